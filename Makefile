@@ -1,0 +1,46 @@
+# pipeline — a sales-pipeline CRM in the terminal.
+#
+#   make run     install what is missing, build a release binary, open the board
+#   make test    install what is missing, build, run every test (what CI runs)
+#   make build   debug build of every target
+#   make deps    install the Debian packages the build and the tests need, if missing
+#   make clean   remove build output
+#
+# Everything else a fresh Debian machine needs is the Swift toolchain.
+
+SWIFT        ?= swift
+APT_PACKAGES := libncurses-dev libsqlite3-dev pkg-config tmux
+RELEASE_BIN  := .build/release/pipeline
+
+.PHONY: all deps build release run test clean
+
+all: build
+
+# Installs only what is missing, so a warm run costs one dpkg query per package.
+deps:
+	@missing=""; \
+	for package in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  if [ "$$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi; \
+	  $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+run: release
+	$(RELEASE_BIN) $(ARGS)
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+clean:
+	rm -rf .build

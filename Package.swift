@@ -1,0 +1,57 @@
+// swift-tools-version: 6.1
+//
+// `pipeline`: a sales-pipeline CRM in the terminal.
+//
+// Dependencies point one way (see Docs/architecture.md):
+//   pipeline (executable) → PipelineStore → PipelineCore
+//                         → TerminalCore
+//   CNcurses wraps the system's ncursesw; only the terminal backend imports it.
+import PackageDescription
+
+let package = Package(
+    name: "pipeline",
+    products: [
+        .executable(name: "pipeline", targets: ["pipeline"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    ],
+    targets: [
+        // The C boundary: ncursesw with a shim for what Swift cannot import.
+        .systemLibrary(
+            name: "CNcurses",
+            pkgConfig: "ncursesw",
+            providers: [.apt(["libncurses-dev"])]
+        ),
+        // What the client pays for: teams, stages, opportunities, the probability rule,
+        // ordering, suggestions, forecasting, money and validation. No I/O, no clock.
+        .target(name: "PipelineCore"),
+        // Terminal vocabulary shared by the CLI tables and the board: display width.
+        .target(name: "TerminalCore"),
+        // SQLite through GRDB: the only module that imports GRDB.
+        .target(
+            name: "PipelineStore",
+            dependencies: [
+                "PipelineCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        // The composition root: argument parsing and wiring, no rules.
+        .executableTarget(
+            name: "pipeline",
+            dependencies: [
+                "PipelineCore",
+                "PipelineStore",
+                "TerminalCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "PipelineCoreTests", dependencies: ["PipelineCore"]),
+        .testTarget(name: "TerminalCoreTests", dependencies: ["TerminalCore"]),
+        .testTarget(name: "PipelineStoreTests", dependencies: ["PipelineStore", "PipelineCore"]),
+        .testTarget(name: "CNcursesTests", dependencies: ["CNcurses"]),
+        // Runs the built `pipeline` binary; depending on it makes SwiftPM build it first.
+        .testTarget(name: "PipelineCLITests", dependencies: ["pipeline", "PipelineCore"]),
+    ]
+)

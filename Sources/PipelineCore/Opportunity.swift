@@ -1,0 +1,149 @@
+/// A deal in a pipeline, or (with kind `.lead`) a contact not yet qualified.
+///
+/// Leads and opportunities are one record with one id space, so converting a lead keeps
+/// its id, as in the reference CRM.
+public struct Opportunity: Identifiable, Hashable, Sendable {
+    public typealias ID = RecordID<Opportunity>
+
+    public var id: ID
+    public var kind: RecordKind
+    public var title: String
+    public var customer: Customer
+    public var expectedRevenue: Money
+    /// `nil` while a lead; an opportunity always has one.
+    public var probability: Probability?
+    /// A probability typed by hand stays until the opportunity next enters a stage that
+    /// changes probability automatically.
+    public var probabilitySetByHand: Bool
+    public var salesperson: String
+    public var team: Team.ID
+    /// `nil` while a lead.
+    public var stage: Stage.ID?
+    /// Order inside the column: ascending, sparse so that a move rewrites one row.
+    public var rank: Int64
+    public var priority: Priority
+    public var tags: [String]
+    public var expectedClosing: CalendarDate?
+    public var notes: String
+    public var createdAt: Timestamp
+    public var updatedAt: Timestamp
+    public var stageChangedAt: Timestamp
+    public var isActive: Bool
+    public var lostReason: String?
+    public var version: Int
+
+    public init(
+        id: ID, kind: RecordKind = .opportunity, title: String, customer: Customer = Customer(),
+        expectedRevenue: Money, probability: Probability?, probabilitySetByHand: Bool = false,
+        salesperson: String = "", team: Team.ID, stage: Stage.ID?, rank: Int64 = 0,
+        priority: Priority = .normal, tags: [String] = [], expectedClosing: CalendarDate? = nil,
+        notes: String = "", createdAt: Timestamp, updatedAt: Timestamp? = nil,
+        stageChangedAt: Timestamp? = nil, isActive: Bool = true, lostReason: String? = nil, version: Int = 1
+    ) {
+        self.id = id
+        self.kind = kind
+        self.title = title
+        self.customer = customer
+        self.expectedRevenue = expectedRevenue
+        self.probability = probability
+        self.probabilitySetByHand = probabilitySetByHand
+        self.salesperson = salesperson
+        self.team = team
+        self.stage = stage
+        self.rank = rank
+        self.priority = priority
+        self.tags = tags
+        self.expectedClosing = expectedClosing
+        self.notes = notes
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt ?? createdAt
+        self.stageChangedAt = stageChangedAt ?? createdAt
+        self.isActive = isActive
+        self.lostReason = lostReason
+        self.version = version
+    }
+
+    /// Expected revenue × probability, rounded half-up to the minor unit.
+    public var weightedRevenue: Money {
+        expectedRevenue.weighted(by: probability ?? .zero)
+    }
+}
+
+public enum RecordKind: String, Sendable, CaseIterable {
+    case lead, opportunity
+}
+
+/// The customer fields of a record: plain text, no separate customer table.
+public struct Customer: Hashable, Sendable {
+    public var name: String
+    public var contactName: String
+    public var email: String
+    public var phone: String
+
+    public init(name: String = "", contactName: String = "", email: String = "", phone: String = "") {
+        self.name = name
+        self.contactName = contactName
+        self.email = email
+        self.phone = phone
+    }
+}
+
+/// Star priority, 0 (normal) to 3 (very high).
+public struct Priority: Hashable, Comparable, Sendable {
+    public let stars: Int
+
+    public static let normal = Priority(uncheckedStars: 0)
+
+    public init?(stars: Int) {
+        guard (0...3).contains(stars) else { return nil }
+        self.stars = stars
+    }
+
+    public init(parsing text: String) throws(PipelineError) {
+        guard let value = Int(text.trimmingWhitespace()), let priority = Priority(stars: value) else {
+            throw .invalidPriority(text)
+        }
+        self = priority
+    }
+
+    init(uncheckedStars: Int) { self.stars = uncheckedStars }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.stars < rhs.stars }
+}
+
+/// One entry of an opportunity's stage history: the base for time-in-stage and
+/// conversion figures.
+public struct StageChange: Hashable, Sendable {
+    public var opportunity: Opportunity.ID
+    public var from: Stage.ID?
+    public var to: Stage.ID?
+    public var at: Timestamp
+    public var by: String
+
+    public init(opportunity: Opportunity.ID, from: Stage.ID?, to: Stage.ID?, at: Timestamp, by: String) {
+        self.opportunity = opportunity
+        self.from = from
+        self.to = to
+        self.at = at
+        self.by = by
+    }
+}
+
+/// Who makes a change and when: recorded in the stage history and the timestamps.
+public struct ChangeContext: Sendable {
+    public var now: Timestamp
+    public var user: String
+
+    public init(now: Timestamp, user: String) {
+        self.now = now
+        self.user = user
+    }
+}
+
+/// Where a card goes inside its column.
+public enum CardPlacement: Hashable, Sendable {
+    case top
+    case bottom
+    case before(Opportunity.ID)
+    case after(Opportunity.ID)
+}

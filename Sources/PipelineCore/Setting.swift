@@ -1,0 +1,67 @@
+/// The settings a database keeps (`pipeline settings list|get|set`).
+public enum SettingKey: String, CaseIterable, Sendable {
+    /// The team whose pipeline commands and the board act on by default.
+    case team
+    /// The currency of amounts that name none.
+    case currency
+    /// The language of the interface (else `--lang`, else the locale).
+    case language
+    /// Board direction: `rtl` puts the first stage on the right, as the guide describes.
+    case direction
+    /// Whether the Leads step is on.
+    case leads
+
+    public init(parsing text: String) throws(PipelineError) {
+        guard let key = SettingKey(rawValue: text.trimmingWhitespace().lowercased()) else {
+            throw .unknownSetting(text, known: SettingKey.allCases.map(\.rawValue))
+        }
+        self = key
+    }
+
+    /// What the value must look like, for messages and help.
+    public var expectedValues: String {
+        switch self {
+        case .team: return "a team name or id"
+        case .currency: return "an ISO 4217 code such as VND or USD"
+        case .language: return "en or vi"
+        case .direction: return "rtl or ltr"
+        case .leads: return "on or off"
+        }
+    }
+
+    /// The value used while the database holds none (`team` and `currency` always have
+    /// one in a database).
+    public var defaultValue: String? {
+        switch self {
+        case .direction: return "rtl"
+        case .leads: return "off"
+        case .team, .currency, .language: return nil
+        }
+    }
+
+    /// Validates and normalises a value. `team` is resolved by the store, which knows the teams.
+    public func normalized(_ value: String) throws(PipelineError) -> String {
+        let trimmed = value.trimmingWhitespace()
+        let invalid = PipelineError.invalidSetting(key: rawValue, value: value, expected: expectedValues)
+        switch self {
+        case .team:
+            guard !trimmed.isEmpty else { throw invalid }
+            return trimmed
+        case .currency:
+            do { return try CurrencyCode(parsing: trimmed).code } catch { throw invalid }
+        case .language:
+            guard let language = Language(code: trimmed) else { throw invalid }
+            return language.rawValue
+        case .direction:
+            let lowered = trimmed.lowercased()
+            guard lowered == "rtl" || lowered == "ltr" else { throw invalid }
+            return lowered
+        case .leads:
+            switch trimmed.lowercased() {
+            case "on", "true", "yes", "1": return "on"
+            case "off", "false", "no", "0": return "off"
+            default: throw invalid
+            }
+        }
+    }
+}

@@ -1,0 +1,241 @@
+/// Every team and every stage of a database: what stage changes are validated against.
+///
+/// Stages are few (a handful per team), so the whole catalogue is loaded for each change,
+/// unlike opportunities, which are never loaded all at once.
+public struct StageCatalog: Sendable {
+    public let teams: [Team]
+    /// Every stage, in the global order shared by all teams.
+    public let stages: [Stage]
+
+    public init(teams: [Team], stages: [Stage]) {
+        self.teams = teams
+        self.stages = stages.sorted { $0.sortOrder < $1.sortOrder }
+    }
+
+    public func team(_ id: Team.ID) -> Team? { teams.first { $0.id == id } }
+
+    public func stage(_ id: Stage.ID) -> Stage? { stages.first { $0.id == id } }
+
+    public func pipeline(for team: Team) -> Pipeline { Pipeline(team: team, allStages: stages) }
+
+    /// The teams whose pipelines show a stage of this scope.
+    public func teams(seeing scope: StageScope) -> [Team] {
+        switch scope {
+        case .shared: return teams
+        case .team(let id): return teams.filter { $0.id == id }
+        }
+    }
+
+    // MARK: - Validation
+
+    /// Refuses `name` when it would repeat, ignoring case, a stage name in any pipeline that
+    /// shows a stage of `scope`. `excluding` is the stage being renamed.
+    public func checkNameIsFree(_ name: String, scope: StageScope, excluding: Stage.ID? = nil) throws(PipelineError) {
+        let key = TextInput.nameKey(name)
+        for other in stages where other.id != excluding && TextInput.nameKey(other.name) == key {
+            let overlaps: Bool
+            switch (scope, other.scope) {
+            case (.shared, _), (_, .shared): overlaps = true
+            case (.team(let a), .team(let b)): overlaps = a == b
+            }
+            if overlaps {
+                let where_ = scope.team.flatMap { team($0)?.name } ?? other.scope.team.flatMap { team($0)?.name }
+                throw .duplicateStageName(name, pipeline: where_)
+            }
+        }
+    }
+
+    /// Validates a new stage and works out the global order with it inserted at `rank`
+    /// (1-based, in `team`'s pipeline; `nil` appends).
+    public func addition(of draft: StageDraft, in team: Team, at rank: Int?) throws(PipelineError) -> StageAddition {
+        let stage = try draft.validated()
+        try checkNameIsFree(stage.name, scope: stage.scope)
+        if case .team(let owner) = stage.scope, self.team(owner) == nil {
+            throw .unknownTeam(String(owner.rawValue))
+        }
+        let view = pipeline(for: team).stages
+        let target = try rank.map { r throws(PipelineError) in
+            guard (1...view.count + 1).contains(r) else { throw .positionOutOfRange(r, maximum: view.count + 1) }
+            return r
+        } ?? view.count + 1
+        let index = Self.globalInsertionIndex(global: stages.map(\.id), view: view.map(\.id), rank: target)
+        var crowded: [(team: String, stageCount: Int)] = []
+        for viewer in teams(seeing: stage.scope) {
+            let count = pipeline(for: viewer).stages.count + 1
+            if count > Self.readableColumnCount { crowded.append((viewer.name, count)) }
+        }
+        let hint: PipelineHint? = crowded.isEmpty ? nil : .tooManyColumns(pipelines: crowded.map(\.team), stageCount: crowded.map(\.stageCount).max() ?? 0)
+        return StageAddition(stage: stage, globalIndex: index, hint: hint)
+    }
+
+    /// The guide's advice: more than six columns make a pipeline hard to read.
+    public static let readableColumnCount = 6
+
+    /// The new global order after moving `stage` within `team`'s pipeline.
+    public func reorder(_ stageID: Stage.ID, in team: Team, to placement: StagePlacement) throws(PipelineError) -> [Stage.ID] {
+        let pipeline = pipeline(for: team)
+        guard pipeline.stage(stageID) != nil else {
+            throw .unknownStage(String(stageID.rawValue), pipeline: team.name)
+        }
+        let view = pipeline.stages.map(\.id).filter { $0 != stageID }
+        let rank: Int
+        switch placement {
+        case .position(let n):
+            guard (1...view.count + 1).contains(n) else { throw .positionOutOfRange(n, maximum: view.count + 1) }
+            rank = n
+        case .before(let other), .after(let other):
+            guard let index = view.firstIndex(of: other) else {
+                if other == stageID { throw .stageRelativeToItself }
+                throw .unknownStage(String(other.rawValue), pipeline: team.name)
+            }
+            if case .before = placement { rank = index + 1 } else { rank = index + 2 }
+        }
+        var global = stages.map(\.id).filter { $0 != stageID }
+        let index = Self.globalInsertionIndex(global: global, view: view, rank: rank)
+        global.insert(stageID, at: index)
+        return global
+    }
+
+    /// Where in the global order a stage lands so that it has `rank` in a pipeline whose
+    /// other stages are `view`: just before the stage now at that rank, or just after the
+    /// pipeline's last stage. Other teams' own stages keep their order relative to all else.
+    static func globalInsertionIndex(global: [Stage.ID], view: [Stage.ID], rank: Int) -> Int {
+        if rank <= view.count, let index = global.firstIndex(of: view[rank - 1]) {
+            return index
+        }
+        if let last = view.last, let index = global.firstIndex(of: last) {
+            return index + 1
+        }
+        return global.count
+    }
+
+    /// Validates an edit of `stage`. `occupyingTeams` are the teams whose opportunities
+    /// (archived ones included) are in the stage, which limits scope changes.
+    public func applying(_ edit: StageEdit, to stage: Stage, occupyingTeams: Set<Team.ID>) throws(PipelineError) -> Stage {
+        var result = stage
+        if let name = edit.name { result.name = try TextInput.requiredName(name, field: .stageName) }
+        if let scope = edit.scope {
+            if case .team(let owner) = scope {
+                guard team(owner) != nil else { throw .unknownTeam(String(owner.rawValue)) }
+                let others = occupyingTeams.subtracting([owner])
+                if !others.isEmpty {
+                    throw .scopeExcludesOccupants(stage: stage.name, teams: others.compactMap { team($0)?.name }.sorted())
+                }
+            }
+            result.scope = scope
+        }
+        if edit.name != nil || edit.scope != nil {
+            try checkNameIsFree(result.name, scope: result.scope, excluding: stage.id)
+        }
+        if let requirements = edit.requirements {
+            result.requirements = try TextInput.multiLine(requirements, field: .requirements)
+        }
+        if let folded = edit.isFolded { result.isFolded = folded }
+        if let automatic = edit.changesProbabilityAutomatically { result.changesProbabilityAutomatically = automatic }
+        if let outcome = edit.outcome {
+            result.outcome = outcome
+            if let forced = outcome.forcedProbability { result.probability = forced }
+        }
+        if let probability = edit.probability {
+            if let forced = result.outcome.forcedProbability, forced != probability {
+                throw .probabilityFixedByOutcome(stage: result.name, outcome: result.outcome)
+            }
+            result.probability = probability
+        }
+        return result
+    }
+}
+
+/// Where to put a stage in a pipeline.
+public enum StagePlacement: Hashable, Sendable {
+    /// A 1-based position in the team's pipeline.
+    case position(Int)
+    case before(Stage.ID)
+    case after(Stage.ID)
+}
+
+/// What a user asks a new stage to be.
+public struct StageDraft: Sendable {
+    public var name: String
+    public var probability: Probability?
+    public var requirements: String
+    public var changesProbabilityAutomatically: Bool
+    public var isFolded: Bool
+    public var outcome: StageOutcome
+    public var scope: StageScope
+
+    public init(name: String, probability: Probability? = nil, requirements: String = "",
+                changesProbabilityAutomatically: Bool = true, isFolded: Bool = false,
+                outcome: StageOutcome = .open, scope: StageScope = .shared) {
+        self.name = name
+        self.probability = probability
+        self.requirements = requirements
+        self.changesProbabilityAutomatically = changesProbabilityAutomatically
+        self.isFolded = isFolded
+        self.outcome = outcome
+        self.scope = scope
+    }
+
+    /// The stage this draft describes, not yet stored (id 0, order 0).
+    func validated() throws(PipelineError) -> Stage {
+        let name = try TextInput.requiredName(self.name, field: .stageName)
+        let probability: Probability
+        if let forced = outcome.forcedProbability {
+            if let given = self.probability, given != forced {
+                throw .probabilityFixedByOutcome(stage: name, outcome: outcome)
+            }
+            probability = forced
+        } else {
+            probability = self.probability ?? .zero
+        }
+        return Stage(
+            id: Stage.ID(0), name: name, sortOrder: 0, probability: probability,
+            changesProbabilityAutomatically: changesProbabilityAutomatically,
+            requirements: try TextInput.multiLine(requirements, field: .requirements),
+            isFolded: isFolded, outcome: outcome, scope: scope)
+    }
+}
+
+/// A validated new stage and where it goes.
+public struct StageAddition: Sendable {
+    /// The stage to insert (its id and order are assigned when stored).
+    public let stage: Stage
+    /// Its index in the global order of all stages.
+    public let globalIndex: Int
+    /// Set when a pipeline now has more than six stages.
+    public let hint: PipelineHint?
+}
+
+/// A change to a stage's settings; `nil` fields stay as they are.
+public struct StageEdit: Sendable {
+    public var name: String?
+    public var probability: Probability?
+    public var requirements: String?
+    public var isFolded: Bool?
+    public var outcome: StageOutcome?
+    public var changesProbabilityAutomatically: Bool?
+    public var scope: StageScope?
+
+    public init(name: String? = nil, probability: Probability? = nil, requirements: String? = nil,
+                isFolded: Bool? = nil, outcome: StageOutcome? = nil,
+                changesProbabilityAutomatically: Bool? = nil, scope: StageScope? = nil) {
+        self.name = name
+        self.probability = probability
+        self.requirements = requirements
+        self.isFolded = isFolded
+        self.outcome = outcome
+        self.changesProbabilityAutomatically = changesProbabilityAutomatically
+        self.scope = scope
+    }
+
+    public var isEmpty: Bool {
+        name == nil && probability == nil && requirements == nil && isFolded == nil && outcome == nil
+            && changesProbabilityAutomatically == nil && scope == nil
+    }
+}
+
+/// Advice that does not block an action.
+public enum PipelineHint: Hashable, Sendable {
+    /// The guide's tip: more than six columns make a pipeline hard to read.
+    case tooManyColumns(pipelines: [String], stageCount: Int)
+}

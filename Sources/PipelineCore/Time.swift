@@ -1,0 +1,140 @@
+/// An instant, in milliseconds since 1970-01-01T00:00:00Z.
+///
+/// The domain never reads a clock: callers pass the current time in, so every rule is
+/// deterministic under test.
+public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let millisecondsSince1970: Int64
+
+    public init(millisecondsSince1970: Int64) { self.millisecondsSince1970 = millisecondsSince1970 }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.millisecondsSince1970 < rhs.millisecondsSince1970 }
+
+    /// The UTC calendar day this instant falls on.
+    public var utcDate: CalendarDate {
+        CalendarDate(daysSince1970: Self.floorDivide(millisecondsSince1970, 86_400_000))
+    }
+
+    /// Whole days from `self` to `later` (0 when `later` is earlier).
+    public func wholeDays(until later: Timestamp) -> Int {
+        Int(max(0, (later.millisecondsSince1970 - millisecondsSince1970) / 86_400_000))
+    }
+
+    /// ISO 8601 in UTC with milliseconds: `2026-11-27T18:45:59.123Z`.
+    public var iso8601: String {
+        let millisOfDay = Int(millisecondsSince1970 - Self.floorDivide(millisecondsSince1970, 86_400_000) * 86_400_000)
+        let hours = millisOfDay / 3_600_000
+        let minutes = millisOfDay / 60_000 % 60
+        let seconds = millisOfDay / 1000 % 60
+        let millis = millisOfDay % 1000
+        return "\(utcDate.iso8601)T\(pad(hours, 2)):\(pad(minutes, 2)):\(pad(seconds, 2)).\(pad(millis, 3))Z"
+    }
+
+    /// Parses the form ``iso8601`` writes (seconds and milliseconds optional).
+    public init?(iso8601 text: String) {
+        let parts = text.split(separator: "T")
+        guard parts.count == 2, let date = CalendarDate(iso8601: String(parts[0])), parts[1].hasSuffix("Z") else { return nil }
+        let clock = parts[1].dropLast().split(separator: ":")
+        guard (2...3).contains(clock.count), let hours = Int(clock[0]), let minutes = Int(clock[1]),
+              (0..<24).contains(hours), (0..<60).contains(minutes) else { return nil }
+        var millis = 0
+        if clock.count == 3 {
+            let secondParts = clock[2].split(separator: ".")
+            guard let seconds = Int(secondParts[0]), (0..<60).contains(seconds), secondParts.count <= 2 else { return nil }
+            millis = seconds * 1000
+            if secondParts.count == 2 {
+                let fraction = secondParts[1].prefix(3)
+                guard let value = Int(fraction) else { return nil }
+                millis += value * [100, 10, 1][fraction.count - 1]
+            }
+        }
+        let dayMillis = Int64(date.daysSince1970) * 86_400_000
+        self.init(millisecondsSince1970: dayMillis + Int64(hours * 3_600_000 + minutes * 60_000 + millis))
+    }
+
+    public var description: String { iso8601 }
+
+    static func floorDivide(_ a: Int64, _ b: Int64) -> Int64 {
+        a >= 0 ? a / b : -((-a + b - 1) / b)
+    }
+}
+
+/// A day in the proleptic Gregorian calendar, without a time or time zone (an expected
+/// closing date, say).
+public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
+    public let day: Int
+
+    public init?(year: Int, month: Int, day: Int) {
+        guard (1...9999).contains(year), (1...12).contains(month),
+              (1...CalendarDate.daysIn(month: month, year: year)).contains(day) else { return nil }
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    /// Parses `YYYY-MM-DD` strictly (the CLI and files accept ISO dates in every language).
+    public init?(iso8601 text: String) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }),
+              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]) else { return nil }
+        self.init(year: year, month: month, day: day)
+    }
+
+    /// Parses user input, throwing the field's error.
+    public init(parsing text: String) throws(PipelineError) {
+        guard let date = CalendarDate(iso8601: text.trimmingWhitespace()) else { throw .invalidDate(text) }
+        self = date
+    }
+
+    /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
+    public var daysSince1970: Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    /// The inverse of ``daysSince1970`` (Hinnant's civil_from_days).
+    public init(daysSince1970: Int64) {
+        let z = Int(daysSince1970) + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        self.year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        self.month = month
+        self.day = day
+    }
+
+    /// `2026-11-27`.
+    public var iso8601: String { "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))" }
+
+    /// `2026-11`: the key forecasts group by.
+    public var yearMonth: String { "\(pad(year, 4))-\(pad(month, 2))" }
+
+    public var description: String { iso8601 }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool {
+        (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+}
+
+private func pad(_ value: Int, _ width: Int) -> String {
+    let digits = String(value)
+    return String(repeating: "0", count: max(0, width - digits.count)) + digits
+}

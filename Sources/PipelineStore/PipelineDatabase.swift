@@ -1,0 +1,141 @@
+import Foundation
+import GRDB
+import PipelineCore
+
+/// The pipeline's SQLite database: opening, migrating, and one transaction per action.
+///
+/// Every public method is one user action: it runs in a single transaction (an
+/// `IMMEDIATE` one when it writes), validates through `PipelineCore`, and either applies
+/// entirely or not at all. Errors come out as ``PipelineError`` (the input or a rule) or
+/// ``StoreError`` (the file).
+public final class PipelineDatabase: Sendable {
+    let queue: DatabaseQueue
+    /// The path shown in messages.
+    public let path: String
+
+    /// How long a write waits for another process's write to finish before giving up.
+    public static let defaultBusyTimeout: TimeInterval = 5
+
+    /// Opens (and creates, with private permissions, if missing) the database at `path`.
+    ///
+    /// - Parameters:
+    ///   - seedLanguage: names the default team and stages when the file is new.
+    ///   - now: the creation time recorded in a new file.
+    ///   - readOnly: opens without writing, for commands that only read.
+    public init(path: String, seedLanguage: Language, now: Timestamp,
+                busyTimeout: TimeInterval = PipelineDatabase.defaultBusyTimeout,
+                readOnly: Bool = false, prepare: (@Sendable (Database) throws -> Void)? = nil) throws {
+        self.path = path
+        if !readOnly { try Self.createPrivately(path) }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.foreignKeysEnabled = true
+        configuration.readonly = readOnly
+        configuration.label = "pipeline"
+        configuration.prepareDatabase { db in
+            if !readOnly {
+                // WAL lets the board read while another process writes; FULL sync so that a
+                // committed move survives a power cut, not only a crash.
+                let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? ""
+                if mode.lowercased() != "wal" { try db.execute(sql: "PRAGMA journal_mode = WAL") }
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+            }
+            db.add(function: Self.weightedRevenueFunction)
+            try prepare?(db)
+        }
+        do {
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+            if readOnly {
+                try queue.read { db in
+                    try Self.checkOwnership(db, path: path)
+                    let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+                    if version > Schema.currentVersion { throw StoreError.createdByNewerVersion(path: path) }
+                    if version < Schema.currentVersion { throw StoreError.readOnly(path: path) }
+                }
+            } else {
+                try queue.write { db in
+                    try Self.checkOwnership(db, path: path)
+                    try Schema.migrate(db, seedLanguage: seedLanguage, now: now, path: path)
+                }
+            }
+        } catch {
+            throw Self.storeError(error, path: path)
+        }
+    }
+
+    /// `pipeline_weighted(amount, basis_points)`: the domain's rounding rule, callable from
+    /// SQL so that bulk updates round exactly as single ones do.
+    static let weightedRevenueFunction = DatabaseFunction("pipeline_weighted", argumentCount: 2, pure: true) { values in
+        guard let amount = Int64.fromDatabaseValue(values[0]),
+              let basisPoints = Int.fromDatabaseValue(values[1]),
+              let probability = Probability(basisPoints: basisPoints) else { return 0 }
+        return Money.weightedMinorUnits(amount, probability: probability)
+    }
+
+    /// Creates the folder (0700) and the file (0600) when missing, so that no one else
+    /// can read the pipeline.
+    private static func createPrivately(_ path: String) throws {
+        let manager = FileManager.default
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty, !manager.fileExists(atPath: folder) {
+            do {
+                try manager.createDirectory(atPath: folder, withIntermediateDirectories: true,
+                                            attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw StoreError.cannotOpen(path: path, reason: "cannot create the folder \(folder)")
+            }
+        }
+        if !manager.fileExists(atPath: path) {
+            let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+            if descriptor >= 0 {
+                close(descriptor)
+            } else if errno != EEXIST {
+                let reason = String(cString: strerror(errno))
+                if errno == EROFS || errno == EACCES { throw StoreError.cannotOpen(path: path, reason: reason) }
+                if errno == ENOSPC { throw StoreError.diskFull(path: path) }
+                throw StoreError.cannotOpen(path: path, reason: reason)
+            }
+        }
+    }
+
+    /// Refuses a non-empty SQLite file that another program made.
+    private static func checkOwnership(_ db: Database, path: String) throws {
+        let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+        if applicationID == Schema.applicationID { return }
+        let objects = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
+        if objects > 0 { throw StoreError.notAPipelineDatabase(path: path) }
+    }
+
+    // MARK: - Transactions
+
+    /// Runs one read-only action.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try queue.read(body) } catch { throw Self.storeError(error, path: path) }
+    }
+
+    /// Runs one writing action in one IMMEDIATE transaction: all or nothing.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try queue.write(body) } catch { throw Self.storeError(error, path: path) }
+    }
+
+    /// Turns SQLite's errors into the sentences users get; domain errors pass through.
+    static func storeError(_ error: any Error, path: String) -> any Error {
+        guard let error = error as? DatabaseError else { return error }
+        switch error.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED: return StoreError.locked(path: path)
+        case .SQLITE_NOTADB: return StoreError.notADatabase(path: path)
+        case .SQLITE_CORRUPT: return StoreError.corrupt(path: path)
+        case .SQLITE_READONLY: return StoreError.readOnly(path: path)
+        case .SQLITE_FULL: return StoreError.diskFull(path: path)
+        case .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_AUTH:
+            return StoreError.cannotOpen(path: path, reason: error.message ?? "permission denied")
+        case .SQLITE_IOERR:
+            if error.extendedResultCode == .SQLITE_IOERR_WRITE || error.extendedResultCode == .SQLITE_IOERR_FSYNC {
+                return StoreError.diskFull(path: path)
+            }
+            return StoreError.failed(path: path, reason: error.message ?? "input/output error")
+        default:
+            return StoreError.failed(path: path, reason: error.message ?? "\(error.resultCode)")
+        }
+    }
+}

@@ -1,0 +1,247 @@
+import GRDB
+import PipelineCore
+
+/// The database schema, as frozen migrations.
+///
+/// A shipped migration is never edited: a change of schema is a new migration appended
+/// below. Amounts are integers in the currency's minor unit, probabilities integers in
+/// hundredths of a percent, times integers in milliseconds since 1970 (UTC): nothing in
+/// the file is a binary floating-point number.
+enum Schema {
+    /// `PRAGMA application_id`: 'PIPE'. A file with tables but another id is not ours.
+    static let applicationID: Int32 = 0x5049_5045
+
+    /// Splits sums into billions and remainder so that 64-bit SQLite integers never
+    /// overflow, whatever the number of deals (see `stage_total`).
+    static let sumSplit: Int64 = 1_000_000_000
+
+    /// The migrations, in order; the schema version is their count (`PRAGMA user_version`).
+    private static let migrations: [@Sendable (Database, Language, Timestamp) throws -> Void] = [
+        { db, language, now in
+            try db.execute(sql: version1)
+            try seedDefaults(db, language: language, now: now)
+        },
+    ]
+
+    static var currentVersion: Int { migrations.count }
+
+    /// Brings the schema up to date, inside the caller's (IMMEDIATE) transaction, so that
+    /// two processes creating the same file at once cannot both run a migration.
+    ///
+    /// GRDB's `DatabaseMigrator` reads the applied migrations outside the transaction that
+    /// applies them, which races in exactly that case; a version number in the file
+    /// header, read and written in one transaction, does not.
+    static func migrate(_ db: Database, seedLanguage: Language, now: Timestamp, path: String) throws {
+        let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+        if version > currentVersion { throw StoreError.createdByNewerVersion(path: path) }
+        for migration in migrations.dropFirst(version) {
+            try migration(db, seedLanguage, now)
+        }
+        if version != currentVersion {
+            try db.execute(sql: "PRAGMA user_version = \(currentVersion)")
+        }
+    }
+
+    /// A fresh database: one team, the guide's six shared stages, the default currency.
+    /// Names are data written once in the creating language, never re-translated.
+    private static func seedDefaults(_ db: Database, language: Language, now: Timestamp) throws {
+        let teamName = StageTemplate.defaultTeamName(in: language)
+        try db.execute(
+            sql: "INSERT INTO team (name, name_key, created_at) VALUES (?, ?, ?)",
+            arguments: [teamName, TextInput.nameKey(teamName), now.millisecondsSince1970])
+        for (index, step) in StageTemplate.steps.enumerated() {
+            let name = step.name(in: language)
+            try db.execute(
+                sql: """
+                    INSERT INTO stage (name, name_key, sort_order, probability, requirements, outcome)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [name, TextInput.nameKey(name), index + 1, step.probability.basisPoints,
+                            step.requirements(in: language), step.outcome.rawValue])
+        }
+        try db.execute(
+            sql: "INSERT INTO setting (key, value) VALUES ('currency', ?)",
+            arguments: [StageTemplate.defaultCurrency(in: language).code])
+    }
+
+    private static let version1 = """
+        PRAGMA application_id = \(applicationID);
+
+        CREATE TABLE team (
+            id          INTEGER PRIMARY KEY AUTOINCREMENT,
+            name        TEXT    NOT NULL,
+            name_key    TEXT    NOT NULL UNIQUE,      -- lower-cased NFC: unique ignoring case
+            created_at  INTEGER NOT NULL,
+            version     INTEGER NOT NULL DEFAULT 1
+        );
+
+        -- sort_order is one order shared by all teams; a team's pipeline is the shared stages
+        -- (team_id NULL) plus its own, in that order.
+        CREATE TABLE stage (
+            id                INTEGER PRIMARY KEY AUTOINCREMENT,
+            name              TEXT    NOT NULL,
+            name_key          TEXT    NOT NULL,
+            sort_order        INTEGER NOT NULL,
+            probability       INTEGER NOT NULL CHECK (probability BETWEEN 0 AND 10000),
+            auto_probability  INTEGER NOT NULL DEFAULT 1 CHECK (auto_probability IN (0, 1)),
+            requirements      TEXT    NOT NULL DEFAULT '',
+            folded            INTEGER NOT NULL DEFAULT 0 CHECK (folded IN (0, 1)),
+            outcome           TEXT    NOT NULL DEFAULT 'open' CHECK (outcome IN ('open', 'won', 'lost')),
+            team_id           INTEGER REFERENCES team(id) ON DELETE CASCADE,
+            version           INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE INDEX stage_by_order ON stage(sort_order);
+
+        -- Leads and opportunities: one record, one id space (converting keeps the id).
+        CREATE TABLE opportunity (
+            id                  INTEGER PRIMARY KEY AUTOINCREMENT,
+            type                TEXT    NOT NULL DEFAULT 'opportunity' CHECK (type IN ('lead', 'opportunity')),
+            title               TEXT    NOT NULL,
+            title_key           TEXT    NOT NULL,
+            customer_name       TEXT    NOT NULL DEFAULT '',
+            contact_name        TEXT    NOT NULL DEFAULT '',
+            email               TEXT    NOT NULL DEFAULT '',
+            phone               TEXT    NOT NULL DEFAULT '',
+            expected_revenue    INTEGER NOT NULL DEFAULT 0 CHECK (expected_revenue >= 0),
+            currency            TEXT    NOT NULL,
+            probability         INTEGER CHECK (probability BETWEEN 0 AND 10000),
+            probability_manual  INTEGER NOT NULL DEFAULT 0 CHECK (probability_manual IN (0, 1)),
+            weighted_revenue    INTEGER NOT NULL DEFAULT 0 CHECK (weighted_revenue >= 0),
+            salesperson         TEXT    NOT NULL DEFAULT '',
+            team_id             INTEGER NOT NULL REFERENCES team(id),
+            stage_id            INTEGER REFERENCES stage(id),
+            rank                INTEGER NOT NULL DEFAULT 0,
+            priority            INTEGER NOT NULL DEFAULT 0 CHECK (priority BETWEEN 0 AND 3),
+            tags                TEXT    NOT NULL DEFAULT '',
+            expected_closing    TEXT,
+            notes               TEXT    NOT NULL DEFAULT '',
+            created_at          INTEGER NOT NULL,
+            updated_at          INTEGER NOT NULL,
+            stage_changed_at    INTEGER NOT NULL,
+            converted_at        INTEGER,
+            active              INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+            lost_reason         TEXT,
+            version             INTEGER NOT NULL DEFAULT 1,
+            CHECK (type = 'lead' OR (stage_id IS NOT NULL AND probability IS NOT NULL))
+        );
+        -- One board column, a window at a time: (team, stage) then rank order.
+        CREATE INDEX opportunity_column ON opportunity(team_id, stage_id, rank, id)
+            WHERE type = 'opportunity' AND active = 1;
+        CREATE INDEX opportunity_by_stage ON opportunity(stage_id, team_id);
+        CREATE INDEX opportunity_by_title ON opportunity(title_key);
+        CREATE INDEX opportunity_by_team ON opportunity(team_id, type);
+
+        CREATE TABLE stage_history (
+            id               INTEGER PRIMARY KEY AUTOINCREMENT,
+            opportunity_id   INTEGER NOT NULL REFERENCES opportunity(id) ON DELETE CASCADE,
+            from_stage_id    INTEGER REFERENCES stage(id) ON DELETE SET NULL,
+            to_stage_id      INTEGER REFERENCES stage(id) ON DELETE SET NULL,
+            from_stage_name  TEXT,
+            to_stage_name    TEXT,
+            changed_at       INTEGER NOT NULL,
+            changed_by       TEXT    NOT NULL DEFAULT ''
+        );
+        CREATE INDEX stage_history_by_opportunity ON stage_history(opportunity_id, id);
+
+        -- Per-stage totals kept current by the triggers below in the same transaction as
+        -- every change, so the board never aggregates over all opportunities. Sums are
+        -- split in two (amount / 1e9 and amount % 1e9) so they cannot overflow.
+        CREATE TABLE stage_total (
+            team_id        INTEGER NOT NULL REFERENCES team(id) ON DELETE CASCADE,
+            stage_id       INTEGER NOT NULL REFERENCES stage(id) ON DELETE CASCADE,
+            currency       TEXT    NOT NULL,
+            active         INTEGER NOT NULL,
+            count          INTEGER NOT NULL DEFAULT 0,
+            expected_high  INTEGER NOT NULL DEFAULT 0,
+            expected_low   INTEGER NOT NULL DEFAULT 0,
+            weighted_high  INTEGER NOT NULL DEFAULT 0,
+            weighted_low   INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (team_id, stage_id, currency, active)
+        ) WITHOUT ROWID;
+
+        CREATE TRIGGER stage_total_after_insert AFTER INSERT ON opportunity
+        WHEN NEW.type = 'opportunity'
+        BEGIN
+            INSERT INTO stage_total (team_id, stage_id, currency, active, count,
+                                     expected_high, expected_low, weighted_high, weighted_low)
+            VALUES (NEW.team_id, NEW.stage_id, NEW.currency, NEW.active, 1,
+                    NEW.expected_revenue / 1000000000, NEW.expected_revenue % 1000000000,
+                    NEW.weighted_revenue / 1000000000, NEW.weighted_revenue % 1000000000)
+            ON CONFLICT (team_id, stage_id, currency, active) DO UPDATE SET
+                count = count + 1,
+                expected_high = expected_high + excluded.expected_high,
+                expected_low = expected_low + excluded.expected_low,
+                weighted_high = weighted_high + excluded.weighted_high,
+                weighted_low = weighted_low + excluded.weighted_low;
+        END;
+
+        CREATE TRIGGER stage_total_after_delete AFTER DELETE ON opportunity
+        WHEN OLD.type = 'opportunity'
+        BEGIN
+            UPDATE stage_total SET
+                count = count - 1,
+                expected_high = expected_high - OLD.expected_revenue / 1000000000,
+                expected_low = expected_low - OLD.expected_revenue % 1000000000,
+                weighted_high = weighted_high - OLD.weighted_revenue / 1000000000,
+                weighted_low = weighted_low - OLD.weighted_revenue % 1000000000
+            WHERE team_id = OLD.team_id AND stage_id = OLD.stage_id
+              AND currency = OLD.currency AND active = OLD.active;
+        END;
+
+        CREATE TRIGGER stage_total_after_update
+        AFTER UPDATE OF type, team_id, stage_id, currency, active, expected_revenue, weighted_revenue ON opportunity
+        BEGIN
+            UPDATE stage_total SET
+                count = count - 1,
+                expected_high = expected_high - OLD.expected_revenue / 1000000000,
+                expected_low = expected_low - OLD.expected_revenue % 1000000000,
+                weighted_high = weighted_high - OLD.weighted_revenue / 1000000000,
+                weighted_low = weighted_low - OLD.weighted_revenue % 1000000000
+            WHERE OLD.type = 'opportunity'
+              AND team_id = OLD.team_id AND stage_id = OLD.stage_id
+              AND currency = OLD.currency AND active = OLD.active;
+            INSERT INTO stage_total (team_id, stage_id, currency, active, count,
+                                     expected_high, expected_low, weighted_high, weighted_low)
+            SELECT NEW.team_id, NEW.stage_id, NEW.currency, NEW.active, 1,
+                   NEW.expected_revenue / 1000000000, NEW.expected_revenue % 1000000000,
+                   NEW.weighted_revenue / 1000000000, NEW.weighted_revenue % 1000000000
+            WHERE NEW.type = 'opportunity'
+            ON CONFLICT (team_id, stage_id, currency, active) DO UPDATE SET
+                count = count + 1,
+                expected_high = expected_high + excluded.expected_high,
+                expected_low = expected_low + excluded.expected_low,
+                weighted_high = weighted_high + excluded.weighted_high,
+                weighted_low = weighted_low + excluded.weighted_low;
+        END;
+
+        -- Defence in depth for the domain rule: an opportunity is only ever in a stage of
+        -- its own team's pipeline, and a stage never hides from the teams whose deals it holds.
+        CREATE TRIGGER opportunity_stage_in_pipeline_on_insert BEFORE INSERT ON opportunity
+        WHEN NEW.stage_id IS NOT NULL
+         AND (SELECT team_id FROM stage WHERE id = NEW.stage_id) IS NOT NEW.team_id
+         AND (SELECT team_id FROM stage WHERE id = NEW.stage_id) IS NOT NULL
+        BEGIN
+            SELECT RAISE(ABORT, 'pipeline: opportunity stage is not in its team pipeline');
+        END;
+
+        CREATE TRIGGER opportunity_stage_in_pipeline_on_update BEFORE UPDATE OF team_id, stage_id ON opportunity
+        WHEN NEW.stage_id IS NOT NULL
+         AND (SELECT team_id FROM stage WHERE id = NEW.stage_id) IS NOT NEW.team_id
+         AND (SELECT team_id FROM stage WHERE id = NEW.stage_id) IS NOT NULL
+        BEGIN
+            SELECT RAISE(ABORT, 'pipeline: opportunity stage is not in its team pipeline');
+        END;
+
+        CREATE TRIGGER stage_scope_keeps_occupants BEFORE UPDATE OF team_id ON stage
+        WHEN NEW.team_id IS NOT NULL
+         AND EXISTS (SELECT 1 FROM opportunity WHERE stage_id = NEW.id AND team_id <> NEW.team_id)
+        BEGIN
+            SELECT RAISE(ABORT, 'pipeline: stage holds opportunities of other teams');
+        END;
+
+        CREATE TABLE setting (
+            key    TEXT PRIMARY KEY,
+            value  TEXT NOT NULL
+        ) WITHOUT ROWID;
+        """
+}

@@ -1,0 +1,199 @@
+import Testing
+@testable import PipelineCore
+
+@Suite("Probability")
+struct ProbabilityTests {
+    @Test(arguments: [
+        ("0", 0), ("100", 10_000), ("50", 5_000), ("12.5", 1_250), ("12,5", 1_250), ("7.25", 725),
+        (" 33 ", 3_300), ("45%", 4_500), ("99.99", 9_999), ("0.01", 1), ("05", 500),
+    ])
+    func parsesWhatUsersType(_ text: String, _ basisPoints: Int) throws {
+        #expect(try Probability(parsing: text).basisPoints == basisPoints)
+    }
+
+    @Test(arguments: ["abc", "150", "-1", "100.01", "1.234", "", " ", "1e2", "50.", ".5", "5 0", "1,2.3", "+5", "１０"])
+    func refusesEverythingElse(_ text: String) {
+        #expect(throws: PipelineError.invalidProbability(text)) { try Probability(parsing: text) }
+    }
+
+    @Test func printsTheShortestExactDecimal() {
+        #expect(Probability(basisPoints: 5_000)!.description == "50%")
+        #expect(Probability(basisPoints: 1_250)!.description == "12.5%")
+        #expect(Probability(basisPoints: 725)!.decimalString == "7.25")
+        #expect(Probability(basisPoints: 5)!.decimalString == "0.05")
+    }
+}
+
+@Suite("Money")
+struct MoneyTests {
+    @Test(arguments: [
+        ("1,500,000.50", Language.english, CurrencyCode.usd, Int64(150_000_050)),
+        ("1500000.5", .english, .usd, 150_000_050),
+        ("1.500.000,50", .vietnamese, .usd, 150_000_050),
+        ("1.500.000", .vietnamese, .vnd, 1_500_000),
+        ("1,500,000", .english, .vnd, 1_500_000),
+        ("0", .english, .usd, 0),
+        ("999", .english, .vnd, 999),
+        ("12,345", .english, .vnd, 12_345),
+    ])
+    func parsesTypedAmounts(_ text: String, _ language: Language, _ currency: CurrencyCode, _ minor: Int64) throws {
+        #expect(try Money(typed: text, currency: currency, language: language).minorUnits == minor)
+    }
+
+    @Test(arguments: [
+        ("1,5", Language.english), ("1.5.0", .english), ("12,34,567", .english), ("abc", .english), ("", .english),
+        ("-5", .english), ("1,500.", .english), (",500", .english), ("1 500", .english), ("1.5", .vietnamese),
+        ("1,500,000.50", .vietnamese), ("$5", .english), ("1e6", .english),
+    ])
+    func refusesMalformedAmountsWithTheRule(_ text: String, _ language: Language) {
+        #expect(throws: PipelineError.invalidAmount(text, rule: AmountRule(language: language))) {
+            try Money(typed: text, currency: .usd, language: language)
+        }
+    }
+
+    @Test func refusesDecimalsTheCurrencyDoesNotHave() {
+        // "1.500" in English for VND is far more likely a mistyped Vietnamese 1 500.
+        #expect(throws: PipelineError.tooManyDecimals("1.500", currency: .vnd)) {
+            try Money(typed: "1.500", currency: .vnd, language: .english)
+        }
+        #expect(throws: PipelineError.tooManyDecimals("1.505", currency: .usd)) {
+            try Money(typed: "1.505", currency: .usd, language: .english)
+        }
+        #expect(PipelineError.tooManyDecimals("1.500", currency: .vnd).message.contains("VND amounts have no decimals"))
+    }
+
+    @Test func refusesAmountsBeyondEighteenDigits() throws {
+        #expect(throws: PipelineError.amountTooLarge("10000000000000000000")) {
+            try Money(typed: "10000000000000000000", currency: .vnd, language: .english)
+        }
+        let largest = try Money(typed: "999999999999999999", currency: .vnd, language: .english)
+        #expect(largest.minorUnits == Money.maximumMinorUnits)
+    }
+
+    @Test func plainFormIsLocaleIndependent() throws {
+        #expect(Money(minorUnits: 200_050, currency: .usd)!.plainString == "2000.50")
+        #expect(Money(minorUnits: 1_500_000, currency: .vnd)!.plainString == "1500000")
+        #expect(try Money(plain: "2000.5", currency: .usd).minorUnits == 200_050)
+        #expect(throws: PipelineError.invalidAmount("2,000.50", rule: .plain)) { try Money(plain: "2,000.50", currency: .usd) }
+    }
+
+    @Test func displayFollowsTheLanguage() {
+        #expect(MoneyFormat.display(1_500_000, currency: .vnd, language: .vietnamese) == "1.500.000 ₫")
+        #expect(MoneyFormat.display(150_000_000, currency: .usd, language: .english) == "$1,500,000.00")
+        #expect(MoneyFormat.display(1_500_000, currency: .vnd, language: .english) == "1,500,000 VND")
+        #expect(MoneyFormat.display(5, currency: .usd, language: .english) == "$0.05")
+    }
+
+    @Test(arguments: [
+        (Int64(100), 5_000, Int64(50)),   // exact
+        (Int64(1), 5_000, Int64(1)),      // 0.5 rounds half-up
+        (Int64(3), 3_333, Int64(1)),      // 0.9999 -> 1
+        (Int64(10), 1_250, Int64(1)),     // 1.25 -> 1
+        (Int64(15), 5_000, Int64(8)),     // 7.5 -> 8
+        (Money.maximumMinorUnits, 10_000, Money.maximumMinorUnits),
+        (Money.maximumMinorUnits, 9_999, Int64(999_899_999_999_999_999)), // no overflow at the top
+    ])
+    func weightedRevenueRoundsHalfUpPerOpportunity(_ minor: Int64, _ basisPoints: Int, _ expected: Int64) {
+        let money = Money(minorUnits: minor, currency: .vnd)!
+        #expect(money.weighted(by: Probability(basisPoints: basisPoints)!).minorUnits == expected)
+    }
+
+    @Test func totalsOfAMillionLargeDealsDoNotOverflow() {
+        var totals = MoneyTotals()
+        let deal = Money(minorUnits: Money.maximumMinorUnits, currency: .vnd)!
+        for _ in 0..<1_000_000 { totals.add(deal) }
+        #expect(totals[.vnd] == Int128(Money.maximumMinorUnits) * 1_000_000)
+        #expect(MoneyFormat.plain(totals[.vnd], currency: .vnd) == "999999999999999999000000")
+    }
+
+    @Test func totalsNeverMixCurrencies() {
+        var totals = MoneyTotals()
+        totals.add(Money(minorUnits: 100, currency: .usd)!)
+        totals.add(Money(minorUnits: 7, currency: .vnd)!)
+        totals.add(Money(minorUnits: 50, currency: .usd)!)
+        #expect(totals[.usd] == 150)
+        #expect(totals[.vnd] == 7)
+        #expect(totals.currencies(preferring: .vnd) == [.vnd, .usd])
+    }
+
+    @Test func currencyCodes() throws {
+        #expect(try CurrencyCode(parsing: "vnd") == .vnd)
+        #expect(try CurrencyCode(parsing: "KWD").minorDigits == 3)
+        #expect(try CurrencyCode(parsing: "JPY").minorDigits == 0)
+        for bad in ["US", "USDX", "U$D", "", "đồng"] {
+            #expect(throws: PipelineError.invalidCurrency(bad)) { try CurrencyCode(parsing: bad) }
+        }
+    }
+}
+
+@Suite("Text input")
+struct TextInputTests {
+    @Test(arguments: ["\u{1B}[31mred", "bell\u{07}", "del\u{7F}", "c1\u{9B}2J", "nul\u{0}", "cr\rhere"])
+    func refusesControlCharacters(_ text: String) {
+        #expect(throws: PipelineError.self) { try TextInput.singleLine(text, field: .title) }
+        #expect(throws: PipelineError.self) { try TextInput.multiLine(text, field: .notes) }
+    }
+
+    @Test(arguments: ["\u{202E}evil", "a\u{2066}b", "x\u{202A}"])
+    func refusesBidirectionalOverrides(_ text: String) {
+        #expect(throws: PipelineError.self) { try TextInput.singleLine(text, field: .stageName) }
+    }
+
+    @Test func lineFeedsOnlyInMultiLineFields() throws {
+        #expect(throws: PipelineError.lineBreakNotAllowed(.title)) { try TextInput.singleLine("a\nb", field: .title) }
+        #expect(try TextInput.multiLine("line one\r\nline two\n", field: .requirements) == "line one\nline two")
+        #expect(try TextInput.singleLine("\ttabbed\tname ", field: .title) == "tabbed name")
+    }
+
+    @Test func storesNFC() throws {
+        let decomposed = "Mo\u{31B}\u{301}i"  // o + horn + acute
+        let stored = try TextInput.requiredName(decomposed, field: .stageName)
+        #expect(Array(stored.unicodeScalars) == Array("Mới".unicodeScalars))
+    }
+
+    @Test func blankNamesAreRefused() {
+        #expect(throws: PipelineError.emptyText(.teamName)) { try TextInput.requiredName("   ", field: .teamName) }
+    }
+
+    @Test func nameKeysIgnoreCaseButNotAccents() {
+        #expect(TextInput.nameKey("Mới") == TextInput.nameKey("MỚI"))
+        #expect(TextInput.nameKey("Mới") != TextInput.nameKey("Môi"))
+        #expect(TextInput.nameKey("Mo\u{31B}\u{301}i") == TextInput.nameKey("mới"))
+    }
+
+    @Test func searchKeysIgnoreCaseAndAccentsAndFoldD() {
+        #expect(TextInput.searchKey("Chốt được cơ hội") == "chot duoc co hoi")
+        #expect(TextInput.searchKey("ĐÀM  PHÁN") == "dam phan")
+    }
+}
+
+@Suite("Dates and times")
+struct TimeTests {
+    @Test func calendarDatesRoundTrip() {
+        for days in stride(from: -800_000, through: 800_000, by: 997) {
+            let date = CalendarDate(daysSince1970: Int64(days))
+            #expect(date.daysSince1970 == days)
+        }
+        #expect(CalendarDate(iso8601: "2024-02-29")?.daysSince1970 == 19_782)
+    }
+
+    @Test(arguments: ["2026-02-29", "2026-13-01", "2026-1-1", "26-01-01", "2026/01/01", "31/12/2026", "", "2026-00-10"])
+    func refusesBadDates(_ text: String) {
+        #expect(throws: PipelineError.invalidDate(text)) { try CalendarDate(parsing: text) }
+    }
+
+    @Test func timestampsPrintAndParseISO8601() {
+        let instant = Timestamp(millisecondsSince1970: 1_795_796_759_123)
+        #expect(instant.iso8601 == "2026-11-27T16:25:59.123Z")
+        #expect(Timestamp(iso8601: instant.iso8601) == instant)
+        #expect(Timestamp(millisecondsSince1970: -1).iso8601 == "1969-12-31T23:59:59.999Z")
+        #expect(World.now.wholeDays(until: later(60 * 24 * 3 + 5)) == 3)
+    }
+
+    @Test func localeDecidesTheDefaultLanguage() {
+        #expect(Language.fromLocale(environment: ["LANG": "vi_VN.UTF-8"]) == .vietnamese)
+        #expect(Language.fromLocale(environment: ["LC_ALL": "en_US.UTF-8", "LANG": "vi_VN"]) == .english)
+        #expect(Language.fromLocale(environment: ["LC_ALL": "", "LC_MESSAGES": "vi", "LANG": "C"]) == .vietnamese)
+        #expect(Language.fromLocale(environment: [:]) == .english)
+    }
+}
