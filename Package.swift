@@ -52,6 +52,9 @@ let package = Package(
         .testTarget(name: "PipelineStoreTests", dependencies: ["PipelineStore", "PipelineCore"]),
         .testTarget(name: "CNcursesTests", dependencies: ["CNcurses"]),
         // Runs the built `pipeline` binary; depending on it makes SwiftPM build it first.
-        .testTarget(name: "PipelineCLITests", dependencies: ["pipeline", "PipelineCore"]),
+        .testTarget(
+            name: "PipelineCLITests",
+            dependencies: ["pipeline", "PipelineCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
     ]
 )

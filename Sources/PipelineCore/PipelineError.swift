@@ -17,6 +17,7 @@ public enum PipelineError: Error, Hashable, Sendable {
     case invalidPhone(String)
     case invalidTag(String)
     case positionOutOfRange(Int, maximum: Int)
+    case invalidPosition(String)
     case unknownSetting(String, known: [String])
     case invalidSetting(key: String, value: String, expected: String)
 
@@ -61,7 +62,7 @@ public enum PipelineError: Error, Hashable, Sendable {
         case .invalidEmail: return .email
         case .invalidPhone: return .phone
         case .invalidTag: return .tag
-        case .positionOutOfRange: return .position
+        case .positionOutOfRange, .invalidPosition: return .position
         case .duplicateStageName: return .stageName
         case .duplicateTeamName: return .teamName
         case .unknownSetting, .invalidSetting: return .setting
@@ -111,6 +112,8 @@ public enum PipelineError: Error, Hashable, Sendable {
             return "tag: '\(text)' must be non-empty and may not contain a comma"
         case .positionOutOfRange(let position, let maximum):
             return "position: \(position) is out of range; choose 1 to \(maximum)"
+        case .invalidPosition(let text):
+            return "position: '\(text)' is not a whole number"
         case .unknownSetting(let key, let known):
             return "setting: '\(key)' is not a setting; known settings: \(known.joined(separator: ", "))"
         case .invalidSetting(let key, let value, let expected):

@@ -239,3 +239,24 @@ public enum PipelineHint: Hashable, Sendable {
     /// The guide's tip: more than six columns make a pipeline hard to read.
     case tooManyColumns(pipelines: [String], stageCount: Int)
 }
+
+extension StageCatalog {
+    /// Finds a stage among all pipelines: a number is an id, else a name (ignoring case,
+    /// not accents). A name that several teams' own stages share is refused with the list.
+    public func resolveStage(_ reference: String) throws(PipelineError) -> Stage {
+        let trimmed = reference.trimmingWhitespace()
+        if let number = Int64(trimmed) {
+            guard let found = stage(Stage.ID(number)) else { throw .unknownStage(reference, pipeline: nil) }
+            return found
+        }
+        let key = TextInput.nameKey(trimmed)
+        let matches = stages.filter { TextInput.nameKey($0.name) == key }
+        guard let first = matches.first else { throw .unknownStage(reference, pipeline: nil) }
+        if matches.count > 1 {
+            throw .ambiguousName(kind: "stage", name: reference, matches: matches.map { stage in
+                "\(stage.id) \(stage.name) (\(stage.scope.team.flatMap { team($0)?.name } ?? "shared"))"
+            })
+        }
+        return first
+    }
+}

@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import PipelineCore
+import PipelineStore
+
+/// Options every command takes, before or after the subcommand's name.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "The database file.",
+        discussion: "Default: $PIPELINE_DB, else $XDG_DATA_HOME/pipeline/pipeline.sqlite (~/.local/share/pipeline/pipeline.sqlite).",
+        valueName: "path"))
+    var db: String?
+
+    @Option(name: .long, help: ArgumentHelp("Language: en or vi (default: the language setting, else the locale).", valueName: "code"))
+    var lang: String?
+
+    func validate() throws {
+        if let lang, Language(code: lang) == nil {
+            throw ValidationError("--lang: '\(lang)' is not a language; use en or vi")
+        }
+    }
+
+    /// The database path the options and the environment choose.
+    var databasePath: String {
+        let environment = ProcessInfo.processInfo.environment
+        if let db, !db.isEmpty { return db }
+        if let path = environment["PIPELINE_DB"], !path.isEmpty { return path }
+        let dataHome = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? ((environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()) as NSString)
+                .appendingPathComponent(".local/share")
+        return (dataHome as NSString).appendingPathComponent("pipeline/pipeline.sqlite")
+    }
+
+    /// `--lang`, else the locale: what a new database is seeded in.
+    var requestedLanguage: Language {
+        lang.flatMap(Language.init(code:)) ?? Language.fromLocale(environment: ProcessInfo.processInfo.environment)
+    }
+
+    /// Opens the database for one command. A command that only reads still works on a
+    /// database the user may not write to.
+    func open(forWriting writing: Bool = true) throws -> Session {
+        let path = databasePath
+        let now = Timestamp.now
+        let busyTimeout = ProcessInfo.processInfo.environment["PIPELINE_BUSY_TIMEOUT"].flatMap(Double.init)
+            ?? PipelineDatabase.defaultBusyTimeout
+        let database: PipelineDatabase
+        do {
+            database = try PipelineDatabase(path: path, seedLanguage: requestedLanguage, now: now, busyTimeout: busyTimeout)
+        } catch let error as StoreError where !writing && FileManager.default.fileExists(atPath: path) {
+            switch error {
+            case .readOnly, .cannotOpen:
+                database = try PipelineDatabase(path: path, seedLanguage: requestedLanguage, now: now,
+                                                busyTimeout: busyTimeout, readOnly: true)
+            default:
+                throw error
+            }
+        }
+        let stored = try database.setting(.language).flatMap(Language.init(code:))
+        let language = lang.flatMap(Language.init(code:)) ?? stored ?? requestedLanguage
+        return Session(database: database, language: language)
+    }
+}
+
+/// An open database and the language to speak, for one command.
+struct Session {
+    let database: PipelineDatabase
+    let language: Language
+
+    /// Who is acting and when, for the stage history.
+    func context() -> ChangeContext {
+        let environment = ProcessInfo.processInfo.environment
+        let user = environment["USER"] ?? environment["LOGNAME"] ?? "unknown"
+        return ChangeContext(now: .now, user: user)
+    }
+
+    /// The team `reference` names, else the current team.
+    func team(_ reference: String?) throws -> Team {
+        if let reference { return try database.team(reference) }
+        return try database.currentTeam()
+    }
+
+    func money(_ minor: Int128, _ currency: CurrencyCode) -> String {
+        MoneyFormat.display(minor, currency: currency, language: language)
+    }
+
+    func money(_ value: Money) -> String { money(Int128(value.minorUnits), value.currency) }
+}
+
+extension Timestamp {
+    /// The current time: read here, in the executable, and passed into the domain.
+    static var now: Timestamp {
+        Timestamp(millisecondsSince1970: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
+    }
+}

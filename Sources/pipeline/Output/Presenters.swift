@@ -1,0 +1,83 @@
+import PipelineCore
+import PipelineStore
+
+/// The JSON schemas of Docs/cli.md, in one place so that every command agrees.
+enum Present {
+    static func stage(_ stage: Stage, position: Int, catalog: StageCatalog, figures: Figures?) -> JSONValue {
+        .object([
+            ("id", .int(stage.id.rawValue)),
+            ("name", .string(stage.name)),
+            ("position", .int(position)),
+            ("probability", .number(stage.probability.decimalString)),
+            ("auto_probability", .bool(stage.changesProbabilityAutomatically)),
+            ("requirements", .string(stage.requirements)),
+            ("folded", .bool(stage.isFolded)),
+            ("outcome", .string(stage.outcome.rawValue)),
+            ("team", .optional(stage.scope.team.flatMap { catalog.team($0)?.name })),
+            ("team_id", stage.scope.team.map { .int($0.rawValue) } ?? .null),
+            ("opportunity_count", .int(figures?.count ?? 0)),
+            ("version", .int(stage.version)),
+        ])
+    }
+
+    static func opportunity(_ opportunity: Opportunity, stageName: String?, teamName: String?,
+                            history: [StageHistoryEntry]? = nil) -> JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("id", .int(opportunity.id.rawValue)),
+            ("type", .string(opportunity.kind.rawValue)),
+            ("title", .string(opportunity.title)),
+            ("customer", .string(opportunity.customer.name)),
+            ("contact", .string(opportunity.customer.contactName)),
+            ("email", .string(opportunity.customer.email)),
+            ("phone", .string(opportunity.customer.phone)),
+            ("stage", .optional(stageName)),
+            ("stage_id", opportunity.stage.map { .int($0.rawValue) } ?? .null),
+            ("probability", opportunity.probability.map { .number($0.decimalString) } ?? .null),
+            ("probability_set_by_hand", .bool(opportunity.probabilitySetByHand)),
+            ("expected_revenue", .string(opportunity.expectedRevenue.plainString)),
+            ("weighted_revenue", .string(opportunity.weightedRevenue.plainString)),
+            ("currency", .string(opportunity.expectedRevenue.currency.code)),
+            ("salesperson", .string(opportunity.salesperson)),
+            ("team", .optional(teamName)),
+            ("team_id", .int(opportunity.team.rawValue)),
+            ("priority", .int(opportunity.priority.stars)),
+            ("tags", .array(opportunity.tags.map(JSONValue.string))),
+            ("expected_closing", .optional(opportunity.expectedClosing?.iso8601)),
+            ("notes", .string(opportunity.notes)),
+            ("created_at", .string(opportunity.createdAt.iso8601)),
+            ("updated_at", .string(opportunity.updatedAt.iso8601)),
+            ("stage_changed_at", .string(opportunity.stageChangedAt.iso8601)),
+            ("active", .bool(opportunity.isActive)),
+            ("lost_reason", .optional(opportunity.lostReason)),
+            ("version", .int(opportunity.version)),
+        ]
+        if let history {
+            members.append(("history", .array(history.map { entry in
+                .object([
+                    ("from", .optional(entry.fromName)),
+                    ("from_id", entry.change.from.map { .int($0.rawValue) } ?? .null),
+                    ("to", .optional(entry.toName)),
+                    ("to_id", entry.change.to.map { .int($0.rawValue) } ?? .null),
+                    ("at", .string(entry.change.at.iso8601)),
+                    ("by", .string(entry.change.by)),
+                ])
+            })))
+        }
+        return .object(members)
+    }
+
+    /// `{"count": 3, "expected": {"USD": "1000.00"}, "weighted": {...}}`
+    static func figures(_ figures: Figures, preferring currency: CurrencyCode) -> JSONValue {
+        func sums(_ totals: MoneyTotals) -> JSONValue {
+            .object(totals.currencies(preferring: currency).map { ($0.code, .string(MoneyFormat.plain(totals[$0], currency: $0))) })
+        }
+        return .object([("count", .int(figures.count)), ("expected", sums(figures.expected)), ("weighted", sums(figures.weighted))])
+    }
+
+    /// Sums per currency, the preferred currency first: `$1,000.00 + 1.500.000 ₫`.
+    static func sums(_ totals: MoneyTotals, preferring currency: CurrencyCode, session: Session) -> [String] {
+        let currencies = totals.currencies(preferring: currency)
+        if currencies.isEmpty { return [session.money(0, currency)] }
+        return currencies.map { session.money(totals[$0], $0) }
+    }
+}

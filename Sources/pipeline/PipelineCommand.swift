@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import PipelineCore
+import PipelineStore
+
+/// `pipeline`: the root command. Alone it opens the board.
+struct PipelineCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pipeline",
+        abstract: "A sales pipeline in the terminal: stages with success probabilities, deals moving through them.",
+        discussion: """
+            Without a subcommand, opens the board. STAGE, TEAM and opportunity arguments take a \
+            numeric id or a name (case-insensitive, accent-sensitive); a number is always an id.
+            Exit codes: 0 success, 64 usage, 65 invalid data, 74 database unusable, 75 database busy (try again).
+            """,
+        version: "0.1.0",
+        subcommands: [BoardCommand.self, TeamCommand.self, StageCommand.self, OpportunityCommand.self,
+                      ForecastCommand.self, SettingsCommand.self],
+        defaultSubcommand: BoardCommand.self)
+}
+
+@main
+enum Main {
+    static func main() {
+        let arguments = ArgumentHoisting.hoistingGlobalOptions(Array(CommandLine.arguments.dropFirst()))
+        do {
+            var command = try PipelineCommand.parseAsRoot(arguments)
+            try command.run()
+        } catch let error as PipelineError {
+            Console.error("error: " + error.message)
+            exit(ExitStatus.invalidData)
+        } catch let error as StoreError {
+            Console.error("error: " + error.message)
+            exit(error.isTemporary ? ExitStatus.temporaryFailure : ExitStatus.databaseUnusable)
+        } catch {
+            PipelineCommand.exit(withError: error)
+        }
+    }
+}
+
+/// The exit statuses of sysexits(3) the CLI uses.
+enum ExitStatus {
+    static let usage: Int32 = 64
+    static let invalidData: Int32 = 65
+    static let databaseUnusable: Int32 = 74
+    static let temporaryFailure: Int32 = 75
+}
+
+/// Lets global options come before the subcommand's name: `pipeline --db x.sqlite stage
+/// list` is read as `pipeline stage list --db x.sqlite`. (ArgumentParser gives options
+/// placed before a subcommand to the default subcommand.)
+enum ArgumentHoisting {
+    static let optionsWithValues: Set<String> = ["--db", "--lang", "--team", "--direction"]
+
+    static func hoistingGlobalOptions(_ arguments: [String]) -> [String] {
+        var hoisted: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            let name = argument.split(separator: "=", maxSplits: 1).first.map(String.init) ?? argument
+            guard optionsWithValues.contains(name) else { break }
+            if argument.contains("=") {
+                hoisted.append(argument)
+                index += 1
+            } else {
+                hoisted += arguments[index..<min(index + 2, arguments.count)]
+                index += 2
+            }
+        }
+        let rest = Array(arguments[min(index, arguments.count)...])
+        // Only move them when a subcommand follows; alone they belong to the board.
+        guard !hoisted.isEmpty, let first = rest.first, !first.hasPrefix("-") else { return arguments }
+        if let terminator = rest.firstIndex(of: "--") {
+            return Array(rest[..<terminator]) + hoisted + Array(rest[terminator...])
+        }
+        return rest + hoisted
+    }
+}

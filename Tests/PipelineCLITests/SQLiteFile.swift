@@ -1,0 +1,20 @@
+import GRDB
+
+/// Direct SQLite access for setting up situations the CLI must cope with. Kept apart from
+/// the test files: GRDB's names would shadow the ones Swift Testing's macros expand to.
+enum SQLiteFile {
+    /// An SQLite database made by some other program.
+    static func createForeignDatabase(at path: String) throws {
+        try DatabaseQueue(path: path).write { try $0.execute(sql: "CREATE TABLE contacts (name TEXT)") }
+    }
+
+    /// Runs `body` while another connection holds the database's write lock.
+    static func whileHoldingTheWriteLock(on path: String, _ body: () throws -> Void) throws {
+        let holder = try DatabaseQueue(path: path)
+        try holder.writeWithoutTransaction { db in
+            try db.execute(sql: "BEGIN IMMEDIATE")
+            defer { try? db.execute(sql: "ROLLBACK") }
+            try body()
+        }
+    }
+}
