@@ -135,7 +135,7 @@ extension PipelineDatabase {
                 }
                 return found
             }
-            return (try opportunity.edited(changes, stage: destination, in: pipeline, at: context.now, by: context.user), pipeline)
+            return try opportunity.edited(changes, stage: destination, in: pipeline, at: context.now, by: context.user)
         }
     }
 
@@ -150,21 +150,21 @@ extension PipelineDatabase {
                 let name = try String.fetchOne(db, sql: "SELECT name FROM stage WHERE id = ?", arguments: [stage.rawValue])
                 throw PipelineError.stageNotInPipeline(stage: name ?? String(stage.rawValue), pipeline: pipeline.team.name)
             }
-            return (try opportunity.moved(to: destination, in: pipeline, at: context.now, by: context.user), pipeline)
+            return try opportunity.moved(to: destination, in: pipeline, at: context.now, by: context.user)
         }
     }
 
     public func markWon(_ id: Opportunity.ID, expectedVersion: Int? = nil, context: ChangeContext) throws -> Opportunity {
         try update(id, expectedVersion: expectedVersion, context: context) { db, opportunity in
             let pipeline = try Self.pipeline(db, opportunity.team)
-            return (try opportunity.markedWon(in: pipeline, at: context.now, by: context.user), pipeline)
+            return try opportunity.markedWon(in: pipeline, at: context.now, by: context.user)
         }
     }
 
     public func markLost(_ id: Opportunity.ID, reason: String, expectedVersion: Int? = nil, context: ChangeContext) throws -> Opportunity {
         try update(id, expectedVersion: expectedVersion, context: context) { db, opportunity in
             let pipeline = try Self.pipeline(db, opportunity.team)
-            return (try opportunity.markedLost(reason: reason, in: pipeline, at: context.now, by: context.user), pipeline)
+            return try opportunity.markedLost(reason: reason, in: pipeline, at: context.now, by: context.user)
         }
     }
 
@@ -172,14 +172,13 @@ extension PipelineDatabase {
         try update(id, expectedVersion: expectedVersion, context: context) { db, opportunity in
             let pipeline = try Self.pipeline(db, opportunity.team)
             let history = try Self.fetchHistory(db, id).map(\.change)
-            return (try opportunity.restored(in: pipeline, history: history, at: context.now, by: context.user), pipeline)
+            return try opportunity.restored(in: pipeline, history: history, at: context.now, by: context.user)
         }
     }
 
     public func archive(_ id: Opportunity.ID, expectedVersion: Int? = nil, context: ChangeContext) throws -> Opportunity {
-        try update(id, expectedVersion: expectedVersion, context: context) { db, opportunity in
-            (OpportunityUpdate(opportunity: opportunity.archived(at: context.now), stageChange: nil),
-             try Self.pipeline(db, opportunity.team))
+        try update(id, expectedVersion: expectedVersion, context: context) { _, opportunity in
+            OpportunityUpdate(opportunity: opportunity.archived(at: context.now), stageChange: nil)
         }
     }
 
@@ -198,11 +197,11 @@ extension PipelineDatabase {
     /// column placement and the history entry: one transaction.
     private func update(
         _ id: Opportunity.ID, expectedVersion: Int?, context: ChangeContext, placement: CardPlacement? = nil,
-        _ change: (Database, Opportunity) throws -> (OpportunityUpdate, Pipeline)
+        _ change: (Database, Opportunity) throws -> OpportunityUpdate
     ) throws -> Opportunity {
         try write { db in
             let current = try Self.loadForUpdate(db, id, expectedVersion: expectedVersion)
-            var (update, pipeline) = try change(db, current)
+            var update = try change(db, current)
             if update.changedStage || update.opportunity.team != current.team {
                 update.opportunity.rank = try Self.rank(db, for: update.opportunity, placement: placement ?? .top)
             } else if let placement {

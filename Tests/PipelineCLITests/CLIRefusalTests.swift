@@ -178,7 +178,7 @@ struct CLIDatabaseTests {
         #expect(cli.run(["opp", "add", "Kept", "--db", database], database: false).status == 0)
         // Leave about 40 KB free, then ask for 100 KB.
         let free = (try FileManager.default.attributesOfFileSystem(forPath: disk.path)[.systemFreeSize] as? NSNumber)?.intValue ?? 0
-        FileManager.default.createFile(atPath: disk.path + "/filler", contents: Data(count: max(0, free - 40_000)))
+        _ = FileManager.default.createFile(atPath: disk.path + "/filler", contents: Data(count: max(0, free - 40_000)))
         let big = String(repeating: "Requirement text that will not fit. ", count: 2_800)
         let result = cli.run(["stage", "edit", "New", "--requirements", big, "--db", database], database: false)
         #expect(result.status == 74, "\(result.stderr)")
