@@ -29,6 +29,10 @@ let package = Package(
         .target(name: "PipelineCore"),
         // Terminal vocabulary shared by the CLI tables and the board: display width.
         .target(name: "TerminalCore"),
+        // The board: a pure state machine and a renderer into a grid of cells.
+        .target(name: "BoardUI", dependencies: ["PipelineCore", "TerminalCore"]),
+        // The only module that touches ncurses: draws grids, reads keys, restores the terminal.
+        .target(name: "NcursesTerminal", dependencies: ["TerminalCore", "CNcurses"]),
         // SQLite through GRDB: the only module that imports GRDB.
         .target(
             name: "PipelineStore",
@@ -44,6 +48,8 @@ let package = Package(
                 "PipelineCore",
                 "PipelineStore",
                 "TerminalCore",
+                "BoardUI",
+                "NcursesTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -51,6 +57,8 @@ let package = Package(
         .testTarget(name: "TerminalCoreTests", dependencies: ["TerminalCore"]),
         .testTarget(name: "PipelineStoreTests", dependencies: ["PipelineStore", "PipelineCore"]),
         .testTarget(name: "CNcursesTests", dependencies: ["CNcurses"]),
+        .testTarget(name: "BoardUITests", dependencies: ["BoardUI", "PipelineCore", "TerminalCore"], exclude: ["Snapshots"]),
+        .testTarget(name: "NcursesTerminalTests", dependencies: ["NcursesTerminal", "TerminalCore"]),
         // Runs the built `pipeline` binary; depending on it makes SwiftPM build it first.
         .testTarget(
             name: "PipelineCLITests",

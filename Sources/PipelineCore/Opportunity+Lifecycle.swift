@@ -222,3 +222,32 @@ extension Opportunity {
         }
     }
 }
+
+extension Opportunity {
+    /// The opportunity as `snapshot` had it — fields, stage, probability, archived state —
+    /// for undoing a change. Going back to another stage is a stage change like any other
+    /// (recorded in the history); a stage that is now won or lost still imposes its
+    /// probability.
+    public func reverted(to snapshot: Opportunity, in pipeline: Pipeline, at now: Timestamp, by user: String) throws(PipelineError) -> OpportunityUpdate {
+        guard snapshot.id == id, kind == .opportunity else { throw .notAnOpportunity(id) }
+        var result = snapshot
+        result.version = version
+        result.createdAt = createdAt
+        result.updatedAt = now
+        result.rank = rank
+        result.stageChangedAt = stageChangedAt
+        var stageChange: StageChange?
+        if let target = snapshot.stage, target != stage {
+            guard let destination = pipeline.stage(target), pipeline.team.id == snapshot.team else {
+                throw .stageNotInPipeline(stage: String(target.rawValue), pipeline: pipeline.team.name)
+            }
+            if let forced = destination.outcome.forcedProbability { result.probability = forced; result.probabilitySetByHand = false }
+            result.stageChangedAt = now
+            stageChange = StageChange(opportunity: id, from: stage, to: target, at: now, by: user)
+        } else if let current = stage.flatMap(pipeline.stage), let forced = current.outcome.forcedProbability {
+            result.probability = forced
+            result.probabilitySetByHand = false
+        }
+        return OpportunityUpdate(opportunity: result, stageChange: stageChange)
+    }
+}

@@ -180,3 +180,10 @@ extension PipelineHint {
         }
     }
 }
+
+/// An error that carries one sentence for the user, whatever module it comes from.
+public protocol UserFacingError: Error {
+    var message: String { get }
+}
+
+extension PipelineError: UserFacingError {}

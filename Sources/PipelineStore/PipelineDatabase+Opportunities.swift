@@ -195,7 +195,7 @@ extension PipelineDatabase {
 
     /// Loads, lets the domain compute the change, and saves it with a version check, the
     /// column placement and the history entry: one transaction.
-    private func update(
+    func update(
         _ id: Opportunity.ID, expectedVersion: Int?, context: ChangeContext, placement: CardPlacement? = nil,
         _ change: (Database, Opportunity) throws -> OpportunityUpdate
     ) throws -> Opportunity {

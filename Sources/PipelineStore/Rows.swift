@@ -58,6 +58,7 @@ enum Rows {
             ("type", opportunity.kind.rawValue),
             ("title", opportunity.title),
             ("title_key", TextInput.nameKey(opportunity.title)),
+            ("search_text", searchText(of: opportunity)),
             ("customer_name", opportunity.customer.name),
             ("contact_name", opportunity.customer.contactName),
             ("email", opportunity.customer.email),
@@ -81,6 +82,12 @@ enum Rows {
             ("active", opportunity.isActive),
             ("lost_reason", opportunity.lostReason),
         ]
+    }
+
+    /// What the live filter matches: title, customer, contact and salesperson, folded.
+    static func searchText(of opportunity: Opportunity) -> String {
+        TextInput.searchKey([opportunity.title, opportunity.customer.name, opportunity.customer.contactName,
+                             opportunity.salesperson].joined(separator: " "))
     }
 
     /// Splits a split sum back into one exact number (see `Schema.sumSplit`).

@@ -21,6 +21,9 @@ enum Schema {
             try db.execute(sql: version1)
             try seedDefaults(db, language: language, now: now)
         },
+        { db, _, _ in
+            try db.execute(sql: version2)
+        },
     ]
 
     static var currentVersion: Int { migrations.count }
@@ -243,5 +246,29 @@ enum Schema {
             key    TEXT PRIMARY KEY,
             value  TEXT NOT NULL
         ) WITHOUT ROWID;
+        """
+
+    /// The board's live filter: an accent- and case-folded copy of the searchable text
+    /// (title, customer, contact, salesperson), written by the store on every save, and an
+    /// FTS5 index over it kept by triggers, so filtering never scans the opportunities.
+    private static let version2 = """
+        ALTER TABLE opportunity ADD COLUMN search_text TEXT NOT NULL DEFAULT '';
+
+        CREATE VIRTUAL TABLE opportunity_search USING fts5(
+            search_text, content = 'opportunity', content_rowid = 'id', tokenize = 'unicode61'
+        );
+
+        CREATE TRIGGER opportunity_search_after_insert AFTER INSERT ON opportunity BEGIN
+            INSERT INTO opportunity_search (rowid, search_text) VALUES (NEW.id, NEW.search_text);
+        END;
+
+        CREATE TRIGGER opportunity_search_after_delete AFTER DELETE ON opportunity BEGIN
+            INSERT INTO opportunity_search (opportunity_search, rowid, search_text) VALUES ('delete', OLD.id, OLD.search_text);
+        END;
+
+        CREATE TRIGGER opportunity_search_after_update AFTER UPDATE OF search_text ON opportunity BEGIN
+            INSERT INTO opportunity_search (opportunity_search, rowid, search_text) VALUES ('delete', OLD.id, OLD.search_text);
+            INSERT INTO opportunity_search (rowid, search_text) VALUES (NEW.id, NEW.search_text);
+        END;
         """
 }

@@ -1,3 +1,5 @@
+import PipelineCore
+
 /// Why the database could not be used. Each case reads as one sentence; none leaves a
 /// half-written change behind (every action is one transaction).
 public enum StoreError: Error, Equatable, Sendable {
@@ -40,3 +42,5 @@ public enum StoreError: Error, Equatable, Sendable {
         return false
     }
 }
+
+extension StoreError: UserFacingError {}

@@ -1,0 +1,51 @@
+import PipelineCore
+
+/// A change the board asks the store to make. Each is one transaction; each has an
+/// inverse (computed when it runs) that undo runs as a new recorded change.
+public enum BoardCommand: Sendable {
+    case moveCard(Opportunity.ID, to: Stage.ID, placement: CardPlacement, expectedVersion: Int?)
+    case revertCard(Opportunity, placement: CardPlacement, expectedVersion: Int?)
+    case editCard(Opportunity.ID, OpportunityChanges, expectedVersion: Int?)
+    case addCard(OpportunityChanges, stage: Stage.ID)
+    case deleteCard(Opportunity.ID, expectedVersion: Int?)
+    case markWon(Opportunity.ID, expectedVersion: Int?)
+    case markLost(Opportunity.ID, reason: String, expectedVersion: Int?)
+    case moveStage(Stage.ID, to: StagePlacement)
+    case editStage(Stage.ID, StageEdit, expectedVersion: Int?)
+    case addStage(StageDraft, position: Int?)
+    case removeStage(Stage.ID, moveTo: Stage.ID?)
+    /// Undoes `removeStage`: the stage again at its place, its cards moved back.
+    case recreateStage(Stage, position: Int, cards: [Opportunity], movedTo: Stage.ID?)
+}
+
+/// Why a command runs: a user action is recorded for undo; undo and redo move entries
+/// between the two stacks.
+public enum CommandOrigin: Sendable {
+    case user, undo, redo
+}
+
+/// What a command did, for the board to show and to remember.
+public struct CommandResult: Sendable {
+    /// One line for the status bar.
+    public var message: String
+    public var hint: PipelineHint?
+    /// Where focus goes afterwards (the moved card, the new stage…).
+    public var focus: Focus?
+    /// The command that takes this one back, when there is one.
+    public var inverse: BoardCommand?
+
+    public init(message: String, hint: PipelineHint? = nil, focus: Focus? = nil, inverse: BoardCommand? = nil) {
+        self.message = message
+        self.hint = hint
+        self.focus = focus
+        self.inverse = inverse
+    }
+}
+
+/// The session's undo and redo stacks: inverse commands, newest last.
+public struct UndoHistory: Sendable {
+    public var undo: [BoardCommand] = []
+    public var redo: [BoardCommand] = []
+
+    public init() {}
+}

@@ -1,0 +1,232 @@
+import PipelineCore
+import TerminalCore
+
+/// Keys in the modal panes and prompts. Every pane follows the same conventions: Tab and
+/// Shift+Tab between fields, the usual text keys, Ctrl-U clears, Enter saves (a new line in
+/// a multi-line field), Ctrl-S saves from anywhere, Esc closes with nothing changed.
+enum BoardEditing {
+    enum FormOutcome { case save, close, handled }
+
+    static func formKey(_ key: Key, _ form: inout Form) -> FormOutcome {
+        switch key {
+        case .escape: return .close
+        case .control("s"): return .save
+        case .enter:
+            if form.fields[form.focused].isMultiline { form.edit(.newline); return .handled }
+            return .save
+        case .tab: form.focusNext()
+        case .backTab: form.focusPrevious()
+        case .up: if !form.edit(.up) { form.focusPrevious() }
+        case .down: if !form.edit(.down) { form.focusNext() }
+        case .left: form.edit(.left)
+        case .right: form.edit(.right)
+        case .home: form.edit(.home)
+        case .end: form.edit(.end)
+        case .backspace: form.edit(.backspace)
+        case .delete: form.edit(.delete)
+        case .control("u"): form.edit(.clear)
+        case .character(let character): form.edit(.insert(character))
+        default: break
+        }
+        return .handled
+    }
+
+    /// Text keys for a one-line prompt; returns false for keys it does not take.
+    static func lineKey(_ key: Key, _ field: inout TextField) -> Bool {
+        switch key {
+        case .left: field.apply(.left)
+        case .right: field.apply(.right)
+        case .home: field.apply(.home)
+        case .end: field.apply(.end)
+        case .backspace: field.apply(.backspace)
+        case .delete: field.apply(.delete)
+        case .control("u"): field.apply(.clear)
+        case .character(let character): field.apply(.insert(character))
+        default: return false
+        }
+        return true
+    }
+
+    static func stageEditor(_ key: Key, _ editor: inout StageEditor, _ state: inout BoardState) -> [BoardEffect] {
+        switch formKey(key, &editor.form) {
+        case .close:
+            state.mode = .browsing
+            return []
+        case .handled:
+            return []
+        case .save:
+            guard let edit = editor.edit(for: state.team.id) else { return [] }
+            if edit.isEmpty {
+                state.mode = .browsing
+                return []
+            }
+            do {
+                // Validate here so that errors show next to their field before anything is written.
+                _ = try state.catalog.applying(edit, to: editor.stage, occupyingTeams: [])
+            } catch {
+                editor.form.show(error)
+                return []
+            }
+            return [.run(.editStage(editor.stage.id, edit, expectedVersion: editor.stage.version), origin: .user)]
+        }
+    }
+
+    static func cardEditor(_ key: Key, _ editor: inout CardEditor, _ state: inout BoardState, isNew: Bool) -> [BoardEffect] {
+        // In the new-card prompt Enter on the title goes on to the revenue.
+        if isNew, key == .enter, editor.form.focused == 0 {
+            editor.form.focusNext()
+            return []
+        }
+        switch formKey(key, &editor.form) {
+        case .close:
+            state.mode = .browsing
+            return []
+        case .handled:
+            return []
+        case .save:
+            editor.form.clearErrors()
+            let currency = editor.card?.expectedRevenue.currency ?? state.defaultCurrency
+            let changes: OpportunityChanges
+            do {
+                changes = try editor.opportunityForm(language: state.language).validated(language: state.language, currency: currency)
+            } catch {
+                editor.form.show(error)
+                return []
+            }
+            if let card = editor.card {
+                return [.run(.editCard(card.id, changes, expectedVersion: card.version), origin: .user)]
+            }
+            return [.run(.addCard(changes, stage: editor.stage), origin: .user)]
+        }
+    }
+
+    static func addColumn(_ key: Key, _ prompt: inout ColumnPrompt, _ state: inout BoardState) -> [BoardEffect] {
+        switch key {
+        case .escape:
+            state.mode = .browsing
+            return []
+        case .up:
+            guard !prompt.suggestions.isEmpty else { return [] }
+            prompt.selected = prompt.selected.map { $0 == 0 ? nil : $0 - 1 } ?? nil
+            return []
+        case .down:
+            guard !prompt.suggestions.isEmpty else { return [] }
+            prompt.selected = min(prompt.suggestions.count - 1, (prompt.selected ?? -1) + 1)
+            return []
+        case .enter:
+            let draft: StageDraft
+            if let selected = prompt.selected, prompt.suggestions.indices.contains(selected) {
+                let step = prompt.suggestions[selected]
+                draft = StageDraft(name: step.name(in: state.language), probability: step.probability,
+                                   requirements: step.requirements(in: state.language), outcome: step.outcome)
+            } else {
+                let name = prompt.name.text
+                // A typed name that is one of the guide's steps takes that step's settings.
+                if let step = StageTemplate.steps.first(where: { $0.matches(name) }) {
+                    draft = StageDraft(name: name, probability: step.probability, requirements: step.requirements(in: state.language), outcome: step.outcome)
+                } else {
+                    draft = StageDraft(name: name)
+                }
+            }
+            do {
+                _ = try state.catalog.addition(of: draft, in: state.team, at: nil)
+            } catch {
+                prompt.error = error.message
+                return []
+            }
+            prompt.error = nil
+            return [.run(.addStage(draft, position: nil), origin: .user)]
+        default:
+            if lineKey(key, &prompt.name) {
+                prompt.selected = nil
+                prompt.error = nil
+            }
+            return []
+        }
+    }
+
+    static func deleteColumn(_ key: Key, _ prompt: inout DeleteColumnPrompt, _ state: inout BoardState) -> [BoardEffect] {
+        switch key {
+        case .escape:
+            state.mode = .browsing
+        case .up:
+            prompt.selected = max(0, prompt.selected - 1)
+            state.mode = .deleteColumn(prompt)
+        case .down:
+            prompt.selected = min(max(0, prompt.destinations.count - 1), prompt.selected + 1)
+            state.mode = .deleteColumn(prompt)
+        case .enter:
+            let destination = prompt.destinations.indices.contains(prompt.selected) ? prompt.destinations[prompt.selected].id : nil
+            state.mode = .browsing
+            return [.run(.removeStage(prompt.stage.id, moveTo: destination), origin: .user)]
+        default:
+            break
+        }
+        return []
+    }
+
+    static func lostReason(_ key: Key, _ card: Opportunity.ID, _ reason: inout TextField, _ state: inout BoardState) -> [BoardEffect] {
+        switch key {
+        case .escape:
+            state.mode = .browsing
+            return []
+        case .enter:
+            guard let opportunity = state.focusedCard, opportunity.id == card else { state.mode = .browsing; return [] }
+            do {
+                _ = try TextInput.requiredName(reason.text, field: .lostReason)
+            } catch {
+                state.status = .error(error.message)
+                return []
+            }
+            state.mode = .browsing
+            return [.run(.markLost(card, reason: reason.text, expectedVersion: opportunity.version), origin: .user)]
+        default:
+            _ = lineKey(key, &reason)
+            state.mode = .lostReason(card, reason)
+            return []
+        }
+    }
+
+    /// The live filter: every keystroke narrows the board at once.
+    static func filter(_ key: Key, _ field: inout TextField, _ state: inout BoardState) -> [BoardEffect] {
+        switch key {
+        case .escape:
+            state.mode = .browsing
+            let hadFilter = !state.filter.isEmpty
+            state.filter = ""
+            return hadFilter ? [.reload(focus: state.focus)] : []
+        case .enter:
+            state.mode = .browsing
+            return []
+        default:
+            guard lineKey(key, &field) else { return [] }
+            state.mode = .filtering(field)
+            guard field.text != state.filter else { return [] }
+            state.filter = field.text
+            return [.reload(focus: state.focus.map { .header($0.stage) })]
+        }
+    }
+
+    static func teamPicker(_ key: Key, _ picker: inout TeamPicker, _ state: inout BoardState) -> [BoardEffect] {
+        let matches = picker.matches(in: state.teams)
+        switch key {
+        case .escape:
+            state.mode = .browsing
+            return []
+        case .up:
+            picker.selected = max(0, picker.selected - 1)
+        case .down:
+            picker.selected = min(max(0, matches.count - 1), picker.selected + 1)
+        case .enter:
+            guard matches.indices.contains(picker.selected) else { return [] }
+            state.mode = .browsing
+            state.view = .pipeline
+            state.filter = ""
+            return [.switchTeam(matches[picker.selected].id)]
+        default:
+            if lineKey(key, &picker.search) { picker.selected = 0 }
+        }
+        state.mode = .teamPicker(picker)
+        return []
+    }
+}

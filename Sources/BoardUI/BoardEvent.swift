@@ -1,0 +1,60 @@
+import PipelineCore
+import TerminalCore
+
+/// Everything that can happen to the board: input, and data arriving from the store.
+public enum BoardEvent: Sendable {
+    case input(InputEvent)
+    case loaded(BoardData)
+    case windowLoaded(Stage.ID, CardWindow, focus: WindowFocus)
+    case forecastLoaded(Forecast)
+    case commandSucceeded(CommandResult, origin: CommandOrigin)
+    case commandFailed(PipelineError?, message: String, origin: CommandOrigin)
+    case tick(Timestamp)
+}
+
+/// Where focus goes once a new window of a column arrives.
+public enum WindowFocus: Hashable, Sendable {
+    case firstCard, lastCard
+    case card(Opportunity.ID)
+    case unchanged
+}
+
+/// What the board reads from the store in one go: small (stages, totals, one window per
+/// column), whatever the size of the pipeline.
+public struct BoardData: Sendable {
+    public var team: Team
+    public var teams: [Team]
+    public var catalog: StageCatalog
+    public var figures: [Stage.ID: Figures]
+    public var matchingCounts: [Stage.ID: Int]?
+    public var columns: [Stage.ID: CardWindow]
+    public var defaultCurrency: CurrencyCode
+    /// Where focus should go (a moved or new card, a new stage).
+    public var focus: Focus?
+
+    public init(team: Team, teams: [Team], catalog: StageCatalog, figures: [Stage.ID: Figures],
+                matchingCounts: [Stage.ID: Int]?, columns: [Stage.ID: CardWindow], defaultCurrency: CurrencyCode, focus: Focus?) {
+        self.team = team
+        self.teams = teams
+        self.catalog = catalog
+        self.figures = figures
+        self.matchingCounts = matchingCounts
+        self.columns = columns
+        self.defaultCurrency = defaultCurrency
+        self.focus = focus
+    }
+}
+
+/// What the reducer asks the session to do.
+public enum BoardEffect: Sendable {
+    /// Read the board again (stages, totals, windows), keeping each column where it was
+    /// scrolled, then put focus on `focus`.
+    case reload(focus: Focus?)
+    /// Read one window of a column.
+    case loadWindow(Stage.ID, WindowAnchor, focus: WindowFocus)
+    case run(BoardCommand, origin: CommandOrigin)
+    case loadForecast
+    /// Make `team` the current team (remembered for the next start) and show its pipeline.
+    case switchTeam(Team.ID)
+    case quit
+}

@@ -1,0 +1,442 @@
+import PipelineCore
+import TerminalCore
+
+/// The board's state machine: `(state, event) → (new state, effects)`. Pure: it reads no
+/// clock, no database and no terminal; the session performs the effects and feeds their
+/// results back as events.
+public enum BoardReducer {
+    public static func reduce(_ state: inout BoardState, _ event: BoardEvent) -> [BoardEffect] {
+        switch event {
+        case .input(.resize(let size)):
+            let capacity = BoardLayout.cardCapacity(state.size)
+            state.size = size
+            // More or fewer cards fit: read windows of the new length.
+            return BoardLayout.cardCapacity(size) == capacity ? [] : [.reload(focus: state.focus)]
+        case .input(.key(.control("c"))):
+            return [.quit]
+        case .input(.key(let key)):
+            return handle(key, &state)
+        case .input(.mouse(let mouse)):
+            return BoardMouse.handle(mouse, &state)
+        case .loaded(let data):
+            apply(data, to: &state)
+            return []
+        case .windowLoaded(let stage, let window, let focus):
+            state.columns[stage] = window
+            switch focus {
+            case .firstCard: state.focus = window.cards.first.map { .card(stage, $0.id) } ?? .header(stage)
+            case .lastCard: state.focus = window.cards.last.map { .card(stage, $0.id) } ?? .header(stage)
+            case .card(let id): state.focus = .card(stage, id)
+            case .unchanged: break
+            }
+            repairFocus(&state)
+            return []
+        case .forecastLoaded(let forecast):
+            state.forecast = forecast
+            return []
+        case .commandSucceeded(let result, let origin):
+            return succeeded(result, origin: origin, &state)
+        case .commandFailed(let error, let message, let origin):
+            return failed(error, message: message, origin: origin, &state)
+        case .tick(let now):
+            state.now = now
+            return []
+        }
+    }
+
+    // MARK: - Data
+
+    static func apply(_ data: BoardData, to state: inout BoardState) {
+        state.team = data.team
+        state.teams = data.teams
+        state.catalog = data.catalog
+        state.stages = data.catalog.pipeline(for: data.team).stages
+        state.figures = data.figures
+        state.matchingCounts = data.matchingCounts
+        state.columns = data.columns
+        state.defaultCurrency = data.defaultCurrency
+        if let focus = data.focus { state.focus = focus }
+        repairFocus(&state)
+        if case .addColumn(var prompt) = state.mode {
+            prompt.suggestions = StageTemplate.suggestions(completing: state.stages)
+            prompt.selected = nil
+            state.mode = .addColumn(prompt)
+        }
+    }
+
+    /// Focus by identity survives reloads; when its card or stage is gone, the nearest
+    /// thing that still exists takes it.
+    static func repairFocus(_ state: inout BoardState) {
+        // With nothing focused yet, start where new deals arrive: the pipeline's entry stage.
+        guard let start = state.stages.first(where: { $0.outcome == .open && !$0.isFolded }) ?? state.stages.first else {
+            state.focus = nil
+            return
+        }
+        guard let focus = state.focus, state.stage(focus.stage) != nil else {
+            state.focus = state.columns[start.id]?.cards.first.map { .card(start.id, $0.id) } ?? .header(start.id)
+            return
+        }
+        if case .card(let stage, let card) = focus, !(state.columns[stage]?.cards.contains { $0.id == card } ?? false) {
+            state.focus = .header(stage)
+        }
+    }
+
+    // MARK: - Keys
+
+    static func handle(_ key: Key, _ state: inout BoardState) -> [BoardEffect] {
+        switch state.mode {
+        case .browsing:
+            if state.view == .forecast { return forecastKey(key, &state) }
+            guard let action = KeyMap.action(for: key, in: .board) else { return [] }
+            return browse(action, &state)
+        case .carryingCard(let carried):
+            return carry(key, carried, &state)
+        case .carryingColumn(let carried):
+            return carry(key, carried, &state)
+        case .stageEditor(var editor):
+            let effects = BoardEditing.stageEditor(key, &editor, &state)
+            if case .stageEditor = state.mode { state.mode = .stageEditor(editor) }
+            return effects
+        case .cardEditor(var editor):
+            let effects = BoardEditing.cardEditor(key, &editor, &state, isNew: false)
+            if case .cardEditor = state.mode { state.mode = .cardEditor(editor) }
+            return effects
+        case .newCard(var editor):
+            let effects = BoardEditing.cardEditor(key, &editor, &state, isNew: true)
+            if case .newCard = state.mode { state.mode = .newCard(editor) }
+            return effects
+        case .addColumn(var prompt):
+            let effects = BoardEditing.addColumn(key, &prompt, &state)
+            if case .addColumn = state.mode { state.mode = .addColumn(prompt) }
+            return effects
+        case .deleteColumn(var prompt):
+            return BoardEditing.deleteColumn(key, &prompt, &state)
+        case .lostReason(let card, var reason):
+            return BoardEditing.lostReason(key, card, &reason, &state)
+        case .filtering(var field):
+            return BoardEditing.filter(key, &field, &state)
+        case .teamPicker(var picker):
+            return BoardEditing.teamPicker(key, &picker, &state)
+        case .help:
+            if key == .escape || key == .character("?") || key == .character("q") { state.mode = .browsing }
+            return []
+        }
+    }
+
+    static func forecastKey(_ key: Key, _ state: inout BoardState) -> [BoardEffect] {
+        switch KeyMap.action(for: key, in: .board) {
+        case .showPipeline?, .nextView?, .back?: state.view = .pipeline; return []
+        case .quit?: return [.quit]
+        case .help?: state.mode = .help; return []
+        case .showForecast?: return [.loadForecast]
+        case .teamPicker?: state.mode = .teamPicker(TeamPicker()); return []
+        default: return []
+        }
+    }
+
+    static func browse(_ action: BoardAction, _ state: inout BoardState) -> [BoardEffect] {
+        if state.status?.kind != .error || action != .back { state.status = nil }
+        switch action {
+        case .focusLeft: return focusSideways(-1, &state)
+        case .focusRight: return focusSideways(1, &state)
+        case .focusUp: return focusVertically(-1, &state)
+        case .focusDown: return focusVertically(1, &state)
+        case .focusFirst:
+            guard let stage = state.focusedStage else { return [] }
+            return [.loadWindow(stage.id, .top, focus: .firstCard)]
+        case .focusLast:
+            guard let stage = state.focusedStage else { return [] }
+            return [.loadWindow(stage.id, .bottom, focus: .lastCard)]
+        case .pageUp:
+            guard let stage = state.focusedStage, let window = state.columns[stage.id], let first = window.cards.first else { return [] }
+            if !window.hasMoreAbove { state.focus = .card(stage.id, first.id); return [] }
+            return [.loadWindow(stage.id, .before(first.cursor), focus: .firstCard)]
+        case .pageDown:
+            guard let stage = state.focusedStage, let window = state.columns[stage.id], let last = window.cards.last else { return [] }
+            if !window.hasMoreBelow { state.focus = .card(stage.id, last.id); return [] }
+            return [.loadWindow(stage.id, .after(last.cursor), focus: .firstCard)]
+        case .pickUp:
+            guard let focus = state.focus else { return [] }
+            if let card = state.focusedCard, let index = state.columns[focus.stage]?.cards.firstIndex(where: { $0.id == card.id }) {
+                state.mode = .carryingCard(CarriedCard(card: card, origin: focus.stage, target: focus.stage, index: index))
+            } else {
+                state.mode = .carryingColumn(CarriedColumn(stage: focus.stage, order: state.stages.map(\.id)))
+            }
+            return []
+        case .drop:
+            return []
+        case .moveCardLeft, .moveCardRight:
+            guard let card = state.focusedCard, let from = state.focusedStage,
+                  let target = neighbour(of: from.id, onScreen: action == .moveCardLeft ? -1 : 1, in: state) else { return [] }
+            return [.run(.moveCard(card.id, to: target.id, placement: .top, expectedVersion: card.version), origin: .user)]
+        case .moveCardUp, .moveCardDown:
+            return moveCardVertically(action == .moveCardUp ? -1 : 1, &state)
+        case .moveColumnLeft, .moveColumnRight:
+            guard let stage = state.focusedStage, let rank = state.stages.firstIndex(where: { $0.id == stage.id }) else { return [] }
+            let screenStep = action == .moveColumnLeft ? -1 : 1
+            let step = state.direction == .rightToLeft ? -screenStep : screenStep
+            let target = rank + step
+            guard state.stages.indices.contains(target) else { return [] }
+            return [.run(.moveStage(stage.id, to: .position(target + 1)), origin: .user)]
+        case .editStage:
+            guard let stage = state.focusedStage else { return [] }
+            state.mode = .stageEditor(StageEditor(stage: stage, teamName: state.team.name))
+            return []
+        case .activate:
+            if let card = state.focusedCard {
+                state.mode = .cardEditor(CardEditor(editing: card))
+            } else if let stage = state.focusedStage {
+                state.mode = .stageEditor(StageEditor(stage: stage, teamName: state.team.name))
+            }
+            return []
+        case .addColumn:
+            state.mode = .addColumn(ColumnPrompt(suggestions: StageTemplate.suggestions(completing: state.stages)))
+            return []
+        case .deleteColumn:
+            guard let stage = state.focusedStage else { return [] }
+            state.mode = .deleteColumn(DeleteColumnPrompt(stage: stage, cardCount: state.figures[stage.id]?.count ?? 0,
+                                                          destinations: state.stages.filter { $0.id != stage.id }))
+            return []
+        case .newCard:
+            guard let stage = state.focusedStage else {
+                state.status = .hint("The pipeline has no stage yet: press N to add one")
+                return []
+            }
+            state.mode = .newCard(CardEditor(newIn: stage.id, stageName: stage.name))
+            return []
+        case .markWon:
+            guard let card = state.focusedCard else { return [] }
+            return [.run(.markWon(card.id, expectedVersion: card.version), origin: .user)]
+        case .markLost:
+            guard let card = state.focusedCard else { return [] }
+            state.mode = .lostReason(card.id, TextField())
+            return []
+        case .undo:
+            guard let command = state.history.undo.popLast() else {
+                state.status = .info("Nothing to undo")
+                return []
+            }
+            return [.run(command, origin: .undo)]
+        case .redo:
+            guard let command = state.history.redo.popLast() else {
+                state.status = .info("Nothing to redo")
+                return []
+            }
+            return [.run(command, origin: .redo)]
+        case .filter:
+            state.mode = .filtering(TextField(state.filter))
+            return []
+        case .teamPicker:
+            state.mode = .teamPicker(TeamPicker())
+            return []
+        case .help:
+            state.mode = .help
+            return []
+        case .quit:
+            return [.quit]
+        case .back:
+            if !state.filter.isEmpty {
+                state.filter = ""
+                return [.reload(focus: state.focus)]
+            }
+            state.status = nil
+            state.hoveredStage = nil
+            return []
+        case .showPipeline:
+            state.view = .pipeline
+            return []
+        case .showLeads:
+            state.status = .hint("Leads are off; turn them on with: pipeline settings set leads on")
+            return []
+        case .showForecast:
+            state.view = .forecast
+            return [.loadForecast]
+        case .nextView:
+            state.view = state.view == .pipeline ? .forecast : .pipeline
+            return state.view == .forecast ? [.loadForecast] : []
+        }
+    }
+
+    /// The stage `step` columns away on screen (negative: left).
+    static func neighbour(of stage: Stage.ID, onScreen step: Int, in state: BoardState) -> Stage? {
+        let screen = state.screenStages
+        guard let index = screen.firstIndex(where: { $0.id == stage }), screen.indices.contains(index + step) else { return nil }
+        return screen[index + step]
+    }
+
+    static func focusSideways(_ step: Int, _ state: inout BoardState) -> [BoardEffect] {
+        guard let focus = state.focus else {
+            if let first = state.screenStages.first { state.focus = .header(first.id) }
+            return []
+        }
+        guard let target = neighbour(of: focus.stage, onScreen: step, in: state) else { return [] }
+        let row = focus.card.flatMap { card in state.columns[focus.stage]?.cards.firstIndex { $0.id == card } }
+        let cards = state.columns[target.id]?.cards ?? []
+        if let row, !cards.isEmpty, !target.isFolded {
+            state.focus = .card(target.id, cards[min(row, cards.count - 1)].id)
+        } else {
+            state.focus = .header(target.id)
+        }
+        return []
+    }
+
+    static func focusVertically(_ step: Int, _ state: inout BoardState) -> [BoardEffect] {
+        guard let focus = state.focus, let stage = state.stage(focus.stage) else { return [] }
+        let window = state.columns[stage.id] ?? .empty
+        let cards = window.cards
+        guard let cardID = focus.card, let index = cards.firstIndex(where: { $0.id == cardID }) else {
+            // On the header: ↓ enters the column.
+            if step > 0, let first = cards.first, !stage.isFolded { state.focus = .card(stage.id, first.id) }
+            return []
+        }
+        let target = index + step
+        if cards.indices.contains(target) {
+            state.focus = .card(stage.id, cards[target].id)
+            return []
+        }
+        if step < 0 {
+            // Scroll up by one card, or leave the column for its header.
+            guard window.hasMoreAbove, let last = cards.last else { state.focus = .header(stage.id); return [] }
+            return [.loadWindow(stage.id, .before(last.cursor), focus: .firstCard)]
+        }
+        guard window.hasMoreBelow, let first = cards.first else { return [] }
+        return [.loadWindow(stage.id, .after(first.cursor), focus: .lastCard)]
+    }
+
+    static func moveCardVertically(_ step: Int, _ state: inout BoardState) -> [BoardEffect] {
+        guard let card = state.focusedCard, let stage = state.focusedStage, let window = state.columns[stage.id],
+              let index = window.cards.firstIndex(where: { $0.id == card.id }) else { return [] }
+        let target = index + step
+        if window.cards.indices.contains(target) {
+            let placement: CardPlacement = step < 0 ? .before(window.cards[target].id) : .after(window.cards[target].id)
+            return [.run(.moveCard(card.id, to: stage.id, placement: placement, expectedVersion: card.version), origin: .user)]
+        }
+        // At the window's edge: scroll first, keeping focus on the card, so the next press moves it.
+        if step < 0, window.hasMoreAbove, let last = window.cards.last, last.id != card.id {
+            return [.loadWindow(stage.id, .before(last.cursor), focus: .card(card.id))]
+        }
+        if step > 0, window.hasMoreBelow, let first = window.cards.first, first.id != card.id {
+            return [.loadWindow(stage.id, .after(first.cursor), focus: .card(card.id))]
+        }
+        return []
+    }
+
+    // MARK: - Carrying
+
+    static func carry(_ key: Key, _ carried: CarriedCard, _ state: inout BoardState) -> [BoardEffect] {
+        var carried = carried
+        switch key {
+        case .left, .right, .character("h"), .character("l"):
+            let step = (key == .left || key == .character("h")) ? -1 : 1
+            guard let target = neighbour(of: carried.target, onScreen: step, in: state) else { return [] }
+            carried.target = target.id
+            carried.index = min(carried.index, landingCards(in: target.id, carrying: carried.card.id, state).count)
+        case .up, .character("k"):
+            carried.index = max(0, carried.index - 1)
+        case .down, .character("j"):
+            carried.index = min(landingCards(in: carried.target, carrying: carried.card.id, state).count, carried.index + 1)
+        case .character(" "), .enter:
+            state.mode = .browsing
+            let others = landingCards(in: carried.target, carrying: carried.card.id, state)
+            if carried.target == carried.origin,
+               let original = state.columns[carried.origin]?.cards.firstIndex(where: { $0.id == carried.card.id }),
+               original == carried.index {
+                return []
+            }
+            let placement: CardPlacement = carried.index < others.count ? .before(others[carried.index].id)
+                : others.last.map { .after($0.id) } ?? .top
+            return [.run(.moveCard(carried.card.id, to: carried.target, placement: placement,
+                                   expectedVersion: carried.card.version), origin: .user)]
+        case .escape:
+            state.mode = .browsing
+            state.focus = .card(carried.origin, carried.card.id)
+            return []
+        default:
+            return []
+        }
+        state.mode = .carryingCard(carried)
+        state.focus = .card(carried.target, carried.card.id)
+        return []
+    }
+
+    /// The cards of a column a carried card would land among (itself left out).
+    static func landingCards(in stage: Stage.ID, carrying card: Opportunity.ID, _ state: BoardState) -> [Opportunity] {
+        (state.columns[stage]?.cards ?? []).filter { $0.id != card }
+    }
+
+    static func carry(_ key: Key, _ carried: CarriedColumn, _ state: inout BoardState) -> [BoardEffect] {
+        var carried = carried
+        switch key {
+        case .left, .right, .character("h"), .character("l"):
+            let screenStep = (key == .left || key == .character("h")) ? -1 : 1
+            let step = state.direction == .rightToLeft ? -screenStep : screenStep
+            guard let index = carried.order.firstIndex(of: carried.stage), carried.order.indices.contains(index + step) else { return [] }
+            carried.order.swapAt(index, index + step)
+        case .character(" "), .enter:
+            state.mode = .browsing
+            guard let position = carried.order.firstIndex(of: carried.stage),
+                  carried.order != state.stages.map(\.id) else { return [] }
+            return [.run(.moveStage(carried.stage, to: .position(position + 1)), origin: .user)]
+        case .escape:
+            state.mode = .browsing
+            return []
+        default:
+            return []
+        }
+        state.mode = .carryingColumn(carried)
+        return []
+    }
+
+    // MARK: - Results
+
+    static func succeeded(_ result: CommandResult, origin: CommandOrigin, _ state: inout BoardState) -> [BoardEffect] {
+        switch origin {
+        case .user:
+            if let inverse = result.inverse { state.history.undo.append(inverse) }
+            state.history.redo.removeAll()
+        case .undo:
+            if let inverse = result.inverse { state.history.redo.append(inverse) }
+        case .redo:
+            if let inverse = result.inverse { state.history.undo.append(inverse) }
+        }
+        switch state.mode {
+        case .stageEditor, .cardEditor, .newCard, .deleteColumn, .lostReason:
+            state.mode = .browsing
+        case .addColumn(var prompt):
+            prompt.name = TextField()
+            prompt.selected = nil
+            prompt.added += 1
+            prompt.error = nil
+            state.mode = .addColumn(prompt)
+        default:
+            break
+        }
+        let prefix = origin == .undo ? "Undone: " : origin == .redo ? "Redone: " : ""
+        state.status = result.hint.map { .hint($0.message) } ?? .info(prefix + result.message)
+        return [.reload(focus: result.focus)]
+    }
+
+    static func failed(_ error: PipelineError?, message: String, origin: CommandOrigin, _ state: inout BoardState) -> [BoardEffect] {
+        let text = origin == .user ? message : "Cannot \(origin == .undo ? "undo" : "redo"): \(message)"
+        // A refusal the pane can show stays in the pane, next to its field.
+        switch (state.mode, error) {
+        case (.stageEditor(var editor), let error?):
+            editor.form.show(error)
+            state.mode = .stageEditor(editor)
+        case (.cardEditor(var editor), let error?):
+            editor.form.show(error)
+            state.mode = .cardEditor(editor)
+        case (.newCard(var editor), let error?):
+            editor.form.show(error)
+            state.mode = .newCard(editor)
+        case (.addColumn(var prompt), _):
+            prompt.error = message
+            state.mode = .addColumn(prompt)
+        default:
+            state.mode = .browsing
+            state.status = .error(text)
+        }
+        // Show the fresh data: a refusal often means someone else changed it.
+        return [.reload(focus: state.focus)]
+    }
+}

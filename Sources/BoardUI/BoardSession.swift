@@ -1,0 +1,147 @@
+import PipelineCore
+import TerminalCore
+
+/// Runs the board: render → present → next event → reduce → perform effects, on one
+/// thread. Synchronous on purpose: a local SQLite write takes milliseconds, and the
+/// state machine stays free of concurrency.
+public final class BoardSession {
+    public let repository: any PipelineRepository
+    public let terminal: any TerminalDevice
+    public private(set) var state: BoardState
+    let clock: () -> Timestamp
+    let user: String
+    private var changeToken: Int
+    private var running = true
+    /// Called after each key with the microseconds from reading it to flushing the frame.
+    public var onKeyHandled: ((InputEvent, Int) -> Void)?
+    let monotonicMicroseconds: () -> Int
+
+    /// Opens the board on `team` (else the current team).
+    public init(repository: any PipelineRepository, terminal: any TerminalDevice, team: Team.ID?,
+                direction: BoardDirection, language: Language, user: String,
+                clock: @escaping () -> Timestamp, monotonicMicroseconds: @escaping () -> Int = { 0 }) throws {
+        self.repository = repository
+        self.terminal = terminal
+        self.clock = clock
+        self.user = user
+        self.monotonicMicroseconds = monotonicMicroseconds
+        let current = try repository.currentTeam()
+        let shown = try team.flatMap { id in try repository.teams().first { $0.id == id } } ?? current
+        state = BoardState(size: terminal.size, language: language, direction: direction, team: shown,
+                           catalog: try repository.catalog(), defaultCurrency: try repository.defaultCurrency(), now: clock())
+        changeToken = try repository.changeToken()
+        try load(focus: nil)
+    }
+
+    /// Runs until the user quits.
+    public func run() {
+        terminal.present(BoardRenderer.render(state))
+        var lastTick = clock()
+        while running {
+            guard let event = terminal.nextEvent(timeout: 0.25) else {
+                idle(&lastTick)
+                continue
+            }
+            let started = monotonicMicroseconds()
+            send(.input(event))
+            terminal.present(BoardRenderer.render(state))
+            onKeyHandled?(event, monotonicMicroseconds() - started)
+        }
+    }
+
+    /// Feeds one event through the reducer and performs what it asks, feeding results back.
+    public func send(_ event: BoardEvent) {
+        var queue = BoardReducer.reduce(&state, event)
+        while !queue.isEmpty {
+            let effect = queue.removeFirst()
+            for result in perform(effect) { queue += BoardReducer.reduce(&state, result) }
+        }
+    }
+
+    /// Another process's change shows within a second without a key press.
+    private func idle(_ lastTick: inout Timestamp) {
+        let now = clock()
+        if now.millisecondsSince1970 - lastTick.millisecondsSince1970 >= 60_000 {
+            lastTick = now
+            send(.tick(now))
+            terminal.present(BoardRenderer.render(state))
+        }
+        guard let token = try? repository.changeToken(), token != changeToken else { return }
+        changeToken = token
+        do {
+            try load(focus: nil)
+        } catch {
+            state.status = .error(Self.message(error))
+        }
+        terminal.present(BoardRenderer.render(state))
+    }
+
+    private func perform(_ effect: BoardEffect) -> [BoardEvent] {
+        do {
+            switch effect {
+            case .quit:
+                running = false
+                return []
+            case .reload(let focus):
+                return [.loaded(try data(focus: focus))]
+            case .loadWindow(let stage, let anchor, let focus):
+                let window = try repository.cardWindow(query(stage), anchor: anchor, limit: BoardLayout.cardCapacity(state.size))
+                return [.windowLoaded(stage, window, focus: focus)]
+            case .loadForecast:
+                return [.forecastLoaded(try repository.forecast(team: state.team.id, groupedBy: .stage))]
+            case .switchTeam(let team):
+                try repository.setSetting(.team, to: String(team.rawValue))
+                state.team = try repository.currentTeam()
+                state.columns = [:]
+                state.focus = nil
+                state.history = UndoHistory()
+                return [.loaded(try data(focus: nil))]
+            case .run(let command, let origin):
+                let runner = CommandRunner(repository: repository, team: state.team)
+                do {
+                    let result = try runner.run(command, context: ChangeContext(now: clock(), user: user))
+                    return [.commandSucceeded(result, origin: origin)]
+                } catch let error as PipelineError {
+                    return [.commandFailed(error, message: error.message, origin: origin)]
+                }
+            }
+        } catch {
+            return [.commandFailed(nil, message: Self.message(error), origin: .user)]
+        }
+    }
+
+    static func message(_ error: any Error) -> String {
+        (error as? any UserFacingError)?.message ?? "\(error)"
+    }
+
+    private func load(focus: Focus?) throws {
+        send(.loaded(try data(focus: focus)))
+    }
+
+    private func query(_ stage: Stage.ID) -> ColumnQuery {
+        ColumnQuery(team: state.team.id, stage: stage, filter: state.filter)
+    }
+
+    /// Reads what the board shows: stages, totals, and one window per column — each kept
+    /// where it was scrolled, and the column of `focus` scrolled to show its card.
+    func data(focus: Focus?) throws -> BoardData {
+        let team = try repository.teams().first { $0.id == state.team.id } ?? repository.currentTeam()
+        let catalog = try repository.catalog()
+        let stages = catalog.pipeline(for: team).stages
+        let capacity = BoardLayout.cardCapacity(state.size)
+        var columns: [Stage.ID: CardWindow] = [:]
+        for stage in stages {
+            let anchor = state.columns[stage.id]?.cards.first.map { WindowAnchor.startingAt($0.cursor) } ?? .top
+            var window = try repository.cardWindow(query(stage.id), anchor: anchor, limit: capacity)
+            if case .card(let focusStage, let card)? = focus, focusStage == stage.id, !window.cards.contains(where: { $0.id == card }),
+               let target = try repository.opportunity(card), target.stage == stage.id {
+                window = try repository.cardWindow(query(stage.id), anchor: .startingAt(target.cursor), limit: capacity)
+            }
+            columns[stage.id] = window
+        }
+        return BoardData(
+            team: team, teams: try repository.teams(), catalog: catalog, figures: try repository.stageFigures(team: team.id),
+            matchingCounts: state.filter.isEmpty ? nil : try repository.matchingCounts(team: team.id, filter: state.filter),
+            columns: columns, defaultCurrency: try repository.defaultCurrency(), focus: focus)
+    }
+}

@@ -1,0 +1,153 @@
+import PipelineCore
+import TerminalCore
+
+/// Everything the board shows, and nothing more: the stages of one team's pipeline, their
+/// totals, and the visible window of each column — never the whole pipeline, so the board
+/// costs what is on screen, not what is in the database.
+public struct BoardState: Sendable {
+    public var size: Size
+    public var language: Language
+    public var direction: BoardDirection
+    public var view: BoardView = .pipeline
+    public var team: Team
+    public var teams: [Team] = []
+    /// Every stage and team: what the stage editor validates against.
+    public var catalog: StageCatalog
+    /// The team's pipeline, in pipeline order.
+    public var stages: [Stage] = []
+    /// Header totals per stage (active cards), from the store's maintained totals.
+    public var figures: [Stage.ID: Figures] = [:]
+    /// Per stage, how many cards match the filter (only while filtering).
+    public var matchingCounts: [Stage.ID: Int]?
+    public var columns: [Stage.ID: CardWindow] = [:]
+    public var focus: Focus?
+    /// The first column shown, in screen order (the board scrolls sideways).
+    public var horizontalOffset = 0
+    public var mode: Mode = .browsing
+    /// The filter in force: cards whose title, customer or salesperson match.
+    public var filter = ""
+    public var status: StatusMessage?
+    public var defaultCurrency: CurrencyCode
+    /// For "days in stage"; the session refreshes it.
+    public var now: Timestamp
+    public var history = UndoHistory()
+    public var forecast: Forecast?
+    /// The header under the mouse pointer (its requirements show as a tooltip).
+    public var hoveredStage: Stage.ID?
+    /// A mouse drag in progress.
+    public var mouseDrag: MouseDrag?
+
+    public init(size: Size, language: Language, direction: BoardDirection, team: Team, catalog: StageCatalog,
+                defaultCurrency: CurrencyCode, now: Timestamp) {
+        self.size = size
+        self.language = language
+        self.direction = direction
+        self.team = team
+        self.catalog = catalog
+        self.defaultCurrency = defaultCurrency
+        self.now = now
+    }
+
+    /// The stages in the order they appear from left to right.
+    public var screenStages: [Stage] {
+        direction == .rightToLeft ? stages.reversed() : stages
+    }
+
+    public func stage(_ id: Stage.ID) -> Stage? { stages.first { $0.id == id } }
+
+    /// The stage that has focus (a header or one of its cards).
+    public var focusedStage: Stage? {
+        focus.flatMap { stage($0.stage) }
+    }
+
+    public var focusedCard: Opportunity? {
+        guard case .card(let stageID, let cardID)? = focus else { return nil }
+        return columns[stageID]?.cards.first { $0.id == cardID }
+    }
+
+    /// The count a header shows: matching cards while filtering, else all.
+    public func count(of stage: Stage.ID) -> Int {
+        if let matchingCounts { return matchingCounts[stage] ?? 0 }
+        return figures[stage]?.count ?? 0
+    }
+}
+
+/// Where the first stage sits.
+public enum BoardDirection: String, Sendable {
+    /// The guide's way: first contact on the right, closed stages on the left.
+    case rightToLeft = "rtl"
+    case leftToRight = "ltr"
+}
+
+public enum BoardView: Int, Sendable, CaseIterable {
+    case pipeline = 1
+    case forecast = 3
+}
+
+/// What has focus, by identity, so it survives reorders, reloads and filters.
+public enum Focus: Hashable, Sendable {
+    case header(Stage.ID)
+    case card(Stage.ID, Opportunity.ID)
+
+    public var stage: Stage.ID {
+        switch self {
+        case .header(let stage), .card(let stage, _): return stage
+        }
+    }
+
+    public var card: Opportunity.ID? {
+        if case .card(_, let card) = self { return card }
+        return nil
+    }
+}
+
+/// A line for the status bar.
+public struct StatusMessage: Hashable, Sendable {
+    public enum Kind: Sendable { case info, hint, error }
+    public var kind: Kind
+    public var text: String
+
+    public static func info(_ text: String) -> StatusMessage { StatusMessage(kind: .info, text: text) }
+    public static func hint(_ text: String) -> StatusMessage { StatusMessage(kind: .hint, text: text) }
+    public static func error(_ text: String) -> StatusMessage { StatusMessage(kind: .error, text: text) }
+}
+
+/// What the keys currently do.
+public enum Mode: Sendable {
+    case browsing
+    /// A card picked up with Space, shown where it would land.
+    case carryingCard(CarriedCard)
+    /// A column picked up with Space on its header.
+    case carryingColumn(CarriedColumn)
+    case stageEditor(StageEditor)
+    case cardEditor(CardEditor)
+    case newCard(CardEditor)
+    case addColumn(ColumnPrompt)
+    case deleteColumn(DeleteColumnPrompt)
+    case lostReason(Opportunity.ID, LineEditor)
+    case filtering(LineEditor)
+    case teamPicker(TeamPicker)
+    case help
+}
+
+/// A card being carried: where it came from and where it would land.
+public struct CarriedCard: Sendable {
+    public var card: Opportunity
+    public var origin: Stage.ID
+    public var target: Stage.ID
+    /// Index in the target column's visible cards (the carried card not counted).
+    public var index: Int
+}
+
+public struct CarriedColumn: Sendable {
+    public var stage: Stage.ID
+    /// Pipeline order as it would be after the drop.
+    public var order: [Stage.ID]
+}
+
+/// The header (or card) a mouse button went down on.
+public struct MouseDrag: Sendable, Hashable {
+    public var focus: Focus
+    public var start: Point
+    public var moved: Bool
+}

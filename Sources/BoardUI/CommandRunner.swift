@@ -1,0 +1,131 @@
+import PipelineCore
+
+/// Runs board commands against a repository and works out each one's inverse from the
+/// records as they were just before.
+public struct CommandRunner: Sendable {
+    public let repository: any PipelineRepository
+    public let team: Team
+
+    public init(repository: any PipelineRepository, team: Team) {
+        self.repository = repository
+        self.team = team
+    }
+
+    public func run(_ command: BoardCommand, context: ChangeContext) throws -> CommandResult {
+        switch command {
+        case .moveCard(let id, let stage, let placement, let version):
+            let before = try card(id)
+            let undoPlacement = try placementInColumn(of: before)
+            let moved = try repository.moveOpportunity(id, to: stage, placement: placement, expectedVersion: version, context: context)
+            let name = try stageName(stage)
+            let message = before.stage == stage ? "Moved '\(moved.title)' within \(name)"
+                : "Moved '\(moved.title)' to \(name): \(moved.probability?.description ?? "")"
+            return CommandResult(message: message, focus: .card(stage, id),
+                                 inverse: .revertCard(before, placement: undoPlacement, expectedVersion: moved.version))
+        case .revertCard(let snapshot, let placement, let version):
+            let before = try card(snapshot.id)
+            let undoPlacement = try placementInColumn(of: before)
+            let reverted = try repository.revertOpportunity(to: snapshot, placement: placement, expectedVersion: version, context: context)
+            return CommandResult(message: "Restored '\(reverted.title)' as it was", focus: reverted.stage.map { .card($0, reverted.id) },
+                                 inverse: .revertCard(before, placement: undoPlacement, expectedVersion: reverted.version))
+        case .editCard(let id, let changes, let version):
+            let before = try card(id)
+            let undoPlacement = try placementInColumn(of: before)
+            let edited = try repository.editOpportunity(id, changes, team: nil, stage: nil, expectedVersion: version, context: context)
+            return CommandResult(message: "Saved '\(edited.title)'", focus: edited.stage.map { .card($0, id) },
+                                 inverse: .revertCard(before, placement: undoPlacement, expectedVersion: edited.version))
+        case .addCard(let changes, let stage):
+            let added = try repository.addOpportunity(changes, team: team.id, stage: stage, context: context)
+            return CommandResult(message: "Added '\(added.title)' to \(try stageName(stage))", focus: .card(stage, added.id),
+                                 inverse: .deleteCard(added.id, expectedVersion: added.version))
+        case .deleteCard(let id, let version):
+            let before = try card(id)
+            try repository.deleteOpportunity(id, expectedVersion: version)
+            var changes = OpportunityChanges()
+            changes.title = before.title
+            changes.customerName = before.customer.name
+            changes.contactName = before.customer.contactName
+            changes.email = before.customer.email
+            changes.phone = before.customer.phone
+            changes.expectedRevenue = before.expectedRevenue
+            changes.salesperson = before.salesperson
+            changes.expectedClosing = .some(before.expectedClosing)
+            changes.priority = before.priority
+            changes.tags = before.tags
+            changes.notes = before.notes
+            if before.probabilitySetByHand { changes.probability = before.probability }
+            return CommandResult(message: "Removed '\(before.title)'", focus: before.stage.map { .header($0) },
+                                 inverse: before.stage.map { .addCard(changes, stage: $0) })
+        case .markWon(let id, let version):
+            let before = try card(id)
+            let undoPlacement = try placementInColumn(of: before)
+            let won = try repository.markWon(id, expectedVersion: version, context: context)
+            return CommandResult(message: "Won '\(won.title)'", focus: won.stage.map { .card($0, id) },
+                                 inverse: .revertCard(before, placement: undoPlacement, expectedVersion: won.version))
+        case .markLost(let id, let reason, let version):
+            let before = try card(id)
+            let undoPlacement = try placementInColumn(of: before)
+            let lost = try repository.markLost(id, reason: reason, expectedVersion: version, context: context)
+            let focus: Focus? = lost.isActive ? lost.stage.map { .card($0, id) } : before.stage.map { .header($0) }
+            return CommandResult(message: "Lost '\(lost.title)': \(reason)", focus: focus,
+                                 inverse: .revertCard(before, placement: undoPlacement, expectedVersion: lost.version))
+        case .moveStage(let id, let placement):
+            let pipeline = try repository.catalog().pipeline(for: team)
+            let rank = pipeline.rank(of: id) ?? 1
+            let after = try repository.moveStage(id, in: team.id, to: placement)
+            return CommandResult(message: "Moved stage \(after.stage(id)?.name ?? "") to position \(after.rank(of: id) ?? 0)",
+                                 focus: .header(id), inverse: .moveStage(id, to: .position(rank)))
+        case .editStage(let id, let edit, let version):
+            guard let before = try repository.catalog().stage(id) else { throw PipelineError.unknownStage(String(id.rawValue), pipeline: nil) }
+            let after = try repository.editStage(id, edit, expectedVersion: version, context: context)
+            let back = StageEdit(name: before.name, probability: before.probability, requirements: before.requirements,
+                                 isFolded: before.isFolded, outcome: before.outcome,
+                                 changesProbabilityAutomatically: before.changesProbabilityAutomatically, scope: before.scope)
+            return CommandResult(message: "Saved stage \(after.name) (\(after.probability))", focus: .header(id),
+                                 inverse: .editStage(id, back, expectedVersion: after.version))
+        case .addStage(let draft, let position):
+            let (stage, hint) = try repository.addStage(draft, in: team.id, at: position)
+            return CommandResult(message: "Added stage \(stage.name)", hint: hint, focus: .header(stage.id),
+                                 inverse: .removeStage(stage.id, moveTo: nil))
+        case .removeStage(let id, let destination):
+            let pipeline = try repository.catalog().pipeline(for: team)
+            guard let stage = pipeline.stage(id) else { throw PipelineError.unknownStage(String(id.rawValue), pipeline: team.name) }
+            let rank = pipeline.rank(of: id) ?? 1
+            let cards = try repository.cardWindow(ColumnQuery(team: team.id, stage: id), anchor: .top, limit: 10_000).cards
+            _ = try repository.removeStage(id, movingTo: destination, context: context)
+            let moved = try cards.compactMap { try repository.opportunity($0.id) }
+            let focus = destination.map { Focus.header($0) } ?? pipeline.stages.first { $0.id != id }.map { .header($0.id) }
+            return CommandResult(message: "Removed stage \(stage.name)", focus: focus,
+                                 inverse: .recreateStage(stage, position: rank, cards: moved, movedTo: destination))
+        case .recreateStage(let stage, let position, let cards, let destination):
+            let draft = StageDraft(name: stage.name, probability: stage.probability, requirements: stage.requirements,
+                                   changesProbabilityAutomatically: stage.changesProbabilityAutomatically,
+                                   isFolded: stage.isFolded, outcome: stage.outcome, scope: stage.scope)
+            let (recreated, _) = try repository.addStage(draft, in: team.id, at: position)
+            for moved in cards {
+                guard let current = try repository.opportunity(moved.id) else { continue }
+                var snapshot = moved
+                snapshot.stage = recreated.id
+                _ = try repository.revertOpportunity(to: snapshot, placement: .bottom, expectedVersion: current.version, context: context)
+            }
+            return CommandResult(message: "Brought back stage \(recreated.name)", focus: .header(recreated.id),
+                                 inverse: .removeStage(recreated.id, moveTo: destination))
+        }
+    }
+
+    private func card(_ id: Opportunity.ID) throws -> Opportunity {
+        guard let card = try repository.opportunity(id) else { throw PipelineError.unknownOpportunity(String(id.rawValue)) }
+        return card
+    }
+
+    private func stageName(_ id: Stage.ID) throws -> String {
+        try repository.catalog().stage(id)?.name ?? "?"
+    }
+
+    /// Where `card` sits now, as a placement that puts it back there: below the card above it.
+    private func placementInColumn(of card: Opportunity) throws -> CardPlacement {
+        guard let stage = card.stage, card.isActive else { return .top }
+        let above = try repository.cardWindow(ColumnQuery(team: card.team, stage: stage), anchor: .before(card.cursor), limit: 1)
+        return above.cards.last.map { .after($0.id) } ?? .top
+    }
+}

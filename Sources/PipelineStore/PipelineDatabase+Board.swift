@@ -1,0 +1,118 @@
+import GRDB
+import PipelineCore
+
+extension PipelineDatabase: PipelineRepository {
+    public func cardWindow(_ column: ColumnQuery, anchor: WindowAnchor, limit: Int) throws -> CardWindow {
+        guard limit > 0 else { return .empty }
+        return try read { db in
+            let base = try Self.columnCondition(column)
+            func fetch(_ condition: String, _ extra: StatementArguments, descending: Bool, limit: Int) throws -> [Opportunity] {
+                var arguments = base.arguments
+                arguments += extra
+                arguments += [limit]
+                let order = descending ? "rank DESC, id DESC" : "rank, id"
+                let rows = try Row.fetchAll(db, sql: "SELECT \(Rows.opportunityColumns) FROM opportunity WHERE \(base.sql) \(condition) ORDER BY \(order) LIMIT ?",
+                                            arguments: arguments).map(Rows.opportunity)
+                return descending ? rows.reversed() : rows
+            }
+            func exists(_ condition: String, _ extra: StatementArguments) throws -> Bool {
+                var arguments = base.arguments
+                arguments += extra
+                return try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM opportunity WHERE \(base.sql) \(condition))", arguments: arguments) ?? false
+            }
+            var cards: [Opportunity]
+            switch anchor {
+            case .top:
+                cards = try fetch("", [], descending: false, limit: limit + 1)
+            case .bottom:
+                cards = try fetch("", [], descending: true, limit: limit)
+            case .startingAt(let cursor):
+                cards = try fetch("AND (rank, id) >= (?, ?)", [cursor.rank, cursor.id.rawValue], descending: false, limit: limit)
+            case .after(let cursor):
+                cards = try fetch("AND (rank, id) > (?, ?)", [cursor.rank, cursor.id.rawValue], descending: false, limit: limit)
+            case .before(let cursor):
+                cards = try fetch("AND (rank, id) < (?, ?)", [cursor.rank, cursor.id.rawValue], descending: true, limit: limit)
+            }
+            if case .top = anchor {
+                let more = cards.count > limit
+                return CardWindow(cards: Array(cards.prefix(limit)), hasMoreAbove: false, hasMoreBelow: more)
+            }
+            // Near an end, fill the window from the other side so it stays full.
+            if cards.count < limit {
+                switch anchor {
+                case .startingAt, .after:
+                    if let first = cards.first {
+                        cards = try fetch("AND (rank, id) < (?, ?)", [first.rank, first.id.rawValue], descending: true, limit: limit - cards.count) + cards
+                    } else {
+                        cards = try fetch("", [], descending: true, limit: limit)
+                    }
+                case .before, .bottom:
+                    if let last = cards.last {
+                        cards += try fetch("AND (rank, id) > (?, ?)", [last.rank, last.id.rawValue], descending: false, limit: limit - cards.count)
+                    } else {
+                        cards = try fetch("", [], descending: false, limit: limit)
+                    }
+                case .top:
+                    break
+                }
+            }
+            guard let first = cards.first, let last = cards.last else { return .empty }
+            return CardWindow(
+                cards: cards,
+                hasMoreAbove: try exists("AND (rank, id) < (?, ?)", [first.rank, first.id.rawValue]),
+                hasMoreBelow: try exists("AND (rank, id) > (?, ?)", [last.rank, last.id.rawValue]))
+        }
+    }
+
+    public func matchingCounts(team: Team.ID, filter: String) throws -> [Stage.ID: Int] {
+        guard let match = Self.ftsQuery(filter) else {
+            return try stageFigures(team: team).mapValues(\.count)
+        }
+        return try read { db in
+            var counts: [Stage.ID: Int] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT stage_id, count(*) AS n FROM opportunity
+                WHERE id IN (SELECT rowid FROM opportunity_search WHERE opportunity_search MATCH ?)
+                  AND type = 'opportunity' AND active = 1 AND team_id = ?
+                GROUP BY stage_id
+                """, arguments: [match, team.rawValue]) {
+                counts[Stage.ID(row["stage_id"])] = row["n"]
+            }
+            return counts
+        }
+    }
+
+    public func changeToken() throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
+    }
+
+    public func revertOpportunity(to snapshot: Opportunity, placement: CardPlacement, expectedVersion: Int?,
+                                  context: ChangeContext) throws -> Opportunity {
+        try update(snapshot.id, expectedVersion: expectedVersion, context: context, placement: placement) { db, opportunity in
+            let pipeline = try Self.pipeline(db, snapshot.team)
+            return try opportunity.reverted(to: snapshot, in: pipeline, at: context.now, by: context.user)
+        }
+    }
+
+    // MARK: - Inside a transaction
+
+    /// The WHERE clause of one board column, with the filter through the FTS index.
+    static func columnCondition(_ column: ColumnQuery) throws -> (sql: String, arguments: StatementArguments) {
+        var sql = "type = 'opportunity' AND active = 1 AND team_id = ? AND stage_id = ?"
+        var arguments: StatementArguments = [column.team.rawValue, column.stage.rawValue]
+        if let match = ftsQuery(column.filter) {
+            sql += " AND id IN (SELECT rowid FROM opportunity_search WHERE opportunity_search MATCH ?)"
+            arguments += [match]
+        }
+        return (sql, arguments)
+    }
+
+    /// Typed filter text as an FTS5 query: every word, folded, as a quoted prefix
+    /// (`chot duoc` → `"chot"* "duoc"*`), so nothing typed is read as FTS syntax.
+    static func ftsQuery(_ filter: String) -> String? {
+        let words = TextInput.searchKey(filter)
+            .split(whereSeparator: { !$0.isLetter && !$0.isNumber })
+            .map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"*" }
+        return words.isEmpty ? nil : words.joined(separator: " ")
+    }
+}

@@ -1,0 +1,37 @@
+/// A key as the board understands it, whatever bytes the terminal sent.
+public enum Key: Hashable, Sendable {
+    case character(Character)
+    /// Ctrl with a letter, as a lower-case letter: Ctrl-C is `.control("c")`.
+    case control(Character)
+    case up, down, left, right
+    case shiftUp, shiftDown, shiftLeft, shiftRight
+    case home, end, pageUp, pageDown
+    case enter, escape, tab, backTab, backspace, delete
+    case function(Int)
+}
+
+/// What happened with the mouse, in cell coordinates.
+public enum MouseEvent: Hashable, Sendable {
+    case press(Point)
+    case release(Point)
+    /// The pointer moved (with a button held: a drag; without: hovering).
+    case move(Point)
+    case wheelUp(Point)
+    case wheelDown(Point)
+}
+
+/// Everything the terminal can tell the board.
+public enum InputEvent: Hashable, Sendable {
+    case key(Key)
+    case mouse(MouseEvent)
+    case resize(Size)
+}
+
+/// A place to draw grids and read input: ncurses for real, a scripted fake in tests.
+public protocol TerminalDevice: AnyObject {
+    var size: Size { get }
+    /// Shows `grid`, sending only what changed since the last call.
+    func present(_ grid: Grid)
+    /// The next event, or `nil` when `timeout` (seconds) passed without one.
+    func nextEvent(timeout: Double) -> InputEvent?
+}

@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+@testable import PipelineCore
+@testable import PipelineStore
+
+@Suite("Store: what the board reads")
+struct BoardQueryTests {
+    /// A column of `count` cards, top to bottom "Card 0", "Card 1", …
+    func column(_ count: Int) throws -> (TemporaryDatabase, ColumnQuery, [Opportunity]) {
+        let temporary = try TemporaryDatabase()
+        var cards: [Opportunity] = []
+        for index in (0..<count).reversed() { cards.insert(try temporary.add("Card \(index)"), at: 0) }
+        return (temporary, ColumnQuery(team: try temporary.sales.id, stage: try temporary.stage("New").id), cards)
+    }
+
+    @Test func windowsPageThroughAColumnFromEitherEnd() throws {
+        let (temporary, query, cards) = try column(12)
+        let db = temporary.database
+        let top = try db.cardWindow(query, anchor: .top, limit: 5)
+        #expect(top.cards.map(\.title) == (0..<5).map { "Card \($0)" })
+        #expect(!top.hasMoreAbove && top.hasMoreBelow)
+        let next = try db.cardWindow(query, anchor: .after(top.cards.last!.cursor), limit: 5)
+        #expect(next.cards.map(\.title) == (5..<10).map { "Card \($0)" })
+        #expect(next.hasMoreAbove && next.hasMoreBelow)
+        let bottom = try db.cardWindow(query, anchor: .bottom, limit: 5)
+        #expect(bottom.cards.map(\.title) == (7..<12).map { "Card \($0)" })
+        #expect(bottom.hasMoreAbove && !bottom.hasMoreBelow)
+        let before = try db.cardWindow(query, anchor: .before(bottom.cards.first!.cursor), limit: 5)
+        #expect(before.cards.map(\.title) == (2..<7).map { "Card \($0)" })
+        // Near the end a window is filled from the other side.
+        let late = try db.cardWindow(query, anchor: .startingAt(cards[10].cursor), limit: 5)
+        #expect(late.cards.map(\.title) == (7..<12).map { "Card \($0)" })
+        let early = try db.cardWindow(query, anchor: .before(cards[1].cursor), limit: 5)
+        #expect(early.cards.map(\.title) == (0..<5).map { "Card \($0)" })
+        let whole = try db.cardWindow(query, anchor: .top, limit: 20)
+        #expect(whole.cards.count == 12 && !whole.hasMoreAbove && !whole.hasMoreBelow)
+    }
+
+    @Test func theFilterMatchesTitleCustomerAndSalespersonIgnoringCaseAndAccents() throws {
+        let temporary = try TemporaryDatabase()
+        let db = temporary.database
+        try temporary.add("Chốt được cơ hội Vinamilk")
+        try temporary.add("Đàm phán giá", salesperson: "Lan")
+        let other = try temporary.add("Something else", stage: "Proposition", salesperson: "Nguyễn Văn Đức")
+        let team = try temporary.sales.id, new = try temporary.stage("New").id
+        func titles(_ filter: String) throws -> [String] {
+            try db.cardWindow(ColumnQuery(team: team, stage: new, filter: filter), anchor: .top, limit: 10).cards.map(\.title)
+        }
+        #expect(try titles("chot duoc") == ["Chốt được cơ hội Vinamilk"])
+        #expect(try titles("DAM PH") == ["Đàm phán giá"])
+        #expect(try titles("lan") == ["Đàm phán giá"])
+        #expect(try titles("") .count == 2)
+        #expect(try titles("\"; DROP TABLE opportunity; --").isEmpty)
+        #expect(try db.matchingCounts(team: team, filter: "duc") == [try temporary.stage("Proposition").id: 1])
+        // Edits reach the index.
+        _ = try db.editOpportunity(other.id, try OpportunityForm(salesperson: "Lan").validated(language: .english, currency: .usd), context: temporary.context())
+        #expect(try db.matchingCounts(team: team, filter: "lan").values.reduce(0, +) == 2)
+        try db.deleteOpportunity(other.id)
+        #expect(try db.matchingCounts(team: team, filter: "lan").values.reduce(0, +) == 1)
+    }
+
+    @Test func revertingRestoresFieldsStageAndProbability() throws {
+        let temporary = try TemporaryDatabase()
+        let db = temporary.database
+        let before = try temporary.add("Deal", stage: "Qualified", probability: "42")
+        let moved = try db.moveOpportunity(before.id, to: try temporary.stage("Won").id, context: temporary.context())
+        let reverted = try db.revertOpportunity(to: before, placement: .top, expectedVersion: moved.version, context: temporary.context())
+        #expect(reverted.stage == before.stage)
+        #expect(reverted.probability == Probability(percent: 42) && reverted.probabilitySetByHand)
+        #expect(try db.history(of: before.id).map(\.toName) == ["Qualified", "Won", "Qualified"])
+        #expect(throws: PipelineError.changedSinceLoaded(kind: "opportunity", id: before.id.rawValue)) {
+            try db.revertOpportunity(to: before, placement: .top, expectedVersion: moved.version, context: temporary.context())
+        }
+    }
+
+    @Test func anotherConnectionsCommitChangesTheToken() throws {
+        let temporary = try TemporaryDatabase()
+        let token = try temporary.database.changeToken()
+        try temporary.add("Own write")
+        #expect(try temporary.database.changeToken() == token)
+        _ = try temporary.reopen().addTeam(named: "Export", context: temporary.context())
+        #expect(try temporary.database.changeToken() != token)
+    }
+}
