@@ -125,7 +125,12 @@ enum BoardOverlays {
     static func drawForm(_ grid: inout Grid, _ form: Form, _ state: BoardState, hint: String) {
         let labelWidth = min(22, form.fields.map { DisplayWidth.of($0.label) }.max() ?? 10) + 1
         var height = 4
-        for field in form.fields { height += (field.isMultiline ? areaHeight : 1) + (field.error == nil ? 0 : 1) }
+        let box0 = centeredBox(grid.size, width: 72, height: 1)
+        let valueWidth0 = box0.maxX - 2 - (box0.x + 2 + labelWidth + 1)
+        func errorLines(_ field: FormField) -> [String] {
+            field.error.map { TextWrap.lines("⚠ " + $0, width: max(10, valueWidth0)) } ?? []
+        }
+        for field in form.fields { height += (field.isMultiline ? areaHeight : 1) + errorLines(field).count }
         let box = centeredBox(grid.size, width: 72, height: height)
         frame(&grid, box, title: form.title, style: .modal)
         let valueX = box.x + 2 + labelWidth + 1
@@ -134,14 +139,14 @@ enum BoardOverlays {
         // When the pane is shorter than the form, start where the focused field shows.
         var skip = 0
         var rowsBeforeFocus = 0
-        for field in form.fields.prefix(form.focused) { rowsBeforeFocus += (field.isMultiline ? areaHeight : 1) + (field.error == nil ? 0 : 1) }
+        for field in form.fields.prefix(form.focused) { rowsBeforeFocus += (field.isMultiline ? areaHeight : 1) + errorLines(field).count }
         let room = box.height - 3
         if rowsBeforeFocus + areaHeight + 1 > room { skip = rowsBeforeFocus + areaHeight + 1 - room }
         for (index, field) in form.fields.enumerated() {
             let rows = field.isMultiline ? areaHeight : 1
             let focused = index == form.focused
             if skip > 0 {
-                skip -= rows + (field.error == nil ? 0 : 1)
+                skip -= rows + errorLines(field).count
                 continue
             }
             guard y + rows < box.maxY - 1 else { break }
@@ -163,8 +168,8 @@ enum BoardOverlays {
                 grid.write(on ? "[x] yes" : "[ ] no", x: valueX, y: y, style: focused ? .focusedField : .field)
             }
             y += rows
-            if let error = field.error, y < box.maxY - 1 {
-                grid.write("⚠ " + error, x: valueX, y: y, width: valueWidth, style: .error)
+            for line in errorLines(field) where y < box.maxY - 2 {
+                grid.write(fitting: line, x: valueX, y: y, width: valueWidth, style: .error)
                 y += 1
             }
         }

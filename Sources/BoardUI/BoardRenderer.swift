@@ -109,11 +109,22 @@ public enum BoardRenderer {
         let count = state.count(of: stage.id)
         let currency = state.defaultCurrency
         let others = figures.expected.currencies().filter { $0 != currency }
+        if state.matchingCounts != nil {
+            // While filtering, the header says how many of the column's cards match.
+            grid.write(fitting: "\(count) of \(figures.count) match", x: slot.contentX, y: 2, width: slot.contentWidth, style: style)
+            drawRule(&grid, stage, slot, state)
+            return
+        }
         var stats = "\(count) · \(money(figures.expected[currency], currency, state))"
         if !others.isEmpty { stats += " +\(others.map(\.code).joined(separator: "+"))" }
         let weighted = " ≈\(money(figures.weighted[currency], currency, state))"
         if DisplayWidth.of(stats + weighted) <= slot.contentWidth { stats += weighted }
         grid.write(fitting: stats, x: slot.contentX, y: 2, width: slot.contentWidth, style: style)
+        drawRule(&grid, stage, slot, state)
+    }
+
+    /// The rule under a header, marked when cards are scrolled out above.
+    static func drawRule(_ grid: inout Grid, _ stage: Stage, _ slot: BoardLayout.Slot, _ state: BoardState) {
         grid.write(String(repeating: "─", count: slot.width), x: slot.x, y: 3, style: .border)
         if state.columns[stage.id]?.hasMoreAbove == true {
             grid.write(" ▲ more ", x: slot.x + max(0, (slot.width - 8) / 2), y: 3, width: slot.width, style: .marker)
