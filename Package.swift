@@ -57,7 +57,11 @@ let package = Package(
         .testTarget(name: "TerminalCoreTests", dependencies: ["TerminalCore"]),
         .testTarget(name: "PipelineStoreTests", dependencies: ["PipelineStore", "PipelineCore"]),
         .testTarget(name: "CNcursesTests", dependencies: ["CNcurses"]),
-        .testTarget(name: "BoardUITests", dependencies: ["BoardUI", "PipelineCore", "TerminalCore"], exclude: ["Snapshots"]),
+        .testTarget(
+            name: "BoardUITests",
+            dependencies: ["BoardUI", "PipelineCore", "TerminalCore", "PipelineStore"],
+            exclude: ["Snapshots"]
+        ),
         .testTarget(name: "NcursesTerminalTests", dependencies: ["NcursesTerminal", "TerminalCore"]),
         // Runs the built `pipeline` binary; depending on it makes SwiftPM build it first.
         .testTarget(

@@ -14,8 +14,15 @@ public enum BoardCommand: Sendable {
     case editStage(Stage.ID, StageEdit, expectedVersion: Int?)
     case addStage(StageDraft, position: Int?)
     case removeStage(Stage.ID, moveTo: Stage.ID?)
-    /// Undoes `removeStage`: the stage again at its place, its cards moved back.
-    case recreateStage(Stage, position: Int, cards: [Opportunity], movedTo: Stage.ID?)
+    /// Undoes `removeStage`: the stage again at its place, its cards moved back as they
+    /// were (refused for a card changed since it was moved away).
+    case recreateStage(Stage, position: Int, cards: [MovedCard], movedTo: Stage.ID?)
+}
+
+/// A card a stage removal moved: how it was, and its version just after the move.
+public struct MovedCard: Sendable {
+    public var before: Opportunity
+    public var versionAfterMove: Int
 }
 
 /// Why a command runs: a user action is recorded for undo; undo and redo move entries

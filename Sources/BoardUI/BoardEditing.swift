@@ -194,7 +194,7 @@ enum BoardEditing {
             state.mode = .browsing
             let hadFilter = !state.filter.isEmpty
             state.filter = ""
-            return hadFilter ? [.reload(focus: state.focus)] : []
+            return hadFilter ? [.reload(focus: state.focusBeforeFilter ?? state.focus)] : []
         case .enter:
             state.mode = .browsing
             return []
@@ -203,7 +203,7 @@ enum BoardEditing {
             state.mode = .filtering(field)
             guard field.text != state.filter else { return [] }
             state.filter = field.text
-            return [.reload(focus: state.focus.map { .header($0.stage) })]
+            return [.reload(focus: state.focus)]
         }
     }
 

@@ -59,7 +59,14 @@ enum BoardOverlays {
         let height = min(maxHeight, lines.count + 2)
         guard height >= 3 else { return }
         let x = max(0, min(slot.x, grid.size.columns - width))
-        let box = Rect(x: x, y: BoardLayout.cardsTop, width: width, height: height)
+        // While carrying, the box sits at the foot of the column so the landing place stays in view.
+        var carrying = false
+        switch state.mode {
+        case .carryingCard, .carryingColumn: carrying = true
+        default: break
+        }
+        let top = carrying ? max(BoardLayout.cardsTop, grid.size.rows - 2 - height) : BoardLayout.cardsTop
+        let box = Rect(x: x, y: top, width: width, height: height)
         frame(&grid, box, title: "Requirements", style: .tooltip)
         for (index, line) in lines.prefix(height - 2).enumerated() {
             let text = index == height - 3 && lines.count > height - 2 ? line + "…" : line

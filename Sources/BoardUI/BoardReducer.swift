@@ -77,7 +77,8 @@ public enum BoardReducer {
             return
         }
         if case .card(let stage, let card) = focus, !(state.columns[stage]?.cards.contains { $0.id == card } ?? false) {
-            state.focus = .header(stage)
+            // The card left the window (filtered out, moved elsewhere): the column's first card.
+            state.focus = state.columns[stage]?.cards.first.map { .card(stage, $0.id) } ?? .header(stage)
         }
     }
 
@@ -224,6 +225,7 @@ public enum BoardReducer {
             }
             return [.run(command, origin: .redo)]
         case .filter:
+            if state.filter.isEmpty { state.focusBeforeFilter = state.focus }
             state.mode = .filtering(TextField(state.filter))
             return []
         case .teamPicker:
@@ -237,7 +239,7 @@ public enum BoardReducer {
         case .back:
             if !state.filter.isEmpty {
                 state.filter = ""
-                return [.reload(focus: state.focus)]
+                return [.reload(focus: state.focusBeforeFilter ?? state.focus)]
             }
             state.status = nil
             state.hoveredStage = nil

@@ -115,10 +115,12 @@ public enum BoardRenderer {
             drawRule(&grid, stage, slot, state)
             return
         }
-        var stats = "\(count) · \(money(figures.expected[currency], currency, state))"
-        if !others.isEmpty { stats += " +\(others.map(\.code).joined(separator: "+"))" }
-        let weighted = " ≈\(money(figures.weighted[currency], currency, state))"
-        if DisplayWidth.of(stats + weighted) <= slot.contentWidth { stats += weighted }
+        // The fullest line that fits: an amount is never cut while a shorter form exists.
+        let amount = money(figures.expected[currency], currency, state)
+            + (others.isEmpty ? "" : " +\(others.map(\.code).joined(separator: "+"))")
+        let weighted = "≈\(money(figures.weighted[currency], currency, state))"
+        let candidates = ["\(count) · \(amount) \(weighted)", "\(count) · \(amount)", amount]
+        let stats = candidates.first { DisplayWidth.of($0) <= slot.contentWidth } ?? amount
         grid.write(fitting: stats, x: slot.contentX, y: 2, width: slot.contentWidth, style: style)
         drawRule(&grid, stage, slot, state)
     }
@@ -177,8 +179,10 @@ public enum BoardRenderer {
                    style: plain ? .dim : style)
         let stars = String(repeating: "★", count: card.priority.stars) + String(repeating: "☆", count: 3 - card.priority.stars)
         let amount = MoneyFormat.display(card.expectedRevenue, language: state.language)
-        grid.write(fitting: amount, x: contentX, y: y + 2, width: max(1, contentWidth - 4), style: plain ? .money : style)
-        grid.write(stars, x: contentX + contentWidth - 3, y: y + 2, style: plain ? .stars : style)
+        // Stars give way to the amount when both do not fit.
+        let showStars = DisplayWidth.of(amount) + 4 <= contentWidth
+        grid.write(fitting: amount, x: contentX, y: y + 2, width: showStars ? contentWidth - 4 : contentWidth, style: plain ? .money : style)
+        if showStars { grid.write(stars, x: contentX + contentWidth - 3, y: y + 2, style: plain ? .stars : style) }
         let days = "\(card.stageChangedAt.wholeDays(until: state.now))d"
         let daysWidth = DisplayWidth.of(days)
         grid.write(fitting: card.salesperson, x: contentX, y: y + 3, width: max(1, contentWidth - daysWidth - 1), style: plain ? .dim : style)

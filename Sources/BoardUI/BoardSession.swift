@@ -131,13 +131,15 @@ public final class BoardSession {
         let capacity = BoardLayout.cardCapacity(state.size)
         var columns: [Stage.ID: CardWindow] = [:]
         for stage in stages {
-            let anchor = state.columns[stage.id]?.cards.first.map { WindowAnchor.startingAt($0.cursor) } ?? .top
-            var window = try repository.cardWindow(query(stage.id), anchor: anchor, limit: capacity)
-            if case .card(let focusStage, let card)? = focus, focusStage == stage.id, !window.cards.contains(where: { $0.id == card }),
+            // A column scrolled to its top stays at the top, so that cards added there show.
+            let window = state.columns[stage.id]
+            let anchor = window.flatMap { $0.hasMoreAbove ? $0.cards.first.map { WindowAnchor.startingAt($0.cursor) } : nil } ?? .top
+            var loaded = try repository.cardWindow(query(stage.id), anchor: anchor, limit: capacity)
+            if case .card(let focusStage, let card)? = focus, focusStage == stage.id, !loaded.cards.contains(where: { $0.id == card }),
                let target = try repository.opportunity(card), target.stage == stage.id {
-                window = try repository.cardWindow(query(stage.id), anchor: .startingAt(target.cursor), limit: capacity)
+                loaded = try repository.cardWindow(query(stage.id), anchor: .startingAt(target.cursor), limit: capacity)
             }
-            columns[stage.id] = window
+            columns[stage.id] = loaded
         }
         return BoardData(
             team: team, teams: try repository.teams(), catalog: catalog, figures: try repository.stageFigures(team: team.id),

@@ -26,6 +26,8 @@ public struct BoardState: Sendable {
     public var mode: Mode = .browsing
     /// The filter in force: cards whose title, customer or salesperson match.
     public var filter = ""
+    /// Where focus was when filtering began; clearing the filter goes back there.
+    public var focusBeforeFilter: Focus?
     public var status: StatusMessage?
     public var defaultCurrency: CurrencyCode
     /// For "days in stage"; the session refreshes it.

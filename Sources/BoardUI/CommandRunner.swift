@@ -93,7 +93,9 @@ public struct CommandRunner: Sendable {
             let rank = pipeline.rank(of: id) ?? 1
             let cards = try repository.cardWindow(ColumnQuery(team: team.id, stage: id), anchor: .top, limit: 10_000).cards
             _ = try repository.removeStage(id, movingTo: destination, context: context)
-            let moved = try cards.compactMap { try repository.opportunity($0.id) }
+            let moved = try cards.compactMap { card in
+                try repository.opportunity(card.id).map { MovedCard(before: card, versionAfterMove: $0.version) }
+            }
             let focus = destination.map { Focus.header($0) } ?? pipeline.stages.first { $0.id != id }.map { .header($0.id) }
             return CommandResult(message: "Removed stage \(stage.name)", focus: focus,
                                  inverse: .recreateStage(stage, position: rank, cards: moved, movedTo: destination))
@@ -103,10 +105,9 @@ public struct CommandRunner: Sendable {
                                    isFolded: stage.isFolded, outcome: stage.outcome, scope: stage.scope)
             let (recreated, _) = try repository.addStage(draft, in: team.id, at: position)
             for moved in cards {
-                guard let current = try repository.opportunity(moved.id) else { continue }
-                var snapshot = moved
+                var snapshot = moved.before
                 snapshot.stage = recreated.id
-                _ = try repository.revertOpportunity(to: snapshot, placement: .bottom, expectedVersion: current.version, context: context)
+                _ = try repository.revertOpportunity(to: snapshot, placement: .bottom, expectedVersion: moved.versionAfterMove, context: context)
             }
             return CommandResult(message: "Brought back stage \(recreated.name)", focus: .header(recreated.id),
                                  inverse: .removeStage(recreated.id, moveTo: destination))
@@ -125,7 +126,9 @@ public struct CommandRunner: Sendable {
     /// Where `card` sits now, as a placement that puts it back there: below the card above it.
     private func placementInColumn(of card: Opportunity) throws -> CardPlacement {
         guard let stage = card.stage, card.isActive else { return .top }
-        let above = try repository.cardWindow(ColumnQuery(team: card.team, stage: stage), anchor: .before(card.cursor), limit: 1)
-        return above.cards.last.map { .after($0.id) } ?? .top
+        let window = try repository.cardWindow(ColumnQuery(team: card.team, stage: stage), anchor: .before(card.cursor), limit: 1)
+        // A window is filled from the other side near the top; only a card really above counts.
+        let above = window.cards.last { ($0.rank, $0.id.rawValue) < (card.rank, card.id.rawValue) }
+        return above.map { .after($0.id) } ?? .top
     }
 }

@@ -1,0 +1,474 @@
+import Foundation
+import Testing
+@testable import BoardUI
+@testable import PipelineCore
+@testable import PipelineStore
+import TerminalCore
+
+/// Key scripts on a real database: the keys a salesperson presses, then what the board
+/// shows and what was saved.
+@Suite("Board keys")
+struct BoardKeyTests {
+    @Test func focusStartsOnTheEntryStageAndMovesOnScreen() throws {
+        let board = try BoardHarness()
+        #expect(board.state.focus == .card(try board.stage("New").id, try board.card("Acme renewal").id))
+        // Right to left: the stage on the left of New is Qualified.
+        board.press(.left)
+        #expect(board.state.focus == .card(try board.stage("Qualified").id, try board.card("Initech pilot").id))
+        board.press(.character("h"))
+        #expect(board.state.focus?.stage == (try board.stage("Proposition").id))
+        board.press(.right, .character("l"))
+        #expect(board.state.focus?.stage == (try board.stage("New").id))
+        board.press(.right)  // nothing further right
+        #expect(board.state.focus?.stage == (try board.stage("New").id))
+        let ltr = try BoardHarness(direction: .leftToRight)
+        ltr.press(.right)
+        #expect(ltr.state.focus?.stage == (try ltr.stage("Qualified").id))
+    }
+
+    @Test func upFromTheFirstCardFocusesTheHeaderAndDownComesBack() throws {
+        let board = try BoardHarness()
+        board.press(.down)
+        #expect(board.state.focus?.card == (try board.card("Globex expansion").id))
+        board.press(.character("k"), .up)
+        #expect(board.state.focus == .header(try board.stage("New").id))
+        board.press(.character("j"))
+        #expect(board.state.focus?.card == (try board.card("Acme renewal").id))
+    }
+
+    @Test func longColumnsScrollAndPage() throws {
+        let board = try BoardHarness { board in
+            for index in 0..<30 { try board.add("Deal \(index)", stage: "New") }
+        }
+        let capacity = BoardLayout.cardCapacity(board.state.size)
+        #expect(board.state.columns[try board.stage("New").id]?.cards.count == capacity)
+        #expect(board.screen.contains("▼ more"))
+        board.press(.end)
+        #expect(board.state.focus?.card == (try board.card("Deal 0").id))
+        board.press(.character("g"))
+        #expect(board.state.focus?.card == (try board.card("Deal 29").id))
+        for _ in 0..<capacity { board.press(.down) }
+        // One past the window: the column scrolled by one card.
+        #expect(board.state.focus?.card == (try board.card("Deal \(29 - capacity)").id))
+        #expect(board.screen.contains("▲ more"))
+        board.press(.pageDown)
+        #expect(board.state.columns[try board.stage("New").id]?.cards.first?.title == "Deal \(28 - capacity)")
+        board.press(.pageUp, .home)
+        #expect(board.state.focus?.card == (try board.card("Deal 29").id))
+        board.press(.character("G"))
+        #expect(board.state.focus?.card == (try board.card("Deal 0").id))
+    }
+
+    @Test func spaceArrowEnterMovesACardWithTheStageRule() throws {
+        let board = try BoardHarness()
+        let acme = try board.card("Acme renewal")
+        board.press(.character(" "), .left, .left, .down)
+        // Live preview: drawn in Proposition, below Umbrella, not yet saved.
+        #expect(board.screen.split(separator: "\n").contains { $0.contains("Umbrella audit") })
+        #expect(try board.card("Acme renewal").stage == (try board.stage("New").id))
+        board.press(.enter)
+        let moved = try board.card("Acme renewal")
+        #expect(moved.stage == (try board.stage("Proposition").id))
+        #expect(moved.probability == Probability(percent: 50))
+        #expect(board.state.focus == .card(try board.stage("Proposition").id, acme.id))
+        let column = board.state.columns[try board.stage("Proposition").id]?.cards.map(\.title)
+        #expect(column == ["Umbrella audit", "Acme renewal"])
+        // Header sums follow in the same frame.
+        #expect(board.grid.lines[2].contains("2 · $32,000.00"))
+    }
+
+    @Test func escPutsACarriedCardBackUnchanged() throws {
+        let board = try BoardHarness()
+        let before = try board.card("Acme renewal")
+        board.press(.character(" "), .left, .left, .escape)
+        guard case .browsing = board.state.mode else { Issue.record("still carrying"); return }
+        #expect(try board.card("Acme renewal") == before)
+        #expect(board.state.focus == .card(try board.stage("New").id, before.id))
+    }
+
+    @Test func shiftArrowsAndLettersMoveCardsOneStep() throws {
+        let board = try BoardHarness()
+        board.press(.shiftLeft)
+        #expect(try board.card("Acme renewal").stage == (try board.stage("Qualified").id))
+        #expect(try board.card("Acme renewal").probability == Probability(percent: 15))
+        board.press(.character("H"))
+        #expect(try board.card("Acme renewal").stage == (try board.stage("Proposition").id))
+        board.press(.shiftRight, .character("L"))
+        #expect(try board.card("Acme renewal").stage == (try board.stage("New").id))
+        // Within a column: Shift+↓ / J and Shift+↑ / K.
+        board.press(.shiftDown)
+        #expect(board.state.columns[try board.stage("New").id]?.cards.map(\.title) == ["Globex expansion", "Acme renewal"])
+        board.press(.character("K"))
+        #expect(board.state.columns[try board.stage("New").id]?.cards.map(\.title) == ["Acme renewal", "Globex expansion"])
+        board.press(.character("J"))
+        #expect(board.state.columns[try board.stage("New").id]?.cards.map(\.title) == ["Globex expansion", "Acme renewal"])
+        #expect(board.state.focus?.card == (try board.card("Acme renewal").id))
+    }
+
+    @Test func angleBracketsReorderColumnsOnScreen() throws {
+        let board = try BoardHarness()
+        board.press(.up)  // New's header
+        board.press(.character("<"))
+        // Right to left: one place left on screen is one place later in the pipeline.
+        #expect(try board.database.pipeline(for: board.state.team.id).stages.map(\.name).prefix(2) == ["Qualified", "New"])
+        board.press(.character(">"))
+        #expect(try board.database.pipeline(for: board.state.team.id).stages.first?.name == "New")
+    }
+
+    @Test func spaceOnAHeaderCarriesTheColumn() throws {
+        let board = try BoardHarness()
+        board.press(.up, .character(" "), .left, .left)
+        guard case .carryingColumn = board.state.mode else { Issue.record("not carrying a column"); return }
+        #expect(board.grid.lines[1].contains("New"))
+        #expect(try board.database.pipeline(for: board.state.team.id).stages.first?.name == "New")  // not saved yet
+        board.press(.character(" "))
+        #expect(try board.database.pipeline(for: board.state.team.id).stages.map(\.name) == ["Qualified", "Proposition", "New", "Negotiation", "Won", "Lost"])
+        board.press(.character(" "), .right, .escape)
+        #expect(try board.database.pipeline(for: board.state.team.id).stages.map(\.name)[2] == "New")
+    }
+
+    @Test func theStageEditorSavesAndItsProbabilityReachesTheCards() throws {
+        let board = try BoardHarness()
+        board.press(.up, .enter)  // Enter on a header opens the stage editor
+        guard case .stageEditor = board.state.mode else { Issue.record("no editor"); return }
+        board.press(.tab, .control("u"))
+        board.type("12.5")
+        board.press(.tab)
+        board.type(" Call back.")
+        board.press(.enter)  // a new line in Requirements
+        board.type("Then qualify.")
+        board.press(.control("s"))
+        let new = try board.stage("New")
+        #expect(new.probability == Probability(basisPoints: 1_250))
+        #expect(new.requirements.hasSuffix("yet. Call back.\nThen qualify."))
+        #expect(try board.card("Acme renewal").probability == Probability(basisPoints: 1_250))
+        guard case .browsing = board.state.mode else { Issue.record("editor still open"); return }
+        #expect(board.grid.lines[1].contains("12.5%"))
+    }
+
+    @Test(arguments: [
+        ([Key.tab, .control("u")], "abc", "is not a percentage"),
+        ([.tab, .control("u")], "150", "is not a percentage"),
+        ([.tab, .control("u")], "-1", "is not a percentage"),
+        ([.control("u")], "", "must not be empty"),
+        ([.control("u")], "qualified", "stage named 'qualified'"),
+    ])
+    func invalidStageValuesShowInThePaneAndSaveNothing(_ keys: [Key], _ text: String, _ message: String) throws {
+        let board = try BoardHarness()
+        let before = try board.stage("New")
+        board.press(.character("e"))
+        for key in keys { board.press(key) }
+        board.type(text)
+        board.press(.enter)
+        guard case .stageEditor(let editor) = board.state.mode else { Issue.record("pane closed"); return }
+        #expect(editor.form.fields.contains { $0.error?.contains(message) == true })
+        #expect(board.screen.contains(message))
+        #expect(try board.stage("New") == before)
+        board.press(.escape)
+        guard case .browsing = board.state.mode else { Issue.record("Esc did not close"); return }
+        #expect(try board.stage("New") == before)
+    }
+
+    @Test func enterOnACardEditsIt() throws {
+        let board = try BoardHarness()
+        board.press(.enter)
+        guard case .cardEditor = board.state.mode else { Issue.record("no card editor"); return }
+        board.press(.end)
+        board.type(" 2027")
+        for _ in 0..<5 { board.press(.tab) }
+        board.press(.control("u"))
+        board.type("13,000")
+        board.press(.enter)
+        let acme = try board.card("Acme renewal 2027")
+        #expect(acme.expectedRevenue.minorUnits == 1_300_000)
+        #expect(acme.customer.name == "Acme Corp")  // untouched fields stay
+        #expect(!acme.probabilitySetByHand)
+    }
+
+    @Test func invalidCardValuesStayInThePane() throws {
+        let board = try BoardHarness()
+        board.press(.enter)
+        for _ in 0..<3 { board.press(.tab) }  // E-mail
+        board.type("not an address")
+        board.press(.enter)
+        guard case .cardEditor(let editor) = board.state.mode else { Issue.record("pane closed"); return }
+        #expect(editor.form.fields[3].error != nil)
+        #expect(try board.card("Acme renewal").customer.email.isEmpty)
+    }
+
+    @Test func addingColumnsSuggestsTheRestOfTheProcessAndStaysOpen() throws {
+        let board = try BoardHarness()
+        board.press(.up, .character("D"), .enter)  // remove Lost? no: New's header; New holds cards → moves them
+        // Delete asked where New's cards go; Enter took the first choice.
+        #expect(try board.database.pipeline(for: board.state.team.id).stages.map(\.name) == ["Qualified", "Proposition", "Negotiation", "Won", "Lost"])
+        #expect(try board.card("Acme renewal").stage == (try board.stage("Qualified").id))
+        board.press(.character("N"))
+        guard case .addColumn(let prompt) = board.state.mode else { Issue.record("no prompt"); return }
+        #expect(prompt.suggestions.map(\.english) == ["New"])
+        #expect(board.screen.contains("Suggested to complete the process"))
+        board.press(.down, .enter)
+        #expect(try board.stage("New").probability == Probability(percent: 5))
+        guard case .addColumn(let after) = board.state.mode else { Issue.record("prompt closed"); return }
+        #expect(after.name.text.isEmpty && after.added == 1)
+        board.type("Demo")
+        board.press(.enter)
+        // Seven columns now: the hint shows.
+        #expect(board.state.status?.text.contains("more than 6 columns") == true)
+        board.type("demo")
+        board.press(.enter)
+        #expect(board.screen.contains("stage named 'demo'"))
+        board.press(.escape)
+        guard case .browsing = board.state.mode else { Issue.record("Esc did not close"); return }
+        #expect(try board.database.pipeline(for: board.state.team.id).stages.count == 7)
+    }
+
+    @Test func deletingAColumnAsksWhereItsCardsGo() throws {
+        let board = try BoardHarness()
+        board.press(.left, .up, .character("D"))
+        guard case .deleteColumn(let prompt) = board.state.mode else { Issue.record("no prompt"); return }
+        #expect(prompt.cardCount == 1)
+        #expect(board.screen.contains("Delete the stage Qualified?"))
+        board.press(.escape)
+        #expect(try board.database.pipeline(for: board.state.team.id).stages.count == 6)
+        board.press(.character("D"), .down, .down, .enter)
+        #expect(try board.card("Initech pilot").stage == (try board.stage(prompt.destinations[2].name).id))
+    }
+
+    @Test func newCardWinAndLose() throws {
+        let board = try BoardHarness()
+        board.press(.character("n"))
+        board.type("Hooli cloud")
+        board.press(.enter)
+        board.type("7,500")
+        board.press(.enter)
+        let hooli = try board.card("Hooli cloud")
+        #expect(hooli.stage == (try board.stage("New").id) && hooli.expectedRevenue.minorUnits == 750_000)
+        #expect(board.state.focus?.card == hooli.id)
+        board.press(.character("w"))
+        #expect(try board.card("Hooli cloud").stage == (try board.stage("Won").id))
+        board.press(.right)  // back to New (rtl: Won is left of everything open)
+        let focusedTitle = board.state.focusedCard?.title
+        board.press(.character("x"), .enter)
+        #expect(board.state.status?.text.contains("lost reason") == true)  // a reason is required
+        board.type("No budget")
+        board.press(.enter)
+        if let focusedTitle {
+            #expect(try board.card(focusedTitle).lostReason == "No budget")
+        }
+    }
+
+    @Test func undoAndRedoEveryKindOfChangeRestoringFocus() throws {
+        let board = try BoardHarness()
+        let acme = try board.card("Acme renewal")
+        board.press(.shiftLeft)  // move
+        board.press(.character("u"))
+        #expect(try board.card("Acme renewal").stage == acme.stage)
+        #expect(try board.card("Acme renewal").probability == acme.probability)
+        #expect(board.state.focus == .card(try board.stage("New").id, acme.id))
+        board.press(.control("r"))
+        #expect(try board.card("Acme renewal").stage == (try board.stage("Qualified").id))
+        #expect(board.state.focus == .card(try board.stage("Qualified").id, acme.id))
+        board.press(.character("u"))
+        // A new card: undo deletes it, redo brings it back.
+        board.press(.character("n"))
+        board.type("Temp")
+        board.press(.control("s"))
+        #expect((try? board.card("Temp")) != nil)
+        board.press(.character("u"))
+        #expect((try? board.card("Temp")) == nil)
+        board.press(.control("r"))
+        #expect((try? board.card("Temp")) != nil)
+        // A stage edit, a column move, a column add and delete.
+        board.press(.up, .character("e"), .tab, .control("u"))
+        board.type("9")
+        board.press(.enter)
+        #expect(try board.stage("New").probability == Probability(percent: 9))
+        board.press(.character("u"))
+        #expect(try board.stage("New").probability == Probability(percent: 5))
+        board.press(.character("<"), .character("u"))
+        #expect(try board.database.pipeline(for: board.state.team.id).stages.first?.name == "New")
+        board.press(.character("D"), .enter)  // New goes; its cards to the first other stage
+        #expect((try? board.stage("New")) == nil)
+        board.press(.character("u"))
+        let back = try board.stage("New")
+        #expect(try board.database.pipeline(for: board.state.team.id).rank(of: back.id) == 1)
+        #expect(try board.card("Acme renewal").stage == back.id)
+        #expect(try board.card("Acme renewal").probability == Probability(percent: 5))
+        #expect(board.state.status?.text.hasPrefix("Undone") == true)
+    }
+
+    @Test func undoIsRefusedWhenTheRecordChangedSince() throws {
+        let board = try BoardHarness()
+        board.press(.shiftLeft)
+        let colleague = try PipelineDatabase(path: board.folder.appendingPathComponent("board.sqlite").path,
+                                             seedLanguage: .english, now: BoardHarness.now)
+        _ = try colleague.moveOpportunity(try board.card("Acme renewal").id, to: try board.stage("Won").id,
+                                          context: ChangeContext(now: BoardHarness.now, user: "colleague"))
+        board.press(.character("u"))
+        #expect(board.state.status?.kind == .error)
+        #expect(board.state.status?.text.contains("changed by someone else") == true)
+        #expect(try board.card("Acme renewal").stage == (try board.stage("Won").id))
+    }
+
+    @Test func aStaleMoveIsRefusedAndTheFreshDataShown() throws {
+        let board = try BoardHarness()
+        let colleague = try PipelineDatabase(path: board.folder.appendingPathComponent("board.sqlite").path,
+                                             seedLanguage: .english, now: BoardHarness.now)
+        _ = try colleague.editOpportunity(try board.card("Acme renewal").id, try OpportunityForm(title: "Acme renewal (signed)")
+            .validated(language: .english, currency: .usd), context: ChangeContext(now: BoardHarness.now, user: "colleague"))
+        board.press(.shiftLeft)
+        #expect(board.state.status?.text.contains("changed by someone else") == true)
+        #expect(try board.card("Acme renewal (signed)").stage == (try board.stage("New").id))
+        #expect(board.screen.contains("Acme renewal (s"))
+    }
+
+    @Test func theLiveFilterIgnoresCaseAndAccents() throws {
+        let board = try BoardHarness { board in
+            try BoardHarness.standardSeed(board)
+            try board.add("Chất lượng cao", stage: "Qualified")
+        }
+        board.press(.character("/"))
+        board.type("chat luong")
+        #expect(board.screen.contains("Chất lượng cao"))
+        #expect(!board.screen.contains("Initech pilot"))
+        #expect(board.grid.lines[2].contains("1 of 2 match"))
+        board.press(.enter)
+        #expect(board.screen.contains("filter: chat luong"))
+        board.press(.escape)
+        #expect(board.state.filter.isEmpty)
+        #expect(board.screen.contains("Initech pilot"))
+        board.press(.character("/"))
+        board.type("lan")  // the salesperson
+        #expect(board.screen.contains("Acme renewal") && !board.screen.contains("Globex expansion"))
+        board.press(.escape)
+        #expect(board.screen.contains("Globex expansion"))
+    }
+
+    @Test func theTeamPickerSwitchesPipelines() throws {
+        let board = try BoardHarness { board in
+            try BoardHarness.standardSeed(board)
+            _ = try board.database.addTeam(named: "Xuất khẩu", context: ChangeContext(now: BoardHarness.now, user: "seed"))
+        }
+        board.press(.character("t"))
+        board.type("xuat")
+        #expect(board.screen.contains("Xuất khẩu"))
+        board.press(.enter)
+        #expect(board.state.team.name == "Xuất khẩu")
+        #expect(try board.database.currentTeam().name == "Xuất khẩu")
+        #expect(!board.screen.contains("Acme renewal"))
+    }
+
+    @Test func viewsHelpAndQuit() throws {
+        let board = try BoardHarness()
+        board.press(.character("f"))
+        #expect(board.state.view == .forecast)
+        #expect(board.screen.contains("Open pipeline"))
+        board.press(.tab)
+        #expect(board.state.view == .pipeline)
+        board.press(.character("3"))
+        #expect(board.state.view == .forecast)
+        board.press(.character("1"), .character("2"))
+        #expect(board.state.status?.text.contains("pipeline settings set leads on") == true)
+        board.press(.character("?"))
+        for binding in KeyMap.bindings where binding.context == .board {
+            #expect(board.screen.contains(binding.label), "\(binding.label) missing from the help")
+        }
+        board.press(.escape)
+        board.terminal.events = [.key(.character("j")), .key(.character("q")), .key(.character("k"))]
+        board.session.run()
+        #expect(board.terminal.events == [.key(.character("k"))])  // stopped at q
+    }
+
+    @Test func theMouseFocusesDragsScrollsAndHovers() throws {
+        let board = try BoardHarness()
+        let layout = BoardLayout.columns(of: board.state)
+        let qualified = try #require(layout.slots.first { $0.stage == (try? board.stage("Qualified").id) })
+        let new = try #require(layout.slots.first { $0.stage == (try? board.stage("New").id) })
+        board.mouse(.press(Point(x: qualified.x + 3, y: BoardLayout.cardsTop + 1)))
+        board.mouse(.release(Point(x: qualified.x + 3, y: BoardLayout.cardsTop + 1)))
+        #expect(board.state.focus?.card == (try board.card("Initech pilot").id))
+        // Drag Acme from New to Qualified.
+        board.mouse(.press(Point(x: new.x + 3, y: BoardLayout.cardsTop)))
+        board.mouse(.move(Point(x: qualified.x + 3, y: BoardLayout.cardsTop + 6)))
+        guard case .carryingCard = board.state.mode else { Issue.record("no drag preview"); return }
+        board.mouse(.release(Point(x: qualified.x + 3, y: BoardLayout.cardsTop + 6)))
+        #expect(try board.card("Acme renewal").stage == (try board.stage("Qualified").id))
+        #expect(board.state.columns[try board.stage("Qualified").id]?.cards.map(\.title) == ["Initech pilot", "Acme renewal"])
+        // Drag New's header onto Qualified's: the columns swap.
+        board.mouse(.press(Point(x: new.x + 2, y: 1)))
+        board.mouse(.move(Point(x: qualified.x + 2, y: 1)))
+        board.mouse(.release(Point(x: qualified.x + 2, y: 1)))
+        #expect(try board.database.pipeline(for: board.state.team.id).stages.first?.name == "Qualified")
+        // Hovering a header shows its requirements.
+        board.press(.down)
+        #expect(!board.screen.contains("Requirements"))
+        board.mouse(.move(Point(x: 3, y: 1)))
+        #expect(board.screen.contains("Requirements"))
+        board.mouse(.move(Point(x: 3, y: 20)))
+        #expect(!board.screen.contains("Requirements"))
+    }
+
+    @Test func theWheelScrollsTheColumnUnderThePointer() throws {
+        let board = try BoardHarness { board in
+            for index in 0..<20 { try board.add("Deal \(index)", stage: "Qualified") }
+        }
+        let slot = try #require(BoardLayout.columns(of: board.state).slots.first { $0.stage == (try? board.stage("Qualified").id) })
+        board.mouse(.wheelDown(Point(x: slot.x + 2, y: 10)))
+        #expect(board.state.columns[try board.stage("Qualified").id]?.cards.first?.title == "Deal 18")
+        board.mouse(.wheelUp(Point(x: slot.x + 2, y: 10)))
+        #expect(board.state.columns[try board.stage("Qualified").id]?.cards.first?.title == "Deal 19")
+    }
+
+    @Test func anotherProcesssChangeAppearsWithoutAKey() throws {
+        let board = try BoardHarness()
+        let colleague = try PipelineDatabase(path: board.folder.appendingPathComponent("board.sqlite").path,
+                                             seedLanguage: .english, now: BoardHarness.now)
+        // A board that idles once (no key: it polls the database), then quits.
+        let terminal = IdleThenQuitTerminal(size: board.terminal.size)
+        let session = try BoardSession(repository: board.database, terminal: terminal, team: nil, direction: .rightToLeft,
+                                       language: .english, user: "tester", clock: { BoardHarness.now })
+        _ = try colleague.addOpportunity(try OpportunityForm(title: "From the CLI").validated(language: .english, currency: .usd),
+                                         team: board.state.team.id, stage: nil, context: ChangeContext(now: BoardHarness.now, user: "cli"))
+        #expect(terminal.frames.isEmpty)
+        session.run()
+        #expect(terminal.frames.count >= 2)
+        #expect(terminal.frames.first?.text.contains("From the CLI") == false)
+        #expect(terminal.frames[1].text.contains("From the CLI"))
+    }
+
+    @Test func resizingReLaysOutWithoutLeftovers() throws {
+        let board = try BoardHarness()
+        for size in [Size(columns: 60, rows: 15), Size(columns: 200, rows: 50), Size(columns: 1, rows: 1), Size(columns: 120, rows: 30)] {
+            board.resize(size)
+            let grid = board.grid
+            #expect(grid.size == size)
+            #expect(grid.lines.allSatisfy { $0.count <= size.columns })
+        }
+        #expect(board.screen.contains("Acme renewal"))
+    }
+
+    @Test func docsKeysIsGeneratedFromTheKeyTable() throws {
+        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Docs/keys.md")
+        if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] == "1" {
+            try KeyMap.markdown().write(to: docs, atomically: true, encoding: .utf8)
+        }
+        #expect(try String(contentsOf: docs, encoding: .utf8) == KeyMap.markdown())
+    }
+}
+
+/// Idles once (the board polls for other processes' changes), then quits.
+final class IdleThenQuitTerminal: TerminalDevice {
+    let size: Size
+    private var calls = 0
+    private(set) var frames: [Grid] = []
+
+    init(size: Size) { self.size = size }
+
+    func present(_ grid: Grid) { frames.append(grid) }
+
+    func nextEvent(timeout: Double) -> InputEvent? {
+        calls += 1
+        return calls == 1 ? nil : .key(.character("q"))
+    }
+}

@@ -1,0 +1,85 @@
+import Testing
+@testable import BoardUI
+@testable import PipelineCore
+import TerminalCore
+
+@Suite("Board snapshots")
+struct BoardSnapshotTests {
+    @Test func defaultBoardRightToLeft() throws {
+        let board = try BoardHarness()
+        assertSnapshot(board.grid, named: "default-rtl-120x30")
+        // The first stage is on the right, the closed ones on the left.
+        let header = board.grid.lines[1]
+        #expect(header.hasPrefix("  Lost"))
+        #expect(header.contains("New") && header.range(of: "New")!.lowerBound > header.range(of: "Won")!.lowerBound)
+    }
+
+    @Test func defaultBoardLeftToRight() throws {
+        let board = try BoardHarness(direction: .leftToRight)
+        assertSnapshot(board.grid, named: "default-ltr-120x30")
+        #expect(board.grid.lines[1].hasPrefix("  New"))
+    }
+
+    @Test func aFocusedHeaderShowsItsRequirements() throws {
+        let board = try BoardHarness()
+        board.press(.up)  // from the first card of New to its header
+        #expect(board.state.focus == .header(try board.stage("New").id))
+        assertSnapshot(board.grid, named: "header-tooltip")
+        #expect(board.screen.contains("Requirements"))
+        #expect(board.screen.contains("Received from lead"))
+    }
+
+    @Test func aCardCarriedHalfWay() throws {
+        let board = try BoardHarness()
+        board.press(.character(" "), .left)
+        assertSnapshot(board.grid, named: "card-carried")
+        guard case .carryingCard(let carried) = board.state.mode else { Issue.record("not carrying"); return }
+        #expect(carried.target == (try board.stage("Qualified").id))
+    }
+
+    @Test func theStageEditorShowsAValidationError() throws {
+        let board = try BoardHarness()
+        board.press(.character("e"), .tab, .control("u"))
+        board.type("150")
+        board.press(.enter)
+        assertSnapshot(board.grid, named: "stage-editor-error")
+        #expect(board.screen.contains("'150' is not a percentage"))
+    }
+
+    @Test func aFoldedColumnIsANarrowStrip() throws {
+        let board = try BoardHarness { board in
+            try BoardHarness.standardSeed(board)
+            _ = try board.database.editStage(try board.stage("Qualified").id, StageEdit(isFolded: true),
+                                             context: ChangeContext(now: BoardHarness.now, user: "seed"))
+        }
+        assertSnapshot(board.grid, named: "folded-column")
+        #expect(!board.screen.contains("Initech"))
+    }
+
+    @Test func aTooSmallTerminalSaysSo() throws {
+        let board = try BoardHarness()
+        board.resize(Size(columns: 39, rows: 11))
+        assertSnapshot(board.grid, named: "too-small")
+        #expect(board.screen.contains("Terminal too small"))
+        board.resize(Size(columns: 80, rows: 24))
+        #expect(board.screen.contains("Acme renewal"))
+    }
+
+    @Test func vietnameseAndCJKTextAtColumnEdges() throws {
+        let board = try BoardHarness(size: Size(columns: 100, rows: 24), language: .vietnamese) { board in
+            try board.add("Hợp đồng bảo trì hệ thống Vinamilk giai đoạn hai", customer: "Công ty Cổ phần Sữa Việt Nam",
+                          revenue: "1.500.000.000", stage: "Mới", salesperson: "Nguyễn Thị Hương")
+            try board.add("北京办公室商机商机商机", customer: "北京科技有限公司", revenue: "250.000.000", stage: "Chất lượng", salesperson: "王小明")
+            try board.add("Mo\u{31B}\u{301}i deal 😀👍🏽 emoji", customer: "Ｆｕｌｌｗｉｄｔｈ", revenue: "75.000.000", stage: "Đề xuất")
+        }
+        assertSnapshot(board.grid, named: "vietnamese-cjk-edges")
+        #expect(board.screen.contains("1.500.000.000 ₫"))
+        // Every column rule sits at the same display column on every row.
+        let grid = board.grid
+        let rules = (0..<grid.size.columns).filter { grid[$0, 5].grapheme == "│" }
+        #expect(!rules.isEmpty)
+        for y in 1..<(grid.size.rows - 1) {
+            for x in rules { #expect(grid[x, y].grapheme == "│", "row \(y), column \(x)") }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+
+/// The real binary on a real terminal (tmux), driven by keys, checked by reading the screen
+/// and then the database through the CLI.
+@Suite("Board end to end", .enabled(if: tmuxAvailable))
+struct BoardEndToEndTests {
+    func seededCLI() -> CLI {
+        let cli = CLI()
+        cli.ok(["opp", "add", "Globex expansion", "--customer", "Globex", "--revenue", "8,000"])
+        cli.ok(["opp", "add", "Acme renewal", "--customer", "Acme", "--revenue", "12,000"])
+        cli.ok(["opp", "add", "Initech pilot", "--revenue", "4,500", "--stage", "Qualified"])
+        return cli
+    }
+
+    func boardCommand(_ cli: CLI, _ extra: String = "") -> String {
+        "env -u LANG -u LC_ALL HOME=\(cli.folder.path) USER=tester \(CLI.binary) --db \(cli.database) \(extra); echo EXIT=$?; sleep 60"
+    }
+
+    @Test func movesReordersEditsAndQuitsThenTheCLISeesIt() throws {
+        let cli = seededCLI()
+        let tmux = Tmux(command: boardCommand(cli))
+        tmux.waitFor("Acme renewal")
+        // Focus starts on New's first card (Acme, the newest). Shift+← moves it one stage left on screen.
+        tmux.send("S-Left")
+        tmux.waitFor("Moved 'Acme renewal' to Qualified")
+        // Space, ← ←, Enter carries Globex from New to Proposition.
+        tmux.send("Right", "Right")  // back to New (rtl: New is the rightmost column)
+        tmux.send("Space")
+        tmux.waitFor("Carrying 'Globex expansion'")
+        tmux.send("Left", "Left", "Enter")
+        tmux.waitFor("Moved 'Globex expansion' to Proposition")
+        // > on Qualified's header moves that column one place right on screen (earlier in the pipeline).
+        tmux.send("Right", "Up", ">")
+        tmux.waitFor("Moved stage")
+        // The stage editor: Qualified's probability becomes 45.
+        tmux.send("e")
+        tmux.waitFor("Probability (%)")
+        tmux.send("Tab", "C-u", "4", "5", "Enter")
+        tmux.waitFor("Saved stage Qualified (45%)")
+        tmux.send("q")
+        let final = tmux.waitFor("^EXIT=") { $0.split(separator: "\n").contains { $0.hasPrefix("EXIT=") } }
+        #expect(final.contains("EXIT=0"))
+        #expect(tmux.display("#{alternate_on}") == "0")
+
+        let stages = cli.objects(["stage", "list"])
+        #expect(stages.map { $0["name"] as? String } == ["Qualified", "New", "Proposition", "Negotiation", "Won", "Lost"])
+        #expect(stages.first?["probability"] as? Int == 45)
+        let deals = Dictionary(uniqueKeysWithValues: cli.objects(["opp", "list"]).map { ($0["title"] as? String ?? "", $0) })
+        #expect(deals["Acme renewal"]?["stage"] as? String == "Qualified")
+        #expect(deals["Acme renewal"]?["probability"] as? Int == 45)
+        #expect(deals["Globex expansion"]?["stage"] as? String == "Proposition")
+        #expect(deals["Globex expansion"]?["probability"] as? Int == 50)
+        #expect(deals["Initech pilot"]?["probability"] as? Int == 45)
+    }
+
+    @Test func ctrlCAndSIGTERMRestoreTheTerminal() throws {
+        let cli = seededCLI()
+        let tmux = Tmux(command: boardCommand(cli))
+        tmux.waitFor("Acme renewal")
+        #expect(tmux.display("#{alternate_on}") == "1")
+        tmux.send("C-c")
+        let afterCtrlC = tmux.waitFor("EXIT=") { $0.split(separator: "\n").contains { $0.hasPrefix("EXIT=") } }
+        #expect(afterCtrlC.contains("EXIT=0"))
+        #expect(tmux.display("#{alternate_on}") == "0")
+
+        let signalled = Tmux(command: "env -u LANG HOME=\(cli.folder.path) \(CLI.binary) --db \(cli.database) </dev/tty & pid=$!; sleep 1.5; kill -TERM $pid; wait $pid; echo EXIT=$?; sleep 60")
+        let afterTerm = signalled.waitFor("EXIT=") { $0.split(separator: "\n").contains { $0.hasPrefix("EXIT=") } }
+        #expect(afterTerm.contains("EXIT=143"))
+        #expect(signalled.display("#{alternate_on}") == "0")
+    }
+
+    @Test func resizingRelaysOutAndATinyTerminalSaysSo() throws {
+        let cli = seededCLI()
+        let tmux = Tmux(command: boardCommand(cli))
+        tmux.waitFor("Acme renewal")
+        tmux.resize(columns: 38, rows: 10)
+        tmux.waitFor("Terminal too small")
+        tmux.resize(columns: 90, rows: 24)
+        let screen = tmux.waitFor("Acme renewal")
+        #expect(!screen.contains("Terminal too small"))
+        #expect(screen.split(separator: "\n").allSatisfy { displayWidth($0) <= 90 })
+        tmux.send("q")
+    }
+
+    @Test func aChangeFromAnotherProcessShowsWithinASecond() throws {
+        let cli = seededCLI()
+        let tmux = Tmux(command: boardCommand(cli))
+        tmux.waitFor("Acme renewal")
+        cli.ok(["opp", "add", "Hooli from the CLI"])
+        let started = Date()
+        tmux.waitFor("Hooli from the")
+        #expect(Date().timeIntervalSince(started) < 1.5)
+        tmux.send("q")
+    }
+}

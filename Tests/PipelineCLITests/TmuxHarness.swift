@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+
+/// Starts a program with an empty signal mask and default handlers. Swift Testing runs on
+/// threads with signals blocked, and Foundation.Process would pass that mask on: the board
+/// would then never see SIGWINCH or SIGTERM, and tmux's server would ignore kill-server.
+@discardableResult
+func spawn(_ arguments: [String], capture: Bool = false) -> (status: Int32, output: String) {
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var empty = sigset_t(), all = sigset_t()
+    sigemptyset(&empty)
+    sigfillset(&all)
+    posix_spawnattr_setsigmask(&attributes, &empty)
+    posix_spawnattr_setsigdefault(&attributes, &all)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    var pipeEnds: [Int32] = [-1, -1]
+    if capture {
+        _ = pipe(&pipeEnds)
+        posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], 1)
+        posix_spawn_file_actions_addclose(&actions, pipeEnds[0])
+        posix_spawn_file_actions_addclose(&actions, pipeEnds[1])
+    } else {
+        // A server-starting tmux keeps its stdout: never hand it a pipe we wait on.
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    }
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var pid: pid_t = 0
+    guard posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, environ) == 0 else { return (-1, "") }
+    var output = [UInt8]()
+    if capture {
+        close(pipeEnds[1])
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = read(pipeEnds[0], &buffer, buffer.count)
+            if count <= 0 { break }
+            output += buffer[0..<count]
+        }
+        close(pipeEnds[0])
+    }
+    var status: Int32 = 0
+    waitpid(pid, &status, 0)
+    return (status, String(decoding: output, as: UTF8.self))
+}
+
+/// A private tmux server running one command in a fixed-size window.
+final class Tmux: @unchecked Sendable {
+    let socket = "pipeline-test-\(UUID().uuidString.prefix(8))"
+
+    init(columns: Int = 120, rows: Int = 30, command: String) {
+        spawn(["tmux", "-L", socket, "-f", "/dev/null", "new-session", "-d", "-x", String(columns), "-y", String(rows), "-s", "board",
+               "-e", "SWIFT_BACKTRACE=interactive=no", "-e", "TERM=tmux-256color", command])
+    }
+
+    deinit { spawn(["tmux", "-L", socket, "kill-server"]) }
+
+    var screen: String { spawn(["tmux", "-L", socket, "capture-pane", "-p", "-t", "board"], capture: true).output }
+
+    func send(_ keys: String...) {
+        spawn(["tmux", "-L", socket, "send-keys", "-t", "board"] + keys)
+    }
+
+    func display(_ format: String) -> String {
+        spawn(["tmux", "-L", socket, "display", "-p", "-t", "board", format], capture: true).output
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func resize(columns: Int, rows: Int) {
+        spawn(["tmux", "-L", socket, "resize-window", "-t", "board", "-x", String(columns), "-y", String(rows)])
+    }
+
+    /// Polls the screen (never a fixed sleep) until `condition` holds or 10 s pass.
+    @discardableResult
+    func waitFor(_ description: String, sourceLocation: SourceLocation = #_sourceLocation, _ condition: (String) -> Bool) -> String {
+        let deadline = Date().addingTimeInterval(10)
+        var last = ""
+        while Date() < deadline {
+            last = screen
+            if condition(last) { return last }
+            usleep(20_000)
+        }
+        Issue.record(Comment(rawValue: "timed out waiting for \(description); the screen was:\n\(last)"), sourceLocation: sourceLocation)
+        return last
+    }
+
+    func waitFor(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) -> String {
+        waitFor("'\(text)'", sourceLocation: sourceLocation) { $0.contains(text) }
+    }
+}
+
+/// tmux is installed by `make test`; without it these tests cannot run at all.
+let tmuxAvailable = spawn(["tmux", "-V"]).status == 0
