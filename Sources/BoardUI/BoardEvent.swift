@@ -7,6 +7,8 @@ public enum BoardEvent: Sendable {
     case loaded(BoardData)
     case windowLoaded(Stage.ID, CardWindow, focus: WindowFocus)
     case forecastLoaded(Forecast)
+    /// Per stage, how many cards match the filter (computed once typing pauses).
+    case countsLoaded(filter: String, [Stage.ID: Int])
     case commandSucceeded(CommandResult, origin: CommandOrigin)
     case commandFailed(PipelineError?, message: String, origin: CommandOrigin)
     case tick(Timestamp)

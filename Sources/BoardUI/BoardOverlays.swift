@@ -41,7 +41,7 @@ enum BoardOverlays {
         case .carryingColumn(let carried): return state.stage(carried.stage)
         default:
             if let hovered = state.hoveredStage { return state.stage(hovered) }
-            if case .header(let stage)? = state.focus { return state.stage(stage) }
+            if case .header(let stage)? = state.focus, stage != state.dismissedTooltip { return state.stage(stage) }
             return nil
         }
     }

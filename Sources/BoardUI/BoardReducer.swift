@@ -34,6 +34,9 @@ public enum BoardReducer {
         case .forecastLoaded(let forecast):
             state.forecast = forecast
             return []
+        case .countsLoaded(let filter, let counts):
+            if filter == state.filter, !filter.isEmpty { state.matchingCounts = counts }
+            return []
         case .commandSucceeded(let result, let origin):
             return succeeded(result, origin: origin, &state)
         case .commandFailed(let error, let message, let origin):
@@ -89,7 +92,10 @@ public enum BoardReducer {
         case .browsing:
             if state.view == .forecast { return forecastKey(key, &state) }
             guard let action = KeyMap.action(for: key, in: .board) else { return [] }
-            return browse(action, &state)
+            let focus = state.focus
+            let effects = browse(action, &state)
+            if state.focus != focus { state.dismissedTooltip = nil }
+            return effects
         case .carryingCard(let carried):
             return carry(key, carried, &state)
         case .carryingColumn(let carried):
@@ -243,6 +249,7 @@ public enum BoardReducer {
             }
             state.status = nil
             state.hoveredStage = nil
+            state.dismissedTooltip = state.focus?.stage
             return []
         case .showPipeline:
             state.view = .pipeline

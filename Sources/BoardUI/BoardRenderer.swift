@@ -109,9 +109,11 @@ public enum BoardRenderer {
         let count = state.count(of: stage.id)
         let currency = state.defaultCurrency
         let others = figures.expected.currencies().filter { $0 != currency }
-        if state.matchingCounts != nil {
-            // While filtering, the header says how many of the column's cards match.
-            grid.write(fitting: "\(count) of \(figures.count) match", x: slot.contentX, y: 2, width: slot.contentWidth, style: style)
+        if !state.filter.isEmpty {
+            // While filtering, the header says how many of the column's cards match; the
+            // counts follow a moment after typing stops (the first window comes first).
+            let matching = state.matchingCounts.map { "\($0[stage.id] ?? 0) of \(figures.count) match" } ?? "counting…"
+            grid.write(fitting: matching, x: slot.contentX, y: 2, width: slot.contentWidth, style: style)
             drawRule(&grid, stage, slot, state)
             return
         }

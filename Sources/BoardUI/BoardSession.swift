@@ -58,7 +58,8 @@ public final class BoardSession {
         }
     }
 
-    /// Another process's change shows within a second without a key press.
+    /// When no key came for a moment: the clock for "days in stage", the filter's counts,
+    /// and another process's changes (they show within a second without a key press).
     private func idle(_ lastTick: inout Timestamp) {
         let now = clock()
         if now.millisecondsSince1970 - lastTick.millisecondsSince1970 >= 60_000 {
@@ -66,14 +67,26 @@ public final class BoardSession {
             send(.tick(now))
             terminal.present(BoardRenderer.render(state))
         }
-        guard let token = try? repository.changeToken(), token != changeToken else { return }
+        if catchUp() { terminal.present(BoardRenderer.render(state)) }
+    }
+
+    /// Does the work left for a pause in typing; returns whether anything changed.
+    @discardableResult
+    public func catchUp() -> Bool {
+        var changed = false
+        if !state.filter.isEmpty, state.matchingCounts == nil,
+           let counts = try? repository.matchingCounts(team: state.team.id, filter: state.filter) {
+            send(.countsLoaded(filter: state.filter, counts))
+            changed = true
+        }
+        guard let token = try? repository.changeToken(), token != changeToken else { return changed }
         changeToken = token
         do {
             try load(focus: nil)
         } catch {
             state.status = .error(Self.message(error))
         }
-        terminal.present(BoardRenderer.render(state))
+        return true
     }
 
     private func perform(_ effect: BoardEffect) -> [BoardEvent] {
@@ -143,7 +156,8 @@ public final class BoardSession {
         }
         return BoardData(
             team: team, teams: try repository.teams(), catalog: catalog, figures: try repository.stageFigures(team: team.id),
-            matchingCounts: state.filter.isEmpty ? nil : try repository.matchingCounts(team: team.id, filter: state.filter),
+            // Filtered counts cost a pass over every match: they wait for a pause (catchUp).
+            matchingCounts: nil,
             columns: columns, defaultCurrency: try repository.defaultCurrency(), focus: focus)
     }
 }

@@ -36,6 +36,8 @@ public struct BoardState: Sendable {
     public var forecast: Forecast?
     /// The header under the mouse pointer (its requirements show as a tooltip).
     public var hoveredStage: Stage.ID?
+    /// The header whose tooltip Esc dismissed; it shows again once focus moves.
+    public var dismissedTooltip: Stage.ID?
     /// A mouse drag in progress.
     public var mouseDrag: MouseDrag?
 
@@ -69,7 +71,7 @@ public struct BoardState: Sendable {
 
     /// The count a header shows: matching cards while filtering, else all.
     public func count(of stage: Stage.ID) -> Int {
-        if let matchingCounts { return matchingCounts[stage] ?? 0 }
+        if !filter.isEmpty, let matchingCounts { return matchingCounts[stage] ?? 0 }
         return figures[stage]?.count ?? 0
     }
 }

@@ -5,7 +5,7 @@ extension PipelineDatabase: PipelineRepository {
     public func cardWindow(_ column: ColumnQuery, anchor: WindowAnchor, limit: Int) throws -> CardWindow {
         guard limit > 0 else { return .empty }
         return try read { db in
-            let base = try Self.columnCondition(column)
+            let base = try Self.columnCondition(column, in: db)
             func fetch(_ condition: String, _ extra: StatementArguments, descending: Bool, limit: Int) throws -> [Opportunity] {
                 var arguments = base.arguments
                 arguments += extra
@@ -96,23 +96,48 @@ extension PipelineDatabase: PipelineRepository {
 
     // MARK: - Inside a transaction
 
-    /// The WHERE clause of one board column, with the filter through the FTS index.
-    static func columnCondition(_ column: ColumnQuery) throws -> (sql: String, arguments: StatementArguments) {
+    /// The WHERE clause of one board column, with the filter.
+    ///
+    /// Two ways to filter, chosen per column by a cheap probe: when the words are common,
+    /// walking the column's index in order and testing each card's folded text finds a
+    /// window of matches after a few rows; when they are rare, the FTS index finds the few
+    /// matches at once. Either way the cost follows the window, not the pipeline.
+    static func columnCondition(_ column: ColumnQuery, in db: Database) throws -> (sql: String, arguments: StatementArguments) {
         var sql = "type = 'opportunity' AND active = 1 AND team_id = ? AND stage_id = ?"
         var arguments: StatementArguments = [column.team.rawValue, column.stage.rawValue]
-        if let match = ftsQuery(column.filter) {
+        let words = filterWords(column.filter)
+        guard !words.isEmpty else { return (sql, arguments) }
+        let scan = words.map { _ in "(' ' || search_text) LIKE ?" }.joined(separator: " AND ")
+        let patterns = StatementArguments(words.map { "% \($0)%" })
+        var probeArguments = arguments
+        probeArguments += [scanProbeRows]
+        probeArguments += patterns
+        let found = try Int.fetchOne(db, sql: """
+            SELECT count(*) FROM (SELECT search_text FROM opportunity WHERE \(sql) ORDER BY rank, id LIMIT ?) WHERE \(scan)
+            """, arguments: probeArguments) ?? 0
+        if found >= scanProbeMatches {
+            sql += " AND " + scan
+            arguments += patterns
+        } else if let match = ftsQuery(column.filter) {
             sql += " AND id IN (SELECT rowid FROM opportunity_search WHERE opportunity_search MATCH ?)"
             arguments += [match]
         }
         return (sql, arguments)
     }
 
+    /// How many rows the probe reads, and how many matches among them make the scan worth it.
+    static let scanProbeRows = 400
+    static let scanProbeMatches = 20
+
+    /// The filter's words, folded like `search_text`.
+    static func filterWords(_ filter: String) -> [String] {
+        TextInput.searchKey(filter).split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
+    }
+
     /// Typed filter text as an FTS5 query: every word, folded, as a quoted prefix
     /// (`chot duoc` → `"chot"* "duoc"*`), so nothing typed is read as FTS syntax.
     static func ftsQuery(_ filter: String) -> String? {
-        let words = TextInput.searchKey(filter)
-            .split(whereSeparator: { !$0.isLetter && !$0.isNumber })
-            .map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"*" }
+        let words = filterWords(filter).map { "\"" + $0 + "\"*" }
         return words.isEmpty ? nil : words.joined(separator: " ")
     }
 }

@@ -85,9 +85,12 @@ enum Rows {
     }
 
     /// What the live filter matches: title, customer, contact and salesperson, folded.
+    /// Words only (punctuation becomes a space), so that the FTS index and the scan in
+    /// `PipelineDatabase.cardWindow` agree on what a word is.
     static func searchText(of opportunity: Opportunity) -> String {
-        TextInput.searchKey([opportunity.title, opportunity.customer.name, opportunity.customer.contactName,
-                             opportunity.salesperson].joined(separator: " "))
+        let folded = TextInput.searchKey([opportunity.title, opportunity.customer.name, opportunity.customer.contactName,
+                                          opportunity.salesperson].joined(separator: " "))
+        return folded.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).joined(separator: " ")
     }
 
     /// Splits a split sum back into one exact number (see `Schema.sumSplit`).

@@ -255,7 +255,7 @@ enum Schema {
         ALTER TABLE opportunity ADD COLUMN search_text TEXT NOT NULL DEFAULT '';
 
         CREATE VIRTUAL TABLE opportunity_search USING fts5(
-            search_text, content = 'opportunity', content_rowid = 'id', tokenize = 'unicode61'
+            search_text, content = 'opportunity', content_rowid = 'id', tokenize = 'unicode61', prefix = '1 2 3'
         );
 
         CREATE TRIGGER opportunity_search_after_insert AFTER INSERT ON opportunity BEGIN

@@ -331,6 +331,8 @@ struct BoardKeyTests {
         board.type("chat luong")
         #expect(board.screen.contains("Chất lượng cao"))
         #expect(!board.screen.contains("Initech pilot"))
+        #expect(board.grid.lines[2].contains("counting…"))  // the window first, the counts at the next pause
+        board.session.catchUp()
         #expect(board.grid.lines[2].contains("1 of 2 match"))
         board.press(.enter)
         #expect(board.screen.contains("filter: chat luong"))

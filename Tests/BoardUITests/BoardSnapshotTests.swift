@@ -27,6 +27,14 @@ struct BoardSnapshotTests {
         assertSnapshot(board.grid, named: "header-tooltip")
         #expect(board.screen.contains("Requirements"))
         #expect(board.screen.contains("Received from lead"))
+        // Esc hides it; moving away and back shows it again; a stage without requirements shows none.
+        board.press(.escape)
+        #expect(!board.screen.contains("Requirements"))
+        board.press(.left, .right)
+        #expect(board.screen.contains("Requirements"))
+        board.press(.character("e"), .tab, .tab, .control("u"), .control("s"))
+        #expect(board.state.stage(try board.stage("New").id)?.requirements == "")
+        #expect(!board.screen.contains("Requirements"))
     }
 
     @Test func aCardCarriedHalfWay() throws {

@@ -94,3 +94,40 @@ struct BoardEndToEndTests {
         tmux.send("q")
     }
 }
+
+@Suite("Board end to end: options and terminals", .enabled(if: tmuxAvailable))
+struct BoardOptionsEndToEndTests {
+    @Test func teamAndDirectionOptionsWorkBeforeOrAfterTheSubcommand() throws {
+        let cli = CLI()
+        cli.ok(["team", "add", "Export"])
+        cli.ok(["opp", "add", "Export deal", "--team", "Export"])
+        let before = Tmux(command: "HOME=\(cli.folder.path) \(CLI.binary) --db \(cli.database) --team Export --direction ltr; sleep 60")
+        let screen = before.waitFor("Export deal")
+        #expect(screen.split(separator: "\n")[1].hasPrefix("  New"))
+        #expect(screen.hasPrefix(" Export"))
+        let after = Tmux(command: "HOME=\(cli.folder.path) \(CLI.binary) board --team export --db \(cli.database) --direction ltr; sleep 60")
+        #expect(after.waitFor("Export deal").split(separator: "\n")[1].hasPrefix("  New"))
+        before.send("q")
+        after.send("q")
+    }
+
+    @Test func withoutColoursTheFocusIsReverseVideo() throws {
+        let cli = CLI()
+        cli.ok(["opp", "add", "Acme renewal"])
+        let tmux = Tmux(command: "NO_COLOR=1 HOME=\(cli.folder.path) \(CLI.binary) --db \(cli.database); sleep 60")
+        tmux.waitFor("Acme renewal")
+        let styled = spawn(["tmux", "-L", tmux.socket, "capture-pane", "-e", "-p", "-t", "board"], capture: true).output
+        // Every SGR parameter tmux reports: reverse video (7) marks focus; no colour (30–37, 38, 90–97).
+        var parameters: [Int] = []
+        var rest = Substring(styled)
+        while let start = rest.range(of: "\u{1B}[") {
+            rest = rest[start.upperBound...]
+            guard let end = rest.firstIndex(of: "m") else { break }
+            parameters += rest[..<end].split(separator: ";").compactMap { Int($0) }
+            rest = rest[rest.index(after: end)...]
+        }
+        #expect(parameters.contains(7))
+        #expect(!parameters.contains { (30...38).contains($0) || (90...97).contains($0) })
+        tmux.send("q")
+    }
+}
