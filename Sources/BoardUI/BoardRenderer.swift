@@ -220,6 +220,8 @@ public enum BoardRenderer {
         let room = state.size.columns - totalsWidth - 2
         let left: String
         var style = Style.status
+        // A message outranks the totals; the key hints give way to them.
+        var isMessage = false
         switch state.mode {
         case .carryingCard(let carried):
             left = " Carrying '\(carried.card.title)': ←→↑↓ move · Space/Enter drop · Esc put back"
@@ -238,14 +240,16 @@ public enum BoardRenderer {
             if let status = state.status {
                 left = " " + status.text
                 style = status.kind == .error ? .error : .message
+                isMessage = true
             } else {
                 left = " " + KeyMap.footerHints.map { "\($0.0) \($0.1)" }.joined(separator: "  ")
             }
         }
-        if !left.isEmpty { grid.write(fitting: left, x: 0, y: y, width: max(1, room), style: style) }
-        if state.size.columns - totalsWidth > DisplayWidth.of(left) + 1 || left.isEmpty {
-            grid.write(totals, x: state.size.columns - totalsWidth, y: y, style: .status)
+        let showTotals = !isMessage || DisplayWidth.of(left) <= room
+        if !left.isEmpty {
+            grid.write(fitting: left, x: 0, y: y, width: max(1, showTotals ? room : state.size.columns), style: style)
         }
+        if showTotals { grid.write(totals, x: state.size.columns - totalsWidth, y: y, style: .status) }
     }
 
     /// The character under a field's cursor (a space at the end), drawn highlighted.
