@@ -191,7 +191,7 @@ public enum BoardReducer {
             return []
         case .activate:
             if let card = state.focusedCard {
-                state.mode = .cardEditor(CardEditor(editing: card))
+                state.mode = .cardEditor(CardEditor(editing: card, language: state.language))
             } else if let stage = state.focusedStage {
                 state.mode = .stageEditor(StageEditor(stage: stage, teamName: state.team.name))
             }

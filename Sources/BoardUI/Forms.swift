@@ -172,7 +172,8 @@ public struct CardEditor: Sendable {
         ])
     }
 
-    public init(editing card: Opportunity) {
+    /// - Parameter language: how the amount is written in the field (and will be read back).
+    public init(editing card: Opportunity, language: Language = .english) {
         self.card = card
         stage = card.stage ?? Stage.ID(0)
         let fields: [(String, String, Field, Bool)] = [
@@ -181,7 +182,7 @@ public struct CardEditor: Sendable {
             ("Contact", card.customer.contactName, .contact, false),
             ("E-mail", card.customer.email, .email, false),
             ("Phone", card.customer.phone, .phone, false),
-            ("Expected revenue", MoneyFormat.display(Int128(card.expectedRevenue.minorUnits), currency: card.expectedRevenue.currency, language: .english)
+            ("Expected revenue", MoneyFormat.display(Int128(card.expectedRevenue.minorUnits), currency: card.expectedRevenue.currency, language: language)
                 .filter { $0.isNumber || $0 == "." || $0 == "," }, .expectedRevenue, false),
             ("Currency", card.expectedRevenue.currency.code, .currency, false),
             ("Probability (%)", card.probability?.decimalString ?? "", .probability, false),
@@ -204,7 +205,7 @@ public struct CardEditor: Sendable {
             let revenue = form.value("Expected revenue").trimmingCharacters(in: " ")
             return OpportunityForm(title: form.value("Title"), expectedRevenue: revenue.isEmpty ? nil : revenue)
         }
-        let original = CardEditor(editing: card).form
+        let original = CardEditor(editing: card, language: language).form
         func changed(_ label: String) -> String? {
             let value = form.value(label)
             return value == original.value(label) ? nil : value

@@ -474,3 +474,20 @@ final class IdleThenQuitTerminal: TerminalDevice {
         return calls == 1 ? nil : .key(.character("q"))
     }
 }
+
+@Suite("Board in Vietnamese")
+struct BoardVietnameseTests {
+    @Test func theCardEditorWritesAndReadsAmountsTheVietnameseWay() throws {
+        let board = try BoardHarness(language: .vietnamese) { board in
+            try board.add("Hợp đồng", revenue: "1.500.000", stage: "Mới")
+        }
+        board.press(.enter)
+        guard case .cardEditor(let editor) = board.state.mode else { Issue.record("no editor"); return }
+        #expect(editor.form.value("Expected revenue") == "1.500.000")
+        for _ in 0..<5 { board.press(.tab) }
+        board.press(.end)
+        board.type(".000")
+        board.press(.enter)
+        #expect(try board.card("Hợp đồng").expectedRevenue.minorUnits == 1_500_000_000)
+    }
+}

@@ -89,6 +89,7 @@ final class Tmux: @unchecked Sendable {
         return last
     }
 
+    @discardableResult
     func waitFor(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) -> String {
         waitFor("'\(text)'", sourceLocation: sourceLocation) { $0.contains(text) }
     }
