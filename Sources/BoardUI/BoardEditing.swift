@@ -18,32 +18,30 @@ enum BoardEditing {
         case .backTab: form.focusPrevious()
         case .up: if !form.edit(.up) { form.focusPrevious() }
         case .down: if !form.edit(.down) { form.focusNext() }
-        case .left: form.edit(.left)
-        case .right: form.edit(.right)
-        case .home: form.edit(.home)
-        case .end: form.edit(.end)
-        case .backspace: form.edit(.backspace)
-        case .delete: form.edit(.delete)
-        case .control("u"): form.edit(.clear)
-        case .character(let character): form.edit(.insert(character))
-        default: break
+        default: if let edit = textEdit(for: key) { form.edit(edit) }
         }
         return .handled
     }
 
+    /// The text keys every field and prompt shares.
+    static func textEdit(for key: Key) -> TextField.Edit? {
+        switch key {
+        case .left: return .left
+        case .right: return .right
+        case .home: return .home
+        case .end: return .end
+        case .backspace: return .backspace
+        case .delete: return .delete
+        case .control("u"): return .clear
+        case .character(let character): return .insert(character)
+        default: return nil
+        }
+    }
+
     /// Text keys for a one-line prompt; returns false for keys it does not take.
     static func lineKey(_ key: Key, _ field: inout TextField) -> Bool {
-        switch key {
-        case .left: field.apply(.left)
-        case .right: field.apply(.right)
-        case .home: field.apply(.home)
-        case .end: field.apply(.end)
-        case .backspace: field.apply(.backspace)
-        case .delete: field.apply(.delete)
-        case .control("u"): field.apply(.clear)
-        case .character(let character): field.apply(.insert(character))
-        default: return false
-        }
+        guard let edit = textEdit(for: key) else { return false }
+        field.apply(edit)
         return true
     }
 
