@@ -17,6 +17,11 @@ public enum BoardCommand: Sendable {
     /// Undoes `removeStage`: the stage again at its place, its cards moved back as they
     /// were (refused for a card changed since it was moved away).
     case recreateStage(Stage, position: Int, cards: [MovedCard], movedTo: Stage.ID?)
+    // Leads (not undone: a conversion may merge records)
+    case addLead(OpportunityChanges)
+    case editLead(Opportunity.ID, OpportunityChanges, expectedVersion: Int?)
+    case markLeadLost(Opportunity.ID, reason: String, expectedVersion: Int?)
+    case convertLead(Opportunity.ID, Conversion, expectedVersion: Int?)
 }
 
 /// A card a stage removal moved: how it was, and its version just after the move.
@@ -40,8 +45,11 @@ public struct CommandResult: Sendable {
     public var focus: Focus?
     /// The command that takes this one back, when there is one.
     public var inverse: BoardCommand?
+    /// The lead to select in the Leads view afterwards.
+    public var lead: Opportunity.ID?
 
-    public init(message: String, hint: PipelineHint? = nil, focus: Focus? = nil, inverse: BoardCommand? = nil) {
+    public init(message: String, hint: PipelineHint? = nil, focus: Focus? = nil, inverse: BoardCommand? = nil, lead: Opportunity.ID? = nil) {
+        self.lead = lead
         self.message = message
         self.hint = hint
         self.focus = focus

@@ -187,6 +187,7 @@ enum BoardEditing {
 
     /// The live filter: every keystroke narrows the board at once.
     static func filter(_ key: Key, _ field: inout TextField, _ state: inout BoardState) -> [BoardEffect] {
+        if state.view == .leads { return leadFilter(key, &field, &state) }
         switch key {
         case .escape:
             state.mode = .browsing
@@ -205,6 +206,26 @@ enum BoardEditing {
         }
     }
 
+    /// The same live filter over the Leads view.
+    static func leadFilter(_ key: Key, _ field: inout TextField, _ state: inout BoardState) -> [BoardEffect] {
+        switch key {
+        case .escape:
+            state.mode = .browsing
+            let hadFilter = !state.leads.filter.isEmpty
+            state.leads.filter = ""
+            return hadFilter ? [.loadLeads(.top, focus: .firstCard)] : []
+        case .enter:
+            state.mode = .browsing
+            return []
+        default:
+            guard lineKey(key, &field) else { return [] }
+            state.mode = .filtering(field)
+            guard field.text != state.leads.filter else { return [] }
+            state.leads.filter = field.text
+            return [.loadLeads(.top, focus: .firstCard)]
+        }
+    }
+
     static func teamPicker(_ key: Key, _ picker: inout TeamPicker, _ state: inout BoardState) -> [BoardEffect] {
         let matches = picker.matches(in: state.teams)
         switch key {
@@ -216,6 +237,14 @@ enum BoardEditing {
         case .down:
             picker.selected = min(max(0, matches.count - 1), picker.selected + 1)
         case .enter:
+            let name = picker.search.text.trimmingCharacters(in: " ")
+            if matches.isEmpty, !name.isEmpty {
+                // Nothing matches: the guide's "create the team first".
+                state.mode = .browsing
+                state.view = .pipeline
+                state.filter = ""
+                return [.createTeam(name)]
+            }
             guard matches.indices.contains(picker.selected) else { return [] }
             state.mode = .browsing
             state.view = .pipeline

@@ -9,6 +9,9 @@ public enum BoardEvent: Sendable {
     case forecastLoaded(Forecast)
     /// Per stage, how many cards match the filter (computed once typing pauses).
     case countsLoaded(filter: String, [Stage.ID: Int])
+    case leadsLoaded(CardWindow, focus: WindowFocus)
+    /// A lead's possible duplicates, for the conversion wizard.
+    case duplicatesLoaded(Opportunity, [Opportunity])
     case commandSucceeded(CommandResult, origin: CommandOrigin)
     case commandFailed(PipelineError?, message: String, origin: CommandOrigin)
     case tick(Timestamp)
@@ -33,9 +36,15 @@ public struct BoardData: Sendable {
     public var defaultCurrency: CurrencyCode
     /// Where focus should go (a moved or new card, a new stage).
     public var focus: Focus?
+    public var leadsEnabled: Bool
+    /// The Leads view's window (empty while leads are off).
+    public var leads: CardWindow
 
     public init(team: Team, teams: [Team], catalog: StageCatalog, figures: [Stage.ID: Figures],
-                matchingCounts: [Stage.ID: Int]?, columns: [Stage.ID: CardWindow], defaultCurrency: CurrencyCode, focus: Focus?) {
+                matchingCounts: [Stage.ID: Int]?, columns: [Stage.ID: CardWindow], defaultCurrency: CurrencyCode, focus: Focus?,
+                leadsEnabled: Bool = false, leads: CardWindow = .empty) {
+        self.leadsEnabled = leadsEnabled
+        self.leads = leads
         self.team = team
         self.teams = teams
         self.catalog = catalog
@@ -56,6 +65,12 @@ public enum BoardEffect: Sendable {
     case loadWindow(Stage.ID, WindowAnchor, focus: WindowFocus)
     case run(BoardCommand, origin: CommandOrigin)
     case loadForecast
+    /// Read a window of the Leads view.
+    case loadLeads(WindowAnchor, focus: WindowFocus)
+    /// Find a lead's duplicates and open the conversion wizard.
+    case loadDuplicates(Opportunity)
+    /// Create a team (from the team picker) and show its pipeline.
+    case createTeam(String)
     /// Make `team` the current team (remembered for the next start) and show its pipeline.
     case switchTeam(Team.ID)
     case quit

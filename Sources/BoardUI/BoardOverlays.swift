@@ -28,6 +28,18 @@ enum BoardOverlays {
             drawTeamPicker(&grid, picker, state)
         case .help:
             drawHelp(&grid, state)
+        case .leadEditor(let editor):
+            drawForm(&grid, editor.form, state, hint: "Tab next field · Enter save · Ctrl-S save · Esc close")
+        case .leadLostReason(_, let field):
+            let box = centeredBox(grid.size, width: 60, height: 5)
+            frame(&grid, box, title: "Lead lost", style: .modal)
+            grid.write("Reason:", x: box.x + 2, y: box.y + 2, style: .modal)
+            drawLine(&grid, field, x: box.x + 10, y: box.y + 2, width: box.width - 12, focused: true)
+            grid.write(fitting: "Enter mark lost · Esc cancel", x: box.x + 2, y: box.y + 3, width: box.width - 4, style: .dim)
+        case .convertLead(let wizard):
+            let hint = wizard.duplicates.isEmpty ? "Enter convert · Esc cancel"
+                : "Space ticks a duplicate · ←→ change a choice · Enter convert · Esc cancel"
+            drawForm(&grid, wizard.form, state, hint: hint)
         }
     }
 
@@ -172,7 +184,8 @@ enum BoardOverlays {
                     x += grid.write(label, x: x, y: y, width: max(0, box.maxX - 2 - x), style: choice == selected && focused ? .focusedField : .field) + 2
                 }
             case .toggle(let on):
-                grid.write(on ? "[x] yes" : "[ ] no", x: valueX, y: y, style: focused ? .focusedField : .field)
+                let text = (on ? "[x] " : "[ ] ") + (field.caption ?? (on ? "yes" : "no"))
+                grid.write(fitting: text, x: valueX, y: y, width: valueWidth, style: focused ? .focusedField : .field)
             }
             y += rows
             for line in errorLines(field) where y < box.maxY - 2 {
@@ -231,7 +244,9 @@ enum BoardOverlays {
         grid.write("Search:", x: box.x + 2, y: box.y + 1, style: .modal)
         drawLine(&grid, picker.search, x: box.x + 10, y: box.y + 1, width: box.width - 12, focused: true)
         if matches.isEmpty {
-            grid.write("No team matches.", x: box.x + 4, y: box.y + 2, style: .dim)
+            let name = picker.search.text.trimmingCharacters(in: " ")
+            let offer = name.isEmpty ? "No team yet." : "Create team ‘\(name)’"
+            grid.write(fitting: offer, x: box.x + 4, y: box.y + 2, width: box.width - 6, style: name.isEmpty ? .dim : .focusedField)
         }
         for (index, team) in matches.prefix(12).enumerated() {
             let current = team.id == state.team.id ? " (shown)" : ""

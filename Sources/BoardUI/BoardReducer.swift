@@ -37,6 +37,12 @@ public enum BoardReducer {
         case .countsLoaded(let filter, let counts):
             if filter == state.filter, !filter.isEmpty { state.matchingCounts = counts }
             return []
+        case .leadsLoaded(let window, let focus):
+            BoardLeads.leadsLoaded(window, focus: focus, &state)
+            return []
+        case .duplicatesLoaded(let lead, let duplicates):
+            state.mode = .convertLead(ConversionWizard(lead: lead, duplicates: duplicates, catalog: state.catalog, language: state.language))
+            return []
         case .commandSucceeded(let result, let origin):
             return succeeded(result, origin: origin, &state)
         case .commandFailed(let error, let message, let origin):
@@ -58,6 +64,9 @@ public enum BoardReducer {
         state.matchingCounts = data.matchingCounts
         state.columns = data.columns
         state.defaultCurrency = data.defaultCurrency
+        state.leadsEnabled = data.leadsEnabled
+        BoardLeads.leadsLoaded(data.leads, focus: .unchanged, &state)
+        if state.view == .leads, !state.leadsEnabled { state.view = .pipeline }
         if let focus = data.focus { state.focus = focus }
         repairFocus(&state)
         if case .addColumn(var prompt) = state.mode {
@@ -91,6 +100,7 @@ public enum BoardReducer {
         switch state.mode {
         case .browsing:
             if state.view == .forecast { return forecastKey(key, &state) }
+            if state.view == .leads { return BoardLeads.key(key, &state) }
             guard let action = KeyMap.action(for: key, in: .board) else { return [] }
             let focus = state.focus
             let effects = browse(action, &state)
@@ -127,12 +137,23 @@ public enum BoardReducer {
         case .help:
             if key == .escape || key == .character("?") || key == .character("q") { state.mode = .browsing }
             return []
+        case .leadEditor(var editor):
+            let effects = BoardLeads.editor(key, &editor, &state)
+            if case .leadEditor = state.mode { state.mode = .leadEditor(editor) }
+            return effects
+        case .leadLostReason(let lead, var reason):
+            return BoardLeads.lostReason(key, lead, &reason, &state)
+        case .convertLead(var wizard):
+            let effects = BoardLeads.wizard(key, &wizard, &state)
+            if case .convertLead = state.mode { state.mode = .convertLead(wizard) }
+            return effects
         }
     }
 
     static func forecastKey(_ key: Key, _ state: inout BoardState) -> [BoardEffect] {
         switch KeyMap.action(for: key, in: .board) {
-        case .showPipeline?, .nextView?, .back?: state.view = .pipeline; return []
+        case .showPipeline?, .back?: state.view = .pipeline; return []
+        case .nextView?, .showLeads?: return browse(KeyMap.action(for: key, in: .board) ?? .showPipeline, &state)
         case .quit?: return [.quit]
         case .help?: state.mode = .help; return []
         case .showForecast?: return [.loadForecast]
@@ -255,14 +276,26 @@ public enum BoardReducer {
             state.view = .pipeline
             return []
         case .showLeads:
-            state.status = .hint("Leads are off; turn them on with: pipeline settings set leads on")
-            return []
+            guard state.leadsEnabled else {
+                state.status = .hint("Leads are off; turn them on with: pipeline settings set leads on")
+                return []
+            }
+            state.view = .leads
+            return [.loadLeads(.top, focus: .firstCard)]
         case .showForecast:
             state.view = .forecast
             return [.loadForecast]
         case .nextView:
-            state.view = state.view == .pipeline ? .forecast : .pipeline
-            return state.view == .forecast ? [.loadForecast] : []
+            let views = state.views
+            let next = views[((views.firstIndex(of: state.view) ?? 0) + 1) % views.count]
+            state.view = next
+            switch next {
+            case .pipeline: return []
+            case .leads: return [.loadLeads(.top, focus: .firstCard)]
+            case .forecast: return [.loadForecast]
+            }
+        case .sortLeads, .convertLead:
+            return []
         }
     }
 
@@ -408,8 +441,9 @@ public enum BoardReducer {
         case .redo:
             if let inverse = result.inverse { state.history.undo.append(inverse) }
         }
+        if let lead = result.lead { state.leads.selected = lead }
         switch state.mode {
-        case .stageEditor, .cardEditor, .newCard, .deleteColumn, .lostReason:
+        case .stageEditor, .cardEditor, .newCard, .deleteColumn, .lostReason, .leadEditor, .leadLostReason, .convertLead:
             state.mode = .browsing
         case .addColumn(var prompt):
             prompt.name = TextField()
@@ -438,6 +472,12 @@ public enum BoardReducer {
         case (.newCard(var editor), let error?):
             editor.form.show(error)
             state.mode = .newCard(editor)
+        case (.leadEditor(var editor), let error?):
+            editor.form.show(error)
+            state.mode = .leadEditor(editor)
+        case (.convertLead, _):
+            state.mode = .browsing
+            state.status = .error(text)
         case (.addColumn(var prompt), _):
             prompt.error = message
             state.mode = .addColumn(prompt)

@@ -13,6 +13,7 @@ public enum BoardRenderer {
         drawTabs(&grid, state)
         switch state.view {
         case .pipeline: drawPipeline(&grid, state)
+        case .leads: BoardLeadsView.draw(&grid, state)
         case .forecast: BoardForecastView.draw(&grid, state)
         }
         drawStatus(&grid, state)
@@ -34,15 +35,15 @@ public enum BoardRenderer {
     static func drawTabs(_ grid: inout Grid, _ state: BoardState) {
         grid.fill(Rect(x: 0, y: 0, width: state.size.columns, height: 1), style: .tab)
         var x = grid.write(" \(state.team.name) ", x: 0, y: 0, width: 24, style: .activeTab) + 1
-        for view in BoardView.allCases {
-            let label = view == .pipeline ? "Pipeline" : "Forecast"
-            x += grid.write(" \(view.rawValue) \(label) ", x: x, y: 0, style: state.view == view ? .activeTab : .tab) + 1
+        for view in state.views {
+            x += grid.write(" \(view.rawValue) \(view.title) ", x: x, y: 0, style: state.view == view ? .activeTab : .tab) + 1
         }
         var right = ""
+        let filter = state.view == .leads ? state.leads.filter : state.filter
         if case .filtering = state.mode {
             right = ""
-        } else if !state.filter.isEmpty {
-            right = "filter: \(state.filter)  Esc clears "
+        } else if !filter.isEmpty, state.view != .forecast {
+            right = "filter: \(filter)  Esc clears "
         }
         if !right.isEmpty {
             let width = DisplayWidth.of(right)
@@ -241,6 +242,8 @@ public enum BoardRenderer {
                 left = " " + status.text
                 style = status.kind == .error ? .error : .message
                 isMessage = true
+            } else if state.view == .leads {
+                left = " ↑↓ move  s sort (\(state.leads.order.rawValue))  / filter  n new  Enter edit  x lost  c convert  ? help"
             } else {
                 left = " " + KeyMap.footerHints.map { "\($0.0) \($0.1)" }.joined(separator: "  ")
             }

@@ -102,6 +102,13 @@ public final class BoardSession {
                 return [.windowLoaded(stage, window, focus: focus)]
             case .loadForecast:
                 return [.forecastLoaded(try repository.forecast(team: state.team.id, groupedBy: .stage))]
+            case .loadLeads(let anchor, let focus):
+                return [.leadsLoaded(try repository.leadWindow(leadQuery, anchor: anchor, limit: BoardLeads.capacity(state.size)), focus: focus)]
+            case .loadDuplicates(let lead):
+                return [.duplicatesLoaded(lead, try repository.duplicates(of: lead.id))]
+            case .createTeam(let name):
+                let team = try repository.addTeam(named: name, context: ChangeContext(now: clock(), user: user))
+                return perform(.switchTeam(team.id))
             case .switchTeam(let team):
                 try repository.setSetting(.team, to: String(team.rawValue))
                 state.team = try repository.currentTeam()
@@ -131,6 +138,10 @@ public final class BoardSession {
         send(.loaded(try data(focus: focus)))
     }
 
+    private var leadQuery: LeadQuery {
+        LeadQuery(team: state.team.id, order: state.leads.order, filter: state.leads.filter)
+    }
+
     private func query(_ stage: Stage.ID) -> ColumnQuery {
         ColumnQuery(team: state.team.id, stage: stage, filter: state.filter)
     }
@@ -154,10 +165,21 @@ public final class BoardSession {
             }
             columns[stage.id] = loaded
         }
+        let leadsEnabled = try repository.setting(.leads) == "on"
+        var leads = CardWindow.empty
+        if leadsEnabled {
+            let selected = state.leads.window.cards.first { $0.id == state.leads.selected }
+            let anchor = state.leads.window.hasMoreAbove ? state.leads.window.cards.first.map { WindowAnchor.startingAt($0.cursor(in: state.leads.order)) } : nil
+            leads = try repository.leadWindow(leadQuery, anchor: anchor ?? .top, limit: BoardLeads.capacity(state.size))
+            if let selected, !leads.cards.contains(where: { $0.id == selected.id }), leads.hasMoreBelow || leads.hasMoreAbove {
+                leads = try repository.leadWindow(leadQuery, anchor: .startingAt(selected.cursor(in: state.leads.order)), limit: BoardLeads.capacity(state.size))
+            }
+        }
         return BoardData(
             team: team, teams: try repository.teams(), catalog: catalog, figures: try repository.stageFigures(team: team.id),
             // Filtered counts cost a pass over every match: they wait for a pause (catchUp).
             matchingCounts: nil,
-            columns: columns, defaultCurrency: try repository.defaultCurrency(), focus: focus)
+            columns: columns, defaultCurrency: try repository.defaultCurrency(), focus: focus,
+            leadsEnabled: leadsEnabled, leads: leads)
     }
 }

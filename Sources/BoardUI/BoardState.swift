@@ -34,6 +34,9 @@ public struct BoardState: Sendable {
     public var now: Timestamp
     public var history = UndoHistory()
     public var forecast: Forecast?
+    /// Whether the Leads step is on (the `leads` setting).
+    public var leadsEnabled = false
+    public var leads = LeadList()
     /// The header under the mouse pointer (its requirements show as a tooltip).
     public var hoveredStage: Stage.ID?
     /// The header whose tooltip Esc dismissed; it shows again once focus moves.
@@ -50,6 +53,11 @@ public struct BoardState: Sendable {
         self.catalog = catalog
         self.defaultCurrency = defaultCurrency
         self.now = now
+    }
+
+    /// The views the tabs offer: Leads only while the setting is on.
+    public var views: [BoardView] {
+        BoardView.allCases.filter { $0 != .leads || leadsEnabled }
     }
 
     /// The stages in the order they appear from left to right.
@@ -85,7 +93,27 @@ public enum BoardDirection: String, Sendable {
 
 public enum BoardView: Int, Sendable, CaseIterable {
     case pipeline = 1
+    /// Only while the `leads` setting is on.
+    case leads = 2
     case forecast = 3
+
+    public var title: String {
+        switch self {
+        case .pipeline: return "Pipeline"
+        case .leads: return "Leads"
+        case .forecast: return "Forecast"
+        }
+    }
+}
+
+/// The Leads view: one window of the team's leads, in the chosen order.
+public struct LeadList: Sendable {
+    public var window = CardWindow.empty
+    public var selected: Opportunity.ID?
+    public var order: LeadOrder = .date
+    public var filter = ""
+
+    public var selectedLead: Opportunity? { window.cards.first { $0.id == selected } }
 }
 
 /// What has focus, by identity, so it survives reorders, reloads and filters.
@@ -129,6 +157,9 @@ public enum Mode: Sendable {
     case addColumn(ColumnPrompt)
     case deleteColumn(DeleteColumnPrompt)
     case lostReason(Opportunity.ID, LineEditor)
+    case leadEditor(LeadEditor)
+    case leadLostReason(Opportunity.ID, LineEditor)
+    case convertLead(ConversionWizard)
     case filtering(LineEditor)
     case teamPicker(TeamPicker)
     case help

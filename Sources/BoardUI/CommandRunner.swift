@@ -111,6 +111,21 @@ public struct CommandRunner: Sendable {
             }
             return CommandResult(message: "Brought back stage \(recreated.name)", focus: .header(recreated.id),
                                  inverse: .removeStage(recreated.id, moveTo: destination))
+        case .addLead(let changes):
+            let lead = try repository.addLead(changes, team: team.id, context: context)
+            return CommandResult(message: "Added lead '\(lead.title)'", lead: lead.id)
+        case .editLead(let id, let changes, let version):
+            let lead = try repository.editLead(id, changes, team: nil, expectedVersion: version, context: context)
+            return CommandResult(message: "Saved lead '\(lead.title)'", lead: lead.id)
+        case .markLeadLost(let id, let reason, let version):
+            let lead = try repository.markLeadLost(id, reason: reason, expectedVersion: version, context: context)
+            return CommandResult(message: "Lost lead '\(lead.title)': \(reason)")
+        case .convertLead(let id, let conversion, let version):
+            let converted = try repository.convertLead(id, conversion, expectedVersion: version, context: context)
+            let stage = try converted.stage.flatMap { try repository.catalog().stage($0) }
+            let merged = conversion.mergeWith.isEmpty ? "" : " (merged \(conversion.mergeWith.count + 1) records)"
+            return CommandResult(message: "Converted into '\(converted.title)' in \(stage?.name ?? "?") at \(converted.probability?.description ?? "")\(merged)",
+                                 focus: converted.stage.map { .card($0, converted.id) })
         }
     }
 

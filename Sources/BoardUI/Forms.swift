@@ -15,6 +15,8 @@ public struct FormField: Sendable {
     public var error: String?
     /// Which domain field's errors land here.
     public var domainField: Field?
+    /// What an on/off field is about, shown beside its box.
+    public var caption: String?
 
     public init(_ label: String, _ kind: Kind, domainField: Field? = nil) {
         self.label = label

@@ -12,12 +12,14 @@ public enum BoardAction: Hashable, Sendable {
     case undo, redo
     case filter, teamPicker, help, quit, back
     case showPipeline, showLeads, showForecast, nextView
+    case sortLeads, convertLead
 }
 
 /// One key binding: the keys, how the help writes them, what they do.
 public struct KeyBinding: Sendable {
     public enum Context: String, Sendable, CaseIterable {
         case board = "Board"
+        case leads = "Leads view"
         case carrying = "Carrying a card or column"
         case editing = "Editors and prompts"
     }
@@ -67,6 +69,14 @@ public enum KeyMap {
         KeyBinding(keys: [.character("?")], label: "?", action: .help, help: "This help", context: .board),
         KeyBinding(keys: [.escape], label: "Esc", action: .back, help: "Back one level: close, cancel, clear the filter", context: .board),
         KeyBinding(keys: [.character("q"), .control("c")], label: "q Ctrl-C", action: .quit, help: "Quit", context: .board),
+        // The Leads view (view 2, while leads are on); the board's keys keep their meaning there.
+        KeyBinding(keys: [.up, .down, .character("k"), .character("j")], label: "↑ ↓", action: nil, help: "Move through the leads (Home End PgUp PgDn too)", context: .leads),
+        KeyBinding(keys: [.character("s")], label: "s", action: .sortLeads, help: "Sort by date, priority or revenue (cycles)", context: .leads),
+        KeyBinding(keys: [], label: "/", action: nil, help: "Filter leads by title, company, contact or salesperson", context: .leads),
+        KeyBinding(keys: [], label: "n", action: nil, help: "New lead", context: .leads),
+        KeyBinding(keys: [], label: "Enter", action: nil, help: "Edit the lead", context: .leads),
+        KeyBinding(keys: [], label: "x", action: nil, help: "Mark the lead lost (asks the reason)", context: .leads),
+        KeyBinding(keys: [.character("c")], label: "c", action: .convertLead, help: "Convert into an opportunity (offers to merge duplicates)", context: .leads),
         // Carrying.
         KeyBinding(keys: [.left, .right, .up, .down, .character("h"), .character("l"), .character("k"), .character("j")],
                    label: "← → ↑ ↓", action: nil, help: "Carry it: the board shows where it would land", context: .carrying),

@@ -30,6 +30,8 @@ public struct Opportunity: Identifiable, Hashable, Sendable {
     public var stageChangedAt: Timestamp
     public var isActive: Bool
     public var lostReason: String?
+    /// When a lead became this opportunity.
+    public var convertedAt: Timestamp?
     public var version: Int
 
     public init(
@@ -38,7 +40,8 @@ public struct Opportunity: Identifiable, Hashable, Sendable {
         salesperson: String = "", team: Team.ID, stage: Stage.ID?, rank: Int64 = 0,
         priority: Priority = .normal, tags: [String] = [], expectedClosing: CalendarDate? = nil,
         notes: String = "", createdAt: Timestamp, updatedAt: Timestamp? = nil,
-        stageChangedAt: Timestamp? = nil, isActive: Bool = true, lostReason: String? = nil, version: Int = 1
+        stageChangedAt: Timestamp? = nil, isActive: Bool = true, lostReason: String? = nil,
+        convertedAt: Timestamp? = nil, version: Int = 1
     ) {
         self.id = id
         self.kind = kind
@@ -60,6 +63,7 @@ public struct Opportunity: Identifiable, Hashable, Sendable {
         self.stageChangedAt = stageChangedAt ?? createdAt
         self.isActive = isActive
         self.lostReason = lostReason
+        self.convertedAt = convertedAt
         self.version = version
     }
 

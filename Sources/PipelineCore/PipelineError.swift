@@ -25,6 +25,7 @@ public enum PipelineError: Error, Hashable, Sendable {
     case unknownTeam(String)
     case unknownStage(String, pipeline: String?)
     case unknownOpportunity(String)
+    case unknownLead(String)
     case ambiguousName(kind: String, name: String, matches: [String])
     case duplicateTeamName(String)
     case duplicateStageName(String, pipeline: String?)
@@ -44,6 +45,15 @@ public enum PipelineError: Error, Hashable, Sendable {
     case teamNotEmpty(String, opportunities: Int, leads: Int)
     case moveTeamToItself
     case nothingToChange
+
+    // Leads
+    case leadsOff
+    case notALead(Opportunity.ID)
+    case leadIsLost(Opportunity.ID)
+    case leadNotLost(Opportunity.ID)
+    case leadHasNoProbability
+    case duplicatesNeedDecision(lead: Opportunity.ID, duplicates: [String])
+    case cannotMergeWith(Opportunity.ID)
 
     // Concurrency
     case changedSinceLoaded(kind: String, id: Int64)
@@ -125,6 +135,8 @@ public enum PipelineError: Error, Hashable, Sendable {
             return "stage: no stage '\(reference)'"
         case .unknownOpportunity(let reference):
             return "opportunity: no opportunity '\(reference)'"
+        case .unknownLead(let reference):
+            return "lead: no lead '\(reference)'"
         case .ambiguousName(let kind, let name, let matches):
             return "\(kind): '\(name)' matches several records; give an id: \(matches.joined(separator: "; "))"
         case .duplicateTeamName(let name):
@@ -160,6 +172,20 @@ public enum PipelineError: Error, Hashable, Sendable {
             return "team: records cannot be moved to the team being removed"
         case .nothingToChange:
             return "nothing to change: give at least one option"
+        case .leadsOff:
+            return "leads are off; turn them on with: pipeline settings set leads on"
+        case .notALead(let id):
+            return "lead: \(id) is an opportunity, not a lead"
+        case .leadIsLost(let id):
+            return "lead: \(id) is lost; restore it first with: pipeline lead restore \(id)"
+        case .leadNotLost(let id):
+            return "lead: \(id) is not lost, so there is nothing to restore"
+        case .leadHasNoProbability:
+            return "probability: a lead has no probability until it is converted into an opportunity"
+        case .duplicatesNeedDecision(let lead, let duplicates):
+            return "lead: \(lead) has possible duplicates (\(duplicates.joined(separator: "; "))); give --merge-with ID,ID or --no-merge"
+        case .cannotMergeWith(let id):
+            return "merge: \(id) cannot be merged (it is the lead itself, plainly archived, or another team's private record)"
         case .changedSinceLoaded(let kind, let id):
             return "\(kind) \(id) was changed by someone else since you loaded it; reload and try again"
         }

@@ -37,6 +37,16 @@ public protocol PipelineRepository: AnyObject, Sendable {
     func markLost(_ id: Opportunity.ID, reason: String, expectedVersion: Int?, context: ChangeContext) throws -> Opportunity
     func revertOpportunity(to snapshot: Opportunity, placement: CardPlacement, expectedVersion: Int?, context: ChangeContext) throws -> Opportunity
     func deleteOpportunity(_ id: Opportunity.ID, expectedVersion: Int?) throws
+
+    // Leads
+    /// One window of the Leads view; cursors are `Opportunity.cursor(in:)`.
+    func leadWindow(_ query: LeadQuery, anchor: WindowAnchor, limit: Int) throws -> CardWindow
+    func addLead(_ changes: OpportunityChanges, team: Team.ID, context: ChangeContext) throws -> Opportunity
+    func editLead(_ id: Opportunity.ID, _ changes: OpportunityChanges, team: Team.ID?, expectedVersion: Int?,
+                  context: ChangeContext) throws -> Opportunity
+    func markLeadLost(_ id: Opportunity.ID, reason: String, expectedVersion: Int?, context: ChangeContext) throws -> Opportunity
+    func duplicates(of id: Opportunity.ID) throws -> [Opportunity]
+    func convertLead(_ id: Opportunity.ID, _ conversion: Conversion, expectedVersion: Int?, context: ChangeContext) throws -> Opportunity
 }
 
 /// Which cards a board column shows.

@@ -32,20 +32,24 @@ extension PipelineDatabase {
     /// title, matched ignoring case but not accents. A title several records share is
     /// refused with the list of them.
     public func opportunity(_ reference: String) throws -> Opportunity {
-        try read { db in
+        try record(reference, kind: .opportunity)
+    }
+
+    /// A lead or an opportunity by id or title (see ``opportunity(_:)-(String)``).
+    func record(_ reference: String, kind: RecordKind) throws -> Opportunity {
+        let unknown = kind == .lead ? PipelineError.unknownLead(reference) : PipelineError.unknownOpportunity(reference)
+        return try read { db in
             let trimmed = reference.trimmingCharacters(in: .whitespaces)
             if let number = Int64(trimmed) {
-                guard let found = try Self.fetchOpportunity(db, Opportunity.ID(number)), found.kind == .opportunity else {
-                    throw PipelineError.unknownOpportunity(reference)
-                }
+                guard let found = try Self.fetchOpportunity(db, Opportunity.ID(number)), found.kind == kind else { throw unknown }
                 return found
             }
             let matches = try Row.fetchAll(
-                db, sql: "SELECT \(Rows.opportunityColumns) FROM opportunity WHERE title_key = ? AND type = 'opportunity' ORDER BY id LIMIT 11",
-                arguments: [TextInput.nameKey(trimmed)]).map(Rows.opportunity)
-            guard let first = matches.first else { throw PipelineError.unknownOpportunity(reference) }
+                db, sql: "SELECT \(Rows.opportunityColumns) FROM opportunity WHERE title_key = ? AND type = ? ORDER BY id LIMIT 11",
+                arguments: [TextInput.nameKey(trimmed), kind.rawValue]).map(Rows.opportunity)
+            guard let first = matches.first else { throw unknown }
             if matches.count > 1 {
-                throw PipelineError.ambiguousName(kind: "opportunity", name: reference,
+                throw PipelineError.ambiguousName(kind: kind.rawValue, name: reference,
                                                   matches: matches.prefix(10).map { "\($0.id) \($0.title)" })
             }
             return first
@@ -196,31 +200,41 @@ extension PipelineDatabase {
     /// Loads, lets the domain compute the change, and saves it with a version check, the
     /// column placement and the history entry: one transaction.
     func update(
-        _ id: Opportunity.ID, expectedVersion: Int?, context: ChangeContext, placement: CardPlacement? = nil,
-        _ change: (Database, Opportunity) throws -> OpportunityUpdate
+        _ id: Opportunity.ID, kind: RecordKind = .opportunity, expectedVersion: Int?, context: ChangeContext,
+        placement: CardPlacement? = nil, _ change: (Database, Opportunity) throws -> OpportunityUpdate
     ) throws -> Opportunity {
         try write { db in
-            let current = try Self.loadForUpdate(db, id, expectedVersion: expectedVersion)
-            var update = try change(db, current)
-            if update.changedStage || update.opportunity.team != current.team {
-                update.opportunity.rank = try Self.rank(db, for: update.opportunity, placement: placement ?? .top)
-            } else if let placement {
-                update.opportunity.rank = try Self.rank(db, for: update.opportunity, placement: placement)
-            }
-            let values = Rows.values(of: update.opportunity)
-            try db.execute(
-                sql: "UPDATE opportunity SET \(values.map { "\($0.0) = ?" }.joined(separator: ", ")), version = version + 1 WHERE id = ? AND version = ?",
-                arguments: StatementArguments(values.map(\.1)) + [id.rawValue, current.version])
-            guard db.changesCount == 1 else { throw PipelineError.changedSinceLoaded(kind: "opportunity", id: id.rawValue) }
-            if let change = update.stageChange { try Self.insertHistory(db, change) }
-            update.opportunity.version = current.version + 1
-            return update.opportunity
+            let current = try Self.loadForUpdate(db, id, kind: kind, expectedVersion: expectedVersion)
+            return try Self.save(db, change(db, current), replacing: current, placement: placement)
         }
     }
 
-    static func loadForUpdate(_ db: Database, _ id: Opportunity.ID, expectedVersion: Int?) throws -> Opportunity {
-        guard let current = try fetchOpportunity(db, id), current.kind == .opportunity else {
-            throw PipelineError.unknownOpportunity(String(id.rawValue))
+    /// Writes a changed record with its version check, its place in the column (when it
+    /// changed stage or team, or when asked) and the history entry.
+    static func save(_ db: Database, _ update: OpportunityUpdate, replacing current: Opportunity,
+                     placement: CardPlacement?) throws -> Opportunity {
+        var update = update
+        if update.changedStage || update.opportunity.team != current.team {
+            update.opportunity.rank = try rank(db, for: update.opportunity, placement: placement ?? .top)
+        } else if let placement {
+            update.opportunity.rank = try rank(db, for: update.opportunity, placement: placement)
+        }
+        let values = Rows.values(of: update.opportunity)
+        try db.execute(
+            sql: "UPDATE opportunity SET \(values.map { "\($0.0) = ?" }.joined(separator: ", ")), version = version + 1 WHERE id = ? AND version = ?",
+            arguments: StatementArguments(values.map(\.1)) + [current.id.rawValue, current.version])
+        guard db.changesCount == 1 else {
+            throw PipelineError.changedSinceLoaded(kind: current.kind.rawValue, id: current.id.rawValue)
+        }
+        if let change = update.stageChange { try insertHistory(db, change) }
+        update.opportunity.version = current.version + 1
+        return update.opportunity
+    }
+
+    static func loadForUpdate(_ db: Database, _ id: Opportunity.ID, kind: RecordKind = .opportunity,
+                              expectedVersion: Int?) throws -> Opportunity {
+        guard let current = try fetchOpportunity(db, id), current.kind == kind else {
+            throw kind == .lead ? PipelineError.unknownLead(String(id.rawValue)) : PipelineError.unknownOpportunity(String(id.rawValue))
         }
         if let expectedVersion, expectedVersion != current.version {
             throw PipelineError.changedSinceLoaded(kind: "opportunity", id: id.rawValue)

@@ -25,7 +25,7 @@ enum Rows {
     static let opportunityColumns = """
         id, type, title, customer_name, contact_name, email, phone, expected_revenue, currency, \
         probability, probability_manual, salesperson, team_id, stage_id, rank, priority, tags, \
-        expected_closing, notes, created_at, updated_at, stage_changed_at, active, lost_reason, version
+        expected_closing, notes, created_at, updated_at, stage_changed_at, converted_at, active, lost_reason, version
         """
 
     static func opportunity(_ row: Row) -> Opportunity {
@@ -34,6 +34,7 @@ enum Rows {
         let stageID: Int64? = row["stage_id"]
         let closing: String? = row["expected_closing"]
         let tags: String = row["tags"]
+        let converted: Int64? = row["converted_at"]
         return Opportunity(
             id: Opportunity.ID(row["id"]), kind: RecordKind(rawValue: row["type"]) ?? .opportunity,
             title: row["title"],
@@ -49,7 +50,8 @@ enum Rows {
             createdAt: Timestamp(millisecondsSince1970: row["created_at"]),
             updatedAt: Timestamp(millisecondsSince1970: row["updated_at"]),
             stageChangedAt: Timestamp(millisecondsSince1970: row["stage_changed_at"]),
-            isActive: row["active"], lostReason: row["lost_reason"], version: row["version"])
+            isActive: row["active"], lostReason: row["lost_reason"],
+            convertedAt: converted.map(Timestamp.init(millisecondsSince1970:)), version: row["version"])
     }
 
     /// Column values of an opportunity, in `writableOpportunityColumns` order.
@@ -59,6 +61,9 @@ enum Rows {
             ("title", opportunity.title),
             ("title_key", TextInput.nameKey(opportunity.title)),
             ("search_text", searchText(of: opportunity)),
+            ("email_key", DuplicateRule.emailKey(opportunity.customer.email) ?? ""),
+            ("company_key", DuplicateRule.nameKey(opportunity.customer.name) ?? ""),
+            ("contact_key", DuplicateRule.nameKey(opportunity.customer.contactName) ?? ""),
             ("customer_name", opportunity.customer.name),
             ("contact_name", opportunity.customer.contactName),
             ("email", opportunity.customer.email),
@@ -81,6 +86,7 @@ enum Rows {
             ("stage_changed_at", opportunity.stageChangedAt.millisecondsSince1970),
             ("active", opportunity.isActive),
             ("lost_reason", opportunity.lostReason),
+            ("converted_at", opportunity.convertedAt?.millisecondsSince1970),
         ]
     }
 

@@ -250,9 +250,20 @@ enum Schema {
 
     /// The board's live filter: an accent- and case-folded copy of the searchable text
     /// (title, customer, contact, salesperson), written by the store on every save, and an
-    /// FTS5 index over it kept by triggers, so filtering never scans the opportunities.
+    /// FTS5 index over it kept by triggers, so filtering never scans the opportunities. Keys
+    /// for finding duplicate leads, and the Leads view's index.
     private static let version2 = """
         ALTER TABLE opportunity ADD COLUMN search_text TEXT NOT NULL DEFAULT '';
+        -- Duplicate detection: lower-cased e-mail, folded company and contact names (empty
+        -- when too short to count), each indexed.
+        ALTER TABLE opportunity ADD COLUMN email_key TEXT NOT NULL DEFAULT '';
+        ALTER TABLE opportunity ADD COLUMN company_key TEXT NOT NULL DEFAULT '';
+        ALTER TABLE opportunity ADD COLUMN contact_key TEXT NOT NULL DEFAULT '';
+        CREATE INDEX opportunity_by_email ON opportunity(email_key) WHERE email_key <> '';
+        CREATE INDEX opportunity_by_company ON opportunity(company_key) WHERE company_key <> '';
+        CREATE INDEX opportunity_by_contact ON opportunity(contact_key) WHERE contact_key <> '';
+        -- The Leads view, newest first, one window at a time.
+        CREATE INDEX lead_by_date ON opportunity(team_id, created_at, id) WHERE type = 'lead';
 
         CREATE VIRTUAL TABLE opportunity_search USING fts5(
             search_text, content = 'opportunity', content_rowid = 'id', tokenize = 'unicode61', prefix = '1 2 3'

@@ -131,3 +131,53 @@ struct BoardOptionsEndToEndTests {
         tmux.send("q")
     }
 }
+
+@Suite("Board end to end: leads and teams", .enabled(if: tmuxAvailable))
+struct BoardLeadsEndToEndTests {
+    @Test func convertingALeadAndMergingItsDuplicateLandsOnThePipeline() throws {
+        let cli = CLI()
+        cli.ok(["settings", "set", "leads", "on"])
+        cli.ok(["lead", "add", "Acme website", "--company", "Acme Corporation", "--email", "ana@acme.com", "--revenue", "5,000"])
+        cli.ok(["lead", "add", "Acme app", "--contact", "Ana Smith", "--email", "ANA@acme.com", "--revenue", "2,000"])
+        let tmux = Tmux(command: "HOME=\(cli.folder.path) \(CLI.binary) --db \(cli.database); echo EXIT=$?; sleep 60")
+        tmux.waitFor("1 Pipeline")
+        tmux.send("2")
+        tmux.waitFor("Leads of Sales")
+        tmux.send("c")
+        tmux.waitFor("Convert lead 2")
+        #expect(tmux.screen.contains("Acme website"))  // the duplicate, ticked
+        tmux.send("Enter")
+        tmux.waitFor("Converted into 'Acme app' in New")
+        tmux.send("1")
+        let board = tmux.waitFor("Acme app")
+        #expect(board.split(separator: "\n")[1].contains("New") && board.split(separator: "\n")[1].contains("5%"))
+        tmux.send("q")
+        tmux.waitFor("EXIT=0")
+
+        #expect(cli.objects(["lead", "list", "--lost"]).isEmpty)
+        let deals = cli.objects(["opp", "list"])
+        #expect(deals.count == 1)
+        #expect(deals.first?["id"] as? Int == 2)
+        #expect(deals.first?["stage"] as? String == "New")
+        #expect(deals.first?["probability"] as? Int == 5)
+        #expect(deals.first?["customer"] as? String == "Acme Corporation")
+        #expect(deals.first?["contact"] as? String == "Ana Smith")
+    }
+
+    @Test func theTeamPickerCreatesATeamAndOpensItsBoard() throws {
+        let cli = CLI()
+        let tmux = Tmux(command: "HOME=\(cli.folder.path) \(CLI.binary) --db \(cli.database); echo EXIT=$?; sleep 60")
+        tmux.waitFor("1 Pipeline")
+        tmux.send("t")
+        tmux.waitFor("Search:")
+        tmux.send("-l", "Đà Nẵng")
+        tmux.waitFor("Create team ‘Đà Nẵng’")
+        tmux.send("Enter")
+        let screen = tmux.waitFor("pipeline shows") { $0.hasPrefix(" Đà Nẵng") }
+        #expect(screen.contains("New"))
+        tmux.send("q")
+        tmux.waitFor("EXIT=0")
+        #expect(cli.objects(["team", "list"]).map { $0["name"] as? String } == ["Sales", "Đà Nẵng"])
+        #expect(cli.ok(["settings", "get", "team"]).stdout == "Đà Nẵng\n")  // remembered for the next start
+    }
+}

@@ -49,6 +49,7 @@ enum Present {
             ("stage_changed_at", .string(opportunity.stageChangedAt.iso8601)),
             ("active", .bool(opportunity.isActive)),
             ("lost_reason", .optional(opportunity.lostReason)),
+            ("converted_at", .optional(opportunity.convertedAt?.iso8601)),
             ("version", .int(opportunity.version)),
         ]
         if let history {
@@ -64,6 +65,31 @@ enum Present {
             })))
         }
         return .object(members)
+    }
+
+    static func lead(_ lead: Opportunity, teamName: String?) -> JSONValue {
+        .object([
+            ("id", .int(lead.id.rawValue)),
+            ("type", .string(lead.kind.rawValue)),
+            ("title", .string(lead.title)),
+            ("contact", .string(lead.customer.contactName)),
+            ("company", .string(lead.customer.name)),
+            ("email", .string(lead.customer.email)),
+            ("phone", .string(lead.customer.phone)),
+            ("expected_revenue", .string(lead.expectedRevenue.plainString)),
+            ("currency", .string(lead.expectedRevenue.currency.code)),
+            ("salesperson", .string(lead.salesperson)),
+            ("team", .optional(teamName)),
+            ("team_id", .int(lead.team.rawValue)),
+            ("priority", .int(lead.priority.stars)),
+            ("tags", .array(lead.tags.map(JSONValue.string))),
+            ("notes", .string(lead.notes)),
+            ("created_at", .string(lead.createdAt.iso8601)),
+            ("updated_at", .string(lead.updatedAt.iso8601)),
+            ("active", .bool(lead.isActive)),
+            ("lost_reason", .optional(lead.lostReason)),
+            ("version", .int(lead.version)),
+        ])
     }
 
     /// `{"count": 3, "expected": {"USD": "1000.00"}, "weighted": {...}}`

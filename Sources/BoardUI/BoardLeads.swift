@@ -1,0 +1,145 @@
+import PipelineCore
+import TerminalCore
+
+/// Keys of the Leads view: ↑ ↓ through the list, `s` sorts, `/` filters, `n` adds, Enter
+/// edits, `x` loses, `c` converts.
+enum BoardLeads {
+    /// Rows of leads that fit on screen.
+    static func capacity(_ size: Size) -> Int { max(1, size.rows - 5) }
+
+    static func key(_ key: Key, _ state: inout BoardState) -> [BoardEffect] {
+        if let action = KeyMap.action(for: key, in: .leads) { return leads(action, &state) }
+        guard let action = KeyMap.action(for: key, in: .board) else { return [] }
+        return leads(action, &state)
+    }
+
+    static func leads(_ action: BoardAction, _ state: inout BoardState) -> [BoardEffect] {
+        if state.status?.kind != .error || action != .back { state.status = nil }
+        let window = state.leads.window
+        let index = window.cards.firstIndex { $0.id == state.leads.selected }
+        let order = state.leads.order
+        switch action {
+        case .focusUp:
+            guard let index else { return [] }
+            if index > 0 { state.leads.selected = window.cards[index - 1].id; return [] }
+            guard window.hasMoreAbove, let last = window.cards.last else { return [] }
+            return [.loadLeads(.before(last.cursor(in: order)), focus: .firstCard)]
+        case .focusDown:
+            guard let index else { return [] }
+            if index + 1 < window.cards.count { state.leads.selected = window.cards[index + 1].id; return [] }
+            guard window.hasMoreBelow, let first = window.cards.first else { return [] }
+            return [.loadLeads(.after(first.cursor(in: order)), focus: .lastCard)]
+        case .focusFirst: return [.loadLeads(.top, focus: .firstCard)]
+        case .focusLast: return [.loadLeads(.bottom, focus: .lastCard)]
+        case .pageDown:
+            guard window.hasMoreBelow, let last = window.cards.last else { return [] }
+            return [.loadLeads(.after(last.cursor(in: order)), focus: .firstCard)]
+        case .pageUp:
+            guard window.hasMoreAbove, let first = window.cards.first else { return [] }
+            return [.loadLeads(.before(first.cursor(in: order)), focus: .firstCard)]
+        case .sortLeads:
+            state.leads.order = order.next
+            state.status = .info("Leads sorted by \(state.leads.order.rawValue)")
+            return [.loadLeads(.top, focus: .firstCard)]
+        case .newCard:
+            state.mode = .leadEditor(LeadEditor(new: state.language))
+            return []
+        case .activate:
+            guard let lead = state.leads.selectedLead else { return [] }
+            state.mode = .leadEditor(LeadEditor(editing: lead, language: state.language))
+            return []
+        case .markLost:
+            guard let lead = state.leads.selectedLead else { return [] }
+            state.mode = .leadLostReason(lead.id, TextField())
+            return []
+        case .convertLead:
+            guard let lead = state.leads.selectedLead else { return [] }
+            return [.loadDuplicates(lead)]
+        case .filter:
+            state.mode = .filtering(TextField(state.leads.filter))
+            return []
+        case .back:
+            guard !state.leads.filter.isEmpty else { return [] }
+            state.leads.filter = ""
+            return [.loadLeads(.top, focus: .firstCard)]
+        case .undo, .redo:
+            state.status = .info("Undo and redo cover the pipeline board; lead changes are not undone")
+            return []
+        case .showPipeline, .showForecast, .nextView, .showLeads, .quit, .help, .teamPicker:
+            return BoardReducer.browse(action, &state)
+        default:
+            return []
+        }
+    }
+
+    static func leadsLoaded(_ window: CardWindow, focus: WindowFocus, _ state: inout BoardState) {
+        state.leads.window = window
+        switch focus {
+        case .firstCard: state.leads.selected = window.cards.first?.id
+        case .lastCard: state.leads.selected = window.cards.last?.id
+        case .card(let id): state.leads.selected = id
+        case .unchanged: break
+        }
+        if !window.cards.contains(where: { $0.id == state.leads.selected }) { state.leads.selected = window.cards.first?.id }
+    }
+
+    // MARK: - Panes
+
+    static func editor(_ key: Key, _ editor: inout LeadEditor, _ state: inout BoardState) -> [BoardEffect] {
+        switch BoardEditing.formKey(key, &editor.form) {
+        case .close:
+            state.mode = .browsing
+            return []
+        case .handled:
+            return []
+        case .save:
+            editor.form.clearErrors()
+            let changes: OpportunityChanges
+            do {
+                changes = try editor.opportunityForm(language: state.language)
+                    .validated(language: state.language, currency: editor.lead?.expectedRevenue.currency ?? state.defaultCurrency)
+            } catch {
+                editor.form.show(error)
+                return []
+            }
+            if let lead = editor.lead {
+                return [.run(.editLead(lead.id, changes, expectedVersion: lead.version), origin: .user)]
+            }
+            return [.run(.addLead(changes), origin: .user)]
+        }
+    }
+
+    static func wizard(_ key: Key, _ wizard: inout ConversionWizard, _ state: inout BoardState) -> [BoardEffect] {
+        switch BoardEditing.formKey(key, &wizard.form) {
+        case .close:
+            state.mode = .browsing
+            return []
+        case .handled:
+            return []
+        case .save:
+            return [.run(.convertLead(wizard.lead.id, wizard.conversion, expectedVersion: wizard.lead.version), origin: .user)]
+        }
+    }
+
+    static func lostReason(_ key: Key, _ id: Opportunity.ID, _ reason: inout TextField, _ state: inout BoardState) -> [BoardEffect] {
+        switch key {
+        case .escape:
+            state.mode = .browsing
+            return []
+        case .enter:
+            guard let lead = state.leads.window.cards.first(where: { $0.id == id }) else { state.mode = .browsing; return [] }
+            do {
+                _ = try TextInput.requiredName(reason.text, field: .lostReason)
+            } catch {
+                state.status = .error(error.message)
+                return []
+            }
+            state.mode = .browsing
+            return [.run(.markLeadLost(id, reason: reason.text, expectedVersion: lead.version), origin: .user)]
+        default:
+            _ = BoardEditing.lineKey(key, &reason)
+            state.mode = .leadLostReason(id, reason)
+            return []
+        }
+    }
+}
