@@ -149,8 +149,12 @@ struct BoardLeadsEndToEndTests {
         tmux.send("Enter")
         tmux.waitFor("Converted into 'Acme app' in New")
         tmux.send("1")
-        let board = tmux.waitFor("Acme app")
-        #expect(board.split(separator: "\n")[1].contains("New") && board.split(separator: "\n")[1].contains("5%"))
+        // The title is on screen already (the status line says what happened): wait for the columns.
+        let board = tmux.waitFor("the pipeline view") { screen in
+            let lines = screen.split(separator: "\n")
+            return lines.count > 4 && lines[1].contains("New") && lines[4].contains("Acme app")
+        }
+        #expect(board.split(separator: "\n")[1].contains("5%"))
         tmux.send("q")
         tmux.waitFor("EXIT=0")
 
