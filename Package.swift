@@ -16,6 +16,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/yaslab/CSV.swift", exact: "2.5.2"),
     ],
     targets: [
         // The C boundary: ncursesw with a shim for what Swift cannot import.
@@ -41,6 +42,11 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // Files in and out: CSV in the reference CRM's (Odoo's) columns, and the JSON backup.
+        .target(
+            name: "PipelineExchange",
+            dependencies: ["PipelineCore", "PipelineStore", .product(name: "CSV", package: "CSV.swift")]
+        ),
         // The composition root: argument parsing and wiring, no rules.
         .executableTarget(
             name: "pipeline",
@@ -50,6 +56,7 @@ let package = Package(
                 "TerminalCore",
                 "BoardUI",
                 "NcursesTerminal",
+                "PipelineExchange",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -63,6 +70,7 @@ let package = Package(
             exclude: ["Snapshots"]
         ),
         .testTarget(name: "NcursesTerminalTests", dependencies: ["NcursesTerminal", "TerminalCore"]),
+        .testTarget(name: "PipelineExchangeTests", dependencies: ["PipelineExchange", "PipelineStore", "PipelineCore"]),
         // Runs the built `pipeline` binary; depending on it makes SwiftPM build it first.
         .testTarget(
             name: "PipelineCLITests",

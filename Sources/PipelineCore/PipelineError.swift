@@ -55,6 +55,10 @@ public enum PipelineError: Error, Hashable, Sendable {
     case duplicatesNeedDecision(lead: Opportunity.ID, duplicates: [String])
     case cannotMergeWith(Opportunity.ID)
 
+    // Files
+    case backupNeedsFreshDatabase
+    case backupInconsistent(String)
+
     // Concurrency
     case changedSinceLoaded(kind: String, id: Int64)
 
@@ -186,6 +190,10 @@ public enum PipelineError: Error, Hashable, Sendable {
             return "lead: \(lead) has possible duplicates (\(duplicates.joined(separator: "; "))); give --merge-with ID,ID or --no-merge"
         case .cannotMergeWith(let id):
             return "merge: \(id) cannot be merged (it is the lead itself, plainly archived, or another team's private record)"
+        case .backupNeedsFreshDatabase:
+            return "import: a full backup goes only into a fresh database (holding just the untouched defaults); this one has other data"
+        case .backupInconsistent(let reason):
+            return "import: the backup is inconsistent: \(reason)"
         case .changedSinceLoaded(let kind, let id):
             return "\(kind) \(id) was changed by someone else since you loaded it; reload and try again"
         }

@@ -46,20 +46,23 @@ public enum TextInput {
                 scalars.append(scalar)
             }
         }
-        return String(scalars).precomposedStringWithCanonicalMapping
+        let cleaned = String(scalars)
+        // ASCII is already NFC; normalising only what needs it keeps imports fast.
+        return cleaned.utf8.allSatisfy { $0 < 0x80 } ? cleaned : cleaned.precomposedStringWithCanonicalMapping
     }
 
     /// The key that makes names unique "ignoring case but not accents": `Mới` and `MỚI`
     /// share a key, `Mới` and `Môi` do not.
     public static func nameKey(_ text: String) -> String {
-        text.precomposedStringWithCanonicalMapping.lowercased()
+        text.utf8.allSatisfy { $0 < 0x80 } ? text.lowercased() : text.precomposedStringWithCanonicalMapping.lowercased()
     }
 
     /// The key for searching and suggestion matching: case- and accent-insensitive, with
     /// the Vietnamese `đ` folded to `d` (Unicode does not decompose it), and runs of
     /// white space collapsed.
     public static func searchKey(_ text: String) -> String {
-        let folded = text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
+        let folded = text.utf8.allSatisfy({ $0 < 0x80 }) ? text.lowercased()
+            : text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
             .replacingOccurrences(of: "đ", with: "d")
             .replacingOccurrences(of: "Đ", with: "d")
         return folded.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")

@@ -51,7 +51,8 @@ extension PipelineDatabase {
             """
         var arguments: StatementArguments = []
         if let team { sql += " AND team_id = ?"; arguments += [team.rawValue] }
-        sql += " GROUP BY stage_id, currency"
+        // Rows whose deals all left stay at zero; a currency with no deal must not show.
+        sql += " GROUP BY stage_id, currency HAVING sum(count) > 0"
         var result: [Stage.ID: Figures] = [:]
         for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
             result[Stage.ID(row["stage_id"]), default: Figures()].add(figures(row))

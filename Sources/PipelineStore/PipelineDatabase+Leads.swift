@@ -71,11 +71,7 @@ extension PipelineDatabase {
         try write { db in
             guard try Self.fetchTeams(db).contains(where: { $0.id == team }) else { throw PipelineError.unknownTeam(String(team.rawValue)) }
             var lead = try Opportunity.createLead(changes, team: team, currency: try Self.defaultCurrency(db), at: context.now)
-            let values = Rows.values(of: lead)
-            try db.execute(
-                sql: "INSERT INTO opportunity (\(values.map(\.0).joined(separator: ", "))) VALUES (\(values.map { _ in "?" }.joined(separator: ", ")))",
-                arguments: StatementArguments(values.map(\.1)))
-            lead.id = Opportunity.ID(db.lastInsertedRowID)
+            lead.id = try Self.insertRecord(db, lead, externalID: nil)
             return lead
         }
     }

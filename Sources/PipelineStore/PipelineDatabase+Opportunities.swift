@@ -114,11 +114,7 @@ extension PipelineDatabase {
             var update = try Opportunity.create(changes, in: pipeline, stage: stage, currency: currency,
                                                 at: context.now, by: context.user)
             update.opportunity.rank = try Self.rank(db, for: update.opportunity, placement: .top)
-            let values = Rows.values(of: update.opportunity)
-            try db.execute(
-                sql: "INSERT INTO opportunity (\(values.map(\.0).joined(separator: ", "))) VALUES (\(values.map { _ in "?" }.joined(separator: ", ")))",
-                arguments: StatementArguments(values.map(\.1)))
-            update.opportunity.id = Opportunity.ID(db.lastInsertedRowID)
+            update.opportunity.id = try Self.insertRecord(db, update.opportunity, externalID: nil)
             if var change = update.stageChange {
                 change.opportunity = update.opportunity.id
                 try Self.insertHistory(db, change)
@@ -220,9 +216,8 @@ extension PipelineDatabase {
             update.opportunity.rank = try rank(db, for: update.opportunity, placement: placement)
         }
         let values = Rows.values(of: update.opportunity)
-        try db.execute(
-            sql: "UPDATE opportunity SET \(values.map { "\($0.0) = ?" }.joined(separator: ", ")), version = version + 1 WHERE id = ? AND version = ?",
-            arguments: StatementArguments(values.map(\.1)) + [current.id.rawValue, current.version])
+        try db.cachedStatement(sql: Rows.updateSQL)
+            .execute(arguments: StatementArguments(values.map(\.1)) + [current.id.rawValue, current.version])
         guard db.changesCount == 1 else {
             throw PipelineError.changedSinceLoaded(kind: current.kind.rawValue, id: current.id.rawValue)
         }
@@ -243,8 +238,15 @@ extension PipelineDatabase {
     }
 
     static func fetchOpportunity(_ db: Database, _ id: Opportunity.ID) throws -> Opportunity? {
-        try Row.fetchOne(db, sql: "SELECT \(Rows.opportunityColumns) FROM opportunity WHERE id = ?", arguments: [id.rawValue])
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Rows.opportunityColumns) FROM opportunity WHERE id = ?"), arguments: [id.rawValue])
             .map(Rows.opportunity)
+    }
+
+    /// Inserts a new record (its id is assigned) and returns the id.
+    static func insertRecord(_ db: Database, _ record: Opportunity, externalID: String?) throws -> Opportunity.ID {
+        let values = Rows.values(of: record)
+        try db.cachedStatement(sql: Rows.insertSQL).execute(arguments: StatementArguments(values.map(\.1)) + [externalID])
+        return Opportunity.ID(db.lastInsertedRowID)
     }
 
     static func fetchHistory(_ db: Database, _ id: Opportunity.ID) throws -> [StageHistoryEntry] {
@@ -264,12 +266,11 @@ extension PipelineDatabase {
     /// Records a stage change with the stage names as they are now, so the history
     /// still reads after a stage is renamed or removed.
     static func insertHistory(_ db: Database, _ change: StageChange) throws {
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT INTO stage_history (opportunity_id, from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by)
                 VALUES (?1, ?2, ?3, (SELECT name FROM stage WHERE id = ?2), (SELECT name FROM stage WHERE id = ?3), ?4, ?5)
-                """,
-            arguments: [change.opportunity.rawValue, change.from?.rawValue, change.to?.rawValue,
-                        change.at.millisecondsSince1970, change.by])
+                """)
+            .execute(arguments: [change.opportunity.rawValue, change.from?.rawValue, change.to?.rawValue,
+                                 change.at.millisecondsSince1970, change.by])
     }
 }

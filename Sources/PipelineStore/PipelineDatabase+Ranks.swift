@@ -29,7 +29,7 @@ extension PipelineDatabase {
         func key(_ sql: String, _ extra: StatementArguments = [:]) throws -> RankKey? {
             var arguments = column
             arguments += extra
-            return try Row.fetchOne(db, sql: "SELECT rank, id FROM opportunity WHERE \(columnCondition) \(sql)", arguments: arguments)
+            return try Row.fetchOne(db.cachedStatement(sql: "SELECT rank, id FROM opportunity WHERE \(columnCondition) \(sql)"), arguments: arguments)
                 .map { RankKey(rank: $0["rank"], id: $0["id"]) }
         }
         switch placement {

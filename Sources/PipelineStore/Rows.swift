@@ -99,6 +99,20 @@ enum Rows {
         return folded.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).joined(separator: " ")
     }
 
+    /// The columns `values(of:)` writes, in order (for statements compiled once).
+    static let writableColumns: [String] = values(of: Opportunity(
+        id: Opportunity.ID(0), title: "", expectedRevenue: .zero(.usd), probability: nil, team: Team.ID(0), stage: nil,
+        createdAt: Timestamp(millisecondsSince1970: 0))).map(\.0)
+
+    /// Inserts a record with its External ID; compiled once per connection (the triggers it
+    /// fires make compiling it costly).
+    static let insertSQL = "INSERT INTO opportunity (\(writableColumns.joined(separator: ", ")), external_id) VALUES (\(writableColumns.map { _ in "?" }.joined(separator: ", ")), ?)"
+
+    /// Inserts a record exactly as a backup has it: id and version included.
+    static let restoreSQL = "INSERT INTO opportunity (\(writableColumns.joined(separator: ", ")), external_id, id, version) VALUES (\(writableColumns.map { _ in "?" }.joined(separator: ", ")), ?, ?, ?)"
+
+    static let updateSQL = "UPDATE opportunity SET \(writableColumns.map { "\($0) = ?" }.joined(separator: ", ")), version = version + 1 WHERE id = ? AND version = ?"
+
     /// Splits a split sum back into one exact number (see `Schema.sumSplit`).
     static func joinSplit(high: Int64, low: Int64) -> Int128 {
         Int128(high) * Int128(Schema.sumSplit) + Int128(low)

@@ -24,6 +24,9 @@ enum Schema {
         { db, _, _ in
             try db.execute(sql: version2)
         },
+        { db, _, _ in
+            try db.execute(sql: version3)
+        },
     ]
 
     static var currentVersion: Int { migrations.count }
@@ -281,5 +284,14 @@ enum Schema {
             INSERT INTO opportunity_search (opportunity_search, rowid, search_text) VALUES ('delete', OLD.id, OLD.search_text);
             INSERT INTO opportunity_search (rowid, search_text) VALUES (NEW.id, NEW.search_text);
         END;
+        """
+
+    /// External ids, as the reference CRM's CSV files carry them (`id` column): re-importing
+    /// a file updates the records it made instead of duplicating them.
+    private static let version3 = """
+        ALTER TABLE opportunity ADD COLUMN external_id TEXT;
+        ALTER TABLE stage ADD COLUMN external_id TEXT;
+        CREATE UNIQUE INDEX opportunity_by_external_id ON opportunity(external_id) WHERE external_id IS NOT NULL;
+        CREATE UNIQUE INDEX stage_by_external_id ON stage(external_id) WHERE external_id IS NOT NULL;
         """
 }

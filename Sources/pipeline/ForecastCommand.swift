@@ -1,5 +1,6 @@
 import ArgumentParser
 import PipelineCore
+import PipelineExchange
 import PipelineStore
 
 /// `pipeline forecast`: expected and weighted revenue, as the stage probabilities estimate it.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PipelineCore
+import PipelineExchange
 import PipelineStore
 
 /// `pipeline lead …`: the qualification step before the pipeline (when leads are on).

@@ -1,5 +1,6 @@
 import ArgumentParser
 import PipelineCore
+import PipelineExchange
 import PipelineStore
 
 /// `pipeline settings list|get|set`.

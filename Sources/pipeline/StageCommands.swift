@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PipelineCore
+import PipelineExchange
 import PipelineStore
 
 /// `pipeline stage …`: shape a team's pipeline.

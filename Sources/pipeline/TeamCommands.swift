@@ -1,5 +1,6 @@
 import ArgumentParser
 import PipelineCore
+import PipelineExchange
 import PipelineStore
 
 /// `pipeline team list|add|rename|remove`.

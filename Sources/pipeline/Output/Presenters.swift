@@ -1,4 +1,5 @@
 import PipelineCore
+import PipelineExchange
 import PipelineStore
 
 /// The JSON schemas of Docs/cli.md, in one place so that every command agrees.

@@ -1,7 +1,7 @@
 /// A JSON document written exactly as the CLI's schemas say: keys in a stable order,
 /// numbers as exact decimal text (never through a binary float), and every control or
 /// bidirectional character escaped so that no output can drive a terminal.
-enum JSONValue {
+public enum JSONValue: Sendable {
     case null
     case bool(Bool)
     /// Already-formatted decimal text: `50`, `12.5`, `42`.
@@ -10,12 +10,24 @@ enum JSONValue {
     case array([JSONValue])
     case object([(String, JSONValue)])
 
-    static func int<T: BinaryInteger>(_ value: T) -> JSONValue { .number(String(value)) }
+    public static func int<T: BinaryInteger>(_ value: T) -> JSONValue { .number(String(value)) }
 
-    static func optional(_ text: String?) -> JSONValue { text.map(JSONValue.string) ?? .null }
+    public static func optional(_ text: String?) -> JSONValue { text.map(JSONValue.string) ?? .null }
+
+    /// On one line, for files written a record a line.
+    public var compact: String {
+        switch self {
+        case .null: return "null"
+        case .bool(let value): return value ? "true" : "false"
+        case .number(let text): return text
+        case .string(let text): return Self.quoted(text)
+        case .array(let items): return "[" + items.map(\.compact).joined(separator: ",") + "]"
+        case .object(let members): return "{" + members.map { Self.quoted($0.0) + ":" + $0.1.compact }.joined(separator: ",") + "}"
+        }
+    }
 
     /// Pretty-printed with two-space indentation.
-    func rendered(indent: Int = 0) -> String {
+    public func rendered(indent: Int = 0) -> String {
         let padding = String(repeating: "  ", count: indent)
         let inner = String(repeating: "  ", count: indent + 1)
         switch self {
@@ -33,7 +45,7 @@ enum JSONValue {
         }
     }
 
-    static func quoted(_ text: String) -> String {
+    public static func quoted(_ text: String) -> String {
         var result = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

@@ -1,0 +1,291 @@
+import CSV
+import Foundation
+import PipelineCore
+import PipelineStore
+
+/// Reads a CSV file in the reference CRM's columns into the database, all or nothing.
+///
+/// UTF-8 with or without a byte-order mark, `,` or `;` between fields (told from the header
+/// line), quoted fields with line breaks inside. Every problem is reported with the
+/// physical line its record starts on and the column; if there is any, nothing is imported.
+public struct CSVImporter {
+    /// One problem of the file.
+    public struct Problem: Equatable, Sendable, CustomStringConvertible {
+        public var line: Int
+        public var column: String?
+        public var message: String
+
+        public var description: String {
+            "line \(line)" + (column.map { ", column \($0)" } ?? "") + ": " + message
+        }
+    }
+
+    /// What an import did, would do (dry run), or why it did nothing.
+    public struct Report: Sendable {
+        public var kind: ExchangeKind
+        public var summary = ImportSummary()
+        public var warnings: [String] = []
+        public var problems: [Problem] = []
+        public var rows = 0
+    }
+
+    /// Stops after this many problems: the first ones are what a user fixes first.
+    static let problemLimit = 50
+
+    let database: PipelineDatabase
+    let options: ImportOptions
+
+    public init(database: PipelineDatabase, options: ImportOptions) {
+        self.database = database
+        self.options = options
+    }
+
+    public func run(path: String, kind requested: ExchangeKind?, dryRun: Bool) throws -> Report {
+        guard let data = FileHandle(forReadingAtPath: path)?.readData(ofLength: 65_536) else {
+            throw ImportProblem(column: nil, message: "cannot read \(path)")
+        }
+        let delimiter = Self.delimiter(in: data)
+        guard let stream = InputStream(fileAtPath: path) else { throw ImportProblem(column: nil, message: "cannot read \(path)") }
+        let reader = try CSVReader(stream: stream, hasHeaderRow: false, delimiter: delimiter)
+        guard let headerRow = reader.next(), !Self.isInvalidUTF8(reader.error) else {
+            var report = Report(kind: requested ?? .opportunities)
+            report.problems = [Problem(line: 1, column: nil, message: Self.isInvalidUTF8(reader.error) ? "the file is not valid UTF-8" : "the file is empty")]
+            return report
+        }
+        let headers = headerRow.map { $0.trimmingWhitespaceAndBOM() }
+        let kind: ExchangeKind
+        if let requested {
+            guard requested != .all else {
+                throw ImportProblem(column: nil, message: "a CSV file holds one kind of record; import a full backup with --format json")
+            }
+            kind = requested
+        } else {
+            kind = headers.contains { OdooColumns.stageOnly.contains($0.lowercased()) } ? .stages : .opportunities
+        }
+        var report = Report(kind: kind)
+        var columns: [Int: String] = [:]  // header index → our column name
+        var ignored: [String] = []
+        for (index, header) in headers.enumerated() where !header.isEmpty {
+            let mapped: String? = kind == .stages ? OdooColumns.match(header, in: OdooColumns.stages)?.rawValue
+                : OdooColumns.match(header, in: OdooColumns.records)?.rawValue
+            if let mapped {
+                columns[index] = mapped
+            } else if OdooColumns.knownButUnmapped.contains(header.lowercased()) {
+                ignored.append(header)
+            } else {
+                report.problems.append(Problem(line: 1, column: header, message: "is not a column of \(kind == .stages ? "stages" : "leads and opportunities") in the reference CRM"))
+            }
+        }
+        if !ignored.isEmpty { report.warnings.append("ignored columns we do not keep: \(ignored.joined(separator: ", "))") }
+        guard report.problems.isEmpty else { return report }
+        var line = 1 + Self.lineBreaks(in: headerRow)
+        let currency = try database.defaultCurrency()
+        let mapper = RowMapper(headers: headers, columns: columns, kind: kind, currency: currency)
+        do {
+            report.summary = try database.importing(dryRun: dryRun, options: options) { writer in
+                while let row = reader.next() {
+                    line += 1
+                    let start = line
+                    line += Self.lineBreaks(in: row)
+                    if row.count == 1, row[0].isEmpty { continue }  // a blank line
+                    report.rows += 1
+                    do {
+                        guard row.count == headers.count else {
+                            throw ImportProblem(column: nil, message: "has \(row.count) fields where the header has \(headers.count)")
+                        }
+                        if kind == .stages {
+                            try writer.apply(try mapper.stage(row))
+                        } else {
+                            try writer.apply(try mapper.record(row))
+                        }
+                    } catch let problem as ImportProblem {
+                        report.problems.append(Problem(line: start, column: problem.column, message: problem.message))
+                    } catch let error as PipelineError {
+                        report.problems.append(Problem(line: start, column: mapper.column(for: error.field), message: Self.withoutField(error)))
+                    }
+                    if report.problems.count >= Self.problemLimit { break }
+                }
+                if Self.isInvalidUTF8(reader.error) {
+                    report.problems.append(Problem(line: line + 1, column: nil, message: "the file is not valid UTF-8"))
+                }
+                try writer.finish()
+                if !report.problems.isEmpty { throw ImportFailed() }
+                return writer.summary
+            }
+        } catch is ImportFailed {
+            report.summary = ImportSummary()
+        }
+        return report
+    }
+
+    /// The reader also reports the end of the file as an error; only a decoding error is one.
+    static func isInvalidUTF8(_ error: (any Error)?) -> Bool {
+        guard let error = error as? CSVError else { return false }
+        if case .unicodeDecoding = error { return true }
+        return false
+    }
+
+    /// Thrown inside the transaction so that a file with problems leaves nothing behind.
+    struct ImportFailed: Error {}
+
+    /// `;` when the header line has more of them than of `,` (outside quotes).
+    static func delimiter(in data: Data) -> UnicodeScalar {
+        var commas = 0, semicolons = 0, quoted = false
+        for byte in data {
+            if byte == UInt8(ascii: "\"") { quoted.toggle() }
+            if quoted { continue }
+            if byte == UInt8(ascii: "\n") { break }
+            if byte == UInt8(ascii: ",") { commas += 1 }
+            if byte == UInt8(ascii: ";") { semicolons += 1 }
+        }
+        return semicolons > commas ? ";" : ","
+    }
+
+    /// Line breaks inside a record's fields: the record took that many more physical lines.
+    static func lineBreaks(in row: [String]) -> Int {
+        var count = 0
+        for field in row {
+            var afterCR = false
+            for scalar in field.unicodeScalars {
+                if scalar == "\r" || (scalar == "\n" && !afterCR) { count += 1 }
+                afterCR = scalar == "\r"
+            }
+        }
+        return count
+    }
+
+    /// A domain message without its field prefix (the column is named beside it).
+    static func withoutField(_ error: PipelineError) -> String {
+        var message = error.message
+        if let field = error.field, message.hasPrefix(field.rawValue + ": ") { message.removeFirst(field.rawValue.count + 2) }
+        return message
+    }
+}
+
+/// Turns one CSV row into a validated record or stage.
+struct RowMapper {
+    let headers: [String]
+    let columns: [Int: String]
+    let kind: ExchangeKind
+    let currency: CurrencyCode
+
+    /// The value of a column in a row; `nil` when the file has no such column.
+    func value(_ row: [String], _ column: String) -> String? {
+        columns.first { $0.value == column }.map { row[$0.key] }
+    }
+
+    /// The file's header for one of our columns, to name it in messages.
+    func header(_ column: String) -> String? {
+        columns.first { $0.value == column }.map { headers[$0.key] }
+    }
+
+    func column(for field: Field?) -> String? {
+        guard let field else { return nil }
+        let ours: [Field: RecordColumn] = [
+            .title: .title, .customer: .company, .contact: .contact, .email: .email, .phone: .phone,
+            .expectedRevenue: .expectedRevenue, .currency: .currency, .probability: .probability, .salesperson: .salesperson,
+            .closingDate: .closing, .priority: .priority, .tag: .tags, .notes: .notes, .lostReason: .lostReason,
+            .stageName: .title, .requirements: .title,
+        ]
+        if kind == .stages {
+            let stageColumns: [Field: StageColumn] = [.stageName: .name, .probability: .probability, .requirements: .requirements, .teamName: .team]
+            return stageColumns[field].flatMap { header($0.rawValue) }
+        }
+        return ours[field].flatMap { header($0.rawValue) }
+    }
+
+    func record(_ row: [String]) throws -> ImportedRecord {
+        func text(_ column: RecordColumn) -> String? { value(row, column.rawValue) }
+        func nonEmpty(_ column: RecordColumn) -> String? { text(column).flatMap { $0.trimmingWhitespaceAndBOM().isEmpty ? nil : $0 } }
+        var imported = ImportedRecord(externalID: nonEmpty(.externalID)?.trimmingWhitespaceAndBOM())
+        switch kind {
+        case .leads: imported.kind = .lead
+        case .opportunities: imported.kind = .opportunity
+        default: break
+        }
+        if let type = nonEmpty(.type) {
+            switch type.lowercased().trimmingWhitespaceAndBOM() {
+            case "lead": imported.kind = .lead
+            case "opportunity": imported.kind = .opportunity
+            default: throw ImportProblem(column: header(RecordColumn.type.rawValue), message: "'\(type)' is neither lead nor opportunity")
+            }
+        }
+        let currency = try nonEmpty(.currency).map { try CurrencyCode(parsing: $0) } ?? currency
+        var form = OpportunityForm(
+            title: text(.title), customer: text(.company).flatMap { $0.isEmpty ? nil : $0 } ?? text(.customer),
+            contact: text(.contact), email: text(.email), phone: text(.phone), currency: text(.currency).flatMap { $0.isEmpty ? nil : $0 },
+            probability: nonEmpty(.probability), salesperson: text(.salesperson), expectedClosing: text(.closing),
+            priority: try nonEmpty(.priority).map(priority), notes: text(.notes))
+        if let tags = text(.tags) { form.tags = tags.split(separator: ",").map(String.init).filter { !$0.trimmingWhitespaceAndBOM().isEmpty } }
+        var changes = try form.validated(language: .english, currency: currency)
+        if let revenue = text(.expectedRevenue) {
+            let trimmed = revenue.trimmingWhitespaceAndBOM()
+            changes.expectedRevenue = trimmed.isEmpty ? .zero(currency) : try Money(plain: trimmed, currency: currency)
+        }
+        if let stage = nonEmpty(.stageExternalID) {
+            imported.stage = .externalID(stage.trimmingWhitespaceAndBOM())
+        } else if let stage = nonEmpty(.stage) {
+            imported.stage = .name(try TextInput.requiredName(stage, field: .stageName))
+        }
+        if let team = nonEmpty(.teamExternalID) {
+            imported.team = .externalID(team.trimmingWhitespaceAndBOM())
+        } else if let team = nonEmpty(.team) {
+            imported.team = .name(try TextInput.requiredName(team, field: .teamName))
+        }
+        if let active = text(.active) {
+            imported.active = try boolean(active, column: .active)
+        }
+        if let reason = nonEmpty(.lostReason) { imported.lostReason = try TextInput.singleLine(reason, field: .lostReason) }
+        imported.changes = changes
+        return imported
+    }
+
+    func stage(_ row: [String]) throws -> ImportedStage {
+        func text(_ column: StageColumn) -> String? { value(row, column.rawValue) }
+        func nonEmpty(_ column: StageColumn) -> String? { text(column).flatMap { $0.trimmingWhitespaceAndBOM().isEmpty ? nil : $0 } }
+        var stage = ImportedStage(externalID: nonEmpty(.externalID)?.trimmingWhitespaceAndBOM())
+        if let name = text(.name) { stage.name = try TextInput.requiredName(name, field: .stageName) }
+        if let sequence = nonEmpty(.sequence) {
+            guard let value = Int(sequence.trimmingWhitespaceAndBOM()) else {
+                throw ImportProblem(column: header(StageColumn.sequence.rawValue), message: "'\(sequence)' is not a whole number")
+            }
+            stage.sequence = value
+        }
+        if let probability = nonEmpty(.probability) { stage.probability = try Probability(parsing: probability) }
+        if let value = nonEmpty(.onChange) { stage.changesProbabilityAutomatically = try boolean(value, column: StageColumn.onChange.rawValue) }
+        if let value = nonEmpty(.isWon) { stage.isWon = try boolean(value, column: StageColumn.isWon.rawValue) }
+        if let value = nonEmpty(.fold) { stage.isFolded = try boolean(value, column: StageColumn.fold.rawValue) }
+        if let requirements = text(.requirements) { stage.requirements = try TextInput.multiLine(requirements, field: .requirements) }
+        if let team = nonEmpty(.teamExternalID) {
+            stage.team = .externalID(team.trimmingWhitespaceAndBOM())
+        } else if let team = nonEmpty(.team) {
+            stage.team = .name(try TextInput.requiredName(team, field: .teamName))
+        }
+        // Without is_won (a file of the older generation), a stage at 100 % with the automatic flag is won.
+        if stage.isWon == nil, header(StageColumn.isWon.rawValue) == nil, let probability = stage.probability {
+            stage.isWon = probability == .certain
+        }
+        return stage
+    }
+
+    /// Stars as digits, or as the reference CRM's labels.
+    func priority(_ text: String) throws -> String {
+        switch text.lowercased().trimmingWhitespaceAndBOM() {
+        case "0", "normal", "low": return "0"
+        case "1", "medium": return "1"
+        case "2", "high": return "2"
+        case "3", "very high": return "3"
+        default: throw ImportProblem(column: header(RecordColumn.priority.rawValue), message: "'\(text)' is not a priority from 0 to 3")
+        }
+    }
+
+    func boolean(_ text: String, column: RecordColumn) throws -> Bool { try boolean(text, column: column.rawValue) }
+
+    func boolean(_ text: String, column: String) throws -> Bool {
+        switch text.lowercased().trimmingWhitespaceAndBOM() {
+        case "", "true", "1", "yes", "y", "t": return true
+        case "false", "0", "no", "n", "f": return false
+        default: throw ImportProblem(column: header(column), message: "'\(text)' is neither true nor false")
+        }
+    }
+}

@@ -1,0 +1,282 @@
+import Foundation
+import Testing
+@testable import PipelineCore
+@testable import PipelineExchange
+@testable import PipelineStore
+
+/// A database and a folder for files, removed afterwards.
+final class ExchangeFixture {
+    let folder: URL
+    let database: PipelineDatabase
+    let now = Timestamp(millisecondsSince1970: 1_795_000_000_000)
+
+    init(language: Language = .english, name: String = "a.sqlite") throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-exchange-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        database = try PipelineDatabase(path: folder.appendingPathComponent(name).path, seedLanguage: language, now: now)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: folder) }
+
+    func another(language: Language = .english) throws -> PipelineDatabase {
+        try PipelineDatabase(path: folder.appendingPathComponent("\(UUID().uuidString).sqlite").path, seedLanguage: language, now: now)
+    }
+
+    func file(_ name: String, _ text: String, bom: Bool = false) -> String {
+        let path = folder.appendingPathComponent(name).path
+        FileManager.default.createFile(atPath: path, contents: (bom ? Data([0xEF, 0xBB, 0xBF]) : Data()) + Data(text.utf8))
+        return path
+    }
+
+    func importCSV(_ path: String, into database: PipelineDatabase? = nil, kind: ExchangeKind? = nil, dryRun: Bool = false,
+                   stages: Bool = false, teams: Bool = false) throws -> CSVImporter.Report {
+        let options = ImportOptions(createMissingStages: stages, createMissingTeams: teams, now: now, user: "importer")
+        return try CSVImporter(database: database ?? self.database, options: options).run(path: path, kind: kind, dryRun: dryRun)
+    }
+
+    func exported(_ kind: ExchangeKind, csv: Bool = true, generation: OdooGeneration = .v16, from database: PipelineDatabase? = nil) throws -> String {
+        let path = folder.appendingPathComponent("export-\(UUID().uuidString)").path
+        FileManager.default.createFile(atPath: path, contents: nil)
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        if csv {
+            try CSVExporter.export(kind, generation: generation, from: database ?? self.database, to: handle)
+        } else {
+            try JSONBackup.export(kind, from: database ?? self.database, to: handle)
+        }
+        try handle.close()
+        return try String(contentsOfFile: path, encoding: .utf8)
+    }
+
+    func records(_ database: PipelineDatabase? = nil) throws -> [Opportunity] {
+        var all: [Opportunity] = []
+        try (database ?? self.database).forEachExchangeRecord(kind: nil) { all.append($0.record) }
+        return all
+    }
+}
+
+@Suite("CSV in the reference CRM's columns")
+struct CSVImportTests {
+    @Test func technicalNamesOfTheNewerGeneration() throws {
+        let fixture = try ExchangeFixture()
+        let path = fixture.file("odoo16.csv", """
+            id,name,type,stage_id,probability,expected_revenue,partner_name,contact_name,email_from,phone,user_id,team_id,priority,tag_ids,date_deadline,active,lost_reason_id,description,mobile,color
+            __export__.crm_lead_7,Acme renewal,opportunity,Proposition,,12000.5,Acme Corporation,Ana Smith,ana@acme.com,+84 90 123,Lan,Sales,2,"vip,q4",2026-12-31,True,,"Call back
+            next week",0901,3
+            __export__.crm_lead_8,Globex lost,opportunity,Qualified,0,500,,,,,,Sales,0,,,False,Too expensive,,,
+            __export__.crm_lead_9,Website visitor,lead,,,0,Initech,,,,,Sales,1,,,True,,,,
+            """)
+        let report = try fixture.importCSV(path)
+        #expect(report.problems.isEmpty, "\(report.problems)")
+        #expect(report.summary.created == 3)
+        #expect(report.warnings == ["ignored columns we do not keep: mobile, color"])
+        let records = try fixture.records()
+        let acme = try #require(records.first { $0.title == "Acme renewal" })
+        #expect(acme.kind == .opportunity)
+        #expect(acme.stage == (try fixture.database.pipeline(for: acme.team).resolveStage("Proposition").id))
+        #expect(acme.probability == Probability(percent: 50) && !acme.probabilitySetByHand)  // empty: the stage's rule
+        #expect(acme.expectedRevenue.minorUnits == 1_200_050)
+        #expect(acme.customer == Customer(name: "Acme Corporation", contactName: "Ana Smith", email: "ana@acme.com", phone: "+84 90 123"))
+        #expect(acme.tags == ["vip", "q4"] && acme.priority.stars == 2 && acme.salesperson == "Lan")
+        #expect(acme.expectedClosing == CalendarDate(year: 2026, month: 12, day: 31))
+        #expect(acme.notes == "Call back\nnext week")
+        let lost = try #require(records.first { $0.title == "Globex lost" })
+        #expect(!lost.isActive && lost.lostReason == "Too expensive" && lost.probability == .zero && lost.probabilitySetByHand)
+        let lead = try #require(records.first { $0.title == "Website visitor" })
+        #expect(lead.kind == .lead && lead.stage == nil && lead.customer.name == "Initech")
+    }
+
+    @Test func exportLabelsOfTheOlderGenerationWithBOMAndSemicolons() throws {
+        let fixture = try ExchangeFixture()
+        let path = fixture.file("odoo12.csv", """
+            External ID;Opportunity;Stage;Probability;Expected Revenue;Customer;Email;Salesperson;Sales Team;Priority;Tags;Expected Closing;Active;Lost Reason;Notes
+            ;Stark tower;Negotiation;80;50000;Stark Industries;tony@stark.com;Minh;Sales;Very High;;2027-01-15;1;;
+            """, bom: true)
+        let report = try fixture.importCSV(path)
+        #expect(report.problems.isEmpty, "\(report.problems)")
+        let stark = try #require(try fixture.records().first)
+        #expect(stark.customer.name == "Stark Industries")  // partner_id / Customer fills the customer name
+        #expect(stark.probability == Probability(percent: 80) && stark.probabilitySetByHand)  // a probability in the file is kept by hand
+        #expect(stark.priority.stars == 3)
+        let older = fixture.file("planned.csv", "name,planned_revenue,lost_reason,stage_id\nOld style,750.25,,New\n")
+        #expect(try fixture.importCSV(older).problems.isEmpty)
+        #expect(try fixture.records().contains { $0.title == "Old style" && $0.expectedRevenue.minorUnits == 75_025 })
+    }
+
+    @Test func stockStageIdsGoByMeaningInEitherLanguage() throws {
+        let fixture = try ExchangeFixture(language: .vietnamese)
+        let path = fixture.file("ids.csv", """
+            name,stage_id/id,expected_revenue
+            Một,crm.stage_lead1,1000000
+            Hai,crm.stage_lead2,1000000
+            Ba,crm.stage_lead3,1000000
+            Bốn,crm.stage_lead4,1000000
+            """)
+        #expect(try fixture.importCSV(path).problems.isEmpty)
+        let catalog = try fixture.database.catalog()
+        let stages = try fixture.records().map { record in record.stage.flatMap { catalog.stage($0)?.name } }
+        #expect(stages == ["Mới", "Chất lượng", "Đề xuất", "Chốt được cơ hội"])
+    }
+
+    @Test func oneBadLineImportsNothingAndNamesItsLine() throws {
+        let fixture = try ExchangeFixture()
+        let path = fixture.file("bad.csv", """
+            name,probability,expected_revenue,description
+            Good one,10,100,"a note
+            on two lines"
+            Bad one,150,100,
+            Also good,20,100,
+            """)
+        let report = try fixture.importCSV(path)
+        #expect(report.problems == [CSVImporter.Problem(line: 4, column: "probability",
+                                                        message: "'150' is not a percentage from 0 to 100 with at most two decimals")])
+        #expect(try fixture.records().isEmpty)
+    }
+
+    @Test(arguments: [
+        ("name,stage_id\nDeal,Nowhere\n", 2, "stage_id", "no stage 'Nowhere'"),
+        ("name,expected_revenue\nDeal,12,5\n", 2, nil, "has 3 fields where the header has 2"),
+        ("name,expected_revenue\nDeal,1.2.3\n", 2, "expected_revenue", "is not an amount"),
+        ("name,date_deadline\nDeal,31/12/2026\n", 2, "date_deadline", "is not a date"),
+        ("name,team_id\nDeal,Nobody\n", 2, "team_id", "give --create-missing-teams"),
+        ("name,frobnicate\nDeal,1\n", 1, "frobnicate", "is not a column"),
+        ("name\n\"\u{1B}[31mred\"\n", 2, "name", "control character"),
+        ("name,priority\nDeal,urgent\n", 2, "priority", "is not a priority"),
+        ("name,active\nDeal,maybe\n", 2, "active", "neither true nor false"),
+        ("name,type\nDeal,contact\n", 2, "type", "neither lead nor opportunity"),
+    ])
+    func eachProblemNamesItsLineAndColumn(_ text: String, _ line: Int, _ column: String?, _ message: String) throws {
+        let fixture = try ExchangeFixture()
+        let report = try fixture.importCSV(fixture.file("bad.csv", text))
+        #expect(report.problems.count == 1, "\(report.problems)")
+        #expect(report.problems.first?.line == line)
+        #expect(report.problems.first?.column == column)
+        #expect(report.problems.first?.message.contains(message) == true, "\(report.problems)")
+        #expect(try fixture.records().isEmpty)
+    }
+
+    @Test func invalidUTF8IsRefused() throws {
+        let fixture = try ExchangeFixture()
+        let path = fixture.folder.appendingPathComponent("latin1.csv").path
+        FileManager.default.createFile(atPath: path, contents: Data("name\nOK\n".utf8) + Data([0x43, 0x61, 0x66, 0xE9, 0x0A]))
+        let report = try fixture.importCSV(path)
+        #expect(report.problems.first?.message == "the file is not valid UTF-8")
+        #expect(try fixture.records().isEmpty)
+    }
+
+    @Test func missingStagesAndTeamsAreCreatedOnlyWhenAllowed() throws {
+        let fixture = try ExchangeFixture()
+        let path = fixture.file("new.csv", "name,stage_id,team_id\nDeal,Demo,Export\n")
+        let dry = try fixture.importCSV(path, dryRun: true, stages: true, teams: true)
+        #expect(dry.problems.isEmpty && dry.summary.created == 1)
+        #expect(dry.summary.stagesCreated == ["Demo"] && dry.summary.teamsCreated == ["Export"])
+        #expect(try fixture.records().isEmpty && (try fixture.database.teams().count) == 1)  // a dry run changes nothing
+        let report = try fixture.importCSV(path, stages: true, teams: true)
+        #expect(report.problems.isEmpty)
+        let deal = try #require(try fixture.records().first)
+        #expect(try fixture.database.teams().map(\.name) == ["Sales", "Export"])
+        #expect(try fixture.database.catalog().stage(try #require(deal.stage))?.name == "Demo")
+    }
+
+    @Test func reImportingUpdatesInsteadOfDuplicating() throws {
+        let fixture = try ExchangeFixture()
+        let first = fixture.file("one.csv", "id,name,stage_id,expected_revenue\nx.deal_1,Deal,New,100\n")
+        #expect(try fixture.importCSV(first).summary.created == 1)
+        let second = fixture.file("two.csv", "id,name,stage_id,expected_revenue\nx.deal_1,Deal renamed,Proposition,200\n")
+        let report = try fixture.importCSV(second)
+        #expect(report.summary.updated == 1 && report.summary.created == 0)
+        let records = try fixture.records()
+        #expect(records.count == 1)
+        #expect(records.first?.title == "Deal renamed" && records.first?.expectedRevenue.minorUnits == 20_000)
+        #expect(records.first?.probability == Probability(percent: 50))
+        let history = try fixture.database.history(of: try #require(records.first?.id))
+        #expect(history.map(\.toName) == ["New", "Proposition"])
+    }
+
+    @Test func stageFilesOfBothGenerations() throws {
+        let fixture = try ExchangeFixture()
+        let v12 = fixture.file("stages12.csv", """
+            id,name,sequence,probability,on_change,fold,requirements,team_id
+            x.demo,Demo,3,30,True,False,Show the product,
+            x.signed,Signed,9,100,True,True,,
+            """)
+        #expect(try fixture.importCSV(v12).problems.isEmpty)
+        let catalog = try fixture.database.catalog()
+        let demo = try #require(catalog.stages.first { $0.name == "Demo" })
+        #expect(demo.probability == Probability(percent: 30) && demo.requirements == "Show the product")
+        #expect(catalog.stages.first { $0.name == "Signed" }?.outcome == .won)
+        let v16 = fixture.file("stages16.csv", "id,name,sequence,is_won,fold,requirements,team_id\nx.demo,Demo,3,False,True,Show it,\n")
+        let report = try fixture.importCSV(v16)
+        #expect(report.problems.isEmpty && report.summary.updated == 1)
+        #expect(try fixture.database.catalog().stages.first { $0.name == "Demo" }?.isFolded == true)
+    }
+}
+
+@Suite("Round trips")
+struct RoundTripTests {
+    /// A database with a bit of everything: team-own stages, leads, moves, lost and won deals,
+    /// several currencies, Vietnamese text, hand-set probabilities.
+    func populated(_ fixture: ExchangeFixture) throws {
+        let db = fixture.database
+        let context = ChangeContext(now: fixture.now, user: "lan")
+        let export = try db.addTeam(named: "Xuất khẩu", context: context)
+        _ = try db.addStage(StageDraft(name: "Hải quan", probability: Probability(percent: 40), requirements: "Giấy tờ\nđầy đủ",
+                                       scope: .team(export.id)), in: export.id, at: 2)
+        let sales = try db.currentTeam()
+        func add(_ title: String, _ revenue: String, _ currency: String = "USD", team: Team.ID? = nil, probability: String? = nil) throws -> Opportunity {
+            try db.addOpportunity(try OpportunityForm(title: title, customer: "Công ty \(title)", expectedRevenue: revenue, currency: currency,
+                                                      probability: probability, tags: ["a", "b"], notes: "ghi chú\ndòng 2")
+                .validated(language: .english, currency: .usd), team: team ?? sales.id, stage: nil, context: context)
+        }
+        let one = try add("Một", "1,000.50")
+        _ = try db.moveOpportunity(one.id, to: try db.pipeline(for: sales.id).resolveStage("Proposition").id, context: context)
+        let two = try add("Hai", "1,500,000", "VND", probability: "33.5")
+        _ = try db.markLost(two.id, reason: "Giá cao", context: context)
+        let three = try add("Ba", "20", team: export.id)
+        _ = try db.markWon(three.id, context: context)
+        _ = try db.addLead(try OpportunityForm(title: "Khách mới", customer: "Globex", email: "a@globex.com").validated(language: .english, currency: .usd),
+                           team: sales.id, context: context)
+        try db.setSetting(.leads, to: "on")
+        try db.setSetting(.direction, to: "ltr")
+    }
+
+    @Test func theJSONBackupRestoresTheSamePipelineIdsAndTimesIncluded() throws {
+        let fixture = try ExchangeFixture()
+        try populated(fixture)
+        let backup = try fixture.exported(.all, csv: false)
+        let path = fixture.file("backup.json", backup)
+        let fresh = try fixture.another()
+        let summary = try JSONBackup.restore(path: path, into: fresh)
+        #expect(summary.teams == 2 && summary.stages == 7 && summary.records == 4 && summary.history >= 5)
+        #expect(try fixture.exported(.all, csv: false, from: fresh) == backup)
+        #expect(try fixture.records(fresh) == (try fixture.records()))
+        #expect(try fresh.stageFigures(team: nil) == (try fixture.database.stageFigures(team: nil)))
+        #expect(try fresh.setting(.direction) == "ltr")
+        // The restored database is one the application works on.
+        let moved = try fresh.moveOpportunity(Opportunity.ID(1), to: Stage.ID(4), context: ChangeContext(now: fixture.now, user: "x"))
+        #expect(moved.version == 3)
+    }
+
+    @Test func aBackupGoesOnlyIntoAFreshDatabase() throws {
+        let fixture = try ExchangeFixture()
+        try populated(fixture)
+        let path = fixture.file("backup.json", try fixture.exported(.all, csv: false))
+        #expect(throws: PipelineError.backupNeedsFreshDatabase) { try JSONBackup.restore(path: path, into: fixture.database) }
+        let broken = fixture.file("broken.json", try fixture.exported(.all, csv: false).replacingOccurrences(of: "\"title\":\"Một\"", with: "\"title\":\"\\u001b[2J\""))
+        #expect(throws: PipelineError.self) { try JSONBackup.restore(path: broken, into: try fixture.another()) }
+    }
+
+    @Test(arguments: [ExchangeKind.opportunities, .leads, .stages])
+    func csvExportImportIntoAFreshDatabaseAndExportAgainGivesTheSameFile(_ kind: ExchangeKind) throws {
+        let fixture = try ExchangeFixture()
+        try populated(fixture)
+        let first = try fixture.exported(kind)
+        let fresh = try fixture.another()
+        let report = try fixture.importCSV(fixture.file("first.csv", first), into: fresh, kind: kind, stages: true, teams: true)
+        #expect(report.problems.isEmpty, "\(report.problems)")
+        #expect(try fixture.exported(kind, from: fresh) == first)
+        // …and importing it again updates the same records.
+        let again = try fixture.importCSV(fixture.file("again.csv", first), into: fresh, kind: kind, stages: true, teams: true)
+        #expect(again.summary.created == 0)
+        #expect(try fixture.exported(kind, from: fresh) == first)
+    }
+}
