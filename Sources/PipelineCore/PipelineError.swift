@@ -85,117 +85,76 @@ public enum PipelineError: Error, Hashable, Sendable {
     }
 
     /// One English sentence saying what is wrong and, where it helps, what to do.
-    public var message: String {
+    public var message: String { message(in: .english) }
+
+    /// One sentence in `language` saying what is wrong and, where it helps, what to do.
+    public func message(in language: Language) -> String {
+        let t = Localizer(language)
+        func field(_ field: Field) -> String { field.name(in: language) }
+        func count(_ number: Int, _ one: String, _ many: String) -> String { t(number == 1 ? one : many, number) }
         switch self {
-        case .emptyText(let field):
-            return "\(field.rawValue): must not be empty"
-        case .lineBreakNotAllowed(let field):
-            return "\(field.rawValue): must be a single line"
-        case .controlCharacter(let field, let codePoint):
-            return "\(field.rawValue): control character \(Self.hex(codePoint)) is not allowed (it could drive the terminal)"
-        case .bidirectionalOverride(let field, let codePoint):
-            return "\(field.rawValue): bidirectional control \(Self.hex(codePoint)) is not allowed"
-        case .invalidProbability(let text):
-            return "probability: '\(text)' is not a percentage from 0 to 100 with at most two decimals"
+        case .emptyText(let name): return t("error.emptyText", field(name))
+        case .lineBreakNotAllowed(let name): return t("error.lineBreak", field(name))
+        case .controlCharacter(let name, let codePoint): return t("error.controlCharacter", field(name), Self.hex(codePoint))
+        case .bidirectionalOverride(let name, let codePoint): return t("error.bidi", field(name), Self.hex(codePoint))
+        case .invalidProbability(let text): return t("error.probability", text)
         case .invalidAmount(let text, let rule):
             switch rule {
-            case .english:
-                return "expected revenue: '\(text)' is not an amount; in English write 1,500,000.50 (',' groups thousands, '.' is the decimal point)"
-            case .vietnamese:
-                return "expected revenue: '\(text)' is not an amount; in Vietnamese write 1.500.000,50 ('.' groups thousands, ',' is the decimal point)"
-            case .plain:
-                return "expected revenue: '\(text)' is not an amount; write digits with an optional '.' decimal point, e.g. 1500000.50"
+            case .english: return t("error.amount.english", text)
+            case .vietnamese: return t("error.amount.vietnamese", text)
+            case .plain: return t("error.amount.plain", text)
             }
         case .tooManyDecimals(let text, let currency):
             let digits = currency.minorDigits
-            let allowed = digits == 0 ? "\(currency.code) amounts have no decimals" : "\(currency.code) amounts have at most \(digits) decimal\(digits == 1 ? "" : "s")"
-            return "expected revenue: '\(text)' has too many decimals; \(allowed)"
-        case .amountTooLarge(let text):
-            return "expected revenue: '\(text)' is too large (at most 18 digits in all)"
-        case .invalidCurrency(let text):
-            return "currency: '\(text)' is not an ISO 4217 code such as VND, USD or EUR"
-        case .invalidDate(let text):
-            return "expected closing date: '\(text)' is not a date; write YYYY-MM-DD, e.g. 2026-12-31"
-        case .invalidPriority(let text):
-            return "priority: '\(text)' is not a whole number from 0 to 3"
-        case .invalidEmail(let text):
-            return "email: '\(text)' is not an e-mail address"
-        case .invalidPhone(let text):
-            return "phone: '\(text)' may hold only digits, spaces and + - ( ) ."
-        case .invalidTag(let text):
-            return "tag: '\(text)' must be non-empty and may not contain a comma"
-        case .positionOutOfRange(let position, let maximum):
-            return "position: \(position) is out of range; choose 1 to \(maximum)"
-        case .invalidPosition(let text):
-            return "position: '\(text)' is not a whole number"
-        case .unknownSetting(let key, let known):
-            return "setting: '\(key)' is not a setting; known settings: \(known.joined(separator: ", "))"
-        case .invalidSetting(let key, let value, let expected):
-            return "setting \(key): '\(value)' is not valid; expected \(expected)"
-        case .unknownTeam(let reference):
-            return "team: no team '\(reference)'"
+            return digits == 0 ? t("error.decimals.none", text, currency.code) : t("error.decimals.some", text, currency.code, digits)
+        case .amountTooLarge(let text): return t("error.amountTooLarge", text)
+        case .invalidCurrency(let text): return t("error.currency", text)
+        case .invalidDate(let text): return t("error.date", text)
+        case .invalidPriority(let text): return t("error.priority", text)
+        case .invalidEmail(let text): return t("error.email", text)
+        case .invalidPhone(let text): return t("error.phone", text)
+        case .invalidTag(let text): return t("error.tag", text)
+        case .positionOutOfRange(let position, let maximum): return t("error.positionRange", position, maximum)
+        case .invalidPosition(let text): return t("error.position", text)
+        case .unknownSetting(let key, let known): return t("error.unknownSetting", key, known.joined(separator: ", "))
+        case .invalidSetting(let key, let value, let expected): return t("error.invalidSetting", key, value, expected)
+        case .unknownTeam(let reference): return t("error.unknownTeam", reference)
         case .unknownStage(let reference, let pipeline):
-            if let pipeline { return "stage: no stage '\(reference)' in the \(pipeline) pipeline" }
-            return "stage: no stage '\(reference)'"
-        case .unknownOpportunity(let reference):
-            return "opportunity: no opportunity '\(reference)'"
-        case .unknownLead(let reference):
-            return "lead: no lead '\(reference)'"
-        case .ambiguousName(let kind, let name, let matches):
-            return "\(kind): '\(name)' matches several records; give an id: \(matches.joined(separator: "; "))"
-        case .duplicateTeamName(let name):
-            return "team name: a team named '\(name)' already exists"
+            return pipeline.map { t("error.unknownStage.in", reference, $0) } ?? t("error.unknownStage", reference)
+        case .unknownOpportunity(let reference): return t("error.unknownOpportunity", reference)
+        case .unknownLead(let reference): return t("error.unknownLead", reference)
+        case .ambiguousName(let kind, let name, let matches): return t("error.ambiguous", kind, name, matches.joined(separator: "; "))
+        case .duplicateTeamName(let name): return t("error.duplicateTeam", name)
         case .duplicateStageName(let name, let pipeline):
-            if let pipeline { return "stage name: the \(pipeline) pipeline already has a stage named '\(name)'" }
-            return "stage name: a stage named '\(name)' already exists in a pipeline that would show this one"
-        case .stageNotInPipeline(let stage, let pipeline):
-            return "stage: '\(stage)' is not in the \(pipeline) pipeline"
-        case .stageRelativeToItself:
-            return "stage: a stage cannot be placed before or after itself"
-        case .stageNotEmpty(let stage, let count):
-            return "stage: '\(stage)' still holds \(count) opportunit\(count == 1 ? "y" : "ies") (archived ones included); give --move-to STAGE to move them"
-        case .moveTargetIsRemovedStage:
-            return "stage: opportunities cannot be moved to the stage being removed"
-        case .scopeExcludesOccupants(let stage, let teams):
-            return "stage: '\(stage)' holds opportunities of \(teams.joined(separator: ", ")); it must stay visible to their pipelines"
+            return pipeline.map { t("error.duplicateStage.in", $0, name) } ?? t("error.duplicateStage", name)
+        case .stageNotInPipeline(let stage, let pipeline): return t("error.stageNotInPipeline", stage, pipeline)
+        case .stageRelativeToItself: return t("error.stageRelativeToItself")
+        case .stageNotEmpty(let stage, let number):
+            return t("error.stageNotEmpty", stage, count(number, "count.opportunity.one", "count.opportunity.many"))
+        case .moveTargetIsRemovedStage: return t("error.moveToRemoved")
+        case .scopeExcludesOccupants(let stage, let teams): return t("error.scope", stage, teams.joined(separator: ", "))
         case .probabilityFixedByOutcome(let stage, let outcome):
-            return "probability: '\(stage)' is a \(outcome.rawValue) stage, so its probability is always \(outcome.forcedProbability?.description ?? "")"
-        case .noEntryStage(let pipeline):
-            return "stage: the \(pipeline) pipeline has no open, unfolded stage to put the opportunity in; give --stage"
-        case .noWonStage(let pipeline):
-            return "stage: the \(pipeline) pipeline has no won stage; add one with: pipeline stage add Won --won"
-        case .notAnOpportunity(let id):
-            return "opportunity: \(id) is a lead, not an opportunity"
-        case .nothingToRestore(let id):
-            return "opportunity: \(id) is neither lost, won nor archived, so there is nothing to restore"
-        case .lastTeam(let name):
-            return "team: '\(name)' is the last team and cannot be removed"
+            return t("error.fixedProbability", stage, outcome.name(in: language), outcome.forcedProbability?.description ?? "")
+        case .noEntryStage(let pipeline): return t("error.noEntryStage", pipeline)
+        case .noWonStage(let pipeline): return t("error.noWonStage", pipeline)
+        case .notAnOpportunity(let id): return t("error.notAnOpportunity", id)
+        case .nothingToRestore(let id): return t("error.nothingToRestore", id)
+        case .lastTeam(let name): return t("error.lastTeam", name)
         case .teamNotEmpty(let name, let opportunities, let leads):
-            return "team: '\(name)' still has \(opportunities) opportunit\(opportunities == 1 ? "y" : "ies") and \(leads) lead\(leads == 1 ? "" : "s"); give --move-to TEAM to move them"
-        case .moveTeamToItself:
-            return "team: records cannot be moved to the team being removed"
-        case .nothingToChange:
-            return "nothing to change: give at least one option"
-        case .leadsOff:
-            return "leads are off; turn them on with: pipeline settings set leads on"
-        case .notALead(let id):
-            return "lead: \(id) is an opportunity, not a lead"
-        case .leadIsLost(let id):
-            return "lead: \(id) is lost; restore it first with: pipeline lead restore \(id)"
-        case .leadNotLost(let id):
-            return "lead: \(id) is not lost, so there is nothing to restore"
-        case .leadHasNoProbability:
-            return "probability: a lead has no probability until it is converted into an opportunity"
-        case .duplicatesNeedDecision(let lead, let duplicates):
-            return "lead: \(lead) has possible duplicates (\(duplicates.joined(separator: "; "))); give --merge-with ID,ID or --no-merge"
-        case .cannotMergeWith(let id):
-            return "merge: \(id) cannot be merged (it is the lead itself, plainly archived, or another team's private record)"
-        case .backupNeedsFreshDatabase:
-            return "import: a full backup goes only into a fresh database (holding just the untouched defaults); this one has other data"
-        case .backupInconsistent(let reason):
-            return "import: the backup is inconsistent: \(reason)"
-        case .changedSinceLoaded(let kind, let id):
-            return "\(kind) \(id) was changed by someone else since you loaded it; reload and try again"
+            return t("error.teamNotEmpty", name, count(opportunities, "count.opportunity.one", "count.opportunity.many"),
+                     count(leads, "count.lead.one", "count.lead.many"))
+        case .moveTeamToItself: return t("error.moveTeamToItself")
+        case .nothingToChange: return t("error.nothingToChange")
+        case .leadsOff: return t("error.leadsOff")
+        case .notALead(let id): return t("error.notALead", id)
+        case .leadIsLost(let id): return t("error.leadIsLost", id)
+        case .leadNotLost(let id): return t("error.leadNotLost", id)
+        case .leadHasNoProbability: return t("error.leadProbability")
+        case .duplicatesNeedDecision(let lead, let duplicates): return t("error.duplicatesNeedDecision", lead, duplicates.joined(separator: "; "))
+        case .cannotMergeWith(let id): return t("error.cannotMerge", id)
+        case .backupNeedsFreshDatabase: return t("error.backupNeedsFresh")
+        case .backupInconsistent(let reason): return t("error.backupInconsistent", reason)
+        case .changedSinceLoaded(let kind, let id): return t("error.changedSinceLoaded", kind, id)
         }
     }
 
@@ -206,18 +165,32 @@ public enum PipelineError: Error, Hashable, Sendable {
 }
 
 extension PipelineHint {
-    public var message: String {
+    public var message: String { message(in: .english) }
+
+    public func message(in language: Language) -> String {
+        let t = Localizer(language)
         switch self {
         case .tooManyColumns(let pipelines, let count):
-            let names = pipelines.count > 3 ? "\(pipelines.count) pipelines" : "the \(pipelines.joined(separator: ", ")) pipeline\(pipelines.count == 1 ? "" : "s")"
-            return "hint: \(names) now \(pipelines.count == 1 ? "has" : "have") \(count) stages; more than \(StageCatalog.readableColumnCount) columns make a pipeline hard to read"
+            let limit = StageCatalog.readableColumnCount
+            if pipelines.count == 1 { return t("hint.tooManyColumns.one", pipelines[0], count, limit) }
+            return t("hint.tooManyColumns.many", pipelines.count > 3 ? String(pipelines.count) : pipelines.joined(separator: ", "), count, limit)
         }
     }
+}
+
+extension Field {
+    /// How messages name the field.
+    public func name(in language: Language) -> String { Catalogue.text("field." + String(describing: self), language) }
+}
+
+extension StageOutcome {
+    public func name(in language: Language) -> String { Catalogue.text("outcome." + rawValue, language) }
 }
 
 /// An error that carries one sentence for the user, whatever module it comes from.
 public protocol UserFacingError: Error {
     var message: String { get }
+    func message(in language: Language) -> String
 }
 
 extension PipelineError: UserFacingError {}

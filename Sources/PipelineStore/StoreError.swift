@@ -13,26 +13,20 @@ public enum StoreError: Error, Equatable, Sendable {
     case createdByNewerVersion(path: String)
     case failed(path: String, reason: String)
 
-    public var message: String {
+    public var message: String { message(in: .english) }
+
+    public func message(in language: Language) -> String {
+        let t = Localizer(language)
         switch self {
-        case .notAPipelineDatabase(let path):
-            return "\(path) is an SQLite database of another program, not a pipeline database"
-        case .notADatabase(let path):
-            return "\(path) is not a pipeline database (it is not an SQLite file)"
-        case .corrupt(let path):
-            return "\(path) is damaged (the database file is corrupt); restore it from a backup"
-        case .cannotOpen(let path, let reason):
-            return "cannot open the database \(path): \(reason)"
-        case .readOnly(let path):
-            return "cannot save to \(path): the database is read-only"
-        case .diskFull(let path):
-            return "cannot save to \(path): the disk is full; nothing was changed"
-        case .locked(let path):
-            return "\(path) is busy: another program is writing to it; try again"
-        case .createdByNewerVersion(let path):
-            return "\(path) was written by a newer version of pipeline; upgrade pipeline to open it"
-        case .failed(let path, let reason):
-            return "the database \(path) failed: \(reason)"
+        case .notAPipelineDatabase(let path): return t("store.notAPipelineDatabase", path)
+        case .notADatabase(let path): return t("store.notADatabase", path)
+        case .corrupt(let path): return t("store.corrupt", path)
+        case .cannotOpen(let path, let reason): return t("store.cannotOpen", path, reason)
+        case .readOnly(let path): return t("store.readOnly", path)
+        case .diskFull(let path): return t("store.diskFull", path)
+        case .locked(let path): return t("store.locked", path)
+        case .createdByNewerVersion(let path): return t("store.newerVersion", path)
+        case .failed(let path, let reason): return t("store.failed", path, reason)
         }
     }
 
