@@ -62,7 +62,7 @@ enum BoardEditing {
                 // Validate here so that errors show next to their field before anything is written.
                 _ = try state.catalog.applying(edit, to: editor.stage, occupyingTeams: [])
             } catch {
-                editor.form.show(error)
+                editor.form.show(error, language: state.language)
                 return []
             }
             return [.run(.editStage(editor.stage.id, edit, expectedVersion: editor.stage.version), origin: .user)]
@@ -88,7 +88,7 @@ enum BoardEditing {
             do {
                 changes = try editor.opportunityForm(language: state.language).validated(language: state.language, currency: currency)
             } catch {
-                editor.form.show(error)
+                editor.form.show(error, language: state.language)
                 return []
             }
             if let card = editor.card {
@@ -129,7 +129,7 @@ enum BoardEditing {
             do {
                 _ = try state.catalog.addition(of: draft, in: state.team, at: nil)
             } catch {
-                prompt.error = error.message
+                prompt.error = error.message(in: state.language)
                 return []
             }
             prompt.error = nil
@@ -173,7 +173,7 @@ enum BoardEditing {
             do {
                 _ = try TextInput.requiredName(reason.text, field: .lostReason)
             } catch {
-                state.status = .error(error.message)
+                state.status = .error(error.message(in: state.language))
                 return []
             }
             state.mode = .browsing

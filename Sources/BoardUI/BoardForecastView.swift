@@ -5,7 +5,7 @@ import TerminalCore
 enum BoardForecastView {
     static func draw(_ grid: inout Grid, _ state: BoardState) {
         guard let forecast = state.forecast else {
-            grid.write("Loading the forecast…", x: 2, y: 2, style: .dim)
+            grid.write(state.t("forecast.loading"), x: 2, y: 2, style: .dim)
             return
         }
         let width = state.size.columns
@@ -23,13 +23,14 @@ enum BoardForecastView {
             }
             y += 1
         }
-        grid.write("Forecast of the \(state.team.name) pipeline: expected revenue × stage probability", x: 2, y: 1, style: .header)
-        row(["Stage", "Prob", "Deals", "Expected", "Weighted"], style: .header)
+        grid.write(fitting: state.t("forecast.title", state.team.name), x: 2, y: 1, width: width - 4, style: .header)
+        row([state.t("forecast.column.stage"), state.t("forecast.column.probability"), state.t("forecast.column.deals"),
+             state.t("forecast.column.expected"), state.t("forecast.column.weighted")], style: .header)
         func figures(_ label: String, _ probability: String, _ figures: Figures, style: Style) {
             let currencies = figures.expected.currencies(preferring: state.defaultCurrency)
             let shown = currencies.isEmpty ? [state.defaultCurrency] : currencies
             for (index, currency) in shown.enumerated() {
-                row([index == 0 ? label : "", index == 0 ? probability : "", index == 0 ? String(figures.count) : "",
+                row([index == 0 ? label : "", index == 0 ? probability : "", figures.countByCurrency.isEmpty ? (index == 0 ? String(figures.count) : "") : String(figures.countByCurrency[currency] ?? 0),
                      BoardRenderer.money(figures.expected[currency], currency, state),
                      BoardRenderer.money(figures.weighted[currency], currency, state)], style: style)
             }
@@ -39,11 +40,11 @@ enum BoardForecastView {
                     style: entry.stage?.outcome == .open ? .normal : .dim)
         }
         y += 1
-        figures("Open pipeline", "", forecast.open, style: .money)
-        figures("Won", "", forecast.won, style: .header)
+        figures(state.t("forecast.open"), "", forecast.open, style: .money)
+        figures(state.t("forecast.won"), "", forecast.won, style: .header)
         y += 1
         if y < state.size.rows - 1 {
-            grid.write("Lost and archived opportunities are left out. 1 or Tab: back to the pipeline.", x: 2, y: y, style: .dim)
+            grid.write(fitting: state.t("forecast.footnote"), x: 2, y: y, width: width - 4, style: .dim)
         }
     }
 }

@@ -39,7 +39,7 @@ enum BoardLeads {
             return [.loadLeads(.before(first.cursor(in: order)), focus: .firstCard)]
         case .sortLeads:
             state.leads.order = order.next
-            state.status = .info("Leads sorted by \(state.leads.order.rawValue)")
+            state.status = .info(state.t("leads.sorted", state.leads.order.name(in: state.language)))
             return [.loadLeads(.top, focus: .firstCard)]
         case .newCard:
             state.mode = .leadEditor(LeadEditor(new: state.language))
@@ -63,7 +63,7 @@ enum BoardLeads {
             state.leads.filter = ""
             return [.loadLeads(.top, focus: .firstCard)]
         case .undo, .redo:
-            state.status = .info("Undo and redo cover the pipeline board; lead changes are not undone")
+            state.status = .info(state.t("leads.noUndo"))
             return []
         case .showPipeline, .showForecast, .nextView, .showLeads, .quit, .help, .teamPicker:
             return BoardReducer.browse(action, &state)
@@ -99,7 +99,7 @@ enum BoardLeads {
                 changes = try editor.opportunityForm(language: state.language)
                     .validated(language: state.language, currency: editor.lead?.expectedRevenue.currency ?? state.defaultCurrency)
             } catch {
-                editor.form.show(error)
+                editor.form.show(error, language: state.language)
                 return []
             }
             if let lead = editor.lead {
@@ -131,7 +131,7 @@ enum BoardLeads {
             do {
                 _ = try TextInput.requiredName(reason.text, field: .lostReason)
             } catch {
-                state.status = .error(error.message)
+                state.status = .error(error.message(in: state.language))
                 return []
             }
             state.mode = .browsing

@@ -6,7 +6,7 @@ enum BoardLeadsView {
     static func draw(_ grid: inout Grid, _ state: BoardState) {
         let width = state.size.columns
         let order = state.leads.order
-        grid.write(fitting: "Leads of \(state.team.name), by \(order.rawValue)", x: 2, y: 1, width: width - 4, style: .header)
+        grid.write(fitting: state.t("leads.title", state.team.name, order.name(in: state.language)), x: 2, y: 1, width: width - 4, style: .header)
         let revenueWidth = 18, salesWidth = 12, starsWidth = 3, ageWidth = 5
         let flexible = max(30, width - 4 - revenueWidth - salesWidth - starsWidth - ageWidth - 6 * 2)
         let titleWidth = flexible * 4 / 10, companyWidth = flexible * 3 / 10, emailWidth = flexible - titleWidth - companyWidth
@@ -19,14 +19,15 @@ enum BoardLeadsView {
                 x += widths[index] + 2
             }
         }
-        row(["Title", "Company / contact", "E-mail", "Revenue", "Salesperson", "★", "Age"], y: 2, style: .header)
+        row([state.t("leads.column.title"), state.t("leads.column.company"), state.t("leads.column.email"), state.t("leads.column.revenue"),
+             state.t("leads.column.salesperson"), "★", state.t("leads.column.age")], y: 2, style: .header)
         let window = state.leads.window
         if window.cards.isEmpty {
-            let text = state.leads.filter.isEmpty ? "No leads yet. Press n to add one." : "No lead matches the filter."
+            let text = state.t(state.leads.filter.isEmpty ? "leads.empty" : "leads.noMatch")
             grid.write(fitting: text, x: 2, y: 4, width: width - 4, style: .dim)
             return
         }
-        if window.hasMoreAbove { grid.write(" ▲ more ", x: width / 2 - 4, y: 3, style: .marker) }
+        if window.hasMoreAbove { grid.write(state.t("board.moreAbove"), x: width / 2 - 4, y: 3, style: .marker) }
         for (index, lead) in window.cards.enumerated() {
             let y = 4 + index
             guard y < state.size.rows - 2 else { break }
@@ -35,9 +36,9 @@ enum BoardLeadsView {
             if selected { grid.fill(Rect(x: 1, y: y, width: width - 2, height: 1), style: style) }
             let company = [lead.customer.name, lead.customer.contactName].filter { !$0.isEmpty }.joined(separator: " / ")
             row([lead.title, company, lead.customer.email, MoneyFormat.display(lead.expectedRevenue, language: state.language),
-                 lead.salesperson, String(repeating: "★", count: lead.priority.stars), "\(lead.createdAt.wholeDays(until: state.now))d"],
+                 lead.salesperson, String(repeating: "★", count: lead.priority.stars), state.t("board.days", lead.createdAt.wholeDays(until: state.now))],
                 y: y, style: style)
         }
-        if window.hasMoreBelow { grid.write(" ▼ more ", x: width / 2 - 4, y: state.size.rows - 2, style: .marker) }
+        if window.hasMoreBelow { grid.write(state.t("board.moreBelow"), x: width / 2 - 4, y: state.size.rows - 2, style: .marker) }
     }
 }

@@ -11,36 +11,39 @@ enum BoardOverlays {
         case .filtering:
             break
         case .stageEditor(let editor):
-            drawForm(&grid, editor.form, state, hint: "Tab next field · Enter save (new line in Requirements) · Ctrl-S save · Esc close")
+            drawForm(&grid, editor.form, state, hint: state.t("overlay.stageEditor.hint"))
         case .cardEditor(let editor), .newCard(let editor):
-            drawForm(&grid, editor.form, state, hint: "Tab next field · Enter save · Ctrl-S save · Esc close")
+            drawForm(&grid, editor.form, state, hint: state.t("overlay.form.hint"))
         case .addColumn(let prompt):
             drawAddColumn(&grid, prompt, state)
         case .deleteColumn(let prompt):
             drawDeleteColumn(&grid, prompt, state)
         case .lostReason(_, let field):
             let box = centeredBox(grid.size, width: 60, height: 5)
-            frame(&grid, box, title: "Mark lost", style: .modal)
-            grid.write("Reason:", x: box.x + 2, y: box.y + 2, style: .modal)
-            drawLine(&grid, field, x: box.x + 10, y: box.y + 2, width: box.width - 12, focused: true)
-            grid.write("Enter mark lost · Esc cancel", x: box.x + 2, y: box.y + 3, width: box.width - 4, style: .dim)
+            drawReason(&grid, field, box: box, title: state.t("overlay.lost.title"), state)
         case .teamPicker(let picker):
             drawTeamPicker(&grid, picker, state)
         case .help:
             drawHelp(&grid, state)
         case .leadEditor(let editor):
-            drawForm(&grid, editor.form, state, hint: "Tab next field · Enter save · Ctrl-S save · Esc close")
+            drawForm(&grid, editor.form, state, hint: state.t("overlay.form.hint"))
         case .leadLostReason(_, let field):
             let box = centeredBox(grid.size, width: 60, height: 5)
-            frame(&grid, box, title: "Lead lost", style: .modal)
-            grid.write("Reason:", x: box.x + 2, y: box.y + 2, style: .modal)
-            drawLine(&grid, field, x: box.x + 10, y: box.y + 2, width: box.width - 12, focused: true)
-            grid.write(fitting: "Enter mark lost · Esc cancel", x: box.x + 2, y: box.y + 3, width: box.width - 4, style: .dim)
+            drawReason(&grid, field, box: box, title: state.t("overlay.leadLost.title"), state)
         case .convertLead(let wizard):
-            let hint = wizard.duplicates.isEmpty ? "Enter convert · Esc cancel"
-                : "Space ticks a duplicate · ←→ change a choice · Enter convert · Esc cancel"
+            let hint = wizard.duplicates.isEmpty ? state.t("overlay.convert.hint")
+                : state.t("overlay.convert.hintDuplicates")
             drawForm(&grid, wizard.form, state, hint: hint)
         }
+    }
+
+    /// The lost-reason prompt of a card or a lead.
+    static func drawReason(_ grid: inout Grid, _ field: TextField, box: Rect, title: String, _ state: BoardState) {
+        frame(&grid, box, title: title, style: .modal)
+        let label = state.t("overlay.lost.reason")
+        let labelWidth = grid.write(label, x: box.x + 2, y: box.y + 2, style: .modal)
+        drawLine(&grid, field, x: box.x + 3 + labelWidth, y: box.y + 2, width: box.width - 5 - labelWidth, focused: true)
+        grid.write(fitting: state.t("overlay.lost.hint"), x: box.x + 2, y: box.y + 3, width: box.width - 4, style: .dim)
     }
 
     // MARK: - Tooltip
@@ -79,7 +82,7 @@ enum BoardOverlays {
         }
         let top = carrying ? max(BoardLayout.cardsTop, grid.size.rows - 2 - height) : BoardLayout.cardsTop
         let box = Rect(x: x, y: top, width: width, height: height)
-        frame(&grid, box, title: "Requirements", style: .tooltip)
+        frame(&grid, box, title: state.t("overlay.requirements"), style: .tooltip)
         for (index, line) in lines.prefix(height - 2).enumerated() {
             let text = index == height - 3 && lines.count > height - 2 ? line + "…" : line
             grid.write(fitting: text, x: box.x + 2, y: box.y + 1 + index, width: box.width - 4, style: .tooltip)
@@ -184,7 +187,7 @@ enum BoardOverlays {
                     x += grid.write(label, x: x, y: y, width: max(0, box.maxX - 2 - x), style: choice == selected && focused ? .focusedField : .field) + 2
                 }
             case .toggle(let on):
-                let text = (on ? "[x] " : "[ ] ") + (field.caption ?? (on ? "yes" : "no"))
+                let text = (on ? "[x] " : "[ ] ") + (field.caption ?? state.t(on ? "overlay.yes" : "overlay.no"))
                 grid.write(fitting: text, x: valueX, y: y, width: valueWidth, style: focused ? .focusedField : .field)
             }
             y += rows
@@ -198,62 +201,62 @@ enum BoardOverlays {
 
     static func drawAddColumn(_ grid: inout Grid, _ prompt: ColumnPrompt, _ state: BoardState) {
         let box = centeredBox(grid.size, width: 60, height: 7 + max(1, prompt.suggestions.count) + (prompt.error == nil ? 0 : 1))
-        frame(&grid, box, title: "Add a column", style: .modal)
-        grid.write("Name:", x: box.x + 2, y: box.y + 1, style: .modal)
-        drawLine(&grid, prompt.name, x: box.x + 8, y: box.y + 1, width: box.width - 10, focused: prompt.selected == nil)
+        frame(&grid, box, title: state.t("overlay.addColumn.title"), style: .modal)
+        let labelWidth = grid.write(state.t("overlay.addColumn.name"), x: box.x + 2, y: box.y + 1, style: .modal)
+        drawLine(&grid, prompt.name, x: box.x + 3 + labelWidth, y: box.y + 1, width: box.width - 5 - labelWidth, focused: prompt.selected == nil)
         var y = box.y + 2
         if let error = prompt.error {
             grid.write("⚠ " + error, x: box.x + 2, y: y, width: box.width - 4, style: .error)
             y += 1
         }
-        grid.write(prompt.suggestions.isEmpty ? "Every stage of the guide's process is here." : "Suggested to complete the process:",
+        grid.write(state.t(prompt.suggestions.isEmpty ? "overlay.addColumn.complete" : "overlay.addColumn.suggested"),
                    x: box.x + 2, y: y, width: box.width - 4, style: .dim)
         y += 1
         for (index, step) in prompt.suggestions.enumerated() where y < box.maxY - 2 {
-            let label = "\(step.name(in: state.language))  \(step.probability)\(step.outcome == .open ? "" : " (\(step.outcome.rawValue))")"
+            let label = "\(step.name(in: state.language))  \(step.probability)\(step.outcome == .open ? "" : " (\(step.outcome.name(in: state.language)))")"
             grid.write(fitting: label, x: box.x + 4, y: y, width: box.width - 6, style: index == prompt.selected ? .focusedField : .modal)
             y += 1
         }
-        let added = prompt.added > 0 ? "added \(prompt.added) · " : ""
-        grid.write("\(added)↑↓ choose · type a new name · Enter add · Esc close", x: box.x + 2, y: box.maxY - 2, width: box.width - 4, style: .dim)
+        let added = prompt.added > 0 ? state.t("overlay.addColumn.added", prompt.added) : ""
+        grid.write(added + state.t("overlay.addColumn.hint"), x: box.x + 2, y: box.maxY - 2, width: box.width - 4, style: .dim)
     }
 
     static func drawDeleteColumn(_ grid: inout Grid, _ prompt: DeleteColumnPrompt, _ state: BoardState) {
         let listed = prompt.cardCount > 0 ? prompt.destinations.count : 0
         let box = centeredBox(grid.size, width: 60, height: 6 + listed)
-        frame(&grid, box, title: "Delete column", style: .modal)
-        grid.write("Delete the stage \(prompt.stage.name)?", x: box.x + 2, y: box.y + 1, width: box.width - 4, style: .modal)
+        frame(&grid, box, title: state.t("overlay.delete.title"), style: .modal)
+        grid.write(state.t("overlay.delete.question", prompt.stage.name), x: box.x + 2, y: box.y + 1, width: box.width - 4, style: .modal)
         if prompt.cardCount > 0 {
-            let count = prompt.cardCount == 1 ? "Its opportunity goes to:" : "Its \(prompt.cardCount) opportunities go to:"
+            let count = prompt.cardCount == 1 ? state.t("overlay.delete.one") : state.t("overlay.delete.many", prompt.cardCount)
             grid.write(fitting: count, x: box.x + 2, y: box.y + 2, width: box.width - 4, style: .modal)
             for (index, stage) in prompt.destinations.enumerated() where box.y + 3 + index < box.maxY - 2 {
                 grid.write(fitting: stage.name, x: box.x + 4, y: box.y + 3 + index, width: box.width - 6,
                            style: index == prompt.selected ? .focusedField : .modal)
             }
         } else {
-            grid.write("It holds no active opportunity.", x: box.x + 2, y: box.y + 2, width: box.width - 4, style: .dim)
+            grid.write(state.t("overlay.delete.empty"), x: box.x + 2, y: box.y + 2, width: box.width - 4, style: .dim)
         }
-        grid.write(prompt.cardCount > 0 ? "↑↓ choose · Enter delete · Esc cancel" : "Enter delete · Esc cancel",
+        grid.write(state.t(prompt.cardCount > 0 ? "overlay.delete.hintChoose" : "overlay.delete.hint"),
                    x: box.x + 2, y: box.maxY - 2, width: box.width - 4, style: .dim)
     }
 
     static func drawTeamPicker(_ grid: inout Grid, _ picker: TeamPicker, _ state: BoardState) {
         let matches = picker.matches(in: state.teams)
         let box = centeredBox(grid.size, width: 50, height: 5 + max(1, min(matches.count, 12)))
-        frame(&grid, box, title: "Teams", style: .modal)
-        grid.write("Search:", x: box.x + 2, y: box.y + 1, style: .modal)
-        drawLine(&grid, picker.search, x: box.x + 10, y: box.y + 1, width: box.width - 12, focused: true)
+        frame(&grid, box, title: state.t("overlay.teams.title"), style: .modal)
+        let labelWidth = grid.write(state.t("overlay.teams.search"), x: box.x + 2, y: box.y + 1, style: .modal)
+        drawLine(&grid, picker.search, x: box.x + 3 + labelWidth, y: box.y + 1, width: box.width - 5 - labelWidth, focused: true)
         if matches.isEmpty {
             let name = picker.search.text.trimmingCharacters(in: " ")
-            let offer = name.isEmpty ? "No team yet." : "Create team ‘\(name)’"
+            let offer = name.isEmpty ? state.t("overlay.teams.none") : state.t("overlay.teams.create", name)
             grid.write(fitting: offer, x: box.x + 4, y: box.y + 2, width: box.width - 6, style: name.isEmpty ? .dim : .focusedField)
         }
         for (index, team) in matches.prefix(12).enumerated() {
-            let current = team.id == state.team.id ? " (shown)" : ""
+            let current = team.id == state.team.id ? state.t("overlay.teams.shown") : ""
             grid.write(fitting: team.name + current, x: box.x + 4, y: box.y + 2 + index, width: box.width - 6,
                        style: index == picker.selected ? .focusedField : .modal)
         }
-        grid.write("↑↓ choose · Enter open · Esc close", x: box.x + 2, y: box.maxY - 2, width: box.width - 4, style: .dim)
+        grid.write(state.t("overlay.teams.hint"), x: box.x + 2, y: box.maxY - 2, width: box.width - 4, style: .dim)
     }
 
     // MARK: - Help
@@ -261,11 +264,13 @@ enum BoardOverlays {
     static func drawHelp(_ grid: inout Grid, _ state: BoardState) {
         var entries: [(String, String, Bool)] = []
         for context in KeyBinding.Context.allCases {
-            entries.append((context.rawValue, "", true))
-            for binding in KeyMap.bindings where binding.context == context { entries.append((binding.label, binding.help, false)) }
+            entries.append((context.title(in: state.language), "", true))
+            for binding in KeyMap.bindings where binding.context == context {
+                entries.append((binding.label, binding.help(in: state.language), false))
+            }
         }
         let box = Rect(x: 1, y: 1, width: grid.size.columns - 2, height: grid.size.rows - 2)
-        frame(&grid, box, title: "Keys  (Esc, ? or q closes)", style: .modal)
+        frame(&grid, box, title: state.t("overlay.help.title"), style: .modal)
         let rows = box.height - 2
         let columns = max(1, Int((Double(entries.count) / Double(max(1, rows))).rounded(.up)))
         let columnWidth = (box.width - 2) / columns

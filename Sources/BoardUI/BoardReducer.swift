@@ -208,13 +208,13 @@ public enum BoardReducer {
             return [.run(.moveStage(stage.id, to: .position(target + 1)), origin: .user)]
         case .editStage:
             guard let stage = state.focusedStage else { return [] }
-            state.mode = .stageEditor(StageEditor(stage: stage, teamName: state.team.name))
+            state.mode = .stageEditor(StageEditor(stage: stage, teamName: state.team.name, language: state.language))
             return []
         case .activate:
             if let card = state.focusedCard {
                 state.mode = .cardEditor(CardEditor(editing: card, language: state.language))
             } else if let stage = state.focusedStage {
-                state.mode = .stageEditor(StageEditor(stage: stage, teamName: state.team.name))
+                state.mode = .stageEditor(StageEditor(stage: stage, teamName: state.team.name, language: state.language))
             }
             return []
         case .addColumn:
@@ -227,10 +227,10 @@ public enum BoardReducer {
             return []
         case .newCard:
             guard let stage = state.focusedStage else {
-                state.status = .hint("The pipeline has no stage yet: press N to add one")
+                state.status = .hint(state.t("board.noStageForCard"))
                 return []
             }
-            state.mode = .newCard(CardEditor(newIn: stage.id, stageName: stage.name))
+            state.mode = .newCard(CardEditor(newIn: stage.id, stageName: stage.name, language: state.language))
             return []
         case .markWon:
             guard let card = state.focusedCard else { return [] }
@@ -241,13 +241,13 @@ public enum BoardReducer {
             return []
         case .undo:
             guard let command = state.history.undo.popLast() else {
-                state.status = .info("Nothing to undo")
+                state.status = .info(state.t("board.nothingToUndo"))
                 return []
             }
             return [.run(command, origin: .undo)]
         case .redo:
             guard let command = state.history.redo.popLast() else {
-                state.status = .info("Nothing to redo")
+                state.status = .info(state.t("board.nothingToRedo"))
                 return []
             }
             return [.run(command, origin: .redo)]
@@ -277,7 +277,7 @@ public enum BoardReducer {
             return []
         case .showLeads:
             guard state.leadsEnabled else {
-                state.status = .hint("Leads are off; turn them on with: pipeline settings set leads on")
+                state.status = .hint(state.t("board.leadsOff"))
                 return []
             }
             state.view = .leads
@@ -454,26 +454,26 @@ public enum BoardReducer {
         default:
             break
         }
-        let prefix = origin == .undo ? "Undone: " : origin == .redo ? "Redone: " : ""
-        state.status = result.hint.map { .hint($0.message) } ?? .info(prefix + result.message)
+        let prefix = origin == .undo ? state.t("board.undone") : origin == .redo ? state.t("board.redone") : ""
+        state.status = result.hint.map { .hint($0.message(in: state.language)) } ?? .info(prefix + result.message)
         return [.reload(focus: result.focus)]
     }
 
     static func failed(_ error: PipelineError?, message: String, origin: CommandOrigin, _ state: inout BoardState) -> [BoardEffect] {
-        let text = origin == .user ? message : "Cannot \(origin == .undo ? "undo" : "redo"): \(message)"
+        let text = origin == .user ? message : state.t(origin == .undo ? "board.cannotUndo" : "board.cannotRedo", message)
         // A refusal the pane can show stays in the pane, next to its field.
         switch (state.mode, error) {
         case (.stageEditor(var editor), let error?):
-            editor.form.show(error)
+            editor.form.show(error, language: state.language)
             state.mode = .stageEditor(editor)
         case (.cardEditor(var editor), let error?):
-            editor.form.show(error)
+            editor.form.show(error, language: state.language)
             state.mode = .cardEditor(editor)
         case (.newCard(var editor), let error?):
-            editor.form.show(error)
+            editor.form.show(error, language: state.language)
             state.mode = .newCard(editor)
         case (.leadEditor(var editor), let error?):
-            editor.form.show(error)
+            editor.form.show(error, language: state.language)
             state.mode = .leadEditor(editor)
         case (.convertLead, _):
             state.mode = .browsing

@@ -7,7 +7,7 @@ public enum BoardRenderer {
     public static func render(_ state: BoardState) -> Grid {
         var grid = Grid(size: state.size)
         guard !BoardLayout.isTooSmall(state.size) else {
-            drawTooSmall(&grid, state.size)
+            drawTooSmall(&grid, state.size, state.language)
             return grid
         }
         drawTabs(&grid, state)
@@ -21,8 +21,10 @@ public enum BoardRenderer {
         return grid
     }
 
-    static func drawTooSmall(_ grid: inout Grid, _ size: Size) {
-        let lines = ["Terminal too small (\(size.columns)×\(size.rows)).", "Enlarge it to at least \(BoardLayout.minimumSize.columns)×\(BoardLayout.minimumSize.rows)."]
+    static func drawTooSmall(_ grid: inout Grid, _ size: Size, _ language: Language) {
+        let t = Localizer(language)
+        let lines = [t("board.tooSmall", size.columns, size.rows),
+                     t("board.enlarge", BoardLayout.minimumSize.columns, BoardLayout.minimumSize.rows)]
         for (index, line) in lines.enumerated() {
             let y = size.rows / 2 - 1 + index
             let x = max(0, (size.columns - DisplayWidth.of(line)) / 2)
@@ -36,14 +38,14 @@ public enum BoardRenderer {
         grid.fill(Rect(x: 0, y: 0, width: state.size.columns, height: 1), style: .tab)
         var x = grid.write(" \(state.team.name) ", x: 0, y: 0, width: 24, style: .activeTab) + 1
         for view in state.views {
-            x += grid.write(" \(view.rawValue) \(view.title) ", x: x, y: 0, style: state.view == view ? .activeTab : .tab) + 1
+            x += grid.write(" \(view.rawValue) \(view.title(in: state.language)) ", x: x, y: 0, style: state.view == view ? .activeTab : .tab) + 1
         }
         var right = ""
         let filter = state.view == .leads ? state.leads.filter : state.filter
         if case .filtering = state.mode {
             right = ""
         } else if !filter.isEmpty, state.view != .forecast {
-            right = "filter: \(filter)  Esc clears "
+            right = state.t("board.filterShown", filter)
         }
         if !right.isEmpty {
             let width = DisplayWidth.of(right)
@@ -63,8 +65,8 @@ public enum BoardRenderer {
     static func drawPipeline(_ grid: inout Grid, _ state: BoardState) {
         let stages = displayedStages(state)
         guard !stages.isEmpty else {
-            grid.write("This pipeline has no stages yet.", x: 2, y: 3, style: .message)
-            grid.write("Press N to add a column (the guide's stages are suggested).", x: 2, y: 4, style: .dim)
+            grid.write(state.t("board.noStages"), x: 2, y: 3, style: .message)
+            grid.write(state.t("board.noStagesHint"), x: 2, y: 4, style: .dim)
             return
         }
         let focusIndex = state.focus.flatMap { focus in stages.firstIndex { $0.id == focus.stage } }
@@ -102,42 +104,63 @@ public enum BoardRenderer {
         let style: Style = isCarried(stage.id, state) ? .carried : focused ? .focusedHeader : .header
         grid.fill(Rect(x: slot.x, y: 1, width: slot.width, height: 2), style: style)
         let probability = stage.outcome == .open ? stage.probability.description
-            : "\(stage.outcome == .won ? "won" : "lost") \(stage.probability)"
+            : "\(stage.outcome.name(in: state.language)) \(stage.probability)"
         let probabilityWidth = DisplayWidth.of(probability)
         grid.write(fitting: stage.name, x: slot.contentX, y: 1, width: max(1, slot.contentWidth - probabilityWidth - 1), style: style)
         grid.write(probability, x: slot.contentX + slot.contentWidth - probabilityWidth, y: 1, style: style)
         let figures = state.figures[stage.id] ?? Figures()
         let count = state.count(of: stage.id)
         let currency = state.defaultCurrency
-        let others = figures.expected.currencies().filter { $0 != currency }
         if !state.filter.isEmpty {
             // While filtering, the header says how many of the column's cards match; the
             // counts follow a moment after typing stops (the first window comes first).
-            let matching = state.matchingCounts.map { "\($0[stage.id] ?? 0) of \(figures.count) match" } ?? "counting…"
+            let matching = state.matchingCounts.map { state.t("board.matching", $0[stage.id] ?? 0, figures.count) } ?? state.t("board.counting")
             grid.write(fitting: matching, x: slot.contentX, y: 2, width: slot.contentWidth, style: style)
             drawRule(&grid, stage, slot, state)
             return
         }
         // The fullest line that fits: an amount is never cut while a shorter form exists.
+        // Sums never mix currencies: deals in other currencies are counted beside the sum.
         let amount = money(figures.expected[currency], currency, state)
-            + (others.isEmpty ? "" : " +\(others.map(\.code).joined(separator: "+"))")
+        let note = otherCurrencies(figures, state, short: false), shortNote = otherCurrencies(figures, state, short: true)
         let weighted = "≈\(money(figures.weighted[currency], currency, state))"
-        let candidates = ["\(count) · \(amount) \(weighted)", "\(count) · \(amount)", amount]
-        let stats = candidates.first { DisplayWidth.of($0) <= slot.contentWidth } ?? amount
+        let fits = { (line: String) in DisplayWidth.of(line) <= slot.contentWidth }
+        let plain = ["\(count) · \(amount) \(weighted)", "\(count) · \(amount)", amount]
+        let marked = ["\(count) · \(amount)\(note) \(weighted)", "\(count) · \(amount)\(note)", "\(count) · \(amount)\(shortNote)",
+                      amount + shortNote]
+        // Where the sum and its note do not fit on one line, the note goes on the rule below.
+        let stats = (note.isEmpty ? nil : marked.first(where: fits)) ?? plain.first(where: fits) ?? amount
+        let ruleNote = note.isEmpty || marked.contains(stats) ? nil : String(shortNote.dropFirst())
         grid.write(fitting: stats, x: slot.contentX, y: 2, width: slot.contentWidth, style: style)
-        drawRule(&grid, stage, slot, state)
+        drawRule(&grid, stage, slot, state, note: ruleNote)
     }
 
-    /// The rule under a header, marked when cards are scrolled out above.
-    static func drawRule(_ grid: inout Grid, _ stage: Stage, _ slot: BoardLayout.Slot, _ state: BoardState) {
+    /// The rule under a header, marked when cards are scrolled out above, and carrying the
+    /// other-currency note when the header had no room for it.
+    static func drawRule(_ grid: inout Grid, _ stage: Stage, _ slot: BoardLayout.Slot, _ state: BoardState, note: String? = nil) {
         grid.write(String(repeating: "─", count: slot.width), x: slot.x, y: 3, style: .border)
+        if let note {
+            let text = " \(note) "
+            let width = DisplayWidth.of(text)
+            grid.write(text, x: slot.x + max(0, slot.width - width - 1), y: 3, width: slot.width, style: .marker)
+        }
         if state.columns[stage.id]?.hasMoreAbove == true {
-            grid.write(" ▲ more ", x: slot.x + max(0, (slot.width - 8) / 2), y: 3, width: slot.width, style: .marker)
+            let more = state.t("board.moreAbove")
+            let x = note == nil ? slot.x + max(0, (slot.width - DisplayWidth.of(more)) / 2) : slot.x + 1
+            grid.write(more, x: x, y: 3, width: slot.width, style: .marker)
         }
     }
 
     static func money(_ minor: Int128, _ currency: CurrencyCode, _ state: BoardState) -> String {
         MoneyFormat.display(minor, currency: currency, language: state.language)
+    }
+
+    /// ` +2 USD deals` (short: ` +2 USD`): the deals a sum in the default currency leaves out.
+    static func otherCurrencies(_ figures: Figures, _ state: BoardState, short: Bool) -> String {
+        figures.dealsOutside(state.defaultCurrency).map { entry in
+            let key = short ? "board.otherCurrency.short" : entry.count == 1 ? "board.otherCurrency.one" : "board.otherCurrency.many"
+            return " " + state.t(key, entry.count, entry.currency.code)
+        }.joined()
     }
 
     /// The cards a column shows: while a card is carried, without it, or with it where it
@@ -154,10 +177,10 @@ public enum BoardRenderer {
         let cards = displayedCards(stage.id, state)
         let lastRow = state.size.rows - 2
         if cards.isEmpty {
-            let empty = state.filter.isEmpty ? "No opportunities." : "No match."
+            let empty = state.t(state.filter.isEmpty ? "board.emptyColumn" : "board.noMatch")
             grid.write(fitting: empty, x: slot.contentX, y: BoardLayout.cardsTop, width: slot.contentWidth, style: .dim)
             if state.filter.isEmpty {
-                grid.write("n: new one here", x: slot.contentX, y: BoardLayout.cardsTop + 1, width: slot.contentWidth, style: .dim)
+                grid.write(state.t("board.emptyColumnHint"), x: slot.contentX, y: BoardLayout.cardsTop + 1, width: slot.contentWidth, style: .dim)
             }
             return
         }
@@ -169,7 +192,8 @@ public enum BoardRenderer {
             drawCard(&grid, entry.card, x: slot.x, y: top, width: slot.width, style: style, state)
         }
         if state.columns[stage.id]?.hasMoreBelow == true {
-            grid.write(" ▼ more ", x: slot.x + max(0, (slot.width - 8) / 2), y: lastRow, width: slot.width, style: .marker)
+            let more = state.t("board.moreBelow")
+            grid.write(more, x: slot.x + max(0, (slot.width - DisplayWidth.of(more)) / 2), y: lastRow, width: slot.width, style: .marker)
         }
     }
 
@@ -186,7 +210,7 @@ public enum BoardRenderer {
         let showStars = DisplayWidth.of(amount) + 4 <= contentWidth
         grid.write(fitting: amount, x: contentX, y: y + 2, width: showStars ? contentWidth - 4 : contentWidth, style: plain ? .money : style)
         if showStars { grid.write(stars, x: contentX + contentWidth - 3, y: y + 2, style: plain ? .stars : style) }
-        let days = "\(card.stageChangedAt.wholeDays(until: state.now))d"
+        let days = state.t("board.days", card.stageChangedAt.wholeDays(until: state.now))
         let daysWidth = DisplayWidth.of(days)
         grid.write(fitting: card.salesperson, x: contentX, y: y + 3, width: max(1, contentWidth - daysWidth - 1), style: plain ? .dim : style)
         grid.write(days, x: contentX + contentWidth - daysWidth, y: y + 3, style: plain ? .dim : style)
@@ -213,10 +237,8 @@ public enum BoardRenderer {
         var open = Figures()
         for stage in state.stages where stage.outcome == .open { open.add(state.figures[stage.id] ?? Figures()) }
         let currency = state.defaultCurrency
-        var totals = "Open \(money(open.expected[currency], currency, state)) · weighted \(money(open.weighted[currency], currency, state))"
-        let others = open.expected.currencies().filter { $0 != currency }
-        if !others.isEmpty { totals += " +\(others.map(\.code).joined(separator: "+"))" }
-        totals += " "
+        var totals = state.t("board.totals", money(open.expected[currency], currency, state), money(open.weighted[currency], currency, state))
+        totals += otherCurrencies(open, state, short: false) + " "
         let totalsWidth = DisplayWidth.of(totals)
         let room = state.size.columns - totalsWidth - 2
         let left: String
@@ -225,13 +247,13 @@ public enum BoardRenderer {
         var isMessage = false
         switch state.mode {
         case .carryingCard(let carried):
-            left = " Carrying '\(carried.card.title)': ←→↑↓ move · Space/Enter drop · Esc put back"
+            left = " " + state.t("board.carryingCard", carried.card.title)
         case .carryingColumn:
-            left = " Carrying the column: ←→ move · Space/Enter drop · Esc put back"
+            left = " " + state.t("board.carryingColumn")
         case .filtering(let field):
             let (rows, _, cursor) = field.visualRows(width: 10_000)
             let shown = rows.first ?? ""
-            let prompt = " Filter: "
+            let prompt = " " + state.t("board.filterPrompt") + " "
             grid.write(prompt, x: 0, y: y, style: .status)
             let x = DisplayWidth.of(prompt)
             grid.write(shown, x: x, y: y, width: max(1, room - x), style: .field)
@@ -243,9 +265,9 @@ public enum BoardRenderer {
                 style = status.kind == .error ? .error : .message
                 isMessage = true
             } else if state.view == .leads {
-                left = " ↑↓ move  s sort (\(state.leads.order.rawValue))  / filter  n new  Enter edit  x lost  c convert  ? help"
+                left = " " + state.t("leads.footer", state.leads.order.name(in: state.language))
             } else {
-                left = " " + KeyMap.footerHints.map { "\($0.0) \($0.1)" }.joined(separator: "  ")
+                left = " " + KeyMap.footer(in: state.language)
             }
         }
         let showTotals = !isMessage || DisplayWidth.of(left) <= room

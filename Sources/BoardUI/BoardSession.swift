@@ -84,7 +84,7 @@ public final class BoardSession {
         do {
             try load(focus: nil)
         } catch {
-            state.status = .error(Self.message(error))
+            state.status = .error(Self.message(error, in: state.language))
         }
         return true
     }
@@ -117,21 +117,21 @@ public final class BoardSession {
                 state.history = UndoHistory()
                 return [.loaded(try data(focus: nil))]
             case .run(let command, let origin):
-                let runner = CommandRunner(repository: repository, team: state.team)
+                let runner = CommandRunner(repository: repository, team: state.team, language: state.language)
                 do {
                     let result = try runner.run(command, context: ChangeContext(now: clock(), user: user))
                     return [.commandSucceeded(result, origin: origin)]
                 } catch let error as PipelineError {
-                    return [.commandFailed(error, message: error.message, origin: origin)]
+                    return [.commandFailed(error, message: error.message(in: state.language), origin: origin)]
                 }
             }
         } catch {
-            return [.commandFailed(nil, message: Self.message(error), origin: .user)]
+            return [.commandFailed(nil, message: Self.message(error, in: state.language), origin: .user)]
         }
     }
 
-    static func message(_ error: any Error) -> String {
-        (error as? any UserFacingError)?.message ?? "\(error)"
+    static func message(_ error: any Error, in language: Language) -> String {
+        (error as? any UserFacingError)?.message(in: language) ?? "\(error)"
     }
 
     private func load(focus: Focus?) throws {

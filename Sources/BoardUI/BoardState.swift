@@ -55,6 +55,9 @@ public struct BoardState: Sendable {
         self.now = now
     }
 
+    /// Looks up the board's words in its language: `state.t("board.noStages")`.
+    public var t: Localizer { Localizer(language) }
+
     /// The views the tabs offer: Leads only while the setting is on.
     public var views: [BoardView] {
         BoardView.allCases.filter { $0 != .leads || leadsEnabled }
@@ -97,11 +100,11 @@ public enum BoardView: Int, Sendable, CaseIterable {
     case leads = 2
     case forecast = 3
 
-    public var title: String {
+    public func title(in language: Language) -> String {
         switch self {
-        case .pipeline: return "Pipeline"
-        case .leads: return "Leads"
-        case .forecast: return "Forecast"
+        case .pipeline: return Catalogue.text("view.pipeline", language)
+        case .leads: return Catalogue.text("view.leads", language)
+        case .forecast: return Catalogue.text("view.forecast", language)
         }
     }
 }

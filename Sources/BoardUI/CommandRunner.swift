@@ -5,10 +5,13 @@ import PipelineCore
 public struct CommandRunner: Sendable {
     public let repository: any PipelineRepository
     public let team: Team
+    /// The language of the messages it reports.
+    public let t: Localizer
 
-    public init(repository: any PipelineRepository, team: Team) {
+    public init(repository: any PipelineRepository, team: Team, language: Language = .english) {
         self.repository = repository
         self.team = team
+        self.t = Localizer(language)
     }
 
     public func run(_ command: BoardCommand, context: ChangeContext) throws -> CommandResult {
@@ -18,25 +21,25 @@ public struct CommandRunner: Sendable {
             let undoPlacement = try placementInColumn(of: before)
             let moved = try repository.moveOpportunity(id, to: stage, placement: placement, expectedVersion: version, context: context)
             let name = try stageName(stage)
-            let message = before.stage == stage ? "Moved '\(moved.title)' within \(name)"
-                : "Moved '\(moved.title)' to \(name): \(moved.probability?.description ?? "")"
+            let message = before.stage == stage ? t("done.movedWithin", moved.title, name)
+                : t("done.moved", moved.title, name, moved.probability?.description ?? "")
             return CommandResult(message: message, focus: .card(stage, id),
                                  inverse: .revertCard(before, placement: undoPlacement, expectedVersion: moved.version))
         case .revertCard(let snapshot, let placement, let version):
             let before = try card(snapshot.id)
             let undoPlacement = try placementInColumn(of: before)
             let reverted = try repository.revertOpportunity(to: snapshot, placement: placement, expectedVersion: version, context: context)
-            return CommandResult(message: "Restored '\(reverted.title)' as it was", focus: reverted.stage.map { .card($0, reverted.id) },
+            return CommandResult(message: t("done.restored", reverted.title), focus: reverted.stage.map { .card($0, reverted.id) },
                                  inverse: .revertCard(before, placement: undoPlacement, expectedVersion: reverted.version))
         case .editCard(let id, let changes, let version):
             let before = try card(id)
             let undoPlacement = try placementInColumn(of: before)
             let edited = try repository.editOpportunity(id, changes, team: nil, stage: nil, expectedVersion: version, context: context)
-            return CommandResult(message: "Saved '\(edited.title)'", focus: edited.stage.map { .card($0, id) },
+            return CommandResult(message: t("done.saved", edited.title), focus: edited.stage.map { .card($0, id) },
                                  inverse: .revertCard(before, placement: undoPlacement, expectedVersion: edited.version))
         case .addCard(let changes, let stage):
             let added = try repository.addOpportunity(changes, team: team.id, stage: stage, context: context)
-            return CommandResult(message: "Added '\(added.title)' to \(try stageName(stage))", focus: .card(stage, added.id),
+            return CommandResult(message: t("done.added", added.title, try stageName(stage)), focus: .card(stage, added.id),
                                  inverse: .deleteCard(added.id, expectedVersion: added.version))
         case .deleteCard(let id, let version):
             let before = try card(id)
@@ -54,26 +57,26 @@ public struct CommandRunner: Sendable {
             changes.tags = before.tags
             changes.notes = before.notes
             if before.probabilitySetByHand { changes.probability = before.probability }
-            return CommandResult(message: "Removed '\(before.title)'", focus: before.stage.map { .header($0) },
+            return CommandResult(message: t("done.removed", before.title), focus: before.stage.map { .header($0) },
                                  inverse: before.stage.map { .addCard(changes, stage: $0) })
         case .markWon(let id, let version):
             let before = try card(id)
             let undoPlacement = try placementInColumn(of: before)
             let won = try repository.markWon(id, expectedVersion: version, context: context)
-            return CommandResult(message: "Won '\(won.title)'", focus: won.stage.map { .card($0, id) },
+            return CommandResult(message: t("done.won", won.title), focus: won.stage.map { .card($0, id) },
                                  inverse: .revertCard(before, placement: undoPlacement, expectedVersion: won.version))
         case .markLost(let id, let reason, let version):
             let before = try card(id)
             let undoPlacement = try placementInColumn(of: before)
             let lost = try repository.markLost(id, reason: reason, expectedVersion: version, context: context)
             let focus: Focus? = lost.isActive ? lost.stage.map { .card($0, id) } : before.stage.map { .header($0) }
-            return CommandResult(message: "Lost '\(lost.title)': \(reason)", focus: focus,
+            return CommandResult(message: t("done.lost", lost.title, reason), focus: focus,
                                  inverse: .revertCard(before, placement: undoPlacement, expectedVersion: lost.version))
         case .moveStage(let id, let placement):
             let pipeline = try repository.catalog().pipeline(for: team)
             let rank = pipeline.rank(of: id) ?? 1
             let after = try repository.moveStage(id, in: team.id, to: placement)
-            return CommandResult(message: "Moved stage \(after.stage(id)?.name ?? "") to position \(after.rank(of: id) ?? 0)",
+            return CommandResult(message: t("done.stageMoved", after.stage(id)?.name ?? "", after.rank(of: id) ?? 0),
                                  focus: .header(id), inverse: .moveStage(id, to: .position(rank)))
         case .editStage(let id, let edit, let version):
             guard let before = try repository.catalog().stage(id) else { throw PipelineError.unknownStage(String(id.rawValue), pipeline: nil) }
@@ -81,11 +84,11 @@ public struct CommandRunner: Sendable {
             let back = StageEdit(name: before.name, probability: before.probability, requirements: before.requirements,
                                  isFolded: before.isFolded, outcome: before.outcome,
                                  changesProbabilityAutomatically: before.changesProbabilityAutomatically, scope: before.scope)
-            return CommandResult(message: "Saved stage \(after.name) (\(after.probability))", focus: .header(id),
+            return CommandResult(message: t("done.stageSaved", after.name, after.probability), focus: .header(id),
                                  inverse: .editStage(id, back, expectedVersion: after.version))
         case .addStage(let draft, let position):
             let (stage, hint) = try repository.addStage(draft, in: team.id, at: position)
-            return CommandResult(message: "Added stage \(stage.name)", hint: hint, focus: .header(stage.id),
+            return CommandResult(message: t("done.stageAdded", stage.name), hint: hint, focus: .header(stage.id),
                                  inverse: .removeStage(stage.id, moveTo: nil))
         case .removeStage(let id, let destination):
             let pipeline = try repository.catalog().pipeline(for: team)
@@ -97,7 +100,7 @@ public struct CommandRunner: Sendable {
                 try repository.opportunity(card.id).map { MovedCard(before: card, versionAfterMove: $0.version) }
             }
             let focus = destination.map { Focus.header($0) } ?? pipeline.stages.first { $0.id != id }.map { .header($0.id) }
-            return CommandResult(message: "Removed stage \(stage.name)", focus: focus,
+            return CommandResult(message: t("done.stageRemoved", stage.name), focus: focus,
                                  inverse: .recreateStage(stage, position: rank, cards: moved, movedTo: destination))
         case .recreateStage(let stage, let position, let cards, let destination):
             let draft = StageDraft(name: stage.name, probability: stage.probability, requirements: stage.requirements,
@@ -109,22 +112,22 @@ public struct CommandRunner: Sendable {
                 snapshot.stage = recreated.id
                 _ = try repository.revertOpportunity(to: snapshot, placement: .bottom, expectedVersion: moved.versionAfterMove, context: context)
             }
-            return CommandResult(message: "Brought back stage \(recreated.name)", focus: .header(recreated.id),
+            return CommandResult(message: t("done.stageBack", recreated.name), focus: .header(recreated.id),
                                  inverse: .removeStage(recreated.id, moveTo: destination))
         case .addLead(let changes):
             let lead = try repository.addLead(changes, team: team.id, context: context)
-            return CommandResult(message: "Added lead '\(lead.title)'", lead: lead.id)
+            return CommandResult(message: t("done.leadAdded", lead.title), lead: lead.id)
         case .editLead(let id, let changes, let version):
             let lead = try repository.editLead(id, changes, team: nil, expectedVersion: version, context: context)
-            return CommandResult(message: "Saved lead '\(lead.title)'", lead: lead.id)
+            return CommandResult(message: t("done.leadSaved", lead.title), lead: lead.id)
         case .markLeadLost(let id, let reason, let version):
             let lead = try repository.markLeadLost(id, reason: reason, expectedVersion: version, context: context)
-            return CommandResult(message: "Lost lead '\(lead.title)': \(reason)")
+            return CommandResult(message: t("done.leadLost", lead.title, reason))
         case .convertLead(let id, let conversion, let version):
             let converted = try repository.convertLead(id, conversion, expectedVersion: version, context: context)
             let stage = try converted.stage.flatMap { try repository.catalog().stage($0) }
-            let merged = conversion.mergeWith.isEmpty ? "" : " (merged \(conversion.mergeWith.count + 1) records)"
-            return CommandResult(message: "Converted into '\(converted.title)' in \(stage?.name ?? "?") at \(converted.probability?.description ?? "")\(merged)",
+            let merged = conversion.mergeWith.isEmpty ? "" : t("done.merged", conversion.mergeWith.count + 1)
+            return CommandResult(message: t("done.converted", converted.title, stage?.name ?? "?", converted.probability?.description ?? "") + merged,
                                  focus: converted.stage.map { .card($0, converted.id) })
         }
     }

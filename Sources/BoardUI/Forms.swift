@@ -9,6 +9,8 @@ public struct FormField: Sendable {
         case toggle(Bool)
     }
 
+    /// Names the field in code: its label's catalogue key, whatever the language shows.
+    public var id: String
     public var label: String
     public var kind: Kind
     /// Shown next to the field; the form cannot be saved while any field has one.
@@ -18,17 +20,32 @@ public struct FormField: Sendable {
     /// What an on/off field is about, shown beside its box.
     public var caption: String?
 
-    public init(_ label: String, _ kind: Kind, domainField: Field? = nil) {
+    /// A field labelled with the catalogue text of `key` in `language`.
+    public init(_ key: String, _ language: Language, _ kind: Kind, domainField: Field? = nil) {
+        self.id = key
+        self.label = Catalogue.text(key, language)
+        self.kind = kind
+        self.domainField = domainField
+    }
+
+    /// A field whose label is already in the user's language (it names a record, say).
+    public init(id: String, label: String, _ kind: Kind, domainField: Field? = nil) {
+        self.id = id
         self.label = label
         self.kind = kind
         self.domainField = domainField
+    }
+
+    public var isOn: Bool {
+        if case .toggle(let on) = kind { return on }
+        return false
     }
 
     public var text: String {
         switch kind {
         case .text(let field): return field.text
         case .choice(let values, let selected): return values.indices.contains(selected) ? values[selected] : ""
-        case .toggle(let on): return on ? "yes" : "no"
+        case .toggle(let on): return on ? "on" : "off"
         }
     }
 
@@ -49,17 +66,17 @@ public struct Form: Sendable {
         self.fields = fields
     }
 
-    public func value(_ label: String) -> String {
-        fields.first { $0.label == label }?.text ?? ""
+    /// The text of the field with this id.
+    public func value(_ id: String) -> String {
+        fields.first { $0.id == id }?.text ?? ""
     }
 
-    public func isOn(_ label: String) -> Bool {
-        if case .toggle(let on)? = fields.first(where: { $0.label == label })?.kind { return on }
-        return false
+    public func isOn(_ id: String) -> Bool {
+        fields.first { $0.id == id }?.isOn ?? false
     }
 
-    public func selectedIndex(_ label: String) -> Int {
-        if case .choice(_, let selected)? = fields.first(where: { $0.label == label })?.kind { return selected }
+    public func selectedIndex(_ id: String) -> Int {
+        if case .choice(_, let selected)? = fields.first(where: { $0.id == id })?.kind { return selected }
         return 0
     }
 
@@ -68,11 +85,14 @@ public struct Form: Sendable {
     }
 
     /// Puts a domain error next to the field it names (else on the focused field).
-    public mutating func show(_ error: PipelineError) {
+    public mutating func show(_ error: PipelineError, language: Language) {
         let index = fields.firstIndex { $0.domainField != nil && $0.domainField == error.field } ?? focused
         // Next to its field, the field's name need not be repeated.
-        var message = error.message
-        if let field = error.field, message.hasPrefix(field.rawValue + ": ") { message.removeFirst(field.rawValue.count + 2) }
+        var message = error.message(in: language)
+        if let field = error.field {
+            let prefix = field.name(in: language) + ": "
+            if message.hasPrefix(prefix) { message.removeFirst(prefix.count) }
+        }
         fields[index].error = message
         focused = index
     }
@@ -121,15 +141,21 @@ public struct StageEditor: Sendable {
 
     static let outcomes: [StageOutcome] = [.open, .won, .lost]
 
-    public init(stage: Stage, teamName: String) {
+    public let language: Language
+
+    public init(stage: Stage, teamName: String, language: Language = .english) {
         self.stage = stage
-        form = Form(title: "Stage: \(stage.name)", fields: [
-            FormField("Name", .text(TextField(stage.name)), domainField: .stageName),
-            FormField("Probability (%)", .text(TextField(stage.probability.decimalString)), domainField: .probability),
-            FormField("Requirements", .text(TextField(stage.requirements, multiline: true)), domainField: .requirements),
-            FormField("Folded", .toggle(stage.isFolded)),
-            FormField("Outcome", .choice(Self.outcomes.map(\.rawValue), selected: Self.outcomes.firstIndex(of: stage.outcome) ?? 0)),
-            FormField("Scope", .choice(["all teams", "\(teamName) only"], selected: stage.scope == .shared ? 0 : 1)),
+        self.language = language
+        let t = Localizer(language)
+        form = Form(title: t("stageEditor.title", stage.name), fields: [
+            FormField("stageEditor.name", language, .text(TextField(stage.name)), domainField: .stageName),
+            FormField("stageEditor.probability", language, .text(TextField(stage.probability.decimalString)), domainField: .probability),
+            FormField("stageEditor.requirements", language, .text(TextField(stage.requirements, multiline: true)), domainField: .requirements),
+            FormField("stageEditor.folded", language, .toggle(stage.isFolded)),
+            FormField("stageEditor.outcome", language, .choice(Self.outcomes.map { $0.name(in: language) },
+                                                              selected: Self.outcomes.firstIndex(of: stage.outcome) ?? 0)),
+            FormField("stageEditor.scope", language, .choice([t("stageEditor.scope.shared"), t("stageEditor.scope.team", teamName)],
+                                                            selected: stage.scope == .shared ? 0 : 1)),
         ])
     }
 
@@ -137,21 +163,21 @@ public struct StageEditor: Sendable {
     mutating func edit(for team: Team.ID) -> StageEdit? {
         form.clearErrors()
         var edit = StageEdit()
-        let name = form.value("Name")
+        let name = form.value("stageEditor.name")
         if name != stage.name { edit.name = name }
         do {
-            let probability = try Probability(parsing: form.value("Probability (%)"))
+            let probability = try Probability(parsing: form.value("stageEditor.probability"))
             if probability != stage.probability { edit.probability = probability }
         } catch {
-            form.show(error)
+            form.show(error, language: language)
         }
-        let requirements = form.value("Requirements")
+        let requirements = form.value("stageEditor.requirements")
         if requirements != stage.requirements { edit.requirements = requirements }
-        let folded = form.isOn("Folded")
+        let folded = form.isOn("stageEditor.folded")
         if folded != stage.isFolded { edit.isFolded = folded }
-        let outcome = Self.outcomes[form.selectedIndex("Outcome")]
+        let outcome = Self.outcomes[form.selectedIndex("stageEditor.outcome")]
         if outcome != stage.outcome { edit.outcome = outcome }
-        let scope: StageScope = form.selectedIndex("Scope") == 0 ? .shared : .team(team)
+        let scope: StageScope = form.selectedIndex("stageEditor.scope") == 0 ? .shared : .team(team)
         if scope != stage.scope { edit.scope = scope }
         return form.hasErrors ? nil : edit
     }
@@ -165,12 +191,12 @@ public struct CardEditor: Sendable {
     public var stage: Stage.ID
     public var form: Form
 
-    public init(newIn stage: Stage.ID, stageName: String) {
+    public init(newIn stage: Stage.ID, stageName: String, language: Language = .english) {
         card = nil
         self.stage = stage
-        form = Form(title: "New opportunity in \(stageName)", fields: [
-            FormField("Title", .text(TextField()), domainField: .title),
-            FormField("Expected revenue", .text(TextField()), domainField: .expectedRevenue),
+        form = Form(title: Catalogue.text("cardEditor.newTitle", language, [stageName]), fields: [
+            FormField("cardEditor.title", language, .text(TextField()), domainField: .title),
+            FormField("cardEditor.expectedRevenue", language, .text(TextField()), domainField: .expectedRevenue),
         ])
     }
 
@@ -179,23 +205,22 @@ public struct CardEditor: Sendable {
         self.card = card
         stage = card.stage ?? Stage.ID(0)
         let fields: [(String, String, Field, Bool)] = [
-            ("Title", card.title, .title, false),
-            ("Customer", card.customer.name, .customer, false),
-            ("Contact", card.customer.contactName, .contact, false),
-            ("E-mail", card.customer.email, .email, false),
-            ("Phone", card.customer.phone, .phone, false),
-            ("Expected revenue", MoneyFormat.display(Int128(card.expectedRevenue.minorUnits), currency: card.expectedRevenue.currency, language: language)
-                .filter { $0.isNumber || $0 == "." || $0 == "," }, .expectedRevenue, false),
-            ("Currency", card.expectedRevenue.currency.code, .currency, false),
-            ("Probability (%)", card.probability?.decimalString ?? "", .probability, false),
-            ("Salesperson", card.salesperson, .salesperson, false),
-            ("Closing (YYYY-MM-DD)", card.expectedClosing?.iso8601 ?? "", .closingDate, false),
-            ("Priority (0-3)", String(card.priority.stars), .priority, false),
-            ("Tags", card.tags.joined(separator: ", "), .tag, false),
-            ("Notes", card.notes, .notes, true),
+            ("cardEditor.title", card.title, .title, false),
+            ("cardEditor.customer", card.customer.name, .customer, false),
+            ("cardEditor.contact", card.customer.contactName, .contact, false),
+            ("cardEditor.email", card.customer.email, .email, false),
+            ("cardEditor.phone", card.customer.phone, .phone, false),
+            ("cardEditor.expectedRevenue", MoneyFormat.typed(card.expectedRevenue, language: language), .expectedRevenue, false),
+            ("cardEditor.currency", card.expectedRevenue.currency.code, .currency, false),
+            ("cardEditor.probability", card.probability?.decimalString ?? "", .probability, false),
+            ("cardEditor.salesperson", card.salesperson, .salesperson, false),
+            ("cardEditor.closing", card.expectedClosing?.display(in: language) ?? "", .closingDate, false),
+            ("cardEditor.priority", String(card.priority.stars), .priority, false),
+            ("cardEditor.tags", card.tags.joined(separator: ", "), .tag, false),
+            ("cardEditor.notes", card.notes, .notes, true),
         ]
-        form = Form(title: "Opportunity \(card.id)", fields: fields.map { label, value, field, multiline in
-            FormField(label, .text(TextField(value, multiline: multiline)), domainField: field)
+        form = Form(title: Catalogue.text("cardEditor.editTitle", language, [String(describing: card.id)]), fields: fields.map { key, value, field, multiline in
+            FormField(key, language, .text(TextField(value, multiline: multiline)), domainField: field)
         })
     }
 
@@ -204,21 +229,22 @@ public struct CardEditor: Sendable {
     /// when typed).
     func opportunityForm(language: Language) -> OpportunityForm {
         guard let card else {
-            let revenue = form.value("Expected revenue").trimmingCharacters(in: " ")
-            return OpportunityForm(title: form.value("Title"), expectedRevenue: revenue.isEmpty ? nil : revenue)
+            let revenue = form.value("cardEditor.expectedRevenue").trimmingCharacters(in: " ")
+            return OpportunityForm(title: form.value("cardEditor.title"), expectedRevenue: revenue.isEmpty ? nil : revenue)
         }
         let original = CardEditor(editing: card, language: language).form
-        func changed(_ label: String) -> String? {
-            let value = form.value(label)
-            return value == original.value(label) ? nil : value
+        func changed(_ id: String) -> String? {
+            let value = form.value(id)
+            return value == original.value(id) ? nil : value
         }
         return OpportunityForm(
-            title: changed("Title"), customer: changed("Customer"), contact: changed("Contact"), email: changed("E-mail"),
-            phone: changed("Phone"), expectedRevenue: changed("Expected revenue"), currency: changed("Currency"),
-            probability: changed("Probability (%)"), salesperson: changed("Salesperson"),
-            expectedClosing: changed("Closing (YYYY-MM-DD)"), priority: changed("Priority (0-3)"),
-            tags: changed("Tags").map { $0.split(separator: ",").map(String.init).filter { !$0.trimmingCharacters(in: " ").isEmpty } },
-            notes: changed("Notes"))
+            title: changed("cardEditor.title"), customer: changed("cardEditor.customer"), contact: changed("cardEditor.contact"),
+            email: changed("cardEditor.email"), phone: changed("cardEditor.phone"), expectedRevenue: changed("cardEditor.expectedRevenue"),
+            currency: changed("cardEditor.currency"), probability: changed("cardEditor.probability"),
+            salesperson: changed("cardEditor.salesperson"), expectedClosing: changed("cardEditor.closing"),
+            priority: changed("cardEditor.priority"),
+            tags: changed("cardEditor.tags").map { $0.split(separator: ",").map(String.init).filter { !$0.trimmingCharacters(in: " ").isEmpty } },
+            notes: changed("cardEditor.notes"))
     }
 }
 

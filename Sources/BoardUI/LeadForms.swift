@@ -9,44 +9,45 @@ public struct LeadEditor: Sendable {
 
     public init(new language: Language) {
         lead = nil
-        form = Form(title: "New lead", fields: Self.fields(for: nil, language: language))
+        form = Form(title: Catalogue.text("leadEditor.newTitle", language), fields: Self.fields(for: nil, language: language))
     }
 
     public init(editing lead: Opportunity, language: Language) {
         self.lead = lead
-        form = Form(title: "Lead \(lead.id)", fields: Self.fields(for: lead, language: language))
+        form = Form(title: Catalogue.text("leadEditor.editTitle", language, [String(describing: lead.id)]),
+                    fields: Self.fields(for: lead, language: language))
     }
 
     static func fields(for lead: Opportunity?, language: Language) -> [FormField] {
-        let revenue = lead.map { MoneyFormat.display(Int128($0.expectedRevenue.minorUnits), currency: $0.expectedRevenue.currency, language: language)
-            .filter { $0.isNumber || $0 == "." || $0 == "," } } ?? ""
+        let revenue = lead.map { MoneyFormat.typed($0.expectedRevenue, language: language) } ?? ""
         let values: [(String, String, Field, Bool)] = [
-            ("Title", lead?.title ?? "", .title, false),
-            ("Company", lead?.customer.name ?? "", .customer, false),
-            ("Contact", lead?.customer.contactName ?? "", .contact, false),
-            ("E-mail", lead?.customer.email ?? "", .email, false),
-            ("Phone", lead?.customer.phone ?? "", .phone, false),
-            ("Expected revenue", revenue, .expectedRevenue, false),
-            ("Salesperson", lead?.salesperson ?? "", .salesperson, false),
-            ("Priority (0-3)", String(lead?.priority.stars ?? 0), .priority, false),
-            ("Notes", lead?.notes ?? "", .notes, true),
+            ("cardEditor.title", lead?.title ?? "", .title, false),
+            ("leadEditor.company", lead?.customer.name ?? "", .customer, false),
+            ("cardEditor.contact", lead?.customer.contactName ?? "", .contact, false),
+            ("cardEditor.email", lead?.customer.email ?? "", .email, false),
+            ("cardEditor.phone", lead?.customer.phone ?? "", .phone, false),
+            ("cardEditor.expectedRevenue", revenue, .expectedRevenue, false),
+            ("cardEditor.salesperson", lead?.salesperson ?? "", .salesperson, false),
+            ("cardEditor.priority", String(lead?.priority.stars ?? 0), .priority, false),
+            ("cardEditor.notes", lead?.notes ?? "", .notes, true),
         ]
-        return values.map { label, value, field, multiline in
-            FormField(label, .text(TextField(value, multiline: multiline)), domainField: field)
+        return values.map { key, value, field, multiline in
+            FormField(key, language, .text(TextField(value, multiline: multiline)), domainField: field)
         }
     }
 
     /// The form as the domain's input; for an edit, only what changed.
     func opportunityForm(language: Language) -> OpportunityForm {
         let original = Form(title: "", fields: Self.fields(for: lead, language: language))
-        func value(_ label: String) -> String? {
-            let text = form.value(label)
-            if lead == nil { return text.trimmingCharacters(in: " ").isEmpty && label != "Title" ? nil : text }
-            return text == original.value(label) ? nil : text
+        func value(_ id: String) -> String? {
+            let text = form.value(id)
+            if lead == nil { return text.trimmingCharacters(in: " ").isEmpty && id != "cardEditor.title" ? nil : text }
+            return text == original.value(id) ? nil : text
         }
-        return OpportunityForm(title: value("Title"), customer: value("Company"), contact: value("Contact"), email: value("E-mail"),
-                               phone: value("Phone"), expectedRevenue: value("Expected revenue"), salesperson: value("Salesperson"),
-                               priority: value("Priority (0-3)"), notes: value("Notes"))
+        return OpportunityForm(title: value("cardEditor.title"), customer: value("leadEditor.company"), contact: value("cardEditor.contact"),
+                               email: value("cardEditor.email"), phone: value("cardEditor.phone"),
+                               expectedRevenue: value("cardEditor.expectedRevenue"), salesperson: value("cardEditor.salesperson"),
+                               priority: value("cardEditor.priority"), notes: value("cardEditor.notes"))
     }
 }
 
@@ -65,37 +66,38 @@ public struct ConversionWizard: Sendable {
         self.lead = lead
         self.duplicates = duplicates
         teams = catalog.teams
+        let t = Localizer(language)
         var fields: [FormField] = []
-        let actions = duplicates.isEmpty ? ["new opportunity"] : ["merge with the ticked", "new opportunity"]
-        fields.append(FormField("Action", .choice(actions, selected: 0)))
+        let actions = duplicates.isEmpty ? [t("convert.action.new")] : [t("convert.action.merge"), t("convert.action.new")]
+        fields.append(FormField("convert.action", language, .choice(actions, selected: 0)))
         for duplicate in duplicates {
-            let stage = duplicate.stage.flatMap { catalog.stage($0)?.name } ?? "lead"
+            let stage = duplicate.stage.flatMap { catalog.stage($0)?.name } ?? t("convert.aLead")
             let money = MoneyFormat.display(duplicate.expectedRevenue, language: language)
-            var field = FormField("Merge #\(duplicate.id)", .toggle(true))
+            var field = FormField(id: "convert.merge.\(duplicate.id)", label: t("convert.merge", duplicate.id), .toggle(true))
             field.caption = "\(duplicate.title) · \(stage) · \(money)"
             fields.append(field)
         }
         let opportunities = duplicates.filter { $0.kind == .opportunity }
         let choices: [Conversion.CustomerChoice] = [.lead] + opportunities.map { .opportunity($0.id) } + [.none]
         customers = choices
-        let customerLabels = ["the lead's"] + opportunities.map { "#\($0.id)'s" } + ["none"]
+        let customerLabels = [t("convert.customer.lead")] + opportunities.map { t("convert.customer.of", $0.id) } + [t("convert.customer.none")]
         let preferred = DuplicateRule.preferredCustomer(among: duplicates, for: lead)
         let selected = preferred.flatMap { match in choices.firstIndex(of: .opportunity(match.id)) } ?? 0
-        fields.append(FormField("Customer", .choice(customerLabels, selected: selected)))
-        fields.append(FormField("Salesperson", .text(TextField(lead.salesperson)), domainField: .salesperson))
-        fields.append(FormField("Team", .choice(catalog.teams.map(\.name), selected: catalog.teams.firstIndex { $0.id == lead.team } ?? 0)))
-        form = Form(title: "Convert lead \(lead.id): \(lead.title)", fields: fields)
+        fields.append(FormField("convert.customer", language, .choice(customerLabels, selected: selected)))
+        fields.append(FormField("cardEditor.salesperson", language, .text(TextField(lead.salesperson)), domainField: .salesperson))
+        fields.append(FormField("convert.team", language, .choice(catalog.teams.map(\.name),
+                                                                 selected: catalog.teams.firstIndex { $0.id == lead.team } ?? 0)))
+        form = Form(title: t("convert.title", lead.id, lead.title), fields: fields)
     }
 
     /// What the wizard asks for.
     var conversion: Conversion {
-        let merge = !duplicates.isEmpty && form.selectedIndex("Action") == 0
-        let ticked = duplicates.enumerated().compactMap { index, duplicate in
-            form.fields.indices.contains(index + 1) && form.fields[index + 1].text == "yes" ? duplicate.id : nil
-        }
-        let customer = customers.indices.contains(form.selectedIndex("Customer")) ? customers[form.selectedIndex("Customer")] : .lead
-        let team = teams.indices.contains(form.selectedIndex("Team")) ? teams[form.selectedIndex("Team")].id : lead.team
-        let salesperson = form.value("Salesperson")
+        let merge = !duplicates.isEmpty && form.selectedIndex("convert.action") == 0
+        let ticked = duplicates.filter { form.isOn("convert.merge.\($0.id)") }.map(\.id)
+        let customerIndex = form.selectedIndex("convert.customer"), teamIndex = form.selectedIndex("convert.team")
+        let customer = customers.indices.contains(customerIndex) ? customers[customerIndex] : .lead
+        let team = teams.indices.contains(teamIndex) ? teams[teamIndex].id : lead.team
+        let salesperson = form.value("cardEditor.salesperson")
         return Conversion(team: team, salesperson: salesperson == lead.salesperson ? nil : salesperson, customer: customer,
                           mergeWith: merge ? ticked : [])
     }

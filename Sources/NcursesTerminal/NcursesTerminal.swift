@@ -8,16 +8,8 @@ import TerminalCore
 public final class NcursesTerminal: TerminalDevice {
     public enum StartError: Error, Equatable {
         case notATerminal
+        /// `TERM` names a terminal type ncurses does not know.
         case unknownTerminal(String)
-
-        public var message: String {
-            switch self {
-            case .notATerminal:
-                return "pipeline needs a terminal to show the board; use a subcommand instead (pipeline --help lists them)"
-            case .unknownTerminal(let name):
-                return "the terminal type '\(name)' is unknown to ncurses; set TERM to one it knows (for example xterm-256color)"
-            }
-        }
     }
 
     private let screen: OpaquePointer

@@ -1,25 +1,44 @@
 /// Count and money sums (one per currency) of a group of opportunities.
 public struct Figures: Hashable, Sendable {
     public var count: Int
+    /// How many of the `count` deals are in each currency.
+    public var countByCurrency: [CurrencyCode: Int]
     public var expected: MoneyTotals
     public var weighted: MoneyTotals
 
-    public init(count: Int = 0, expected: MoneyTotals = MoneyTotals(), weighted: MoneyTotals = MoneyTotals()) {
+    public init(count: Int = 0, countByCurrency: [CurrencyCode: Int] = [:],
+                expected: MoneyTotals = MoneyTotals(), weighted: MoneyTotals = MoneyTotals()) {
         self.count = count
+        self.countByCurrency = countByCurrency
         self.expected = expected
         self.weighted = weighted
     }
 
+    /// One currency's share: `count` deals summing to `expected` and `weighted` minor units.
+    public init(currency: CurrencyCode, count: Int, expected: Int128, weighted: Int128) {
+        self.init(count: count, countByCurrency: [currency: count])
+        self.expected.add(expected, currency: currency)
+        self.weighted.add(weighted, currency: currency)
+    }
+
     public mutating func add(_ other: Figures) {
         count += other.count
+        countByCurrency.merge(other.countByCurrency, uniquingKeysWith: +)
         expected.add(other.expected)
         weighted.add(other.weighted)
     }
 
     public mutating func add(_ opportunity: Opportunity) {
         count += 1
+        countByCurrency[opportunity.expectedRevenue.currency, default: 0] += 1
         expected.add(opportunity.expectedRevenue)
         weighted.add(opportunity.weightedRevenue)
+    }
+
+    /// The deals whose amounts a sum in `currency` leaves out, per other currency in
+    /// alphabetical order: what `+2 USD deals` says beside a sum, since sums never mix currencies.
+    public func dealsOutside(_ currency: CurrencyCode) -> [(currency: CurrencyCode, count: Int)] {
+        countByCurrency.filter { $0.key != currency && $0.value > 0 }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 }
 

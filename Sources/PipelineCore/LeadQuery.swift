@@ -7,6 +7,8 @@ public enum LeadOrder: String, Sendable, CaseIterable {
     /// Largest expected revenue first (in minor units: amounts of different currencies
     /// are not converted), then newest.
     case revenue
+
+    public func name(in language: Language) -> String { Catalogue.text("leadOrder.\(rawValue)", language) }
 }
 
 /// Which leads a listing shows.

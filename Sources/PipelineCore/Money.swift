@@ -207,6 +207,16 @@ public enum MoneyFormat {
         display(Int128(money.minorUnits), currency: money.currency, language: language)
     }
 
+    /// The amount as a user types it in the language, without the currency (`1,500,000.00`,
+    /// `1.500.000`): what an editor's field starts with, and reads back unchanged.
+    public static func typed(_ money: Money, language: Language) -> String {
+        let minor = Int128(money.minorUnits)
+        switch language {
+        case .vietnamese: return number(minor, currency: money.currency, group: ".", decimal: ",")
+        case .english: return number(minor, currency: money.currency, group: ",", decimal: ".")
+        }
+    }
+
     private static func number(_ minor: Int128, currency: CurrencyCode, group: Character?, decimal: Character) -> String {
         let negative = minor < 0
         let magnitude = negative ? -minor : minor

@@ -59,7 +59,7 @@ public struct OpportunityForm: Sendable {
         if let salesperson { changes.salesperson = try TextInput.singleLine(salesperson, field: .salesperson) }
         if let expectedClosing {
             let trimmed = expectedClosing.trimmingWhitespace()
-            changes.expectedClosing = .some(trimmed.isEmpty ? nil : try CalendarDate(parsing: trimmed))
+            changes.expectedClosing = .some(trimmed.isEmpty ? nil : try CalendarDate(parsing: trimmed, language: language))
         }
         if let priority { changes.priority = try Priority(parsing: priority) }
         if let tags { changes.tags = try Self.validTags(tags) }

@@ -19,6 +19,7 @@ public enum PipelineError: Error, Hashable, Sendable {
     case positionOutOfRange(Int, maximum: Int)
     case invalidPosition(String)
     case unknownSetting(String, known: [String])
+    /// `expected` is the catalogue key of what would be valid.
     case invalidSetting(key: String, value: String, expected: String)
 
     // Records
@@ -57,7 +58,7 @@ public enum PipelineError: Error, Hashable, Sendable {
 
     // Files
     case backupNeedsFreshDatabase
-    case backupInconsistent(String)
+    case backupInconsistent(BackupFault)
 
     // Concurrency
     case changedSinceLoaded(kind: String, id: Int64)
@@ -117,7 +118,7 @@ public enum PipelineError: Error, Hashable, Sendable {
         case .positionOutOfRange(let position, let maximum): return t("error.positionRange", position, maximum)
         case .invalidPosition(let text): return t("error.position", text)
         case .unknownSetting(let key, let known): return t("error.unknownSetting", key, known.joined(separator: ", "))
-        case .invalidSetting(let key, let value, let expected): return t("error.invalidSetting", key, value, expected)
+        case .invalidSetting(let key, let value, let expected): return t("error.invalidSetting", key, value, t(expected))
         case .unknownTeam(let reference): return t("error.unknownTeam", reference)
         case .unknownStage(let reference, let pipeline):
             return pipeline.map { t("error.unknownStage.in", reference, $0) } ?? t("error.unknownStage", reference)
@@ -153,7 +154,7 @@ public enum PipelineError: Error, Hashable, Sendable {
         case .duplicatesNeedDecision(let lead, let duplicates): return t("error.duplicatesNeedDecision", lead, duplicates.joined(separator: "; "))
         case .cannotMergeWith(let id): return t("error.cannotMerge", id)
         case .backupNeedsFreshDatabase: return t("error.backupNeedsFresh")
-        case .backupInconsistent(let reason): return t("error.backupInconsistent", reason)
+        case .backupInconsistent(let fault): return t("error.backupInconsistent", fault.message(in: language))
         case .changedSinceLoaded(let kind, let id): return t("error.changedSinceLoaded", kind, id)
         }
     }
@@ -180,14 +181,33 @@ extension PipelineHint {
 
 extension Field {
     /// How messages name the field.
-    public func name(in language: Language) -> String { Catalogue.text("field." + String(describing: self), language) }
+    public func name(in language: Language) -> String { Catalogue.text("field.\(String(describing: self))", language) }
 }
 
 extension StageOutcome {
-    public func name(in language: Language) -> String { Catalogue.text("outcome." + rawValue, language) }
+    public func name(in language: Language) -> String { Catalogue.text("outcome.\(rawValue)", language) }
 }
 
 /// An error that carries one sentence for the user, whatever module it comes from.
+/// What is wrong in a backup file, and on which line: a catalogue key and its arguments,
+/// so that it reads in the user's language.
+public struct BackupFault: Error, Hashable, Sendable {
+    public var key: String
+    public var arguments: [String]
+    public var line: Int?
+
+    public init(_ key: String, _ arguments: String..., line: Int? = nil) {
+        self.key = key
+        self.arguments = arguments
+        self.line = line
+    }
+
+    public func message(in language: Language) -> String {
+        let text = Catalogue.text(key, language, arguments)
+        return line.map { Catalogue.text("backup.atLine", language, [String($0), text]) } ?? text
+    }
+}
+
 public protocol UserFacingError: Error {
     var message: String { get }
     func message(in language: Language) -> String

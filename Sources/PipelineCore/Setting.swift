@@ -19,15 +19,18 @@ public enum SettingKey: String, CaseIterable, Sendable {
     }
 
     /// What the value must look like, for messages and help.
+    /// The catalogue key of what the setting takes.
     public var expectedValues: String {
         switch self {
-        case .team: return "a team name or id"
-        case .currency: return "an ISO 4217 code such as VND or USD"
-        case .language: return "en or vi"
-        case .direction: return "rtl or ltr"
-        case .leads: return "on or off"
+        case .team: return "setting.expected.team"
+        case .currency: return "setting.expected.currency"
+        case .language: return "setting.expected.language"
+        case .direction: return "setting.expected.direction"
+        case .leads: return "setting.expected.leads"
         }
     }
+
+    public func expectedValues(in language: Language) -> String { Catalogue.text(expectedValues, language) }
 
     /// The value used while the database holds none (`team` and `currency` always have
     /// one in a database).

@@ -29,6 +29,13 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         return "\(utcDate.iso8601)T\(pad(hours, 2)):\(pad(minutes, 2)):\(pad(seconds, 2)).\(pad(millis, 3))Z"
     }
 
+    /// To the minute, in UTC, as the language writes dates: `2026-11-27 18:45 UTC` in
+    /// English, `27/11/2026 18:45 UTC` in Vietnamese.
+    public func display(in language: Language) -> String {
+        let millisOfDay = Int(millisecondsSince1970 - Self.floorDivide(millisecondsSince1970, 86_400_000) * 86_400_000)
+        return "\(utcDate.display(in: language)) \(pad(millisOfDay / 3_600_000, 2)):\(pad(millisOfDay / 60_000 % 60, 2)) UTC"
+    }
+
     /// Parses the form ``iso8601`` writes (seconds and milliseconds optional).
     public init?(iso8601 text: String) {
         let parts = text.split(separator: "T")
@@ -82,10 +89,36 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
         self.init(year: year, month: month, day: day)
     }
 
-    /// Parses user input, throwing the field's error.
-    public init(parsing text: String) throws(PipelineError) {
-        guard let date = CalendarDate(iso8601: text.trimmingWhitespace()) else { throw .invalidDate(text) }
-        self = date
+    /// Parses `DD/MM/YYYY` (the day and month may have one digit), as dates are written
+    /// in Vietnam.
+    public init?(dayMonthYear text: String) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 3, (1...2).contains(parts[0].count), (1...2).contains(parts[1].count), parts[2].count == 4,
+              parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }),
+              let day = Int(parts[0]), let month = Int(parts[1]), let year = Int(parts[2]) else { return nil }
+        self.init(year: year, month: month, day: day)
+    }
+
+    /// Parses user input, throwing the field's error: ISO dates in every language, and in
+    /// Vietnamese also `DD/MM/YYYY`. (English takes no slashed form: `03/04/2026` would be
+    /// read as March by some and April by others.)
+    public init(parsing text: String, language: Language = .english) throws(PipelineError) {
+        let trimmed = text.trimmingWhitespace()
+        if let date = CalendarDate(iso8601: trimmed) {
+            self = date
+        } else if language == .vietnamese, let date = CalendarDate(dayMonthYear: trimmed) {
+            self = date
+        } else {
+            throw .invalidDate(text)
+        }
+    }
+
+    /// How people read the date: `27/11/2026` in Vietnamese, `2026-11-27` in English.
+    public func display(in language: Language) -> String {
+        switch language {
+        case .english: return iso8601
+        case .vietnamese: return "\(pad(day, 2))/\(pad(month, 2))/\(pad(year, 4))"
+        }
     }
 
     /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).

@@ -15,8 +15,12 @@ public struct CSVImporter {
         public var column: String?
         public var message: String
 
-        public var description: String {
-            "line \(line)" + (column.map { ", column \($0)" } ?? "") + ": " + message
+        public var description: String { text(in: .english) }
+
+        /// `line 4, column probability: …`
+        public func text(in language: Language) -> String {
+            if let column { return Catalogue.text("import.problemAtColumn", language, [String(line), column, message]) }
+            return Catalogue.text("import.problemAt", language, [String(line), message])
         }
     }
 
@@ -35,6 +39,8 @@ public struct CSVImporter {
     let database: PipelineDatabase
     let options: ImportOptions
 
+    private var t: Localizer { Localizer(options.language) }
+
     public init(database: PipelineDatabase, options: ImportOptions) {
         self.database = database
         self.options = options
@@ -42,21 +48,21 @@ public struct CSVImporter {
 
     public func run(path: String, kind requested: ExchangeKind?, dryRun: Bool) throws -> Report {
         guard let data = FileHandle(forReadingAtPath: path)?.readData(ofLength: 65_536) else {
-            throw ImportProblem(column: nil, message: "cannot read \(path)")
+            throw ImportProblem(column: nil, message: t("import.cannotRead", path))
         }
         let delimiter = Self.delimiter(in: data)
-        guard let stream = InputStream(fileAtPath: path) else { throw ImportProblem(column: nil, message: "cannot read \(path)") }
+        guard let stream = InputStream(fileAtPath: path) else { throw ImportProblem(column: nil, message: t("import.cannotRead", path)) }
         let reader = try CSVReader(stream: stream, hasHeaderRow: false, delimiter: delimiter)
         guard let headerRow = reader.next(), !Self.isInvalidUTF8(reader.error) else {
             var report = Report(kind: requested ?? .opportunities)
-            report.problems = [Problem(line: 1, column: nil, message: Self.isInvalidUTF8(reader.error) ? "the file is not valid UTF-8" : "the file is empty")]
+            report.problems = [Problem(line: 1, column: nil, message: t(Self.isInvalidUTF8(reader.error) ? "import.notUTF8" : "import.empty"))]
             return report
         }
         let headers = headerRow.map { $0.trimmingWhitespaceAndBOM() }
         let kind: ExchangeKind
         if let requested {
             guard requested != .all else {
-                throw ImportProblem(column: nil, message: "a CSV file holds one kind of record; import a full backup with --format json")
+                throw ImportProblem(column: nil, message: t("import.oneKind"))
             }
             kind = requested
         } else {
@@ -73,14 +79,14 @@ public struct CSVImporter {
             } else if OdooColumns.knownButUnmapped.contains(header.lowercased()) {
                 ignored.append(header)
             } else {
-                report.problems.append(Problem(line: 1, column: header, message: "is not a column of \(kind == .stages ? "stages" : "leads and opportunities") in the reference CRM"))
+                report.problems.append(Problem(line: 1, column: header, message: t(kind == .stages ? "import.notStageColumn" : "import.notRecordColumn")))
             }
         }
-        if !ignored.isEmpty { report.warnings.append("ignored columns we do not keep: \(ignored.joined(separator: ", "))") }
+        if !ignored.isEmpty { report.warnings.append(t("import.ignoredColumns", ignored.joined(separator: ", "))) }
         guard report.problems.isEmpty else { return report }
         var line = 1 + Self.lineBreaks(in: headerRow)
         let currency = try database.defaultCurrency()
-        let mapper = RowMapper(headers: headers, columns: columns, kind: kind, currency: currency)
+        let mapper = RowMapper(headers: headers, columns: columns, kind: kind, currency: currency, language: options.language)
         do {
             report.summary = try database.importing(dryRun: dryRun, options: options) { writer in
                 while let row = reader.next() {
@@ -91,7 +97,7 @@ public struct CSVImporter {
                     report.rows += 1
                     do {
                         guard row.count == headers.count else {
-                            throw ImportProblem(column: nil, message: "has \(row.count) fields where the header has \(headers.count)")
+                            throw ImportProblem(column: nil, message: t("import.fieldCount", row.count, headers.count))
                         }
                         if kind == .stages {
                             try writer.apply(try mapper.stage(row))
@@ -101,12 +107,12 @@ public struct CSVImporter {
                     } catch let problem as ImportProblem {
                         report.problems.append(Problem(line: start, column: problem.column, message: problem.message))
                     } catch let error as PipelineError {
-                        report.problems.append(Problem(line: start, column: mapper.column(for: error.field), message: Self.withoutField(error)))
+                        report.problems.append(Problem(line: start, column: mapper.column(for: error.field), message: Self.withoutField(error, options.language)))
                     }
                     if report.problems.count >= Self.problemLimit { break }
                 }
                 if Self.isInvalidUTF8(reader.error) {
-                    report.problems.append(Problem(line: line + 1, column: nil, message: "the file is not valid UTF-8"))
+                    report.problems.append(Problem(line: line + 1, column: nil, message: t("import.notUTF8")))
                 }
                 try writer.finish()
                 if !report.problems.isEmpty { throw ImportFailed() }
@@ -155,9 +161,12 @@ public struct CSVImporter {
     }
 
     /// A domain message without its field prefix (the column is named beside it).
-    static func withoutField(_ error: PipelineError) -> String {
-        var message = error.message
-        if let field = error.field, message.hasPrefix(field.rawValue + ": ") { message.removeFirst(field.rawValue.count + 2) }
+    static func withoutField(_ error: PipelineError, _ language: Language) -> String {
+        var message = error.message(in: language)
+        if let field = error.field {
+            let prefix = field.name(in: language) + ": "
+            if message.hasPrefix(prefix) { message.removeFirst(prefix.count) }
+        }
         return message
     }
 }
@@ -168,6 +177,8 @@ struct RowMapper {
     let columns: [Int: String]
     let kind: ExchangeKind
     let currency: CurrencyCode
+    let language: Language
+    private var t: Localizer { Localizer(language) }
 
     /// The value of a column in a row; `nil` when the file has no such column.
     func value(_ row: [String], _ column: String) -> String? {
@@ -207,7 +218,7 @@ struct RowMapper {
             switch type.lowercased().trimmingWhitespaceAndBOM() {
             case "lead": imported.kind = .lead
             case "opportunity": imported.kind = .opportunity
-            default: throw ImportProblem(column: header(RecordColumn.type.rawValue), message: "'\(type)' is neither lead nor opportunity")
+            default: throw ImportProblem(column: header(RecordColumn.type.rawValue), message: t("import.badType", type))
             }
         }
         let currency = try nonEmpty(.currency).map { try CurrencyCode(parsing: $0) } ?? currency
@@ -247,7 +258,7 @@ struct RowMapper {
         if let name = text(.name) { stage.name = try TextInput.requiredName(name, field: .stageName) }
         if let sequence = nonEmpty(.sequence) {
             guard let value = Int(sequence.trimmingWhitespaceAndBOM()) else {
-                throw ImportProblem(column: header(StageColumn.sequence.rawValue), message: "'\(sequence)' is not a whole number")
+                throw ImportProblem(column: header(StageColumn.sequence.rawValue), message: t("import.badSequence", sequence))
             }
             stage.sequence = value
         }
@@ -275,7 +286,7 @@ struct RowMapper {
         case "1", "medium": return "1"
         case "2", "high": return "2"
         case "3", "very high": return "3"
-        default: throw ImportProblem(column: header(RecordColumn.priority.rawValue), message: "'\(text)' is not a priority from 0 to 3")
+        default: throw ImportProblem(column: header(RecordColumn.priority.rawValue), message: t("import.badPriority", text))
         }
     }
 
@@ -285,7 +296,7 @@ struct RowMapper {
         switch text.lowercased().trimmingWhitespaceAndBOM() {
         case "", "true", "1", "yes", "y", "t": return true
         case "false", "0", "no", "n", "f": return false
-        default: throw ImportProblem(column: header(column), message: "'\(text)' is neither true nor false")
+        default: throw ImportProblem(column: header(column), message: t("import.badBoolean", text))
         }
     }
 }

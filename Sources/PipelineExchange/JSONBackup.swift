@@ -128,19 +128,18 @@ public enum JSONBackup {
                     case "stage_history": try writer.insert(try decodeHistory(object)); summary.history += 1
                     default: break
                     }
-                } catch let problem as BackupProblem {
-                    throw PipelineError.backupInconsistent("line \(line): \(problem.message)")
+                } catch var fault as BackupFault {
+                    fault.line = fault.line ?? line
+                    throw PipelineError.backupInconsistent(fault)
                 }
             }
         }
         return summary
     }
 
-    struct BackupProblem: Error { var message: String }
-
     /// Calls `body` for the settings object and each element of each list, with its line.
     static func read(path: String, _ body: (String, Int, [String: Any]) throws -> Void) throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw BackupProblem(message: "cannot read \(path)") }
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw PipelineError.backupInconsistent(BackupFault("import.cannotRead", path)) }
         var lines = LineReader(handle: handle)
         guard let first = lines.next(), first.trimmingCharacters(in: .whitespaces) == "{",
               let second = lines.next(), second.contains("\"\(format)\"") else {
@@ -172,7 +171,7 @@ public enum JSONBackup {
 
     static func object(_ json: String, line: Int) throws -> [String: Any] {
         guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else {
-            throw PipelineError.backupInconsistent("line \(line) is not a JSON object")
+            throw PipelineError.backupInconsistent(BackupFault("backup.notAnObject", line: line))
         }
         return object
     }
@@ -181,7 +180,7 @@ public enum JSONBackup {
     static func readWhole(path: String, _ body: (String, Int, [String: Any]) throws -> Void) throws {
         guard let data = FileManager.default.contents(atPath: path),
               let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any], root["format"] as? String == format else {
-            throw PipelineError.backupInconsistent("it is not a pipeline backup (export one with: pipeline export --format json --what all)")
+            throw PipelineError.backupInconsistent(BackupFault("backup.notABackup"))
         }
         if let settings = root["settings"] as? [String: Any] { try body("settings", 0, settings) }
         for section in ["teams", "stages", "records", "stage_history"] {
@@ -192,7 +191,7 @@ public enum JSONBackup {
     // MARK: - Decoding, with every text checked as the application checks what users type
 
     static func string(_ object: [String: Any], _ key: String) throws -> String {
-        guard let value = object[key] as? String else { throw BackupProblem(message: "'\(key)' is missing or not text") }
+        guard let value = object[key] as? String else { throw BackupFault("backup.notText", key) }
         return value
     }
 
@@ -203,18 +202,18 @@ public enum JSONBackup {
 
     static func integer(_ object: [String: Any], _ key: String) throws -> Int64 {
         guard let number = object[key] as? NSNumber, let value = Int64(number.stringValue) else {
-            throw BackupProblem(message: "'\(key)' is missing or not a whole number")
+            throw BackupFault("backup.notInteger", key)
         }
         return value
     }
 
     static func boolean(_ object: [String: Any], _ key: String) throws -> Bool {
-        guard let value = object[key] as? Bool else { throw BackupProblem(message: "'\(key)' is missing or not true/false") }
+        guard let value = object[key] as? Bool else { throw BackupFault("backup.notBoolean", key) }
         return value
     }
 
     static func timestamp(_ object: [String: Any], _ key: String) throws -> Timestamp {
-        guard let value = Timestamp(iso8601: try string(object, key)) else { throw BackupProblem(message: "'\(key)' is not an ISO 8601 time") }
+        guard let value = Timestamp(iso8601: try string(object, key)) else { throw BackupFault("backup.notTime", key) }
         return value
     }
 
@@ -222,7 +221,7 @@ public enum JSONBackup {
     static func text(_ object: [String: Any], _ key: String, field: Field, multiline: Bool = false) throws -> String {
         let value = try string(object, key)
         let clean = try multiline ? TextInput.multiLine(value, field: field) : TextInput.singleLine(value, field: field)
-        guard clean == value else { throw BackupProblem(message: "'\(key)' holds characters the application never stores") }
+        guard clean == value else { throw BackupFault("backup.badCharacters", key) }
         return value
     }
 
@@ -233,7 +232,7 @@ public enum JSONBackup {
     }
 
     static func decodeStage(_ object: [String: Any]) throws -> (Stage, String?) {
-        guard let outcome = StageOutcome(rawValue: try string(object, "outcome")) else { throw BackupProblem(message: "'outcome' is not open, won or lost") }
+        guard let outcome = StageOutcome(rawValue: try string(object, "outcome")) else { throw BackupFault("backup.badOutcome") }
         let team = (object["team_id"] as? NSNumber).map { Team.ID($0.int64Value) }
         let stage = Stage(
             id: Stage.ID(try integer(object, "id")), name: try text(object, "name", field: .stageName),
@@ -246,10 +245,10 @@ public enum JSONBackup {
     }
 
     static func decodeRecord(_ object: [String: Any]) throws -> (Opportunity, String?) {
-        guard let kind = RecordKind(rawValue: try string(object, "type")) else { throw BackupProblem(message: "'type' is not lead or opportunity") }
+        guard let kind = RecordKind(rawValue: try string(object, "type")) else { throw BackupFault("backup.badType") }
         let currency = try CurrencyCode(parsing: try string(object, "currency"))
         let tags = try (object["tags"] as? [Any] ?? []).map { tag -> String in
-            guard let tag = tag as? String else { throw BackupProblem(message: "'tags' holds something other than text") }
+            guard let tag = tag as? String else { throw BackupFault("backup.badTags") }
             return tag
         }
         let record = Opportunity(

@@ -7,6 +7,7 @@ import PipelineCore
 public final class ImportWriter {
     let db: Database
     let options: ImportOptions
+    private var t: Localizer { Localizer(options.language) }
     private var catalog: StageCatalog
     private var defaultTeam: Team
     private var currency: CurrencyCode
@@ -38,10 +39,10 @@ public final class ImportWriter {
         guard let current = existing else {
             var update: OpportunityUpdate
             if kind == .lead {
-                if changes.title == nil { throw ImportProblem(column: "name", message: "a record needs a title") }
+                if changes.title == nil { throw ImportProblem(column: "name", message: t("import.needsTitle")) }
                 update = OpportunityUpdate(opportunity: try Opportunity.createLead(changes, team: team.id, currency: currency, at: now), stageChange: nil)
             } else {
-                if changes.title == nil { throw ImportProblem(column: "name", message: "a record needs a title") }
+                if changes.title == nil { throw ImportProblem(column: "name", message: t("import.needsTitle")) }
                 update = try Opportunity.create(changes, in: pipeline, stage: stage, currency: currency, at: now, by: user)
             }
             applyState(imported, to: &update.opportunity)
@@ -66,7 +67,7 @@ public final class ImportWriter {
         case (.opportunity, .opportunity):
             update = try current.edited(changes, stage: stage, in: pipeline, at: now, by: user)
         case (.opportunity, .lead):
-            throw ImportProblem(column: "type", message: "record \(current.id) is an opportunity; it cannot become a lead again")
+            throw ImportProblem(column: "type", message: t("import.cannotBecomeLead", current.id))
         }
         applyState(imported, to: &update.opportunity)
         _ = try PipelineDatabase.save(db, update, replacing: current, placement: nil)
@@ -112,12 +113,12 @@ public final class ImportWriter {
         case .externalID(let id):
             // The reference CRM's stock team.
             if id == "sales_team.team_sales_department", let first = catalog.teams.first { return first }
-            throw ImportProblem(column: "team_id/id", message: "no team with External ID '\(id)'")
+            throw ImportProblem(column: "team_id/id", message: t("import.noTeamID", id))
         case .name(let name):
             let key = TextInput.nameKey(name.trimmingCharacters(in: .whitespaces))
             if let team = catalog.teams.first(where: { TextInput.nameKey($0.name) == key }) { return team }
             guard options.createMissingTeams else {
-                throw ImportProblem(column: "team_id", message: "no team '\(name)'; give --create-missing-teams to create it")
+                throw ImportProblem(column: "team_id", message: t("import.noTeam", name))
             }
             let clean = try TextInput.requiredName(name, field: .teamName)
             try db.execute(sql: "INSERT INTO team (name, name_key, created_at) VALUES (?, ?, ?)",
@@ -139,7 +140,7 @@ public final class ImportWriter {
             if let index = Self.stockStages[id] {
                 return try createStage(named: StageTemplate.steps[index].english, in: pipeline, column: "stage_id/id")
             }
-            throw ImportProblem(column: "stage_id/id", message: "no stage with External ID '\(id)' in the \(pipeline.team.name) pipeline")
+            throw ImportProblem(column: "stage_id/id", message: t("import.noStageID", id, pipeline.team.name))
         case .name(let name):
             let key = TextInput.nameKey(name.trimmingCharacters(in: .whitespaces))
             if let stage = pipeline.stages.first(where: { TextInput.nameKey($0.name) == key }) { return stage }
@@ -151,7 +152,7 @@ public final class ImportWriter {
     /// guide's settings when it is one of its steps) only when the user allowed it.
     private func createStage(named name: String, in pipeline: Pipeline, column: String) throws -> Stage {
         guard options.createMissingStages else {
-            throw ImportProblem(column: column, message: "no stage '\(name)' in the \(pipeline.team.name) pipeline; give --create-missing-stages to create it")
+            throw ImportProblem(column: column, message: t("import.noStage", name, pipeline.team.name))
         }
         let step = StageTemplate.steps.first { $0.matches(name) }
         let draft = StageDraft(name: name, probability: step?.probability, requirements: step?.englishRequirements ?? "",
@@ -223,7 +224,7 @@ public final class ImportWriter {
             stage = current
             summary.updated += 1
         } else {
-            guard let name = imported.name else { throw ImportProblem(column: "name", message: "a stage needs a name") }
+            guard let name = imported.name else { throw ImportProblem(column: "name", message: t("import.stageNeedsName")) }
             let resolvedOutcome = outcome ?? step?.outcome ?? .open
             let draft = StageDraft(name: name, probability: resolvedOutcome == .open ? (imported.probability ?? step?.probability) : nil,
                                    requirements: imported.requirements ?? "",

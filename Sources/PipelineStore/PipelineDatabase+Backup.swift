@@ -94,7 +94,7 @@ extension PipelineDatabase {
             try body(BackupWriter(db: db))
             let broken = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check")
             if !broken.isEmpty {
-                throw PipelineError.backupInconsistent("records point at stages or teams it does not contain")
+                throw PipelineError.backupInconsistent(BackupFault("backup.danglingReferences"))
             }
         }
     }

@@ -68,7 +68,7 @@ extension PipelineDatabase {
                     result = try body(writer)
                     return dryRun ? .rollback : .commit
                 }
-                guard let result else { throw StoreError.failed(path: path, reason: "the import produced nothing") }
+                guard let result else { throw StoreError.failed(path: path, reason: Catalogue.text("import.producedNothing", options.language)) }
                 return result
             }
         } catch {
@@ -85,14 +85,17 @@ public struct ImportOptions: Sendable {
     public var defaultTeam: Team.ID?
     public var now: Timestamp
     public var user: String
+    /// The language problems are reported in.
+    public var language: Language
 
     public init(createMissingStages: Bool = false, createMissingTeams: Bool = false, defaultTeam: Team.ID? = nil,
-                now: Timestamp, user: String) {
+                now: Timestamp, user: String, language: Language = .english) {
         self.createMissingStages = createMissingStages
         self.createMissingTeams = createMissingTeams
         self.defaultTeam = defaultTeam
         self.now = now
         self.user = user
+        self.language = language
     }
 }
 

@@ -63,9 +63,8 @@ extension PipelineDatabase {
     /// One row of split sums (see `Schema.sumSplit`) as exact figures.
     private static func figures(_ row: Row) -> Figures {
         let currency = (try? CurrencyCode(parsing: row["currency"])) ?? .usd
-        var figures = Figures(count: row["count"])
-        figures.expected.add(Rows.joinSplit(high: row["expected_high"], low: row["expected_low"]), currency: currency)
-        figures.weighted.add(Rows.joinSplit(high: row["weighted_high"], low: row["weighted_low"]), currency: currency)
-        return figures
+        return Figures(currency: currency, count: row["count"],
+                       expected: Rows.joinSplit(high: row["expected_high"], low: row["expected_low"]),
+                       weighted: Rows.joinSplit(high: row["weighted_high"], low: row["weighted_low"]))
     }
 }

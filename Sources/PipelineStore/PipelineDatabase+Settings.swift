@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import PipelineCore
 
@@ -59,5 +60,23 @@ extension PipelineDatabase {
             return .usd
         }
         return code
+    }
+}
+
+extension PipelineDatabase {
+    /// The `language` setting of the pipeline database at `path`, read without creating,
+    /// migrating or locking anything; `nil` when there is no such file, it is not ours, or
+    /// the setting is unset. (The CLI needs the language before it parses its arguments.)
+    public static func storedLanguage(atPath path: String) -> Language? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        var configuration = Configuration()
+        configuration.readonly = true
+        guard let queue = try? DatabaseQueue(path: path, configuration: configuration) else { return nil }
+        let value = try? queue.read { db -> String? in
+            guard try Int32.fetchOne(db, sql: "PRAGMA application_id") == Schema.applicationID,
+                  try db.tableExists("setting") else { return nil }
+            return try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = ?", arguments: [SettingKey.language.rawValue])
+        }
+        return value.flatMap { $0 }.flatMap(Language.init(code:))
     }
 }

@@ -8,28 +8,28 @@ import TerminalCore
 
 /// `pipeline` / `pipeline board`: the full-screen Kanban board.
 struct BoardCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    static var configuration: CommandConfiguration { CommandConfiguration(
         commandName: "board",
-        abstract: "Open the pipeline as a Kanban board (the default command).",
-        discussion: "Press ? on the board for its keys (also in Docs/keys.md).")
+        abstract: localized("cli.board.openThePipelineAsA"),
+        discussion: localized("cli.board.pressOnTheBoardFor")) }
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: ArgumentHelp("The team whose pipeline to show (default: the team setting).", valueName: "team"))
+    @Option(help: ArgumentHelp(localized("cli.board.theTeamWhosePipelineTo"), valueName: "team"))
     var team: String?
 
-    @Option(help: ArgumentHelp("rtl puts the first stage on the right (the default), ltr on the left.", valueName: "rtl|ltr"))
+    @Option(help: ArgumentHelp(localized("cli.board.rtlPutsTheFirstStage"), valueName: "rtl|ltr"))
     var direction: String?
 
     func validate() throws {
         if let direction, (try? SettingKey.direction.normalized(direction)) == nil {
-            throw ValidationError("--direction: '\(direction)' is not a direction; use rtl or ltr")
+            throw ValidationError(localized("cli.board.directionIsNotADirection", direction))
         }
     }
 
     func run() throws {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
-            Console.error(NcursesTerminal.StartError.notATerminal.message)
+            Console.error(localized("cli.error", localized("cli.board.notATerminal")))
             throw ExitCode(ExitStatus.usage)
         }
         let session = try global.open()
@@ -39,8 +39,11 @@ struct BoardCommand: ParsableCommand {
         let terminal: NcursesTerminal
         do {
             terminal = try NcursesTerminal()
-        } catch let error as NcursesTerminal.StartError {
-            Console.error("error: " + error.message)
+        } catch NcursesTerminal.StartError.unknownTerminal(let name) {
+            Console.error(localized("cli.error", localized("cli.board.unknownTerminal", name)))
+            throw ExitCode(ExitStatus.usage)
+        } catch NcursesTerminal.StartError.notATerminal {
+            Console.error(localized("cli.error", localized("cli.board.notATerminal")))
             throw ExitCode(ExitStatus.usage)
         }
         let board: BoardSession

@@ -8,28 +8,23 @@ extension ExchangeKind: ExpressibleByArgument {}
 
 /// `pipeline export`: CSV in the reference CRM's columns, or the JSON backup.
 struct ExportCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    static var configuration: CommandConfiguration { CommandConfiguration(
         commandName: "export",
-        abstract: "Write opportunities, leads or stages as CSV (Odoo's columns), or everything as a JSON backup.",
-        discussion: """
-            CSV uses the technical column names of the Odoo generation chosen with --odoo (16 by default), so that \
-            Odoo's "import-compatible" import takes the file unchanged; one CSV file holds one kind of record. \
-            --format json --what all writes the complete backup (pipeline import restores it into a fresh database). \
-            Amounts and dates in files are locale-independent (1500000.50, 2026-12-31). See Docs/import-export.md.
-            """)
+        abstract: localized("cli.exchange.writeOpportunitiesLeadsOrStages"),
+        discussion: localized("cli.exchange.csvUsesTheTechnicalColumn")) }
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case csv, json }
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: ArgumentHelp("csv (default) or json.", valueName: "csv|json")) var format: Format = .csv
-    @Option(help: ArgumentHelp("What to write (default: opportunities for CSV, all for JSON).", valueName: "opportunities|leads|stages|all"))
+    @Option(help: ArgumentHelp(localized("cli.exchange.csvDefaultOrJson"), valueName: "csv|json")) var format: Format = .csv
+    @Option(help: ArgumentHelp(localized("cli.exchange.whatToWriteDefaultOpportunities"), valueName: "opportunities|leads|stages|all"))
     var what: ExchangeKind?
-    @Option(help: ArgumentHelp("The Odoo generation whose column names CSV uses.", valueName: "12|16")) var odoo: Int = 16
-    @Option(help: ArgumentHelp("The file to write (default: standard output).", valueName: "file")) var out: String?
+    @Option(help: ArgumentHelp(localized("cli.exchange.theOdooGenerationWhoseColumn"), valueName: "12|16")) var odoo: Int = 16
+    @Option(help: ArgumentHelp(localized("cli.exchange.theFileToWriteDefault"), valueName: "file")) var out: String?
 
     func validate() throws {
-        guard OdooGeneration(rawValue: odoo) != nil else { throw ValidationError("--odoo: '\(odoo)' is not a generation we write; use 12 or 16") }
-        if format == .csv, what == .all { throw ValidationError("--what all is JSON only: one CSV file holds one kind of record") }
+        guard OdooGeneration(rawValue: odoo) != nil else { throw ValidationError(localized("cli.exchange.odooIsNotAGeneration", odoo)) }
+        if format == .csv, what == .all { throw ValidationError(localized("cli.exchange.whatAllIsJsonOnly")) }
     }
 
     func run() throws {
@@ -39,7 +34,7 @@ struct ExportCommand: ParsableCommand {
             // Exports hold customers' data: readable by the user alone.
             guard FileManager.default.createFile(atPath: out, contents: nil, attributes: [.posixPermissions: 0o600]),
                   let file = FileHandle(forWritingAtPath: out) else {
-                throw PipelineError.invalidSetting(key: "--out", value: out, expected: "a file that can be written")
+                throw PipelineError.invalidSetting(key: "--out", value: out, expected: "cli.exchange.expected.writableFile")
             }
             handle = file
         } else {
@@ -58,56 +53,55 @@ struct ExportCommand: ParsableCommand {
 
 /// `pipeline import`: a CSV file (Odoo's columns) or a JSON backup, all or nothing.
 struct ImportCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    static var configuration: CommandConfiguration { CommandConfiguration(
         commandName: "import",
-        abstract: "Read a CSV file in Odoo's columns, or restore a JSON backup into a fresh database; all or nothing.",
-        discussion: """
-            A CSV file's kind comes from --what or from its header. Headers may be Odoo's technical names or its \
-            export labels; columns Odoo defines that we do not keep are ignored with a warning, any other is an error. \
-            Rows with an External ID (id) already imported update those records. Every problem is reported with its \
-            line and column, and then nothing is imported. See Docs/import-export.md.
-            """)
+        abstract: localized("cli.exchange.readACsvFileIn"),
+        discussion: localized("cli.exchange.aCsvFileSKind")) }
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: "The file to read.") var file: String
-    @Option(help: ArgumentHelp("csv or json (default: from the file).", valueName: "csv|json")) var format: ExportCommand.Format?
-    @Option(help: ArgumentHelp("What a CSV file holds (default: told from its header).", valueName: "opportunities|leads|stages"))
+    @Argument(help: ArgumentHelp(localized("cli.exchange.theFileToRead"))) var file: String
+    @Option(help: ArgumentHelp(localized("cli.exchange.csvOrJsonDefaultFrom"), valueName: "csv|json")) var format: ExportCommand.Format?
+    @Option(help: ArgumentHelp(localized("cli.exchange.whatACsvFileHolds"), valueName: "opportunities|leads|stages"))
     var what: ExchangeKind?
-    @Flag(name: .customLong("dry-run"), help: "Report what would be created or updated, and change nothing.") var dryRun = false
-    @Flag(name: .customLong("create-missing-stages"), help: "Create the stages the file names that the pipeline lacks.")
+    @Flag(name: .customLong("dry-run"), help: ArgumentHelp(localized("cli.exchange.reportWhatWouldBeCreated"))) var dryRun = false
+    @Flag(name: .customLong("create-missing-stages"), help: ArgumentHelp(localized("cli.exchange.createTheStagesTheFile")))
     var createMissingStages = false
-    @Flag(name: .customLong("create-missing-teams"), help: "Create the teams the file names that do not exist.")
+    @Flag(name: .customLong("create-missing-teams"), help: ArgumentHelp(localized("cli.exchange.createTheTeamsTheFile")))
     var createMissingTeams = false
 
     func run() throws {
         guard FileManager.default.isReadableFile(atPath: file) else {
-            throw PipelineError.invalidSetting(key: "import", value: file, expected: "a file that exists and can be read")
+            throw PipelineError.invalidSetting(key: "import", value: file, expected: "cli.exchange.expected.readableFile")
         }
         let session = try global.open()
         if (format ?? Self.format(of: file)) == .json {
-            guard !dryRun else { throw ValidationError("--dry-run applies to CSV files; a backup restores whole or not at all") }
+            guard !dryRun else { throw ValidationError(localized("cli.exchange.dryRunAppliesToCsv")) }
             let summary = try JSONBackup.restore(path: file, into: session.database)
-            Console.out("Restored \(summary.teams) teams, \(summary.stages) stages, \(summary.records) leads and opportunities, "
-                        + "\(summary.history) stage changes.")
+            Console.out(localized("cli.exchange.restoredTeamsStagesLeadsAnd", summary.teams, summary.stages, summary.records, summary.history))
             return
         }
         let context = session.context()
         let importer = CSVImporter(database: session.database, options: ImportOptions(
             createMissingStages: createMissingStages, createMissingTeams: createMissingTeams,
-            defaultTeam: nil, now: context.now, user: context.user))
+            defaultTeam: nil, now: context.now, user: context.user, language: session.language))
         let report = try importer.run(path: file, kind: what, dryRun: dryRun)
-        for warning in report.warnings { Console.error("warning: " + warning) }
+        for warning in report.warnings { Console.error(localized("cli.warning", warning)) }
         guard report.problems.isEmpty else {
-            for problem in report.problems { Console.error("error: \(problem)") }
-            Console.error("error: nothing was imported (\(report.problems.count) problem\(report.problems.count == 1 ? "" : "s"))")
+            for problem in report.problems { Console.error(localized("cli.error", problem.text(in: session.language))) }
+            Console.error(localized(report.problems.count == 1 ? "cli.exchange.nothingImported.one" : "cli.exchange.nothingImported.many",
+                                    report.problems.count))
             throw ExitCode(ExitStatus.invalidData)
         }
         let summary = report.summary
-        let noun = report.kind == .stages ? "stages" : "records"
-        var line = dryRun ? "Dry run: would create \(summary.created) and update \(summary.updated) \(noun); nothing was changed."
-            : "Imported \(report.rows) \(noun): \(summary.created) created, \(summary.updated) updated."
-        if !summary.stagesCreated.isEmpty { line += " Stages \(dryRun ? "to create" : "created"): \(summary.stagesCreated.joined(separator: ", "))." }
-        if !summary.teamsCreated.isEmpty { line += " Teams \(dryRun ? "to create" : "created"): \(summary.teamsCreated.joined(separator: ", "))." }
+        let noun = localized(report.kind == .stages ? "cli.exchange.noun.stages" : "cli.exchange.noun.records")
+        var line = dryRun ? localized("cli.exchange.dryRunSummary", summary.created, summary.updated, noun)
+            : localized("cli.exchange.importSummary", report.rows, noun, summary.created, summary.updated)
+        if !summary.stagesCreated.isEmpty {
+            line += localized(dryRun ? "cli.exchange.stagesToCreate" : "cli.exchange.stagesCreated", summary.stagesCreated.joined(separator: ", "))
+        }
+        if !summary.teamsCreated.isEmpty {
+            line += localized(dryRun ? "cli.exchange.teamsToCreate" : "cli.exchange.teamsCreated", summary.teamsCreated.joined(separator: ", "))
+        }
         Console.out(line)
     }
 

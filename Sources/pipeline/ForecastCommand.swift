@@ -5,25 +5,20 @@ import PipelineStore
 
 /// `pipeline forecast`: expected and weighted revenue, as the stage probabilities estimate it.
 struct ForecastCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    static var configuration: CommandConfiguration { CommandConfiguration(
         commandName: "forecast",
-        abstract: "Expected and weighted revenue of the open pipeline, per stage, closing month or salesperson.",
-        discussion: """
-            Weighted revenue is expected revenue × probability, rounded to the currency's minor unit per \
-            opportunity. The open pipeline counts active opportunities in open stages; won revenue is shown \
-            apart; lost and archived opportunities are left out. Sums never mix currencies. Covers every \
-            team unless --team.
-            """)
+        abstract: localized("cli.forecast.expectedAndWeightedRevenueOf"),
+        discussion: localized("cli.forecast.weightedRevenueIsExpectedRevenue")) }
 
     enum Grouping: String, ExpressibleByArgument, CaseIterable {
         case stage, month, salesperson
     }
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: ArgumentHelp("Only this team's pipeline.", valueName: "team")) var team: String?
-    @Option(help: ArgumentHelp("Group by stage (default), expected-closing month, or salesperson.", valueName: "stage|month|salesperson"))
+    @Option(help: ArgumentHelp(localized("cli.forecast.onlyThisTeamSPipeline"), valueName: "team")) var team: String?
+    @Option(help: ArgumentHelp(localized("cli.forecast.groupByStageDefaultExpected"), valueName: "stage|month|salesperson"))
     var by: Grouping = .stage
-    @Flag(help: "Print JSON.") var json = false
+    @Flag(help: ArgumentHelp(localized("cli.opp.printJson"))) var json = false
 
     func run() throws {
         let session = try global.open(forWriting: false)
@@ -51,11 +46,11 @@ struct ForecastCommand: ParsableCommand {
             ]).rendered())
             return
         }
-        let scope = team.map { "the \($0.name) pipeline" } ?? "all teams"
-        Console.out("Forecast of \(scope), by \(by.rawValue):")
+        let scope = team.map { localized("cli.forecast.scope.team", $0.name) } ?? localized("cli.forecast.scope.all")
+        Console.out(localized("cli.forecast.forecastOfBy", scope, localized("cli.forecast.by.\(by.rawValue)")))
         var table = Table([
-            .init(by.rawValue.uppercased(), max: 24, min: 8), .init("PROB", max: 7, right: true), .init("DEALS", max: 8, right: true),
-            .init("EXPECTED", max: 30, right: true), .init("WEIGHTED", max: 30, right: true),
+            .init(localized("cli.forecast.by.\(by.rawValue)").uppercased(), max: 24, min: 8), .init(localized("cli.opp.prob"), max: 7, right: true), .init(localized("cli.stage.deals"), max: 8, right: true),
+            .init(localized("cli.opp.expected"), max: 30, right: true), .init(localized("cli.opp.weighted"), max: 30, right: true),
         ])
         func add(_ label: String, _ probability: String, _ figures: Figures) {
             let expected = Present.sums(figures.expected, preferring: currency, session: session)
@@ -63,14 +58,15 @@ struct ForecastCommand: ParsableCommand {
             for index in expected.indices {
                 table.add(index == 0 ? [label, probability, String(figures.count), expected[index], weighted[index]]
                                      : ["", "", "", expected[index], weighted[index]])
+                // Sums never mix currencies: each currency has its own line.
             }
         }
         for row in forecast.rows {
-            let label = row.key ?? (by == .month ? "(no closing date)" : "(unassigned)")
+            let label = row.key ?? localized(by == .month ? "cli.forecast.noClosingDate" : "cli.forecast.unassigned")
             add(label, row.stage?.probability.description ?? "", row.figures)
         }
-        add("Open pipeline", "", forecast.open)
-        add("Won", "", forecast.won)
+        add(localized("forecast.open"), "", forecast.open)
+        add(localized("forecast.won"), "", forecast.won)
         table.finish()
     }
 }

@@ -6,23 +6,27 @@ import PipelineStore
 /// Options every command takes, before or after the subcommand's name.
 struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "The database file.",
-        discussion: "Default: $PIPELINE_DB, else $XDG_DATA_HOME/pipeline/pipeline.sqlite (~/.local/share/pipeline/pipeline.sqlite).",
+        localized("cli.global.theDatabaseFile"),
+        discussion: localized("cli.global.defaultPipelineDbElseXdg"),
         valueName: "path"))
     var db: String?
 
-    @Option(name: .long, help: ArgumentHelp("Language: en or vi (default: the language setting, else the locale).", valueName: "code"))
+    @Option(name: .long, help: ArgumentHelp(localized("cli.global.languageEnOrViDefault"), valueName: "code"))
     var lang: String?
 
     func validate() throws {
         if let lang, Language(code: lang) == nil {
-            throw ValidationError("--lang: '\(lang)' is not a language; use en or vi")
+            throw ValidationError(localized("cli.global.langIsNotALanguage", lang))
         }
     }
 
     /// The database path the options and the environment choose.
     var databasePath: String {
-        let environment = ProcessInfo.processInfo.environment
+        Self.databasePath(option: db, environment: ProcessInfo.processInfo.environment)
+    }
+
+    /// `--db`, else $PIPELINE_DB, else the XDG data directory's pipeline/pipeline.sqlite.
+    static func databasePath(option db: String?, environment: [String: String]) -> String {
         if let db, !db.isEmpty { return db }
         if let path = environment["PIPELINE_DB"], !path.isEmpty { return path }
         let dataHome = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
@@ -57,6 +61,7 @@ struct GlobalOptions: ParsableArguments {
         }
         let stored = try database.setting(.language).flatMap(Language.init(code:))
         let language = lang.flatMap(Language.init(code:)) ?? stored ?? requestedLanguage
+        CLILanguage.set(language)
         return Session(database: database, language: language)
     }
 }

@@ -4,31 +4,31 @@ import PipelineStore
 
 /// `pipeline opp …`: the deals in the pipeline.
 struct OpportunityCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    static var configuration: CommandConfiguration { CommandConfiguration(
         commandName: "opp",
-        abstract: "Add, list, show, edit, move, win, lose, restore, archive and delete opportunities.",
-        discussion: "ID arguments take an opportunity's id or its title (ignoring case; a title several deals share is refused with their ids).",
-        subcommands: [Add.self, List.self, Show.self, Edit.self, Move.self, Won.self, Lost.self, Restore.self, Archive.self, Delete.self])
+        abstract: localized("cli.opp.addListShowEditMove"),
+        discussion: localized("cli.opp.idArgumentsTakeAnOpportunity"),
+        subcommands: [Add.self, List.self, Show.self, Edit.self, Move.self, Won.self, Lost.self, Restore.self, Archive.self, Delete.self]) }
 
     /// The fields `add` and `edit` share.
     struct Fields: ParsableArguments {
-        @Option(help: ArgumentHelp("The customer's name.", valueName: "name")) var customer: String?
-        @Option(help: ArgumentHelp("The contact person's name.", valueName: "name")) var contact: String?
-        @Option(help: ArgumentHelp("The customer's e-mail address.", valueName: "address")) var email: String?
-        @Option(help: ArgumentHelp("The customer's phone number.", valueName: "number")) var phone: String?
+        @Option(help: ArgumentHelp(localized("cli.opp.theCustomerSName"), valueName: "name")) var customer: String?
+        @Option(help: ArgumentHelp(localized("cli.opp.theContactPersonSName"), valueName: "name")) var contact: String?
+        @Option(help: ArgumentHelp(localized("cli.opp.theCustomerSEMail"), valueName: "address")) var email: String?
+        @Option(help: ArgumentHelp(localized("cli.opp.theCustomerSPhoneNumber"), valueName: "number")) var phone: String?
         // Unconditional: "-100" must reach validation (and be refused as data), not be taken for an option.
-        @Option(parsing: .unconditional, help: ArgumentHelp("Expected revenue as you write it: 1,500,000.50 in English, 1.500.000,50 in Vietnamese.", valueName: "amount"))
+        @Option(parsing: .unconditional, help: ArgumentHelp(localized("cli.opp.expectedRevenueAsYouWrite"), valueName: "amount"))
         var revenue: String?
-        @Option(help: ArgumentHelp("ISO 4217 currency code (default: the currency setting).", valueName: "code")) var currency: String?
-        @Option(help: ArgumentHelp("The salesperson.", valueName: "name")) var salesperson: String?
-        @Option(name: .customLong("close-date"), help: ArgumentHelp("Expected closing date (empty clears it).", valueName: "YYYY-MM-DD"))
+        @Option(help: ArgumentHelp(localized("cli.opp.isoCurrencyCodeDefaultThe"), valueName: "code")) var currency: String?
+        @Option(help: ArgumentHelp(localized("cli.opp.theSalesperson"), valueName: "name")) var salesperson: String?
+        @Option(name: .customLong("close-date"), help: ArgumentHelp(localized("cli.opp.expectedClosingDateEmptyClears"), valueName: "YYYY-MM-DD"))
         var closeDate: String?
-        @Option(parsing: .unconditional, help: ArgumentHelp("Priority stars, 0 to 3.", valueName: "0-3")) var priority: String?
-        @Option(parsing: .unconditional, help: ArgumentHelp("Probability set by hand, 0 to 100; it stays until the deal next enters a stage that sets it.", valueName: "percent"))
+        @Option(parsing: .unconditional, help: ArgumentHelp(localized("cli.opp.priorityStarsTo"), valueName: "0-3")) var priority: String?
+        @Option(parsing: .unconditional, help: ArgumentHelp(localized("cli.opp.probabilitySetByHandTo"), valueName: "percent"))
         var probability: String?
-        @Option(name: .customLong("tag"), help: ArgumentHelp("A tag (repeat for several; on edit, replaces all).", valueName: "tag"))
+        @Option(name: .customLong("tag"), help: ArgumentHelp(localized("cli.opp.aTagRepeatForSeveral"), valueName: "tag"))
         var tags: [String] = []
-        @Option(help: ArgumentHelp("Notes (may span lines).", valueName: "text")) var notes: String?
+        @Option(help: ArgumentHelp(localized("cli.opp.notesMaySpanLines"), valueName: "text")) var notes: String?
 
         func form(title: String?) -> OpportunityForm {
             OpportunityForm(title: title, customer: customer, contact: contact, email: email, phone: phone,
@@ -38,14 +38,14 @@ struct OpportunityCommand: ParsableCommand {
     }
 
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Add an opportunity.",
-            discussion: "Without --stage it goes to the pipeline's first open, unfolded stage and takes that stage's probability.")
+        static var configuration: CommandConfiguration { CommandConfiguration(
+            abstract: localized("cli.opp.addAnOpportunity"),
+            discussion: localized("cli.opp.withoutStageItGoesTo")) }
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The opportunity's title.") var title: String
+        @Argument(help: ArgumentHelp(localized("cli.opp.theOpportunitySTitle"))) var title: String
         @OptionGroup var fields: Fields
-        @Option(help: ArgumentHelp("The stage (id or name) in the team's pipeline.", valueName: "stage")) var stage: String?
-        @Option(help: ArgumentHelp("The team (default: the team setting).", valueName: "team")) var team: String?
+        @Option(help: ArgumentHelp(localized("cli.opp.theStageIdOrName"), valueName: "stage")) var stage: String?
+        @Option(help: ArgumentHelp(localized("cli.opp.theTeamDefaultTheTeam"), valueName: "team")) var team: String?
 
         func run() throws {
             let session = try global.open()
@@ -56,18 +56,17 @@ struct OpportunityCommand: ParsableCommand {
                                                                   currency: try session.database.defaultCurrency())
             let added = try session.database.addOpportunity(changes, team: team.id, stage: stage?.id, context: session.context())
             let stageName = added.stage.flatMap(pipeline.stage)?.name ?? "?"
-            Console.out("Added opportunity \(added.id) '\(added.title)' to \(stageName) (\(added.probability?.description ?? "")), "
-                        + "expected \(session.money(added.expectedRevenue)), weighted \(session.money(added.weightedRevenue)).")
+            Console.out(localized("cli.opp.addedOpportunityToExpectedWeighted", added.id, added.title, stageName, added.probability?.description ?? "", session.money(added.expectedRevenue), session.money(added.weightedRevenue)))
         }
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List opportunities of every team, or of --team, in pipeline order.")
+        static var configuration: CommandConfiguration { CommandConfiguration(abstract: localized("cli.opp.listOpportunitiesOfEveryTeam")) }
         @OptionGroup var global: GlobalOptions
-        @Option(help: ArgumentHelp("Only this stage (id or name).", valueName: "stage")) var stage: String?
-        @Option(help: ArgumentHelp("Only this team.", valueName: "team")) var team: String?
-        @Flag(help: "Include archived opportunities.") var archived = false
-        @Flag(help: "Print JSON.") var json = false
+        @Option(help: ArgumentHelp(localized("cli.opp.onlyThisStageIdOr"), valueName: "stage")) var stage: String?
+        @Option(help: ArgumentHelp(localized("cli.opp.onlyThisTeam"), valueName: "team")) var team: String?
+        @Flag(help: ArgumentHelp(localized("cli.opp.includeArchivedOpportunities"))) var archived = false
+        @Flag(help: ArgumentHelp(localized("cli.opp.printJson"))) var json = false
 
         func run() throws {
             let session = try global.open(forWriting: false)
@@ -96,30 +95,30 @@ struct OpportunityCommand: ParsableCommand {
             }
             var table = Table([
                 // Amounts never shrink: a cut figure would be a wrong figure.
-                .init("ID", max: 7, right: true), .init("TITLE", max: 32, min: 12), .init("CUSTOMER", max: 20, min: 8),
-                .init("STAGE", max: 16, min: 8), .init("PROB", max: 7, right: true), .init("EXPECTED", max: 26, right: true),
-                .init("WEIGHTED", max: 26, right: true), .init("TEAM", max: 12, min: 5),
+                .init(localized("cli.opp.id"), max: 7, right: true), .init(localized("cli.opp.title"), max: 32, min: 12), .init(localized("cli.opp.customer"), max: 20, min: 8),
+                .init(localized("cli.opp.stage"), max: 16, min: 8), .init(localized("cli.opp.prob"), max: 7, right: true), .init(localized("cli.opp.expected"), max: 26, right: true),
+                .init(localized("cli.opp.weighted"), max: 26, right: true), .init(localized("cli.opp.team"), max: 12, min: 5),
             ])
             var count = 0
             try session.database.forEachOpportunity(filter) { opportunity in
                 count += 1
                 table.add([
-                    String(opportunity.id.rawValue), opportunity.title + (opportunity.isActive ? "" : " (archived)"),
+                    String(opportunity.id.rawValue), opportunity.title + (opportunity.isActive ? "" : localized("cli.archivedMark")),
                     opportunity.customer.name, opportunity.stage.flatMap { stageNames[$0] } ?? "",
                     opportunity.probability?.description ?? "", session.money(opportunity.expectedRevenue),
                     session.money(opportunity.weightedRevenue), teamNames[opportunity.team] ?? "",
                 ])
             }
             table.finish()
-            if count == 0 { Console.out("No opportunities; add one with: pipeline opp add TITLE") }
+            if count == 0 { Console.out(localized("cli.opp.noOpportunitiesAddOneWith")) }
         }
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show an opportunity with its stage history.")
+        static var configuration: CommandConfiguration { CommandConfiguration(abstract: localized("cli.opp.showAnOpportunityWithIts")) }
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The opportunity (id or title).") var opportunity: String
-        @Flag(help: "Print JSON.") var json = false
+        @Argument(help: ArgumentHelp(localized("cli.opp.theOpportunityIdOrTitle"))) var opportunity: String
+        @Flag(help: ArgumentHelp(localized("cli.opp.printJson"))) var json = false
 
         func run() throws {
             let session = try global.open(forWriting: false)
@@ -132,48 +131,49 @@ struct OpportunityCommand: ParsableCommand {
                 Console.out(Present.opportunity(deal, stageName: stageName, teamName: teamName, history: history).rendered())
                 return
             }
-            var lines = ["Opportunity \(deal.id): \(deal.title)\(deal.isActive ? "" : " (archived)")"]
+            var lines = [localized("cli.opp.opportunity", deal.id, deal.title, deal.isActive ? "" : localized("cli.archivedMark"))]
             func field(_ label: String, _ value: String) {
-                if !value.isEmpty { lines.append("  " + label.padding(toLength: 14, withPad: " ", startingAt: 0) + value) }
+                if !value.isEmpty { lines.append("  " + Table.padded(label, to: 16) + value) }
             }
-            field("Customer:", deal.customer.name)
-            field("Contact:", deal.customer.contactName)
-            field("E-mail:", deal.customer.email)
-            field("Phone:", deal.customer.phone)
-            field("Team:", teamName ?? "")
-            field("Stage:", stageName ?? "")
-            field("Probability:", (deal.probability?.description ?? "") + (deal.probabilitySetByHand ? " (set by hand)" : ""))
-            field("Expected:", session.money(deal.expectedRevenue))
-            field("Weighted:", session.money(deal.weightedRevenue))
-            field("Salesperson:", deal.salesperson)
-            field("Priority:", String(repeating: "★", count: deal.priority.stars) + String(repeating: "☆", count: 3 - deal.priority.stars))
-            field("Tags:", deal.tags.joined(separator: ", "))
-            field("Closing:", deal.expectedClosing?.iso8601 ?? "")
-            field("Lost reason:", deal.lostReason ?? "")
-            field("Created:", deal.createdAt.iso8601)
-            field("Updated:", deal.updatedAt.iso8601)
+            field(localized("cli.opp.customer2"), deal.customer.name)
+            field(localized("cli.opp.contact"), deal.customer.contactName)
+            field(localized("cli.opp.eMail"), deal.customer.email)
+            field(localized("cli.opp.phone"), deal.customer.phone)
+            field(localized("cli.opp.team2"), teamName ?? "")
+            field(localized("cli.opp.stage2"), stageName ?? "")
+            field(localized("cli.opp.probability"), (deal.probability?.description ?? "") + (deal.probabilitySetByHand ? localized("cli.opp.setByHand") : ""))
+            field(localized("cli.opp.expected2"), session.money(deal.expectedRevenue))
+            field(localized("cli.opp.weighted2"), session.money(deal.weightedRevenue))
+            field(localized("cli.opp.salesperson"), deal.salesperson)
+            field(localized("cli.opp.priority"), String(repeating: "★", count: deal.priority.stars) + String(repeating: "☆", count: 3 - deal.priority.stars))
+            field(localized("cli.opp.tags"), deal.tags.joined(separator: ", "))
+            field(localized("cli.opp.closing"), deal.expectedClosing?.display(in: session.language) ?? "")
+            field(localized("cli.opp.lostReason"), deal.lostReason ?? "")
+            field(localized("cli.opp.created"), deal.createdAt.display(in: session.language))
+            field(localized("cli.opp.updated"), deal.updatedAt.display(in: session.language))
             if !deal.notes.isEmpty {
-                lines.append("  Notes:")
+                lines.append(localized("cli.opp.notes"))
                 lines += deal.notes.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }
             }
-            lines.append("History:")
+            lines.append(localized("cli.opp.history"))
             for entry in history {
                 let from = entry.fromName.map { "\($0) → " } ?? "→ "
-                lines.append("  \(entry.change.at.iso8601)  \(from)\(entry.toName ?? "(removed stage)")  by \(entry.change.by)")
+                lines.append(localized("cli.opp.historyEntry", entry.change.at.display(in: session.language), from,
+                                       entry.toName ?? localized("cli.opp.removedStage"), entry.change.by))
             }
             for line in lines { Console.out(line) }
         }
     }
 
     struct Edit: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Change an opportunity's fields; --stage moves it, --team moves it to another team's pipeline.")
+        static var configuration: CommandConfiguration { CommandConfiguration(
+            abstract: localized("cli.opp.changeAnOpportunitySFields")) }
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The opportunity (id or title).") var opportunity: String
-        @Option(help: ArgumentHelp("A new title.", valueName: "title")) var title: String?
+        @Argument(help: ArgumentHelp(localized("cli.opp.theOpportunityIdOrTitle"))) var opportunity: String
+        @Option(help: ArgumentHelp(localized("cli.opp.aNewTitle"), valueName: "title")) var title: String?
         @OptionGroup var fields: Fields
-        @Option(help: ArgumentHelp("Move it to this stage (id or name).", valueName: "stage")) var stage: String?
-        @Option(help: ArgumentHelp("Move it to this team's pipeline.", valueName: "team")) var team: String?
+        @Option(help: ArgumentHelp(localized("cli.opp.moveItToThisStage"), valueName: "stage")) var stage: String?
+        @Option(help: ArgumentHelp(localized("cli.opp.moveItToThisTeam"), valueName: "team")) var team: String?
 
         func run() throws {
             let session = try global.open()
@@ -185,21 +185,20 @@ struct OpportunityCommand: ParsableCommand {
             let changes = try form.validated(language: session.language, currency: deal.expectedRevenue.currency)
             let edited = try session.database.editOpportunity(deal.id, changes, team: team?.id, stage: stage?.id,
                                                               expectedVersion: deal.version, context: session.context())
-            Console.out("Updated opportunity \(edited.id) '\(edited.title)': \(edited.stage.flatMap(pipeline.stage)?.name ?? "?") "
-                        + "(\(edited.probability?.description ?? "")), expected \(session.money(edited.expectedRevenue)).")
+            Console.out(localized("cli.opp.updatedOpportunityExpected", edited.id, edited.title, edited.stage.flatMap(pipeline.stage)?.name ?? "?", edited.probability?.description ?? "", session.money(edited.expectedRevenue)))
         }
     }
 
     struct Move: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Move an opportunity to a stage; the stage's probability rule applies.",
-            discussion: "It goes to the top of the column unless --bottom, --before or --after say otherwise; with the stage it is already in, this only reorders.")
+        static var configuration: CommandConfiguration { CommandConfiguration(
+            abstract: localized("cli.opp.moveAnOpportunityToA"),
+            discussion: localized("cli.opp.itGoesToTheTop")) }
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The opportunity (id or title).") var opportunity: String
-        @Option(help: ArgumentHelp("The stage (id or name) in its team's pipeline.", valueName: "stage")) var to: String
-        @Flag(help: "Put it at the bottom of the column.") var bottom = false
-        @Option(help: ArgumentHelp("Put it just above this opportunity.", valueName: "id")) var before: String?
-        @Option(help: ArgumentHelp("Put it just below this opportunity.", valueName: "id")) var after: String?
+        @Argument(help: ArgumentHelp(localized("cli.opp.theOpportunityIdOrTitle"))) var opportunity: String
+        @Option(help: ArgumentHelp(localized("cli.opp.theStageIdOrName2"), valueName: "stage")) var to: String
+        @Flag(help: ArgumentHelp(localized("cli.opp.putItAtTheBottom"))) var bottom = false
+        @Option(help: ArgumentHelp(localized("cli.opp.putItJustAboveThis"), valueName: "id")) var before: String?
+        @Option(help: ArgumentHelp(localized("cli.opp.putItJustBelowThis"), valueName: "id")) var after: String?
 
         func run() throws {
             let session = try global.open()
@@ -212,78 +211,77 @@ struct OpportunityCommand: ParsableCommand {
             if let after { placement = .after(try session.database.opportunity(after).id) }
             let moved = try session.database.moveOpportunity(deal.id, to: stage.id, placement: placement,
                                                              expectedVersion: deal.version, context: session.context())
-            Console.out("Moved opportunity \(moved.id) '\(moved.title)' to \(stage.name): probability \(moved.probability?.description ?? ""), "
-                        + "weighted \(session.money(moved.weightedRevenue)).")
+            Console.out(localized("cli.opp.movedOpportunityToProbabilityWeighted", moved.id, moved.title, stage.name, moved.probability?.description ?? "", session.money(moved.weightedRevenue)))
         }
     }
 
     struct Won: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Mark an opportunity won: to the pipeline's first won stage, at 100%.")
+        static var configuration: CommandConfiguration { CommandConfiguration(abstract: localized("cli.opp.markAnOpportunityWonTo")) }
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The opportunity (id or title).") var opportunity: String
+        @Argument(help: ArgumentHelp(localized("cli.opp.theOpportunityIdOrTitle"))) var opportunity: String
 
         func run() throws {
             let session = try global.open()
             let deal = try session.database.opportunity(opportunity)
             let won = try session.database.markWon(deal.id, expectedVersion: deal.version, context: session.context())
-            Console.out("Won opportunity \(won.id) '\(won.title)': \(session.money(won.expectedRevenue)).")
+            Console.out(localized("cli.opp.wonOpportunity", won.id, won.title, session.money(won.expectedRevenue)))
         }
     }
 
     struct Lost: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Mark an opportunity lost, with a reason.",
-            discussion: "It goes to the pipeline's first lost stage at 0%; without a lost stage it is archived at 0%.")
+        static var configuration: CommandConfiguration { CommandConfiguration(
+            abstract: localized("cli.opp.markAnOpportunityLostWith"),
+            discussion: localized("cli.opp.itGoesToThePipeline")) }
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The opportunity (id or title).") var opportunity: String
-        @Option(help: ArgumentHelp("Why it was lost (required).", valueName: "text")) var reason: String
+        @Argument(help: ArgumentHelp(localized("cli.opp.theOpportunityIdOrTitle"))) var opportunity: String
+        @Option(help: ArgumentHelp(localized("cli.opp.whyItWasLostRequired"), valueName: "text")) var reason: String
 
         func run() throws {
             let session = try global.open()
             let deal = try session.database.opportunity(opportunity)
             let lost = try session.database.markLost(deal.id, reason: reason, expectedVersion: deal.version, context: session.context())
-            Console.out("Lost opportunity \(lost.id) '\(lost.title)'\(lost.isActive ? "" : " (archived)"): \(lost.lostReason ?? "").")
+            Console.out(localized("cli.opp.lostOpportunity", lost.id, lost.title, lost.isActive ? "" : localized("cli.archivedMark"), lost.lostReason ?? ""))
         }
     }
 
     struct Restore: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Restore a lost, won or archived opportunity to the stage it was in before.")
+        static var configuration: CommandConfiguration { CommandConfiguration(
+            abstract: localized("cli.opp.restoreALostWonOr")) }
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The opportunity (id or title).") var opportunity: String
+        @Argument(help: ArgumentHelp(localized("cli.opp.theOpportunityIdOrTitle"))) var opportunity: String
 
         func run() throws {
             let session = try global.open()
             let deal = try session.database.opportunity(opportunity)
             let restored = try session.database.restore(deal.id, expectedVersion: deal.version, context: session.context())
             let stage = try restored.stage.flatMap { try session.database.pipeline(for: restored.team).stage($0) }
-            Console.out("Restored opportunity \(restored.id) '\(restored.title)' to \(stage?.name ?? "?") (\(restored.probability?.description ?? "")).")
+            Console.out(localized("cli.opp.restoredOpportunityTo", restored.id, restored.title, stage?.name ?? "?", restored.probability?.description ?? ""))
         }
     }
 
     struct Archive: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Archive an opportunity: off the board and the open pipeline, kept in its stage.")
+        static var configuration: CommandConfiguration { CommandConfiguration(abstract: localized("cli.opp.archiveAnOpportunityOffThe")) }
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The opportunity (id or title).") var opportunity: String
+        @Argument(help: ArgumentHelp(localized("cli.opp.theOpportunityIdOrTitle"))) var opportunity: String
 
         func run() throws {
             let session = try global.open()
             let deal = try session.database.opportunity(opportunity)
             let archived = try session.database.archive(deal.id, expectedVersion: deal.version, context: session.context())
-            Console.out("Archived opportunity \(archived.id) '\(archived.title)'.")
+            Console.out(localized("cli.opp.archivedOpportunity", archived.id, archived.title))
         }
     }
 
     struct Delete: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete an opportunity and its history for good.")
+        static var configuration: CommandConfiguration { CommandConfiguration(abstract: localized("cli.opp.deleteAnOpportunityAndIts")) }
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The opportunity (id or title).") var opportunity: String
+        @Argument(help: ArgumentHelp(localized("cli.opp.theOpportunityIdOrTitle"))) var opportunity: String
 
         func run() throws {
             let session = try global.open()
             let deal = try session.database.opportunity(opportunity)
             try session.database.deleteOpportunity(deal.id, expectedVersion: deal.version)
-            Console.out("Deleted opportunity \(deal.id) '\(deal.title)'.")
+            Console.out(localized("cli.opp.deletedOpportunity", deal.id, deal.title))
         }
     }
 }

@@ -5,32 +5,29 @@ import PipelineStore
 
 /// `pipeline`: the root command. Alone it opens the board.
 struct PipelineCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    static var configuration: CommandConfiguration { CommandConfiguration(
         commandName: "pipeline",
-        abstract: "A sales pipeline in the terminal: stages with success probabilities, deals moving through them.",
-        discussion: """
-            Without a subcommand, opens the board. STAGE, TEAM and opportunity arguments take a \
-            numeric id or a name (case-insensitive, accent-sensitive); a number is always an id.
-            Exit codes: 0 success, 64 usage, 65 invalid data, 74 database unusable, 75 database busy (try again).
-            """,
+        abstract: localized("cli.root.aSalesPipelineInThe"),
+        discussion: localized("cli.root.withoutASubcommandOpensThe"),
         version: "0.1.0",
         subcommands: [BoardCommand.self, TeamCommand.self, StageCommand.self, OpportunityCommand.self,
                       LeadCommand.self, ForecastCommand.self, ExportCommand.self, ImportCommand.self, SettingsCommand.self],
-        defaultSubcommand: BoardCommand.self)
+        defaultSubcommand: BoardCommand.self) }
 }
 
 @main
 enum Main {
     static func main() {
         let arguments = ArgumentHoisting.hoistingGlobalOptions(Array(CommandLine.arguments.dropFirst()))
+        CLILanguage.set(CLILanguage.resolve(arguments: arguments, environment: ProcessInfo.processInfo.environment))
         do {
             var command = try PipelineCommand.parseAsRoot(arguments)
             try command.run()
         } catch let error as PipelineError {
-            Console.error("error: " + error.message)
+            Console.error(localized("cli.error", error.message(in: CLILanguage.current)))
             exit(ExitStatus.invalidData)
         } catch let error as StoreError {
-            Console.error("error: " + error.message)
+            Console.error(localized("cli.error", error.message(in: CLILanguage.current)))
             exit(error.isTemporary ? ExitStatus.temporaryFailure : ExitStatus.databaseUnusable)
         } catch {
             PipelineCommand.exit(withError: error)

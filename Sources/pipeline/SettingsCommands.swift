@@ -5,15 +5,15 @@ import PipelineStore
 
 /// `pipeline settings list|get|set`.
 struct SettingsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    static var configuration: CommandConfiguration { CommandConfiguration(
         commandName: "settings",
-        abstract: "Show and change settings: team, currency, language, direction, leads.",
-        subcommands: [List.self, Get.self, Set.self])
+        abstract: localized("cli.settings.showAndChangeSettingsTeam"),
+        subcommands: [List.self, Get.self, Set.self]) }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Every setting with its value.")
+        static var configuration: CommandConfiguration { CommandConfiguration(abstract: localized("cli.settings.everySettingWithItsValue")) }
         @OptionGroup var global: GlobalOptions
-        @Flag(help: "Print JSON.") var json = false
+        @Flag(help: ArgumentHelp(localized("cli.opp.printJson"))) var json = false
 
         func run() throws {
             let session = try global.open(forWriting: false)
@@ -22,16 +22,16 @@ struct SettingsCommand: ParsableCommand {
                 Console.out(JSONValue.object(settings.map { ($0.key.rawValue, .optional($0.value)) }).rendered())
                 return
             }
-            var table = Table([.init("SETTING", max: 10), .init("VALUE", max: 40, min: 10), .init("VALUES", max: 40, min: 10)])
-            for (key, value) in settings { table.add([key.rawValue, value ?? "(locale)", key.expectedValues]) }
+            var table = Table([.init(localized("cli.settings.setting"), max: 10), .init(localized("cli.settings.value"), max: 40, min: 10), .init(localized("cli.settings.values"), max: 40, min: 10)])
+            for (key, value) in settings { table.add([key.rawValue, value ?? localized("cli.settings.locale"), key.expectedValues(in: CLILanguage.current)]) }
             table.finish()
         }
     }
 
     struct Get: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print one setting's value.")
+        static var configuration: CommandConfiguration { CommandConfiguration(abstract: localized("cli.settings.printOneSettingSValue")) }
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "team, currency, language, direction or leads.") var key: String
+        @Argument(help: ArgumentHelp(localized("cli.settings.teamCurrencyLanguageDirectionOr"))) var key: String
 
         func run() throws {
             let session = try global.open(forWriting: false)
@@ -40,10 +40,10 @@ struct SettingsCommand: ParsableCommand {
     }
 
     struct Set: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Change a setting.")
+        static var configuration: CommandConfiguration { CommandConfiguration(abstract: localized("cli.settings.changeASetting")) }
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "team, currency, language, direction or leads.") var key: String
-        @Argument(help: "The new value.") var value: String
+        @Argument(help: ArgumentHelp(localized("cli.settings.teamCurrencyLanguageDirectionOr"))) var key: String
+        @Argument(help: ArgumentHelp(localized("cli.settings.theNewValue"))) var value: String
 
         func run() throws {
             let session = try global.open()

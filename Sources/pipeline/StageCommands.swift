@@ -6,11 +6,11 @@ import PipelineStore
 
 /// `pipeline stage …`: shape a team's pipeline.
 struct StageCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    static var configuration: CommandConfiguration { CommandConfiguration(
         commandName: "stage",
-        abstract: "List, add, edit, reorder and remove the stages of a pipeline.",
-        discussion: "Stage commands act on the current team's pipeline (the team setting) unless --team names another.",
-        subcommands: [List.self, Add.self, Edit.self, Move.self, Remove.self, Suggest.self])
+        abstract: localized("cli.stage.listAddEditReorderAnd"),
+        discussion: localized("cli.stage.stageCommandsActOnThe"),
+        subcommands: [List.self, Add.self, Edit.self, Move.self, Remove.self, Suggest.self]) }
 
     enum OutcomeFlag: String, EnumerableFlag {
         case open, won, lost
@@ -31,10 +31,10 @@ struct StageCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List a pipeline's stages in order.")
+        static var configuration: CommandConfiguration { CommandConfiguration(abstract: localized("cli.stage.listAPipelineSStages")) }
         @OptionGroup var global: GlobalOptions
-        @Option(help: ArgumentHelp("The team (default: the team setting).", valueName: "team")) var team: String?
-        @Flag(help: "Print JSON.") var json = false
+        @Option(help: ArgumentHelp(localized("cli.opp.theTeamDefaultTheTeam"), valueName: "team")) var team: String?
+        @Flag(help: ArgumentHelp(localized("cli.opp.printJson"))) var json = false
 
         func run() throws {
             let session = try global.open(forWriting: false)
@@ -49,37 +49,38 @@ struct StageCommand: ParsableCommand {
                 return
             }
             var table = Table([
-                .init("POS", max: 3, right: true), .init("ID", max: 5, right: true), .init("STAGE", max: 24, min: 10),
-                .init("PROB", max: 6, right: true), .init("AUTO", max: 4), .init("OUTCOME", max: 7), .init("FOLD", max: 4),
-                .init("TEAM", max: 12, min: 4), .init("DEALS", max: 7, right: true), .init("REQUIREMENTS", max: 60, min: 8),
+                .init(localized("cli.stage.pos"), max: 3, right: true), .init(localized("cli.opp.id"), max: 5, right: true), .init(localized("cli.opp.stage"), max: 24, min: 10),
+                .init(localized("cli.opp.prob"), max: 6, right: true), .init(localized("cli.stage.auto"), max: 4), .init(localized("cli.stage.outcome"), max: 7), .init(localized("cli.stage.fold"), max: 4),
+                .init(localized("cli.opp.team"), max: 12, min: 4), .init(localized("cli.stage.deals"), max: 7, right: true), .init(localized("cli.stage.requirements"), max: 60, min: 8),
             ])
             for (index, stage) in stages.enumerated() {
                 table.add([
                     String(index + 1), String(stage.id.rawValue), stage.name, stage.probability.description,
-                    stage.changesProbabilityAutomatically ? "yes" : "no", stage.outcome.rawValue, stage.isFolded ? "yes" : "",
-                    stage.scope.team.flatMap { catalog.team($0)?.name } ?? "all", String(figures[stage.id]?.count ?? 0),
+                    localized(stage.changesProbabilityAutomatically ? "cli.yes" : "cli.no"), stage.outcome.name(in: session.language),
+                    stage.isFolded ? localized("cli.yes") : "",
+                    stage.scope.team.flatMap { catalog.team($0)?.name } ?? localized("cli.stage.allTeams"), String(figures[stage.id]?.count ?? 0),
                     stage.requirements.split(separator: "\n").first.map(String.init) ?? "",
                 ])
             }
             table.finish()
-            if stages.isEmpty { Console.out("The \(team.name) pipeline has no stages; add one with: pipeline stage add NAME") }
+            if stages.isEmpty { Console.out(localized("cli.stage.thePipelineHasNoStages", team.name)) }
         }
     }
 
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Add a stage at the end of the pipeline, or at --position.",
-            discussion: "A stage is shared by every team unless --scope team makes it the team's own. More than 6 stages make a pipeline hard to read: the stage is added and a hint printed.")
+        static var configuration: CommandConfiguration { CommandConfiguration(
+            abstract: localized("cli.stage.addAStageAtThe"),
+            discussion: localized("cli.stage.aStageIsSharedBy")) }
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The stage's name (unique in every pipeline that shows it, ignoring case).") var name: String
-        @Option(parsing: .unconditional, help: ArgumentHelp("Success probability, 0 to 100 (up to two decimals).", valueName: "percent")) var probability: String?
-        @Option(help: ArgumentHelp("What a deal needs to be in this stage (may span lines).", valueName: "text")) var requirements: String?
-        @Option(help: ArgumentHelp("The team whose pipeline to add to (default: the team setting).", valueName: "team")) var team: String?
-        @Option(parsing: .unconditional, help: ArgumentHelp("1-based position in the team's pipeline (default: last).", valueName: "n")) var position: String?
+        @Argument(help: ArgumentHelp(localized("cli.stage.theStageSNameUnique"))) var name: String
+        @Option(parsing: .unconditional, help: ArgumentHelp(localized("cli.stage.successProbabilityToUpTo"), valueName: "percent")) var probability: String?
+        @Option(help: ArgumentHelp(localized("cli.stage.whatADealNeedsTo"), valueName: "text")) var requirements: String?
+        @Option(help: ArgumentHelp(localized("cli.stage.theTeamWhosePipelineTo"), valueName: "team")) var team: String?
+        @Option(parsing: .unconditional, help: ArgumentHelp(localized("cli.stage.basedPositionInTheTeam"), valueName: "n")) var position: String?
         @Flag(exclusivity: .exclusive) var outcome: OutcomeFlag = .open
-        @Flag(name: .customLong("no-auto-probability"), help: "Deals entering the stage keep their probability.") var manualProbability = false
-        @Flag(help: "Show the stage folded (as a narrow strip) on the board.") var folded = false
-        @Option(help: ArgumentHelp("shared: every team's pipeline (default); team: only this team's.", valueName: "shared|team"))
+        @Flag(name: .customLong("no-auto-probability"), help: ArgumentHelp(localized("cli.stage.dealsEnteringTheStageKeep"))) var manualProbability = false
+        @Flag(help: ArgumentHelp(localized("cli.stage.showTheStageFoldedAs"))) var folded = false
+        @Option(help: ArgumentHelp(localized("cli.stage.sharedEveryTeamSPipeline"), valueName: "shared|team"))
         var scope: ScopeOption = .shared
 
         func run() throws {
@@ -91,25 +92,25 @@ struct StageCommand: ParsableCommand {
                 isFolded: folded, outcome: outcome.outcome, scope: scope == .team ? .team(team.id) : .shared)
             let (stage, hint) = try session.database.addStage(draft, in: team.id, at: try position.map(parsePosition))
             let rank = try session.database.pipeline(for: team.id).rank(of: stage.id) ?? 0
-            Console.out("Added stage \(stage.id) '\(stage.name)' (\(stage.probability)) at position \(rank) of the \(team.name) pipeline.")
-            if let hint { Console.error(hint.message) }
+            Console.out(localized("cli.stage.addedStageAtPositionOf", stage.id, stage.name, stage.probability, rank, team.name))
+            if let hint { Console.error(hint.message(in: session.language)) }
         }
     }
 
     struct Edit: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Change a stage's settings.",
-            discussion: "A new probability reaches the deals in the stage whose probability follows it; probabilities set by hand stay.")
+        static var configuration: CommandConfiguration { CommandConfiguration(
+            abstract: localized("cli.stage.changeAStageSSettings"),
+            discussion: localized("cli.stage.aNewProbabilityReachesThe")) }
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The stage (id or name).") var stage: String
-        @Option(help: ArgumentHelp("The team whose pipeline the stage is looked up in (default: the team setting).", valueName: "team")) var team: String?
-        @Option(help: ArgumentHelp("A new name.", valueName: "name")) var name: String?
-        @Option(parsing: .unconditional, help: ArgumentHelp("Success probability, 0 to 100.", valueName: "percent")) var probability: String?
-        @Option(help: ArgumentHelp("What a deal needs to be in this stage (may span lines; empty clears).", valueName: "text")) var requirements: String?
-        @Flag(exclusivity: .exclusive, help: "Fold or unfold the column on the board.") var folding: Folding?
+        @Argument(help: ArgumentHelp(localized("cli.stage.theStageIdOrName"))) var stage: String
+        @Option(help: ArgumentHelp(localized("cli.stage.theTeamWhosePipelineThe"), valueName: "team")) var team: String?
+        @Option(help: ArgumentHelp(localized("cli.stage.aNewName"), valueName: "name")) var name: String?
+        @Option(parsing: .unconditional, help: ArgumentHelp(localized("cli.stage.successProbabilityTo"), valueName: "percent")) var probability: String?
+        @Option(help: ArgumentHelp(localized("cli.stage.whatADealNeedsTo2"), valueName: "text")) var requirements: String?
+        @Flag(exclusivity: .exclusive, help: ArgumentHelp(localized("cli.stage.foldOrUnfoldTheColumn"))) var folding: Folding?
         @Flag(exclusivity: .exclusive) var outcome: OutcomeFlag?
-        @Flag(exclusivity: .exclusive, help: "Whether deals entering the stage take its probability.") var automatic: Automatic?
-        @Option(help: ArgumentHelp("shared: every team's pipeline; team: only this team's.", valueName: "shared|team"))
+        @Flag(exclusivity: .exclusive, help: ArgumentHelp(localized("cli.stage.whetherDealsEnteringTheStage"))) var automatic: Automatic?
+        @Option(help: ArgumentHelp(localized("cli.stage.sharedEveryTeamSPipeline2"), valueName: "shared|team"))
         var scope: ScopeOption?
 
         enum Folding: String, EnumerableFlag { case fold, unfold }
@@ -127,24 +128,24 @@ struct StageCommand: ParsableCommand {
                 changesProbabilityAutomatically: automatic.map { $0 == .autoProbability },
                 scope: scope.map { $0 == .team ? .team(team.id) : .shared })
             let edited = try session.database.editStage(stage.id, edit, expectedVersion: stage.version, context: session.context())
-            Console.out("Updated stage \(edited.id) '\(edited.name)' (\(edited.probability), \(edited.outcome.rawValue)).")
+            Console.out(localized("cli.stage.updatedStage", edited.id, edited.name, edited.probability, edited.outcome.rawValue))
         }
     }
 
     struct Move: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Reorder a stage: to a position, or before or after another stage.",
-            discussion: "Reordering a shared stage reorders it in every team's pipeline.")
+        static var configuration: CommandConfiguration { CommandConfiguration(
+            abstract: localized("cli.stage.reorderAStageToA"),
+            discussion: localized("cli.stage.reorderingASharedStageReorders")) }
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The stage (id or name).") var stage: String
-        @Option(help: ArgumentHelp("The team whose pipeline the positions count in (default: the team setting).", valueName: "team")) var team: String?
-        @Option(parsing: .unconditional, help: ArgumentHelp("The 1-based position to move to.", valueName: "n")) var position: String?
-        @Option(help: ArgumentHelp("Place it just before this stage.", valueName: "stage")) var before: String?
-        @Option(help: ArgumentHelp("Place it just after this stage.", valueName: "stage")) var after: String?
+        @Argument(help: ArgumentHelp(localized("cli.stage.theStageIdOrName"))) var stage: String
+        @Option(help: ArgumentHelp(localized("cli.stage.theTeamWhosePipelineThe2"), valueName: "team")) var team: String?
+        @Option(parsing: .unconditional, help: ArgumentHelp(localized("cli.stage.theBasedPositionToMove"), valueName: "n")) var position: String?
+        @Option(help: ArgumentHelp(localized("cli.stage.placeItJustBeforeThis"), valueName: "stage")) var before: String?
+        @Option(help: ArgumentHelp(localized("cli.stage.placeItJustAfterThis"), valueName: "stage")) var after: String?
 
         func validate() throws {
             let given = [position, before, after].compactMap { $0 }.count
-            guard given == 1 else { throw ValidationError("give exactly one of --position, --before and --after") }
+            guard given == 1 else { throw ValidationError(localized("cli.stage.giveExactlyOneOfPosition")) }
         }
 
         func run() throws {
@@ -161,19 +162,19 @@ struct StageCommand: ParsableCommand {
                 placement = .after(try pipeline.resolveStage(after ?? "").id)
             }
             let reordered = try session.database.moveStage(stage.id, in: team.id, to: placement)
-            Console.out("Moved stage '\(stage.name)' to position \(reordered.rank(of: stage.id) ?? 0): "
+            Console.out(localized("cli.stage.movedStageToPosition", stage.name, reordered.rank(of: stage.id) ?? 0)
                         + reordered.stages.map(\.name).joined(separator: " → "))
         }
     }
 
     struct Remove: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Remove a stage.",
-            discussion: "Refused while any opportunity (archived ones included) is in it, unless --move-to names the stage that takes them all.")
+        static var configuration: CommandConfiguration { CommandConfiguration(
+            abstract: localized("cli.stage.removeAStage"),
+            discussion: localized("cli.stage.refusedWhileAnyOpportunityArchived")) }
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The stage (id or name).") var stage: String
-        @Option(help: ArgumentHelp("The team whose pipeline the stage is looked up in (default: the team setting).", valueName: "team")) var team: String?
-        @Option(name: .customLong("move-to"), help: ArgumentHelp("The stage that takes its opportunities.", valueName: "stage"))
+        @Argument(help: ArgumentHelp(localized("cli.stage.theStageIdOrName"))) var stage: String
+        @Option(help: ArgumentHelp(localized("cli.stage.theTeamWhosePipelineThe"), valueName: "team")) var team: String?
+        @Option(name: .customLong("move-to"), help: ArgumentHelp(localized("cli.stage.theStageThatTakesIts"), valueName: "stage"))
         var moveTo: String?
 
         func run() throws {
@@ -183,18 +184,20 @@ struct StageCommand: ParsableCommand {
             let stage = try pipeline.resolveStage(self.stage)
             let destination = try moveTo.map { try pipeline.resolveStage($0) }
             let moved = try session.database.removeStage(stage.id, movingTo: destination?.id, context: session.context())
-            var line = "Removed stage \(stage.id) '\(stage.name)'"
-            if let destination, moved > 0 { line += "; moved \(moved) opportunities to '\(destination.name)'" }
-            Console.out(line + ".")
+            if let destination, moved > 0 {
+                Console.out(localized("cli.stage.removedMoving", stage.id, stage.name, moved, destination.name))
+            } else {
+                Console.out(localized("cli.stage.removed", stage.id, stage.name))
+            }
         }
     }
 
     struct Suggest: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Suggest the stages that would complete a pipeline from the guide's six-stage process.")
+        static var configuration: CommandConfiguration { CommandConfiguration(
+            abstract: localized("cli.stage.suggestTheStagesThatWould")) }
         @OptionGroup var global: GlobalOptions
-        @Option(help: ArgumentHelp("The team (default: the team setting).", valueName: "team")) var team: String?
-        @Flag(help: "Print JSON.") var json = false
+        @Option(help: ArgumentHelp(localized("cli.opp.theTeamDefaultTheTeam"), valueName: "team")) var team: String?
+        @Flag(help: ArgumentHelp(localized("cli.opp.printJson"))) var json = false
 
         func run() throws {
             let session = try global.open(forWriting: false)
@@ -211,13 +214,13 @@ struct StageCommand: ParsableCommand {
                 return
             }
             if suggestions.isEmpty {
-                Console.out("The \(team.name) pipeline already has every stage of the guide's process.")
+                Console.out(localized("cli.stage.thePipelineAlreadyHasEvery", team.name))
                 return
             }
-            var table = Table([.init("STAGE", max: 24, min: 10), .init("PROB", max: 6, right: true), .init("OUTCOME", max: 7), .init(session.language == .vietnamese ? "ENGLISH" : "VIETNAMESE", max: 24, min: 10)])
+            var table = Table([.init(localized("cli.opp.stage"), max: 24, min: 10), .init(localized("cli.opp.prob"), max: 6, right: true), .init(localized("cli.stage.outcome"), max: 7), .init(localized("cli.stage.otherLanguage"), max: 24, min: 10)])
             for step in suggestions {
                 let other = session.language == .vietnamese ? step.english : step.vietnamese
-                table.add([step.name(in: session.language), step.probability.description, step.outcome.rawValue, other])
+                table.add([step.name(in: session.language), step.probability.description, step.outcome.name(in: session.language), other])
             }
             table.finish()
         }

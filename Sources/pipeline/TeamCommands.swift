@@ -5,15 +5,15 @@ import PipelineStore
 
 /// `pipeline team list|add|rename|remove`.
 struct TeamCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    static var configuration: CommandConfiguration { CommandConfiguration(
         commandName: "team",
-        abstract: "List, add, rename and remove sales teams.",
-        subcommands: [List.self, Add.self, Rename.self, Remove.self])
+        abstract: localized("cli.team.listAddRenameAndRemove"),
+        subcommands: [List.self, Add.self, Rename.self, Remove.self]) }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the teams; the current one is marked.")
+        static var configuration: CommandConfiguration { CommandConfiguration(abstract: localized("cli.team.listTheTeamsTheCurrent")) }
         @OptionGroup var global: GlobalOptions
-        @Flag(help: "Print JSON.") var json = false
+        @Flag(help: ArgumentHelp(localized("cli.opp.printJson"))) var json = false
 
         func run() throws {
             let session = try global.open(forWriting: false)
@@ -25,44 +25,44 @@ struct TeamCommand: ParsableCommand {
                 }).rendered())
                 return
             }
-            var table = Table([.init("ID", max: 6, right: true), .init("TEAM", max: 40, min: 10), .init("CURRENT", max: 7)])
+            var table = Table([.init(localized("cli.opp.id"), max: 6, right: true), .init(localized("cli.opp.team"), max: 40, min: 10), .init(localized("cli.team.current"), max: 7)])
             for team in teams { table.add([String(team.id.rawValue), team.name, team.id == current.id ? "*" : ""]) }
             table.finish()
         }
     }
 
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add a team; its pipeline starts with the shared stages.")
+        static var configuration: CommandConfiguration { CommandConfiguration(abstract: localized("cli.team.addATeamItsPipeline")) }
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The team's name (unique, ignoring case).") var name: String
+        @Argument(help: ArgumentHelp(localized("cli.team.theTeamSNameUnique"))) var name: String
 
         func run() throws {
             let session = try global.open()
             let team = try session.database.addTeam(named: name, context: session.context())
-            Console.out("Added team \(team.id) '\(team.name)'.")
+            Console.out(localized("cli.team.addedTeam", team.id, team.name))
         }
     }
 
     struct Rename: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Rename a team.")
+        static var configuration: CommandConfiguration { CommandConfiguration(abstract: localized("cli.team.renameATeam")) }
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The team (id or name).") var team: String
-        @Argument(help: "Its new name.") var newName: String
+        @Argument(help: ArgumentHelp(localized("cli.team.theTeamIdOrName"))) var team: String
+        @Argument(help: ArgumentHelp(localized("cli.team.itsNewName"))) var newName: String
 
         func run() throws {
             let session = try global.open()
             let renamed = try session.database.renameTeam(try session.database.team(team).id, to: newName)
-            Console.out("Renamed team \(renamed.id) to '\(renamed.name)'.")
+            Console.out(localized("cli.team.renamedTeamTo", renamed.id, renamed.name))
         }
     }
 
     struct Remove: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Remove a team.",
-            discussion: "Refused while opportunities or leads belong to it, unless --move-to names the team that takes them. The team's own stages go with it; the last team cannot be removed.")
+        static var configuration: CommandConfiguration { CommandConfiguration(
+            abstract: localized("cli.team.removeATeam"),
+            discussion: localized("cli.team.refusedWhileOpportunitiesOrLeads")) }
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The team (id or name).") var team: String
-        @Option(name: .customLong("move-to"), help: ArgumentHelp("The team that takes its opportunities and leads.", valueName: "team"))
+        @Argument(help: ArgumentHelp(localized("cli.team.theTeamIdOrName"))) var team: String
+        @Option(name: .customLong("move-to"), help: ArgumentHelp(localized("cli.team.theTeamThatTakesIts"), valueName: "team"))
         var moveTo: String?
 
         func run() throws {
@@ -70,11 +70,11 @@ struct TeamCommand: ParsableCommand {
             let removed = try session.database.team(team)
             let destination = try moveTo.map { try session.database.team($0) }
             let result = try session.database.removeTeam(removed.id, movingTo: destination?.id, context: session.context())
-            var line = "Removed team \(removed.id) '\(removed.name)'"
             if let destination, result.opportunitiesMoved + result.leadsMoved > 0 {
-                line += "; moved \(result.opportunitiesMoved) opportunities and \(result.leadsMoved) leads to '\(destination.name)'"
+                Console.out(localized("cli.team.removedMoving", removed.id, removed.name, result.opportunitiesMoved, result.leadsMoved, destination.name))
+            } else {
+                Console.out(localized("cli.team.removed", removed.id, removed.name))
             }
-            Console.out(line + ".")
         }
     }
 }

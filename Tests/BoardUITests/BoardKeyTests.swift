@@ -449,13 +449,25 @@ struct BoardKeyTests {
         #expect(board.screen.contains("Acme renewal"))
     }
 
-    @Test func docsKeysIsGeneratedFromTheKeyTable() throws {
+    @Test(arguments: [(Language.english, "Docs/keys.md"), (Language.vietnamese, "Docs/keys.vi.md")])
+    func docsKeysIsGeneratedFromTheKeyTable(_ language: Language, _ path: String) throws {
         let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Docs/keys.md")
+            .deletingLastPathComponent().appendingPathComponent(path)
         if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] == "1" {
-            try KeyMap.markdown().write(to: docs, atomically: true, encoding: .utf8)
+            try KeyMap.markdown(in: language).write(to: docs, atomically: true, encoding: .utf8)
         }
-        #expect(try String(contentsOf: docs, encoding: .utf8) == KeyMap.markdown())
+        #expect(try String(contentsOf: docs, encoding: .utf8) == KeyMap.markdown(in: language))
+    }
+
+    @Test func theHelpOverlaySpeaksTheBoardsLanguage() throws {
+        let board = try BoardHarness(language: .vietnamese) { _ in }
+        board.press(.character("?"))
+        let screen = board.screen
+        #expect(screen.contains("Phím tắt  (Esc, ? hoặc q để đóng)"))
+        #expect(screen.contains("Chọn cột bên trái"))
+        #expect(screen.contains("Khi mang thẻ hoặc cột"))
+        board.press(.escape)
+        #expect(board.screen.contains("di chuyển") && board.screen.contains("thoát"))
     }
 }
 
@@ -483,7 +495,7 @@ struct BoardVietnameseTests {
         }
         board.press(.enter)
         guard case .cardEditor(let editor) = board.state.mode else { Issue.record("no editor"); return }
-        #expect(editor.form.value("Expected revenue") == "1.500.000")
+        #expect(editor.form.value("cardEditor.expectedRevenue") == "1.500.000")
         for _ in 0..<5 { board.press(.tab) }
         board.press(.end)
         board.type(".000")

@@ -54,6 +54,24 @@ struct BoardEndToEndTests {
         #expect(deals["Initech pilot"]?["probability"] as? Int == 45)
     }
 
+    @Test func aVietnameseBoardShowsDongAmountsAndSpeaksVietnamese() throws {
+        let cli = CLI(language: "vi_VN.UTF-8")
+        cli.ok(["opp", "add", "Vinamilk", "--customer", "Công ty Sữa", "--revenue", "1.500.000.000"])
+        cli.ok(["opp", "add", "Export", "--revenue", "2.000,00", "--currency", "USD", "--stage", "Đề xuất"])
+        let tmux = Tmux(command: boardCommand(cli, "--lang vi"))
+        let screen = tmux.waitFor("Vinamilk")
+        #expect(screen.contains("1 Quy trình") && screen.contains("3 Dự báo"), "\(screen)")
+        #expect(screen.contains("1.500.000.000 ₫"))
+        #expect(screen.contains("+1 cơ hội USD"))
+        tmux.send("S-Left")
+        tmux.waitFor("Đã chuyển 'Vinamilk' sang Chất lượng: 15%")
+        tmux.send("?")
+        tmux.waitFor("Phím tắt")
+        tmux.send("Escape", "q")
+        tmux.waitFor("^EXIT=") { $0.split(separator: "\n").contains { $0.hasPrefix("EXIT=") } }
+        #expect(cli.objects(["opp", "list"]).first { $0["title"] as? String == "Vinamilk" }?["probability"] as? Int == 15)
+    }
+
     @Test func ctrlCAndSIGTERMRestoreTheTerminal() throws {
         let cli = seededCLI()
         let tmux = Tmux(command: boardCommand(cli))

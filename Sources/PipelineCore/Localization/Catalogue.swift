@@ -15,11 +15,8 @@ public enum Catalogue {
     /// The text of `key` in `language`, with its arguments in place. A missing key shows
     /// itself (the catalogue test prevents that from shipping).
     public static func text(_ key: String, _ language: Language, _ arguments: [String] = []) -> String {
-        guard var text = table(language)[key] ?? english[key] else { return key }
-        for (index, argument) in arguments.enumerated() {
-            text = text.replacingPlaceholder("{\(index)}", with: argument)
-        }
-        return text
+        guard let template = table(language)[key] ?? english[key] else { return key }
+        return template.fillingPlaceholders(with: arguments)
     }
 }
 
@@ -35,13 +32,22 @@ public struct Localizer: Sendable {
 }
 
 extension String {
-    func replacingPlaceholder(_ placeholder: String, with value: String) -> String {
+    /// Puts `arguments[n]` where `{n}` stands, in one pass: an argument that itself holds
+    /// `{1}` (a title a user typed) stays as it is.
+    func fillingPlaceholders(with arguments: [String]) -> String {
         var result = ""
         var rest = Substring(self)
-        while let range = rest.range(of: placeholder) {
-            result += rest[..<range.lowerBound]
-            result += value
-            rest = rest[range.upperBound...]
+        while let open = rest.firstIndex(of: "{") {
+            result += rest[..<open]
+            let afterOpen = rest.index(after: open)
+            if let close = rest[afterOpen...].firstIndex(of: "}"), let index = Int(rest[afterOpen..<close]),
+               arguments.indices.contains(index) {
+                result += arguments[index]
+                rest = rest[rest.index(after: close)...]
+            } else {
+                result.append("{")
+                rest = rest[afterOpen...]
+            }
         }
         return result + rest
     }

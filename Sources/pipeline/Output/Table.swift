@@ -84,3 +84,10 @@ struct Table {
         return text
     }
 }
+
+extension Table {
+    /// `text` followed by spaces up to `width` terminal columns (labels of `show`).
+    static func padded(_ text: String, to width: Int) -> String {
+        text + String(repeating: " ", count: max(1, width - DisplayWidth.of(text)))
+    }
+}
