@@ -85,6 +85,33 @@ struct MoneyTests {
     }
 
     @Test(arguments: [
+        // Each currency with its own minor units, written as each language writes numbers.
+        (Int128(150_000_000), "USD", Language.vietnamese, "1.500.000,00 USD"),
+        (Int128(123_456), "EUR", Language.english, "€1,234.56"),
+        (Int128(123_456), "EUR", Language.vietnamese, "1.234,56 EUR"),
+        (Int128(1_500_000), "JPY", Language.english, "1,500,000 JPY"),
+        (Int128(1_234_567), "KWD", Language.english, "1,234.567 KWD"),
+        (Int128(1_234_567), "KWD", Language.vietnamese, "1.234,567 KWD"),
+        (Int128(99), "GBP", Language.english, "£0.99"),
+        (Int128(-250_000), "VND", Language.vietnamese, "-250.000 ₫"),
+    ])
+    func displayFollowsTheCurrencyAndTheLanguage(_ minor: Int128, _ code: String, _ language: Language, _ expected: String) throws {
+        #expect(MoneyFormat.display(minor, currency: try CurrencyCode(parsing: code), language: language) == expected)
+    }
+
+    @Test(arguments: [
+        ("1.500.000", "VND", Language.vietnamese, Int64(1_500_000)),
+        ("1.500.000,50", "USD", Language.vietnamese, Int64(150_000_050)),
+        ("1,500,000.50", "USD", Language.english, Int64(150_000_050)),
+        ("1234.567", "KWD", Language.english, Int64(1_234_567)),
+    ])
+    func whatAnEditorShowsReadsBackTheSame(_ typed: String, _ code: String, _ language: Language, _ minor: Int64) throws {
+        let money = try Money(typed: typed, currency: try CurrencyCode(parsing: code), language: language)
+        #expect(money.minorUnits == minor)
+        #expect(try Money(typed: MoneyFormat.typed(money, language: language), currency: money.currency, language: language) == money)
+    }
+
+    @Test(arguments: [
         (Int64(100), 5_000, Int64(50)),   // exact
         (Int64(1), 5_000, Int64(1)),      // 0.5 rounds half-up
         (Int64(3), 3_333, Int64(1)),      // 0.9999 -> 1
@@ -114,6 +141,15 @@ struct MoneyTests {
         #expect(totals[.usd] == 150)
         #expect(totals[.vnd] == 7)
         #expect(totals.currencies(preferring: .vnd) == [.vnd, .usd])
+    }
+
+    @Test func figuresCountTheDealsASumLeavesOut() throws {
+        var figures = Figures(currency: .vnd, count: 3, expected: 3_000_000, weighted: 150_000)
+        figures.add(Figures(currency: .usd, count: 2, expected: 10_000, weighted: 500))
+        figures.add(Figures(currency: try CurrencyCode(parsing: "EUR"), count: 1, expected: 100, weighted: 5))
+        #expect(figures.count == 6)
+        #expect(figures.dealsOutside(.vnd).map { "\($0.count) \($0.currency.code)" } == ["1 EUR", "2 USD"])
+        #expect(figures.dealsOutside(.usd).map { "\($0.count) \($0.currency.code)" } == ["1 EUR", "3 VND"])
     }
 
     @Test func currencyCodes() throws {
@@ -180,6 +216,24 @@ struct TimeTests {
     @Test(arguments: ["2026-02-29", "2026-13-01", "2026-1-1", "26-01-01", "2026/01/01", "31/12/2026", "", "2026-00-10"])
     func refusesBadDates(_ text: String) {
         #expect(throws: PipelineError.invalidDate(text)) { try CalendarDate(parsing: text) }
+    }
+
+    @Test func datesReadTheWayEachLanguageWritesThem() throws {
+        let date = try #require(CalendarDate(year: 2026, month: 12, day: 31))
+        #expect(date.display(in: .english) == "2026-12-31")
+        #expect(date.display(in: .vietnamese) == "31/12/2026")
+        #expect(CalendarDate(year: 2027, month: 1, day: 5)?.display(in: .vietnamese) == "05/01/2027")
+        // Vietnamese takes its own form and ISO; English only ISO.
+        #expect(try CalendarDate(parsing: "31/12/2026", language: .vietnamese) == date)
+        #expect(try CalendarDate(parsing: "5/1/2027", language: .vietnamese) == CalendarDate(year: 2027, month: 1, day: 5))
+        #expect(try CalendarDate(parsing: "2026-12-31", language: .vietnamese) == date)
+        #expect(throws: PipelineError.invalidDate("31/12/2026")) { try CalendarDate(parsing: "31/12/2026", language: .english) }
+        for bad in ["31/02/2026", "12/31/2026", "1/1/26", "31-12-2026", "31/12/2026/1"] {
+            #expect(throws: PipelineError.invalidDate(bad)) { try CalendarDate(parsing: bad, language: .vietnamese) }
+        }
+        let instant = Timestamp(millisecondsSince1970: 1_795_796_759_123)
+        #expect(instant.display(in: .vietnamese) == "27/11/2026 16:25 UTC")
+        #expect(instant.display(in: .english) == "2026-11-27 16:25 UTC")
     }
 
     @Test func timestampsPrintAndParseISO8601() {
