@@ -4,6 +4,7 @@
 #   make test    install what is missing, build, run every test (what CI runs)
 #   make build   debug build of every target
 #   make deps    install the Debian packages the build and the tests need, if missing
+#   make bench   release build, then the figures of Docs/benchmarks.md (SIZES=10000,100000)
 #   make clean   remove build output
 #
 # Everything else a fresh Debian machine needs is the Swift toolchain.
@@ -12,7 +13,9 @@ SWIFT        ?= swift
 APT_PACKAGES := libncurses-dev libsqlite3-dev pkg-config tmux
 RELEASE_BIN  := .build/release/pipeline
 
-.PHONY: all deps build release run test clean
+SIZES        ?= 10000,100000,1000000
+
+.PHONY: all deps build release run test bench clean
 
 all: build
 
@@ -41,6 +44,9 @@ run: release
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+bench: release
+	python3 Benchmarks/bench.py --sizes $(SIZES)
 
 clean:
 	rm -rf .build

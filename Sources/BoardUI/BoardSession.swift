@@ -14,6 +14,8 @@ public final class BoardSession {
     private var running = true
     /// Called after each key with the microseconds from reading it to flushing the frame.
     public var onKeyHandled: ((InputEvent, Int) -> Void)?
+    /// Called once the first whole frame has been flushed.
+    public var onFirstFrame: (() -> Void)?
     let monotonicMicroseconds: () -> Int
 
     /// Opens the board on `team` (else the current team).
@@ -36,6 +38,7 @@ public final class BoardSession {
     /// Runs until the user quits.
     public func run() {
         terminal.present(BoardRenderer.render(state))
+        onFirstFrame?()
         var lastTick = clock()
         while running {
             guard let event = terminal.nextEvent(timeout: 0.25) else {

@@ -100,7 +100,7 @@ public final class ImportWriter {
         }
         if externalID.hasPrefix("pipeline.crm_lead_"), let number = Int64(externalID.dropFirst("pipeline.crm_lead_".count)),
            let found = try PipelineDatabase.fetchOpportunity(db, Opportunity.ID(number)),
-           try String.fetchOne(db, sql: "SELECT external_id FROM opportunity WHERE id = ?", arguments: [number]) == nil {
+           try String.fetchOne(db.cachedStatement(sql: "SELECT external_id FROM opportunity WHERE id = ?"), arguments: [number]) == nil {
             return found
         }
         return nil
@@ -204,7 +204,7 @@ public final class ImportWriter {
                 edit.probability = probability
             }
             if !edit.isEmpty {
-                let occupants = Set(try Int64.fetchAll(db, sql: "SELECT DISTINCT team_id FROM opportunity WHERE stage_id = ?",
+                let occupants = Set(try Int64.fetchAll(db.cachedStatement(sql: "SELECT DISTINCT team_id FROM opportunity WHERE stage_id = ?"),
                                                        arguments: [current.id.rawValue]).map(Team.ID.init))
                 let edited = try catalog.applying(edit, to: current, occupyingTeams: occupants)
                 try db.execute(
@@ -240,7 +240,7 @@ public final class ImportWriter {
     /// The stage an External ID names, if the pipeline has it: one the file made before, one
     /// of ours, or a stock stage of the reference CRM by meaning. Creates nothing.
     private func existingStage(externalID id: String, in pipeline: Pipeline) throws -> Stage? {
-        if let stored = try Int64.fetchOne(db, sql: "SELECT id FROM stage WHERE external_id = ?", arguments: [id]),
+        if let stored = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM stage WHERE external_id = ?"), arguments: [id]),
            let stage = pipeline.stage(Stage.ID(stored)) { return stage }
         if id.hasPrefix("pipeline.crm_stage_"), let number = Int64(id.dropFirst("pipeline.crm_stage_".count)) {
             return pipeline.stage(Stage.ID(number))

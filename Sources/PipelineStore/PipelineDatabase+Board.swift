@@ -11,14 +11,14 @@ extension PipelineDatabase: PipelineRepository {
                 arguments += extra
                 arguments += [limit]
                 let order = descending ? "rank DESC, id DESC" : "rank, id"
-                let rows = try Row.fetchAll(db, sql: "SELECT \(Rows.opportunityColumns) FROM opportunity WHERE \(base.sql) \(condition) ORDER BY \(order) LIMIT ?",
+                let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Rows.opportunityColumns) FROM opportunity WHERE \(base.sql) \(condition) ORDER BY \(order) LIMIT ?"),
                                             arguments: arguments).map(Rows.opportunity)
                 return descending ? rows.reversed() : rows
             }
             func exists(_ condition: String, _ extra: StatementArguments) throws -> Bool {
                 var arguments = base.arguments
                 arguments += extra
-                return try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM opportunity WHERE \(base.sql) \(condition))", arguments: arguments) ?? false
+                return try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM opportunity WHERE \(base.sql) \(condition))"), arguments: arguments) ?? false
             }
             var cards: [Opportunity]
             switch anchor {
@@ -70,12 +70,12 @@ extension PipelineDatabase: PipelineRepository {
         }
         return try read { db in
             var counts: [Stage.ID: Int] = [:]
-            for row in try Row.fetchAll(db, sql: """
+            for row in try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT stage_id, count(*) AS n FROM opportunity
                 WHERE id IN (SELECT rowid FROM opportunity_search WHERE opportunity_search MATCH ?)
                   AND type = 'opportunity' AND active = 1 AND team_id = ?
                 GROUP BY stage_id
-                """, arguments: [match, team.rawValue]) {
+                """), arguments: [match, team.rawValue]) {
                 counts[Stage.ID(row["stage_id"])] = row["n"]
             }
             return counts
@@ -83,7 +83,7 @@ extension PipelineDatabase: PipelineRepository {
     }
 
     public func changeToken() throws -> Int {
-        try read { db in try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
+        try read { db in try Int.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0 }
     }
 
     public func revertOpportunity(to snapshot: Opportunity, placement: CardPlacement, expectedVersion: Int?,
@@ -112,9 +112,9 @@ extension PipelineDatabase: PipelineRepository {
         var probeArguments = arguments
         probeArguments += [scanProbeRows]
         probeArguments += patterns
-        let found = try Int.fetchOne(db, sql: """
+        let found = try Int.fetchOne(db.cachedStatement(sql: """
             SELECT count(*) FROM (SELECT search_text FROM opportunity WHERE \(sql) ORDER BY rank, id LIMIT ?) WHERE \(scan)
-            """, arguments: probeArguments) ?? 0
+            """), arguments: probeArguments) ?? 0
         if found >= scanProbeMatches {
             sql += " AND " + scan
             arguments += patterns

@@ -33,7 +33,7 @@ extension PipelineDatabase {
             if let team { sql += " AND o.team_id = ?"; arguments += [team.rawValue] }
             sql += " GROUP BY key, o.currency ORDER BY key IS NULL, key"
             var rows: [Forecast.Row] = []
-            for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
+            for row in try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments) {
                 let key: String? = row["key"]
                 if rows.last.map({ $0.key != key }) ?? true { rows.append(Forecast.Row(key: key, figures: Figures())) }
                 rows[rows.count - 1].figures.add(Self.figures(row))
@@ -54,7 +54,7 @@ extension PipelineDatabase {
         // Rows whose deals all left stay at zero; a currency with no deal must not show.
         sql += " GROUP BY stage_id, currency HAVING sum(count) > 0"
         var result: [Stage.ID: Figures] = [:]
-        for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
+        for row in try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments) {
             result[Stage.ID(row["stage_id"]), default: Figures()].add(figures(row))
         }
         return result

@@ -17,7 +17,7 @@ extension PipelineDatabase {
                 arguments += [query.order.sortValue(of: cursor), cursor.id.rawValue]
             }
             arguments += [limit]
-            return try Row.fetchAll(db, sql: "SELECT \(Rows.opportunityColumns) FROM opportunity WHERE \(sql) ORDER BY \(order) LIMIT ?",
+            return try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Rows.opportunityColumns) FROM opportunity WHERE \(sql) ORDER BY \(order) LIMIT ?"),
                                     arguments: arguments).map(Rows.opportunity)
         }
     }
@@ -35,7 +35,7 @@ extension PipelineDatabase {
                 arguments += values
                 arguments += [limit]
                 let order = down ? "\(key) DESC, id DESC" : "\(key), id"
-                let rows = try Row.fetchAll(db, sql: "SELECT \(Rows.opportunityColumns) FROM opportunity WHERE \(condition) \(extra) ORDER BY \(order) LIMIT ?",
+                let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Rows.opportunityColumns) FROM opportunity WHERE \(condition) \(extra) ORDER BY \(order) LIMIT ?"),
                                             arguments: arguments).map(Rows.opportunity)
                 return down ? rows : rows.reversed()
             }
@@ -61,7 +61,7 @@ extension PipelineDatabase {
         try read { db in
             let (sql, arguments) = Self.leadCondition(query)
             let (_, order) = Self.leadSortKey(query.order)
-            let rows = try Row.fetchCursor(db, sql: "SELECT \(Rows.opportunityColumns) FROM opportunity WHERE \(sql) ORDER BY \(order)",
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT \(Rows.opportunityColumns) FROM opportunity WHERE \(sql) ORDER BY \(order)"),
                                            arguments: arguments)
             while let row = try rows.next() { try body(Rows.opportunity(row)) }
         }
@@ -177,11 +177,11 @@ extension PipelineDatabase {
         if let contact = DuplicateRule.nameKey(record.customer.contactName) { conditions.append("contact_key = ?"); arguments += [contact] }
         guard !conditions.isEmpty else { return [] }
         arguments += [record.id.rawValue]
-        return try Row.fetchAll(db, sql: """
+        return try Row.fetchAll(db.cachedStatement(sql: """
             SELECT \(Rows.opportunityColumns) FROM opportunity
             WHERE (\(conditions.joined(separator: " OR "))) AND id <> ? AND (active = 1 OR lost_reason IS NOT NULL)
             ORDER BY type DESC, id LIMIT 100
-            """, arguments: arguments).map(Rows.opportunity).filter { DuplicateRule.isDuplicate($0, of: record) }
+            """), arguments: arguments).map(Rows.opportunity).filter { DuplicateRule.isDuplicate($0, of: record) }
     }
 
     static func leadCondition(_ query: LeadQuery) -> (String, StatementArguments) {

@@ -94,7 +94,7 @@ extension PipelineDatabase {
             }
             sql += " ORDER BY rank, id LIMIT ?"
             arguments += [limit]
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Rows.opportunity)
+            return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map(Rows.opportunity)
         }
     }
 
@@ -147,7 +147,7 @@ extension PipelineDatabase {
         try update(id, expectedVersion: expectedVersion, context: context, placement: placement) { db, opportunity in
             let pipeline = try Self.pipeline(db, opportunity.team)
             guard let destination = pipeline.stage(stage) else {
-                let name = try String.fetchOne(db, sql: "SELECT name FROM stage WHERE id = ?", arguments: [stage.rawValue])
+                let name = try String.fetchOne(db.cachedStatement(sql: "SELECT name FROM stage WHERE id = ?"), arguments: [stage.rawValue])
                 throw PipelineError.stageNotInPipeline(stage: name ?? String(stage.rawValue), pipeline: pipeline.team.name)
             }
             return try opportunity.moved(to: destination, in: pipeline, at: context.now, by: context.user)
@@ -250,10 +250,10 @@ extension PipelineDatabase {
     }
 
     static func fetchHistory(_ db: Database, _ id: Opportunity.ID) throws -> [StageHistoryEntry] {
-        try Row.fetchAll(db, sql: """
+        try Row.fetchAll(db.cachedStatement(sql: """
             SELECT from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by
             FROM stage_history WHERE opportunity_id = ? ORDER BY id
-            """, arguments: [id.rawValue]).map { row in
+            """), arguments: [id.rawValue]).map { row in
             let from: Int64? = row["from_stage_id"]
             let to: Int64? = row["to_stage_id"]
             return StageHistoryEntry(

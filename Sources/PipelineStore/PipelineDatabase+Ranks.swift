@@ -56,9 +56,9 @@ extension PipelineDatabase {
         while true {
             var arguments = column
             arguments += ["rank": pivot.rank, "id": pivot.id, "limit": radius + 1]
-            let below = try Row.fetchAll(db, sql: "SELECT rank, id FROM opportunity WHERE \(columnCondition) AND (rank, id) < (:rank, :id) ORDER BY rank DESC, id DESC LIMIT :limit", arguments: arguments)
+            let below = try Row.fetchAll(db.cachedStatement(sql: "SELECT rank, id FROM opportunity WHERE \(columnCondition) AND (rank, id) < (:rank, :id) ORDER BY rank DESC, id DESC LIMIT :limit"), arguments: arguments)
                 .map { RankKey(rank: $0["rank"], id: $0["id"]) }
-            let above = try Row.fetchAll(db, sql: "SELECT rank, id FROM opportunity WHERE \(columnCondition) AND (rank, id) >= (:rank, :id) ORDER BY rank, id LIMIT :limit", arguments: arguments)
+            let above = try Row.fetchAll(db.cachedStatement(sql: "SELECT rank, id FROM opportunity WHERE \(columnCondition) AND (rank, id) >= (:rank, :id) ORDER BY rank, id LIMIT :limit"), arguments: arguments)
                 .map { RankKey(rank: $0["rank"], id: $0["id"]) }
             let window = Array(below.prefix(radius).reversed()) + Array(above.prefix(radius))
             guard let first = window.first, let last = window.last else { return }

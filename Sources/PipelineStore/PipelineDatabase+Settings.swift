@@ -39,7 +39,7 @@ extension PipelineDatabase {
     // MARK: - Inside a transaction
 
     static func storedSetting(_ db: Database, _ key: SettingKey) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = ?", arguments: [key.rawValue])
+        try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM setting WHERE key = ?"), arguments: [key.rawValue])
     }
 
     static func storeSetting(_ db: Database, _ key: SettingKey, _ value: String) throws {
@@ -75,7 +75,7 @@ extension PipelineDatabase {
         let value = try? queue.read { db -> String? in
             guard try Int32.fetchOne(db, sql: "PRAGMA application_id") == Schema.applicationID,
                   try db.tableExists("setting") else { return nil }
-            return try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = ?", arguments: [SettingKey.language.rawValue])
+            return try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM setting WHERE key = ?"), arguments: [SettingKey.language.rawValue])
         }
         return value.flatMap { $0 }.flatMap(Language.init(code:))
     }

@@ -54,7 +54,7 @@ extension PipelineDatabase {
             if let expectedVersion, expectedVersion != stage.version {
                 throw PipelineError.changedSinceLoaded(kind: "stage", id: id.rawValue)
             }
-            let occupants = Set(try Int64.fetchAll(db, sql: "SELECT DISTINCT team_id FROM opportunity WHERE stage_id = ?",
+            let occupants = Set(try Int64.fetchAll(db.cachedStatement(sql: "SELECT DISTINCT team_id FROM opportunity WHERE stage_id = ?"),
                                                    arguments: [id.rawValue]).map(Team.ID.init))
             var edited = try catalog.applying(edit, to: stage, occupyingTeams: occupants)
             edited.version = stage.version + 1
@@ -110,14 +110,14 @@ extension PipelineDatabase {
         try write { db in
             let catalog = try Self.fetchCatalog(db)
             guard let stage = catalog.stage(id) else { throw PipelineError.unknownStage(String(id.rawValue), pipeline: nil) }
-            let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM opportunity WHERE stage_id = ?", arguments: [id.rawValue]) ?? 0
+            let count = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM opportunity WHERE stage_id = ?"), arguments: [id.rawValue]) ?? 0
             if count > 0 {
                 guard let destination else { throw PipelineError.stageNotEmpty(stage: stage.name, count: count) }
                 guard destination != id else { throw PipelineError.moveTargetIsRemovedStage }
                 guard let target = catalog.stage(destination) else {
                     throw PipelineError.unknownStage(String(destination.rawValue), pipeline: nil)
                 }
-                let occupants = try Int64.fetchAll(db, sql: "SELECT DISTINCT team_id FROM opportunity WHERE stage_id = ?",
+                let occupants = try Int64.fetchAll(db.cachedStatement(sql: "SELECT DISTINCT team_id FROM opportunity WHERE stage_id = ?"),
                                                    arguments: [id.rawValue]).map(Team.ID.init)
                 for team in occupants {
                     guard target.belongs(to: team) else {
@@ -134,7 +134,7 @@ extension PipelineDatabase {
     // MARK: - Inside a transaction
 
     static func fetchCatalog(_ db: Database) throws -> StageCatalog {
-        let stages = try Row.fetchAll(db, sql: "SELECT \(Rows.stageColumns) FROM stage ORDER BY sort_order, id").map(Rows.stage)
+        let stages = try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Rows.stageColumns) FROM stage ORDER BY sort_order, id")).map(Rows.stage)
         return StageCatalog(teams: try fetchTeams(db), stages: stages)
     }
 
@@ -167,9 +167,9 @@ extension PipelineDatabase {
                 """,
             arguments: [source.id.rawValue, destination.id.rawValue, source.name, destination.name,
                         context.now.millisecondsSince1970, context.user, source.id.rawValue, team.rawValue])
-        let bottom = try Int64.fetchOne(db, sql: "SELECT max(rank) FROM opportunity WHERE stage_id = ? AND team_id = ?",
+        let bottom = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(rank) FROM opportunity WHERE stage_id = ? AND team_id = ?"),
                                         arguments: [destination.id.rawValue, targetTeam.rawValue])
-        let top = try Int64.fetchOne(db, sql: "SELECT min(rank) FROM opportunity WHERE stage_id = ? AND team_id = ?",
+        let top = try Int64.fetchOne(db.cachedStatement(sql: "SELECT min(rank) FROM opportunity WHERE stage_id = ? AND team_id = ?"),
                                      arguments: [source.id.rawValue, team.rawValue]) ?? 0
         let offset = bottom.map { $0 - top + CardRank.spacing } ?? 0
         var probability = ""

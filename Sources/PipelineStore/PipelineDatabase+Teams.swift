@@ -71,7 +71,7 @@ extension PipelineDatabase {
                 }
                 let targetPipeline = catalog.pipeline(for: target)
                 for stage in catalog.stages where stage.scope == .team(id) {
-                    let occupied = try Int.fetchOne(db, sql: "SELECT count(*) FROM opportunity WHERE stage_id = ?",
+                    let occupied = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM opportunity WHERE stage_id = ?"),
                                                     arguments: [stage.id.rawValue]) ?? 0
                     guard occupied > 0 else { continue }
                     let key = TextInput.nameKey(stage.name)
@@ -96,16 +96,16 @@ extension PipelineDatabase {
     // MARK: - Inside a transaction
 
     static func fetchTeams(_ db: Database) throws -> [Team] {
-        try Row.fetchAll(db, sql: "SELECT id, name, version FROM team ORDER BY id").map(Rows.team)
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT id, name, version FROM team ORDER BY id")).map(Rows.team)
     }
 
     static func resolveTeam(_ db: Database, _ reference: String) throws -> Team {
         let trimmed = reference.trimmingCharacters(in: .whitespaces)
         let row: Row?
         if let id = Int64(trimmed) {
-            row = try Row.fetchOne(db, sql: "SELECT id, name, version FROM team WHERE id = ?", arguments: [id])
+            row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, name, version FROM team WHERE id = ?"), arguments: [id])
         } else {
-            row = try Row.fetchOne(db, sql: "SELECT id, name, version FROM team WHERE name_key = ?",
+            row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, name, version FROM team WHERE name_key = ?"),
                                    arguments: [TextInput.nameKey(trimmed)])
         }
         guard let row else { throw PipelineError.unknownTeam(reference) }
@@ -123,14 +123,14 @@ extension PipelineDatabase {
     }
 
     static func checkTeamNameIsFree(_ db: Database, _ name: String, excluding: Team.ID?) throws {
-        let clash = try Int64.fetchOne(db, sql: "SELECT id FROM team WHERE name_key = ? AND id IS NOT ?",
+        let clash = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM team WHERE name_key = ? AND id IS NOT ?"),
                                        arguments: [TextInput.nameKey(name), excluding?.rawValue])
         if clash != nil { throw PipelineError.duplicateTeamName(name) }
     }
 
     static func recordCounts(_ db: Database, team: Team.ID) throws -> (opportunities: Int, leads: Int) {
         var opportunities = 0, leads = 0
-        for row in try Row.fetchAll(db, sql: "SELECT type, count(*) AS n FROM opportunity WHERE team_id = ? GROUP BY type",
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT type, count(*) AS n FROM opportunity WHERE team_id = ? GROUP BY type"),
                                     arguments: [team.rawValue]) {
             if row["type"] == "lead" { leads = row["n"] } else { opportunities = row["n"] }
         }

@@ -22,36 +22,53 @@ enum Rows {
         Team(id: Team.ID(row["id"]), name: row["name"], version: row["version"])
     }
 
-    static let opportunityColumns = """
-        id, type, title, customer_name, contact_name, email, phone, expected_revenue, currency, \
-        probability, probability_manual, salesperson, team_id, stage_id, rank, priority, tags, \
-        expected_closing, notes, created_at, updated_at, stage_changed_at, converted_at, active, lost_reason, version
-        """
+    /// The columns `opportunity(_:)` reads, in the order every query selects them: rows are
+    /// read by position, because looking a column up by name costs more than the rest of
+    /// decoding a card (the board decodes a few dozen per key).
+    enum OpportunityColumn: Int, CaseIterable {
+        case id, type, title, customerName, contactName, email, phone, expectedRevenue, currency
+        case probability, probabilityManual, salesperson, teamID, stageID, rank, priority, tags
+        case expectedClosing, notes, createdAt, updatedAt, stageChangedAt, convertedAt, active, lostReason, version
+
+        /// `customerName` → `customer_name`, `teamID` → `team_id`.
+        var sqlName: String {
+            let camel = String(describing: self)
+            var name = ""
+            for character in camel.hasSuffix("ID") ? camel.dropLast(2) + "Id" : camel {
+                if character.isUppercase { name += "_" + character.lowercased() } else { name.append(character) }
+            }
+            return name
+        }
+    }
+
+    static let opportunityColumns = OpportunityColumn.allCases.map(\.sqlName).joined(separator: ", ")
 
     static func opportunity(_ row: Row) -> Opportunity {
-        let currency = (try? CurrencyCode(parsing: row["currency"])) ?? .usd
-        let probability: Int? = row["probability"]
-        let stageID: Int64? = row["stage_id"]
-        let closing: String? = row["expected_closing"]
-        let tags: String = row["tags"]
-        let converted: Int64? = row["converted_at"]
+        func value<Value: DatabaseValueConvertible>(_ column: OpportunityColumn) -> Value { row[column.rawValue] }
+        let currencyCode: String = value(.currency)
+        let currency = currencyCode == "VND" ? .vnd : currencyCode == "USD" ? .usd : (try? CurrencyCode(parsing: currencyCode)) ?? .usd
+        let probability: Int? = value(.probability)
+        let stageID: Int64? = value(.stageID)
+        let closing: String? = value(.expectedClosing)
+        let tags: String = value(.tags)
+        let converted: Int64? = value(.convertedAt)
         return Opportunity(
-            id: Opportunity.ID(row["id"]), kind: RecordKind(rawValue: row["type"]) ?? .opportunity,
-            title: row["title"],
-            customer: Customer(name: row["customer_name"], contactName: row["contact_name"],
-                               email: row["email"], phone: row["phone"]),
-            expectedRevenue: Money(minorUnits: row["expected_revenue"], currency: currency) ?? .zero(currency),
+            id: Opportunity.ID(value(.id)), kind: RecordKind(rawValue: value(.type)) ?? .opportunity,
+            title: value(.title),
+            customer: Customer(name: value(.customerName), contactName: value(.contactName),
+                               email: value(.email), phone: value(.phone)),
+            expectedRevenue: Money(minorUnits: value(.expectedRevenue), currency: currency) ?? .zero(currency),
             probability: probability.flatMap(Probability.init(basisPoints:)),
-            probabilitySetByHand: row["probability_manual"], salesperson: row["salesperson"],
-            team: Team.ID(row["team_id"]), stage: stageID.map(Stage.ID.init), rank: row["rank"],
-            priority: Priority(stars: row["priority"]) ?? .normal,
+            probabilitySetByHand: value(.probabilityManual), salesperson: value(.salesperson),
+            team: Team.ID(value(.teamID)), stage: stageID.map(Stage.ID.init), rank: value(.rank),
+            priority: Priority(stars: value(.priority)) ?? .normal,
             tags: tags.isEmpty ? [] : tags.split(separator: ",").map(String.init),
-            expectedClosing: closing.flatMap(CalendarDate.init(iso8601:)), notes: row["notes"],
-            createdAt: Timestamp(millisecondsSince1970: row["created_at"]),
-            updatedAt: Timestamp(millisecondsSince1970: row["updated_at"]),
-            stageChangedAt: Timestamp(millisecondsSince1970: row["stage_changed_at"]),
-            isActive: row["active"], lostReason: row["lost_reason"],
-            convertedAt: converted.map(Timestamp.init(millisecondsSince1970:)), version: row["version"])
+            expectedClosing: closing.flatMap(CalendarDate.init(iso8601:)), notes: value(.notes),
+            createdAt: Timestamp(millisecondsSince1970: value(.createdAt)),
+            updatedAt: Timestamp(millisecondsSince1970: value(.updatedAt)),
+            stageChangedAt: Timestamp(millisecondsSince1970: value(.stageChangedAt)),
+            isActive: value(.active), lostReason: value(.lostReason),
+            convertedAt: converted.map(Timestamp.init(millisecondsSince1970:)), version: value(.version))
     }
 
     /// Column values of an opportunity, in `writableOpportunityColumns` order.

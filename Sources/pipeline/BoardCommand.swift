@@ -56,9 +56,12 @@ struct BoardCommand: ParsableCommand {
             terminal.close()
             throw error
         }
-        board.onKeyHandled = Self.tracer()
+        let trace = BoardTrace(environment: ProcessInfo.processInfo.environment)
+        board.onKeyHandled = trace.map { trace in { event, microseconds in trace.key(event, microseconds: microseconds) } }
+        board.onFirstFrame = trace.map { trace in { trace.firstFrame() } }
         board.run()
         terminal.close()
+        trace?.finish()
         if let signal = terminal.terminatingSignal { throw ExitCode(128 + signal) }
     }
 
@@ -66,17 +69,5 @@ struct BoardCommand: ParsableCommand {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)
         return time.tv_sec * 1_000_000 + time.tv_nsec / 1_000
-    }
-
-    /// `PIPELINE_TRACE=FILE`: one line per key, the microseconds from reading it to the
-    /// frame being flushed (for `make bench`).
-    static func tracer() -> ((TerminalCore.InputEvent, Int) -> Void)? {
-        guard let path = ProcessInfo.processInfo.environment["PIPELINE_TRACE"], !path.isEmpty else { return nil }
-        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
-        guard let handle = FileHandle(forWritingAtPath: path) else { return nil }
-        handle.seekToEndOfFile()
-        return { event, microseconds in
-            handle.write(Data("\(microseconds) \(event)\n".utf8))
-        }
     }
 }

@@ -1,0 +1,282 @@
+#!/usr/bin/env python3
+"""`make bench`: the figures of Docs/benchmarks.md, measured on the release binary.
+
+For each size (opportunities over 6 stages and 5 teams, made by generate.py and kept under
+.build/bench/ between runs) it measures, on a copy of that database:
+
+  first frame      process start → first whole frame flushed (the binary's own clock,
+                   PIPELINE_T0 → PIPELINE_TRACE), in a 120×30 tmux, page cache warm
+  key latency      read → frame flushed, per key, from PIPELINE_TRACE: focus moves, a card
+                   moved one stage, a column reordered, the stage editor opened, filter typing
+  outside latency  tmux send-keys → the pane showing the change (focus moves)
+  bytes            written to the terminal for one focus move and one card move (tmux pipe-pane)
+  peak memory      of the board (getrusage, written by the binary on exit)
+  forecast         `pipeline forecast --json`, wall time
+  JSON export      `pipeline export --format json --what all`, wall time and peak memory
+  CSV import       100,000 rows into a fresh database, wall time and peak memory (once)
+
+It prints a table and writes every figure as JSON to the path it names.
+"""
+import argparse, json, os, resource, shutil, statistics, subprocess, sys, tempfile, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BINARY = os.path.join(ROOT, ".build/release/pipeline")
+CACHE = os.path.join(ROOT, ".build/bench")
+TARGETS = {"first_frame_ms": 50, "key_median_ms": 2, "key_p95_ms": 8, "focus_bytes": 4096, "peak_rss_mb": 40,
+           "forecast_ms": 300, "import_100k_s": 3}
+ENV = {k: v for k, v in os.environ.items() if k not in ("LANG", "LC_ALL", "LC_MESSAGES", "PIPELINE_DB")}
+ENV.update(TERM="xterm-256color", HOME=tempfile.gettempdir())
+
+
+def run_measured(arguments, stdout=subprocess.DEVNULL):
+    """Runs a command; returns (seconds, peak resident kilobytes) of that one process."""
+    started = time.monotonic()
+    process = subprocess.Popen(arguments, stdout=stdout, stderr=subprocess.PIPE, env=ENV)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.monotonic() - started
+    if status != 0:
+        sys.exit(f"{' '.join(arguments)} failed: {process.stderr.read().decode()}")
+    return elapsed, usage.ru_maxrss
+
+
+def database(size):
+    os.makedirs(CACHE, exist_ok=True)
+    path = os.path.join(CACHE, f"pipeline-{size}.sqlite")
+    if not os.path.exists(path):
+        print(f"generating {size} opportunities (kept in {path})…", flush=True)
+        subprocess.run([sys.executable, os.path.join(ROOT, "Benchmarks/generate.py"), "--opportunities", str(size),
+                        "--db", path, "--binary", BINARY], check=True, stdout=subprocess.DEVNULL)
+    return path
+
+
+def working_copy(path, folder):
+    copy = os.path.join(folder, "board.sqlite")
+    shutil.copyfile(path, copy)
+    return copy
+
+
+class Tmux:
+    """One board in a detached 120×30 tmux session on its own server."""
+    count = 0
+
+    def __init__(self, db, trace):
+        Tmux.count += 1
+        self.socket = f"pipeline-bench-{os.getpid()}-{Tmux.count}"
+        self.trace = trace
+        command = (f"env PIPELINE_TRACE={trace} PIPELINE_T0=$(date +%s%N) {BINARY} --db {db} --lang en; "
+                   "sleep 30")
+        subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "30",
+                        command], check=True, env=ENV)
+
+    def tmux(self, *arguments):
+        return subprocess.run(["tmux", "-L", self.socket, *arguments], capture_output=True, text=True, env=ENV).stdout
+
+    def lines(self):
+        try:
+            with open(self.trace) as file:
+                return file.read().splitlines()
+        except FileNotFoundError:
+            return []
+
+    def wait(self, predicate, timeout=30.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            lines = self.lines()
+            if predicate(lines):
+                return lines
+            time.sleep(0.002)
+        sys.exit(f"timed out; trace: {self.lines()[-5:]}")
+
+    def keys(self):
+        return [line for line in self.lines() if line.startswith("key ")]
+
+    def press(self, key):
+        """Sends one key and waits for its frame; returns its microseconds."""
+        before = len(self.keys())
+        self.tmux("send-keys", key)
+        lines = self.wait(lambda lines: len([l for l in lines if l.startswith("key ")]) > before)
+        return int([l for l in lines if l.startswith("key ")][before].split()[1])
+
+    def screen(self):
+        return self.tmux("capture-pane", "-p")
+
+    def quit(self):
+        self.tmux("send-keys", "q")
+        lines = self.wait(lambda lines: any(l.startswith("peak-rss-kb") for l in lines))
+        self.tmux("kill-server")
+        return int(next(l for l in lines if l.startswith("peak-rss-kb")).split()[1])
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def board_figures(path):
+    figures = {}
+    with tempfile.TemporaryDirectory() as folder:
+        db = working_copy(path, folder)
+        # First frame, page cache warm: the first start reads the file once.
+        first_frames = []
+        for attempt in range(6):
+            trace = os.path.join(folder, f"first-{attempt}.trace")
+            board = Tmux(db, trace)
+            lines = board.wait(lambda lines: any(l.startswith("first-frame-us") for l in lines))
+            board.quit()
+            if attempt > 0:
+                first_frames.append(int(next(l for l in lines if l.startswith("first-frame-us")).split()[1]) / 1000)
+        figures["first_frame_ms"] = statistics.median(first_frames)
+
+        trace = os.path.join(folder, "keys.trace")
+        board = Tmux(db, trace)
+        board.wait(lambda lines: any(l.startswith("first-frame-us") for l in lines))
+        samples = {"focus": [], "card_move": [], "column_move": [], "stage_editor": [], "filter": []}
+        for index in range(60):
+            samples["focus"].append(board.press(["Down", "Up", "Left", "Right"][index % 4]))
+        for index in range(30):
+            samples["card_move"].append(board.press("S-Left" if index % 2 == 0 else "S-Right"))
+        board.press("Up")  # the column's header
+        for index in range(20):
+            samples["column_move"].append(board.press(">" if index % 2 == 0 else "<"))
+        for _ in range(10):
+            samples["stage_editor"].append(board.press("e"))
+            board.press("Escape")
+        for _ in range(3):
+            board.press("/")
+            for character in "hop dong":
+                samples["filter"].append(board.press("Space" if character == " " else character))
+            board.press("Enter")
+            board.press("Escape")
+        # Seen from outside: send a key, poll the pane until it changes.
+        outside = []
+        for index in range(20):
+            before, handled = board.screen(), len(board.keys())
+            started = time.monotonic()
+            board.tmux("send-keys", ["Down", "Up"][index % 2])
+            while board.screen() == before and time.monotonic() - started < 5:
+                pass
+            outside.append((time.monotonic() - started) * 1000)
+            board.wait(lambda lines: len([l for l in lines if l.startswith("key ")]) > handled)
+        # Bytes the terminal receives for one key.
+        stream = os.path.join(folder, "pane.bytes")
+        open(stream, "w").close()
+        board.tmux("pipe-pane", "-o", f"cat >> {stream}")
+        time.sleep(0.2)
+
+        def bytes_for(key):
+            before = os.path.getsize(stream)
+            board.press(key)
+            time.sleep(0.15)
+            return os.path.getsize(stream) - before
+
+        focus_bytes = [bytes_for(["Down", "Up"][index % 2]) for index in range(6)]
+        move_bytes = [bytes_for(["S-Left", "S-Right"][index % 2]) for index in range(4)]
+        board.tmux("pipe-pane")
+        figures["peak_rss_mb"] = board.quit() / 1024
+    for name, values in samples.items():
+        values_ms = [value / 1000 for value in values]
+        figures[f"{name}_median_ms"] = statistics.median(values_ms)
+        figures[f"{name}_p95_ms"] = percentile(values_ms, 0.95)
+    every = [value / 1000 for values in samples.values() for value in values]
+    figures["key_median_ms"] = statistics.median(every)
+    figures["key_p95_ms"] = percentile(every, 0.95)
+    figures["outside_median_ms"] = statistics.median(outside)
+    figures["outside_p95_ms"] = percentile(outside, 0.95)
+    figures["focus_bytes"] = statistics.median(focus_bytes)
+    figures["card_move_bytes"] = statistics.median(move_bytes)
+    return figures
+
+
+def command_figures(path, size):
+    figures = {}
+    forecast = [run_measured([BINARY, "forecast", "--json", "--db", path])[0] * 1000 for _ in range(5)]
+    figures["forecast_ms"] = statistics.median(forecast)
+    with tempfile.TemporaryDirectory() as folder:
+        out = os.path.join(folder, "backup.json")
+        seconds, rss = run_measured([BINARY, "export", "--format", "json", "--what", "all", "--out", out, "--db", path])
+        figures["json_export_s"] = seconds
+        figures["json_export_rss_mb"] = rss / 1024
+    return figures
+
+
+def import_figures(path):
+    with tempfile.TemporaryDirectory() as folder:
+        csv = os.path.join(folder, "opportunities.csv")
+        run_measured([BINARY, "export", "--format", "csv", "--what", "opportunities", "--out", csv, "--db", path])
+        fresh = os.path.join(folder, "fresh.sqlite")
+        seconds, rss = run_measured([BINARY, "import", csv, "--create-missing-teams", "--db", fresh])
+        return {"import_100k_s": seconds, "import_100k_rss_mb": rss / 1024}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--out", default=os.path.join(CACHE, "results.json"))
+    args = parser.parse_args()
+    if not os.path.exists(BINARY):
+        sys.exit(f"{BINARY} is missing: run make bench (it builds in release mode first)")
+    if shutil.which("tmux") is None:
+        sys.exit("tmux is missing: run make deps")
+    results = {"machine": machine(), "sizes": {}}
+    for size in [int(text) for text in args.sizes.split(",")]:
+        path = database(size)
+        print(f"measuring {size}…", flush=True)
+        figures = board_figures(path)
+        figures.update(command_figures(path, size))
+        if size == 100_000:
+            figures.update(import_figures(path))
+        results["sizes"][str(size)] = figures
+    os.makedirs(os.path.dirname(args.out), exist_ok=True)
+    with open(args.out, "w") as file:
+        json.dump(results, file, indent=2)
+    print(table(results))
+    print(f"\nfigures written to {args.out}")
+
+
+def machine():
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
+    memory = next((line.split()[1] for line in open("/proc/meminfo") if line.startswith("MemTotal")), "0")
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(int(memory) / 1024 / 1024, 1),
+            "swift": subprocess.run(["swift", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
+            if shutil.which("swift") else "?"}
+
+
+ROWS = [
+    ("first frame (ms)", "first_frame_ms", "≤ 50 at 1M"),
+    ("key: all, median (ms)", "key_median_ms", "≤ 2 at 1M"),
+    ("key: all, p95 (ms)", "key_p95_ms", "≤ 8 at 1M"),
+    ("  focus move, median / p95", ("focus_median_ms", "focus_p95_ms"), ""),
+    ("  card moved a stage, median / p95", ("card_move_median_ms", "card_move_p95_ms"), ""),
+    ("  column reordered, median / p95", ("column_move_median_ms", "column_move_p95_ms"), ""),
+    ("  stage editor opened, median / p95", ("stage_editor_median_ms", "stage_editor_p95_ms"), ""),
+    ("  filter keystroke, median / p95", ("filter_median_ms", "filter_p95_ms"), ""),
+    ("outside, via tmux, median / p95 (ms)", ("outside_median_ms", "outside_p95_ms"), ""),
+    ("bytes per focus move", "focus_bytes", "≤ 4096"),
+    ("bytes per card move", "card_move_bytes", ""),
+    ("board peak memory (MB)", "peak_rss_mb", "≤ 40 at 1M"),
+    ("forecast --json (ms)", "forecast_ms", "≤ 300 at 1M"),
+    ("JSON export (s)", "json_export_s", ""),
+    ("JSON export peak memory (MB)", "json_export_rss_mb", ""),
+    ("CSV import of 100k rows (s)", "import_100k_s", "≤ 3"),
+    ("CSV import peak memory (MB)", "import_100k_rss_mb", ""),
+]
+
+
+def table(results):
+    sizes = list(results["sizes"])
+    def cell(figures, key):
+        if isinstance(key, tuple):
+            return " / ".join(cell(figures, k) for k in key)
+        value = figures.get(key)
+        if value is None:
+            return "–"
+        return f"{value:.0f}" if value >= 100 else f"{value:.2f}" if value < 10 else f"{value:.1f}"
+    header = "| | " + " | ".join(f"{int(size):,}" for size in sizes) + " | target |"
+    lines = [header, "|---" * (len(sizes) + 2) + "|"]
+    for label, key, target in ROWS:
+        lines.append(f"| {label} | " + " | ".join(cell(results["sizes"][size], key) for size in sizes) + f" | {target} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
