@@ -169,6 +169,7 @@ def board_figures(path):
             time.sleep(0.15)
             return os.path.getsize(stream) - before
 
+        board.press("Down")  # a card, so that the moves below move it
         focus_bytes = [bytes_for(["Down", "Up"][index % 2]) for index in range(6)]
         move_bytes = [bytes_for(["S-Left", "S-Right"][index % 2]) for index in range(4)]
         board.tmux("pipe-pane")

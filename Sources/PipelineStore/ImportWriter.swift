@@ -14,10 +14,15 @@ public final class ImportWriter {
     public private(set) var summary = ImportSummary()
     /// Stages the file gave a sequence for, in file order, to order at the end.
     private var sequences: [(Stage.ID, Int)] = []
+    /// Records from this id on were made by this import; the filter index takes them in
+    /// one statement at the end (the index triggers are off meanwhile, see `Schema`).
+    private let firstNewID: Int64
 
     init(db: Database, options: ImportOptions) throws {
         self.db = db
         self.options = options
+        firstNewID = (try Int64.fetchOne(db, sql: "SELECT max(id) FROM opportunity") ?? 0) + 1
+        try db.execute(sql: "DROP TRIGGER opportunity_search_after_insert; DROP TRIGGER opportunity_search_after_update")
         catalog = try PipelineDatabase.fetchCatalog(db)
         let teams = catalog.teams
         defaultTeam = try options.defaultTeam.flatMap { id in teams.first { $0.id == id } } ?? PipelineDatabase.currentTeam(db)
@@ -70,7 +75,11 @@ public final class ImportWriter {
             throw ImportProblem(column: "type", message: t("import.cannotBecomeLead", current.id))
         }
         applyState(imported, to: &update.opportunity)
+        let indexed = current.id.rawValue < firstNewID
+            ? try String.fetchOne(db.cachedStatement(sql: "SELECT search_text FROM opportunity WHERE id = ?"), arguments: [current.id.rawValue])
+            : nil
         _ = try PipelineDatabase.save(db, update, replacing: current, placement: nil)
+        if let indexed { try reindex(current.id, from: indexed) }
         summary.updated += 1
     }
 
@@ -254,7 +263,34 @@ public final class ImportWriter {
 
     /// Orders the stages the file gave sequences for among themselves (by sequence, then file
     /// order), in the places they hold; the other stages keep theirs.
+    /// A record that was in the index before the import: its entry follows its new text
+    /// (what the update trigger does outside imports). `indexed` is the text it was
+    /// indexed under: FTS5 removes an entry by the terms it was added with.
+    private func reindex(_ id: Opportunity.ID, from indexed: String) throws {
+        let new = try String.fetchOne(db.cachedStatement(sql: "SELECT search_text FROM opportunity WHERE id = ?"), arguments: [id.rawValue])
+        guard let new, new != indexed else { return }
+        try db.cachedStatement(sql: "INSERT INTO opportunity_search (opportunity_search, rowid, search_text) VALUES ('delete', ?, ?)")
+            .execute(arguments: [id.rawValue, indexed])
+        try db.cachedStatement(sql: "INSERT INTO opportunity_search (rowid, search_text) VALUES (?, ?)")
+            .execute(arguments: [id.rawValue, new])
+    }
+
+    private var finished = false
+
+    /// Indexes the new records, puts the index triggers back, and orders the stages the
+    /// file gave a sequence for. The import calls it before committing; calling it again
+    /// does nothing.
     public func finish() throws {
+        guard !finished else { return }
+        finished = true
+        try db.execute(sql: "INSERT INTO opportunity_search (rowid, search_text) SELECT id, search_text FROM opportunity WHERE id >= ?",
+                       arguments: [firstNewID])
+        try db.execute(sql: Schema.searchInsertTrigger)
+        try db.execute(sql: Schema.searchUpdateTrigger)
+        try orderImportedStages()
+    }
+
+    private func orderImportedStages() throws {
         guard !sequences.isEmpty else { return }
         let imported = Set(sequences.map(\.0))
         let sorted = sequences.enumerated().sorted { ($0.element.1, $0.offset) < ($1.element.1, $1.offset) }.map(\.element.0)

@@ -141,3 +141,37 @@ extension PipelineDatabase: PipelineRepository {
         return words.isEmpty ? nil : words.joined(separator: " ")
     }
 }
+
+extension PipelineDatabase {
+    /// What is wrong with the file, if anything: SQLite's own check of pages and indexes,
+    /// the filter index against the records, and the stage totals against the records.
+    /// Empty means sound. (For the torture tests and for support.)
+    public func integrityProblems() throws -> [String] {
+        try read { db in
+            var problems = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
+            do {
+                try db.execute(sql: "INSERT INTO opportunity_search (opportunity_search, rank) VALUES ('integrity-check', 1)")
+            } catch {
+                problems.append("filter index: \(error)")
+            }
+            // Sums are compared split as the table keeps them (see Schema.sumSplit), so that
+            // a million large deals cannot overflow the check itself.
+            let totals = try Row.fetchAll(db, sql: """
+                SELECT team_id, stage_id, currency, active,
+                       coalesce(o.n, 0) AS counted, coalesce(t.count, 0) AS kept
+                FROM (SELECT team_id, stage_id, currency, active, count(*) AS n,
+                             sum(expected_revenue / 1000000000) AS high, sum(expected_revenue % 1000000000) AS low
+                      FROM opportunity WHERE type = 'opportunity' AND stage_id IS NOT NULL
+                      GROUP BY team_id, stage_id, currency, active) AS o
+                FULL OUTER JOIN stage_total AS t USING (team_id, stage_id, currency, active)
+                WHERE coalesce(o.n, 0) != coalesce(t.count, 0)
+                   OR coalesce(o.high, 0) != coalesce(t.expected_high, 0) OR coalesce(o.low, 0) != coalesce(t.expected_low, 0)
+                """)
+            problems += totals.map { row in
+                "stage total of team \(row["team_id"] as Int64), stage \(row["stage_id"] as Int64), \(row["currency"] as String): "
+                    + "\(row["kept"] as Int) kept, \(row["counted"] as Int) counted, or their sums differ"
+            }
+            return problems
+        }
+    }
+}

@@ -66,6 +66,7 @@ extension PipelineDatabase {
                 try db.inTransaction(.immediate) {
                     let writer = try ImportWriter(db: db, options: options)
                     result = try body(writer)
+                    try writer.finish()
                     return dryRun ? .rollback : .commit
                 }
                 guard let result else { throw StoreError.failed(path: path, reason: Catalogue.text("import.producedNothing", options.language)) }

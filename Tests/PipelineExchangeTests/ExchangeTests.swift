@@ -211,6 +211,56 @@ struct CSVImportTests {
     }
 }
 
+@Suite("Import and the filter index")
+struct ImportIndexTests {
+    /// The import indexes its rows in one statement at the end, with the index triggers off
+    /// meanwhile: new, repeated and updated rows must all be findable, and the index sound.
+    @Test func importedRowsAreFoundAndTheIndexStaysSound() throws {
+        let fixture = try ExchangeFixture()
+        func titles(_ filter: String) throws -> [String] {
+            let team = try fixture.database.currentTeam()
+            return try fixture.database.pipeline(for: team.id).stages.flatMap { stage in
+                try fixture.database.cardWindow(ColumnQuery(team: team.id, stage: stage.id, filter: filter), anchor: .top, limit: 50).cards.map(\.title)
+            }.sorted()
+        }
+        // x.twice is created, then updated by the same file.
+        let first = fixture.file("first.csv", """
+            id,name,stage_id,partner_name
+            x.one,Hợp đồng Vinamilk,New,Công ty Sữa
+            x.twice,Gia hạn Globex,New,Globex
+            x.twice,Gia hạn Globex mở rộng,Qualified,Globex
+            """)
+        #expect(try fixture.importCSV(first).problems.isEmpty)
+        #expect(try fixture.database.integrityProblems() == [])
+        #expect(try titles("vinamilk") == ["Hợp đồng Vinamilk"])
+        #expect(try titles("mo rong") == ["Gia hạn Globex mở rộng"])
+        // Updating records indexed before the import moves their entries.
+        let second = fixture.file("second.csv", "id,name,stage_id\nx.one,Hợp đồng Acme,New\n")
+        #expect(try fixture.importCSV(second).summary.updated == 1)
+        #expect(try fixture.database.integrityProblems() == [])
+        #expect(try titles("vinamilk") == [])
+        #expect(try titles("acme") == ["Hợp đồng Acme"])
+        // The counts ask the full-text index itself.
+        let team = try fixture.database.currentTeam().id
+        #expect(try fixture.database.matchingCounts(team: team, filter: "acme").values.reduce(0, +) == 1)
+        #expect(try fixture.database.matchingCounts(team: team, filter: "vinamilk").values.reduce(0, +) == 0)
+        #expect(try fixture.database.matchingCounts(team: team, filter: "globex mo").values.reduce(0, +) == 1)
+        // The triggers are back: a record added afterwards is indexed as it is written.
+        _ = try fixture.database.addOpportunity(OpportunityForm(title: "Đơn hàng Initech").validated(language: .english, currency: .usd),
+                                                team: try fixture.database.currentTeam().id, stage: nil,
+                                                context: ChangeContext(now: fixture.now, user: "t"))
+        #expect(try titles("initech") == ["Đơn hàng Initech"])
+        // A failed import leaves the triggers as they were too.
+        let bad = fixture.file("bad.csv", "id,name,probability\nx.three,Bad,150\n")
+        #expect(try fixture.importCSV(bad).problems.count == 1)
+        _ = try fixture.database.addOpportunity(OpportunityForm(title: "Umbrella audit").validated(language: .english, currency: .usd),
+                                                team: try fixture.database.currentTeam().id, stage: nil,
+                                                context: ChangeContext(now: fixture.now, user: "t"))
+        #expect(try titles("umbrella") == ["Umbrella audit"])
+        #expect(try fixture.database.integrityProblems() == [])
+    }
+}
+
 @Suite("Round trips")
 struct RoundTripTests {
     /// A database with a bit of everything: team-own stages, leads, moves, lost and won deals,
