@@ -101,7 +101,7 @@ public enum TextInput {
         var key = String.UnicodeScalarView()
         var pendingSpace = false
         for scalar in text.unicodeScalars {
-            if scalar.properties.isWhitespace {
+            if scalar == " " || (!scalar.isASCII || scalar.value < 0x20) && scalar.properties.isWhitespace {
                 pendingSpace = !key.isEmpty
                 continue
             }
@@ -122,6 +122,39 @@ public enum TextInput {
             key.append(contentsOf: folded)
         }
         return String(key)
+    }
+}
+
+extension TextInput {
+    /// The words of `text` as the filter index keeps them: folded like ``searchKey(_:)``,
+    /// letters and digits only, one space between words (`Hợp đồng #12 — Đà Nẵng` →
+    /// `hop dong 12 da nang`).
+    public static func searchWords(_ text: String) -> String {
+        var words = String.UnicodeScalarView()
+        var pendingSpace = false
+        func append(_ scalar: Unicode.Scalar) {
+            if pendingSpace { words.append(" "); pendingSpace = false }
+            words.append(scalar)
+        }
+        for scalar in text.unicodeScalars {
+            if scalar.isASCII {
+                switch scalar.value {
+                case 0x41...0x5A: append(Unicode.Scalar(scalar.value + 0x20)!)
+                case 0x61...0x7A, 0x30...0x39: append(scalar)
+                default: pendingSpace = !words.isEmpty
+                }
+                continue
+            }
+            let folded = SearchFolding.table[scalar] ?? SearchFolding.fold(String(scalar))
+            for part in folded.unicodeScalars {
+                if part.properties.isAlphabetic || part.properties.numericType != nil {
+                    append(part)
+                } else if !part.properties.isDiacritic {
+                    pendingSpace = !words.isEmpty
+                }
+            }
+        }
+        return String(words)
     }
 }
 

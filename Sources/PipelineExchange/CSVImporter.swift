@@ -174,20 +174,30 @@ public struct CSVImporter {
 /// Turns one CSV row into a validated record or stage.
 struct RowMapper {
     let headers: [String]
-    let columns: [Int: String]
     let kind: ExchangeKind
     let currency: CurrencyCode
     let language: Language
+    /// Our column name → its index in the file's rows.
+    private let positions: [String: Int]
     private var t: Localizer { Localizer(language) }
+
+    init(headers: [String], columns: [Int: String], kind: ExchangeKind, currency: CurrencyCode, language: Language) {
+        self.headers = headers
+        self.kind = kind
+        self.currency = currency
+        self.language = language
+        // Where a file names one of our columns twice, the first one counts.
+        positions = Dictionary(columns.map { ($0.value, $0.key) }, uniquingKeysWith: min)
+    }
 
     /// The value of a column in a row; `nil` when the file has no such column.
     func value(_ row: [String], _ column: String) -> String? {
-        columns.first { $0.value == column }.map { row[$0.key] }
+        positions[column].map { row[$0] }
     }
 
     /// The file's header for one of our columns, to name it in messages.
     func header(_ column: String) -> String? {
-        columns.first { $0.value == column }.map { headers[$0.key] }
+        positions[column].map { headers[$0] }
     }
 
     func column(for field: Field?) -> String? {

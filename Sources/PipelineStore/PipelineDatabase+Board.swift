@@ -131,7 +131,7 @@ extension PipelineDatabase: PipelineRepository {
 
     /// The filter's words, folded like `search_text`.
     static func filterWords(_ filter: String) -> [String] {
-        TextInput.searchKey(filter).split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
+        TextInput.searchWords(filter).split(separator: " ").map(String.init)
     }
 
     /// Typed filter text as an FTS5 query: every word, folded, as a quoted prefix

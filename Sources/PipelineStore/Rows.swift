@@ -111,9 +111,8 @@ enum Rows {
     /// Words only (punctuation becomes a space), so that the FTS index and the scan in
     /// `PipelineDatabase.cardWindow` agree on what a word is.
     static func searchText(of opportunity: Opportunity) -> String {
-        let folded = TextInput.searchKey([opportunity.title, opportunity.customer.name, opportunity.customer.contactName,
-                                          opportunity.salesperson].joined(separator: " "))
-        return folded.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).joined(separator: " ")
+        TextInput.searchWords([opportunity.title, opportunity.customer.name, opportunity.customer.contactName,
+                               opportunity.salesperson].joined(separator: " "))
     }
 
     /// The columns `values(of:)` writes, in order (for statements compiled once).
