@@ -47,9 +47,14 @@ public struct CommandResult: Sendable {
     public var inverse: BoardCommand?
     /// The lead to select in the Leads view afterwards.
     public var lead: Opportunity.ID?
+    /// The columns whose cards the command changed, when it changed nothing else (stages,
+    /// teams, settings); `nil` when anything may have changed.
+    public var changedStages: Set<Stage.ID>?
 
-    public init(message: String, hint: PipelineHint? = nil, focus: Focus? = nil, inverse: BoardCommand? = nil, lead: Opportunity.ID? = nil) {
+    public init(message: String, hint: PipelineHint? = nil, focus: Focus? = nil, inverse: BoardCommand? = nil, lead: Opportunity.ID? = nil,
+                changedStages: Set<Stage.ID>? = nil) {
         self.lead = lead
+        self.changedStages = changedStages
         self.message = message
         self.hint = hint
         self.focus = focus

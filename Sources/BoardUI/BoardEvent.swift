@@ -59,8 +59,9 @@ public struct BoardData: Sendable {
 /// What the reducer asks the session to do.
 public enum BoardEffect: Sendable {
     /// Read the board again (stages, totals, windows), keeping each column where it was
-    /// scrolled, then put focus on `focus`.
-    case reload(focus: Focus?)
+    /// scrolled, then put focus on `focus`. With `only`, just those columns' windows and the
+    /// totals are read: what a card moved between two columns changes.
+    case reload(focus: Focus?, only: Set<Stage.ID>? = nil)
     /// Read one window of a column.
     case loadWindow(Stage.ID, WindowAnchor, focus: WindowFocus)
     case run(BoardCommand, origin: CommandOrigin)

@@ -456,7 +456,7 @@ public enum BoardReducer {
         }
         let prefix = origin == .undo ? state.t("board.undone") : origin == .redo ? state.t("board.redone") : ""
         state.status = result.hint.map { .hint($0.message(in: state.language)) } ?? .info(prefix + result.message)
-        return [.reload(focus: result.focus)]
+        return [.reload(focus: result.focus, only: result.changedStages)]
     }
 
     static func failed(_ error: PipelineError?, message: String, origin: CommandOrigin, _ state: inout BoardState) -> [BoardEffect] {

@@ -98,8 +98,8 @@ public final class BoardSession {
             case .quit:
                 running = false
                 return []
-            case .reload(let focus):
-                return [.loaded(try data(focus: focus))]
+            case .reload(let focus, let only):
+                return [.loaded(try data(focus: focus, only: only))]
             case .loadWindow(let stage, let anchor, let focus):
                 let window = try repository.cardWindow(query(stage), anchor: anchor, limit: BoardLayout.cardCapacity(state.size))
                 return [.windowLoaded(stage, window, focus: focus)]
@@ -120,7 +120,7 @@ public final class BoardSession {
                 state.history = UndoHistory()
                 return [.loaded(try data(focus: nil))]
             case .run(let command, let origin):
-                let runner = CommandRunner(repository: repository, team: state.team, language: state.language)
+                let runner = CommandRunner(repository: repository, team: state.team, language: state.language, catalog: state.catalog)
                 do {
                     let result = try runner.run(command, context: ChangeContext(now: clock(), user: user))
                     return [.commandSucceeded(result, origin: origin)]
@@ -151,23 +151,13 @@ public final class BoardSession {
 
     /// Reads what the board shows: stages, totals, and one window per column — each kept
     /// where it was scrolled, and the column of `focus` scrolled to show its card.
-    func data(focus: Focus?) throws -> BoardData {
+    func data(focus: Focus?, only changed: Set<Stage.ID>? = nil) throws -> BoardData {
+        if let changed { return try data(focus: focus, changedColumns: changed) }
         let team = try repository.teams().first { $0.id == state.team.id } ?? repository.currentTeam()
         let catalog = try repository.catalog()
         let stages = catalog.pipeline(for: team).stages
-        let capacity = BoardLayout.cardCapacity(state.size)
         var columns: [Stage.ID: CardWindow] = [:]
-        for stage in stages {
-            // A column scrolled to its top stays at the top, so that cards added there show.
-            let window = state.columns[stage.id]
-            let anchor = window.flatMap { $0.hasMoreAbove ? $0.cards.first.map { WindowAnchor.startingAt($0.cursor) } : nil } ?? .top
-            var loaded = try repository.cardWindow(query(stage.id), anchor: anchor, limit: capacity)
-            if case .card(let focusStage, let card)? = focus, focusStage == stage.id, !loaded.cards.contains(where: { $0.id == card }),
-               let target = try repository.opportunity(card), target.stage == stage.id {
-                loaded = try repository.cardWindow(query(stage.id), anchor: .startingAt(target.cursor), limit: capacity)
-            }
-            columns[stage.id] = loaded
-        }
+        for stage in stages { columns[stage.id] = try window(of: stage.id, focus: focus) }
         let leadsEnabled = try repository.setting(.leads) == "on"
         var leads = CardWindow.empty
         if leadsEnabled {
@@ -184,5 +174,31 @@ public final class BoardSession {
             matchingCounts: nil,
             columns: columns, defaultCurrency: try repository.defaultCurrency(), focus: focus,
             leadsEnabled: leadsEnabled, leads: leads)
+    }
+
+    /// After a command that only moved cards: the changed columns and the totals are read
+    /// again; stages, teams and settings are as they were.
+    private func data(focus: Focus?, changedColumns changed: Set<Stage.ID>) throws -> BoardData {
+        var columns = state.columns
+        for stage in changed where state.stage(stage) != nil { columns[stage] = try window(of: stage, focus: focus) }
+        return BoardData(
+            team: state.team, teams: state.teams, catalog: state.catalog, figures: try repository.stageFigures(team: state.team.id),
+            matchingCounts: nil, columns: columns, defaultCurrency: state.defaultCurrency, focus: focus,
+            leadsEnabled: state.leadsEnabled, leads: state.leads.window)
+    }
+
+    /// One column's window, kept where it was scrolled; scrolled to `focus` when that card
+    /// is in this column and out of sight.
+    private func window(of stage: Stage.ID, focus: Focus?) throws -> CardWindow {
+        let capacity = BoardLayout.cardCapacity(state.size)
+        // A column scrolled to its top stays at the top, so that cards added there show.
+        let window = state.columns[stage]
+        let anchor = window.flatMap { $0.hasMoreAbove ? $0.cards.first.map { WindowAnchor.startingAt($0.cursor) } : nil } ?? .top
+        var loaded = try repository.cardWindow(query(stage), anchor: anchor, limit: capacity)
+        if case .card(let focusStage, let card)? = focus, focusStage == stage, !loaded.cards.contains(where: { $0.id == card }),
+           let target = try repository.opportunity(card), target.stage == stage {
+            loaded = try repository.cardWindow(query(stage), anchor: .startingAt(target.cursor), limit: capacity)
+        }
+        return loaded
     }
 }

@@ -8,10 +8,14 @@ public struct CommandRunner: Sendable {
     /// The language of the messages it reports.
     public let t: Localizer
 
-    public init(repository: any PipelineRepository, team: Team, language: Language = .english) {
+    /// The stages as the board shows them, for naming them in messages without a read.
+    let catalog: StageCatalog?
+
+    public init(repository: any PipelineRepository, team: Team, language: Language = .english, catalog: StageCatalog? = nil) {
         self.repository = repository
         self.team = team
         self.t = Localizer(language)
+        self.catalog = catalog
     }
 
     public func run(_ command: BoardCommand, context: ChangeContext) throws -> CommandResult {
@@ -24,13 +28,15 @@ public struct CommandRunner: Sendable {
             let message = before.stage == stage ? t("done.movedWithin", moved.title, name)
                 : t("done.moved", moved.title, name, moved.probability?.description ?? "")
             return CommandResult(message: message, focus: .card(stage, id),
-                                 inverse: .revertCard(before, placement: undoPlacement, expectedVersion: moved.version))
+                                 inverse: .revertCard(before, placement: undoPlacement, expectedVersion: moved.version),
+                                 changedStages: Set([before.stage, stage].compactMap { $0 }))
         case .revertCard(let snapshot, let placement, let version):
             let before = try card(snapshot.id)
             let undoPlacement = try placementInColumn(of: before)
             let reverted = try repository.revertOpportunity(to: snapshot, placement: placement, expectedVersion: version, context: context)
             return CommandResult(message: t("done.restored", reverted.title), focus: reverted.stage.map { .card($0, reverted.id) },
-                                 inverse: .revertCard(before, placement: undoPlacement, expectedVersion: reverted.version))
+                                 inverse: .revertCard(before, placement: undoPlacement, expectedVersion: reverted.version),
+                                 changedStages: reverted.team == before.team ? Set([before.stage, reverted.stage].compactMap { $0 }) : nil)
         case .editCard(let id, let changes, let version):
             let before = try card(id)
             let undoPlacement = try placementInColumn(of: before)
@@ -138,7 +144,8 @@ public struct CommandRunner: Sendable {
     }
 
     private func stageName(_ id: Stage.ID) throws -> String {
-        try repository.catalog().stage(id)?.name ?? "?"
+        if let name = catalog?.stage(id)?.name { return name }
+        return try repository.catalog().stage(id)?.name ?? "?"
     }
 
     /// Where `card` sits now, as a placement that puts it back there: below the card above it.

@@ -5,6 +5,9 @@ extension PipelineDatabase: PipelineRepository {
     public func cardWindow(_ column: ColumnQuery, anchor: WindowAnchor, limit: Int) throws -> CardWindow {
         guard limit > 0 else { return .empty }
         return try read { db in
+            // While typing, most words match many cards: the first window is found among
+            // the column's first rows, in one query that stops as soon as it is full.
+            if case .top = anchor, let window = try Self.denseFilterWindow(db, column, limit: limit) { return window }
             let base = try Self.columnCondition(column, in: db)
             func fetch(_ condition: String, _ extra: StatementArguments, descending: Bool, limit: Int) throws -> [Opportunity] {
                 var arguments = base.arguments
@@ -123,6 +126,29 @@ extension PipelineDatabase: PipelineRepository {
             arguments += [match]
         }
         return (sql, arguments)
+    }
+
+    /// The first window of a filtered column when the column's first `scanProbeRows` cards
+    /// hold more matches than the window shows; `nil` otherwise (the filter index decides).
+    static func denseFilterWindow(_ db: Database, _ column: ColumnQuery, limit: Int) throws -> CardWindow? {
+        let words = filterWords(column.filter)
+        guard !words.isEmpty else { return nil }
+        let scan = words.map { _ in "(' ' || search_text) LIKE ?" }.joined(separator: " AND ")
+        var arguments: StatementArguments = [column.team.rawValue, column.stage.rawValue, scanProbeRows]
+        arguments += StatementArguments(words.map { "% \($0)%" })
+        arguments += [limit + 1]
+        // No ORDER BY outside: the inner rows come in column order, and the LIMIT then stops
+        // the scan at the first full window instead of reading all the first rows.
+        let cards = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT \(Rows.opportunityColumns) FROM (
+                SELECT \(Rows.opportunityColumns), search_text FROM opportunity
+                WHERE type = 'opportunity' AND active = 1 AND team_id = ? AND stage_id = ?
+                ORDER BY rank, id LIMIT ?)
+            WHERE \(scan) LIMIT ?
+            """), arguments: arguments).map(Rows.opportunity)
+            .sorted { ($0.rank, $0.id.rawValue) < ($1.rank, $1.id.rawValue) }
+        guard cards.count > limit else { return nil }
+        return CardWindow(cards: Array(cards.prefix(limit)), hasMoreAbove: false, hasMoreBelow: true)
     }
 
     /// How many rows the probe reads, and how many matches among them make the scan worth it.

@@ -89,6 +89,18 @@ public struct Grid: Hashable, Sendable {
         guard y >= 0, y < size.rows else { return 0 }
         let limit = min(size.columns, x + (width ?? size.columns))
         var column = x
+        if DisplayWidth.simpleWidth(text) != nil {
+            // One narrow cell per scalar (see DisplayWidth.simpleWidth): no grapheme breaking.
+            for scalar in text.unicodeScalars {
+                guard column < limit else { break }
+                if column >= 0 {
+                    clearHalf(x: column, y: y)
+                    self[column, y] = Cell(grapheme: Character(scalar), style: style)
+                }
+                column += 1
+            }
+            return column - x
+        }
         for character in text {
             var character = character
             var cells = DisplayWidth.of(character)
