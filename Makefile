@@ -5,6 +5,7 @@
 #   make build   debug build of every target
 #   make deps    install the Debian packages the build and the tests need, if missing
 #   make bench   release build, then the figures of Docs/benchmarks.md (SIZES=10000,100000)
+#   make torture the long torture runs: 2,000 kills of a writer, 5,000 actions per writer
 #   make clean   remove build output
 #
 # Everything else a fresh Debian machine needs is the Swift toolchain.
@@ -15,7 +16,7 @@ RELEASE_BIN  := .build/release/pipeline
 
 SIZES        ?= 10000,100000,1000000
 
-.PHONY: all deps build release run test bench clean
+.PHONY: all deps build release run test bench torture clean
 
 all: build
 
@@ -47,6 +48,11 @@ test: deps
 
 bench: release
 	python3 Benchmarks/bench.py --sizes $(SIZES)
+
+torture: deps
+	$(SWIFT) build --build-tests
+	PIPELINE_TORTURE_KILLS=2000 PIPELINE_TORTURE_ACTIONS=5000 PIPELINE_FUZZ_EVENTS=1000000 \
+	  $(SWIFT) test --skip-build --filter 'Torture|Fuzz'
 
 clean:
 	rm -rf .build

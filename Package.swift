@@ -74,7 +74,7 @@ let package = Package(
         // Runs the built `pipeline` binary; depending on it makes SwiftPM build it first.
         .testTarget(
             name: "PipelineCLITests",
-            dependencies: ["pipeline", "PipelineCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["pipeline", "PipelineCore", "PipelineStore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ]
 )

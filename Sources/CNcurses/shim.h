@@ -28,6 +28,12 @@ static inline int cn_color_pairs(void) { return COLOR_PAIRS; }
 
 /* initscr() exit(1)s on an unknown TERM; newterm() returns NULL instead. */
 static inline SCREEN *cn_newterm_stdio(const char *term) { return newterm(term, stdout, stdin); }
+/* Whether the current terminal can put the cursor anywhere (terminfo `cup`): without it
+   (TERM=dumb, a printing terminal) no board can be drawn. */
+static inline int cn_can_address_cursor(void) {
+    const char *cup = tigetstr("cup");
+    return cup != NULL && cup != (const char *)-1;
+}
 
 /* Function-like macros. */
 static inline void cn_getmaxyx(const WINDOW *w, int *y, int *x) { getmaxyx(w, *y, *x); }

@@ -10,6 +10,8 @@ public final class NcursesTerminal: TerminalDevice {
         case notATerminal
         /// `TERM` names a terminal type ncurses does not know.
         case unknownTerminal(String)
+        /// The terminal type cannot place text anywhere on the screen (`TERM=dumb`).
+        case cannotPlaceText(String)
     }
 
     private let screen: OpaquePointer
@@ -28,6 +30,11 @@ public final class NcursesTerminal: TerminalDevice {
         _ = set_escdelay(25)  // a lone Esc would otherwise wait a full second
         guard let screen = cn_newterm_stdio(nil) else {
             throw StartError.unknownTerminal(ProcessInfo.processInfo.environment["TERM"] ?? "")
+        }
+        guard cn_can_address_cursor() != 0 else {
+            _ = endwin()
+            delscreen(screen)
+            throw StartError.cannotPlaceText(ProcessInfo.processInfo.environment["TERM"] ?? "")
         }
         self.screen = screen
         _ = raw()  // Ctrl-C, Ctrl-S and Ctrl-Z reach the board as keys; flow control is off

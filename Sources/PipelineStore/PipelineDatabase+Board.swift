@@ -197,6 +197,16 @@ extension PipelineDatabase {
                 "stage total of team \(row["team_id"] as Int64), stage \(row["stage_id"] as Int64), \(row["currency"] as String): "
                     + "\(row["kept"] as Int) kept, \(row["counted"] as Int) counted, or their sums differ"
             }
+            // Every stage change writes a history line in the same transaction: a deal's
+            // stage is where its last line says it went.
+            let strays = try Int64.fetchAll(db, sql: """
+                SELECT o.id FROM opportunity o
+                WHERE o.type = 'opportunity' AND o.stage_id IS NOT NULL
+                  AND o.stage_id IS NOT (SELECT h.to_stage_id FROM stage_history h
+                                         WHERE h.opportunity_id = o.id ORDER BY h.id DESC LIMIT 1)
+                LIMIT 20
+                """)
+            problems += strays.map { "opportunity \($0): its stage is not where its history last took it" }
             return problems
         }
     }

@@ -42,6 +42,9 @@ struct BoardCommand: ParsableCommand {
         } catch NcursesTerminal.StartError.unknownTerminal(let name) {
             Console.error(localized("cli.error", localized("cli.board.unknownTerminal", name)))
             throw ExitCode(ExitStatus.usage)
+        } catch NcursesTerminal.StartError.cannotPlaceText(let name) {
+            Console.error(localized("cli.error", localized("cli.board.cannotPlaceText", name)))
+            throw ExitCode(ExitStatus.usage)
         } catch NcursesTerminal.StartError.notATerminal {
             Console.error(localized("cli.error", localized("cli.board.notATerminal")))
             throw ExitCode(ExitStatus.usage)

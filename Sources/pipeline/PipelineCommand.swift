@@ -11,7 +11,8 @@ struct PipelineCommand: ParsableCommand {
         discussion: localized("cli.root.withoutASubcommandOpensThe"),
         version: "0.1.0",
         subcommands: [BoardCommand.self, TeamCommand.self, StageCommand.self, OpportunityCommand.self,
-                      LeadCommand.self, ForecastCommand.self, ExportCommand.self, ImportCommand.self, SettingsCommand.self],
+                      LeadCommand.self, ForecastCommand.self, ExportCommand.self, ImportCommand.self, SettingsCommand.self,
+                      DevCommand.self],
         defaultSubcommand: BoardCommand.self) }
 }
 

@@ -111,6 +111,42 @@ struct BoardEndToEndTests {
         #expect(Date().timeIntervalSince(started) < 1.5)
         tmux.send("q")
     }
+
+    /// The column a card shows in, read off the screen: the header whose span covers the
+    /// card's title.
+    static func column(of title: String, in screen: String) -> String? {
+        let lines = screen.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard lines.count > 2, let row = lines.first(where: { $0.contains(title) }),
+              let titleStart = row.range(of: title)?.lowerBound else { return nil }
+        let x = row.distance(from: row.startIndex, to: titleStart)
+        // Headers sit on row 1, columns divided by │ on the rows below.
+        let header = Array(lines[1])
+        let rule = Array(row)
+        var start = x
+        while start > 0, rule[start - 1] != "│" { start -= 1 }
+        var end = x
+        while end < header.count, end < rule.count, rule[end] != "│" { end += 1 }
+        let name = String(header[start..<min(end, header.count)]).trimmingCharacters(in: .whitespaces)
+        return name.split(separator: " ").first.map(String.init)
+    }
+
+    @Test func aMoveOnOneBoardShowsOnAnotherWithinASecond() throws {
+        let cli = seededCLI()
+        let first = Tmux(command: boardCommand(cli))
+        let second = Tmux(command: boardCommand(cli))
+        first.waitFor("Acme renewal")
+        let before = second.waitFor("Acme renewal")
+        #expect(Self.column(of: "Acme renewal", in: before) == "New", "\(before)")
+        // Focus starts on New's newest card, Acme: Shift+← moves it to Qualified.
+        first.send("S-Left")
+        first.waitFor("Moved 'Acme renewal' to Qualified")
+        let started = Date()
+        let after = second.waitFor("Acme renewal in Qualified") { Self.column(of: "Acme renewal", in: $0) == "Qualified" }
+        #expect(Date().timeIntervalSince(started) < 1.5)
+        #expect(Self.column(of: "Acme renewal", in: after) == "Qualified")
+        first.send("q")
+        second.send("q")
+    }
 }
 
 @Suite("Board end to end: options and terminals", .enabled(if: tmuxAvailable))

@@ -375,6 +375,7 @@ extension Catalogue {
         "cli.board.pressOnTheBoardFor": "Press ? on the board for its keys (also in Docs/keys.md).",
         "cli.board.rtlPutsTheFirstStage": "rtl puts the first stage on the right (the default), ltr on the left.",
         "cli.board.theTeamWhosePipelineTo": "The team whose pipeline to show (default: the team setting).",
+        "cli.board.cannotPlaceText": "the terminal type '{0}' cannot place text on the screen, so the board cannot be drawn; use a subcommand (pipeline --help lists them) or set TERM to your terminal (for example xterm-256color)",
         "cli.board.unknownTerminal": "the terminal type '{0}' is unknown to ncurses; set TERM to one it knows (for example xterm-256color)",
         "cli.error": "error: {0}",
         "cli.exchange.aCsvFileSKind": "A CSV file's kind comes from --what or from its header. Headers may be Odoo's technical names or its export labels; columns Odoo defines that we do not keep are ignored with a warning, any other is an error. Rows with an External ID (id) already imported update those records. Every problem is reported with its line and column, and then nothing is imported. See Docs/import-export.md.",

@@ -372,6 +372,7 @@ extension Catalogue {
         "cli.board.pressOnTheBoardFor": "Nhấn ? trên bảng để xem các phím (cũng có trong Docs/keys.md).",
         "cli.board.rtlPutsTheFirstStage": "rtl đặt giai đoạn đầu tiên bên phải (mặc định), ltr đặt bên trái.",
         "cli.board.theTeamWhosePipelineTo": "Nhóm có quy trình cần hiển thị (mặc định: thiết lập team).",
+        "cli.board.cannotPlaceText": "loại terminal '{0}' không đặt được chữ lên màn hình nên không vẽ được bảng; hãy dùng lệnh con (pipeline --help liệt kê chúng) hoặc đặt TERM đúng loại terminal của bạn (ví dụ xterm-256color)",
         "cli.board.unknownTerminal": "ncurses không biết loại terminal '{0}'; hãy đặt TERM thành loại nó biết (ví dụ xterm-256color)",
         "cli.error": "lỗi: {0}",
         "cli.exchange.aCsvFileSKind": "Loại của tệp CSV lấy từ --what hoặc từ dòng tiêu đề. Tiêu đề có thể là tên kỹ thuật của Odoo hoặc nhãn xuất của nó; các cột Odoo định nghĩa mà chúng tôi không lưu sẽ bị bỏ qua kèm cảnh báo, cột khác là lỗi. Dòng có External ID (id) đã nhập trước đó sẽ cập nhật các bản ghi ấy. Mọi vấn đề được báo kèm dòng và cột, và khi đó không có gì được nhập. Xem Docs/import-export.md.",

@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import PipelineCore
+import PipelineStore
+
+/// `pipeline dev …`: tools for the torture tests, benchmarks and support; not in the help.
+struct DevCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dev",
+        abstract: "Tools for tests and support: check a database, churn one with random changes.",
+        shouldDisplay: false,
+        subcommands: [Check.self, Churn.self])
+
+    /// `dev check`: the integrity of a database file, one problem a line.
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check the file, the filter index, the stage totals and the stage history; exit 65 on a problem.")
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            let session = try global.open(forWriting: false)
+            let problems = try session.database.integrityProblems()
+            for problem in problems { Console.out(problem) }
+            if !problems.isEmpty { throw ExitCode(ExitStatus.invalidData) }
+            Console.out("ok")
+        }
+    }
+
+    /// `dev churn`: random moves, edits and stage reorders, as a salesperson at a board
+    /// makes them: each one reads a record, may hold it a while, then writes it back with
+    /// the version it read. One line per action, written before the next begins:
+    /// `ok move 12 1 3` (deal, from stage, to stage), `ok edit 12`, `ok reorder 4`, or
+    /// `refused move` when another
+    /// process changed the record in between (the board's stale-update refusal).
+    struct Churn: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Make random changes; one line per change.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "How many changes to make.") var actions = 1000
+        @Option(help: "Seed of the random choices.") var seed: UInt64 = 1
+        @Option(name: .customLong("hold-ms"), help: "Milliseconds between reading a record and writing it back.")
+        var holdMilliseconds = 0
+
+        func run() throws {
+            let session = try global.open()
+            let database = session.database
+            var random = SeededRandom(seed: seed)
+            var ids: [Opportunity.ID] = []
+            try database.forEachOpportunity(OpportunityFilter(team: nil, stage: nil, includeArchived: false)) { ids.append($0.id) }
+            guard !ids.isEmpty else { throw ValidationError("the database holds no opportunity to churn") }
+            let context = ChangeContext(now: .now, user: "churn-\(seed)")
+            for number in 0..<actions {
+                let choice = random.next(below: 10)
+                do {
+                    if choice < 7 {
+                        let id = ids[random.next(below: ids.count)]
+                        guard let card = try database.opportunity(id), card.isActive else { continue }
+                        let pipeline = try database.pipeline(for: card.team)
+                        let open = pipeline.stages.filter { $0.outcome == .open }
+                        guard !open.isEmpty else { continue }
+                        let target = open[random.next(below: open.count)]
+                        hold()
+                        _ = try database.moveOpportunity(id, to: target.id, placement: random.next(below: 2) == 0 ? .top : .bottom,
+                                                         expectedVersion: card.version, context: context)
+                        report("ok move \(id.rawValue) \(card.stage?.rawValue ?? 0) \(target.id.rawValue)")
+                    } else if choice < 9 {
+                        let id = ids[random.next(below: ids.count)]
+                        guard let card = try database.opportunity(id) else { continue }
+                        var changes = OpportunityChanges()
+                        changes.title = "Deal \(id.rawValue) · \(seed)-\(number)"
+                        changes.expectedRevenue = Money(minorUnits: Int64(random.next(below: 1_000_000)) * 100, currency: card.expectedRevenue.currency)
+                        hold()
+                        _ = try database.editOpportunity(id, changes, expectedVersion: card.version, context: context)
+                        report("ok edit \(id.rawValue)")
+                    } else {
+                        let team = try database.currentTeam()
+                        let stages = try database.pipeline(for: team.id).stages
+                        let stage = stages[random.next(below: stages.count)]
+                        _ = try database.moveStage(stage.id, in: team.id, to: .position(1 + random.next(below: stages.count)))
+                        report("ok reorder \(stage.id.rawValue)")
+                    }
+                } catch let error as PipelineError {
+                    guard case .changedSinceLoaded = error else { throw error }
+                    report("refused \(choice < 7 ? "move" : "edit")")
+                } catch StoreError.locked {
+                    report("busy")
+                }
+            }
+            report("done")
+        }
+
+        private func hold() {
+            if holdMilliseconds > 0 { usleep(useconds_t(holdMilliseconds * 1000)) }
+        }
+
+        /// Written through at once: what a killed process reported, it did.
+        private func report(_ line: String) {
+            FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        }
+    }
+}
+
+/// SplitMix64: the same choices for the same seed on every machine.
+struct SeededRandom {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    mutating func next(below bound: Int) -> Int { Int(next() % UInt64(bound)) }
+}
