@@ -1,4 +1,6 @@
 import Foundation
+import PipelineCore
+import PipelineStore
 import Testing
 
 /// The real binary on a real terminal (tmux), driven by keys, checked by reading the screen
@@ -237,5 +239,94 @@ struct BoardLeadsEndToEndTests {
         tmux.waitFor("EXIT=0")
         #expect(cli.objects(["team", "list"]).map { $0["name"] as? String } == ["Sales", "Đà Nẵng"])
         #expect(cli.ok(["settings", "get", "team"]).stdout == "Đà Nẵng\n")  // remembered for the next start
+    }
+}
+
+/// Data meant to hurt: what cannot be stored is refused with its line and column; what
+/// can (zero-width characters, stacked accents, 10,000 characters, SQL quotes) is stored
+/// as typed and shown without moving the cursor, changing colours or retitling the terminal.
+@Suite("Board end to end: hostile data", .enabled(if: tmuxAvailable))
+struct HostileDataEndToEndTests {
+    static let long = String(repeating: "Rất dài ", count: 1_250) + "!"  // 10,001 characters
+    static let kept: [String] = [
+        "Robert'); DROP TABLE opportunity;--",
+        "Zero\u{200B}width\u{200D}joiner\u{FEFF}",
+        "Z\u{0337}\u{0322}\u{0349}a\u{0336}l\u{0334}g\u{0338}o",
+        "\"quoted\" and 'single' and `back`",
+        long,
+    ]
+
+    @Test func hostileTextIsRefusedOrShownInertly() throws {
+        let cli = CLI()
+        // Refused, each with its line and column, and nothing imported.
+        let refused = cli.folder.appendingPathComponent("refused.csv").path
+        try ("name,partner_name\n" +
+             "\"Set title \u{1B}]0;owned\u{07}\",Acme\n" +
+             "Clear,\"\u{1B}[2J\u{1B}[H\"\n" +
+             "C1,\"CSI \u{9B}31m red\"\n" +
+             "Bidi,\"evil\u{202E}gnp.exe\"\n").write(toFile: refused, atomically: true, encoding: .utf8)
+        let refusal = cli.run(["import", refused])
+        #expect(refusal.status == 65)
+        for (line, column) in [(2, "name"), (3, "partner_name"), (4, "partner_name"), (5, "partner_name")] {
+            #expect(refusal.stderr.contains("line \(line), column \(column):"), "\(refusal.stderr)")
+        }
+        #expect(!refusal.stderr.contains("\u{1B}"), "the refusal must not echo the escape either")
+        #expect(cli.objects(["opp", "list"]).isEmpty)
+        // Kept as typed.
+        for title in Self.kept { cli.ok(["opp", "add", title, "--customer", title]) }
+        let stored = Set(cli.objects(["opp", "list"]).compactMap { $0["title"] as? String })
+        #expect(stored == Set(Self.kept))
+        // Shown on a real terminal: the title is untouched and the columns stay aligned.
+        let tmux = Tmux(command: "env -u LANG -u LC_ALL HOME=\(cli.folder.path) \(CLI.binary) --db \(cli.database); sleep 60")
+        let titleBefore = tmux.display("#{pane_title}")
+        let screen = tmux.waitFor("Robert'); DROP")
+        #expect(tmux.display("#{pane_title}") == titleBefore)
+        let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
+        let rules = lines.dropFirst(4).prefix(10).map { line in line.enumerated().filter { $0.element == "│" }.map(\.offset) }
+        #expect(Set(rules).count == 1, "column rules moved:\n\(screen)")
+        tmux.send("/")
+        tmux.send("-l", "rat dai")
+        tmux.waitFor("Rất dài Rất")
+        tmux.send("Enter", "Escape", "q")
+        #expect(tmux.display("#{pane_title}") == titleBefore)
+    }
+}
+
+/// Terminals and locales the board cannot use well: one clear sentence and a non-zero exit,
+/// or a readable board; never a trap, a hang or a damaged file.
+@Suite("Board end to end: broken environments", .enabled(if: tmuxAvailable))
+struct BrokenEnvironmentEndToEndTests {
+    @Test func aTerminalThatCannotPlaceTextGetsOneSentence() throws {
+        let cli = CLI()
+        cli.ok(["opp", "add", "Kept"])
+        let tmux = Tmux(command: "env TERM=dumb HOME=\(cli.folder.path) \(CLI.binary) --db \(cli.database); echo EXIT=$?; sleep 60")
+        let screen = tmux.waitFor("EXIT=")
+        #expect(screen.contains("EXIT=64"))
+        #expect(screen.contains("error: the terminal type 'dumb' cannot place text on the screen"))
+        #expect(cli.objects(["opp", "list"]).count == 1)
+        #expect(try PipelineDatabase(path: cli.database, seedLanguage: .english, now: Timestamp(millisecondsSince1970: 0))
+            .integrityProblems() == [])
+    }
+
+    @Test func aLocaleWithoutUTF8StillShowsVietnamese() throws {
+        let cli = CLI()
+        cli.ok(["opp", "add", "Hợp đồng Đà Nẵng", "--customer", "北京科技"])
+        let tmux = Tmux(command: "env LANG=C LC_ALL=C HOME=\(cli.folder.path) \(CLI.binary) --db \(cli.database); echo EXIT=$?; sleep 60")
+        let screen = tmux.waitFor("Hợp đồng Đà")
+        #expect(screen.contains("北京科技"))
+        tmux.send("q")
+        #expect(tmux.waitFor("EXIT=").contains("EXIT=0"))
+    }
+
+    @Test func aOneByOneTerminalNeitherStopsNorHangsAndRecovers() throws {
+        let cli = CLI()
+        cli.ok(["opp", "add", "Acme renewal"])
+        let tmux = Tmux(columns: 1, rows: 1, command: "env HOME=\(cli.folder.path) \(CLI.binary) --db \(cli.database); echo EXIT=$?; sleep 60")
+        usleep(500_000)
+        #expect(tmux.display("#{pane_dead}") != "1")
+        spawn(["tmux", "-L", tmux.socket, "resize-window", "-t", "board", "-x", "100", "-y", "30"])
+        tmux.waitFor("Acme renewal")
+        tmux.send("q")
+        #expect(tmux.waitFor("EXIT=").contains("EXIT=0"))
     }
 }
