@@ -202,7 +202,8 @@ enum BoardEditing {
             state.mode = .filtering(field)
             guard field.text != state.filter else { return [] }
             state.filter = field.text
-            return [.reload(focus: state.focus)]
+            // Only the columns' windows change with the filter.
+            return [.reload(focus: state.focus, only: Set(state.stages.map(\.id)))]
         }
     }
 

@@ -176,13 +176,15 @@ public final class BoardSession {
             leadsEnabled: leadsEnabled, leads: leads)
     }
 
-    /// After a command that only moved cards: the changed columns and the totals are read
-    /// again; stages, teams and settings are as they were.
+    /// After a command that only moved cards or reordered stages: the changed columns, the
+    /// stages and the totals are read again; the other columns, teams and settings are as
+    /// they were.
     private func data(focus: Focus?, changedColumns changed: Set<Stage.ID>) throws -> BoardData {
+        let catalog = try repository.catalog()
         var columns = state.columns
-        for stage in changed where state.stage(stage) != nil { columns[stage] = try window(of: stage, focus: focus) }
+        for stage in changed where catalog.stage(stage) != nil { columns[stage] = try window(of: stage, focus: focus) }
         return BoardData(
-            team: state.team, teams: state.teams, catalog: state.catalog, figures: try repository.stageFigures(team: state.team.id),
+            team: state.team, teams: state.teams, catalog: catalog, figures: try repository.stageFigures(team: state.team.id),
             matchingCounts: nil, columns: columns, defaultCurrency: state.defaultCurrency, focus: focus,
             leadsEnabled: state.leadsEnabled, leads: state.leads.window)
     }

@@ -83,7 +83,7 @@ public struct CommandRunner: Sendable {
             let rank = pipeline.rank(of: id) ?? 1
             let after = try repository.moveStage(id, in: team.id, to: placement)
             return CommandResult(message: t("done.stageMoved", after.stage(id)?.name ?? "", after.rank(of: id) ?? 0),
-                                 focus: .header(id), inverse: .moveStage(id, to: .position(rank)))
+                                 focus: .header(id), inverse: .moveStage(id, to: .position(rank)), changedStages: [])
         case .editStage(let id, let edit, let version):
             guard let before = try repository.catalog().stage(id) else { throw PipelineError.unknownStage(String(id.rawValue), pipeline: nil) }
             let after = try repository.editStage(id, edit, expectedVersion: version, context: context)
