@@ -73,7 +73,11 @@ struct TortureTests {
         let (cli, _) = try Self.seeded()
         let database = try Self.open(cli.database)
         var ids: [Int64] = []
-        try database.forEachOpportunity(OpportunityFilter(team: nil, stage: nil, includeArchived: true)) { ids.append($0.id.rawValue) }
+        var versionsBefore: [Int64: Int] = [:]
+        try database.forEachOpportunity(OpportunityFilter(team: nil, stage: nil, includeArchived: true)) {
+            ids.append($0.id.rawValue)
+            versionsBefore[$0.id.rawValue] = $0.version
+        }
         let historyBefore = try database.historyCount()
         // Each holds what it read for a moment before writing it back, as the board does.
         let writers = try (1...2).map { seed in
@@ -91,8 +95,20 @@ struct TortureTests {
         #expect(lines.count == 2 * Self.actions + 2, "every action reported once, then done")
         // The same deals, no more, no fewer.
         var after: [Int64] = []
-        try database.forEachOpportunity(OpportunityFilter(team: nil, stage: nil, includeArchived: true)) { after.append($0.id.rawValue) }
+        var versionsAfter: [Int64: Int] = [:]
+        try database.forEachOpportunity(OpportunityFilter(team: nil, stage: nil, includeArchived: true)) {
+            after.append($0.id.rawValue)
+            versionsAfter[$0.id.rawValue] = $0.version
+        }
         #expect(after.sorted() == ids.sorted())
+        // Versions are consistent: each deal's went up by exactly the writes reported on it.
+        var writes: [Int64: Int] = [:]
+        for line in lines where line.hasPrefix("ok move") || line.hasPrefix("ok edit") {
+            if let id = Int64(line.split(separator: " ")[2]) { writes[id, default: 0] += 1 }
+        }
+        for id in ids {
+            #expect(versionsAfter[id] == (versionsBefore[id] ?? 0) + writes[id, default: 0], "deal \(id)")
+        }
         #expect(try database.integrityProblems() == [])
         // Every move that changed a deal's stage wrote one history line; none more.
         let stageChanges = moves.filter { line in
