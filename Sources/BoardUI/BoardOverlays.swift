@@ -23,8 +23,8 @@ enum BoardOverlays {
             drawReason(&grid, field, box: box, title: state.t("overlay.lost.title"), state)
         case .teamPicker(let picker):
             drawTeamPicker(&grid, picker, state)
-        case .help:
-            drawHelp(&grid, state)
+        case .help(let scroll):
+            drawHelp(&grid, state, scroll: scroll)
         case .leadEditor(let editor):
             drawForm(&grid, editor.form, state, hint: state.t("overlay.form.hint"))
         case .leadLostReason(_, let field):
@@ -261,30 +261,56 @@ enum BoardOverlays {
 
     // MARK: - Help
 
-    static func drawHelp(_ grid: inout Grid, _ state: BoardState) {
-        var entries: [(String, String, Bool)] = []
+    /// One line of the help: a context's title, or a binding's keys with (a line of) its text.
+    struct HelpLine: Equatable {
+        var keys: String
+        var text: String
+        var isTitle: Bool
+    }
+
+    static func helpBox(_ size: Size) -> Rect {
+        Rect(x: 1, y: 1, width: max(0, size.columns - 2), height: max(0, size.rows - 2))
+    }
+
+    /// The rows the help shows at once.
+    static func helpRows(_ size: Size) -> Int { max(1, helpBox(size).height - 2) }
+
+    /// The widest keys of the table (`Backspace Delete`): no key name is ever cut.
+    static let helpKeyWidth = KeyMap.bindings.map { DisplayWidth.of($0.label) }.max() ?? 14
+
+    /// Every binding of the key table, its text wrapped to the box: nothing is cut, the
+    /// overlay scrolls instead.
+    static func helpLines(_ state: BoardState) -> [HelpLine] {
+        let textWidth = max(8, helpBox(state.size).width - 4 - helpKeyWidth - 1)
+        var lines: [HelpLine] = []
         for context in KeyBinding.Context.allCases {
-            entries.append((context.title(in: state.language), "", true))
+            if !lines.isEmpty { lines.append(HelpLine(keys: "", text: "", isTitle: false)) }
+            lines.append(HelpLine(keys: context.title(in: state.language), text: "", isTitle: true))
             for binding in KeyMap.bindings where binding.context == context {
-                entries.append((binding.label, binding.help(in: state.language), false))
+                for (index, text) in TextWrap.lines(binding.help(in: state.language), width: textWidth).enumerated() {
+                    lines.append(HelpLine(keys: index == 0 ? binding.label : "", text: text, isTitle: false))
+                }
             }
         }
-        let box = Rect(x: 1, y: 1, width: grid.size.columns - 2, height: grid.size.rows - 2)
+        return lines
+    }
+
+    static func drawHelp(_ grid: inout Grid, _ state: BoardState, scroll: Int) {
+        let box = helpBox(grid.size)
         frame(&grid, box, title: state.t("overlay.help.title"), style: .modal)
-        let rows = box.height - 2
-        let columns = max(1, Int((Double(entries.count) / Double(max(1, rows))).rounded(.up)))
-        let columnWidth = (box.width - 2) / columns
-        for (index, entry) in entries.enumerated() {
-            let column = index / max(1, rows), row = index % max(1, rows)
-            guard column < columns else { break }
-            let x = box.x + 2 + column * columnWidth, y = box.y + 1 + row
-            if entry.2 {
-                grid.write(fitting: entry.0, x: x, y: y, width: columnWidth - 2, style: .focusedHeader)
+        let lines = helpLines(state)
+        let rows = helpRows(grid.size)
+        let first = min(max(0, scroll), max(0, lines.count - rows))
+        for (offset, line) in lines.dropFirst(first).prefix(rows).enumerated() {
+            let y = box.y + 1 + offset, x = box.x + 2
+            if line.isTitle {
+                grid.write(fitting: line.keys, x: x, y: y, width: box.width - 4, style: .focusedHeader)
             } else {
-                let keyWidth = min(14, columnWidth / 3)
-                grid.write(fitting: entry.0, x: x, y: y, width: keyWidth, style: .header)
-                grid.write(fitting: entry.1, x: x + keyWidth + 1, y: y, width: max(1, columnWidth - keyWidth - 3), style: .modal)
+                grid.write(fitting: line.keys, x: x, y: y, width: helpKeyWidth, style: .header)
+                grid.write(fitting: line.text, x: x + helpKeyWidth + 1, y: y, width: max(1, box.width - 5 - helpKeyWidth), style: .modal)
             }
         }
+        if first > 0 { grid.write("▲", x: box.maxX - 2, y: box.y + 1, style: .marker) }
+        if first + rows < lines.count { grid.write("▼", x: box.maxX - 2, y: box.maxY - 2, style: .marker) }
     }
 }

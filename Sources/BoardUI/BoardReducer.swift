@@ -134,8 +134,24 @@ public enum BoardReducer {
             return BoardEditing.filter(key, &field, &state)
         case .teamPicker(var picker):
             return BoardEditing.teamPicker(key, &picker, &state)
-        case .help:
-            if key == .escape || key == .character("?") || key == .character("q") { state.mode = .browsing }
+        case .help(let scroll):
+            if key == .escape || key == .character("?") || key == .character("q") {
+                state.mode = .browsing
+                return []
+            }
+            let page = max(1, BoardOverlays.helpRows(state.size) - 1)
+            let last = max(0, BoardOverlays.helpLines(state).count - BoardOverlays.helpRows(state.size))
+            var next = scroll
+            switch key {
+            case .down, .character("j"): next += 1
+            case .up, .character("k"): next -= 1
+            case .pageDown, .character(" "): next += page
+            case .pageUp: next -= page
+            case .home, .character("g"): next = 0
+            case .end, .character("G"): next = last
+            default: break
+            }
+            state.mode = .help(scroll: min(max(0, next), last))
             return []
         case .leadEditor(var editor):
             let effects = BoardLeads.editor(key, &editor, &state)
@@ -155,7 +171,7 @@ public enum BoardReducer {
         case .showPipeline?, .back?: state.view = .pipeline; return []
         case .nextView?, .showLeads?: return browse(KeyMap.action(for: key, in: .board) ?? .showPipeline, &state)
         case .quit?: return [.quit]
-        case .help?: state.mode = .help; return []
+        case .help?: state.mode = .help(scroll: 0); return []
         case .showForecast?: return [.loadForecast]
         case .teamPicker?: state.mode = .teamPicker(TeamPicker()); return []
         default: return []
@@ -259,7 +275,7 @@ public enum BoardReducer {
             state.mode = .teamPicker(TeamPicker())
             return []
         case .help:
-            state.mode = .help
+            state.mode = .help(scroll: 0)
             return []
         case .quit:
             return [.quit]

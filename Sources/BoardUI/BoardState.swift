@@ -165,7 +165,8 @@ public enum Mode: Sendable {
     case convertLead(ConversionWizard)
     case filtering(LineEditor)
     case teamPicker(TeamPicker)
-    case help
+    /// The `?` overlay, scrolled down by this many lines.
+    case help(scroll: Int)
 }
 
 /// A card being carried: where it came from and where it would land.

@@ -372,8 +372,10 @@ struct BoardKeyTests {
         board.press(.character("1"), .character("2"))
         #expect(board.state.status?.text.contains("pipeline settings set leads on") == true)
         board.press(.character("?"))
-        for binding in KeyMap.bindings where binding.context == .board {
-            #expect(board.screen.contains(binding.label), "\(binding.label) missing from the help")
+        var pages = board.screen
+        for _ in 0..<6 { board.press(.pageDown); pages += board.screen }
+        for binding in KeyMap.bindings {
+            #expect(pages.contains(binding.label), "\(binding.label) missing from the help")
         }
         board.press(.escape)
         board.terminal.events = [.key(.character("j")), .key(.character("q")), .key(.character("k"))]
@@ -459,13 +461,36 @@ struct BoardKeyTests {
         #expect(try String(contentsOf: docs, encoding: .utf8) == KeyMap.markdown(in: language))
     }
 
+    @Test func theHelpOverlayShowsEveryBindingWholeAndScrolls() throws {
+        let board = try BoardHarness(size: Size(columns: 80, rows: 24)) { _ in }
+        board.press(.character("?"))
+        // Nothing is cut: the longest texts wrap onto a second line.
+        #expect(board.screen.contains("Pick up the focused card (or the column, on its header)"))
+        #expect(board.screen.contains("  to carry it"))
+        #expect(!board.screen.contains("Close without any change"))
+        #expect(board.screen.contains("▼"))
+        board.press(.end)
+        #expect(board.screen.contains("Close without any change"))
+        #expect(board.screen.contains("▲") && !board.screen.contains("▼"))
+        board.press(.pageUp, .home)
+        #expect(board.screen.contains("Focus the column to the left on screen"))
+        // Every binding's keys appear on some page.
+        var seen = ""
+        for _ in 0..<10 { seen += board.screen; board.press(.pageDown) }
+        for binding in KeyMap.bindings { #expect(seen.contains(binding.label), "\(binding.label)") }
+        board.press(.escape)
+        #expect(!board.screen.contains("Close without any change"))
+    }
+
     @Test func theHelpOverlaySpeaksTheBoardsLanguage() throws {
         let board = try BoardHarness(language: .vietnamese) { _ in }
         board.press(.character("?"))
         let screen = board.screen
-        #expect(screen.contains("Phím tắt  (Esc, ? hoặc q để đóng)"))
-        #expect(screen.contains("Chọn cột bên trái"))
-        #expect(screen.contains("Khi mang thẻ hoặc cột"))
+        #expect(screen.contains("Phím tắt  (↑↓ PgUp PgDn cuộn · Esc, ? hoặc q để đóng)"))
+        #expect(screen.contains("Chọn cột bên trái trên màn hình"))
+        board.press(.end)
+        #expect(board.screen.contains("Khi mang thẻ hoặc cột"))
+        #expect(board.screen.contains("Đóng mà không thay đổi gì"))
         board.press(.escape)
         #expect(board.screen.contains("di chuyển") && board.screen.contains("thoát"))
     }

@@ -184,7 +184,7 @@ extension Catalogue {
         "overlay.delete.question": "Delete the stage {0}?",
         "overlay.delete.title": "Delete column",
         "overlay.form.hint": "Tab next field · Enter save · Ctrl-S save · Esc close",
-        "overlay.help.title": "Keys  (Esc, ? or q closes)",
+        "overlay.help.title": "Keys  (↑↓ PgUp PgDn scroll · Esc, ? or q closes)",
         "overlay.leadLost.title": "Lead lost",
         "overlay.lost.hint": "Enter mark lost · Esc cancel",
         "overlay.lost.reason": "Reason:",

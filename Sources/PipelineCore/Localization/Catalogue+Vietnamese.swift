@@ -181,7 +181,7 @@ extension Catalogue {
         "overlay.delete.question": "Xóa giai đoạn {0}?",
         "overlay.delete.title": "Xóa cột",
         "overlay.form.hint": "Tab trường kế · Enter lưu · Ctrl-S lưu · Esc đóng",
-        "overlay.help.title": "Phím tắt  (Esc, ? hoặc q để đóng)",
+        "overlay.help.title": "Phím tắt  (↑↓ PgUp PgDn cuộn · Esc, ? hoặc q để đóng)",
         "overlay.leadLost.title": "Tiềm năng thất bại",
         "overlay.lost.hint": "Enter đánh dấu thất bại · Esc hủy",
         "overlay.lost.reason": "Lý do:",
