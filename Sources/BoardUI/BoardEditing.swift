@@ -82,15 +82,9 @@ enum BoardEditing {
         case .handled:
             return []
         case .save:
-            editor.form.clearErrors()
-            let currency = editor.card?.expectedRevenue.currency ?? state.defaultCurrency
-            let changes: OpportunityChanges
-            do {
-                changes = try editor.opportunityForm(language: state.language).validated(language: state.language, currency: currency)
-            } catch {
-                editor.form.show(error, language: state.language)
-                return []
-            }
+            guard let changes = validated(editor.opportunityForm(language: state.language),
+                                          currency: editor.card?.expectedRevenue.currency ?? state.defaultCurrency,
+                                          showingErrorsIn: &editor.form, state) else { return [] }
             if let card = editor.card {
                 return [.run(.editCard(card.id, changes, expectedVersion: card.version), origin: .user)]
             }
@@ -163,13 +157,36 @@ enum BoardEditing {
         return []
     }
 
+    /// The card and lead editors' fields as the domain's changes; a refusal goes next to
+    /// its field and gives `nil`.
+    static func validated(_ input: OpportunityForm, currency: CurrencyCode, showingErrorsIn form: inout Form,
+                          _ state: BoardState) -> OpportunityChanges? {
+        form.clearErrors()
+        do {
+            return try input.validated(language: state.language, currency: currency)
+        } catch {
+            form.show(error, language: state.language)
+            return nil
+        }
+    }
+
     static func lostReason(_ key: Key, _ card: Opportunity.ID, _ reason: inout TextField, _ state: inout BoardState) -> [BoardEffect] {
+        let record = state.focusedCard.flatMap { $0.id == card ? $0 : nil }
+        return reasonPrompt(key, &reason, record: record, &state, reopen: { .lostReason(card, $0) }) { reason, opportunity in
+            .markLost(card, reason: reason, expectedVersion: opportunity.version)
+        }
+    }
+
+    /// The lost-reason prompt of a card or a lead: Enter runs `command` once the reason is
+    /// a valid one-line text; Esc, or a record no longer there, closes it.
+    static func reasonPrompt(_ key: Key, _ reason: inout TextField, record: Opportunity?, _ state: inout BoardState,
+                             reopen: (TextField) -> Mode, command: (String, Opportunity) -> BoardCommand) -> [BoardEffect] {
         switch key {
         case .escape:
             state.mode = .browsing
             return []
         case .enter:
-            guard let opportunity = state.focusedCard, opportunity.id == card else { state.mode = .browsing; return [] }
+            guard let record else { state.mode = .browsing; return [] }
             do {
                 _ = try TextInput.requiredName(reason.text, field: .lostReason)
             } catch {
@@ -177,10 +194,10 @@ enum BoardEditing {
                 return []
             }
             state.mode = .browsing
-            return [.run(.markLost(card, reason: reason.text, expectedVersion: opportunity.version), origin: .user)]
+            return [.run(command(reason.text, record), origin: .user)]
         default:
             _ = lineKey(key, &reason)
-            state.mode = .lostReason(card, reason)
+            state.mode = reopen(reason)
             return []
         }
     }

@@ -93,15 +93,9 @@ enum BoardLeads {
         case .handled:
             return []
         case .save:
-            editor.form.clearErrors()
-            let changes: OpportunityChanges
-            do {
-                changes = try editor.opportunityForm(language: state.language)
-                    .validated(language: state.language, currency: editor.lead?.expectedRevenue.currency ?? state.defaultCurrency)
-            } catch {
-                editor.form.show(error, language: state.language)
-                return []
-            }
+            guard let changes = BoardEditing.validated(editor.opportunityForm(language: state.language),
+                                                       currency: editor.lead?.expectedRevenue.currency ?? state.defaultCurrency,
+                                                       showingErrorsIn: &editor.form, state) else { return [] }
             if let lead = editor.lead {
                 return [.run(.editLead(lead.id, changes, expectedVersion: lead.version), origin: .user)]
             }
@@ -122,24 +116,9 @@ enum BoardLeads {
     }
 
     static func lostReason(_ key: Key, _ id: Opportunity.ID, _ reason: inout TextField, _ state: inout BoardState) -> [BoardEffect] {
-        switch key {
-        case .escape:
-            state.mode = .browsing
-            return []
-        case .enter:
-            guard let lead = state.leads.window.cards.first(where: { $0.id == id }) else { state.mode = .browsing; return [] }
-            do {
-                _ = try TextInput.requiredName(reason.text, field: .lostReason)
-            } catch {
-                state.status = .error(error.message(in: state.language))
-                return []
-            }
-            state.mode = .browsing
-            return [.run(.markLeadLost(id, reason: reason.text, expectedVersion: lead.version), origin: .user)]
-        default:
-            _ = BoardEditing.lineKey(key, &reason)
-            state.mode = .leadLostReason(id, reason)
-            return []
+        let lead = state.leads.window.cards.first { $0.id == id }
+        return BoardEditing.reasonPrompt(key, &reason, record: lead, &state, reopen: { .leadLostReason(id, $0) }) { reason, lead in
+            .markLeadLost(id, reason: reason, expectedVersion: lead.version)
         }
     }
 }

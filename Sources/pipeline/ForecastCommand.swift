@@ -18,7 +18,7 @@ struct ForecastCommand: ParsableCommand {
     @Option(help: ArgumentHelp(localized("cli.forecast.onlyThisTeamSPipeline"), valueName: "team")) var team: String?
     @Option(help: ArgumentHelp(localized("cli.forecast.groupByStageDefaultExpected"), valueName: "stage|month|salesperson"))
     var by: Grouping = .stage
-    @Flag(help: ArgumentHelp(localized("cli.opp.printJson"))) var json = false
+    @Flag(help: ArgumentHelp(localized("cli.option.json"))) var json = false
 
     func run() throws {
         let session = try global.open(forWriting: false)
@@ -49,8 +49,8 @@ struct ForecastCommand: ParsableCommand {
         let scope = team.map { localized("cli.forecast.scope.team", $0.name) } ?? localized("cli.forecast.scope.all")
         Console.out(localized("cli.forecast.forecastOfBy", scope, localized("cli.forecast.by.\(by.rawValue)")))
         var table = Table([
-            .init(localized("cli.forecast.by.\(by.rawValue)").uppercased(), max: 24, min: 8), .init(localized("cli.opp.prob"), max: 7, right: true), .init(localized("cli.stage.deals"), max: 8, right: true),
-            .init(localized("cli.opp.expected"), max: 30, right: true), .init(localized("cli.opp.weighted"), max: 30, right: true),
+            .init(localized("cli.forecast.by.\(by.rawValue)").uppercased(), max: 24, min: 8), .init(localized("cli.column.probability"), max: 7, right: true), .init(localized("cli.column.deals"), max: 8, right: true),
+            .init(localized("cli.column.expected"), max: 30, right: true), .init(localized("cli.column.weighted"), max: 30, right: true),
         ])
         func add(_ label: String, _ probability: String, _ figures: Figures) {
             let expected = Present.sums(figures.expected, preferring: currency, session: session)

@@ -14,18 +14,18 @@ struct LeadCommand: ParsableCommand {
 
     /// The fields `add` and `edit` share.
     struct Fields: ParsableArguments {
-        @Option(help: ArgumentHelp(localized("cli.opp.theContactPersonSName"), valueName: "name")) var contact: String?
+        @Option(help: ArgumentHelp(localized("cli.option.contact"), valueName: "name")) var contact: String?
         @Option(help: ArgumentHelp(localized("cli.lead.theCompanySName"), valueName: "name")) var company: String?
         @Option(help: ArgumentHelp(localized("cli.lead.eMailAddress"), valueName: "address")) var email: String?
         @Option(help: ArgumentHelp(localized("cli.lead.phoneNumber"), valueName: "number")) var phone: String?
-        @Option(parsing: .unconditional, help: ArgumentHelp(localized("cli.opp.expectedRevenueAsYouWrite"), valueName: "amount"))
+        @Option(parsing: .unconditional, help: ArgumentHelp(localized("cli.option.revenue"), valueName: "amount"))
         var revenue: String?
-        @Option(help: ArgumentHelp(localized("cli.opp.isoCurrencyCodeDefaultThe"), valueName: "code")) var currency: String?
-        @Option(help: ArgumentHelp(localized("cli.opp.theSalesperson"), valueName: "name")) var salesperson: String?
-        @Option(parsing: .unconditional, help: ArgumentHelp(localized("cli.opp.priorityStarsTo"), valueName: "0-3")) var priority: String?
-        @Option(name: .customLong("tag"), help: ArgumentHelp(localized("cli.opp.aTagRepeatForSeveral"), valueName: "tag"))
+        @Option(help: ArgumentHelp(localized("cli.option.currency"), valueName: "code")) var currency: String?
+        @Option(help: ArgumentHelp(localized("cli.option.salesperson"), valueName: "name")) var salesperson: String?
+        @Option(parsing: .unconditional, help: ArgumentHelp(localized("cli.option.priority"), valueName: "0-3")) var priority: String?
+        @Option(name: .customLong("tag"), help: ArgumentHelp(localized("cli.option.tag"), valueName: "tag"))
         var tags: [String] = []
-        @Option(help: ArgumentHelp(localized("cli.opp.notesMaySpanLines"), valueName: "text")) var notes: String?
+        @Option(help: ArgumentHelp(localized("cli.option.notes"), valueName: "text")) var notes: String?
 
         func form(title: String?) -> OpportunityForm {
             OpportunityForm(title: title, customer: company, contact: contact, email: email, phone: phone, expectedRevenue: revenue,
@@ -38,7 +38,7 @@ struct LeadCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: ArgumentHelp(localized("cli.lead.theLeadSTitle"))) var title: String
         @OptionGroup var fields: Fields
-        @Option(help: ArgumentHelp(localized("cli.opp.theTeamDefaultTheTeam"), valueName: "team")) var team: String?
+        @Option(help: ArgumentHelp(localized("cli.option.team"), valueName: "team")) var team: String?
 
         func run() throws {
             let session = try global.openForLeads()
@@ -55,7 +55,7 @@ struct LeadCommand: ParsableCommand {
         @Option(help: ArgumentHelp(localized("cli.lead.onlyThisTeamSLeads"), valueName: "team")) var team: String?
         @Option(help: ArgumentHelp(localized("cli.lead.orderDateDefaultPriorityOr"), valueName: "date|priority|revenue")) var sort: String?
         @Flag(help: ArgumentHelp(localized("cli.lead.includeLostLeads"))) var lost = false
-        @Flag(help: ArgumentHelp(localized("cli.opp.printJson"))) var json = false
+        @Flag(help: ArgumentHelp(localized("cli.option.json"))) var json = false
 
         func run() throws {
             let session = try global.openForLeads(writing: false)
@@ -77,9 +77,9 @@ struct LeadCommand: ParsableCommand {
                 return
             }
             var table = Table([
-                .init(localized("cli.opp.id"), max: 7, right: true), .init(localized("cli.opp.title"), max: 28, min: 10), .init(localized("cli.lead.company"), max: 20, min: 8),
-                .init(localized("cli.lead.contact"), max: 16, min: 6), .init(localized("cli.lead.email"), max: 24, min: 8), .init(localized("cli.lead.revenue"), max: 26, right: true),
-                .init(localized("cli.lead.sales"), max: 10, min: 4), .init(localized("cli.lead.pri"), max: 3),
+                .init(localized("cli.column.id"), max: 7, right: true), .init(localized("cli.column.title"), max: 28, min: 10), .init(localized("cli.column.company"), max: 20, min: 8),
+                .init(localized("cli.column.contact"), max: 16, min: 6), .init(localized("cli.column.email"), max: 24, min: 8), .init(localized("cli.column.revenue"), max: 26, right: true),
+                .init(localized("cli.column.salesperson"), max: 10, min: 4), .init(localized("cli.column.priority"), max: 3),
             ])
             var count = 0
             try session.database.forEachLead(query) { lead in
@@ -97,7 +97,7 @@ struct LeadCommand: ParsableCommand {
         static var configuration: CommandConfiguration { CommandConfiguration(abstract: localized("cli.lead.showALead")) }
         @OptionGroup var global: GlobalOptions
         @Argument(help: ArgumentHelp(localized("cli.lead.theLeadIdOrTitle"))) var lead: String
-        @Flag(help: ArgumentHelp(localized("cli.opp.printJson"))) var json = false
+        @Flag(help: ArgumentHelp(localized("cli.option.json"))) var json = false
 
         func run() throws {
             let session = try global.openForLeads(writing: false)
@@ -110,15 +110,15 @@ struct LeadCommand: ParsableCommand {
             let state = lead.isActive ? "" : localized("cli.lead.lostMark", lead.lostReason ?? "")
             var lines = [localized("cli.lead.lead", lead.id, lead.title, state)]
             let fields = [
-                ("cli.lead.companyLabel", lead.customer.name), ("cli.opp.contact", lead.customer.contactName), ("cli.opp.eMail", lead.customer.email),
-                ("cli.opp.phone", lead.customer.phone), ("cli.opp.team2", teamName ?? ""), ("cli.lead.revenueLabel", session.money(lead.expectedRevenue)),
-                ("cli.opp.salesperson", lead.salesperson), ("cli.opp.priority", String(repeating: "★", count: lead.priority.stars)),
-                ("cli.opp.tags", lead.tags.joined(separator: ", ")), ("cli.opp.created", lead.createdAt.display(in: session.language)),
+                ("cli.label.company", lead.customer.name), ("cli.label.contact", lead.customer.contactName), ("cli.label.email", lead.customer.email),
+                ("cli.label.phone", lead.customer.phone), ("cli.label.team", teamName ?? ""), ("cli.label.revenue", session.money(lead.expectedRevenue)),
+                ("cli.label.salesperson", lead.salesperson), ("cli.label.priority", String(repeating: "★", count: lead.priority.stars)),
+                ("cli.label.tags", lead.tags.joined(separator: ", ")), ("cli.label.created", lead.createdAt.display(in: session.language)),
             ]
             for (key, value) in fields where !value.isEmpty {
                 lines.append("  " + Table.padded(localized(key), to: 16) + value)
             }
-            if !lead.notes.isEmpty { lines.append(localized("cli.opp.notes")); lines += lead.notes.split(separator: "\n").map { "    " + $0 } }
+            if !lead.notes.isEmpty { lines.append(localized("cli.label.notes")); lines += lead.notes.split(separator: "\n").map { "    " + $0 } }
             for line in lines { Console.out(line) }
         }
     }
@@ -127,7 +127,7 @@ struct LeadCommand: ParsableCommand {
         static var configuration: CommandConfiguration { CommandConfiguration(abstract: localized("cli.lead.changeALeadSFields")) }
         @OptionGroup var global: GlobalOptions
         @Argument(help: ArgumentHelp(localized("cli.lead.theLeadIdOrTitle"))) var lead: String
-        @Option(help: ArgumentHelp(localized("cli.opp.aNewTitle"), valueName: "title")) var title: String?
+        @Option(help: ArgumentHelp(localized("cli.option.newTitle"), valueName: "title")) var title: String?
         @OptionGroup var fields: Fields
         @Option(help: ArgumentHelp(localized("cli.lead.moveItToThisTeam"), valueName: "team")) var team: String?
 
@@ -145,7 +145,7 @@ struct LeadCommand: ParsableCommand {
         static var configuration: CommandConfiguration { CommandConfiguration(abstract: localized("cli.lead.markALeadLostArchived")) }
         @OptionGroup var global: GlobalOptions
         @Argument(help: ArgumentHelp(localized("cli.lead.theLeadIdOrTitle"))) var lead: String
-        @Option(help: ArgumentHelp(localized("cli.opp.whyItWasLostRequired"), valueName: "text")) var reason: String
+        @Option(help: ArgumentHelp(localized("cli.option.lostReason"), valueName: "text")) var reason: String
 
         func run() throws {
             let session = try global.openForLeads()
@@ -174,7 +174,7 @@ struct LeadCommand: ParsableCommand {
             discussion: localized("cli.lead.activeOrLostLeadsAnd")) }
         @OptionGroup var global: GlobalOptions
         @Argument(help: ArgumentHelp(localized("cli.lead.theLeadIdOrTitle"))) var lead: String
-        @Flag(help: ArgumentHelp(localized("cli.opp.printJson"))) var json = false
+        @Flag(help: ArgumentHelp(localized("cli.option.json"))) var json = false
 
         func run() throws {
             let session = try global.openForLeads(writing: false)
@@ -189,8 +189,8 @@ struct LeadCommand: ParsableCommand {
                 return
             }
             if duplicates.isEmpty { Console.out(localized("cli.lead.leadHasNoPossibleDuplicates", lead.id)); return }
-            var table = Table([.init(localized("cli.opp.id"), max: 7, right: true), .init(localized("cli.lead.type"), max: 11), .init(localized("cli.opp.title"), max: 28, min: 10),
-                               .init(localized("cli.opp.stage"), max: 14, min: 6), .init(localized("cli.lead.revenue"), max: 26, right: true), .init(localized("cli.lead.match"), max: 20, min: 6)])
+            var table = Table([.init(localized("cli.column.id"), max: 7, right: true), .init(localized("cli.column.type"), max: 11), .init(localized("cli.column.title"), max: 28, min: 10),
+                               .init(localized("cli.column.stage"), max: 14, min: 6), .init(localized("cli.column.revenue"), max: 26, right: true), .init(localized("cli.column.match"), max: 20, min: 6)])
             for record in duplicates {
                 table.add([String(record.id.rawValue), localized("cli.lead.kind.\(record.kind.rawValue)") + (record.isActive ? "" : localized("cli.lead.lostShort")), record.title,
                            record.stage.flatMap { catalog.stage($0)?.name } ?? "", session.money(record.expectedRevenue),

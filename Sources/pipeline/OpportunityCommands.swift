@@ -13,22 +13,22 @@ struct OpportunityCommand: ParsableCommand {
     /// The fields `add` and `edit` share.
     struct Fields: ParsableArguments {
         @Option(help: ArgumentHelp(localized("cli.opp.theCustomerSName"), valueName: "name")) var customer: String?
-        @Option(help: ArgumentHelp(localized("cli.opp.theContactPersonSName"), valueName: "name")) var contact: String?
+        @Option(help: ArgumentHelp(localized("cli.option.contact"), valueName: "name")) var contact: String?
         @Option(help: ArgumentHelp(localized("cli.opp.theCustomerSEMail"), valueName: "address")) var email: String?
         @Option(help: ArgumentHelp(localized("cli.opp.theCustomerSPhoneNumber"), valueName: "number")) var phone: String?
         // Unconditional: "-100" must reach validation (and be refused as data), not be taken for an option.
-        @Option(parsing: .unconditional, help: ArgumentHelp(localized("cli.opp.expectedRevenueAsYouWrite"), valueName: "amount"))
+        @Option(parsing: .unconditional, help: ArgumentHelp(localized("cli.option.revenue"), valueName: "amount"))
         var revenue: String?
-        @Option(help: ArgumentHelp(localized("cli.opp.isoCurrencyCodeDefaultThe"), valueName: "code")) var currency: String?
-        @Option(help: ArgumentHelp(localized("cli.opp.theSalesperson"), valueName: "name")) var salesperson: String?
+        @Option(help: ArgumentHelp(localized("cli.option.currency"), valueName: "code")) var currency: String?
+        @Option(help: ArgumentHelp(localized("cli.option.salesperson"), valueName: "name")) var salesperson: String?
         @Option(name: .customLong("close-date"), help: ArgumentHelp(localized("cli.opp.expectedClosingDateEmptyClears"), valueName: "YYYY-MM-DD"))
         var closeDate: String?
-        @Option(parsing: .unconditional, help: ArgumentHelp(localized("cli.opp.priorityStarsTo"), valueName: "0-3")) var priority: String?
+        @Option(parsing: .unconditional, help: ArgumentHelp(localized("cli.option.priority"), valueName: "0-3")) var priority: String?
         @Option(parsing: .unconditional, help: ArgumentHelp(localized("cli.opp.probabilitySetByHandTo"), valueName: "percent"))
         var probability: String?
-        @Option(name: .customLong("tag"), help: ArgumentHelp(localized("cli.opp.aTagRepeatForSeveral"), valueName: "tag"))
+        @Option(name: .customLong("tag"), help: ArgumentHelp(localized("cli.option.tag"), valueName: "tag"))
         var tags: [String] = []
-        @Option(help: ArgumentHelp(localized("cli.opp.notesMaySpanLines"), valueName: "text")) var notes: String?
+        @Option(help: ArgumentHelp(localized("cli.option.notes"), valueName: "text")) var notes: String?
 
         func form(title: String?) -> OpportunityForm {
             OpportunityForm(title: title, customer: customer, contact: contact, email: email, phone: phone,
@@ -44,8 +44,8 @@ struct OpportunityCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: ArgumentHelp(localized("cli.opp.theOpportunitySTitle"))) var title: String
         @OptionGroup var fields: Fields
-        @Option(help: ArgumentHelp(localized("cli.opp.theStageIdOrName"), valueName: "stage")) var stage: String?
-        @Option(help: ArgumentHelp(localized("cli.opp.theTeamDefaultTheTeam"), valueName: "team")) var team: String?
+        @Option(help: ArgumentHelp(localized("cli.opp.option.stage"), valueName: "stage")) var stage: String?
+        @Option(help: ArgumentHelp(localized("cli.option.team"), valueName: "team")) var team: String?
 
         func run() throws {
             let session = try global.open()
@@ -66,7 +66,7 @@ struct OpportunityCommand: ParsableCommand {
         @Option(help: ArgumentHelp(localized("cli.opp.onlyThisStageIdOr"), valueName: "stage")) var stage: String?
         @Option(help: ArgumentHelp(localized("cli.opp.onlyThisTeam"), valueName: "team")) var team: String?
         @Flag(help: ArgumentHelp(localized("cli.opp.includeArchivedOpportunities"))) var archived = false
-        @Flag(help: ArgumentHelp(localized("cli.opp.printJson"))) var json = false
+        @Flag(help: ArgumentHelp(localized("cli.option.json"))) var json = false
 
         func run() throws {
             let session = try global.open(forWriting: false)
@@ -95,9 +95,9 @@ struct OpportunityCommand: ParsableCommand {
             }
             var table = Table([
                 // Amounts never shrink: a cut figure would be a wrong figure.
-                .init(localized("cli.opp.id"), max: 7, right: true), .init(localized("cli.opp.title"), max: 32, min: 12), .init(localized("cli.opp.customer"), max: 20, min: 8),
-                .init(localized("cli.opp.stage"), max: 16, min: 8), .init(localized("cli.opp.prob"), max: 7, right: true), .init(localized("cli.opp.expected"), max: 26, right: true),
-                .init(localized("cli.opp.weighted"), max: 26, right: true), .init(localized("cli.opp.team"), max: 12, min: 5),
+                .init(localized("cli.column.id"), max: 7, right: true), .init(localized("cli.column.title"), max: 32, min: 12), .init(localized("cli.column.customer"), max: 20, min: 8),
+                .init(localized("cli.column.stage"), max: 16, min: 8), .init(localized("cli.column.probability"), max: 7, right: true), .init(localized("cli.column.expected"), max: 26, right: true),
+                .init(localized("cli.column.weighted"), max: 26, right: true), .init(localized("cli.column.team"), max: 12, min: 5),
             ])
             var count = 0
             try session.database.forEachOpportunity(filter) { opportunity in
@@ -118,7 +118,7 @@ struct OpportunityCommand: ParsableCommand {
         static var configuration: CommandConfiguration { CommandConfiguration(abstract: localized("cli.opp.showAnOpportunityWithIts")) }
         @OptionGroup var global: GlobalOptions
         @Argument(help: ArgumentHelp(localized("cli.opp.theOpportunityIdOrTitle"))) var opportunity: String
-        @Flag(help: ArgumentHelp(localized("cli.opp.printJson"))) var json = false
+        @Flag(help: ArgumentHelp(localized("cli.option.json"))) var json = false
 
         func run() throws {
             let session = try global.open(forWriting: false)
@@ -135,27 +135,27 @@ struct OpportunityCommand: ParsableCommand {
             func field(_ label: String, _ value: String) {
                 if !value.isEmpty { lines.append("  " + Table.padded(label, to: 16) + value) }
             }
-            field(localized("cli.opp.customer2"), deal.customer.name)
-            field(localized("cli.opp.contact"), deal.customer.contactName)
-            field(localized("cli.opp.eMail"), deal.customer.email)
-            field(localized("cli.opp.phone"), deal.customer.phone)
-            field(localized("cli.opp.team2"), teamName ?? "")
-            field(localized("cli.opp.stage2"), stageName ?? "")
-            field(localized("cli.opp.probability"), (deal.probability?.description ?? "") + (deal.probabilitySetByHand ? localized("cli.opp.setByHand") : ""))
-            field(localized("cli.opp.expected2"), session.money(deal.expectedRevenue))
-            field(localized("cli.opp.weighted2"), session.money(deal.weightedRevenue))
-            field(localized("cli.opp.salesperson"), deal.salesperson)
-            field(localized("cli.opp.priority"), String(repeating: "★", count: deal.priority.stars) + String(repeating: "☆", count: 3 - deal.priority.stars))
-            field(localized("cli.opp.tags"), deal.tags.joined(separator: ", "))
-            field(localized("cli.opp.closing"), deal.expectedClosing?.display(in: session.language) ?? "")
-            field(localized("cli.opp.lostReason"), deal.lostReason ?? "")
-            field(localized("cli.opp.created"), deal.createdAt.display(in: session.language))
-            field(localized("cli.opp.updated"), deal.updatedAt.display(in: session.language))
+            field(localized("cli.label.customer"), deal.customer.name)
+            field(localized("cli.label.contact"), deal.customer.contactName)
+            field(localized("cli.label.email"), deal.customer.email)
+            field(localized("cli.label.phone"), deal.customer.phone)
+            field(localized("cli.label.team"), teamName ?? "")
+            field(localized("cli.label.stage"), stageName ?? "")
+            field(localized("cli.label.probability"), (deal.probability?.description ?? "") + (deal.probabilitySetByHand ? localized("cli.opp.setByHand") : ""))
+            field(localized("cli.label.expected"), session.money(deal.expectedRevenue))
+            field(localized("cli.label.weighted"), session.money(deal.weightedRevenue))
+            field(localized("cli.label.salesperson"), deal.salesperson)
+            field(localized("cli.label.priority"), String(repeating: "★", count: deal.priority.stars) + String(repeating: "☆", count: 3 - deal.priority.stars))
+            field(localized("cli.label.tags"), deal.tags.joined(separator: ", "))
+            field(localized("cli.label.closing"), deal.expectedClosing?.display(in: session.language) ?? "")
+            field(localized("cli.label.lostReason"), deal.lostReason ?? "")
+            field(localized("cli.label.created"), deal.createdAt.display(in: session.language))
+            field(localized("cli.label.updated"), deal.updatedAt.display(in: session.language))
             if !deal.notes.isEmpty {
-                lines.append(localized("cli.opp.notes"))
+                lines.append(localized("cli.label.notes"))
                 lines += deal.notes.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }
             }
-            lines.append(localized("cli.opp.history"))
+            lines.append(localized("cli.label.history"))
             for entry in history {
                 let from = entry.fromName.map { "\($0) → " } ?? "→ "
                 lines.append(localized("cli.opp.historyEntry", entry.change.at.display(in: session.language), from,
@@ -170,7 +170,7 @@ struct OpportunityCommand: ParsableCommand {
             abstract: localized("cli.opp.changeAnOpportunitySFields")) }
         @OptionGroup var global: GlobalOptions
         @Argument(help: ArgumentHelp(localized("cli.opp.theOpportunityIdOrTitle"))) var opportunity: String
-        @Option(help: ArgumentHelp(localized("cli.opp.aNewTitle"), valueName: "title")) var title: String?
+        @Option(help: ArgumentHelp(localized("cli.option.newTitle"), valueName: "title")) var title: String?
         @OptionGroup var fields: Fields
         @Option(help: ArgumentHelp(localized("cli.opp.moveItToThisStage"), valueName: "stage")) var stage: String?
         @Option(help: ArgumentHelp(localized("cli.opp.moveItToThisTeam"), valueName: "team")) var team: String?
@@ -195,7 +195,7 @@ struct OpportunityCommand: ParsableCommand {
             discussion: localized("cli.opp.itGoesToTheTop")) }
         @OptionGroup var global: GlobalOptions
         @Argument(help: ArgumentHelp(localized("cli.opp.theOpportunityIdOrTitle"))) var opportunity: String
-        @Option(help: ArgumentHelp(localized("cli.opp.theStageIdOrName2"), valueName: "stage")) var to: String
+        @Option(help: ArgumentHelp(localized("cli.opp.option.moveTo"), valueName: "stage")) var to: String
         @Flag(help: ArgumentHelp(localized("cli.opp.putItAtTheBottom"))) var bottom = false
         @Option(help: ArgumentHelp(localized("cli.opp.putItJustAboveThis"), valueName: "id")) var before: String?
         @Option(help: ArgumentHelp(localized("cli.opp.putItJustBelowThis"), valueName: "id")) var after: String?
@@ -234,7 +234,7 @@ struct OpportunityCommand: ParsableCommand {
             discussion: localized("cli.opp.itGoesToThePipeline")) }
         @OptionGroup var global: GlobalOptions
         @Argument(help: ArgumentHelp(localized("cli.opp.theOpportunityIdOrTitle"))) var opportunity: String
-        @Option(help: ArgumentHelp(localized("cli.opp.whyItWasLostRequired"), valueName: "text")) var reason: String
+        @Option(help: ArgumentHelp(localized("cli.option.lostReason"), valueName: "text")) var reason: String
 
         func run() throws {
             let session = try global.open()

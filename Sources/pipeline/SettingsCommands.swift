@@ -13,7 +13,7 @@ struct SettingsCommand: ParsableCommand {
     struct List: ParsableCommand {
         static var configuration: CommandConfiguration { CommandConfiguration(abstract: localized("cli.settings.everySettingWithItsValue")) }
         @OptionGroup var global: GlobalOptions
-        @Flag(help: ArgumentHelp(localized("cli.opp.printJson"))) var json = false
+        @Flag(help: ArgumentHelp(localized("cli.option.json"))) var json = false
 
         func run() throws {
             let session = try global.open(forWriting: false)
@@ -22,7 +22,7 @@ struct SettingsCommand: ParsableCommand {
                 Console.out(JSONValue.object(settings.map { ($0.key.rawValue, .optional($0.value)) }).rendered())
                 return
             }
-            var table = Table([.init(localized("cli.settings.setting"), max: 10), .init(localized("cli.settings.value"), max: 40, min: 10), .init(localized("cli.settings.values"), max: 40, min: 10)])
+            var table = Table([.init(localized("cli.column.setting"), max: 10), .init(localized("cli.column.value"), max: 40, min: 10), .init(localized("cli.column.values"), max: 40, min: 10)])
             for (key, value) in settings { table.add([key.rawValue, value ?? localized("cli.settings.locale"), key.expectedValues(in: CLILanguage.current)]) }
             table.finish()
         }

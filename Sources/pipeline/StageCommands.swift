@@ -33,8 +33,8 @@ struct StageCommand: ParsableCommand {
     struct List: ParsableCommand {
         static var configuration: CommandConfiguration { CommandConfiguration(abstract: localized("cli.stage.listAPipelineSStages")) }
         @OptionGroup var global: GlobalOptions
-        @Option(help: ArgumentHelp(localized("cli.opp.theTeamDefaultTheTeam"), valueName: "team")) var team: String?
-        @Flag(help: ArgumentHelp(localized("cli.opp.printJson"))) var json = false
+        @Option(help: ArgumentHelp(localized("cli.option.team"), valueName: "team")) var team: String?
+        @Flag(help: ArgumentHelp(localized("cli.option.json"))) var json = false
 
         func run() throws {
             let session = try global.open(forWriting: false)
@@ -49,9 +49,9 @@ struct StageCommand: ParsableCommand {
                 return
             }
             var table = Table([
-                .init(localized("cli.stage.pos"), max: 3, right: true), .init(localized("cli.opp.id"), max: 5, right: true), .init(localized("cli.opp.stage"), max: 24, min: 10),
-                .init(localized("cli.opp.prob"), max: 6, right: true), .init(localized("cli.stage.auto"), max: 4), .init(localized("cli.stage.outcome"), max: 7), .init(localized("cli.stage.fold"), max: 4),
-                .init(localized("cli.opp.team"), max: 12, min: 4), .init(localized("cli.stage.deals"), max: 7, right: true), .init(localized("cli.stage.requirements"), max: 60, min: 8),
+                .init(localized("cli.column.position"), max: 3, right: true), .init(localized("cli.column.id"), max: 5, right: true), .init(localized("cli.column.stage"), max: 24, min: 10),
+                .init(localized("cli.column.probability"), max: 6, right: true), .init(localized("cli.column.auto"), max: 4), .init(localized("cli.column.outcome"), max: 7), .init(localized("cli.column.folded"), max: 4),
+                .init(localized("cli.column.team"), max: 12, min: 4), .init(localized("cli.column.deals"), max: 7, right: true), .init(localized("cli.column.requirements"), max: 60, min: 8),
             ])
             for (index, stage) in stages.enumerated() {
                 table.add([
@@ -74,13 +74,13 @@ struct StageCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: ArgumentHelp(localized("cli.stage.theStageSNameUnique"))) var name: String
         @Option(parsing: .unconditional, help: ArgumentHelp(localized("cli.stage.successProbabilityToUpTo"), valueName: "percent")) var probability: String?
-        @Option(help: ArgumentHelp(localized("cli.stage.whatADealNeedsTo"), valueName: "text")) var requirements: String?
-        @Option(help: ArgumentHelp(localized("cli.stage.theTeamWhosePipelineTo"), valueName: "team")) var team: String?
+        @Option(help: ArgumentHelp(localized("cli.stage.option.requirements"), valueName: "text")) var requirements: String?
+        @Option(help: ArgumentHelp(localized("cli.stage.option.teamAdd"), valueName: "team")) var team: String?
         @Option(parsing: .unconditional, help: ArgumentHelp(localized("cli.stage.basedPositionInTheTeam"), valueName: "n")) var position: String?
         @Flag(exclusivity: .exclusive) var outcome: OutcomeFlag = .open
         @Flag(name: .customLong("no-auto-probability"), help: ArgumentHelp(localized("cli.stage.dealsEnteringTheStageKeep"))) var manualProbability = false
         @Flag(help: ArgumentHelp(localized("cli.stage.showTheStageFoldedAs"))) var folded = false
-        @Option(help: ArgumentHelp(localized("cli.stage.sharedEveryTeamSPipeline"), valueName: "shared|team"))
+        @Option(help: ArgumentHelp(localized("cli.stage.option.scope"), valueName: "shared|team"))
         var scope: ScopeOption = .shared
 
         func run() throws {
@@ -103,14 +103,14 @@ struct StageCommand: ParsableCommand {
             discussion: localized("cli.stage.aNewProbabilityReachesThe")) }
         @OptionGroup var global: GlobalOptions
         @Argument(help: ArgumentHelp(localized("cli.stage.theStageIdOrName"))) var stage: String
-        @Option(help: ArgumentHelp(localized("cli.stage.theTeamWhosePipelineThe"), valueName: "team")) var team: String?
+        @Option(help: ArgumentHelp(localized("cli.stage.option.teamLookup"), valueName: "team")) var team: String?
         @Option(help: ArgumentHelp(localized("cli.stage.aNewName"), valueName: "name")) var name: String?
         @Option(parsing: .unconditional, help: ArgumentHelp(localized("cli.stage.successProbabilityTo"), valueName: "percent")) var probability: String?
-        @Option(help: ArgumentHelp(localized("cli.stage.whatADealNeedsTo2"), valueName: "text")) var requirements: String?
+        @Option(help: ArgumentHelp(localized("cli.stage.option.requirementsEdit"), valueName: "text")) var requirements: String?
         @Flag(exclusivity: .exclusive, help: ArgumentHelp(localized("cli.stage.foldOrUnfoldTheColumn"))) var folding: Folding?
         @Flag(exclusivity: .exclusive) var outcome: OutcomeFlag?
         @Flag(exclusivity: .exclusive, help: ArgumentHelp(localized("cli.stage.whetherDealsEnteringTheStage"))) var automatic: Automatic?
-        @Option(help: ArgumentHelp(localized("cli.stage.sharedEveryTeamSPipeline2"), valueName: "shared|team"))
+        @Option(help: ArgumentHelp(localized("cli.stage.option.scopeEdit"), valueName: "shared|team"))
         var scope: ScopeOption?
 
         enum Folding: String, EnumerableFlag { case fold, unfold }
@@ -138,7 +138,7 @@ struct StageCommand: ParsableCommand {
             discussion: localized("cli.stage.reorderingASharedStageReorders")) }
         @OptionGroup var global: GlobalOptions
         @Argument(help: ArgumentHelp(localized("cli.stage.theStageIdOrName"))) var stage: String
-        @Option(help: ArgumentHelp(localized("cli.stage.theTeamWhosePipelineThe2"), valueName: "team")) var team: String?
+        @Option(help: ArgumentHelp(localized("cli.stage.option.teamPositions"), valueName: "team")) var team: String?
         @Option(parsing: .unconditional, help: ArgumentHelp(localized("cli.stage.theBasedPositionToMove"), valueName: "n")) var position: String?
         @Option(help: ArgumentHelp(localized("cli.stage.placeItJustBeforeThis"), valueName: "stage")) var before: String?
         @Option(help: ArgumentHelp(localized("cli.stage.placeItJustAfterThis"), valueName: "stage")) var after: String?
@@ -173,7 +173,7 @@ struct StageCommand: ParsableCommand {
             discussion: localized("cli.stage.refusedWhileAnyOpportunityArchived")) }
         @OptionGroup var global: GlobalOptions
         @Argument(help: ArgumentHelp(localized("cli.stage.theStageIdOrName"))) var stage: String
-        @Option(help: ArgumentHelp(localized("cli.stage.theTeamWhosePipelineThe"), valueName: "team")) var team: String?
+        @Option(help: ArgumentHelp(localized("cli.stage.option.teamLookup"), valueName: "team")) var team: String?
         @Option(name: .customLong("move-to"), help: ArgumentHelp(localized("cli.stage.theStageThatTakesIts"), valueName: "stage"))
         var moveTo: String?
 
@@ -196,8 +196,8 @@ struct StageCommand: ParsableCommand {
         static var configuration: CommandConfiguration { CommandConfiguration(
             abstract: localized("cli.stage.suggestTheStagesThatWould")) }
         @OptionGroup var global: GlobalOptions
-        @Option(help: ArgumentHelp(localized("cli.opp.theTeamDefaultTheTeam"), valueName: "team")) var team: String?
-        @Flag(help: ArgumentHelp(localized("cli.opp.printJson"))) var json = false
+        @Option(help: ArgumentHelp(localized("cli.option.team"), valueName: "team")) var team: String?
+        @Flag(help: ArgumentHelp(localized("cli.option.json"))) var json = false
 
         func run() throws {
             let session = try global.open(forWriting: false)
@@ -217,7 +217,7 @@ struct StageCommand: ParsableCommand {
                 Console.out(localized("cli.stage.thePipelineAlreadyHasEvery", team.name))
                 return
             }
-            var table = Table([.init(localized("cli.opp.stage"), max: 24, min: 10), .init(localized("cli.opp.prob"), max: 6, right: true), .init(localized("cli.stage.outcome"), max: 7), .init(localized("cli.stage.otherLanguage"), max: 24, min: 10)])
+            var table = Table([.init(localized("cli.column.stage"), max: 24, min: 10), .init(localized("cli.column.probability"), max: 6, right: true), .init(localized("cli.column.outcome"), max: 7), .init(localized("cli.column.otherLanguage"), max: 24, min: 10)])
             for step in suggestions {
                 let other = session.language == .vietnamese ? step.english : step.vietnamese
                 table.add([step.name(in: session.language), step.probability.description, step.outcome.name(in: session.language), other])

@@ -13,7 +13,7 @@ struct TeamCommand: ParsableCommand {
     struct List: ParsableCommand {
         static var configuration: CommandConfiguration { CommandConfiguration(abstract: localized("cli.team.listTheTeamsTheCurrent")) }
         @OptionGroup var global: GlobalOptions
-        @Flag(help: ArgumentHelp(localized("cli.opp.printJson"))) var json = false
+        @Flag(help: ArgumentHelp(localized("cli.option.json"))) var json = false
 
         func run() throws {
             let session = try global.open(forWriting: false)
@@ -25,7 +25,7 @@ struct TeamCommand: ParsableCommand {
                 }).rendered())
                 return
             }
-            var table = Table([.init(localized("cli.opp.id"), max: 6, right: true), .init(localized("cli.opp.team"), max: 40, min: 10), .init(localized("cli.team.current"), max: 7)])
+            var table = Table([.init(localized("cli.column.id"), max: 6, right: true), .init(localized("cli.column.team"), max: 40, min: 10), .init(localized("cli.column.current"), max: 7)])
             for team in teams { table.add([String(team.id.rawValue), team.name, team.id == current.id ? "*" : ""]) }
             table.finish()
         }
