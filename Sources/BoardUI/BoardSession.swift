@@ -153,7 +153,8 @@ public final class BoardSession {
     /// where it was scrolled, and the column of `focus` scrolled to show its card.
     func data(focus: Focus?, only changed: Set<Stage.ID>? = nil) throws -> BoardData {
         if let changed { return try data(focus: focus, changedColumns: changed) }
-        let team = try repository.teams().first { $0.id == state.team.id } ?? repository.currentTeam()
+        let teams = try repository.teams()
+        let team = try teams.first { $0.id == state.team.id } ?? repository.currentTeam()
         let catalog = try repository.catalog()
         let stages = catalog.pipeline(for: team).stages
         var columns: [Stage.ID: CardWindow] = [:]
@@ -169,7 +170,7 @@ public final class BoardSession {
             }
         }
         return BoardData(
-            team: team, teams: try repository.teams(), catalog: catalog, figures: try repository.stageFigures(team: team.id),
+            team: team, teams: teams, catalog: catalog, figures: try repository.stageFigures(team: team.id),
             // Filtered counts cost a pass over every match: they wait for a pause (catchUp).
             matchingCounts: nil,
             columns: columns, defaultCurrency: try repository.defaultCurrency(), focus: focus,

@@ -7,8 +7,14 @@ extension PipelineDatabase: PipelineRepository {
         return try read { db in
             // While typing, most words match many cards: the first window is found among
             // the column's first rows, in one query that stops as soon as it is full.
-            if case .top = anchor, let window = try Self.denseFilterWindow(db, column, limit: limit) { return window }
-            let base = try Self.columnCondition(column, in: db)
+            var sparse = false
+            if case .top = anchor {
+                if let window = try Self.denseFilterWindow(db, column, limit: limit) { return window }
+                // Fewer matches than a window among the first rows: the index, without probing
+                // those rows a second time.
+                sparse = true
+            }
+            let base = try Self.columnCondition(column, in: db, knownSparse: sparse)
             func fetch(_ condition: String, _ extra: StatementArguments, descending: Bool, limit: Int) throws -> [Opportunity] {
                 var arguments = base.arguments
                 arguments += extra
@@ -105,7 +111,8 @@ extension PipelineDatabase: PipelineRepository {
     /// walking the column's index in order and testing each card's folded text finds a
     /// window of matches after a few rows; when they are rare, the FTS index finds the few
     /// matches at once. Either way the cost follows the window, not the pipeline.
-    static func columnCondition(_ column: ColumnQuery, in db: Database) throws -> (sql: String, arguments: StatementArguments) {
+    static func columnCondition(_ column: ColumnQuery, in db: Database, knownSparse: Bool = false) throws
+        -> (sql: String, arguments: StatementArguments) {
         var sql = "type = 'opportunity' AND active = 1 AND team_id = ? AND stage_id = ?"
         var arguments: StatementArguments = [column.team.rawValue, column.stage.rawValue]
         let words = filterWords(column.filter)
@@ -115,7 +122,7 @@ extension PipelineDatabase: PipelineRepository {
         var probeArguments = arguments
         probeArguments += [scanProbeRows]
         probeArguments += patterns
-        let found = try Int.fetchOne(db.cachedStatement(sql: """
+        let found = knownSparse ? 0 : try Int.fetchOne(db.cachedStatement(sql: """
             SELECT count(*) FROM (SELECT search_text FROM opportunity WHERE \(sql) ORDER BY rank, id LIMIT ?) WHERE \(scan)
             """), arguments: probeArguments) ?? 0
         if found >= scanProbeMatches {
