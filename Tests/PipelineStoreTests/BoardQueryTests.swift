@@ -36,6 +36,35 @@ struct BoardQueryTests {
         #expect(whole.cards.count == 12 && !whole.hasMoreAbove && !whole.hasMoreBelow)
     }
 
+    /// A dense filter fills the first window from the column's first rows; a sparse one goes
+    /// to the full-text index. Both give the same cards, in column order, paging on alike.
+    @Test func denseAndSparseFiltersGiveTheSameWindows() throws {
+        let temporary = try TemporaryDatabase()
+        let db = temporary.database
+        var expected: [String] = []
+        for index in (0..<60).reversed() {
+            let title = index % 2 == 0 ? "Hợp đồng \(index)" : "Other \(index)"
+            try temporary.add(title)
+            if index % 2 == 0 { expected.insert(title, at: 0) }
+        }
+        try temporary.add("Đơn hàng hiếm")
+        let query = ColumnQuery(team: try temporary.sales.id, stage: try temporary.stage("New").id, filter: "hop dong")
+        // Dense: 30 matches among 61 cards.
+        let top = try db.cardWindow(query, anchor: .top, limit: 5)
+        #expect(top.cards.map(\.title) == Array(expected.prefix(5)))
+        #expect(!top.hasMoreAbove && top.hasMoreBelow)
+        let next = try db.cardWindow(query, anchor: .after(top.cards.last!.cursor), limit: 5)
+        #expect(next.cards.map(\.title) == Array(expected[5..<10]))
+        // The whole column through the other path gives the same cards in the same order.
+        let all = try db.cardWindow(query, anchor: .top, limit: 100)
+        #expect(all.cards.map(\.title) == expected && !all.hasMoreBelow)
+        // Sparse: one match; and none.
+        let rare = ColumnQuery(team: query.team, stage: query.stage, filter: "hiem")
+        #expect(try db.cardWindow(rare, anchor: .top, limit: 5).cards.map(\.title) == ["Đơn hàng hiếm"])
+        let none = ColumnQuery(team: query.team, stage: query.stage, filter: "zzz")
+        #expect(try db.cardWindow(none, anchor: .top, limit: 5).cards.isEmpty)
+    }
+
     @Test func theFilterMatchesTitleCustomerAndSalespersonIgnoringCaseAndAccents() throws {
         let temporary = try TemporaryDatabase()
         let db = temporary.database
