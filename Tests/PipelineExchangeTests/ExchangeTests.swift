@@ -213,6 +213,47 @@ struct CSVImportTests {
 
 @Suite("Import and the filter index")
 struct ImportIndexTests {
+    /// Each new card goes on top of its column, as a card added on the board does; the
+    /// import keeps each column's top rank instead of asking for it per row, and must
+    /// forget it when a row moves an existing card.
+    @Test func importedCardsStackInFileOrderAndMovesKeepTheirPlace() throws {
+        let fixture = try ExchangeFixture()
+        let path = fixture.file("stack.csv", """
+            id,name,stage_id
+            x.a,A,New
+            x.b,B,New
+            x.c,C,New
+            x.q,Q,Qualified
+            x.a,A,Qualified
+            x.e,E,Qualified
+            """)
+        #expect(try fixture.importCSV(path).problems.isEmpty)
+        let team = try fixture.database.currentTeam()
+        let pipeline = try fixture.database.pipeline(for: team.id)
+        func column(_ name: String) throws -> [String] {
+            let stage = try #require(pipeline.stages.first { $0.name == name })
+            return try fixture.database.cardWindow(ColumnQuery(team: team.id, stage: stage.id, filter: ""), anchor: .top, limit: 10).cards.map(\.title)
+        }
+        #expect(try column("New") == ["C", "B"])
+        #expect(try column("Qualified") == ["E", "A", "Q"])
+        #expect(try fixture.database.integrityProblems() == [])
+    }
+
+    /// `pipeline.crm_lead_N` names our record N as it was before the import: a record this
+    /// import made is never taken for it.
+    @Test func ourExternalIDsNameOnlyRecordsThatExistedBefore() throws {
+        let fixture = try ExchangeFixture()
+        #expect(try fixture.importCSV(fixture.file("one.csv", "name\nFirst\n")).summary.created == 1)
+        let report = try fixture.importCSV(fixture.file("two.csv", """
+            id,name
+            ,Second
+            pipeline.crm_lead_2,Third
+            pipeline.crm_lead_1,First renamed
+            """))
+        #expect(report.problems.isEmpty && report.summary.created == 2 && report.summary.updated == 1)
+        #expect(try fixture.records().map(\.title).sorted() == ["First renamed", "Second", "Third"])
+    }
+
     /// The import indexes its rows in one statement at the end, with the index triggers off
     /// meanwhile: new, repeated and updated rows must all be findable, and the index sound.
     @Test func importedRowsAreFoundAndTheIndexStaysSound() throws {
