@@ -68,12 +68,23 @@ extension Character {
 
 extension StringProtocol {
     func trimmingWhitespace() -> String {
-        String(trimmingWhitespacePrefixAndSuffix())
+        let whole = String(self)
+        return whole.hasNothingToTrim ? whole : String(trimmingWhitespacePrefixAndSuffix())
     }
 
     func trimmingWhitespacePrefixAndSuffix() -> SubSequence {
         let start = firstIndex(where: { !$0.isWhitespace }) ?? endIndex
         let end = lastIndex(where: { !$0.isWhitespace }).map(index(after:)) ?? start
         return self[start..<end]
+    }
+}
+
+extension String {
+    /// True when the text is empty or starts and ends with a printable ASCII character other
+    /// than a space, so trimming would change nothing (checked on two bytes, where trimming
+    /// walks characters). No character starting or ending with such a byte is white space.
+    public var hasNothingToTrim: Bool {
+        guard let first = utf8.first, let last = utf8.last else { return true }
+        return (0x21...0x7E).contains(first) && (0x21...0x7E).contains(last)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation  // Unicode normalisation and diacritic folding only; never the clock.
+import Synchronization
 
 /// Cleans and validates text a user typed or imported before it is stored.
 ///
@@ -38,6 +39,9 @@ public enum TextInput {
     }
 
     private static func clean(_ text: String, field: Field, allowLineFeeds: Bool) throws(PipelineError) -> String {
+        // Most text has nothing to clean: printable ASCII is stored as it is, without
+        // being rebuilt scalar by scalar (an import cleans a dozen fields per row).
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
         var scalars = String.UnicodeScalarView()
         var afterCarriageReturn = false
         for scalar in text.unicodeScalars {
@@ -98,30 +102,32 @@ public enum TextInput {
     /// the Vietnamese `đ` folded to `d` (Unicode does not decompose it), and runs of
     /// white space collapsed.
     public static func searchKey(_ text: String) -> String {
-        var key = String.UnicodeScalarView()
+        // Built as UTF-8 bytes: appending to a String scalar by scalar costs several times more.
+        var key: [UInt8] = []
+        key.reserveCapacity(text.utf8.count)
         var pendingSpace = false
         for scalar in text.unicodeScalars {
-            if scalar == " " || (!scalar.isASCII || scalar.value < 0x20) && scalar.properties.isWhitespace {
+            if scalar.isASCII {
+                var byte = UInt8(scalar.value)
+                if byte == 0x20 || (byte < 0x20 && scalar.properties.isWhitespace) {
+                    pendingSpace = !key.isEmpty
+                    continue
+                }
+                if byte >= 0x41 && byte <= 0x5A { byte += 0x20 }
+                if pendingSpace { key.append(0x20); pendingSpace = false }
+                key.append(byte)
+                continue
+            }
+            if scalar.properties.isWhitespace {
                 pendingSpace = !key.isEmpty
                 continue
             }
-            let folded: Substring.UnicodeScalarView
-            if scalar.isASCII {
-                let lowered = scalar.value >= 0x41 && scalar.value <= 0x5A ? Unicode.Scalar(scalar.value + 0x20)! : scalar
-                if pendingSpace { key.append(" "); pendingSpace = false }
-                key.append(lowered)
-                continue
-            } else if let tabled = SearchFolding.table[scalar] {
-                folded = tabled.unicodeScalars[...]
-            } else {
-                // Outside the table (Greek, Cyrillic, …): Foundation folds this one scalar.
-                folded = SearchFolding.fold(String(scalar)).unicodeScalars[...]
-            }
+            let folded = SearchFolding.folded(scalar)
             if folded.isEmpty { continue }  // a combining accent on its own
-            if pendingSpace { key.append(" "); pendingSpace = false }
-            key.append(contentsOf: folded)
+            if pendingSpace { key.append(0x20); pendingSpace = false }
+            key.append(contentsOf: folded.utf8)
         }
-        return String(key)
+        return String(decoding: key, as: UTF8.self)
     }
 }
 
@@ -130,22 +136,26 @@ extension TextInput {
     /// letters and digits only, one space between words (`Hợp đồng #12 — Đà Nẵng` →
     /// `hop dong 12 da nang`).
     public static func searchWords(_ text: String) -> String {
-        var words = String.UnicodeScalarView()
+        // Built as UTF-8 bytes, like `searchKey(_:)`.
+        var words: [UInt8] = []
+        words.reserveCapacity(text.utf8.count)
         var pendingSpace = false
         func append(_ scalar: Unicode.Scalar) {
-            if pendingSpace { words.append(" "); pendingSpace = false }
-            words.append(scalar)
+            if pendingSpace { words.append(0x20); pendingSpace = false }
+            UTF8.encode(scalar) { words.append($0) }
         }
         for scalar in text.unicodeScalars {
             if scalar.isASCII {
-                switch scalar.value {
-                case 0x41...0x5A: append(Unicode.Scalar(scalar.value + 0x20)!)
-                case 0x61...0x7A, 0x30...0x39: append(scalar)
+                let byte = UInt8(scalar.value)
+                switch byte {
+                case 0x41...0x5A, 0x61...0x7A, 0x30...0x39:
+                    if pendingSpace { words.append(0x20); pendingSpace = false }
+                    words.append(byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte)
                 default: pendingSpace = !words.isEmpty
                 }
                 continue
             }
-            let folded = SearchFolding.table[scalar] ?? SearchFolding.fold(String(scalar))
+            let folded = SearchFolding.folded(scalar)
             for part in folded.unicodeScalars {
                 if part.properties.isAlphabetic || part.properties.numericType != nil {
                     append(part)
@@ -154,7 +164,7 @@ extension TextInput {
                 }
             }
         }
-        return String(words)
+        return String(decoding: words, as: UTF8.self)
     }
 }
 
@@ -172,6 +182,18 @@ enum SearchFolding {
         }
         return table
     }()
+
+    /// Scalars outside the table (Greek, Cyrillic, CJK, symbols, emoji) folded by Foundation
+    /// once each, then remembered: names in those scripts repeat the same few hundred.
+    private static let outsideTable = Mutex<[Unicode.Scalar: String]>([:])
+
+    static func folded(_ scalar: Unicode.Scalar) -> String {
+        if let tabled = table[scalar] { return tabled }
+        if let known = outsideTable.withLock({ $0[scalar] }) { return known }
+        let folded = fold(String(scalar))
+        outsideTable.withLock { $0[scalar] = folded }
+        return folded
+    }
 
     static func fold(_ text: String) -> String {
         text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)

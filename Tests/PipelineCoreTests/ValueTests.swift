@@ -200,6 +200,32 @@ struct TextInputTests {
     @Test func searchKeysIgnoreCaseAndAccentsAndFoldD() {
         #expect(TextInput.searchKey("Chốt được cơ hội") == "chot duoc co hoi")
         #expect(TextInput.searchKey("ĐÀM  PHÁN") == "dam phan")
+        #expect(TextInput.searchWords("Hợp đồng #12 — Đà Nẵng") == "hop dong 12 da nang")
+    }
+
+    /// Scalars outside the Latin table are folded by Foundation once and then remembered:
+    /// the second time must give the same words as the first.
+    @Test func otherScriptsFoldTheSameEveryTime() {
+        for _ in 0..<2 {
+            #expect(TextInput.searchKey("Ωμέγα\u{3000}ЁЛКА 北京 😀") == "ωμεγα елка 北京 😀")
+            #expect(TextInput.searchWords("Ωμέγα—Ёлка 北京😀!") == "ωμεγα елка 北京")
+        }
+    }
+
+    @Test func trimmingLeavesPlainTextAloneAndStillTrimsWideSpaces() {
+        #expect("Acme".trimmingWhitespace() == "Acme")
+        #expect(" Acme ".trimmingWhitespace() == "Acme")
+        #expect("\u{3000}Đà Nẵng\u{3000}".trimmingWhitespace() == "Đà Nẵng")
+        #expect("Mới\u{00A0}".trimmingWhitespace() == "Mới")
+        #expect("".trimmingWhitespace() == "")
+        #expect("A".hasNothingToTrim && !"A ".hasNothingToTrim && !"\tA".hasNothingToTrim && !"Ă".hasNothingToTrim)
+    }
+
+    @Test func plainASCIIIsStoredAsTypedAndControlsAreStillRefused() throws {
+        #expect(try TextInput.singleLine("Acme renewal", field: .title) == "Acme renewal")
+        #expect(try TextInput.singleLine("a\tb", field: .title) == "a b")
+        #expect(throws: PipelineError.controlCharacter(.title, codePoint: 0x1B)) { try TextInput.singleLine("a\u{1B}[2J", field: .title) }
+        #expect(throws: PipelineError.controlCharacter(.title, codePoint: 0x7F)) { try TextInput.singleLine("a\u{7F}", field: .title) }
     }
 }
 
