@@ -179,6 +179,9 @@ struct RowMapper {
     let language: Language
     /// Our column name → its index in the file's rows.
     private let positions: [String: Int]
+    /// The same for a records file by column, read a dozen times per row (a lookup by
+    /// name hashes the name each time).
+    private let recordPositions: [RecordColumn: Int]
     private var t: Localizer { Localizer(language) }
 
     init(headers: [String], columns: [Int: String], kind: ExchangeKind, currency: CurrencyCode, language: Language) {
@@ -188,6 +191,9 @@ struct RowMapper {
         self.language = language
         // Where a file names one of our columns twice, the first one counts.
         positions = Dictionary(columns.map { ($0.value, $0.key) }, uniquingKeysWith: min)
+        recordPositions = Dictionary(uniqueKeysWithValues: RecordColumn.allCases.compactMap { [positions] column in
+            positions[column.rawValue].map { (column, $0) }
+        })
     }
 
     /// The value of a column in a row; `nil` when the file has no such column.
@@ -216,7 +222,7 @@ struct RowMapper {
     }
 
     func record(_ row: [String]) throws -> ImportedRecord {
-        func text(_ column: RecordColumn) -> String? { value(row, column.rawValue) }
+        func text(_ column: RecordColumn) -> String? { recordPositions[column].map { row[$0] } }
         func nonEmpty(_ column: RecordColumn) -> String? { text(column).flatMap { $0.trimmingWhitespaceAndBOM().isEmpty ? nil : $0 } }
         var imported = ImportedRecord(externalID: nonEmpty(.externalID)?.trimmingWhitespaceAndBOM())
         switch kind {

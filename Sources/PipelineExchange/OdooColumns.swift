@@ -115,6 +115,7 @@ enum OdooColumns {
 
 extension String {
     func trimmingWhitespaceAndBOM() -> String {
+        if hasNothingToTrim { return self }
         var scalars = Substring(self)
         while let first = scalars.first, first == "\u{FEFF}" || first.isWhitespace { scalars = scalars.dropFirst() }
         while let last = scalars.last, last.isWhitespace { scalars = scalars.dropLast() }

@@ -125,9 +125,9 @@ public final class BackupWriter {
     }
 
     public func insert(_ record: Opportunity, externalID: String?) throws {
-        let values = Rows.values(of: record)
         try db.cachedStatement(sql: Rows.restoreSQL)
-            .execute(arguments: StatementArguments(values.map(\.1)) + [externalID, record.id.rawValue, record.version])
+            .execute(arguments: Rows.arguments(of: record, then: [externalID.databaseValue, record.id.rawValue.databaseValue,
+                                                                 record.version.databaseValue]))
     }
 
     public func insert(_ entry: BackupHistoryEntry) throws {

@@ -215,9 +215,8 @@ extension PipelineDatabase {
         } else if let placement {
             update.opportunity.rank = try rank(db, for: update.opportunity, placement: placement)
         }
-        let values = Rows.values(of: update.opportunity)
         try db.cachedStatement(sql: Rows.updateSQL)
-            .execute(arguments: StatementArguments(values.map(\.1)) + [current.id.rawValue, current.version])
+            .execute(arguments: Rows.arguments(of: update.opportunity, then: [current.id.rawValue.databaseValue, current.version.databaseValue]))
         guard db.changesCount == 1 else {
             throw PipelineError.changedSinceLoaded(kind: current.kind.rawValue, id: current.id.rawValue)
         }
@@ -244,8 +243,11 @@ extension PipelineDatabase {
 
     /// Inserts a new record (its id is assigned) and returns the id.
     static func insertRecord(_ db: Database, _ record: Opportunity, externalID: String?) throws -> Opportunity.ID {
-        let values = Rows.values(of: record)
-        try db.cachedStatement(sql: Rows.insertSQL).execute(arguments: StatementArguments(values.map(\.1)) + [externalID])
+        // The arguments come from the same list as the statement's columns, so GRDB's check
+        // of their count (a copy of every value) is skipped.
+        let statement = try db.cachedStatement(sql: Rows.insertSQL)
+        statement.setUncheckedArguments(Rows.arguments(of: record, then: [externalID.databaseValue]))
+        try statement.execute()
         return Opportunity.ID(db.lastInsertedRowID)
     }
 
