@@ -97,7 +97,16 @@ extension PipelineDatabase {
             let order = try catalog.reorder(id, in: owner, to: placement)
             try Self.storeSortOrders(db, order, first: { _ in 1 })
             try db.execute(sql: "UPDATE stage SET version = version + 1 WHERE id = ?", arguments: [id.rawValue])
-            return try Self.pipeline(db, team)
+            // The stages as just written, without reading them back (a column move on the
+            // board pays for every read).
+            let byID = Dictionary(uniqueKeysWithValues: catalog.stages.map { ($0.id, $0) })
+            let stages = order.enumerated().compactMap { index, stageID -> Stage? in
+                guard var stage = byID[stageID] else { return nil }
+                stage.sortOrder = index + 1
+                if stageID == id { stage.version += 1 }
+                return stage
+            }
+            return StageCatalog(teams: catalog.teams, stages: stages).pipeline(for: owner)
         }
     }
 

@@ -6,16 +6,18 @@ import PipelineCore
 enum Rows {
     static let stageColumns = "id, name, sort_order, probability, auto_probability, requirements, folded, outcome, team_id, version"
 
+    /// A stage from a row selecting `stageColumns`, read by position (as opportunities are,
+    /// see `OpportunityColumn`): the board reads the whole catalogue after every stage change.
     static func stage(_ row: Row) -> Stage {
-        let teamID: Int64? = row["team_id"]
+        let teamID: Int64? = row[8]
         return Stage(
-            id: Stage.ID(row["id"]), name: row["name"], sortOrder: row["sort_order"],
-            probability: Probability(basisPoints: row["probability"]) ?? .zero,
-            changesProbabilityAutomatically: row["auto_probability"],
-            requirements: row["requirements"], isFolded: row["folded"],
-            outcome: StageOutcome(rawValue: row["outcome"]) ?? .open,
+            id: Stage.ID(row[0]), name: row[1], sortOrder: row[2],
+            probability: Probability(basisPoints: row[3]) ?? .zero,
+            changesProbabilityAutomatically: row[4],
+            requirements: row[5], isFolded: row[6],
+            outcome: StageOutcome(rawValue: row[7]) ?? .open,
             scope: teamID.map { .team(Team.ID($0)) } ?? .shared,
-            version: row["version"])
+            version: row[9])
     }
 
     static func team(_ row: Row) -> Team {

@@ -88,19 +88,10 @@ public struct Grid: Hashable, Sendable {
     public mutating func write(_ text: some StringProtocol, x: Int, y: Int, width: Int? = nil, style: Style) -> Int {
         guard y >= 0, y < size.rows else { return 0 }
         let limit = min(size.columns, x + (width ?? size.columns))
-        var column = x
         if DisplayWidth.simpleWidth(text) != nil {
-            // One narrow cell per scalar (see DisplayWidth.simpleWidth): no grapheme breaking.
-            for scalar in text.unicodeScalars {
-                guard column < limit else { break }
-                if column >= 0 {
-                    clearHalf(x: column, y: y)
-                    self[column, y] = Cell(grapheme: Character(scalar), style: style)
-                }
-                column += 1
-            }
-            return column - x
+            return writeNarrow(text.unicodeScalars, x: x, y: y, limit: limit, style: style)
         }
+        var column = x
         for character in text {
             var character = character
             var cells = DisplayWidth.of(character)
@@ -129,7 +120,31 @@ public struct Grid: Hashable, Sendable {
     /// Writes `text` cut to `width` cells with `…` when it does not fit.
     @discardableResult
     public mutating func write(fitting text: some StringProtocol, x: Int, y: Int, width: Int, style: Style) -> Int {
-        write(DisplayWidth.truncate(text, to: width), x: x, y: y, width: width, style: style)
+        guard width > 0, y >= 0, y < size.rows else { return 0 }
+        if let cells = DisplayWidth.simpleWidth(text) {
+            // Cut and written in one pass, without making the cut string (the board writes a
+            // few hundred of these per frame).
+            let limit = min(size.columns, x + width)
+            if cells <= width { return writeNarrow(text.unicodeScalars, x: x, y: y, limit: limit, style: style) }
+            let used = writeNarrow(text.unicodeScalars.prefix(width - 1), x: x, y: y, limit: limit, style: style)
+            return used + writeNarrow(CollectionOfOne("…"), x: x + used, y: y, limit: limit, style: style)
+        }
+        return write(DisplayWidth.truncate(text, to: width), x: x, y: y, width: width, style: style)
+    }
+
+    /// Writes scalars that are each one narrow cell (see `DisplayWidth.simpleWidth`): no
+    /// grapheme breaking. Returns the cells used.
+    private mutating func writeNarrow(_ scalars: some Sequence<Unicode.Scalar>, x: Int, y: Int, limit: Int, style: Style) -> Int {
+        var column = x
+        for scalar in scalars {
+            guard column < limit else { break }
+            if column >= 0 {
+                clearHalf(x: column, y: y)
+                self[column, y] = Cell(grapheme: Character(scalar), style: style)
+            }
+            column += 1
+        }
+        return column - x
     }
 
     /// Fills a rectangle with one grapheme and style.
