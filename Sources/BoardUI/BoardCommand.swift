@@ -12,15 +12,23 @@ public enum BoardCommand: Sendable {
     case markLost(Opportunity.ID, reason: String, expectedVersion: Int?)
     case moveStage(Stage.ID, to: StagePlacement)
     case editStage(Stage.ID, StageEdit, expectedVersion: Int?)
+    /// Undoes `editStage`: the stage's settings as `snapshot` had them.
+    case revertStage(Stage, expectedVersion: Int?)
     case addStage(StageDraft, position: Int?)
     case removeStage(Stage.ID, moveTo: Stage.ID?)
     /// Undoes `removeStage`: the stage again at its place, its cards moved back as they
     /// were (refused for a card changed since it was moved away).
     case recreateStage(Stage, position: Int, cards: [MovedCard], movedTo: Stage.ID?)
-    // Leads (not undone: a conversion may merge records)
+    // Leads
     case addLead(OpportunityChanges)
     case editLead(Opportunity.ID, OpportunityChanges, expectedVersion: Int?)
     case markLeadLost(Opportunity.ID, reason: String, expectedVersion: Int?)
+    /// Undoes `editLead` and `markLeadLost`: the lead as `snapshot` had it.
+    case revertLead(Opportunity, expectedVersion: Int?)
+    /// Undoes `addLead`.
+    case deleteLead(Opportunity.ID, expectedVersion: Int?)
+    /// Has no inverse: a conversion may merge and delete records, and what would undo it is
+    /// a new set of records with other ids.
     case convertLead(Opportunity.ID, Conversion, expectedVersion: Int?)
 }
 
@@ -50,6 +58,12 @@ public struct CommandResult: Sendable {
     /// The columns whose cards the command changed, when it changed nothing else (stages,
     /// teams, settings); `nil` when anything may have changed.
     public var changedStages: Set<Stage.ID>?
+    /// The command cannot be undone and the changes before it no longer can either (a
+    /// conversion: the records those inverses name may be merged away).
+    public var endsUndoHistory = false
+    /// An undo or redo that put a record back as it was at an earlier version: the entries
+    /// still waiting for that version now wait for the record's new one.
+    public var rebase: VersionRebase?
 
     public init(message: String, hint: PipelineHint? = nil, focus: Focus? = nil, inverse: BoardCommand? = nil, lead: Opportunity.ID? = nil,
                 changedStages: Set<Stage.ID>? = nil) {
@@ -59,6 +73,63 @@ public struct CommandResult: Sendable {
         self.hint = hint
         self.focus = focus
         self.inverse = inverse
+    }
+}
+
+/// A record undo entries check the version of.
+public enum VersionedRecord: Hashable, Sendable {
+    case opportunity(Opportunity.ID)
+    case stage(Stage.ID)
+}
+
+/// A record brought back to the state it had at version `from`, now at version `to`.
+///
+/// Undo checks each entry's expected version, so that a change by someone else is never
+/// overwritten; but undoing a record's newest change gives it a new version, and the older
+/// entry for the same record, expecting the version it had then, would be refused. The state
+/// is the one that entry expects, so its expectation moves to the new version.
+public struct VersionRebase: Sendable, Equatable {
+    public var record: VersionedRecord
+    public var from: Int
+    public var to: Int
+}
+
+extension BoardCommand {
+    /// The command, expecting `rebase.to` where it expected `rebase.from` of that record.
+    func rebased(_ rebase: VersionRebase) -> BoardCommand {
+        func version(_ record: VersionedRecord, _ expected: Int?) -> Int? {
+            record == rebase.record && expected == rebase.from ? rebase.to : expected
+        }
+        switch self {
+        case .moveCard(let id, let stage, let placement, let expected):
+            return .moveCard(id, to: stage, placement: placement, expectedVersion: version(.opportunity(id), expected))
+        case .revertCard(let snapshot, let placement, let expected):
+            return .revertCard(snapshot, placement: placement, expectedVersion: version(.opportunity(snapshot.id), expected))
+        case .editCard(let id, let changes, let expected):
+            return .editCard(id, changes, expectedVersion: version(.opportunity(id), expected))
+        case .deleteCard(let id, let expected):
+            return .deleteCard(id, expectedVersion: version(.opportunity(id), expected))
+        case .markWon(let id, let expected):
+            return .markWon(id, expectedVersion: version(.opportunity(id), expected))
+        case .markLost(let id, let reason, let expected):
+            return .markLost(id, reason: reason, expectedVersion: version(.opportunity(id), expected))
+        case .editStage(let id, let edit, let expected):
+            return .editStage(id, edit, expectedVersion: version(.stage(id), expected))
+        case .revertStage(let snapshot, let expected):
+            return .revertStage(snapshot, expectedVersion: version(.stage(snapshot.id), expected))
+        case .editLead(let id, let changes, let expected):
+            return .editLead(id, changes, expectedVersion: version(.opportunity(id), expected))
+        case .markLeadLost(let id, let reason, let expected):
+            return .markLeadLost(id, reason: reason, expectedVersion: version(.opportunity(id), expected))
+        case .revertLead(let snapshot, let expected):
+            return .revertLead(snapshot, expectedVersion: version(.opportunity(snapshot.id), expected))
+        case .deleteLead(let id, let expected):
+            return .deleteLead(id, expectedVersion: version(.opportunity(id), expected))
+        case .convertLead(let id, let conversion, let expected):
+            return .convertLead(id, conversion, expectedVersion: version(.opportunity(id), expected))
+        case .addCard, .moveStage, .addStage, .removeStage, .recreateStage, .addLead:
+            return self
+        }
     }
 }
 

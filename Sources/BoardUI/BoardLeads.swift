@@ -62,10 +62,7 @@ enum BoardLeads {
             guard !state.leads.filter.isEmpty else { return [] }
             state.leads.filter = ""
             return [.loadLeads(.top, focus: .firstCard)]
-        case .undo, .redo:
-            state.status = .info(state.t("leads.noUndo"))
-            return []
-        case .showPipeline, .showForecast, .nextView, .showLeads, .quit, .help, .teamPicker:
+        case .showPipeline, .showForecast, .nextView, .showLeads, .quit, .help, .teamPicker, .undo, .redo:
             return BoardReducer.browse(action, &state)
         default:
             return []

@@ -448,8 +448,13 @@ public enum BoardReducer {
     // MARK: - Results
 
     static func succeeded(_ result: CommandResult, origin: CommandOrigin, _ state: inout BoardState) -> [BoardEffect] {
+        if let rebase = result.rebase, origin != .user {
+            state.history.undo = state.history.undo.map { $0.rebased(rebase) }
+            state.history.redo = state.history.redo.map { $0.rebased(rebase) }
+        }
         switch origin {
         case .user:
+            if result.endsUndoHistory { state.history.undo.removeAll() }
             if let inverse = result.inverse { state.history.undo.append(inverse) }
             state.history.redo.removeAll()
         case .undo:

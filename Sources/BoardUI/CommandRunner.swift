@@ -34,9 +34,11 @@ public struct CommandRunner: Sendable {
             let before = try card(snapshot.id)
             let undoPlacement = try placementInColumn(of: before)
             let reverted = try repository.revertOpportunity(to: snapshot, placement: placement, expectedVersion: version, context: context)
-            return CommandResult(message: t("done.restored", reverted.title), focus: reverted.stage.map { .card($0, reverted.id) },
-                                 inverse: .revertCard(before, placement: undoPlacement, expectedVersion: reverted.version),
-                                 changedStages: reverted.team == before.team ? Set([before.stage, reverted.stage].compactMap { $0 }) : nil)
+            var result = CommandResult(message: t("done.restored", reverted.title), focus: reverted.stage.map { .card($0, reverted.id) },
+                                       inverse: .revertCard(before, placement: undoPlacement, expectedVersion: reverted.version),
+                                       changedStages: reverted.team == before.team ? Set([before.stage, reverted.stage].compactMap { $0 }) : nil)
+            result.rebase = VersionRebase(record: .opportunity(snapshot.id), from: snapshot.version, to: reverted.version)
+            return result
         case .editCard(let id, let changes, let version):
             let before = try card(id)
             let undoPlacement = try placementInColumn(of: before)
@@ -50,21 +52,8 @@ public struct CommandRunner: Sendable {
         case .deleteCard(let id, let version):
             let before = try card(id)
             try repository.deleteOpportunity(id, expectedVersion: version)
-            var changes = OpportunityChanges()
-            changes.title = before.title
-            changes.customerName = before.customer.name
-            changes.contactName = before.customer.contactName
-            changes.email = before.customer.email
-            changes.phone = before.customer.phone
-            changes.expectedRevenue = before.expectedRevenue
-            changes.salesperson = before.salesperson
-            changes.expectedClosing = .some(before.expectedClosing)
-            changes.priority = before.priority
-            changes.tags = before.tags
-            changes.notes = before.notes
-            if before.probabilitySetByHand { changes.probability = before.probability }
             return CommandResult(message: t("done.removed", before.title), focus: before.stage.map { .header($0) },
-                                 inverse: before.stage.map { .addCard(changes, stage: $0) })
+                                 inverse: before.stage.map { .addCard(Self.changes(restoring: before), stage: $0) })
         case .markWon(let id, let version):
             let before = try card(id)
             let undoPlacement = try placementInColumn(of: before)
@@ -87,11 +76,20 @@ public struct CommandRunner: Sendable {
         case .editStage(let id, let edit, let version):
             guard let before = try repository.catalog().stage(id) else { throw PipelineError.unknownStage(String(id.rawValue), pipeline: nil) }
             let after = try repository.editStage(id, edit, expectedVersion: version, context: context)
-            let back = StageEdit(name: before.name, probability: before.probability, requirements: before.requirements,
-                                 isFolded: before.isFolded, outcome: before.outcome,
-                                 changesProbabilityAutomatically: before.changesProbabilityAutomatically, scope: before.scope)
             return CommandResult(message: t("done.stageSaved", after.name, after.probability), focus: .header(id),
-                                 inverse: .editStage(id, back, expectedVersion: after.version))
+                                 inverse: .revertStage(before, expectedVersion: after.version))
+        case .revertStage(let snapshot, let version):
+            guard let before = try repository.catalog().stage(snapshot.id) else {
+                throw PipelineError.unknownStage(String(snapshot.id.rawValue), pipeline: nil)
+            }
+            let back = StageEdit(name: snapshot.name, probability: snapshot.probability, requirements: snapshot.requirements,
+                                 isFolded: snapshot.isFolded, outcome: snapshot.outcome,
+                                 changesProbabilityAutomatically: snapshot.changesProbabilityAutomatically, scope: snapshot.scope)
+            let after = try repository.editStage(snapshot.id, back, expectedVersion: version, context: context)
+            var result = CommandResult(message: t("done.stageSaved", after.name, after.probability), focus: .header(after.id),
+                                       inverse: .revertStage(before, expectedVersion: after.version))
+            result.rebase = VersionRebase(record: .stage(snapshot.id), from: snapshot.version, to: after.version)
+            return result
         case .addStage(let draft, let position):
             let (stage, hint) = try repository.addStage(draft, in: team.id, at: position)
             return CommandResult(message: t("done.stageAdded", stage.name), hint: hint, focus: .header(stage.id),
@@ -122,20 +120,55 @@ public struct CommandRunner: Sendable {
                                  inverse: .removeStage(recreated.id, moveTo: destination))
         case .addLead(let changes):
             let lead = try repository.addLead(changes, team: team.id, context: context)
-            return CommandResult(message: t("done.leadAdded", lead.title), lead: lead.id)
+            return CommandResult(message: t("done.leadAdded", lead.title), inverse: .deleteLead(lead.id, expectedVersion: lead.version),
+                                 lead: lead.id)
+        case .deleteLead(let id, let version):
+            let before = try card(id)
+            try repository.deleteLead(id, expectedVersion: version)
+            return CommandResult(message: t("done.removed", before.title), inverse: .addLead(Self.changes(restoring: before)))
         case .editLead(let id, let changes, let version):
+            let before = try card(id)
             let lead = try repository.editLead(id, changes, team: nil, expectedVersion: version, context: context)
-            return CommandResult(message: t("done.leadSaved", lead.title), lead: lead.id)
+            return CommandResult(message: t("done.leadSaved", lead.title), inverse: .revertLead(before, expectedVersion: lead.version), lead: lead.id)
         case .markLeadLost(let id, let reason, let version):
+            let before = try card(id)
             let lead = try repository.markLeadLost(id, reason: reason, expectedVersion: version, context: context)
-            return CommandResult(message: t("done.leadLost", lead.title, reason))
+            return CommandResult(message: t("done.leadLost", lead.title, reason), inverse: .revertLead(before, expectedVersion: lead.version))
+        case .revertLead(let snapshot, let version):
+            let before = try card(snapshot.id)
+            let lead = try repository.revertLead(to: snapshot, expectedVersion: version, context: context)
+            var result = CommandResult(message: t("done.restored", lead.title), inverse: .revertLead(before, expectedVersion: lead.version),
+                                       lead: lead.id)
+            result.rebase = VersionRebase(record: .opportunity(snapshot.id), from: snapshot.version, to: lead.version)
+            return result
         case .convertLead(let id, let conversion, let version):
             let converted = try repository.convertLead(id, conversion, expectedVersion: version, context: context)
             let stage = try converted.stage.flatMap { try repository.catalog().stage($0) }
             let merged = conversion.mergeWith.isEmpty ? "" : t("done.merged", conversion.mergeWith.count + 1)
-            return CommandResult(message: t("done.converted", converted.title, stage?.name ?? "?", converted.probability?.description ?? "") + merged,
-                                 focus: converted.stage.map { .card($0, converted.id) })
+            var result = CommandResult(message: t("done.converted", converted.title, stage?.name ?? "?", converted.probability?.description ?? "")
+                                           + merged + t("leads.noUndo"), focus: converted.stage.map { .card($0, converted.id) })
+            result.endsUndoHistory = true
+            return result
         }
+    }
+
+    /// The changes that give a new or edited record the fields `record` has: what undoing a
+    /// removal adds back, and what undoing an edit writes.
+    static func changes(restoring record: Opportunity) -> OpportunityChanges {
+        var changes = OpportunityChanges()
+        changes.title = record.title
+        changes.customerName = record.customer.name
+        changes.contactName = record.customer.contactName
+        changes.email = record.customer.email
+        changes.phone = record.customer.phone
+        changes.expectedRevenue = record.expectedRevenue
+        changes.salesperson = record.salesperson
+        changes.expectedClosing = .some(record.expectedClosing)
+        changes.priority = record.priority
+        changes.tags = record.tags
+        changes.notes = record.notes
+        if record.probabilitySetByHand { changes.probability = record.probability }
+        return changes
     }
 
     private func card(_ id: Opportunity.ID) throws -> Opportunity {

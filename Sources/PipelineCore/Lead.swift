@@ -38,6 +38,18 @@ extension Opportunity {
         return result
     }
 
+    /// The lead as `snapshot` had it (its fields, whether it is lost and why), as undo puts it
+    /// back; its id, team and creation time stay.
+    public func revertedLead(to snapshot: Opportunity, at now: Timestamp) throws(PipelineError) -> Opportunity {
+        guard kind == .lead, snapshot.id == id, snapshot.kind == .lead else { throw .notALead(id) }
+        var result = snapshot
+        result.team = team
+        result.version = version
+        result.createdAt = createdAt
+        result.updatedAt = now
+        return result
+    }
+
     /// Brings a lost (or archived) lead back.
     public func restoredLead(at now: Timestamp) throws(PipelineError) -> Opportunity {
         guard kind == .lead else { throw .notALead(id) }

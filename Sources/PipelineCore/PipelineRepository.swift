@@ -45,6 +45,8 @@ public protocol PipelineRepository: AnyObject, Sendable {
     func editLead(_ id: Opportunity.ID, _ changes: OpportunityChanges, team: Team.ID?, expectedVersion: Int?,
                   context: ChangeContext) throws -> Opportunity
     func markLeadLost(_ id: Opportunity.ID, reason: String, expectedVersion: Int?, context: ChangeContext) throws -> Opportunity
+    func revertLead(to snapshot: Opportunity, expectedVersion: Int?, context: ChangeContext) throws -> Opportunity
+    func deleteLead(_ id: Opportunity.ID, expectedVersion: Int?) throws
     func duplicates(of id: Opportunity.ID) throws -> [Opportunity]
     func convertLead(_ id: Opportunity.ID, _ conversion: Conversion, expectedVersion: Int?, context: ChangeContext) throws -> Opportunity
 }

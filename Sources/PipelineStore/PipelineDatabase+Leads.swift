@@ -90,6 +90,12 @@ extension PipelineDatabase {
         }
     }
 
+    public func revertLead(to snapshot: Opportunity, expectedVersion: Int? = nil, context: ChangeContext) throws -> Opportunity {
+        try update(snapshot.id, kind: .lead, expectedVersion: expectedVersion, context: context) { _, lead in
+            OpportunityUpdate(opportunity: try lead.revertedLead(to: snapshot, at: context.now), stageChange: nil)
+        }
+    }
+
     public func restoreLead(_ id: Opportunity.ID, expectedVersion: Int? = nil, context: ChangeContext) throws -> Opportunity {
         try update(id, kind: .lead, expectedVersion: expectedVersion, context: context) { _, lead in
             OpportunityUpdate(opportunity: try lead.restoredLead(at: context.now), stageChange: nil)

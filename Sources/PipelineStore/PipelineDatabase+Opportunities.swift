@@ -184,8 +184,17 @@ extension PipelineDatabase {
 
     /// Deletes an opportunity and its history for good.
     public func deleteOpportunity(_ id: Opportunity.ID, expectedVersion: Int? = nil) throws {
+        try deleteRecord(id, kind: .opportunity, expectedVersion: expectedVersion)
+    }
+
+    /// Removes a lead (what undoing its creation does).
+    public func deleteLead(_ id: Opportunity.ID, expectedVersion: Int? = nil) throws {
+        try deleteRecord(id, kind: .lead, expectedVersion: expectedVersion)
+    }
+
+    private func deleteRecord(_ id: Opportunity.ID, kind: RecordKind, expectedVersion: Int?) throws {
         try write { db in
-            let opportunity = try Self.loadForUpdate(db, id, expectedVersion: expectedVersion)
+            let opportunity = try Self.loadForUpdate(db, id, kind: kind, expectedVersion: expectedVersion)
             try db.execute(sql: "DELETE FROM opportunity WHERE id = ? AND version = ?",
                            arguments: [id.rawValue, opportunity.version])
         }

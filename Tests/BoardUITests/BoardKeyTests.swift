@@ -528,3 +528,54 @@ struct BoardVietnameseTests {
         #expect(try board.card("Hợp đồng").expectedRevenue.minorUnits == 1_500_000_000)
     }
 }
+
+@Suite("Undo: the same record changed twice")
+struct UndoChainTests {
+    @Test func twoChangesOfOneCardAreUndoneAndRedoneInTurn() throws {
+        let board = try BoardHarness()
+        let acme = try board.card("Acme renewal")
+        board.press(.shiftLeft)  // moved to Qualified
+        board.press(.enter, .end)
+        board.type(" 2027")
+        board.press(.control("s"))
+        #expect(try board.card("Acme renewal 2027").stage == (try board.stage("Qualified").id))
+        board.press(.character("u"))
+        #expect((try? board.card("Acme renewal")) != nil)
+        board.press(.character("u"))
+        #expect(board.state.status?.kind != .error, "\(board.state.status?.text ?? "")")
+        #expect(try board.card("Acme renewal").stage == acme.stage)
+        board.press(.control("r"), .control("r"))
+        #expect(board.state.status?.kind != .error, "\(board.state.status?.text ?? "")")
+        #expect(try board.card("Acme renewal 2027").stage == (try board.stage("Qualified").id))
+    }
+
+    @Test func twoEditsOfOneStageAreUndoneInTurn() throws {
+        let board = try BoardHarness()
+        for percent in ["9", "12"] {
+            board.press(.up, .character("e"), .tab, .control("u"))
+            board.type(percent)
+            board.press(.enter)
+        }
+        #expect(try board.stage("New").probability == Probability(percent: 12))
+        board.press(.character("u"))
+        #expect(try board.stage("New").probability == Probability(percent: 9))
+        board.press(.character("u"))
+        #expect(board.state.status?.kind != .error, "\(board.state.status?.text ?? "")")
+        #expect(try board.stage("New").probability == Probability(percent: 5))
+        board.press(.control("r"), .control("r"))
+        #expect(try board.stage("New").probability == Probability(percent: 12))
+    }
+
+    /// Rebasing moves only the expectation of the record that was put back, and only from the
+    /// version it was put back to: a colleague's change in between is still caught.
+    @Test func rebasingTouchesOnlyTheRecordAndVersionPutBack() {
+        let card = Opportunity.ID(7), other = Opportunity.ID(8)
+        let rebase = VersionRebase(record: .opportunity(card), from: 3, to: 5)
+        guard case .markWon(_, let moved) = BoardCommand.markWon(card, expectedVersion: 3).rebased(rebase),
+              case .markWon(_, let stale) = BoardCommand.markWon(card, expectedVersion: 2).rebased(rebase),
+              case .markWon(_, let elsewhere) = BoardCommand.markWon(other, expectedVersion: 3).rebased(rebase),
+              case .editStage(_, _, let stage) = BoardCommand.editStage(Stage.ID(7), StageEdit(), expectedVersion: 3).rebased(rebase)
+        else { Issue.record("rebasing changed the command"); return }
+        #expect(moved == 5 && stale == 2 && elsewhere == 3 && stage == 3)
+    }
+}

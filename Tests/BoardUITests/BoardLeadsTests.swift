@@ -73,9 +73,21 @@ struct BoardLeadsTests {
         board.press(.enter)
         #expect(try board.database.lead("Initech intro call").lostReason == "No budget")
         #expect(!board.state.leads.window.cards.contains { $0.title == "Initech intro call" })
-        // Undo does not reach lead changes, and says so.
+        // u takes lead changes back one by one, newest first; Ctrl-R does them again.
         board.press(.character("u"))
-        #expect(board.state.status?.text.contains("lead changes are not undone") == true)
+        #expect(try board.database.lead("Initech intro call").isActive)
+        #expect(try board.database.lead("Initech intro call").lostReason == nil)
+        #expect(board.state.leads.window.cards.contains { $0.title == "Initech intro call" })
+        board.press(.control("r"))
+        #expect(try board.database.lead("Initech intro call").lostReason == "No budget")
+        board.press(.character("u"), .character("u"))
+        #expect(try board.database.lead("Initech intro").customer.name == "Initech")
+        #expect((try? board.database.lead("Initech intro call")) == nil)
+        board.press(.character("u"))
+        #expect((try? board.database.lead("Initech intro")) == nil, "\(board.state.status?.text ?? "")")
+        #expect(board.state.status?.text.contains("Undone: Removed 'Initech intro'") == true)
+        board.press(.control("r"))
+        #expect(try board.database.lead("Initech intro").customer.name == "Initech")
     }
 
     @Test func theWizardMergesDuplicatesIntoOneOpportunityOnTheBoard() throws {
@@ -107,6 +119,24 @@ struct BoardLeadsTests {
         board.press(.character("c"), .right, .enter)  // Action: new opportunity
         #expect(board.state.leads.window.cards.map(\.title) == ["Acme website"])
         #expect((try? board.card("Acme app")) != nil)
+        // A conversion is not undone, and nothing before it is either.
+        #expect(board.state.status?.text.contains("a conversion cannot be undone") == true)
+        board.press(.character("u"))
+        #expect(board.state.status?.text == "Nothing to undo")
+        #expect((try? board.card("Acme app")) != nil)
+    }
+
+    @Test func anEditBeforeAConversionIsNoLongerUndone() throws {
+        let board = try BoardHarness(seed: Self.leadsOn)
+        try addLead(board, "Acme app", email: "ana@acme.com")
+        board.press(.character("2"), .enter, .end)
+        board.type(" v2")
+        board.press(.control("s"))
+        #expect((try? board.database.lead("Acme app v2")) != nil)
+        #expect(!board.state.history.undo.isEmpty)
+        board.press(.character("c"), .enter)
+        #expect(board.state.history.undo.isEmpty)
+        #expect((try? board.card("Acme app v2")) != nil)
     }
 
     @Test func theTeamPickerCreatesATeamWhenNothingMatches() throws {
