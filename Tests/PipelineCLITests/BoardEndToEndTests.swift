@@ -201,8 +201,8 @@ struct BoardLeadsEndToEndTests {
         tmux.send("2")
         tmux.waitFor("Leads of Sales")
         tmux.send("c")
-        tmux.waitFor("Convert lead 2")
-        #expect(tmux.screen.contains("Acme website"))  // the duplicate, ticked
+        let wizard = tmux.waitFor("Convert lead 2")
+        #expect(wizard.contains("Acme website"))  // the duplicate, ticked
         tmux.send("Enter")
         tmux.waitFor("Converted into 'Acme app' in New")
         tmux.send("1")
