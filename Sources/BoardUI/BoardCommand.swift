@@ -138,5 +138,17 @@ public struct UndoHistory: Sendable {
     public var undo: [BoardCommand] = []
     public var redo: [BoardCommand] = []
 
+    /// Each stack keeps the newest this many steps, as editors do: a day at the board stays
+    /// undoable far back, and memory and each undo's rebasing stay bounded.
+    public static let limit = 1_000
+
     public init() {}
+
+    mutating func pushUndo(_ command: BoardCommand) { Self.push(command, onto: &undo) }
+    mutating func pushRedo(_ command: BoardCommand) { Self.push(command, onto: &redo) }
+
+    private static func push(_ command: BoardCommand, onto stack: inout [BoardCommand]) {
+        stack.append(command)
+        if stack.count > limit { stack.removeFirst(stack.count - limit) }
+    }
 }

@@ -407,8 +407,15 @@ public enum BoardReducer {
                                    expectedVersion: carried.card.version), origin: .user)]
         case .escape:
             state.mode = .browsing
-            state.focus = .card(carried.origin, carried.card.id)
-            return []
+            let card = carried.card
+            if state.columns[carried.origin]?.cards.contains(where: { $0.id == card.id }) == true {
+                state.focus = .card(carried.origin, card.id)
+                return []
+            }
+            // The column was scrolled (wheel) or read again (resize) while the card was carried,
+            // and its window no longer holds the card: scroll it back to the card.
+            state.focus = .header(carried.origin)
+            return [.loadWindow(carried.origin, .startingAt(card.cursor), focus: .card(card.id))]
         default:
             return []
         }
@@ -455,12 +462,12 @@ public enum BoardReducer {
         switch origin {
         case .user:
             if result.endsUndoHistory { state.history.undo.removeAll() }
-            if let inverse = result.inverse { state.history.undo.append(inverse) }
+            if let inverse = result.inverse { state.history.pushUndo(inverse) }
             state.history.redo.removeAll()
         case .undo:
-            if let inverse = result.inverse { state.history.redo.append(inverse) }
+            if let inverse = result.inverse { state.history.pushRedo(inverse) }
         case .redo:
-            if let inverse = result.inverse { state.history.undo.append(inverse) }
+            if let inverse = result.inverse { state.history.pushUndo(inverse) }
         }
         if let lead = result.lead { state.leads.selected = lead }
         switch state.mode {

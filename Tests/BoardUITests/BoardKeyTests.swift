@@ -423,6 +423,27 @@ struct BoardKeyTests {
         #expect(board.state.columns[try board.stage("Qualified").id]?.cards.first?.title == "Deal 19")
     }
 
+    /// Found by `make torture`'s fuzzing: a resize read the carried card's own column again,
+    /// with room for fewer cards, and Esc focused a card the column no longer showed.
+    @Test func escPutsTheCardBackInSightAfterItsColumnWasReadAgain() throws {
+        let board = try BoardHarness { board in
+            for index in 0..<20 { try board.add("Deal \(index)", stage: "Qualified") }
+        }
+        let qualified = try board.stage("Qualified").id
+        let slot = try #require(BoardLayout.columns(of: board.state).slots.first { $0.stage == qualified })
+        board.mouse(.press(Point(x: slot.x + 2, y: 5)))
+        board.mouse(.release(Point(x: slot.x + 2, y: 5)))
+        let shown = board.state.columns[qualified]?.cards.count ?? 0
+        for _ in 1..<shown { board.press(.down) }
+        guard case .card(qualified, let carried)? = board.state.focus else { Issue.record("no card focused"); return }
+        board.press(.character(" "), .left)  // carried over the next column
+        board.session.send(.input(.resize(Size(columns: 120, rows: 14))))
+        #expect(board.state.columns[qualified]?.cards.contains { $0.id == carried } == false)
+        board.press(.escape)
+        #expect(board.state.focus == .card(qualified, carried))
+        #expect(board.state.columns[qualified]?.cards.contains { $0.id == carried } == true)
+    }
+
     @Test func anotherProcesssChangeAppearsWithoutAKey() throws {
         let board = try BoardHarness()
         let colleague = try PipelineDatabase(path: board.folder.appendingPathComponent("board.sqlite").path,
@@ -564,6 +585,16 @@ struct UndoChainTests {
         #expect(try board.stage("New").probability == Probability(percent: 5))
         board.press(.control("r"), .control("r"))
         #expect(try board.stage("New").probability == Probability(percent: 12))
+    }
+
+    @Test func theHistoryKeepsTheNewestThousandSteps() {
+        var history = UndoHistory()
+        for index in 0..<(UndoHistory.limit + 5) { history.pushUndo(.markWon(Opportunity.ID(Int64(index)), expectedVersion: nil)) }
+        #expect(history.undo.count == UndoHistory.limit)
+        guard case .markWon(let oldest, _) = history.undo.first, case .markWon(let newest, _) = history.undo.last else {
+            Issue.record("unexpected entries"); return
+        }
+        #expect(oldest == Opportunity.ID(5) && newest == Opportunity.ID(Int64(UndoHistory.limit + 4)))
     }
 
     /// Rebasing moves only the expectation of the record that was put back, and only from the
