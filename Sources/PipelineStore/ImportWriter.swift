@@ -11,9 +11,9 @@ public final class ImportWriter {
     private var catalog: StageCatalog {
         didSet { resolved = Resolved() }
     }
-    /// Teams and stages already looked up by the names the file gives, and the rank at the
-    /// top of each column: a file names the same few thousand times, and a lookup per row
-    /// costs more than the row's insert. Forgotten whenever the catalogue changes.
+    /// Teams and stages already looked up by the names the file gives: a file names the same
+    /// few thousand times, and a lookup per row cost more than the row's insert. Forgotten
+    /// whenever the catalogue changes.
     private var resolved = Resolved()
     private struct Resolved {
         var teams: [ExchangeReference: Team] = [:]
