@@ -31,28 +31,35 @@ let package = Package(
         // Terminal vocabulary shared by the CLI tables and the board: display width.
         .target(name: "TerminalCore"),
         // The board: a pure state machine and a renderer into a grid of cells.
-        .target(name: "BoardUI", dependencies: ["PipelineCore", "TerminalCore"]),
+        .target(name: "BoardUI", dependencies: ["PipelineCore", "PipelineStorage", "TerminalCore"]),
         // The only module that touches ncurses: draws grids, reads keys, restores the terminal.
         .target(name: "NcursesTerminal", dependencies: ["TerminalCore", "CNcurses"]),
-        // SQLite through GRDB: the only module that imports GRDB.
+        // The storage boundary: the roles callers use, the primitives an engine provides,
+        // and the operations every engine shares. Engine-neutral: no database library.
+        .target(name: "PipelineStorage", dependencies: ["PipelineCore"]),
+        // The embedded engine: SQLite through GRDB, the only module that imports GRDB.
         .target(
             name: "PipelineStore",
             dependencies: [
                 "PipelineCore",
+                "PipelineStorage",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // Opens a store from what the user gave (`--db`): the only module that knows the engines.
+        .target(name: "PipelineEngines", dependencies: ["PipelineCore", "PipelineStorage", "PipelineStore"]),
         // Files in and out: CSV in the reference CRM's (Odoo's) columns, and the JSON backup.
         .target(
             name: "PipelineExchange",
-            dependencies: ["PipelineCore", "PipelineStore", .product(name: "CSV", package: "CSV.swift")]
+            dependencies: ["PipelineCore", "PipelineStorage", .product(name: "CSV", package: "CSV.swift")]
         ),
         // The composition root: argument parsing and wiring, no rules.
         .executableTarget(
             name: "pipeline",
             dependencies: [
                 "PipelineCore",
-                "PipelineStore",
+                "PipelineStorage",
+                "PipelineEngines",
                 "TerminalCore",
                 "BoardUI",
                 "NcursesTerminal",
@@ -62,19 +69,21 @@ let package = Package(
         ),
         .testTarget(name: "PipelineCoreTests", dependencies: ["PipelineCore"]),
         .testTarget(name: "TerminalCoreTests", dependencies: ["TerminalCore"]),
-        .testTarget(name: "PipelineStoreTests", dependencies: ["PipelineStore", "PipelineCore"]),
+        .testTarget(name: "PipelineStoreTests", dependencies: ["PipelineStore", "PipelineStorage", "PipelineCore"]),
+        // What "an engine works" means: every store behaviour, run on every engine unchanged.
+        .testTarget(name: "StoreContractTests", dependencies: ["PipelineEngines", "PipelineStorage", "PipelineCore"]),
         .testTarget(name: "CNcursesTests", dependencies: ["CNcurses"]),
         .testTarget(
             name: "BoardUITests",
-            dependencies: ["BoardUI", "PipelineCore", "TerminalCore", "PipelineStore"],
+            dependencies: ["BoardUI", "PipelineCore", "TerminalCore", "PipelineStorage", "PipelineEngines"],
             exclude: ["Snapshots"]
         ),
         .testTarget(name: "NcursesTerminalTests", dependencies: ["NcursesTerminal", "TerminalCore"]),
-        .testTarget(name: "PipelineExchangeTests", dependencies: ["PipelineExchange", "PipelineStore", "PipelineCore"]),
+        .testTarget(name: "PipelineExchangeTests", dependencies: ["PipelineExchange", "PipelineStorage", "PipelineEngines", "PipelineCore"]),
         // Runs the built `pipeline` binary; depending on it makes SwiftPM build it first.
         .testTarget(
             name: "PipelineCLITests",
-            dependencies: ["pipeline", "PipelineCore", "PipelineStore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["pipeline", "PipelineCore", "PipelineStorage", "PipelineEngines", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ]
 )

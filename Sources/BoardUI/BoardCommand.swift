@@ -32,12 +32,6 @@ public enum BoardCommand: Sendable {
     case convertLead(Opportunity.ID, Conversion, expectedVersion: Int?)
 }
 
-/// A card a stage removal moved: how it was, and its version just after the move.
-public struct MovedCard: Sendable {
-    public var before: Opportunity
-    public var versionAfterMove: Int
-}
-
 /// Why a command runs: a user action is recorded for undo; undo and redo move entries
 /// between the two stacks.
 public enum CommandOrigin: Sendable {

@@ -1,16 +1,17 @@
 import PipelineCore
+import PipelineStorage
 import TerminalCore
 
 /// Runs the board: render → present → next event → reduce → perform effects, on one
 /// thread. Synchronous on purpose: a local SQLite write takes milliseconds, and the
 /// state machine stays free of concurrency.
 public final class BoardSession {
-    public let repository: any PipelineRepository
+    public let repository: any BoardStore
     public let terminal: any TerminalDevice
     public private(set) var state: BoardState
     let clock: () -> Timestamp
     let user: String
-    private var changeToken: Int
+    private var changeToken: ChangeToken
     private var running = true
     /// Called after each key with the microseconds from reading it to flushing the frame.
     public var onKeyHandled: ((InputEvent, Int) -> Void)?
@@ -19,7 +20,7 @@ public final class BoardSession {
     let monotonicMicroseconds: () -> Int
 
     /// Opens the board on `team` (else the current team).
-    public init(repository: any PipelineRepository, terminal: any TerminalDevice, team: Team.ID?,
+    public init(repository: any BoardStore, terminal: any TerminalDevice, team: Team.ID?,
                 direction: BoardDirection, language: Language, user: String,
                 clock: @escaping () -> Timestamp, monotonicMicroseconds: @escaping () -> Int = { 0 }) throws {
         self.repository = repository

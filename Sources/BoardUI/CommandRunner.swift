@@ -1,9 +1,10 @@
 import PipelineCore
+import PipelineStorage
 
 /// Runs board commands against a repository and works out each one's inverse from the
 /// records as they were just before.
 public struct CommandRunner: Sendable {
-    public let repository: any PipelineRepository
+    public let repository: any BoardStore
     public let team: Team
     /// The language of the messages it reports.
     public let t: Localizer
@@ -11,7 +12,7 @@ public struct CommandRunner: Sendable {
     /// The stages as the board shows them, for naming them in messages without a read.
     let catalog: StageCatalog?
 
-    public init(repository: any PipelineRepository, team: Team, language: Language = .english, catalog: StageCatalog? = nil) {
+    public init(repository: any BoardStore, team: Team, language: Language = .english, catalog: StageCatalog? = nil) {
         self.repository = repository
         self.team = team
         self.t = Localizer(language)
@@ -96,16 +97,14 @@ public struct CommandRunner: Sendable {
                                  inverse: .removeStage(stage.id, moveTo: nil))
         case .removeStage(let id, let destination):
             let pipeline = try repository.catalog().pipeline(for: team)
-            guard let stage = pipeline.stage(id) else { throw PipelineError.unknownStage(String(id.rawValue), pipeline: team.name) }
+            guard pipeline.stage(id) != nil else { throw PipelineError.unknownStage(String(id.rawValue), pipeline: team.name) }
             let rank = pipeline.rank(of: id) ?? 1
-            let cards = try repository.cardWindow(ColumnQuery(team: team.id, stage: id), anchor: .top, limit: 10_000).cards
-            _ = try repository.removeStage(id, movingTo: destination, context: context)
-            let moved = try cards.compactMap { card in
-                try repository.opportunity(card.id).map { MovedCard(before: card, versionAfterMove: $0.version) }
-            }
+            // The removal says what it moved, every team's records and archived ones
+            // included: undoing it puts back exactly those.
+            let removal = try repository.removeStage(id, movingTo: destination, context: context)
             let focus = destination.map { Focus.header($0) } ?? pipeline.stages.first { $0.id != id }.map { .header($0.id) }
-            return CommandResult(message: t("done.stageRemoved", stage.name), focus: focus,
-                                 inverse: .recreateStage(stage, position: rank, cards: moved, movedTo: destination))
+            return CommandResult(message: t("done.stageRemoved", removal.stage.name), focus: focus,
+                                 inverse: .recreateStage(removal.stage, position: rank, cards: removal.moved, movedTo: destination))
         case .recreateStage(let stage, let position, let cards, let destination):
             let draft = StageDraft(name: stage.name, probability: stage.probability, requirements: stage.requirements,
                                    changesProbabilityAutomatically: stage.changesProbabilityAutomatically,

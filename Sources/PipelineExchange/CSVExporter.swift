@@ -1,12 +1,12 @@
 import CSV
 import Foundation
 import PipelineCore
-import PipelineStore
+import PipelineStorage
 
 /// Writes leads, opportunities or stages as CSV in the reference CRM's technical column
 /// names (its "import-compatible" export), so that its import takes the file unchanged.
 public enum CSVExporter {
-    public static func export(_ kind: ExchangeKind, generation: OdooGeneration, from database: PipelineDatabase,
+    public static func export(_ kind: ExchangeKind, generation: OdooGeneration, from database: any BackupSource,
                               to handle: FileHandle) throws {
         let output = BufferedOutput(handle: handle)
         let writer = try CSVWriter(stream: output)

@@ -1,7 +1,7 @@
 import CSV
 import Foundation
 import PipelineCore
-import PipelineStore
+import PipelineStorage
 
 /// Reads a CSV file in the reference CRM's columns into the database, all or nothing.
 ///
@@ -36,12 +36,12 @@ public struct CSVImporter {
     /// Stops after this many problems: the first ones are what a user fixes first.
     static let problemLimit = 50
 
-    let database: PipelineDatabase
+    let database: any ImportSink
     let options: ImportOptions
 
     private var t: Localizer { Localizer(options.language) }
 
-    public init(database: PipelineDatabase, options: ImportOptions) {
+    public init(database: any ImportSink, options: ImportOptions) {
         self.database = database
         self.options = options
     }
@@ -88,7 +88,8 @@ public struct CSVImporter {
         let currency = try database.defaultCurrency()
         let mapper = RowMapper(headers: headers, columns: columns, kind: kind, currency: currency, language: options.language)
         do {
-            report.summary = try database.importing(dryRun: dryRun, options: options) { writer in
+            report.summary = try database.importing(dryRun: dryRun) { transaction in
+                let writer = try ImportApplier(store: transaction, options: options)
                 while let row = reader.next() {
                     line += 1
                     let start = line

@@ -1,6 +1,6 @@
 import Foundation
 import PipelineCore
-import PipelineStore
+import PipelineStorage
 
 /// The complete backup: teams, stages, leads and opportunities, stage history and settings,
 /// with ids, versions and timestamps, so that restoring it into a fresh database gives back
@@ -16,7 +16,7 @@ public enum JSONBackup {
     // MARK: - Writing
 
     /// `--what all`: the whole backup. Other kinds: a JSON array of those records alone.
-    public static func export(_ kind: ExchangeKind, from database: PipelineDatabase, to handle: FileHandle) throws {
+    public static func export(_ kind: ExchangeKind, from database: any BackupSource, to handle: FileHandle) throws {
         let output = BufferedOutput(handle: handle)
         func list(_ name: String?, _ write: (_ element: (JSONValue) -> Void) throws -> Void) throws {
             output.writeText(name.map { "\"\($0)\": [" } ?? "[")
@@ -105,7 +105,7 @@ public enum JSONBackup {
     }
 
     /// Restores a full backup into a fresh database, all or nothing.
-    public static func restore(path: String, into database: PipelineDatabase) throws -> Summary {
+    public static func restore(path: String, into database: any BackupSink) throws -> Summary {
         var summary = Summary()
         try database.restore { writer in
             try read(path: path) { section, line, object in
@@ -114,7 +114,7 @@ public enum JSONBackup {
                     case "settings":
                         for (key, value) in object {
                             guard let key = SettingKey(rawValue: key), let value = value as? String else { continue }
-                            try writer.setting(key, value)
+                            try writer.storeSetting(key, value)
                         }
                     case "teams": try writer.insert(try decodeTeam(object)); summary.teams += 1
                     case "stages":

@@ -1,5 +1,6 @@
 import GRDB
 import PipelineCore
+import PipelineStorage
 
 /// Conversions between table rows and domain values. Kept beside the schema's column
 /// names so that the two change together.

@@ -1,5 +1,6 @@
 import GRDB
 import PipelineCore
+import PipelineStorage
 
 /// The database schema, as frozen migrations.
 ///
@@ -16,23 +17,15 @@ enum Schema {
     static let sumSplit: Int64 = 1_000_000_000
 
     /// The migrations, in order; the schema version is their count (`PRAGMA user_version`).
-    private static let migrations: [@Sendable (Database, Language, Timestamp) throws -> Void] = [
-        { db, language, now in
-            try db.execute(sql: version1)
-            try seedDefaults(db, language: language, now: now)
-        },
-        { db, _, _ in
-            try db.execute(sql: version2)
-        },
-        { db, _, _ in
-            try db.execute(sql: version3)
-        },
-    ]
+    /// Each is a literal: never built from today's constants, so that what a version means
+    /// cannot change after it shipped.
+    private static let migrations: [String] = [version1, version2, version3]
 
     static var currentVersion: Int { migrations.count }
 
     /// Brings the schema up to date, inside the caller's (IMMEDIATE) transaction, so that
-    /// two processes creating the same file at once cannot both run a migration.
+    /// two processes creating the same file at once cannot both run a migration; a new file
+    /// then gets today's default pipeline.
     ///
     /// GRDB's `DatabaseMigrator` reads the applied migrations outside the transaction that
     /// applies them, which races in exactly that case; a version number in the file
@@ -41,8 +34,9 @@ enum Schema {
         let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
         if version > currentVersion { throw StoreError.createdByNewerVersion(path: path) }
         for migration in migrations.dropFirst(version) {
-            try migration(db, seedLanguage, now)
+            try db.execute(sql: migration)
         }
+        if version == 0 { try seedDefaults(db, language: seedLanguage, now: now) }
         if version != currentVersion {
             try db.execute(sql: "PRAGMA user_version = \(currentVersion)")
         }
@@ -71,7 +65,7 @@ enum Schema {
     }
 
     private static let version1 = """
-        PRAGMA application_id = \(applicationID);
+        PRAGMA application_id = 1346981957; -- 0x50495045, 'PIPE': see applicationID
 
         CREATE TABLE team (
             id          INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -272,19 +266,26 @@ enum Schema {
             search_text, content = 'opportunity', content_rowid = 'id', tokenize = 'unicode61', prefix = '1 2 3'
         );
 
-        \(searchInsertTrigger);
+        CREATE TRIGGER opportunity_search_after_insert AFTER INSERT ON opportunity BEGIN
+            INSERT INTO opportunity_search (rowid, search_text) VALUES (NEW.id, NEW.search_text);
+        END;
 
         CREATE TRIGGER opportunity_search_after_delete AFTER DELETE ON opportunity BEGIN
             INSERT INTO opportunity_search (opportunity_search, rowid, search_text) VALUES ('delete', OLD.id, OLD.search_text);
         END;
 
-        \(searchUpdateTrigger);
+        CREATE TRIGGER opportunity_search_after_update AFTER UPDATE OF search_text ON opportunity BEGIN
+            INSERT INTO opportunity_search (opportunity_search, rowid, search_text) VALUES ('delete', OLD.id, OLD.search_text);
+            INSERT INTO opportunity_search (rowid, search_text) VALUES (NEW.id, NEW.search_text);
+        END;
         """
 
-    /// The filter index follows inserts and updates through these two triggers, except
-    /// during an import, which drops them and indexes its rows in one statement at the end
-    /// (see `ImportWriter`): FTS5 writes its pending terms out at every statement of a
-    /// transaction, so indexing row by row costs more than the rest of an imported row.
+    /// The filter index follows inserts and updates through these two triggers (as the
+    /// latest migration defines them), except during an import, which drops them and indexes
+    /// its rows in one statement at the end (see `SQLiteTransaction+Import`): FTS5 writes its
+    /// pending terms out at every statement of a transaction, so indexing row by row costs
+    /// more than the rest of an imported row. `ImportKeepsTheSchemaTests` checks that an
+    /// import leaves the schema exactly as the migrations made it.
     static let searchInsertTrigger = """
         CREATE TRIGGER opportunity_search_after_insert AFTER INSERT ON opportunity BEGIN
             INSERT INTO opportunity_search (rowid, search_text) VALUES (NEW.id, NEW.search_text);

@@ -3,7 +3,8 @@ import BoardUI
 import Foundation
 import NcursesTerminal
 import PipelineCore
-import PipelineStore
+import PipelineEngines
+import PipelineStorage
 import TerminalCore
 
 /// `pipeline` / `pipeline board`: the full-screen Kanban board.

@@ -1,6 +1,7 @@
 import Foundation
 import PipelineCore
-import PipelineStore
+import PipelineEngines
+import PipelineStorage
 
 /// The language the CLI speaks in: help, messages and errors.
 ///
@@ -39,7 +40,7 @@ enum CLILanguage {
     static func resolve(arguments: [String], environment: [String: String]) -> Language {
         if let language = requested(in: arguments) { return language }
         let path = GlobalOptions.databasePath(option: databasePath(in: arguments), environment: environment)
-        if let stored = PipelineDatabase.storedLanguage(atPath: path) { return stored }
+        if let stored = StoreOpener.storedLanguage(at: path) { return stored }
         return Language.fromLocale(environment: environment)
     }
 }

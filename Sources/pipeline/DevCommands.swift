@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 import PipelineCore
-import PipelineStore
+import PipelineEngines
+import PipelineStorage
 
 /// `pipeline dev …`: tools for the torture tests, benchmarks and support; not in the help.
 struct DevCommand: ParsableCommand {

@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import PipelineCore
 import PipelineExchange
-import PipelineStore
+import PipelineEngines
+import PipelineStorage
 
 extension ExchangeKind: ExpressibleByArgument {}
 

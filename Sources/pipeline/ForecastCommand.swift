@@ -1,7 +1,8 @@
 import ArgumentParser
 import PipelineCore
 import PipelineExchange
-import PipelineStore
+import PipelineEngines
+import PipelineStorage
 
 /// `pipeline forecast`: expected and weighted revenue, as the stage probabilities estimate it.
 struct ForecastCommand: ParsableCommand {

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 import PipelineCore
-import PipelineStore
+import PipelineEngines
+import PipelineStorage
 
 /// Options every command takes, before or after the subcommand's name.
 struct GlobalOptions: ParsableArguments {
@@ -40,35 +41,23 @@ struct GlobalOptions: ParsableArguments {
         lang.flatMap(Language.init(code:)) ?? Language.fromLocale(environment: ProcessInfo.processInfo.environment)
     }
 
-    /// Opens the database for one command. A command that only reads still works on a
+    /// Opens the store for one command. A command that only reads still works on a
     /// database the user may not write to.
     func open(forWriting writing: Bool = true) throws -> Session {
-        let path = databasePath
-        let now = Timestamp.now
         let busyTimeout = ProcessInfo.processInfo.environment["PIPELINE_BUSY_TIMEOUT"].flatMap(Double.init)
-            ?? PipelineDatabase.defaultBusyTimeout
-        let database: PipelineDatabase
-        do {
-            database = try PipelineDatabase(path: path, seedLanguage: requestedLanguage, now: now, busyTimeout: busyTimeout)
-        } catch let error as StoreError where !writing && FileManager.default.fileExists(atPath: path) {
-            switch error {
-            case .readOnly, .cannotOpen:
-                database = try PipelineDatabase(path: path, seedLanguage: requestedLanguage, now: now,
-                                                busyTimeout: busyTimeout, readOnly: true)
-            default:
-                throw error
-            }
-        }
-        let stored = try database.setting(.language).flatMap(Language.init(code:))
+            ?? StoreOpener.defaultBusyTimeout
+        let store = try StoreOpener.open(databasePath, seedLanguage: requestedLanguage, now: .now, busyTimeout: busyTimeout,
+                                         forWriting: writing)
+        let stored = try store.setting(.language).flatMap(Language.init(code:))
         let language = lang.flatMap(Language.init(code:)) ?? stored ?? requestedLanguage
         CLILanguage.set(language)
-        return Session(database: database, language: language)
+        return Session(database: store, language: language)
     }
 }
 
 /// An open database and the language to speak, for one command.
 struct Session {
-    let database: PipelineDatabase
+    let database: any PipelineStore
     let language: Language
 
     /// Who is acting and when, for the stage history.

@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import PipelineCore
 import PipelineExchange
-import PipelineStore
+import PipelineEngines
+import PipelineStorage
 
 /// `pipeline lead …`: the qualification step before the pipeline (when leads are on).
 struct LeadCommand: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import PipelineCore
-import PipelineStore
+import PipelineEngines
+import PipelineStorage
 
 /// `pipeline opp …`: the deals in the pipeline.
 struct OpportunityCommand: ParsableCommand {

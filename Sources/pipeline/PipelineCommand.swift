@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 import PipelineCore
-import PipelineStore
+import PipelineEngines
+import PipelineStorage
 
 /// `pipeline`: the root command. Alone it opens the board.
 struct PipelineCommand: ParsableCommand {

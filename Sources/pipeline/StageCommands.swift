@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import PipelineCore
 import PipelineExchange
-import PipelineStore
+import PipelineEngines
+import PipelineStorage
 
 /// `pipeline stage …`: shape a team's pipeline.
 struct StageCommand: ParsableCommand {
@@ -183,7 +184,7 @@ struct StageCommand: ParsableCommand {
             let pipeline = try session.database.pipeline(for: team.id)
             let stage = try pipeline.resolveStage(self.stage)
             let destination = try moveTo.map { try pipeline.resolveStage($0) }
-            let moved = try session.database.removeStage(stage.id, movingTo: destination?.id, context: session.context())
+            let moved = try session.database.removeStage(stage.id, movingTo: destination?.id, context: session.context()).moved.count
             if let destination, moved > 0 {
                 Console.out(localized("cli.stage.removedMoving", stage.id, stage.name, moved, destination.name))
             } else {

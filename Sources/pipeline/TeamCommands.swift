@@ -1,7 +1,8 @@
 import ArgumentParser
 import PipelineCore
 import PipelineExchange
-import PipelineStore
+import PipelineEngines
+import PipelineStorage
 
 /// `pipeline team list|add|rename|remove`.
 struct TeamCommand: ParsableCommand {

@@ -1,6 +1,7 @@
 import Foundation
 import PipelineCore
-import PipelineStore
+import PipelineEngines
+import PipelineStorage
 import Testing
 import TerminalCore
 @testable import BoardUI

@@ -2,7 +2,8 @@ import Foundation
 import Testing
 @testable import BoardUI
 @testable import PipelineCore
-@testable import PipelineStore
+import PipelineEngines
+import PipelineStorage
 import TerminalCore
 
 /// A terminal that never touches a TTY: a fixed size, scripted input, every frame kept.
@@ -27,7 +28,7 @@ final class ScriptedTerminal: TerminalDevice {
 /// check what was saved.
 final class BoardHarness {
     let folder: URL
-    let database: PipelineDatabase
+    let database: any PipelineStore
     let terminal: ScriptedTerminal
     let language: Language
     var session: BoardSession!
@@ -39,8 +40,7 @@ final class BoardHarness {
         self.language = language
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-board-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        database = try PipelineDatabase(path: folder.appendingPathComponent("board.sqlite").path, seedLanguage: language,
-                                        now: Self.now)
+        database = try StoreOpener.open(folder.appendingPathComponent("board.sqlite").path, seedLanguage: language, now: Self.now, busyTimeout: 5)
         terminal = ScriptedTerminal(size: size)
         try seed(self)
         session = try BoardSession(repository: database, terminal: terminal, team: nil, direction: direction,

@@ -2,7 +2,8 @@ import Foundation
 import Testing
 @testable import BoardUI
 @testable import PipelineCore
-@testable import PipelineStore
+import PipelineEngines
+import PipelineStorage
 import TerminalCore
 
 /// Key scripts on a real database: the keys a salesperson presses, then what the board
@@ -234,6 +235,35 @@ struct BoardKeyTests {
         #expect(try board.card("Initech pilot").stage == (try board.stage(prompt.destinations[2].name).id))
     }
 
+    /// A shared stage holds deals of several teams, archived ones too: deleting its column
+    /// moves them all, and undo puts back exactly what moved, whichever pipeline it was in.
+    @Test func undoingAColumnDeletionRestoresEveryTeamsCards() throws {
+        let board = try BoardHarness()
+        let context = ChangeContext(now: BoardHarness.now, user: "colleague")
+        let export = try board.database.addTeam(named: "Export", context: context)
+        let qualified = try board.stage("Qualified")
+        let exportDeal = try board.database.addOpportunity(
+            try OpportunityForm(title: "Export deal", expectedRevenue: "3,000").validated(language: .english, currency: .usd),
+            team: export.id, stage: qualified.id, context: context)
+        let archived = try board.add("Archived deal", stage: "Qualified")
+        _ = try board.database.archive(archived.id, context: context)
+        board.press(.left, .up, .character("D"))
+        guard case .deleteColumn(let prompt) = board.state.mode else { Issue.record("no prompt"); return }
+        board.press(.down, .enter)
+        let destination = try board.stage(prompt.destinations[1].name)
+        #expect(try board.card("Export deal").stage == destination.id)
+        #expect(try board.card("Initech pilot").stage == destination.id)
+        board.press(.character("u"))
+        #expect(board.state.status?.kind != .error, "\(board.state.status?.text ?? "")")
+        let recreated = try board.stage("Qualified")
+        for title in ["Initech pilot", "Export deal", "Archived deal"] {
+            #expect(try board.card(title).stage == recreated.id, "\(title)")
+        }
+        #expect(try board.card("Export deal").team == export.id)
+        #expect(try board.card("Archived deal").isActive == false)
+        #expect(try board.card("Export deal").version > exportDeal.version)
+    }
+
     @Test func newCardWinAndLose() throws {
         let board = try BoardHarness()
         board.press(.character("n"))
@@ -300,8 +330,7 @@ struct BoardKeyTests {
     @Test func undoIsRefusedWhenTheRecordChangedSince() throws {
         let board = try BoardHarness()
         board.press(.shiftLeft)
-        let colleague = try PipelineDatabase(path: board.folder.appendingPathComponent("board.sqlite").path,
-                                             seedLanguage: .english, now: BoardHarness.now)
+        let colleague = try StoreOpener.open(board.folder.appendingPathComponent("board.sqlite").path, seedLanguage: .english, now: BoardHarness.now, busyTimeout: 5)
         _ = try colleague.moveOpportunity(try board.card("Acme renewal").id, to: try board.stage("Won").id,
                                           context: ChangeContext(now: BoardHarness.now, user: "colleague"))
         board.press(.character("u"))
@@ -312,8 +341,7 @@ struct BoardKeyTests {
 
     @Test func aStaleMoveIsRefusedAndTheFreshDataShown() throws {
         let board = try BoardHarness()
-        let colleague = try PipelineDatabase(path: board.folder.appendingPathComponent("board.sqlite").path,
-                                             seedLanguage: .english, now: BoardHarness.now)
+        let colleague = try StoreOpener.open(board.folder.appendingPathComponent("board.sqlite").path, seedLanguage: .english, now: BoardHarness.now, busyTimeout: 5)
         _ = try colleague.editOpportunity(try board.card("Acme renewal").id, try OpportunityForm(title: "Acme renewal (signed)")
             .validated(language: .english, currency: .usd), context: ChangeContext(now: BoardHarness.now, user: "colleague"))
         board.press(.shiftLeft)
@@ -446,8 +474,7 @@ struct BoardKeyTests {
 
     @Test func anotherProcesssChangeAppearsWithoutAKey() throws {
         let board = try BoardHarness()
-        let colleague = try PipelineDatabase(path: board.folder.appendingPathComponent("board.sqlite").path,
-                                             seedLanguage: .english, now: BoardHarness.now)
+        let colleague = try StoreOpener.open(board.folder.appendingPathComponent("board.sqlite").path, seedLanguage: .english, now: BoardHarness.now, busyTimeout: 5)
         // A board that idles once (no key: it polls the database), then quits.
         let terminal = IdleThenQuitTerminal(size: board.terminal.size)
         let session = try BoardSession(repository: board.database, terminal: terminal, team: nil, direction: .rightToLeft,

@@ -1,7 +1,8 @@
 import Testing
 @testable import BoardUI
 @testable import PipelineCore
-@testable import PipelineStore
+import PipelineEngines
+import PipelineStorage
 import TerminalCore
 
 @Suite("Board: leads and teams")

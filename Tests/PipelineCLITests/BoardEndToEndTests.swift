@@ -1,6 +1,7 @@
 import Foundation
 import PipelineCore
-import PipelineStore
+import PipelineEngines
+import PipelineStorage
 import Testing
 
 /// The real binary on a real terminal (tmux), driven by keys, checked by reading the screen
@@ -305,7 +306,7 @@ struct BrokenEnvironmentEndToEndTests {
         #expect(screen.contains("EXIT=64"))
         #expect(screen.contains("error: the terminal type 'dumb' cannot place text on the screen"))
         #expect(cli.objects(["opp", "list"]).count == 1)
-        #expect(try PipelineDatabase(path: cli.database, seedLanguage: .english, now: Timestamp(millisecondsSince1970: 0))
+        #expect(try StoreOpener.open(cli.database, seedLanguage: .english, now: Timestamp(millisecondsSince1970: 0), busyTimeout: 5)
             .integrityProblems() == [])
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import PipelineCore
-import PipelineStore
+import PipelineEngines
+import PipelineStorage
 import Testing
 
 /// The real binary killed at random moments and run side by side: no deal is ever lost,
@@ -27,11 +28,11 @@ struct TortureTests {
         return (cli, csv)
     }
 
-    static func open(_ path: String) throws -> PipelineDatabase {
-        try PipelineDatabase(path: path, seedLanguage: .english, now: Timestamp(millisecondsSince1970: 0))
+    static func open(_ path: String) throws -> any PipelineStore {
+        try StoreOpener.open(path, seedLanguage: .english, now: Timestamp(millisecondsSince1970: 0), busyTimeout: 5)
     }
 
-    static func count(_ database: PipelineDatabase) throws -> Int {
+    static func count(_ database: any PipelineStore) throws -> Int {
         var count = 0
         try database.forEachOpportunity(OpportunityFilter(team: nil, stage: nil, includeArchived: true)) { _ in count += 1 }
         return count
@@ -125,7 +126,7 @@ struct TortureTests {
     }
 }
 
-extension PipelineDatabase {
+extension PipelineReading {
     func historyCount() throws -> Int {
         var ids: [Opportunity.ID] = []
         try forEachOpportunity(OpportunityFilter(team: nil, stage: nil, includeArchived: true)) { ids.append($0.id) }

@@ -185,3 +185,28 @@ struct StageOrderingTests {
         }
     }
 }
+
+@Suite("Stage removal plans")
+struct StageRemovalPlanTests {
+    @Test func aPlanNamesEveryTeamWhoseRecordsMoveAndRefusesWhatCannot() throws {
+        var world = World()
+        let exportOnly = Stage(id: Stage.ID(7), name: "Customs", sortOrder: 7, probability: probability(40), scope: .team(World.export.id))
+        world.stages.append(exportOnly)
+        let catalog = world.catalog
+        let sales = World.sales, export = World.export
+        let new = world.stage("New"), won = world.stage("Won")
+        #expect(try catalog.removal(of: new.id, movingTo: nil, recordCount: 0, occupyingTeams: []).destination == nil)
+        #expect(throws: PipelineError.stageNotEmpty(stage: new.name, count: 3)) {
+            try catalog.removal(of: new.id, movingTo: nil, recordCount: 3, occupyingTeams: [sales.id])
+        }
+        #expect(throws: PipelineError.moveTargetIsRemovedStage) {
+            try catalog.removal(of: new.id, movingTo: new.id, recordCount: 3, occupyingTeams: [sales.id])
+        }
+        let plan = try catalog.removal(of: new.id, movingTo: won.id, recordCount: 3, occupyingTeams: [export.id, sales.id])
+        #expect(plan.teams == [sales.id, export.id] && plan.destination?.id == won.id && plan.stage.id == new.id)
+        // Sales' deals cannot enter Export's own stage: the whole removal is refused.
+        #expect(throws: PipelineError.stageNotInPipeline(stage: exportOnly.name, pipeline: sales.name)) {
+            try catalog.removal(of: new.id, movingTo: exportOnly.id, recordCount: 3, occupyingTeams: [sales.id, export.id])
+        }
+    }
+}

@@ -2,24 +2,25 @@ import Foundation
 import Testing
 @testable import PipelineCore
 @testable import PipelineExchange
-@testable import PipelineStore
+import PipelineEngines
+import PipelineStorage
 
 /// A database and a folder for files, removed afterwards.
 final class ExchangeFixture {
     let folder: URL
-    let database: PipelineDatabase
+    let database: any PipelineStore
     let now = Timestamp(millisecondsSince1970: 1_795_000_000_000)
 
     init(language: Language = .english, name: String = "a.sqlite") throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-exchange-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        database = try PipelineDatabase(path: folder.appendingPathComponent(name).path, seedLanguage: language, now: now)
+        database = try StoreOpener.open(folder.appendingPathComponent(name).path, seedLanguage: language, now: now, busyTimeout: 5)
     }
 
     deinit { try? FileManager.default.removeItem(at: folder) }
 
-    func another(language: Language = .english) throws -> PipelineDatabase {
-        try PipelineDatabase(path: folder.appendingPathComponent("\(UUID().uuidString).sqlite").path, seedLanguage: language, now: now)
+    func another(language: Language = .english) throws -> any PipelineStore {
+        try StoreOpener.open(folder.appendingPathComponent("\(UUID().uuidString).sqlite").path, seedLanguage: language, now: now, busyTimeout: 5)
     }
 
     func file(_ name: String, _ text: String, bom: Bool = false) -> String {
@@ -28,13 +29,13 @@ final class ExchangeFixture {
         return path
     }
 
-    func importCSV(_ path: String, into database: PipelineDatabase? = nil, kind: ExchangeKind? = nil, dryRun: Bool = false,
+    func importCSV(_ path: String, into database: (any PipelineStore)? = nil, kind: ExchangeKind? = nil, dryRun: Bool = false,
                    stages: Bool = false, teams: Bool = false) throws -> CSVImporter.Report {
         let options = ImportOptions(createMissingStages: stages, createMissingTeams: teams, now: now, user: "importer")
         return try CSVImporter(database: database ?? self.database, options: options).run(path: path, kind: kind, dryRun: dryRun)
     }
 
-    func exported(_ kind: ExchangeKind, csv: Bool = true, generation: OdooGeneration = .v16, from database: PipelineDatabase? = nil) throws -> String {
+    func exported(_ kind: ExchangeKind, csv: Bool = true, generation: OdooGeneration = .v16, from database: (any PipelineStore)? = nil) throws -> String {
         let path = folder.appendingPathComponent("export-\(UUID().uuidString)").path
         FileManager.default.createFile(atPath: path, contents: nil)
         let handle = try #require(FileHandle(forWritingAtPath: path))
@@ -47,7 +48,7 @@ final class ExchangeFixture {
         return try String(contentsOfFile: path, encoding: .utf8)
     }
 
-    func records(_ database: PipelineDatabase? = nil) throws -> [Opportunity] {
+    func records(_ database: (any PipelineStore)? = nil) throws -> [Opportunity] {
         var all: [Opportunity] = []
         try (database ?? self.database).forEachExchangeRecord(kind: nil) { all.append($0.record) }
         return all

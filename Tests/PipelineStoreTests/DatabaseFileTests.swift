@@ -3,35 +3,13 @@ import GRDB
 import Testing
 @testable import PipelineCore
 @testable import PipelineStore
+import PipelineStorage
 
-@Suite("Database file")
+@Suite("SQLite engine: the database file")
 struct DatabaseFileTests {
-    @Test func aFreshDatabaseHoldsTheGuidesPipeline() throws {
-        let temporary = try TemporaryDatabase()
-        let db = temporary.database
-        #expect(try db.teams().map(\.name) == ["Sales"])
-        let stages = try db.pipeline(for: temporary.sales.id).stages
-        #expect(stages.map(\.name) == ["New", "Qualified", "Proposition", "Negotiation", "Won", "Lost"])
-        #expect(stages.map(\.probability.basisPoints) == [500, 1_500, 5_000, 7_500, 10_000, 0])
-        #expect(stages.map(\.outcome) == [.open, .open, .open, .open, .won, .lost])
-        #expect(stages.allSatisfy { $0.changesProbabilityAutomatically && $0.scope == .shared && !$0.requirements.isEmpty })
-        #expect(try db.defaultCurrency() == .usd)
-    }
-
-    @Test func aVietnameseDatabaseIsNamedInVietnameseOnce() throws {
-        let temporary = try TemporaryDatabase(language: .vietnamese)
-        #expect(try temporary.database.teams().map(\.name) == ["Bán hàng"])
-        #expect(try temporary.database.pipeline(for: temporary.sales.id).stages.map(\.name)
-                == ["Mới", "Chất lượng", "Đề xuất", "Thương lượng", "Chốt được cơ hội", "Không chốt được"])
-        #expect(try temporary.database.defaultCurrency() == .vnd)
-        // Reopening under another language never re-translates the data.
-        let english = try PipelineDatabase(path: temporary.path, seedLanguage: .english, now: testNow)
-        #expect(try english.teams().map(\.name) == ["Bán hàng"])
-    }
-
     @Test func theFileIsWALWithForeignKeysAndOurApplicationID() throws {
         let temporary = try TemporaryDatabase()
-        let (mode, foreignKeys, applicationID, version) = try temporary.database.read { db in
+        let (mode, foreignKeys, applicationID, version) = try temporary.engine.withDatabase { db in
             (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Bool.fetchOne(db, sql: "PRAGMA foreign_keys"),
              try Int32.fetchOne(db, sql: "PRAGMA application_id"), try Int.fetchOne(db, sql: "PRAGMA user_version"))
         }
@@ -44,30 +22,11 @@ struct DatabaseFileTests {
     @Test func theFileAndItsFolderArePrivate() throws {
         let temporary = try TemporaryDatabase()
         let nested = temporary.folder.appendingPathComponent("deep/er/pipeline.sqlite").path
-        _ = try PipelineDatabase(path: nested, seedLanguage: .english, now: testNow)
+        _ = try SQLiteEngine(path: nested, seedLanguage: .english, now: testNow)
         let manager = FileManager.default
         #expect(try manager.attributesOfItem(atPath: nested)[.posixPermissions] as? Int == 0o600)
         let folder = (nested as NSString).deletingLastPathComponent
         #expect(try manager.attributesOfItem(atPath: folder)[.posixPermissions] as? Int == 0o700)
-    }
-
-    @Test func dataSurvivesReopening() throws {
-        let temporary = try TemporaryDatabase()
-        let added = try temporary.add("Acme renewal", revenue: "2,000.50", stage: "Proposition")
-        try temporary.database.setSetting(.direction, to: "LTR")
-        let reopened = try temporary.reopen()
-        let loaded = try #require(try reopened.opportunity(added.id))
-        #expect(loaded == added)
-        #expect(try reopened.setting(.direction) == "ltr")
-        #expect(try reopened.history(of: added.id).map(\.toName) == ["Proposition"])
-    }
-
-    @Test func openingTwiceMigratesOnce() throws {
-        let temporary = try TemporaryDatabase()
-        _ = try temporary.reopen()
-        _ = try temporary.reopen()
-        #expect(try temporary.database.teams().count == 1)
-        #expect(try temporary.database.catalog().stages.count == 6)
     }
 
     @Test func anotherProgramsDatabaseIsRefused() throws {
@@ -75,7 +34,7 @@ struct DatabaseFileTests {
         let other = temporary.folder.appendingPathComponent("other.sqlite").path
         try DatabaseQueue(path: other).write { try $0.execute(sql: "CREATE TABLE contacts (name TEXT)") }
         #expect(throws: StoreError.notAPipelineDatabase(path: other)) {
-            try PipelineDatabase(path: other, seedLanguage: .english, now: testNow)
+            try SQLiteEngine(path: other, seedLanguage: .english, now: testNow)
         }
         // …and left exactly as it was.
         #expect(try DatabaseQueue(path: other).read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master") } == ["contacts"])
@@ -86,7 +45,7 @@ struct DatabaseFileTests {
         let text = temporary.folder.appendingPathComponent("notes.txt").path
         try Data(String(repeating: "not a database\n", count: 100).utf8).write(to: URL(fileURLWithPath: text))
         #expect(throws: StoreError.notADatabase(path: text)) {
-            try PipelineDatabase(path: text, seedLanguage: .english, now: testNow)
+            try SQLiteEngine(path: text, seedLanguage: .english, now: testNow)
         }
         #expect(try String(contentsOfFile: text, encoding: .utf8).hasPrefix("not a database"))
     }
@@ -99,7 +58,7 @@ struct DatabaseFileTests {
 
     @Test func writingToAReadOnlyDatabaseIsRefusedWithoutAChange() throws {
         let temporary = try TemporaryDatabase()
-        let readOnly = try PipelineDatabase(path: temporary.path, seedLanguage: .english, now: testNow, readOnly: true)
+        let readOnly = EngineStore(engine: try SQLiteEngine(path: temporary.path, seedLanguage: .english, now: testNow, readOnly: true))
         #expect(try readOnly.teams().count == 1)
         #expect(throws: StoreError.readOnly(path: temporary.path)) {
             try readOnly.addTeam(named: "Export", context: temporary.context())

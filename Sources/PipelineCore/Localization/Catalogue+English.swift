@@ -350,7 +350,6 @@ extension Catalogue {
         "import.oneKind": "a CSV file holds one kind of record; import a full backup with --format json",
         "import.problemAt": "line {0}: {1}",
         "import.problemAtColumn": "line {0}, column {1}: {2}",
-        "import.producedNothing": "the import produced nothing",
         "import.stageNeedsName": "a stage needs a name",
 
         // Backup restore

@@ -347,7 +347,6 @@ extension Catalogue {
         "import.oneKind": "một tệp CSV chỉ chứa một loại bản ghi; nhập bản sao lưu đầy đủ bằng --format json",
         "import.problemAt": "dòng {0}: {1}",
         "import.problemAtColumn": "dòng {0}, cột {1}: {2}",
-        "import.producedNothing": "lần nhập không tạo ra gì",
         "import.stageNeedsName": "giai đoạn cần có tên",
 
         // Backup restore

@@ -1,6 +1,7 @@
 import PipelineCore
 import PipelineExchange
-import PipelineStore
+import PipelineEngines
+import PipelineStorage
 
 /// The JSON schemas of Docs/cli.md, in one place so that every command agrees.
 enum Present {

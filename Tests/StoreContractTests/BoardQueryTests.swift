@@ -1,21 +1,21 @@
 import Foundation
 import Testing
 @testable import PipelineCore
-@testable import PipelineStore
+import PipelineStorage
 
 @Suite("Store: what the board reads")
 struct BoardQueryTests {
     /// A column of `count` cards, top to bottom "Card 0", "Card 1", …
-    func column(_ count: Int) throws -> (TemporaryDatabase, ColumnQuery, [Opportunity]) {
-        let temporary = try TemporaryDatabase()
+    func column(_ count: Int, _ engine: EngineKind) throws -> (StoreFixture, ColumnQuery, [Opportunity]) {
+        let temporary = try StoreFixture(engine)
         var cards: [Opportunity] = []
         for index in (0..<count).reversed() { cards.insert(try temporary.add("Card \(index)"), at: 0) }
         return (temporary, ColumnQuery(team: try temporary.sales.id, stage: try temporary.stage("New").id), cards)
     }
 
-    @Test func windowsPageThroughAColumnFromEitherEnd() throws {
-        let (temporary, query, cards) = try column(12)
-        let db = temporary.database
+    @Test(arguments: EngineKind.allCases) func windowsPageThroughAColumnFromEitherEnd(_ engine: EngineKind) throws {
+        let (temporary, query, cards) = try column(12, engine)
+        let db = temporary.store
         let top = try db.cardWindow(query, anchor: .top, limit: 5)
         #expect(top.cards.map(\.title) == (0..<5).map { "Card \($0)" })
         #expect(!top.hasMoreAbove && top.hasMoreBelow)
@@ -38,9 +38,9 @@ struct BoardQueryTests {
 
     /// A dense filter fills the first window from the column's first rows; a sparse one goes
     /// to the full-text index. Both give the same cards, in column order, paging on alike.
-    @Test func denseAndSparseFiltersGiveTheSameWindows() throws {
-        let temporary = try TemporaryDatabase()
-        let db = temporary.database
+    @Test(arguments: EngineKind.allCases) func denseAndSparseFiltersGiveTheSameWindows(_ engine: EngineKind) throws {
+        let temporary = try StoreFixture(engine)
+        let db = temporary.store
         var expected: [String] = []
         for index in (0..<60).reversed() {
             let title = index % 2 == 0 ? "Hợp đồng \(index)" : "Other \(index)"
@@ -65,9 +65,9 @@ struct BoardQueryTests {
         #expect(try db.cardWindow(none, anchor: .top, limit: 5).cards.isEmpty)
     }
 
-    @Test func theFilterMatchesTitleCustomerAndSalespersonIgnoringCaseAndAccents() throws {
-        let temporary = try TemporaryDatabase()
-        let db = temporary.database
+    @Test(arguments: EngineKind.allCases) func theFilterMatchesTitleCustomerAndSalespersonIgnoringCaseAndAccents(_ engine: EngineKind) throws {
+        let temporary = try StoreFixture(engine)
+        let db = temporary.store
         try temporary.add("Chốt được cơ hội Vinamilk")
         try temporary.add("Đàm phán giá", salesperson: "Lan")
         let other = try temporary.add("Something else", stage: "Proposition", salesperson: "Nguyễn Văn Đức")
@@ -88,9 +88,9 @@ struct BoardQueryTests {
         #expect(try db.matchingCounts(team: team, filter: "lan").values.reduce(0, +) == 1)
     }
 
-    @Test func revertingRestoresFieldsStageAndProbability() throws {
-        let temporary = try TemporaryDatabase()
-        let db = temporary.database
+    @Test(arguments: EngineKind.allCases) func revertingRestoresFieldsStageAndProbability(_ engine: EngineKind) throws {
+        let temporary = try StoreFixture(engine)
+        let db = temporary.store
         let before = try temporary.add("Deal", stage: "Qualified", probability: "42")
         let moved = try db.moveOpportunity(before.id, to: try temporary.stage("Won").id, context: temporary.context())
         let reverted = try db.revertOpportunity(to: before, placement: .top, expectedVersion: moved.version, context: temporary.context())
@@ -102,12 +102,12 @@ struct BoardQueryTests {
         }
     }
 
-    @Test func anotherConnectionsCommitChangesTheToken() throws {
-        let temporary = try TemporaryDatabase()
-        let token = try temporary.database.changeToken()
+    @Test(arguments: EngineKind.allCases) func anotherConnectionsCommitChangesTheToken(_ engine: EngineKind) throws {
+        let temporary = try StoreFixture(engine)
+        let token = try temporary.store.changeToken()
         try temporary.add("Own write")
-        #expect(try temporary.database.changeToken() == token)
+        #expect(try temporary.store.changeToken() == token)
         _ = try temporary.reopen().addTeam(named: "Export", context: temporary.context())
-        #expect(try temporary.database.changeToken() != token)
+        #expect(try temporary.store.changeToken() != token)
     }
 }

@@ -1,17 +1,16 @@
 import Foundation
 import GRDB
 import PipelineCore
+import PipelineStorage
 
-/// The pipeline's SQLite database: opening, migrating, and one transaction per action.
-///
-/// Every public method is one user action: it runs in a single transaction (an
-/// `IMMEDIATE` one when it writes), validates through `PipelineCore`, and either applies
-/// entirely or not at all. Errors come out as ``PipelineError`` (the input or a rule) or
-/// ``StoreError`` (the file).
-public final class PipelineDatabase: Sendable {
+/// The embedded engine: one SQLite file through GRDB. Opening, migrating, and one
+/// transaction per action (an `IMMEDIATE` one when it writes); the operations themselves
+/// are the storage module's, shared with every engine.
+public final class SQLiteEngine: StorageEngine {
     let queue: DatabaseQueue
     /// The path shown in messages.
     public let path: String
+    public var location: String { path }
 
     /// How long a write waits for another process's write to finish before giving up.
     public static let defaultBusyTimeout: TimeInterval = 5
@@ -23,7 +22,7 @@ public final class PipelineDatabase: Sendable {
     ///   - now: the creation time recorded in a new file.
     ///   - readOnly: opens without writing, for commands that only read.
     public init(path: String, seedLanguage: Language, now: Timestamp,
-                busyTimeout: TimeInterval = PipelineDatabase.defaultBusyTimeout,
+                busyTimeout: TimeInterval = SQLiteEngine.defaultBusyTimeout,
                 readOnly: Bool = false, prepare: (@Sendable (Database) throws -> Void)? = nil) throws {
         self.path = path
         if !readOnly { try Self.createPrivately(path) }
@@ -120,16 +119,17 @@ public final class PipelineDatabase: Sendable {
     /// Not GRDB's `read`: its read-only guard toggles `PRAGMA query_only`, and every flag
     /// pragma expires all the connection's prepared statements, so each cached statement
     /// would be compiled again on every read (measured: a sixth of a card move's CPU time).
-    /// The store's reading actions never write; the tests would catch one that did.
-    func read<T>(_ body: (Database) throws -> T) throws -> T {
+    /// The reading operations never write; `ReadsDoNotWriteTests` checks it.
+    public func read<T>(_ body: (any StoreReader) throws -> T) throws -> T {
         do {
             return try queue.unsafeRead { db in
                 var result: T?
                 try db.inTransaction(.deferred) {
-                    result = try body(db)
+                    result = try body(SQLiteTransaction(db))
                     return .commit
                 }
-                return result!
+                guard let result else { throw StoreError.failed(path: path, reason: "a read produced nothing") }
+                return result
             }
         } catch {
             throw Self.storeError(error, path: path)
@@ -137,9 +137,68 @@ public final class PipelineDatabase: Sendable {
     }
 
     /// Runs one writing action in one IMMEDIATE transaction: all or nothing.
-    func write<T>(_ body: (Database) throws -> T) throws -> T {
+    public func write<T>(_ body: (any StoreWriter) throws -> T) throws -> T {
+        do { return try queue.write { db in try body(SQLiteTransaction(db)) } } catch { throw Self.storeError(error, path: path) }
+    }
+
+    /// Raw access for the engine's own tests and tools.
+    func withDatabase<T>(_ body: (Database) throws -> T) throws -> T {
         do { return try queue.write(body) } catch { throw Self.storeError(error, path: path) }
     }
+
+    public func importing<T>(dryRun: Bool, _ body: (any ImportTransaction) throws -> T) throws -> T {
+        do {
+            return try queue.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    let transaction = try SQLiteTransaction(importingInto: db)
+                    result = try body(transaction)
+                    try transaction.finishImport()
+                    return dryRun ? .rollback : .commit
+                }
+                guard let result else { throw StoreError.failed(path: path, reason: "the import produced nothing") }
+                return result
+            }
+        } catch {
+            throw Self.storeError(error, path: path)
+        }
+    }
+
+    public func restoring(_ body: (any RestoreTransaction) throws -> Void) throws {
+        do {
+            try queue.write { db in
+                let transaction = SQLiteTransaction(db)
+                guard try transaction.isUntouched() else { throw PipelineError.backupNeedsFreshDatabase }
+                for table in ["stage_history", "opportunity", "stage", "team", "setting", "stage_total"] {
+                    try db.execute(sql: "DELETE FROM \(table)")
+                }
+                try body(transaction)
+                let broken = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check")
+                if !broken.isEmpty {
+                    throw PipelineError.backupInconsistent(BackupFault("backup.danglingReferences"))
+                }
+            }
+        } catch {
+            throw Self.storeError(error, path: path)
+        }
+    }
+
+    // MARK: - Change feed
+
+    /// SQLite's `data_version`: it changes when another connection commits.
+    public func changeToken() throws -> ChangeToken {
+        do {
+            return try queue.unsafeRead { db in
+                ChangeToken(try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0)
+            }
+        } catch {
+            throw Self.storeError(error, path: path)
+        }
+    }
+
+    /// SQLite announces nothing: the board polls the token between keys.
+    public var changeSignal: Int32? { nil }
+    public func drainChangeSignal() throws -> Bool { false }
 
     /// Turns SQLite's errors into the sentences users get; domain errors pass through.
     static func storeError(_ error: any Error, path: String) -> any Error {
@@ -160,5 +219,23 @@ public final class PipelineDatabase: Sendable {
         default:
             return StoreError.failed(path: path, reason: error.message ?? "\(error.resultCode)")
         }
+    }
+}
+
+extension SQLiteEngine {
+    /// The `language` setting of the pipeline database at `path`, read without creating,
+    /// migrating or locking anything; `nil` when there is no such file, it is not ours, or
+    /// the setting is unset. (The CLI needs the language before it parses its arguments.)
+    public static func storedLanguage(atPath path: String) -> Language? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        var configuration = Configuration()
+        configuration.readonly = true
+        guard let queue = try? DatabaseQueue(path: path, configuration: configuration) else { return nil }
+        let value = try? queue.read { db -> String? in
+            guard try Int32.fetchOne(db, sql: "PRAGMA application_id") == Schema.applicationID,
+                  try db.tableExists("setting") else { return nil }
+            return try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM setting WHERE key = ?"), arguments: [SettingKey.language.rawValue])
+        }
+        return value.flatMap { $0 }.flatMap(Language.init(code:))
     }
 }

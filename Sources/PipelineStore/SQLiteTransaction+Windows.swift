@@ -1,20 +1,22 @@
 import GRDB
 import PipelineCore
+import PipelineStorage
 
-extension PipelineDatabase: PipelineRepository {
-    public func cardWindow(_ column: ColumnQuery, anchor: WindowAnchor, limit: Int) throws -> CardWindow {
+/// What the board and the Leads view read: keyset windows, and the filter.
+extension SQLiteTransaction {
+    func cardWindow(_ column: ColumnQuery, anchor: WindowAnchor, limit: Int) throws -> CardWindow {
         guard limit > 0 else { return .empty }
-        return try read { db in
+        do {
             // While typing, most words match many cards: the first window is found among
             // the column's first rows, in one query that stops as soon as it is full.
             var sparse = false
             if case .top = anchor {
-                if let window = try Self.denseFilterWindow(db, column, limit: limit) { return window }
+                if let window = try denseFilterWindow(column, limit: limit) { return window }
                 // Fewer matches than a window among the first rows: the index, without probing
                 // those rows a second time.
                 sparse = true
             }
-            let base = try Self.columnCondition(column, in: db, knownSparse: sparse)
+            let base = try columnCondition(column, knownSparse: sparse)
             func fetch(_ condition: String, _ extra: StatementArguments, descending: Bool, limit: Int) throws -> [Opportunity] {
                 var arguments = base.arguments
                 arguments += extra
@@ -73,11 +75,11 @@ extension PipelineDatabase: PipelineRepository {
         }
     }
 
-    public func matchingCounts(team: Team.ID, filter: String) throws -> [Stage.ID: Int] {
+    func matchingCounts(team: Team.ID, filter: String) throws -> [Stage.ID: Int] {
         guard let match = Self.ftsQuery(filter) else {
             return try stageFigures(team: team).mapValues(\.count)
         }
-        return try read { db in
+        do {
             var counts: [Stage.ID: Int] = [:]
             for row in try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT stage_id, count(*) AS n FROM opportunity
@@ -91,19 +93,91 @@ extension PipelineDatabase: PipelineRepository {
         }
     }
 
-    public func changeToken() throws -> Int {
-        try read { db in try Int.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0 }
-    }
-
-    public func revertOpportunity(to snapshot: Opportunity, placement: CardPlacement, expectedVersion: Int?,
-                                  context: ChangeContext) throws -> Opportunity {
-        try update(snapshot.id, expectedVersion: expectedVersion, context: context, placement: placement) { db, opportunity in
-            let pipeline = try Self.pipeline(db, snapshot.team)
-            return try opportunity.reverted(to: snapshot, in: pipeline, at: context.now, by: context.user)
+    /// One window of leads after `cursor` (the last lead of the previous window), in the
+    /// query's order: the Leads view reads only what it shows.
+    func leads(_ query: LeadQuery, after cursor: Opportunity?, limit: Int) throws -> [Opportunity] {
+        do {
+            var (sql, arguments) = Self.leadCondition(query)
+            let (key, order) = Self.leadSortKey(query.order)
+            if let cursor {
+                sql += " AND (\(key), id) < (?, ?)"
+                arguments += [query.order.sortValue(of: cursor), cursor.id.rawValue]
+            }
+            arguments += [limit]
+            return try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Rows.opportunityColumns) FROM opportunity WHERE \(sql) ORDER BY \(order) LIMIT ?"),
+                                    arguments: arguments).map(Rows.opportunity)
         }
     }
 
-    // MARK: - Inside a transaction
+    /// A window of leads for the Leads view, paged like a board column (the cursor's
+    /// `rank` is the lead's sort value, see `Opportunity.cursor(in:)`).
+    func leadWindow(_ query: LeadQuery, anchor: WindowAnchor, limit: Int) throws -> CardWindow {
+        guard limit > 0 else { return .empty }
+        do {
+            let (condition, base) = Self.leadCondition(query)
+            let (key, _) = Self.leadSortKey(query.order)
+            // Leads are listed with the sort value descending; "after" means further down the list.
+            func fetch(_ extra: String, _ values: StatementArguments, down: Bool, limit: Int) throws -> [Opportunity] {
+                var arguments = base
+                arguments += values
+                arguments += [limit]
+                let order = down ? "\(key) DESC, id DESC" : "\(key), id"
+                let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Rows.opportunityColumns) FROM opportunity WHERE \(condition) \(extra) ORDER BY \(order) LIMIT ?"),
+                                            arguments: arguments).map(Rows.opportunity)
+                return down ? rows : rows.reversed()
+            }
+            func value(_ cursor: CardCursor) -> StatementArguments { [cursor.rank, cursor.id.rawValue] }
+            var rows: [Opportunity]
+            switch anchor {
+            case .top: rows = try fetch("", [], down: true, limit: limit)
+            case .bottom: rows = try fetch("", [], down: false, limit: limit)
+            case .startingAt(let cursor): rows = try fetch("AND (\(key), id) <= (?, ?)", value(cursor), down: true, limit: limit)
+            case .after(let cursor): rows = try fetch("AND (\(key), id) < (?, ?)", value(cursor), down: true, limit: limit)
+            case .before(let cursor): rows = try fetch("AND (\(key), id) > (?, ?)", value(cursor), down: false, limit: limit)
+            }
+            guard let first = rows.first, let last = rows.last else { return .empty }
+            let firstCursor = first.cursor(in: query.order), lastCursor = last.cursor(in: query.order)
+            return CardWindow(cards: rows,
+                              hasMoreAbove: !(try fetch("AND (\(key), id) > (?, ?)", value(firstCursor), down: false, limit: 1)).isEmpty,
+                              hasMoreBelow: !(try fetch("AND (\(key), id) < (?, ?)", value(lastCursor), down: true, limit: 1)).isEmpty)
+        }
+    }
+
+    /// Every lead the query selects, one at a time (memory does not grow with the database).
+    func forEachLead(_ query: LeadQuery, _ body: (Opportunity) throws -> Void) throws {
+        do {
+            let (sql, arguments) = Self.leadCondition(query)
+            let (_, order) = Self.leadSortKey(query.order)
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT \(Rows.opportunityColumns) FROM opportunity WHERE \(sql) ORDER BY \(order)"),
+                                           arguments: arguments)
+            while let row = try rows.next() { try body(Rows.opportunity(row)) }
+        }
+    }
+
+    static func leadCondition(_ query: LeadQuery) -> (String, StatementArguments) {
+        var sql = "type = 'lead'"
+        var arguments: StatementArguments = []
+        if let team = query.team { sql += " AND team_id = ?"; arguments += [team.rawValue] }
+        if !query.includeLost { sql += " AND active = 1" }
+        if let match = ftsQuery(query.filter) {
+            sql += " AND id IN (SELECT rowid FROM opportunity_search WHERE opportunity_search MATCH ?)"
+            arguments += [match]
+        }
+        return (sql, arguments)
+    }
+
+    /// The column a lead order sorts on, and its ORDER BY (descending: newest, most, largest first).
+    static func leadSortKey(_ order: LeadOrder) -> (key: String, orderBy: String) {
+        switch order {
+        case .date: return ("created_at", "created_at DESC, id DESC")
+        case .priority:
+            let key = "(priority * 10000000000000 + created_at / 1000)"
+            return (key, "\(key) DESC, id DESC")
+        case .revenue: return ("expected_revenue", "expected_revenue DESC, id DESC")
+        }
+    }
+
+    // MARK: - The filter
 
     /// The WHERE clause of one board column, with the filter.
     ///
@@ -111,37 +185,37 @@ extension PipelineDatabase: PipelineRepository {
     /// walking the column's index in order and testing each card's folded text finds a
     /// window of matches after a few rows; when they are rare, the FTS index finds the few
     /// matches at once. Either way the cost follows the window, not the pipeline.
-    static func columnCondition(_ column: ColumnQuery, in db: Database, knownSparse: Bool = false) throws
+    func columnCondition(_ column: ColumnQuery, knownSparse: Bool = false) throws
         -> (sql: String, arguments: StatementArguments) {
         var sql = "type = 'opportunity' AND active = 1 AND team_id = ? AND stage_id = ?"
         var arguments: StatementArguments = [column.team.rawValue, column.stage.rawValue]
-        let words = filterWords(column.filter)
+        let words = Self.filterWords(column.filter)
         guard !words.isEmpty else { return (sql, arguments) }
         let scan = words.map { _ in "(' ' || search_text) LIKE ?" }.joined(separator: " AND ")
         let patterns = StatementArguments(words.map { "% \($0)%" })
         var probeArguments = arguments
-        probeArguments += [scanProbeRows]
+        probeArguments += [Self.scanProbeRows]
         probeArguments += patterns
         let found = knownSparse ? 0 : try Int.fetchOne(db.cachedStatement(sql: """
             SELECT count(*) FROM (SELECT search_text FROM opportunity WHERE \(sql) ORDER BY rank, id LIMIT ?) WHERE \(scan)
             """), arguments: probeArguments) ?? 0
-        if found >= scanProbeMatches {
+        if found >= Self.scanProbeMatches {
             sql += " AND " + scan
             arguments += patterns
-        } else if let match = ftsQuery(column.filter) {
+        } else if let match = Self.ftsQuery(column.filter) {
             sql += " AND id IN (SELECT rowid FROM opportunity_search WHERE opportunity_search MATCH ?)"
             arguments += [match]
         }
         return (sql, arguments)
     }
 
-    /// The first window of a filtered column when the column's first `scanProbeRows` cards
+    /// The first window of a filtered column when the column's first `Self.scanProbeRows` cards
     /// hold more matches than the window shows; `nil` otherwise (the filter index decides).
-    static func denseFilterWindow(_ db: Database, _ column: ColumnQuery, limit: Int) throws -> CardWindow? {
-        let words = filterWords(column.filter)
+    func denseFilterWindow(_ column: ColumnQuery, limit: Int) throws -> CardWindow? {
+        let words = Self.filterWords(column.filter)
         guard !words.isEmpty else { return nil }
         let scan = words.map { _ in "(' ' || search_text) LIKE ?" }.joined(separator: " AND ")
-        var arguments: StatementArguments = [column.team.rawValue, column.stage.rawValue, scanProbeRows]
+        var arguments: StatementArguments = [column.team.rawValue, column.stage.rawValue, Self.scanProbeRows]
         arguments += StatementArguments(words.map { "% \($0)%" })
         arguments += [limit + 1]
         // No ORDER BY outside: the inner rows come in column order, and the LIMIT then stops
@@ -172,49 +246,5 @@ extension PipelineDatabase: PipelineRepository {
     static func ftsQuery(_ filter: String) -> String? {
         let words = filterWords(filter).map { "\"" + $0 + "\"*" }
         return words.isEmpty ? nil : words.joined(separator: " ")
-    }
-}
-
-extension PipelineDatabase {
-    /// What is wrong with the file, if anything: SQLite's own check of pages and indexes,
-    /// the filter index against the records, and the stage totals against the records.
-    /// Empty means sound. (For the torture tests and for support.)
-    public func integrityProblems() throws -> [String] {
-        try read { db in
-            var problems = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
-            do {
-                try db.execute(sql: "INSERT INTO opportunity_search (opportunity_search, rank) VALUES ('integrity-check', 1)")
-            } catch {
-                problems.append("filter index: \(error)")
-            }
-            // Sums are compared split as the table keeps them (see Schema.sumSplit), so that
-            // a million large deals cannot overflow the check itself.
-            let totals = try Row.fetchAll(db, sql: """
-                SELECT team_id, stage_id, currency, active,
-                       coalesce(o.n, 0) AS counted, coalesce(t.count, 0) AS kept
-                FROM (SELECT team_id, stage_id, currency, active, count(*) AS n,
-                             sum(expected_revenue / 1000000000) AS high, sum(expected_revenue % 1000000000) AS low
-                      FROM opportunity WHERE type = 'opportunity' AND stage_id IS NOT NULL
-                      GROUP BY team_id, stage_id, currency, active) AS o
-                FULL OUTER JOIN stage_total AS t USING (team_id, stage_id, currency, active)
-                WHERE coalesce(o.n, 0) != coalesce(t.count, 0)
-                   OR coalesce(o.high, 0) != coalesce(t.expected_high, 0) OR coalesce(o.low, 0) != coalesce(t.expected_low, 0)
-                """)
-            problems += totals.map { row in
-                "stage total of team \(row["team_id"] as Int64), stage \(row["stage_id"] as Int64), \(row["currency"] as String): "
-                    + "\(row["kept"] as Int) kept, \(row["counted"] as Int) counted, or their sums differ"
-            }
-            // Every stage change writes a history line in the same transaction: a deal's
-            // stage is where its last line says it went.
-            let strays = try Int64.fetchAll(db, sql: """
-                SELECT o.id FROM opportunity o
-                WHERE o.type = 'opportunity' AND o.stage_id IS NOT NULL
-                  AND o.stage_id IS NOT (SELECT h.to_stage_id FROM stage_history h
-                                         WHERE h.opportunity_id = o.id ORDER BY h.id DESC LIMIT 1)
-                LIMIT 20
-                """)
-            problems += strays.map { "opportunity \($0): its stage is not where its history last took it" }
-            return problems
-        }
     }
 }

@@ -1,11 +1,13 @@
-import GRDB
 import PipelineCore
+import PipelineStorage
 
-/// Applies records read from a file inside the import's single transaction: finds what
-/// each row refers to (by External ID or name), creates or updates through the domain's
-/// rules, and counts what it did.
-public final class ImportWriter {
-    let db: Database
+/// Applies records read from a file inside the import's single transaction: resolves what
+/// each row refers to (by External ID or name — ours, the reference CRM's stock ones, or one
+/// the file made), decides what to create when a name is missing, creates or updates through
+/// the domain's rules, and counts what it did. Engine-neutral: it writes through the import
+/// transaction's operations.
+public final class ImportApplier {
+    let store: any ImportTransaction
     let options: ImportOptions
     private var t: Localizer { Localizer(options.language) }
     private var catalog: StageCatalog {
@@ -35,19 +37,17 @@ public final class ImportWriter {
     public private(set) var summary = ImportSummary()
     /// Stages the file gave a sequence for, in file order, to order at the end.
     private var sequences: [(Stage.ID, Int)] = []
-    /// Records from this id on were made by this import; the filter index takes them in
-    /// one statement at the end (the index triggers are off meanwhile, see `Schema`).
-    private let firstNewID: Int64
+    /// Records this import made: an id of ours (`pipeline.crm_lead_N`) names a record only
+    /// if it existed before the import (ids are not "the next number" on every engine).
+    private var created: Set<Opportunity.ID> = []
 
-    init(db: Database, options: ImportOptions) throws {
-        self.db = db
+    public init(store: any ImportTransaction, options: ImportOptions) throws {
+        self.store = store
         self.options = options
-        firstNewID = (try Int64.fetchOne(db, sql: "SELECT max(id) FROM opportunity") ?? 0) + 1
-        try db.execute(sql: "DROP TRIGGER opportunity_search_after_insert; DROP TRIGGER opportunity_search_after_update")
-        catalog = try PipelineDatabase.fetchCatalog(db)
+        catalog = try store.catalog()
         let teams = catalog.teams
-        defaultTeam = try options.defaultTeam.flatMap { id in teams.first { $0.id == id } } ?? PipelineDatabase.currentTeam(db)
-        currency = try PipelineDatabase.defaultCurrency(db)
+        defaultTeam = try options.defaultTeam.flatMap { id in teams.first { $0.id == id } } ?? store.currentTeam()
+        currency = try store.defaultCurrency()
     }
 
     // MARK: - Records
@@ -97,11 +97,7 @@ public final class ImportWriter {
         }
         applyState(imported, to: &update.opportunity)
         columnTops.removeAll()  // an edit may move, archive or restore a card
-        let indexed = current.id.rawValue < firstNewID
-            ? try String.fetchOne(db.cachedStatement(sql: "SELECT search_text FROM opportunity WHERE id = ?"), arguments: [current.id.rawValue])
-            : nil
-        _ = try PipelineDatabase.save(db, update, replacing: current, placement: nil)
-        if let indexed { try reindex(current.id, from: indexed) }
+        _ = try store.save(update, replacing: current, placement: nil, catalog: catalog)
         summary.updated += 1
     }
 
@@ -117,14 +113,15 @@ public final class ImportWriter {
     private func insert(_ update: OpportunityUpdate, externalID: String?) throws {
         var record = update.opportunity
         record.rank = try topRank(for: record)
-        let id = try PipelineDatabase.insertRecord(db, record, externalID: externalID)
+        let id = try store.insertRecord(record, externalID: externalID)
+        created.insert(id)
         if var change = update.stageChange {
             change.opportunity = id
-            try PipelineDatabase.insertHistory(db, change)
+            try store.insertHistory(StageHistoryEntry(change, names: catalog))
         }
     }
 
-    /// A rank above every card of the record's column, as `PipelineDatabase.rank(…, .top)`
+    /// A rank above every card of the record's column, as `rank(for:placement: .top)`
     /// gives, without asking the database again for a column this import is filling.
     private func topRank(for record: Opportunity) throws -> Int64 {
         guard let stage = record.stage else { return 0 }
@@ -134,21 +131,20 @@ public final class ImportWriter {
             if countsInColumn { columnTops[column] = rank }
             return rank
         }
-        let rank = try PipelineDatabase.rank(db, for: record, placement: .top)  // may respace the column
+        let rank = try store.rank(for: record, placement: .top)  // may respace the column
         if countsInColumn { columnTops[column] = rank } else { columnTops.removeValue(forKey: column) }
         return rank
     }
 
     private func findRecord(_ externalID: String?) throws -> Opportunity? {
         guard let externalID, !externalID.isEmpty else { return nil }
-        if let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM opportunity WHERE external_id = ?"), arguments: [externalID]) {
-            return try PipelineDatabase.fetchOpportunity(db, Opportunity.ID(id))
+        if let id = try store.recordID(externalID: externalID) {
+            return try store.record(id)
         }
-        // Our own External ID names a record by id; one at or above `firstNewID` did not exist
-        // before this import, and what this import made is found by its stored External ID above.
-        if externalID.hasPrefix("pipeline.crm_lead_"), let number = Int64(externalID.dropFirst("pipeline.crm_lead_".count)),
-           number < firstNewID, let found = try PipelineDatabase.fetchOpportunity(db, Opportunity.ID(number)),
-           try String.fetchOne(db.cachedStatement(sql: "SELECT external_id FROM opportunity WHERE id = ?"), arguments: [number]) == nil {
+        // Our own External ID names a record by id; one this import made did not exist before
+        // it, and what this import made is found by its stored External ID above.
+        if let id = ExternalID.record(in: externalID), !created.contains(id), let found = try store.record(id),
+           try store.externalID(ofRecord: id) == nil {
             return found
         }
         return nil
@@ -184,11 +180,10 @@ public final class ImportWriter {
                 throw ImportProblem(column: "team_id", message: t("import.noTeam", name))
             }
             let clean = try TextInput.requiredName(name, field: .teamName)
-            try db.execute(sql: "INSERT INTO team (name, name_key, created_at) VALUES (?, ?, ?)",
-                           arguments: [clean, TextInput.nameKey(clean), options.now.millisecondsSince1970])
+            let id = try store.insertTeam(name: clean, createdAt: options.now)
             summary.teamsCreated.append(clean)
-            catalog = try PipelineDatabase.fetchCatalog(db)
-            return catalog.teams.first { $0.id.rawValue == db.lastInsertedRowID } ?? defaultTeam
+            catalog = try store.catalog()
+            return catalog.team(id) ?? defaultTeam
         }
     }
 
@@ -227,17 +222,10 @@ public final class ImportWriter {
 
     private func insertStage(_ draft: StageDraft, in team: Team, externalID: String?) throws -> Stage {
         let addition = try catalog.addition(of: draft, in: team, at: nil)
-        let order = catalog.stages.count + 1
-        try db.execute(
-            sql: """
-                INSERT INTO stage (name, name_key, sort_order, probability, auto_probability, requirements, folded, outcome, team_id, external_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [addition.stage.name, TextInput.nameKey(addition.stage.name), order, addition.stage.probability.basisPoints,
-                        addition.stage.changesProbabilityAutomatically, addition.stage.requirements, addition.stage.isFolded,
-                        addition.stage.outcome.rawValue, addition.stage.scope.team?.rawValue, externalID])
-        let id = Stage.ID(db.lastInsertedRowID)
-        catalog = try PipelineDatabase.fetchCatalog(db)
+        var stage = addition.stage
+        stage.sortOrder = catalog.stages.count + 1
+        let id = try store.insertStage(stage, externalID: externalID)
+        catalog = try store.catalog()
         return catalog.stage(id) ?? addition.stage
     }
 
@@ -267,22 +255,13 @@ public final class ImportWriter {
                 edit.probability = probability
             }
             if !edit.isEmpty {
-                let occupants = Set(try Int64.fetchAll(db.cachedStatement(sql: "SELECT DISTINCT team_id FROM opportunity WHERE stage_id = ?"),
-                                                       arguments: [current.id.rawValue]).map(Team.ID.init))
-                let edited = try catalog.applying(edit, to: current, occupyingTeams: occupants)
-                try db.execute(
-                    sql: """
-                        UPDATE stage SET name = ?, name_key = ?, probability = ?, auto_probability = ?, requirements = ?,
-                                         folded = ?, outcome = ?, version = version + 1 WHERE id = ?
-                        """,
-                    arguments: [edited.name, TextInput.nameKey(edited.name), edited.probability.basisPoints,
-                                edited.changesProbabilityAutomatically, edited.requirements, edited.isFolded,
-                                edited.outcome.rawValue, current.id.rawValue])
-                catalog = try PipelineDatabase.fetchCatalog(db)
+                let edited = try catalog.applying(edit, to: current, occupyingTeams: try store.teamsWithRecords(inStage: current.id))
+                _ = try store.updateStage(edited, expectedVersion: current.version)
+                catalog = try store.catalog()
             }
             if let externalID = imported.externalID, !externalID.isEmpty, Self.stockStages[externalID] == nil,
                !externalID.hasPrefix("pipeline.crm_stage_") {
-                try db.execute(sql: "UPDATE stage SET external_id = ? WHERE id = ?", arguments: [externalID, current.id.rawValue])
+                try store.setStageExternalID(current.id, externalID)
             }
             stage = current
             summary.updated += 1
@@ -303,11 +282,8 @@ public final class ImportWriter {
     /// The stage an External ID names, if the pipeline has it: one the file made before, one
     /// of ours, or a stock stage of the reference CRM by meaning. Creates nothing.
     private func existingStage(externalID id: String, in pipeline: Pipeline) throws -> Stage? {
-        if let stored = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM stage WHERE external_id = ?"), arguments: [id]),
-           let stage = pipeline.stage(Stage.ID(stored)) { return stage }
-        if id.hasPrefix("pipeline.crm_stage_"), let number = Int64(id.dropFirst("pipeline.crm_stage_".count)) {
-            return pipeline.stage(Stage.ID(number))
-        }
+        if let stored = try store.stageID(externalID: id), let stage = pipeline.stage(stored) { return stage }
+        if let ours = ExternalID.stage(in: id) { return pipeline.stage(ours) }
         if let index = Self.stockStages[id] {
             let step = StageTemplate.steps[index]
             return pipeline.stages.first { step.matches($0.name) }
@@ -315,35 +291,18 @@ public final class ImportWriter {
         return nil
     }
 
-    /// Orders the stages the file gave sequences for among themselves (by sequence, then file
-    /// order), in the places they hold; the other stages keep theirs.
-    /// A record that was in the index before the import: its entry follows its new text
-    /// (what the update trigger does outside imports). `indexed` is the text it was
-    /// indexed under: FTS5 removes an entry by the terms it was added with.
-    private func reindex(_ id: Opportunity.ID, from indexed: String) throws {
-        let new = try String.fetchOne(db.cachedStatement(sql: "SELECT search_text FROM opportunity WHERE id = ?"), arguments: [id.rawValue])
-        guard let new, new != indexed else { return }
-        try db.cachedStatement(sql: "INSERT INTO opportunity_search (opportunity_search, rowid, search_text) VALUES ('delete', ?, ?)")
-            .execute(arguments: [id.rawValue, indexed])
-        try db.cachedStatement(sql: "INSERT INTO opportunity_search (rowid, search_text) VALUES (?, ?)")
-            .execute(arguments: [id.rawValue, new])
-    }
-
     private var finished = false
 
-    /// Indexes the new records, puts the index triggers back, and orders the stages the
-    /// file gave a sequence for. The import calls it before committing; calling it again
-    /// does nothing.
+    /// Orders the stages the file gave a sequence for. The import calls it before
+    /// committing; calling it again does nothing.
     public func finish() throws {
         guard !finished else { return }
         finished = true
-        try db.execute(sql: "INSERT INTO opportunity_search (rowid, search_text) SELECT id, search_text FROM opportunity WHERE id >= ?",
-                       arguments: [firstNewID])
-        try db.execute(sql: Schema.searchInsertTrigger)
-        try db.execute(sql: Schema.searchUpdateTrigger)
         try orderImportedStages()
     }
 
+    /// Orders the stages the file gave sequences for among themselves (by sequence, then file
+    /// order), in the places they hold; the other stages keep theirs.
     private func orderImportedStages() throws {
         guard !sequences.isEmpty else { return }
         let imported = Set(sequences.map(\.0))
@@ -353,9 +312,8 @@ public final class ImportWriter {
         for stage in catalog.stages {
             if imported.contains(stage.id), let next = queue.popFirst() { order.append(next) } else if !imported.contains(stage.id) { order.append(stage.id) }
         }
-        let statement = try db.cachedStatement(sql: "UPDATE stage SET sort_order = ? WHERE id = ?")
-        for (index, id) in order.enumerated() { try statement.execute(arguments: [index + 1, id.rawValue]) }
-        catalog = try PipelineDatabase.fetchCatalog(db)
+        try store.storeSortOrders(order.enumerated().map { ($1, $0 + 1) })
+        catalog = try store.catalog()
     }
 }
 

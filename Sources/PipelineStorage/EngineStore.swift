@@ -1,0 +1,210 @@
+import PipelineCore
+
+/// A store over any engine: each action is one of the engine's transactions running the
+/// operations every engine shares (`StoreReader`'s and `StoreWriter`'s extensions).
+public final class EngineStore: PipelineStore {
+    public let engine: any StorageEngine
+
+    public init(engine: any StorageEngine) {
+        self.engine = engine
+    }
+
+    public var location: String { engine.location }
+
+    private func read<T>(_ body: (any StoreReader) throws -> T) throws -> T { try engine.read(body) }
+    private func write<T>(_ body: (any StoreWriter) throws -> T) throws -> T { try engine.write(body) }
+
+    // MARK: - PipelineReading
+
+    public func teams() throws -> [Team] { try read { try $0.teams() } }
+    public func team(_ reference: String) throws -> Team { try read { try $0.team(reference) } }
+    public func currentTeam() throws -> Team { try read { try $0.currentTeam() } }
+    public func catalog() throws -> StageCatalog { try read { try $0.catalog() } }
+    public func pipeline(for team: Team.ID) throws -> Pipeline { try read { try $0.pipeline(for: team) } }
+    public func stageFigures(team: Team.ID?) throws -> [Stage.ID: Figures] { try read { try $0.stageFigures(team: team) } }
+    public func setting(_ key: SettingKey) throws -> String? { try read { try $0.setting(key) } }
+    public func settings() throws -> [(key: SettingKey, value: String?)] { try read { try $0.settings() } }
+    public func defaultCurrency() throws -> CurrencyCode { try read { try $0.defaultCurrency() } }
+    public func opportunity(_ id: Opportunity.ID) throws -> Opportunity? { try read { try $0.record(id) } }
+    public func opportunity(_ reference: String) throws -> Opportunity { try read { try $0.opportunity(reference) } }
+    public func history(of id: Opportunity.ID) throws -> [StageHistoryEntry] { try read { try $0.history(of: id) } }
+
+    public func forEachOpportunity(_ filter: OpportunityFilter, _ body: (Opportunity) throws -> Void) throws {
+        try read { try $0.forEachOpportunity(filter, body) }
+    }
+
+    public func forecast(team: Team.ID?, groupedBy grouping: Forecast.Grouping) throws -> Forecast {
+        try read { try $0.forecast(team: team, groupedBy: grouping) }
+    }
+
+    public func cardWindow(_ column: ColumnQuery, anchor: WindowAnchor, limit: Int) throws -> CardWindow {
+        guard limit > 0 else { return .empty }
+        return try read { try $0.cardWindow(column, anchor: anchor, limit: limit) }
+    }
+
+    public func matchingCounts(team: Team.ID, filter: String) throws -> [Stage.ID: Int] {
+        try read { try $0.matchingCounts(team: team, filter: filter) }
+    }
+
+    // MARK: - PipelineWriting
+
+    @discardableResult
+    public func setSetting(_ key: SettingKey, to value: String) throws -> String {
+        try write { try $0.setSetting(key, to: value) }
+    }
+
+    public func addTeam(named name: String, context: ChangeContext) throws -> Team {
+        try write { try $0.addTeam(named: name, context: context) }
+    }
+
+    public func renameTeam(_ id: Team.ID, to name: String) throws -> Team { try write { try $0.renameTeam(id, to: name) } }
+
+    public func removeTeam(_ id: Team.ID, movingTo destination: Team.ID?, context: ChangeContext) throws -> TeamRemoval {
+        try write { try $0.removeTeam(id, movingTo: destination, context: context) }
+    }
+
+    public func addStage(_ draft: StageDraft, in team: Team.ID, at position: Int?) throws -> (stage: Stage, hint: PipelineHint?) {
+        try write { try $0.addStage(draft, in: team, at: position) }
+    }
+
+    public func editStage(_ id: Stage.ID, _ edit: StageEdit, expectedVersion: Int? = nil, context: ChangeContext) throws -> Stage {
+        try write { try $0.editStage(id, edit, expectedVersion: expectedVersion, context: context) }
+    }
+
+    public func moveStage(_ id: Stage.ID, in team: Team.ID, to placement: StagePlacement) throws -> Pipeline {
+        try write { try $0.moveStage(id, in: team, to: placement) }
+    }
+
+    public func removeStage(_ id: Stage.ID, movingTo destination: Stage.ID?, context: ChangeContext) throws -> StageRemoval {
+        try write { try $0.removeStage(id, movingTo: destination, context: context) }
+    }
+
+    public func addOpportunity(_ changes: OpportunityChanges, team: Team.ID, stage: Stage.ID?, context: ChangeContext) throws -> Opportunity {
+        try write { try $0.addOpportunity(changes, team: team, stage: stage, context: context) }
+    }
+
+    public func editOpportunity(_ id: Opportunity.ID, _ changes: OpportunityChanges, team: Team.ID? = nil, stage: Stage.ID? = nil,
+                                expectedVersion: Int? = nil, context: ChangeContext) throws -> Opportunity {
+        try write { try $0.editOpportunity(id, changes, team: team, stage: stage, expectedVersion: expectedVersion, context: context) }
+    }
+
+    public func moveOpportunity(_ id: Opportunity.ID, to stage: Stage.ID, placement: CardPlacement = .top,
+                                expectedVersion: Int? = nil, context: ChangeContext) throws -> Opportunity {
+        try write { try $0.moveOpportunity(id, to: stage, placement: placement, expectedVersion: expectedVersion, context: context) }
+    }
+
+    public func markWon(_ id: Opportunity.ID, expectedVersion: Int? = nil, context: ChangeContext) throws -> Opportunity {
+        try write { try $0.markWon(id, expectedVersion: expectedVersion, context: context) }
+    }
+
+    public func markLost(_ id: Opportunity.ID, reason: String, expectedVersion: Int? = nil, context: ChangeContext) throws -> Opportunity {
+        try write { try $0.markLost(id, reason: reason, expectedVersion: expectedVersion, context: context) }
+    }
+
+    public func restore(_ id: Opportunity.ID, expectedVersion: Int? = nil, context: ChangeContext) throws -> Opportunity {
+        try write { try $0.restore(id, expectedVersion: expectedVersion, context: context) }
+    }
+
+    public func archive(_ id: Opportunity.ID, expectedVersion: Int? = nil, context: ChangeContext) throws -> Opportunity {
+        try write { try $0.archive(id, expectedVersion: expectedVersion, context: context) }
+    }
+
+    public func revertOpportunity(to snapshot: Opportunity, placement: CardPlacement, expectedVersion: Int?,
+                                  context: ChangeContext) throws -> Opportunity {
+        try write { try $0.revertOpportunity(to: snapshot, placement: placement, expectedVersion: expectedVersion, context: context) }
+    }
+
+    public func deleteOpportunity(_ id: Opportunity.ID, expectedVersion: Int? = nil) throws {
+        try write { try $0.deleteOpportunity(id, expectedVersion: expectedVersion) }
+    }
+
+    public func inOneTransaction<T>(_ body: (any StoreWriter) throws -> T) throws -> T { try write(body) }
+
+    // MARK: - LeadWorkflow
+
+    public func lead(_ reference: String) throws -> Opportunity { try read { try $0.lead(reference) } }
+
+    public func leads(_ query: LeadQuery, after cursor: Opportunity? = nil, limit: Int) throws -> [Opportunity] {
+        try read { try $0.leads(query, after: cursor, limit: limit) }
+    }
+
+    public func leadWindow(_ query: LeadQuery, anchor: WindowAnchor, limit: Int) throws -> CardWindow {
+        guard limit > 0 else { return .empty }
+        return try read { try $0.leadWindow(query, anchor: anchor, limit: limit) }
+    }
+
+    public func forEachLead(_ query: LeadQuery, _ body: (Opportunity) throws -> Void) throws {
+        try read { try $0.forEachLead(query, body) }
+    }
+
+    public func duplicates(of id: Opportunity.ID) throws -> [Opportunity] { try read { try $0.duplicates(of: id) } }
+
+    public func addLead(_ changes: OpportunityChanges, team: Team.ID, context: ChangeContext) throws -> Opportunity {
+        try write { try $0.addLead(changes, team: team, context: context) }
+    }
+
+    public func editLead(_ id: Opportunity.ID, _ changes: OpportunityChanges, team: Team.ID? = nil, expectedVersion: Int? = nil,
+                         context: ChangeContext) throws -> Opportunity {
+        try write { try $0.editLead(id, changes, team: team, expectedVersion: expectedVersion, context: context) }
+    }
+
+    public func markLeadLost(_ id: Opportunity.ID, reason: String, expectedVersion: Int? = nil, context: ChangeContext) throws -> Opportunity {
+        try write { try $0.markLeadLost(id, reason: reason, expectedVersion: expectedVersion, context: context) }
+    }
+
+    public func revertLead(to snapshot: Opportunity, expectedVersion: Int? = nil, context: ChangeContext) throws -> Opportunity {
+        try write { try $0.revertLead(to: snapshot, expectedVersion: expectedVersion, context: context) }
+    }
+
+    public func restoreLead(_ id: Opportunity.ID, expectedVersion: Int? = nil, context: ChangeContext) throws -> Opportunity {
+        try write { try $0.restoreLead(id, expectedVersion: expectedVersion, context: context) }
+    }
+
+    public func deleteLead(_ id: Opportunity.ID, expectedVersion: Int? = nil) throws {
+        try write { try $0.deleteLead(id, expectedVersion: expectedVersion) }
+    }
+
+    public func convertLead(_ id: Opportunity.ID, _ conversion: Conversion, expectedVersion: Int? = nil,
+                            context: ChangeContext) throws -> Opportunity {
+        try write { try $0.convertLead(id, conversion, expectedVersion: expectedVersion, context: context) }
+    }
+
+    // MARK: - ChangeFeed
+
+    public func changeToken() throws -> ChangeToken { try engine.changeToken() }
+    public var changeSignal: Int32? { engine.changeSignal }
+    public func drainChangeSignal() throws -> Bool { try engine.drainChangeSignal() }
+
+    // MARK: - ImportSink
+
+    public func importing<T>(dryRun: Bool, _ body: (any ImportTransaction) throws -> T) throws -> T {
+        try engine.importing(dryRun: dryRun, body)
+    }
+
+    // MARK: - BackupSource
+
+    public func storedSettings() throws -> [(SettingKey, String)] { try read { try $0.storedSettings() } }
+    public func backupTeams() throws -> [BackupTeam] { try read { try $0.teamsWithCreation() } }
+    public func exchangeStages() throws -> [ExchangeStage] { try read { try $0.exchangeStages() } }
+
+    public func forEachExchangeRecord(kind: RecordKind?, _ body: (ExchangeRecord) throws -> Void) throws {
+        try read { try $0.forEachExchangeRecord(kind: kind, body) }
+    }
+
+    public func forEachHistoryEntry(_ body: (BackupHistoryEntry) throws -> Void) throws {
+        try read { try $0.forEachHistoryEntry(body) }
+    }
+
+    // MARK: - BackupSink
+
+    public func isUntouched() throws -> Bool { try read { try $0.isUntouched() } }
+
+    public func restore(_ body: (any RestoreTransaction) throws -> Void) throws {
+        try engine.restoring(body)
+    }
+
+    // MARK: - StoreMaintenance
+
+    public func integrityProblems() throws -> [String] { try engine.integrityProblems() }
+    public func repair() throws -> [String] { try engine.repair() }
+}

@@ -1,0 +1,211 @@
+import PipelineCore
+
+/// What a database engine provides: transactions, and inside them the reads and writes the
+/// store's operations are made of. Nothing here knows a rule: the operations (`StoreOperations`)
+/// ask the core what a change is and hand the engine exactly that to persist.
+///
+/// An engine implements these protocols once (SQLite through GRDB, PostgreSQL through libpq);
+/// the contract test suite is what "an engine works" means.
+public protocol StorageEngine: AnyObject, Sendable {
+    /// Where the data lives, as messages name it (a path, or a server address without secrets).
+    var location: String { get }
+
+    /// Runs `body` in one reading transaction: a consistent snapshot that never writes.
+    func read<T>(_ body: (any StoreReader) throws -> T) throws -> T
+
+    /// Runs `body` in one writing transaction: everything it writes is kept if it returns,
+    /// nothing if it throws.
+    func write<T>(_ body: (any StoreWriter) throws -> T) throws -> T
+
+    /// Runs an import in one writing transaction, with the engine's bulk speed-ups on; kept
+    /// only if `body` returns and this is not a dry run.
+    func importing<T>(dryRun: Bool, _ body: (any ImportTransaction) throws -> T) throws -> T
+
+    /// Empties the database and runs `body` to fill it with a backup's rows, exactly as given
+    /// (ids and versions included), in one transaction. Refused with
+    /// `PipelineError.backupNeedsFreshDatabase` unless the database is untouched
+    /// (`StoreReader.isUntouched`, checked inside that transaction), and refused if the rows
+    /// do not hold together (a record of a missing stage, say).
+    func restoring(_ body: (any RestoreTransaction) throws -> Void) throws
+
+    /// An opaque token that changes whenever another connection commits a change.
+    func changeToken() throws -> ChangeToken
+
+    /// A file descriptor that becomes readable when another connection may have committed a
+    /// change (PostgreSQL's notification socket), or `nil` when the token must be polled.
+    var changeSignal: Int32? { get }
+
+    /// Reads what arrived on `changeSignal`; whether any change was announced.
+    func drainChangeSignal() throws -> Bool
+
+    /// What is wrong with the stored data, if anything (empty means sound): the engine's own
+    /// checks of its files or pages, the filter index, the totals against the deals, each
+    /// deal's stage against its history.
+    func integrityProblems() throws -> [String]
+
+    /// Rebuilds what can be rebuilt from the deals themselves — the filter index and the
+    /// stage totals — in one transaction.
+    func repair() throws -> [String]
+}
+
+/// What one reading transaction can ask.
+public protocol StoreReader {
+    /// Every team and every stage, in order.
+    func catalog() throws -> StageCatalog
+    /// A team's creation time (a backup keeps it).
+    func teamsWithCreation() throws -> [BackupTeam]
+    func storedSetting(_ key: SettingKey) throws -> String?
+
+    func record(_ id: Opportunity.ID) throws -> Opportunity?
+    /// Records whose title folds to `titleKey` (`TextInput.nameKey`), in id order.
+    func records(titleKey: String, kind: RecordKind, limit: Int) throws -> [Opportunity]
+    func history(of id: Opportunity.ID) throws -> [StageHistoryEntry]
+    /// Opportunities in pipeline order (stage order, team, rank), one at a time.
+    func forEachOpportunity(_ filter: OpportunityFilter, _ body: (Opportunity) throws -> Void) throws
+    /// Every lead and/or opportunity, archived ones included, in id order, with the External ID
+    /// it was imported with.
+    func forEachRecord(kind: RecordKind?, _ body: (Opportunity, String?) throws -> Void) throws
+    func forEachHistoryEntry(_ body: (BackupHistoryEntry) throws -> Void) throws
+    /// The External IDs stages were imported with.
+    func stageExternalIDs() throws -> [Stage.ID: String]
+    /// How many records and history lines are stored in all.
+    func storedCounts() throws -> (records: Int, history: Int)
+
+    /// Count and sums of active opportunities per stage, from the totals kept current.
+    func stageFigures(team: Team.ID?) throws -> [Stage.ID: Figures]
+    /// Open active opportunities summed by closing month (`YYYY-MM`) or salesperson, per
+    /// currency, in key order with the empty key last.
+    func forecastRows(team: Team.ID?, grouping: Forecast.Grouping) throws -> [Forecast.Row]
+
+    /// One window of a board column (an engine chooses how to filter fast).
+    func cardWindow(_ column: ColumnQuery, anchor: WindowAnchor, limit: Int) throws -> CardWindow
+    /// Per stage, how many active cards of `team` match `filter`.
+    func matchingCounts(team: Team.ID, filter: String) throws -> [Stage.ID: Int]
+    /// Leads after `cursor`, in the query's order.
+    func leads(_ query: LeadQuery, after cursor: Opportunity?, limit: Int) throws -> [Opportunity]
+    func leadWindow(_ query: LeadQuery, anchor: WindowAnchor, limit: Int) throws -> CardWindow
+    func forEachLead(_ query: LeadQuery, _ body: (Opportunity) throws -> Void) throws
+    /// Records sharing `record`'s e-mail key, company key or contact key (the core's
+    /// `DuplicateRule` decides which of them are duplicates).
+    func duplicateCandidates(of record: Opportunity, limit: Int) throws -> [Opportunity]
+
+    /// The teams whose records sit in `stage`.
+    func teamsWithRecords(inStage stage: Stage.ID) throws -> Set<Team.ID>
+    /// How many records (archived included) sit in `stage`.
+    func recordCount(inStage stage: Stage.ID) throws -> Int
+    /// The records of one team in one stage (archived included), in column order.
+    func records(team: Team.ID, stage: Stage.ID) throws -> [Opportunity]
+    func recordCounts(team: Team.ID) throws -> (opportunities: Int, leads: Int)
+
+    /// Cards of a column (active opportunities of one team in one stage), by rank then id,
+    /// leaving out `excluding`: those on `side` of `bound` (all when `nil`), nearest first.
+    func columnKeys(_ column: ColumnKey, excluding: Opportunity.ID, from bound: CardCursor?, side: ColumnSide,
+                    limit: Int) throws -> [CardCursor]
+}
+
+/// Which way from a bound `StoreReader.columnKeys` reads.
+public enum ColumnSide: Sendable {
+    /// Before the bound, nearest first (descending).
+    case before
+    /// At or after the bound, nearest first (ascending).
+    case atOrAfter
+    /// Strictly after the bound (ascending).
+    case after
+}
+
+/// One board column: a team's active opportunities in a stage.
+public struct ColumnKey: Hashable, Sendable {
+    public var team: Team.ID
+    public var stage: Stage.ID
+
+    public init(team: Team.ID, stage: Stage.ID) {
+        self.team = team
+        self.stage = stage
+    }
+}
+
+/// What one writing transaction can do besides reading.
+public protocol StoreWriter: StoreReader {
+    func insertTeam(name: String, createdAt: Timestamp) throws -> Team.ID
+    /// Writes a team's name and bumps its version.
+    func updateTeam(_ team: Team) throws
+    func deleteTeam(_ id: Team.ID) throws
+
+    /// Inserts a stage at its `sortOrder`; returns its id.
+    func insertStage(_ stage: Stage, externalID: String?) throws -> Stage.ID
+    /// Writes a stage's settings if it still has `expectedVersion`, bumping it; whether it did.
+    func updateStage(_ stage: Stage, expectedVersion: Int) throws -> Bool
+    func setStageExternalID(_ id: Stage.ID, _ externalID: String) throws
+    /// Writes each stage's `sort_order` where it changed.
+    func storeSortOrders(_ orders: [(Stage.ID, Int)]) throws
+    func deleteStage(_ id: Stage.ID) throws
+
+    /// Inserts a record (its id is assigned) and returns the id.
+    func insertRecord(_ record: Opportunity, externalID: String?) throws -> Opportunity.ID
+    /// Writes a record if it still has `expectedVersion`, bumping it; whether it did.
+    func updateRecord(_ record: Opportunity, expectedVersion: Int) throws -> Bool
+    /// Deletes a record (and its history) if it still has `expectedVersion`; whether it did.
+    func deleteRecord(_ id: Opportunity.ID, expectedVersion: Int) throws -> Bool
+    /// Gives every history line of `from` to `to` (a merge keeps the survivor's and the
+    /// merged records' history).
+    func moveHistory(from: Opportunity.ID, to: Opportunity.ID) throws
+    func insertHistory(_ entry: StageHistoryEntry) throws
+    /// Sets cards' ranks without touching their versions (order is not content).
+    func setRanks(_ ranks: [(Opportunity.ID, Int64)]) throws
+
+    /// Applies a probability to the active opportunities of a stage in one statement:
+    /// followers only (those whose probability follows the stage) or everyone.
+    func applyStageProbability(_ stage: Stage.ID, _ probability: Probability, followersOnly: Bool, at now: Timestamp) throws
+    /// Moves every record of one team from one stage to another in a few statements (a plan
+    /// from `StageRemoval` or a team removal): history lines, ranks below the destination's
+    /// cards in their old order, the destination's entry probability when it has one.
+    func moveAll(_ move: BulkMove) throws
+    /// Gives every record of one team to another.
+    func reassignRecords(from team: Team.ID, to destination: Team.ID, at now: Timestamp) throws
+
+    func storeSetting(_ key: SettingKey, _ value: String) throws
+}
+
+/// Every record of one team in one stage moving to another stage (and maybe team).
+public struct BulkMove: Sendable {
+    public var from: Stage
+    public var to: Stage
+    public var team: Team.ID
+    public var newTeam: Team.ID?
+    public var context: ChangeContext
+
+    public init(from: Stage, to: Stage, team: Team.ID, newTeam: Team.ID? = nil, context: ChangeContext) {
+        self.from = from
+        self.to = to
+        self.team = team
+        self.newTeam = newTeam
+        self.context = context
+    }
+}
+
+/// An import's transaction: writing, plus External IDs.
+public protocol ImportTransaction: StoreWriter {
+    /// The record imported with this External ID.
+    func recordID(externalID: String) throws -> Opportunity.ID?
+    /// The External ID a record was imported with, if any.
+    func externalID(ofRecord id: Opportunity.ID) throws -> String?
+    /// The stage imported with this External ID.
+    func stageID(externalID: String) throws -> Stage.ID?
+}
+
+/// A restore's transaction: rows written exactly as the backup has them.
+public protocol RestoreTransaction {
+    func insert(_ team: BackupTeam) throws
+    func insert(_ stage: Stage, externalID: String?) throws
+    /// The record with its id, version and External ID.
+    func insert(_ record: Opportunity, externalID: String?) throws
+    func insert(_ entry: BackupHistoryEntry) throws
+    func storeSetting(_ key: SettingKey, _ value: String) throws
+}
+
+/// Changes whenever another connection commits; compare two to know whether to reload.
+public struct ChangeToken: Hashable, Sendable {
+    public let rawValue: Int64
+
+    public init(_ rawValue: Int64) { self.rawValue = rawValue }
+}

@@ -1,0 +1,185 @@
+import PipelineCore
+
+// The storage boundary, by role. The board, every CLI command, the CSV import and export and
+// the JSON backup use only these; `StoreOpener` (in `PipelineStores`) opens one from what the
+// user gave (`--db`), and nothing outside the engines names a concrete engine.
+//
+// Every action is one transaction, validated by the core's rules; errors are `PipelineError`
+// (input, rules, stale versions) or `StoreError` (the database).
+
+/// Reading the pipeline.
+public protocol PipelineReading: AnyObject, Sendable {
+    func teams() throws -> [Team]
+    func team(_ reference: String) throws -> Team
+    func currentTeam() throws -> Team
+    func catalog() throws -> StageCatalog
+    func pipeline(for team: Team.ID) throws -> Pipeline
+    func stageFigures(team: Team.ID?) throws -> [Stage.ID: Figures]
+    func setting(_ key: SettingKey) throws -> String?
+    func settings() throws -> [(key: SettingKey, value: String?)]
+    func defaultCurrency() throws -> CurrencyCode
+    func opportunity(_ id: Opportunity.ID) throws -> Opportunity?
+    func opportunity(_ reference: String) throws -> Opportunity
+    func history(of id: Opportunity.ID) throws -> [StageHistoryEntry]
+    func forEachOpportunity(_ filter: OpportunityFilter, _ body: (Opportunity) throws -> Void) throws
+    func forecast(team: Team.ID?, groupedBy grouping: Forecast.Grouping) throws -> Forecast
+    /// One window of a board column, `limit` cards long at most, in rank order.
+    func cardWindow(_ column: ColumnQuery, anchor: WindowAnchor, limit: Int) throws -> CardWindow
+    /// Per stage, how many active cards of `team` match `filter`.
+    func matchingCounts(team: Team.ID, filter: String) throws -> [Stage.ID: Int]
+}
+
+/// Writing the pipeline: teams, stages, opportunities, settings.
+public protocol PipelineWriting: AnyObject, Sendable {
+    @discardableResult func setSetting(_ key: SettingKey, to value: String) throws -> String
+    func addTeam(named name: String, context: ChangeContext) throws -> Team
+    func renameTeam(_ id: Team.ID, to name: String) throws -> Team
+    func removeTeam(_ id: Team.ID, movingTo destination: Team.ID?, context: ChangeContext) throws -> TeamRemoval
+    func addStage(_ draft: StageDraft, in team: Team.ID, at position: Int?) throws -> (stage: Stage, hint: PipelineHint?)
+    func editStage(_ id: Stage.ID, _ edit: StageEdit, expectedVersion: Int?, context: ChangeContext) throws -> Stage
+    func moveStage(_ id: Stage.ID, in team: Team.ID, to placement: StagePlacement) throws -> Pipeline
+    func removeStage(_ id: Stage.ID, movingTo destination: Stage.ID?, context: ChangeContext) throws -> StageRemoval
+    func addOpportunity(_ changes: OpportunityChanges, team: Team.ID, stage: Stage.ID?, context: ChangeContext) throws -> Opportunity
+    func editOpportunity(_ id: Opportunity.ID, _ changes: OpportunityChanges, team: Team.ID?, stage: Stage.ID?,
+                         expectedVersion: Int?, context: ChangeContext) throws -> Opportunity
+    func moveOpportunity(_ id: Opportunity.ID, to stage: Stage.ID, placement: CardPlacement,
+                         expectedVersion: Int?, context: ChangeContext) throws -> Opportunity
+    func markWon(_ id: Opportunity.ID, expectedVersion: Int?, context: ChangeContext) throws -> Opportunity
+    func markLost(_ id: Opportunity.ID, reason: String, expectedVersion: Int?, context: ChangeContext) throws -> Opportunity
+    func restore(_ id: Opportunity.ID, expectedVersion: Int?, context: ChangeContext) throws -> Opportunity
+    func archive(_ id: Opportunity.ID, expectedVersion: Int?, context: ChangeContext) throws -> Opportunity
+    func revertOpportunity(to snapshot: Opportunity, placement: CardPlacement, expectedVersion: Int?, context: ChangeContext) throws -> Opportunity
+    func deleteOpportunity(_ id: Opportunity.ID, expectedVersion: Int?) throws
+    /// Runs several of these actions — and the reads that decide them — as one transaction:
+    /// what a one-shot command does, so that a colleague's change can only make it wait.
+    func inOneTransaction<T>(_ body: (any StoreWriter) throws -> T) throws -> T
+}
+
+/// The qualification step before the pipeline.
+public protocol LeadWorkflow: AnyObject, Sendable {
+    func lead(_ reference: String) throws -> Opportunity
+    /// Leads after `cursor` (the last lead of the previous window), in the query's order.
+    func leads(_ query: LeadQuery, after cursor: Opportunity?, limit: Int) throws -> [Opportunity]
+    /// One window of the Leads view; cursors are `Opportunity.cursor(in:)`.
+    func leadWindow(_ query: LeadQuery, anchor: WindowAnchor, limit: Int) throws -> CardWindow
+    func forEachLead(_ query: LeadQuery, _ body: (Opportunity) throws -> Void) throws
+    func duplicates(of id: Opportunity.ID) throws -> [Opportunity]
+    func addLead(_ changes: OpportunityChanges, team: Team.ID, context: ChangeContext) throws -> Opportunity
+    func editLead(_ id: Opportunity.ID, _ changes: OpportunityChanges, team: Team.ID?, expectedVersion: Int?,
+                  context: ChangeContext) throws -> Opportunity
+    func markLeadLost(_ id: Opportunity.ID, reason: String, expectedVersion: Int?, context: ChangeContext) throws -> Opportunity
+    func revertLead(to snapshot: Opportunity, expectedVersion: Int?, context: ChangeContext) throws -> Opportunity
+    func restoreLead(_ id: Opportunity.ID, expectedVersion: Int?, context: ChangeContext) throws -> Opportunity
+    func deleteLead(_ id: Opportunity.ID, expectedVersion: Int?) throws
+    func convertLead(_ id: Opportunity.ID, _ conversion: Conversion, expectedVersion: Int?, context: ChangeContext) throws -> Opportunity
+}
+
+/// Telling that someone else changed the pipeline.
+public protocol ChangeFeed: AnyObject, Sendable {
+    /// An opaque token that changes whenever another connection commits.
+    func changeToken() throws -> ChangeToken
+    /// A descriptor to wait on beside the terminal: readable when a change may have been
+    /// announced (then call `drainChangeSignal`). `nil`: poll `changeToken` instead.
+    var changeSignal: Int32? { get }
+    /// Consumes what arrived on `changeSignal`; whether a change was announced.
+    func drainChangeSignal() throws -> Bool
+}
+
+/// Where an import writes: one transaction for the whole file.
+public protocol ImportSink: AnyObject, Sendable {
+    /// Runs `body` in one transaction with the engine's bulk speed-ups; kept only if it
+    /// returns and this is not a dry run.
+    func importing<T>(dryRun: Bool, _ body: (any ImportTransaction) throws -> T) throws -> T
+    func defaultCurrency() throws -> CurrencyCode
+}
+
+/// What a backup and an export read.
+public protocol BackupSource: AnyObject, Sendable {
+    func storedSettings() throws -> [(SettingKey, String)]
+    func backupTeams() throws -> [BackupTeam]
+    func exchangeStages() throws -> [ExchangeStage]
+    func forEachExchangeRecord(kind: RecordKind?, _ body: (ExchangeRecord) throws -> Void) throws
+    func forEachHistoryEntry(_ body: (BackupHistoryEntry) throws -> Void) throws
+}
+
+/// Where a backup is restored.
+public protocol BackupSink: AnyObject, Sendable {
+    /// Whether the database holds only what a new one holds (only such a one takes a backup).
+    func isUntouched() throws -> Bool
+    /// Replaces an untouched database's content with a backup's, in one transaction; the
+    /// body feeds it. A database with other data is refused.
+    func restore(_ body: (any RestoreTransaction) throws -> Void) throws
+}
+
+/// Checking and repairing the stored data.
+public protocol StoreMaintenance: AnyObject, Sendable {
+    /// Where the data lives, as messages name it.
+    var location: String { get }
+    func integrityProblems() throws -> [String]
+    func repair() throws -> [String]
+}
+
+/// Everything a store is.
+public typealias PipelineStore = PipelineReading & PipelineWriting & LeadWorkflow & ChangeFeed & ImportSink & BackupSource
+    & BackupSink & StoreMaintenance
+
+/// What the board needs.
+public typealias BoardStore = PipelineReading & PipelineWriting & LeadWorkflow & ChangeFeed
+
+// The common defaults, which protocol requirements cannot declare.
+extension PipelineWriting {
+    public func editOpportunity(_ id: Opportunity.ID, _ changes: OpportunityChanges, team: Team.ID? = nil, stage: Stage.ID? = nil,
+                                expectedVersion: Int? = nil, context: ChangeContext) throws -> Opportunity {
+        try editOpportunity(id, changes, team: team, stage: stage, expectedVersion: expectedVersion, context: context)
+    }
+
+    public func moveOpportunity(_ id: Opportunity.ID, to stage: Stage.ID, placement: CardPlacement = .top,
+                                expectedVersion: Int? = nil, context: ChangeContext) throws -> Opportunity {
+        try moveOpportunity(id, to: stage, placement: placement, expectedVersion: expectedVersion, context: context)
+    }
+
+    public func editStage(_ id: Stage.ID, _ edit: StageEdit, context: ChangeContext) throws -> Stage {
+        try editStage(id, edit, expectedVersion: nil, context: context)
+    }
+
+    public func markWon(_ id: Opportunity.ID, context: ChangeContext) throws -> Opportunity {
+        try markWon(id, expectedVersion: nil, context: context)
+    }
+
+    public func markLost(_ id: Opportunity.ID, reason: String, context: ChangeContext) throws -> Opportunity {
+        try markLost(id, reason: reason, expectedVersion: nil, context: context)
+    }
+
+    public func restore(_ id: Opportunity.ID, context: ChangeContext) throws -> Opportunity {
+        try restore(id, expectedVersion: nil, context: context)
+    }
+
+    public func archive(_ id: Opportunity.ID, context: ChangeContext) throws -> Opportunity {
+        try archive(id, expectedVersion: nil, context: context)
+    }
+
+    public func deleteOpportunity(_ id: Opportunity.ID) throws { try deleteOpportunity(id, expectedVersion: nil) }
+}
+
+extension LeadWorkflow {
+    public func leads(_ query: LeadQuery, limit: Int) throws -> [Opportunity] { try leads(query, after: nil, limit: limit) }
+
+    public func editLead(_ id: Opportunity.ID, _ changes: OpportunityChanges, team: Team.ID? = nil,
+                         expectedVersion: Int? = nil, context: ChangeContext) throws -> Opportunity {
+        try editLead(id, changes, team: team, expectedVersion: expectedVersion, context: context)
+    }
+
+    public func markLeadLost(_ id: Opportunity.ID, reason: String, context: ChangeContext) throws -> Opportunity {
+        try markLeadLost(id, reason: reason, expectedVersion: nil, context: context)
+    }
+
+    public func restoreLead(_ id: Opportunity.ID, context: ChangeContext) throws -> Opportunity {
+        try restoreLead(id, expectedVersion: nil, context: context)
+    }
+
+    public func convertLead(_ id: Opportunity.ID, _ conversion: Conversion, context: ChangeContext) throws -> Opportunity {
+        try convertLead(id, conversion, expectedVersion: nil, context: context)
+    }
+
+    public func deleteLead(_ id: Opportunity.ID) throws { try deleteLead(id, expectedVersion: nil) }
+}

@@ -1,0 +1,135 @@
+import PipelineCore
+
+/// One line of an opportunity's stage history, with the stage names as they were.
+public struct StageHistoryEntry: Sendable, Equatable {
+    public var change: StageChange
+    public var fromName: String?
+    public var toName: String?
+
+    public init(change: StageChange, fromName: String?, toName: String?) {
+        self.change = change
+        self.fromName = fromName
+        self.toName = toName
+    }
+
+    /// The entry for `change`, naming its stages as `catalog` names them now.
+    public init(_ change: StageChange, names catalog: StageCatalog) {
+        self.init(change: change, fromName: change.from.flatMap { catalog.stage($0)?.name },
+                  toName: change.to.flatMap { catalog.stage($0)?.name })
+    }
+}
+
+/// Which opportunities a listing shows.
+public struct OpportunityFilter: Sendable {
+    public var team: Team.ID?
+    public var stage: Stage.ID?
+    public var includeArchived: Bool
+
+    public init(team: Team.ID? = nil, stage: Stage.ID? = nil, includeArchived: Bool = false) {
+        self.team = team
+        self.stage = stage
+        self.includeArchived = includeArchived
+    }
+}
+
+/// A record as files carry it: the domain value plus what only files need.
+public struct ExchangeRecord: Sendable {
+    public var record: Opportunity
+    /// The External ID files identify it by: the one it was imported with, else ours.
+    public var externalID: String
+    /// The one it was imported with, if any (what a backup keeps).
+    public var storedExternalID: String?
+    public var stageName: String?
+    public var teamName: String
+
+    public init(record: Opportunity, externalID: String, storedExternalID: String?, stageName: String?, teamName: String) {
+        self.record = record
+        self.externalID = externalID
+        self.storedExternalID = storedExternalID
+        self.stageName = stageName
+        self.teamName = teamName
+    }
+}
+
+/// A stage as files carry it.
+public struct ExchangeStage: Sendable {
+    public var stage: Stage
+    public var externalID: String
+    public var storedExternalID: String?
+    public var teamName: String?
+
+    public init(stage: Stage, externalID: String, storedExternalID: String?, teamName: String?) {
+        self.stage = stage
+        self.externalID = externalID
+        self.storedExternalID = storedExternalID
+        self.teamName = teamName
+    }
+}
+
+/// Our External IDs, for records and stages that came with none: stable, and recognised on
+/// re-import. They name our ids, which are the same on every engine.
+public enum ExternalID {
+    public static let recordPrefix = "pipeline.crm_lead_"
+    public static let stagePrefix = "pipeline.crm_stage_"
+
+    public static func of(_ record: Opportunity.ID) -> String { recordPrefix + String(record.rawValue) }
+    public static func of(_ stage: Stage.ID) -> String { stagePrefix + String(stage.rawValue) }
+
+    /// The record id one of our External IDs names.
+    public static func record(in externalID: String) -> Opportunity.ID? {
+        guard externalID.hasPrefix(recordPrefix), let number = Int64(externalID.dropFirst(recordPrefix.count)) else { return nil }
+        return Opportunity.ID(number)
+    }
+
+    /// The stage id one of our External IDs names.
+    public static func stage(in externalID: String) -> Stage.ID? {
+        guard externalID.hasPrefix(stagePrefix), let number = Int64(externalID.dropFirst(stagePrefix.count)) else { return nil }
+        return Stage.ID(number)
+    }
+}
+
+/// One line of a stage history, as a backup carries it.
+public struct BackupHistoryEntry: Sendable, Equatable {
+    public var id: Int64
+    public var opportunity: Opportunity.ID
+    public var from: Stage.ID?
+    public var to: Stage.ID?
+    public var fromName: String?
+    public var toName: String?
+    public var at: Timestamp
+    public var by: String
+
+    public init(id: Int64, opportunity: Opportunity.ID, from: Stage.ID?, to: Stage.ID?, fromName: String?, toName: String?,
+                at: Timestamp, by: String) {
+        self.id = id
+        self.opportunity = opportunity
+        self.from = from
+        self.to = to
+        self.fromName = fromName
+        self.toName = toName
+        self.at = at
+        self.by = by
+    }
+}
+
+/// A team as a backup carries it.
+public struct BackupTeam: Sendable, Equatable {
+    public var team: Team
+    public var createdAt: Timestamp
+
+    public init(team: Team, createdAt: Timestamp) {
+        self.team = team
+        self.createdAt = createdAt
+    }
+}
+
+/// What removing a team moved.
+public struct TeamRemoval: Sendable, Equatable {
+    public var opportunitiesMoved: Int
+    public var leadsMoved: Int
+
+    public init(opportunitiesMoved: Int, leadsMoved: Int) {
+        self.opportunitiesMoved = opportunitiesMoved
+        self.leadsMoved = leadsMoved
+    }
+}

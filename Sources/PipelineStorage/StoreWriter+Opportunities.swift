@@ -1,0 +1,155 @@
+import PipelineCore
+
+/// The writing operations on opportunities every engine shares: load, let the core compute
+/// the change, save it with a version check, its place in the column and its history line.
+extension StoreWriter {
+    /// Stores a new opportunity in `team`'s pipeline, in `stage` or the entry stage.
+    public func addOpportunity(_ changes: OpportunityChanges, team: Team.ID, stage: Stage.ID?, context: ChangeContext) throws -> Opportunity {
+        let catalog = try catalog()
+        guard let owner = catalog.team(team) else { throw PipelineError.unknownTeam(String(team.rawValue)) }
+        let pipeline = catalog.pipeline(for: owner)
+        let stage = try stage.map { id in
+            guard let found = pipeline.stage(id) else { throw PipelineError.unknownStage(String(id.rawValue), pipeline: pipeline.team.name) }
+            return found
+        }
+        var update = try Opportunity.create(changes, in: pipeline, stage: stage, currency: try defaultCurrency(),
+                                            at: context.now, by: context.user)
+        update.opportunity.rank = try ColumnOrder.rank(for: update.opportunity, placement: .top, in: self)
+        update.opportunity.id = try insertRecord(update.opportunity, externalID: nil)
+        if var change = update.stageChange {
+            change.opportunity = update.opportunity.id
+            try insertHistory(StageHistoryEntry(change, names: catalog))
+        }
+        return update.opportunity
+    }
+
+    /// Edits an opportunity's fields; `team` moves it to another team's pipeline and
+    /// `stage` to another stage (both optional).
+    public func editOpportunity(_ id: Opportunity.ID, _ changes: OpportunityChanges, team: Team.ID? = nil, stage: Stage.ID? = nil,
+                                expectedVersion: Int? = nil, context: ChangeContext) throws -> Opportunity {
+        try change(id, expectedVersion: expectedVersion) { catalog, opportunity in
+            let pipeline = try Self.pipeline(catalog, team ?? opportunity.team)
+            let destination = try stage.map { id in
+                guard let found = pipeline.stage(id) else {
+                    throw PipelineError.stageNotInPipeline(stage: String(id.rawValue), pipeline: pipeline.team.name)
+                }
+                return found
+            }
+            return try opportunity.edited(changes, stage: destination, in: pipeline, at: context.now, by: context.user)
+        }
+    }
+
+    /// Moves an opportunity to a stage of its pipeline (applying the stage's probability
+    /// rule) and places it in the column (the top by default). Moving within the same stage
+    /// only reorders.
+    public func moveOpportunity(_ id: Opportunity.ID, to stage: Stage.ID, placement: CardPlacement = .top,
+                                expectedVersion: Int? = nil, context: ChangeContext) throws -> Opportunity {
+        try change(id, expectedVersion: expectedVersion, placement: placement) { catalog, opportunity in
+            let pipeline = try Self.pipeline(catalog, opportunity.team)
+            guard let destination = pipeline.stage(stage) else {
+                throw PipelineError.stageNotInPipeline(stage: catalog.stage(stage)?.name ?? String(stage.rawValue), pipeline: pipeline.team.name)
+            }
+            return try opportunity.moved(to: destination, in: pipeline, at: context.now, by: context.user)
+        }
+    }
+
+    public func markWon(_ id: Opportunity.ID, expectedVersion: Int? = nil, context: ChangeContext) throws -> Opportunity {
+        try change(id, expectedVersion: expectedVersion) { catalog, opportunity in
+            try opportunity.markedWon(in: try Self.pipeline(catalog, opportunity.team), at: context.now, by: context.user)
+        }
+    }
+
+    public func markLost(_ id: Opportunity.ID, reason: String, expectedVersion: Int? = nil, context: ChangeContext) throws -> Opportunity {
+        try change(id, expectedVersion: expectedVersion) { catalog, opportunity in
+            try opportunity.markedLost(reason: reason, in: try Self.pipeline(catalog, opportunity.team), at: context.now, by: context.user)
+        }
+    }
+
+    public func restore(_ id: Opportunity.ID, expectedVersion: Int? = nil, context: ChangeContext) throws -> Opportunity {
+        try change(id, expectedVersion: expectedVersion) { catalog, opportunity in
+            let history = try history(of: id).map(\.change)
+            return try opportunity.restored(in: try Self.pipeline(catalog, opportunity.team), history: history,
+                                            at: context.now, by: context.user)
+        }
+    }
+
+    public func archive(_ id: Opportunity.ID, expectedVersion: Int? = nil, context: ChangeContext) throws -> Opportunity {
+        try change(id, expectedVersion: expectedVersion) { _, opportunity in
+            OpportunityUpdate(opportunity: opportunity.archived(at: context.now), stageChange: nil)
+        }
+    }
+
+    /// Puts an opportunity back as `snapshot` had it (what undo does), at `placement`.
+    public func revertOpportunity(to snapshot: Opportunity, placement: CardPlacement, expectedVersion: Int?,
+                                  context: ChangeContext) throws -> Opportunity {
+        try change(snapshot.id, expectedVersion: expectedVersion, placement: placement) { catalog, opportunity in
+            try opportunity.reverted(to: snapshot, in: try Self.pipeline(catalog, snapshot.team), at: context.now, by: context.user)
+        }
+    }
+
+    /// Deletes an opportunity and its history for good.
+    public func deleteOpportunity(_ id: Opportunity.ID, expectedVersion: Int? = nil) throws {
+        try deleteRecord(id, kind: .opportunity, expectedVersion: expectedVersion)
+    }
+
+    /// Removes a lead (what undoing its creation does).
+    public func deleteLead(_ id: Opportunity.ID, expectedVersion: Int? = nil) throws {
+        try deleteRecord(id, kind: .lead, expectedVersion: expectedVersion)
+    }
+
+    func deleteRecord(_ id: Opportunity.ID, kind: RecordKind, expectedVersion: Int?) throws {
+        let current = try loadForUpdate(id, kind: kind, expectedVersion: expectedVersion)
+        guard try deleteRecord(id, expectedVersion: current.version) else {
+            throw PipelineError.changedSinceLoaded(kind: current.kind.rawValue, id: id.rawValue)
+        }
+    }
+
+    // MARK: - Building blocks
+
+    /// Loads a record, lets the domain compute the change, and saves it with a version check,
+    /// the column placement and the history entry.
+    func change(_ id: Opportunity.ID, kind: RecordKind = .opportunity, expectedVersion: Int?, placement: CardPlacement? = nil,
+                _ body: (StageCatalog, Opportunity) throws -> OpportunityUpdate) throws -> Opportunity {
+        let current = try loadForUpdate(id, kind: kind, expectedVersion: expectedVersion)
+        let catalog = try catalog()
+        return try save(body(catalog, current), replacing: current, placement: placement, catalog: catalog)
+    }
+
+    /// Writes a changed record with its version check, its place in the column (when it
+    /// changed stage or team, or when asked) and the history entry.
+    public func save(_ update: OpportunityUpdate, replacing current: Opportunity, placement: CardPlacement?,
+                     catalog: StageCatalog) throws -> Opportunity {
+        var update = update
+        if update.changedStage || update.opportunity.team != current.team {
+            update.opportunity.rank = try ColumnOrder.rank(for: update.opportunity, placement: placement ?? .top, in: self)
+        } else if let placement {
+            update.opportunity.rank = try ColumnOrder.rank(for: update.opportunity, placement: placement, in: self)
+        }
+        guard try updateRecord(update.opportunity, expectedVersion: current.version) else {
+            throw PipelineError.changedSinceLoaded(kind: current.kind.rawValue, id: current.id.rawValue)
+        }
+        if let change = update.stageChange { try insertHistory(StageHistoryEntry(change, names: catalog)) }
+        update.opportunity.version = current.version + 1
+        return update.opportunity
+    }
+
+    /// A rank that puts `card` at `placement` in its column.
+    public func rank(for card: Opportunity, placement: CardPlacement) throws -> Int64 {
+        try ColumnOrder.rank(for: card, placement: placement, in: self)
+    }
+
+    func loadForUpdate(_ id: Opportunity.ID, kind: RecordKind = .opportunity, expectedVersion: Int?) throws -> Opportunity {
+        guard let current = try record(id), current.kind == kind else {
+            throw kind == .lead ? PipelineError.unknownLead(String(id.rawValue)) : PipelineError.unknownOpportunity(String(id.rawValue))
+        }
+        if let expectedVersion, expectedVersion != current.version {
+            throw PipelineError.changedSinceLoaded(kind: "opportunity", id: id.rawValue)
+        }
+        return current
+    }
+
+    static func pipeline(_ catalog: StageCatalog, _ team: Team.ID) throws -> Pipeline {
+        guard let owner = catalog.team(team) else { throw PipelineError.unknownTeam(String(team.rawValue)) }
+        return catalog.pipeline(for: owner)
+    }
+}

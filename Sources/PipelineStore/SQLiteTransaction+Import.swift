@@ -1,0 +1,95 @@
+import GRDB
+import PipelineCore
+import PipelineStorage
+
+/// An import's SQLite speed-ups. FTS5 writes its pending terms out at every statement of a
+/// transaction, so indexing row by row cost more than the rest of an imported row: the
+/// import drops the filter index's triggers inside its transaction (a failed import rolls
+/// that back with everything else), indexes the rows it inserted in one statement at the
+/// end, and keeps the entries of records that existed before it in step one by one.
+struct ImportState {
+    /// Records from this id on were made by this import (SQLite row ids only grow while
+    /// the import holds the write lock).
+    let firstNewID: Int64
+
+    /// Whether the record was in the filter index before the import began.
+    func wasIndexed(_ id: Opportunity.ID) -> Bool { id.rawValue < firstNewID }
+}
+
+extension SQLiteTransaction: ImportTransaction {
+    convenience init(importingInto db: Database) throws {
+        self.init(db)
+        let firstNewID = (try Int64.fetchOne(db, sql: "SELECT max(id) FROM opportunity") ?? 0) + 1
+        try db.execute(sql: "DROP TRIGGER opportunity_search_after_insert; DROP TRIGGER opportunity_search_after_update")
+        importState = ImportState(firstNewID: firstNewID)
+    }
+
+    /// Indexes the new records and puts the index triggers back, before the commit.
+    func finishImport() throws {
+        guard let state = importState else { return }
+        importState = nil
+        try db.execute(sql: "INSERT INTO opportunity_search (rowid, search_text) SELECT id, search_text FROM opportunity WHERE id >= ?",
+                       arguments: [state.firstNewID])
+        try db.execute(sql: Schema.searchInsertTrigger)
+        try db.execute(sql: Schema.searchUpdateTrigger)
+    }
+
+    /// A record that was in the index before the import: its entry follows its new text
+    /// (what the update trigger does outside imports). `indexed` is the text it was
+    /// indexed under: FTS5 removes an entry by the terms it was added with.
+    func reindex(_ id: Opportunity.ID, from indexed: String) throws {
+        let new: String? = try fetchOne("SELECT search_text FROM opportunity WHERE id = ?", [id.rawValue])
+        guard let new, new != indexed else { return }
+        try db.cachedStatement(sql: "INSERT INTO opportunity_search (opportunity_search, rowid, search_text) VALUES ('delete', ?, ?)")
+            .execute(arguments: [id.rawValue, indexed])
+        try db.cachedStatement(sql: "INSERT INTO opportunity_search (rowid, search_text) VALUES (?, ?)")
+            .execute(arguments: [id.rawValue, new])
+    }
+
+    func recordID(externalID: String) throws -> Opportunity.ID? {
+        try (fetchOne("SELECT id FROM opportunity WHERE external_id = ?", [externalID]) as Int64?).map(Opportunity.ID.init)
+    }
+
+    func externalID(ofRecord id: Opportunity.ID) throws -> String? {
+        try fetchOne("SELECT external_id FROM opportunity WHERE id = ?", [id.rawValue])
+    }
+
+    func stageID(externalID: String) throws -> Stage.ID? {
+        try (fetchOne("SELECT id FROM stage WHERE external_id = ?", [externalID]) as Int64?).map(Stage.ID.init)
+    }
+}
+
+extension SQLiteTransaction: RestoreTransaction {
+    func insert(_ team: BackupTeam) throws {
+        try db.execute(sql: "INSERT INTO team (id, name, name_key, created_at, version) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [team.team.id.rawValue, team.team.name, TextInput.nameKey(team.team.name),
+                                   team.createdAt.millisecondsSince1970, team.team.version])
+    }
+
+    func insert(_ stage: Stage, externalID: String?) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO stage (id, name, name_key, sort_order, probability, auto_probability, requirements, folded, outcome,
+                                   team_id, version, external_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [stage.id.rawValue, stage.name, TextInput.nameKey(stage.name), stage.sortOrder, stage.probability.basisPoints,
+                        stage.changesProbabilityAutomatically, stage.requirements, stage.isFolded, stage.outcome.rawValue,
+                        stage.scope.team?.rawValue, stage.version, externalID])
+    }
+
+    func insert(_ record: Opportunity, externalID: String?) throws {
+        try db.cachedStatement(sql: Rows.restoreSQL)
+            .execute(arguments: Rows.arguments(of: record, then: [externalID.databaseValue, record.id.rawValue.databaseValue,
+                                                                 record.version.databaseValue]))
+    }
+
+    func insert(_ entry: BackupHistoryEntry) throws {
+        try db.cachedStatement(sql: """
+                INSERT INTO stage_history (id, opportunity_id, from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(
+            arguments: [entry.id, entry.opportunity.rawValue, entry.from?.rawValue, entry.to?.rawValue, entry.fromName,
+                        entry.toName, entry.at.millisecondsSince1970, entry.by])
+    }
+}

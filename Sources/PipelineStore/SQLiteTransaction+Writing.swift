@@ -1,0 +1,164 @@
+import GRDB
+import PipelineCore
+import PipelineStorage
+
+extension SQLiteTransaction: StoreWriter {
+    func insertTeam(name: String, createdAt: Timestamp) throws -> Team.ID {
+        try db.execute(sql: "INSERT INTO team (name, name_key, created_at) VALUES (?, ?, ?)",
+                       arguments: [name, TextInput.nameKey(name), createdAt.millisecondsSince1970])
+        return Team.ID(db.lastInsertedRowID)
+    }
+
+    func updateTeam(_ team: Team) throws {
+        try db.execute(sql: "UPDATE team SET name = ?, name_key = ?, version = version + 1 WHERE id = ?",
+                       arguments: [team.name, TextInput.nameKey(team.name), team.id.rawValue])
+    }
+
+    func deleteTeam(_ id: Team.ID) throws {
+        try db.execute(sql: "DELETE FROM team WHERE id = ?", arguments: [id.rawValue])
+    }
+
+    func insertStage(_ stage: Stage, externalID: String?) throws -> Stage.ID {
+        try db.execute(
+            sql: """
+                INSERT INTO stage (name, name_key, sort_order, probability, auto_probability,
+                                   requirements, folded, outcome, team_id, external_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [stage.name, TextInput.nameKey(stage.name), stage.sortOrder, stage.probability.basisPoints,
+                        stage.changesProbabilityAutomatically, stage.requirements, stage.isFolded,
+                        stage.outcome.rawValue, stage.scope.team?.rawValue, externalID])
+        return Stage.ID(db.lastInsertedRowID)
+    }
+
+    /// Writes the settings (not the order: `storeSortOrders` does that).
+    func updateStage(_ stage: Stage, expectedVersion: Int) throws -> Bool {
+        try db.execute(
+            sql: """
+                UPDATE stage SET name = ?, name_key = ?, probability = ?, auto_probability = ?, requirements = ?,
+                                 folded = ?, outcome = ?, team_id = ?, version = version + 1
+                WHERE id = ? AND version = ?
+                """,
+            arguments: [stage.name, TextInput.nameKey(stage.name), stage.probability.basisPoints,
+                        stage.changesProbabilityAutomatically, stage.requirements, stage.isFolded,
+                        stage.outcome.rawValue, stage.scope.team?.rawValue, stage.id.rawValue, expectedVersion])
+        return db.changesCount == 1
+    }
+
+    func setStageExternalID(_ id: Stage.ID, _ externalID: String) throws {
+        try db.execute(sql: "UPDATE stage SET external_id = ? WHERE id = ?", arguments: [externalID, id.rawValue])
+    }
+
+    func storeSortOrders(_ orders: [(Stage.ID, Int)]) throws {
+        let statement = try db.cachedStatement(sql: "UPDATE stage SET sort_order = ? WHERE id = ? AND sort_order IS NOT ?")
+        for (id, order) in orders { try statement.execute(arguments: [order, id.rawValue, order]) }
+    }
+
+    func deleteStage(_ id: Stage.ID) throws {
+        try db.execute(sql: "DELETE FROM stage WHERE id = ?", arguments: [id.rawValue])
+    }
+
+    func insertRecord(_ record: Opportunity, externalID: String?) throws -> Opportunity.ID {
+        // The arguments come from the same list as the statement's columns, so GRDB's check
+        // of their count (a copy of every value) is skipped.
+        let statement = try db.cachedStatement(sql: Rows.insertSQL)
+        statement.setUncheckedArguments(Rows.arguments(of: record, then: [externalID.databaseValue]))
+        try statement.execute()
+        return Opportunity.ID(db.lastInsertedRowID)
+    }
+
+    func updateRecord(_ record: Opportunity, expectedVersion: Int) throws -> Bool {
+        // During an import the filter index follows edits of records it already holds here,
+        // not through its trigger (see `SQLiteTransaction+Import`).
+        let indexed = try importState.flatMap { state in
+            state.wasIndexed(record.id) ? try fetchOne("SELECT search_text FROM opportunity WHERE id = ?", [record.id.rawValue]) as String? : nil
+        }
+        try db.cachedStatement(sql: Rows.updateSQL)
+            .execute(arguments: Rows.arguments(of: record, then: [record.id.rawValue.databaseValue, expectedVersion.databaseValue]))
+        guard db.changesCount == 1 else { return false }
+        if let indexed { try reindex(record.id, from: indexed) }
+        return true
+    }
+
+    func deleteRecord(_ id: Opportunity.ID, expectedVersion: Int) throws -> Bool {
+        try db.execute(sql: "DELETE FROM opportunity WHERE id = ? AND version = ?", arguments: [id.rawValue, expectedVersion])
+        return db.changesCount == 1
+    }
+
+    func moveHistory(from: Opportunity.ID, to: Opportunity.ID) throws {
+        try db.execute(sql: "UPDATE stage_history SET opportunity_id = ? WHERE opportunity_id = ?", arguments: [to.rawValue, from.rawValue])
+    }
+
+    func insertHistory(_ entry: StageHistoryEntry) throws {
+        let change = entry.change
+        try db.cachedStatement(sql: """
+                INSERT INTO stage_history (opportunity_id, from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """)
+            .execute(arguments: [change.opportunity.rawValue, change.from?.rawValue, change.to?.rawValue, entry.fromName, entry.toName,
+                                 change.at.millisecondsSince1970, change.by])
+    }
+
+    func setRanks(_ ranks: [(Opportunity.ID, Int64)]) throws {
+        let statement = try db.cachedStatement(sql: "UPDATE opportunity SET rank = ? WHERE id = ?")
+        for (id, rank) in ranks { try statement.execute(arguments: [rank, id.rawValue]) }
+    }
+
+    func applyStageProbability(_ stage: Stage.ID, _ probability: Probability, followersOnly: Bool, at now: Timestamp) throws {
+        try db.execute(
+            sql: """
+                UPDATE opportunity
+                SET probability = :p, probability_manual = 0,
+                    weighted_revenue = pipeline_weighted(expected_revenue, :p),
+                    updated_at = :now, version = version + 1
+                WHERE stage_id = :stage AND type = 'opportunity' AND active = 1 \(followersOnly ? "AND probability_manual = 0" : "")
+                  AND (probability IS NOT :p OR probability_manual = 1)
+                """,
+            arguments: ["p": probability.basisPoints, "now": now.millisecondsSince1970, "stage": stage.rawValue])
+    }
+
+    /// History first, then the rows, placed below the destination column's cards in their old
+    /// order, under the destination's probability rule.
+    func moveAll(_ move: BulkMove) throws {
+        let (source, destination, team, context) = (move.from, move.to, move.team, move.context)
+        let targetTeam = move.newTeam ?? team
+        try db.execute(
+            sql: """
+                INSERT INTO stage_history (opportunity_id, from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by)
+                SELECT id, ?, ?, ?, ?, ?, ? FROM opportunity WHERE stage_id = ? AND team_id = ? AND type = 'opportunity'
+                """,
+            arguments: [source.id.rawValue, destination.id.rawValue, source.name, destination.name,
+                        context.now.millisecondsSince1970, context.user, source.id.rawValue, team.rawValue])
+        let bottom: Int64? = try fetchOne("SELECT max(rank) FROM opportunity WHERE stage_id = ? AND team_id = ?",
+                                          [destination.id.rawValue, targetTeam.rawValue])
+        let top: Int64 = try fetchOne("SELECT min(rank) FROM opportunity WHERE stage_id = ? AND team_id = ?",
+                                      [source.id.rawValue, team.rawValue]) ?? 0
+        let offset = bottom.map { $0 - top + CardRank.spacing } ?? 0
+        var probability = ""
+        var arguments: StatementArguments = [destination.id.rawValue, targetTeam.rawValue, offset,
+                                             context.now.millisecondsSince1970, context.now.millisecondsSince1970]
+        if let entry = destination.entryProbability {
+            probability = ", probability = ?, probability_manual = 0, weighted_revenue = pipeline_weighted(expected_revenue, ?)"
+            arguments += [entry.basisPoints, entry.basisPoints]
+        }
+        arguments += [source.id.rawValue, team.rawValue]
+        try db.execute(
+            sql: """
+                UPDATE opportunity
+                SET stage_id = ?, team_id = ?, rank = rank + ?, stage_changed_at = ?, updated_at = ?,
+                    version = version + 1\(probability)
+                WHERE stage_id = ? AND team_id = ?
+                """,
+            arguments: arguments)
+    }
+
+    func reassignRecords(from team: Team.ID, to destination: Team.ID, at now: Timestamp) throws {
+        try db.execute(sql: "UPDATE opportunity SET team_id = ?, version = version + 1, updated_at = ? WHERE team_id = ?",
+                       arguments: [destination.rawValue, now.millisecondsSince1970, team.rawValue])
+    }
+
+    func storeSetting(_ key: SettingKey, _ value: String) throws {
+        try db.execute(sql: "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                       arguments: [key.rawValue, value])
+    }
+}

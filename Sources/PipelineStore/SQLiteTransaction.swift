@@ -1,0 +1,219 @@
+import GRDB
+import PipelineCore
+import PipelineStorage
+
+/// One SQLite transaction: the engine's reads and writes, as the storage module's
+/// operations ask for them. Every statement is cached on the connection.
+final class SQLiteTransaction {
+    let db: Database
+    /// Set while an import runs: what its speed-ups need (see `SQLiteTransaction+Import`).
+    var importState: ImportState?
+
+    init(_ db: Database) {
+        self.db = db
+    }
+
+    func fetchOne<T: DatabaseValueConvertible>(_ sql: String, _ arguments: StatementArguments = []) throws -> T? {
+        try T.fetchOne(db.cachedStatement(sql: sql), arguments: arguments)
+    }
+
+    func opportunities(_ sql: String, _ arguments: StatementArguments = []) throws -> [Opportunity] {
+        try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map(Rows.opportunity)
+    }
+}
+
+// MARK: - Reading
+
+extension SQLiteTransaction: StoreReader {
+    func catalog() throws -> StageCatalog {
+        let stages = try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Rows.stageColumns) FROM stage ORDER BY sort_order, id")).map(Rows.stage)
+        let teams = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, name, version FROM team ORDER BY id")).map(Rows.team)
+        return StageCatalog(teams: teams, stages: stages)
+    }
+
+    func teamsWithCreation() throws -> [BackupTeam] {
+        try Row.fetchAll(db, sql: "SELECT id, name, version, created_at FROM team ORDER BY id").map { row in
+            BackupTeam(team: Rows.team(row), createdAt: Timestamp(millisecondsSince1970: row["created_at"]))
+        }
+    }
+
+    func storedSetting(_ key: SettingKey) throws -> String? {
+        try fetchOne("SELECT value FROM setting WHERE key = ?", [key.rawValue])
+    }
+
+    func record(_ id: Opportunity.ID) throws -> Opportunity? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Rows.opportunityColumns) FROM opportunity WHERE id = ?"), arguments: [id.rawValue])
+            .map(Rows.opportunity)
+    }
+
+    func records(titleKey: String, kind: RecordKind, limit: Int) throws -> [Opportunity] {
+        try opportunities("SELECT \(Rows.opportunityColumns) FROM opportunity WHERE title_key = ? AND type = ? ORDER BY id LIMIT ?",
+                          [titleKey, kind.rawValue, limit])
+    }
+
+    func history(of id: Opportunity.ID) throws -> [StageHistoryEntry] {
+        try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by
+            FROM stage_history WHERE opportunity_id = ? ORDER BY id
+            """), arguments: [id.rawValue]).map { row in
+            let from: Int64? = row["from_stage_id"]
+            let to: Int64? = row["to_stage_id"]
+            return StageHistoryEntry(
+                change: StageChange(opportunity: id, from: from.map(Stage.ID.init), to: to.map(Stage.ID.init),
+                                    at: Timestamp(millisecondsSince1970: row["changed_at"]), by: row["changed_by"]),
+                fromName: row["from_stage_name"], toName: row["to_stage_name"])
+        }
+    }
+
+    func forEachOpportunity(_ filter: OpportunityFilter, _ body: (Opportunity) throws -> Void) throws {
+        var conditions = ["o.type = 'opportunity'"]
+        var arguments: StatementArguments = []
+        if let team = filter.team { conditions.append("o.team_id = ?"); arguments += [team.rawValue] }
+        if let stage = filter.stage { conditions.append("o.stage_id = ?"); arguments += [stage.rawValue] }
+        if !filter.includeArchived { conditions.append("o.active = 1") }
+        let columns = Rows.opportunityColumns.split(separator: ",").map { "o." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let rows = try Row.fetchCursor(
+            db, sql: """
+                SELECT \(columns.joined(separator: ", ")) FROM opportunity o JOIN stage s ON s.id = o.stage_id
+                WHERE \(conditions.joined(separator: " AND ")) ORDER BY s.sort_order, o.team_id, o.rank, o.id
+                """,
+            arguments: arguments)
+        while let row = try rows.next() { try body(Rows.opportunity(row)) }
+    }
+
+    func forEachRecord(kind: RecordKind?, _ body: (Opportunity, String?) throws -> Void) throws {
+        var sql = "SELECT \(Rows.opportunityColumns), external_id FROM opportunity"
+        var arguments: StatementArguments = []
+        if let kind { sql += " WHERE type = ?"; arguments += [kind.rawValue] }
+        let rows = try Row.fetchCursor(db, sql: sql + " ORDER BY id", arguments: arguments)
+        while let row = try rows.next() {
+            try body(Rows.opportunity(row), row["external_id"])
+        }
+    }
+
+    func forEachHistoryEntry(_ body: (BackupHistoryEntry) throws -> Void) throws {
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT id, opportunity_id, from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by
+            FROM stage_history ORDER BY id
+            """)
+        while let row = try rows.next() {
+            let from: Int64? = row["from_stage_id"], to: Int64? = row["to_stage_id"]
+            try body(BackupHistoryEntry(id: row["id"], opportunity: Opportunity.ID(row["opportunity_id"]),
+                                        from: from.map(Stage.ID.init), to: to.map(Stage.ID.init),
+                                        fromName: row["from_stage_name"], toName: row["to_stage_name"],
+                                        at: Timestamp(millisecondsSince1970: row["changed_at"]), by: row["changed_by"]))
+        }
+    }
+
+    func stageExternalIDs() throws -> [Stage.ID: String] {
+        Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT id, external_id FROM stage WHERE external_id IS NOT NULL")
+            .map { (Stage.ID($0["id"]), $0["external_id"] as String) })
+    }
+
+    func storedCounts() throws -> (records: Int, history: Int) {
+        (try fetchOne("SELECT count(*) FROM opportunity") ?? 0, try fetchOne("SELECT count(*) FROM stage_history") ?? 0)
+    }
+
+    func stageFigures(team: Team.ID?) throws -> [Stage.ID: Figures] {
+        var sql = """
+            SELECT stage_id, currency, sum(count) AS count,
+                   sum(expected_high) AS expected_high, sum(expected_low) AS expected_low,
+                   sum(weighted_high) AS weighted_high, sum(weighted_low) AS weighted_low
+            FROM stage_total WHERE active = 1
+            """
+        var arguments: StatementArguments = []
+        if let team { sql += " AND team_id = ?"; arguments += [team.rawValue] }
+        // Rows whose deals all left stay at zero; a currency with no deal must not show.
+        sql += " GROUP BY stage_id, currency HAVING sum(count) > 0"
+        var result: [Stage.ID: Figures] = [:]
+        for row in try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments) {
+            result[Stage.ID(row["stage_id"]), default: Figures()].add(Self.figures(row))
+        }
+        return result
+    }
+
+    func forecastRows(team: Team.ID?, grouping: Forecast.Grouping) throws -> [Forecast.Row] {
+        let key = grouping == .month ? "substr(o.expected_closing, 1, 7)" : "NULLIF(o.salesperson, '')"
+        var sql = """
+            SELECT \(key) AS key, o.currency, count(*) AS count,
+                   sum(o.expected_revenue / 1000000000) AS expected_high, sum(o.expected_revenue % 1000000000) AS expected_low,
+                   sum(o.weighted_revenue / 1000000000) AS weighted_high, sum(o.weighted_revenue % 1000000000) AS weighted_low
+            FROM opportunity o JOIN stage s ON s.id = o.stage_id
+            WHERE o.type = 'opportunity' AND o.active = 1 AND s.outcome = 'open'
+            """
+        var arguments: StatementArguments = []
+        if let team { sql += " AND o.team_id = ?"; arguments += [team.rawValue] }
+        sql += " GROUP BY key, o.currency ORDER BY key IS NULL, key"
+        var rows: [Forecast.Row] = []
+        for row in try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments) {
+            let key: String? = row["key"]
+            if rows.last.map({ $0.key != key }) ?? true { rows.append(Forecast.Row(key: key, figures: Figures())) }
+            rows[rows.count - 1].figures.add(Self.figures(row))
+        }
+        return rows
+    }
+
+    /// One row of split sums (see `Schema.sumSplit`) as exact figures.
+    static func figures(_ row: Row) -> Figures {
+        let currency = (try? CurrencyCode(parsing: row["currency"])) ?? .usd
+        return Figures(currency: currency, count: row["count"],
+                       expected: Rows.joinSplit(high: row["expected_high"], low: row["expected_low"]),
+                       weighted: Rows.joinSplit(high: row["weighted_high"], low: row["weighted_low"]))
+    }
+
+    func duplicateCandidates(of record: Opportunity, limit: Int) throws -> [Opportunity] {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if let email = DuplicateRule.emailKey(record.customer.email) { conditions.append("email_key = ?"); arguments += [email] }
+        if let company = DuplicateRule.nameKey(record.customer.name) { conditions.append("company_key = ?"); arguments += [company] }
+        if let contact = DuplicateRule.nameKey(record.customer.contactName) { conditions.append("contact_key = ?"); arguments += [contact] }
+        guard !conditions.isEmpty else { return [] }
+        arguments += [record.id.rawValue, limit]
+        return try opportunities("""
+            SELECT \(Rows.opportunityColumns) FROM opportunity
+            WHERE (\(conditions.joined(separator: " OR "))) AND id <> ? AND (active = 1 OR lost_reason IS NOT NULL)
+            ORDER BY type DESC, id LIMIT ?
+            """, arguments)
+    }
+
+    func teamsWithRecords(inStage stage: Stage.ID) throws -> Set<Team.ID> {
+        Set(try Int64.fetchAll(db.cachedStatement(sql: "SELECT DISTINCT team_id FROM opportunity WHERE stage_id = ?"),
+                               arguments: [stage.rawValue]).map(Team.ID.init))
+    }
+
+    func recordCount(inStage stage: Stage.ID) throws -> Int {
+        try fetchOne("SELECT count(*) FROM opportunity WHERE stage_id = ?", [stage.rawValue]) ?? 0
+    }
+
+    func records(team: Team.ID, stage: Stage.ID) throws -> [Opportunity] {
+        try opportunities("SELECT \(Rows.opportunityColumns) FROM opportunity WHERE team_id = ? AND stage_id = ? ORDER BY rank, id",
+                          [team.rawValue, stage.rawValue])
+    }
+
+    func recordCounts(team: Team.ID) throws -> (opportunities: Int, leads: Int) {
+        var opportunities = 0, leads = 0
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT type, count(*) AS n FROM opportunity WHERE team_id = ? GROUP BY type"),
+                                    arguments: [team.rawValue]) {
+            if row["type"] == "lead" { leads = row["n"] } else { opportunities = row["n"] }
+        }
+        return (opportunities, leads)
+    }
+
+    func columnKeys(_ column: ColumnKey, excluding: Opportunity.ID, from bound: CardCursor?, side: ColumnSide,
+                    limit: Int) throws -> [CardCursor] {
+        var sql = "SELECT rank, id FROM opportunity WHERE type = 'opportunity' AND active = 1 AND team_id = ? AND stage_id = ? AND id <> ?"
+        var arguments: StatementArguments = [column.team.rawValue, column.stage.rawValue, excluding.rawValue]
+        if let bound {
+            switch side {
+            case .before: sql += " AND (rank, id) < (?, ?)"
+            case .atOrAfter: sql += " AND (rank, id) >= (?, ?)"
+            case .after: sql += " AND (rank, id) > (?, ?)"
+            }
+            arguments += [bound.rank, bound.id.rawValue]
+        }
+        sql += side == .before ? " ORDER BY rank DESC, id DESC LIMIT ?" : " ORDER BY rank, id LIMIT ?"
+        arguments += [limit]
+        return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
+            .map { CardCursor(rank: $0[0], id: Opportunity.ID($0[1])) }
+    }
+}

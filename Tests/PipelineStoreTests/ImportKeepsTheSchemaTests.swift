@@ -1,0 +1,36 @@
+import Foundation
+import GRDB
+import Testing
+@testable import PipelineCore
+@testable import PipelineStore
+import PipelineStorage
+
+/// The SQLite engine's import drops the filter index's triggers and puts them back: what it
+/// puts back must be exactly what the migrations made, whether the import is kept, is a dry
+/// run, or fails.
+@Suite("SQLite engine: imports keep the schema")
+struct ImportKeepsTheSchemaTests {
+    func schema(_ temporary: TemporaryDatabase) throws -> [String] {
+        try temporary.sql { try String.fetchAll($0, sql: "SELECT type || ' ' || name || ': ' || coalesce(sql, '') FROM sqlite_master ORDER BY name") }
+    }
+
+    @Test func importsLeaveTheSchemaAsTheMigrationsMadeIt() throws {
+        let temporary = try TemporaryDatabase()
+        let before = try schema(temporary)
+        #expect(before.contains { $0.hasPrefix("trigger opportunity_search_after_insert") })
+        for dryRun in [false, true] {
+            _ = try temporary.database.importing(dryRun: dryRun) { transaction in
+                let changes = try OpportunityForm(title: "Imported").validated(language: .english, currency: .usd)
+                return try transaction.addOpportunity(changes, team: try transaction.currentTeam().id, stage: nil, context: temporary.context())
+            }
+            #expect(try schema(temporary) == before)
+        }
+        struct Refused: Error {}
+        #expect(throws: Refused.self) {
+            try temporary.database.importing(dryRun: false) { _ in throw Refused() }
+        }
+        #expect(try schema(temporary) == before)
+        // The kept import's record is in the filter index like any other.
+        #expect(try temporary.database.matchingCounts(team: try temporary.sales.id, filter: "imported").values.reduce(0, +) == 1)
+    }
+}

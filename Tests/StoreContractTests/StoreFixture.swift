@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+@testable import PipelineCore
+import PipelineEngines
+import PipelineStorage
+
+/// The engines the contract suite runs on. Every test takes one as its argument, so each
+/// behaviour is proved on every engine, unchanged.
+enum EngineKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case sqlite
+
+    var testDescription: String { rawValue }
+}
+
+/// A new, empty store of one engine, removed when the value goes away: a file in a fresh
+/// temporary folder for SQLite, a fresh database on the test server for PostgreSQL.
+final class StoreFixture {
+    let engine: EngineKind
+    /// What `--db` would say to open it.
+    let location: String
+    let store: any PipelineStore
+    var clock: Int64 = 1_795_000_000_000
+    private let cleanUp: () -> Void
+
+    init(_ engine: EngineKind, language: Language = .english) throws {
+        self.engine = engine
+        switch engine {
+        case .sqlite:
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-store-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            location = folder.appendingPathComponent("pipeline.sqlite").path
+            cleanUp = { try? FileManager.default.removeItem(at: folder) }
+        }
+        store = try StoreOpener.open(location, seedLanguage: language, now: Timestamp(millisecondsSince1970: clock), busyTimeout: 5)
+    }
+
+    deinit { cleanUp() }
+
+    /// A second, independent connection to the same store (as another process would have).
+    func reopen(busyTimeout: TimeInterval = 5) throws -> any PipelineStore {
+        try StoreOpener.open(location, seedLanguage: .english, now: Timestamp(millisecondsSince1970: clock), busyTimeout: busyTimeout)
+    }
+
+    /// Each call is one minute later than the last.
+    func context(_ user: String = "lan") -> ChangeContext {
+        clock += 60_000
+        return ChangeContext(now: Timestamp(millisecondsSince1970: clock), user: user)
+    }
+
+    var sales: Team { get throws { try store.currentTeam() } }
+
+    func stage(_ name: String) throws -> Stage {
+        try store.pipeline(for: sales.id).resolveStage(name)
+    }
+
+    @discardableResult
+    func add(_ title: String, revenue: String = "1,000.00", stage: String? = nil, currency: String? = nil,
+             probability: String? = nil, salesperson: String? = nil, closing: String? = nil, team: Team.ID? = nil) throws -> Opportunity {
+        let form = OpportunityForm(title: title, expectedRevenue: revenue, currency: currency, probability: probability,
+                                   salesperson: salesperson, expectedClosing: closing)
+        let changes = try form.validated(language: .english, currency: try store.defaultCurrency())
+        return try store.addOpportunity(changes, team: team ?? sales.id, stage: try stage.map { try self.stage($0).id },
+                                        context: context())
+    }
+
+    /// Every stored record, archived ones and leads included, in id order.
+    func records() throws -> [Opportunity] {
+        var records: [Opportunity] = []
+        try store.forEachExchangeRecord(kind: nil) { records.append($0.record) }
+        return records
+    }
+
+    /// Every stage-history line, oldest first.
+    func historyLines() throws -> [BackupHistoryEntry] {
+        var lines: [BackupHistoryEntry] = []
+        try store.forEachHistoryEntry { lines.append($0) }
+        return lines
+    }
+
+    /// Everything a failed action must leave untouched, read through the store's own roles
+    /// (the same on every engine): teams, stages, records, history, settings and the totals
+    /// each team's board shows.
+    func snapshot() throws -> String {
+        var lines: [String] = []
+        for team in try store.backupTeams() { lines.append("team: \(team)") }
+        for stage in try store.exchangeStages() { lines.append("stage: \(stage.stage) \(stage.storedExternalID ?? "-")") }
+        for record in try records() { lines.append("record: \(record)") }
+        for line in try historyLines() { lines.append("history: \(line)") }
+        for (key, value) in try store.storedSettings() { lines.append("setting: \(key.rawValue)=\(value)") }
+        for team in try store.teams() {
+            let figures = try store.stageFigures(team: team.id).sorted { $0.key.rawValue < $1.key.rawValue }
+            lines.append("figures of \(team.id): \(figures)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+let testNow = Timestamp(millisecondsSince1970: 1_795_000_000_000)
