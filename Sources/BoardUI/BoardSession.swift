@@ -42,7 +42,9 @@ public final class BoardSession {
         onFirstFrame?()
         var lastTick = clock()
         while running {
-            guard let event = terminal.nextEvent(timeout: 0.25) else {
+            // A store that announces changes (PostgreSQL) wakes the loop at once; one that
+            // does not (SQLite) is asked between keys.
+            guard let event = terminal.nextEvent(timeout: 0.25, wakingOn: repository.changeSignal) else {
                 idle(&lastTick)
                 continue
             }
@@ -83,7 +85,8 @@ public final class BoardSession {
             send(.countsLoaded(filter: state.filter, counts))
             changed = true
         }
-        guard let token = try? repository.changeToken(), token != changeToken else { return changed }
+        let announced = (try? repository.drainChangeSignal()) ?? false
+        guard let token = try? repository.changeToken(), token != changeToken || announced else { return changed }
         changeToken = token
         do {
             try load(focus: nil)

@@ -141,6 +141,18 @@ public final class NcursesTerminal: TerminalDevice {
 
     // MARK: - Input
 
+    /// Waits on the keyboard and `descriptor` together: ncurses may already hold keys it
+    /// read ahead, so it is asked first without waiting, then both descriptors are polled.
+    public func nextEvent(timeout: Double, wakingOn descriptor: Int32?) -> InputEvent? {
+        guard let descriptor else { return nextEvent(timeout: timeout) }
+        if let event = nextEvent(timeout: 0) { return event }
+        var descriptors = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
+                           pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)]
+        let ready = poll(&descriptors, 2, Int32(timeout * 1000))
+        if ready > 0, descriptors[1].revents != 0, descriptors[0].revents == 0 { return nil }
+        return nextEvent(timeout: 0)
+    }
+
     public func nextEvent(timeout: Double) -> InputEvent? {
         let signal = Signals.pending.exchange(0)
         if signal != 0 {

@@ -46,12 +46,12 @@ public struct Figures: Hashable, Sendable {
 ///
 /// The open pipeline counts active opportunities in open stages; won revenue is reported
 /// apart; lost and archived opportunities count nowhere.
-public struct Forecast: Sendable {
+public struct Forecast: Sendable, Equatable {
     public enum Grouping: String, Sendable, CaseIterable {
         case stage, month, salesperson
     }
 
-    public struct Row: Sendable {
+    public struct Row: Sendable, Equatable {
         /// The stage's name, `YYYY-MM` (or `nil`: no closing date), or the salesperson (or
         /// `nil`: unassigned).
         public var key: String?

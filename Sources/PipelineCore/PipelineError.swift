@@ -59,6 +59,10 @@ public enum PipelineError: Error, Hashable, Sendable {
     // Files
     case backupNeedsFreshDatabase
     case backupInconsistent(BackupFault)
+    /// `db copy` onto a store that holds more than a new one's defaults.
+    case copyTargetNotEmpty(String)
+    /// `db copy` from a store onto itself.
+    case copyOntoItself(String)
 
     // Concurrency
     case changedSinceLoaded(kind: String, id: Int64)
@@ -155,6 +159,8 @@ public enum PipelineError: Error, Hashable, Sendable {
         case .cannotMergeWith(let id): return t("error.cannotMerge", id)
         case .backupNeedsFreshDatabase: return t("error.backupNeedsFresh")
         case .backupInconsistent(let fault): return t("error.backupInconsistent", fault.message(in: language))
+        case .copyTargetNotEmpty(let location): return t("error.copyTargetNotEmpty", location)
+        case .copyOntoItself(let location): return t("error.copyOntoItself", location)
         case .changedSinceLoaded(let kind, let id): return t("error.changedSinceLoaded", kind, id)
         }
     }

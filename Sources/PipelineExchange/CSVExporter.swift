@@ -6,8 +6,12 @@ import PipelineStorage
 /// Writes leads, opportunities or stages as CSV in the reference CRM's technical column
 /// names (its "import-compatible" export), so that its import takes the file unchanged.
 public enum CSVExporter {
-    public static func export(_ kind: ExchangeKind, generation: OdooGeneration, from database: any BackupSource,
+    public static func export(_ kind: ExchangeKind, generation: OdooGeneration, from source: any BackupSource,
                               to handle: FileHandle) throws {
+        try source.readingSnapshot { database in try export(kind, generation: generation, from: database, to: handle) }
+    }
+
+    static func export(_ kind: ExchangeKind, generation: OdooGeneration, from database: any StoreReader, to handle: FileHandle) throws {
         let output = BufferedOutput(handle: handle)
         let writer = try CSVWriter(stream: output)
         switch kind {

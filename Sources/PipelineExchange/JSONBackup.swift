@@ -16,7 +16,12 @@ public enum JSONBackup {
     // MARK: - Writing
 
     /// `--what all`: the whole backup. Other kinds: a JSON array of those records alone.
-    public static func export(_ kind: ExchangeKind, from database: any BackupSource, to handle: FileHandle) throws {
+    public static func export(_ kind: ExchangeKind, from source: any BackupSource, to handle: FileHandle) throws {
+        // One snapshot: a colleague's change cannot land between two sections.
+        try source.readingSnapshot { database in try export(kind, from: database, to: handle) }
+    }
+
+    static func export(_ kind: ExchangeKind, from database: any StoreReader, to handle: FileHandle) throws {
         let output = BufferedOutput(handle: handle)
         func list(_ name: String?, _ write: (_ element: (JSONValue) -> Void) throws -> Void) throws {
             output.writeText(name.map { "\"\($0)\": [" } ?? "[")
@@ -32,7 +37,7 @@ public enum JSONBackup {
             output.writeText("{\n\"format\": \"\(format)\",\n\"version\": \(version),\n")
             let settings = try database.storedSettings().map { ($0.0.rawValue, JSONValue.string($0.1)) }
             output.writeText("\"settings\": " + JSONValue.object(settings).compact + ",\n")
-            try list("teams") { element in for team in try database.backupTeams() { element(encode(team)) } }
+            try list("teams") { element in for team in try database.teamsWithCreation() { element(encode(team)) } }
             output.writeText(",\n")
             try list("stages") { element in for stage in try database.exchangeStages() { element(encode(stage)) } }
             output.writeText(",\n")

@@ -183,6 +183,8 @@ public final class EngineStore: PipelineStore {
 
     // MARK: - BackupSource
 
+    public func readingSnapshot<T>(_ body: (any StoreReader) throws -> T) throws -> T { try read(body) }
+
     public func storedSettings() throws -> [(SettingKey, String)] { try read { try $0.storedSettings() } }
     public func backupTeams() throws -> [BackupTeam] { try read { try $0.teamsWithCreation() } }
     public func exchangeStages() throws -> [ExchangeStage] { try read { try $0.exchangeStages() } }

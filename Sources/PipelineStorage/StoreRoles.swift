@@ -95,6 +95,11 @@ public protocol ImportSink: AnyObject, Sendable {
 
 /// What a backup and an export read.
 public protocol BackupSource: AnyObject, Sendable {
+    /// Where the data lives, as messages name it.
+    var location: String { get }
+    /// Runs `body` on one consistent snapshot (one reading transaction): what a whole
+    /// backup or copy reads, so that a colleague's change cannot land in the middle of it.
+    func readingSnapshot<T>(_ body: (any StoreReader) throws -> T) throws -> T
     func storedSettings() throws -> [(SettingKey, String)]
     func backupTeams() throws -> [BackupTeam]
     func exchangeStages() throws -> [ExchangeStage]
@@ -104,6 +109,8 @@ public protocol BackupSource: AnyObject, Sendable {
 
 /// Where a backup is restored.
 public protocol BackupSink: AnyObject, Sendable {
+    /// Where the data lives, as messages name it.
+    var location: String { get }
     /// Whether the database holds only what a new one holds (only such a one takes a backup).
     func isUntouched() throws -> Bool
     /// Replaces an untouched database's content with a backup's, in one transaction; the

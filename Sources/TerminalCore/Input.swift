@@ -34,4 +34,15 @@ public protocol TerminalDevice: AnyObject {
     func present(_ grid: Grid)
     /// The next event, or `nil` when `timeout` (seconds) passed without one.
     func nextEvent(timeout: Double) -> InputEvent?
+    /// The next event, or `nil` when `timeout` passed or `descriptor` became readable first
+    /// (a database's notification socket, waited on beside the keyboard).
+    func nextEvent(timeout: Double, wakingOn descriptor: Int32?) -> InputEvent?
+}
+
+extension TerminalDevice {
+    /// A terminal that cannot wait on another descriptor waits on the keyboard alone; the
+    /// caller then notices changes at the next timeout.
+    public func nextEvent(timeout: Double, wakingOn descriptor: Int32?) -> InputEvent? {
+        nextEvent(timeout: timeout)
+    }
 }

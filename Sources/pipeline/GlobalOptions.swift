@@ -44,14 +44,21 @@ struct GlobalOptions: ParsableArguments {
     /// Opens the store for one command. A command that only reads still works on a
     /// database the user may not write to.
     func open(forWriting writing: Bool = true) throws -> Session {
-        let busyTimeout = ProcessInfo.processInfo.environment["PIPELINE_BUSY_TIMEOUT"].flatMap(Double.init)
-            ?? StoreOpener.defaultBusyTimeout
-        let store = try StoreOpener.open(databasePath, seedLanguage: requestedLanguage, now: .now, busyTimeout: busyTimeout,
-                                         forWriting: writing)
+        let store = try openStore(at: databasePath, forWriting: writing)
         let stored = try store.setting(.language).flatMap(Language.init(code:))
         let language = lang.flatMap(Language.init(code:)) ?? stored ?? requestedLanguage
         CLILanguage.set(language)
         return Session(database: store, language: language)
+    }
+}
+
+extension GlobalOptions {
+    /// Opens the store at `location` (a path or a server), seeded in the requested language
+    /// when it is new.
+    func openStore(at location: String, forWriting writing: Bool = true) throws -> any PipelineStore {
+        let busyTimeout = ProcessInfo.processInfo.environment["PIPELINE_BUSY_TIMEOUT"].flatMap(Double.init)
+            ?? StoreOpener.defaultBusyTimeout
+        return try StoreOpener.open(location, seedLanguage: requestedLanguage, now: .now, busyTimeout: busyTimeout, forWriting: writing)
     }
 }
 

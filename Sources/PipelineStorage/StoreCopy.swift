@@ -1,0 +1,45 @@
+import PipelineCore
+
+/// Copies everything — settings, teams, stages, leads and opportunities, stage history —
+/// from one store to another, whatever their engines: how a team moves from a file to a
+/// server. One snapshot of the source, one transaction on the target; a target that holds
+/// anything but a new database's defaults is refused, and ids, versions and times are kept,
+/// so both stores then check and forecast alike.
+public enum StoreCopy {
+    /// What a copy brought over.
+    public struct Summary: Sendable, Equatable {
+        public var teams = 0, stages = 0, records = 0, history = 0
+
+        public init() {}
+    }
+
+    public static func copy(from source: any BackupSource, to target: any BackupSink) throws -> Summary {
+        // Said in so many words before reading anything; the restore checks it again inside
+        // its transaction.
+        guard try target.isUntouched() else { throw PipelineError.copyTargetNotEmpty(target.location) }
+        return try source.readingSnapshot { reader in
+            var summary = Summary()
+            try target.restore { writer in
+                for (key, value) in try reader.storedSettings() { try writer.storeSetting(key, value) }
+                for team in try reader.teamsWithCreation() {
+                    try writer.insert(team)
+                    summary.teams += 1
+                }
+                let externals = try reader.stageExternalIDs()
+                for stage in try reader.catalog().stages {
+                    try writer.insert(stage, externalID: externals[stage.id])
+                    summary.stages += 1
+                }
+                try reader.forEachRecord(kind: nil) { record, externalID in
+                    try writer.insert(record, externalID: externalID)
+                    summary.records += 1
+                }
+                try reader.forEachHistoryEntry { entry in
+                    try writer.insert(entry)
+                    summary.history += 1
+                }
+            }
+            return summary
+        }
+    }
+}

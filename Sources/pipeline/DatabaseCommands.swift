@@ -1,0 +1,29 @@
+import ArgumentParser
+import PipelineCore
+import PipelineStorage
+
+/// `pipeline db copy`: moving a team's pipeline between stores (a file and a server, or any two).
+struct DatabaseCommand: ParsableCommand {
+    static var configuration: CommandConfiguration { CommandConfiguration(
+        commandName: "db",
+        abstract: localized("cli.db.abstract"),
+        subcommands: [Copy.self]) }
+
+    struct Copy: ParsableCommand {
+        static var configuration: CommandConfiguration { CommandConfiguration(
+            abstract: localized("cli.db.copy.abstract"),
+            discussion: localized("cli.db.copy.discussion")) }
+        @OptionGroup var global: GlobalOptions
+        @Option(help: ArgumentHelp(localized("cli.db.copy.from"), valueName: "store")) var from: String
+        @Option(help: ArgumentHelp(localized("cli.db.copy.to"), valueName: "store")) var to: String
+
+        func run() throws {
+            let source = try global.openStore(at: from, forWriting: false)
+            let target = try global.openStore(at: to)
+            guard source.location != target.location else { throw PipelineError.copyOntoItself(target.location) }
+            let summary = try StoreCopy.copy(from: source, to: target)
+            Console.out(localized("cli.db.copied", summary.teams, summary.stages, summary.records, summary.history,
+                                  source.location, target.location))
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+@testable import PipelineCore
+import PipelineStorage
+
+/// Every pair of engines, both ways: what a team moving from a file to a server does.
+let enginePairs: [(EngineKind, EngineKind)] = EngineKind.allCases.flatMap { source in EngineKind.allCases.map { (source, $0) } }
+
+@Suite("Store: copying a whole store")
+struct StoreCopyTests {
+    /// A pipeline with a bit of everything a store keeps.
+    func populated(_ engine: EngineKind) throws -> StoreFixture {
+        let fixture = try StoreFixture(engine, language: .vietnamese)
+        let store = fixture.store
+        let export = try store.addTeam(named: "Xuất khẩu", context: fixture.context())
+        let (customs, _) = try store.addStage(StageDraft(name: "Hải quan", probability: Probability(percent: 40), scope: .team(export.id)),
+                                              in: export.id, at: 2)
+        let deal = try fixture.add("Hợp đồng Vinamilk", revenue: "1500000", stage: "Đề xuất", salesperson: "Lan", closing: "2026-12-31")
+        _ = try store.moveOpportunity(deal.id, to: try fixture.stage("Thương lượng").id, context: fixture.context())
+        let lost = try fixture.add("Lost one", revenue: "20000")
+        _ = try store.markLost(lost.id, reason: "Giá cao", context: fixture.context())
+        let archived = try fixture.add("Archived one", revenue: "2000000", stage: "Chất lượng")
+        _ = try store.archive(archived.id, context: fixture.context())
+        _ = try store.addOpportunity(try OpportunityForm(title: "Export deal", expectedRevenue: "99", currency: "USD")
+            .validated(language: .english, currency: .vnd), team: export.id, stage: customs.id, context: fixture.context())
+        _ = try store.addLead(try OpportunityForm(title: "A lead", customer: "Acme", email: "ana@acme.com").validated(language: .english, currency: .vnd),
+                              team: export.id, context: fixture.context())
+        // A record with an External ID, as an import writes it.
+        _ = try store.importing(dryRun: false) { transaction in
+            let catalog = try transaction.catalog()
+            var update = try Opportunity.create(try OpportunityForm(title: "Imported").validated(language: .english, currency: .vnd),
+                                                in: try transaction.pipeline(for: try transaction.currentTeam().id), stage: nil,
+                                                currency: .vnd, at: fixture.context().now, by: "importer")
+            update.opportunity.rank = try transaction.rank(for: update.opportunity, placement: .top)
+            let id = try transaction.insertRecord(update.opportunity, externalID: "__import__.deal_1")
+            if var change = update.stageChange {
+                change.opportunity = id
+                try transaction.insertHistory(StageHistoryEntry(change, names: catalog))
+            }
+        }
+        try store.setSetting(.direction, to: "ltr")
+        try store.setSetting(.team, to: "Xuất khẩu")
+        return fixture
+    }
+
+    @Test(arguments: enginePairs) func aCopyIsTheSameStoreOnTheOtherSide(_ source: EngineKind, _ target: EngineKind) throws {
+        let from = try populated(source)
+        let to = try StoreFixture(target)
+        let summary = try StoreCopy.copy(from: from.store, to: to.store)
+        #expect(summary.teams == 2 && summary.stages == 7 && summary.records == 6 && summary.history > 4)
+        // Through the same roles, both stores read alike: every row, the kept totals, the
+        // checks and the forecast.
+        #expect(try to.snapshot() == (try from.snapshot()))
+        let problems = try to.store.integrityProblems()
+        #expect(problems == [], "\(problems)")
+        #expect(try from.store.integrityProblems() == [])
+        for team in try from.store.teams() {
+            for grouping in [Forecast.Grouping.stage, .month, .salesperson] {
+                #expect(try to.store.forecast(team: team.id, groupedBy: grouping) == (try from.store.forecast(team: team.id, groupedBy: grouping)))
+            }
+        }
+        // The copy is a working store: new records get new ids, not ones the copy holds.
+        let added = try to.add("After the copy", revenue: "5000000")
+        #expect(try from.records().allSatisfy { $0.id != added.id })
+        #expect(try to.store.matchingCounts(team: try to.store.team("1").id, filter: "vinamilk").values.reduce(0, +) == 1)
+    }
+
+    @Test(arguments: enginePairs) func aTargetWithDataIsRefusedAndKeptAsItWas(_ source: EngineKind, _ target: EngineKind) throws {
+        let from = try populated(source)
+        let to = try StoreFixture(target)
+        try to.add("Someone's deal")
+        let before = try to.snapshot()
+        #expect(throws: PipelineError.copyTargetNotEmpty(to.store.location)) { try StoreCopy.copy(from: from.store, to: to.store) }
+        #expect(try to.snapshot() == before)
+    }
+}
