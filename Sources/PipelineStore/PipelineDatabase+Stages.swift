@@ -165,7 +165,8 @@ extension PipelineDatabase {
 
     /// Moves every opportunity of `team` from one stage to another in a few statements:
     /// history first, then the rows, placed below the destination column's cards in their
-    /// old order, under the destination's probability rule.
+    /// old order, under the destination's probability rule and the domain's rule on lost
+    /// reasons (``Opportunity/keepsLostReason(entering:leaving:isActive:)``).
     static func moveAll(_ db: Database, from source: Stage, to destination: Stage, team: Team.ID, newTeam: Team.ID?,
                         context: ChangeContext) throws {
         let targetTeam = newTeam ?? team
@@ -189,11 +190,18 @@ extension PipelineDatabase {
             arguments += [entry.basisPoints, entry.basisPoints]
         }
         arguments += [source.id.rawValue, team.rawValue]
+        var lostReason = ""
+        let keepsActive = Opportunity.keepsLostReason(entering: destination.outcome, leaving: source.outcome, isActive: true)
+        let keepsArchived = Opportunity.keepsLostReason(entering: destination.outcome, leaving: source.outcome, isActive: false)
+        if !keepsActive || !keepsArchived {
+            lostReason = ", lost_reason = CASE active WHEN 1 THEN \(keepsActive ? "lost_reason" : "NULL") "
+                + "ELSE \(keepsArchived ? "lost_reason" : "NULL") END"
+        }
         try db.execute(
             sql: """
                 UPDATE opportunity
                 SET stage_id = ?, team_id = ?, rank = rank + ?, stage_changed_at = ?, updated_at = ?,
-                    version = version + 1\(probability)
+                    version = version + 1\(probability)\(lostReason)
                 WHERE stage_id = ? AND team_id = ?
                 """,
             arguments: arguments)
