@@ -10,17 +10,20 @@ struct ForecastCommand: ParsableCommand {
         abstract: localized("cli.forecast.expectedAndWeightedRevenueOf"),
         discussion: localized("cli.forecast.weightedRevenueIsExpectedRevenue")) }
 
-    enum Grouping: String, ExpressibleByArgument, CaseIterable {
+    enum Grouping: String, CaseIterable {
         case stage, month, salesperson
     }
 
     @OptionGroup var global: GlobalOptions
     @Option(help: ArgumentHelp(localized("cli.forecast.onlyThisTeamSPipeline"), valueName: "team")) var team: String?
-    @Option(help: ArgumentHelp(localized("cli.forecast.groupByStageDefaultExpected"), valueName: "stage|month|salesperson"))
-    var by: Grouping = .stage
+    @Option(name: .customLong("by"), help: ArgumentHelp(localized("cli.forecast.groupByStageDefaultExpected"), valueName: "stage|month|salesperson"))
+    var grouping: String?
     @Flag(help: ArgumentHelp(localized("cli.option.json"))) var json = false
 
+    func validate() throws { _ = try choice(grouping, of: "--by", as: Grouping.self) }
+
     func run() throws {
+        let by = try choice(grouping, of: "--by", as: Grouping.self) ?? .stage
         let session = try global.open(forWriting: false)
         let team = try team.map { try session.database.team($0) }
         let forecast = try session.database.forecast(team: team?.id, groupedBy: Forecast.Grouping(rawValue: by.rawValue) ?? .stage)

@@ -219,7 +219,8 @@ struct CLIOpportunityTests {
         #expect(cli.object(["opp", "show", "Won"])["lost_reason"] is NSNull)
         cli.ok(["opp", "edit", "Edited", "--stage", "New"])
         #expect(cli.object(["opp", "show", "Edited"])["lost_reason"] is NSNull)
-        cli.ok(["stage", "remove", "Lost", "--move-to", "Qualified"])
+        // One deal moved: a count in the singular.
+        #expect(cli.ok(["stage", "remove", "Lost", "--move-to", "Qualified"]).stdout.contains("; moved 1 opportunity to 'Qualified'."))
         #expect(cli.object(["opp", "show", "Column"])["lost_reason"] is NSNull)
     }
 
