@@ -120,7 +120,9 @@ public final class PipelineDatabase: Sendable {
     /// Not GRDB's `read`: its read-only guard toggles `PRAGMA query_only`, and every flag
     /// pragma expires all the connection's prepared statements, so each cached statement
     /// would be compiled again on every read (measured: a sixth of a card move's CPU time).
-    /// The store's reading actions never write; the tests would catch one that did.
+    /// The store's reading actions never write: `ReadsNeverWriteTests` runs every one on a
+    /// read-only connection and on this one, watching the change count and the file's data
+    /// version, and fails when a public method that is not a write is missing from its list.
     func read<T>(_ body: (Database) throws -> T) throws -> T {
         do {
             return try queue.unsafeRead { db in
