@@ -256,7 +256,7 @@ struct OpportunityStoreTests {
         #expect(throws: PipelineError.unknownOpportunity("Globex")) { try temporary.database.opportunity("Globex") }
     }
 
-    @Test func columnsArePagedByKeysetInRankOrderUsingTheIndex() throws {
+    @Test func columnsArePagedByKeysetInRankOrder() throws {
         let temporary = try TemporaryDatabase()
         let db = temporary.database
         var added: [Opportunity] = []
@@ -272,14 +272,38 @@ struct OpportunityStoreTests {
         } while pages.last?.count == 10
         #expect(pages.map(\.count) == [10, 10, 5])
         #expect(pages.flatMap { $0 }.map(\.id) == added.reversed().map(\.id))
-        let plan = try temporary.sql { db in
-            try Row.fetchAll(db, sql: """
-                EXPLAIN QUERY PLAN SELECT id FROM opportunity WHERE type = 'opportunity' AND active = 1
-                AND team_id = 1 AND stage_id = 1 AND (rank, id) > (0, 0) ORDER BY rank, id LIMIT 10
-                """).map { $0["detail"] as String }.joined(separator: "\n")
+    }
+
+    /// The plans of the statements the store itself runs to read a column, as SQLite traced
+    /// them (with their values): every one walks the column's index, none sorts.
+    @Test func readingAColumnUsesItsIndexAndNeverSorts() throws {
+        let temporary = try TemporaryDatabase()
+        for index in 0..<25 { try temporary.add("Deal \(index)") }
+        let statements = StatementLog()
+        let traced = try temporary.reopen { db in
+            db.trace(options: .statement) { event in
+                if case .statement(let statement) = event { statements.append(statement.expandedSQL) }
+            }
         }
-        #expect(plan.contains("USING INDEX opportunity_column"))
-        #expect(!plan.contains("TEMP B-TREE"))
+        let team = try temporary.sales.id, new = try temporary.stage("New").id
+        var cursor: Opportunity?
+        repeat { cursor = try traced.column(team: team, stage: new, after: cursor, limit: 10).last } while cursor != nil
+        let window = try traced.cardWindow(ColumnQuery(team: team, stage: new), anchor: .top, limit: 10)
+        let last = try #require(window.cards.last)
+        _ = try traced.cardWindow(ColumnQuery(team: team, stage: new), anchor: .after(last.cursor), limit: 10)
+        _ = try traced.cardWindow(ColumnQuery(team: team, stage: new), anchor: .bottom, limit: 10)
+        let columnReads = statements.all.filter { $0.contains("FROM opportunity WHERE type = 'opportunity' AND active = 1 AND team_id") }
+        // The pages after the first go by keyset; the board's windows test what lies above and below.
+        #expect(columnReads.contains { $0.contains("(rank, id) > (") && $0.contains("ORDER BY rank, id") })
+        #expect(columnReads.contains { $0.contains("ORDER BY rank DESC, id DESC") })
+        #expect(columnReads.contains { $0.hasPrefix("SELECT EXISTS") })
+        for sql in Set(columnReads) {
+            let plan = try temporary.sql { db in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql).map { $0["detail"] as String }.joined(separator: "\n")
+            }
+            #expect(plan.contains("INDEX opportunity_column"), "\(sql)\n\(plan)")
+            #expect(!plan.contains("TEMP B-TREE"), "\(sql)\n\(plan)")
+        }
     }
 
     @Test func reorderingInsideAColumnMatchesAReferenceModelAndRespacesLocally() throws {
@@ -406,4 +430,13 @@ struct OpportunityStoreTests {
         #expect(bySalesperson.rows[0].figures.expected[.vnd] == 1_500_000)
         #expect(bySalesperson.rows[0].figures.expected[.usd] == 100_001)
     }
+}
+
+/// The SQL a traced connection ran, in order.
+final class StatementLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var statements: [String] = []
+
+    func append(_ sql: String) { lock.withLock { statements.append(sql) } }
+    var all: [String] { lock.withLock { statements } }
 }
