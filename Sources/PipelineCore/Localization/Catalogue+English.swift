@@ -428,7 +428,7 @@ extension Catalogue {
         "cli.exchange.teamsToCreate": " Teams to create: {0}.",
         "cli.exchange.theFileToRead": "The file to read.",
         "cli.exchange.theFileToWriteDefault": "The file to write (default: standard output).",
-        "cli.exchange.theOdooGenerationWhoseColumn": "The Odoo generation whose column names CSV uses.",
+        "cli.exchange.theOdooGenerationWhoseColumn": "The Odoo generation whose column names CSV uses (default: 16).",
         "cli.exchange.whatACsvFileHolds": "What a CSV file holds (default: told from its header).",
         "cli.exchange.whatAllIsJsonOnly": "--what all is JSON only: one CSV file holds one kind of record",
         "cli.exchange.whatToWriteDefaultOpportunities": "What to write (default: opportunities for CSV, all for JSON).",

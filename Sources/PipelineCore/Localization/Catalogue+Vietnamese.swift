@@ -425,7 +425,7 @@ extension Catalogue {
         "cli.exchange.teamsToCreate": " Nhóm sẽ tạo: {0}.",
         "cli.exchange.theFileToRead": "Tệp cần đọc.",
         "cli.exchange.theFileToWriteDefault": "Tệp cần ghi (mặc định: đầu ra chuẩn).",
-        "cli.exchange.theOdooGenerationWhoseColumn": "Thế hệ Odoo có tên cột mà CSV dùng.",
+        "cli.exchange.theOdooGenerationWhoseColumn": "Thế hệ Odoo có tên cột mà CSV dùng (mặc định: 16).",
         "cli.exchange.whatACsvFileHolds": "Tệp CSV chứa gì (mặc định: đoán từ dòng tiêu đề).",
         "cli.exchange.whatAllIsJsonOnly": "--what all chỉ dùng với JSON: một tệp CSV chứa một loại bản ghi",
         "cli.exchange.whatToWriteDefaultOpportunities": "Ghi gì (mặc định: 'opportunities' với CSV, 'all' với JSON).",
