@@ -73,7 +73,7 @@ extension Opportunity {
         result.team = pipeline.team.id
         if let salesperson { result.salesperson = try TextInput.singleLine(salesperson, field: .salesperson) }
         if let customer { result.customer = customer }
-        result.enter(stage, at: now)
+        result.enter(stage, leaving: nil, at: now)
         result.probability = stage.entryProbability ?? stage.probability
         result.probabilitySetByHand = false
         result.convertedAt = now

@@ -107,7 +107,7 @@ extension Opportunity {
                 throw .noEntryStage(pipeline: pipeline.team.name)
             }
             if destination.id != stage {
-                result.enter(destination, at: now)
+                result.enter(destination, leaving: current, at: now)
                 stageChange = StageChange(opportunity: id, from: stage, to: destination.id, at: now, by: user)
             }
             if let probability = changes.probability {
@@ -127,7 +127,7 @@ extension Opportunity {
         }
         guard stage.id != self.stage else { return OpportunityUpdate(opportunity: self, stageChange: nil) }
         var result = self
-        result.enter(stage, at: now)
+        result.enter(stage, leaving: self.stage.flatMap(pipeline.stage), at: now)
         result.updatedAt = now
         return OpportunityUpdate(
             opportunity: result,
@@ -213,12 +213,35 @@ extension Opportunity {
         probabilitySetByHand = true
     }
 
-    mutating func enter(_ stage: Stage, at now: Timestamp) {
+    /// Puts the opportunity into `stage` from `source` (`nil`: a stage this pipeline does not
+    /// show, or none): the stage's probability rule, and the end of a loss the move undoes.
+    mutating func enter(_ stage: Stage, leaving source: Stage?, at now: Timestamp) {
         self.stage = stage.id
         stageChangedAt = now
         if let probability = stage.entryProbability {
             self.probability = probability
             probabilitySetByHand = false
+        }
+        if !Self.keepsLostReason(entering: stage.outcome, leaving: source?.outcome, isActive: isActive) {
+            lostReason = nil
+        }
+    }
+
+    /// Whether a deal's lost reason stays when it moves from a stage of outcome `source`
+    /// (`nil`: unknown) into one of outcome `destination`. Every way of moving a deal asks
+    /// this, one card or a whole column at a time.
+    ///
+    /// A lost reason belongs to a lost deal: one in a lost stage, or one archived where it
+    /// stood when it was lost in a pipeline without a lost stage. So a deal moved out of a
+    /// lost stage is open again, and so is a deal moved into a won stage; a deal moved
+    /// between lost stages stays lost, and an archived deal lost outside a lost stage keeps
+    /// its reason when its stage changes (its column removed, say). An active deal in an
+    /// open stage is never lost.
+    public static func keepsLostReason(entering destination: StageOutcome, leaving source: StageOutcome?, isActive: Bool) -> Bool {
+        switch destination {
+        case .lost: return true
+        case .won: return false
+        case .open: return !isActive && source != .lost
         }
     }
 }

@@ -27,6 +27,8 @@ public enum PipelineError: Error, Hashable, Sendable {
     case unknownStage(String, pipeline: String?)
     case unknownOpportunity(String)
     case unknownLead(String)
+    /// `kind` is a record type as the catalogue's `kind.` keys name it: `opportunity`, `lead`,
+    /// `stage`, `team`.
     case ambiguousName(kind: String, name: String, matches: [String])
     case duplicateTeamName(String)
     case duplicateStageName(String, pipeline: String?)
@@ -53,10 +55,13 @@ public enum PipelineError: Error, Hashable, Sendable {
     case leadIsLost(Opportunity.ID)
     case leadNotLost(Opportunity.ID)
     case leadHasNoProbability
-    case duplicatesNeedDecision(lead: Opportunity.ID, duplicates: [String])
+    case duplicatesNeedDecision(lead: Opportunity.ID, duplicates: [RecordMention])
     case cannotMergeWith(Opportunity.ID)
 
     // Files
+    /// `argument` (`--out`, `<file>`) names a file that cannot be used: `expected` is the
+    /// catalogue key of what it should be.
+    case unusableFile(argument: String, path: String, expected: String)
     case backupNeedsFreshDatabase
     case backupInconsistent(BackupFault)
     /// `db copy` onto a store that holds more than a new one's defaults.
@@ -65,6 +70,7 @@ public enum PipelineError: Error, Hashable, Sendable {
     case copyOntoItself(String)
 
     // Concurrency
+    /// `kind` as in ``ambiguousName(kind:name:matches:)``.
     case changedSinceLoaded(kind: String, id: Int64)
 
     /// The field this error is about, when it is about one.
@@ -96,7 +102,8 @@ public enum PipelineError: Error, Hashable, Sendable {
     public func message(in language: Language) -> String {
         let t = Localizer(language)
         func field(_ field: Field) -> String { field.name(in: language) }
-        func count(_ number: Int, _ one: String, _ many: String) -> String { t(number == 1 ? one : many, number) }
+        /// A record type in the language; one the catalogue does not know shows as it is.
+        func kindName(_ name: String) -> String { Catalogue.table(language)["kind.\(name)"] ?? name }
         switch self {
         case .emptyText(let name): return t("error.emptyText", field(name))
         case .lineBreakNotAllowed(let name): return t("error.lineBreak", field(name))
@@ -128,14 +135,14 @@ public enum PipelineError: Error, Hashable, Sendable {
             return pipeline.map { t("error.unknownStage.in", reference, $0) } ?? t("error.unknownStage", reference)
         case .unknownOpportunity(let reference): return t("error.unknownOpportunity", reference)
         case .unknownLead(let reference): return t("error.unknownLead", reference)
-        case .ambiguousName(let kind, let name, let matches): return t("error.ambiguous", kind, name, matches.joined(separator: "; "))
+        case .ambiguousName(let kind, let name, let matches): return t("error.ambiguous", kindName(kind), name, matches.joined(separator: "; "))
         case .duplicateTeamName(let name): return t("error.duplicateTeam", name)
         case .duplicateStageName(let name, let pipeline):
             return pipeline.map { t("error.duplicateStage.in", $0, name) } ?? t("error.duplicateStage", name)
         case .stageNotInPipeline(let stage, let pipeline): return t("error.stageNotInPipeline", stage, pipeline)
         case .stageRelativeToItself: return t("error.stageRelativeToItself")
         case .stageNotEmpty(let stage, let number):
-            return t("error.stageNotEmpty", stage, count(number, "count.opportunity.one", "count.opportunity.many"))
+            return t("error.stageNotEmpty", stage, t.plural("count.opportunity", number))
         case .moveTargetIsRemovedStage: return t("error.moveToRemoved")
         case .scopeExcludesOccupants(let stage, let teams): return t("error.scope", stage, teams.joined(separator: ", "))
         case .probabilityFixedByOutcome(let stage, let outcome):
@@ -146,8 +153,7 @@ public enum PipelineError: Error, Hashable, Sendable {
         case .nothingToRestore(let id): return t("error.nothingToRestore", id)
         case .lastTeam(let name): return t("error.lastTeam", name)
         case .teamNotEmpty(let name, let opportunities, let leads):
-            return t("error.teamNotEmpty", name, count(opportunities, "count.opportunity.one", "count.opportunity.many"),
-                     count(leads, "count.lead.one", "count.lead.many"))
+            return t("error.teamNotEmpty", name, t.plural("count.opportunity", opportunities), t.plural("count.lead", leads))
         case .moveTeamToItself: return t("error.moveTeamToItself")
         case .nothingToChange: return t("error.nothingToChange")
         case .leadsOff: return t("error.leadsOff")
@@ -155,13 +161,16 @@ public enum PipelineError: Error, Hashable, Sendable {
         case .leadIsLost(let id): return t("error.leadIsLost", id)
         case .leadNotLost(let id): return t("error.leadNotLost", id)
         case .leadHasNoProbability: return t("error.leadProbability")
-        case .duplicatesNeedDecision(let lead, let duplicates): return t("error.duplicatesNeedDecision", lead, duplicates.joined(separator: "; "))
+        case .duplicatesNeedDecision(let lead, let duplicates):
+            let listed = duplicates.map { t("error.mention", $0.id, $0.kind.name(in: language), $0.title) }
+            return t("error.duplicatesNeedDecision", lead, listed.joined(separator: "; "))
         case .cannotMergeWith(let id): return t("error.cannotMerge", id)
+        case .unusableFile(let argument, let path, let expected): return t("error.unusableFile", argument, path, t(expected))
         case .backupNeedsFreshDatabase: return t("error.backupNeedsFresh")
         case .backupInconsistent(let fault): return t("error.backupInconsistent", fault.message(in: language))
         case .copyTargetNotEmpty(let location): return t("error.copyTargetNotEmpty", location)
         case .copyOntoItself(let location): return t("error.copyOntoItself", location)
-        case .changedSinceLoaded(let kind, let id): return t("error.changedSinceLoaded", kind, id)
+        case .changedSinceLoaded(let name, let id): return t("error.changedSinceLoaded", kindName(name), id)
         }
     }
 
@@ -192,6 +201,24 @@ extension Field {
 
 extension StageOutcome {
     public func name(in language: Language) -> String { Catalogue.text("outcome.\(rawValue)", language) }
+}
+
+extension RecordKind {
+    /// "opportunity" or "lead" in `language`.
+    public func name(in language: Language) -> String { Catalogue.text("kind.\(rawValue)", language) }
+}
+
+/// A record named in a message: its id, kind and title.
+public struct RecordMention: Hashable, Sendable {
+    public var id: Opportunity.ID
+    public var kind: RecordKind
+    public var title: String
+
+    public init(id: Opportunity.ID, kind: RecordKind, title: String) {
+        self.id = id
+        self.kind = kind
+        self.title = title
+    }
 }
 
 /// An error that carries one sentence for the user, whatever module it comes from.

@@ -181,6 +181,15 @@ public struct BulkMove: Sendable {
         self.newTeam = newTeam
         self.context = context
     }
+
+    /// The probability the records take on entering `to` (the core's rule), if it sets one.
+    public var entryProbability: Probability? { to.entryProbability }
+
+    /// Whether active (and archived) records keep their lost reason on this move (the core's
+    /// rule, ``Opportunity/keepsLostReason(entering:leaving:isActive:)``).
+    public func keepsLostReason(active: Bool) -> Bool {
+        Opportunity.keepsLostReason(entering: to.outcome, leaving: from.outcome, isActive: active)
+    }
 }
 
 /// An import's transaction: writing, plus External IDs.

@@ -143,7 +143,7 @@ extension StoreWriter {
             throw kind == .lead ? PipelineError.unknownLead(String(id.rawValue)) : PipelineError.unknownOpportunity(String(id.rawValue))
         }
         if let expectedVersion, expectedVersion != current.version {
-            throw PipelineError.changedSinceLoaded(kind: "opportunity", id: id.rawValue)
+            throw PipelineError.changedSinceLoaded(kind: current.kind.rawValue, id: id.rawValue)
         }
         return current
     }

@@ -119,7 +119,9 @@ public final class SQLiteEngine: StorageEngine {
     /// Not GRDB's `read`: its read-only guard toggles `PRAGMA query_only`, and every flag
     /// pragma expires all the connection's prepared statements, so each cached statement
     /// would be compiled again on every read (measured: a sixth of a card move's CPU time).
-    /// The reading operations never write; `ReadsDoNotWriteTests` checks it.
+    /// The reading operations never write: `ReadsNeverWriteTests` runs every reading role on
+    /// a read-only connection and on this one, watching the change count and the file's data
+    /// version, and fails when a reading requirement is missing from its list.
     public func read<T>(_ body: (any StoreReader) throws -> T) throws -> T {
         do {
             return try queue.unsafeRead { db in

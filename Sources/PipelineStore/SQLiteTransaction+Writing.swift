@@ -118,7 +118,7 @@ extension SQLiteTransaction: StoreWriter {
     }
 
     /// History first, then the rows, placed below the destination column's cards in their old
-    /// order, under the destination's probability rule.
+    /// order, under the destination's probability rule and the core's rule on lost reasons.
     func moveAll(_ move: BulkMove) throws {
         let (source, destination, team, context) = (move.from, move.to, move.team, move.context)
         let targetTeam = move.newTeam ?? team
@@ -137,16 +137,22 @@ extension SQLiteTransaction: StoreWriter {
         var probability = ""
         var arguments: StatementArguments = [destination.id.rawValue, targetTeam.rawValue, offset,
                                              context.now.millisecondsSince1970, context.now.millisecondsSince1970]
-        if let entry = destination.entryProbability {
+        if let entry = move.entryProbability {
             probability = ", probability = ?, probability_manual = 0, weighted_revenue = pipeline_weighted(expected_revenue, ?)"
             arguments += [entry.basisPoints, entry.basisPoints]
         }
         arguments += [source.id.rawValue, team.rawValue]
+        var lostReason = ""
+        let keepsActive = move.keepsLostReason(active: true), keepsArchived = move.keepsLostReason(active: false)
+        if !keepsActive || !keepsArchived {
+            lostReason = ", lost_reason = CASE active WHEN 1 THEN \(keepsActive ? "lost_reason" : "NULL") "
+                + "ELSE \(keepsArchived ? "lost_reason" : "NULL") END"
+        }
         try db.execute(
             sql: """
                 UPDATE opportunity
                 SET stage_id = ?, team_id = ?, rank = rank + ?, stage_changed_at = ?, updated_at = ?,
-                    version = version + 1\(probability)
+                    version = version + 1\(probability)\(lostReason)
                 WHERE stage_id = ? AND team_id = ?
                 """,
             arguments: arguments)

@@ -32,7 +32,10 @@ struct DevCommand: ParsableCommand {
     /// the version it read. One line per action, written before the next begins:
     /// `ok move 12 1 3` (deal, from stage, to stage), `ok edit 12`, `ok reorder 4`, or
     /// `refused move` when another
-    /// process changed the record in between (the board's stale-update refusal).
+    /// process changed the record in between (the board's stale-update refusal). With
+    /// `--announce`, `writing move 12` (or `writing edit 12`, `writing reorder 4`) comes just
+    /// before each write begins, so that whoever kills it can tell a kill in the middle of a
+    /// write from one between writes.
     struct Churn: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Make random changes; one line per change.")
         @OptionGroup var global: GlobalOptions
@@ -40,6 +43,7 @@ struct DevCommand: ParsableCommand {
         @Option(help: "Seed of the random choices.") var seed: UInt64 = 1
         @Option(name: .customLong("hold-ms"), help: "Milliseconds between reading a record and writing it back.")
         var holdMilliseconds = 0
+        @Flag(help: "Print a line just before each write begins.") var announce = false
 
         func run() throws {
             let session = try global.open()
@@ -60,6 +64,7 @@ struct DevCommand: ParsableCommand {
                         guard !open.isEmpty else { continue }
                         let target = open[random.next(below: open.count)]
                         hold()
+                        announce("move \(id.rawValue)")
                         _ = try database.moveOpportunity(id, to: target.id, placement: random.next(below: 2) == 0 ? .top : .bottom,
                                                          expectedVersion: card.version, context: context)
                         report("ok move \(id.rawValue) \(card.stage?.rawValue ?? 0) \(target.id.rawValue)")
@@ -70,12 +75,14 @@ struct DevCommand: ParsableCommand {
                         changes.title = "Deal \(id.rawValue) · \(seed)-\(number)"
                         changes.expectedRevenue = Money(minorUnits: Int64(random.next(below: 1_000_000)) * 100, currency: card.expectedRevenue.currency)
                         hold()
+                        announce("edit \(id.rawValue)")
                         _ = try database.editOpportunity(id, changes, expectedVersion: card.version, context: context)
                         report("ok edit \(id.rawValue)")
                     } else {
                         let team = try database.currentTeam()
                         let stages = try database.pipeline(for: team.id).stages
                         let stage = stages[random.next(below: stages.count)]
+                        announce("reorder \(stage.id.rawValue)")
                         _ = try database.moveStage(stage.id, in: team.id, to: .position(1 + random.next(below: stages.count)))
                         report("ok reorder \(stage.id.rawValue)")
                     }
@@ -87,6 +94,10 @@ struct DevCommand: ParsableCommand {
                 }
             }
             report("done")
+        }
+
+        private func announce(_ action: String) {
+            if announce { report("writing " + action) }
         }
 
         private func hold() {

@@ -5,8 +5,6 @@ import PipelineExchange
 import PipelineEngines
 import PipelineStorage
 
-extension ExchangeKind: ExpressibleByArgument {}
-
 /// `pipeline export`: CSV in the reference CRM's columns, or the JSON backup.
 struct ExportCommand: ParsableCommand {
     static var configuration: CommandConfiguration { CommandConfiguration(
@@ -14,17 +12,28 @@ struct ExportCommand: ParsableCommand {
         abstract: localized("cli.exchange.writeOpportunitiesLeadsOrStages"),
         discussion: localized("cli.exchange.csvUsesTheTechnicalColumn")) }
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case csv, json }
+    enum Format: String, CaseIterable { case csv, json }
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: ArgumentHelp(localized("cli.exchange.csvDefaultOrJson"), valueName: "csv|json")) var format: Format = .csv
-    @Option(help: ArgumentHelp(localized("cli.exchange.whatToWriteDefaultOpportunities"), valueName: "opportunities|leads|stages|all"))
-    var what: ExchangeKind?
-    @Option(help: ArgumentHelp(localized("cli.exchange.theOdooGenerationWhoseColumn"), valueName: "12|16")) var odoo: Int = 16
+    // Words and numbers parsed by us (`choice`), so that help and refusals are in the user's language.
+    @Option(name: .customLong("format"), help: ArgumentHelp(localized("cli.exchange.csvDefaultOrJson"), valueName: "csv|json"))
+    var formatChoice: String?
+    @Option(name: .customLong("what"), help: ArgumentHelp(localized("cli.exchange.whatToWriteDefaultOpportunities"), valueName: "opportunities|leads|stages|all"))
+    var whatChoice: String?
+    @Option(name: .customLong("odoo"), help: ArgumentHelp(localized("cli.exchange.theOdooGenerationWhoseColumn"), valueName: "12|16"))
+    var odooChoice: String?
     @Option(help: ArgumentHelp(localized("cli.exchange.theFileToWriteDefault"), valueName: "file")) var out: String?
 
+    var format: Format { ((try? choice(formatChoice, of: "--format", as: Format.self)) ?? nil) ?? .csv }
+    var what: ExchangeKind? { (try? choice(whatChoice, of: "--what", as: ExchangeKind.self)) ?? nil }
+    var odoo: Int { odooChoice.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? 16 }
+
     func validate() throws {
-        guard OdooGeneration(rawValue: odoo) != nil else { throw ValidationError(localized("cli.exchange.odooIsNotAGeneration", odoo)) }
+        _ = try choice(formatChoice, of: "--format", as: Format.self)
+        _ = try choice(whatChoice, of: "--what", as: ExchangeKind.self)
+        if let odooChoice, Int(odooChoice.trimmingCharacters(in: .whitespaces)).flatMap(OdooGeneration.init(rawValue:)) == nil {
+            throw ValidationError(localized("cli.exchange.odooIsNotAGeneration", odooChoice))
+        }
         if format == .csv, what == .all { throw ValidationError(localized("cli.exchange.whatAllIsJsonOnly")) }
     }
 
@@ -35,7 +44,7 @@ struct ExportCommand: ParsableCommand {
             // Exports hold customers' data: readable by the user alone.
             guard FileManager.default.createFile(atPath: out, contents: nil, attributes: [.posixPermissions: 0o600]),
                   let file = FileHandle(forWritingAtPath: out) else {
-                throw PipelineError.invalidSetting(key: "--out", value: out, expected: "cli.exchange.expected.writableFile")
+                throw PipelineError.unusableFile(argument: "--out", path: out, expected: "cli.exchange.expected.writableFile")
             }
             handle = file
         } else {
@@ -61,24 +70,35 @@ struct ImportCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: ArgumentHelp(localized("cli.exchange.theFileToRead"))) var file: String
-    @Option(help: ArgumentHelp(localized("cli.exchange.csvOrJsonDefaultFrom"), valueName: "csv|json")) var format: ExportCommand.Format?
-    @Option(help: ArgumentHelp(localized("cli.exchange.whatACsvFileHolds"), valueName: "opportunities|leads|stages"))
-    var what: ExchangeKind?
+    @Option(name: .customLong("format"), help: ArgumentHelp(localized("cli.exchange.csvOrJsonDefaultFrom"), valueName: "csv|json"))
+    var formatChoice: String?
+    @Option(name: .customLong("what"), help: ArgumentHelp(localized("cli.exchange.whatACsvFileHolds"), valueName: "opportunities|leads|stages"))
+    var whatChoice: String?
     @Flag(name: .customLong("dry-run"), help: ArgumentHelp(localized("cli.exchange.reportWhatWouldBeCreated"))) var dryRun = false
     @Flag(name: .customLong("create-missing-stages"), help: ArgumentHelp(localized("cli.exchange.createTheStagesTheFile")))
     var createMissingStages = false
     @Flag(name: .customLong("create-missing-teams"), help: ArgumentHelp(localized("cli.exchange.createTheTeamsTheFile")))
     var createMissingTeams = false
 
+    var format: ExportCommand.Format? { (try? choice(formatChoice, of: "--format", as: ExportCommand.Format.self)) ?? nil }
+    var what: ExchangeKind? { (try? choice(whatChoice, of: "--what", as: ExchangeKind.self)) ?? nil }
+
+    func validate() throws {
+        _ = try choice(formatChoice, of: "--format", as: ExportCommand.Format.self)
+        _ = try choice(whatChoice, of: "--what", as: ExchangeKind.self)
+    }
+
     func run() throws {
         guard FileManager.default.isReadableFile(atPath: file) else {
-            throw PipelineError.invalidSetting(key: "import", value: file, expected: "cli.exchange.expected.readableFile")
+            throw PipelineError.unusableFile(argument: "<file>", path: file, expected: "cli.exchange.expected.readableFile")
         }
         let session = try global.open()
         if (format ?? Self.format(of: file)) == .json {
             guard !dryRun else { throw ValidationError(localized("cli.exchange.dryRunAppliesToCsv")) }
             let summary = try JSONBackup.restore(path: file, into: session.database)
-            Console.out(localized("cli.exchange.restoredTeamsStagesLeadsAnd", summary.teams, summary.stages, summary.records, summary.history))
+            let t = Localizer(session.language)
+            Console.out(localized("cli.exchange.restoredTeamsStagesLeadsAnd", t.plural("count.team", summary.teams), t.plural("count.stage", summary.stages),
+                                  t.plural("count.leadOrOpportunity", summary.records), t.plural("count.stageChange", summary.history)))
             return
         }
         let context = session.context()
@@ -89,14 +109,14 @@ struct ImportCommand: ParsableCommand {
         for warning in report.warnings { Console.error(localized("cli.warning", warning)) }
         guard report.problems.isEmpty else {
             for problem in report.problems { Console.error(localized("cli.error", problem.text(in: session.language))) }
-            Console.error(localized(report.problems.count == 1 ? "cli.exchange.nothingImported.one" : "cli.exchange.nothingImported.many",
-                                    report.problems.count))
+            Console.error(Localizer(session.language).plural("cli.exchange.nothingImported", report.problems.count))
             throw ExitCode(ExitStatus.invalidData)
         }
         let summary = report.summary
-        let noun = localized(report.kind == .stages ? "cli.exchange.noun.stages" : "cli.exchange.noun.records")
-        var line = dryRun ? localized("cli.exchange.dryRunSummary", summary.created, summary.updated, noun)
-            : localized("cli.exchange.importSummary", report.rows, noun, summary.created, summary.updated)
+        let t = Localizer(session.language)
+        let noun = report.kind == .stages ? "count.stage" : "count.record"
+        var line = dryRun ? localized("cli.exchange.dryRunSummary", t.plural(noun, summary.created), t.plural(noun, summary.updated))
+            : localized("cli.exchange.importSummary", t.plural(noun, report.rows), summary.created, summary.updated)
         if !summary.stagesCreated.isEmpty {
             line += localized(dryRun ? "cli.exchange.stagesToCreate" : "cli.exchange.stagesCreated", summary.stagesCreated.joined(separator: ", "))
         }

@@ -11,17 +11,20 @@ struct ForecastCommand: ParsableCommand {
         abstract: localized("cli.forecast.expectedAndWeightedRevenueOf"),
         discussion: localized("cli.forecast.weightedRevenueIsExpectedRevenue")) }
 
-    enum Grouping: String, ExpressibleByArgument, CaseIterable {
+    enum Grouping: String, CaseIterable {
         case stage, month, salesperson
     }
 
     @OptionGroup var global: GlobalOptions
     @Option(help: ArgumentHelp(localized("cli.forecast.onlyThisTeamSPipeline"), valueName: "team")) var team: String?
-    @Option(help: ArgumentHelp(localized("cli.forecast.groupByStageDefaultExpected"), valueName: "stage|month|salesperson"))
-    var by: Grouping = .stage
+    @Option(name: .customLong("by"), help: ArgumentHelp(localized("cli.forecast.groupByStageDefaultExpected"), valueName: "stage|month|salesperson"))
+    var grouping: String?
     @Flag(help: ArgumentHelp(localized("cli.option.json"))) var json = false
 
+    func validate() throws { _ = try choice(grouping, of: "--by", as: Grouping.self) }
+
     func run() throws {
+        let by = try choice(grouping, of: "--by", as: Grouping.self) ?? .stage
         let session = try global.open(forWriting: false)
         let team = try team.map { try session.database.team($0) }
         let forecast = try session.database.forecast(team: team?.id, groupedBy: Forecast.Grouping(rawValue: by.rawValue) ?? .stage)
@@ -49,17 +52,20 @@ struct ForecastCommand: ParsableCommand {
         }
         let scope = team.map { localized("cli.forecast.scope.team", $0.name) } ?? localized("cli.forecast.scope.all")
         Console.out(localized("cli.forecast.forecastOfBy", scope, localized("cli.forecast.by.\(by.rawValue)")))
-        var table = Table([
-            .init(localized("cli.forecast.by.\(by.rawValue)").uppercased(), max: 24, min: 8), .init(localized("cli.column.probability"), max: 7, right: true), .init(localized("cli.column.deals"), max: 8, right: true),
-            .init(localized("cli.column.expected"), max: 30, right: true), .init(localized("cli.column.weighted"), max: 30, right: true),
-        ])
+        // Only stages have a probability: by month or salesperson the column would be empty.
+        let byStage = by == .stage
+        var table = Table([.init(localized("cli.forecast.by.\(by.rawValue)").uppercased(), max: 24, min: 8)]
+            + (byStage ? [.init(localized("cli.column.probability"), max: 7, right: true)] : [])
+            + [.init(localized("cli.column.deals"), max: 8, right: true),
+               .init(localized("cli.column.expected"), max: 30, right: true), .init(localized("cli.column.weighted"), max: 30, right: true)])
         func add(_ label: String, _ probability: String, _ figures: Figures) {
             let expected = Present.sums(figures.expected, preferring: currency, session: session)
             let weighted = Present.sums(figures.weighted, preferring: currency, session: session)
             for index in expected.indices {
-                table.add(index == 0 ? [label, probability, String(figures.count), expected[index], weighted[index]]
-                                     : ["", "", "", expected[index], weighted[index]])
                 // Sums never mix currencies: each currency has its own line.
+                let first = index == 0
+                table.add([first ? label : ""] + (byStage ? [first ? probability : ""] : [])
+                          + [first ? String(figures.count) : "", expected[index], weighted[index]])
             }
         }
         for row in forecast.rows {

@@ -85,7 +85,7 @@ struct LeadCommand: ParsableCommand {
             var count = 0
             try session.database.forEachLead(query) { lead in
                 count += 1
-                table.add([String(lead.id.rawValue), lead.title + (lead.isActive ? "" : " (lost)"), lead.customer.name,
+                table.add([String(lead.id.rawValue), lead.title + (lead.isActive ? "" : localized("cli.lead.lostShort")), lead.customer.name,
                            lead.customer.contactName, lead.customer.email, session.money(lead.expectedRevenue),
                            lead.salesperson, String(repeating: "★", count: lead.priority.stars)])
             }
@@ -193,7 +193,7 @@ struct LeadCommand: ParsableCommand {
             var table = Table([.init(localized("cli.column.id"), max: 7, right: true), .init(localized("cli.column.type"), max: 11), .init(localized("cli.column.title"), max: 28, min: 10),
                                .init(localized("cli.column.stage"), max: 14, min: 6), .init(localized("cli.column.revenue"), max: 26, right: true), .init(localized("cli.column.match"), max: 20, min: 6)])
             for record in duplicates {
-                table.add([String(record.id.rawValue), localized("cli.lead.kind.\(record.kind.rawValue)") + (record.isActive ? "" : localized("cli.lead.lostShort")), record.title,
+                table.add([String(record.id.rawValue), record.kind.name(in: session.language) + (record.isActive ? "" : localized("cli.lead.lostShort")), record.title,
                            record.stage.flatMap { catalog.stage($0)?.name } ?? "", session.money(record.expectedRevenue),
                            Self.reason(record, lead)])
             }
@@ -249,7 +249,8 @@ struct LeadCommand: ParsableCommand {
             } else if !noMerge {
                 let duplicates = try session.database.duplicates(of: lead.id)
                 if !duplicates.isEmpty {
-                    throw PipelineError.duplicatesNeedDecision(lead: lead.id, duplicates: duplicates.map { "\($0.id) \($0.kind.rawValue) \($0.title)" })
+                    throw PipelineError.duplicatesNeedDecision(
+                        lead: lead.id, duplicates: duplicates.map { RecordMention(id: $0.id, kind: $0.kind, title: $0.title) })
                 }
             }
             let converted = try session.database.convertLead(

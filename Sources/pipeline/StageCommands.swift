@@ -17,17 +17,13 @@ struct StageCommand: ParsableCommand {
         case open, won, lost
 
         static func help(for value: OutcomeFlag) -> ArgumentHelp? {
-            switch value {
-            case .open: return "An open stage: deals are still in play."
-            case .won: return "A won stage: its deals are at 100%."
-            case .lost: return "A lost stage: its deals are at 0%."
-            }
+            ArgumentHelp(localized("cli.stage.flag.\(value.rawValue)"))
         }
 
         var outcome: StageOutcome { StageOutcome(rawValue: rawValue) ?? .open }
     }
 
-    enum ScopeOption: String, ExpressibleByArgument, CaseIterable {
+    enum ScopeOption: String, CaseIterable {
         case shared, team
     }
 
@@ -78,11 +74,15 @@ struct StageCommand: ParsableCommand {
         @Option(help: ArgumentHelp(localized("cli.stage.option.requirements"), valueName: "text")) var requirements: String?
         @Option(help: ArgumentHelp(localized("cli.stage.option.teamAdd"), valueName: "team")) var team: String?
         @Option(parsing: .unconditional, help: ArgumentHelp(localized("cli.stage.basedPositionInTheTeam"), valueName: "n")) var position: String?
-        @Flag(exclusivity: .exclusive) var outcome: OutcomeFlag = .open
+        // Optional, so that ArgumentParser's help adds no English "(default: --open)"; open
+        // is the default all the same, and --open's help says so.
+        @Flag(exclusivity: .exclusive) var outcome: OutcomeFlag?
         @Flag(name: .customLong("no-auto-probability"), help: ArgumentHelp(localized("cli.stage.dealsEnteringTheStageKeep"))) var manualProbability = false
         @Flag(help: ArgumentHelp(localized("cli.stage.showTheStageFoldedAs"))) var folded = false
         @Option(help: ArgumentHelp(localized("cli.stage.option.scope"), valueName: "shared|team"))
-        var scope: ScopeOption = .shared
+        var scope: String?
+
+        func validate() throws { _ = try choice(scope, of: "--scope", as: ScopeOption.self) }
 
         func run() throws {
             let session = try global.open()
@@ -90,7 +90,8 @@ struct StageCommand: ParsableCommand {
             let draft = StageDraft(
                 name: name, probability: try probability.map { try Probability(parsing: $0) },
                 requirements: requirements ?? "", changesProbabilityAutomatically: !manualProbability,
-                isFolded: folded, outcome: outcome.outcome, scope: scope == .team ? .team(team.id) : .shared)
+                isFolded: folded, outcome: outcome?.outcome ?? .open,
+                scope: try choice(scope, of: "--scope", as: ScopeOption.self) == .team ? .team(team.id) : .shared)
             let (stage, hint) = try session.database.addStage(draft, in: team.id, at: try position.map(parsePosition))
             let rank = try session.database.pipeline(for: team.id).rank(of: stage.id) ?? 0
             Console.out(localized("cli.stage.addedStageAtPositionOf", stage.id, stage.name, stage.probability, rank, team.name))
@@ -112,24 +113,27 @@ struct StageCommand: ParsableCommand {
         @Flag(exclusivity: .exclusive) var outcome: OutcomeFlag?
         @Flag(exclusivity: .exclusive, help: ArgumentHelp(localized("cli.stage.whetherDealsEnteringTheStage"))) var automatic: Automatic?
         @Option(help: ArgumentHelp(localized("cli.stage.option.scopeEdit"), valueName: "shared|team"))
-        var scope: ScopeOption?
+        var scope: String?
 
         enum Folding: String, EnumerableFlag { case fold, unfold }
         enum Automatic: String, EnumerableFlag {
             case autoProbability, noAutoProbability
         }
 
+        func validate() throws { _ = try choice(scope, of: "--scope", as: ScopeOption.self) }
+
         func run() throws {
             let session = try global.open()
             let team = try session.team(team)
             let stage = try session.database.pipeline(for: team.id).resolveStage(self.stage)
+            let scope = try choice(scope, of: "--scope", as: ScopeOption.self)
             let edit = StageEdit(
                 name: name, probability: try probability.map { try Probability(parsing: $0) }, requirements: requirements,
                 isFolded: folding.map { $0 == .fold }, outcome: outcome?.outcome,
                 changesProbabilityAutomatically: automatic.map { $0 == .autoProbability },
                 scope: scope.map { $0 == .team ? .team(team.id) : .shared })
             let edited = try session.database.editStage(stage.id, edit, expectedVersion: stage.version, context: session.context())
-            Console.out(localized("cli.stage.updatedStage", edited.id, edited.name, edited.probability, edited.outcome.rawValue))
+            Console.out(localized("cli.stage.updatedStage", edited.id, edited.name, edited.probability, edited.outcome.name(in: session.language)))
         }
     }
 
@@ -186,7 +190,8 @@ struct StageCommand: ParsableCommand {
             let destination = try moveTo.map { try pipeline.resolveStage($0) }
             let moved = try session.database.removeStage(stage.id, movingTo: destination?.id, context: session.context()).moved.count
             if let destination, moved > 0 {
-                Console.out(localized("cli.stage.removedMoving", stage.id, stage.name, moved, destination.name))
+                Console.out(localized("cli.stage.removedMoving", stage.id, stage.name,
+                                      Localizer(session.language).plural("count.opportunity", moved), destination.name))
             } else {
                 Console.out(localized("cli.stage.removed", stage.id, stage.name))
             }

@@ -72,7 +72,9 @@ struct TeamCommand: ParsableCommand {
             let destination = try moveTo.map { try session.database.team($0) }
             let result = try session.database.removeTeam(removed.id, movingTo: destination?.id, context: session.context())
             if let destination, result.opportunitiesMoved + result.leadsMoved > 0 {
-                Console.out(localized("cli.team.removedMoving", removed.id, removed.name, result.opportunitiesMoved, result.leadsMoved, destination.name))
+                let t = Localizer(session.language)
+                Console.out(localized("cli.team.removedMoving", removed.id, removed.name, t.plural("count.opportunity", result.opportunitiesMoved),
+                                      t.plural("count.lead", result.leadsMoved), destination.name))
             } else {
                 Console.out(localized("cli.team.removed", removed.id, removed.name))
             }

@@ -287,6 +287,48 @@ struct BoardKeyTests {
         }
     }
 
+    /// Carried, Shift-moved or dragged out of the lost column, a deal is open again: its lost
+    /// reason goes (undo brings it back with the card's place).
+    @Test func aCardMovedOutOfTheLostColumnByAnyMoveIsNoLongerLost() throws {
+        let board = try BoardHarness { board in
+            try BoardHarness.standardSeed(board)
+            for title in ["Carried", "Shifted", "Dragged"] {
+                let deal = try board.add(title, stage: "Negotiation")
+                _ = try board.database.markLost(deal.id, reason: "Too expensive", context: ChangeContext(now: BoardHarness.now, user: "seed"))
+            }
+        }
+        let lost = try board.stage("Lost").id
+        // Right to left: Lost is the leftmost column, Won on its right, then Negotiation.
+        board.press(.left, .left, .left, .left, .left)
+        let carried = try #require(board.state.focusedCard)
+        #expect(board.state.focus?.stage == lost && carried.lostReason == "Too expensive")
+        board.press(.character(" "), .right, .right, .enter)
+        #expect(try board.database.opportunity(carried.id)?.stage == (try board.stage("Negotiation").id))
+        #expect(try board.database.opportunity(carried.id)?.lostReason == nil)
+        board.press(.character("u"))
+        #expect(try board.database.opportunity(carried.id)?.lostReason == "Too expensive")
+        board.press(.control("r"))
+        #expect(try board.database.opportunity(carried.id)?.lostReason == nil)
+
+        board.press(.left, .left)
+        let shifted = try #require(board.state.focusedCard)
+        #expect(board.state.focus?.stage == lost && shifted.lostReason == "Too expensive")
+        board.press(.shiftRight)  // into Won
+        #expect(try board.database.opportunity(shifted.id)?.stage == (try board.stage("Won").id))
+        #expect(try board.database.opportunity(shifted.id)?.lostReason == nil)
+
+        let layout = BoardLayout.columns(of: board.state)
+        let lostSlot = try #require(layout.slots.first { $0.stage == lost })
+        let proposition = try #require(layout.slots.first { $0.stage == (try? board.stage("Proposition").id) })
+        let dragged = try #require(board.state.columns[lost]?.cards.first)
+        board.mouse(.press(Point(x: lostSlot.x + 3, y: BoardLayout.cardsTop)))
+        board.mouse(.move(Point(x: proposition.x + 3, y: BoardLayout.cardsTop + 6)))
+        board.mouse(.release(Point(x: proposition.x + 3, y: BoardLayout.cardsTop + 6)))
+        let afterDrag = try #require(try board.database.opportunity(dragged.id))
+        #expect(afterDrag.stage == (try board.stage("Proposition").id))
+        #expect(afterDrag.lostReason == nil && afterDrag.probability == Probability(percent: 50))
+    }
+
     @Test func undoAndRedoEveryKindOfChangeRestoringFocus() throws {
         let board = try BoardHarness()
         let acme = try board.card("Acme renewal")

@@ -201,6 +201,29 @@ struct CLIOpportunityTests {
         #expect(refused.status == 65 && refused.stderr.contains("no won stage"))
     }
 
+    /// `opp move` out of the lost stage reopens the deal: no lost reason left on an open 50 %
+    /// deal. So do a move into the won stage, an edit naming a stage, and the removal of the
+    /// lost stage with its deals.
+    @Test func aDealMovedOutOfTheLostStageIsNoLongerLost() {
+        let cli = CLI()
+        for title in ["Moved", "Won", "Edited", "Column"] {
+            cli.ok(["opp", "add", title, "--stage", "Negotiation"])
+            cli.ok(["opp", "lost", title, "--reason", "Too expensive"])
+        }
+        cli.ok(["opp", "move", "Moved", "--to", "Proposition"])
+        let moved = cli.object(["opp", "show", "Moved"])
+        #expect(moved["stage"] as? String == "Proposition" && moved["probability"] as? Int == 50)
+        #expect(moved["lost_reason"] is NSNull)
+        #expect(!cli.ok(["opp", "show", "Moved"]).stdout.contains("Lost reason"))
+        cli.ok(["opp", "move", "Won", "--to", "Won"])
+        #expect(cli.object(["opp", "show", "Won"])["lost_reason"] is NSNull)
+        cli.ok(["opp", "edit", "Edited", "--stage", "New"])
+        #expect(cli.object(["opp", "show", "Edited"])["lost_reason"] is NSNull)
+        // One deal moved: a count in the singular.
+        #expect(cli.ok(["stage", "remove", "Lost", "--move-to", "Qualified"]).stdout.contains("; moved 1 opportunity to 'Qualified'."))
+        #expect(cli.object(["opp", "show", "Column"])["lost_reason"] is NSNull)
+    }
+
     @Test func editChangesFieldsAndTeams() {
         let cli = CLI()
         cli.ok(["team", "add", "Export"])

@@ -12,7 +12,8 @@ final class CLI: @unchecked Sendable {
 
     let folder: URL
     let database: String
-    /// The environment every run gets: no locale (English), a fixed user, nothing else of ours.
+    /// The environment every run gets: no locale (English), no COLUMNS (80-column tables), a
+    /// fixed user, nothing else of ours.
     let environment: [String: String]
 
     /// The binary SwiftPM built next to the test bundle.
@@ -26,7 +27,7 @@ final class CLI: @unchecked Sendable {
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         database = folder.appendingPathComponent("pipeline.sqlite").path
         var environment = ProcessInfo.processInfo.environment
-        for name in ["LANG", "LC_ALL", "LC_MESSAGES", "PIPELINE_DB", "XDG_DATA_HOME"] { environment[name] = nil }
+        for name in ["LANG", "LC_ALL", "LC_MESSAGES", "PIPELINE_DB", "XDG_DATA_HOME", "COLUMNS"] { environment[name] = nil }
         environment["USER"] = "tester"
         environment["HOME"] = folder.path
         if let language { environment["LANG"] = language }

@@ -62,7 +62,7 @@ struct CLILanguageTests {
         try "name,stage_id,probability\nTốt,Mới,10\nXấu,Mới,150\n".write(to: file, atomically: true, encoding: .utf8)
         let result = cli.run(["import", file.path])
         #expect(result.status == 65)
-        #expect(result.stderr.contains("lỗi: dòng 3, cột probability: '150' không phải phần trăm"), "\(result.stderr)")
+        #expect(result.stderr.contains("lỗi: dòng 3, cột 'probability': '150' không phải phần trăm"), "\(result.stderr)")
         #expect(result.stderr.contains("lỗi: không có gì được nhập (1 vấn đề)"))
     }
 }

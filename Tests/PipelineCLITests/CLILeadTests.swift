@@ -53,7 +53,7 @@ struct CLILeadTests {
         #expect(duplicates.map { $0["id"] as? Int } == [1])
         let undecided = cli.run(["lead", "convert", "2"])
         #expect(undecided.status == 65)
-        #expect(undecided.stderr.contains("--merge-with") && undecided.stderr.contains("1 lead Acme website"))
+        #expect(undecided.stderr.contains("--merge-with") && undecided.stderr.contains("(1 lead 'Acme website')"))
         #expect(cli.objects(["lead", "list"]).count == 2)  // nothing happened
         cli.ok(["lead", "convert", "2", "--merge-with", "1"])
         #expect(cli.objects(["lead", "list"]).isEmpty)

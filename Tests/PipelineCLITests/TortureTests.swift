@@ -38,22 +38,45 @@ struct TortureTests {
         return count
     }
 
+    /// The least share of churn kills that must land in the middle of a write (between a
+    /// `writing …` line and its `ok`): with `synchronous = FULL` a churn spends most of its
+    /// time in writes, and measured shares are far above this; below it, the kills are not
+    /// testing what this test is for.
+    static let minimumShareOfKillsMidWrite = 1.0 / 3.0
+
     @Test func killingAWriterAtRandomMomentsLeavesEveryActionWholeOrUndone() throws {
         let (cli, csv) = try Self.seeded()
         var random = SystemRandomNumberGenerator()
-        var importsApplied = 0, importsUndone = 0
+        var importsApplied = 0, importsUndone = 0, churnKills = 0, killsMidWrite = 0
         for round in 0..<Self.kills {
             let before = try Self.count(Self.open(cli.database))
             // Mostly card moves, edits and stage reorders; every tenth round, an import of
             // 500 rows in one transaction.
             let importing = round % 10 == 9
+            let log = cli.folder.appendingPathComponent("churn-\(round).log").path
             let arguments = importing ? ["import", csv, "--db", cli.database]
-                : ["dev", "churn", "--actions", "100000", "--seed", String(round), "--db", cli.database]
-            let process = try Spawned(CLI.binary, arguments, environment: cli.environment)
-            // An import takes a few hundred milliseconds here: kills land before, during and
-            // after its commit; a churn is killed while it is busy.
-            usleep(useconds_t(Int.random(in: importing ? 20_000...450_000 : 20_000...160_000, using: &random)))
+                : ["dev", "churn", "--actions", "100000", "--seed", String(round), "--announce", "--db", cli.database]
+            let process = try Spawned(CLI.binary, arguments, environment: cli.environment, outputFile: importing ? nil : log)
+            if importing {
+                // An import takes a few hundred milliseconds here: kills land before, during
+                // and after its commit.
+                usleep(useconds_t(Int.random(in: 20_000...450_000, using: &random)))
+            } else {
+                // A churn is killed at a random moment once it is at work (its first write
+                // announced), whatever its start-up cost on a loaded machine.
+                guard Self.waitUntil(seconds: 30, { (try? String(contentsOfFile: log, encoding: .utf8))?.contains("writing") == true }) else {
+                    process.kill()
+                    Issue.record("round \(round): the churn announced no write within 30 s")
+                    return
+                }
+                usleep(useconds_t(Int.random(in: 0...60_000, using: &random)))
+            }
             process.kill()
+            if !importing {
+                churnKills += 1
+                let lines = (try String(contentsOfFile: log, encoding: .utf8)).split(separator: "\n")
+                if lines.last?.hasPrefix("writing ") == true { killsMidWrite += 1 }
+            }
             let database = try Self.open(cli.database)
             let problems = try database.integrityProblems()
             #expect(problems.isEmpty, "round \(round): \(problems)")
@@ -66,8 +89,22 @@ struct TortureTests {
                 #expect(after == before, "round \(round): a churn added or lost deals: \(before) → \(after)")
             }
         }
-        // Not a proof of anything by itself, but a kill that never lands mid-work tests nothing.
-        print("torture: \(Self.kills) kills; imports applied \(importsApplied), undone \(importsUndone)")
+        // A kill that never lands mid-write tests nothing.
+        let share = Double(killsMidWrite) / Double(max(churnKills, 1))
+        print("torture: \(Self.kills) kills; \(killsMidWrite) of \(churnKills) churn kills mid-write; imports applied \(importsApplied), undone \(importsUndone)")
+        #expect(churnKills > 0)
+        #expect(share >= Self.minimumShareOfKillsMidWrite,
+                "only \(killsMidWrite) of \(churnKills) kills interrupted a write (at least \(Int(Self.minimumShareOfKillsMidWrite * 100)) % must)")
+    }
+
+    /// Polls `condition` every 2 ms until it holds (true) or `seconds` pass (false).
+    static func waitUntil(seconds: Double, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(2_000)
+        }
+        return condition()
     }
 
     @Test func twoProcessesChangingTheSameDealsLoseNothingAndReportTheirRefusals() throws {
@@ -140,13 +177,20 @@ final class Spawned {
     private let output = Pipe()
     private let captureOutput: Bool
 
-    init(_ executable: String, _ arguments: [String], environment: [String: String], captureOutput: Bool = false) throws {
+    /// `outputFile`: standard output goes to this file (created empty), read while it runs.
+    init(_ executable: String, _ arguments: [String], environment: [String: String], captureOutput: Bool = false,
+         outputFile: String? = nil) throws {
         self.captureOutput = captureOutput
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = environment
         process.standardInput = FileHandle.nullDevice
-        process.standardOutput = captureOutput ? output : FileHandle.nullDevice
+        var file: FileHandle?
+        if let outputFile {
+            FileManager.default.createFile(atPath: outputFile, contents: nil)
+            file = FileHandle(forWritingAtPath: outputFile)
+        }
+        process.standardOutput = file ?? (captureOutput ? output : FileHandle.nullDevice)
         process.standardError = captureOutput ? output : FileHandle.nullDevice
         try process.run()
     }

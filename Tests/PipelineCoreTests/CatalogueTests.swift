@@ -43,15 +43,65 @@ import Testing
         // ("keys.context.\(rawValue)").
         let literals = Set(sources.matches(of: /"([A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)+)"/).map { String($0.output.1) })
         let prefixes = Set(sources.matches(of: /"([A-Za-z][A-Za-z0-9.]*\.)\\\(/).map { String($0.output.1) })
+        // `t.plural("count.lead", n)` uses "count.lead.one" and "count.lead.many".
         let unused = Self.english.keys.sorted().filter { key in
-            !literals.contains(key) && !prefixes.contains { key.hasPrefix($0) }
+            !literals.contains(key) && !prefixes.contains { key.hasPrefix($0) } && !literals.contains(Self.pluralBase(of: key) ?? "")
         }
         #expect(unused.isEmpty, "unused entries: \(unused)")
         let families = Set(Self.english.keys.compactMap { $0.split(separator: ".").first.map(String.init) })
         let missing = literals.filter { literal in
             families.contains(String(literal.split(separator: ".")[0])) && Self.english[literal] == nil
+                && Self.english[literal + ".one"] == nil
         }.sorted()
         #expect(missing.isEmpty, "used but not in the catalogue: \(missing)")
+    }
+
+    /// `key` without its plural suffix (`count.lead` for `count.lead.one`), or `nil`.
+    static func pluralBase(of key: String) -> String? {
+        for form in [PluralForm.one, .many] where key.hasSuffix("." + form.rawValue) {
+            return String(key.dropLast(form.rawValue.count + 1))
+        }
+        return nil
+    }
+
+    @Test func everyCountedPhraseHasBothFormsAndTheCount() {
+        let bases = Set(Self.english.keys.compactMap(Self.pluralBase(of:)))
+        for base in bases.sorted() {
+            for form in [PluralForm.one, .many] {
+                #expect(Self.english["\(base).\(form.rawValue)"] != nil, "\(base).\(form.rawValue) is missing")
+            }
+        }
+        for base in ["count.opportunity", "count.lead", "count.record", "count.stage", "count.team", "count.stageChange",
+                     "count.leadOrOpportunity", "cli.exchange.nothingImported"] {
+            for language in Language.allCases {
+                #expect(Localizer(language).plural(base, 7).contains("7"), "\(base) in \(language)")
+            }
+        }
+    }
+
+    @Test func countsFollowEachLanguagesPluralRule() {
+        let english = Localizer(.english), vietnamese = Localizer(.vietnamese)
+        #expect(english.plural("count.opportunity", 1) == "1 opportunity")
+        #expect(english.plural("count.opportunity", 0) == "0 opportunities")
+        #expect(english.plural("count.opportunity", 2) == "2 opportunities")
+        #expect(vietnamese.plural("count.opportunity", 1) == "1 cơ hội")
+        #expect(vietnamese.plural("count.opportunity", 2) == "2 cơ hội")
+        #expect(PipelineError.stageNotEmpty(stage: "New", count: 1).message(in: .english).contains("still holds 1 opportunity "))
+        #expect(PipelineError.teamNotEmpty("Export", opportunities: 2, leads: 1).message(in: .english)
+                .contains("2 opportunities and 1 lead;"))
+    }
+
+    /// Record types in messages are words of the language, not the store's identifiers.
+    @Test func recordKindsAreTranslated() {
+        #expect(PipelineError.changedSinceLoaded(kind: "opportunity", id: 3).message(in: .vietnamese)
+                == "cơ hội 3 đã bị người khác thay đổi từ lúc bạn tải; hãy tải lại và thử lại")
+        #expect(PipelineError.changedSinceLoaded(kind: "stage", id: 3).message(in: .vietnamese).hasPrefix("giai đoạn 3 "))
+        #expect(PipelineError.ambiguousName(kind: "lead", name: "Acme", matches: ["2 Acme", "5 acme"]).message(in: .vietnamese)
+                .hasPrefix("tiềm năng: 'Acme' trùng"))
+        let duplicates = PipelineError.duplicatesNeedDecision(
+            lead: Opportunity.ID(2), duplicates: [RecordMention(id: Opportunity.ID(1), kind: .opportunity, title: "Hợp đồng Acme")])
+        #expect(duplicates.message(in: .vietnamese).contains("(1 cơ hội 'Hợp đồng Acme')"), "\(duplicates.message(in: .vietnamese))")
+        #expect(duplicates.message(in: .english).contains("(1 opportunity 'Hợp đồng Acme')"))
     }
 
     @Test func argumentsTakeTheirPlaces() {

@@ -115,6 +115,43 @@ struct OpportunityRulesTests {
         #expect(update.opportunity.probability == .zero)
     }
 
+    @Test func aDealMovedOutOfALostStageOrIntoAWonOneIsNoLongerLost() throws {
+        var world = World()
+        world.stages.append(Stage(id: Stage.ID(7), name: "Lost to a rival", sortOrder: 7, probability: .zero, outcome: .lost))
+        let lost = try world.opportunity(in: "Proposition").markedLost(reason: "Too expensive", in: world.sales, at: later(1), by: "lan").opportunity
+        #expect(lost.lostReason == "Too expensive")
+        let reopened = try lost.moved(to: world.stage("Proposition"), in: world.sales, at: later(2), by: "lan").opportunity
+        #expect(reopened.lostReason == nil)
+        #expect(reopened.probability == probability(50))
+        #expect(try lost.moved(to: world.stage("Won"), in: world.sales, at: later(2), by: "lan").opportunity.lostReason == nil)
+        // From one lost stage to another it is still lost, for the same reason.
+        #expect(try lost.moved(to: world.stage("Lost to a rival"), in: world.sales, at: later(2), by: "lan").opportunity.lostReason == "Too expensive")
+        // An edit that moves it is a move like any other.
+        let edited = try lost.edited(OpportunityChanges(), stage: world.stage("Negotiation"), in: world.sales, at: later(2), by: "lan").opportunity
+        #expect(edited.lostReason == nil)
+    }
+
+    @Test func anArchivedDealLostWithoutALostStageKeepsItsReasonWhenItsStageChanges() throws {
+        var world = World()
+        world.stages.removeLast()
+        let lost = try world.opportunity(in: "Proposition").markedLost(reason: "No budget", in: world.sales, at: later(1), by: "lan").opportunity
+        let moved = try lost.moved(to: world.stage("Negotiation"), in: world.sales, at: later(2), by: "lan").opportunity
+        #expect(!moved.isActive)
+        #expect(moved.lostReason == "No budget")
+        // Into a won stage, though, it is won, not lost.
+        #expect(try lost.moved(to: world.stage("Won"), in: world.sales, at: later(2), by: "lan").opportunity.lostReason == nil)
+    }
+
+    @Test(arguments: [
+        (StageOutcome.lost, StageOutcome?.some(.lost), true, true), (.lost, .some(.open), true, true), (.lost, nil, false, true),
+        (.won, .some(.lost), true, false), (.won, .some(.lost), false, false), (.won, .some(.open), false, false),
+        (.open, .some(.lost), true, false), (.open, .some(.lost), false, false), (.open, .some(.won), true, false),
+        (.open, .some(.open), true, false), (.open, .some(.open), false, true), (.open, nil, false, true), (.open, nil, true, false),
+    ])
+    func theLostReasonRuleEveryPathAsks(destination: StageOutcome, source: StageOutcome?, isActive: Bool, keeps: Bool) {
+        #expect(Opportunity.keepsLostReason(entering: destination, leaving: source, isActive: isActive) == keeps)
+    }
+
     @Test func restoreReturnsToThePreviousStageFromHistory() throws {
         let deal = world.opportunity(in: "New")
         let toNegotiation = try deal.moved(to: world.stage("Negotiation"), in: world.sales, at: later(1), by: "lan")

@@ -193,6 +193,21 @@ struct CSVImportTests {
         #expect(history.map(\.toName) == ["New", "Proposition"])
     }
 
+    /// A row that moves a lost deal out of the lost stage reopens it, as every other way of
+    /// moving it does; a row that says why it was lost keeps it lost.
+    @Test func anImportMovingALostDealOutOfTheLostStageReopensIt() throws {
+        let fixture = try ExchangeFixture()
+        #expect(try fixture.importCSV(fixture.file("one.csv", "id,name,stage_id\nx.a,A,New\nx.b,B,New\n")).summary.created == 2)
+        let context = ChangeContext(now: fixture.now, user: "lan")
+        for record in try fixture.records() { _ = try fixture.database.markLost(record.id, reason: "Too expensive", context: context) }
+        let report = try fixture.importCSV(fixture.file("two.csv", "id,name,stage_id,lost_reason\nx.a,A,Proposition,\nx.b,B,Lost,Too slow\n"))
+        #expect(report.problems.isEmpty && report.summary.updated == 2)
+        let records = Dictionary(uniqueKeysWithValues: try fixture.records().map { ($0.title, $0) })
+        #expect(records["A"]?.lostReason == nil)
+        #expect(records["A"]?.probability == Probability(percent: 50))
+        #expect(records["B"]?.lostReason == "Too slow")
+    }
+
     @Test func stageFilesOfBothGenerations() throws {
         let fixture = try ExchangeFixture()
         let v12 = fixture.file("stages12.csv", """

@@ -203,6 +203,48 @@ struct OpportunityStoreTests {
         }
     }
 
+    @Test(arguments: EngineKind.allCases) func aDealMovedOutOfTheLostStageIsNoLongerLostWhateverMovesIt(_ engine: EngineKind) throws {
+        let temporary = try StoreFixture(engine)
+        let db = temporary.store
+        let lost = { (title: String) throws -> Opportunity in
+            let deal = try temporary.add(title, stage: "Negotiation")
+            return try db.markLost(deal.id, reason: "Too expensive", context: temporary.context())
+        }
+        // One card moved.
+        let moved = try db.moveOpportunity(try lost("Moved").id, to: try temporary.stage("Proposition").id, context: temporary.context())
+        #expect(moved.lostReason == nil && moved.isActive && moved.probability == Probability(percent: 50))
+        #expect(try db.opportunity(moved.id)?.lostReason == nil)
+        // Into the won stage.
+        let won = try db.moveOpportunity(try lost("Won").id, to: try temporary.stage("Won").id, context: temporary.context())
+        #expect(try db.opportunity(won.id)?.lostReason == nil)
+        // An edit naming another stage.
+        let edited = try db.editOpportunity(try lost("Edited").id, OpportunityChanges(), stage: try temporary.stage("New").id,
+                                            context: temporary.context())
+        #expect(try db.opportunity(edited.id)?.lostReason == nil)
+        // The whole lost column moved at once, as removing it does; archived deals included.
+        let stillActive = try lost("Column, active")
+        let archived = try db.archive(try lost("Column, archived").id, context: temporary.context())
+        _ = try db.removeStage(try temporary.stage("Lost").id, movingTo: try temporary.stage("Qualified").id, context: temporary.context())
+        #expect(try db.opportunity(stillActive.id)?.lostReason == nil)
+        #expect(try db.opportunity(archived.id)?.lostReason == nil)
+        #expect(try db.opportunity(archived.id)?.isActive == false)
+    }
+
+    @Test(arguments: EngineKind.allCases) func aColumnMovedToAnotherLostStageOrAnArchivedLossInAnOpenOneKeepsItsReasons(_ engine: EngineKind) throws {
+        let temporary = try StoreFixture(engine)
+        let db = temporary.store
+        let (rival, _) = try db.addStage(StageDraft(name: "Lost to a rival", outcome: .lost), in: try temporary.sales.id, at: nil)
+        let inLost = try db.markLost(try temporary.add("In Lost", stage: "Proposition").id, reason: "Too expensive", context: temporary.context())
+        _ = try db.removeStage(try temporary.stage("Lost").id, movingTo: rival.id, context: temporary.context())
+        #expect(try db.opportunity(inLost.id)?.lostReason == "Too expensive")
+        // Without a lost stage, a loss archives the deal where it is; its column removed, it is still lost.
+        _ = try db.removeStage(rival.id, movingTo: try temporary.stage("Won").id, context: temporary.context())
+        let archivedLoss = try db.markLost(try temporary.add("Archived loss", stage: "Qualified").id, reason: "No budget", context: temporary.context())
+        #expect(!archivedLoss.isActive)
+        _ = try db.removeStage(try temporary.stage("Qualified").id, movingTo: try temporary.stage("Proposition").id, context: temporary.context())
+        #expect(try db.opportunity(archivedLoss.id)?.lostReason == "No budget")
+    }
+
     @Test(arguments: EngineKind.allCases) func namesResolveIgnoringCaseAndAmbiguityListsTheMatches(_ engine: EngineKind) throws {
         let temporary = try StoreFixture(engine)
         let acme = try temporary.add("Acme renewal")

@@ -29,6 +29,29 @@ public struct Localizer: Sendable {
     public func callAsFunction(_ key: String, _ arguments: Any...) -> String {
         Catalogue.text(key, language, arguments.map { "\($0)" })
     }
+
+    /// A counted phrase: `key.one` or `key.many`, as the language's plural rule picks for
+    /// `count`, with `count` as `{0}` and `arguments` from `{1}` on:
+    /// `t.plural("count.opportunity", 2)` is "2 opportunities", and "2 cơ hội".
+    public func plural(_ key: String, _ count: Int, _ arguments: Any...) -> String {
+        Catalogue.text(key + "." + language.pluralForm(count).rawValue, language, ["\(count)"] + arguments.map { "\($0)" })
+    }
+}
+
+/// The form a counted noun takes, as the catalogue's key suffixes name it.
+public enum PluralForm: String, Sendable {
+    case one, many
+}
+
+extension Language {
+    /// The plural rule (CLDR's): English says "1 opportunity", "0 opportunities", "2
+    /// opportunities"; a Vietnamese noun does not change with the number ("1 cơ hội", "2 cơ hội").
+    public func pluralForm(_ count: Int) -> PluralForm {
+        switch self {
+        case .english: return count == 1 ? .one : .many
+        case .vietnamese: return .many
+        }
+    }
 }
 
 extension String {

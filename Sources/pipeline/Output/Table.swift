@@ -1,7 +1,14 @@
 import TerminalCore
 
-/// An aligned plain-text table that reads well at 80 columns: widths follow the content
-/// up to each column's cap, and the flexible columns give way when the line is too long.
+/// An aligned plain-text table as wide as the output allows (``Console/width``): columns
+/// take their content's width while the line has room, and give way when it has not.
+///
+/// When the line is too long, columns first come down to their usual `maximum`; then
+/// headings wider than what their column shows wrap; then flexible columns cut their text,
+/// down to `minimum`.
+/// Fixed columns (ids, amounts, probabilities, yes and no) never cut what they show: a cut
+/// figure would be a wrong figure. Headings are never cut either: a heading wider than its
+/// column wraps between words onto a second header line.
 ///
 /// Rows are buffered only until the widths are known (the first `sampleSize` rows), then
 /// streamed, so listing a million opportunities does not hold them in memory.
@@ -9,15 +16,21 @@ struct Table {
     struct Column {
         var title: String
         var maximum: Int
-        /// Flexible columns shrink (down to `minimum`) when the table is too wide.
-        var minimum: Int
+        /// Flexible columns shrink (down to `minimum`) when the table is too wide; `nil`:
+        /// a fixed column, whose cells are never cut.
+        var minimum: Int?
         var alignRight: Bool
 
         init(_ title: String, max maximum: Int = 40, min minimum: Int? = nil, right alignRight: Bool = false) {
             self.title = title
             self.maximum = maximum
-            self.minimum = minimum ?? maximum
+            self.minimum = minimum
             self.alignRight = alignRight
+        }
+
+        /// The narrowest the heading can be without cutting a word.
+        var longestTitleWord: Int {
+            title.split(separator: " ").map { DisplayWidth.of($0) }.max() ?? 0
         }
     }
 
@@ -51,27 +64,49 @@ struct Table {
     }
 
     private mutating func flush() {
-        let widths = computeWidths()
+        let widths = Self.widths(of: columns, rows: buffered, lineWidth: width)
         self.widths = widths
-        write(line(columns.map(\.title), widths))
+        for header in headerLines(widths) { write(header) }
         for row in buffered { write(line(row, widths)) }
         buffered.removeAll()
     }
 
-    private func computeWidths() -> [Int] {
-        var widths = columns.enumerated().map { index, column in
-            min(column.maximum, buffered.reduce(DisplayWidth.of(column.title)) { max($0, DisplayWidth.of($1[index])) })
+    /// Each column's width for `rows` on lines of `lineWidth` cells (see the type's comment).
+    static func widths(of columns: [Column], rows: [[String]], lineWidth: Int) -> [Int] {
+        let content = columns.indices.map { index in rows.reduce(0) { max($0, DisplayWidth.of($1[index])) } }
+        var widths = columns.indices.map { max(content[$0], DisplayWidth.of(columns[$0].title)) }
+        // The narrowest each column may become: a heading word is never cut, nor is a
+        // fixed column's content.
+        let floors = columns.indices.map { index in
+            max(columns[index].longestTitleWord, columns[index].minimum.map { min($0, content[index]) } ?? content[index], 1)
         }
-        let gaps = 2 * (columns.count - 1)
-        var excess = widths.reduce(gaps, +) - width
-        while excess > 0 {
-            // Shrink the flexible column with the most room to give.
-            let candidates = widths.indices.filter { widths[$0] > columns[$0].minimum }
-            guard let widest = candidates.max(by: { widths[$0] - columns[$0].minimum < widths[$1] - columns[$1].minimum }) else { break }
-            widths[widest] -= 1
-            excess -= 1
+        var excess = widths.reduce(2 * (columns.count - 1), +) - lineWidth
+        func shrink(toward target: (Int) -> Int) {
+            while excess > 0 {
+                // The column with the most to give above its target gives one cell.
+                let room = widths.indices.map { widths[$0] - max(target($0), floors[$0]) }
+                guard let index = room.indices.max(by: { room[$0] < room[$1] }), room[index] > 0 else { return }
+                widths[index] -= 1
+                excess -= 1
+            }
         }
+        shrink { columns[$0].maximum }
+        shrink { content[$0] }  // headings wrap; nothing is cut
+        shrink { _ in 0 }
         return widths
+    }
+
+    /// The headings, wrapped between words where a column is narrower than its heading.
+    private func headerLines(_ widths: [Int]) -> [String] {
+        let wrapped = columns.indices.map { TextWrap.lines(TerminalText.sanitized(columns[$0].title), width: widths[$0]) }
+        let count = wrapped.map(\.count).max() ?? 1
+        return (0..<count).map { row in
+            // A heading's last line sits on the last header line, right above the values.
+            line(wrapped.map { lines in
+                let index = row - (count - lines.count)
+                return index >= 0 ? lines[index] : ""
+            }, widths)
+        }
     }
 
     private func line(_ cells: [String], _ widths: [Int]) -> String {

@@ -1,0 +1,53 @@
+import Foundation
+import GRDB
+import Testing
+@testable import PipelineCore
+@testable import PipelineStore
+import PipelineStorage
+
+@Suite("SQLite engine: query plans")
+struct QueryPlanTests {
+    /// The plans of the statements the store itself runs to read a column, as SQLite traced
+    /// them (with their values): every one walks the column's index, none sorts.
+    @Test func readingAColumnUsesItsIndexAndNeverSorts() throws {
+        let temporary = try TemporaryDatabase()
+        for index in 0..<25 { try temporary.add("Deal \(index)") }
+        let statements = StatementLog()
+        let traced = try temporary.reopen { db in
+            db.trace(options: .statement) { event in
+                if case .statement(let statement) = event { statements.append(statement.expandedSQL) }
+            }
+        }
+        let team = try temporary.sales.id, new = try temporary.stage("New").id
+        var anchor = WindowAnchor.top
+        while true {
+            let page = try traced.cardWindow(ColumnQuery(team: team, stage: new), anchor: anchor, limit: 10)
+            guard page.hasMoreBelow, let last = page.cards.last else { break }
+            anchor = .after(last.cursor)
+        }
+        let window = try traced.cardWindow(ColumnQuery(team: team, stage: new), anchor: .top, limit: 10)
+        let last = try #require(window.cards.last)
+        _ = try traced.cardWindow(ColumnQuery(team: team, stage: new), anchor: .after(last.cursor), limit: 10)
+        _ = try traced.cardWindow(ColumnQuery(team: team, stage: new), anchor: .bottom, limit: 10)
+        let columnReads = statements.all.filter { $0.contains("FROM opportunity WHERE type = 'opportunity' AND active = 1 AND team_id") }
+        // The pages after the first go by keyset; the board's windows test what lies above and below.
+        #expect(columnReads.contains { $0.contains("(rank, id) > (") && $0.contains("ORDER BY rank, id") })
+        #expect(columnReads.contains { $0.contains("ORDER BY rank DESC, id DESC") })
+        #expect(columnReads.contains { $0.hasPrefix("SELECT EXISTS") })
+        for sql in Set(columnReads) {
+            let plan = try temporary.sql { db in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql).map { $0["detail"] as String }.joined(separator: "\n")
+            }
+            #expect(plan.contains("INDEX opportunity_column"), "\(sql)\n\(plan)")
+            #expect(!plan.contains("TEMP B-TREE"), "\(sql)\n\(plan)")
+        }
+}
+
+/// The SQL a traced connection ran, in order.
+final class StatementLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var statements: [String] = []
+
+    func append(_ sql: String) { lock.withLock { statements.append(sql) } }
+    var all: [String] { lock.withLock { statements } }
+}
