@@ -53,3 +53,38 @@ struct CLIExchangeTests {
         #expect(cli.run(["export", "--odoo", "15"]).status == 64)
     }
 }
+
+@Suite("CLI: db copy")
+struct CLICopyTests {
+    /// Everything goes over to a new store, which then lists, checks and forecasts alike;
+    /// a store that holds data, or the source itself, is refused and left as it was.
+    @Test func aStoreCopiedToANewOneReadsTheSame() throws {
+        let cli = CLI()
+        cli.ok(["team", "add", "Export"])
+        cli.ok(["stage", "add", "Customs", "--team", "Export", "--scope", "team", "--probability", "40"])
+        cli.ok(["opp", "add", "Acme renewal", "--revenue", "12,000.50", "--stage", "Proposition", "--salesperson", "Lan"])
+        cli.ok(["opp", "add", "Export deal", "--team", "Export", "--stage", "Customs", "--revenue", "800"])
+        cli.ok(["opp", "move", "Acme renewal", "--to", "Negotiation"])
+        cli.ok(["opp", "add", "Gone", "--revenue", "5"])
+        cli.ok(["opp", "lost", "Gone", "--reason", "No budget"])
+        cli.ok(["settings", "set", "leads", "on"])
+        cli.ok(["lead", "add", "Acme website", "--company", "Acme Corporation", "--email", "ana@acme.com"])
+        let copy = cli.folder.appendingPathComponent("copy.sqlite").path
+        let copied = cli.run(["db", "copy", "--from", cli.database, "--to", copy], database: false)
+        #expect(copied.status == 0, "\(copied.stderr)")
+        #expect(copied.stdout.contains("Copied 2 teams, 7 stages, 4 leads and opportunities"), "\(copied.stdout)")
+        for listing in [["opp", "list", "--json", "--archived"], ["stage", "list", "--json"], ["lead", "list", "--json", "--lost"],
+                        ["forecast", "--json"], ["forecast", "--json", "--by", "salesperson"], ["team", "list", "--json"],
+                        ["opp", "show", "Acme renewal", "--json"], ["settings", "list", "--json"]] {
+            let original = cli.run(listing)
+            let other = cli.run(listing + ["--db", copy], database: false)
+            #expect(original.status == 0 && original.stdout == other.stdout, "\(listing): \(original.stderr)\(other.stderr)")
+        }
+        #expect(cli.run(["dev", "check", "--db", copy], database: false).stdout == "ok\n")
+        let before = cli.run(["export", "--format", "json", "--db", copy], database: false).stdout
+        let again = cli.run(["db", "copy", "--from", cli.database, "--to", copy], database: false)
+        #expect(again.status == 65 && again.stderr.contains("already holds data"), "\(again.stderr)")
+        #expect(cli.run(["db", "copy", "--from", copy, "--to", copy], database: false).status == 65)
+        #expect(cli.run(["export", "--format", "json", "--db", copy], database: false).stdout == before)
+    }
+}

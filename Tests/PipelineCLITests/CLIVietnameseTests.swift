@@ -106,7 +106,7 @@ struct CLIVietnameseTests {
     static let commandWords: Set<String> = [
         "board", "team", "stage", "opp", "lead", "forecast", "export", "import", "settings", "help",
         "list", "add", "rename", "remove", "edit", "move", "suggest", "show", "won", "lost", "restore", "archive",
-        "delete", "duplicates", "convert", "get", "set",
+        "delete", "duplicates", "convert", "get", "set", "db", "copy",
     ]
 
     struct Run {
@@ -291,6 +291,12 @@ struct CLIVietnameseTests {
         let restored = fresh.run(["import", backup])
         #expect(restored.status == 0, "\(restored.stderr)")
         runs.append(Run(arguments: ["import", backup], status: restored.status, output: restored.stdout + restored.stderr, allowing: []))
+
+        // Copying the whole store to a new one, and onto one that holds data.
+        let copy = cli.database + "-copy.sqlite"
+        run(["db", "copy", "--from", cli.database, "--to", copy], 0, database: false)
+        run(["db", "copy", "--from", cli.database, "--to", copy], 65, database: false)
+        run(["db", "copy", "--from", cli.database, "--to", cli.database], 65, database: false)
 
         // The board outside a terminal, and a file that is not a database.
         run(["board"], 64)

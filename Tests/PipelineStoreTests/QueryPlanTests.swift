@@ -41,6 +41,7 @@ struct QueryPlanTests {
             #expect(plan.contains("INDEX opportunity_column"), "\(sql)\n\(plan)")
             #expect(!plan.contains("TEMP B-TREE"), "\(sql)\n\(plan)")
         }
+    }
 }
 
 /// The SQL a traced connection ran, in order.
