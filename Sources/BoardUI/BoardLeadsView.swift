@@ -36,6 +36,11 @@ enum BoardLeadsView {
         let available = width - 4
         func needed(_ columns: [Column]) -> Int { columns.reduce(0) { $0 + $1.minimum } + 2 * (columns.count - 1) }
         while needed(columns) > available, let drop = columns.firstIndex(where: \.optional) { columns.remove(at: drop) }
+        // Narrower still (below 80 columns): the title and the company give way.
+        while needed(columns) > available, let widest = columns.indices.filter({ columns[$0].weight > 0 && columns[$0].minimum > 4 })
+            .max(by: { columns[$0].minimum < columns[$1].minimum }) {
+            columns[widest].minimum -= 1
+        }
         let spare = max(0, available - needed(columns))
         let weights = columns.reduce(0) { $0 + $1.weight }
         var given = 0

@@ -168,9 +168,19 @@ enum BoardOverlays {
         let width = min(formWidth, grid.size.columns - 2)
         let hintLines = TextWrap.lines(hint, width: width - 4).count
         let box = centeredBox(grid.size, width: width, height: fieldRows(form, width: width) + hintLines + 2)
-        frame(&grid, box, title: form.title, style: .modal)
+        frame(&grid, box, title: fittedTitle(form, width: box.width - 6), style: .modal)
         drawFields(&grid, form, in: Rect(x: box.x + 2, y: box.y + 1, width: box.width - 4, height: box.height - 2 - hintLines), state)
         drawHint(&grid, hint, box: box)
+    }
+
+    /// A form's title in `width` cells: when it is longer, the record it names is cut, not the
+    /// words around it.
+    static func fittedTitle(_ form: Form, width: Int) -> String {
+        let excess = DisplayWidth.of(form.title) - width
+        guard excess > 0, let subject = form.titleSubject, let range = form.title.firstRange(of: subject) else { return form.title }
+        var title = form.title
+        title.replaceSubrange(range, with: DisplayWidth.truncate(subject, to: max(8, DisplayWidth.of(subject) - excess)))
+        return title
     }
 
     /// The key hint on the last rows inside a box, wrapped between words.

@@ -60,6 +60,9 @@ public struct Form: Sendable {
     public var title: String
     public var fields: [FormField]
     public var focused = 0
+    /// The part of the title that names a record: what gives way when the title is too long
+    /// for its box, so that the rest still says what the pane is for.
+    public var titleSubject: String?
 
     public init(title: String, fields: [FormField]) {
         self.title = title
@@ -356,6 +359,7 @@ public struct ReasonPrompt: Sendable {
         form = Form(title: Catalogue.text(lead ? "overlay.leadLost.title" : "overlay.lost.title", language, [record.title]), fields: [
             FormField("overlay.lost.reason", language, .text(TextField()), domainField: .lostReason),
         ])
+        form.titleSubject = record.title
     }
 
     public var reason: String { form.value("overlay.lost.reason") }

@@ -94,6 +94,7 @@ public struct ConversionWizard: Sendable {
         fields.append(FormField("convert.team", language, .choice(catalog.teams.map(\.name),
                                                                  selected: catalog.teams.firstIndex { $0.id == lead.team } ?? 0)))
         form = Form(title: t("convert.title", lead.id, lead.title), fields: fields)
+        form.titleSubject = lead.title
     }
 
     /// What the wizard asks for.

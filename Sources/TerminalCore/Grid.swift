@@ -201,10 +201,13 @@ public struct Grid: Hashable, Sendable {
         return column - x
     }
 
-    /// Fills a rectangle with one grapheme and style.
+    /// Fills a rectangle with one grapheme and style; the part outside the grid is ignored.
     public mutating func fill(_ rect: Rect, with grapheme: Character = " ", style: Style) {
-        for y in max(0, rect.y)..<min(size.rows, rect.maxY) {
-            for x in max(0, rect.x)..<min(size.columns, rect.maxX) {
+        let top = max(0, rect.y), bottom = min(size.rows, rect.maxY)
+        let left = max(0, rect.x), right = min(size.columns, rect.maxX)
+        guard top < bottom, left < right else { return }
+        for y in top..<bottom {
+            for x in left..<right {
                 clearHalf(x: x, y: y)
                 self[x, y] = Cell(grapheme: grapheme, style: style)
             }
