@@ -23,6 +23,20 @@ enum BoardEditing {
         return .handled
     }
 
+    /// The keys of a form pane: Esc closes it, the editing keys change its fields; `true`
+    /// when the key asks to save (Enter, Ctrl-S), which the pane then does its own way.
+    static func savesForm(_ key: Key, _ form: inout Form, _ state: inout BoardState) -> Bool {
+        switch formKey(key, &form) {
+        case .close:
+            state.mode = .browsing
+            return false
+        case .handled:
+            return false
+        case .save:
+            return true
+        }
+    }
+
     /// The text keys every field and prompt shares.
     static func textEdit(for key: Key) -> TextField.Edit? {
         switch key {
@@ -46,27 +60,20 @@ enum BoardEditing {
     }
 
     static func stageEditor(_ key: Key, _ editor: inout StageEditor, _ state: inout BoardState) -> [BoardEffect] {
-        switch formKey(key, &editor.form) {
-        case .close:
+        guard savesForm(key, &editor.form, &state) else { return [] }
+        guard let edit = editor.edit(for: state.team.id) else { return [] }
+        if edit.isEmpty {
             state.mode = .browsing
             return []
-        case .handled:
-            return []
-        case .save:
-            guard let edit = editor.edit(for: state.team.id) else { return [] }
-            if edit.isEmpty {
-                state.mode = .browsing
-                return []
-            }
-            do {
-                // Validate here so that errors show next to their field before anything is written.
-                _ = try state.catalog.applying(edit, to: editor.stage, occupyingTeams: [])
-            } catch {
-                editor.form.show(error, language: state.language)
-                return []
-            }
-            return [.run(.editStage(editor.stage.id, edit, expectedVersion: editor.stage.version), origin: .user)]
         }
+        do {
+            // Validate here so that errors show next to their field before anything is written.
+            _ = try state.catalog.applying(edit, to: editor.stage, occupyingTeams: [])
+        } catch {
+            editor.form.show(error, language: state.language)
+            return []
+        }
+        return [.run(.editStage(editor.stage.id, edit, expectedVersion: editor.stage.version), origin: .user)]
     }
 
     static func cardEditor(_ key: Key, _ editor: inout CardEditor, _ state: inout BoardState, isNew: Bool) -> [BoardEffect] {
@@ -75,21 +82,14 @@ enum BoardEditing {
             editor.form.focusNext()
             return []
         }
-        switch formKey(key, &editor.form) {
-        case .close:
-            state.mode = .browsing
-            return []
-        case .handled:
-            return []
-        case .save:
-            guard let changes = validated(editor.opportunityForm(language: state.language),
-                                          currency: editor.card?.expectedRevenue.currency ?? state.defaultCurrency,
-                                          showingErrorsIn: &editor.form, state) else { return [] }
-            if let card = editor.card {
-                return [.run(.editCard(card.id, changes, expectedVersion: card.version), origin: .user)]
-            }
-            return [.run(.addCard(changes, stage: editor.stage), origin: .user)]
+        guard savesForm(key, &editor.form, &state) else { return [] }
+        guard let changes = validated(editor.opportunityForm(language: state.language),
+                                      currency: editor.card?.expectedRevenue.currency ?? state.defaultCurrency,
+                                      showingErrorsIn: &editor.form, state) else { return [] }
+        if let card = editor.card {
+            return [.run(.editCard(card.id, changes, expectedVersion: card.version), origin: .user)]
         }
+        return [.run(.addCard(changes, stage: editor.stage), origin: .user)]
     }
 
     /// `N`: Tab between the name and the probability, ↑↓ through the suggestions (each fills
@@ -202,20 +202,13 @@ enum BoardEditing {
 
     /// `S`: the settings pane. Enter saves what changed, as `pipeline settings set` would.
     static func settings(_ key: Key, _ editor: inout SettingsEditor, _ state: inout BoardState) -> [BoardEffect] {
-        switch formKey(key, &editor.form) {
-        case .close:
+        guard savesForm(key, &editor.form, &state) else { return [] }
+        guard let changes = editor.changes(language: state.language) else { return [] }
+        if changes.isEmpty {
             state.mode = .browsing
             return []
-        case .handled:
-            return []
-        case .save:
-            guard let changes = editor.changes(language: state.language) else { return [] }
-            if changes.isEmpty {
-                state.mode = .browsing
-                return []
-            }
-            return [.saveSettings(changes)]
         }
+        return [.saveSettings(changes)]
     }
 
     /// The live filter: every keystroke narrows the board at once.

@@ -83,33 +83,19 @@ enum BoardLeads {
     // MARK: - Panes
 
     static func editor(_ key: Key, _ editor: inout LeadEditor, _ state: inout BoardState) -> [BoardEffect] {
-        switch BoardEditing.formKey(key, &editor.form) {
-        case .close:
-            state.mode = .browsing
-            return []
-        case .handled:
-            return []
-        case .save:
-            guard let changes = BoardEditing.validated(editor.opportunityForm(language: state.language),
-                                                       currency: editor.lead?.expectedRevenue.currency ?? state.defaultCurrency,
-                                                       showingErrorsIn: &editor.form, state) else { return [] }
-            if let lead = editor.lead {
-                return [.run(.editLead(lead.id, changes, expectedVersion: lead.version), origin: .user)]
-            }
-            return [.run(.addLead(changes), origin: .user)]
+        guard BoardEditing.savesForm(key, &editor.form, &state) else { return [] }
+        guard let changes = BoardEditing.validated(editor.opportunityForm(language: state.language),
+                                                   currency: editor.lead?.expectedRevenue.currency ?? state.defaultCurrency,
+                                                   showingErrorsIn: &editor.form, state) else { return [] }
+        if let lead = editor.lead {
+            return [.run(.editLead(lead.id, changes, expectedVersion: lead.version), origin: .user)]
         }
+        return [.run(.addLead(changes), origin: .user)]
     }
 
     static func wizard(_ key: Key, _ wizard: inout ConversionWizard, _ state: inout BoardState) -> [BoardEffect] {
-        switch BoardEditing.formKey(key, &wizard.form) {
-        case .close:
-            state.mode = .browsing
-            return []
-        case .handled:
-            return []
-        case .save:
-            return [.run(.convertLead(wizard.lead.id, wizard.conversion, expectedVersion: wizard.lead.version), origin: .user)]
-        }
+        guard BoardEditing.savesForm(key, &wizard.form, &state) else { return [] }
+        return [.run(.convertLead(wizard.lead.id, wizard.conversion, expectedVersion: wizard.lead.version), origin: .user)]
     }
 
     static func lostReason(_ key: Key, _ prompt: inout ReasonPrompt, _ state: inout BoardState) -> [BoardEffect] {
