@@ -341,7 +341,7 @@ extension Catalogue {
         "done.openAgain": "'{0}' is open again in {1} ({2})",
         "done.part.folded": "folded column",
         "done.part.outcome": "outcome {0}",
-        "done.part.scope": "teams that see it",
+        "done.part.scope": "scope",
         "done.part.unfolded": "unfolded column",
         "done.settingsSaved": "Settings saved: {0}",
         "done.stageAgain": "stage {0} has its {1} again",
