@@ -166,7 +166,7 @@ enum BoardOverlays {
     /// A modal form: its fields, then its key hint, in a box centred on the screen.
     static func drawForm(_ grid: inout Grid, _ form: Form, _ state: BoardState, hint: String) {
         let width = min(formWidth, grid.size.columns - 2)
-        let hintLines = TextWrap.lines(hint, width: width - 4).count
+        let hintLines = hintLines(hint, width: width - 4).count
         let box = centeredBox(grid.size, width: width, height: fieldRows(form, width: width) + hintLines + 2)
         frame(&grid, box, title: fittedTitle(form, width: box.width - 6), style: .modal)
         drawFields(&grid, form, in: Rect(x: box.x + 2, y: box.y + 1, width: box.width - 4, height: box.height - 2 - hintLines), state)
@@ -183,10 +183,37 @@ enum BoardOverlays {
         return title
     }
 
-    /// The key hint on the last rows inside a box, wrapped between words.
+    /// A key hint (`Tab next field · Enter save · …`) in lines of `width` cells, broken between
+    /// its parts, each line but the last ending in `·` (a part longer than a line wraps by words).
+    static func hintLines(_ hint: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var line = ""
+        for part in hint.split(separator: " · ", omittingEmptySubsequences: false).map(String.init) {
+            if line.isEmpty {
+                line = part
+            } else if DisplayWidth.of(line) + 3 + DisplayWidth.of(part) + 2 <= width {
+                line += " · " + part
+            } else {
+                lines.append(DisplayWidth.of(line) + 2 <= width ? line + " ·" : line)
+                line = part
+            }
+            if DisplayWidth.of(line) > width {
+                let wrapped = TextWrap.lines(line, width: width)
+                lines += wrapped.dropLast()
+                line = wrapped.last ?? ""
+            }
+        }
+        return lines + [line]
+    }
+
+    /// The key hint on the last rows inside a box.
     static func drawHint(_ grid: inout Grid, _ hint: String, box: Rect) {
-        let lines = TextWrap.lines(hint, width: box.width - 4).count
-        grid.write(wrapping: hint, x: box.x + 2, y: box.maxY - 1 - lines, width: box.width - 4, maxRows: lines, style: .dim)
+        let width = box.width - 4
+        let lines = hintLines(hint, width: width)
+        grid.log.wraps.append(DrawingLog.Wrap(text: hint, rows: lines, width: width))
+        for (index, line) in lines.enumerated() {
+            grid.write(fitting: line, x: box.x + 2, y: box.maxY - 1 - lines.count + index, width: width, style: .dim)
+        }
     }
 
     /// A form's fields inside `region`: label on the left, value on the right, an error under
@@ -289,7 +316,7 @@ enum BoardOverlays {
     static func drawAddColumn(_ grid: inout Grid, _ prompt: ColumnPrompt, _ state: BoardState) {
         let width = min(formWidth, grid.size.columns - 2)
         let hint = (prompt.added > 0 ? state.t("overlay.addColumn.added", prompt.added) : "") + state.t("overlay.addColumn.hint")
-        let hintLines = TextWrap.lines(hint, width: width - 4).count
+        let hintLines = hintLines(hint, width: width - 4).count
         let fields = fieldRows(prompt.form, width: width)
         let box = centeredBox(grid.size, width: width, height: 3 + fields + max(1, prompt.suggestions.count) + hintLines)
         frame(&grid, box, title: state.t("overlay.addColumn.title"), style: .modal)
@@ -316,7 +343,7 @@ enum BoardOverlays {
         let question = state.t("overlay.delete.question", prompt.stage.name)
         let questionLines = TextWrap.lines(question, width: width - 4).count
         let hint = state.t(prompt.cardCount > 0 ? "overlay.delete.hintChoose" : "overlay.delete.hint")
-        let hintLines = TextWrap.lines(hint, width: width - 4).count
+        let hintLines = hintLines(hint, width: width - 4).count
         let listed = prompt.cardCount > 0 ? prompt.destinations.count : 0
         let box = centeredBox(grid.size, width: width, height: 3 + questionLines + listed + hintLines)
         frame(&grid, box, title: state.t("overlay.delete.title"), style: .modal)
@@ -343,7 +370,7 @@ enum BoardOverlays {
         let matches = picker.matches(in: state.teams)
         let width = min(50, grid.size.columns - 2)
         let hint = state.t("overlay.teams.hint")
-        let hintLines = TextWrap.lines(hint, width: width - 4).count
+        let hintLines = hintLines(hint, width: width - 4).count
         let box = centeredBox(grid.size, width: width, height: 3 + max(1, min(matches.count, 12)) + hintLines)
         frame(&grid, box, title: state.t("overlay.teams.title"), style: .modal)
         let labelWidth = grid.write(state.t("overlay.teams.search"), x: box.x + 2, y: box.y + 1, style: .modal)
