@@ -398,8 +398,10 @@ enum BoardOverlays {
         var isTitle: Bool
     }
 
+    /// The whole screen between the tabs and the status line: the board's edge markers would
+    /// otherwise show beside it and read as part of it.
     static func helpBox(_ size: Size) -> Rect {
-        Rect(x: 1, y: 1, width: max(0, size.columns - 2), height: max(0, size.rows - 2))
+        Rect(x: 0, y: 1, width: max(0, size.columns), height: max(0, size.rows - 2))
     }
 
     /// The rows the help shows at once.

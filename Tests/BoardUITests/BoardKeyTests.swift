@@ -493,7 +493,7 @@ struct BoardKeyTests {
         board.press(.character("?"))
         // Nothing is cut: the longest texts wrap onto a second line.
         #expect(board.screen.contains("Pick up the focused card (or the column, on its header)"))
-        #expect(board.screen.contains("  to carry it"))
+        #expect(board.screen.contains("                  carry it"))
         #expect(!board.screen.contains("Close without any change"))
         #expect(board.screen.contains("▼"))
         board.press(.end)
