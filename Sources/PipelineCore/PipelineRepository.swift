@@ -17,6 +17,9 @@ public protocol PipelineRepository: AnyObject, Sendable {
     func cardWindow(_ column: ColumnQuery, anchor: WindowAnchor, limit: Int) throws -> CardWindow
     /// Per stage, how many active cards of `team` match `filter`.
     func matchingCounts(team: Team.ID, filter: String) throws -> [Stage.ID: Int]
+    /// Per stage, the count and sums of the active cards of `team` that match `filter`: what
+    /// the board's headers and status line show while filtering.
+    func matchingFigures(team: Team.ID, filter: String) throws -> [Stage.ID: Figures]
     /// Changes whenever another connection commits (SQLite's `data_version`): polling it
     /// tells the board that someone else changed the pipeline.
     func changeToken() throws -> Int
@@ -49,6 +52,27 @@ public protocol PipelineRepository: AnyObject, Sendable {
     func deleteLead(_ id: Opportunity.ID, expectedVersion: Int?) throws
     func duplicates(of id: Opportunity.ID) throws -> [Opportunity]
     func convertLead(_ id: Opportunity.ID, _ conversion: Conversion, expectedVersion: Int?, context: ChangeContext) throws -> Opportunity
+}
+
+extension PipelineRepository {
+    /// Reads every matching card, a window at a time: correct for any store; a store that
+    /// can sum in a query does it there.
+    public func matchingFigures(team: Team.ID, filter: String) throws -> [Stage.ID: Figures] {
+        guard let owner = try teams().first(where: { $0.id == team }) else { return [:] }
+        var result: [Stage.ID: Figures] = [:]
+        for stage in try catalog().pipeline(for: owner).stages {
+            let query = ColumnQuery(team: team, stage: stage.id, filter: filter)
+            var window = try cardWindow(query, anchor: .top, limit: 500)
+            var figures = Figures()
+            while true {
+                for card in window.cards { figures.add(card) }
+                guard window.hasMoreBelow, let last = window.cards.last else { break }
+                window = try cardWindow(query, anchor: .after(last.cursor), limit: 500)
+            }
+            if figures.count > 0 { result[stage.id] = figures }
+        }
+        return result
+    }
 }
 
 /// Which cards a board column shows.

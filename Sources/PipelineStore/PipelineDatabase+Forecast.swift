@@ -61,7 +61,7 @@ extension PipelineDatabase {
     }
 
     /// One row of split sums (see `Schema.sumSplit`) as exact figures.
-    private static func figures(_ row: Row) -> Figures {
+    static func figures(_ row: Row) -> Figures {
         let currency = (try? CurrencyCode(parsing: row["currency"])) ?? .usd
         return Figures(currency: currency, count: row["count"],
                        expected: Rows.joinSplit(high: row["expected_high"], low: row["expected_low"]),
