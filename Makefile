@@ -6,6 +6,7 @@
 #   make deps    install the Debian packages the build and the tests need, if missing
 #   make bench   release build, then the figures of Docs/benchmarks.md (SIZES=10000,100000)
 #   make torture the long torture runs: 2,000 kills of a writer, 5,000 actions per writer
+#   make screens write the screen gallery (Docs/screens/) again; review the diff like code
 #   make clean   remove build output
 #
 # Everything else a fresh Debian machine needs is the Swift toolchain.
@@ -16,7 +17,7 @@ RELEASE_BIN  := .build/release/pipeline
 
 SIZES        ?= 10000,100000,1000000
 
-.PHONY: all deps build release run test bench torture clean
+.PHONY: all deps build release run test bench torture screens clean
 
 all: build
 
@@ -53,6 +54,12 @@ torture: deps
 	$(SWIFT) build --build-tests
 	PIPELINE_TORTURE_KILLS=2000 PIPELINE_TORTURE_ACTIONS=5000 PIPELINE_FUZZ_EVENTS=1000000 \
 	  $(SWIFT) test --skip-build --filter 'Torture|Fuzz'
+
+# Every view and pane at 80×24, 120×30 and 200×50, in English and Vietnamese. `make test`
+# draws them again and fails when one differs from its file or breaks a rule of ScreenRules.
+screens: deps
+	$(SWIFT) build --build-tests
+	RECORD_SNAPSHOTS=1 $(SWIFT) test --skip-build --filter 'ScreenGallery'
 
 clean:
 	rm -rf .build

@@ -23,6 +23,20 @@ enum BoardEditing {
         return .handled
     }
 
+    /// The keys of a form pane: Esc closes it, the editing keys change its fields; `true`
+    /// when the key asks to save (Enter, Ctrl-S), which the pane then does its own way.
+    static func savesForm(_ key: Key, _ form: inout Form, _ state: inout BoardState) -> Bool {
+        switch formKey(key, &form) {
+        case .close:
+            state.mode = .browsing
+            return false
+        case .handled:
+            return false
+        case .save:
+            return true
+        }
+    }
+
     /// The text keys every field and prompt shares.
     static func textEdit(for key: Key) -> TextField.Edit? {
         switch key {
@@ -46,27 +60,20 @@ enum BoardEditing {
     }
 
     static func stageEditor(_ key: Key, _ editor: inout StageEditor, _ state: inout BoardState) -> [BoardEffect] {
-        switch formKey(key, &editor.form) {
-        case .close:
+        guard savesForm(key, &editor.form, &state) else { return [] }
+        guard let edit = editor.edit(for: state.team.id) else { return [] }
+        if edit.isEmpty {
             state.mode = .browsing
             return []
-        case .handled:
-            return []
-        case .save:
-            guard let edit = editor.edit(for: state.team.id) else { return [] }
-            if edit.isEmpty {
-                state.mode = .browsing
-                return []
-            }
-            do {
-                // Validate here so that errors show next to their field before anything is written.
-                _ = try state.catalog.applying(edit, to: editor.stage, occupyingTeams: [])
-            } catch {
-                editor.form.show(error, language: state.language)
-                return []
-            }
-            return [.run(.editStage(editor.stage.id, edit, expectedVersion: editor.stage.version), origin: .user)]
         }
+        do {
+            // Validate here so that errors show next to their field before anything is written.
+            _ = try state.catalog.applying(edit, to: editor.stage, occupyingTeams: [])
+        } catch {
+            editor.form.show(error, language: state.language)
+            return []
+        }
+        return [.run(.editStage(editor.stage.id, edit, expectedVersion: editor.stage.version), origin: .user)]
     }
 
     static func cardEditor(_ key: Key, _ editor: inout CardEditor, _ state: inout BoardState, isNew: Bool) -> [BoardEffect] {
@@ -75,64 +82,49 @@ enum BoardEditing {
             editor.form.focusNext()
             return []
         }
-        switch formKey(key, &editor.form) {
-        case .close:
-            state.mode = .browsing
-            return []
-        case .handled:
-            return []
-        case .save:
-            guard let changes = validated(editor.opportunityForm(language: state.language),
-                                          currency: editor.card?.expectedRevenue.currency ?? state.defaultCurrency,
-                                          showingErrorsIn: &editor.form, state) else { return [] }
-            if let card = editor.card {
-                return [.run(.editCard(card.id, changes, expectedVersion: card.version), origin: .user)]
-            }
-            return [.run(.addCard(changes, stage: editor.stage), origin: .user)]
+        guard savesForm(key, &editor.form, &state) else { return [] }
+        guard let changes = validated(editor.opportunityForm(language: state.language),
+                                      currency: editor.card?.expectedRevenue.currency ?? state.defaultCurrency,
+                                      showingErrorsIn: &editor.form, state) else { return [] }
+        if let card = editor.card {
+            return [.run(.editCard(card.id, changes, expectedVersion: card.version), origin: .user)]
         }
+        return [.run(.addCard(changes, stage: editor.stage), origin: .user)]
     }
 
+    /// `N`: Tab between the name and the probability, ↑↓ through the suggestions (each fills
+    /// both fields), Enter adds the column where the process puts it and leaves the prompt
+    /// open, emptied, for the next one.
     static func addColumn(_ key: Key, _ prompt: inout ColumnPrompt, _ state: inout BoardState) -> [BoardEffect] {
         switch key {
         case .escape:
             state.mode = .browsing
             return []
         case .up:
-            guard !prompt.suggestions.isEmpty else { return [] }
-            prompt.selected = prompt.selected.map { $0 == 0 ? nil : $0 - 1 } ?? nil
+            guard let selected = prompt.selected else { return [] }
+            prompt.choose(selected == 0 ? nil : selected - 1)
             return []
         case .down:
             guard !prompt.suggestions.isEmpty else { return [] }
-            prompt.selected = min(prompt.suggestions.count - 1, (prompt.selected ?? -1) + 1)
+            prompt.choose(min(prompt.suggestions.count - 1, (prompt.selected ?? -1) + 1))
             return []
-        case .enter:
-            let draft: StageDraft
-            if let selected = prompt.selected, prompt.suggestions.indices.contains(selected) {
-                let step = prompt.suggestions[selected]
-                draft = StageDraft(name: step.name(in: state.language), probability: step.probability,
-                                   requirements: step.requirements(in: state.language), outcome: step.outcome)
-            } else {
-                let name = prompt.name.text
-                // A typed name that is one of the guide's steps takes that step's settings.
-                if let step = StageTemplate.steps.first(where: { $0.matches(name) }) {
-                    draft = StageDraft(name: name, probability: step.probability, requirements: step.requirements(in: state.language), outcome: step.outcome)
-                } else {
-                    draft = StageDraft(name: name)
-                }
-            }
+        case .tab:
+            prompt.form.focusNext()
+            return []
+        case .backTab:
+            prompt.form.focusPrevious()
+            return []
+        case .enter, .control("s"):
+            guard let draft = prompt.draft() else { return [] }
             do {
                 _ = try state.catalog.addition(of: draft, in: state.team, at: nil)
             } catch {
-                prompt.error = error.message(in: state.language)
+                prompt.form.show(error, language: state.language)
                 return []
             }
-            prompt.error = nil
             return [.run(.addStage(draft, position: nil), origin: .user)]
         default:
-            if lineKey(key, &prompt.name) {
-                prompt.selected = nil
-                prompt.error = nil
-            }
+            if let edit = textEdit(for: key) { prompt.edit(edit) }
             return []
         }
     }
@@ -170,36 +162,53 @@ enum BoardEditing {
         }
     }
 
-    static func lostReason(_ key: Key, _ card: Opportunity.ID, _ reason: inout TextField, _ state: inout BoardState) -> [BoardEffect] {
+    static func lostReason(_ key: Key, _ prompt: inout ReasonPrompt, _ state: inout BoardState) -> [BoardEffect] {
+        let card = prompt.record
         let record = state.focusedCard.flatMap { $0.id == card ? $0 : nil }
-        return reasonPrompt(key, &reason, record: record, &state, reopen: { .lostReason(card, $0) }) { reason, opportunity in
+        return reasonPrompt(key, &prompt, record: record, &state, reopen: { .lostReason($0) }) { reason, opportunity in
             .markLost(card, reason: reason, expectedVersion: opportunity.version)
         }
     }
 
     /// The lost-reason prompt of a card or a lead: Enter runs `command` once the reason is
-    /// a valid one-line text; Esc, or a record no longer there, closes it.
-    static func reasonPrompt(_ key: Key, _ reason: inout TextField, record: Opportunity?, _ state: inout BoardState,
-                             reopen: (TextField) -> Mode, command: (String, Opportunity) -> BoardCommand) -> [BoardEffect] {
+    /// a valid one-line text, else says why beside the field; Esc, or a record no longer
+    /// there, closes it.
+    static func reasonPrompt(_ key: Key, _ prompt: inout ReasonPrompt, record: Opportunity?, _ state: inout BoardState,
+                             reopen: (ReasonPrompt) -> Mode, command: (String, Opportunity) -> BoardCommand) -> [BoardEffect] {
         switch key {
         case .escape:
             state.mode = .browsing
             return []
-        case .enter:
+        case .enter, .control("s"):
             guard let record else { state.mode = .browsing; return [] }
+            prompt.form.clearErrors()
             do {
-                _ = try TextInput.requiredName(reason.text, field: .lostReason)
+                _ = try TextInput.requiredName(prompt.reason, field: .lostReason)
             } catch {
-                state.status = .error(error.message(in: state.language))
+                prompt.form.show(error, language: state.language)
+                // An empty reason is asked for in plain words.
+                if case .emptyText = error { prompt.form.fields[0].error = state.t("overlay.lost.required") }
+                state.mode = reopen(prompt)
                 return []
             }
             state.mode = .browsing
-            return [.run(command(reason.text, record), origin: .user)]
+            return [.run(command(prompt.reason, record), origin: .user)]
         default:
-            _ = lineKey(key, &reason)
-            state.mode = reopen(reason)
+            if let edit = textEdit(for: key) { prompt.form.edit(edit) }
+            state.mode = reopen(prompt)
             return []
         }
+    }
+
+    /// `S`: the settings pane. Enter saves what changed, as `pipeline settings set` would.
+    static func settings(_ key: Key, _ editor: inout SettingsEditor, _ state: inout BoardState) -> [BoardEffect] {
+        guard savesForm(key, &editor.form, &state) else { return [] }
+        guard let changes = editor.changes(language: state.language) else { return [] }
+        if changes.isEmpty {
+            state.mode = .browsing
+            return []
+        }
+        return [.saveSettings(changes)]
     }
 
     /// The live filter: every keystroke narrows the board at once.

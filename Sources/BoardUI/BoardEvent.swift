@@ -7,12 +7,14 @@ public enum BoardEvent: Sendable {
     case loaded(BoardData)
     case windowLoaded(Stage.ID, CardWindow, focus: WindowFocus)
     case forecastLoaded(Forecast)
-    /// Per stage, how many cards match the filter (computed once typing pauses).
-    case countsLoaded(filter: String, [Stage.ID: Int])
+    /// Per stage, the count and sums of the cards that match the filter (computed once typing pauses).
+    case matchesLoaded(filter: String, [Stage.ID: Figures])
     case leadsLoaded(CardWindow, focus: WindowFocus)
     /// A lead's possible duplicates, for the conversion wizard.
     case duplicatesLoaded(Opportunity, [Opportunity])
     case commandSucceeded(CommandResult, origin: CommandOrigin)
+    /// The settings pane's changes were saved (each normalised as stored).
+    case settingsSaved([(key: SettingKey, value: String)])
     case commandFailed(PipelineError?, message: String, origin: CommandOrigin)
     case tick(Timestamp)
 }
@@ -31,7 +33,7 @@ public struct BoardData: Sendable {
     public var teams: [Team]
     public var catalog: StageCatalog
     public var figures: [Stage.ID: Figures]
-    public var matchingCounts: [Stage.ID: Int]?
+    public var matchingFigures: [Stage.ID: Figures]?
     public var columns: [Stage.ID: CardWindow]
     public var defaultCurrency: CurrencyCode
     /// Where focus should go (a moved or new card, a new stage).
@@ -41,7 +43,7 @@ public struct BoardData: Sendable {
     public var leads: CardWindow
 
     public init(team: Team, teams: [Team], catalog: StageCatalog, figures: [Stage.ID: Figures],
-                matchingCounts: [Stage.ID: Int]?, columns: [Stage.ID: CardWindow], defaultCurrency: CurrencyCode, focus: Focus?,
+                matchingFigures: [Stage.ID: Figures]?, columns: [Stage.ID: CardWindow], defaultCurrency: CurrencyCode, focus: Focus?,
                 leadsEnabled: Bool = false, leads: CardWindow = .empty) {
         self.leadsEnabled = leadsEnabled
         self.leads = leads
@@ -49,7 +51,7 @@ public struct BoardData: Sendable {
         self.teams = teams
         self.catalog = catalog
         self.figures = figures
-        self.matchingCounts = matchingCounts
+        self.matchingFigures = matchingFigures
         self.columns = columns
         self.defaultCurrency = defaultCurrency
         self.focus = focus
@@ -72,6 +74,8 @@ public enum BoardEffect: Sendable {
     case loadDuplicates(Opportunity)
     /// Create a team (from the team picker) and show its pipeline.
     case createTeam(String)
+    /// Save settings, as `pipeline settings set` does.
+    case saveSettings([(key: SettingKey, value: String)])
     /// Make `team` the current team (remembered for the next start) and show its pipeline.
     case switchTeam(Team.ID)
     case quit

@@ -12,8 +12,11 @@ public enum BoardLayout {
     /// Rows of one card, and the blank row between cards.
     public static let cardHeight = 4
     public static let cardGap = 1
-    /// Tab bar, two header lines, the header rule.
-    public static let cardsTop = 4
+    /// Tab bar, three header lines (name and probability; count and sum; weighted sum), the
+    /// header rule.
+    public static let cardsTop = 5
+    /// The rule under the headers.
+    public static let headerRule = cardsTop - 1
 
     public static func isTooSmall(_ size: Size) -> Bool {
         size.columns < minimumSize.columns || size.rows < minimumSize.rows

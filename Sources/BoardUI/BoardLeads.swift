@@ -50,7 +50,7 @@ enum BoardLeads {
             return []
         case .markLost:
             guard let lead = state.leads.selectedLead else { return [] }
-            state.mode = .leadLostReason(lead.id, TextField())
+            state.mode = .leadLostReason(ReasonPrompt(lead, lead: true, language: state.language))
             return []
         case .convertLead:
             guard let lead = state.leads.selectedLead else { return [] }
@@ -62,7 +62,7 @@ enum BoardLeads {
             guard !state.leads.filter.isEmpty else { return [] }
             state.leads.filter = ""
             return [.loadLeads(.top, focus: .firstCard)]
-        case .showPipeline, .showForecast, .nextView, .showLeads, .quit, .help, .teamPicker, .undo, .redo:
+        case .showPipeline, .showForecast, .nextView, .showLeads, .quit, .help, .teamPicker, .settings, .undo, .redo:
             return BoardReducer.browse(action, &state)
         default:
             return []
@@ -83,38 +83,25 @@ enum BoardLeads {
     // MARK: - Panes
 
     static func editor(_ key: Key, _ editor: inout LeadEditor, _ state: inout BoardState) -> [BoardEffect] {
-        switch BoardEditing.formKey(key, &editor.form) {
-        case .close:
-            state.mode = .browsing
-            return []
-        case .handled:
-            return []
-        case .save:
-            guard let changes = BoardEditing.validated(editor.opportunityForm(language: state.language),
-                                                       currency: editor.lead?.expectedRevenue.currency ?? state.defaultCurrency,
-                                                       showingErrorsIn: &editor.form, state) else { return [] }
-            if let lead = editor.lead {
-                return [.run(.editLead(lead.id, changes, expectedVersion: lead.version), origin: .user)]
-            }
-            return [.run(.addLead(changes), origin: .user)]
+        guard BoardEditing.savesForm(key, &editor.form, &state) else { return [] }
+        guard let changes = BoardEditing.validated(editor.opportunityForm(language: state.language),
+                                                   currency: editor.lead?.expectedRevenue.currency ?? state.defaultCurrency,
+                                                   showingErrorsIn: &editor.form, state) else { return [] }
+        if let lead = editor.lead {
+            return [.run(.editLead(lead.id, changes, expectedVersion: lead.version), origin: .user)]
         }
+        return [.run(.addLead(changes), origin: .user)]
     }
 
     static func wizard(_ key: Key, _ wizard: inout ConversionWizard, _ state: inout BoardState) -> [BoardEffect] {
-        switch BoardEditing.formKey(key, &wizard.form) {
-        case .close:
-            state.mode = .browsing
-            return []
-        case .handled:
-            return []
-        case .save:
-            return [.run(.convertLead(wizard.lead.id, wizard.conversion, expectedVersion: wizard.lead.version), origin: .user)]
-        }
+        guard BoardEditing.savesForm(key, &wizard.form, &state) else { return [] }
+        return [.run(.convertLead(wizard.lead.id, wizard.conversion, expectedVersion: wizard.lead.version), origin: .user)]
     }
 
-    static func lostReason(_ key: Key, _ id: Opportunity.ID, _ reason: inout TextField, _ state: inout BoardState) -> [BoardEffect] {
+    static func lostReason(_ key: Key, _ prompt: inout ReasonPrompt, _ state: inout BoardState) -> [BoardEffect] {
+        let id = prompt.record
         let lead = state.leads.window.cards.first { $0.id == id }
-        return BoardEditing.reasonPrompt(key, &reason, record: lead, &state, reopen: { .leadLostReason(id, $0) }) { reason, lead in
+        return BoardEditing.reasonPrompt(key, &prompt, record: lead, &state, reopen: { .leadLostReason($0) }) { reason, lead in
             .markLeadLost(id, reason: reason, expectedVersion: lead.version)
         }
     }

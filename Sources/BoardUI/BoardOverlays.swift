@@ -12,38 +12,29 @@ enum BoardOverlays {
             break
         case .stageEditor(let editor):
             drawForm(&grid, editor.form, state, hint: state.t("overlay.stageEditor.hint"))
-        case .cardEditor(let editor), .newCard(let editor):
+        case .cardEditor(let editor):
             drawForm(&grid, editor.form, state, hint: state.t("overlay.form.hint"))
+        case .newCard(let editor):
+            drawForm(&grid, editor.form, state, hint: state.t("overlay.newCard.hint"))
         case .addColumn(let prompt):
             drawAddColumn(&grid, prompt, state)
         case .deleteColumn(let prompt):
             drawDeleteColumn(&grid, prompt, state)
-        case .lostReason(_, let field):
-            let box = centeredBox(grid.size, width: 60, height: 5)
-            drawReason(&grid, field, box: box, title: state.t("overlay.lost.title"), state)
+        case .lostReason(let prompt), .leadLostReason(let prompt):
+            drawForm(&grid, prompt.form, state, hint: state.t("overlay.lost.hint"))
         case .teamPicker(let picker):
             drawTeamPicker(&grid, picker, state)
         case .help(let scroll):
             drawHelp(&grid, state, scroll: scroll)
         case .leadEditor(let editor):
             drawForm(&grid, editor.form, state, hint: state.t("overlay.form.hint"))
-        case .leadLostReason(_, let field):
-            let box = centeredBox(grid.size, width: 60, height: 5)
-            drawReason(&grid, field, box: box, title: state.t("overlay.leadLost.title"), state)
         case .convertLead(let wizard):
             let hint = wizard.duplicates.isEmpty ? state.t("overlay.convert.hint")
                 : state.t("overlay.convert.hintDuplicates")
             drawForm(&grid, wizard.form, state, hint: hint)
+        case .settings(let editor):
+            drawForm(&grid, editor.form, state, hint: state.t("overlay.settings.hint"))
         }
-    }
-
-    /// The lost-reason prompt of a card or a lead.
-    static func drawReason(_ grid: inout Grid, _ field: TextField, box: Rect, title: String, _ state: BoardState) {
-        frame(&grid, box, title: title, style: .modal)
-        let label = state.t("overlay.lost.reason")
-        let labelWidth = grid.write(label, x: box.x + 2, y: box.y + 2, style: .modal)
-        drawLine(&grid, field, x: box.x + 3 + labelWidth, y: box.y + 2, width: box.width - 5 - labelWidth, focused: true)
-        grid.write(fitting: state.t("overlay.lost.hint"), x: box.x + 2, y: box.y + 3, width: box.width - 4, style: .dim)
     }
 
     // MARK: - Tooltip
@@ -83,10 +74,7 @@ enum BoardOverlays {
         let top = carrying ? max(BoardLayout.cardsTop, grid.size.rows - 2 - height) : BoardLayout.cardsTop
         let box = Rect(x: x, y: top, width: width, height: height)
         frame(&grid, box, title: state.t("overlay.requirements"), style: .tooltip)
-        for (index, line) in lines.prefix(height - 2).enumerated() {
-            let text = index == height - 3 && lines.count > height - 2 ? line + "…" : line
-            grid.write(fitting: text, x: box.x + 2, y: box.y + 1 + index, width: box.width - 4, style: .tooltip)
-        }
+        grid.write(wrapping: stage.requirements, x: box.x + 2, y: box.y + 1, width: box.width - 4, maxRows: height - 2, style: .tooltip)
     }
 
     // MARK: - Boxes
@@ -100,6 +88,7 @@ enum BoardOverlays {
     /// A filled box with a border and a title on the top edge.
     static func frame(_ grid: inout Grid, _ box: Rect, title: String, style: Style) {
         grid.fill(box, style: style)
+        grid.log.frames.append(box)
         guard box.width >= 2, box.height >= 2 else { return }
         grid.write("┌" + String(repeating: "─", count: box.width - 2) + "┐", x: box.x, y: box.y, style: style)
         grid.write("└" + String(repeating: "─", count: box.width - 2) + "┘", x: box.x, y: box.maxY - 1, style: style)
@@ -107,10 +96,203 @@ enum BoardOverlays {
             grid.write("│", x: box.x, y: y, style: style)
             grid.write("│", x: box.maxX - 1, y: y, style: style)
         }
-        grid.write(" \(title) ", x: box.x + 2, y: box.y, width: box.width - 4, style: style)
+        grid.write(fitting: " \(title) ", x: box.x + 2, y: box.y, width: box.width - 4, style: style)
     }
 
-    /// A one-line field, scrolled so the cursor shows; the cursor cell is highlighted.
+    // MARK: - Forms
+
+    /// Rows of a multi-line field (requirements, notes).
+    static let areaHeight = 4
+    /// A one-line field's value wraps onto at most this many rows (then scrolls).
+    static let lineRows = 3
+    static let formWidth = 72
+
+    /// One field as laid out in a form: its label (wrapped when longer than the label
+    /// column), its value's rows, its error (wrapped beside the value).
+    struct FieldBlock: Equatable {
+        var index: Int
+        var labelRows: [String]
+        var valueRows: Int
+        var errorRows: [String]
+        var height: Int { max(labelRows.count, valueRows) + errorRows.count }
+    }
+
+    /// The label column: as wide as the longest label, but never more than two fifths of
+    /// the form (a longer label wraps onto a second row).
+    static func labelWidth(_ form: Form, innerWidth: Int) -> Int {
+        min(max(4, innerWidth * 2 / 5), form.fields.map { DisplayWidth.of($0.label) }.max() ?? 10)
+    }
+
+    /// The choices of a choice field packed into rows of `width` cells (`◉ value  ○ value`).
+    static func choiceRows(_ values: [String], selected: Int, width: Int) -> [[(index: Int, text: String)]] {
+        var rows: [[(index: Int, text: String)]] = [[]]
+        var used = 0
+        for (index, value) in values.enumerated() {
+            let text = (index == selected ? "◉ " : "○ ") + value
+            let cells = DisplayWidth.of(text)
+            if used > 0, used + 2 + cells > width {
+                rows.append([])
+                used = 0
+            }
+            used += (used > 0 ? 2 : 0) + cells
+            rows[rows.count - 1].append((index, text))
+        }
+        return rows
+    }
+
+    static func blocks(_ form: Form, labelWidth: Int, valueWidth: Int) -> [FieldBlock] {
+        form.fields.enumerated().map { index, field in
+            let valueRows: Int
+            switch field.kind {
+            case .text(let text):
+                valueRows = text.multiline ? areaHeight : min(lineRows, text.visualRows(width: valueWidth).rows.count)
+            case .choice(let values, let selected):
+                valueRows = choiceRows(values, selected: selected, width: valueWidth).count
+            case .toggle:
+                valueRows = 1
+            }
+            return FieldBlock(index: index, labelRows: TextWrap.lines(field.label, width: labelWidth), valueRows: valueRows,
+                              errorRows: field.error.map { TextWrap.lines("⚠ " + $0, width: valueWidth) } ?? [])
+        }
+    }
+
+    /// The rows a form's fields need inside a box `width` cells wide.
+    static func fieldRows(_ form: Form, width: Int) -> Int {
+        let inner = width - 4
+        let labels = labelWidth(form, innerWidth: inner)
+        return blocks(form, labelWidth: labels, valueWidth: inner - labels - 1).reduce(0) { $0 + $1.height }
+    }
+
+    /// A modal form: its fields, then its key hint, in a box centred on the screen.
+    static func drawForm(_ grid: inout Grid, _ form: Form, _ state: BoardState, hint: String) {
+        let width = min(formWidth, grid.size.columns - 2)
+        let hintLines = hintLines(hint, width: width - 4).count
+        let box = centeredBox(grid.size, width: width, height: fieldRows(form, width: width) + hintLines + 2)
+        frame(&grid, box, title: fittedTitle(form, width: box.width - 6), style: .modal)
+        drawFields(&grid, form, in: Rect(x: box.x + 2, y: box.y + 1, width: box.width - 4, height: box.height - 2 - hintLines), state)
+        drawHint(&grid, hint, box: box)
+    }
+
+    /// A form's title in `width` cells: when it is longer, the record it names is cut, not the
+    /// words around it.
+    static func fittedTitle(_ form: Form, width: Int) -> String {
+        let excess = DisplayWidth.of(form.title) - width
+        guard excess > 0, let subject = form.titleSubject, let range = form.title.firstRange(of: subject) else { return form.title }
+        var title = form.title
+        title.replaceSubrange(range, with: DisplayWidth.truncate(subject, to: max(8, DisplayWidth.of(subject) - excess)))
+        return title
+    }
+
+    /// A key hint (`Tab next field · Enter save · …`) in lines of `width` cells, broken between
+    /// its parts, each line but the last ending in `·` (a part longer than a line wraps by words).
+    static func hintLines(_ hint: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var line = ""
+        for part in hint.split(separator: " · ", omittingEmptySubsequences: false).map(String.init) {
+            if line.isEmpty {
+                line = part
+            } else if DisplayWidth.of(line) + 3 + DisplayWidth.of(part) + 2 <= width {
+                line += " · " + part
+            } else {
+                lines.append(DisplayWidth.of(line) + 2 <= width ? line + " ·" : line)
+                line = part
+            }
+            if DisplayWidth.of(line) > width {
+                let wrapped = TextWrap.lines(line, width: width)
+                lines += wrapped.dropLast()
+                line = wrapped.last ?? ""
+            }
+        }
+        return lines + [line]
+    }
+
+    /// The key hint on the last rows inside a box.
+    static func drawHint(_ grid: inout Grid, _ hint: String, box: Rect) {
+        let width = box.width - 4
+        let lines = hintLines(hint, width: width)
+        grid.log.wraps.append(DrawingLog.Wrap(text: hint, rows: lines, width: width))
+        for (index, line) in lines.enumerated() {
+            grid.write(fitting: line, x: box.x + 2, y: box.maxY - 1 - lines.count + index, width: width, style: .dim)
+        }
+    }
+
+    /// A form's fields inside `region`: label on the left, value on the right, an error under
+    /// its value. When the region is shorter than the fields, it shows the focused field and
+    /// as many before it as fit, with ▲ ▼ where fields are out of sight; a field is drawn
+    /// whole or not at all.
+    static func drawFields(_ grid: inout Grid, _ form: Form, in region: Rect, _ state: BoardState) {
+        guard region.width > 8, region.height > 0 else { return }
+        let labels = labelWidth(form, innerWidth: region.width)
+        let valueX = region.x + labels + 1, valueWidth = region.width - labels - 1
+        let blocks = blocks(form, labelWidth: labels, valueWidth: valueWidth)
+        var first = 0
+        while first < form.focused, blocks[first...form.focused].reduce(0, { $0 + $1.height }) > region.height { first += 1 }
+        var y = region.y
+        var last = first - 1
+        for block in blocks[first...] {
+            guard y + block.height <= region.maxY || block.index == form.focused else { break }
+            drawField(&grid, form.fields[block.index], block, labelX: region.x, valueX: valueX, valueWidth: valueWidth,
+                      y: y, bottom: region.maxY, focused: block.index == form.focused, state)
+            y += block.height
+            last = block.index
+        }
+        if first > 0 { grid.write("▲", x: region.maxX, y: region.y, style: .marker) }
+        if last < blocks.count - 1 { grid.write("▼", x: region.maxX, y: region.maxY - 1, style: .marker) }
+    }
+
+    static func drawField(_ grid: inout Grid, _ field: FormField, _ block: FieldBlock, labelX: Int, valueX: Int, valueWidth: Int,
+                          y: Int, bottom: Int, focused: Bool, _ state: BoardState) {
+        for (row, line) in block.labelRows.enumerated() where y + row < bottom {
+            grid.write(fitting: line, x: labelX, y: y + row, width: valueX - 1 - labelX, style: focused ? .focusedHeader : .modal)
+        }
+        grid.log.wraps.append(DrawingLog.Wrap(text: field.label, rows: block.labelRows, width: valueX - 1 - labelX))
+        let rows = min(block.valueRows, max(1, bottom - y))
+        switch field.kind {
+        case .text(let text):
+            drawText(&grid, text, x: valueX, y: y, width: valueWidth, rows: rows, focused: focused)
+        case .choice(let values, let selected):
+            for (row, choices) in choiceRows(values, selected: selected, width: valueWidth).prefix(rows).enumerated() {
+                var x = valueX
+                for choice in choices {
+                    let style: Style = choice.index == selected && focused ? .focusedField : .field
+                    x += grid.write(fitting: choice.text, x: x, y: y + row, width: valueX + valueWidth - x, style: style) + 2
+                }
+            }
+        case .toggle(let on):
+            let text = (on ? "[x] " : "[ ] ") + (field.caption ?? state.t(on ? "overlay.yes" : "overlay.no"))
+            grid.write(fitting: text, x: valueX, y: y, width: valueWidth, style: focused ? .focusedField : .field)
+        }
+        let errorTop = y + max(block.labelRows.count, block.valueRows)
+        for (row, line) in block.errorRows.enumerated() where errorTop + row < bottom {
+            grid.write(fitting: line, x: valueX, y: errorTop + row, width: valueWidth, style: .error)
+        }
+        if let error = field.error {
+            grid.log.wraps.append(DrawingLog.Wrap(text: "⚠ " + error, rows: block.errorRows, width: valueWidth))
+        }
+    }
+
+    /// A text field's value wrapped between words into `rows` rows; the focused one scrolls
+    /// to keep its cursor in sight (and notes where it is), another ends in `…` when cut.
+    static func drawText(_ grid: inout Grid, _ field: TextField, x: Int, y: Int, width: Int, rows: Int, focused: Bool) {
+        guard width > 0, rows > 0 else { return }
+        let style: Style = focused ? .focusedField : .field
+        grid.fill(Rect(x: x, y: y, width: width, height: rows), style: style)
+        let (visual, cursorRow, cursorColumn) = field.visualRows(width: width)
+        grid.log.wraps.append(DrawingLog.Wrap(text: field.text, rows: visual, width: width))
+        let first = focused ? max(0, cursorRow - rows + 1) : 0
+        let shown = Array(visual.dropFirst(first).prefix(rows))
+        for (index, row) in shown.enumerated() {
+            let more = !focused && index == shown.count - 1 && first + shown.count < visual.count
+            grid.write(fitting: more ? row + " " + visual[first + index + 1] : row, x: x, y: y + index, width: width, style: style)
+        }
+        if focused, cursorRow - first < rows {
+            let point = Point(x: x + min(width - 1, cursorColumn), y: y + cursorRow - first)
+            grid.write(BoardRenderer.cursorGrapheme(field), x: point.x, y: point.y, width: 2, style: .field)
+            grid.log.cursor = point
+        }
+    }
+
+    /// A one-line prompt field (search), scrolled sideways so the cursor shows.
     static func drawLine(_ grid: inout Grid, _ field: TextField, x: Int, y: Int, width: Int, focused: Bool) {
         guard width > 0 else { return }
         grid.fill(Rect(x: x, y: y, width: width, height: 1), style: focused ? .focusedField : .field)
@@ -119,144 +301,92 @@ enum BoardOverlays {
         var skip = max(0, cursor - width + 1)
         var shown = Substring(text)
         while skip > 0, let first = shown.first { skip -= DisplayWidth.of(first); shown = shown.dropFirst() }
-        grid.write(shown, x: x, y: y, width: width, style: focused ? .focusedField : .field)
         if focused {
-            let cursorX = x + min(width - 1, cursor - (DisplayWidth.of(text) - DisplayWidth.of(shown)))
-            grid.write(BoardRenderer.cursorGrapheme(field), x: cursorX, y: y, width: 2, style: .field)
+            grid.write(fitting: shown, x: x, y: y, width: width, style: .focusedField)
+            let point = Point(x: x + min(width - 1, cursor - (DisplayWidth.of(text) - DisplayWidth.of(shown))), y: y)
+            grid.write(BoardRenderer.cursorGrapheme(field), x: point.x, y: y, width: 2, style: .field)
+            grid.log.cursor = point
+        } else {
+            grid.write(fitting: text, x: x, y: y, width: width, style: .field)
         }
     }
 
-    /// A multi-line field: wrapped rows, scrolled to keep the cursor in view.
-    static func drawArea(_ grid: inout Grid, _ field: TextField, x: Int, y: Int, width: Int, height: Int, focused: Bool) {
-        let style: Style = focused ? .focusedField : .field
-        grid.fill(Rect(x: x, y: y, width: width, height: height), style: style)
-        let (rows, cursorRow, cursorColumn) = field.visualRows(width: width)
-        let first = max(0, cursorRow - height + 1)
-        for (index, row) in rows.dropFirst(first).prefix(height).enumerated() {
-            grid.write(fitting: row, x: x, y: y + index, width: width, style: style)
-        }
-        if focused, cursorRow - first < height {
-            grid.write(BoardRenderer.cursorGrapheme(field), x: x + min(width - 1, cursorColumn), y: y + cursorRow - first, width: 2, style: .field)
-        }
-    }
-
-    // MARK: - Forms
-
-    static let areaHeight = 4
-
-    static func drawForm(_ grid: inout Grid, _ form: Form, _ state: BoardState, hint: String) {
-        let labelWidth = min(22, form.fields.map { DisplayWidth.of($0.label) }.max() ?? 10) + 1
-        var height = 4
-        let box0 = centeredBox(grid.size, width: 72, height: 1)
-        let valueWidth0 = box0.maxX - 2 - (box0.x + 2 + labelWidth + 1)
-        func errorLines(_ field: FormField) -> [String] {
-            field.error.map { TextWrap.lines("⚠ " + $0, width: max(10, valueWidth0)) } ?? []
-        }
-        for field in form.fields { height += (field.isMultiline ? areaHeight : 1) + errorLines(field).count }
-        let box = centeredBox(grid.size, width: 72, height: height)
-        frame(&grid, box, title: form.title, style: .modal)
-        let valueX = box.x + 2 + labelWidth + 1
-        let valueWidth = box.maxX - 2 - valueX
-        var y = box.y + 1
-        // When the pane is shorter than the form, start where the focused field shows.
-        var skip = 0
-        var rowsBeforeFocus = 0
-        for field in form.fields.prefix(form.focused) { rowsBeforeFocus += (field.isMultiline ? areaHeight : 1) + errorLines(field).count }
-        let room = box.height - 3
-        if rowsBeforeFocus + areaHeight + 1 > room { skip = rowsBeforeFocus + areaHeight + 1 - room }
-        for (index, field) in form.fields.enumerated() {
-            let rows = field.isMultiline ? areaHeight : 1
-            let focused = index == form.focused
-            if skip > 0 {
-                skip -= rows + errorLines(field).count
-                continue
-            }
-            guard y + rows < box.maxY - 1 else { break }
-            grid.write(fitting: field.label, x: box.x + 2, y: y, width: labelWidth, style: focused ? .focusedHeader : .modal)
-            switch field.kind {
-            case .text(let text):
-                if text.multiline {
-                    drawArea(&grid, text, x: valueX, y: y, width: valueWidth, height: rows, focused: focused)
-                } else {
-                    drawLine(&grid, text, x: valueX, y: y, width: valueWidth, focused: focused)
-                }
-            case .choice(let values, let selected):
-                var x = valueX
-                for (choice, value) in values.enumerated() {
-                    let label = choice == selected ? "◉ \(value)" : "○ \(value)"
-                    x += grid.write(label, x: x, y: y, width: max(0, box.maxX - 2 - x), style: choice == selected && focused ? .focusedField : .field) + 2
-                }
-            case .toggle(let on):
-                let text = (on ? "[x] " : "[ ] ") + (field.caption ?? state.t(on ? "overlay.yes" : "overlay.no"))
-                grid.write(fitting: text, x: valueX, y: y, width: valueWidth, style: focused ? .focusedField : .field)
-            }
-            y += rows
-            for line in errorLines(field) where y < box.maxY - 2 {
-                grid.write(fitting: line, x: valueX, y: y, width: valueWidth, style: .error)
-                y += 1
-            }
-        }
-        grid.write(fitting: hint, x: box.x + 2, y: box.maxY - 2, width: box.width - 4, style: .dim)
-    }
-
+    /// `N`: the new column's name and probability, then the steps of the guide's process the
+    /// pipeline lacks (↑↓ takes one into the fields).
     static func drawAddColumn(_ grid: inout Grid, _ prompt: ColumnPrompt, _ state: BoardState) {
-        let box = centeredBox(grid.size, width: 60, height: 7 + max(1, prompt.suggestions.count) + (prompt.error == nil ? 0 : 1))
+        let width = min(formWidth, grid.size.columns - 2)
+        let hint = (prompt.added > 0 ? state.t("overlay.addColumn.added", prompt.added) : "") + state.t("overlay.addColumn.hint")
+        let hintLines = hintLines(hint, width: width - 4).count
+        let fields = fieldRows(prompt.form, width: width)
+        let box = centeredBox(grid.size, width: width, height: 3 + fields + max(1, prompt.suggestions.count) + hintLines)
         frame(&grid, box, title: state.t("overlay.addColumn.title"), style: .modal)
-        let labelWidth = grid.write(state.t("overlay.addColumn.name"), x: box.x + 2, y: box.y + 1, style: .modal)
-        drawLine(&grid, prompt.name, x: box.x + 3 + labelWidth, y: box.y + 1, width: box.width - 5 - labelWidth, focused: prompt.selected == nil)
-        var y = box.y + 2
-        if let error = prompt.error {
-            grid.write("⚠ " + error, x: box.x + 2, y: y, width: box.width - 4, style: .error)
+        let region = Rect(x: box.x + 2, y: box.y + 1, width: box.width - 4, height: min(fields, box.height - 2 - hintLines))
+        drawFields(&grid, prompt.form, in: region, state)
+        var y = region.maxY
+        let bottom = box.maxY - 1 - hintLines
+        if y < bottom {
+            let title = state.t(prompt.suggestions.isEmpty ? "overlay.addColumn.complete" : "overlay.addColumn.suggested")
+            grid.write(fitting: title, x: box.x + 2, y: y, width: box.width - 4, style: .dim)
             y += 1
         }
-        grid.write(state.t(prompt.suggestions.isEmpty ? "overlay.addColumn.complete" : "overlay.addColumn.suggested"),
-                   x: box.x + 2, y: y, width: box.width - 4, style: .dim)
-        y += 1
-        for (index, step) in prompt.suggestions.enumerated() where y < box.maxY - 2 {
-            let label = "\(step.name(in: state.language))  \(step.probability)\(step.outcome == .open ? "" : " (\(step.outcome.name(in: state.language)))")"
+        for (index, step) in prompt.suggestions.enumerated() where y < bottom {
+            let outcome = step.outcome == .open ? "" : " " + BoardRenderer.outcomeMark(step.outcome)
+            let label = "\(step.name(in: state.language))  \(step.probability)\(outcome)"
             grid.write(fitting: label, x: box.x + 4, y: y, width: box.width - 6, style: index == prompt.selected ? .focusedField : .modal)
             y += 1
         }
-        let added = prompt.added > 0 ? state.t("overlay.addColumn.added", prompt.added) : ""
-        grid.write(added + state.t("overlay.addColumn.hint"), x: box.x + 2, y: box.maxY - 2, width: box.width - 4, style: .dim)
+        drawHint(&grid, hint, box: box)
     }
 
     static func drawDeleteColumn(_ grid: inout Grid, _ prompt: DeleteColumnPrompt, _ state: BoardState) {
+        let width = min(60, grid.size.columns - 2)
+        let question = state.t("overlay.delete.question", prompt.stage.name)
+        let questionLines = TextWrap.lines(question, width: width - 4).count
+        let hint = state.t(prompt.cardCount > 0 ? "overlay.delete.hintChoose" : "overlay.delete.hint")
+        let hintLines = hintLines(hint, width: width - 4).count
         let listed = prompt.cardCount > 0 ? prompt.destinations.count : 0
-        let box = centeredBox(grid.size, width: 60, height: 6 + listed)
+        let box = centeredBox(grid.size, width: width, height: 3 + questionLines + listed + hintLines)
         frame(&grid, box, title: state.t("overlay.delete.title"), style: .modal)
-        grid.write(state.t("overlay.delete.question", prompt.stage.name), x: box.x + 2, y: box.y + 1, width: box.width - 4, style: .modal)
+        grid.write(wrapping: question, x: box.x + 2, y: box.y + 1, width: box.width - 4, style: .modal)
+        let y = box.y + 1 + questionLines
+        let bottom = box.maxY - 1 - hintLines
         if prompt.cardCount > 0 {
             let count = prompt.cardCount == 1 ? state.t("overlay.delete.one") : state.t("overlay.delete.many", prompt.cardCount)
-            grid.write(fitting: count, x: box.x + 2, y: box.y + 2, width: box.width - 4, style: .modal)
-            for (index, stage) in prompt.destinations.enumerated() where box.y + 3 + index < box.maxY - 2 {
-                grid.write(fitting: stage.name, x: box.x + 4, y: box.y + 3 + index, width: box.width - 6,
-                           style: index == prompt.selected ? .focusedField : .modal)
+            grid.write(fitting: count, x: box.x + 2, y: y, width: box.width - 4, style: .modal)
+            // The list scrolls to keep the highlighted stage in sight.
+            let room = max(1, bottom - y - 1)
+            let first = max(0, prompt.selected - room + 1)
+            for (offset, stage) in prompt.destinations.dropFirst(first).prefix(room).enumerated() {
+                grid.write(fitting: stage.name, x: box.x + 4, y: y + 1 + offset, width: box.width - 6,
+                           style: first + offset == prompt.selected ? .focusedField : .modal)
             }
         } else {
-            grid.write(state.t("overlay.delete.empty"), x: box.x + 2, y: box.y + 2, width: box.width - 4, style: .dim)
+            grid.write(fitting: state.t("overlay.delete.empty"), x: box.x + 2, y: y, width: box.width - 4, style: .dim)
         }
-        grid.write(state.t(prompt.cardCount > 0 ? "overlay.delete.hintChoose" : "overlay.delete.hint"),
-                   x: box.x + 2, y: box.maxY - 2, width: box.width - 4, style: .dim)
+        drawHint(&grid, hint, box: box)
     }
 
     static func drawTeamPicker(_ grid: inout Grid, _ picker: TeamPicker, _ state: BoardState) {
         let matches = picker.matches(in: state.teams)
-        let box = centeredBox(grid.size, width: 50, height: 5 + max(1, min(matches.count, 12)))
+        let width = min(50, grid.size.columns - 2)
+        let hint = state.t("overlay.teams.hint")
+        let hintLines = hintLines(hint, width: width - 4).count
+        let box = centeredBox(grid.size, width: width, height: 3 + max(1, min(matches.count, 12)) + hintLines)
         frame(&grid, box, title: state.t("overlay.teams.title"), style: .modal)
         let labelWidth = grid.write(state.t("overlay.teams.search"), x: box.x + 2, y: box.y + 1, style: .modal)
         drawLine(&grid, picker.search, x: box.x + 3 + labelWidth, y: box.y + 1, width: box.width - 5 - labelWidth, focused: true)
+        let bottom = box.maxY - 1 - hintLines
         if matches.isEmpty {
             let name = picker.search.text.trimmingCharacters(in: " ")
             let offer = name.isEmpty ? state.t("overlay.teams.none") : state.t("overlay.teams.create", name)
             grid.write(fitting: offer, x: box.x + 4, y: box.y + 2, width: box.width - 6, style: name.isEmpty ? .dim : .focusedField)
         }
-        for (index, team) in matches.prefix(12).enumerated() {
+        for (index, team) in matches.prefix(12).enumerated() where box.y + 2 + index < bottom {
             let current = team.id == state.team.id ? state.t("overlay.teams.shown") : ""
             grid.write(fitting: team.name + current, x: box.x + 4, y: box.y + 2 + index, width: box.width - 6,
                        style: index == picker.selected ? .focusedField : .modal)
         }
-        grid.write(state.t("overlay.teams.hint"), x: box.x + 2, y: box.maxY - 2, width: box.width - 4, style: .dim)
+        drawHint(&grid, hint, box: box)
     }
 
     // MARK: - Help
@@ -268,8 +398,10 @@ enum BoardOverlays {
         var isTitle: Bool
     }
 
+    /// The whole screen between the tabs and the status line: the board's edge markers would
+    /// otherwise show beside it and read as part of it.
     static func helpBox(_ size: Size) -> Rect {
-        Rect(x: 1, y: 1, width: max(0, size.columns - 2), height: max(0, size.rows - 2))
+        Rect(x: 0, y: 1, width: max(0, size.columns), height: max(0, size.rows - 2))
     }
 
     /// The rows the help shows at once.
@@ -299,6 +431,11 @@ enum BoardOverlays {
         let box = helpBox(grid.size)
         frame(&grid, box, title: state.t("overlay.help.title"), style: .modal)
         let lines = helpLines(state)
+        let textWidth = max(8, box.width - 4 - helpKeyWidth - 1)
+        for binding in KeyMap.bindings {
+            let text = binding.help(in: state.language)
+            grid.log.wraps.append(DrawingLog.Wrap(text: text, rows: TextWrap.lines(text, width: textWidth), width: textWidth))
+        }
         let rows = helpRows(grid.size)
         let first = min(max(0, scroll), max(0, lines.count - rows))
         for (offset, line) in lines.dropFirst(first).prefix(rows).enumerated() {

@@ -34,8 +34,8 @@ public enum BoardReducer {
         case .forecastLoaded(let forecast):
             state.forecast = forecast
             return []
-        case .countsLoaded(let filter, let counts):
-            if filter == state.filter, !filter.isEmpty { state.matchingCounts = counts }
+        case .matchesLoaded(let filter, let figures):
+            if filter == state.filter, !filter.isEmpty { state.matchingFigures = figures }
             return []
         case .leadsLoaded(let window, let focus):
             BoardLeads.leadsLoaded(window, focus: focus, &state)
@@ -45,6 +45,8 @@ public enum BoardReducer {
             return []
         case .commandSucceeded(let result, let origin):
             return succeeded(result, origin: origin, &state)
+        case .settingsSaved(let changes):
+            return settingsSaved(changes, &state)
         case .commandFailed(let error, let message, let origin):
             return failed(error, message: message, origin: origin, &state)
         case .tick(let now):
@@ -61,7 +63,7 @@ public enum BoardReducer {
         state.catalog = data.catalog
         state.stages = data.catalog.pipeline(for: data.team).stages
         state.figures = data.figures
-        state.matchingCounts = data.matchingCounts
+        state.matchingFigures = data.matchingFigures
         state.columns = data.columns
         state.defaultCurrency = data.defaultCurrency
         state.leadsEnabled = data.leadsEnabled
@@ -71,7 +73,7 @@ public enum BoardReducer {
         repairFocus(&state)
         if case .addColumn(var prompt) = state.mode {
             prompt.suggestions = StageTemplate.suggestions(completing: state.stages)
-            prompt.selected = nil
+            if let selected = prompt.selected, !prompt.suggestions.indices.contains(selected) { prompt.selected = nil }
             state.mode = .addColumn(prompt)
         }
     }
@@ -85,7 +87,14 @@ public enum BoardReducer {
             return
         }
         guard let focus = state.focus, state.stage(focus.stage) != nil else {
-            state.focus = state.columns[start.id]?.cards.first.map { .card(start.id, $0.id) } ?? .header(start.id)
+            if let card = state.columns[start.id]?.cards.first {
+                state.focus = .card(start.id, card.id)
+            } else {
+                // An empty entry column: its header, without the tooltip over the next column
+                // until the salesperson focuses a header themselves.
+                state.focus = .header(start.id)
+                state.dismissedTooltip = start.id
+            }
             return
         }
         if case .card(let stage, let card) = focus, !(state.columns[stage]?.cards.contains { $0.id == card } ?? false) {
@@ -128,8 +137,12 @@ public enum BoardReducer {
             return effects
         case .deleteColumn(var prompt):
             return BoardEditing.deleteColumn(key, &prompt, &state)
-        case .lostReason(let card, var reason):
-            return BoardEditing.lostReason(key, card, &reason, &state)
+        case .lostReason(var prompt):
+            return BoardEditing.lostReason(key, &prompt, &state)
+        case .settings(var editor):
+            let effects = BoardEditing.settings(key, &editor, &state)
+            if case .settings = state.mode { state.mode = .settings(editor) }
+            return effects
         case .filtering(var field):
             return BoardEditing.filter(key, &field, &state)
         case .teamPicker(var picker):
@@ -157,8 +170,8 @@ public enum BoardReducer {
             let effects = BoardLeads.editor(key, &editor, &state)
             if case .leadEditor = state.mode { state.mode = .leadEditor(editor) }
             return effects
-        case .leadLostReason(let lead, var reason):
-            return BoardLeads.lostReason(key, lead, &reason, &state)
+        case .leadLostReason(var prompt):
+            return BoardLeads.lostReason(key, &prompt, &state)
         case .convertLead(var wizard):
             let effects = BoardLeads.wizard(key, &wizard, &state)
             if case .convertLead = state.mode { state.mode = .convertLead(wizard) }
@@ -174,6 +187,7 @@ public enum BoardReducer {
         case .help?: state.mode = .help(scroll: 0); return []
         case .showForecast?: return [.loadForecast]
         case .teamPicker?: state.mode = .teamPicker(TeamPicker()); return []
+        case .settings?: return browse(.settings, &state)
         default: return []
         }
     }
@@ -234,7 +248,7 @@ public enum BoardReducer {
             }
             return []
         case .addColumn:
-            state.mode = .addColumn(ColumnPrompt(suggestions: StageTemplate.suggestions(completing: state.stages)))
+            state.mode = .addColumn(ColumnPrompt(suggestions: StageTemplate.suggestions(completing: state.stages), language: state.language))
             return []
         case .deleteColumn:
             guard let stage = state.focusedStage else { return [] }
@@ -253,7 +267,7 @@ public enum BoardReducer {
             return [.run(.markWon(card.id, expectedVersion: card.version), origin: .user)]
         case .markLost:
             guard let card = state.focusedCard else { return [] }
-            state.mode = .lostReason(card.id, TextField())
+            state.mode = .lostReason(ReasonPrompt(card, lead: false, language: state.language))
             return []
         case .undo:
             guard let command = state.history.undo.popLast() else {
@@ -273,6 +287,10 @@ public enum BoardReducer {
             return []
         case .teamPicker:
             state.mode = .teamPicker(TeamPicker())
+            return []
+        case .settings:
+            state.mode = .settings(SettingsEditor(leads: state.leadsEnabled, direction: state.direction, language: state.language,
+                                                  currency: state.defaultCurrency))
             return []
         case .help:
             state.mode = .help(scroll: 0)
@@ -474,10 +492,8 @@ public enum BoardReducer {
         case .stageEditor, .cardEditor, .newCard, .deleteColumn, .lostReason, .leadEditor, .leadLostReason, .convertLead:
             state.mode = .browsing
         case .addColumn(var prompt):
-            prompt.name = TextField()
-            prompt.selected = nil
+            prompt.reset(suggestions: prompt.suggestions)
             prompt.added += 1
-            prompt.error = nil
             state.mode = .addColumn(prompt)
         default:
             break
@@ -485,6 +501,21 @@ public enum BoardReducer {
         let prefix = origin == .undo ? state.t("board.undone") : origin == .redo ? state.t("board.redone") : ""
         state.status = result.hint.map { .hint($0.message(in: state.language)) } ?? .info(prefix + result.message)
         return [.reload(focus: result.focus, only: result.changedStages)]
+    }
+
+    /// The settings pane's changes are saved: the language and direction change at once, the
+    /// rest (the Leads view, the default currency) with the reload.
+    static func settingsSaved(_ changes: [(key: SettingKey, value: String)], _ state: inout BoardState) -> [BoardEffect] {
+        for (key, value) in changes {
+            switch key {
+            case .language: state.language = Language(code: value) ?? state.language
+            case .direction: state.direction = BoardDirection(rawValue: value) ?? state.direction
+            case .leads, .currency, .team: break
+            }
+        }
+        if case .settings = state.mode { state.mode = .browsing }
+        state.status = .info(state.t("done.settingsSaved", changes.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: " · ")))
+        return [.reload(focus: state.focus)]
     }
 
     static func failed(_ error: PipelineError?, message: String, origin: CommandOrigin, _ state: inout BoardState) -> [BoardEffect] {
@@ -506,9 +537,12 @@ public enum BoardReducer {
         case (.convertLead, _):
             state.mode = .browsing
             state.status = .error(text)
-        case (.addColumn(var prompt), _):
-            prompt.error = message
+        case (.addColumn(var prompt), let error?):
+            prompt.form.show(error, language: state.language)
             state.mode = .addColumn(prompt)
+        case (.settings(var editor), let error?):
+            editor.form.show(error, language: state.language)
+            state.mode = .settings(editor)
         default:
             state.mode = .browsing
             state.status = .error(text)

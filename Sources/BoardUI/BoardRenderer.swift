@@ -25,10 +25,11 @@ public enum BoardRenderer {
         let t = Localizer(language)
         let lines = [t("board.tooSmall", size.columns, size.rows),
                      t("board.enlarge", BoardLayout.minimumSize.columns, BoardLayout.minimumSize.rows)]
+            .flatMap { TextWrap.lines($0, width: max(1, size.columns)) }
         for (index, line) in lines.enumerated() {
-            let y = size.rows / 2 - 1 + index
+            let y = max(0, (size.rows - lines.count) / 2) + index
             let x = max(0, (size.columns - DisplayWidth.of(line)) / 2)
-            grid.write(line, x: x, y: y, style: .message)
+            grid.write(fitting: line, x: x, y: y, width: max(1, size.columns - x), style: .message)
         }
     }
 
@@ -84,13 +85,15 @@ public enum BoardRenderer {
                 drawCards(&grid, stage, slot, state)
             }
         }
+        // How many columns are out of sight, on the rule (beside a header's figures, a
+        // count would read as part of them).
         if layout.hiddenLeft > 0 {
             grid.write("◀", x: 0, y: 1, style: .marker)
-            grid.write(fitting: String(layout.hiddenLeft), x: 0, y: 2, width: 1, style: .marker)
+            grid.write(fitting: String(layout.hiddenLeft), x: 0, y: BoardLayout.headerRule, width: 1, style: .marker)
         }
         if layout.hiddenRight > 0 {
             grid.write("▶", x: state.size.columns - 1, y: 1, style: .marker)
-            grid.write(fitting: String(layout.hiddenRight), x: state.size.columns - 1, y: 2, width: 1, style: .marker)
+            grid.write(fitting: String(layout.hiddenRight), x: state.size.columns - 1, y: BoardLayout.headerRule, width: 1, style: .marker)
         }
     }
 
@@ -99,55 +102,106 @@ public enum BoardRenderer {
         return false
     }
 
+    /// The short mark of a closed stage's outcome, beside its probability (`✓ 100%`, `✗ 0%`).
+    public static func outcomeMark(_ outcome: StageOutcome) -> String {
+        switch outcome {
+        case .open: return ""
+        case .won: return "✓"
+        case .lost: return "✗"
+        }
+    }
+
+    /// A column's header on three lines: the stage's name with its probability (and a closed
+    /// stage's mark); the count and the sum; the weighted sum and the deals in other
+    /// currencies. The name and the sums are never cut while a shorter form of the rest fits.
     static func drawHeader(_ grid: inout Grid, _ stage: Stage, _ slot: BoardLayout.Slot, _ state: BoardState) {
         let focused = state.focus == .header(stage.id)
         let style: Style = isCarried(stage.id, state) ? .carried : focused ? .focusedHeader : .header
-        grid.fill(Rect(x: slot.x, y: 1, width: slot.width, height: 2), style: style)
-        let probability = stage.outcome == .open ? stage.probability.description
-            : "\(stage.outcome.name(in: state.language)) \(stage.probability)"
-        let probabilityWidth = DisplayWidth.of(probability)
-        grid.write(fitting: stage.name, x: slot.contentX, y: 1, width: max(1, slot.contentWidth - probabilityWidth - 1), style: style)
-        grid.write(probability, x: slot.contentX + slot.contentWidth - probabilityWidth, y: 1, style: style)
-        let figures = state.figures[stage.id] ?? Figures()
-        let count = state.count(of: stage.id)
-        let currency = state.defaultCurrency
-        if !state.filter.isEmpty {
-            // While filtering, the header says how many of the column's cards match; the
-            // counts follow a moment after typing stops (the first window comes first).
-            let matching = state.matchingCounts.map { state.t("board.matching", $0[stage.id] ?? 0, figures.count) } ?? state.t("board.counting")
-            grid.write(fitting: matching, x: slot.contentX, y: 2, width: slot.contentWidth, style: style)
-            drawRule(&grid, stage, slot, state)
-            return
+        grid.fill(Rect(x: slot.x, y: 1, width: slot.width, height: 3), style: style)
+        let lines = headerLines(stage, slot.contentWidth, state)
+        let x = slot.contentX, width = slot.contentWidth
+        for (index, line) in [lines.first, lines.second, lines.third].enumerated() {
+            let rightWidth = DisplayWidth.of(line.right)
+            let leftWidth = line.right.isEmpty ? width : max(1, width - rightWidth - 1)
+            grid.write(fitting: line.left, x: x, y: 1 + index, width: leftWidth, style: style)
+            if !line.right.isEmpty { grid.write(line.right, x: x + width - rightWidth, y: 1 + index, style: style) }
         }
-        // The fullest line that fits: an amount is never cut while a shorter form exists.
-        // Sums never mix currencies: deals in other currencies are counted beside the sum.
+        drawRule(&grid, stage, slot, state, note: lines.ruleNote)
+    }
+
+    struct HeaderLine: Equatable { var left = "", right = "" }
+
+    struct HeaderLines: Equatable {
+        var first = HeaderLine(), second = HeaderLine(), third = HeaderLine()
+        /// The other-currency note when no header line had room for it.
+        var ruleNote: String?
+    }
+
+    static func headerLines(_ stage: Stage, _ width: Int, _ state: BoardState) -> HeaderLines {
+        let fits = { (text: String) in DisplayWidth.of(text) <= width }
+        var lines = HeaderLines()
+        // The name first, whole; the probability beside it, else on the third line.
+        let mark = outcomeMark(stage.outcome)
+        let probability = mark.isEmpty ? stage.probability.description : "\(mark) \(stage.probability)"
+        var displaced = ""
+        if fits(stage.name + " " + probability) {
+            lines.first = HeaderLine(left: stage.name, right: probability)
+        } else if !mark.isEmpty, fits(stage.name + " " + mark) {
+            lines.first = HeaderLine(left: stage.name, right: mark)
+        } else {
+            lines.first = HeaderLine(left: stage.name)
+            displaced = probability
+        }
+        let figures = state.figures[stage.id] ?? Figures()
+        if !state.filter.isEmpty {
+            // While filtering, how many of the column's cards match; the counts follow a moment
+            // after typing stops (the first window comes first).
+            let matching = state.matchingFigures.map { state.t("board.matching", $0[stage.id]?.count ?? 0, figures.count) }
+                ?? state.t("board.counting")
+            lines.second = HeaderLine(left: matching)
+            lines.third = HeaderLine(right: displaced)
+            return lines
+        }
+        let currency = state.defaultCurrency
+        let count = String(figures.count)
         let amount = money(figures.expected[currency], currency, state)
-        let note = otherCurrencies(figures, state, short: false), shortNote = otherCurrencies(figures, state, short: true)
-        let weighted = "≈\(money(figures.weighted[currency], currency, state))"
-        let fits = { (line: String) in DisplayWidth.of(line) <= slot.contentWidth }
-        let plain = ["\(count) · \(amount) \(weighted)", "\(count) · \(amount)", amount]
-        let marked = ["\(count) · \(amount)\(note) \(weighted)", "\(count) · \(amount)\(note)", "\(count) · \(amount)\(shortNote)",
-                      amount + shortNote]
-        // Where the sum and its note do not fit on one line, the note goes on the rule below.
-        let stats = (note.isEmpty ? nil : marked.first(where: fits)) ?? plain.first(where: fits) ?? amount
-        let ruleNote = note.isEmpty || marked.contains(stats) ? nil : String(shortNote.dropFirst())
-        grid.write(fitting: stats, x: slot.contentX, y: 2, width: slot.contentWidth, style: style)
-        drawRule(&grid, stage, slot, state, note: ruleNote)
+        let weighted = "≈" + money(figures.weighted[currency], currency, state)
+        let suffix = displaced.isEmpty ? "" : " " + displaced
+        // The count goes with the sum, or with the weighted sum when the sum fills the line
+        // (a column of đồng deals at 80 columns), or, with no room anywhere, it gives way.
+        var third = weighted
+        if fits("\(count) · \(amount)") {
+            lines.second = HeaderLine(left: "\(count) · \(amount)")
+        } else {
+            lines.second = HeaderLine(left: amount)
+            if fits("\(count) · \(weighted)" + suffix) { third = "\(count) · \(weighted)" }
+        }
+        // Deals in other currencies are counted as deals (`+1 VND deal`), never as a bare
+        // `+1 VND` that reads like an amount: beside the weighted sum, else on the rule.
+        let note = otherCurrencies(figures, state)
+        if fits(third + note + suffix) {
+            lines.third = HeaderLine(left: third + note, right: displaced)
+        } else {
+            lines.third = HeaderLine(left: third, right: displaced)
+            if !note.isEmpty { lines.ruleNote = String(note.dropFirst()) }
+        }
+        return lines
     }
 
     /// The rule under a header, marked when cards are scrolled out above, and carrying the
     /// other-currency note when the header had no room for it.
     static func drawRule(_ grid: inout Grid, _ stage: Stage, _ slot: BoardLayout.Slot, _ state: BoardState, note: String? = nil) {
-        grid.write(String(repeating: "─", count: slot.width), x: slot.x, y: 3, style: .border)
+        let y = BoardLayout.headerRule
+        grid.write(String(repeating: "─", count: slot.width), x: slot.x, y: y, style: .border)
         if let note {
             let text = " \(note) "
             let width = DisplayWidth.of(text)
-            grid.write(text, x: slot.x + max(0, slot.width - width - 1), y: 3, width: slot.width, style: .marker)
+            grid.write(fitting: text, x: slot.x + max(0, slot.width - width - 1), y: y, width: slot.width, style: .marker)
         }
         if state.columns[stage.id]?.hasMoreAbove == true {
             let more = state.t("board.moreAbove")
             let x = note == nil ? slot.x + max(0, (slot.width - DisplayWidth.of(more)) / 2) : slot.x + 1
-            grid.write(more, x: x, y: 3, width: slot.width, style: .marker)
+            grid.write(fitting: more, x: x, y: y, width: slot.width - (x - slot.x), style: .marker)
         }
     }
 
@@ -155,11 +209,10 @@ public enum BoardRenderer {
         MoneyFormat.display(minor, currency: currency, language: state.language)
     }
 
-    /// ` +2 USD deals` (short: ` +2 USD`): the deals a sum in the default currency leaves out.
-    static func otherCurrencies(_ figures: Figures, _ state: BoardState, short: Bool) -> String {
+    /// ` +2 USD deals`: the deals a sum in the default currency leaves out.
+    static func otherCurrencies(_ figures: Figures, _ state: BoardState) -> String {
         figures.dealsOutside(state.defaultCurrency).map { entry in
-            let key = short ? "board.otherCurrency.short" : entry.count == 1 ? "board.otherCurrency.one" : "board.otherCurrency.many"
-            return " " + state.t(key, entry.count, entry.currency.code)
+            " " + state.t(entry.count == 1 ? "board.otherCurrency.one" : "board.otherCurrency.many", entry.count, entry.currency.code)
         }.joined()
     }
 
@@ -207,8 +260,11 @@ public enum BoardRenderer {
         let stars = String(repeating: "★", count: card.priority.stars) + String(repeating: "☆", count: 3 - card.priority.stars)
         let amount = MoneyFormat.display(card.expectedRevenue, language: state.language)
         // Stars give way to the amount when both do not fit.
-        let showStars = DisplayWidth.of(amount) + 4 <= contentWidth
-        grid.write(fitting: amount, x: contentX, y: y + 2, width: showStars ? contentWidth - 4 : contentWidth, style: plain ? .money : style)
+        let amountWidth = DisplayWidth.of(amount)
+        let showStars = amountWidth + 4 <= contentWidth
+        // An amount is never cut while the card's right margin can take its last cell.
+        let room = showStars ? contentWidth - 4 : amountWidth > contentWidth ? contentWidth + 1 : contentWidth
+        grid.write(fitting: amount, x: contentX, y: y + 2, width: room, style: plain ? .money : style)
         if showStars { grid.write(stars, x: contentX + contentWidth - 3, y: y + 2, style: plain ? .stars : style) }
         let days = state.t("board.days", card.stageChangedAt.wholeDays(until: state.now))
         let daysWidth = DisplayWidth.of(days)
@@ -231,50 +287,90 @@ public enum BoardRenderer {
 
     // MARK: - Status line
 
+    /// What the status line sums: the open pipeline, or, while a filter is in force, the open
+    /// deals that match it (saying so). Longest first: the shorter forms give way to the keys.
+    static func totals(_ state: BoardState) -> [String] {
+        var open = Figures()
+        let filtering = !state.filter.isEmpty
+        for stage in state.stages where stage.outcome == .open {
+            let figures = filtering ? state.matchingFigures?[stage.id] : state.figures[stage.id]
+            open.add(figures ?? Figures())
+        }
+        let currency = state.defaultCurrency
+        let expected = money(open.expected[currency], currency, state), weighted = money(open.weighted[currency], currency, state)
+        let note = otherCurrencies(open, state) + " "
+        guard filtering else {
+            return [state.t("board.totals", expected, weighted) + note, state.t("board.totals.short", expected, weighted) + note]
+        }
+        guard state.matchingFigures != nil else { return [state.t("board.filtered.counting") + " "] }
+        let one = open.count == 1
+        return [state.t(one ? "board.filtered.one" : "board.filtered.many", open.count, expected, weighted) + note,
+                state.t(one ? "board.filtered.short.one" : "board.filtered.short.many", open.count, expected, weighted) + note]
+    }
+
+    /// The key hints of the footer that fit in `room` cells: `? help` stays to the last, the
+    /// others give way in `KeyMap.footerDropOrder`.
+    static func footer(_ state: BoardState, room: Int) -> String {
+        var hints = state.view == .leads ? KeyMap.leadsFooterHints : KeyMap.footerHints
+        let order = state.leads.order.name(in: state.language)
+        while true {
+            let text = " " + KeyMap.footer(hints, in: state.language, order: order)
+            guard DisplayWidth.of(text) > room,
+                  let drop = KeyMap.footerDropOrder.first(where: { key in hints.contains { $0.key == key } }) else { return text }
+            hints.removeAll { $0.key == drop }
+        }
+    }
+
     static func drawStatus(_ grid: inout Grid, _ state: BoardState) {
         let y = state.size.rows - 1
-        grid.fill(Rect(x: 0, y: y, width: state.size.columns, height: 1), style: .status)
-        var open = Figures()
-        for stage in state.stages where stage.outcome == .open { open.add(state.figures[stage.id] ?? Figures()) }
-        let currency = state.defaultCurrency
-        var totals = state.t("board.totals", money(open.expected[currency], currency, state), money(open.weighted[currency], currency, state))
-        totals += otherCurrencies(open, state, short: false) + " "
-        let totalsWidth = DisplayWidth.of(totals)
-        let room = state.size.columns - totalsWidth - 2
-        let left: String
+        let columns = state.size.columns
+        grid.fill(Rect(x: 0, y: y, width: columns, height: 1), style: .status)
+        let candidates = totals(state)
+        var totals = candidates[0]
         var style = Style.status
-        // A message outranks the totals; the key hints give way to them.
-        var isMessage = false
+        // A message outranks the totals; the key hints give way to them, all but `? help`,
+        // and the totals shorten before `? help` would be cut.
+        let left: String
         switch state.mode {
         case .carryingCard(let carried):
-            left = " " + state.t("board.carryingCard", carried.card.title)
+            // The keys matter more than the whole title: the title gives way.
+            let keys = DisplayWidth.of(state.t("board.carryingCard", ""))
+            left = " " + state.t("board.carryingCard", DisplayWidth.truncate(carried.card.title, to: max(8, columns - 2 - keys)))
         case .carryingColumn:
             left = " " + state.t("board.carryingColumn")
         case .filtering(let field):
+            let room = columns - DisplayWidth.of(totals) - 2
             let (rows, _, cursor) = field.visualRows(width: 10_000)
-            let shown = rows.first ?? ""
             let prompt = " " + state.t("board.filterPrompt") + " "
             grid.write(prompt, x: 0, y: y, style: .status)
             let x = DisplayWidth.of(prompt)
-            grid.write(shown, x: x, y: y, width: max(1, room - x), style: .field)
-            if x + cursor < room { grid.write(cursorGrapheme(field), x: x + cursor, y: y, width: 2, style: .focusedField) }
+            grid.write(fitting: rows.first ?? "", x: x, y: y, width: max(1, room - x), style: .field)
+            if x + cursor < room {
+                grid.write(cursorGrapheme(field), x: x + cursor, y: y, width: 2, style: .focusedField)
+                grid.log.cursor = Point(x: x + cursor, y: y)
+            }
             left = ""
         default:
             if let status = state.status {
                 left = " " + status.text
                 style = status.kind == .error ? .error : .message
-                isMessage = true
-            } else if state.view == .leads {
-                left = " " + state.t("leads.footer", state.leads.order.name(in: state.language))
             } else {
-                left = " " + KeyMap.footer(in: state.language)
+                let least = footer(state, room: 0)
+                totals = candidates.first { DisplayWidth.of(least) <= columns - DisplayWidth.of($0) - 2 } ?? candidates[candidates.count - 1]
+                left = footer(state, room: columns - DisplayWidth.of(totals) - 2)
             }
         }
-        let showTotals = !isMessage || DisplayWidth.of(left) <= room
-        if !left.isEmpty {
-            grid.write(fitting: left, x: 0, y: y, width: max(1, showTotals ? room : state.size.columns), style: style)
+        // The Leads view's keys take the whole line: the pipeline's totals are not about leads.
+        if state.view == .leads, state.status == nil, case .browsing = state.mode {
+            grid.write(fitting: footer(state, room: columns), x: 0, y: y, width: columns, style: style)
+            return
         }
-        if showTotals { grid.write(totals, x: state.size.columns - totalsWidth, y: y, style: .status) }
+        let room = columns - DisplayWidth.of(totals) - 2
+        let showTotals = DisplayWidth.of(left) <= room
+        if !left.isEmpty {
+            grid.write(fitting: left, x: 0, y: y, width: max(1, showTotals ? room : columns), style: style)
+        }
+        if showTotals { grid.write(totals, x: columns - DisplayWidth.of(totals), y: y, style: .status) }
     }
 
     /// The character under a field's cursor (a space at the end), drawn highlighted.

@@ -80,9 +80,9 @@ public final class BoardSession {
     @discardableResult
     public func catchUp() -> Bool {
         var changed = false
-        if !state.filter.isEmpty, state.matchingCounts == nil,
-           let counts = try? repository.matchingCounts(team: state.team.id, filter: state.filter) {
-            send(.countsLoaded(filter: state.filter, counts))
+        if !state.filter.isEmpty, state.matchingFigures == nil,
+           let figures = try? repository.matchingFigures(team: state.team.id, filter: state.filter) {
+            send(.matchesLoaded(filter: state.filter, figures))
             changed = true
         }
         let announced = (try? repository.drainChangeSignal()) ?? false
@@ -113,6 +113,9 @@ public final class BoardSession {
                 return [.leadsLoaded(try repository.leadWindow(leadQuery, anchor: anchor, limit: BoardLeads.capacity(state.size)), focus: focus)]
             case .loadDuplicates(let lead):
                 return [.duplicatesLoaded(lead, try repository.duplicates(of: lead.id))]
+            case .saveSettings(let changes):
+                for (key, value) in changes { try repository.setSetting(key, to: value) }
+                return [.settingsSaved(changes)]
             case .createTeam(let name):
                 let team = try repository.addTeam(named: name, context: ChangeContext(now: clock(), user: user))
                 return perform(.switchTeam(team.id))
@@ -176,7 +179,7 @@ public final class BoardSession {
         return BoardData(
             team: team, teams: teams, catalog: catalog, figures: try repository.stageFigures(team: team.id),
             // Filtered counts cost a pass over every match: they wait for a pause (catchUp).
-            matchingCounts: nil,
+            matchingFigures: nil,
             columns: columns, defaultCurrency: try repository.defaultCurrency(), focus: focus,
             leadsEnabled: leadsEnabled, leads: leads)
     }
@@ -190,7 +193,7 @@ public final class BoardSession {
         for stage in changed where catalog.stage(stage) != nil { columns[stage] = try window(of: stage, focus: focus) }
         return BoardData(
             team: state.team, teams: state.teams, catalog: catalog, figures: try repository.stageFigures(team: state.team.id),
-            matchingCounts: nil, columns: columns, defaultCurrency: state.defaultCurrency, focus: focus,
+            matchingFigures: nil, columns: columns, defaultCurrency: state.defaultCurrency, focus: focus,
             leadsEnabled: state.leadsEnabled, leads: state.leads.window)
     }
 

@@ -17,8 +17,8 @@ public struct BoardState: Sendable {
     public var stages: [Stage] = []
     /// Header totals per stage (active cards), from the store's maintained totals.
     public var figures: [Stage.ID: Figures] = [:]
-    /// Per stage, how many cards match the filter (only while filtering).
-    public var matchingCounts: [Stage.ID: Int]?
+    /// Per stage, the count and sums of the cards that match the filter (only while filtering).
+    public var matchingFigures: [Stage.ID: Figures]?
     public var columns: [Stage.ID: CardWindow] = [:]
     public var focus: Focus?
     /// The first column shown, in screen order (the board scrolls sideways).
@@ -82,7 +82,7 @@ public struct BoardState: Sendable {
 
     /// The count a header shows: matching cards while filtering, else all.
     public func count(of stage: Stage.ID) -> Int {
-        if !filter.isEmpty, let matchingCounts { return matchingCounts[stage] ?? 0 }
+        if !filter.isEmpty, let matchingFigures { return matchingFigures[stage]?.count ?? 0 }
         return figures[stage]?.count ?? 0
     }
 }
@@ -159,12 +159,14 @@ public enum Mode: Sendable {
     case newCard(CardEditor)
     case addColumn(ColumnPrompt)
     case deleteColumn(DeleteColumnPrompt)
-    case lostReason(Opportunity.ID, LineEditor)
+    case lostReason(ReasonPrompt)
     case leadEditor(LeadEditor)
-    case leadLostReason(Opportunity.ID, LineEditor)
+    case leadLostReason(ReasonPrompt)
     case convertLead(ConversionWizard)
     case filtering(LineEditor)
     case teamPicker(TeamPicker)
+    /// `S`: the settings pane.
+    case settings(SettingsEditor)
     /// The `?` overlay, scrolled down by this many lines.
     case help(scroll: Int)
 }

@@ -1,5 +1,6 @@
 import PipelineCore
 import PipelineStorage
+import TerminalCore
 
 /// Runs board commands against a repository and works out each one's inverse from the
 /// records as they were just before.
@@ -26,8 +27,8 @@ public struct CommandRunner: Sendable {
             let undoPlacement = try placementInColumn(of: before)
             let moved = try repository.moveOpportunity(id, to: stage, placement: placement, expectedVersion: version, context: context)
             let name = try stageName(stage)
-            let message = before.stage == stage ? t("done.movedWithin", moved.title, name)
-                : t("done.moved", moved.title, name, moved.probability?.description ?? "")
+            let message = before.stage == stage ? t("done.movedWithin", shown(moved), name)
+                : t("done.moved", shown(moved), name, moved.probability?.description ?? "")
             return CommandResult(message: message, focus: .card(stage, id),
                                  inverse: .revertCard(before, placement: undoPlacement, expectedVersion: moved.version),
                                  changedStages: Set([before.stage, stage].compactMap { $0 }))
@@ -35,7 +36,7 @@ public struct CommandRunner: Sendable {
             let before = try card(snapshot.id)
             let undoPlacement = try placementInColumn(of: before)
             let reverted = try repository.revertOpportunity(to: snapshot, placement: placement, expectedVersion: version, context: context)
-            var result = CommandResult(message: t("done.restored", reverted.title), focus: reverted.stage.map { .card($0, reverted.id) },
+            var result = CommandResult(message: try revertMessage(from: before, to: reverted), focus: reverted.stage.map { .card($0, reverted.id) },
                                        inverse: .revertCard(before, placement: undoPlacement, expectedVersion: reverted.version),
                                        changedStages: reverted.team == before.team ? Set([before.stage, reverted.stage].compactMap { $0 }) : nil)
             result.rebase = VersionRebase(record: .opportunity(snapshot.id), from: snapshot.version, to: reverted.version)
@@ -44,29 +45,30 @@ public struct CommandRunner: Sendable {
             let before = try card(id)
             let undoPlacement = try placementInColumn(of: before)
             let edited = try repository.editOpportunity(id, changes, team: nil, stage: nil, expectedVersion: version, context: context)
-            return CommandResult(message: t("done.saved", edited.title), focus: edited.stage.map { .card($0, id) },
+            return CommandResult(message: t("done.saved", shown(edited)), focus: edited.stage.map { .card($0, id) },
                                  inverse: .revertCard(before, placement: undoPlacement, expectedVersion: edited.version))
         case .addCard(let changes, let stage):
             let added = try repository.addOpportunity(changes, team: team.id, stage: stage, context: context)
-            return CommandResult(message: t("done.added", added.title, try stageName(stage)), focus: .card(stage, added.id),
+            return CommandResult(message: t("done.added", shown(added), try stageName(stage)), focus: .card(stage, added.id),
                                  inverse: .deleteCard(added.id, expectedVersion: added.version))
         case .deleteCard(let id, let version):
             let before = try card(id)
             try repository.deleteOpportunity(id, expectedVersion: version)
-            return CommandResult(message: t("done.removed", before.title), focus: before.stage.map { .header($0) },
+            return CommandResult(message: t("done.removed", shown(before)), focus: before.stage.map { .header($0) },
                                  inverse: before.stage.map { .addCard(Self.changes(restoring: before), stage: $0) })
         case .markWon(let id, let version):
             let before = try card(id)
             let undoPlacement = try placementInColumn(of: before)
+            let focus = try focusAfterLeaving(before)
             let won = try repository.markWon(id, expectedVersion: version, context: context)
-            return CommandResult(message: t("done.won", won.title), focus: won.stage.map { .card($0, id) },
+            return CommandResult(message: t("done.won", shown(won)), focus: focus,
                                  inverse: .revertCard(before, placement: undoPlacement, expectedVersion: won.version))
         case .markLost(let id, let reason, let version):
             let before = try card(id)
             let undoPlacement = try placementInColumn(of: before)
+            let focus = try focusAfterLeaving(before)
             let lost = try repository.markLost(id, reason: reason, expectedVersion: version, context: context)
-            let focus: Focus? = lost.isActive ? lost.stage.map { .card($0, id) } : before.stage.map { .header($0) }
-            return CommandResult(message: t("done.lost", lost.title, reason), focus: focus,
+            return CommandResult(message: t("done.lost", shown(lost), reason), focus: focus,
                                  inverse: .revertCard(before, placement: undoPlacement, expectedVersion: lost.version))
         case .moveStage(let id, let placement):
             let pipeline = try repository.catalog().pipeline(for: team)
@@ -87,7 +89,7 @@ public struct CommandRunner: Sendable {
                                  isFolded: snapshot.isFolded, outcome: snapshot.outcome,
                                  changesProbabilityAutomatically: snapshot.changesProbabilityAutomatically, scope: snapshot.scope)
             let after = try repository.editStage(snapshot.id, back, expectedVersion: version, context: context)
-            var result = CommandResult(message: t("done.stageSaved", after.name, after.probability), focus: .header(after.id),
+            var result = CommandResult(message: revertMessage(from: before, to: after), focus: .header(after.id),
                                        inverse: .revertStage(before, expectedVersion: after.version))
             result.rebase = VersionRebase(record: .stage(snapshot.id), from: snapshot.version, to: after.version)
             return result
@@ -119,24 +121,24 @@ public struct CommandRunner: Sendable {
                                  inverse: .removeStage(recreated.id, moveTo: destination))
         case .addLead(let changes):
             let lead = try repository.addLead(changes, team: team.id, context: context)
-            return CommandResult(message: t("done.leadAdded", lead.title), inverse: .deleteLead(lead.id, expectedVersion: lead.version),
+            return CommandResult(message: t("done.leadAdded", shown(lead)), inverse: .deleteLead(lead.id, expectedVersion: lead.version),
                                  lead: lead.id)
         case .deleteLead(let id, let version):
             let before = try card(id)
             try repository.deleteLead(id, expectedVersion: version)
-            return CommandResult(message: t("done.removed", before.title), inverse: .addLead(Self.changes(restoring: before)))
+            return CommandResult(message: t("done.removed", shown(before)), inverse: .addLead(Self.changes(restoring: before)))
         case .editLead(let id, let changes, let version):
             let before = try card(id)
             let lead = try repository.editLead(id, changes, team: nil, expectedVersion: version, context: context)
-            return CommandResult(message: t("done.leadSaved", lead.title), inverse: .revertLead(before, expectedVersion: lead.version), lead: lead.id)
+            return CommandResult(message: t("done.leadSaved", shown(lead)), inverse: .revertLead(before, expectedVersion: lead.version), lead: lead.id)
         case .markLeadLost(let id, let reason, let version):
             let before = try card(id)
             let lead = try repository.markLeadLost(id, reason: reason, expectedVersion: version, context: context)
-            return CommandResult(message: t("done.leadLost", lead.title, reason), inverse: .revertLead(before, expectedVersion: lead.version))
+            return CommandResult(message: t("done.leadLost", shown(lead), reason), inverse: .revertLead(before, expectedVersion: lead.version))
         case .revertLead(let snapshot, let version):
             let before = try card(snapshot.id)
             let lead = try repository.revertLead(to: snapshot, expectedVersion: version, context: context)
-            var result = CommandResult(message: t("done.restored", lead.title), inverse: .revertLead(before, expectedVersion: lead.version),
+            var result = CommandResult(message: try revertMessage(from: before, to: lead), inverse: .revertLead(before, expectedVersion: lead.version),
                                        lead: lead.id)
             result.rebase = VersionRebase(record: .opportunity(snapshot.id), from: snapshot.version, to: lead.version)
             return result
@@ -144,11 +146,57 @@ public struct CommandRunner: Sendable {
             let converted = try repository.convertLead(id, conversion, expectedVersion: version, context: context)
             let stage = try converted.stage.flatMap { try repository.catalog().stage($0) }
             let merged = conversion.mergeWith.isEmpty ? "" : t("done.merged", conversion.mergeWith.count + 1)
-            var result = CommandResult(message: t("done.converted", converted.title, stage?.name ?? "?", converted.probability?.description ?? "")
+            var result = CommandResult(message: t("done.converted", shown(converted), stage?.name ?? "?", converted.probability?.description ?? "")
                                            + merged + t("leads.noUndo"), focus: converted.stage.map { .card($0, converted.id) })
             result.endsUndoHistory = true
             return result
         }
+    }
+
+    /// Whether a record is still in play, won or lost: its stage's outcome, or lost when it
+    /// was archived with a reason.
+    private func outcome(of record: Opportunity) throws -> StageOutcome {
+        guard record.isActive else { return record.lostReason == nil ? .open : .lost }
+        guard let id = record.stage else { return .open }
+        return try lookUpStage(id)?.outcome ?? .open
+    }
+
+    private func lookUpStage(_ id: Stage.ID) throws -> Stage? {
+        try catalog?.stage(id) ?? repository.catalog().stage(id)
+    }
+
+    /// What undoing (or redoing) a change of a deal or lead gave back, said as what it is
+    /// now: open again, lost again, back in a stage, or which fields came back.
+    private func revertMessage(from before: Opportunity, to after: Opportunity) throws -> String {
+        let (was, now) = (try outcome(of: before), try outcome(of: after))
+        let lead = after.kind == .lead
+        if now == .lost, was != .lost {
+            return t(lead ? "done.leadLostAgain" : "done.lostAgain", shown(after), after.lostReason ?? "")
+        }
+        if now == .won, was != .won { return t("done.wonAgain", shown(after)) }
+        let stageName = try after.stage.flatMap { try lookUpStage($0)?.name } ?? ""
+        let probability = after.probability?.description ?? ""
+        if now == .open, was != .open {
+            return lead ? t("done.leadOpenAgain", shown(after)) : t("done.openAgain", shown(after), stageName, probability)
+        }
+        if after.stage != before.stage { return t("done.movedBack", shown(after), stageName, probability) }
+        let fields = after.editedFields(comparedTo: before)
+        guard !fields.isEmpty else { return t("done.restored", shown(after)) }
+        return t("done.fieldsAgain", shown(after), fields.map { $0.name(in: t.language) }.joined(separator: ", "))
+    }
+
+    /// What undoing (or redoing) a stage edit gave back: the settings that changed, with
+    /// the probability's value.
+    private func revertMessage(from before: Stage, to after: Stage) -> String {
+        var parts: [String] = []
+        if before.name != after.name { parts.append(Field.stageName.name(in: t.language)) }
+        if before.probability != after.probability { parts.append("\(Field.probability.name(in: t.language)) \(after.probability)") }
+        if before.requirements != after.requirements { parts.append(Field.requirements.name(in: t.language)) }
+        if before.isFolded != after.isFolded { parts.append(t(after.isFolded ? "done.part.folded" : "done.part.unfolded")) }
+        if before.outcome != after.outcome { parts.append(t("done.part.outcome", after.outcome.name(in: t.language))) }
+        if before.scope != after.scope { parts.append(t("done.part.scope")) }
+        guard !parts.isEmpty else { return t("done.stageSaved", after.name, after.probability) }
+        return t("done.stageAgain", after.name, parts.joined(separator: ", "))
     }
 
     /// The changes that give a new or edited record the fields `record` has: what undoing a
@@ -178,6 +226,25 @@ public struct CommandRunner: Sendable {
     private func stageName(_ id: Stage.ID) throws -> String {
         if let name = catalog?.stage(id)?.name { return name }
         return try repository.catalog().stage(id)?.name ?? "?"
+    }
+
+    /// Where focus goes when a card leaves its column for good (won, lost): the card below it,
+    /// else the one above, else the column's header — the salesperson stays where they work
+    /// instead of following the deal to Won or Lost.
+    private func focusAfterLeaving(_ card: Opportunity) throws -> Focus? {
+        guard let stage = card.stage, card.isActive else { return nil }
+        let column = ColumnQuery(team: card.team, stage: stage)
+        let key = (card.rank, card.id.rawValue)
+        // A window near a column's end is filled from the other side: only real neighbours count.
+        let below = try repository.cardWindow(column, anchor: .after(card.cursor), limit: 1).cards.first { ($0.rank, $0.id.rawValue) > key }
+        let above = try repository.cardWindow(column, anchor: .before(card.cursor), limit: 1).cards.last { ($0.rank, $0.id.rawValue) < key }
+        return (below ?? above).map { .card(stage, $0.id) } ?? .header(stage)
+    }
+
+    /// A record's title as a status message quotes it: a long one is cut, so that what
+    /// happened to it stays on the line.
+    func shown(_ record: Opportunity) -> String {
+        DisplayWidth.truncate(record.title, to: 32)
     }
 
     /// Where `card` sits now, as a placement that puts it back there: below the card above it.

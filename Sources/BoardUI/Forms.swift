@@ -60,6 +60,9 @@ public struct Form: Sendable {
     public var title: String
     public var fields: [FormField]
     public var focused = 0
+    /// The part of the title that names a record: what gives way when the title is too long
+    /// for its box, so that the rest still says what the pane is for.
+    public var titleSubject: String?
 
     public init(title: String, fields: [FormField]) {
         self.title = title
@@ -257,15 +260,162 @@ extension String {
     }
 }
 
-/// `N`: the add-column prompt, offering the stages that would complete the pipeline.
+/// `N`: the add-column prompt: the new stage's name and probability, and the steps of the
+/// guide's process the pipeline lacks. A name that is one of the guide's steps fills in
+/// that step's probability, unless one was typed by hand.
 public struct ColumnPrompt: Sendable {
-    public var name = TextField()
+    public var form: Form
     public var suggestions: [StageTemplate.Step]
     /// The highlighted suggestion, or `nil` while the typed name counts.
     public var selected: Int?
     /// Added since the prompt opened (it stays open for the next column).
     public var added = 0
-    public var error: String?
+    /// The probability was typed: names no longer fill it in.
+    public var probabilityTyped = false
+    let language: Language
+
+    static let nameField = "stageEditor.name", probabilityField = "stageEditor.probability"
+
+    public init(suggestions: [StageTemplate.Step], language: Language) {
+        self.suggestions = suggestions
+        self.language = language
+        form = Form(title: Catalogue.text("overlay.addColumn.title", language), fields: [
+            FormField(Self.nameField, language, .text(TextField()), domainField: .stageName),
+            FormField(Self.probabilityField, language, .text(TextField()), domainField: .probability),
+        ])
+    }
+
+    public var name: String { form.value(Self.nameField) }
+
+    /// The guide's step the typed name is, if any.
+    var step: StageTemplate.Step? { StageTemplate.steps.first { $0.matches(name) } }
+
+    /// Takes an edit from the keyboard into the focused field.
+    mutating func edit(_ edit: TextField.Edit) {
+        let before = form.value(form.fields[form.focused].id)
+        form.edit(edit)
+        guard form.value(form.fields[form.focused].id) != before else { return }
+        selected = nil
+        if form.focused == 1 {
+            probabilityTyped = !form.value(Self.probabilityField).isEmpty
+        } else if !probabilityTyped {
+            fillProbability()
+        }
+    }
+
+    /// Highlights a suggestion and puts its name and probability in the fields.
+    mutating func choose(_ index: Int?) {
+        selected = index
+        guard let index, suggestions.indices.contains(index) else { return }
+        form.fields[0].kind = .text(TextField(suggestions[index].name(in: language)))
+        form.fields[0].error = nil
+        probabilityTyped = false
+        fillProbability()
+    }
+
+    private mutating func fillProbability() {
+        form.fields[1].kind = .text(TextField(step?.probability.decimalString ?? ""))
+        form.fields[1].error = nil
+    }
+
+    /// Empties the fields for the next column.
+    mutating func reset(suggestions: [StageTemplate.Step]) {
+        self.suggestions = suggestions
+        form = ColumnPrompt(suggestions: suggestions, language: language).form
+        selected = nil
+        probabilityTyped = false
+    }
+
+    /// The stage the fields describe: a step of the guide takes that step's outcome and
+    /// requirements. A refusal goes next to its field.
+    mutating func draft() -> StageDraft? {
+        form.clearErrors()
+        let text = form.value(Self.probabilityField).trimmingCharacters(in: " ")
+        do {
+            guard !text.isEmpty else {
+                form.fields[1].error = Catalogue.text("overlay.addColumn.probabilityRequired", language)
+                form.focused = 1
+                return nil
+            }
+            let probability = try Probability(parsing: text)
+            guard let step else { return StageDraft(name: name, probability: probability) }
+            return StageDraft(name: name, probability: probability, requirements: step.requirements(in: language), outcome: step.outcome)
+        } catch let error as PipelineError {
+            form.show(error, language: language)
+            return nil
+        } catch {
+            return nil
+        }
+    }
+}
+
+/// `x`: why a deal (or a lead) is lost. The reason is required; the prompt names the record.
+public struct ReasonPrompt: Sendable {
+    public var record: Opportunity.ID
+    public var form: Form
+
+    public init(_ record: Opportunity, lead: Bool, language: Language) {
+        self.record = record.id
+        form = Form(title: Catalogue.text(lead ? "overlay.leadLost.title" : "overlay.lost.title", language, [record.title]), fields: [
+            FormField("overlay.lost.reason", language, .text(TextField()), domainField: .lostReason),
+        ])
+        form.titleSubject = record.title
+    }
+
+    public var reason: String { form.value("overlay.lost.reason") }
+}
+
+/// `S`: the settings the CLI's `settings set` changes, on the board: the Leads step, the
+/// board's direction, the language and the default currency. Saved as the CLI saves them.
+public struct SettingsEditor: Sendable {
+    public var form: Form
+    let original: [SettingKey: String]
+
+    static let directions: [BoardDirection] = [.rightToLeft, .leftToRight]
+    static let languages: [Language] = [.english, .vietnamese]
+
+    public init(leads: Bool, direction: BoardDirection, language: Language, currency: CurrencyCode) {
+        let t = Localizer(language)
+        original = [.leads: leads ? "on" : "off", .direction: direction.rawValue, .language: language.rawValue, .currency: currency.code]
+        var leadsField = FormField("settings.leads", language, .toggle(leads))
+        leadsField.caption = t("settings.leads.caption")
+        form = Form(title: t("settings.title"), fields: [
+            leadsField,
+            FormField("settings.direction", language, .choice([t("settings.direction.rtl"), t("settings.direction.ltr")],
+                                                            selected: Self.directions.firstIndex(of: direction) ?? 0)),
+            FormField("settings.language", language, .choice(Self.languages.map { t("settings.language.\($0.rawValue)") },
+                                                           selected: Self.languages.firstIndex(of: language) ?? 0)),
+            FormField("settings.currency", language, .text(TextField(currency.code)), domainField: .currency),
+        ])
+    }
+
+    /// The settings the form changes, each validated and normalised as `settings set` does;
+    /// `nil` (with the error beside its field) when one is not valid.
+    mutating func changes(language: Language) -> [(key: SettingKey, value: String)]? {
+        form.clearErrors()
+        let values: [(SettingKey, String, String)] = [
+            (.leads, form.isOn("settings.leads") ? "on" : "off", "settings.leads"),
+            (.direction, Self.directions[form.selectedIndex("settings.direction")].rawValue, "settings.direction"),
+            (.language, Self.languages[form.selectedIndex("settings.language")].rawValue, "settings.language"),
+            (.currency, form.value("settings.currency"), "settings.currency"),
+        ]
+        var changes: [(key: SettingKey, value: String)] = []
+        for (key, value, field) in values {
+            do {
+                // A currency is checked as any amount's currency is, so its error says what a code is.
+                if key == .currency { _ = try CurrencyCode(parsing: value) }
+                let normalized = try key.normalized(value)
+                if normalized != original[key] { changes.append((key, normalized)) }
+            } catch {
+                if let index = form.fields.firstIndex(where: { $0.id == field }) {
+                    form.focused = index
+                    form.show(error, language: language)
+                }
+                return nil
+            }
+        }
+        return changes
+    }
 }
 
 /// `D`: deleting a column; with cards in it, the user picks where they go.

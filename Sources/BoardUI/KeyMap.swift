@@ -11,7 +11,7 @@ public enum BoardAction: Hashable, Sendable {
     case addColumn, deleteColumn
     case newCard, markWon, markLost
     case undo, redo
-    case filter, teamPicker, help, quit, back
+    case filter, teamPicker, settings, help, quit, back
     case showPipeline, showLeads, showForecast, nextView
     case sortLeads, convertLead
 }
@@ -66,6 +66,7 @@ public enum KeyMap {
         KeyBinding(keys: [.control("r")], label: "Ctrl-R", action: .redo, help: "key.board.redo", context: .board),
         KeyBinding(keys: [.character("/")], label: "/", action: .filter, help: "key.board.filter", context: .board),
         KeyBinding(keys: [.character("t")], label: "t", action: .teamPicker, help: "key.board.teamPicker", context: .board),
+        KeyBinding(keys: [.character("S")], label: "S", action: .settings, help: "key.board.settings", context: .board),
         KeyBinding(keys: [.character("1")], label: "1", action: .showPipeline, help: "key.board.showPipeline", context: .board),
         KeyBinding(keys: [.character("2")], label: "2", action: .showLeads, help: "key.board.showLeads", context: .board),
         KeyBinding(keys: [.character("3"), .character("f")], label: "3 f", action: .showForecast, help: "key.board.showForecast", context: .board),
@@ -103,14 +104,26 @@ public enum KeyMap {
         bindings.first { $0.context == context && $0.keys.contains(key) }?.action
     }
 
-    /// The footer's short hints: keys and the catalogue keys of their words.
-    static let footerHints: [(key: String, word: String)] = [
+    /// A short hint of the footer: the key and the catalogue key of its word.
+    public typealias FooterHint = (key: String, word: String)
+
+    /// The board's footer hints, in the order they show.
+    static let footerHints: [FooterHint] = [
         ("←→↑↓", "footer.move"), ("Space", "footer.carry"), ("e", "footer.stage"), ("n", "footer.new"),
-        ("/", "footer.filter"), ("?", "footer.help"), ("q", "footer.quit"),
+        ("/", "footer.filter"), ("S", "footer.settings"), ("?", "footer.help"), ("q", "footer.quit"),
     ]
 
-    public static func footer(in language: Language) -> String {
-        footerHints.map { "\($0.key) \(Catalogue.text($0.word, language))" }.joined(separator: "  ")
+    /// The Leads view's footer hints; `s`'s word names the order in force.
+    static let leadsFooterHints: [FooterHint] = [
+        ("↑↓", "footer.move"), ("s", "footer.sort"), ("/", "footer.filter"), ("n", "footer.new"), ("Enter", "footer.edit"),
+        ("x", "footer.lost"), ("c", "footer.convert"), ("?", "footer.help"),
+    ]
+
+    /// Which hints give way first when the footer is short of room; `? help` never does.
+    static let footerDropOrder = ["S", "/", "e", "x", "Enter", "Space", "s", "←→↑↓", "↑↓", "n", "c", "q"]
+
+    public static func footer(_ hints: [FooterHint], in language: Language, order: String = "") -> String {
+        hints.map { "\($0.key) \(Catalogue.text($0.word, language, [order]))" }.joined(separator: "  ")
     }
 
     /// Docs/keys.md (English) and Docs/keys.vi.md, generated: a test keeps the files equal to this.

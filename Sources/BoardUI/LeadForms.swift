@@ -68,12 +68,18 @@ public struct ConversionWizard: Sendable {
         teams = catalog.teams
         let t = Localizer(language)
         var fields: [FormField] = []
+        // Only a sure duplicate that is still in play is ticked; the others are offered unticked.
+        let ticked = Set(duplicates.filter { duplicate in
+            let closed = !duplicate.isActive || duplicate.stage.flatMap { catalog.stage($0)?.outcome }.map { $0 != .open } ?? false
+            return !closed && DuplicateRule.isStrongDuplicate(duplicate, of: lead)
+        }.map(\.id))
         let actions = duplicates.isEmpty ? [t("convert.action.new")] : [t("convert.action.merge"), t("convert.action.new")]
-        fields.append(FormField("convert.action", language, .choice(actions, selected: 0)))
+        fields.append(FormField("convert.action", language, .choice(actions, selected: duplicates.isEmpty || !ticked.isEmpty ? 0 : 1)))
         for duplicate in duplicates {
             let stage = duplicate.stage.flatMap { catalog.stage($0)?.name } ?? t("convert.aLead")
             let money = MoneyFormat.display(duplicate.expectedRevenue, language: language)
-            var field = FormField(id: "convert.merge.\(duplicate.id)", label: t("convert.merge", duplicate.id), .toggle(true))
+            var field = FormField(id: "convert.merge.\(duplicate.id)", label: t("convert.merge", duplicate.id),
+                                  .toggle(ticked.contains(duplicate.id)))
             field.caption = "\(duplicate.title) · \(stage) · \(money)"
             fields.append(field)
         }
@@ -88,6 +94,7 @@ public struct ConversionWizard: Sendable {
         fields.append(FormField("convert.team", language, .choice(catalog.teams.map(\.name),
                                                                  selected: catalog.teams.firstIndex { $0.id == lead.team } ?? 0)))
         form = Form(title: t("convert.title", lead.id, lead.title), fields: fields)
+        form.titleSubject = lead.title
     }
 
     /// What the wizard asks for.

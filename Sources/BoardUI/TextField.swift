@@ -92,29 +92,62 @@ public struct TextField: Hashable, Sendable {
         return end
     }
 
-    /// The field as rows of at most `width` cells (hard-wrapped, line feeds kept), and the
-    /// cursor's row and column among them.
+    /// The field as rows of at most `width` cells and the cursor's row and column among them.
+    /// Rows break between words, as text on screen always does: a word moves whole to the
+    /// next row, and only a word longer than a row is split. Line feeds start a new row.
     public func visualRows(width: Int) -> (rows: [String], cursorRow: Int, cursorColumn: Int) {
+        let width = max(1, width)
         var rows: [String] = [""]
         var rowWidth = 0
         var cursorRow = 0, cursorColumn = 0
-        for (index, character) in characters.enumerated() {
-            if index == cursor { cursorRow = rows.count - 1; cursorColumn = rowWidth }
-            if character == "\n" {
-                rows.append("")
-                rowWidth = 0
-                continue
-            }
+        func newRow() {
+            rows.append("")
+            rowWidth = 0
+        }
+        func place(_ index: Int) {
+            let character = characters[index]
             let cells = max(1, DisplayWidth.of(character))
-            if rowWidth + cells > width, multiline {
-                rows.append("")
-                rowWidth = 0
-                if index == cursor { cursorRow = rows.count - 1; cursorColumn = 0 }
-            }
+            if rowWidth > 0, rowWidth + cells > width { newRow() }
+            if index == cursor { cursorRow = rows.count - 1; cursorColumn = rowWidth }
             rows[rows.count - 1].append(character)
             rowWidth += cells
         }
-        if cursor == characters.count { cursorRow = rows.count - 1; cursorColumn = rowWidth }
+        var index = 0
+        while index < characters.count {
+            let character = characters[index]
+            if character == "\n" {
+                if index == cursor { cursorRow = rows.count - 1; cursorColumn = rowWidth }
+                newRow()
+                index += 1
+                continue
+            }
+            if character == " " {
+                // A space at the end of a full row is the break itself: it takes no cell.
+                if rowWidth >= width {
+                    newRow()
+                    if index == cursor { cursorRow = rows.count - 1; cursorColumn = 0 }
+                } else {
+                    place(index)
+                }
+                index += 1
+                continue
+            }
+            // A word: it goes whole onto the next row when this one has no room for it.
+            var end = index
+            var wordWidth = 0
+            while end < characters.count, characters[end] != " ", characters[end] != "\n" {
+                wordWidth += max(1, DisplayWidth.of(characters[end]))
+                end += 1
+            }
+            if rowWidth > 0, rowWidth + wordWidth > width, wordWidth <= width { newRow() }
+            for position in index..<end { place(position) }
+            index = end
+        }
+        if cursor == characters.count {
+            if rowWidth >= width, !characters.isEmpty, characters.last != "\n" { newRow() }
+            cursorRow = rows.count - 1
+            cursorColumn = rowWidth
+        }
         return (rows, cursorRow, cursorColumn)
     }
 }

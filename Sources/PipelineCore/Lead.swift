@@ -110,6 +110,15 @@ public enum DuplicateRule {
         return false
     }
 
+    /// Whether `candidate` is surely the same customer as `record`: the same e-mail, or the
+    /// same company and the same contact. A conversion offers to merge every duplicate but
+    /// ticks only these (and never a won or lost deal: merging it would reopen it).
+    public static func isStrongDuplicate(_ candidate: Opportunity, of record: Opportunity) -> Bool {
+        if let email = emailKey(record.customer.email), email == emailKey(candidate.customer.email) { return true }
+        guard let company = nameKey(record.customer.name), let contact = nameKey(record.customer.contactName) else { return false }
+        return company == nameKey(candidate.customer.name) && contact == nameKey(candidate.customer.contactName)
+    }
+
     /// The duplicate whose customer fields a conversion pre-selects: the first matching by
     /// e-mail, else by company or contact name.
     public static func preferredCustomer(among duplicates: [Opportunity], for lead: Opportunity) -> Opportunity? {

@@ -80,7 +80,7 @@ public struct Money: Hashable, Sendable {
     public init(typed text: String, currency: CurrencyCode, language: Language) throws(PipelineError) {
         let (group, decimal): (Character, Character) = language == .vietnamese ? (".", ",") : (",", ".")
         let trimmed = text.trimmingWhitespace()
-        let rule = AmountRule(language: language)
+        let rule = AmountRule(language: language, currency: currency)
         let halves = trimmed.split(separator: decimal, omittingEmptySubsequences: false)
         guard (1...2).contains(halves.count), let integerPart = halves.first, !integerPart.isEmpty else {
             throw .invalidAmount(text, rule: rule)
@@ -141,11 +141,21 @@ public struct Money: Hashable, Sendable {
     public var plainString: String { MoneyFormat.plain(Int128(minorUnits), currency: currency) }
 }
 
-/// The typing convention an amount error explains.
-public enum AmountRule: Sendable, Equatable {
+/// The typing convention an amount error explains, with an example the currency accepts:
+/// a currency without decimals (VND) is shown a whole amount.
+public enum AmountRule: Sendable, Equatable, Hashable {
     case english, vietnamese, plain
+    case englishWhole(CurrencyCode), vietnameseWhole(CurrencyCode)
 
     init(language: Language) { self = language == .vietnamese ? .vietnamese : .english }
+
+    init(language: Language, currency: CurrencyCode) {
+        if currency.minorDigits > 0 {
+            self.init(language: language)
+        } else {
+            self = language == .vietnamese ? .vietnameseWhole(currency) : .englishWhole(currency)
+        }
+    }
 }
 
 /// Sums of money, one per currency, that never mix currencies and cannot overflow.

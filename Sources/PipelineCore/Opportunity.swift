@@ -151,3 +151,24 @@ public enum CardPlacement: Hashable, Sendable {
     case before(Opportunity.ID)
     case after(Opportunity.ID)
 }
+
+extension Opportunity {
+    /// The fields a user edits whose values differ between the two records, in the editor's
+    /// order: what an undone or redone edit says came back.
+    public func editedFields(comparedTo other: Opportunity) -> [Field] {
+        var fields: [Field] = []
+        if title != other.title { fields.append(.title) }
+        if customer.name != other.customer.name { fields.append(.customer) }
+        if customer.contactName != other.customer.contactName { fields.append(.contact) }
+        if customer.email != other.customer.email { fields.append(.email) }
+        if customer.phone != other.customer.phone { fields.append(.phone) }
+        if expectedRevenue != other.expectedRevenue { fields.append(.expectedRevenue) }
+        if probability != other.probability { fields.append(.probability) }
+        if salesperson != other.salesperson { fields.append(.salesperson) }
+        if expectedClosing != other.expectedClosing { fields.append(.closingDate) }
+        if priority != other.priority { fields.append(.priority) }
+        if tags != other.tags { fields.append(.tag) }
+        if notes != other.notes { fields.append(.notes) }
+        return fields
+    }
+}

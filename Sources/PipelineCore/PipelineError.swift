@@ -115,6 +115,8 @@ public enum PipelineError: Error, Hashable, Sendable {
             case .english: return t("error.amount.english", text)
             case .vietnamese: return t("error.amount.vietnamese", text)
             case .plain: return t("error.amount.plain", text)
+            case .englishWhole(let currency): return t("error.amount.englishWhole", text, currency.code)
+            case .vietnameseWhole(let currency): return t("error.amount.vietnameseWhole", text, currency.code)
             }
         case .tooManyDecimals(let text, let currency):
             let digits = currency.minorDigits

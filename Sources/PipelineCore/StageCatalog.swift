@@ -46,7 +46,7 @@ public struct StageCatalog: Sendable {
     }
 
     /// Validates a new stage and works out the global order with it inserted at `rank`
-    /// (1-based, in `team`'s pipeline; `nil` appends).
+    /// (1-based, in `team`'s pipeline; `nil`: where the process puts it, see `processRank`).
     public func addition(of draft: StageDraft, in team: Team, at rank: Int?) throws(PipelineError) -> StageAddition {
         let stage = try draft.validated()
         try checkNameIsFree(stage.name, scope: stage.scope)
@@ -57,7 +57,7 @@ public struct StageCatalog: Sendable {
         let target = try rank.map { r throws(PipelineError) in
             guard (1...view.count + 1).contains(r) else { throw .positionOutOfRange(r, maximum: view.count + 1) }
             return r
-        } ?? view.count + 1
+        } ?? Self.processRank(of: stage, in: view)
         let index = Self.globalInsertionIndex(global: stages.map(\.id), view: view.map(\.id), rank: target)
         var crowded: [(team: String, stageCount: Int)] = []
         for viewer in teams(seeing: stage.scope) {
@@ -66,6 +66,25 @@ public struct StageCatalog: Sendable {
         }
         let hint: PipelineHint? = crowded.isEmpty ? nil : .tooManyColumns(pipelines: crowded.map(\.team), stageCount: crowded.map(\.stageCount).max() ?? 0)
         return StageAddition(stage: stage, globalIndex: index, hint: hint)
+    }
+
+    /// Where a new stage goes in a pipeline (`view`) when no position is asked for: one of the
+    /// guide's steps goes right after the present stage that plays the step before it in the
+    /// process (else before the one that plays the step after it); any other open stage goes
+    /// before the first closed (won or lost) stage, so that deals still reach it before they
+    /// close; a closed stage goes at the end.
+    public static func processRank(of stage: Stage, in view: [Stage]) -> Int {
+        let steps = StageTemplate.steps
+        if let step = steps.firstIndex(where: { $0.matches(stage.name) }) {
+            for earlier in steps[..<step].reversed() {
+                if let index = view.lastIndex(where: { earlier.matches($0.name) }) { return index + 2 }
+            }
+            for later in steps[(step + 1)...] {
+                if let index = view.firstIndex(where: { later.matches($0.name) }) { return index + 1 }
+            }
+        }
+        if stage.outcome == .open, let closed = view.firstIndex(where: { $0.outcome != .open }) { return closed + 1 }
+        return view.count + 1
     }
 
     /// The guide's advice: more than six columns make a pipeline hard to read.

@@ -42,8 +42,8 @@ public final class EngineStore: PipelineStore {
         return try read { try $0.cardWindow(column, anchor: anchor, limit: limit) }
     }
 
-    public func matchingCounts(team: Team.ID, filter: String) throws -> [Stage.ID: Int] {
-        try read { try $0.matchingCounts(team: team, filter: filter) }
+    public func matchingFigures(team: Team.ID, filter: String) throws -> [Stage.ID: Figures] {
+        try read { try $0.matchingFigures(team: team, filter: filter) }
     }
 
     // MARK: - PipelineWriting

@@ -79,8 +79,9 @@ public protocol StoreReader {
 
     /// One window of a board column (an engine chooses how to filter fast).
     func cardWindow(_ column: ColumnQuery, anchor: WindowAnchor, limit: Int) throws -> CardWindow
-    /// Per stage, how many active cards of `team` match `filter`.
-    func matchingCounts(team: Team.ID, filter: String) throws -> [Stage.ID: Int]
+    /// Per stage, the count and sums of the active cards of `team` that match `filter`: what
+    /// the board's headers and status line show while filtering.
+    func matchingFigures(team: Team.ID, filter: String) throws -> [Stage.ID: Figures]
     /// Leads after `cursor`, in the query's order.
     func leads(_ query: LeadQuery, after cursor: Opportunity?, limit: Int) throws -> [Opportunity]
     func leadWindow(_ query: LeadQuery, anchor: WindowAnchor, limit: Int) throws -> CardWindow

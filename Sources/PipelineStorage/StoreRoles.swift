@@ -25,8 +25,9 @@ public protocol PipelineReading: AnyObject, Sendable {
     func forecast(team: Team.ID?, groupedBy grouping: Forecast.Grouping) throws -> Forecast
     /// One window of a board column, `limit` cards long at most, in rank order.
     func cardWindow(_ column: ColumnQuery, anchor: WindowAnchor, limit: Int) throws -> CardWindow
-    /// Per stage, how many active cards of `team` match `filter`.
-    func matchingCounts(team: Team.ID, filter: String) throws -> [Stage.ID: Int]
+    /// Per stage, the count and sums of the active cards of `team` that match `filter`: what
+    /// the board's headers and status line show while filtering.
+    func matchingFigures(team: Team.ID, filter: String) throws -> [Stage.ID: Figures]
 }
 
 /// Writing the pipeline: teams, stages, opportunities, settings.
@@ -132,6 +133,13 @@ public typealias PipelineStore = PipelineReading & PipelineWriting & LeadWorkflo
 
 /// What the board needs.
 public typealias BoardStore = PipelineReading & PipelineWriting & LeadWorkflow & ChangeFeed
+
+extension PipelineReading {
+    /// Per stage, how many active cards of `team` match `filter`.
+    public func matchingCounts(team: Team.ID, filter: String) throws -> [Stage.ID: Int] {
+        try matchingFigures(team: team, filter: filter).mapValues(\.count)
+    }
+}
 
 // The common defaults, which protocol requirements cannot declare.
 extension PipelineWriting {

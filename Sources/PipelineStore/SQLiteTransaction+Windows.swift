@@ -75,21 +75,22 @@ extension SQLiteTransaction {
         }
     }
 
-    func matchingCounts(team: Team.ID, filter: String) throws -> [Stage.ID: Int] {
-        guard let match = Self.ftsQuery(filter) else {
-            return try stageFigures(team: team).mapValues(\.count)
-        }
+    func matchingFigures(team: Team.ID, filter: String) throws -> [Stage.ID: Figures] {
+        guard let match = Self.ftsQuery(filter) else { return try stageFigures(team: team) }
         do {
-            var counts: [Stage.ID: Int] = [:]
+            var figures: [Stage.ID: Figures] = [:]
             for row in try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT stage_id, count(*) AS n FROM opportunity
+                SELECT stage_id, currency, count(*) AS count,
+                       sum(expected_revenue / 1000000000) AS expected_high, sum(expected_revenue % 1000000000) AS expected_low,
+                       sum(weighted_revenue / 1000000000) AS weighted_high, sum(weighted_revenue % 1000000000) AS weighted_low
+                FROM opportunity
                 WHERE id IN (SELECT rowid FROM opportunity_search WHERE opportunity_search MATCH ?)
                   AND type = 'opportunity' AND active = 1 AND team_id = ?
-                GROUP BY stage_id
+                GROUP BY stage_id, currency
                 """), arguments: [match, team.rawValue]) {
-                counts[Stage.ID(row["stage_id"])] = row["n"]
+                figures[Stage.ID(row["stage_id"]), default: Figures()].add(Self.figures(row))
             }
-            return counts
+            return figures
         }
     }
 

@@ -67,13 +67,26 @@ public struct Cell: Hashable, Sendable {
 
 /// A screen drawn in memory: what the board renders, what tests read as text, and what the
 /// terminal backend copies to the screen (only the cells that changed).
+///
+/// Two grids are equal when their cells are: the `log` of how they were drawn is for the
+/// screen gallery's checks, not part of what is shown.
 public struct Grid: Hashable, Sendable {
     public let size: Size
     public private(set) var cells: [Cell]
+    /// How the screen was drawn: the texts that had to be cut, the boxes, the wrapped texts
+    /// and where the typing cursor is. Cheap: only cuts, frames and wraps are noted.
+    public var log = DrawingLog()
 
     public init(size: Size) {
         self.size = Size(columns: max(0, size.columns), rows: max(0, size.rows))
         cells = Array(repeating: .blank, count: self.size.columns * self.size.rows)
+    }
+
+    public static func == (a: Grid, b: Grid) -> Bool { a.size == b.size && a.cells == b.cells }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(size)
+        hasher.combine(cells)
     }
 
     public subscript(x: Int, y: Int) -> Cell {
@@ -88,7 +101,8 @@ public struct Grid: Hashable, Sendable {
     public mutating func write(_ text: some StringProtocol, x: Int, y: Int, width: Int? = nil, style: Style) -> Int {
         guard y >= 0, y < size.rows else { return 0 }
         let limit = min(size.columns, x + (width ?? size.columns))
-        if DisplayWidth.simpleWidth(text) != nil {
+        if let cells = DisplayWidth.simpleWidth(text) {
+            if x + cells > limit { noteClip(text, x: x, y: y, limit: limit, needed: cells, style: style) }
             return writeNarrow(text.unicodeScalars, x: x, y: y, limit: limit, style: style)
         }
         var column = x
@@ -102,6 +116,7 @@ public struct Grid: Hashable, Sendable {
             if cells == 0 { continue }  // a stray mark with nothing to sit on
             if column + cells > limit {
                 if cells == 2, column < limit, column >= 0 { self[column, y] = Cell(grapheme: " ", style: style) }
+                noteClip(text, x: x, y: y, limit: limit, needed: DisplayWidth.of(text), style: style)
                 break
             }
             if column >= 0 {
@@ -125,11 +140,50 @@ public struct Grid: Hashable, Sendable {
             // Cut and written in one pass, without making the cut string (the board writes a
             // few hundred of these per frame).
             let limit = min(size.columns, x + width)
+            if x + min(cells, width) > size.columns {
+                noteClip(text, x: x, y: y, limit: limit, needed: cells, style: style)
+            }
             if cells <= width { return writeNarrow(text.unicodeScalars, x: x, y: y, limit: limit, style: style) }
+            log.cuts.append(DrawingLog.Cut(text: String(text), x: x, y: y, width: width, needed: cells, style: style, marked: true, framesBefore: log.frames.count))
             let used = writeNarrow(text.unicodeScalars.prefix(width - 1), x: x, y: y, limit: limit, style: style)
             return used + writeNarrow(CollectionOfOne("…"), x: x + used, y: y, limit: limit, style: style)
         }
+        let needed = DisplayWidth.of(text)
+        if needed > width {
+            log.cuts.append(DrawingLog.Cut(text: String(text), x: x, y: y, width: width, needed: needed, style: style, marked: true, framesBefore: log.frames.count))
+        }
         return write(DisplayWidth.truncate(text, to: width), x: x, y: y, width: width, style: style)
+    }
+
+    /// Writes `text` cut to `width` cells with `…`, padded with spaces to exactly `width`
+    /// cells; `alignRight` pads on the left (numbers in a table).
+    @discardableResult
+    public mutating func write(fitting text: some StringProtocol, x: Int, y: Int, width: Int, alignRight: Bool, style: Style) -> Int {
+        guard width > 0 else { return 0 }
+        let shown = min(width, DisplayWidth.of(text))
+        fill(Rect(x: x, y: y, width: width, height: 1), style: style)
+        write(fitting: text, x: alignRight ? x + width - shown : x, y: y, width: shown < width ? shown : width, style: style)
+        return width
+    }
+
+    /// Writes `text` word-wrapped to `width` cells from `(x, y)`, at most `maxRows` lines (the
+    /// last one shown ends in `…` when more would follow). Returns the rows used.
+    @discardableResult
+    public mutating func write(wrapping text: String, x: Int, y: Int, width: Int, maxRows: Int = .max, style: Style) -> Int {
+        guard width > 0, maxRows > 0 else { return 0 }
+        let lines = TextWrap.lines(text, width: width)
+        log.wraps.append(DrawingLog.Wrap(text: text, rows: lines, width: width))
+        let shown = lines.prefix(maxRows)
+        for (index, line) in shown.enumerated() {
+            let last = index == shown.count - 1 && lines.count > shown.count
+            write(fitting: last ? line + " " + lines[index + 1] : line, x: x, y: y + index, width: width, style: style)
+        }
+        return shown.count
+    }
+
+    /// Notes text the edge of its room cut without a mark: the gallery's checks refuse it.
+    private mutating func noteClip(_ text: some StringProtocol, x: Int, y: Int, limit: Int, needed: Int, style: Style) {
+        log.cuts.append(DrawingLog.Cut(text: String(text), x: x, y: y, width: max(0, limit - x), needed: needed, style: style, marked: false, framesBefore: log.frames.count))
     }
 
     /// Writes scalars that are each one narrow cell (see `DisplayWidth.simpleWidth`): no
@@ -147,10 +201,13 @@ public struct Grid: Hashable, Sendable {
         return column - x
     }
 
-    /// Fills a rectangle with one grapheme and style.
+    /// Fills a rectangle with one grapheme and style; the part outside the grid is ignored.
     public mutating func fill(_ rect: Rect, with grapheme: Character = " ", style: Style) {
-        for y in max(0, rect.y)..<min(size.rows, rect.maxY) {
-            for x in max(0, rect.x)..<min(size.columns, rect.maxX) {
+        let top = max(0, rect.y), bottom = min(size.rows, rect.maxY)
+        let left = max(0, rect.x), right = min(size.columns, rect.maxX)
+        guard top < bottom, left < right else { return }
+        for y in top..<bottom {
+            for x in left..<right {
                 clearHalf(x: x, y: y)
                 self[x, y] = Cell(grapheme: grapheme, style: style)
             }
@@ -184,4 +241,45 @@ public struct Grid: Hashable, Sendable {
     }
 
     public var text: String { lines.joined(separator: "\n") }
+}
+
+/// How a grid was drawn, beyond its cells: what the screen gallery's checks read (a text cut
+/// while its line had room, a box something was drawn over, a word broken across lines, a
+/// form without its cursor).
+public struct DrawingLog: Sendable {
+    /// A text that did not fit its room.
+    public struct Cut: Sendable, Hashable {
+        public var text: String
+        public var x: Int, y: Int
+        /// The cells it was given, and the cells it needed.
+        public var width: Int, needed: Int
+        public var style: Style
+        /// Cut with `…` (else clipped silently by the edge of its room: always a fault).
+        public var marked: Bool
+        /// How many boxes were drawn before it: a box drawn after may cover it.
+        public var framesBefore: Int
+    }
+
+    /// Text broken into lines (`rows`) to fit `width` cells: the checks make sure no word is
+    /// broken that could have been moved whole to the next line.
+    public struct Wrap: Sendable, Hashable {
+        public var text: String
+        public var rows: [String]
+        public var width: Int
+
+        public init(text: String, rows: [String], width: Int) {
+            self.text = text
+            self.rows = rows
+            self.width = width
+        }
+    }
+
+    public var cuts: [Cut] = []
+    /// The boxes drawn, in order: a box drawn later may cover an earlier one.
+    public var frames: [Rect] = []
+    public var wraps: [Wrap] = []
+    /// Where typing goes, when a field has focus.
+    public var cursor: Point?
+
+    public init() {}
 }

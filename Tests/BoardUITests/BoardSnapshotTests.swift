@@ -114,10 +114,10 @@ struct VietnameseBoardSnapshotTests {
         let screen = board.screen
         #expect(screen.contains("1 Quy trình") && screen.contains("3 Dự báo"))
         #expect(screen.contains("1.500.000.000 ₫"))
-        // The proposal column sums its đồng deal; the dollar one is counted on the rule
-        // below, the header having no room left beside the sum.
+        // The proposal column sums its đồng deal; the dollar one is counted, as a deal, on the
+        // rule below, the header having no room left beside the weighted sum.
         #expect(screen.contains("2 · 85.500.000 ₫"))
-        #expect(screen.contains("─ +1 USD ─"))
+        #expect(screen.contains("─ +1 cơ hội USD ─"))
         #expect(screen.contains("Đang mở 1.585.500.000 ₫"))
         #expect(screen.contains("+1 cơ hội USD"))
         #expect(!screen.contains("$"))

@@ -86,7 +86,14 @@ struct BoardEndToEndTests {
         #expect(afterCtrlC.contains("EXIT=0"))
         #expect(tmux.display("#{alternate_on}") == "0")
 
-        let signalled = Tmux(command: "env -u LANG HOME=\(cli.folder.path) \(CLI.binary) --db \(cli.database) </dev/tty & pid=$!; sleep 1.5; kill -TERM $pid; wait $pid; echo EXIT=$?; sleep 60")
+        // The board runs in the background of a shell that writes its id down; the signal goes
+        // once the board has drawn (a signal before the first frame would prove nothing).
+        let pidFile = cli.folder.appendingPathComponent("board.pid").path
+        let signalled = Tmux(command: "env -u LANG HOME=\(cli.folder.path) \(CLI.binary) --db \(cli.database) </dev/tty & echo $! > \(pidFile); wait $!; echo EXIT=$?; sleep 60")
+        signalled.waitFor("Acme renewal")
+        #expect(signalled.display("#{alternate_on}") == "1")
+        let pid = try #require(Int32((try String(contentsOfFile: pidFile, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(kill(pid, SIGTERM) == 0)
         let afterTerm = signalled.waitFor("EXIT=") { $0.split(separator: "\n").contains { $0.hasPrefix("EXIT=") } }
         #expect(afterTerm.contains("EXIT=143"))
         #expect(signalled.display("#{alternate_on}") == "0")
@@ -105,14 +112,14 @@ struct BoardEndToEndTests {
         tmux.send("q")
     }
 
-    @Test func aChangeFromAnotherProcessShowsWithinASecond() throws {
+    /// Without a key: the board polls the file. How soon it shows is `make bench`'s figure
+    /// ("another process's change"), not a wall-clock bound on a shared machine.
+    @Test func aChangeFromAnotherProcessShowsWithoutAKey() throws {
         let cli = seededCLI()
         let tmux = Tmux(command: boardCommand(cli))
         tmux.waitFor("Acme renewal")
         cli.ok(["opp", "add", "Hooli from the CLI"])
-        let started = Date()
         tmux.waitFor("Hooli from the")
-        #expect(Date().timeIntervalSince(started) < 1.5)
         tmux.send("q")
     }
 
@@ -134,7 +141,8 @@ struct BoardEndToEndTests {
         return name.split(separator: " ").first.map(String.init)
     }
 
-    @Test func aMoveOnOneBoardShowsOnAnotherWithinASecond() throws {
+    /// How soon is `make bench`'s figure; here, that it shows at all without a key.
+    @Test func aMoveOnOneBoardShowsOnAnother() throws {
         let cli = seededCLI()
         let first = Tmux(command: boardCommand(cli))
         let second = Tmux(command: boardCommand(cli))
@@ -144,9 +152,7 @@ struct BoardEndToEndTests {
         // Focus starts on New's newest card, Acme: Shift+← moves it to Qualified.
         first.send("S-Left")
         first.waitFor("Moved 'Acme renewal' to Qualified")
-        let started = Date()
         let after = second.waitFor("Acme renewal in Qualified") { Self.column(of: "Acme renewal", in: $0) == "Qualified" }
-        #expect(Date().timeIntervalSince(started) < 1.5)
         #expect(Self.column(of: "Acme renewal", in: after) == "Qualified")
         first.send("q")
         second.send("q")
@@ -210,7 +216,7 @@ struct BoardLeadsEndToEndTests {
         // The title is on screen already (the status line says what happened): wait for the columns.
         let board = tmux.waitFor("the pipeline view") { screen in
             let lines = screen.split(separator: "\n")
-            return lines.count > 4 && lines[1].contains("New") && lines[4].contains("Acme app")
+            return lines.count > 5 && lines[1].contains("New") && lines[5].contains("Acme app")
         }
         #expect(board.split(separator: "\n")[1].contains("5%"))
         tmux.send("q")
@@ -279,12 +285,13 @@ struct HostileDataEndToEndTests {
         let stored = Set(cli.objects(["opp", "list"]).compactMap { $0["title"] as? String })
         #expect(stored == Set(Self.kept))
         // Shown on a real terminal: the title is untouched and the columns stay aligned.
-        let tmux = Tmux(command: "env -u LANG -u LC_ALL HOME=\(cli.folder.path) \(CLI.binary) --db \(cli.database); sleep 60")
+        // Tall enough for the five cards in one column.
+        let tmux = Tmux(rows: 36, command: "env -u LANG -u LC_ALL HOME=\(cli.folder.path) \(CLI.binary) --db \(cli.database); sleep 60")
         let titleBefore = tmux.display("#{pane_title}")
         let screen = tmux.waitFor("Robert'); DROP")
         #expect(tmux.display("#{pane_title}") == titleBefore)
         let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
-        let rules = lines.dropFirst(4).prefix(10).map { line in line.enumerated().filter { $0.element == "│" }.map(\.offset) }
+        let rules = lines.dropFirst(5).prefix(10).map { line in line.enumerated().filter { $0.element == "│" }.map(\.offset) }
         #expect(Set(rules).count == 1, "column rules moved:\n\(screen)")
         tmux.send("/")
         tmux.send("-l", "rat dai")
@@ -323,12 +330,32 @@ struct BrokenEnvironmentEndToEndTests {
     @Test func aOneByOneTerminalNeitherStopsNorHangsAndRecovers() throws {
         let cli = CLI()
         cli.ok(["opp", "add", "Acme renewal"])
-        let tmux = Tmux(columns: 1, rows: 1, command: "env HOME=\(cli.folder.path) \(CLI.binary) --db \(cli.database); echo EXIT=$?; sleep 60")
-        usleep(500_000)
-        #expect(tmux.display("#{pane_dead}") != "1")
+        // The pane runs the board itself and stays when it ends, so `pane_dead` is the board's
+        // own state; its trace says when it has drawn and when it has handled a key.
+        let trace = cli.folder.appendingPathComponent("board.trace").path
+        let tmux = Tmux(columns: 1, rows: 1, remainOnExit: true,
+                        command: "exec env HOME=\(cli.folder.path) PIPELINE_TRACE=\(trace) PIPELINE_T0=0 \(CLI.binary) --db \(cli.database)")
+        waitForTrace(trace, "the first frame at 1×1") { $0.contains { $0.hasPrefix("first-frame-us") } }
+        tmux.send("j")
+        waitForTrace(trace, "a key handled at 1×1") { $0.contains { $0.hasPrefix("key ") } }
+        #expect(tmux.display("#{pane_dead}") == "0")
         spawn(["tmux", "-L", tmux.socket, "resize-window", "-t", "board", "-x", "100", "-y", "30"])
         tmux.waitFor("Acme renewal")
         tmux.send("q")
-        #expect(tmux.waitFor("EXIT=").contains("EXIT=0"))
+        tmux.waitFor("the board to end") { _ in tmux.display("#{pane_dead}") == "1" }
+        // Exit status 0, no signal (tmux 3.3 leaves pane_dead_status empty for a 0).
+        #expect(["", "0"].contains(tmux.display("#{pane_dead_status}")) && tmux.display("#{pane_dead_signal}").isEmpty)
+    }
+
+    /// Polls a `PIPELINE_TRACE` file (never a fixed sleep) until its lines satisfy `condition`,
+    /// for 10 s at most.
+    func waitForTrace(_ path: String, _ description: String, sourceLocation: SourceLocation = #_sourceLocation,
+                      _ condition: ([Substring]) -> Bool) {
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if let text = try? String(contentsOfFile: path, encoding: .utf8), condition(text.split(separator: "\n")) { return }
+            usleep(20_000)
+        }
+        Issue.record(Comment(rawValue: "timed out waiting for \(description) in \(path)"), sourceLocation: sourceLocation)
     }
 }

@@ -52,13 +52,25 @@ func spawn(_ arguments: [String], capture: Bool = false) -> (status: Int32, outp
 /// A private tmux server running one command in a fixed-size window.
 final class Tmux: @unchecked Sendable {
     let socket = "pipeline-test-\(UUID().uuidString.prefix(8))"
+    private var configurationFile: String?
 
-    init(columns: Int = 120, rows: Int = 30, command: String) {
-        spawn(["tmux", "-L", socket, "-f", "/dev/null", "new-session", "-d", "-x", String(columns), "-y", String(rows), "-s", "board",
+    /// - Parameter remainOnExit: keep the pane when its command ends (set before it starts, so
+    ///   that `#{pane_dead}` says whether the command is still running, however soon it ends).
+    init(columns: Int = 120, rows: Int = 30, remainOnExit: Bool = false, command: String) {
+        var configuration = "/dev/null"
+        if remainOnExit {
+            configuration = FileManager.default.temporaryDirectory.appendingPathComponent("\(socket).conf").path
+            FileManager.default.createFile(atPath: configuration, contents: Data("set -g remain-on-exit on\n".utf8))
+            configurationFile = configuration
+        }
+        spawn(["tmux", "-L", socket, "-f", configuration, "new-session", "-d", "-x", String(columns), "-y", String(rows), "-s", "board",
                "-e", "SWIFT_BACKTRACE=interactive=no", "-e", "TERM=tmux-256color", command])
     }
 
-    deinit { spawn(["tmux", "-L", socket, "kill-server"]) }
+    deinit {
+        spawn(["tmux", "-L", socket, "kill-server"])
+        if let configurationFile { try? FileManager.default.removeItem(atPath: configurationFile) }
+    }
 
     var screen: String { spawn(["tmux", "-L", socket, "capture-pane", "-p", "-t", "board"], capture: true).output }
 

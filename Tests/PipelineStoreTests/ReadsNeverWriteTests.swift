@@ -56,7 +56,7 @@ struct ReadsNeverWriteTests {
                 _ = try reader.cardWindow(ColumnQuery(team: team, stage: stage, filter: "acme"), anchor: .bottom, limit: 10)
                 _ = try reader.cardWindow(ColumnQuery(team: team, stage: stage), anchor: .after(deal.cursor), limit: 10)
             },
-            "matchingCounts(team:filter:)": { _ = try $0.matchingCounts(team: team, filter: "acme") },
+            "matchingFigures(team:filter:)": { _ = try $0.matchingFigures(team: team, filter: "acme") },
             "leads(_:after:limit:)": { _ = try $0.leads(LeadQuery(includeLost: true), after: nil, limit: 10) },
             "leadWindow(_:anchor:limit:)": { _ = try $0.leadWindow(LeadQuery(filter: "acme"), anchor: .top, limit: 10) },
             "forEachLead(_:_:)": { try $0.forEachLead(LeadQuery()) { _ in } },

@@ -1,0 +1,143 @@
+import Testing
+@testable import BoardUI
+@testable import PipelineCore
+@testable import PipelineStore
+import TerminalCore
+
+/// What a salesperson named as friction in issue 10, each with a test of its own.
+@Suite("Board: frictions a salesperson named")
+struct BoardFrictionTests {
+    // MARK: The settings pane
+
+    @Test func theSettingsPaneSavesAsTheCLIDoesAndTheBoardFollowsAtOnce() throws {
+        let board = try BoardHarness()
+        #expect(!board.grid.lines[0].contains("Leads"))
+        board.press(.character("S"))
+        guard case .settings = board.state.mode else { Issue.record("no settings pane"); return }
+        board.press(.character(" "))  // leads on
+        board.press(.tab, .right)  // first stage on the left
+        board.press(.tab, .right)  // Tiếng Việt
+        board.press(.tab, .control("u"))
+        board.type("eur")
+        board.press(.enter)
+        guard case .browsing = board.state.mode else { Issue.record("the pane stayed open"); return }
+        #expect(try board.database.setting(.leads) == "on")
+        #expect(try board.database.setting(.direction) == "ltr")
+        #expect(try board.database.setting(.language) == "vi")
+        #expect(try board.database.defaultCurrency() == CurrencyCode(parsing: "EUR"))
+        // At once: the Leads view's tab, the direction, the language, the currency of the sums.
+        #expect(board.grid.lines[0].contains("2 Tiềm năng"), "\(board.grid.lines[0])")
+        #expect(board.state.direction == .leftToRight && board.grid.lines[1].hasPrefix("  New"))
+        #expect(board.grid.lines.last?.contains("€") == true || board.grid.lines.last?.contains("EUR") == true, "\(board.grid.lines.last ?? "")")
+        board.press(.character("2"))
+        #expect(board.state.view == .leads)
+        // Off again: the Leads view goes at once.
+        board.press(.character("S"), .character(" "), .enter)
+        #expect(try board.database.setting(.leads) == "off")
+        #expect(board.state.view == .pipeline && !board.grid.lines[0].contains("Tiềm năng"))
+    }
+
+    @Test func aWrongCurrencyIsRefusedBesideItsFieldAndNothingIsSaved() throws {
+        let board = try BoardHarness()
+        board.press(.character("S"), .character(" "), .tab, .tab, .tab, .control("u"))
+        board.type("DONG")
+        board.press(.enter)
+        guard case .settings(let editor) = board.state.mode else { Issue.record("the pane closed"); return }
+        #expect(editor.form.fields[3].error?.contains("'DONG' is not an ISO 4217 code") == true)
+        #expect(paneText(board.grid).contains("'DONG' is not an ISO 4217 code"))
+        #expect(try board.database.setting(.leads) == "off")
+        board.press(.escape)
+        #expect(try board.database.defaultCurrency() == .usd)
+    }
+
+    // MARK: The filter's sums
+
+    @Test func theFilterChangesWhatTheStatusLineSumsAndSaysSo() throws {
+        let board = try BoardHarness()
+        #expect(board.grid.lines.last?.contains("Open $94,500.50") == true, "\(board.grid.lines.last ?? "")")
+        board.press(.character("/"))
+        board.type("lan")  // Acme renewal and Initech pilot
+        #expect(board.grid.lines.last?.contains("filtered: counting…") == true)
+        board.session.catchUp()
+        board.press(.enter)
+        #expect(board.grid.lines.last?.contains("filtered: 2 deals · $16,500.50 · weighted $1,275.08") == true,
+                "\(board.grid.lines.last ?? "")")
+        board.press(.escape)
+        #expect(board.grid.lines.last?.contains("Open $94,500.50") == true)
+    }
+
+    // MARK: Launch focus
+
+    @Test func atLaunchNoTooltipCoversTheNextColumnUntilAHeaderIsFocused() throws {
+        // A fresh pipeline: the first-contact column is empty, so its header takes the focus.
+        let board = try BoardHarness(size: Size(columns: 80, rows: 24)) { _ in }
+        #expect(board.state.focus == .header(try board.stage("New").id))
+        #expect(!board.screen.contains("Requirements"), "\(board.screen)")
+        board.press(.left, .right)
+        #expect(board.screen.contains("Requirements"))
+        // With deals, the first card of the first-contact column.
+        let seeded = try BoardHarness()
+        #expect(seeded.state.focus == .card(try seeded.stage("New").id, try seeded.card("Acme renewal").id))
+    }
+
+    // MARK: After w and x
+
+    @Test func afterWinningOrLosingFocusStaysInTheColumnTheDealLeft() throws {
+        let board = try BoardHarness { board in
+            try BoardHarness.standardSeed(board)
+            try board.add("Hooli cloud", stage: "New")
+        }
+        let new = try board.stage("New").id
+        #expect(board.state.focusedCard?.title == "Hooli cloud")
+        board.press(.character("w"))
+        #expect(try board.card("Hooli cloud").stage == (try board.stage("Won").id))
+        #expect(board.state.focus == .card(new, try board.card("Acme renewal").id))
+        board.press(.down, .character("x"))  // the last card of the column: the one above takes focus
+        board.type("No budget")
+        board.press(.enter)
+        #expect(try board.card("Globex expansion").lostReason == "No budget")
+        #expect(board.state.focus == .card(new, try board.card("Acme renewal").id))
+        let layout = BoardLayout.columns(of: board.state)
+        #expect(layout.offset == 0 && layout.slots.contains { $0.stage == new }, "the board scrolled sideways")
+        board.press(.character("x"))
+        board.type("Too expensive")
+        board.press(.enter)
+        #expect(board.state.focus == .header(new))
+    }
+
+    // MARK: The conversion wizard's ticks
+
+    @Test func theWizardTicksOnlyStrongDuplicatesStillInPlay() throws {
+        let board = try BoardHarness(seed: GallerySeed.seed)
+        board.press(.character("2"))
+        for _ in 0..<5 where board.state.leads.selectedLead?.title != "Acme app" { board.press(.down) }
+        board.press(.character("c"))
+        guard case .convertLead(let wizard) = board.state.mode else { Issue.record("no wizard"); return }
+        func ticked(_ title: String) throws -> Bool {
+            let duplicate = try #require(wizard.duplicates.first { $0.title == title }, "\(title) is not offered")
+            return wizard.form.isOn("convert.merge.\(duplicate.id)")
+        }
+        #expect(try ticked("Acme website"))  // the same e-mail
+        #expect(try ticked("Acme renewal"))  // the same company and contact
+        #expect(try !ticked("Initech pilot"))  // only the contact: weaker, listed unticked
+        #expect(try !ticked("Acme expansion"))  // lost: never ticked
+        board.press(.enter)
+        // Merged with the ticked ones only: the weak and the lost duplicates are untouched.
+        #expect((try? board.database.lead("Acme website")) == nil)
+        #expect(try board.card("Initech pilot").isActive && board.card("Acme expansion").lostReason == "Chose a competitor")
+    }
+
+    @Test func withOnlyWeakDuplicatesTheWizardOffersANewOpportunity() throws {
+        let board = try BoardHarness(seed: BoardLeadsTests.leadsOn)
+        for (title, company, contact) in [("Acme website", "Acme Corporation", "Minh Tran"), ("Acme app", "Acme Corporation", "Ana Smith")] {
+            _ = try board.database.addLead(try OpportunityForm(title: title, customer: company, contact: contact)
+                .validated(language: .english, currency: .usd), team: board.state.team.id,
+                                           context: ChangeContext(now: BoardHarness.now, user: "seed"))
+        }
+        board.press(.character("2"), .character("c"))
+        guard case .convertLead(let wizard) = board.state.mode else { Issue.record("no wizard"); return }
+        #expect(wizard.duplicates.map(\.title) == ["Acme website"])
+        #expect(!wizard.form.isOn("convert.merge.\(wizard.duplicates[0].id)"))
+        #expect(wizard.form.selectedIndex("convert.action") == 1)  // new opportunity
+    }
+}

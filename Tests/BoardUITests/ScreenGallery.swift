@@ -1,0 +1,326 @@
+import Foundation
+@testable import BoardUI
+@testable import PipelineCore
+@testable import PipelineStore
+import TerminalCore
+
+/// Every view and pane of the board, as a salesperson sees it: each rendered through the
+/// pure renderer on a real temporary database holding `GallerySeed`'s small pipeline, at
+/// three sizes and in both languages, into `Docs/screens/<name>.txt`.
+enum ScreenGallery {
+    struct Screen: Sendable {
+        var name: String
+        /// What the screen shows and how to get there, for the file's heading.
+        var about: String
+        var direction: BoardDirection = .rightToLeft
+        /// Sizes other than the gallery's three (the too-small screen).
+        var sizes: [Size]? = nil
+        /// A change to the seeded pipeline before the board opens.
+        var prepare: (@Sendable (BoardHarness) throws -> Void)? = nil
+        var script: @Sendable (BoardHarness) throws -> Void
+    }
+
+    static let sizes = [Size(columns: 80, rows: 24), Size(columns: 120, rows: 30), Size(columns: 200, rows: 50)]
+    static let languages: [Language] = [.english, .vietnamese]
+
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Docs/screens")
+
+    static let screens: [Screen] = [
+        Screen(name: "board", about: "The board as it opens: the first stage on the right, focus on its first card.") { _ in },
+        Screen(name: "board-ltr", about: "The board with the first stage on the left (`settings set direction ltr`).",
+               direction: .leftToRight) { _ in },
+        Screen(name: "header-tooltip", about: "↑ from the first card: the column's header, its requirements as a tooltip.") { board in
+            board.press(.up)
+        },
+        Screen(name: "card-carried", about: "Space then ←: the focused card carried over the next stage, not yet dropped.") { board in
+            board.press(.character(" "), .left)
+        },
+        Screen(name: "column-carried", about: "↑ Space ←: a whole column carried one place.") { board in
+            board.press(.up, .character(" "), .left)
+        },
+        Screen(name: "filter-typing", about: "/ and a word: the board narrows while typing.") { board in
+            board.press(.character("/"))
+            board.type("acme")
+        },
+        Screen(name: "filtered", about: "/ acme Enter: the filter in force; the headers and the status line count what matches.") { board in
+            board.press(.character("/"))
+            board.type("acme")
+            board.session.catchUp()
+            board.press(.enter)
+        },
+        Screen(name: "new-deal", about: "n: a new deal in the focused column (title, then expected revenue).") { board in
+            board.press(.character("n"))
+        },
+        Screen(name: "new-deal-typed", about: "n, a long title, Enter, an amount: the cursor in the revenue field.") { board in
+            board.press(.character("n"))
+            board.type("Hợp đồng bảo trì hệ thống Vinamilk giai đoạn ba cho các nhà máy miền Bắc")
+            board.press(.enter)
+            board.type(board.language == .vietnamese ? "2.000.000.000" : "20,000")
+        },
+        Screen(name: "new-deal-error-title", about: "n Enter Enter: a deal needs a title; the error beside the field.") { board in
+            board.press(.character("n"), .enter, .enter)
+        },
+        Screen(name: "new-deal-error-amount", about: "n, a title, Enter, an amount written wrong: the example it gives is one the currency takes.") { board in
+            board.press(.character("n"))
+            board.type("Test")
+            board.press(.enter)
+            board.type(board.language == .vietnamese ? "1,5 tỷ" : "1,5,00")
+            board.press(.enter)
+        },
+        Screen(name: "card-editor", about: "Enter on a card: every field of the deal.") { board in
+            board.press(.enter)
+        },
+        Screen(name: "card-editor-error-email", about: "Enter, Tab to E-mail, a wrong address, Enter.") { board in
+            board.press(.enter, .tab, .tab, .tab, .control("u"))
+            board.type("not an address")
+            board.press(.enter)
+        },
+        Screen(name: "card-editor-error-date", about: "Enter, Tab to the closing date, a day that does not exist, Enter.") { board in
+            board.press(.enter)
+            for _ in 0..<9 { board.press(.tab) }
+            board.press(.control("u"))
+            board.type(board.language == .vietnamese ? "31/02/2027" : "2027-02-31")
+            board.press(.enter)
+        },
+        Screen(name: "stage-editor", about: "e: the focused stage's settings.") { board in
+            board.press(.character("e"))
+        },
+        Screen(name: "stage-editor-error-probability", about: "e, Tab, 150, Enter: not a percentage.") { board in
+            board.press(.character("e"), .tab, .control("u"))
+            board.type("150")
+            board.press(.enter)
+        },
+        Screen(name: "stage-editor-error-name", about: "e, the lost stage's name, Enter: two stages cannot share a name.") { board in
+            board.press(.character("e"), .control("u"))
+            board.type(try board.database.pipeline(for: board.state.team.id).stages[5].name)
+            board.press(.enter)
+        },
+        Screen(name: "new-column", about: "N on a pipeline missing the guide's Negotiation: the suggestions.",
+               prepare: GallerySeed.removeNegotiation) { board in
+            board.press(.character("N"))
+        },
+        Screen(name: "new-column-suggestion", about: "N ↓: a suggestion fills the name and its probability.",
+               prepare: GallerySeed.removeNegotiation) { board in
+            board.press(.character("N"), .down)
+        },
+        Screen(name: "new-column-typed", about: "N and a name of one of the guide's steps: its probability is filled in.",
+               prepare: GallerySeed.removeNegotiation) { board in
+            board.press(.character("N"))
+            board.type(board.language == .vietnamese ? "Thương lượng" : "Negotiation")
+        },
+        Screen(name: "new-column-error", about: "N, the won stage's name, Enter: the name is taken.",
+               prepare: GallerySeed.removeNegotiation) { board in
+            board.press(.character("N"))
+            board.type(try board.database.pipeline(for: board.state.team.id).stages[3].name)
+            board.press(.enter)
+        },
+        Screen(name: "delete-column", about: "D on a column with deals: where they go.") { board in
+            board.press(.character("D"))
+        },
+        Screen(name: "lost-reason", about: "x: why the focused deal is lost.") { board in
+            board.press(.character("x"))
+        },
+        Screen(name: "lost-reason-error", about: "x Enter: a reason is required.") { board in
+            board.press(.character("x"), .enter)
+        },
+        Screen(name: "undone-lost", about: "x, a reason, Enter, then u: the status line says what came back.") { board in
+            board.press(.character("x"))
+            board.type(board.language == .vietnamese ? "Khách chọn đối thủ" : "Chose a competitor")
+            board.press(.enter, .character("u"))
+        },
+        Screen(name: "leads", about: "2: the Leads view (the `leads` setting is on).") { board in
+            board.press(.character("2"))
+        },
+        Screen(name: "new-lead", about: "2 n: a new lead.") { board in
+            board.press(.character("2"), .character("n"))
+        },
+        Screen(name: "lead-editor", about: "2 Enter: a lead's fields.") { board in
+            board.press(.character("2"), .enter)
+        },
+        Screen(name: "lead-editor-error", about: "2 Enter, Tab to E-mail, a wrong address, Enter.") { board in
+            board.press(.character("2"), .enter, .tab, .tab, .tab, .control("u"))
+            board.type("khanh@")
+            board.press(.enter)
+        },
+        Screen(name: "convert-lead", about: "2, ↓ to 'Acme app', c: the conversion wizard with its duplicates (strong ones ticked).") { board in
+            board.press(.character("2"))
+            for _ in 0..<5 where board.state.leads.selectedLead?.title != "Acme app" { board.press(.down) }
+            board.press(.character("c"))
+        },
+        Screen(name: "team-picker", about: "t: the teams, a search field.") { board in
+            board.press(.character("t"))
+        },
+        Screen(name: "settings", about: "S: the settings the CLI's `settings set` changes.") { board in
+            board.press(.character("S"))
+        },
+        Screen(name: "settings-error", about: "S, Tab to the currency, a wrong code, Enter.") { board in
+            board.press(.character("S"), .tab, .tab, .tab, .control("u"))
+            board.type("DONG")
+            board.press(.enter)
+        },
+        Screen(name: "help", about: "?: every key, at the top.") { board in
+            board.press(.character("?"))
+        },
+        Screen(name: "help-scrolled", about: "? End: the help scrolled to its end.") { board in
+            board.press(.character("?"), .end)
+        },
+        Screen(name: "forecast", about: "f: the forecast, per stage and per currency.") { board in
+            board.press(.character("f"))
+        },
+        Screen(name: "too-small", about: "A terminal smaller than 40×12.",
+               sizes: [Size(columns: 39, rows: 11), Size(columns: 30, rows: 20), Size(columns: 79, rows: 8)]) { _ in },
+    ]
+
+    /// Docs/screens/README.md: what the gallery is and the screens it holds.
+    static var index: String {
+        var text = """
+            # Screens
+
+            Every view and pane of the board as a salesperson sees it, written by `make screens`
+            (`Tests/BoardUITests/ScreenGallery.swift`): each screen at 80×24, 120×30 and 200×50, in
+            English and Vietnamese, on one small pipeline (long Vietnamese names, đồng and dollar
+            deals, a CJK title, a won and a lost deal, leads with duplicates, a second team), drawn
+            through the board's own renderer on a real temporary database. Each file frames a
+            screen's cells with `+`, `-` and `|`, and says what has focus and where the cursor is.
+
+            `make test` draws them again: a screen that differs from its file fails until it is
+            re-recorded on purpose (`make screens`) and the diff reviewed like code. Every screen is
+            also checked (`ScreenRules.swift`): each field of a form shows its label and its value
+            (at 80×24 a form may scroll, but the focused field, its label and the cursor always
+            show); no text is clipped without `…`, nor cut with `…` while its line has room for it;
+            text wraps between words; nothing is drawn over a box's frame or a column's rule.
+
+            | Screen | What it shows |
+            |---|---|
+
+            """
+        for screen in screens { text += "| [\(screen.name)](\(screen.name).txt) | \(screen.about) |\n" }
+        return text
+    }
+
+    /// One screen in one language and size: the grid, and what the rules say of it.
+    static func render(_ screen: Screen, _ language: Language, _ size: Size) throws -> (grid: Grid, state: BoardState) {
+        let board = try BoardHarness(size: size, language: language, direction: screen.direction) { board in
+            try GallerySeed.seed(board)
+            try screen.prepare?(board)
+        }
+        try screen.script(board)
+        return (board.grid, board.state)
+    }
+
+    /// What has focus, and where the cursor is: what the text of a screen cannot show.
+    static func focus(_ state: BoardState, _ grid: Grid) -> String {
+        var parts: [String] = []
+        if let form = ScreenRules.openForm(state), form.fields.indices.contains(form.focused) {
+            parts.append("focus on the field '\(form.fields[form.focused].label)'")
+        } else if state.view == .leads, let lead = state.leads.selectedLead {
+            parts.append("focus on the lead '\(lead.title)'")
+        } else if state.view == .pipeline, let focus = state.focus, let stage = state.stage(focus.stage) {
+            if let card = state.focusedCard {
+                parts.append("focus on the card '\(card.title)' in \(stage.name)")
+            } else {
+                parts.append("focus on the header of \(stage.name)")
+            }
+        }
+        if let cursor = grid.log.cursor { parts.append("cursor at column \(cursor.x + 1), row \(cursor.y + 1)") }
+        return parts.joined(separator: "; ")
+    }
+
+    /// The file of a screen: its six renderings, each framed so that its size shows.
+    static func file(_ screen: Screen, renderings: [(language: Language, size: Size, grid: Grid, focus: String)]) -> String {
+        var text = "\(screen.name) — \(screen.about)\n"
+        for (language, size, grid, focus) in renderings {
+            let name = language == .english ? "English" : "Tiếng Việt"
+            text += "\n\(name), \(size.columns)×\(size.rows)\(focus.isEmpty ? "" : " — " + focus)\n"
+            let edge = "+" + String(repeating: "-", count: size.columns) + "+\n"
+            text += edge
+            for y in 0..<size.rows {
+                var line = "|"
+                for x in 0..<size.columns where !grid[x, y].isContinuation { line.append(grid[x, y].grapheme) }
+                text += line + "|\n"
+            }
+            text += edge
+        }
+        return text
+    }
+}
+
+/// The gallery's pipeline: long Vietnamese names, đồng and dollar deals, a CJK title, a won
+/// and a lost deal, leads with duplicates of each strength, a second team.
+enum GallerySeed {
+    struct Deal {
+        var title: String, customer: String, contact = "", email = ""
+        var minor: Int64, currency: CurrencyCode
+        var stage: Int, salesperson: String, stars = 0, daysAgo: Int64
+        var closing: CalendarDate? = nil
+    }
+
+    static let deals: [Deal] = [
+        Deal(title: "Acme renewal", customer: "Acme Corporation", contact: "Ana Smith", minor: 1_200_000, currency: .usd, stage: 0,
+             salesperson: "Lan", stars: 2, daysAgo: 3),
+        Deal(title: "Hợp đồng bảo trì hệ thống Vinamilk giai đoạn hai", customer: "Công ty Cổ phần Sữa Việt Nam",
+             contact: "Nguyễn Thị Hương", email: "huong.nguyen@vinamilk.com.vn", minor: 1_500_000_000, currency: .vnd, stage: 0,
+             salesperson: "Nguyễn Thị Hương", stars: 1, daysAgo: 1),
+        Deal(title: "Initech pilot", customer: "Initech", contact: "Ana Smith", minor: 450_050, currency: .usd, stage: 1,
+             salesperson: "Lan", daysAgo: 8),
+        Deal(title: "北京办公室扩展项目", customer: "北京科技有限公司", minor: 25_000_000, currency: .usd, stage: 1,
+             salesperson: "王小明", daysAgo: 5),
+        Deal(title: "Umbrella audit", customer: "Umbrella", minor: 2_000_000, currency: .usd, stage: 2, salesperson: "Hoa", stars: 2,
+             daysAgo: 2),
+        Deal(title: "Phần mềm kế toán Ánh Dương", customer: "Công ty TNHH Ánh Dương", minor: 85_500_000, currency: .vnd, stage: 2,
+             salesperson: "Trần Minh", stars: 3, daysAgo: 12, closing: CalendarDate(year: 2026, month: 12, day: 31)),
+        Deal(title: "Stark tower", customer: "Stark Industries", minor: 5_000_000, currency: .usd, stage: 3, salesperson: "Minh",
+             stars: 1, daysAgo: 1),
+        Deal(title: "Wayne deal", customer: "Wayne Ent.", minor: 1_500_000, currency: .usd, stage: 4, salesperson: "Hoa", daysAgo: 30),
+        Deal(title: "Acme expansion", customer: "Acme Corporation", contact: "Ana Smith", minor: 800_000, currency: .usd, stage: 0,
+             salesperson: "Minh", daysAgo: 20),
+    ]
+
+    static func seed(_ board: BoardHarness) throws {
+        let database = board.database
+        let team = try database.currentTeam().id
+        let stages = try database.pipeline(for: team).stages
+        for deal in deals {
+            var changes = OpportunityChanges()
+            changes.title = deal.title
+            changes.customerName = deal.customer
+            changes.contactName = deal.contact
+            changes.email = deal.email
+            changes.expectedRevenue = Money(minorUnits: deal.minor, currency: deal.currency)
+            changes.salesperson = deal.salesperson
+            changes.priority = Priority(stars: deal.stars)
+            if let closing = deal.closing { changes.expectedClosing = .some(closing) }
+            let at = Timestamp(millisecondsSince1970: BoardHarness.now.millisecondsSince1970 - deal.daysAgo * 86_400_000)
+            _ = try database.addOpportunity(changes, team: team, stage: stages[deal.stage].id, context: ChangeContext(now: at, user: "seed"))
+        }
+        let lost = try database.opportunity("Acme expansion")
+        _ = try database.markLost(lost.id, reason: board.language == .vietnamese ? "Khách chọn đối thủ" : "Chose a competitor",
+                                  context: ChangeContext(now: BoardHarness.now, user: "seed"))
+        try database.setSetting(.leads, to: "on")
+        let leads: [(String, String, String, String, Int64, CurrencyCode, String, Int)] = [
+            ("Acme website", "Acme Corporation", "", "ANA@acme.com", 500_000, .usd, "Lan", 0),
+            ("Acme app", "Acme Corporation", "Ana Smith", "ana@acme.com", 200_000, .usd, "Lan", 1),
+            ("Mở rộng kho lạnh miền Trung", "Công ty TNHH Thương mại Dịch vụ Hoàng Gia", "Trần Văn Khánh", "khanh.tran@hoanggia.vn",
+             320_000_000, .vnd, "Nguyễn Thị Hương", 2),
+        ]
+        for (title, company, contact, email, minor, currency, salesperson, stars) in leads {
+            var changes = OpportunityChanges()
+            changes.title = title
+            changes.customerName = company
+            changes.contactName = contact
+            changes.email = email
+            changes.expectedRevenue = Money(minorUnits: minor, currency: currency)
+            changes.salesperson = salesperson
+            changes.priority = Priority(stars: stars)
+            _ = try database.addLead(changes, team: team, context: ChangeContext(now: BoardHarness.now, user: "seed"))
+        }
+        _ = try database.addTeam(named: "Xuất khẩu Đà Nẵng", context: ChangeContext(now: BoardHarness.now, user: "seed"))
+    }
+
+    /// Takes the guide's Negotiation out (its deal to Proposition), so `N` has a step to suggest.
+    @Sendable static func removeNegotiation(_ board: BoardHarness) throws {
+        let stages = try board.database.pipeline(for: board.database.currentTeam().id).stages
+        _ = try board.database.removeStage(stages[3].id, movingTo: stages[2].id, context: ChangeContext(now: BoardHarness.now, user: "seed"))
+    }
+}
