@@ -38,6 +38,7 @@ struct ReadsNeverWriteTests {
                 _ = try database.cardWindow(ColumnQuery(team: team, stage: stage, filter: "acme"), anchor: .bottom, limit: 10)
             },
             "matchingCounts(team:filter:)": { _ = try $0.matchingCounts(team: team, filter: "acme") },
+            "matchingFigures(team:filter:)": { _ = try $0.matchingFigures(team: team, filter: "acme") },
             "changeToken()": { _ = try $0.changeToken() },
             "forEachExchangeRecord(kind:_:)": { try $0.forEachExchangeRecord(kind: nil) { _ in } },
             "exchangeStages()": { _ = try $0.exchangeStages() },
