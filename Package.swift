@@ -6,6 +6,7 @@
 //   pipeline (executable) → PipelineStore → PipelineCore
 //                         → TerminalCore
 //   CNcurses wraps the system's ncursesw; only the terminal backend imports it.
+//   CLibpq wraps the system's libpq; only PostgresClient imports it.
 import PackageDescription
 
 let package = Package(
@@ -25,6 +26,15 @@ let package = Package(
             pkgConfig: "ncursesw",
             providers: [.apt(["libncurses-dev"])]
         ),
+        // The C boundary to PostgreSQL: libpq, the server's own client library.
+        .systemLibrary(
+            name: "CLibpq",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        // A thin, synchronous Swift client over libpq: connections as psql reads them,
+        // parameterised statements, transactions, COPY, LISTEN/NOTIFY, typed errors.
+        .target(name: "PostgresClient", dependencies: ["CLibpq"]),
         // What the client pays for: teams, stages, opportunities, the probability rule,
         // ordering, suggestions, forecasting, money and validation. No I/O, no clock.
         .target(name: "PipelineCore"),
@@ -64,6 +74,8 @@ let package = Package(
         .testTarget(name: "TerminalCoreTests", dependencies: ["TerminalCore"]),
         .testTarget(name: "PipelineStoreTests", dependencies: ["PipelineStore", "PipelineCore"]),
         .testTarget(name: "CNcursesTests", dependencies: ["CNcurses"]),
+        // Against the real server `make test` starts (Scripts/test-postgres.sh).
+        .testTarget(name: "PostgresTests", dependencies: ["PostgresClient"]),
         .testTarget(
             name: "BoardUITests",
             dependencies: ["BoardUI", "PipelineCore", "TerminalCore", "PipelineStore"],
