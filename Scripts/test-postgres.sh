@@ -66,14 +66,22 @@ free_port() {
 }
 
 # start_cluster DIR PORT: starts the server whose data is DIR/data, socket in DIR.
+# The server outlives this script: it must not inherit any descriptor beyond 0-2 (a caller's
+# pipe held open by it would never see end-of-file), so those are closed in a subshell first.
 start_cluster() {
     local dir="$1" port="$2" bin
     bin="$(bindir)"
     echo "$port" > "$dir/port"
+    (
+    for descriptor in /proc/self/fd/*; do
+        descriptor="${descriptor##*/}"
+        if [ "$descriptor" -gt 2 ] 2>/dev/null; then eval "exec $descriptor>&-" 2>/dev/null || true; fi
+    done
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t "$START_TIMEOUT" start -o \
         "-c port=$port -c listen_addresses=127.0.0.1 -c unix_socket_directories='$dir' \
          -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
-         -c max_connections=150 -c shared_buffers=64MB" >/dev/null
+         -c max_connections=150 -c shared_buffers=64MB" </dev/null >/dev/null
+    )
 }
 
 stop_cluster() {
@@ -133,6 +141,7 @@ new_cluster() {
 # handler a bare return reports the status of the command that ended the script).
 cleanup() {
     set +e
+    trap '' INT TERM HUP   # a second signal must not cut the clean-up short
     local root="$1" dir
     for dir in "$root"/*/; do
         stop_cluster "${dir%/}"

@@ -8,6 +8,12 @@ public struct PostgresNotification: Sendable, Equatable {
     public let payload: String
     /// The server process of the session that sent it (`backendProcessID` of the sender).
     public let senderProcessID: Int32
+
+    public init(channel: String, payload: String, senderProcessID: Int32) {
+        self.channel = channel
+        self.payload = payload
+        self.senderProcessID = senderProcessID
+    }
 }
 
 extension PostgresConnection {

@@ -71,14 +71,24 @@ enum TestServer {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: script)
         process.arguments = arguments
-        let output = Pipe()
-        let errors = Pipe()
+        // Files, not pipes: a server the script starts outlives it, and a pipe end it (or a
+        // script run by a concurrent test) inherited would keep a reader waiting for ever.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-control-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let outputFile = folder.appendingPathComponent("out"), errorFile = folder.appendingPathComponent("err")
+        _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+        let output = try FileHandle(forWritingTo: outputFile)
+        let errors = try FileHandle(forWritingTo: errorFile)
+        defer { try? output.close(); try? errors.close() }
         process.standardOutput = output
         process.standardError = errors
+        process.standardInput = FileHandle.nullDevice
         try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let problem = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
+        let text = (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
+        let problem = (try? String(contentsOf: errorFile, encoding: .utf8)) ?? ""
         guard process.terminationStatus == 0 else {
             throw Unavailable(description: "test-postgres.sh \(arguments.joined(separator: " ")) failed: \(problem)")
         }
@@ -89,8 +99,8 @@ enum TestServer {
 /// A database of its own for one test, created by the superuser, dropped when `body` ends
 /// (closing every session still in it).
 func withTestDatabase<Result>(owner: String = "postgres", _ body: (TestDatabase) throws -> Result) throws -> Result {
-    let database = try TestDatabase(owner: owner)
-    defer { _ = try? TestServer.superuser().executeScript("DROP DATABASE IF EXISTS \(database.name) WITH (FORCE)") }
+    let database = try TestDatabase.create(owner: owner)
+    defer { database.drop() }
     return try body(database)
 }
 
@@ -98,10 +108,16 @@ struct TestDatabase {
     let name: String
     let owner: String
 
-    fileprivate init(owner: String) throws {
-        name = "pipeline_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
-        self.owner = owner
-        try TestServer.superuser().executeScript("CREATE DATABASE \(name) OWNER \"\(owner)\"")
+    static func create(owner: String) throws -> TestDatabase {
+        let database = TestDatabase(
+            name: "pipeline_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16),
+            owner: owner)
+        try TestServer.superuser().executeScript("CREATE DATABASE \(database.name) OWNER \"\(owner)\"")
+        return database
+    }
+
+    func drop() {
+        _ = try? TestServer.superuser().executeScript("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
     }
 
     /// Over the unix socket, as `user` (trust needs no password there).
