@@ -35,6 +35,9 @@ let package = Package(
         // A thin, synchronous Swift client over libpq: connections as psql reads them,
         // parameterised statements, transactions, COPY, LISTEN/NOTIFY, typed errors.
         .target(name: "PostgresClient", dependencies: ["CLibpq"]),
+        // PostgreSQL as a pipeline store: the frozen schema, migrating under an advisory
+        // lock, change notifications, sentences for the server's refusals.
+        .target(name: "PostgresStore", dependencies: ["PipelineCore", "PostgresClient"]),
         // What the client pays for: teams, stages, opportunities, the probability rule,
         // ordering, suggestions, forecasting, money and validation. No I/O, no clock.
         .target(name: "PipelineCore"),
@@ -75,7 +78,7 @@ let package = Package(
         .testTarget(name: "PipelineStoreTests", dependencies: ["PipelineStore", "PipelineCore"]),
         .testTarget(name: "CNcursesTests", dependencies: ["CNcurses"]),
         // Against the real server `make test` starts (Scripts/test-postgres.sh).
-        .testTarget(name: "PostgresTests", dependencies: ["PostgresClient"]),
+        .testTarget(name: "PostgresTests", dependencies: ["PostgresClient", "PostgresStore", "PipelineCore"]),
         .testTarget(
             name: "BoardUITests",
             dependencies: ["BoardUI", "PipelineCore", "TerminalCore", "PipelineStore"],

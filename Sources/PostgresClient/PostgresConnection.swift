@@ -50,6 +50,13 @@ public final class PostgresConnection {
         // Every stored property is set: if this throws, deinit runs and frees the handle.
         try drivePolling(reset: false)
         PQsetErrorVerbosity(handle, PQERRORS_DEFAULT)
+        silenceNotices()
+    }
+
+    /// libpq prints the server's notices (`NOTICE: extension already exists`) on standard
+    /// error by default, which would land in the middle of the board: they are dropped.
+    private func silenceNotices() {
+        _ = PQsetNoticeReceiver(handle, { _, _ in }, nil)
     }
 
     deinit { PQfinish(handle) }
@@ -88,6 +95,7 @@ public final class PostgresConnection {
         PQsetErrorVerbosity(handle, PQERRORS_VERBOSE)
         try drivePolling(reset: true)
         PQsetErrorVerbosity(handle, PQERRORS_DEFAULT)
+        silenceNotices()
     }
 
     /// Ends the session; later calls fail with `connectionLost`.
