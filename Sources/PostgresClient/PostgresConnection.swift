@@ -19,7 +19,7 @@ public final class PostgresConnection {
     /// Seconds allowed for connecting when neither the string nor `PGCONNECT_TIMEOUT` says.
     public static let defaultConnectTimeout = 10
 
-    private var handle: OpaquePointer
+    private let handle: OpaquePointer
     private let passwords: [String]
     /// Prepared statement names this session knows (a reconnect forgets them).
     var preparedNames: Set<String> = []
@@ -59,6 +59,7 @@ public final class PostgresConnection {
         _ = PQsetNoticeReceiver(handle, { _, _ in }, nil)
     }
 
+    /// The session ends when the connection is released.
     deinit { PQfinish(handle) }
 
     /// Where this connection goes (host, port, database, user), for messages.
@@ -96,14 +97,6 @@ public final class PostgresConnection {
         try drivePolling(reset: true)
         PQsetErrorVerbosity(handle, PQERRORS_DEFAULT)
         silenceNotices()
-    }
-
-    /// Ends the session; later calls fail with `connectionLost`.
-    public func close() {
-        PQfinish(handle)
-        // A fresh, never-connected handle keeps every later call safe.
-        handle = PQconnectStart("") ?? handle
-        preparedNames = []
     }
 
     // MARK: - Connecting
