@@ -187,11 +187,14 @@ public struct PostgresTarget: Sendable, Equatable, CustomStringConvertible {
         self.user = user
     }
 
-    /// `sales on db.lan:5432 as lan`; a socket folder reads `sales on /run/postgresql (port 5432) as lan`.
+    /// `sales on db.lan:5432 as lan` (for logs and test output; users read the catalogue's).
     public var description: String { "\(database) on \(address) as \(user)" }
 
-    /// `db.lan:5432`, or `/run/postgresql (port 5432)` for a socket folder.
+    /// `db.lan:5432`, or for a socket folder the socket itself, as psql names it:
+    /// `/run/postgresql/.s.PGSQL.5432`. The same in every language.
     public var address: String {
-        host.hasPrefix("/") || host.hasPrefix("@") ? "\(host) (port \(port))" : "\(host):\(port)"
+        if host.hasPrefix("/") { return "\(host)/.s.PGSQL.\(port)" }
+        if host.hasPrefix("@") { return "\(host)/.s.PGSQL.\(port)" }  // Linux abstract namespace
+        return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 }

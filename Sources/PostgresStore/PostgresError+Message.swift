@@ -9,7 +9,7 @@ extension PostgresError: UserFacingError {
 
     public func message(in language: Language) -> String {
         let t = Localizer(language)
-        let database = target?.databaseOnServer ?? t("postgres.theDatabase")
+        let database = target?.databaseOnServer(t) ?? t("postgres.theDatabase")
         let server = target?.address ?? t("postgres.theServer")
         let user = target?.user ?? ""
         switch kind {

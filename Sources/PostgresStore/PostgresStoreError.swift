@@ -14,8 +14,8 @@ public enum PostgresStoreError: Error, Equatable, Sendable {
     public func message(in language: Language) -> String {
         let t = Localizer(language)
         switch self {
-        case .notAPipelineDatabase(let target): return t("postgres.notAPipelineDatabase", target.databaseOnServer)
-        case .createdByNewerVersion(let target): return t("postgres.newerVersion", target.databaseOnServer)
+        case .notAPipelineDatabase(let target): return t("postgres.notAPipelineDatabase", target.databaseOnServer(t))
+        case .createdByNewerVersion(let target): return t("postgres.newerVersion", target.databaseOnServer(t))
         }
     }
 
@@ -27,5 +27,5 @@ extension PostgresStoreError: UserFacingError {}
 
 extension PostgresTarget {
     /// `sales on db.lan:5432`: what messages call a database (never the connection string).
-    var databaseOnServer: String { "\(database) on \(address)" }
+    func databaseOnServer(_ t: Localizer) -> String { t("postgres.databaseOnServer", database, address) }
 }

@@ -31,7 +31,7 @@ struct MessageTests {
         #expect(refused.message.hasPrefix("cannot reach the PostgreSQL server at 127.0.0.1:\(port)"))
         let unknown = try Self.failure("host=no-such-host.invalid user=lan password=s3cret-u dbname=sales")
         #expect(unknown.message == "cannot connect to PostgreSQL: the host no-such-host.invalid is unknown")
-        #expect(unknown.message(in: .vietnamese) == "không kết nối được tới PostgreSQL: không tìm thấy máy no-such-host.invalid")
+        #expect(unknown.message(in: .vietnamese) == "không kết nối được tới PostgreSQL: không tìm thấy máy chủ no-such-host.invalid")
         let missing = try Self.failure("postgresql://postgres:\(try TestServer.password)@127.0.0.1:\(try TestServer.port)/no_such_db")
         #expect(missing.message == "there is no PostgreSQL database no_such_db on 127.0.0.1:\(try TestServer.port)")
         let garbled = try Self.failure("postgresql://lan:s3cret-g@[::1/sales")
@@ -55,6 +55,10 @@ struct MessageTests {
              "the change would duplicate an existing record (team_name_key_key); nothing was changed", 65),
             (PostgresError(.nulCharacter), "text holding a NUL character cannot be stored", 65),
         ]
+        #expect(cases[1].0.message(in: .vietnamese) == "sales trên db.lan:5432 đang bận với một thay đổi khác; hãy thử lại")
+        let overSocket = PostgresError(.connectionLost, target: PostgresTarget(host: "/run/postgresql", port: "5432",
+                                                                               database: "sales", user: "lan"))
+        #expect(overSocket.message.contains("at /run/postgresql/.s.PGSQL.5432 was lost"))
         for (error, sentence, status) in cases {
             #expect(error.message == sentence)
             #expect(error.category.exitStatus == status)

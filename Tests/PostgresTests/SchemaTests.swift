@@ -74,7 +74,8 @@ struct SchemaTests {
             try connection.executeScript("CREATE TABLE invoice (id bigint PRIMARY KEY)")
             let error = try #require(throws: PostgresStoreError.self) { try PostgresSchema.migrate(connection) }
             #expect(error == .notAPipelineDatabase(target: connection.target))
-            #expect(error.message == "\(database.name) on \(try TestServer.socketFolder) (port \(try TestServer.port)) is a PostgreSQL database of another program, not a pipeline database")
+            #expect(error.message == "\(database.name) on \(try TestServer.socketFolder)/.s.PGSQL.\(try TestServer.port) is a PostgreSQL database of another program, not a pipeline database")
+            #expect(error.message(in: .vietnamese) == "\(database.name) trên \(try TestServer.socketFolder)/.s.PGSQL.\(try TestServer.port) là cơ sở dữ liệu PostgreSQL của chương trình khác, không phải của pipeline")
             #expect(error.exitStatus == 74)
             #expect(try connection.execute("SELECT string_agg(tablename, ',') FROM pg_tables WHERE schemaname = 'public'").first?.string(0) == "invoice")
 

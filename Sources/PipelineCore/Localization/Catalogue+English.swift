@@ -95,6 +95,7 @@ extension Catalogue {
         "store.newerVersion": "{0} was written by a newer version of pipeline; upgrade pipeline to open it",
         "store.failed": "the database {0} failed: {1}",
         // PostgreSQL: {0} is a server address (db.lan:5432) or "sales on db.lan:5432", never a password
+        "postgres.databaseOnServer": "{0} on {1}",
         "postgres.theDatabase": "the PostgreSQL database",
         "postgres.theServer": "the PostgreSQL server",
         "postgres.unreachable": "cannot reach the PostgreSQL server at {0}: is it running and accepting connections there?",

@@ -91,12 +91,13 @@ extension Catalogue {
         "store.locked": "{0} đang bận: một chương trình khác đang ghi; hãy thử lại",
         "store.newerVersion": "{0} được ghi bởi phiên bản pipeline mới hơn; hãy nâng cấp pipeline để mở",
         "store.failed": "cơ sở dữ liệu {0} gặp lỗi: {1}",
-        // PostgreSQL: {0} là địa chỉ máy chủ (db.lan:5432) hoặc "sales on db.lan:5432", không bao giờ là mật khẩu
+        // PostgreSQL: {0} là địa chỉ máy chủ (db.lan:5432) hoặc "sales trên db.lan:5432", không bao giờ là mật khẩu
+        "postgres.databaseOnServer": "{0} trên {1}",
         "postgres.theDatabase": "cơ sở dữ liệu PostgreSQL",
         "postgres.theServer": "máy chủ PostgreSQL",
         "postgres.unreachable": "không kết nối được tới máy chủ PostgreSQL tại {0}: máy chủ có đang chạy và nhận kết nối ở đó không?",
         "postgres.unreachableBecause": "không kết nối được tới máy chủ PostgreSQL tại {0}: {1}",
-        "postgres.unknownHost": "không kết nối được tới PostgreSQL: không tìm thấy máy {0}",
+        "postgres.unknownHost": "không kết nối được tới PostgreSQL: không tìm thấy máy chủ {0}",
         "postgres.timedOut": "máy chủ PostgreSQL tại {0} không trả lời kịp",
         "postgres.connectionLost": "mất kết nối tới máy chủ PostgreSQL tại {0}; hãy thử lại khi máy chủ hoạt động trở lại",
         "postgres.serverNotReady": "máy chủ PostgreSQL tại {0} đang khởi động hoặc đang tắt; hãy thử lại sau giây lát",
