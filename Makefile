@@ -1,7 +1,10 @@
 # pipeline — a sales-pipeline CRM in the terminal.
 #
 #   make run     install what is missing, build a release binary, open the board
-#   make test    install what is missing, build, run every test (what CI runs)
+#   make test    install what is missing, build, run every test (what CI runs) beside a
+#                throwaway PostgreSQL server (Scripts/test-postgres.sh), stopped afterwards
+#   make pg-shell a shell with that throwaway server and its PIPELINE_TEST_PG* variables, for
+#                running `swift test --filter Postgres…` by hand; the server goes when it exits
 #   make build   debug build of every target
 #   make deps    install the Debian packages the build and the tests need, if missing
 #   make bench   release build, then the figures of Docs/benchmarks.md (SIZES=10000,100000)
@@ -12,12 +15,12 @@
 # Everything else a fresh Debian machine needs is the Swift toolchain.
 
 SWIFT        ?= swift
-APT_PACKAGES := libncurses-dev libsqlite3-dev pkg-config tmux
+APT_PACKAGES := libncurses-dev libsqlite3-dev pkg-config tmux postgresql libpq-dev
 RELEASE_BIN  := .build/release/pipeline
 
 SIZES        ?= 10000,100000,1000000
 
-.PHONY: all deps build release run test bench torture screens clean
+.PHONY: all deps build release run test pg-shell bench torture screens clean
 
 all: build
 
@@ -45,7 +48,10 @@ run: release
 
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	Scripts/test-postgres.sh run $(SWIFT) test --skip-build
+
+pg-shell: deps
+	Scripts/test-postgres.sh run $${SHELL:-/bin/bash}
 
 bench: release
 	python3 Benchmarks/bench.py --sizes $(SIZES)

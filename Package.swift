@@ -6,6 +6,7 @@
 //   pipeline (executable) → PipelineStore → PipelineCore
 //                         → TerminalCore
 //   CNcurses wraps the system's ncursesw; only the terminal backend imports it.
+//   CLibpq wraps the system's libpq; only PostgresClient imports it.
 import PackageDescription
 
 let package = Package(
@@ -25,6 +26,18 @@ let package = Package(
             pkgConfig: "ncursesw",
             providers: [.apt(["libncurses-dev"])]
         ),
+        // The C boundary to PostgreSQL: libpq, the server's own client library.
+        .systemLibrary(
+            name: "CLibpq",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        // A thin, synchronous Swift client over libpq: connections as psql reads them,
+        // parameterised statements, transactions, COPY, LISTEN/NOTIFY, typed errors.
+        .target(name: "PostgresClient", dependencies: ["CLibpq"]),
+        // PostgreSQL as a pipeline store: the frozen schema, migrating under an advisory
+        // lock, change notifications, sentences for the server's refusals.
+        .target(name: "PostgresStore", dependencies: ["PipelineCore", "PostgresClient"]),
         // What the client pays for: teams, stages, opportunities, the probability rule,
         // ordering, suggestions, forecasting, money and validation. No I/O, no clock.
         .target(name: "PipelineCore"),
@@ -73,6 +86,8 @@ let package = Package(
         // What "an engine works" means: every store behaviour, run on every engine unchanged.
         .testTarget(name: "StoreContractTests", dependencies: ["PipelineEngines", "PipelineStorage", "PipelineCore"]),
         .testTarget(name: "CNcursesTests", dependencies: ["CNcurses"]),
+        // Against the real server `make test` starts (Scripts/test-postgres.sh).
+        .testTarget(name: "PostgresTests", dependencies: ["PostgresClient", "PostgresStore", "PipelineCore"]),
         .testTarget(
             name: "BoardUITests",
             dependencies: ["BoardUI", "PipelineCore", "TerminalCore", "PipelineStorage", "PipelineEngines"],

@@ -1,0 +1,84 @@
+import PostgresClient
+
+extension PostgresSchema {
+    /// What `migrate` found and did.
+    public enum MigrationOutcome: Sendable, Equatable {
+        /// The database was empty: the schema was created and `seedNewDatabase` ran.
+        case created
+        /// The schema was at an older version and was brought up to date.
+        case upgraded(from: Int)
+        /// Nothing to do.
+        case current
+    }
+
+    /// Brings the database's schema up to date, in one transaction under the advisory lock
+    /// `migrationLockKey`: two clients starting at once migrate once (the second waits, then
+    /// finds the schema current). A new, empty database gets version 1 onwards and then
+    /// `seedNewDatabase` in the same transaction (the first team, stages, settings: data the
+    /// engine writes from the domain's template, never part of a frozen migration).
+    ///
+    /// Refuses, changing nothing: a database whose schema holds tables that are not ours
+    /// (`notAPipelineDatabase`), and one set up by a newer version (`createdByNewerVersion`).
+    /// Works for a database owner without superuser rights; see `version1` for pg_trgm.
+    @discardableResult
+    public static func migrate(_ connection: PostgresConnection,
+                               seedNewDatabase: (PostgresConnection) throws -> Void = { _ in }) throws -> MigrationOutcome {
+        try connection.transaction {
+            try connection.lockForTransaction(migrationLockKey)
+            let found = try installedVersion(connection)
+            switch found {
+            case .foreign:
+                throw PostgresStoreError.notAPipelineDatabase(target: connection.target)
+            case .version(let version) where version > currentVersion:
+                throw PostgresStoreError.createdByNewerVersion(target: connection.target)
+            case .version(let version) where version == currentVersion:
+                return .current
+            case .version(let version):
+                for migration in migrations.dropFirst(version) {
+                    try connection.executeScript(migration)
+                }
+                try connection.execute("UPDATE pipeline_meta SET schema_version = $1", [currentVersion])
+                return .upgraded(from: version)
+            case .empty:
+                for migration in migrations {
+                    try connection.executeScript(migration)
+                }
+                try connection.execute("INSERT INTO pipeline_meta (application_id, schema_version) VALUES ($1, $2)",
+                                       [applicationID, currentVersion])
+                try seedNewDatabase(connection)
+                return .created
+            }
+        }
+    }
+
+    enum InstalledSchema: Equatable {
+        case empty
+        case foreign
+        case version(Int)
+    }
+
+    /// What the current schema (the first of `search_path` that exists) holds.
+    static func installedVersion(_ connection: PostgresConnection) throws -> InstalledSchema {
+        let tables = try connection.execute("""
+            SELECT c.relname FROM pg_catalog.pg_class c
+            JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+            """).rows.compactMap { $0[0] }
+        if tables.isEmpty { return .empty }
+        guard tables.contains("pipeline_meta") else { return .foreign }
+        let meta = try connection.execute("SELECT application_id, schema_version FROM pipeline_meta").rows
+        guard meta.count == 1, let row = meta.first, row["application_id"] == applicationID else { return .foreign }
+        return .version(try row.int("schema_version"))
+    }
+
+    /// FNV-1a of a migration's text, which a test pins: a shipped migration must not change.
+    static func checksum(ofVersion version: Int) -> String? {
+        guard migrations.indices.contains(version - 1) else { return nil }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in migrations[version - 1].utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        return String(hash, radix: 16)
+    }
+}

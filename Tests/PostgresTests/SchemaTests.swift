@@ -1,0 +1,161 @@
+import Foundation
+import PipelineCore
+import PostgresClient
+@testable import PostgresStore
+import Testing
+
+/// The frozen schema: created once under the advisory lock, refused where it is not ours or
+/// newer, usable by a database owner without superuser rights, with or without pg_trgm.
+@Suite("PostgreSQL schema")
+struct SchemaTests {
+    /// A shipped migration never changes: a new schema is a new migration.
+    @Test func version1IsFrozen() {
+        #expect(PostgresSchema.currentVersion == 1)
+        #expect(PostgresSchema.checksum(ofVersion: 1) == "294f403c7c0788f0")
+    }
+
+    @Test func aNewDatabaseIsCreatedAndSeededOnceThenCurrent() throws {
+        try withTestDatabase { database in
+            let connection = try database.connect()
+            var seeded = 0
+            let seed: (PostgresConnection) throws -> Void = { connection in
+                seeded += 1
+                try connection.execute("INSERT INTO team (name, name_key, created_at) VALUES ('Sales', 'sales', 0)")
+            }
+            #expect(try PostgresSchema.migrate(connection, seedNewDatabase: seed) == .created)
+            #expect(try PostgresSchema.migrate(connection, seedNewDatabase: seed) == .current)
+            #expect(seeded == 1)
+            let meta = try #require(try connection.execute("SELECT application_id, schema_version FROM pipeline_meta").first)
+            #expect(try meta.string(0) == "pipeline" && meta.int(1) == 1)
+            let tables = try connection.execute("""
+                SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'
+                """).first?.string(0)
+            #expect(tables == "opportunity,pipeline_meta,setting,stage,stage_history,stage_total,team")
+        }
+    }
+
+    @Test func aFailedSeedLeavesTheDatabaseEmpty() throws {
+        try withTestDatabase { database in
+            let connection = try database.connect()
+            struct SeedFailed: Error {}
+            #expect(throws: SeedFailed.self) { try PostgresSchema.migrate(connection) { _ in throw SeedFailed() } }
+            #expect(try connection.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").first?.int(0) == 0)
+        }
+    }
+
+    /// Several clients opening a new database at the same moment: one creates, the others
+    /// wait on the advisory lock and find it current.
+    @Test func clientsStartingTogetherMigrateOnce() throws {
+        try withTestDatabase { database in
+            let connectionString = try database.connectionString()
+            let clients = 6
+            let ready = Barrier(parties: clients)
+            let outcomes = onThreads(Array(0..<clients)) { _ -> Result<PostgresSchema.MigrationOutcome, any Error> in
+                Result {
+                    let connection = try PostgresConnection(connectionString)
+                    ready.arriveAndWait()
+                    return try PostgresSchema.migrate(connection) { connection in
+                        try connection.execute("INSERT INTO team (name, name_key, created_at) VALUES ('Sales', 'sales', 0)")
+                    }
+                }
+            }
+            let results = try outcomes.map { try $0.get() }
+            #expect(results.filter { $0 == .created }.count == 1)
+            #expect(results.filter { $0 == .current }.count == clients - 1)
+            let connection = try database.connect()
+            #expect(try connection.execute("SELECT count(*) FROM team").first?.int(0) == 1)
+            #expect(try connection.execute("SELECT count(*) FROM pipeline_meta").first?.int(0) == 1)
+        }
+    }
+
+    @Test func anotherProgramsDatabaseIsRefusedAndLeftAlone() throws {
+        try withTestDatabase { database in
+            let connection = try database.connect()
+            try connection.executeScript("CREATE TABLE invoice (id bigint PRIMARY KEY)")
+            let error = try #require(throws: PostgresStoreError.self) { try PostgresSchema.migrate(connection) }
+            #expect(error == .notAPipelineDatabase(target: connection.target))
+            #expect(error.message == "\(database.name) on \(try TestServer.socketFolder)/.s.PGSQL.\(try TestServer.port) is a PostgreSQL database of another program, not a pipeline database")
+            #expect(error.message(in: .vietnamese) == "\(database.name) trên \(try TestServer.socketFolder)/.s.PGSQL.\(try TestServer.port) là cơ sở dữ liệu PostgreSQL của chương trình khác, không phải của pipeline")
+            #expect(error.exitStatus == 74)
+            #expect(try connection.execute("SELECT string_agg(tablename, ',') FROM pg_tables WHERE schemaname = 'public'").first?.string(0) == "invoice")
+
+            // A meta table of someone else's, too.
+            try connection.executeScript("""
+                DROP TABLE invoice;
+                CREATE TABLE pipeline_meta (application_id text, schema_version int);
+                INSERT INTO pipeline_meta VALUES ('another-app', 1);
+                """)
+            #expect(throws: PostgresStoreError.notAPipelineDatabase(target: connection.target)) { try PostgresSchema.migrate(connection) }
+        }
+    }
+
+    @Test func aDatabaseOfANewerVersionIsRefused() throws {
+        try withTestDatabase { database in
+            let connection = try database.connect()
+            try PostgresSchema.migrate(connection)
+            try connection.execute("UPDATE pipeline_meta SET schema_version = 99")
+            let error = try #require(throws: PostgresStoreError.self) { try PostgresSchema.migrate(connection) }
+            #expect(error == .createdByNewerVersion(target: connection.target))
+            #expect(error.message(in: .vietnamese).contains("phiên bản pipeline mới hơn"))
+            #expect(try connection.execute("SELECT schema_version FROM pipeline_meta").first?.int(0) == 99)
+        }
+    }
+
+    /// As on the managed services: the login owns its database and is no superuser. pg_trgm
+    /// is a trusted extension, so the owner gets the trigram index.
+    @Test func aDatabaseOwnerWithoutSuperuserRightsMigratesWithTheTrigramIndex() throws {
+        try withTestRole { role in
+            try withTestDatabase(owner: role) { database in
+                let connection = try database.connect(user: role)
+                #expect(try connection.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").first?.bool(0) == false)
+                #expect(try PostgresSchema.migrate(connection) == .created)
+                #expect(try Self.hasTrigramIndex(connection))
+                try Self.expectTheFilterFindsFoldedText(connection, throughIndex: true)
+            }
+        }
+    }
+
+    /// A login that may create tables but not extensions: the migration still succeeds, and
+    /// the same filter query scans instead.
+    @Test func withoutPgTrgmTheFilterScansAndFindsTheSameRows() throws {
+        try withTestRole { role in
+            try withTestDatabase { database in
+                let superuser = try database.connect()
+                try superuser.executeScript("GRANT CREATE ON SCHEMA public TO \(role)")
+                defer { _ = try? superuser.executeScript("DROP OWNED BY \(role)") }
+                let connection = try database.connect(user: role)
+                #expect(try PostgresSchema.migrate(connection) == .created)
+                #expect(try !Self.hasTrigramIndex(connection))
+                #expect(try connection.execute("SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'").first?.int(0) == 0)
+                try Self.expectTheFilterFindsFoldedText(connection, throughIndex: false)
+            }
+        }
+    }
+
+    static func hasTrigramIndex(_ connection: PostgresConnection) throws -> Bool {
+        try connection.execute("SELECT to_regclass('opportunity_search') IS NOT NULL").first?.bool(0) == true
+    }
+
+    /// `chat luong` finds `Chất lượng` (folded by the application into search_text).
+    static func expectTheFilterFindsFoldedText(_ connection: PostgresConnection, throughIndex: Bool) throws {
+        let team = try #require(try connection.execute(
+            "INSERT INTO team (name, name_key, created_at) VALUES ('Sales', 'sales', 0) RETURNING id").first?.int64(0))
+        let stage = try #require(try connection.execute(
+            "INSERT INTO stage (name, name_key, sort_order, probability) VALUES ('New', 'new', 1, 1000) RETURNING id").first?.int64(0))
+        for title in ["Chất lượng cao", "Quality audit", "Chạy thử"] {
+            try connection.execute("""
+                INSERT INTO opportunity (title, title_key, currency, probability, team_id, stage_id, created_at,
+                                         updated_at, stage_changed_at, search_text)
+                VALUES ($1, lower($1), 'VND', 1000, $2, $3, 0, 0, 0, $4)
+                """, [title, team, stage, TextInput.searchWords(title)])
+        }
+        let filter = "SELECT title FROM opportunity WHERE search_text LIKE '%' || $1 || '%' ORDER BY id"
+        #expect(try connection.execute(filter, [TextInput.searchWords("chat LUONG")]).rows.map { $0[0] } == ["Chất lượng cao"])
+        #expect(try connection.execute(filter, ["ch"]).rows.count == 2)
+        try connection.begin()
+        try connection.executeScript("SET LOCAL enable_seqscan = off")
+        let plan = try connection.execute("EXPLAIN " + filter, ["chat luong"]).rows.compactMap { $0[0] }.joined(separator: "\n")
+        try connection.rollback()
+        #expect(plan.contains("opportunity_search") == throughIndex, "\(plan)")
+    }
+}
