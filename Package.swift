@@ -3,7 +3,7 @@
 // `pipeline`: a sales-pipeline CRM in the terminal.
 //
 // Dependencies point one way (see Docs/architecture.md):
-//   pipeline (executable) → PipelineStore → PipelineCore
+//   pipeline (executable) → PipelineEngines → PipelineStore (SQLite), PostgresStore → PipelineStorage → PipelineCore
 //                         → TerminalCore
 //   CNcurses wraps the system's ncursesw; only the terminal backend imports it.
 //   CLibpq wraps the system's libpq; only PostgresClient imports it.
@@ -35,9 +35,10 @@ let package = Package(
         // A thin, synchronous Swift client over libpq: connections as psql reads them,
         // parameterised statements, transactions, COPY, LISTEN/NOTIFY, typed errors.
         .target(name: "PostgresClient", dependencies: ["CLibpq"]),
-        // PostgreSQL as a pipeline store: the frozen schema, migrating under an advisory
-        // lock, change notifications, sentences for the server's refusals.
-        .target(name: "PostgresStore", dependencies: ["PipelineCore", "PostgresClient"]),
+        // PostgreSQL as a pipeline store: the engine behind the storage boundary, the frozen
+        // schema migrating under an advisory lock, change notifications, sentences for the
+        // server's refusals.
+        .target(name: "PostgresStore", dependencies: ["PipelineCore", "PipelineStorage", "PostgresClient"]),
         // What the client pays for: teams, stages, opportunities, the probability rule,
         // ordering, suggestions, forecasting, money and validation. No I/O, no clock.
         .target(name: "PipelineCore"),
@@ -60,7 +61,7 @@ let package = Package(
             ]
         ),
         // Opens a store from what the user gave (`--db`): the only module that knows the engines.
-        .target(name: "PipelineEngines", dependencies: ["PipelineCore", "PipelineStorage", "PipelineStore"]),
+        .target(name: "PipelineEngines", dependencies: ["PipelineCore", "PipelineStorage", "PipelineStore", "PostgresStore"]),
         // Files in and out: CSV in the reference CRM's (Odoo's) columns, and the JSON backup.
         .target(
             name: "PipelineExchange",
@@ -84,10 +85,10 @@ let package = Package(
         .testTarget(name: "TerminalCoreTests", dependencies: ["TerminalCore"]),
         .testTarget(name: "PipelineStoreTests", dependencies: ["PipelineStore", "PipelineStorage", "PipelineCore"]),
         // What "an engine works" means: every store behaviour, run on every engine unchanged.
-        .testTarget(name: "StoreContractTests", dependencies: ["PipelineEngines", "PipelineStorage", "PipelineCore"]),
+        .testTarget(name: "StoreContractTests", dependencies: ["PipelineEngines", "PipelineStorage", "PipelineCore", "PostgresClient"]),
         .testTarget(name: "CNcursesTests", dependencies: ["CNcurses"]),
         // Against the real server `make test` starts (Scripts/test-postgres.sh).
-        .testTarget(name: "PostgresTests", dependencies: ["PostgresClient", "PostgresStore", "PipelineCore"]),
+        .testTarget(name: "PostgresTests", dependencies: ["PostgresClient", "PostgresStore", "PipelineCore", "PipelineStorage", "PipelineEngines"]),
         .testTarget(
             name: "BoardUITests",
             dependencies: ["BoardUI", "PipelineCore", "TerminalCore", "PipelineStorage", "PipelineEngines"],

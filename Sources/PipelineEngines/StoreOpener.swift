@@ -2,18 +2,41 @@ import Foundation
 import PipelineCore
 import PipelineStorage
 import PipelineStore
+import PostgresClient
+import PostgresStore
 
 /// Opens "a store" from what the user gave (`--db`, `$PIPELINE_DB`): the only place outside
 /// the engines that knows which engines there are.
+///
+/// What the user gave is a PostgreSQL connection string when it starts with
+/// `postgresql://` or `postgres://`, or when its first word is one of libpq's connection
+/// keywords followed by `=` (`service=sales`, `host=db.lan dbname=crm user=lan`); anything
+/// else is the path of an SQLite file. A file whose name starts like a connection string
+/// (`host=x`) is given as `./host=x`.
 public enum StoreOpener {
-    /// Opens the store at `location` (a file path: SQLite).
+    /// Which engine `location` names.
+    public enum Engine: Sendable, Equatable {
+        case sqlite
+        case postgresql
+    }
+
+    public static func engine(for location: String) -> Engine {
+        PostgresConnection.isConnectionString(location) ? .postgresql : .sqlite
+    }
+
+    /// Opens the store at `location`: a server's database, or a file.
     ///
     /// - Parameters:
     ///   - seedLanguage: names the default team and stages when the database is new.
-    ///   - forWriting: `false` lets a command that only reads work on a database the user may
-    ///     not write to.
+    ///   - forWriting: `false` lets a command that only reads work on a file the user may
+    ///     not write to (a server's privileges decide for themselves).
+    ///   - busyTimeout: how long a write waits for others' before it gives up as busy.
     public static func open(_ location: String, seedLanguage: Language, now: Timestamp, busyTimeout: TimeInterval,
                             forWriting: Bool = true) throws -> any PipelineStore {
+        if engine(for: location) == .postgresql {
+            return EngineStore(engine: try PostgresEngine(connectionString: location, seedLanguage: seedLanguage, now: now,
+                                                          busyTimeout: busyTimeout))
+        }
         let engine: SQLiteEngine
         do {
             engine = try SQLiteEngine(path: location, seedLanguage: seedLanguage, now: now, busyTimeout: busyTimeout)
@@ -32,9 +55,10 @@ public enum StoreOpener {
     public static let defaultBusyTimeout: TimeInterval = SQLiteEngine.defaultBusyTimeout
 
     /// The `language` setting of the store at `location`, read without creating, migrating or
-    /// locking anything; `nil` when there is none. (The CLI needs the language before it
-    /// parses its arguments.)
+    /// locking anything; `nil` when there is none or it cannot be read (a server that does not
+    /// answer within two seconds). The CLI needs the language before it parses its arguments.
     public static func storedLanguage(at location: String) -> Language? {
-        SQLiteEngine.storedLanguage(atPath: location)
+        if engine(for: location) == .postgresql { return PostgresEngine.storedLanguage(connectionString: location) }
+        return SQLiteEngine.storedLanguage(atPath: location)
     }
 }

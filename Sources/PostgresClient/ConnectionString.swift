@@ -30,3 +30,34 @@ enum ConnectionString {
         return Parsed(passwords: passwords)
     }
 }
+
+extension PostgresConnection {
+    /// Whether `text` is written as a PostgreSQL connection string rather than a file path:
+    /// it starts with `postgresql://` or `postgres://` (any case), or its first word is one
+    /// of libpq's connection keywords followed by `=` (`service=sales`, `host=db.lan dbname=crm`,
+    /// ` dbname = crm`). Anything else — `pipeline.sqlite`, `data=2026.sqlite`, `./host=x` —
+    /// is not. Whether the string then connects, or even parses, is for `init` to say.
+    public static func isConnectionString(_ text: String) -> Bool {
+        let lowered = text.lowercased()
+        if lowered.hasPrefix("postgresql://") || lowered.hasPrefix("postgres://") { return true }
+        let trimmed = text.drop { $0 == " " || $0 == "\t" || $0 == "\n" }
+        let word = trimmed.prefix { $0.isASCII && ($0.isLetter || $0 == "_") }
+        guard !word.isEmpty, trimmed.dropFirst(word.count).drop(while: { $0 == " " || $0 == "\t" }).first == "=" else {
+            return false
+        }
+        return connectionKeywords.contains(String(word))
+    }
+
+    /// Every keyword this libpq reads in a connection string (`host`, `dbname`, `service`…).
+    static let connectionKeywords: Set<String> = {
+        guard let options = PQconndefaults() else { return ["host", "hostaddr", "port", "dbname", "user", "password", "service"] }
+        defer { PQconninfoFree(options) }
+        var keywords: Set<String> = []
+        var index = 0
+        while let keyword = options[index].keyword {
+            keywords.insert(String(cString: keyword))
+            index += 1
+        }
+        return keywords
+    }()
+}

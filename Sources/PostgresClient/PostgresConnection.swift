@@ -25,12 +25,19 @@ public final class PostgresConnection {
     var preparedNames: Set<String> = []
 
     /// Connects, or throws what went wrong in one `PostgresError` (never holding the password).
-    public init(_ connectionString: String) throws(PostgresError) {
+    ///
+    /// - Parameter connectTimeout: seconds allowed for connecting unless the string or
+    ///   `PGCONNECT_TIMEOUT` says otherwise (a quick probe wants less than the default).
+    public init(_ connectionString: String, connectTimeout: Int? = nil) throws(PostgresError) {
         let given = try ConnectionString.parse(connectionString)
         // `expand_dbname` reads the user's string as a URI or key=value string in place of
         // dbname; what comes after it in the list overrides it, what comes before is a default.
-        let keywords = ["fallback_application_name", "dbname", "client_encoding"]
-        let values = ["pipeline", connectionString, "UTF8"]
+        var keywords = ["fallback_application_name", "dbname", "client_encoding"]
+        var values = ["pipeline", connectionString, "UTF8"]
+        if let connectTimeout, getenv("PGCONNECT_TIMEOUT") == nil {
+            keywords.insert("connect_timeout", at: 0)
+            values.insert(String(max(connectTimeout, 1)), at: 0)
+        }
         guard let connection = Self.withCStrings(keywords, { keywordPointers in
             Self.withCStrings(values) { valuePointers in
                 PQconnectStartParams(keywordPointers, valuePointers, 1)

@@ -30,7 +30,8 @@ enum Main {
             exit(ExitStatus.invalidData)
         } catch let error as StoreError {
             Console.error(localized("cli.error", error.message(in: CLILanguage.current)))
-            exit(error.isTemporary ? ExitStatus.temporaryFailure : ExitStatus.databaseUnusable)
+            // 75 when busy, 77 when the server refused who we are or what we asked, else 74.
+            exit(error.exitStatus)
         } catch {
             PipelineCommand.exit(withError: error)
         }

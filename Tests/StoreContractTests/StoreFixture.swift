@@ -3,11 +3,13 @@ import Testing
 @testable import PipelineCore
 import PipelineEngines
 import PipelineStorage
+import PostgresClient
 
 /// The engines the contract suite runs on. Every test takes one as its argument, so each
 /// behaviour is proved on every engine, unchanged.
 enum EngineKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case sqlite
+    case postgresql
 
     var testDescription: String { rawValue }
 }
@@ -30,6 +32,11 @@ final class StoreFixture {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             location = folder.appendingPathComponent("pipeline.sqlite").path
             cleanUp = { try? FileManager.default.removeItem(at: folder) }
+        case .postgresql:
+            let name = "pipeline_contract_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+            try TestPostgres.superuser().executeScript("CREATE DATABASE \(name)")
+            location = try TestPostgres.connectionString(database: name)
+            cleanUp = { _ = try? TestPostgres.superuser().executeScript("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
         }
         store = try StoreOpener.open(location, seedLanguage: language, now: Timestamp(millisecondsSince1970: clock), busyTimeout: 5)
     }
@@ -92,6 +99,32 @@ final class StoreFixture {
             lines.append("figures of \(team.id): \(figures)")
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+/// The throwaway server `make test` starts (Scripts/test-postgres.sh), as its environment
+/// describes it. Without it the PostgreSQL half of the suite fails with the reason; it
+/// never skips.
+enum TestPostgres {
+    struct Unavailable: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    static func connectionString(database: String) throws -> String {
+        let environment = ProcessInfo.processInfo.environment
+        if let error = environment["PIPELINE_TEST_PG_ERROR"] {
+            throw Unavailable(description: "the PostgreSQL test server could not be started: \(error)")
+        }
+        guard let socket = environment["PIPELINE_TEST_PG_SOCKET_DIR"], !socket.isEmpty,
+              let port = environment["PIPELINE_TEST_PG_PORT"], !port.isEmpty else {
+            throw Unavailable(description: "PIPELINE_TEST_PG_SOCKET_DIR is not set: run the contract tests through `make test`, "
+                                  + "or in the shell `make pg-shell` opens (it starts a throwaway server)")
+        }
+        return "host=\(socket) port=\(port) user=postgres dbname=\(database)"
+    }
+
+    static func superuser() throws -> PostgresConnection {
+        try PostgresConnection(connectionString(database: "postgres"))
     }
 }
 

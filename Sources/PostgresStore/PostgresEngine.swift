@@ -1,0 +1,346 @@
+import Foundation
+import PipelineCore
+import PipelineStorage
+import PostgresClient
+
+/// The server engine: one PostgreSQL database through libpq, for a team. Opening (migrating
+/// and seeding a new database), one transaction per action, errors as `StoreError`
+/// sentences, reconnecting after a lost connection, and a change feed over LISTEN/NOTIFY
+/// (`PostgresEngine+ChangeFeed`). The operations themselves are the storage module's,
+/// shared with every engine.
+///
+/// Transactions, as users see them, behave like the SQLite engine's:
+/// - a read is one snapshot (`REPEATABLE READ READ ONLY`) and never waits for a writer;
+/// - a write is `SERIALIZABLE`, and when PostgreSQL reports that a concurrent transaction
+///   got in the way (a serialization failure, a deadlock) the whole action runs again on
+///   a new snapshot, until `busyTimeout` has passed (then `StoreError.locked`, exit 75). An
+///   action therefore only ever waits for a colleague's: one that gave no version sees the
+///   colleague's change and applies to it, one that gave a version is refused as
+///   `changedSinceLoaded` exactly when the record changed. A lock not granted within what
+///   is left of `busyTimeout` is `StoreError.locked` too.
+/// - imports and restores are not run again: they report busy.
+///
+/// One engine serves one thread at a time (calls from several threads wait for each other).
+public final class PostgresEngine: StorageEngine, @unchecked Sendable {
+    /// Where the data lives, without secrets: `postgresql://lan@db.lan:5432/sales`.
+    public let location: String
+    let connectionString: String
+    let busyTimeout: TimeInterval
+    /// Serialises every use of the connections (the engine is shared like SQLite's queue).
+    let lock = NSRecursiveLock()
+    /// The session every action runs on.
+    let connection: PostgresConnection
+    /// Whether an action is running (an action started inside another one is refused: a
+    /// nested BEGIN would only warn, and its COMMIT would end the outer transaction).
+    private var acting = false
+
+    // The change feed (see PostgresEngine+ChangeFeed), guarded by `lock`.
+    var listener: PostgresConnection?
+    var listenerState = ListenerState.neverOpened
+    /// Bumped when another session announced a change, or a session was opened again.
+    var generation: Int64 = 0
+    /// When the listener was last tried, on the monotonic clock (milliseconds).
+    var lastListenerAttempt: Int64 = 0
+
+    /// How many write transactions ran again after a serialization failure or a deadlock
+    /// (for tests and measurements).
+    public private(set) var reruns = 0
+
+    /// How long a write waits for others before giving up, unless the user says otherwise.
+    public static let defaultBusyTimeout: TimeInterval = 5
+
+    /// Connects to the database `connectionString` names, creates the schema when the
+    /// database is empty (and seeds it in `seedLanguage`), and refuses one that is another
+    /// program's or a newer version's.
+    public init(connectionString: String, seedLanguage: Language, now: Timestamp,
+                busyTimeout: TimeInterval = PostgresEngine.defaultBusyTimeout) throws {
+        self.connectionString = connectionString
+        self.busyTimeout = busyTimeout
+        do {
+            connection = try PostgresConnection(connectionString)
+        } catch {
+            throw Self.storeError(error, location: "")
+        }
+        location = Self.location(of: connection.target)
+        do {
+            try PostgresSchema.migrate(connection) { connection in
+                try Self.seedDefaults(connection, language: seedLanguage, now: now)
+            }
+        } catch {
+            throw Self.storeError(error, location: location)
+        }
+    }
+
+    /// A fresh database: one team, the guide's six shared stages, the default currency, as
+    /// the SQLite engine seeds a new file (`Schema.seedDefaults`). Names are data written once
+    /// in the creating language, never re-translated.
+    static func seedDefaults(_ connection: PostgresConnection, language: Language, now: Timestamp) throws {
+        let teamName = StageTemplate.defaultTeamName(in: language)
+        try connection.execute("INSERT INTO team (name, name_key, created_at) VALUES ($1, $2, $3)",
+                               [teamName, TextInput.nameKey(teamName), now.millisecondsSince1970])
+        for (index, step) in StageTemplate.steps.enumerated() {
+            let name = step.name(in: language)
+            try connection.execute("""
+                INSERT INTO stage (name, name_key, sort_order, probability, requirements, outcome)
+                VALUES ($1, $2, $3, $4, $5, $6)
+                """,
+                [name, TextInput.nameKey(name), index + 1, step.probability.basisPoints,
+                 step.requirements(in: language), step.outcome.rawValue])
+        }
+        try connection.execute("INSERT INTO setting (key, value) VALUES ('currency', $1)",
+                               [StageTemplate.defaultCurrency(in: language).code])
+    }
+
+    /// `weighted_revenue` from an amount and a probability in basis points, in SQL, rounding
+    /// exactly as `Money.weightedMinorUnits` does: half up, per record (`div` truncates as
+    /// Swift's integer division does, and `numeric` cannot overflow on the way).
+    static func weightedRevenueSQL(amount: String, basisPoints: String) -> String {
+        "div(\(amount)::numeric * \(basisPoints) + 5000, 10000)::bigint"
+    }
+
+    // MARK: - Transactions
+
+    public func read<T>(_ body: (any StoreReader) throws -> T) throws -> T {
+        try act { connection in
+            try begin("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            let transaction = PostgresTransaction(connection)
+            do {
+                let result = try body(transaction)
+                try connection.executeScript("COMMIT")
+                return result
+            } catch {
+                rollBack()
+                throw error
+            }
+        }
+    }
+
+    public func write<T>(_ body: (any StoreWriter) throws -> T) throws -> T {
+        try act { connection in
+            let started = Self.monotonicMilliseconds()
+            var attempt = 0
+            while true {
+                attempt += 1
+                try begin(writingScript(startedAt: started))
+                let transaction = PostgresTransaction(connection)
+                do {
+                    let result = try body(transaction)
+                    try connection.commit()
+                    return result
+                } catch {
+                    rollBack()
+                    guard Self.isWorthRunningAgain(error) || transaction.failedRetryably else { throw error }
+                    guard remainingMilliseconds(since: started) > 0 else { throw StoreError.locked(path: location) }
+                    reruns += 1
+                    Self.pause(beforeAttempt: attempt + 1)
+                }
+            }
+        }
+    }
+
+    public func importing<T>(dryRun: Bool, _ body: (any ImportTransaction) throws -> T) throws -> T {
+        try act { connection in
+            try begin(writingScript(startedAt: Self.monotonicMilliseconds()) + "; SET LOCAL \(PostgresSchema.importingSetting) = 'on'")
+            let transaction = PostgresTransaction(connection)
+            do {
+                let result = try body(transaction)
+                if dryRun {
+                    rollBack()
+                } else {
+                    try announceEverything(transaction)
+                    try connection.commit()
+                }
+                return result
+            } catch {
+                rollBack()
+                if Self.isWorthRunningAgain(error) || transaction.failedRetryably { throw StoreError.locked(path: location) }
+                throw error
+            }
+        }
+    }
+
+    public func restoring(_ body: (any RestoreTransaction) throws -> Void) throws {
+        try act { connection in
+            try begin(writingScript(startedAt: Self.monotonicMilliseconds()) + "; SET LOCAL \(PostgresSchema.importingSetting) = 'on'")
+            let transaction = PostgresTransaction(connection)
+            do {
+                guard try transaction.isUntouched() else { throw PipelineError.backupNeedsFreshDatabase }
+                try transaction.script("""
+                    DELETE FROM stage_history; DELETE FROM opportunity; DELETE FROM stage; DELETE FROM team;
+                    DELETE FROM setting; DELETE FROM stage_total
+                    """)
+                try body(transaction)
+                // Rows came with their ids: the next record made must not take one of them.
+                try transaction.script("""
+                    SELECT setval(pg_get_serial_sequence('team', 'id'), coalesce((SELECT max(id) FROM team), 0) + 1, false),
+                           setval(pg_get_serial_sequence('stage', 'id'), coalesce((SELECT max(id) FROM stage), 0) + 1, false),
+                           setval(pg_get_serial_sequence('opportunity', 'id'), coalesce((SELECT max(id) FROM opportunity), 0) + 1, false),
+                           setval(pg_get_serial_sequence('stage_history', 'id'), coalesce((SELECT max(id) FROM stage_history), 0) + 1, false)
+                    """)
+                try announceEverything(transaction)
+                try connection.commit()
+            } catch {
+                rollBack()
+                if let error = error as? PostgresError, error.kind == .foreignKeyViolation {
+                    // A record of a missing stage or team, a history line of a missing record.
+                    throw PipelineError.backupInconsistent(BackupFault("backup.danglingReferences"))
+                }
+                if Self.isWorthRunningAgain(error) || transaction.failedRetryably { throw StoreError.locked(path: location) }
+                throw error
+            }
+        }
+    }
+
+    /// One notification for a whole import or restore (its statements were silent): every
+    /// listening board reloads everything.
+    private func announceEverything(_ transaction: PostgresTransaction) throws {
+        try transaction.run("SELECT pg_notify($1, $2)",
+                            [PostgresSchema.changeChannel, #"{"table":"opportunity","op":"insert","ids":null,"teams":null}"#])
+    }
+
+    // MARK: - Running an action
+
+    /// Runs one action on the session under the lock, reopening the session first when it
+    /// was lost, and turns every failure into a `StoreError` (domain errors pass through).
+    func act<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !acting else {
+            throw StoreError.failed(path: location, reason: "an action began inside another one")
+        }
+        acting = true
+        defer { acting = false }
+        do {
+            if !connection.isOpen { try reopenSession() }
+            return try body(connection)
+        } catch {
+            throw Self.storeError(error, location: location)
+        }
+    }
+
+    /// Begins a transaction. A session found lost at this point (the server restarted
+    /// since the last action) is opened again and the transaction begun there: nothing had
+    /// been sent, so nothing can be half-applied.
+    private func begin(_ script: String) throws {
+        do {
+            try connection.executeScript(script)
+        } catch where error.isConnectionLost {
+            try reopenSession()
+            try connection.executeScript(script)
+        }
+    }
+
+    /// Opens the session again; the board reloads everything (the change token changes), as
+    /// notifications sent meanwhile are lost.
+    private func reopenSession() throws {
+        try connection.reconnect()
+        generation += 1
+    }
+
+    private func rollBack() {
+        if connection.transactionStatus != .idle { try? connection.rollback() }
+    }
+
+    /// `BEGIN … SERIALIZABLE` with a lock timeout of what is left of the busy timeout, so
+    /// that waiting for a colleague's lock is bounded as SQLite's busy timeout bounds it.
+    private func writingScript(startedAt started: Int64) -> String {
+        "BEGIN ISOLATION LEVEL SERIALIZABLE; SET LOCAL lock_timeout = \(max(remainingMilliseconds(since: started), 1))"
+    }
+
+    private func remainingMilliseconds(since started: Int64) -> Int64 {
+        Int64(busyTimeout * 1000) - (Self.monotonicMilliseconds() - started)
+    }
+
+    /// A serialization failure or a deadlock: the same action, run again on a new snapshot,
+    /// may well succeed.
+    static func isWorthRunningAgain(_ error: any Error) -> Bool {
+        guard let error = error as? PostgresError else { return false }
+        return error.kind == .serializationFailure || error.kind == .deadlock
+    }
+
+    /// A short random pause before running an action again, growing with the attempts, so
+    /// that two writers that collided do not collide again at once.
+    private static func pause(beforeAttempt attempt: Int) {
+        let ceiling = min(1_000 << min(attempt, 5), 20_000)
+        usleep(UInt32.random(in: 0...UInt32(ceiling)))
+    }
+
+    static func monotonicMilliseconds() -> Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
+    }
+
+    // MARK: - Errors
+
+    /// Turns the client's errors into the sentences users get; domain errors pass through.
+    /// None holds a password: the client's errors never do, and `location` is built from
+    /// the connection's target.
+    static func storeError(_ error: any Error, location: String) -> any Error {
+        if let error = error as? PostgresStoreError {
+            return StoreError.unavailable(EngineSentence { error.message(in: $0) })
+        }
+        guard let error = error as? PostgresError else { return error }
+        let sentence = EngineSentence { error.message(in: $0) }
+        switch error.kind {
+        case .serializationFailure, .deadlock, .lockTimeout:
+            return StoreError.locked(path: location)
+        case .authenticationFailed, .permissionDenied:
+            return StoreError.permissionDenied(sentence)
+        case .diskFull:
+            return StoreError.diskFull(path: location)
+        case .unreachable, .unknownHost, .timedOut, .connectionLost, .serverNotReady, .databaseMissing, .tooManyConnections,
+             .invalidConnectionString:
+            return StoreError.unavailable(sentence)
+        case .uniqueViolation, .checkViolation, .foreignKeyViolation, .notNullViolation, .invalidValue, .refusedByRule,
+             .nulCharacter, .transactionAborted, .unexpectedValue, .failed:
+            // As the SQLite engine reports a constraint or a trigger's refusal: the
+            // database's own words (`pipeline: opportunity stage is not in its team pipeline`).
+            return StoreError.failed(path: location, reason: error.serverMessage ?? error.constraint ?? error.sqlState ?? "\(error.kind)")
+        }
+    }
+
+    /// `postgresql://user@host:port/database`, or for a socket folder
+    /// `postgresql://user@/database?host=/run/postgresql&port=5432`: where the data lives, as
+    /// a URI libpq reads, without a password.
+    static func location(of target: PostgresTarget) -> String {
+        let user = percentEncoded(target.user), database = percentEncoded(target.database)
+        if target.host.isEmpty || target.host.hasPrefix("/") || target.host.hasPrefix("@") {
+            return "postgresql://\(user)@/\(database)?host=\(percentEncoded(target.host, keeping: "/"))&port=\(target.port)"
+        }
+        let host = target.host.contains(":") ? "[\(target.host)]" : percentEncoded(target.host)
+        return "postgresql://\(user)@\(host):\(target.port)/\(database)"
+    }
+
+    private static func percentEncoded(_ text: String, keeping extra: String = "") -> String {
+        var result = ""
+        for byte in text.utf8 {
+            let character = Character(Unicode.Scalar(byte))
+            if byte < 0x80, character.isLetter || character.isNumber || "-._~".contains(character) || extra.contains(character) {
+                result.append(character)
+            } else {
+                result += String(format: "%%%02X", byte)
+            }
+        }
+        return result
+    }
+}
+
+extension PostgresEngine {
+    /// The `language` setting of the pipeline database `connectionString` names, read
+    /// without creating or migrating anything, over a connection that gives up after two
+    /// seconds; `nil` on any failure (no server, not ours, unset). The CLI needs the language
+    /// before it parses its arguments.
+    public static func storedLanguage(connectionString: String) -> Language? {
+        guard let connection = try? PostgresConnection(connectionString, connectTimeout: 2),
+              let ours = try? connection.execute(
+                "SELECT to_regclass('pipeline_meta') IS NOT NULL AND to_regclass('setting') IS NOT NULL").first?.bool(0),
+              ours,
+              let row = try? connection.execute("""
+                SELECT (SELECT value FROM setting WHERE key = $1)
+                FROM pipeline_meta WHERE application_id = $2
+                """, [SettingKey.language.rawValue, PostgresSchema.applicationID]).first,
+              let value = row.optionalString(0) else { return nil }
+        return Language(code: value)
+    }
+}

@@ -1,0 +1,142 @@
+import PipelineCore
+import PipelineStorage
+import PostgresClient
+
+/// Conversions between PostgreSQL rows (text values) and domain values: the same columns, in
+/// the same order, as the SQLite engine's `Rows`, so that both engines read and write alike.
+enum PostgresRows {
+    static let stageColumns = "id, name, sort_order, probability, auto_probability, requirements, folded, outcome, team_id, version"
+
+    static func stage(_ row: PostgresRow) throws -> Stage {
+        let teamID = try row.optionalInt64(8)
+        return Stage(
+            id: Stage.ID(try row.int64(0)), name: try row.string(1), sortOrder: try row.int(2),
+            probability: Probability(basisPoints: try row.int(3)) ?? .zero,
+            changesProbabilityAutomatically: try row.bool(4),
+            requirements: try row.string(5), isFolded: try row.bool(6),
+            outcome: StageOutcome(rawValue: try row.string(7)) ?? .open,
+            scope: teamID.map { .team(Team.ID($0)) } ?? .shared,
+            version: try row.int(9))
+    }
+
+    static func team(_ row: PostgresRow) throws -> Team {
+        Team(id: Team.ID(try row.int64(0)), name: try row.string(1), version: try row.int(2))
+    }
+
+    /// The columns `opportunity(_:)` reads, by position, in this order.
+    static let opportunityColumnNames = [
+        "id", "type", "title", "customer_name", "contact_name", "email", "phone", "expected_revenue", "currency",
+        "probability", "probability_manual", "salesperson", "team_id", "stage_id", "rank", "priority", "tags",
+        "expected_closing", "notes", "created_at", "updated_at", "stage_changed_at", "converted_at", "active", "lost_reason", "version",
+    ]
+
+    static let opportunityColumns = opportunityColumnNames.joined(separator: ", ")
+
+    /// `opportunityColumns` with a table alias: `o.id, o.type, …`.
+    static func opportunityColumns(of alias: String) -> String {
+        opportunityColumnNames.map { "\(alias).\($0)" }.joined(separator: ", ")
+    }
+
+    static func opportunity(_ row: PostgresRow) throws -> Opportunity {
+        let currencyCode = try row.string(8)
+        let currency = currencyCode == "VND" ? .vnd : currencyCode == "USD" ? .usd : (try? CurrencyCode(parsing: currencyCode)) ?? .usd
+        let probability = try row.optionalInt64(9).map(Int.init)
+        let stageID = try row.optionalInt64(13)
+        let closing = row.optionalString(17)
+        let tags = try row.string(16)
+        let converted = try row.optionalInt64(22)
+        return Opportunity(
+            id: Opportunity.ID(try row.int64(0)), kind: RecordKind(rawValue: try row.string(1)) ?? .opportunity,
+            title: try row.string(2),
+            customer: Customer(name: try row.string(3), contactName: try row.string(4), email: try row.string(5), phone: try row.string(6)),
+            expectedRevenue: Money(minorUnits: try row.int64(7), currency: currency) ?? .zero(currency),
+            probability: probability.flatMap(Probability.init(basisPoints:)),
+            probabilitySetByHand: try row.bool(10), salesperson: try row.string(11),
+            team: Team.ID(try row.int64(12)), stage: stageID.map(Stage.ID.init), rank: try row.int64(14),
+            priority: Priority(stars: try row.int(15)) ?? .normal,
+            tags: tags.isEmpty ? [] : tags.split(separator: ",").map(String.init),
+            expectedClosing: closing.flatMap(CalendarDate.init(iso8601:)), notes: try row.string(18),
+            createdAt: Timestamp(millisecondsSince1970: try row.int64(19)),
+            updatedAt: Timestamp(millisecondsSince1970: try row.int64(20)),
+            stageChangedAt: Timestamp(millisecondsSince1970: try row.int64(21)),
+            isActive: try row.bool(23), lostReason: row.optionalString(24),
+            convertedAt: converted.map(Timestamp.init(millisecondsSince1970:)), version: try row.int(25))
+    }
+
+    /// Column values of a record, as the SQLite engine writes them (`Rows.values(of:)`).
+    static func values(of opportunity: Opportunity) -> [(String, (any PostgresEncodable)?)] {
+        [
+            ("type", opportunity.kind.rawValue),
+            ("title", opportunity.title),
+            ("title_key", TextInput.nameKey(opportunity.title)),
+            ("search_text", searchText(of: opportunity)),
+            ("email_key", DuplicateRule.emailKey(opportunity.customer.email) ?? ""),
+            ("company_key", DuplicateRule.nameKey(opportunity.customer.name) ?? ""),
+            ("contact_key", DuplicateRule.nameKey(opportunity.customer.contactName) ?? ""),
+            ("customer_name", opportunity.customer.name),
+            ("contact_name", opportunity.customer.contactName),
+            ("email", opportunity.customer.email),
+            ("phone", opportunity.customer.phone),
+            ("expected_revenue", opportunity.expectedRevenue.minorUnits),
+            ("currency", opportunity.expectedRevenue.currency.code),
+            ("probability", opportunity.probability?.basisPoints),
+            ("probability_manual", opportunity.probabilitySetByHand),
+            ("weighted_revenue", opportunity.kind == .opportunity ? opportunity.weightedRevenue.minorUnits : Int64(0)),
+            ("salesperson", opportunity.salesperson),
+            ("team_id", opportunity.team.rawValue),
+            ("stage_id", opportunity.stage?.rawValue),
+            ("rank", opportunity.rank),
+            ("priority", opportunity.priority.stars),
+            ("tags", opportunity.tags.joined(separator: ",")),
+            ("expected_closing", opportunity.expectedClosing?.iso8601),
+            ("notes", opportunity.notes),
+            ("created_at", opportunity.createdAt.millisecondsSince1970),
+            ("updated_at", opportunity.updatedAt.millisecondsSince1970),
+            ("stage_changed_at", opportunity.stageChangedAt.millisecondsSince1970),
+            ("active", opportunity.isActive),
+            ("lost_reason", opportunity.lostReason),
+            ("converted_at", opportunity.convertedAt?.millisecondsSince1970),
+        ]
+    }
+
+    /// `values(of:)` followed by `extra`, as one statement's parameters.
+    static func parameters(of opportunity: Opportunity, then extra: PostgresParameters) -> PostgresParameters {
+        values(of: opportunity).map(\.1) + extra
+    }
+
+    /// What the live filter matches: title, customer, contact and salesperson, folded to words.
+    static func searchText(of opportunity: Opportunity) -> String {
+        TextInput.searchWords([opportunity.title, opportunity.customer.name, opportunity.customer.contactName,
+                               opportunity.salesperson].joined(separator: " "))
+    }
+
+    static let writableColumns: [String] = values(of: Opportunity(
+        id: Opportunity.ID(0), title: "", expectedRevenue: .zero(.usd), probability: nil, team: Team.ID(0), stage: nil,
+        createdAt: Timestamp(millisecondsSince1970: 0))).map(\.0)
+
+    private static func placeholders(_ count: Int, from first: Int = 1) -> String {
+        (first..<(first + count)).map { "$\($0)" }.joined(separator: ", ")
+    }
+
+    static let insertSQL = "INSERT INTO opportunity (\(writableColumns.joined(separator: ", ")), external_id) VALUES (\(placeholders(writableColumns.count + 1))) RETURNING id"
+
+    static let restoreSQL = "INSERT INTO opportunity (\(writableColumns.joined(separator: ", ")), external_id, id, version) VALUES (\(placeholders(writableColumns.count + 3)))"
+
+    static let updateSQL: String = {
+        let assignments = writableColumns.enumerated().map { "\($1) = $\($0 + 1)" }.joined(separator: ", ")
+        let count = writableColumns.count
+        return "UPDATE opportunity SET \(assignments), version = version + 1 WHERE id = $\(count + 1) AND version = $\(count + 2)"
+    }()
+
+    /// One row of sums (`count`, `expected`, `weighted` as exact NUMERIC) as figures.
+    static func figures(_ row: PostgresRow, currencyColumn: Int, countColumn: Int) throws -> Figures {
+        let currency = (try? CurrencyCode(parsing: try row.string(currencyColumn))) ?? .usd
+        return Figures(currency: currency, count: Int(clamping: try row.int128(countColumn)),
+                       expected: try row.int128(countColumn + 1), weighted: try row.int128(countColumn + 2))
+    }
+
+    /// An array parameter (`$1::bigint[]`) in PostgreSQL's text form: `{1,2,3}`.
+    static func array(_ values: [Int64]) -> String {
+        "{" + values.map(String.init).joined(separator: ",") + "}"
+    }
+}

@@ -1,0 +1,235 @@
+import PipelineCore
+import PipelineStorage
+import PostgresClient
+
+/// What the board and the Leads view read: keyset windows, and the filter. The same windows
+/// as the SQLite engine's, near an end filled from the other side.
+extension PostgresTransaction {
+    func cardWindow(_ column: ColumnQuery, anchor: WindowAnchor, limit: Int) throws -> CardWindow {
+        guard limit > 0 else { return .empty }
+        // While typing, most words match many cards: the first window is found among the
+        // column's first rows, in one query that stops as soon as it is full.
+        if case .top = anchor, let window = try denseFilterWindow(column, limit: limit) { return window }
+        let base = Self.columnCondition(column)
+        let filtered = !base.parameters.isEmpty && base.parameters.count > 2
+        func fetch(_ condition: String, _ extra: [Int64], descending: Bool, limit: Int) throws -> [Opportunity] {
+            var parameters = base.parameters
+            let bounds = extra.indices.map { "$\(parameters.count + $0 + 1)" }
+            parameters += extra.map { $0 as (any PostgresEncodable)? }
+            parameters.append(limit)
+            let order = descending ? "rank DESC, id DESC" : "rank, id"
+            let sql = "SELECT \(PostgresRows.opportunityColumns) FROM opportunity WHERE \(base.sql) \(Self.fill(condition, bounds)) ORDER BY \(order) LIMIT $\(parameters.count)"
+            let found = try (filtered ? runPlannedEachTime(sql, parameters) : run(sql, parameters)).rows.map(PostgresRows.opportunity)
+            return descending ? found.reversed() : found
+        }
+        func exists(_ condition: String, _ extra: [Int64]) throws -> Bool {
+            var parameters = base.parameters
+            let bounds = extra.indices.map { "$\(parameters.count + $0 + 1)" }
+            parameters += extra.map { $0 as (any PostgresEncodable)? }
+            let sql = "SELECT EXISTS (SELECT 1 FROM opportunity WHERE \(base.sql) \(Self.fill(condition, bounds)))"
+            return try (filtered ? runPlannedEachTime(sql, parameters) : run(sql, parameters)).first?.bool(0) ?? false
+        }
+        var cards: [Opportunity]
+        switch anchor {
+        case .top:
+            cards = try fetch("", [], descending: false, limit: limit + 1)
+        case .bottom:
+            cards = try fetch("", [], descending: true, limit: limit)
+        case .startingAt(let cursor):
+            cards = try fetch("AND (rank, id) >= (?, ?)", [cursor.rank, cursor.id.rawValue], descending: false, limit: limit)
+        case .after(let cursor):
+            cards = try fetch("AND (rank, id) > (?, ?)", [cursor.rank, cursor.id.rawValue], descending: false, limit: limit)
+        case .before(let cursor):
+            cards = try fetch("AND (rank, id) < (?, ?)", [cursor.rank, cursor.id.rawValue], descending: true, limit: limit)
+        }
+        if case .top = anchor {
+            let more = cards.count > limit
+            return CardWindow(cards: Array(cards.prefix(limit)), hasMoreAbove: false, hasMoreBelow: more)
+        }
+        // Near an end, fill the window from the other side so it stays full.
+        if cards.count < limit {
+            switch anchor {
+            case .startingAt, .after:
+                if let first = cards.first {
+                    cards = try fetch("AND (rank, id) < (?, ?)", [first.rank, first.id.rawValue], descending: true, limit: limit - cards.count) + cards
+                } else {
+                    cards = try fetch("", [], descending: true, limit: limit)
+                }
+            case .before, .bottom:
+                if let last = cards.last {
+                    cards += try fetch("AND (rank, id) > (?, ?)", [last.rank, last.id.rawValue], descending: false, limit: limit - cards.count)
+                } else {
+                    cards = try fetch("", [], descending: false, limit: limit)
+                }
+            case .top:
+                break
+            }
+        }
+        guard let first = cards.first, let last = cards.last else { return .empty }
+        return CardWindow(
+            cards: cards,
+            hasMoreAbove: try exists("AND (rank, id) < (?, ?)", [first.rank, first.id.rawValue]),
+            hasMoreBelow: try exists("AND (rank, id) > (?, ?)", [last.rank, last.id.rawValue]))
+    }
+
+    func matchingFigures(team: Team.ID, filter: String) throws -> [Stage.ID: Figures] {
+        let words = Self.filterWords(filter)
+        guard !words.isEmpty else { return try stageFigures(team: team) }
+        var parameters: PostgresParameters = [team.rawValue]
+        let match = Self.wordCondition(words, parameters: &parameters)
+        var figures: [Stage.ID: Figures] = [:]
+        for row in try runPlannedEachTime("""
+            SELECT stage_id, currency, count(*), sum(expected_revenue), sum(weighted_revenue)
+            FROM opportunity
+            WHERE type = 'opportunity' AND active AND team_id = $1 AND \(match)
+            GROUP BY stage_id, currency
+            """, parameters).rows {
+            figures[Stage.ID(try row.int64(0)), default: Figures()].add(try PostgresRows.figures(row, currencyColumn: 1, countColumn: 2))
+        }
+        return figures
+    }
+
+    /// One window of leads after `cursor` (the last lead of the previous window), in the
+    /// query's order.
+    func leads(_ query: LeadQuery, after cursor: Opportunity?, limit: Int) throws -> [Opportunity] {
+        var (sql, parameters) = Self.leadCondition(query)
+        let (key, order) = Self.leadSortKey(query.order)
+        if let cursor {
+            parameters += [query.order.sortValue(of: cursor), cursor.id.rawValue]
+            sql += " AND (\(key), id) < ($\(parameters.count - 1), $\(parameters.count))"
+        }
+        parameters.append(limit)
+        return try runPlannedEachTime("SELECT \(PostgresRows.opportunityColumns) FROM opportunity WHERE \(sql) ORDER BY \(order) LIMIT $\(parameters.count)",
+                                      parameters).rows.map(PostgresRows.opportunity)
+    }
+
+    /// A window of leads for the Leads view, paged like a board column (the cursor's `rank`
+    /// is the lead's sort value).
+    func leadWindow(_ query: LeadQuery, anchor: WindowAnchor, limit: Int) throws -> CardWindow {
+        guard limit > 0 else { return .empty }
+        let (condition, base) = Self.leadCondition(query)
+        let (key, _) = Self.leadSortKey(query.order)
+        // Leads are listed with the sort value descending; "after" means further down the list.
+        func fetch(_ extra: String, _ values: [Int64], down: Bool, limit: Int) throws -> [Opportunity] {
+            var parameters = base
+            let bounds = values.indices.map { "$\(parameters.count + $0 + 1)" }
+            parameters += values.map { $0 as (any PostgresEncodable)? }
+            parameters.append(limit)
+            let order = down ? "\(key) DESC, id DESC" : "\(key), id"
+            let rows = try runPlannedEachTime(
+                "SELECT \(PostgresRows.opportunityColumns) FROM opportunity WHERE \(condition) \(Self.fill(extra, bounds)) ORDER BY \(order) LIMIT $\(parameters.count)",
+                parameters).rows.map(PostgresRows.opportunity)
+            return down ? rows : rows.reversed()
+        }
+        func value(_ cursor: CardCursor) -> [Int64] { [cursor.rank, cursor.id.rawValue] }
+        let rows: [Opportunity]
+        switch anchor {
+        case .top: rows = try fetch("", [], down: true, limit: limit)
+        case .bottom: rows = try fetch("", [], down: false, limit: limit)
+        case .startingAt(let cursor): rows = try fetch("AND (\(key), id) <= (?, ?)", value(cursor), down: true, limit: limit)
+        case .after(let cursor): rows = try fetch("AND (\(key), id) < (?, ?)", value(cursor), down: true, limit: limit)
+        case .before(let cursor): rows = try fetch("AND (\(key), id) > (?, ?)", value(cursor), down: false, limit: limit)
+        }
+        guard let first = rows.first, let last = rows.last else { return .empty }
+        let firstCursor = first.cursor(in: query.order), lastCursor = last.cursor(in: query.order)
+        return CardWindow(cards: rows,
+                          hasMoreAbove: !(try fetch("AND (\(key), id) > (?, ?)", value(firstCursor), down: false, limit: 1)).isEmpty,
+                          hasMoreBelow: !(try fetch("AND (\(key), id) < (?, ?)", value(lastCursor), down: true, limit: 1)).isEmpty)
+    }
+
+    /// Every lead the query selects, one at a time (memory does not grow with the database).
+    func forEachLead(_ query: LeadQuery, _ body: (Opportunity) throws -> Void) throws {
+        let (sql, parameters) = Self.leadCondition(query)
+        let (_, order) = Self.leadSortKey(query.order)
+        try forEachRow("SELECT \(PostgresRows.opportunityColumns) FROM opportunity WHERE \(sql) ORDER BY \(order)", parameters) { row in
+            try body(try PostgresRows.opportunity(row))
+        }
+    }
+
+    static func leadCondition(_ query: LeadQuery) -> (String, PostgresParameters) {
+        var sql = "type = 'lead'"
+        var parameters: PostgresParameters = []
+        if let team = query.team { parameters.append(team.rawValue); sql += " AND team_id = $\(parameters.count)" }
+        if !query.includeLost { sql += " AND active" }
+        let words = filterWords(query.filter)
+        if !words.isEmpty { sql += " AND " + wordCondition(words, parameters: &parameters) }
+        return (sql, parameters)
+    }
+
+    /// The value a lead order sorts on, and its ORDER BY (descending: newest, most, largest
+    /// first), as the SQLite engine computes it (`LeadOrder.sortValue`).
+    static func leadSortKey(_ order: LeadOrder) -> (key: String, orderBy: String) {
+        switch order {
+        case .date: return ("created_at", "created_at DESC, id DESC")
+        case .priority:
+            let key = "(priority::bigint * 10000000000000 + created_at / 1000)"
+            return (key, "\(key) DESC, id DESC")
+        case .revenue: return ("expected_revenue", "expected_revenue DESC, id DESC")
+        }
+    }
+
+    // MARK: - The filter
+
+    /// The WHERE clause of one board column, with the filter: its parameters are the team,
+    /// the stage, then the filter's patterns.
+    static func columnCondition(_ column: ColumnQuery) -> (sql: String, parameters: PostgresParameters) {
+        var parameters: PostgresParameters = [column.team.rawValue, column.stage.rawValue]
+        var sql = "type = 'opportunity' AND active AND team_id = $1 AND stage_id = $2"
+        let words = filterWords(column.filter)
+        if !words.isEmpty { sql += " AND " + wordCondition(words, parameters: &parameters) }
+        return (sql, parameters)
+    }
+
+    /// Every typed word is the start of a word of the folded text — what SQLite's
+    /// `(' ' || search_text) LIKE '% word%'` and its FTS prefix query both mean. The first
+    /// `LIKE` of each word (`search_text LIKE '%word%'`, implied by the second) is the one the
+    /// pg_trgm index can serve; the second decides. Words hold letters and digits only
+    /// (`TextInput.searchWords`), so no typed character is a LIKE wildcard.
+    static func wordCondition(_ words: [String], parameters: inout PostgresParameters) -> String {
+        words.map { word in
+            parameters.append("%" + word + "%")
+            parameters.append("% " + word + "%")
+            return "search_text LIKE $\(parameters.count - 1) AND (' ' || search_text) LIKE $\(parameters.count)"
+        }.joined(separator: " AND ")
+    }
+
+    /// The first window of a filtered column when the column's first `scanProbeRows` cards
+    /// hold more matches than the window shows; `nil` otherwise (the general query decides).
+    func denseFilterWindow(_ column: ColumnQuery, limit: Int) throws -> CardWindow? {
+        let words = Self.filterWords(column.filter)
+        guard !words.isEmpty else { return nil }
+        var parameters: PostgresParameters = [column.team.rawValue, column.stage.rawValue, Self.scanProbeRows]
+        let match = Self.wordCondition(words, parameters: &parameters)
+        parameters.append(limit + 1)
+        // No ORDER BY outside: the inner rows come in column order, and the LIMIT then stops
+        // the scan at the first full window instead of reading all the first rows.
+        let cards = try runPlannedEachTime("""
+            SELECT \(PostgresRows.opportunityColumns) FROM (
+                SELECT \(PostgresRows.opportunityColumns), search_text FROM opportunity
+                WHERE type = 'opportunity' AND active AND team_id = $1 AND stage_id = $2
+                ORDER BY rank, id LIMIT $3) AS first_rows
+            WHERE \(match) LIMIT $\(parameters.count)
+            """, parameters).rows.map(PostgresRows.opportunity)
+            .sorted { ($0.rank, $0.id.rawValue) < ($1.rank, $1.id.rawValue) }
+        guard cards.count > limit else { return nil }
+        return CardWindow(cards: Array(cards.prefix(limit)), hasMoreAbove: false, hasMoreBelow: true)
+    }
+
+    /// How many rows the dense probe reads (as on SQLite).
+    static let scanProbeRows = 400
+
+    /// The filter's words, folded like `search_text`.
+    static func filterWords(_ filter: String) -> [String] {
+        TextInput.searchWords(filter).split(separator: " ").map(String.init)
+    }
+
+    /// `condition` with its `?` placeholders replaced by `bounds` in order.
+    static func fill(_ condition: String, _ bounds: [String]) -> String {
+        var result = ""
+        var remaining = bounds[...]
+        for character in condition {
+            if character == "?", let next = remaining.popFirst() { result += next } else { result.append(character) }
+        }
+        return result
+    }
+}

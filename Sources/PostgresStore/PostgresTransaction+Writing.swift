@@ -1,0 +1,166 @@
+import PipelineCore
+import PipelineStorage
+import PostgresClient
+
+extension PostgresTransaction: StoreWriter {
+    func insertTeam(name: String, createdAt: Timestamp) throws -> Team.ID {
+        Team.ID(try returnedID("INSERT INTO team (name, name_key, created_at) VALUES ($1, $2, $3) RETURNING id",
+                               [name, TextInput.nameKey(name), createdAt.millisecondsSince1970]))
+    }
+
+    func updateTeam(_ team: Team) throws {
+        try run("UPDATE team SET name = $1, name_key = $2, version = version + 1 WHERE id = $3",
+                [team.name, TextInput.nameKey(team.name), team.id.rawValue])
+    }
+
+    func deleteTeam(_ id: Team.ID) throws {
+        try run("DELETE FROM team WHERE id = $1", [id.rawValue])
+    }
+
+    func insertStage(_ stage: Stage, externalID: String?) throws -> Stage.ID {
+        Stage.ID(try returnedID("""
+            INSERT INTO stage (name, name_key, sort_order, probability, auto_probability,
+                               requirements, folded, outcome, team_id, external_id)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id
+            """,
+            [stage.name, TextInput.nameKey(stage.name), stage.sortOrder, stage.probability.basisPoints,
+             stage.changesProbabilityAutomatically, stage.requirements, stage.isFolded,
+             stage.outcome.rawValue, stage.scope.team?.rawValue, externalID]))
+    }
+
+    /// Writes the settings (not the order: `storeSortOrders` does that).
+    func updateStage(_ stage: Stage, expectedVersion: Int) throws -> Bool {
+        try run("""
+            UPDATE stage SET name = $1, name_key = $2, probability = $3, auto_probability = $4, requirements = $5,
+                             folded = $6, outcome = $7, team_id = $8, version = version + 1
+            WHERE id = $9 AND version = $10
+            """,
+            [stage.name, TextInput.nameKey(stage.name), stage.probability.basisPoints,
+             stage.changesProbabilityAutomatically, stage.requirements, stage.isFolded,
+             stage.outcome.rawValue, stage.scope.team?.rawValue, stage.id.rawValue, expectedVersion]).affectedRows == 1
+    }
+
+    func setStageExternalID(_ id: Stage.ID, _ externalID: String) throws {
+        try run("UPDATE stage SET external_id = $1 WHERE id = $2", [externalID, id.rawValue])
+    }
+
+    /// One statement for every stage, writing only the rows whose order changed.
+    func storeSortOrders(_ orders: [(Stage.ID, Int)]) throws {
+        guard !orders.isEmpty else { return }
+        try run("""
+            UPDATE stage SET sort_order = wanted.sort_order
+            FROM unnest($1::bigint[], $2::bigint[]) AS wanted (id, sort_order)
+            WHERE stage.id = wanted.id AND stage.sort_order <> wanted.sort_order
+            """, [PostgresRows.array(orders.map(\.0.rawValue)), PostgresRows.array(orders.map { Int64($0.1) })])
+    }
+
+    func deleteStage(_ id: Stage.ID) throws {
+        try run("DELETE FROM stage WHERE id = $1", [id.rawValue])
+    }
+
+    func insertRecord(_ record: Opportunity, externalID: String?) throws -> Opportunity.ID {
+        Opportunity.ID(try returnedID(PostgresRows.insertSQL, PostgresRows.parameters(of: record, then: [externalID])))
+    }
+
+    func updateRecord(_ record: Opportunity, expectedVersion: Int) throws -> Bool {
+        try run(PostgresRows.updateSQL, PostgresRows.parameters(of: record, then: [record.id.rawValue, expectedVersion])).affectedRows == 1
+    }
+
+    func deleteRecord(_ id: Opportunity.ID, expectedVersion: Int) throws -> Bool {
+        try run("DELETE FROM opportunity WHERE id = $1 AND version = $2", [id.rawValue, expectedVersion]).affectedRows == 1
+    }
+
+    func moveHistory(from: Opportunity.ID, to: Opportunity.ID) throws {
+        try run("UPDATE stage_history SET opportunity_id = $1 WHERE opportunity_id = $2", [to.rawValue, from.rawValue])
+    }
+
+    func insertHistory(_ entry: StageHistoryEntry) throws {
+        let change = entry.change
+        try run("""
+            INSERT INTO stage_history (opportunity_id, from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by)
+            VALUES ($1, $2, $3, $4, $5, $6, $7)
+            """,
+            [change.opportunity.rawValue, change.from?.rawValue, change.to?.rawValue, entry.fromName, entry.toName,
+             change.at.millisecondsSince1970, change.by])
+    }
+
+    /// One statement for every card (order is not content: versions stay).
+    func setRanks(_ ranks: [(Opportunity.ID, Int64)]) throws {
+        guard !ranks.isEmpty else { return }
+        try run("""
+            UPDATE opportunity SET rank = wanted.rank
+            FROM unnest($1::bigint[], $2::bigint[]) AS wanted (id, rank)
+            WHERE opportunity.id = wanted.id
+            """, [PostgresRows.array(ranks.map(\.0.rawValue)), PostgresRows.array(ranks.map(\.1))])
+    }
+
+    func applyStageProbability(_ stage: Stage.ID, _ probability: Probability, followersOnly: Bool, at now: Timestamp) throws {
+        try run("""
+            UPDATE opportunity
+            SET probability = $1::integer, probability_manual = false,
+                weighted_revenue = \(PostgresEngine.weightedRevenueSQL(amount: "expected_revenue", basisPoints: "$1::integer")),
+                updated_at = $2, version = version + 1
+            WHERE stage_id = $3 AND type = 'opportunity' AND active \(followersOnly ? "AND NOT probability_manual" : "")
+              AND (probability IS DISTINCT FROM $1::integer OR probability_manual)
+            """,
+            [probability.basisPoints, now.millisecondsSince1970, stage.rawValue])
+    }
+
+    /// History first, then the rows, placed below the destination column's cards in their old
+    /// order, under the destination's probability rule and the core's rule on lost reasons.
+    func moveAll(_ move: BulkMove) throws {
+        let (source, destination, team, context) = (move.from, move.to, move.team, move.context)
+        let targetTeam = move.newTeam ?? team
+        try run("""
+            INSERT INTO stage_history (opportunity_id, from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by)
+            SELECT id, $1, $2, $3, $4, $5, $6 FROM opportunity WHERE stage_id = $7 AND team_id = $8 AND type = 'opportunity'
+            ORDER BY id
+            """,
+            [source.id.rawValue, destination.id.rawValue, source.name, destination.name,
+             context.now.millisecondsSince1970, context.user, source.id.rawValue, team.rawValue])
+        let bottom = try int64("SELECT max(rank) FROM opportunity WHERE stage_id = $1 AND team_id = $2",
+                               [destination.id.rawValue, targetTeam.rawValue])
+        let top = try int64("SELECT min(rank) FROM opportunity WHERE stage_id = $1 AND team_id = $2",
+                            [source.id.rawValue, team.rawValue]) ?? 0
+        let offset = bottom.map { $0 - top + CardRank.spacing } ?? 0
+        var parameters: PostgresParameters = [destination.id.rawValue, targetTeam.rawValue, offset, context.now.millisecondsSince1970,
+                                              source.id.rawValue, team.rawValue]
+        var probability = ""
+        if let entry = move.entryProbability {
+            parameters.append(entry.basisPoints)
+            let basisPoints = "$\(parameters.count)::integer"
+            probability = ", probability = \(basisPoints), probability_manual = false, weighted_revenue = "
+                + PostgresEngine.weightedRevenueSQL(amount: "expected_revenue", basisPoints: basisPoints)
+        }
+        var lostReason = ""
+        let keepsActive = move.keepsLostReason(active: true), keepsArchived = move.keepsLostReason(active: false)
+        if !keepsActive || !keepsArchived {
+            lostReason = ", lost_reason = CASE WHEN active THEN \(keepsActive ? "lost_reason" : "NULL") "
+                + "ELSE \(keepsArchived ? "lost_reason" : "NULL") END"
+        }
+        try run("""
+            UPDATE opportunity
+            SET stage_id = $1, team_id = $2, rank = rank + $3, stage_changed_at = $4, updated_at = $4,
+                version = version + 1\(probability)\(lostReason)
+            WHERE stage_id = $5 AND team_id = $6
+            """, parameters)
+    }
+
+    func reassignRecords(from team: Team.ID, to destination: Team.ID, at now: Timestamp) throws {
+        try run("UPDATE opportunity SET team_id = $1, version = version + 1, updated_at = $2 WHERE team_id = $3",
+                [destination.rawValue, now.millisecondsSince1970, team.rawValue])
+    }
+
+    func storeSetting(_ key: SettingKey, _ value: String) throws {
+        try run("INSERT INTO setting (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [key.rawValue, value])
+    }
+
+    /// The id an `INSERT … RETURNING id` gave.
+    func returnedID(_ sql: String, _ parameters: PostgresParameters) throws -> Int64 {
+        guard let id = try rows(sql, parameters).first?.int64(0) else {
+            throw PostgresError(.unexpectedValue, serverMessage: "an insert returned no id", target: connection.target)
+        }
+        return id
+    }
+}

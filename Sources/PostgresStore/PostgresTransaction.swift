@@ -1,0 +1,272 @@
+import PipelineCore
+import PipelineStorage
+import PostgresClient
+
+/// One PostgreSQL transaction: the engine's reads and writes, as the storage module's
+/// operations ask for them. The SQL is the SQLite engine's, statement for statement, in
+/// PostgreSQL's terms; each statement is prepared once per session.
+final class PostgresTransaction {
+    let connection: PostgresConnection
+    /// Set when a statement failed in a way that running the whole transaction again may
+    /// cure (a serialization failure, a deadlock), even if the operation caught it.
+    private(set) var failedRetryably = false
+    /// Set when the connection broke under a statement.
+    private(set) var lostConnection = false
+    private var cursorCount = 0
+
+    init(_ connection: PostgresConnection) {
+        self.connection = connection
+    }
+
+    // MARK: - Statements
+
+    /// Runs a statement prepared once per session (the same text is the same statement).
+    @discardableResult
+    func run(_ sql: String, _ parameters: PostgresParameters = []) throws(PostgresError) -> PostgresResult {
+        do {
+            return try connection.execute(try connection.prepare(sql), parameters)
+        } catch {
+            note(error)
+            throw error
+        }
+    }
+
+    /// Runs a statement planned for these very parameters (the filter's: a plan chosen for
+    /// `%hop%` should not serve `%a%`).
+    @discardableResult
+    func runPlannedEachTime(_ sql: String, _ parameters: PostgresParameters = []) throws(PostgresError) -> PostgresResult {
+        do {
+            return try connection.execute(sql, parameters)
+        } catch {
+            note(error)
+            throw error
+        }
+    }
+
+    /// Runs a script without parameters (`SET LOCAL`, `DECLARE`).
+    func script(_ sql: String) throws(PostgresError) {
+        do {
+            try connection.executeScript(sql)
+        } catch {
+            note(error)
+            throw error
+        }
+    }
+
+    private func note(_ error: PostgresError) {
+        if error.kind == .serializationFailure || error.kind == .deadlock { failedRetryably = true }
+        if error.isConnectionLost { lostConnection = true }
+    }
+
+    func rows(_ sql: String, _ parameters: PostgresParameters = []) throws(PostgresError) -> [PostgresRow] {
+        try run(sql, parameters).rows
+    }
+
+    func opportunities(_ sql: String, _ parameters: PostgresParameters = []) throws -> [Opportunity] {
+        try rows(sql, parameters).map(PostgresRows.opportunity)
+    }
+
+    func int64(_ sql: String, _ parameters: PostgresParameters = []) throws -> Int64? {
+        try rows(sql, parameters).first.flatMap { try $0.optionalInt64(0) }
+    }
+
+    /// The rows of a query that may be long, a thousand at a time through a cursor, so that
+    /// memory does not grow with the database (the SQLite engine steps a statement).
+    func forEachRow(_ sql: String, _ parameters: PostgresParameters = [], _ body: (PostgresRow) throws -> Void) throws {
+        cursorCount += 1
+        let name = "pipeline_rows_\(cursorCount)"
+        do {
+            try connection.execute("DECLARE \(name) NO SCROLL CURSOR FOR \(sql)", parameters)
+        } catch {
+            note(error)
+            throw error
+        }
+        let fetch = "FETCH FORWARD \(Self.cursorBatch) FROM \(name)"
+        while true {
+            let batch = try rows(fetch)
+            for row in batch { try body(row) }
+            if batch.count < Self.cursorBatch { break }
+        }
+        try script("CLOSE \(name)")
+    }
+
+    static let cursorBatch = 1000
+}
+
+// MARK: - Reading
+
+extension PostgresTransaction: StoreReader {
+    func catalog() throws -> StageCatalog {
+        let stages = try rows("SELECT \(PostgresRows.stageColumns) FROM stage ORDER BY sort_order, id").map(PostgresRows.stage)
+        let teams = try rows("SELECT id, name, version FROM team ORDER BY id").map(PostgresRows.team)
+        return StageCatalog(teams: teams, stages: stages)
+    }
+
+    func teamsWithCreation() throws -> [BackupTeam] {
+        try rows("SELECT id, name, version, created_at FROM team ORDER BY id").map { row in
+            BackupTeam(team: try PostgresRows.team(row), createdAt: Timestamp(millisecondsSince1970: try row.int64(3)))
+        }
+    }
+
+    func storedSetting(_ key: SettingKey) throws -> String? {
+        try rows("SELECT value FROM setting WHERE key = $1", [key.rawValue]).first.flatMap { $0.optionalString(0) }
+    }
+
+    func record(_ id: Opportunity.ID) throws -> Opportunity? {
+        try opportunities("SELECT \(PostgresRows.opportunityColumns) FROM opportunity WHERE id = $1", [id.rawValue]).first
+    }
+
+    func records(titleKey: String, kind: RecordKind, limit: Int) throws -> [Opportunity] {
+        try opportunities("SELECT \(PostgresRows.opportunityColumns) FROM opportunity WHERE title_key = $1 AND type = $2 ORDER BY id LIMIT $3",
+                          [titleKey, kind.rawValue, limit])
+    }
+
+    func history(of id: Opportunity.ID) throws -> [StageHistoryEntry] {
+        try rows("""
+            SELECT from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by
+            FROM stage_history WHERE opportunity_id = $1 ORDER BY id
+            """, [id.rawValue]).map { row in
+            StageHistoryEntry(
+                change: StageChange(opportunity: id, from: try row.optionalInt64(0).map(Stage.ID.init),
+                                    to: try row.optionalInt64(1).map(Stage.ID.init),
+                                    at: Timestamp(millisecondsSince1970: try row.int64(4)), by: try row.string(5)),
+                fromName: row.optionalString(2), toName: row.optionalString(3))
+        }
+    }
+
+    func forEachOpportunity(_ filter: OpportunityFilter, _ body: (Opportunity) throws -> Void) throws {
+        var conditions = ["o.type = 'opportunity'"]
+        var parameters: PostgresParameters = []
+        if let team = filter.team { parameters.append(team.rawValue); conditions.append("o.team_id = $\(parameters.count)") }
+        if let stage = filter.stage { parameters.append(stage.rawValue); conditions.append("o.stage_id = $\(parameters.count)") }
+        if !filter.includeArchived { conditions.append("o.active") }
+        try forEachRow("""
+            SELECT \(PostgresRows.opportunityColumns(of: "o")) FROM opportunity o JOIN stage s ON s.id = o.stage_id
+            WHERE \(conditions.joined(separator: " AND ")) ORDER BY s.sort_order, o.team_id, o.rank, o.id
+            """, parameters) { row in try body(try PostgresRows.opportunity(row)) }
+    }
+
+    func forEachRecord(kind: RecordKind?, _ body: (Opportunity, String?) throws -> Void) throws {
+        var sql = "SELECT \(PostgresRows.opportunityColumns), external_id FROM opportunity"
+        var parameters: PostgresParameters = []
+        if let kind { sql += " WHERE type = $1"; parameters.append(kind.rawValue) }
+        try forEachRow(sql + " ORDER BY id", parameters) { row in
+            try body(try PostgresRows.opportunity(row), row.optionalString(PostgresRows.opportunityColumnNames.count))
+        }
+    }
+
+    func forEachHistoryEntry(_ body: (BackupHistoryEntry) throws -> Void) throws {
+        try forEachRow("""
+            SELECT id, opportunity_id, from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by
+            FROM stage_history ORDER BY id
+            """) { row in
+            try body(BackupHistoryEntry(id: try row.int64(0), opportunity: Opportunity.ID(try row.int64(1)),
+                                        from: try row.optionalInt64(2).map(Stage.ID.init), to: try row.optionalInt64(3).map(Stage.ID.init),
+                                        fromName: row.optionalString(4), toName: row.optionalString(5),
+                                        at: Timestamp(millisecondsSince1970: try row.int64(6)), by: try row.string(7)))
+        }
+    }
+
+    func stageExternalIDs() throws -> [Stage.ID: String] {
+        var result: [Stage.ID: String] = [:]
+        for row in try rows("SELECT id, external_id FROM stage WHERE external_id IS NOT NULL") {
+            result[Stage.ID(try row.int64(0))] = try row.string(1)
+        }
+        return result
+    }
+
+    func storedCounts() throws -> (records: Int, history: Int) {
+        let row = try rows("SELECT (SELECT count(*) FROM opportunity), (SELECT count(*) FROM stage_history)").first
+        return (try row?.int(0) ?? 0, try row?.int(1) ?? 0)
+    }
+
+    func stageFigures(team: Team.ID?) throws -> [Stage.ID: Figures] {
+        var sql = """
+            SELECT stage_id, currency, sum(count), sum(expected_sum), sum(weighted_sum)
+            FROM stage_total WHERE active
+            """
+        var parameters: PostgresParameters = []
+        if let team { sql += " AND team_id = $1"; parameters.append(team.rawValue) }
+        // Rows whose deals all left stay at zero; a currency with no deal must not show.
+        sql += " GROUP BY stage_id, currency HAVING sum(count) > 0"
+        var result: [Stage.ID: Figures] = [:]
+        for row in try rows(sql, parameters) {
+            result[Stage.ID(try row.int64(0)), default: Figures()].add(try PostgresRows.figures(row, currencyColumn: 1, countColumn: 2))
+        }
+        return result
+    }
+
+    func forecastRows(team: Team.ID?, grouping: Forecast.Grouping) throws -> [Forecast.Row] {
+        let key = grouping == .month ? "substr(o.expected_closing, 1, 7)" : "NULLIF(o.salesperson, '')"
+        var sql = """
+            SELECT \(key) AS key, o.currency, count(*), sum(o.expected_revenue), sum(o.weighted_revenue)
+            FROM opportunity o JOIN stage s ON s.id = o.stage_id
+            WHERE o.type = 'opportunity' AND o.active AND s.outcome = 'open'
+            """
+        var parameters: PostgresParameters = []
+        if let team { sql += " AND o.team_id = $1"; parameters.append(team.rawValue) }
+        // Keys in code-point order (the columns' "C" collation), the empty key last.
+        sql += " GROUP BY 1, 2 ORDER BY 1 NULLS LAST, 2"
+        var result: [Forecast.Row] = []
+        for row in try rows(sql, parameters) {
+            let key = row.optionalString(0)
+            if result.last.map({ $0.key != key }) ?? true { result.append(Forecast.Row(key: key, figures: Figures())) }
+            result[result.count - 1].figures.add(try PostgresRows.figures(row, currencyColumn: 1, countColumn: 2))
+        }
+        return result
+    }
+
+    func duplicateCandidates(of record: Opportunity, limit: Int) throws -> [Opportunity] {
+        var conditions: [String] = []
+        var parameters: PostgresParameters = []
+        if let email = DuplicateRule.emailKey(record.customer.email) { parameters.append(email); conditions.append("email_key = $\(parameters.count)") }
+        if let company = DuplicateRule.nameKey(record.customer.name) { parameters.append(company); conditions.append("company_key = $\(parameters.count)") }
+        if let contact = DuplicateRule.nameKey(record.customer.contactName) { parameters.append(contact); conditions.append("contact_key = $\(parameters.count)") }
+        guard !conditions.isEmpty else { return [] }
+        parameters += [record.id.rawValue, limit]
+        let count = parameters.count
+        return try opportunities("""
+            SELECT \(PostgresRows.opportunityColumns) FROM opportunity
+            WHERE (\(conditions.joined(separator: " OR "))) AND id <> $\(count - 1) AND (active OR lost_reason IS NOT NULL)
+            ORDER BY type DESC, id LIMIT $\(count)
+            """, parameters)
+    }
+
+    func teamsWithRecords(inStage stage: Stage.ID) throws -> Set<Team.ID> {
+        Set(try rows("SELECT DISTINCT team_id FROM opportunity WHERE stage_id = $1", [stage.rawValue]).map { Team.ID(try $0.int64(0)) })
+    }
+
+    func recordCount(inStage stage: Stage.ID) throws -> Int {
+        try rows("SELECT count(*) FROM opportunity WHERE stage_id = $1", [stage.rawValue]).first?.int(0) ?? 0
+    }
+
+    func records(team: Team.ID, stage: Stage.ID) throws -> [Opportunity] {
+        try opportunities("SELECT \(PostgresRows.opportunityColumns) FROM opportunity WHERE team_id = $1 AND stage_id = $2 ORDER BY rank, id",
+                          [team.rawValue, stage.rawValue])
+    }
+
+    func recordCounts(team: Team.ID) throws -> (opportunities: Int, leads: Int) {
+        var opportunities = 0, leads = 0
+        for row in try rows("SELECT type, count(*) FROM opportunity WHERE team_id = $1 GROUP BY type", [team.rawValue]) {
+            if try row.string(0) == "lead" { leads = try row.int(1) } else { opportunities = try row.int(1) }
+        }
+        return (opportunities, leads)
+    }
+
+    func columnKeys(_ column: ColumnKey, excluding: Opportunity.ID, from bound: CardCursor?, side: ColumnSide,
+                    limit: Int) throws -> [CardCursor] {
+        var sql = "SELECT rank, id FROM opportunity WHERE type = 'opportunity' AND active AND team_id = $1 AND stage_id = $2 AND id <> $3"
+        var parameters: PostgresParameters = [column.team.rawValue, column.stage.rawValue, excluding.rawValue]
+        if let bound {
+            switch side {
+            case .before: sql += " AND (rank, id) < ($4, $5)"
+            case .atOrAfter: sql += " AND (rank, id) >= ($4, $5)"
+            case .after: sql += " AND (rank, id) > ($4, $5)"
+            }
+            parameters += [bound.rank, bound.id.rawValue]
+        }
+        parameters.append(limit)
+        sql += (side == .before ? " ORDER BY rank DESC, id DESC" : " ORDER BY rank, id") + " LIMIT $\(parameters.count)"
+        return try rows(sql, parameters).map { CardCursor(rank: try $0.int64(0), id: Opportunity.ID(try $0.int64(1))) }
+    }
+}
