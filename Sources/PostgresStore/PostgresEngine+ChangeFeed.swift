@@ -21,16 +21,23 @@ extension PostgresEngine {
 
     /// Changes when another session committed a change since the last call (the listener is
     /// asked once to be sure: notifications committed before this call are in), or after a
-    /// session was opened again.
+    /// session was opened again. While the listener is lost it does not throw (that is
+    /// `drainChangeSignal`'s to say): it answers what it knows, and changes once the
+    /// listener is back.
     public func changeToken() throws -> ChangeToken {
-        try withListener { listener in
+        lock.lock()
+        defer { lock.unlock() }
+        if listenerState == .lost {
+            guard (try? drainChangeSignal()) != nil else { return ChangeToken(generation) }
+        }
+        return try withListener { listener in
             do {
                 // A round trip: the server delivers what was committed before it answers.
                 try listener.execute("SELECT 1")
                 try absorb(listener.pendingNotifications())
             } catch {
                 listenerLost()
-                throw error
+                return ChangeToken(generation)
             }
             return ChangeToken(generation)
         }

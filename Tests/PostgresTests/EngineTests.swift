@@ -225,3 +225,150 @@ struct EngineConcurrencyTests {
         }
     }
 }
+
+@Suite("PostgreSQL engine: change feed")
+struct EngineChangeFeedTests {
+    /// Waits on `descriptor` (as the board waits beside the terminal) until `drain` says a
+    /// change was announced, or `seconds` pass; whether it was.
+    static func announced(on descriptor: Int32, within seconds: Int, _ drain: () throws -> Bool) throws -> Bool {
+        let deadline = Date().addingTimeInterval(TimeInterval(seconds))
+        while Date() < deadline {
+            var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&entry, 1, Int32(max(deadline.timeIntervalSinceNow * 1000, 1)))
+            if ready > 0, try drain() { return true }
+        }
+        return false
+    }
+
+    @Test func aColleaguesChangeWakesTheBoardsSocket() throws {
+        try withTestDatabase { database in
+            let board = try EngineHarness(database)
+            let colleague = try board.colleague()
+            let socket = try #require(board.engine.changeSignal)
+            let token = try board.engine.changeToken()
+            try colleague.add("Acme")
+            #expect(try Self.announced(on: socket, within: 10) { try board.engine.drainChangeSignal() })
+            #expect(try board.engine.changeToken() != token)
+            // Its own writes are not news to it.
+            let after = try board.engine.changeToken()
+            try board.add("Own deal")
+            #expect(try board.engine.changeToken() == after)
+            #expect(try board.engine.drainChangeSignal() == false)
+        }
+    }
+
+    /// An import announces itself once, however many rows it wrote; a dry run not at all.
+    @Test func anImportAnnouncesItselfOnceAndADryRunNever() throws {
+        try withTestDatabase { database in
+            let harness = try EngineHarness(database)
+            let listener = try database.connect()
+            try listener.listen(PostgresSchema.changeChannel)
+            func importDeals(_ count: Int, dryRun: Bool) throws {
+                _ = try harness.store.importing(dryRun: dryRun) { transaction in
+                    let pipeline = try transaction.pipeline(for: try transaction.currentTeam().id)
+                    for index in 0..<count {
+                        var update = try Opportunity.create(try OpportunityForm(title: "Imported \(index)").validated(language: .english, currency: .usd),
+                                                            in: pipeline, stage: nil, currency: .usd, at: testNow, by: "importer")
+                        update.opportunity.rank = Int64(index)
+                        _ = try transaction.insertRecord(update.opportunity, externalID: "__import__.deal_\(index)_\(dryRun)")
+                    }
+                }
+            }
+            try importDeals(50, dryRun: true)
+            try importDeals(120, dryRun: false)
+            // A marker committed after both: once it is in, anything they sent is in too.
+            try database.connect().notify(PostgresSchema.changeChannel, payload: "marker")
+            var heard: [PostgresNotification] = []
+            while !heard.contains(where: { $0.payload == "marker" }) {
+                let arrived = try listener.waitForNotifications(milliseconds: 10_000)
+                try #require(!arrived.isEmpty, "the marker did not arrive within 10 s")
+                heard += arrived
+            }
+            let changes = heard.compactMap(PostgresChange.init)
+            #expect(changes == [PostgresChange(table: "opportunity", op: .insert, ids: nil, teams: nil)], "\(heard)")
+            #expect(try harness.store.storedCounts().records == 120)
+        }
+    }
+}
+
+extension EngineStore {
+    func storedCounts() throws -> (records: Int, history: Int) { try readingSnapshot { try $0.storedCounts() } }
+}
+
+@Suite("PostgreSQL engine: a server that goes away")
+struct EngineFaultTests {
+    /// The server restarts under an open board: a write while it is away is refused in one
+    /// sentence and leaves nothing; the listener says it lost the connection; once the
+    /// server is back the next action reconnects by itself, the token changes (the board
+    /// reloads everything), and a colleague's change is heard again.
+    @Test func aServerRestartIsSurvived() throws {
+        try withPrivateServer { server in
+            let board = try PostgresEngine(connectionString: server.connectionString, seedLanguage: .english, now: testNow)
+            let store = EngineStore(engine: board)
+            let team = try store.currentTeam().id
+            let changes = try OpportunityForm(title: "Before").validated(language: .english, currency: .usd)
+            _ = try store.addOpportunity(changes, team: team, stage: nil, context: ChangeContext(now: testNow, user: "lan"))
+            let token = try board.changeToken()
+            let socket = try #require(board.changeSignal)
+
+            try server.stop()
+            let refused = try #require(throws: StoreError.self) {
+                try store.addOpportunity(try OpportunityForm(title: "While away").validated(language: .english, currency: .usd),
+                                         team: team, stage: nil, context: ChangeContext(now: testNow, user: "lan"))
+            }
+            guard case .unavailable = refused else { Issue.record("not unavailable: \(refused)"); return }
+            #expect(refused.exitStatus == 74)
+            #expect(refused.message.hasPrefix("cannot reach the PostgreSQL server") || refused.message.contains("was lost"), "\(refused.message)")
+            #expect(!refused.message.contains("\n"))
+            // The board's socket turns readable (the server's goodbye, then end of file);
+            // draining it says the connection is lost.
+            let lost = try #require(throws: StoreError.self) {
+                while true {
+                    var entry = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+                    try #require(poll(&entry, 1, 10_000) == 1, "the socket did not turn readable within 10 s")
+                    _ = try board.drainChangeSignal()
+                }
+            }
+            guard case .unavailable = lost else { Issue.record("not unavailable: \(lost)"); return }
+            #expect(board.changeSignal == nil)
+
+            try server.start()
+            var titles: [String] = []
+            try store.forEachOpportunity(OpportunityFilter()) { titles.append($0.title) }
+            #expect(titles == ["Before"])
+            #expect(try board.changeToken() != token)
+            // The listener comes back (it waits a second between attempts) and hears again.
+            let colleague = EngineStore(engine: try PostgresEngine(connectionString: server.connectionString, seedLanguage: .english, now: testNow))
+            let deadline = Date().addingTimeInterval(10)
+            while board.changeSignal == nil, Date() < deadline { _ = try? board.drainChangeSignal() }
+            let back = try #require(board.changeSignal, "the listener did not reconnect within 10 s")
+            _ = try colleague.addOpportunity(try OpportunityForm(title: "After").validated(language: .english, currency: .usd),
+                                             team: team, stage: nil, context: ChangeContext(now: testNow, user: "minh"))
+            #expect(try EngineChangeFeedTests.announced(on: back, within: 10) { try board.drainChangeSignal() })
+        }
+    }
+
+    /// The server stops in the middle of an import: nothing of it is kept.
+    @Test func anImportCutShortByTheServerLeavesNothing() throws {
+        try withPrivateServer { server in
+            let engine = try PostgresEngine(connectionString: server.connectionString, seedLanguage: .english, now: testNow)
+            let store = EngineStore(engine: engine)
+            let failure = try #require(throws: StoreError.self) {
+                _ = try store.importing(dryRun: false) { transaction in
+                    let pipeline = try transaction.pipeline(for: try transaction.currentTeam().id)
+                    for index in 0..<100 {
+                        if index == 60 { try server.stop() }
+                        var update = try Opportunity.create(try OpportunityForm(title: "Imported \(index)").validated(language: .english, currency: .usd),
+                                                            in: pipeline, stage: nil, currency: .usd, at: testNow, by: "importer")
+                        update.opportunity.rank = Int64(index)
+                        _ = try transaction.insertRecord(update.opportunity, externalID: nil)
+                    }
+                }
+            }
+            guard case .unavailable = failure else { Issue.record("not unavailable: \(failure)"); return }
+            try server.start()
+            #expect(try store.storedCounts().records == 0)
+            #expect(try store.integrityProblems() == [])
+        }
+    }
+}
