@@ -174,7 +174,13 @@ public final class SQLiteEngine: StorageEngine {
                 for table in ["stage_history", "opportunity", "stage", "team", "setting", "stage_total"] {
                     try db.execute(sql: "DELETE FROM \(table)")
                 }
-                try body(transaction)
+                do {
+                    try body(transaction)
+                } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
+                    // Foreign keys are enforced row by row: a record of a stage the backup
+                    // does not have stops here, before the check below.
+                    throw PipelineError.backupInconsistent(BackupFault("backup.danglingReferences"))
+                }
                 let broken = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check")
                 if !broken.isEmpty {
                     throw PipelineError.backupInconsistent(BackupFault("backup.danglingReferences"))

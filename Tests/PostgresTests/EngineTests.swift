@@ -372,3 +372,123 @@ struct EngineFaultTests {
         }
     }
 }
+
+@Suite("PostgreSQL engine: opening and refusals")
+struct EngineOpeningTests {
+    static func openingFails(_ location: String) throws -> StoreError {
+        try #require(throws: StoreError.self) {
+            try StoreOpener.open(location, seedLanguage: .english, now: testNow, busyTimeout: 5)
+        }
+    }
+
+    static func expectOneSentence(_ error: StoreError, without secrets: [String], _ comment: Comment) {
+        for language in [Language.english, .vietnamese] {
+            let sentence = error.message(in: language)
+            #expect(!sentence.isEmpty && !sentence.contains("\n") && !sentence.contains("{0}"), comment)
+            for secret in secrets { #expect(!sentence.contains(secret), comment) }
+        }
+    }
+
+    /// What the CLI gets when it cannot use the server: one sentence each, exit 74, or 77 for
+    /// a refused login; never the password.
+    @Test func eachWayOfNotGettingInIsOneSentenceWithItsExitStatus() throws {
+        let port = try TestServer.port, password = try TestServer.password
+        let refused = try Self.openingFails("postgresql://lan:s3cret-r@127.0.0.1:\(try TestServer.unusedPort())/sales")
+        let unknown = try Self.openingFails("host=no-such-host.invalid user=lan password=s3cret-u dbname=sales")
+        let missing = try Self.openingFails("postgresql://postgres:\(password)@127.0.0.1:\(port)/no_such_db")
+        let wrongPassword = try Self.openingFails("postgresql://postgres:Wr0ng-s3cret@127.0.0.1:\(port)/postgres")
+        #expect(refused.message.hasPrefix("cannot reach the PostgreSQL server at 127.0.0.1:"))
+        #expect(unknown.message == "cannot connect to PostgreSQL: the host no-such-host.invalid is unknown")
+        #expect(missing.message == "there is no PostgreSQL database no_such_db on 127.0.0.1:\(port)")
+        #expect(wrongPassword.message.hasPrefix("PostgreSQL refused the login of postgres"))
+        for (error, status, secret) in [(refused, 74, "s3cret-r"), (unknown, 74, "s3cret-u"), (missing, 74, password),
+                                        (wrongPassword, 77, "Wr0ng-s3cret")] as [(StoreError, Int32, String)] {
+            #expect(error.exitStatus == status, "\(error)")
+            Self.expectOneSentence(error, without: [secret, "postgresql://", "password="], "\(error)")
+        }
+    }
+
+    /// A database of another program, or of a newer pipeline, is refused and left as it was.
+    @Test func aForeignOrNewerDatabaseIsRefusedUnchanged() throws {
+        try withTestDatabase { database in
+            try database.connect().executeScript("CREATE TABLE invoices (id bigint)")
+            let foreign = try Self.openingFails(try database.connectionString())
+            #expect(foreign.message == "\(database.name) on \(try TestServer.socketFolder)/.s.PGSQL.\(try TestServer.port) is a PostgreSQL database of another program, not a pipeline database")
+            #expect(foreign.exitStatus == 74)
+            #expect(try database.connect().execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").first?.int(0) == 1)
+        }
+        try withTestDatabase { database in
+            _ = try EngineHarness(database)
+            try database.connect().execute("UPDATE pipeline_meta SET schema_version = 99")
+            let newer = try Self.openingFails(try database.connectionString())
+            #expect(newer.message.hasSuffix("was set up by a newer version of pipeline; upgrade pipeline to use it"))
+            #expect(try database.connect().execute("SELECT schema_version FROM pipeline_meta").first?.int(0) == 99)
+        }
+    }
+
+    /// A login that may read but not write: reading works; a write is refused as a
+    /// permission (exit 77) and changes nothing.
+    @Test func aWriteTheRoleMayNotMakeIsAPermissionRefusal() throws {
+        try withTestDatabase { database in
+            let owner = try EngineHarness(database)
+            try owner.add("Acme")
+            try withTestRole { reader in
+                try database.connect().executeScript("""
+                    GRANT CONNECT ON DATABASE \(database.name) TO \(reader);
+                    GRANT USAGE ON SCHEMA public TO \(reader);
+                    GRANT SELECT ON ALL TABLES IN SCHEMA public TO \(reader)
+                    """)
+                let store = try StoreOpener.open(try database.connectionString(user: reader), seedLanguage: .english, now: testNow, busyTimeout: 5)
+                #expect(try store.opportunity("Acme").title == "Acme")
+                let refused = try #require(throws: StoreError.self) {
+                    try store.moveOpportunity(try store.opportunity("Acme").id, to: try owner.stage("Won"), context: owner.context)
+                }
+                guard case .permissionDenied = refused else { Issue.record("not a permission refusal: \(refused)"); return }
+                #expect(refused.exitStatus == 77)
+                #expect(refused.message == "the PostgreSQL user \(reader) is not allowed to do this in \(database.name) on \(try TestServer.socketFolder)/.s.PGSQL.\(try TestServer.port)")
+                #expect(try owner.store.opportunity("Acme").stage == (try owner.stage("New")))
+            }
+        }
+    }
+
+    /// The location messages show names the server, the database and the user, never the
+    /// password, and is itself a URI libpq reads.
+    @Test func theLocationNamesTheServerWithoutThePassword() throws {
+        try withTestDatabase { database in
+            let port = try TestServer.port, password = try TestServer.password
+            let overTCP = try StoreOpener.open("postgresql://postgres:\(password)@127.0.0.1:\(port)/\(database.name)?sslmode=disable",
+                                               seedLanguage: .english, now: testNow, busyTimeout: 5)
+            #expect(overTCP.location == "postgresql://postgres@127.0.0.1:\(port)/\(database.name)")
+            let overSocket = try StoreOpener.open(try database.connectionString(), seedLanguage: .english, now: testNow, busyTimeout: 5)
+            #expect(overSocket.location == "postgresql://postgres@/\(database.name)?host=\(try TestServer.socketFolder)&port=\(port)")
+            // libpq reads it back to the same database.
+            #expect(try PostgresConnection(overSocket.location).target.database == database.name)
+        }
+    }
+
+    @Test func theStoredLanguageIsReadFromAServerWithoutChangingIt() throws {
+        try withTestDatabase { database in
+            let location = try database.connectionString()
+            #expect(StoreOpener.storedLanguage(at: location) == nil)   // empty: nothing to read, nothing created
+            #expect(try database.connect().execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").first?.int(0) == 0)
+            let store = try StoreOpener.open(location, seedLanguage: .vietnamese, now: testNow, busyTimeout: 5)
+            try store.setSetting(.language, to: "vi")
+            #expect(StoreOpener.storedLanguage(at: location) == .vietnamese)
+            #expect(StoreOpener.storedLanguage(at: "postgresql://lan@127.0.0.1:\(try TestServer.unusedPort())/sales") == nil)
+        }
+    }
+}
+
+@Suite("Which engine a location names")
+struct LocationKindTests {
+    @Test func connectionStringsAreServersAndEverythingElseAFile() {
+        for server in ["postgresql://lan@db.lan/sales", "postgres://db.lan", "POSTGRESQL://DB.LAN/SALES", "service=sales",
+                       "host=db.lan dbname=crm user=lan", "  dbname = crm", "dbname=pipeline.sqlite", "sslmode=require host=x"] {
+            #expect(StoreOpener.engine(for: server) == .postgresql, "\(server)")
+        }
+        for file in ["pipeline.sqlite", "/home/lan/.local/share/pipeline/pipeline.sqlite", "./host=x", "/tmp/host=x",
+                     "data=2026.sqlite", "postgresql.sqlite", "postgres:/x", "", "host", "=host", "servicex=y", "my service=x"] {
+            #expect(StoreOpener.engine(for: file) == .sqlite, "\(file)")
+        }
+    }
+}
