@@ -99,7 +99,8 @@ let package = Package(
         // Runs the built `pipeline` binary; depending on it makes SwiftPM build it first.
         .testTarget(
             name: "PipelineCLITests",
-            dependencies: ["pipeline", "PipelineCore", "PipelineStorage", "PipelineEngines", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["pipeline", "PipelineCore", "PipelineStorage", "PipelineEngines", "PostgresClient",
+                           .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ]
 )
