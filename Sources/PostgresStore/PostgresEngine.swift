@@ -11,14 +11,17 @@ import PostgresClient
 ///
 /// Transactions, as users see them, behave like the SQLite engine's:
 /// - a read is one snapshot (`REPEATABLE READ READ ONLY`) and never waits for a writer;
-/// - a write is `SERIALIZABLE`, and when PostgreSQL reports that a concurrent transaction
-///   got in the way (a serialization failure, a deadlock) the whole action runs again on
-///   a new snapshot, until `busyTimeout` has passed (then `StoreError.locked`, exit 75). An
-///   action therefore only ever waits for a colleague's: one that gave no version sees the
-///   colleague's change and applies to it, one that gave a version is refused as
-///   `changedSinceLoaded` exactly when the record changed. A lock not granted within what
-///   is left of `busyTimeout` is `StoreError.locked` too.
-/// - imports and restores are not run again: they report busy.
+/// - writes queue, one at a time per database, as SQLite's IMMEDIATE transactions do (a
+///   lock taken before the snapshot, see `writingScript`), for at most `busyTimeout`
+///   (then `StoreError.locked`, exit 75). An action therefore only ever waits for a
+///   colleague's: one that gave no version sees the colleague's change and applies to it,
+///   one that gave a version is refused as `changedSinceLoaded` exactly when the record
+///   changed.
+/// - a write is also `SERIALIZABLE`, and when PostgreSQL reports that a writer that did not
+///   queue got in the way (another program: a serialization failure, a deadlock) the whole
+///   action runs again on a new snapshot, within the same `busyTimeout`. Its body may
+///   therefore run more than once, and must have no effect outside the transaction;
+/// - imports and restores queue too, but are not run again: they report busy.
 ///
 /// One engine serves one thread at a time (calls from several threads wait for each other).
 public final class PostgresEngine: StorageEngine, @unchecked Sendable {
@@ -243,8 +246,18 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
 
     /// `BEGIN … SERIALIZABLE` with a lock timeout of what is left of the busy timeout, so
     /// that waiting for a colleague's lock is bounded as SQLite's busy timeout bounds it.
+    ///
+    /// Writers of the database then queue, one at a time, as SQLite's IMMEDIATE transactions
+    /// do: `LOCK TABLE pipeline_meta IN EXCLUSIVE MODE` waits for the writer before, and —
+    /// taken before the transaction's first query — lets the snapshot begin after that
+    /// writer committed. Readers never wait for it (they take no lock on that table but
+    /// ACCESS SHARE, which EXCLUSIVE lets through). Every stage change updates the same few
+    /// stage totals, so concurrent writers collide anyway; queueing them costs less than
+    /// letting them collide and run again (measured: Docs/decisions.md). SERIALIZABLE and
+    /// running again stay for writers that do not queue (another program, psql).
     private func writingScript(startedAt started: Int64) -> String {
-        "BEGIN ISOLATION LEVEL SERIALIZABLE; SET LOCAL lock_timeout = \(max(remainingMilliseconds(since: started), 1))"
+        "BEGIN ISOLATION LEVEL SERIALIZABLE; SET LOCAL lock_timeout = \(max(remainingMilliseconds(since: started), 1)); "
+            + "LOCK TABLE pipeline_meta IN EXCLUSIVE MODE"
     }
 
     private func remainingMilliseconds(since started: Int64) -> Int64 {

@@ -42,6 +42,16 @@ struct EngineHarness {
 
 let testNow = Timestamp(millisecondsSince1970: 1_795_000_000_000)
 
+/// Waits until `condition` holds, checking every few milliseconds, for at most 10 seconds;
+/// fails with `what` when it never does.
+func waitUntil(_ what: String, _ condition: () throws -> Bool) throws {
+    let deadline = Date().addingTimeInterval(10)
+    while try !condition() {
+        guard Date() < deadline else { throw TestServer.Unavailable(description: "timed out waiting until \(what)") }
+        usleep(2_000)
+    }
+}
+
 @Suite("PostgreSQL engine: money")
 struct EngineMoneyTests {
     /// The SQL the engine writes weighted amounts with (bulk stage edits, bulk moves, repair)
@@ -103,14 +113,47 @@ struct EngineMoneyTests {
 
 @Suite("PostgreSQL engine: concurrent writers")
 struct EngineConcurrencyTests {
-    /// A colleague's commit lands between this action's first read and its write: PostgreSQL
-    /// refuses the write (a serialization failure) and the engine runs the whole action
-    /// again on a new snapshot. A move that named no version applies to the colleague's
-    /// version; it only waited.
-    @Test func anActionWithoutAVersionRunsAgainAndNeverReportsAConflict() throws {
+    /// Writers queue: a colleague's one-shot move made while this engine is in the middle of
+    /// a write waits for it, then applies to what it wrote — no conflict, nothing run again.
+    @Test func aColleaguesWriteWaitsForTheWriteInProgressAndAppliesToIt() throws {
         try withTestDatabase { database in
             let harness = try EngineHarness(database)
             let colleague = try harness.colleague()
+            let deal = try harness.add("Acme")
+            let qualified = try harness.stage("Qualified")
+            let observer = try database.connect()
+            let moved = Locked<Result<Opportunity, any Error>?>(nil)
+            let thread = Thread {
+                let result = Result { try colleague.store.moveOpportunity(deal.id, to: qualified, context: colleague.context) }
+                moved.update { $0 = result }
+            }
+            _ = try harness.engine.write { writer in
+                _ = try writer.record(deal.id)
+                thread.start()
+                // The colleague's write is queued behind this one: its session waits for a lock.
+                try waitUntil("the colleague's write waits for this one") {
+                    try observer.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'",
+                                         [database.name]).first?.int(0) == 1
+                }
+                return try writer.editOpportunity(deal.id, try OpportunityForm(notes: "Called back").validated(language: .english, currency: .usd),
+                                                  context: harness.context)
+            }
+            try waitUntil("the colleague's write is done") { moved.value != nil }
+            let after = try #require(try moved.value?.get())
+            #expect(after.notes == "Called back" && after.stage == qualified && after.version == deal.version + 2)
+            #expect(harness.engine.reruns == 0 && colleague.engine.reruns == 0)
+            #expect(try harness.store.history(of: deal.id).map(\.toName) == ["New", "Qualified"])
+        }
+    }
+
+    /// A writer that does not queue (another program, psql) commits between this action's
+    /// first read and its write: PostgreSQL refuses the write (a serialization failure) and
+    /// the engine runs the whole action again on a new snapshot. A move that named no
+    /// version applies to the other program's change; it only waited.
+    @Test func anActionWithoutAVersionRunsAgainAndNeverReportsAConflict() throws {
+        try withTestDatabase { database in
+            let harness = try EngineHarness(database)
+            let other = try database.connect()
             let deal = try harness.add("Acme")
             let proposition = try harness.stage("Proposition")
             var attempts = 0
@@ -118,8 +161,7 @@ struct EngineConcurrencyTests {
                 attempts += 1
                 _ = try writer.record(deal.id)   // the snapshot begins here
                 if attempts == 1 {
-                    _ = try colleague.store.editOpportunity(deal.id, try OpportunityForm(notes: "Called back").validated(language: .english, currency: .usd),
-                                                            context: colleague.context)
+                    try other.execute("UPDATE opportunity SET notes = 'Called back', version = version + 1 WHERE id = $1", [deal.id.rawValue])
                 }
                 return try writer.moveOpportunity(deal.id, to: proposition, context: harness.context)
             }
@@ -136,7 +178,7 @@ struct EngineConcurrencyTests {
     @Test func anActionWithAVersionIsRefusedWhenTheRecordChanged() throws {
         try withTestDatabase { database in
             let harness = try EngineHarness(database)
-            let colleague = try harness.colleague()
+            let other = try database.connect()
             let deal = try harness.add("Acme")
             let won = try harness.stage("Won")
             var attempts = 0
@@ -144,9 +186,10 @@ struct EngineConcurrencyTests {
                 try harness.engine.write { writer in
                     attempts += 1
                     _ = try writer.record(deal.id)
-                    if attempts == 1 { _ = try colleague.store.archive(deal.id, context: colleague.context) }
-                    return try writer.moveOpportunity(deal.id, to: won, expectedVersion: deal.version,
-                                                      context: harness.context)
+                    if attempts == 1 {
+                        try other.execute("UPDATE opportunity SET active = false, version = version + 1 WHERE id = $1", [deal.id.rawValue])
+                    }
+                    return try writer.moveOpportunity(deal.id, to: won, expectedVersion: deal.version, context: harness.context)
                 }
             }
             #expect(attempts == 2)
