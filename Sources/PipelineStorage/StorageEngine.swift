@@ -14,7 +14,10 @@ public protocol StorageEngine: AnyObject, Sendable {
     func read<T>(_ body: (any StoreReader) throws -> T) throws -> T
 
     /// Runs `body` in one writing transaction: everything it writes is kept if it returns,
-    /// nothing if it throws.
+    /// nothing if it throws. Writers wait for each other (up to the engine's busy timeout);
+    /// an engine may also run `body` again from the start after a conflict with another
+    /// writer (PostgreSQL does), so `body` must decide only from what it reads and have no
+    /// effect outside the transaction (no output, no counters).
     func write<T>(_ body: (any StoreWriter) throws -> T) throws -> T
 
     /// Runs an import in one writing transaction, with the engine's bulk speed-ups on; kept

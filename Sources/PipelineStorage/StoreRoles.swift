@@ -53,6 +53,8 @@ public protocol PipelineWriting: AnyObject, Sendable {
     func deleteOpportunity(_ id: Opportunity.ID, expectedVersion: Int?) throws
     /// Runs several of these actions — and the reads that decide them — as one transaction:
     /// what a one-shot command does, so that a colleague's change can only make it wait.
+    /// `body` may run more than once (see `StorageEngine.write`): print its outcome after it
+    /// returns, not inside it.
     func inOneTransaction<T>(_ body: (any StoreWriter) throws -> T) throws -> T
 }
 
