@@ -535,3 +535,36 @@ struct LocationKindTests {
         }
     }
 }
+
+@Suite("PostgreSQL engine: checking and repairing")
+struct EngineIntegrityTests {
+    /// Totals that drifted from the deals, a weighted amount that does not follow its deal,
+    /// and a deal whose stage is not where its history took it are each reported; repairing
+    /// recomputes what can be recomputed, in one transaction, and the check is clean again
+    /// but for the history, which only a person can mend.
+    @Test func theCheckFindsWhatDriftedAndRepairMendsTheTotals() throws {
+        try withTestDatabase { database in
+            let harness = try EngineHarness(database)
+            let deal = try harness.add("Acme", stage: "Proposition")
+            let other = try harness.add("Globex", stage: "Negotiation")
+            #expect(try harness.store.integrityProblems() == [])
+            let raw = try database.connect()
+            try raw.execute("UPDATE stage_total SET count = count + 3, weighted_sum = weighted_sum + 7 WHERE stage_id = $1",
+                            [try harness.stage("Proposition").rawValue])
+            try raw.execute("UPDATE opportunity SET weighted_revenue = weighted_revenue + 1 WHERE id = $1", [other.id.rawValue])
+            try raw.execute("DELETE FROM stage_history WHERE opportunity_id = $1", [deal.id.rawValue])
+            let problems = try harness.store.integrityProblems()
+            #expect(problems.count == 3, "\(problems)")
+            let proposition = try harness.stage("Proposition").rawValue
+            #expect(problems.contains { $0.hasPrefix("stage total of team 1, stage \(proposition), USD: 4 kept, 1 counted") })
+            #expect(problems.contains("opportunity \(other.id.rawValue): its weighted revenue is not its revenue at its probability"))
+            #expect(problems.contains("opportunity \(deal.id.rawValue): its stage is not where its history last took it"))
+            let repaired = try harness.store.repair()
+            #expect(repaired.contains("stage totals recomputed"))
+            #expect(try harness.store.integrityProblems() == ["opportunity \(deal.id.rawValue): its stage is not where its history last took it"])
+            var truth: [Stage.ID: Figures] = [:]
+            try harness.store.forEachOpportunity(OpportunityFilter()) { truth[$0.stage!, default: Figures()].add($0) }
+            #expect(try harness.store.stageFigures(team: nil) == truth)
+        }
+    }
+}
