@@ -9,8 +9,7 @@ extension PostgresEngine {
     /// against its amount and probability. PostgreSQL checks its own pages and keeps its
     /// indexes (the trigram index included) itself.
     public func integrityProblems() throws -> [String] {
-        try read { reader in
-            guard let transaction = reader as? PostgresTransaction else { return [] }
+        try reading { transaction in
             var problems: [String] = []
             for row in try transaction.rows("""
                 SELECT team_id, stage_id, currency, coalesce(o.n, 0), coalesce(t.count, 0)
@@ -54,8 +53,7 @@ extension PostgresEngine {
     /// follow its deal's amount and probability) in one transaction. The trigram index needs
     /// no rebuilding: PostgreSQL keeps it.
     public func repair() throws -> [String] {
-        try write { writer in
-            guard let transaction = writer as? PostgresTransaction else { return [] }
+        try writing { transaction in
             try transaction.script("SET LOCAL \(PostgresSchema.importingSetting) = 'on'")
             let reweighted = try transaction.run("""
                 UPDATE opportunity

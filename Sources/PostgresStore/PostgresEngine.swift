@@ -104,6 +104,15 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
     // MARK: - Transactions
 
     public func read<T>(_ body: (any StoreReader) throws -> T) throws -> T {
+        try reading(body)
+    }
+
+    public func write<T>(_ body: (any StoreWriter) throws -> T) throws -> T {
+        try writing(body)
+    }
+
+    /// One reading transaction: a snapshot that never waits for a writer.
+    func reading<T>(_ body: (PostgresTransaction) throws -> T) throws -> T {
         try act { connection in
             try begin("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             let transaction = PostgresTransaction(connection)
@@ -118,7 +127,9 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
         }
     }
 
-    public func write<T>(_ body: (any StoreWriter) throws -> T) throws -> T {
+    /// One writing transaction, queued behind other writers and run again after a conflict
+    /// with a writer that does not queue.
+    func writing<T>(_ body: (PostgresTransaction) throws -> T) throws -> T {
         try act { connection in
             let started = Self.monotonicMilliseconds()
             var attempt = 0

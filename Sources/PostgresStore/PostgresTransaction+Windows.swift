@@ -11,7 +11,8 @@ extension PostgresTransaction {
         // column's first rows, in one query that stops as soon as it is full.
         if case .top = anchor, let window = try denseFilterWindow(column, limit: limit) { return window }
         let base = Self.columnCondition(column)
-        let filtered = !base.parameters.isEmpty && base.parameters.count > 2
+        // Past the team and the stage, the parameters are the filter's patterns.
+        let filtered = base.parameters.count > 2
         func fetch(_ condition: String, _ extra: [Int64], descending: Bool, limit: Int) throws -> [Opportunity] {
             var parameters = base.parameters
             let bounds = extra.indices.map { "$\(parameters.count + $0 + 1)" }
