@@ -195,16 +195,24 @@ public struct BackupFault: Error, Hashable, Sendable {
     public var key: String
     public var arguments: [String]
     public var line: Int?
+    /// Where in the backup's JSON: `records[2].notes`.
+    public var path: String?
 
-    public init(_ key: String, _ arguments: String..., line: Int? = nil) {
+    public init(_ key: String, _ arguments: String..., line: Int? = nil, path: String? = nil) {
         self.key = key
         self.arguments = arguments
         self.line = line
+        self.path = path
     }
 
     public func message(in language: Language) -> String {
         let text = Catalogue.text(key, language, arguments)
-        return line.map { Catalogue.text("backup.atLine", language, [String($0), text]) } ?? text
+        switch (line, path) {
+        case (let line?, let path?): return Catalogue.text("backup.atLineAndPath", language, [String(line), path, text])
+        case (let line?, nil): return Catalogue.text("backup.atLine", language, [String(line), text])
+        case (nil, let path?): return Catalogue.text("backup.atPath", language, [path, text])
+        case (nil, nil): return text
+        }
     }
 }
 

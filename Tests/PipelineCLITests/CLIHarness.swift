@@ -10,8 +10,6 @@ final class CLI: @unchecked Sendable {
         var stderr: String
         /// The signal that ended the process, if one did (`status` is then 128 + it).
         var signal: Int32?
-        /// The most memory the process held, in kilobytes (`getrusage`'s `ru_maxrss`).
-        var peakKilobytes: Int
         /// Standard output as bytes, for checks of what exactly was written.
         var stdoutBytes: [UInt8]
     }
@@ -68,8 +66,7 @@ final class CLI: @unchecked Sendable {
             Issue.record("pipeline \(arguments.joined(separator: " ")) did not end within \(timeout) s", sourceLocation: sourceLocation)
         }
         return Result(status: result.status, stdout: String(decoding: result.stdout, as: UTF8.self),
-                      stderr: String(decoding: result.stderr, as: UTF8.self), signal: result.signal,
-                      peakKilobytes: result.peakKilobytes, stdoutBytes: result.stdout)
+                      stderr: String(decoding: result.stderr, as: UTF8.self), signal: result.signal, stdoutBytes: result.stdout)
     }
 
     /// Runs a command that must succeed, recording its stderr when it does not.
@@ -107,20 +104,31 @@ final class CLI: @unchecked Sendable {
 
     /// A path in the test's folder.
     func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+
+    /// Runs a command with `PIPELINE_TRACE` and returns it with the peak memory the binary
+    /// wrote there on exit, in kilobytes. (The kernel carries the parent's peak over to a
+    /// child at exec, so the child's own rusage would report this test process's memory.)
+    func runMeasuringMemory(_ arguments: [String], input: Input = .nothing, timeout: Double = 120,
+                            sourceLocation: SourceLocation = #_sourceLocation) -> (Result, peakKilobytes: Int?) {
+        let trace = path("trace-\(UUID().uuidString)")
+        let result = run(arguments, environment: ["PIPELINE_TRACE": trace], input: input, timeout: timeout, sourceLocation: sourceLocation)
+        let peak = (try? String(contentsOfFile: trace, encoding: .utf8))?.split(separator: "\n")
+            .first { $0.hasPrefix("peak-rss-kb ") }.flatMap { Int($0.dropFirst("peak-rss-kb ".count)) }
+        return (result, peak)
+    }
 }
 
 /// One child process started with `posix_spawn`: an empty signal mask and default signal
 /// handlers, as a shell starts it (Swift Testing's threads block signals, and
 /// Foundation.Process would pass that mask on), standard output and error read together
-/// (a child that fills one pipe while we wait on the other would block for ever), and its
-/// own resource usage from `wait4`.
+/// (a child that fills one pipe while we wait on the other would block for ever), and a
+/// watchdog.
 struct ChildProcess {
     struct Outcome {
         var status: Int32
         var signal: Int32?
         var stdout: [UInt8]
         var stderr: [UInt8]
-        var peakKilobytes: Int
         var timedOut: Bool
     }
 
@@ -129,6 +137,9 @@ struct ChildProcess {
     let environment: [String: String]
 
     func run(input: CLI.Input = .nothing, output: String? = nil, timeout: Double = 120) -> Outcome {
+        // A child that stops reading its input must not take this process down with SIGPIPE
+        // (the children get default handlers back, below).
+        signal(SIGPIPE, SIG_IGN)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -170,7 +181,7 @@ struct ChildProcess {
         guard spawned == 0 else {
             for descriptor in [outPipe[0], errPipe[0], inPipe[1]] where descriptor >= 0 { close(descriptor) }
             return Outcome(status: -1, signal: nil, stdout: [], stderr: Array("cannot start \(executable): \(spawned)".utf8),
-                           peakKilobytes: 0, timedOut: false)
+                           timedOut: false)
         }
         let group = DispatchGroup()
         let collected = Collected()
@@ -206,14 +217,12 @@ struct ChildProcess {
             }
         }
         var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         finished.signal()
         group.wait()
         let signal = (status & 0x7F) != 0 ? status & 0x7F : nil
         let exitStatus = signal.map { 128 + $0 } ?? (status >> 8) & 0xFF
-        return Outcome(status: exitStatus, signal: signal, stdout: collected.stdout, stderr: collected.stderr,
-                       peakKilobytes: Int(usage.ru_maxrss), timedOut: timedOut.isSet)
+        return Outcome(status: exitStatus, signal: signal, stdout: collected.stdout, stderr: collected.stderr, timedOut: timedOut.isSet)
     }
 
     private static func readAll(_ descriptor: Int32) -> [UInt8] {

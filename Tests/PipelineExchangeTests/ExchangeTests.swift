@@ -36,14 +36,13 @@ final class ExchangeFixture {
 
     func exported(_ kind: ExchangeKind, csv: Bool = true, generation: OdooGeneration = .v16, from database: PipelineDatabase? = nil) throws -> String {
         let path = folder.appendingPathComponent("export-\(UUID().uuidString)").path
-        FileManager.default.createFile(atPath: path, contents: nil)
-        let handle = try #require(FileHandle(forWritingAtPath: path))
+        let file = try OutputFile(path, protecting: nil)
         if csv {
-            try CSVExporter.export(kind, generation: generation, from: database ?? self.database, to: handle)
+            try CSVExporter.export(kind, generation: generation, from: database ?? self.database, to: file.writer)
         } else {
-            try JSONBackup.export(kind, from: database ?? self.database, to: handle)
+            try JSONBackup.export(kind, from: database ?? self.database, to: file.writer)
         }
-        try handle.close()
+        try file.commit()
         return try String(contentsOfFile: path, encoding: .utf8)
     }
 
@@ -159,7 +158,10 @@ struct CSVImportTests {
         let path = fixture.folder.appendingPathComponent("latin1.csv").path
         FileManager.default.createFile(atPath: path, contents: Data("name\nOK\n".utf8) + Data([0x43, 0x61, 0x66, 0xE9, 0x0A]))
         let report = try fixture.importCSV(path)
-        #expect(report.problems.first?.message == "the file is not valid UTF-8")
+        // The byte just before the line break: the whole import is refused, naming where.
+        #expect(report.problems.count == 1)
+        #expect(report.problems.first?.line == 3 && report.problems.first?.column == "4")
+        #expect(report.problems.first?.message == "byte 0xE9 is not UTF-8; the file looks saved in windows-1252: import it with --encoding windows-1252")
         #expect(try fixture.records().isEmpty)
     }
 
