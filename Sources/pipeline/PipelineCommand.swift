@@ -13,7 +13,7 @@ struct PipelineCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [BoardCommand.self, TeamCommand.self, StageCommand.self, OpportunityCommand.self,
                       LeadCommand.self, ForecastCommand.self, ExportCommand.self, ImportCommand.self, SettingsCommand.self,
-                      DevCommand.self],
+                      CheckCommand.self, DevCommand.self],
         defaultSubcommand: BoardCommand.self) }
 }
 

@@ -411,6 +411,21 @@ extension Catalogue {
         "cli.exchange.encoding": "The encoding of a file that is not UTF-8: windows-1258, tcvn-5712, viscii, windows-1252, iso-8859-1, utf-16le… (any name iconv -l lists). UTF-16 with its byte-order mark needs no option.",
         "cli.exchange.unknownEncoding": "--encoding: '{0}' is not an encoding this system converts; try windows-1258, tcvn-5712, viscii, windows-1252, iso-8859-1 or utf-16",
 
+        "check.file": "the file: {0}",
+        "check.pages": "the pages: {0}",
+        "check.filterIndex": "the filter index does not match the deals: {0}",
+        "check.stageTotal": "the totals of team {0}, stage {1}, {2}: {3} deals kept where {4} are counted, or their sums differ",
+        "check.stageNotInHistory": "opportunity {0}: its stage is not where its history last took it",
+        "cli.check.abstract": "Check the database file: its pages, the filter index, the stage totals and the stage history.",
+        "cli.check.discussion": "Prints one line per problem and exits 65, or says that the file is sound. --repair rebuilds the filter index and the stage totals from the deals in one transaction (and rewrites a file whose size is not a whole number of pages); what it cannot rebuild is named, and a backup is then the way back.",
+        "cli.check.repair": "Rebuild the filter index and the stage totals in one transaction.",
+        "cli.check.sound": "{0} is sound: its pages, the filter index, the stage totals and the stage history agree.",
+        "cli.check.repaired": "Repaired {0}: the filter index and the stage totals were rebuilt from the deals; it is sound now.",
+        "cli.check.repairable.one": "{0} problem; pipeline check --repair rebuilds what it is about",
+        "cli.check.repairable.many": "{0} problems; pipeline check --repair rebuilds the filter index and the stage totals they are about",
+        "cli.check.notRepairable.one": "{0} problem that rebuilding cannot fix; restore the database from a backup (pipeline import backup.json --db NEW_FILE)",
+        "cli.check.notRepairable.many": "{0} problems, some of which rebuilding cannot fix; restore the database from a backup (pipeline import backup.json --db NEW_FILE)",
+
         // The command line
         "cli.archivedMark": " (archived)",
         "cli.board.cannotPlaceText": "the terminal type '{0}' cannot place text on the screen, so the board cannot be drawn; use a subcommand (pipeline --help lists them) or set TERM to your terminal (for example xterm-256color)",

@@ -408,6 +408,21 @@ extension Catalogue {
         "cli.exchange.encoding": "Bảng mã của tệp không phải UTF-8: windows-1258, tcvn-5712, viscii, windows-1252, iso-8859-1, utf-16le… (bất kỳ tên nào iconv -l liệt kê). UTF-16 có dấu thứ tự byte không cần tuỳ chọn này.",
         "cli.exchange.unknownEncoding": "--encoding: '{0}' không phải bảng mã hệ thống này chuyển được; hãy thử windows-1258, tcvn-5712, viscii, windows-1252, iso-8859-1 hoặc utf-16",
 
+        "check.file": "tệp: {0}",
+        "check.pages": "các trang: {0}",
+        "check.filterIndex": "chỉ mục lọc không khớp với các cơ hội: {0}",
+        "check.stageTotal": "tổng của nhóm {0}, giai đoạn {1}, {2}: lưu {3} cơ hội trong khi đếm được {4}, hoặc các tổng không khớp",
+        "check.stageNotInHistory": "cơ hội {0}: giai đoạn hiện tại không phải nơi lịch sử ghi lần cuối",
+        "cli.check.abstract": "Kiểm tra tệp cơ sở dữ liệu: các trang, chỉ mục lọc, tổng theo giai đoạn và lịch sử giai đoạn.",
+        "cli.check.discussion": "In một dòng cho mỗi lỗi và thoát với mã 65, hoặc báo tệp nguyên vẹn. --repair dựng lại chỉ mục lọc và tổng theo giai đoạn từ các cơ hội trong một giao dịch (và ghi lại tệp có kích thước không phải số nguyên lần trang); những gì không dựng lại được sẽ được nêu ra, khi đó hãy khôi phục từ bản sao lưu.",
+        "cli.check.repair": "Dựng lại chỉ mục lọc và tổng theo giai đoạn trong một giao dịch.",
+        "cli.check.sound": "{0} nguyên vẹn: các trang, chỉ mục lọc, tổng theo giai đoạn và lịch sử giai đoạn đều khớp.",
+        "cli.check.repaired": "Đã sửa {0}: chỉ mục lọc và tổng theo giai đoạn đã được dựng lại từ các cơ hội; tệp nay đã nguyên vẹn.",
+        "cli.check.repairable.one": "{0} lỗi; pipeline check --repair dựng lại phần bị lỗi",
+        "cli.check.repairable.many": "{0} lỗi; pipeline check --repair dựng lại chỉ mục lọc và tổng theo giai đoạn bị lỗi",
+        "cli.check.notRepairable.one": "{0} lỗi không sửa được bằng cách dựng lại; hãy khôi phục cơ sở dữ liệu từ bản sao lưu (pipeline import backup.json --db TỆP_MỚI)",
+        "cli.check.notRepairable.many": "{0} lỗi, trong đó có lỗi không sửa được bằng cách dựng lại; hãy khôi phục cơ sở dữ liệu từ bản sao lưu (pipeline import backup.json --db TỆP_MỚI)",
+
         // The command line
         "cli.archivedMark": " (đã lưu trữ)",
         "cli.board.cannotPlaceText": "loại terminal '{0}' không đặt được chữ lên màn hình nên không vẽ được bảng; hãy dùng lệnh con (pipeline --help liệt kê chúng) hoặc đặt TERM đúng loại terminal của bạn (ví dụ xterm-256color)",
