@@ -165,37 +165,39 @@ public enum JSONBackup {
         }
     }
 
-    /// Calls `body` for the settings object and each element of each list.
+    /// Calls `body` for the settings object and each element of each list. Lines are kept
+    /// as bytes and handed to the JSON parser as they are: a record with a 20 MB note is
+    /// copied as few times as can be.
     static func read(_ text: TextStream, _ body: (Element) throws -> Void) throws {
         var lines = LineReader(text: text, limit: lineLimit)
         let first = try lines.next()
-        let second = first?.trimmingCharacters(in: .whitespaces) == "{" ? try lines.next() : nil
-        guard first != nil, let second, second.contains("\"\(format)\"") else {
+        let second = first.map { trimmed($0).elementsEqual("{".utf8) } == true ? try lines.next() : nil
+        guard first != nil, let second, second.range(of: Data("\"\(format)\"".utf8)) != nil else {
             // Another layout of the same JSON: read whole, within the same limit.
-            let head = [first, second].compactMap { $0 }.joined(separator: "\n") + "\n"
-            try readWhole(Data(head.utf8) + lines.rest(), body)
+            var head = Data()
+            for line in [first, second].compactMap({ $0 }) { head += line + [UInt8(ascii: "\n")] }
+            try readWhole(head + lines.rest(), body)
             return
         }
         var section: String?
         var index = 0
         var number = 2
-        while let line = try lines.next() {
+        while let raw = try lines.next() {
             number += 1
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty || trimmed == "}" { continue }
-            if trimmed.hasPrefix("\"settings\":") {
-                let json = String(trimmed.dropFirst("\"settings\":".count)).trimmingCharacters(in: CharacterSet(charactersIn: " ,"))
+            let line = trimmed(raw)
+            if line.isEmpty || line.elementsEqual("}".utf8) { continue }
+            if line.starts(with: "\"settings\":".utf8) {
+                let json = trimmed(line.dropFirst("\"settings\":".utf8.count), also: UInt8(ascii: ","))
                 try body(Element(section: "settings", index: nil, line: number, object: try object(json, line: number)))
-            } else if trimmed.hasPrefix("\"version\":") || trimmed.hasPrefix("\"format\":") {
+            } else if line.starts(with: "\"version\":".utf8) || line.starts(with: "\"format\":".utf8) {
                 continue
-            } else if trimmed.hasSuffix("[") || trimmed.hasSuffix("[]") || trimmed.hasSuffix("[],") {
-                section = trimmed.split(separator: "\"").first.map(String.init)
-                if trimmed.contains("[]") { section = nil }
+            } else if line.last == UInt8(ascii: "["), let quote = line.dropFirst().firstIndex(of: UInt8(ascii: "\"")) {
+                section = String(decoding: line[line.index(after: line.startIndex)..<quote], as: UTF8.self)
                 index = 0
-            } else if trimmed == "]" || trimmed == "]," {
+            } else if line.elementsEqual("]".utf8) || line.elementsEqual("],".utf8) || line.hasSuffix("[]") || line.hasSuffix("[],") {
                 section = nil
             } else if let section {
-                let json = trimmed.hasSuffix(",") ? String(trimmed.dropLast()) : trimmed
+                let json = line.last == UInt8(ascii: ",") ? line.dropLast() : line
                 try body(Element(section: section, index: index, line: number, object: try object(json, line: number)))
                 index += 1
             }
@@ -203,8 +205,16 @@ public enum JSONBackup {
         if let problem = text.problem { throw problem }
     }
 
-    static func object(_ json: String, line: Int) throws -> [String: Any] {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else {
+    /// Without the spaces, tabs and carriage returns at either end (and `extra`), sharing
+    /// the bytes.
+    static func trimmed(_ line: Data, also extra: UInt8? = nil) -> Data {
+        func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == extra }
+        guard let first = line.firstIndex(where: { !isBlank($0) }), let last = line.lastIndex(where: { !isBlank($0) }) else { return Data() }
+        return line[first...last]
+    }
+
+    static func object(_ json: Data, line: Int) throws -> [String: Any] {
+        guard let object = try? JSONSerialization.jsonObject(with: json) as? [String: Any] else {
             throw PipelineError.backupInconsistent(BackupFault("backup.notAnObject", line: line))
         }
         return object
@@ -436,12 +446,12 @@ struct LineReader {
         self.limit = limit
     }
 
-    mutating func next() throws -> String? {
+    mutating func next() throws -> Data? {
         while true {
             let from = start + scanned
             if let newline = buffer[from...].firstIndex(of: UInt8(ascii: "\n")) {
                 examined += newline - from + 1
-                let line = String(decoding: buffer[start..<newline], as: UTF8.self)
+                let line = Data(buffer[start..<newline])
                 lines += 1
                 start = newline + 1
                 scanned = 0
@@ -456,7 +466,7 @@ struct LineReader {
             if finished {
                 guard start < buffer.count else { return nil }
                 defer { buffer.removeAll(); start = 0; scanned = 0 }
-                return String(decoding: buffer[start...], as: UTF8.self)
+                return Data(buffer[start...])
             }
             guard scanned <= limit else { throw tooLong() }
             if try !readBlock() { finished = true }
@@ -482,4 +492,8 @@ struct LineReader {
         if count == 0, let problem = text.problem { throw problem }
         return count > 0
     }
+}
+
+extension Data {
+    func hasSuffix(_ text: String) -> Bool { count >= text.utf8.count && suffix(text.utf8.count).elementsEqual(text.utf8) }
 }

@@ -373,3 +373,41 @@ struct RoundTripTests {
         #expect(try fixture.exported(kind, from: fresh) == first)
     }
 }
+
+@Suite("Files: reading a backup, cells for spreadsheets")
+struct ExchangeFileTests {
+    /// Restoring one huge record took time in the square of its size: each block appended
+    /// to the line buffer was searched for a line feed from the line's start again. The
+    /// reader now looks at each byte once, whatever the lines are like.
+    @Test(arguments: [[20 << 20], [1, 5, 100_000, 3], Array(repeating: 40, count: 200_000)])
+    func theLineReaderLooksAtEachByteOnce(_ lengths: [Int]) throws {
+        let fixture = try ExchangeFixture()
+        var bytes = Data()
+        for length in lengths { bytes += Data(repeating: UInt8(ascii: "x"), count: length) + [0x0A] }
+        let path = fixture.folder.appendingPathComponent("lines.txt").path
+        FileManager.default.createFile(atPath: path, contents: bytes)
+        var reader = LineReader(text: try TextStream(ImportSource(path), encoding: nil), limit: 32 << 20)
+        var read: [Int] = []
+        while let line = try reader.next() { read.append(line.count) }
+        #expect(read == lengths)
+        #expect(reader.examined <= bytes.count, "\(reader.examined) bytes examined for \(bytes.count)")
+    }
+
+    static let tricky = [
+        "=1+1", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tTab", "\rReturn", "'=quoted", "''=twice", "'", "''", "'plain", "=",
+        "+", "-", "-12.50", "+1 555 0100", "+84 (28) 3823-4567", "-(1)", "plain", "", "a=b", " =not first", "+-1", "--1", "+a",
+    ]
+
+    @Test func aGuardedCellComesBackAsItWasAndNeverStartsAFormula() {
+        for value in Self.tricky {
+            let cell = SpreadsheetSafety.guarded(value)
+            #expect(SpreadsheetSafety.unguarded(cell) == value, "\(value) → \(cell)")
+            if let first = cell.first, "=+-@\t\r".contains(first) {
+                #expect(SpreadsheetSafety.isPlainNumberOrPhone(Substring(cell)), "\(value) → \(cell)")
+            }
+        }
+        #expect(SpreadsheetSafety.guarded("-12.50") == "-12.50" && SpreadsheetSafety.guarded("+1 555 0100") == "+1 555 0100")
+        #expect(SpreadsheetSafety.guarded("=1+1") == "'=1+1" && SpreadsheetSafety.guarded("'=1") == "''=1")
+        #expect(SpreadsheetSafety.guarded("'plain") == "'plain")
+    }
+}
