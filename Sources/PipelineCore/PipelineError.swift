@@ -9,7 +9,7 @@ public enum PipelineError: Error, Hashable, Sendable {
     case invalidProbability(String)
     case invalidAmount(String, rule: AmountRule)
     case tooManyDecimals(String, currency: CurrencyCode)
-    case amountTooLarge(String)
+    case amountTooLarge(String, currency: CurrencyCode)
     case invalidCurrency(String)
     case invalidDate(String)
     case invalidPriority(String)
@@ -34,6 +34,9 @@ public enum PipelineError: Error, Hashable, Sendable {
     // Rules
     case stageNotInPipeline(stage: String, pipeline: String)
     case stageRelativeToItself
+    case opportunityRelativeToItself
+    /// `--before`/`--after` named a card that is not in the column the card goes to.
+    case anchorNotInColumn(Opportunity.ID)
     case stageNotEmpty(stage: String, count: Int)
     case moveTargetIsRemovedStage
     case scopeExcludesOccupants(stage: String, teams: [String])
@@ -108,7 +111,8 @@ public enum PipelineError: Error, Hashable, Sendable {
         case .tooManyDecimals(let text, let currency):
             let digits = currency.minorDigits
             return digits == 0 ? t("error.decimals.none", text, currency.code) : t("error.decimals.some", text, currency.code, digits)
-        case .amountTooLarge(let text): return t("error.amountTooLarge", text)
+        case .amountTooLarge(let text, let currency):
+            return t("error.amountTooLarge", text, Money.maximumDigits - currency.minorDigits, currency.code)
         case .invalidCurrency(let text): return t("error.currency", text)
         case .invalidDate(let text): return t("error.date", text)
         case .invalidPriority(let text): return t("error.priority", text)
@@ -130,6 +134,8 @@ public enum PipelineError: Error, Hashable, Sendable {
             return pipeline.map { t("error.duplicateStage.in", $0, name) } ?? t("error.duplicateStage", name)
         case .stageNotInPipeline(let stage, let pipeline): return t("error.stageNotInPipeline", stage, pipeline)
         case .stageRelativeToItself: return t("error.stageRelativeToItself")
+        case .opportunityRelativeToItself: return t("error.opportunityRelativeToItself")
+        case .anchorNotInColumn(let id): return t("error.anchorNotInColumn", id)
         case .stageNotEmpty(let stage, let number):
             return t("error.stageNotEmpty", stage, count(number, "count.opportunity.one", "count.opportunity.many"))
         case .moveTargetIsRemovedStage: return t("error.moveToRemoved")

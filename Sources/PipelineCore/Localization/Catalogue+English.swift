@@ -36,7 +36,7 @@ extension Catalogue {
         "error.amount.plain": "expected revenue: '{0}' is not an amount; write digits with an optional '.' decimal point, e.g. 1500000.50",
         "error.decimals.none": "expected revenue: '{0}' has too many decimals; {1} amounts have no decimals",
         "error.decimals.some": "expected revenue: '{0}' has too many decimals; {1} amounts have at most {2} decimals",
-        "error.amountTooLarge": "expected revenue: '{0}' is too large (at most 18 digits in all)",
+        "error.amountTooLarge": "expected revenue: '{0}' is too large: {2} amounts have at most {1} digits before the decimal point",
         "error.currency": "currency: '{0}' is not an ISO 4217 code such as VND, USD or EUR",
         "error.date": "expected closing date: '{0}' is not a date; write YYYY-MM-DD, e.g. 2026-12-31",
         "error.priority": "priority: '{0}' is not a whole number from 0 to 3",
@@ -365,6 +365,8 @@ extension Catalogue {
         "backup.notTime": "'{0}' is not an ISO 8601 time",
 
         // Files the program reads and writes, and the database's own files
+        "error.opportunityRelativeToItself": "opportunity: a card cannot be placed before or after itself; --before and --after name another card of the column",
+        "error.anchorNotInColumn": "opportunity: {0} is not in the column the card goes to; --before and --after name a card of that column",
         "file.isTheDatabase": "{0} is the database {1} or one of its files; choose another file (nothing was written)",
         "file.notARegularFile": "{0} is {1}, not a regular file; nothing was read or written",
         "file.kind.folder": "a folder",

@@ -34,7 +34,7 @@ extension Catalogue {
         "error.amount.plain": "doanh thu dự kiến: '{0}' không phải số tiền; hãy viết chữ số với dấu thập phân '.' nếu cần, ví dụ 1500000.50",
         "error.decimals.none": "doanh thu dự kiến: '{0}' có quá nhiều chữ số thập phân; số tiền {1} không có phần thập phân",
         "error.decimals.some": "doanh thu dự kiến: '{0}' có quá nhiều chữ số thập phân; số tiền {1} có tối đa {2} chữ số thập phân",
-        "error.amountTooLarge": "doanh thu dự kiến: '{0}' quá lớn (tối đa 18 chữ số)",
+        "error.amountTooLarge": "doanh thu dự kiến: '{0}' quá lớn: số tiền {2} có tối đa {1} chữ số phần nguyên",
         "error.currency": "tiền tệ: '{0}' không phải mã ISO 4217 như VND, USD hay EUR",
         "error.date": "ngày chốt dự kiến: '{0}' không phải ngày; hãy viết DD/MM/YYYY hoặc YYYY-MM-DD, ví dụ 31/12/2026",
         "error.priority": "mức ưu tiên: '{0}' không phải số nguyên từ 0 đến 3",
@@ -362,6 +362,8 @@ extension Catalogue {
         "backup.notTime": "'{0}' không phải thời điểm ISO 8601",
 
         // Files the program reads and writes, and the database's own files
+        "error.opportunityRelativeToItself": "cơ hội: không thể đặt một thẻ trước hoặc sau chính nó; --before và --after phải chỉ một thẻ khác trong cột",
+        "error.anchorNotInColumn": "cơ hội: {0} không nằm trong cột mà thẻ được chuyển đến; --before và --after phải chỉ một thẻ của cột đó",
         "file.isTheDatabase": "{0} là cơ sở dữ liệu {1} hoặc một tệp của nó; hãy chọn tệp khác (chưa ghi gì)",
         "file.notARegularFile": "{0} là {1}, không phải tệp thông thường; không đọc hay ghi gì",
         "file.kind.folder": "một thư mục",
