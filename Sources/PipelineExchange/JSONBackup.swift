@@ -107,7 +107,7 @@ public enum JSONBackup {
 
     /// The longest line a backup may have (one record, with its notes): what restoring holds
     /// in memory at once. A 20 MB note fits.
-    public static let lineLimit = 48 << 20
+    public static let lineLimit = 32 << 20
 
     /// Restores the backup at `path`, read as UTF-8.
     public static func restore(path: String, into database: PipelineDatabase) throws -> Summary {

@@ -79,7 +79,8 @@ struct DevCommand: ParsableCommand {
 
         /// Written through at once: what a killed process reported, it did.
         private func report(_ line: String) {
-            FileHandle.standardOutput.write(Data((line + "\n").utf8))
+            Console.out(line)
+            Console.finish()
         }
     }
 }

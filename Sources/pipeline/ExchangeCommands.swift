@@ -68,6 +68,7 @@ struct ImportCommand: ParsableCommand {
     var createMissingTeams = false
 
     func validate() throws {
+        if what == .all { throw ValidationError(localized("import.oneKind")) }
         if let encoding, !TextStream.knows(encoding) {
             throw ValidationError(localized("cli.exchange.unknownEncoding", encoding))
         }

@@ -102,6 +102,16 @@ struct CLIWrittenFileTests {
         #expect(result.stderr == "error: cannot write to standard output: No space left on device\n", "\(command)")
     }
 
+    /// A standard error that cannot be written has nowhere to tell of it: the command ends
+    /// with its status, not a trap.
+    @Test func aFailingStandardErrorIsNoTrap() {
+        let cli = CLI()
+        cli.ok(["team", "list"])
+        let shell = ChildProcess(executable: "/bin/bash", arguments: ["-c", "\"$0\" opp show 999 --db \"$1\" 2>/dev/full; echo status=$?",
+                                                                       CLI.binary, cli.database], environment: cli.environment)
+        #expect(String(decoding: shell.run().stdout, as: UTF8.self) == "status=65\n")
+    }
+
     /// `| head -1` ends the command quietly, as it ends other Unix tools, even when the
     /// shell ignores SIGPIPE (the write then fails with EPIPE instead).
     @Test(arguments: [["opp", "list"], ["export"], ["export", "--format", "json"], ["opp", "list", "--json"]])
@@ -205,7 +215,7 @@ struct CLIReadFileTests {
     }
 
     /// Not text: refused without reading for ever, and with memory bounded whatever comes.
-    @Test(arguments: ["folder", "fifo", "/dev/zero", "binary", "stdin zeros", "stdin endless line", "endless quote"])
+    @Test(arguments: ["folder", "fifo", "/dev/zero", "binary", "stdin zeros", "stdin endless line", "endless quote", "endless backup line"])
     func whatIsNotATextFileIsRefusedWithBoundedMemory(_ kind: String) throws {
         let cli = CLI()
         cli.ok(["team", "list"])
@@ -237,6 +247,11 @@ struct CLIReadFileTests {
             arguments += ["-", "--format", "csv"]
             input = .bytes(Data(repeating: UInt8(ascii: "a"), count: 40 << 20))
             expected = "error: line 1, column 1: a record longer than 8 MB (a quote left open?): not a file to import\n"
+        case "endless backup line":
+            // What looks like a backup, then 60 MB on one line.
+            arguments += ["-", "--format", "json"]
+            input = .bytes(Data("{\n\"format\": \"pipeline-backup\",\n".utf8) + Data(repeating: UInt8(ascii: "a"), count: 60 << 20))
+            expected = "error: line 3, column 1: a record longer than 32 MB (a quote left open?): not a file to import\n"
         default:
             // A quote opened on line 2 and never closed: one field that never ends.
             try (Data("name\n\"".utf8) + Data(repeating: UInt8(ascii: "b"), count: 12 << 20)).write(to: URL(fileURLWithPath: cli.path("quote.csv")))

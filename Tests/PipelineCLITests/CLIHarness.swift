@@ -140,15 +140,8 @@ struct ChildProcess {
         // A child that stops reading its input must not take this process down with SIGPIPE
         // (the children get default handlers back, below).
         signal(SIGPIPE, SIG_IGN)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
+        var attributes = ChildProcess.shellLikeAttributes()
         defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t(), all = sigset_t()
-        sigemptyset(&empty)
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -223,6 +216,20 @@ struct ChildProcess {
         let signal = (status & 0x7F) != 0 ? status & 0x7F : nil
         let exitStatus = signal.map { 128 + $0 } ?? (status >> 8) & 0xFF
         return Outcome(status: exitStatus, signal: signal, stdout: collected.stdout, stderr: collected.stderr, timedOut: timedOut.isSet)
+    }
+
+    /// Spawn attributes that start a child as a shell does: no signal blocked, every signal
+    /// at its default (Swift Testing's threads block signals, and a child inherits the mask).
+    static func shellLikeAttributes() -> posix_spawnattr_t {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        var empty = sigset_t(), all = sigset_t()
+        sigemptyset(&empty)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        return attributes
     }
 
     private static func readAll(_ descriptor: Int32) -> [UInt8] {

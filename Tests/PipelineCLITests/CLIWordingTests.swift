@@ -28,4 +28,14 @@ struct CLIWordingTests {
         let dong = cli.run(["opp", "add", "Deal", "--revenue", "1000000000000000000", "--currency", "VND"])
         #expect(dong.stderr.contains("VND amounts have at most 18 digits before the decimal point"))
     }
+
+    /// It used to end in a dump of a Swift value, exit 1.
+    @Test func aCSVImportOfEverythingIsAUsageErrorInOneSentence() throws {
+        let cli = CLI()
+        let file = cli.path("one.csv")
+        try "name\nDeal\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let result = cli.run(["import", file, "--what", "all"])
+        #expect(result.status == 64)
+        #expect(result.stderr.hasPrefix("Error: a CSV file holds one kind of record; import a full backup with --format json\n"), "\(result.stderr)")
+    }
 }

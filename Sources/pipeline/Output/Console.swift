@@ -22,7 +22,20 @@ enum Console {
     static func error(_ line: String) {
         // What was written to standard output comes first, where both go to one terminal.
         finish()
-        FileHandle.standardError.write(Data((TerminalText.sanitized(line) + "\n").utf8))
+        writeStandardError(TerminalText.sanitized(line) + "\n")
+    }
+
+    /// Standard error, written through; a failure there has nowhere left to be told, and
+    /// is not a reason to stop (FileHandle's `write(_:)` would end the process with a trap).
+    private static func writeStandardError(_ text: String) {
+        let bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { Glibc.write(STDERR_FILENO, $0.baseAddress! + offset, bytes.count - offset) }
+            if written < 0, errno == EINTR { continue }
+            if written <= 0 { return }
+            offset += written
+        }
     }
 
     /// Writes out what standard output still holds; called before the process exits, and
@@ -34,7 +47,7 @@ enum Console {
     /// One sentence and 74, or a quiet end when the reader has gone.
     static func exitForOutputFailure(_ failure: FileError) -> Never {
         if case .outputClosed = failure { exit(ExitStatus.outputClosed) }
-        FileHandle.standardError.write(Data((localized("cli.error", failure.message(in: CLILanguage.current)) + "\n").utf8))
+        writeStandardError(localized("cli.error", failure.message(in: CLILanguage.current)) + "\n")
         exit(ExitStatus.ioError)
     }
 
