@@ -43,12 +43,21 @@ extension PipelineDatabase {
     /// check of pages and indexes, the filter index against the deals, the stage totals
     /// against the deals, and each deal's stage against its history. Empty means sound.
     public func integrityProblems() throws -> [IntegrityProblem] {
+        try integrityReport().problems
+    }
+
+    /// What `integrityProblems()` finds, and whether the filter index could be checked:
+    /// FTS5 checks itself through an insert that changes nothing, which SQLite nevertheless
+    /// refuses on a database opened read-only.
+    public func integrityReport() throws -> (problems: [IntegrityProblem], filterIndexChecked: Bool) {
         var problems = Self.damage(atPath: path).map { [IntegrityProblem.file($0)] } ?? []
+        var filterIndexChecked = true
         problems += try read { db in
             var problems = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }.map(IntegrityProblem.pages)
             do {
-                // FTS5's own check, run as the special insert it is; it changes nothing.
                 try db.execute(sql: "INSERT INTO opportunity_search (opportunity_search, rank) VALUES ('integrity-check', 1)")
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY {
+                filterIndexChecked = false
             } catch let error as DatabaseError {
                 problems.append(.filterIndex(error.message ?? "\(error.resultCode)"))
             }
@@ -76,7 +85,7 @@ extension PipelineDatabase {
                 """)
             return problems + strays.map(IntegrityProblem.stageNotInHistory)
         }
-        return problems
+        return (problems, filterIndexChecked)
     }
 
     /// The per-stage totals of the deals as they are, split as `stage_total` keeps them.

@@ -20,7 +20,8 @@ struct CheckCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: path) else { throw FileError.noSuchFile(path: path) }
         // A damaged file is what this command is for: it opens one that others refuse.
         let session = try global.open(forWriting: repair, acceptingDamage: true)
-        var problems = try session.database.integrityProblems()
+        let report = try session.database.integrityReport()
+        var problems = report.problems
         if repair, !problems.isEmpty {
             try session.database.repair()
             problems = try session.database.integrityProblems()
@@ -30,9 +31,10 @@ struct CheckCommand: ParsableCommand {
             }
         }
         guard !problems.isEmpty else {
-            Console.out(localized("cli.check.sound", path))
+            Console.out(localized(report.filterIndexChecked ? "cli.check.sound" : "cli.check.soundButIndex", path))
             return
         }
+        if !report.filterIndexChecked { Console.error(localized("cli.warning", localized("cli.check.filterIndexUnchecked", path))) }
         for problem in problems { Console.out(problem.message(in: session.language)) }
         let count = problems.count
         if problems.allSatisfy(\.isRepairable), !repair {

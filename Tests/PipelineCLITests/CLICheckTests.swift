@@ -64,4 +64,18 @@ struct CLICheckTests {
         #expect(cli.ok(["check"]).stdout.contains("is sound"))
         #expect((cli.object(["forecast"])["open"] as? [String: Any])?["count"] as? Int == 1)
     }
+
+    /// On a database one may only read, FTS5's self-check (an insert) is refused: the check
+    /// says it could not look at the index instead of calling it broken.
+    @Test func aReadOnlyDatabaseIsCheckedAsFarAsItCanBe() throws {
+        let cli = CLI()
+        let folder = try AnotherUser.folder(in: cli)
+        let database = folder + "/pipeline.sqlite"
+        #expect(cli.run(["opp", "add", "Deal", "--db", database], database: false).status == 0)
+        try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: database)
+        let result = AnotherUser.run(cli, ["check", "--db", database])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout == "\(database) is sound as far as it can be read here: its pages, the stage totals and the stage history agree (the filter index can only be checked where the database can be written).\n")
+        #expect(result.stderr.isEmpty)
+    }
 }

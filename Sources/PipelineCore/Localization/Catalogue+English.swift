@@ -420,6 +420,8 @@ extension Catalogue {
         "check.stageNotInHistory": "opportunity {0}: its stage is not where its history last took it",
         "cli.check.abstract": "Check the database file: its pages, the filter index, the stage totals and the stage history.",
         "cli.check.discussion": "Prints one line per problem and exits 65, or says that the file is sound. --repair rebuilds the filter index and the stage totals from the deals in one transaction (and rewrites a file whose size is not a whole number of pages); what it cannot rebuild is named, and a backup is then the way back.",
+        "cli.check.filterIndexUnchecked": "the filter index of {0} could not be checked: the database can only be read here",
+        "cli.check.soundButIndex": "{0} is sound as far as it can be read here: its pages, the stage totals and the stage history agree (the filter index can only be checked where the database can be written).",
         "cli.check.repair": "Rebuild the filter index and the stage totals in one transaction.",
         "cli.check.sound": "{0} is sound: its pages, the filter index, the stage totals and the stage history agree.",
         "cli.check.repaired": "Repaired {0}: the filter index and the stage totals were rebuilt from the deals; it is sound now.",

@@ -417,6 +417,8 @@ extension Catalogue {
         "check.stageNotInHistory": "cơ hội {0}: giai đoạn hiện tại không phải nơi lịch sử ghi lần cuối",
         "cli.check.abstract": "Kiểm tra tệp cơ sở dữ liệu: các trang, chỉ mục lọc, tổng theo giai đoạn và lịch sử giai đoạn.",
         "cli.check.discussion": "In một dòng cho mỗi lỗi và thoát với mã 65, hoặc báo tệp nguyên vẹn. --repair dựng lại chỉ mục lọc và tổng theo giai đoạn từ các cơ hội trong một giao dịch (và ghi lại tệp có kích thước không phải số nguyên lần trang); những gì không dựng lại được sẽ được nêu ra, khi đó hãy khôi phục từ bản sao lưu.",
+        "cli.check.filterIndexUnchecked": "không kiểm tra được chỉ mục lọc của {0}: ở đây cơ sở dữ liệu chỉ đọc được",
+        "cli.check.soundButIndex": "{0} nguyên vẹn trong phạm vi đọc được ở đây: các trang, tổng theo giai đoạn và lịch sử giai đoạn đều khớp (chỉ mục lọc chỉ kiểm tra được ở nơi ghi được cơ sở dữ liệu).",
         "cli.check.repair": "Dựng lại chỉ mục lọc và tổng theo giai đoạn trong một giao dịch.",
         "cli.check.sound": "{0} nguyên vẹn: các trang, chỉ mục lọc, tổng theo giai đoạn và lịch sử giai đoạn đều khớp.",
         "cli.check.repaired": "Đã sửa {0}: chỉ mục lọc và tổng theo giai đoạn đã được dựng lại từ các cơ hội; tệp nay đã nguyên vẹn.",
