@@ -92,6 +92,14 @@ extension PipelineDatabase {
                 try db.execute(sql: "DELETE FROM \(table)")
             }
             try body(BackupWriter(db: db))
+            guard try Int.fetchOne(db, sql: "SELECT count(*) FROM team") ?? 0 > 0 else {
+                throw PipelineError.backupInconsistent(BackupFault("backup.noTeam"))
+            }
+            // The current team is kept by id: it must be one of the backup's teams.
+            if let team = try Self.storedSetting(db, .team),
+               try Int.fetchOne(db, sql: "SELECT count(*) FROM team WHERE id = ?", arguments: [team]) ?? 0 == 0 {
+                throw PipelineError.backupInconsistent(BackupFault("backup.unknownTeamSetting", team, path: "settings.team"))
+            }
             let broken = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check")
             if !broken.isEmpty {
                 throw PipelineError.backupInconsistent(BackupFault("backup.danglingReferences"))

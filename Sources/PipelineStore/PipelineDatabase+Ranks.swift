@@ -14,6 +14,10 @@ extension PipelineDatabase {
     /// A rank that puts `card` at `placement` in its (team, stage) column.
     static func rank(_ db: Database, for card: Opportunity, placement: CardPlacement) throws -> Int64 {
         guard let stage = card.stage else { return 0 }
+        switch placement {
+        case .before(card.id), .after(card.id): throw PipelineError.opportunityRelativeToItself
+        default: break
+        }
         let column: StatementArguments = ["team": card.team.rawValue, "stage": stage.rawValue, "card": card.id.rawValue]
         for attempt in 0..<2 {
             let (before, after) = try neighbours(db, column: column, placement: placement)
@@ -39,7 +43,7 @@ extension PipelineDatabase {
             return (try key("ORDER BY rank DESC, id DESC LIMIT 1"), nil)
         case .before(let other), .after(let other):
             guard let anchor = try key("AND id = :other", ["other": other.rawValue]) else {
-                throw PipelineError.unknownOpportunity(String(other.rawValue))
+                throw PipelineError.anchorNotInColumn(other)
             }
             let anchorArguments: StatementArguments = ["rank": anchor.rank, "id": anchor.id]
             if case .before = placement {

@@ -68,7 +68,8 @@ extension PipelineDatabase {
     /// migrating or locking anything; `nil` when there is no such file, it is not ours, or
     /// the setting is unset. (The CLI needs the language before it parses its arguments.)
     public static func storedLanguage(atPath path: String) -> Language? {
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        // A FIFO would keep SQLite waiting for a writer; only a regular file is read.
+        guard FileManager.default.fileExists(atPath: path), FileKind.ofNonRegularFile(atPath: path) == nil else { return nil }
         var configuration = Configuration()
         configuration.readonly = true
         guard let queue = try? DatabaseQueue(path: path, configuration: configuration) else { return nil }

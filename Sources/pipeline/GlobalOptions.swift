@@ -18,6 +18,11 @@ struct GlobalOptions: ParsableArguments {
         if let lang, Language(code: lang) == nil {
             throw ValidationError(localized("cli.global.langIsNotALanguage", lang))
         }
+        // An empty path is a script's unset variable, not a wish for the default database.
+        if db?.isEmpty == true { throw ValidationError(localized("cli.global.emptyDb")) }
+        if db == nil, ProcessInfo.processInfo.environment["PIPELINE_DB"]?.isEmpty == true {
+            throw ValidationError(localized("cli.global.emptyPipelineDb"))
+        }
     }
 
     /// The database path the options and the environment choose.
@@ -35,6 +40,21 @@ struct GlobalOptions: ParsableArguments {
         return (dataHome as NSString).appendingPathComponent("pipeline/pipeline.sqlite")
     }
 
+    /// The longest `PIPELINE_BUSY_TIMEOUT` taken: a day, in seconds.
+    static let longestBusyTimeout: Double = 86_400
+
+    /// `PIPELINE_BUSY_TIMEOUT` in seconds, else the default; anything but a number of
+    /// seconds from 0 to a day is a configuration error.
+    static func busyTimeout(_ environment: [String: String]) throws -> TimeInterval {
+        guard let text = environment["PIPELINE_BUSY_TIMEOUT"] else { return PipelineDatabase.defaultBusyTimeout }
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard trimmed.allSatisfy({ ("0"..."9").contains($0) || $0 == "." }), let seconds = Double(trimmed),
+              seconds.isFinite, (0...longestBusyTimeout).contains(seconds) else {
+            throw ConfigurationError.busyTimeout(text)
+        }
+        return seconds
+    }
+
     /// `--lang`, else the locale: what a new database is seeded in.
     var requestedLanguage: Language {
         lang.flatMap(Language.init(code:)) ?? Language.fromLocale(environment: ProcessInfo.processInfo.environment)
@@ -42,19 +62,26 @@ struct GlobalOptions: ParsableArguments {
 
     /// Opens the database for one command. A command that only reads still works on a
     /// database the user may not write to.
-    func open(forWriting writing: Bool = true) throws -> Session {
+    func open(forWriting writing: Bool = true, acceptingDamage: Bool = false) throws -> Session {
         let path = databasePath
         let now = Timestamp.now
-        let busyTimeout = ProcessInfo.processInfo.environment["PIPELINE_BUSY_TIMEOUT"].flatMap(Double.init)
-            ?? PipelineDatabase.defaultBusyTimeout
+        let busyTimeout = try Self.busyTimeout(ProcessInfo.processInfo.environment)
         let database: PipelineDatabase
         do {
-            database = try PipelineDatabase(path: path, seedLanguage: requestedLanguage, now: now, busyTimeout: busyTimeout)
+            database = try PipelineDatabase(path: path, seedLanguage: requestedLanguage, now: now, busyTimeout: busyTimeout,
+                                            acceptingDamage: acceptingDamage)
         } catch let error as StoreError where !writing && FileManager.default.fileExists(atPath: path) {
             switch error {
-            case .readOnly, .cannotOpen:
-                database = try PipelineDatabase(path: path, seedLanguage: requestedLanguage, now: now,
-                                                busyTimeout: busyTimeout, readOnly: true)
+            case .readOnly, .cannotOpen, .looksDamaged, .companionNotWritable:
+                if case .looksDamaged = error { Console.error(localized("cli.warning", error.message(in: CLILanguage.current))) }
+                do {
+                    database = try PipelineDatabase(path: path, seedLanguage: requestedLanguage, now: now,
+                                                    busyTimeout: busyTimeout, readOnly: true)
+                } catch StoreError.readOnly {
+                    // Reading a WAL database needs its shared-memory file, which a read-only
+                    // folder cannot take: say so, rather than "cannot save".
+                    throw StoreError.cannotReadHere(path: path)
+                }
             default:
                 throw error
             }
@@ -63,6 +90,20 @@ struct GlobalOptions: ParsableArguments {
         let language = lang.flatMap(Language.init(code:)) ?? stored ?? requestedLanguage
         CLILanguage.set(language)
         return Session(database: database, language: language)
+    }
+}
+
+/// A setting in the environment that cannot be used (exit 78).
+enum ConfigurationError: UserFacingError {
+    case busyTimeout(String)
+
+    var message: String { message(in: .english) }
+
+    func message(in language: Language) -> String {
+        switch self {
+        case .busyTimeout(let text):
+            return Catalogue.text("cli.global.badBusyTimeout", language, [text, String(Int(GlobalOptions.longestBusyTimeout))])
+        }
     }
 }
 
