@@ -98,7 +98,7 @@ extension PipelineDatabase {
             // The current team is kept by id: it must be one of the backup's teams.
             if let team = try Self.storedSetting(db, .team),
                try Int.fetchOne(db, sql: "SELECT count(*) FROM team WHERE id = ?", arguments: [team]) ?? 0 == 0 {
-                throw PipelineError.backupInconsistent(BackupFault("backup.unknownTeamSetting", team, path: "settings.team"))
+                throw PipelineError.backupInconsistent(BackupFault("backup.unknownTeamSetting", team, path: ["settings", SettingKey.team.rawValue].joined(separator: ".")))
             }
             let broken = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check")
             if !broken.isEmpty {

@@ -106,7 +106,7 @@ struct CLIVietnameseTests {
     static let commandWords: Set<String> = [
         "board", "team", "stage", "opp", "lead", "forecast", "export", "import", "settings", "help",
         "list", "add", "rename", "remove", "edit", "move", "suggest", "show", "won", "lost", "restore", "archive",
-        "delete", "duplicates", "convert", "get", "set",
+        "delete", "duplicates", "convert", "get", "set", "check",
     ]
 
     struct Run {
@@ -284,13 +284,18 @@ struct CLIVietnameseTests {
         run(["import", try file("xau.csv", "name,stage_id,probability\nTốt,Mới,10\nXấu,Mới,150\n")], 65)
         run(["import", try file("thieu.csv", "name,stage_id\nBốn,Không có\n")], 65)
         run(["import", try file("mot-loi.csv", "name,priority\nNăm,9\n")], 65)
-        run(["import", "/không/có.csv"], 65)
+        run(["import", "/không/có.csv"], 66)
         run(["import", backup], 65)  // a backup goes into a fresh database only
         run(["import", backup, "--dry-run"], 64)
         let fresh = CLI(language: "vi_VN.UTF-8")
         let restored = fresh.run(["import", backup])
         #expect(restored.status == 0, "\(restored.stderr)")
         runs.append(Run(arguments: ["import", backup], status: restored.status, output: restored.stdout + restored.stderr, allowing: []))
+
+        // Checking the database, and repairing it.
+        run(["check"], 0)
+        run(["check", "--repair"], 0)
+        run(["check", "--db", cli.folder.appendingPathComponent("không-có.sqlite").path], 66, database: false)
 
         // The board outside a terminal, and a file that is not a database.
         run(["board"], 64)
