@@ -215,7 +215,7 @@ public final class EngineStore: PipelineStore {
         let teams = try store.teams()
         guard !teams.isEmpty else { throw PipelineError.backupInconsistent(BackupFault("backup.noTeam")) }
         if let team = try store.storedSetting(.team), !teams.contains(where: { String($0.id.rawValue) == team }) {
-            throw PipelineError.backupInconsistent(BackupFault("backup.unknownTeamSetting", team, path: "settings.team"))
+            throw PipelineError.backupInconsistent(BackupFault("backup.unknownTeamSetting", team, path: ["settings", SettingKey.team.rawValue].joined(separator: ".")))
         }
     }
 
