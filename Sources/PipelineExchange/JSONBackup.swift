@@ -112,7 +112,7 @@ public enum JSONBackup {
 
     /// The longest line a backup may have (one record, with its notes): what restoring holds
     /// in memory at once. A 20 MB note fits.
-    public static let lineLimit = 32 << 20
+    public static let lineLimit = 26 << 20
 
     /// Restores the backup at `path`, read as UTF-8.
     public static func restore(path: String, into database: any BackupSink) throws -> Summary {
@@ -490,9 +490,13 @@ struct LineReader {
 
     /// Appends the next block; false at the end. A problem of the bytes ends the text.
     private mutating func readBlock() throws -> Bool {
-        let old = buffer.count
-        buffer.append(contentsOf: repeatElement(0, count: 1 << 16))
-        let count = buffer.withUnsafeMutableBufferPointer { text.read(into: $0.baseAddress! + old, count: 1 << 16) }
+        let old = buffer.count, block = 1 << 16
+        // Room for the longest line is reserved once: pages are only resident once written,
+        // and the buffer is never copied into a twice larger one on the way (a copy that, for
+        // an endless line, held two buffers at once and took the process past its memory bound).
+        if buffer.capacity < limit + 2 * block { buffer.reserveCapacity(limit + 2 * block) }
+        buffer.append(contentsOf: repeatElement(0, count: block))
+        let count = buffer.withUnsafeMutableBufferPointer { text.read(into: $0.baseAddress! + old, count: block) }
         buffer.removeSubrange((old + count)...)
         if count == 0, let problem = text.problem { throw problem }
         return count > 0

@@ -17,8 +17,11 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let path = global.databasePath
-        // A check never creates the file it is asked about.
-        guard FileManager.default.fileExists(atPath: path) else { throw FileError.noSuchFile(path: path) }
+        // A check never creates the file it is asked about (a server's database is the
+        // server's to have).
+        guard StoreOpener.engine(for: path) != .sqlite || FileManager.default.fileExists(atPath: path) else {
+            throw FileError.noSuchFile(path: path)
+        }
         // A damaged file is what this command is for: it opens one that others refuse.
         let session = try global.open(forWriting: repair, acceptingDamage: true)
         let report = try session.database.integrityReport()

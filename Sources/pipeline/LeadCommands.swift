@@ -134,10 +134,14 @@ struct LeadCommand: ParsableCommand {
 
         func run() throws {
             let session = try global.openForLeads()
-            let lead = try session.database.lead(self.lead)
-            let team = try team.map { try session.database.team($0) }
-            let changes = try fields.form(title: title).validated(language: session.language, currency: lead.expectedRevenue.currency)
-            let edited = try session.database.editLead(lead.id, changes, team: team?.id, context: session.context())
+            let context = session.context()
+            // Read and written in one transaction: a colleague's write can only make it wait.
+            let edited = try session.database.inOneTransaction { store in
+                let lead = try store.lead(self.lead)
+                let team = try team.map { try store.team($0) }
+                let changes = try fields.form(title: title).validated(language: session.language, currency: lead.expectedRevenue.currency)
+                return try store.editLead(lead.id, changes, team: team?.id, context: context)
+            }
             Console.out(localized("cli.lead.updatedLead", edited.id, edited.title))
         }
     }
@@ -150,8 +154,10 @@ struct LeadCommand: ParsableCommand {
 
         func run() throws {
             let session = try global.openForLeads()
-            let lead = try session.database.lead(self.lead)
-            let lost = try session.database.markLeadLost(lead.id, reason: reason, context: session.context())
+            let context = session.context()
+            let lost = try session.database.inOneTransaction { store in
+                try store.markLeadLost(try store.lead(self.lead).id, reason: reason, context: context)
+            }
             Console.out(localized("cli.lead.lostLead", lost.id, lost.title, lost.lostReason ?? ""))
         }
     }
@@ -163,8 +169,10 @@ struct LeadCommand: ParsableCommand {
 
         func run() throws {
             let session = try global.openForLeads()
-            let lead = try session.database.lead(self.lead)
-            let restored = try session.database.restoreLead(lead.id, context: session.context())
+            let context = session.context()
+            let restored = try session.database.inOneTransaction { store in
+                try store.restoreLead(try store.lead(self.lead).id, context: context)
+            }
             Console.out(localized("cli.lead.restoredLead", restored.id, restored.title))
         }
     }
@@ -230,8 +238,7 @@ struct LeadCommand: ParsableCommand {
 
         func run() throws {
             let session = try global.openForLeads()
-            let lead = try session.database.lead(self.lead)
-            let team = try team.map { try session.database.team($0) }
+            let context = session.context()
             let choice: Conversion.CustomerChoice
             switch customer?.lowercased() {
             case nil, "lead": choice = .lead
@@ -246,17 +253,23 @@ struct LeadCommand: ParsableCommand {
                     guard let id = Int64(part.trimmingCharacters(in: .whitespaces)) else { throw PipelineError.unknownOpportunity(String(part)) }
                     merge.append(Opportunity.ID(id))
                 }
-            } else if !noMerge {
-                let duplicates = try session.database.duplicates(of: lead.id)
-                if !duplicates.isEmpty {
-                    throw PipelineError.duplicatesNeedDecision(
-                        lead: lead.id, duplicates: duplicates.map { RecordMention(id: $0.id, kind: $0.kind, title: $0.title) })
-                }
             }
-            let converted = try session.database.convertLead(
-                lead.id, Conversion(team: team?.id, salesperson: salesperson, customer: choice, mergeWith: merge),
-                context: session.context())
-            let stage = try converted.stage.flatMap { try session.database.pipeline(for: converted.team).stage($0) }
+            // The duplicates are looked for, and the lead converted, in one transaction: one
+            // that appears meanwhile cannot be merged or left out by surprise.
+            let (lead, converted, stage) = try session.database.inOneTransaction { store in
+                let lead = try store.lead(self.lead)
+                let team = try team.map { try store.team($0) }
+                if mergeWith == nil, !noMerge {
+                    let duplicates = try store.duplicates(of: lead.id)
+                    if !duplicates.isEmpty {
+                        throw PipelineError.duplicatesNeedDecision(
+                            lead: lead.id, duplicates: duplicates.map { RecordMention(id: $0.id, kind: $0.kind, title: $0.title) })
+                    }
+                }
+                let converted = try store.convertLead(
+                    lead.id, Conversion(team: team?.id, salesperson: salesperson, customer: choice, mergeWith: merge), context: context)
+                return (lead, converted, try converted.stage.flatMap { try store.pipeline(for: converted.team).stage($0) })
+            }
             let merged = merge.isEmpty ? "" : localized("done.merged", merge.count + 1)
             Console.out(localized("cli.lead.convertedLeadIntoOpportunityIn", lead.id, converted.id, converted.title, stage?.name ?? "?", converted.probability?.description ?? "", merged))
         }

@@ -178,14 +178,17 @@ struct OpportunityCommand: ParsableCommand {
 
         func run() throws {
             let session = try global.open()
-            let deal = try session.database.opportunity(opportunity)
-            let team = try team.map { try session.database.team($0) }
-            let pipeline = try session.database.pipeline(for: team?.id ?? deal.team)
-            let stage = try stage.map { try pipeline.resolveStage($0) }
-            let form = fields.form(title: title)
-            let changes = try form.validated(language: session.language, currency: deal.expectedRevenue.currency)
-            let edited = try session.database.editOpportunity(deal.id, changes, team: team?.id, stage: stage?.id,
-                                                              context: session.context())
+            let context = session.context()
+            // What the user named is read, and the change written, in one transaction: a
+            // colleague's write at the same moment can only make this wait.
+            let (edited, pipeline) = try session.database.inOneTransaction { store in
+                let deal = try store.opportunity(opportunity)
+                let team = try team.map { try store.team($0) }
+                let pipeline = try store.pipeline(for: team?.id ?? deal.team)
+                let stage = try stage.map { try pipeline.resolveStage($0) }
+                let changes = try fields.form(title: title).validated(language: session.language, currency: deal.expectedRevenue.currency)
+                return (try store.editOpportunity(deal.id, changes, team: team?.id, stage: stage?.id, context: context), pipeline)
+            }
             Console.out(localized("cli.opp.updatedOpportunityExpected", edited.id, edited.title, edited.stage.flatMap(pipeline.stage)?.name ?? "?", edited.probability?.description ?? "", session.money(edited.expectedRevenue)))
         }
     }
@@ -203,15 +206,16 @@ struct OpportunityCommand: ParsableCommand {
 
         func run() throws {
             let session = try global.open()
-            let deal = try session.database.opportunity(opportunity)
-            let pipeline = try session.database.pipeline(for: deal.team)
-            let stage = try pipeline.resolveStage(to)
-            var placement = CardPlacement.top
-            if bottom { placement = .bottom }
-            if let before { placement = .before(try session.database.opportunity(before).id) }
-            if let after { placement = .after(try session.database.opportunity(after).id) }
-            let moved = try session.database.moveOpportunity(deal.id, to: stage.id, placement: placement,
-                                                             context: session.context())
+            let context = session.context()
+            let (moved, stage) = try session.database.inOneTransaction { store in
+                let deal = try store.opportunity(opportunity)
+                let stage = try store.pipeline(for: deal.team).resolveStage(to)
+                var placement = CardPlacement.top
+                if bottom { placement = .bottom }
+                if let before { placement = .before(try store.opportunity(before).id) }
+                if let after { placement = .after(try store.opportunity(after).id) }
+                return (try store.moveOpportunity(deal.id, to: stage.id, placement: placement, context: context), stage)
+            }
             Console.out(localized("cli.opp.movedOpportunityToProbabilityWeighted", moved.id, moved.title, stage.name, moved.probability?.description ?? "", session.money(moved.weightedRevenue)))
         }
     }
@@ -223,8 +227,8 @@ struct OpportunityCommand: ParsableCommand {
 
         func run() throws {
             let session = try global.open()
-            let deal = try session.database.opportunity(opportunity)
-            let won = try session.database.markWon(deal.id, context: session.context())
+            let context = session.context()
+            let won = try session.database.inOneTransaction { store in try store.markWon(store.opportunity(opportunity).id, context: context) }
             Console.out(localized("cli.opp.wonOpportunity", won.id, won.title, session.money(won.expectedRevenue)))
         }
     }
@@ -239,8 +243,8 @@ struct OpportunityCommand: ParsableCommand {
 
         func run() throws {
             let session = try global.open()
-            let deal = try session.database.opportunity(opportunity)
-            let lost = try session.database.markLost(deal.id, reason: reason, context: session.context())
+            let context = session.context()
+            let lost = try session.database.inOneTransaction { store in try store.markLost(store.opportunity(opportunity).id, reason: reason, context: context) }
             Console.out(localized("cli.opp.lostOpportunity", lost.id, lost.title, lost.isActive ? "" : localized("cli.archivedMark"), lost.lostReason ?? ""))
         }
     }
@@ -253,9 +257,11 @@ struct OpportunityCommand: ParsableCommand {
 
         func run() throws {
             let session = try global.open()
-            let deal = try session.database.opportunity(opportunity)
-            let restored = try session.database.restore(deal.id, context: session.context())
-            let stage = try restored.stage.flatMap { try session.database.pipeline(for: restored.team).stage($0) }
+            let context = session.context()
+            let (restored, stage) = try session.database.inOneTransaction { store in
+                let restored = try store.restore(try store.opportunity(opportunity).id, context: context)
+                return (restored, try restored.stage.flatMap { try store.pipeline(for: restored.team).stage($0) })
+            }
             Console.out(localized("cli.opp.restoredOpportunityTo", restored.id, restored.title, stage?.name ?? "?", restored.probability?.description ?? ""))
         }
     }
@@ -267,8 +273,8 @@ struct OpportunityCommand: ParsableCommand {
 
         func run() throws {
             let session = try global.open()
-            let deal = try session.database.opportunity(opportunity)
-            let archived = try session.database.archive(deal.id, context: session.context())
+            let context = session.context()
+            let archived = try session.database.inOneTransaction { store in try store.archive(store.opportunity(opportunity).id, context: context) }
             Console.out(localized("cli.opp.archivedOpportunity", archived.id, archived.title))
         }
     }
@@ -280,8 +286,11 @@ struct OpportunityCommand: ParsableCommand {
 
         func run() throws {
             let session = try global.open()
-            let deal = try session.database.opportunity(opportunity)
-            try session.database.deleteOpportunity(deal.id)
+            let deal = try session.database.inOneTransaction { store in
+                let deal = try store.opportunity(opportunity)
+                try store.deleteOpportunity(deal.id)
+                return deal
+            }
             Console.out(localized("cli.opp.deletedOpportunity", deal.id, deal.title))
         }
     }

@@ -124,15 +124,19 @@ struct StageCommand: ParsableCommand {
 
         func run() throws {
             let session = try global.open()
-            let team = try session.team(team)
-            let stage = try session.database.pipeline(for: team.id).resolveStage(self.stage)
+            let context = session.context()
             let scope = try choice(scope, of: "--scope", as: ScopeOption.self)
-            let edit = StageEdit(
-                name: name, probability: try probability.map { try Probability(parsing: $0) }, requirements: requirements,
-                isFolded: folding.map { $0 == .fold }, outcome: outcome?.outcome,
-                changesProbabilityAutomatically: automatic.map { $0 == .autoProbability },
-                scope: scope.map { $0 == .team ? .team(team.id) : .shared })
-            let edited = try session.database.editStage(stage.id, edit, context: session.context())
+            let probability = try probability.map { try Probability(parsing: $0) }
+            let edited = try session.database.inOneTransaction { store in
+                let team = try self.team.map { try store.team($0) } ?? store.currentTeam()
+                let stage = try store.pipeline(for: team.id).resolveStage(self.stage)
+                let edit = StageEdit(
+                    name: name, probability: probability, requirements: requirements,
+                    isFolded: folding.map { $0 == .fold }, outcome: outcome?.outcome,
+                    changesProbabilityAutomatically: automatic.map { $0 == .autoProbability },
+                    scope: scope.map { $0 == .team ? .team(team.id) : .shared })
+                return try store.editStage(stage.id, edit, context: context)
+            }
             Console.out(localized("cli.stage.updatedStage", edited.id, edited.name, edited.probability, edited.outcome.name(in: session.language)))
         }
     }

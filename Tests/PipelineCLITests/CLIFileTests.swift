@@ -251,7 +251,7 @@ struct CLIReadFileTests {
             // What looks like a backup, then 60 MB on one line.
             arguments += ["-", "--format", "json"]
             input = .bytes(Data("{\n\"format\": \"pipeline-backup\",\n".utf8) + Data(repeating: UInt8(ascii: "a"), count: 60 << 20))
-            expected = "error: line 3, column 1: a record longer than 32 MB (a quote left open?): not a file to import\n"
+            expected = "error: line 3, column 1: a record longer than 26 MB (a quote left open?): not a file to import\n"
         default:
             // A quote opened on line 2 and never closed: one field that never ends.
             try (Data("name\n\"".utf8) + Data(repeating: UInt8(ascii: "b"), count: 12 << 20)).write(to: URL(fileURLWithPath: cli.path("quote.csv")))
