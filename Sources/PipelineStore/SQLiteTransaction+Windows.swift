@@ -6,153 +6,110 @@ import PipelineStorage
 extension SQLiteTransaction {
     func cardWindow(_ column: ColumnQuery, anchor: WindowAnchor, limit: Int) throws -> CardWindow {
         guard limit > 0 else { return .empty }
-        do {
-            // While typing, most words match many cards: the first window is found among
-            // the column's first rows, in one query that stops as soon as it is full.
-            var sparse = false
-            if case .top = anchor {
-                if let window = try denseFilterWindow(column, limit: limit) { return window }
-                // Fewer matches than a window among the first rows: the index, without probing
-                // those rows a second time.
-                sparse = true
-            }
-            let base = try columnCondition(column, knownSparse: sparse)
-            func fetch(_ condition: String, _ extra: StatementArguments, descending: Bool, limit: Int) throws -> [Opportunity] {
-                var arguments = base.arguments
-                arguments += extra
-                arguments += [limit]
-                let order = descending ? "rank DESC, id DESC" : "rank, id"
-                let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Rows.opportunityColumns) FROM opportunity WHERE \(base.sql) \(condition) ORDER BY \(order) LIMIT ?"),
-                                            arguments: arguments).map(Rows.opportunity)
-                return descending ? rows.reversed() : rows
-            }
-            func exists(_ condition: String, _ extra: StatementArguments) throws -> Bool {
-                var arguments = base.arguments
-                arguments += extra
-                return try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM opportunity WHERE \(base.sql) \(condition))"), arguments: arguments) ?? false
-            }
-            var cards: [Opportunity]
-            switch anchor {
-            case .top:
-                cards = try fetch("", [], descending: false, limit: limit + 1)
-            case .bottom:
-                cards = try fetch("", [], descending: true, limit: limit)
-            case .startingAt(let cursor):
-                cards = try fetch("AND (rank, id) >= (?, ?)", [cursor.rank, cursor.id.rawValue], descending: false, limit: limit)
-            case .after(let cursor):
-                cards = try fetch("AND (rank, id) > (?, ?)", [cursor.rank, cursor.id.rawValue], descending: false, limit: limit)
-            case .before(let cursor):
-                cards = try fetch("AND (rank, id) < (?, ?)", [cursor.rank, cursor.id.rawValue], descending: true, limit: limit)
-            }
-            if case .top = anchor {
-                let more = cards.count > limit
-                return CardWindow(cards: Array(cards.prefix(limit)), hasMoreAbove: false, hasMoreBelow: more)
-            }
-            // Near an end, fill the window from the other side so it stays full.
-            if cards.count < limit {
-                switch anchor {
-                case .startingAt, .after:
-                    if let first = cards.first {
-                        cards = try fetch("AND (rank, id) < (?, ?)", [first.rank, first.id.rawValue], descending: true, limit: limit - cards.count) + cards
-                    } else {
-                        cards = try fetch("", [], descending: true, limit: limit)
-                    }
-                case .before, .bottom:
-                    if let last = cards.last {
-                        cards += try fetch("AND (rank, id) > (?, ?)", [last.rank, last.id.rawValue], descending: false, limit: limit - cards.count)
-                    } else {
-                        cards = try fetch("", [], descending: false, limit: limit)
-                    }
-                case .top:
-                    break
-                }
-            }
-            guard let first = cards.first, let last = cards.last else { return .empty }
-            return CardWindow(
-                cards: cards,
-                hasMoreAbove: try exists("AND (rank, id) < (?, ?)", [first.rank, first.id.rawValue]),
-                hasMoreBelow: try exists("AND (rank, id) > (?, ?)", [last.rank, last.id.rawValue]))
+        // While typing, most words match many cards: the first window is found among
+        // the column's first rows, in one query that stops as soon as it is full.
+        var sparse = false
+        if case .top = anchor {
+            if let window = try denseFilterWindow(column, limit: limit) { return window }
+            // Fewer matches than a window among the first rows: the index, without probing
+            // those rows a second time.
+            sparse = true
         }
+        let base = try columnCondition(column, knownSparse: sparse)
+        return try WindowAssembly.window(at: anchor, limit: limit, fetch: { bound, side, limit in
+            var arguments = base.arguments
+            var condition = ""
+            if let bound {
+                condition = Self.keysetCondition[side] ?? ""
+                arguments += [bound.rank, bound.id.rawValue]
+            }
+            arguments += [limit]
+            let order = side == .before ? "rank DESC, id DESC" : "rank, id"
+            return try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Rows.opportunityColumns) FROM opportunity WHERE \(base.sql) \(condition) ORDER BY \(order) LIMIT ?"),
+                                    arguments: arguments).map(Rows.opportunity)
+        }, exists: { bound, side in
+            var arguments = base.arguments
+            arguments += [bound.rank, bound.id.rawValue]
+            return try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM opportunity WHERE \(base.sql) \(Self.keysetCondition[side] ?? ""))"),
+                                     arguments: arguments) ?? false
+        })
     }
+
+    /// The keyset condition of each side of a card, on `(rank, id)`.
+    static let keysetCondition: [ColumnSide: String] = [
+        .before: "AND (rank, id) < (?, ?)", .atOrAfter: "AND (rank, id) >= (?, ?)", .after: "AND (rank, id) > (?, ?)",
+    ]
 
     func matchingFigures(team: Team.ID, filter: String) throws -> [Stage.ID: Figures] {
         guard let match = Self.ftsQuery(filter) else { return try stageFigures(team: team) }
-        do {
-            var figures: [Stage.ID: Figures] = [:]
-            for row in try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT stage_id, currency, count(*) AS count,
-                       sum(expected_revenue / 1000000000) AS expected_high, sum(expected_revenue % 1000000000) AS expected_low,
-                       sum(weighted_revenue / 1000000000) AS weighted_high, sum(weighted_revenue % 1000000000) AS weighted_low
-                FROM opportunity
-                WHERE id IN (SELECT rowid FROM opportunity_search WHERE opportunity_search MATCH ?)
-                  AND type = 'opportunity' AND active = 1 AND team_id = ?
-                GROUP BY stage_id, currency
-                """), arguments: [match, team.rawValue]) {
-                figures[Stage.ID(row["stage_id"]), default: Figures()].add(Self.figures(row))
-            }
-            return figures
+        var figures: [Stage.ID: Figures] = [:]
+        for row in try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT stage_id, currency, count(*) AS count,
+                   sum(expected_revenue / 1000000000) AS expected_high, sum(expected_revenue % 1000000000) AS expected_low,
+                   sum(weighted_revenue / 1000000000) AS weighted_high, sum(weighted_revenue % 1000000000) AS weighted_low
+            FROM opportunity
+            WHERE id IN (SELECT rowid FROM opportunity_search WHERE opportunity_search MATCH ?)
+              AND type = 'opportunity' AND active = 1 AND team_id = ?
+            GROUP BY stage_id, currency
+            """), arguments: [match, team.rawValue]) {
+            figures[Stage.ID(row["stage_id"]), default: Figures()].add(Self.figures(row))
         }
+        return figures
     }
 
     /// One window of leads after `cursor` (the last lead of the previous window), in the
     /// query's order: the Leads view reads only what it shows.
     func leads(_ query: LeadQuery, after cursor: Opportunity?, limit: Int) throws -> [Opportunity] {
-        do {
-            var (sql, arguments) = Self.leadCondition(query)
-            let (key, order) = Self.leadSortKey(query.order)
-            if let cursor {
-                sql += " AND (\(key), id) < (?, ?)"
-                arguments += [query.order.sortValue(of: cursor), cursor.id.rawValue]
-            }
-            arguments += [limit]
-            return try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Rows.opportunityColumns) FROM opportunity WHERE \(sql) ORDER BY \(order) LIMIT ?"),
-                                    arguments: arguments).map(Rows.opportunity)
+        var (sql, arguments) = Self.leadCondition(query)
+        let (key, order) = Self.leadSortKey(query.order)
+        if let cursor {
+            sql += " AND (\(key), id) < (?, ?)"
+            arguments += [query.order.sortValue(of: cursor), cursor.id.rawValue]
         }
+        arguments += [limit]
+        return try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Rows.opportunityColumns) FROM opportunity WHERE \(sql) ORDER BY \(order) LIMIT ?"),
+                                arguments: arguments).map(Rows.opportunity)
     }
 
     /// A window of leads for the Leads view, paged like a board column (the cursor's
     /// `rank` is the lead's sort value, see `Opportunity.cursor(in:)`).
     func leadWindow(_ query: LeadQuery, anchor: WindowAnchor, limit: Int) throws -> CardWindow {
         guard limit > 0 else { return .empty }
-        do {
-            let (condition, base) = Self.leadCondition(query)
-            let (key, _) = Self.leadSortKey(query.order)
-            // Leads are listed with the sort value descending; "after" means further down the list.
-            func fetch(_ extra: String, _ values: StatementArguments, down: Bool, limit: Int) throws -> [Opportunity] {
-                var arguments = base
-                arguments += values
-                arguments += [limit]
-                let order = down ? "\(key) DESC, id DESC" : "\(key), id"
-                let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Rows.opportunityColumns) FROM opportunity WHERE \(condition) \(extra) ORDER BY \(order) LIMIT ?"),
-                                            arguments: arguments).map(Rows.opportunity)
-                return down ? rows : rows.reversed()
-            }
-            func value(_ cursor: CardCursor) -> StatementArguments { [cursor.rank, cursor.id.rawValue] }
-            var rows: [Opportunity]
-            switch anchor {
-            case .top: rows = try fetch("", [], down: true, limit: limit)
-            case .bottom: rows = try fetch("", [], down: false, limit: limit)
-            case .startingAt(let cursor): rows = try fetch("AND (\(key), id) <= (?, ?)", value(cursor), down: true, limit: limit)
-            case .after(let cursor): rows = try fetch("AND (\(key), id) < (?, ?)", value(cursor), down: true, limit: limit)
-            case .before(let cursor): rows = try fetch("AND (\(key), id) > (?, ?)", value(cursor), down: false, limit: limit)
-            }
-            guard let first = rows.first, let last = rows.last else { return .empty }
-            let firstCursor = first.cursor(in: query.order), lastCursor = last.cursor(in: query.order)
-            return CardWindow(cards: rows,
-                              hasMoreAbove: !(try fetch("AND (\(key), id) > (?, ?)", value(firstCursor), down: false, limit: 1)).isEmpty,
-                              hasMoreBelow: !(try fetch("AND (\(key), id) < (?, ?)", value(lastCursor), down: true, limit: 1)).isEmpty)
+        let (condition, base) = Self.leadCondition(query)
+        let (key, _) = Self.leadSortKey(query.order)
+        // Leads are listed with the sort value descending; "after" means further down the list.
+        func fetch(_ extra: String, _ values: StatementArguments, down: Bool, limit: Int) throws -> [Opportunity] {
+            var arguments = base
+            arguments += values
+            arguments += [limit]
+            let order = down ? "\(key) DESC, id DESC" : "\(key), id"
+            let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Rows.opportunityColumns) FROM opportunity WHERE \(condition) \(extra) ORDER BY \(order) LIMIT ?"),
+                                        arguments: arguments).map(Rows.opportunity)
+            return down ? rows : rows.reversed()
         }
+        func value(_ cursor: CardCursor) -> StatementArguments { [cursor.rank, cursor.id.rawValue] }
+        var rows: [Opportunity]
+        switch anchor {
+        case .top: rows = try fetch("", [], down: true, limit: limit)
+        case .bottom: rows = try fetch("", [], down: false, limit: limit)
+        case .startingAt(let cursor): rows = try fetch("AND (\(key), id) <= (?, ?)", value(cursor), down: true, limit: limit)
+        case .after(let cursor): rows = try fetch("AND (\(key), id) < (?, ?)", value(cursor), down: true, limit: limit)
+        case .before(let cursor): rows = try fetch("AND (\(key), id) > (?, ?)", value(cursor), down: false, limit: limit)
+        }
+        guard let first = rows.first, let last = rows.last else { return .empty }
+        let firstCursor = first.cursor(in: query.order), lastCursor = last.cursor(in: query.order)
+        return CardWindow(cards: rows,
+                          hasMoreAbove: !(try fetch("AND (\(key), id) > (?, ?)", value(firstCursor), down: false, limit: 1)).isEmpty,
+                          hasMoreBelow: !(try fetch("AND (\(key), id) < (?, ?)", value(lastCursor), down: true, limit: 1)).isEmpty)
     }
 
     /// Every lead the query selects, one at a time (memory does not grow with the database).
     func forEachLead(_ query: LeadQuery, _ body: (Opportunity) throws -> Void) throws {
-        do {
-            let (sql, arguments) = Self.leadCondition(query)
-            let (_, order) = Self.leadSortKey(query.order)
-            let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT \(Rows.opportunityColumns) FROM opportunity WHERE \(sql) ORDER BY \(order)"),
-                                           arguments: arguments)
-            while let row = try rows.next() { try body(Rows.opportunity(row)) }
-        }
+        let (sql, arguments) = Self.leadCondition(query)
+        let (_, order) = Self.leadSortKey(query.order)
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT \(Rows.opportunityColumns) FROM opportunity WHERE \(sql) ORDER BY \(order)"),
+                                       arguments: arguments)
+        while let row = try rows.next() { try body(Rows.opportunity(row)) }
     }
 
     static func leadCondition(_ query: LeadQuery) -> (String, StatementArguments) {

@@ -203,12 +203,8 @@ extension SQLiteTransaction: StoreReader {
                     limit: Int) throws -> [CardCursor] {
         var sql = "SELECT rank, id FROM opportunity WHERE type = 'opportunity' AND active = 1 AND team_id = ? AND stage_id = ? AND id <> ?"
         var arguments: StatementArguments = [column.team.rawValue, column.stage.rawValue, excluding.rawValue]
-        if let bound {
-            switch side {
-            case .before: sql += " AND (rank, id) < (?, ?)"
-            case .atOrAfter: sql += " AND (rank, id) >= (?, ?)"
-            case .after: sql += " AND (rank, id) > (?, ?)"
-            }
+        if let bound, let condition = Self.keysetCondition[side] {
+            sql += " " + condition
             arguments += [bound.rank, bound.id.rawValue]
         }
         sql += side == .before ? " ORDER BY rank DESC, id DESC LIMIT ?" : " ORDER BY rank, id LIMIT ?"

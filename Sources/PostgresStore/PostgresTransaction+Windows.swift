@@ -13,65 +13,29 @@ extension PostgresTransaction {
         let base = Self.columnCondition(column)
         // Past the team and the stage, the parameters are the filter's patterns.
         let filtered = base.parameters.count > 2
-        func fetch(_ condition: String, _ extra: [Int64], descending: Bool, limit: Int) throws -> [Opportunity] {
+        return try WindowAssembly.window(at: anchor, limit: limit, fetch: { bound, side, limit in
             var parameters = base.parameters
-            let bounds = extra.indices.map { "$\(parameters.count + $0 + 1)" }
-            parameters += extra.map { $0 as (any PostgresEncodable)? }
-            parameters.append(limit)
-            let order = descending ? "rank DESC, id DESC" : "rank, id"
-            let sql = "SELECT \(PostgresRows.opportunityColumns) FROM opportunity WHERE \(base.sql) \(Self.fill(condition, bounds)) ORDER BY \(order) LIMIT $\(parameters.count)"
-            let found = try (filtered ? runPlannedEachTime(sql, parameters) : run(sql, parameters)).rows.map(PostgresRows.opportunity)
-            return descending ? found.reversed() : found
-        }
-        func exists(_ condition: String, _ extra: [Int64]) throws -> Bool {
-            var parameters = base.parameters
-            let bounds = extra.indices.map { "$\(parameters.count + $0 + 1)" }
-            parameters += extra.map { $0 as (any PostgresEncodable)? }
-            let sql = "SELECT EXISTS (SELECT 1 FROM opportunity WHERE \(base.sql) \(Self.fill(condition, bounds)))"
-            return try (filtered ? runPlannedEachTime(sql, parameters) : run(sql, parameters)).first?.bool(0) ?? false
-        }
-        var cards: [Opportunity]
-        switch anchor {
-        case .top:
-            cards = try fetch("", [], descending: false, limit: limit + 1)
-        case .bottom:
-            cards = try fetch("", [], descending: true, limit: limit)
-        case .startingAt(let cursor):
-            cards = try fetch("AND (rank, id) >= (?, ?)", [cursor.rank, cursor.id.rawValue], descending: false, limit: limit)
-        case .after(let cursor):
-            cards = try fetch("AND (rank, id) > (?, ?)", [cursor.rank, cursor.id.rawValue], descending: false, limit: limit)
-        case .before(let cursor):
-            cards = try fetch("AND (rank, id) < (?, ?)", [cursor.rank, cursor.id.rawValue], descending: true, limit: limit)
-        }
-        if case .top = anchor {
-            let more = cards.count > limit
-            return CardWindow(cards: Array(cards.prefix(limit)), hasMoreAbove: false, hasMoreBelow: more)
-        }
-        // Near an end, fill the window from the other side so it stays full.
-        if cards.count < limit {
-            switch anchor {
-            case .startingAt, .after:
-                if let first = cards.first {
-                    cards = try fetch("AND (rank, id) < (?, ?)", [first.rank, first.id.rawValue], descending: true, limit: limit - cards.count) + cards
-                } else {
-                    cards = try fetch("", [], descending: true, limit: limit)
-                }
-            case .before, .bottom:
-                if let last = cards.last {
-                    cards += try fetch("AND (rank, id) > (?, ?)", [last.rank, last.id.rawValue], descending: false, limit: limit - cards.count)
-                } else {
-                    cards = try fetch("", [], descending: false, limit: limit)
-                }
-            case .top:
-                break
+            var condition = ""
+            if let bound {
+                let rank = parameters.count + 1
+                condition = "AND (rank, id) \(Self.keysetOperator[side] ?? ">=") ($\(rank), $\(rank + 1))"
+                parameters += [bound.rank, bound.id.rawValue]
             }
-        }
-        guard let first = cards.first, let last = cards.last else { return .empty }
-        return CardWindow(
-            cards: cards,
-            hasMoreAbove: try exists("AND (rank, id) < (?, ?)", [first.rank, first.id.rawValue]),
-            hasMoreBelow: try exists("AND (rank, id) > (?, ?)", [last.rank, last.id.rawValue]))
+            parameters.append(limit)
+            let order = side == .before ? "rank DESC, id DESC" : "rank, id"
+            let sql = "SELECT \(PostgresRows.opportunityColumns) FROM opportunity WHERE \(base.sql) \(condition) ORDER BY \(order) LIMIT $\(parameters.count)"
+            return try (filtered ? runPlannedEachTime(sql, parameters) : run(sql, parameters)).rows.map(PostgresRows.opportunity)
+        }, exists: { bound, side in
+            var parameters = base.parameters
+            let rank = parameters.count + 1
+            parameters += [bound.rank, bound.id.rawValue]
+            let sql = "SELECT EXISTS (SELECT 1 FROM opportunity WHERE \(base.sql) AND (rank, id) \(Self.keysetOperator[side] ?? ">") ($\(rank), $\(rank + 1)))"
+            return try (filtered ? runPlannedEachTime(sql, parameters) : run(sql, parameters)).first?.bool(0) ?? false
+        })
     }
+
+    /// The keyset comparison of each side of a card, on `(rank, id)`.
+    static let keysetOperator: [ColumnSide: String] = [.before: "<", .atOrAfter: ">=", .after: ">"]
 
     func matchingFigures(team: Team.ID, filter: String) throws -> [Stage.ID: Figures] {
         let words = Self.filterWords(filter)
