@@ -174,8 +174,7 @@ extension Opportunity {
         guard !isActive || isClosed || lostReason != nil else { throw .nothingToRestore(id) }
         var update: OpportunityUpdate
         if isClosed {
-            let previous = pipeline.stageBefore(current, history: history).flatMap { $0.outcome == .open ? $0 : nil }
-            guard let destination = previous ?? pipeline.entryStage else {
+            guard let destination = pipeline.lastOpenStage(in: history) ?? pipeline.entryStage else {
                 throw .noEntryStage(pipeline: pipeline.team.name)
             }
             update = try moved(to: destination, in: pipeline, at: now, by: user)

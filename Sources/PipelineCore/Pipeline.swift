@@ -44,11 +44,14 @@ public struct Pipeline: Sendable {
         return stage
     }
 
-    /// The stage an opportunity of this pipeline should be restored to when `history` (newest
-    /// last) shows where it came from: the last stage it left for `current`, if still here.
-    public func stageBefore(_ current: Stage.ID, history: [StageChange]) -> Stage? {
-        for change in history.reversed() where change.to == current {
-            if let from = change.from, let stage = stage(from), from != current { return stage }
+    /// The stage a closed opportunity of this pipeline goes back to when restored: the last
+    /// open stage `history` (newest last) shows it in that is still here — however many won
+    /// or lost stages it went through since (Negotiation → Won → Lost restores to Negotiation).
+    public func lastOpenStage(in history: [StageChange]) -> Stage? {
+        for change in history.reversed() {
+            for id in [change.to, change.from].compactMap({ $0 }) {
+                if let stage = stage(id), stage.outcome == .open { return stage }
+            }
         }
         return nil
     }

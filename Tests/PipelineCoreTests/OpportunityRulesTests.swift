@@ -167,6 +167,26 @@ struct OpportunityRulesTests {
         #expect(restored.isActive)
     }
 
+    /// Won, then lost (or lost, then won): restoring goes back to the last open stage the
+    /// history shows, not to the pipeline's first stage.
+    @Test func restoreSkipsEveryClosedStageOnTheWayBack() throws {
+        let deal = world.opportunity(in: "New")
+        let toNegotiation = try deal.moved(to: world.stage("Negotiation"), in: world.sales, at: later(1), by: "lan")
+        let won = try toNegotiation.opportunity.markedWon(in: world.sales, at: later(2), by: "lan")
+        let lost = try won.opportunity.markedLost(reason: "Cancelled", in: world.sales, at: later(3), by: "lan")
+        let history = [
+            StageChange(opportunity: deal.id, from: nil, to: world.stage("New").id, at: World.now, by: "lan"),
+            toNegotiation.stageChange!, won.stageChange!, lost.stageChange!,
+        ]
+        let restored = try lost.opportunity.restored(in: world.sales, history: history, at: later(4), by: "lan").opportunity
+        #expect(restored.stage == world.stage("Negotiation").id)
+        #expect(restored.probability == probability(75))
+        // Created straight in a closed stage, with no open stage in its history: the first stage.
+        let closedFromTheStart = [StageChange(opportunity: deal.id, from: nil, to: world.stage("Won").id, at: World.now, by: "lan")]
+        let direct = try won.opportunity.restored(in: world.sales, history: closedFromTheStart, at: later(4), by: "lan").opportunity
+        #expect(direct.stage == world.stage("New").id)
+    }
+
     @Test func restoreUnarchivesInPlaceAndRefusesOpenDeals() throws {
         var world = World()
         world.stages.removeLast()
