@@ -49,6 +49,9 @@ extension Conversion {
         let pipeline = catalog.pipeline(for: team)
         let stageOrder = Dictionary(uniqueKeysWithValues: catalog.stages.map { ($0.id, $0.sortOrder) })
         var survivor = Merge.survivor(of: [lead] + others, stageOrder: stageOrder, at: now) ?? lead
+        // Another record's customer fields come first, but where it has none the lead's (merged)
+        // ones stay: choosing a customer must not throw away an e-mail or a phone.
+        if customer != Conversion.CustomerChoice.none { chosenCustomer = chosenCustomer?.filling(from: survivor.customer) }
         let original = survivor.id == lead.id ? lead : others.first { $0.id == survivor.id } ?? lead
         let removed = ([lead] + others).map(\.id).filter { $0 != survivor.id }
         var update: OpportunityUpdate

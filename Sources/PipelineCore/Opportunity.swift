@@ -90,6 +90,13 @@ public struct Customer: Hashable, Sendable {
         self.email = email
         self.phone = phone
     }
+
+    /// These fields, each empty one taken from `other`: a customer chosen from another record
+    /// never blanks out a contact, an e-mail or a phone the converted lead had.
+    public func filling(from other: Customer) -> Customer {
+        Customer(name: name.isEmpty ? other.name : name, contactName: contactName.isEmpty ? other.contactName : contactName,
+                 email: email.isEmpty ? other.email : email, phone: phone.isEmpty ? other.phone : phone)
+    }
 }
 
 /// Star priority, 0 (normal) to 3 (very high).

@@ -116,3 +116,38 @@ struct LeadRulesTests {
         #expect(LeadOrder.date.sortValue(of: plain) > LeadOrder.date.sortValue(of: starred))
     }
 }
+
+@Suite("Lead conversion plans")
+struct ConversionPlanTests {
+    let world = World()
+
+    func record(_ id: Int64, kind: RecordKind, company: String, contact: String = "", email: String = "", phone: String = "",
+                stage: String? = nil) -> Opportunity {
+        Opportunity(id: Opportunity.ID(id), kind: kind, title: "Record \(id)",
+                    customer: Customer(name: company, contactName: contact, email: email, phone: phone),
+                    expectedRevenue: Money(minorUnits: 100_000, currency: .usd)!, probability: stage.map { world.stage($0).probability },
+                    team: World.sales.id, stage: stage.map { world.stage($0).id }, createdAt: World.now)
+    }
+
+    /// The customer fields of another opportunity come first, but its blanks never wipe out
+    /// the contact, e-mail or phone of the lead and the records merged with it.
+    @Test func aChosenCustomerNeverBlanksOutWhatTheMergedRecordsKnow() throws {
+        let pilot = record(1, kind: .opportunity, company: "Initech", stage: "New")
+        let phaseA = record(2, kind: .opportunity, company: "Initech", contact: "Bill Lumbergh", email: "bill@initech.com",
+                            phone: "+1 555 0100", stage: "New")
+        let phaseB = record(3, kind: .lead, company: "Initech", contact: "Bill Lumbergh", email: "bill.b@initech.com", phone: "+1 555 0199")
+        for choice in [Conversion.CustomerChoice.opportunity(pilot.id), nil] {
+            let plan = try Conversion(customer: choice, mergeWith: [phaseA.id])
+                .plan(for: phaseB, merging: [phaseA.id: phaseA], customerSource: pilot, duplicates: [pilot, phaseA],
+                      catalog: world.catalog, at: later(1), by: "lan")
+            let survivor = plan.update.opportunity
+            #expect(survivor.customer.name == "Initech", "\(String(describing: choice))")
+            #expect(survivor.customer.contactName == "Bill Lumbergh" && survivor.customer.email == "bill@initech.com"
+                    && survivor.customer.phone == "+1 555 0100", "\(String(describing: choice))")
+        }
+        // Asking for no customer still means none.
+        let none = try Conversion(customer: Conversion.CustomerChoice.none)
+            .plan(for: phaseB, merging: [:], customerSource: nil, duplicates: [], catalog: world.catalog, at: later(1), by: "lan")
+        #expect(none.update.opportunity.customer == Customer())
+    }
+}
