@@ -2,38 +2,6 @@ import Foundation
 import PostgresClient
 import Testing
 
-/// A fresh database on the test server `make test` starts, dropped when the value goes
-/// away. Without the server the test fails with the reason; it never skips.
-final class ServerDatabase {
-    let name: String
-    /// What `--db` says to reach it (the superuser over the socket).
-    let location: String
-
-    init() throws {
-        let environment = ProcessInfo.processInfo.environment
-        if let error = environment["PIPELINE_TEST_PG_ERROR"] {
-            throw CLIServerUnavailable(description: "the PostgreSQL test server could not be started: \(error)")
-        }
-        guard let socket = environment["PIPELINE_TEST_PG_SOCKET_DIR"], let port = environment["PIPELINE_TEST_PG_PORT"] else {
-            throw CLIServerUnavailable(description: "PIPELINE_TEST_PG_SOCKET_DIR is not set: run these tests through `make test` or `make pg-shell`")
-        }
-        name = "pipeline_cli_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
-        location = "host=\(socket) port=\(port) user=postgres dbname=\(name)"
-        try Self.superuser().executeScript("CREATE DATABASE \(name)")
-    }
-
-    deinit { _ = try? Self.superuser().executeScript("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
-
-    static func superuser() throws -> PostgresConnection {
-        let environment = ProcessInfo.processInfo.environment
-        return try PostgresConnection("host=\(environment["PIPELINE_TEST_PG_SOCKET_DIR"] ?? "") port=\(environment["PIPELINE_TEST_PG_PORT"] ?? "") user=postgres dbname=postgres")
-    }
-}
-
-struct CLIServerUnavailable: Error, CustomStringConvertible {
-    let description: String
-}
-
 @Suite("CLI: a PostgreSQL server")
 struct CLIPostgresTests {
     /// A team moves its file to a server and back: `db copy` both ways, and every listing
