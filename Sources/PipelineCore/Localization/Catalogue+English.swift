@@ -157,6 +157,7 @@ extension Catalogue {
         "board.nothingToUndo": "Nothing to undo",
         "board.otherCurrency.many": "+{0} {1} deals",
         "board.otherCurrency.one": "+{0} {1} deal",
+        "board.reconnected": "Connected again: the board shows the pipeline as it is now",
         "board.redone": "Redone: ",
         "board.tooSmall": "Terminal too small ({0}×{1}).",
         "board.totals": "Open {0} · weighted {1}",

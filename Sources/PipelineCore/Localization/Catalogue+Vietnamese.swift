@@ -154,6 +154,7 @@ extension Catalogue {
         "board.nothingToUndo": "Không có gì để hoàn tác",
         "board.otherCurrency.many": "+{0} cơ hội {1}",
         "board.otherCurrency.one": "+{0} cơ hội {1}",
+        "board.reconnected": "Đã kết nối lại: bảng đang hiển thị quy trình như hiện tại",
         "board.redone": "Đã làm lại: ",
         "board.tooSmall": "Cửa sổ terminal quá nhỏ ({0}×{1}).",
         "board.totals": "Đang mở {0} · theo xác suất {1}",
