@@ -526,14 +526,14 @@ public enum BoardReducer {
 
     /// The store's server went away (`lost` is the store's sentence) or came back (`nil`).
     /// Lost, the status line says so whenever it has nothing else to say; back, it says the
-    /// board is current again (the session has reloaded it) — unless another message took
-    /// the line meanwhile.
+    /// board is current again (the session has reloaded it) in place of the loss or of any
+    /// refusal met while away (they were about the server), but not of other news.
     static func connectionChanged(lost: String?, _ state: inout BoardState) -> [BoardEffect] {
         let previous = state.connectionLost
         state.connectionLost = lost
         if let lost {
             if state.status == nil || state.status?.text == previous { state.status = .error(lost) }
-        } else if let previous, state.status == nil || state.status?.text == previous {
+        } else if previous != nil, state.status == nil || state.status?.kind == .error {
             state.status = .info(state.t("board.reconnected"))
         }
         return []

@@ -123,6 +123,30 @@ struct BoardEndToEndTests {
         tmux.send("q")
     }
 
+    /// A colleague's move through the CLI shows on the open board without a key (on
+    /// PostgreSQL its notification wakes the board; on SQLite the board's poll finds it), and
+    /// a key's move reaches the colleague's `--json`. How soon is `make bench`'s figure.
+    @Test(arguments: StoreEngine.allCases)
+    func aColleaguesMoveShowsWithoutAKeyAndAKeysMoveReachesTheCLI(_ engine: StoreEngine) throws {
+        let cli = try seededCLI(engine)
+        let trace = cli.folder.appendingPathComponent("board.trace").path
+        let tmux = Tmux(command: "env -u LANG -u LC_ALL HOME=\(cli.folder.path) USER=tester PIPELINE_TRACE=\(trace) \(CLI.binary) "
+                        + "\(cli.databaseOption); echo EXIT=$?; sleep 60")
+        let before = tmux.waitFor("Initech pilot")
+        #expect(Self.column(of: "Globex expansion", in: before) == "New", "\(before)")
+        cli.ok(["opp", "move", "Globex expansion", "--to", "Negotiation"])
+        let moved = tmux.waitFor("Globex expansion in Negotiation") { Self.column(of: "Globex expansion", in: $0) == "Negotiation" }
+        #expect(moved.contains("1 · $8,000.00"), "the header's totals did not follow:\n\(moved)")
+        #expect(waitForKeys(in: trace, atLeast: 0) == 0, "a key was handled before the move showed")
+        // Focus is on New's first card, Acme: Shift+← moves it to Qualified.
+        tmux.send("S-Left")
+        tmux.waitFor("Moved 'Acme renewal' to Qualified")
+        #expect(cli.object(["opp", "show", "Acme renewal"])["stage"] as? String == "Qualified")
+        #expect(cli.object(["opp", "show", "Globex expansion"])["stage"] as? String == "Negotiation")
+        tmux.send("q")
+        #expect(tmux.waitFor("EXIT=").contains("EXIT=0"))
+    }
+
     /// The column a card shows in, read off the screen: the header whose span covers the
     /// card's title.
     static func column(of title: String, in screen: String) -> String? {
