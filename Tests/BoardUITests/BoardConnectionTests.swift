@@ -26,11 +26,17 @@ final class InterruptibleEngine: StorageEngine, @unchecked Sendable {
         inner = try SQLiteEngine(path: path, seedLanguage: language, now: now, busyTimeout: 5)
     }
 
+    /// What the change feed says while away.
     static let sentence = EngineSentence { language in
         language == .vietnamese ? "mất kết nối tới máy chủ thử nghiệm" : "the connection to the test server was lost"
     }
 
-    private func unavailable() -> StoreError { .unavailable(Self.sentence) }
+    /// What a transaction says while away.
+    static let refusal = EngineSentence { language in
+        language == .vietnamese ? "không kết nối được tới máy chủ thử nghiệm" : "cannot reach the test server"
+    }
+
+    private func unavailable() -> StoreError { .unavailable(Self.refusal) }
 
     var location: String { inner.location }
 
@@ -67,7 +73,7 @@ final class InterruptibleEngine: StorageEngine, @unchecked Sendable {
     var changeSignal: Int32? { nil }
 
     func drainChangeSignal() throws -> Bool {
-        if away { throw unavailable() }
+        if away { throw StoreError.unavailable(Self.sentence) }
         return false
     }
 
@@ -130,7 +136,7 @@ struct BoardConnectionTests {
         guard case .newCard = board.session.state.mode else { Issue.record("the pane closed:\n\(board.screen)"); return }
         #expect(board.engine.readsWhileAway < InterruptibleEngine.readsBeforeGivingUp, "the board read again after each failed read")
         #expect(board.engine.away, "the board read again after each failed read until the engine gave up")
-        #expect(board.statusLine.contains(lost), "\(board.screen)")
+        #expect(board.statusLine.contains(InterruptibleEngine.refusal(language)), "\(board.screen)")
         #expect(board.screen.contains("Typed while away"))
 
         // While away a colleague (another connection to the same file) changes a deal; the
@@ -158,10 +164,11 @@ struct BoardConnectionTests {
     }
 
     /// The loss is said whenever the status line is free, without writing over another
-    /// message, and "connected again" replaces only the loss.
+    /// message; once back, "connected again" replaces the loss or a refusal met while away,
+    /// but not other news.
     @Test func theLossTakesTheStatusLineOnlyWhenItIsFree() throws {
         let board = try Board(language: .english)
-        let lost = InterruptibleEngine.sentence(.english)
+        let lost = InterruptibleEngine.sentence(.english), refusal = InterruptibleEngine.refusal(.english)
         board.engine.away = true
         board.session.catchUp()
         #expect(board.statusLine.contains(lost))
@@ -170,14 +177,25 @@ struct BoardConnectionTests {
         board.session.catchUp()  // …and the next pause says it again
         #expect(board.statusLine.contains(lost))
         board.press(.shiftLeft)  // a move while away: refused in the store's sentence
-        #expect(board.statusLine.contains(lost))
-        board.press(.character("u"))
-        #expect(board.statusLine.contains("Nothing to undo"), "the refused move left nothing to undo: \(board.statusLine)")
+        #expect(board.statusLine.contains(refusal), "\(board.statusLine)")
         board.session.catchUp()
-        #expect(board.statusLine.contains("Nothing to undo"), "the loss wrote over another message")
+        #expect(board.statusLine.contains(refusal), "the loss wrote over the refusal")
         board.engine.away = false
         board.session.catchUp()
-        #expect(board.statusLine.contains("Nothing to undo"), "'connected again' wrote over another message")
+        #expect(board.statusLine.contains("Connected again"), "\(board.statusLine)")
         #expect(board.session.state.connectionLost == nil)
+    }
+
+    @Test func connectedAgainLeavesOtherNewsAlone() throws {
+        let board = try Board(language: .english)
+        board.engine.away = true
+        board.session.catchUp()
+        board.press(.character("u"))
+        #expect(board.statusLine.contains("Nothing to undo"))
+        board.session.catchUp()
+        #expect(board.statusLine.contains("Nothing to undo"), "the loss wrote over other news")
+        board.engine.away = false
+        board.session.catchUp()
+        #expect(board.statusLine.contains("Nothing to undo"), "'connected again' wrote over other news")
     }
 }
