@@ -13,10 +13,11 @@ For each size (opportunities over 6 stages and 5 teams, made by generate.py and 
   another process  how soon an idle board shows a change made elsewhere: a deal added by the CLI,
                    a card moved on a second board on the same file (from the change to the pane
                    showing it); the board promises within a second
-  peak memory      of the board (getrusage, written by the binary on exit)
+  peak memory      of the board (VmHWM, written by the binary to its trace on exit)
   forecast         `pipeline forecast --json`, wall time
   JSON export      `pipeline export --format json --what all`, wall time and peak memory
   CSV import       100,000 rows into a fresh database, wall time and peak memory (once)
+  restore          a JSON backup whose one record has a 20 MB note, into a fresh database (once)
 
 It prints a table and writes every figure as JSON to the path it names.
 """
@@ -251,6 +252,29 @@ def import_figures(path):
         return {"import_100k_s": seconds, "import_100k_rss_mb": rss / 1024}
 
 
+def restore_figures():
+    """A backup whose one record carries a 20 MB note, restored into a fresh database."""
+    with tempfile.TemporaryDirectory() as folder:
+        source = os.path.join(folder, "source.sqlite")
+        run_measured([BINARY, "opp", "add", "Large note", "--db", source])
+        backup = subprocess.run([BINARY, "export", "--format", "json", "--db", source], capture_output=True, text=True,
+                                env=ENV, check=True).stdout.split("\n")
+        section = None
+        for index, line in enumerate(backup):
+            if line.endswith(": ["):
+                section = line
+            elif section == '"records": [' and line.startswith("{"):
+                comma = line.endswith(",")
+                record = json.loads(line[:-1] if comma else line)
+                record["notes"] = ("Ghi chú dài về khách hàng, line after line.\n" * (20 * 1024 * 1024 // 47)).strip()
+                backup[index] = json.dumps(record, ensure_ascii=False) + ("," if comma else "")
+        path = os.path.join(folder, "note.json")
+        with open(path, "w") as file:
+            file.write("\n".join(backup))
+        seconds, rss = run_measured([BINARY, "import", path, "--db", os.path.join(folder, "fresh.sqlite")])
+        return {"restore_note_s": seconds, "restore_note_rss_mb": rss / 1024}
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="10000,100000,1000000")
@@ -269,6 +293,7 @@ def main():
         figures.update(outside_change_figures(path))
         if size == 100_000:
             figures.update(import_figures(path))
+            figures.update(restore_figures())
         results["sizes"][str(size)] = figures
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w") as file:
@@ -305,6 +330,8 @@ ROWS = [
     ("JSON export peak memory (MB)", "json_export_rss_mb", ""),
     ("CSV import of 100k rows (s)", "import_100k_s", "≤ 3"),
     ("CSV import peak memory (MB)", "import_100k_rss_mb", ""),
+    ("restore of a backup with one 20 MB note (s)", "restore_note_s", "≤ 3"),
+    ("restore of a 20 MB note, peak memory (MB)", "restore_note_rss_mb", ""),
 ]
 
 

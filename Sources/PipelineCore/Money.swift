@@ -54,6 +54,9 @@ public struct Money: Hashable, Sendable {
 
     /// The largest amount one record may hold, in minor units: 18 digits.
     public static let maximumMinorUnits: Int64 = 999_999_999_999_999_999
+    /// The digits of `maximumMinorUnits`: an amount's digits before the decimal point and
+    /// its currency's minor digits together (16 and 2 for USD, 18 and none for VND).
+    public static let maximumDigits = 18
 
     public init?(minorUnits: Int64, currency: CurrencyCode) {
         guard (0...Self.maximumMinorUnits).contains(minorUnits) else { return nil }
@@ -116,9 +119,9 @@ public struct Money: Hashable, Sendable {
         }
         let paddedFraction = fraction + String(repeating: "0", count: currency.minorDigits - fraction.count)
         let allDigits = (digits + paddedFraction).drop(while: { $0 == "0" })
-        guard allDigits.count <= 18, let minor = allDigits.isEmpty ? 0 : Int64(allDigits),
+        guard allDigits.count <= Self.maximumDigits, let minor = allDigits.isEmpty ? 0 : Int64(allDigits),
               let money = Money(minorUnits: minor, currency: currency)
-        else { throw .amountTooLarge(original) }
+        else { throw .amountTooLarge(original, currency: currency) }
         self = money
     }
 

@@ -9,7 +9,7 @@ public enum PipelineError: Error, Hashable, Sendable {
     case invalidProbability(String)
     case invalidAmount(String, rule: AmountRule)
     case tooManyDecimals(String, currency: CurrencyCode)
-    case amountTooLarge(String)
+    case amountTooLarge(String, currency: CurrencyCode)
     case invalidCurrency(String)
     case invalidDate(String)
     case invalidPriority(String)
@@ -36,6 +36,9 @@ public enum PipelineError: Error, Hashable, Sendable {
     // Rules
     case stageNotInPipeline(stage: String, pipeline: String)
     case stageRelativeToItself
+    case opportunityRelativeToItself
+    /// `--before`/`--after` named a card that is not in the column the card goes to.
+    case anchorNotInColumn(Opportunity.ID)
     case stageNotEmpty(stage: String, count: Int)
     case moveTargetIsRemovedStage
     case scopeExcludesOccupants(stage: String, teams: [String])
@@ -59,9 +62,6 @@ public enum PipelineError: Error, Hashable, Sendable {
     case cannotMergeWith(Opportunity.ID)
 
     // Files
-    /// `argument` (`--out`, `<file>`) names a file that cannot be used: `expected` is the
-    /// catalogue key of what it should be.
-    case unusableFile(argument: String, path: String, expected: String)
     case backupNeedsFreshDatabase
     case backupInconsistent(BackupFault)
     /// `db copy` onto a store that holds more than a new one's defaults.
@@ -121,7 +121,8 @@ public enum PipelineError: Error, Hashable, Sendable {
         case .tooManyDecimals(let text, let currency):
             let digits = currency.minorDigits
             return digits == 0 ? t("error.decimals.none", text, currency.code) : t("error.decimals.some", text, currency.code, digits)
-        case .amountTooLarge(let text): return t("error.amountTooLarge", text)
+        case .amountTooLarge(let text, let currency):
+            return t("error.amountTooLarge", text, Money.maximumDigits - currency.minorDigits, currency.code)
         case .invalidCurrency(let text): return t("error.currency", text)
         case .invalidDate(let text): return t("error.date", text)
         case .invalidPriority(let text): return t("error.priority", text)
@@ -143,6 +144,8 @@ public enum PipelineError: Error, Hashable, Sendable {
             return pipeline.map { t("error.duplicateStage.in", $0, name) } ?? t("error.duplicateStage", name)
         case .stageNotInPipeline(let stage, let pipeline): return t("error.stageNotInPipeline", stage, pipeline)
         case .stageRelativeToItself: return t("error.stageRelativeToItself")
+        case .opportunityRelativeToItself: return t("error.opportunityRelativeToItself")
+        case .anchorNotInColumn(let id): return t("error.anchorNotInColumn", id)
         case .stageNotEmpty(let stage, let number):
             return t("error.stageNotEmpty", stage, t.plural("count.opportunity", number))
         case .moveTargetIsRemovedStage: return t("error.moveToRemoved")
@@ -167,7 +170,6 @@ public enum PipelineError: Error, Hashable, Sendable {
             let listed = duplicates.map { t("error.mention", $0.id, $0.kind.name(in: language), $0.title) }
             return t("error.duplicatesNeedDecision", lead, listed.joined(separator: "; "))
         case .cannotMergeWith(let id): return t("error.cannotMerge", id)
-        case .unusableFile(let argument, let path, let expected): return t("error.unusableFile", argument, path, t(expected))
         case .backupNeedsFreshDatabase: return t("error.backupNeedsFresh")
         case .backupInconsistent(let fault): return t("error.backupInconsistent", fault.message(in: language))
         case .copyTargetNotEmpty(let location): return t("error.copyTargetNotEmpty", location)
@@ -230,16 +232,24 @@ public struct BackupFault: Error, Hashable, Sendable {
     public var key: String
     public var arguments: [String]
     public var line: Int?
+    /// Where in the backup's JSON: `records[2].notes`.
+    public var path: String?
 
-    public init(_ key: String, _ arguments: String..., line: Int? = nil) {
+    public init(_ key: String, _ arguments: String..., line: Int? = nil, path: String? = nil) {
         self.key = key
         self.arguments = arguments
         self.line = line
+        self.path = path
     }
 
     public func message(in language: Language) -> String {
         let text = Catalogue.text(key, language, arguments)
-        return line.map { Catalogue.text("backup.atLine", language, [String($0), text]) } ?? text
+        switch (line, path) {
+        case (let line?, let path?): return Catalogue.text("backup.atLineAndPath", language, [String(line), path, text])
+        case (let line?, nil): return Catalogue.text("backup.atLine", language, [String(line), text])
+        case (nil, let path?): return Catalogue.text("backup.atPath", language, [path, text])
+        case (nil, nil): return text
+        }
     }
 }
 

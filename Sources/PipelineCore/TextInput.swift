@@ -21,6 +21,11 @@ public enum TextInput {
         return cleaned
     }
 
+    /// An External ID (`__export__.crm_lead_7`): one line, trimmed, as other names.
+    public static func externalID(_ text: String) throws(PipelineError) -> String {
+        try singleLine(text, field: .externalID)
+    }
+
     /// A multi-line field (requirements, notes): line feeds kept, trailing blank space trimmed.
     public static func multiLine(_ text: String, field: Field) throws(PipelineError) -> String {
         trimmed(try clean(text, field: field, allowLineFeeds: true), newlines: true)
@@ -223,4 +228,5 @@ public enum Field: String, Sendable, CaseIterable {
     case lostReason = "lost reason"
     case position
     case setting
+    case externalID = "External ID"
 }

@@ -29,21 +29,32 @@ public enum StoreOpener {
     /// - Parameters:
     ///   - seedLanguage: names the default team and stages when the database is new.
     ///   - forWriting: `false` lets a command that only reads work on a file the user may
-    ///     not write to (a server's privileges decide for themselves).
+    ///     not write to, or one that looks damaged (a server's privileges decide for themselves).
+    ///   - acceptingDamage: opens for writing a file that looks damaged (`pipeline check --repair`).
     ///   - busyTimeout: how long a write waits for others' before it gives up as busy.
+    ///   - warn: told what is worth saying about a store opened anyway (a damaged file, read).
     public static func open(_ location: String, seedLanguage: Language, now: Timestamp, busyTimeout: TimeInterval,
-                            forWriting: Bool = true) throws -> any PipelineStore {
+                            forWriting: Bool = true, acceptingDamage: Bool = false,
+                            warn: (StoreError) -> Void = { _ in }) throws -> any PipelineStore {
         if engine(for: location) == .postgresql {
             return EngineStore(engine: try PostgresEngine(connectionString: location, seedLanguage: seedLanguage, now: now,
                                                           busyTimeout: busyTimeout))
         }
         let engine: SQLiteEngine
         do {
-            engine = try SQLiteEngine(path: location, seedLanguage: seedLanguage, now: now, busyTimeout: busyTimeout)
+            engine = try SQLiteEngine(path: location, seedLanguage: seedLanguage, now: now, busyTimeout: busyTimeout,
+                                      acceptingDamage: acceptingDamage)
         } catch let error as StoreError where !forWriting && FileManager.default.fileExists(atPath: location) {
             switch error {
-            case .readOnly, .cannotOpen:
-                engine = try SQLiteEngine(path: location, seedLanguage: seedLanguage, now: now, busyTimeout: busyTimeout, readOnly: true)
+            case .readOnly, .cannotOpen, .looksDamaged, .companionNotWritable:
+                if case .looksDamaged = error { warn(error) }
+                do {
+                    engine = try SQLiteEngine(path: location, seedLanguage: seedLanguage, now: now, busyTimeout: busyTimeout, readOnly: true)
+                } catch StoreError.readOnly {
+                    // Reading a WAL database needs its shared-memory file, which a read-only
+                    // folder cannot take: say so, rather than "cannot save".
+                    throw StoreError.cannotReadHere(path: location)
+                }
             default:
                 throw error
             }

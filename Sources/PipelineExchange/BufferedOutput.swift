@@ -1,41 +1,105 @@
 import Foundation
 
-/// An output stream that gathers bytes and writes them in large blocks: the CSV writer
-/// hands over one byte at a time, and exports must neither crawl nor hold the whole file.
-final class BufferedOutput: OutputStream {
-    private let handle: FileHandle
-    private var buffer = Data()
-    private let blockSize = 1 << 16
+/// Bytes written to a file descriptor in large blocks, with every failure kept instead of
+/// trapping (FileHandle's `write(_:)` ends the process on a full disk): the first failure
+/// stops the writing, and `flush()` throws it.
+public final class ByteWriter {
+    /// Where the bytes go: standard output, or a file being written (see `OutputFile`).
+    public enum Destination: Sendable {
+        case standardOutput
+        case file(descriptor: Int32, path: String)
+    }
 
-    init(handle: FileHandle) {
-        self.handle = handle
+    let destination: Destination
+    private var buffer: [UInt8] = []
+    private let blockSize = 1 << 16
+    /// The first failure; nothing is written after it.
+    public private(set) var failure: FileError?
+
+    public init(_ destination: Destination) {
+        self.destination = destination
+        buffer.reserveCapacity(blockSize)
+    }
+
+    private var descriptor: Int32 {
+        switch destination {
+        case .standardOutput: return STDOUT_FILENO
+        case .file(let descriptor, _): return descriptor
+        }
+    }
+
+    /// Adds bytes; false once writing has failed.
+    @discardableResult
+    public func write(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard failure == nil else { return false }
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= blockSize { writeBuffer() }
+        return failure == nil
+    }
+
+    public func write(_ text: String) {
+        var text = text
+        _ = text.withUTF8 { write($0) }
+    }
+
+    /// Writes what is buffered; throws the first failure, if any.
+    public func flush() throws(FileError) {
+        writeBuffer()
+        if let failure { throw failure }
+    }
+
+    private func writeBuffer() {
+        guard failure == nil, !buffer.isEmpty else { return }
+        let descriptor = descriptor
+        let failed: Int32? = buffer.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                offset += written
+            }
+            return nil
+        }
+        buffer.removeAll(keepingCapacity: true)
+        if let failed { failure = Self.failure(failed, destination) }
+    }
+
+    /// The failure an `errno` from writing to `destination` means.
+    public static func failure(_ code: Int32, _ destination: Destination) -> FileError {
+        switch destination {
+        case .standardOutput:
+            return code == EPIPE ? .outputClosed : .cannotWriteOutput(reason: String(cString: strerror(code)))
+        case .file(_, let path):
+            return .fromErrno(code, path: path, writing: true)
+        }
+    }
+}
+
+/// The output stream the CSV writer needs, over a `ByteWriter`: the writer hands over one
+/// byte at a time, and exports must neither crawl nor hold the whole file.
+final class BufferedOutput: OutputStream {
+    let writer: ByteWriter
+
+    init(_ writer: ByteWriter) {
+        self.writer = writer
         super.init(toMemory: ())
     }
 
     required init(toMemory: ()) {
-        handle = .standardOutput
+        writer = ByteWriter(.standardOutput)
         super.init(toMemory: ())
     }
 
     override func open() {}
-    override func close() { flush() }
+    override func close() {}
     override var hasSpaceAvailable: Bool { true }
     override var streamStatus: Stream.Status { .open }
 
+    /// -1 once writing has failed, which makes the CSV writer stop.
     override func write(_ bytes: UnsafePointer<UInt8>, maxLength length: Int) -> Int {
-        buffer.append(bytes, count: length)
-        if buffer.count >= blockSize { flush() }
-        return length
-    }
-
-    func writeText(_ text: String) {
-        buffer.append(contentsOf: Array(text.utf8))
-        if buffer.count >= blockSize { flush() }
-    }
-
-    func flush() {
-        guard !buffer.isEmpty else { return }
-        handle.write(buffer)
-        buffer.removeAll(keepingCapacity: true)
+        writer.write(UnsafeBufferPointer(start: bytes, count: length)) ? length : -1
     }
 }

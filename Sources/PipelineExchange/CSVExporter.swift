@@ -5,32 +5,40 @@ import PipelineStorage
 
 /// Writes leads, opportunities or stages as CSV in the reference CRM's technical column
 /// names (its "import-compatible" export), so that its import takes the file unchanged.
+/// Every cell is made safe for spreadsheets and terminals (see `SpreadsheetSafety`).
 public enum CSVExporter {
     public static func export(_ kind: ExchangeKind, generation: OdooGeneration, from source: any BackupSource,
-                              to handle: FileHandle) throws {
-        try source.readingSnapshot { database in try export(kind, generation: generation, from: database, to: handle) }
+                              to bytes: ByteWriter) throws {
+        do {
+            // One snapshot: a colleague's change cannot land in the middle of the file.
+            try source.readingSnapshot { database in try write(kind, generation: generation, from: database, to: bytes) }
+        } catch {
+            // The CSV writer only knows that the stream refused; the writer knows why.
+            if let failure = bytes.failure { throw failure }
+            throw error
+        }
+        try bytes.flush()
     }
 
-    static func export(_ kind: ExchangeKind, generation: OdooGeneration, from database: any StoreReader, to handle: FileHandle) throws {
-        let output = BufferedOutput(handle: handle)
-        let writer = try CSVWriter(stream: output)
+    private static func write(_ kind: ExchangeKind, generation: OdooGeneration, from database: any StoreReader,
+                              to bytes: ByteWriter) throws {
+        let writer = try CSVWriter(stream: BufferedOutput(bytes))
         switch kind {
         case .stages:
             let headers = OdooColumns.stageHeaders(generation)
             try writer.write(row: headers.map(\.0))
             for (index, entry) in try database.exchangeStages().enumerated() {
-                try writer.write(row: headers.map { stageValue($0.1, entry, sequence: index + 1) })
+                try writer.write(row: headers.map { SpreadsheetSafety.cell(stageValue($0.1, entry, sequence: index + 1)) })
             }
         case .opportunities, .leads, .all:
             let headers = OdooColumns.recordHeaders(generation)
             try writer.write(row: headers.map(\.0))
             let filter: RecordKind? = kind == .leads ? .lead : kind == .opportunities ? .opportunity : nil
             try database.forEachExchangeRecord(kind: filter) { entry in
-                try writer.write(row: headers.map { recordValue($0.1, entry) })
+                try writer.write(row: headers.map { SpreadsheetSafety.cell(recordValue($0.1, entry)) })
             }
         }
-        output.writeText("\n")
-        output.flush()
+        bytes.write("\n")
     }
 
     static func recordValue(_ column: RecordColumn, _ entry: ExchangeRecord) -> String {

@@ -46,42 +46,32 @@ public struct CSVImporter {
         self.options = options
     }
 
+    /// Imports the CSV file at `path`, read as UTF-8.
     public func run(path: String, kind requested: ExchangeKind?, dryRun: Bool) throws -> Report {
-        guard let data = FileHandle(forReadingAtPath: path)?.readData(ofLength: 65_536) else {
-            throw ImportProblem(column: nil, message: t("import.cannotRead", path))
+        try run(TextStream(ImportSource(path), encoding: nil), kind: requested, dryRun: dryRun)
+    }
+
+    /// Imports the CSV text `text` delivers: all of it, or nothing when it has any problem.
+    public func run(_ text: TextStream, kind requested: ExchangeKind?, dryRun: Bool) throws -> Report {
+        if requested == .all { throw ImportProblem(column: nil, message: t("import.oneKind")) }
+        let delimiter = Self.delimiter(in: text.peek(65_536))
+        let input = TextInputStream(text, delimiter: delimiter)
+        let reader = try CSVReader(stream: input, hasHeaderRow: false, delimiter: delimiter)
+        // What the bytes themselves are wrong with, which says more than what the CSV
+        // reader made of them (a file cut short at a bad byte).
+        func textProblem() -> Problem? {
+            (text.problem ?? input.problem).map { Problem(line: $0.line, column: String($0.column), message: $0.reason(in: options.language)) }
         }
-        let delimiter = Self.delimiter(in: data)
-        guard let stream = InputStream(fileAtPath: path) else { throw ImportProblem(column: nil, message: t("import.cannotRead", path)) }
-        let reader = try CSVReader(stream: stream, hasHeaderRow: false, delimiter: delimiter)
-        guard let headerRow = reader.next(), !Self.isInvalidUTF8(reader.error) else {
+        guard let headerRow = reader.next(), textProblem() == nil else {
             var report = Report(kind: requested ?? .opportunities)
-            report.problems = [Problem(line: 1, column: nil, message: t(Self.isInvalidUTF8(reader.error) ? "import.notUTF8" : "import.empty"))]
+            report.problems = [textProblem() ?? Problem(line: 1, column: nil, message: t("import.empty"))]
             return report
         }
         let headers = headerRow.map { $0.trimmingWhitespaceAndBOM() }
-        let kind: ExchangeKind
-        if let requested {
-            guard requested != .all else {
-                throw ImportProblem(column: nil, message: t("import.oneKind"))
-            }
-            kind = requested
-        } else {
-            kind = headers.contains { OdooColumns.stageOnly.contains($0.lowercased()) } ? .stages : .opportunities
-        }
+        let kind = requested ?? (headers.contains { OdooColumns.stageOnly.contains($0.lowercased()) } ? .stages : .opportunities)
         var report = Report(kind: kind)
-        var columns: [Int: String] = [:]  // header index → our column name
-        var ignored: [String] = []
-        for (index, header) in headers.enumerated() where !header.isEmpty {
-            let mapped: String? = kind == .stages ? OdooColumns.match(header, in: OdooColumns.stages)?.rawValue
-                : OdooColumns.match(header, in: OdooColumns.records)?.rawValue
-            if let mapped {
-                columns[index] = mapped
-            } else if OdooColumns.knownButUnmapped.contains(header.lowercased()) {
-                ignored.append(header)
-            } else {
-                report.problems.append(Problem(line: 1, column: header, message: t(kind == .stages ? "import.notStageColumn" : "import.notRecordColumn")))
-            }
-        }
+        let (columns, ignored, headerProblems) = Self.mapHeaders(headers, kind: kind, t)
+        report.problems = headerProblems
         if !ignored.isEmpty { report.warnings.append(t("import.ignoredColumns", ignored.joined(separator: ", "))) }
         guard report.problems.isEmpty else { return report }
         var line = 1 + Self.lineBreaks(in: headerRow)
@@ -91,6 +81,10 @@ public struct CSVImporter {
             report.summary = try database.importing(dryRun: dryRun) { transaction in
                 let writer = try ImportApplier(store: transaction, options: options)
                 while let row = reader.next() {
+                    if let problem = textProblem() {
+                        report.problems.append(problem)
+                        break
+                    }
                     line += 1
                     let start = line
                     line += Self.lineBreaks(in: row)
@@ -100,10 +94,12 @@ public struct CSVImporter {
                         guard row.count == headers.count else {
                             throw ImportProblem(column: nil, message: t("import.fieldCount", row.count, headers.count))
                         }
+                        // A cell the export guarded against spreadsheets' formulas gets its value back.
+                        let values = row.map(SpreadsheetSafety.unguarded)
                         if kind == .stages {
-                            try writer.apply(try mapper.stage(row))
+                            try writer.apply(try mapper.stage(values))
                         } else {
-                            try writer.apply(try mapper.record(row))
+                            try writer.apply(try mapper.record(values))
                         }
                     } catch let problem as ImportProblem {
                         report.problems.append(Problem(line: start, column: problem.column, message: problem.message))
@@ -112,8 +108,8 @@ public struct CSVImporter {
                     }
                     if report.problems.count >= Self.problemLimit { break }
                 }
-                if Self.isInvalidUTF8(reader.error) {
-                    report.problems.append(Problem(line: line + 1, column: nil, message: t("import.notUTF8")))
+                if report.problems.count < Self.problemLimit, let problem = textProblem(), !report.problems.contains(problem) {
+                    report.problems.append(problem)
                 }
                 try writer.finish()
                 if !report.problems.isEmpty { throw ImportFailed() }
@@ -125,18 +121,40 @@ public struct CSVImporter {
         return report
     }
 
-    /// The reader also reports the end of the file as an error; only a decoding error is one.
-    static func isInvalidUTF8(_ error: (any Error)?) -> Bool {
-        guard let error = error as? CSVError else { return false }
-        if case .unicodeDecoding = error { return true }
-        return false
+    /// Which of our columns each header names; the columns we ignore (each named once);
+    /// and the problems: a header nobody defines, two headers for one column.
+    static func mapHeaders(_ headers: [String], kind: ExchangeKind, _ t: Localizer)
+        -> (columns: [Int: String], ignored: [String], problems: [Problem]) {
+        var columns: [Int: String] = [:]  // header index → our column name
+        var firstHeader: [String: String] = [:]  // our column name → the header that named it first
+        var ignored: [String] = []
+        var ignoredKeys = Set<String>()
+        var problems: [Problem] = []
+        for (index, header) in headers.enumerated() where !header.isEmpty {
+            let mapped: String? = kind == .stages ? OdooColumns.match(header, in: OdooColumns.stages)?.rawValue
+                : OdooColumns.match(header, in: OdooColumns.records)?.rawValue
+            if let mapped {
+                if let earlier = firstHeader[mapped] {
+                    problems.append(Problem(line: 1, column: nil, message: t("import.duplicateColumn", earlier, header)))
+                } else {
+                    firstHeader[mapped] = header
+                    columns[index] = mapped
+                }
+            } else if OdooColumns.knownButUnmapped.contains(header.lowercased()) {
+                if ignoredKeys.insert(header.lowercased()).inserted { ignored.append(header) }
+            } else {
+                problems.append(Problem(line: 1, column: header, message: t(kind == .stages ? "import.notStageColumn" : "import.notRecordColumn")))
+            }
+            if problems.count >= problemLimit { break }
+        }
+        return (columns, ignored, problems)
     }
 
     /// Thrown inside the transaction so that a file with problems leaves nothing behind.
     struct ImportFailed: Error {}
 
     /// `;` when the header line has more of them than of `,` (outside quotes).
-    static func delimiter(in data: Data) -> UnicodeScalar {
+    static func delimiter(in data: [UInt8]) -> UnicodeScalar {
         var commas = 0, semicolons = 0, quoted = false
         for byte in data {
             if byte == UInt8(ascii: "\"") { quoted.toggle() }
@@ -190,7 +208,7 @@ struct RowMapper {
         self.kind = kind
         self.currency = currency
         self.language = language
-        // Where a file names one of our columns twice, the first one counts.
+        // A file that names one of our columns twice is refused before rows are read.
         positions = Dictionary(columns.map { ($0.value, $0.key) }, uniquingKeysWith: min)
         recordPositions = Dictionary(uniqueKeysWithValues: RecordColumn.allCases.compactMap { [positions] column in
             positions[column.rawValue].map { (column, $0) }
@@ -213,10 +231,11 @@ struct RowMapper {
             .title: .title, .customer: .company, .contact: .contact, .email: .email, .phone: .phone,
             .expectedRevenue: .expectedRevenue, .currency: .currency, .probability: .probability, .salesperson: .salesperson,
             .closingDate: .closing, .priority: .priority, .tag: .tags, .notes: .notes, .lostReason: .lostReason,
-            .stageName: .title, .requirements: .title,
+            .stageName: .title, .requirements: .title, .externalID: .externalID,
         ]
         if kind == .stages {
-            let stageColumns: [Field: StageColumn] = [.stageName: .name, .probability: .probability, .requirements: .requirements, .teamName: .team]
+            let stageColumns: [Field: StageColumn] = [.stageName: .name, .probability: .probability, .requirements: .requirements,
+                                                      .teamName: .team, .externalID: .externalID]
             return stageColumns[field].flatMap { header($0.rawValue) }
         }
         return ours[field].flatMap { header($0.rawValue) }
@@ -225,7 +244,7 @@ struct RowMapper {
     func record(_ row: [String]) throws -> ImportedRecord {
         func text(_ column: RecordColumn) -> String? { recordPositions[column].map { row[$0] } }
         func nonEmpty(_ column: RecordColumn) -> String? { text(column).flatMap { $0.trimmingWhitespaceAndBOM().isEmpty ? nil : $0 } }
-        var imported = ImportedRecord(externalID: nonEmpty(.externalID)?.trimmingWhitespaceAndBOM())
+        var imported = ImportedRecord(externalID: try nonEmpty(.externalID).map { try TextInput.externalID($0) })
         switch kind {
         case .leads: imported.kind = .lead
         case .opportunities: imported.kind = .opportunity
@@ -251,12 +270,12 @@ struct RowMapper {
             changes.expectedRevenue = trimmed.isEmpty ? .zero(currency) : try Money(plain: trimmed, currency: currency)
         }
         if let stage = nonEmpty(.stageExternalID) {
-            imported.stage = .externalID(stage.trimmingWhitespaceAndBOM())
+            imported.stage = .externalID(try TextInput.externalID(stage))
         } else if let stage = nonEmpty(.stage) {
             imported.stage = .name(try TextInput.requiredName(stage, field: .stageName))
         }
         if let team = nonEmpty(.teamExternalID) {
-            imported.team = .externalID(team.trimmingWhitespaceAndBOM())
+            imported.team = .externalID(try TextInput.externalID(team))
         } else if let team = nonEmpty(.team) {
             imported.team = .name(try TextInput.requiredName(team, field: .teamName))
         }
@@ -271,7 +290,7 @@ struct RowMapper {
     func stage(_ row: [String]) throws -> ImportedStage {
         func text(_ column: StageColumn) -> String? { value(row, column.rawValue) }
         func nonEmpty(_ column: StageColumn) -> String? { text(column).flatMap { $0.trimmingWhitespaceAndBOM().isEmpty ? nil : $0 } }
-        var stage = ImportedStage(externalID: nonEmpty(.externalID)?.trimmingWhitespaceAndBOM())
+        var stage = ImportedStage(externalID: try nonEmpty(.externalID).map { try TextInput.externalID($0) })
         if let name = text(.name) { stage.name = try TextInput.requiredName(name, field: .stageName) }
         if let sequence = nonEmpty(.sequence) {
             guard let value = Int(sequence.trimmingWhitespaceAndBOM()) else {
@@ -285,7 +304,7 @@ struct RowMapper {
         if let value = nonEmpty(.fold) { stage.isFolded = try boolean(value, column: StageColumn.fold.rawValue) }
         if let requirements = text(.requirements) { stage.requirements = try TextInput.multiLine(requirements, field: .requirements) }
         if let team = nonEmpty(.teamExternalID) {
-            stage.team = .externalID(team.trimmingWhitespaceAndBOM())
+            stage.team = .externalID(try TextInput.externalID(team))
         } else if let team = nonEmpty(.team) {
             stage.team = .name(try TextInput.requiredName(team, field: .teamName))
         }

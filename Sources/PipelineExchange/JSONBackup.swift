@@ -16,45 +16,46 @@ public enum JSONBackup {
     // MARK: - Writing
 
     /// `--what all`: the whole backup. Other kinds: a JSON array of those records alone.
-    public static func export(_ kind: ExchangeKind, from source: any BackupSource, to handle: FileHandle) throws {
+    public static func export(_ kind: ExchangeKind, from source: any BackupSource, to output: ByteWriter) throws {
         // One snapshot: a colleague's change cannot land between two sections.
-        try source.readingSnapshot { database in try export(kind, from: database, to: handle) }
+        try source.readingSnapshot { database in try export(kind, from: database, to: output) }
     }
 
-    static func export(_ kind: ExchangeKind, from database: any StoreReader, to handle: FileHandle) throws {
-        let output = BufferedOutput(handle: handle)
-        func list(_ name: String?, _ write: (_ element: (JSONValue) -> Void) throws -> Void) throws {
-            output.writeText(name.map { "\"\($0)\": [" } ?? "[")
+    static func export(_ kind: ExchangeKind, from database: any StoreReader, to output: ByteWriter) throws {
+        func list(_ name: String?, _ write: (_ element: (JSONValue) throws -> Void) throws -> Void) throws {
+            output.write(name.map { "\"\($0)\": [" } ?? "[")
             var first = true
             try write { element in
-                output.writeText((first ? "\n" : ",\n") + element.compact)
+                output.write((first ? "\n" : ",\n") + element.compact)
                 first = false
+                // A full disk or a closed pipe ends the export at once, not after the last record.
+                if let failure = output.failure { throw failure }
             }
-            output.writeText(first ? "]" : "\n]")
+            output.write(first ? "]" : "\n]")
         }
         switch kind {
         case .all:
-            output.writeText("{\n\"format\": \"\(format)\",\n\"version\": \(version),\n")
+            output.write("{\n\"format\": \"\(format)\",\n\"version\": \(version),\n")
             let settings = try database.storedSettings().map { ($0.0.rawValue, JSONValue.string($0.1)) }
-            output.writeText("\"settings\": " + JSONValue.object(settings).compact + ",\n")
-            try list("teams") { element in for team in try database.teamsWithCreation() { element(encode(team)) } }
-            output.writeText(",\n")
-            try list("stages") { element in for stage in try database.exchangeStages() { element(encode(stage)) } }
-            output.writeText(",\n")
-            try list("records") { element in try database.forEachExchangeRecord(kind: nil) { element(encode($0)) } }
-            output.writeText(",\n")
-            try list("stage_history") { element in try database.forEachHistoryEntry { element(encode($0)) } }
-            output.writeText("\n}\n")
+            output.write("\"settings\": " + JSONValue.object(settings).compact + ",\n")
+            try list("teams") { element in for team in try database.teamsWithCreation() { try element(encode(team)) } }
+            output.write(",\n")
+            try list("stages") { element in for stage in try database.exchangeStages() { try element(encode(stage)) } }
+            output.write(",\n")
+            try list("records") { element in try database.forEachExchangeRecord(kind: nil) { try element(encode($0)) } }
+            output.write(",\n")
+            try list("stage_history") { element in try database.forEachHistoryEntry { try element(encode($0)) } }
+            output.write("\n}\n")
         case .stages:
-            try list(nil) { element in for stage in try database.exchangeStages() { element(encode(stage)) } }
-            output.writeText("\n")
+            try list(nil) { element in for stage in try database.exchangeStages() { try element(encode(stage)) } }
+            output.write("\n")
         case .opportunities, .leads:
             try list(nil) { element in
-                try database.forEachExchangeRecord(kind: kind == .leads ? .lead : .opportunity) { element(encode($0)) }
+                try database.forEachExchangeRecord(kind: kind == .leads ? .lead : .opportunity) { try element(encode($0)) }
             }
-            output.writeText("\n")
+            output.write("\n")
         }
-        output.flush()
+        try output.flush()
     }
 
     static func encode(_ entry: BackupTeam) -> JSONValue {
@@ -109,32 +110,44 @@ public enum JSONBackup {
         public var teams = 0, stages = 0, records = 0, history = 0
     }
 
-    /// Restores a full backup into a fresh database, all or nothing.
+    /// The longest line a backup may have (one record, with its notes): what restoring holds
+    /// in memory at once. A 20 MB note fits.
+    public static let lineLimit = 32 << 20
+
+    /// Restores the backup at `path`, read as UTF-8.
     public static func restore(path: String, into database: any BackupSink) throws -> Summary {
+        try restore(TextStream(ImportSource(path), encoding: nil), into: database)
+    }
+
+    /// Restores a full backup into a fresh database, all or nothing. Every value passes the
+    /// validation the command line applies when the same value is typed; the first that
+    /// does not is refused with its line and its place in the file, and nothing is changed.
+    public static func restore(_ text: TextStream, into database: any BackupSink) throws -> Summary {
         var summary = Summary()
+        var decoder = BackupDecoder()
         try database.restore { writer in
-            try read(path: path) { section, line, object in
+            try read(text) { element in
                 do {
-                    switch section {
+                    switch element.section {
                     case "settings":
-                        for (key, value) in object {
-                            guard let key = SettingKey(rawValue: key), let value = value as? String else { continue }
-                            try writer.storeSetting(key, value)
+                        for (key, value) in element.object.sorted(by: { $0.key < $1.key }) {
+                            let (setting, normalized) = try decoder.setting(key, value, at: element)
+                            try writer.storeSetting(setting, normalized)
                         }
-                    case "teams": try writer.insert(try decodeTeam(object)); summary.teams += 1
+                    case "teams": try writer.insert(try decoder.team(element)); summary.teams += 1
                     case "stages":
-                        let (stage, external) = try decodeStage(object)
+                        let (stage, external) = try decoder.stage(element)
                         try writer.insert(stage, externalID: external)
                         summary.stages += 1
                     case "records":
-                        let (record, external) = try decodeRecord(object)
+                        let (record, external) = try decoder.record(element)
                         try writer.insert(record, externalID: external)
                         summary.records += 1
-                    case "stage_history": try writer.insert(try decodeHistory(object)); summary.history += 1
+                    case "stage_history": try writer.insert(try decoder.history(element)); summary.history += 1
                     default: break
                     }
                 } catch var fault as BackupFault {
-                    fault.line = fault.line ?? line
+                    fault.line = fault.line ?? element.line
                     throw PipelineError.backupInconsistent(fault)
                 }
             }
@@ -142,172 +155,350 @@ public enum JSONBackup {
         return summary
     }
 
-    /// Calls `body` for the settings object and each element of each list, with its line.
-    static func read(path: String, _ body: (String, Int, [String: Any]) throws -> Void) throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw PipelineError.backupInconsistent(BackupFault("import.cannotRead", path)) }
-        var lines = LineReader(handle: handle)
-        guard let first = lines.next(), first.trimmingCharacters(in: .whitespaces) == "{",
-              let second = lines.next(), second.contains("\"\(format)\"") else {
-            try readWhole(path: path, body)
-            return
-        }
-        var section: String?
-        var number = 2
-        while let line = lines.next() {
-            number += 1
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty || trimmed == "}" { continue }
-            if trimmed.hasPrefix("\"settings\":") {
-                let json = String(trimmed.dropFirst("\"settings\":".count)).trimmingCharacters(in: CharacterSet(charactersIn: " ,"))
-                try body("settings", number, try object(json, line: number))
-            } else if trimmed.hasPrefix("\"version\":") || trimmed.hasPrefix("\"format\":") {
-                continue
-            } else if trimmed.hasSuffix("[") || trimmed.hasSuffix("[]") || trimmed.hasSuffix("[],") {
-                section = trimmed.split(separator: "\"").first.map(String.init)
-                if trimmed.contains("[]") { section = nil }
-            } else if trimmed == "]" || trimmed == "]," {
-                section = nil
-            } else if let section {
-                let json = trimmed.hasSuffix(",") ? String(trimmed.dropLast()) : trimmed
-                try body(section, number, try object(json, line: number))
-            }
+    /// One object of a backup: the settings, or an element of a list.
+    struct Element {
+        var section: String
+        /// The element's place in its list (nil for the settings object).
+        var index: Int?
+        /// The physical line it is on, when the backup has one record a line.
+        var line: Int?
+        var object: [String: Any]
+
+        /// `records[2].notes`, `settings.language`.
+        func path(_ key: String) -> String {
+            index.map { "\(section)[\($0)].\(key)" } ?? "\(section).\(key)"
         }
     }
 
-    static func object(_ json: String, line: Int) throws -> [String: Any] {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else {
+    /// Calls `body` for the settings object and each element of each list. Lines are kept
+    /// as bytes and handed to the JSON parser as they are: a record with a 20 MB note is
+    /// copied as few times as can be.
+    static func read(_ text: TextStream, _ body: (Element) throws -> Void) throws {
+        var lines = LineReader(text: text, limit: lineLimit)
+        let first = try lines.next()
+        let second = first.map { trimmed($0).elementsEqual("{".utf8) } == true ? try lines.next() : nil
+        guard first != nil, let second, second.range(of: Data("\"\(format)\"".utf8)) != nil else {
+            // Another layout of the same JSON: read whole, within the same limit.
+            var head = Data()
+            for line in [first, second].compactMap({ $0 }) { head += line + [UInt8(ascii: "\n")] }
+            try readWhole(head + lines.rest(), body)
+            return
+        }
+        var section: String?
+        var index = 0
+        var number = 2
+        while let raw = try lines.next() {
+            number += 1
+            let line = trimmed(raw)
+            if line.isEmpty || line.elementsEqual("}".utf8) { continue }
+            if line.starts(with: "\"settings\":".utf8) {
+                let json = trimmed(line.dropFirst("\"settings\":".utf8.count), also: UInt8(ascii: ","))
+                try body(Element(section: "settings", index: nil, line: number, object: try object(json, line: number)))
+            } else if line.starts(with: "\"version\":".utf8) || line.starts(with: "\"format\":".utf8) {
+                continue
+            } else if line.last == UInt8(ascii: "["), let quote = line.dropFirst().firstIndex(of: UInt8(ascii: "\"")) {
+                section = String(decoding: line[line.index(after: line.startIndex)..<quote], as: UTF8.self)
+                index = 0
+            } else if line.elementsEqual("]".utf8) || line.elementsEqual("],".utf8) || line.hasSuffix("[]") || line.hasSuffix("[],") {
+                section = nil
+            } else if let section {
+                let json = line.last == UInt8(ascii: ",") ? line.dropLast() : line
+                try body(Element(section: section, index: index, line: number, object: try object(json, line: number)))
+                index += 1
+            }
+        }
+        if let problem = text.problem { throw problem }
+    }
+
+    /// Without the spaces, tabs and carriage returns at either end (and `extra`), sharing
+    /// the bytes.
+    static func trimmed(_ line: Data, also extra: UInt8? = nil) -> Data {
+        func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == extra }
+        guard let first = line.firstIndex(where: { !isBlank($0) }), let last = line.lastIndex(where: { !isBlank($0) }) else { return Data() }
+        return line[first...last]
+    }
+
+    static func object(_ json: Data, line: Int) throws -> [String: Any] {
+        guard let object = try? JSONSerialization.jsonObject(with: json) as? [String: Any] else {
             throw PipelineError.backupInconsistent(BackupFault("backup.notAnObject", line: line))
         }
         return object
     }
 
-    /// Another layout of the same JSON: read whole.
-    static func readWhole(path: String, _ body: (String, Int, [String: Any]) throws -> Void) throws {
-        guard let data = FileManager.default.contents(atPath: path),
-              let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any], root["format"] as? String == format else {
+    /// Another layout of the same JSON, held whole.
+    static func readWhole(_ data: Data, _ body: (Element) throws -> Void) throws {
+        guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any], root["format"] as? String == format else {
             throw PipelineError.backupInconsistent(BackupFault("backup.notABackup"))
         }
-        if let settings = root["settings"] as? [String: Any] { try body("settings", 0, settings) }
+        if let settings = root["settings"] as? [String: Any] { try body(Element(section: "settings", index: nil, line: nil, object: settings)) }
         for section in ["teams", "stages", "records", "stage_history"] {
-            for (index, element) in ((root[section] as? [[String: Any]]) ?? []).enumerated() { try body(section, index + 1, element) }
+            for (index, element) in ((root[section] as? [[String: Any]]) ?? []).enumerated() {
+                try body(Element(section: section, index: index, line: nil, object: element))
+            }
         }
-    }
-
-    // MARK: - Decoding, with every text checked as the application checks what users type
-
-    static func string(_ object: [String: Any], _ key: String) throws -> String {
-        guard let value = object[key] as? String else { throw BackupFault("backup.notText", key) }
-        return value
-    }
-
-    static func optionalString(_ object: [String: Any], _ key: String) throws -> String? {
-        if object[key] == nil || object[key] is NSNull { return nil }
-        return try string(object, key)
-    }
-
-    static func integer(_ object: [String: Any], _ key: String) throws -> Int64 {
-        guard let number = object[key] as? NSNumber, let value = Int64(number.stringValue) else {
-            throw BackupFault("backup.notInteger", key)
-        }
-        return value
-    }
-
-    static func boolean(_ object: [String: Any], _ key: String) throws -> Bool {
-        guard let value = object[key] as? Bool else { throw BackupFault("backup.notBoolean", key) }
-        return value
-    }
-
-    static func timestamp(_ object: [String: Any], _ key: String) throws -> Timestamp {
-        guard let value = Timestamp(iso8601: try string(object, key)) else { throw BackupFault("backup.notTime", key) }
-        return value
-    }
-
-    /// Text must be as the application stores it: no control or bidirectional characters.
-    static func text(_ object: [String: Any], _ key: String, field: Field, multiline: Bool = false) throws -> String {
-        let value = try string(object, key)
-        let clean = try multiline ? TextInput.multiLine(value, field: field) : TextInput.singleLine(value, field: field)
-        guard clean == value else { throw BackupFault("backup.badCharacters", key) }
-        return value
-    }
-
-    static func decodeTeam(_ object: [String: Any]) throws -> BackupTeam {
-        BackupTeam(team: Team(id: Team.ID(try integer(object, "id")), name: try text(object, "name", field: .teamName),
-                              version: Int(try integer(object, "version"))),
-                   createdAt: try timestamp(object, "created_at"))
-    }
-
-    static func decodeStage(_ object: [String: Any]) throws -> (Stage, String?) {
-        guard let outcome = StageOutcome(rawValue: try string(object, "outcome")) else { throw BackupFault("backup.badOutcome") }
-        let team = (object["team_id"] as? NSNumber).map { Team.ID($0.int64Value) }
-        let stage = Stage(
-            id: Stage.ID(try integer(object, "id")), name: try text(object, "name", field: .stageName),
-            sortOrder: Int(try integer(object, "sort_order")), probability: try Probability(parsing: try string(object, "probability")),
-            changesProbabilityAutomatically: try boolean(object, "auto_probability"),
-            requirements: try text(object, "requirements", field: .requirements, multiline: true),
-            isFolded: try boolean(object, "folded"), outcome: outcome, scope: team.map { .team($0) } ?? .shared,
-            version: Int(try integer(object, "version")))
-        return (stage, try optionalString(object, "external_id"))
-    }
-
-    static func decodeRecord(_ object: [String: Any]) throws -> (Opportunity, String?) {
-        guard let kind = RecordKind(rawValue: try string(object, "type")) else { throw BackupFault("backup.badType") }
-        let currency = try CurrencyCode(parsing: try string(object, "currency"))
-        let tags = try (object["tags"] as? [Any] ?? []).map { tag -> String in
-            guard let tag = tag as? String else { throw BackupFault("backup.badTags") }
-            return tag
-        }
-        let record = Opportunity(
-            id: Opportunity.ID(try integer(object, "id")), kind: kind, title: try text(object, "title", field: .title),
-            customer: Customer(name: try text(object, "customer", field: .customer), contactName: try text(object, "contact", field: .contact),
-                               email: try text(object, "email", field: .email), phone: try text(object, "phone", field: .phone)),
-            expectedRevenue: try Money(plain: try string(object, "expected_revenue"), currency: currency),
-            probability: try optionalString(object, "probability").map { try Probability(parsing: $0) },
-            probabilitySetByHand: try boolean(object, "probability_set_by_hand"),
-            salesperson: try text(object, "salesperson", field: .salesperson), team: Team.ID(try integer(object, "team_id")),
-            stage: (object["stage_id"] as? NSNumber).map { Stage.ID($0.int64Value) }, rank: try integer(object, "rank"),
-            priority: Priority(stars: Int(try integer(object, "priority"))) ?? .normal, tags: tags,
-            expectedClosing: try optionalString(object, "expected_closing").map { try CalendarDate(parsing: $0) },
-            notes: try text(object, "notes", field: .notes, multiline: true),
-            createdAt: try timestamp(object, "created_at"), updatedAt: try timestamp(object, "updated_at"),
-            stageChangedAt: try timestamp(object, "stage_changed_at"), isActive: try boolean(object, "active"),
-            lostReason: try optionalString(object, "lost_reason"),
-            convertedAt: try optionalString(object, "converted_at").flatMap(Timestamp.init(iso8601:)),
-            version: Int(try integer(object, "version")))
-        return (record, try optionalString(object, "external_id"))
-    }
-
-    static func decodeHistory(_ object: [String: Any]) throws -> BackupHistoryEntry {
-        BackupHistoryEntry(
-            id: try integer(object, "id"), opportunity: Opportunity.ID(try integer(object, "opportunity_id")),
-            from: (object["from_stage_id"] as? NSNumber).map { Stage.ID($0.int64Value) },
-            to: (object["to_stage_id"] as? NSNumber).map { Stage.ID($0.int64Value) },
-            fromName: try optionalString(object, "from_stage_name"), toName: try optionalString(object, "to_stage_name"),
-            at: try timestamp(object, "at"), by: try string(object, "by"))
     }
 }
 
-/// Lines of a file, read a block at a time.
-struct LineReader {
-    let handle: FileHandle
-    private var buffer = Data()
-    private var finished = false
+/// Reads the elements of a backup as the command line reads typed values: through the same
+/// validation (`OpportunityForm`, `StageCatalog.applying`, `TextInput`, `SettingKey`), so
+/// that nothing a user could not type can be restored. What it refuses comes out as a
+/// `BackupFault` naming the place in the file.
+struct BackupDecoder {
+    private var teams: [Team] = []
+    private var stages: [Stage] = []
 
-    init(handle: FileHandle) { self.handle = handle }
+    // MARK: Elements
 
-    mutating func next() -> String? {
-        while true {
-            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = buffer[buffer.startIndex..<newline]
-                buffer.removeSubrange(buffer.startIndex...newline)
-                return String(decoding: line, as: UTF8.self)
-            }
-            if finished {
-                guard !buffer.isEmpty else { return nil }
-                defer { buffer.removeAll() }
-                return String(decoding: buffer, as: UTF8.self)
-            }
-            let chunk = handle.readData(ofLength: 1 << 16)
-            if chunk.isEmpty { finished = true } else { buffer.append(chunk) }
+    mutating func setting(_ key: String, _ value: Any, at element: JSONBackup.Element) throws -> (SettingKey, String) {
+        let path = element.path(key)
+        guard let setting = SettingKey(rawValue: key) else {
+            throw BackupFault("backup.unknownSetting", key, path: path)
+        }
+        guard let text = value as? String else { throw BackupFault("backup.notText", key, path: path) }
+        do {
+            let normalized = try setting.normalized(text)
+            // The team is stored by id, which must be a team of the backup (checked at its end).
+            if setting == .team, Int64(normalized) == nil { throw PipelineError.invalidSetting(key: key, value: text, expected: setting.expectedValues) }
+            return (setting, normalized)
+        } catch let error as PipelineError {
+            throw Self.fault(error, path: path)
         }
     }
+
+    mutating func team(_ element: JSONBackup.Element) throws -> BackupTeam {
+        let object = element.object
+        let name = try validated(element, "name") { try TextInput.requiredName(try string(object, "name", element), field: .teamName) }
+        if teams.contains(where: { TextInput.nameKey($0.name) == TextInput.nameKey(name) }) {
+            throw Self.fault(.duplicateTeamName(name), path: element.path("name"))
+        }
+        let team = Team(id: Team.ID(try integer(object, "id", element)), name: name, version: Int(try integer(object, "version", element)))
+        teams.append(team)
+        return BackupTeam(team: team, createdAt: try timestamp(object, "created_at", element))
+    }
+
+    mutating func stage(_ element: JSONBackup.Element) throws -> (Stage, String?) {
+        let object = element.object
+        guard let outcome = StageOutcome(rawValue: try string(object, "outcome", element)) else {
+            throw BackupFault("backup.badOutcome", path: element.path("outcome"))
+        }
+        let team = try optionalInteger(object, "team_id", element).map { Team.ID($0) }
+        let probability = try validated(element, "probability") { try Probability(parsing: try string(object, "probability", element)) }
+        // The stage as `stage add` then `stage edit` would make it, in the pipelines restored so far.
+        let blank = Stage(id: Stage.ID(try integer(object, "id", element)), name: "", sortOrder: Int(try integer(object, "sort_order", element)),
+                          probability: .zero, version: Int(try integer(object, "version", element)))
+        let edit = StageEdit(name: try string(object, "name", element), probability: probability,
+                             requirements: try string(object, "requirements", element), isFolded: try boolean(object, "folded", element),
+                             outcome: outcome, changesProbabilityAutomatically: try boolean(object, "auto_probability", element),
+                             scope: team.map { .team($0) } ?? .shared)
+        let catalog = StageCatalog(teams: teams, stages: stages)
+        let stage = try Self.checked(Result { () throws(PipelineError) in try catalog.applying(edit, to: blank, occupyingTeams: []) },
+                                     element, Self.stageKeys, default: "name")
+        stages.append(stage)
+        return (stage, try externalID(element))
+    }
+
+    func record(_ element: JSONBackup.Element) throws -> (Opportunity, String?) {
+        let object = element.object
+        guard let kind = RecordKind(rawValue: try string(object, "type", element)) else {
+            throw BackupFault("backup.badType", path: element.path("type"))
+        }
+        let tags = try (object["tags"] as? [Any] ?? []).enumerated().map { index, tag -> String in
+            guard let tag = tag as? String else { throw BackupFault("backup.badTags", path: element.path("tags[\(index)]")) }
+            return tag
+        }
+        // What `opp add` or `lead add` would take, typed.
+        let form = OpportunityForm(
+            title: try string(object, "title", element), customer: try string(object, "customer", element),
+            contact: try string(object, "contact", element), email: try string(object, "email", element),
+            phone: try string(object, "phone", element), currency: try string(object, "currency", element),
+            probability: try optionalString(object, "probability", element), salesperson: try string(object, "salesperson", element),
+            expectedClosing: try optionalString(object, "expected_closing", element) ?? "",
+            priority: String(try integer(object, "priority", element)), tags: tags, notes: try string(object, "notes", element))
+        let changes = try Self.checked(Result { () throws(PipelineError) in try form.validated(language: .english, currency: .usd) },
+                                       element, Self.recordKeys, default: "title")
+        let currency = changes.currency ?? .usd
+        let revenue = try validated(element, "expected_revenue") { try Money(plain: try string(object, "expected_revenue", element), currency: currency) }
+        let stage = try optionalInteger(object, "stage_id", element).map { Stage.ID($0) }
+        if kind == .lead, stage != nil { throw BackupFault("backup.leadWithStage", path: element.path("stage_id")) }
+        if kind == .lead, changes.probability != nil { throw Self.fault(.leadHasNoProbability, path: element.path("probability")) }
+        if kind == .opportunity, stage == nil { throw BackupFault("backup.opportunityWithoutStage", path: element.path("stage_id")) }
+        let lostReason = try validated(element, "lost_reason") {
+            try optionalString(object, "lost_reason", element).map { text throws(PipelineError) in try TextInput.requiredName(text, field: .lostReason) }
+        }
+        let record = Opportunity(
+            id: Opportunity.ID(try integer(object, "id", element)), kind: kind, title: changes.title ?? "",
+            customer: Customer(name: changes.customerName ?? "", contactName: changes.contactName ?? "", email: changes.email ?? "",
+                               phone: changes.phone ?? ""),
+            expectedRevenue: revenue, probability: changes.probability,
+            probabilitySetByHand: try boolean(object, "probability_set_by_hand", element),
+            salesperson: changes.salesperson ?? "", team: Team.ID(try integer(object, "team_id", element)),
+            stage: stage, rank: try integer(object, "rank", element), priority: changes.priority ?? .normal, tags: changes.tags ?? [],
+            expectedClosing: changes.expectedClosing ?? nil, notes: changes.notes ?? "",
+            createdAt: try timestamp(object, "created_at", element), updatedAt: try timestamp(object, "updated_at", element),
+            stageChangedAt: try timestamp(object, "stage_changed_at", element), isActive: try boolean(object, "active", element),
+            lostReason: lostReason, convertedAt: try optionalTimestamp(object, "converted_at", element),
+            version: Int(try integer(object, "version", element)))
+        return (record, try externalID(element))
+    }
+
+    func history(_ element: JSONBackup.Element) throws -> BackupHistoryEntry {
+        let object = element.object
+        func name(_ key: String) throws -> String? {
+            try validated(element, key) {
+                try optionalString(object, key, element).map { text throws(PipelineError) in try TextInput.singleLine(text, field: .stageName) }
+            }
+        }
+        return BackupHistoryEntry(
+            id: try integer(object, "id", element), opportunity: Opportunity.ID(try integer(object, "opportunity_id", element)),
+            from: try optionalInteger(object, "from_stage_id", element).map { Stage.ID($0) },
+            to: try optionalInteger(object, "to_stage_id", element).map { Stage.ID($0) },
+            fromName: try name("from_stage_name"), toName: try name("to_stage_name"),
+            at: try timestamp(object, "at", element),
+            by: try validated(element, "by") { try TextInput.singleLine(try string(object, "by", element), field: .salesperson) })
+    }
+
+    // MARK: Values
+
+    /// Where a domain error about a field points in a record and in a stage.
+    static let recordKeys: [Field: String] = [
+        .title: "title", .customer: "customer", .contact: "contact", .email: "email", .phone: "phone", .currency: "currency",
+        .probability: "probability", .salesperson: "salesperson", .closingDate: "expected_closing", .priority: "priority",
+        .tag: "tags", .notes: "notes", .expectedRevenue: "expected_revenue",
+    ]
+    static let stageKeys: [Field: String] = [.stageName: "name", .probability: "probability", .requirements: "requirements"]
+
+    /// The value, or its refusal named by the place in the file of the field it is about.
+    static func checked<T>(_ result: Result<T, PipelineError>, _ element: JSONBackup.Element, _ keys: [Field: String],
+                           default key: String) throws -> T {
+        switch result {
+        case .success(let value): return value
+        case .failure(let error): throw fault(error, path: element.path(error.field.flatMap { keys[$0] } ?? key))
+        }
+    }
+
+    static func fault(_ error: PipelineError, path: String) -> BackupFault {
+        BackupFault("backup.invalid", CSVImporter.withoutField(error, .english), path: path)
+    }
+
+    /// `body`'s value, a domain refusal of it named by `key`'s place in the file.
+    func validated<T>(_ element: JSONBackup.Element, _ key: String, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as PipelineError { throw Self.fault(error, path: element.path(key)) }
+    }
+
+    func externalID(_ element: JSONBackup.Element) throws -> String? {
+        try validated(element, "external_id") {
+            try optionalString(element.object, "external_id", element).map { text throws(PipelineError) in try TextInput.externalID(text) }
+        }
+    }
+
+    func string(_ object: [String: Any], _ key: String, _ element: JSONBackup.Element) throws -> String {
+        guard let value = object[key] as? String else { throw BackupFault("backup.notText", key, path: element.path(key)) }
+        return value
+    }
+
+    func optionalString(_ object: [String: Any], _ key: String, _ element: JSONBackup.Element) throws -> String? {
+        if object[key] == nil || object[key] is NSNull { return nil }
+        return try string(object, key, element)
+    }
+
+    func integer(_ object: [String: Any], _ key: String, _ element: JSONBackup.Element) throws -> Int64 {
+        guard let number = object[key] as? NSNumber, let value = Int64(number.stringValue) else {
+            throw BackupFault("backup.notInteger", key, path: element.path(key))
+        }
+        return value
+    }
+
+    func optionalInteger(_ object: [String: Any], _ key: String, _ element: JSONBackup.Element) throws -> Int64? {
+        if object[key] == nil || object[key] is NSNull { return nil }
+        return try integer(object, key, element)
+    }
+
+    func boolean(_ object: [String: Any], _ key: String, _ element: JSONBackup.Element) throws -> Bool {
+        guard let value = object[key] as? Bool else { throw BackupFault("backup.notBoolean", key, path: element.path(key)) }
+        return value
+    }
+
+    func timestamp(_ object: [String: Any], _ key: String, _ element: JSONBackup.Element) throws -> Timestamp {
+        guard let value = Timestamp(iso8601: try string(object, key, element)) else {
+            throw BackupFault("backup.notTime", key, path: element.path(key))
+        }
+        return value
+    }
+
+    func optionalTimestamp(_ object: [String: Any], _ key: String, _ element: JSONBackup.Element) throws -> Timestamp? {
+        guard try optionalString(object, key, element) != nil else { return nil }
+        return try timestamp(object, key, element)
+    }
+}
+
+/// Lines of a text, read a block at a time. Linear in the text's size however long its
+/// lines: the search for a line's end resumes where the last block's ended, and what was
+/// handed out is dropped only once it is most of the buffer.
+struct LineReader {
+    let text: TextStream
+    let limit: Int
+    private var buffer: [UInt8] = []
+    private var start = 0
+    /// Bytes after `start` known to hold no line feed.
+    private var scanned = 0
+    private var finished = false
+    private var lines = 0
+    /// Every byte looked at for a line feed, for the test that keeps this linear.
+    private(set) var examined = 0
+
+    init(text: TextStream, limit: Int) {
+        self.text = text
+        self.limit = limit
+    }
+
+    mutating func next() throws -> Data? {
+        while true {
+            let from = start + scanned
+            if let newline = buffer[from...].firstIndex(of: UInt8(ascii: "\n")) {
+                examined += newline - from + 1
+                let line = Data(buffer[start..<newline])
+                lines += 1
+                start = newline + 1
+                scanned = 0
+                if start > buffer.count / 2 {
+                    buffer.removeSubrange(0..<start)
+                    start = 0
+                }
+                return line
+            }
+            examined += buffer.count - from
+            scanned = buffer.count - start
+            if finished {
+                guard start < buffer.count else { return nil }
+                defer { buffer.removeAll(); start = 0; scanned = 0 }
+                return Data(buffer[start...])
+            }
+            guard scanned <= limit else { throw tooLong() }
+            if try !readBlock() { finished = true }
+        }
+    }
+
+    /// Everything not read yet, within the limit.
+    mutating func rest() throws -> Data {
+        while try readBlock() {
+            guard buffer.count - start <= limit else { throw tooLong() }
+        }
+        return Data(buffer[start...])
+    }
+
+    private func tooLong() -> TextProblem { TextProblem(kind: .tooLong(limit: limit), line: lines + 1, column: 1) }
+
+    /// Appends the next block; false at the end. A problem of the bytes ends the text.
+    private mutating func readBlock() throws -> Bool {
+        let old = buffer.count
+        buffer.append(contentsOf: repeatElement(0, count: 1 << 16))
+        let count = buffer.withUnsafeMutableBufferPointer { text.read(into: $0.baseAddress! + old, count: 1 << 16) }
+        buffer.removeSubrange((old + count)...)
+        if count == 0, let problem = text.problem { throw problem }
+        return count > 0
+    }
+}
+
+extension Data {
+    func hasSuffix(_ text: String) -> Bool { count >= text.utf8.count && suffix(text.utf8.count).elementsEqual(text.utf8) }
 }

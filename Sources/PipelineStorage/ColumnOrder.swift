@@ -7,6 +7,10 @@ enum ColumnOrder {
     /// A rank that puts `card` at `placement` in its (team, stage) column.
     static func rank(for card: Opportunity, placement: CardPlacement, in store: any StoreWriter) throws -> Int64 {
         guard let stage = card.stage else { return 0 }
+        switch placement {
+        case .before(card.id), .after(card.id): throw PipelineError.opportunityRelativeToItself
+        default: break
+        }
         let column = ColumnKey(team: card.team, stage: stage)
         for attempt in 0..<2 {
             let (before, after) = try neighbours(of: card.id, at: placement, in: column, store)
@@ -29,9 +33,9 @@ enum ColumnOrder {
         case .bottom:
             return (try first(nil, .before), nil)
         case .before(let other), .after(let other):
-            guard other != card, let found = try store.record(other), found.kind == .opportunity, found.isActive,
+            guard let found = try store.record(other), found.kind == .opportunity, found.isActive,
                   found.team == column.team, found.stage == column.stage else {
-                throw PipelineError.unknownOpportunity(String(other.rawValue))
+                throw PipelineError.anchorNotInColumn(other)
             }
             let anchor = found.cursor
             if case .before = placement { return (try first(anchor, .before), anchor) }

@@ -10,6 +10,7 @@ public final class EngineStore: PipelineStore {
     }
 
     public var location: String { engine.location }
+    public var localFile: String? { engine.localFile }
 
     private func read<T>(_ body: (any StoreReader) throws -> T) throws -> T { try engine.read(body) }
     private func write<T>(_ body: (any StoreWriter) throws -> T) throws -> T { try engine.write(body) }
@@ -202,11 +203,24 @@ public final class EngineStore: PipelineStore {
     public func isUntouched() throws -> Bool { try read { try $0.isUntouched() } }
 
     public func restore(_ body: (any RestoreTransaction) throws -> Void) throws {
-        try engine.restoring(body)
+        try engine.restoring { transaction in
+            try body(transaction)
+            try Self.checkRestored(transaction)
+        }
+    }
+
+    /// What a restored store needs besides rows that reference each other: a team, and a
+    /// current team (kept by id) that is one of them.
+    static func checkRestored(_ store: any RestoreTransaction) throws {
+        let teams = try store.teams()
+        guard !teams.isEmpty else { throw PipelineError.backupInconsistent(BackupFault("backup.noTeam")) }
+        if let team = try store.storedSetting(.team), !teams.contains(where: { String($0.id.rawValue) == team }) {
+            throw PipelineError.backupInconsistent(BackupFault("backup.unknownTeamSetting", team, path: ["settings", SettingKey.team.rawValue].joined(separator: ".")))
+        }
     }
 
     // MARK: - StoreMaintenance
 
-    public func integrityProblems() throws -> [String] { try engine.integrityProblems() }
-    public func repair() throws -> [String] { try engine.repair() }
+    public func integrityReport() throws -> IntegrityReport { try engine.integrityReport() }
+    public func repair() throws { try engine.repair() }
 }

@@ -9,6 +9,9 @@ import PipelineCore
 public protocol StorageEngine: AnyObject, Sendable {
     /// Where the data lives, as messages name it (a path, or a server address without secrets).
     var location: String { get }
+    /// The file the data lives in, when it lives in one on this machine (SQLite's), else
+    /// `nil` (a server's): what an export must never overwrite.
+    var localFile: String? { get }
 
     /// Runs `body` in one reading transaction: a consistent snapshot that never writes.
     func read<T>(_ body: (any StoreReader) throws -> T) throws -> T
@@ -44,11 +47,11 @@ public protocol StorageEngine: AnyObject, Sendable {
     /// What is wrong with the stored data, if anything (empty means sound): the engine's own
     /// checks of its files or pages, the filter index, the totals against the deals, each
     /// deal's stage against its history.
-    func integrityProblems() throws -> [String]
+    func integrityReport() throws -> IntegrityReport
 
     /// Rebuilds what can be rebuilt from the deals themselves — the filter index and the
     /// stage totals — in one transaction.
-    func repair() throws -> [String]
+    func repair() throws
 }
 
 /// What one reading transaction can ask.
@@ -206,8 +209,9 @@ public protocol ImportTransaction: StoreWriter {
     func stageID(externalID: String) throws -> Stage.ID?
 }
 
-/// A restore's transaction: rows written exactly as the backup has them.
-public protocol RestoreTransaction {
+/// A restore's transaction: rows written exactly as the backup has them (and read back, to
+/// check they hold together).
+public protocol RestoreTransaction: StoreReader {
     func insert(_ team: BackupTeam) throws
     func insert(_ stage: Stage, externalID: String?) throws
     /// The record with its id, version and External ID.

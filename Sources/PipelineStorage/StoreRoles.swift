@@ -125,8 +125,12 @@ public protocol BackupSink: AnyObject, Sendable {
 public protocol StoreMaintenance: AnyObject, Sendable {
     /// Where the data lives, as messages name it.
     var location: String { get }
-    func integrityProblems() throws -> [String]
-    func repair() throws -> [String]
+    /// The file the data lives in on this machine, if it does (`nil` for a server).
+    var localFile: String? { get }
+    /// What is wrong with the stored data (empty problems: sound).
+    func integrityReport() throws -> IntegrityReport
+    /// Rebuilds what can be rebuilt from the deals themselves, in one transaction.
+    func repair() throws
 }
 
 /// Everything a store is.
@@ -135,6 +139,11 @@ public typealias PipelineStore = PipelineReading & PipelineWriting & LeadWorkflo
 
 /// What the board needs.
 public typealias BoardStore = PipelineReading & PipelineWriting & LeadWorkflow & ChangeFeed
+
+extension StoreMaintenance {
+    /// What is wrong with the stored data; empty means sound.
+    public func integrityProblems() throws -> [IntegrityProblem] { try integrityReport().problems }
+}
 
 extension PipelineReading {
     /// Per stage, how many active cards of `team` match `filter`.

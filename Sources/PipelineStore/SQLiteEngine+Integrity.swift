@@ -3,47 +3,37 @@ import PipelineCore
 import PipelineStorage
 
 extension SQLiteEngine {
-    /// What is wrong with the file, if anything: SQLite's own check of pages and indexes,
-    /// the filter index against the records, the stage totals against the records, and each
-    /// deal's stage against its history. Empty means sound.
+    /// What is wrong with the file, if anything: its size against its header, SQLite's own
+    /// check of pages and indexes, the filter index against the deals, the stage totals
+    /// against the deals, and each deal's stage against its history. Empty means sound.
     ///
-    /// FTS5 checks its index only through an `INSERT` command, which changes nothing but takes
-    /// the write lock: the check is therefore a write transaction, not a read. On a read-only
-    /// connection the filter index goes unchecked, and the answer says so.
-    public func integrityProblems() throws -> [String] {
-        if queue.configuration.readonly {
-            return try withReadTransaction { db in try Self.integrityProblems(db) } + ["filter index: not checked (the file is open read-only)"]
-        }
-        return try withDatabase { db in
-            var problems = try Self.integrityProblems(db)
+    /// FTS5 checks its index through an `INSERT` command that changes nothing; it runs in a
+    /// transaction that is rolled back. SQLite refuses it on a connection opened read-only:
+    /// the report then says the filter index went unchecked.
+    public func integrityReport() throws -> IntegrityReport {
+        var problems = Self.damage(atPath: path).map { [IntegrityProblem.file($0)] } ?? []
+        var filterIndexChecked = true
+        problems += try withReadTransaction { db in
+            var problems = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }.map(IntegrityProblem.pages)
             do {
                 try db.execute(sql: "INSERT INTO opportunity_search (opportunity_search, rank) VALUES ('integrity-check', 1)")
-            } catch {
-                problems.append("filter index: \(error)")
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY {
+                filterIndexChecked = false
+            } catch let error as DatabaseError {
+                problems.append(.filterIndex(error.message ?? "\(error.resultCode)"))
             }
-            return problems
-        }
-    }
-
-    /// Everything `integrityProblems()` checks but the filter index, which a read can check.
-    private static func integrityProblems(_ db: Database) throws -> [String] {
-        var problems = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
-            // Sums are compared split as the table keeps them (see Schema.sumSplit), so that
-            // a million large deals cannot overflow the check itself.
+            // Sums are compared split as the table keeps them (see Schema), so that a million
+            // large deals cannot overflow the check itself.
             let totals = try Row.fetchAll(db, sql: """
-                SELECT team_id, stage_id, currency, active,
-                       coalesce(o.n, 0) AS counted, coalesce(t.count, 0) AS kept
-                FROM (SELECT team_id, stage_id, currency, active, count(*) AS n,
-                             sum(expected_revenue / 1000000000) AS high, sum(expected_revenue % 1000000000) AS low
-                      FROM opportunity WHERE type = 'opportunity' AND stage_id IS NOT NULL
-                      GROUP BY team_id, stage_id, currency, active) AS o
+                SELECT team_id, stage_id, currency, coalesce(o.n, 0) AS counted, coalesce(t.count, 0) AS kept
+                FROM (\(Self.stageTotalsQuery)) AS o
                 FULL OUTER JOIN stage_total AS t USING (team_id, stage_id, currency, active)
                 WHERE coalesce(o.n, 0) != coalesce(t.count, 0)
-                   OR coalesce(o.high, 0) != coalesce(t.expected_high, 0) OR coalesce(o.low, 0) != coalesce(t.expected_low, 0)
+                   OR coalesce(o.expected_high, 0) != coalesce(t.expected_high, 0) OR coalesce(o.expected_low, 0) != coalesce(t.expected_low, 0)
+                   OR coalesce(o.weighted_high, 0) != coalesce(t.weighted_high, 0) OR coalesce(o.weighted_low, 0) != coalesce(t.weighted_low, 0)
                 """)
             problems += totals.map { row in
-                "stage total of team \(row["team_id"] as Int64), stage \(row["stage_id"] as Int64), \(row["currency"] as String): "
-                    + "\(row["kept"] as Int) kept, \(row["counted"] as Int) counted, or their sums differ"
+                .stageTotal(team: row["team_id"], stage: row["stage_id"], currency: row["currency"], kept: row["kept"], counted: row["counted"])
             }
             // Every stage change writes a history line in the same transaction: a deal's
             // stage is where its last line says it went.
@@ -54,25 +44,42 @@ extension SQLiteEngine {
                                          WHERE h.opportunity_id = o.id ORDER BY h.id DESC LIMIT 1)
                 LIMIT 20
                 """)
-            problems += strays.map { "opportunity \($0): its stage is not where its history last took it" }
-            return problems
+            return problems + strays.map(IntegrityProblem.stageNotInHistory)
+        }
+        return IntegrityReport(problems: problems, filterIndexChecked: filterIndexChecked)
     }
 
-    /// Rebuilds the filter index and the stage totals from the records, in one transaction.
-    public func repair() throws -> [String] {
+    /// The per-stage totals of the deals as they are, split as `stage_total` keeps them.
+    static let stageTotalsQuery = """
+        SELECT team_id, stage_id, currency, active, count(*) AS n,
+               sum(expected_revenue / 1000000000) AS expected_high, sum(expected_revenue % 1000000000) AS expected_low,
+               sum(weighted_revenue / 1000000000) AS weighted_high, sum(weighted_revenue % 1000000000) AS weighted_low
+        FROM opportunity WHERE type = 'opportunity' AND stage_id IS NOT NULL
+        GROUP BY team_id, stage_id, currency, active
+        """
+
+    /// Rebuilds what can be rebuilt from the deals themselves, in one transaction: the
+    /// filter index and the per-stage totals. A file whose size is not whole pages is then
+    /// rewritten whole (`VACUUM`, itself all or nothing). Pages SQLite finds broken, and
+    /// deals whose history disagrees, are reported by the check, not guessed at.
+    public func repair() throws {
         try withDatabase { db in
             try db.execute(sql: "INSERT INTO opportunity_search (opportunity_search) VALUES ('rebuild')")
             try db.execute(sql: "DELETE FROM stage_total")
             try db.execute(sql: """
-                INSERT INTO stage_total (team_id, stage_id, currency, active, count,
-                                         expected_high, expected_low, weighted_high, weighted_low)
-                SELECT team_id, stage_id, currency, active, count(*),
-                       sum(expected_revenue / 1000000000), sum(expected_revenue % 1000000000),
-                       sum(weighted_revenue / 1000000000), sum(weighted_revenue % 1000000000)
-                FROM opportunity WHERE type = 'opportunity' AND stage_id IS NOT NULL
-                GROUP BY team_id, stage_id, currency, active
+                INSERT INTO stage_total (team_id, stage_id, currency, active, count, expected_high, expected_low, weighted_high, weighted_low)
+                SELECT team_id, stage_id, currency, active, n, expected_high, expected_low, weighted_high, weighted_low
+                FROM (\(Self.stageTotalsQuery))
                 """)
-            return ["filter index rebuilt", "stage totals recomputed"]
+        }
+        guard Self.damage(atPath: path) != nil else { return }
+        do {
+            try queue.writeWithoutTransaction { db in
+                try db.execute(sql: "VACUUM")
+                try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            }
+        } catch {
+            throw Self.storeError(error, path: path)
         }
     }
 

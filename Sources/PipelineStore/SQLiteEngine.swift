@@ -11,6 +11,7 @@ public final class SQLiteEngine: StorageEngine {
     /// The path shown in messages.
     public let path: String
     public var location: String { path }
+    public var localFile: String? { path }
 
     /// How long a write waits for another process's write to finish before giving up.
     public static let defaultBusyTimeout: TimeInterval = 5
@@ -21,11 +22,20 @@ public final class SQLiteEngine: StorageEngine {
     ///   - seedLanguage: names the default team and stages when the file is new.
     ///   - now: the creation time recorded in a new file.
     ///   - readOnly: opens without writing, for commands that only read.
+    ///   - acceptingDamage: opens for writing even a file that looks damaged (see
+    ///     ``damage(atPath:)``): for `pipeline check --repair`, which rewrites it.
     public init(path: String, seedLanguage: Language, now: Timestamp,
                 busyTimeout: TimeInterval = SQLiteEngine.defaultBusyTimeout,
-                readOnly: Bool = false, prepare: (@Sendable (Database) throws -> Void)? = nil) throws {
+                readOnly: Bool = false, acceptingDamage: Bool = false,
+                prepare: (@Sendable (Database) throws -> Void)? = nil) throws {
         self.path = path
-        if !readOnly { try Self.createPrivately(path) }
+        // SQLite would wait for ever on a FIFO, and a device or a folder is no database.
+        if let kind = FileKind.ofNonRegularFile(atPath: path) { throw StoreError.notAFile(path: path, kind: kind) }
+        if !readOnly {
+            if !acceptingDamage, let damage = Self.damage(atPath: path) { throw StoreError.looksDamaged(path: path, damage: damage) }
+            try Self.createPrivately(path)
+            try Self.makeCompanionsWritable(path)
+        }
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
         configuration.foreignKeysEnabled = true
@@ -102,6 +112,53 @@ public final class SQLiteEngine: StorageEngine {
                 throw StoreError.cannotOpen(path: path, reason: reason)
             }
         }
+    }
+
+    /// Gives SQLite's `-wal` and `-shm` files back the database file's permissions when the
+    /// database can be written and they cannot: SQLite creates them with the database's mode,
+    /// so a database once made read-only leaves them read-only, and every later write
+    /// would fail until someone removed them by hand.
+    static func makeCompanionsWritable(_ path: String) throws {
+        var database = stat()
+        guard access(path, W_OK) == 0, stat(path, &database) == 0 else { return }
+        for suffix in ["-wal", "-shm"] {
+            let file = path + suffix
+            guard access(file, F_OK) == 0, access(file, W_OK) != 0 else { continue }
+            guard chmod(file, database.st_mode & 0o666) == 0, access(file, W_OK) == 0 else {
+                throw StoreError.companionNotWritable(path: path, file: file)
+            }
+        }
+    }
+
+    /// What a look at the file's size and header finds wrong, without SQLite and in
+    /// constant time: a size that is not a whole number of pages, or a file shorter than
+    /// its header says while no write-ahead log holds the rest. SQLite's own checks pass
+    /// such a file (it reads the missing bytes as zeros) while the filter index or the data
+    /// in its last page is broken. `nil` for a sound, empty, missing or foreign file.
+    public static func damage(atPath path: String) -> FileDamage? {
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var status = stat()
+        var header = [UInt8](repeating: 0, count: 100)
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_size >= 100,
+              pread(descriptor, &header, 100, 0) == 100, header.starts(with: Array("SQLite format 3\u{0}".utf8)) else { return nil }
+        func integer(at offset: Int, bytes: Int) -> Int64 {
+            header[offset..<offset + bytes].reduce(Int64(0)) { $0 << 8 | Int64($1) }
+        }
+        let pageSize = integer(at: 16, bytes: 2) == 1 ? 65_536 : integer(at: 16, bytes: 2)
+        guard pageSize >= 512 else { return nil }
+        let size = Int64(status.st_size)
+        if size % pageSize != 0 { return .partialPage(size: size, pageSize: Int(pageSize)) }
+        // The page count in the header is valid when written with the change counter it
+        // carries; pages the log holds may not be in the file yet.
+        let pages = integer(at: 28, bytes: 4)
+        var log = stat()
+        let logIsEmpty = stat(path + "-wal", &log) != 0 || log.st_size == 0
+        if integer(at: 92, bytes: 4) == integer(at: 24, bytes: 4), logIsEmpty, pages * pageSize > size {
+            return .shorterThanHeader(size: size, expected: pages * pageSize)
+        }
+        return nil
     }
 
     /// Refuses a non-empty SQLite file that another program made.
@@ -235,7 +292,8 @@ extension SQLiteEngine {
     /// migrating or locking anything; `nil` when there is no such file, it is not ours, or
     /// the setting is unset. (The CLI needs the language before it parses its arguments.)
     public static func storedLanguage(atPath path: String) -> Language? {
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        // A FIFO would keep SQLite waiting for a writer; only a regular file is read.
+        guard FileManager.default.fileExists(atPath: path), FileKind.ofNonRegularFile(atPath: path) == nil else { return nil }
         var configuration = Configuration()
         configuration.readonly = true
         guard let queue = try? DatabaseQueue(path: path, configuration: configuration) else { return nil }

@@ -8,9 +8,9 @@ extension PostgresEngine {
     /// each deal's stage against its last history line, and each deal's weighted amount
     /// against its amount and probability. PostgreSQL checks its own pages and keeps its
     /// indexes (the trigram index included) itself.
-    public func integrityProblems() throws -> [String] {
+    public func integrityReport() throws -> IntegrityReport {
         try reading { transaction in
-            var problems: [String] = []
+            var problems: [IntegrityProblem] = []
             for row in try transaction.rows("""
                 SELECT team_id, stage_id, currency, coalesce(o.n, 0), coalesce(t.count, 0)
                 FROM (SELECT team_id, stage_id, currency, active, count(*) AS n,
@@ -23,8 +23,8 @@ extension PostgresEngine {
                    OR coalesce(o.weighted, 0) <> coalesce(t.weighted_sum, 0)
                 ORDER BY team_id, stage_id, currency
                 """) {
-                problems.append("stage total of team \(try row.int64(0)), stage \(try row.int64(1)), \(try row.string(2)): "
-                                + "\(try row.int64(4)) kept, \(try row.int64(3)) counted, or their sums differ")
+                problems.append(.stageTotal(team: try row.int64(0), stage: try row.int64(1), currency: try row.string(2),
+                                            kept: Int(try row.int64(4)), counted: Int(try row.int64(3))))
             }
             // Every stage change writes a history line in the same transaction: a deal's stage
             // is where its last line says it went.
@@ -35,7 +35,7 @@ extension PostgresEngine {
                                                    WHERE h.opportunity_id = o.id ORDER BY h.id DESC LIMIT 1)
                 ORDER BY o.id LIMIT 20
                 """) {
-                problems.append("opportunity \(try row.int64(0)): its stage is not where its history last took it")
+                problems.append(.stageNotInHistory(opportunity: try row.int64(0)))
             }
             for row in try transaction.rows("""
                 SELECT id FROM opportunity
@@ -43,24 +43,24 @@ extension PostgresEngine {
                   AND weighted_revenue <> \(Self.weightedRevenueSQL(amount: "expected_revenue", basisPoints: "probability"))
                 ORDER BY id LIMIT 20
                 """) {
-                problems.append("opportunity \(try row.int64(0)): its weighted revenue is not its revenue at its probability")
+                problems.append(.weightedAmount(opportunity: try row.int64(0)))
             }
-            return problems
+            return IntegrityReport(problems: problems)
         }
     }
 
     /// Recomputes the stage totals from the deals (and any weighted amount that does not
     /// follow its deal's amount and probability) in one transaction. The trigram index needs
     /// no rebuilding: PostgreSQL keeps it.
-    public func repair() throws -> [String] {
+    public func repair() throws {
         try writing { transaction in
             try transaction.script("SET LOCAL \(PostgresSchema.importingSetting) = 'on'")
-            let reweighted = try transaction.run("""
+            try transaction.run("""
                 UPDATE opportunity
                 SET weighted_revenue = \(Self.weightedRevenueSQL(amount: "expected_revenue", basisPoints: "probability"))
                 WHERE type = 'opportunity'
                   AND weighted_revenue <> \(Self.weightedRevenueSQL(amount: "expected_revenue", basisPoints: "probability"))
-                """).affectedRows
+                """)
             try transaction.script("""
                 DELETE FROM stage_total;
                 INSERT INTO stage_total (team_id, stage_id, currency, active, count, expected_sum, weighted_sum)
@@ -71,8 +71,6 @@ extension PostgresEngine {
                 """)
             try transaction.run("SELECT pg_notify($1, $2)",
                                 [PostgresSchema.changeChannel, #"{"table":"opportunity","op":"update","ids":null,"teams":null}"#])
-            return (reweighted > 0 ? ["weighted revenue recomputed for \(reweighted) opportunities"] : [])
-                + ["stage totals recomputed", "filter index: kept by PostgreSQL, nothing to rebuild"]
         }
     }
 }

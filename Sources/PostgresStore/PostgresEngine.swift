@@ -27,6 +27,8 @@ import PostgresClient
 public final class PostgresEngine: StorageEngine, @unchecked Sendable {
     /// Where the data lives, without secrets: `postgresql://lan@db.lan:5432/sales`.
     public let location: String
+    /// A server keeps its data in no file of this machine.
+    public var localFile: String? { nil }
     let connectionString: String
     let busyTimeout: TimeInterval
     /// Serialises every use of the connections (the engine is shared like SQLite's queue).

@@ -124,13 +124,13 @@ public enum DisplayWidth {
 /// no escape sequence, control character or bidirectional override ever reaches the screen.
 public enum TerminalText {
     /// Control characters, DEL, C1 controls and bidirectional embeddings/overrides/isolates
-    /// become U+FFFD; line feeds and tabs become spaces when `singleLine` is set.
+    /// become U+FFFD; tabs become spaces, and line feeds too when `singleLine` is set.
     public static func sanitized(_ text: String, singleLine: Bool = true) -> String {
         guard text.unicodeScalars.contains(where: needsReplacing) else { return text }
         var scalars = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
             if scalar.value == 0x0A || scalar.value == 0x09 {
-                scalars.append(singleLine ? " " : scalar)
+                scalars.append(singleLine || scalar.value == 0x09 ? " " : scalar)
             } else if needsReplacing(scalar) {
                 scalars.append("\u{FFFD}")
             } else {

@@ -105,6 +105,7 @@ public struct Grid: Hashable, Sendable {
             if x + cells > limit { noteClip(text, x: x, y: y, limit: limit, needed: cells, style: style) }
             return writeNarrow(text.unicodeScalars, x: x, y: y, limit: limit, style: style)
         }
+        if let joined = Self.withoutStrayJoiners(text) { return write(joined, x: x, y: y, width: width, style: style) }
         var column = x
         for character in text {
             var character = character
@@ -130,6 +131,24 @@ public struct Grid: Hashable, Sendable {
             column += cells
         }
         return column - x
+    }
+
+    /// `text` without the zero-width joiners that join no emoji sequence (`👩‍💻` keeps its
+    /// own); nil when there is none to take out. Terminals join the character after a ZWJ
+    /// to the cell before it, so a stray one (`Ne\u{200D}w`) shifts everything to its right
+    /// on the screen — separators and colours — though it takes no cell in the grid.
+    static func withoutStrayJoiners(_ text: some StringProtocol) -> String? {
+        guard text.unicodeScalars.contains(where: { $0.value == 0x200D }) else { return nil }
+        var result = String.UnicodeScalarView()
+        var removed = false
+        for character in text {
+            let scalars = character.unicodeScalars
+            let joinsEmoji = scalars.count > 1 && scalars.first.map { $0.value > 0xFF && $0.properties.isEmoji } == true
+            for scalar in scalars {
+                if scalar.value == 0x200D, !joinsEmoji { removed = true } else { result.append(scalar) }
+            }
+        }
+        return removed ? String(result) : nil
     }
 
     /// Writes `text` cut to `width` cells with `…` when it does not fit.

@@ -60,12 +60,11 @@ struct BoardCommand: ParsableCommand {
             terminal.close()
             throw error
         }
-        let trace = BoardTrace(environment: ProcessInfo.processInfo.environment)
+        let trace = Trace.shared
         board.onKeyHandled = trace.map { trace in { event, microseconds in trace.key(event, microseconds: microseconds) } }
         board.onFirstFrame = trace.map { trace in { trace.firstFrame() } }
         board.run()
         terminal.close()
-        trace?.finish()
         if let signal = terminal.terminatingSignal { throw ExitCode(128 + signal) }
     }
 

@@ -4,28 +4,13 @@ import PipelineCore
 import PipelineEngines
 import PipelineStorage
 
-/// `pipeline dev …`: tools for the torture tests, benchmarks and support; not in the help.
+/// `pipeline dev …`: tools for the torture tests and benchmarks; not in the help.
 struct DevCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dev",
-        abstract: "Tools for tests and support: check a database, churn one with random changes.",
+        abstract: "Tools for tests and benchmarks: churn a database with random changes.",
         shouldDisplay: false,
-        subcommands: [Check.self, Churn.self])
-
-    /// `dev check`: the integrity of a database file, one problem a line.
-    struct Check: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Check the file, the filter index, the stage totals and the stage history; exit 65 on a problem.")
-        @OptionGroup var global: GlobalOptions
-
-        func run() throws {
-            let session = try global.open(forWriting: false)
-            let problems = try session.database.integrityProblems()
-            for problem in problems { Console.out(problem) }
-            if !problems.isEmpty { throw ExitCode(ExitStatus.invalidData) }
-            Console.out("ok")
-        }
-    }
+        subcommands: [Churn.self])
 
     /// `dev churn`: random moves, edits and stage reorders, as a salesperson at a board
     /// makes them: each one reads a record, may hold it a while, then writes it back with
@@ -106,7 +91,8 @@ struct DevCommand: ParsableCommand {
 
         /// Written through at once: what a killed process reported, it did.
         private func report(_ line: String) {
-            FileHandle.standardOutput.write(Data((line + "\n").utf8))
+            Console.out(line)
+            Console.finish()
         }
     }
 }

@@ -35,29 +35,27 @@ struct ExportCommand: ParsableCommand {
             throw ValidationError(localized("cli.exchange.odooIsNotAGeneration", odooChoice))
         }
         if format == .csv, what == .all { throw ValidationError(localized("cli.exchange.whatAllIsJsonOnly")) }
+        if out?.isEmpty == true { throw ValidationError(localized("cli.exchange.emptyOut")) }
     }
 
     func run() throws {
         let session = try global.open(forWriting: false)
-        let handle: FileHandle
-        if let out {
-            // Exports hold customers' data: readable by the user alone.
-            guard FileManager.default.createFile(atPath: out, contents: nil, attributes: [.posixPermissions: 0o600]),
-                  let file = FileHandle(forWritingAtPath: out) else {
-                throw PipelineError.unusableFile(argument: "--out", path: out, expected: "cli.exchange.expected.writableFile")
-            }
-            handle = file
-        } else {
-            handle = .standardOutput
+        // The target is checked, and its temporary file made, before anything is read.
+        let database = session.database.localFile
+        let file = try out.map { try OutputFile($0, protecting: database) }
+        if file == nil, let database, OutputFile.standardOutputIsDatabase(database) {
+            throw FileError.isTheDatabase(path: localized("cli.exchange.standardOutput"), database: database)
         }
-        defer { if out != nil { try? handle.close() } }
+        Console.finish()  // what stdio holds goes first; the export writes the descriptor itself
+        let output = file?.writer ?? ByteWriter(.standardOutput)
         switch format {
         case .csv:
             try CSVExporter.export(what ?? .opportunities, generation: OdooGeneration(rawValue: odoo) ?? .v16,
-                                   from: session.database, to: handle)
+                                   from: session.database, to: output)
         case .json:
-            try JSONBackup.export(what ?? .all, from: session.database, to: handle)
+            try JSONBackup.export(what ?? .all, from: session.database, to: output)
         }
+        try file?.commit()
     }
 }
 
@@ -74,6 +72,7 @@ struct ImportCommand: ParsableCommand {
     var formatChoice: String?
     @Option(name: .customLong("what"), help: ArgumentHelp(localized("cli.exchange.whatACsvFileHolds"), valueName: "opportunities|leads|stages"))
     var whatChoice: String?
+    @Option(help: ArgumentHelp(localized("cli.exchange.encoding"), valueName: "name")) var encoding: String?
     @Flag(name: .customLong("dry-run"), help: ArgumentHelp(localized("cli.exchange.reportWhatWouldBeCreated"))) var dryRun = false
     @Flag(name: .customLong("create-missing-stages"), help: ArgumentHelp(localized("cli.exchange.createTheStagesTheFile")))
     var createMissingStages = false
@@ -86,16 +85,20 @@ struct ImportCommand: ParsableCommand {
     func validate() throws {
         _ = try choice(formatChoice, of: "--format", as: ExportCommand.Format.self)
         _ = try choice(whatChoice, of: "--what", as: ExchangeKind.self)
+        if what == .all { throw ValidationError(localized("import.oneKind")) }
+        if let encoding, !TextStream.knows(encoding) {
+            throw ValidationError(localized("cli.exchange.unknownEncoding", encoding))
+        }
     }
 
     func run() throws {
-        guard FileManager.default.isReadableFile(atPath: file) else {
-            throw PipelineError.unusableFile(argument: "<file>", path: file, expected: "cli.exchange.expected.readableFile")
-        }
+        // The file is opened, and known to be one, before the database is.
+        let source = try ImportSource(file, standardInputName: localized("cli.exchange.standardInput"))
+        let text = try TextStream(source, encoding: encoding)
         let session = try global.open()
-        if (format ?? Self.format(of: file)) == .json {
+        if (format ?? Self.format(of: file, startingWith: text.peek(256))) == .json {
             guard !dryRun else { throw ValidationError(localized("cli.exchange.dryRunAppliesToCsv")) }
-            let summary = try JSONBackup.restore(path: file, into: session.database)
+            let summary = try JSONBackup.restore(text, into: session.database)
             let t = Localizer(session.language)
             Console.out(localized("cli.exchange.restoredTeamsStagesLeadsAnd", t.plural("count.team", summary.teams), t.plural("count.stage", summary.stages),
                                   t.plural("count.leadOrOpportunity", summary.records), t.plural("count.stageChange", summary.history)))
@@ -105,7 +108,7 @@ struct ImportCommand: ParsableCommand {
         let importer = CSVImporter(database: session.database, options: ImportOptions(
             createMissingStages: createMissingStages, createMissingTeams: createMissingTeams,
             defaultTeam: nil, now: context.now, user: context.user, language: session.language))
-        let report = try importer.run(path: file, kind: what, dryRun: dryRun)
+        let report = try importer.run(text, kind: what, dryRun: dryRun)
         for warning in report.warnings { Console.error(localized("cli.warning", warning)) }
         guard report.problems.isEmpty else {
             for problem in report.problems { Console.error(localized("cli.error", problem.text(in: session.language))) }
@@ -126,11 +129,10 @@ struct ImportCommand: ParsableCommand {
         Console.out(line)
     }
 
-    /// From the extension, else the first character (`{` or `[`: JSON).
-    static func format(of path: String) -> ExportCommand.Format {
+    /// From the extension, else from the first character of the text (`{` or `[`: JSON).
+    static func format(of path: String, startingWith start: [UInt8]) -> ExportCommand.Format {
         if path.lowercased().hasSuffix(".json") { return .json }
         if path.lowercased().hasSuffix(".csv") { return .csv }
-        let start = FileHandle(forReadingAtPath: path)?.readData(ofLength: 64) ?? Data()
         let first = String(decoding: start, as: UTF8.self).first { !$0.isWhitespace && $0 != "\u{FEFF}" }
         return first == "{" || first == "[" ? .json : .csv
     }

@@ -19,6 +19,11 @@ struct GlobalOptions: ParsableArguments {
         if let lang, Language(code: lang) == nil {
             throw ValidationError(localized("cli.global.langIsNotALanguage", lang))
         }
+        // An empty path is a script's unset variable, not a wish for the default database.
+        if db?.isEmpty == true { throw ValidationError(localized("cli.global.emptyDb")) }
+        if db == nil, ProcessInfo.processInfo.environment["PIPELINE_DB"]?.isEmpty == true {
+            throw ValidationError(localized("cli.global.emptyPipelineDb"))
+        }
     }
 
     /// The database path the options and the environment choose.
@@ -36,6 +41,21 @@ struct GlobalOptions: ParsableArguments {
         return (dataHome as NSString).appendingPathComponent("pipeline/pipeline.sqlite")
     }
 
+    /// The longest `PIPELINE_BUSY_TIMEOUT` taken: a day, in seconds.
+    static let longestBusyTimeout: Double = 86_400
+
+    /// `PIPELINE_BUSY_TIMEOUT` in seconds, else the default; anything but a number of
+    /// seconds from 0 to a day is a configuration error.
+    static func busyTimeout(_ environment: [String: String]) throws -> TimeInterval {
+        guard let text = environment["PIPELINE_BUSY_TIMEOUT"] else { return StoreOpener.defaultBusyTimeout }
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard trimmed.allSatisfy({ ("0"..."9").contains($0) || $0 == "." }), let seconds = Double(trimmed),
+              seconds.isFinite, (0...longestBusyTimeout).contains(seconds) else {
+            throw ConfigurationError.busyTimeout(text)
+        }
+        return seconds
+    }
+
     /// `--lang`, else the locale: what a new database is seeded in.
     var requestedLanguage: Language {
         lang.flatMap(Language.init(code:)) ?? Language.fromLocale(environment: ProcessInfo.processInfo.environment)
@@ -43,8 +63,8 @@ struct GlobalOptions: ParsableArguments {
 
     /// Opens the store for one command. A command that only reads still works on a
     /// database the user may not write to.
-    func open(forWriting writing: Bool = true) throws -> Session {
-        let store = try openStore(at: databasePath, forWriting: writing)
+    func open(forWriting writing: Bool = true, acceptingDamage: Bool = false) throws -> Session {
+        let store = try openStore(at: databasePath, forWriting: writing, acceptingDamage: acceptingDamage)
         let stored = try store.setting(.language).flatMap(Language.init(code:))
         let language = lang.flatMap(Language.init(code:)) ?? stored ?? requestedLanguage
         CLILanguage.set(language)
@@ -55,10 +75,28 @@ struct GlobalOptions: ParsableArguments {
 extension GlobalOptions {
     /// Opens the store at `location` (a path or a server), seeded in the requested language
     /// when it is new.
-    func openStore(at location: String, forWriting writing: Bool = true) throws -> any PipelineStore {
-        let busyTimeout = ProcessInfo.processInfo.environment["PIPELINE_BUSY_TIMEOUT"].flatMap(Double.init)
-            ?? StoreOpener.defaultBusyTimeout
-        return try StoreOpener.open(location, seedLanguage: requestedLanguage, now: .now, busyTimeout: busyTimeout, forWriting: writing)
+    /// A store that opens with a warning (a file that looks damaged, opened to be read) says
+    /// it on standard error.
+    func openStore(at location: String, forWriting writing: Bool = true, acceptingDamage: Bool = false) throws -> any PipelineStore {
+        let busyTimeout = try Self.busyTimeout(ProcessInfo.processInfo.environment)
+        return try StoreOpener.open(location, seedLanguage: requestedLanguage, now: .now, busyTimeout: busyTimeout, forWriting: writing,
+                                    acceptingDamage: acceptingDamage) { warning in
+            Console.error(localized("cli.warning", warning.message(in: CLILanguage.current)))
+        }
+    }
+}
+
+/// A setting in the environment that cannot be used (exit 78).
+enum ConfigurationError: UserFacingError {
+    case busyTimeout(String)
+
+    var message: String { message(in: .english) }
+
+    func message(in language: Language) -> String {
+        switch self {
+        case .busyTimeout(let text):
+            return Catalogue.text("cli.global.badBusyTimeout", language, [text, String(Int(GlobalOptions.longestBusyTimeout))])
+        }
     }
 }
 

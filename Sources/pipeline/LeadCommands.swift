@@ -137,7 +137,7 @@ struct LeadCommand: ParsableCommand {
             let lead = try session.database.lead(self.lead)
             let team = try team.map { try session.database.team($0) }
             let changes = try fields.form(title: title).validated(language: session.language, currency: lead.expectedRevenue.currency)
-            let edited = try session.database.editLead(lead.id, changes, team: team?.id, expectedVersion: lead.version, context: session.context())
+            let edited = try session.database.editLead(lead.id, changes, team: team?.id, context: session.context())
             Console.out(localized("cli.lead.updatedLead", edited.id, edited.title))
         }
     }
@@ -151,7 +151,7 @@ struct LeadCommand: ParsableCommand {
         func run() throws {
             let session = try global.openForLeads()
             let lead = try session.database.lead(self.lead)
-            let lost = try session.database.markLeadLost(lead.id, reason: reason, expectedVersion: lead.version, context: session.context())
+            let lost = try session.database.markLeadLost(lead.id, reason: reason, context: session.context())
             Console.out(localized("cli.lead.lostLead", lost.id, lost.title, lost.lostReason ?? ""))
         }
     }
@@ -164,7 +164,7 @@ struct LeadCommand: ParsableCommand {
         func run() throws {
             let session = try global.openForLeads()
             let lead = try session.database.lead(self.lead)
-            let restored = try session.database.restoreLead(lead.id, expectedVersion: lead.version, context: session.context())
+            let restored = try session.database.restoreLead(lead.id, context: session.context())
             Console.out(localized("cli.lead.restoredLead", restored.id, restored.title))
         }
     }
@@ -255,7 +255,7 @@ struct LeadCommand: ParsableCommand {
             }
             let converted = try session.database.convertLead(
                 lead.id, Conversion(team: team?.id, salesperson: salesperson, customer: choice, mergeWith: merge),
-                expectedVersion: lead.version, context: session.context())
+                context: session.context())
             let stage = try converted.stage.flatMap { try session.database.pipeline(for: converted.team).stage($0) }
             let merged = merge.isEmpty ? "" : localized("done.merged", merge.count + 1)
             Console.out(localized("cli.lead.convertedLeadIntoOpportunityIn", lead.id, converted.id, converted.title, stage?.name ?? "?", converted.probability?.description ?? "", merged))

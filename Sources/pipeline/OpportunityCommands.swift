@@ -185,7 +185,7 @@ struct OpportunityCommand: ParsableCommand {
             let form = fields.form(title: title)
             let changes = try form.validated(language: session.language, currency: deal.expectedRevenue.currency)
             let edited = try session.database.editOpportunity(deal.id, changes, team: team?.id, stage: stage?.id,
-                                                              expectedVersion: deal.version, context: session.context())
+                                                              context: session.context())
             Console.out(localized("cli.opp.updatedOpportunityExpected", edited.id, edited.title, edited.stage.flatMap(pipeline.stage)?.name ?? "?", edited.probability?.description ?? "", session.money(edited.expectedRevenue)))
         }
     }
@@ -211,7 +211,7 @@ struct OpportunityCommand: ParsableCommand {
             if let before { placement = .before(try session.database.opportunity(before).id) }
             if let after { placement = .after(try session.database.opportunity(after).id) }
             let moved = try session.database.moveOpportunity(deal.id, to: stage.id, placement: placement,
-                                                             expectedVersion: deal.version, context: session.context())
+                                                             context: session.context())
             Console.out(localized("cli.opp.movedOpportunityToProbabilityWeighted", moved.id, moved.title, stage.name, moved.probability?.description ?? "", session.money(moved.weightedRevenue)))
         }
     }
@@ -224,7 +224,7 @@ struct OpportunityCommand: ParsableCommand {
         func run() throws {
             let session = try global.open()
             let deal = try session.database.opportunity(opportunity)
-            let won = try session.database.markWon(deal.id, expectedVersion: deal.version, context: session.context())
+            let won = try session.database.markWon(deal.id, context: session.context())
             Console.out(localized("cli.opp.wonOpportunity", won.id, won.title, session.money(won.expectedRevenue)))
         }
     }
@@ -240,7 +240,7 @@ struct OpportunityCommand: ParsableCommand {
         func run() throws {
             let session = try global.open()
             let deal = try session.database.opportunity(opportunity)
-            let lost = try session.database.markLost(deal.id, reason: reason, expectedVersion: deal.version, context: session.context())
+            let lost = try session.database.markLost(deal.id, reason: reason, context: session.context())
             Console.out(localized("cli.opp.lostOpportunity", lost.id, lost.title, lost.isActive ? "" : localized("cli.archivedMark"), lost.lostReason ?? ""))
         }
     }
@@ -254,7 +254,7 @@ struct OpportunityCommand: ParsableCommand {
         func run() throws {
             let session = try global.open()
             let deal = try session.database.opportunity(opportunity)
-            let restored = try session.database.restore(deal.id, expectedVersion: deal.version, context: session.context())
+            let restored = try session.database.restore(deal.id, context: session.context())
             let stage = try restored.stage.flatMap { try session.database.pipeline(for: restored.team).stage($0) }
             Console.out(localized("cli.opp.restoredOpportunityTo", restored.id, restored.title, stage?.name ?? "?", restored.probability?.description ?? ""))
         }
@@ -268,7 +268,7 @@ struct OpportunityCommand: ParsableCommand {
         func run() throws {
             let session = try global.open()
             let deal = try session.database.opportunity(opportunity)
-            let archived = try session.database.archive(deal.id, expectedVersion: deal.version, context: session.context())
+            let archived = try session.database.archive(deal.id, context: session.context())
             Console.out(localized("cli.opp.archivedOpportunity", archived.id, archived.title))
         }
     }
@@ -281,7 +281,7 @@ struct OpportunityCommand: ParsableCommand {
         func run() throws {
             let session = try global.open()
             let deal = try session.database.opportunity(opportunity)
-            try session.database.deleteOpportunity(deal.id, expectedVersion: deal.version)
+            try session.database.deleteOpportunity(deal.id)
             Console.out(localized("cli.opp.deletedOpportunity", deal.id, deal.title))
         }
     }

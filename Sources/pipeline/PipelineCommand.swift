@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PipelineCore
 import PipelineEngines
+import PipelineExchange
 import PipelineStorage
 
 /// `pipeline`: the root command. Alone it opens the board.
@@ -12,29 +13,47 @@ struct PipelineCommand: ParsableCommand {
         discussion: localized("cli.root.withoutASubcommandOpensThe"),
         version: "0.1.0",
         subcommands: [BoardCommand.self, TeamCommand.self, StageCommand.self, OpportunityCommand.self,
-                      LeadCommand.self, ForecastCommand.self, ExportCommand.self, ImportCommand.self, SettingsCommand.self, DatabaseCommand.self,
-                      DevCommand.self],
+                      LeadCommand.self, ForecastCommand.self, ExportCommand.self, ImportCommand.self, SettingsCommand.self,
+                      CheckCommand.self, DatabaseCommand.self, DevCommand.self],
         defaultSubcommand: BoardCommand.self) }
 }
 
 @main
 enum Main {
     static func main() {
+        // A reader that stops reading (`| head -1`) ends the process quietly, as it ends
+        // other Unix tools, whatever disposition the parent left.
+        signal(SIGPIPE, SIG_DFL)
+        Trace.start()
         let arguments = ArgumentHoisting.hoistingGlobalOptions(Array(CommandLine.arguments.dropFirst()))
         CLILanguage.set(CLILanguage.resolve(arguments: arguments, environment: ProcessInfo.processInfo.environment))
         do {
             var command = try PipelineCommand.parseAsRoot(arguments)
             try command.run()
+            Console.finish()
         } catch let error as PipelineError {
-            Console.error(localized("cli.error", error.message(in: CLILanguage.current)))
-            exit(ExitStatus.invalidData)
+            fail(error, ExitStatus.invalidData)
         } catch let error as StoreError {
-            Console.error(localized("cli.error", error.message(in: CLILanguage.current)))
-            // 75 when busy, 77 when the server refused who we are or what we asked, else 74.
-            exit(error.exitStatus)
+            // 75 when busy, 77 when the system or the server refused who we are or what we asked, else 74.
+            fail(error, error.exitStatus)
+        } catch let error as FileError {
+            if case .outputClosed = error { Console.exitForOutputFailure(error) }
+            fail(error, ExitStatus.of(error))
+        } catch let error as TextProblem {
+            fail(error, ExitStatus.invalidData)
+        } catch let error as ConfigurationError {
+            fail(error, ExitStatus.configuration)
         } catch {
+            Console.finish()
             PipelineCommand.exit(withError: error)
         }
+    }
+
+    /// One sentence on standard error, after what standard output holds, then the status.
+    static func fail(_ error: some UserFacingError, _ status: Int32) -> Never {
+        Console.finish()
+        Console.error(localized("cli.error", error.message(in: CLILanguage.current)))
+        exit(status)
     }
 }
 
@@ -42,8 +61,24 @@ enum Main {
 enum ExitStatus {
     static let usage: Int32 = 64
     static let invalidData: Int32 = 65
-    static let databaseUnusable: Int32 = 74
+    static let noInput: Int32 = 66
+    /// Input/output: the database or a file cannot be used, a write failed.
+    static let ioError: Int32 = 74
     static let temporaryFailure: Int32 = 75
+    static let notPermitted: Int32 = 77
+    static let configuration: Int32 = 78
+    /// What a process killed by SIGPIPE reports: the reader of standard output went away.
+    static let outputClosed: Int32 = 128 + SIGPIPE
+
+    static func of(_ error: FileError) -> Int32 {
+        switch error {
+        case .isTheDatabase, .notARegularFile: return invalidData
+        case .noSuchFile: return noInput
+        case .notPermitted: return notPermitted
+        case .noSuchFolder, .cannotWrite, .cannotRead, .cannotWriteOutput: return ioError
+        case .outputClosed: return outputClosed
+        }
+    }
 }
 
 /// Lets global options come before the subcommand's name: `pipeline --db x.sqlite stage

@@ -132,7 +132,7 @@ struct StageCommand: ParsableCommand {
                 isFolded: folding.map { $0 == .fold }, outcome: outcome?.outcome,
                 changesProbabilityAutomatically: automatic.map { $0 == .autoProbability },
                 scope: scope.map { $0 == .team ? .team(team.id) : .shared })
-            let edited = try session.database.editStage(stage.id, edit, expectedVersion: stage.version, context: session.context())
+            let edited = try session.database.editStage(stage.id, edit, context: session.context())
             Console.out(localized("cli.stage.updatedStage", edited.id, edited.name, edited.probability, edited.outcome.name(in: session.language)))
         }
     }

@@ -178,12 +178,11 @@ struct CLIDatabaseTests {
     /// SQLite only: the file's own disk filling up, which on a server is the server's.
     @Test func aFullDiskExits74AndLosesNothing() throws {
         let cli = CLI()
-        guard let disk = SmallDisk(kilobytes: 512) else { return }  // needs root to mount; CI runs as root
+        let disk = try SmallDisk(kilobytes: 512)
         let database = disk.path + "/pipeline.sqlite"
         #expect(cli.run(["opp", "add", "Kept", "--db", database], database: false).status == 0)
         // Leave about 40 KB free, then ask for 100 KB.
-        let free = (try FileManager.default.attributesOfFileSystem(forPath: disk.path)[.systemFreeSize] as? NSNumber)?.intValue ?? 0
-        _ = FileManager.default.createFile(atPath: disk.path + "/filler", contents: Data(count: max(0, free - 40_000)))
+        try disk.fill(leaving: 40)
         let big = String(repeating: "Requirement text that will not fit. ", count: 2_800)
         let result = cli.run(["stage", "edit", "New", "--requirements", big, "--db", database], database: false)
         #expect(result.status == 74, "\(result.stderr)")
@@ -213,18 +212,31 @@ struct CLIDatabaseTests {
     }
 }
 
-/// A tmpfs of a few kilobytes: a real full disk. Needs the privilege to mount (CI runs as
-/// root); `nil` where that is not possible.
+/// A tmpfs of a few kilobytes: a real full disk. Needs the privilege to mount, which CI has
+/// (it runs as root); where it is missing the test fails and says why, rather than passing
+/// without having done its part.
 final class SmallDisk {
+    struct CannotMount: Error, CustomStringConvertible {
+        var description: String
+    }
+
     let path: String
 
-    init?(kilobytes: Int) {
+    init(kilobytes: Int) throws {
         path = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-disk-\(UUID().uuidString)").path
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        guard shell(["mount", "-t", "tmpfs", "-o", "size=\(kilobytes)k", "tmpfs", path]) == 0 else {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        let status = shell(["mount", "-t", "tmpfs", "-o", "size=\(kilobytes)k", "tmpfs", path])
+        guard status == 0 else {
             try? FileManager.default.removeItem(atPath: path)
-            return nil
+            throw CannotMount(description: "cannot mount a \(kilobytes) KB tmpfs at \(path) (mount exited \(status)): "
+                + "this test needs root, as CI runs it, to fill a real disk")
         }
+    }
+
+    /// Fills the disk until about `kilobytes` are left free.
+    func fill(leaving kilobytes: Int) throws {
+        let free = (try FileManager.default.attributesOfFileSystem(forPath: path)[.systemFreeSize] as? NSNumber)?.intValue ?? 0
+        _ = FileManager.default.createFile(atPath: path + "/filler-\(UUID().uuidString)", contents: Data(count: max(0, free - kilobytes * 1024)))
     }
 
     deinit {
@@ -239,7 +251,7 @@ final class ReadOnlyFolder {
     let database: String
 
     init?(copying source: String) {
-        guard let disk = SmallDisk(kilobytes: 2048) else { return nil }
+        guard let disk = try? SmallDisk(kilobytes: 2048) else { return nil }
         self.disk = disk
         database = disk.path + "/pipeline.sqlite"
         guard (try? FileManager.default.copyItem(atPath: source, toPath: database)) != nil,

@@ -108,7 +108,7 @@ struct CLIVietnameseTests {
     static let commandWords: Set<String> = [
         "board", "team", "stage", "opp", "lead", "forecast", "export", "import", "settings", "help",
         "list", "add", "rename", "remove", "edit", "move", "suggest", "show", "won", "lost", "restore", "archive",
-        "delete", "duplicates", "convert", "get", "set", "db", "copy",
+        "delete", "duplicates", "convert", "get", "set", "db", "copy", "check",
     ]
 
     struct Run {
@@ -287,7 +287,7 @@ struct CLIVietnameseTests {
         run(["import", try file("xau.csv", "name,stage_id,probability\nTốt,Mới,10\nXấu,Mới,150\n")], 65)
         run(["import", try file("thieu.csv", "name,stage_id\nBốn,Không có\n")], 65)
         run(["import", try file("mot-loi.csv", "name,priority\nNăm,9\n")], 65)
-        run(["import", "/không/có.csv"], 65)
+        run(["import", "/không/có.csv"], 66)
         run(["import", backup], 65)  // a backup goes into a fresh database only
         run(["import", backup, "--dry-run"], 64)
         let fresh = try CLI(engine: engine, language: "vi_VN.UTF-8")
@@ -300,6 +300,11 @@ struct CLIVietnameseTests {
         run(["db", "copy", "--from", cli.database, "--to", copy.location], 0, database: false)
         run(["db", "copy", "--from", cli.database, "--to", copy.location], 65, database: false)
         run(["db", "copy", "--from", cli.database, "--to", cli.database], 65, database: false)
+
+        // Checking the database, and repairing it.
+        run(["check"], 0)
+        run(["check", "--repair"], 0)
+        run(["check", "--db", cli.folder.appendingPathComponent("không-có.sqlite").path], 66, database: false)
 
         // The board outside a terminal, and a file that is not a database.
         run(["board"], 64)

@@ -17,4 +17,18 @@ enum SQLiteFile {
             try body()
         }
     }
+
+    /// Runs `sql` on the file behind the program's back, as another SQLite tool would.
+    static func execute(_ sql: String, arguments: [String] = [], on path: String) throws {
+        try DatabaseQueue(path: path).write { try $0.execute(sql: sql, arguments: StatementArguments(arguments)) }
+    }
+
+    /// The table whose page is the file's last one (after a checkpoint).
+    static func ownerOfLastPage(_ path: String) throws -> String? {
+        try DatabaseQueue(path: path).writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            let pages = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+            return try String.fetchOne(db, sql: "SELECT name FROM dbstat WHERE pageno = ?", arguments: [pages])
+        }
+    }
 }

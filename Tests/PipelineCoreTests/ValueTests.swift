@@ -63,11 +63,19 @@ struct MoneyTests {
     }
 
     @Test func refusesAmountsBeyondEighteenDigits() throws {
-        #expect(throws: PipelineError.amountTooLarge("10000000000000000000")) {
+        #expect(throws: PipelineError.amountTooLarge("10000000000000000000", currency: .vnd)) {
             try Money(typed: "10000000000000000000", currency: .vnd, language: .english)
         }
         let largest = try Money(typed: "999999999999999999", currency: .vnd, language: .english)
         #expect(largest.minorUnits == Money.maximumMinorUnits)
+        // The message says the limit the amount was held to: 17 digits of dollars are too
+        // many because the cents take two of the 18.
+        let dollars = "99999999999999999"
+        #expect(throws: PipelineError.amountTooLarge(dollars, currency: .usd)) { try Money(typed: dollars, currency: .usd, language: .english) }
+        #expect(PipelineError.amountTooLarge(dollars, currency: .usd).message
+                == "expected revenue: '99999999999999999' is too large: USD amounts have at most 16 digits before the decimal point")
+        #expect(try Money(typed: "9999999999999999.99", currency: .usd, language: .english).minorUnits == Money.maximumMinorUnits)
+        #expect(PipelineError.amountTooLarge("1", currency: .vnd).message(in: .vietnamese).contains("tối đa 18 chữ số phần nguyên"))
     }
 
     @Test func plainFormIsLocaleIndependent() throws {

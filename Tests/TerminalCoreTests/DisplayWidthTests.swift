@@ -38,3 +38,28 @@ struct DisplayWidthTests {
         #expect(TerminalText.sanitized("Chốt được 商机") == "Chốt được 商机")
     }
 }
+
+@Suite struct GridJoinerTests {
+    /// A zero-width joiner outside an emoji sequence never reaches the terminal: terminals
+    /// join the next character to the cell before it, which shifted the board's separators.
+    @Test func aStrayJoinerIsNotDrawn() {
+        var grid = Grid(size: Size(columns: 20, rows: 1))
+        let used = grid.write("Ne\u{200D}w│x", x: 0, y: 0, style: .header)
+        #expect(used == 5)
+        #expect(grid.lines[0] == "New│x")
+        #expect(!grid.cells.contains { $0.grapheme.unicodeScalars.contains { $0.value == 0x200D } })
+        #expect(grid[3, 0].grapheme == "│")
+        // Where it does join an emoji sequence, it stays: that is one picture of two cells.
+        var emoji = Grid(size: Size(columns: 20, rows: 1))
+        emoji.write("👩\u{200D}💻│", x: 0, y: 0, style: .card)
+        #expect(emoji[0, 0].grapheme == "👩\u{200D}💻" && emoji[2, 0].grapheme == "│")
+        // A joiner after a symbol below U+0100 that forms one grapheme with an emoji comes out
+        // as two pictures, without a trap.
+        var mixed = Grid(size: Size(columns: 20, rows: 1))
+        mixed.write("©\u{200D}😀|", x: 0, y: 0, style: .card)
+        #expect(mixed.lines[0] == "©😀|")
+        var fitting = Grid(size: Size(columns: 4, rows: 1))
+        fitting.write(fitting: "Ne\u{200D}wer", x: 0, y: 0, width: 4, style: .header)
+        #expect(fitting.lines[0] == "New…")
+    }
+}

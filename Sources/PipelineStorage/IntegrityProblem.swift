@@ -1,0 +1,52 @@
+import PipelineCore
+
+/// One thing wrong with a store, as `pipeline check` reports it.
+public enum IntegrityProblem: Equatable, Sendable, CustomStringConvertible {
+    /// The file's size and header disagree (see `SQLiteEngine.damage(atPath:)`).
+    case file(FileDamage)
+    /// A line of SQLite's own check of its pages and indexes (SQLite's words).
+    case pages(String)
+    /// The filter index does not match the deals, or cannot be read (SQLite's words).
+    case filterIndex(String)
+    /// A maintained per-stage total disagrees with the deals it sums.
+    case stageTotal(team: Int64, stage: Int64, currency: String, kept: Int, counted: Int)
+    /// A deal's stage is not where its last history line took it.
+    case stageNotInHistory(opportunity: Int64)
+    /// A deal's stored weighted amount is not its amount at its probability.
+    case weightedAmount(opportunity: Int64)
+
+    /// Whether `pipeline check --repair` rebuilds what this is about.
+    public var isRepairable: Bool {
+        switch self {
+        case .file, .filterIndex, .stageTotal, .weightedAmount: return true
+        case .pages, .stageNotInHistory: return false
+        }
+    }
+
+    public var description: String { message(in: .english) }
+
+    public func message(in language: Language) -> String {
+        let t = Localizer(language)
+        switch self {
+        case .file(let damage): return t("check.file", damage.message(in: language))
+        case .pages(let text): return t("check.pages", text)
+        case .filterIndex(let text): return t("check.filterIndex", text)
+        case .stageTotal(let team, let stage, let currency, let kept, let counted):
+            return t("check.stageTotal", team, stage, currency, kept, counted)
+        case .stageNotInHistory(let opportunity): return t("check.stageNotInHistory", opportunity)
+        case .weightedAmount(let opportunity): return t("check.weightedAmount", opportunity)
+        }
+    }
+}
+
+/// What a check found, and whether it could look at the filter index (an engine may not be
+/// able to on a connection that can only read).
+public struct IntegrityReport: Equatable, Sendable {
+    public var problems: [IntegrityProblem]
+    public var filterIndexChecked: Bool
+
+    public init(problems: [IntegrityProblem], filterIndexChecked: Bool = true) {
+        self.problems = problems
+        self.filterIndexChecked = filterIndexChecked
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import PipelineCore
+import PipelineExchange
+import PipelineEngines
+import PipelineStorage
+
+/// `pipeline check [--repair]`: is the database file sound, and rebuild what can be.
+struct CheckCommand: ParsableCommand {
+    static var configuration: CommandConfiguration { CommandConfiguration(
+        commandName: "check",
+        abstract: localized("cli.check.abstract"),
+        discussion: localized("cli.check.discussion")) }
+
+    @OptionGroup var global: GlobalOptions
+    @Flag(help: ArgumentHelp(localized("cli.check.repair"))) var repair = false
+
+    func run() throws {
+        let path = global.databasePath
+        // A check never creates the file it is asked about.
+        guard FileManager.default.fileExists(atPath: path) else { throw FileError.noSuchFile(path: path) }
+        // A damaged file is what this command is for: it opens one that others refuse.
+        let session = try global.open(forWriting: repair, acceptingDamage: true)
+        let report = try session.database.integrityReport()
+        var problems = report.problems
+        if repair, !problems.isEmpty {
+            try session.database.repair()
+            problems = try session.database.integrityProblems()
+            if problems.isEmpty {
+                Console.out(localized("cli.check.repaired", path))
+                return
+            }
+        }
+        guard !problems.isEmpty else {
+            Console.out(localized(report.filterIndexChecked ? "cli.check.sound" : "cli.check.soundButIndex", path))
+            return
+        }
+        if !report.filterIndexChecked { Console.error(localized("cli.warning", localized("cli.check.filterIndexUnchecked", path))) }
+        for problem in problems { Console.out(problem.message(in: session.language)) }
+        let count = problems.count
+        if problems.allSatisfy(\.isRepairable), !repair {
+            Console.error(localized(count == 1 ? "cli.check.repairable.one" : "cli.check.repairable.many", count))
+        } else {
+            Console.error(localized(count == 1 ? "cli.check.notRepairable.one" : "cli.check.notRepairable.many", count))
+        }
+        throw ExitCode(ExitStatus.invalidData)
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+
+/// `pipeline check [--repair]`, and what ordinary opening notices on its own.
+@Suite("CLI: check and repair")
+struct CLICheckTests {
+    @Test func aSoundFileIsSaidToBeSoundInEitherLanguage() {
+        let cli = CLI()
+        cli.ok(["opp", "add", "Deal"])
+        #expect(cli.ok(["check"]).stdout == "\(cli.database) is sound: its pages, the filter index, the stage totals and the stage history agree.\n")
+        #expect(cli.ok(["check", "--lang", "vi"]).stdout.contains("nguyên vẹn"))
+        #expect(cli.run(["--help"], database: false).stdout.contains("check  "))
+        #expect(cli.run(["--help"], database: false, environment: ["LANG": "vi_VN.UTF-8"]).stdout.contains("Kiểm tra tệp cơ sở dữ liệu"))
+        let missing = cli.path("missing.sqlite")
+        let result = cli.run(["check", "--db", missing], database: false)
+        #expect(result.status == 66 && result.stderr == "error: cannot read \(missing): there is no such file\n")
+        #expect(!FileManager.default.fileExists(atPath: missing))
+    }
+
+    /// A file cut short by one byte passes SQLite's own check while its last page (here
+    /// the filter index's) is broken: opening notices it from the size, refuses to write,
+    /// lets reads go on with a warning, and points to `pipeline check`, whose repair
+    /// rebuilds the index and rewrites the file whole.
+    @Test func aFileTruncatedByOneByteIsNoticedAndRepaired() throws {
+        let cli = CLI()
+        var rows = "name,expected_revenue,partner_name\n"
+        for index in 0..<3_000 { rows += "Deal \(index),\(index),Company number \(index)\n" }
+        let csv = cli.path("deals.csv")
+        try rows.write(toFile: csv, atomically: true, encoding: .utf8)
+        cli.ok(["import", csv])
+        #expect(try SQLiteFile.ownerOfLastPage(cli.database)?.hasPrefix("opportunity_search") == true)
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: cli.database)[.size] as? Int)
+        #expect(truncate(cli.database, off_t(size - 1)) == 0)
+
+        let write = cli.run(["opp", "add", "After"])
+        #expect(write.status == 74)
+        #expect(write.stderr == "error: \(cli.database) looks damaged (its size, \(size - 1) bytes, is not a whole number of 4096-byte pages); nothing was changed: pipeline check shows what is wrong and pipeline check --repair rebuilds what can be rebuilt\n")
+        let read = cli.run(["opp", "list", "--json"])
+        #expect(read.status == 0 && read.stderr.hasPrefix("warning: \(cli.database) looks damaged"))
+        let check = cli.run(["check"])
+        #expect(check.status == 65)
+        #expect(check.stdout.hasPrefix("the file: its size, \(size - 1) bytes, is not a whole number of 4096-byte pages\n"), "\(check.stdout)")
+        #expect(check.stdout.contains("the filter index does not match the deals"))
+        #expect(check.stderr.contains("pipeline check --repair rebuilds"))
+
+        let repair = cli.run(["check", "--repair"])
+        #expect(repair.status == 0, "\(repair.stdout)\(repair.stderr)")
+        #expect(repair.stdout.hasPrefix("Repaired \(cli.database)"))
+        cli.ok(["check"])
+        cli.ok(["opp", "add", "After"])
+        #expect(cli.objects(["opp", "list"]).count == 3_001)
+    }
+
+    /// Totals edited behind the program's back are found, and rebuilt in one transaction.
+    @Test func wrongTotalsAreFoundAndRebuilt() throws {
+        let cli = CLI()
+        cli.ok(["opp", "add", "Deal", "--revenue", "1,000"])
+        try SQLiteFile.execute("UPDATE stage_total SET count = count + 5, expected_low = expected_low + 1", on: cli.database)
+        let check = cli.run(["check"])
+        #expect(check.status == 65)
+        #expect(check.stdout == "the totals of team 1, stage 1, USD: 6 deals kept where 1 are counted, or their sums differ\n")
+        #expect(check.stderr == "1 problem; pipeline check --repair rebuilds what it is about\n")
+        cli.ok(["check", "--repair"])
+        #expect(cli.ok(["check"]).stdout.contains("is sound"))
+        #expect((cli.object(["forecast"])["open"] as? [String: Any])?["count"] as? Int == 1)
+    }
+
+    /// On a database one may only read, FTS5's self-check (an insert) is refused: the check
+    /// says it could not look at the index instead of calling it broken.
+    @Test func aReadOnlyDatabaseIsCheckedAsFarAsItCanBe() throws {
+        let cli = CLI()
+        let folder = try AnotherUser.folder(in: cli)
+        let database = folder + "/pipeline.sqlite"
+        #expect(cli.run(["opp", "add", "Deal", "--db", database], database: false).status == 0)
+        try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: database)
+        let result = AnotherUser.run(cli, ["check", "--db", database])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout == "\(database) is sound as far as it can be read here: its pages, the stage totals and the stage history agree (the filter index can only be checked where the database can be written).\n")
+        #expect(result.stderr.isEmpty)
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+
+/// Restoring a JSON backup: every value through the validation typed values get, a refused
+/// backup changing nothing, and time that grows with the file, not its square.
+@Suite("CLI: restoring a backup")
+struct CLIRestoreTests {
+    /// A backup of a database with a little of everything: teams, a lead, tags, a lost
+    /// reason, an External ID, history.
+    static func backup() throws -> (CLI, String) {
+        let cli = CLI()
+        cli.ok(["settings", "set", "leads", "on"])
+        let csv = cli.path("seed.csv")
+        try "id,name,stage_id,tag_ids,expected_revenue\n__export__.crm_lead_1,Acme,Qualified,\"vip,q4\",100\n"
+            .write(toFile: csv, atomically: true, encoding: .utf8)
+        cli.ok(["import", csv])
+        cli.ok(["opp", "move", "Acme", "--to", "Proposition"])
+        cli.ok(["opp", "add", "Globex", "--notes", "Call back"])
+        cli.ok(["opp", "lost", "Globex", "--reason", "Too expensive"])
+        cli.ok(["lead", "add", "Initech", "--email", "a@initech.com"])
+        let backup = cli.path("backup.json")
+        cli.ok(["export", "--format", "json", "--out", backup])
+        return (cli, try String(contentsOfFile: backup, encoding: .utf8))
+    }
+
+    nonisolated(unsafe) static let cases: [(section: String, index: Int?, key: String, value: Any)] = [
+        ("records", 0, "tags", ["ok", "bad\u{1B}[2J"]),
+        ("records", 1, "lost_reason", "x\u{9B}31m"),
+        ("records", 0, "external_id", "ext\u{1B}]0;owned\u{07}"),
+        ("records", 0, "notes", "a\u{1B}[31mred"),
+        ("records", 0, "title", "   "),
+        ("records", 0, "customer", "Bidi\u{202E}gnp.exe"),
+        ("records", 0, "email", "not an address"),
+        ("records", 0, "priority", 9),
+        ("records", 2, "stage_id", 1),
+        ("records", 0, "expected_closing", "2026-02-30"),
+        ("stages", 0, "name", "New\u{1B}[31m"),
+        ("stages", 1, "requirements", "ring\u{07}"),
+        ("stages", 4, "probability", "50"),
+        ("teams", 0, "name", "Sales\u{1B}c"),
+        ("stage_history", 0, "to_stage_name", "\u{202E}evil"),
+        ("stage_history", 0, "by", "tester\u{1B}[2J"),
+        ("settings", nil, "direction", "sideways"),
+        ("settings", nil, "language", "\u{1B}[2J"),
+        ("settings", nil, "colour", "red"),
+    ]
+
+    /// Every value is refused as the CLI refuses it typed, with its place in the file, and
+    /// the database it was to go into is left as it was.
+    @Test(arguments: 0..<cases.count)
+    func aValueTheCommandLineWouldRefuseIsRefusedWithItsPlace(_ number: Int) throws {
+        let (cli, backup) = try Self.backup()
+        let (section, index, key, value) = Self.cases[number]
+        let file = cli.path("changed.json")
+        try Self.changing(backup, section, index, key, to: value).write(toFile: file, atomically: true, encoding: .utf8)
+        let target = CLI()
+        target.ok(["team", "list"])
+        let before = target.everything()
+        let result = target.run(["import", file])
+        #expect(result.status == 65, "\(section)[\(index ?? -1)].\(key): \(result.stderr)")
+        let path = index.map { "\(section)[\($0)].\(key)" } ?? "\(section).\(key)"
+        #expect(result.stderr.contains(", \(path): "), "\(path): \(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        #expect(!result.stderr.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" || (0x7F...0x9F).contains($0.value) || (0x202A...0x202E).contains($0.value) })
+        #expect(target.everything() == before, "\(path): a refused backup changed the database")
+        // The unchanged backup still restores there: nothing was left half-written.
+        let original = cli.path("backup.json")
+        #expect(target.run(["import", original]).status == 0)
+    }
+
+    /// One note of 20 MB restores and comes back out byte for byte. (Its time is in
+    /// Docs/benchmarks.md; what keeps it linear is tested in PipelineExchangeTests.)
+    @Test func aTwentyMegabyteNoteRoundTrips() throws {
+        let (cli, backup) = try Self.backup()
+        let note = String(repeating: "Ghi chú dài về khách hàng, line after line.\n", count: 20 << 20 / 47)
+        let file = cli.path("large.json")
+        try Self.changing(backup, "records", 0, "notes", to: note.trimmingCharacters(in: .newlines))
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let fresh = cli.path("fresh.sqlite")
+        let restored = cli.run(["import", file, "--db", fresh], database: false)
+        #expect(restored.status == 0, "\(restored.stderr)")
+        let shown = cli.run(["opp", "show", "1", "--json", "--db", fresh], database: false)
+        let deal = try #require(try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any])
+        #expect(deal["notes"] as? String == note.trimmingCharacters(in: .newlines))
+        // And out again, into another fresh file, the same backup.
+        let again = cli.run(["export", "--format", "json", "--db", fresh], database: false)
+        let second = cli.path("second.sqlite")
+        #expect(cli.run(["import", "-", "--db", second], database: false, input: .bytes(Data(again.stdoutBytes))).status == 0)
+        #expect(cli.run(["export", "--format", "json", "--db", second], database: false).stdoutBytes == again.stdoutBytes)
+    }
+
+    /// `backup` with one value changed: the object at `index` of `section` (the settings
+    /// object when `index` is nil), written back on its line as the export writes it.
+    static func changing(_ backup: String, _ section: String, _ index: Int?, _ key: String, to value: Any) throws -> String {
+        var lines = backup.components(separatedBy: "\n")
+        var current: String?
+        var position = 0
+        for (number, line) in lines.enumerated() {
+            if line.hasPrefix("\"settings\": "), index == nil, section == "settings" {
+                var object = try #require(try JSONSerialization.jsonObject(with: Data(line.dropFirst("\"settings\": ".count).dropLast().utf8)) as? [String: Any])
+                object[key] = value
+                lines[number] = "\"settings\": " + (try Self.json(object)) + ","
+                break
+            }
+            if line.hasSuffix(": [") { current = String(line.dropFirst().prefix { $0 != "\"" }); position = 0; continue }
+            guard let current, line.hasPrefix("{") else { continue }
+            if current == section, position == index {
+                let comma = line.hasSuffix(",")
+                var object = try #require(try JSONSerialization.jsonObject(with: Data((comma ? String(line.dropLast()) : line).utf8)) as? [String: Any])
+                object[key] = value
+                lines[number] = (try Self.json(object)) + (comma ? "," : "")
+                break
+            }
+            position += 1
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// One line, keys sorted, slashes left alone (as the export writes them).
+    static func json(_ object: Any) throws -> String {
+        String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
+    }
+}

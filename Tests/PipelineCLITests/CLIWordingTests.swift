@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+
+/// Sentences that say what happened to what.
+@Suite("CLI: wording")
+struct CLIWordingTests {
+    @Test func aCardPlacedAgainstItselfOrAnotherColumnIsToldSo() {
+        let cli = CLI()
+        cli.ok(["opp", "add", "Acme"])
+        cli.ok(["opp", "add", "Globex", "--stage", "Qualified"])
+        let itself = cli.run(["opp", "move", "1", "--to", "New", "--before", "1"])
+        #expect(itself.status == 65)
+        #expect(itself.stderr == "error: opportunity: a card cannot be placed before or after itself; --before and --after name another card of the column\n")
+        let elsewhere = cli.run(["opp", "move", "1", "--to", "New", "--after", "Globex"])
+        #expect(elsewhere.status == 65)
+        #expect(elsewhere.stderr == "error: opportunity: 2 is not in the column the card goes to; --before and --after name a card of that column\n")
+    }
+
+    /// The limit and its message agree: 17 digits of dollars are too many because the
+    /// cents take two of the 18 digits an amount has.
+    @Test func anAmountTooLargeSaysTheLimitItWasHeldTo() {
+        let cli = CLI()
+        let dollars = cli.run(["opp", "add", "Deal", "--revenue", "99999999999999999"])
+        #expect(dollars.status == 65)
+        #expect(dollars.stderr == "error: expected revenue: '99999999999999999' is too large: USD amounts have at most 16 digits before the decimal point\n")
+        cli.ok(["opp", "add", "Largest", "--revenue", "9999999999999999.99"])
+        cli.ok(["opp", "add", "Dong", "--revenue", "999999999999999999", "--currency", "VND"])
+        let dong = cli.run(["opp", "add", "Deal", "--revenue", "1000000000000000000", "--currency", "VND"])
+        #expect(dong.stderr.contains("VND amounts have at most 18 digits before the decimal point"))
+    }
+
+    /// It used to end in a dump of a Swift value, exit 1.
+    @Test func aCSVImportOfEverythingIsAUsageErrorInOneSentence() throws {
+        let cli = CLI()
+        let file = cli.path("one.csv")
+        try "name\nDeal\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let result = cli.run(["import", file, "--what", "all"])
+        #expect(result.status == 64)
+        #expect(result.stderr.hasPrefix("Error: a CSV file holds one kind of record; import a full backup with --format json\n"), "\(result.stderr)")
+    }
+}
