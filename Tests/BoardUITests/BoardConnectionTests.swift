@@ -39,6 +39,7 @@ final class InterruptibleEngine: StorageEngine, @unchecked Sendable {
     private func unavailable() -> StoreError { .unavailable(Self.refusal) }
 
     var location: String { inner.location }
+    var localFile: String? { inner.localFile }
 
     func read<T>(_ body: (any StoreReader) throws -> T) throws -> T {
         if away {
@@ -77,8 +78,8 @@ final class InterruptibleEngine: StorageEngine, @unchecked Sendable {
         return false
     }
 
-    func integrityProblems() throws -> [String] { try inner.integrityProblems() }
-    func repair() throws -> [String] { try inner.repair() }
+    func integrityReport() throws -> IntegrityReport { try inner.integrityReport() }
+    func repair() throws { try inner.repair() }
 }
 
 /// The board on a store that loses its server and gets it back: the status line says so in
