@@ -35,6 +35,14 @@ extension CLI {
         return NewStore(path: folder.appendingPathComponent(name + ".sqlite").path)
     }
 
+    /// Whether `pipeline check` finds the store sound (this CLI's own, or the one at
+    /// `location`): exit 0 (a problem is 65), one line saying so in the CLI's language,
+    /// nothing on standard error.
+    func checksSound(_ location: String? = nil) -> Bool {
+        let result = location.map { run(["check", "--db", $0], database: false) } ?? run(["check"])
+        return result.status == 0 && result.stdout.split(separator: "\n").count == 1 && result.stderr.isEmpty
+    }
+
     /// `--db` and the database, quoted for a shell command line (tmux runs the board through
     /// one, and a server's `key=value` location holds spaces).
     var databaseOption: String { "--db " + shellQuoted(database) }

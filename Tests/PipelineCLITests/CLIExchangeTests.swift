@@ -80,7 +80,7 @@ struct CLICopyTests {
             let other = cli.run(listing + ["--db", copy.location], database: false)
             #expect(original.status == 0 && original.stdout == other.stdout, "\(listing): \(original.stderr)\(other.stderr)")
         }
-        #expect(cli.run(["dev", "check", "--db", copy.location], database: false).stdout == "ok\n")
+        #expect(cli.checksSound(copy.location))
         let before = cli.run(["export", "--format", "json", "--db", copy.location], database: false).stdout
         let again = cli.run(["db", "copy", "--from", cli.database, "--to", copy.location], database: false)
         #expect(again.status == 65 && again.stderr.contains("already holds data"), "\(again.stderr)")

@@ -496,6 +496,8 @@ extension Catalogue {
         "cli.check.filterIndexUnchecked": "the filter index of {0} could not be checked: the database can only be read here",
         "cli.check.soundButIndex": "{0} is sound as far as it can be read here: its pages, the stage totals and the stage history agree (the filter index can only be checked where the database can be written).",
         "cli.check.repair": "Rebuild the filter index and the stage totals in one transaction.",
+        "cli.check.soundServer": "{0} is sound: the stage totals, the weighted amounts and the stage history agree with the deals.",
+        "cli.check.repairedServer": "Repaired {0}: the weighted amounts and the stage totals were recomputed from the deals; it is sound now.",
         "cli.check.sound": "{0} is sound: its pages, the filter index, the stage totals and the stage history agree.",
         "cli.check.repaired": "Repaired {0}: the filter index and the stage totals were rebuilt from the deals; it is sound now.",
         "cli.check.repairable.one": "{0} problem; pipeline check --repair rebuilds what it is about",

@@ -493,6 +493,8 @@ extension Catalogue {
         "cli.check.filterIndexUnchecked": "không kiểm tra được chỉ mục lọc của {0}: ở đây cơ sở dữ liệu chỉ đọc được",
         "cli.check.soundButIndex": "{0} nguyên vẹn trong phạm vi đọc được ở đây: các trang, tổng theo giai đoạn và lịch sử giai đoạn đều khớp (chỉ mục lọc chỉ kiểm tra được ở nơi ghi được cơ sở dữ liệu).",
         "cli.check.repair": "Dựng lại chỉ mục lọc và tổng theo giai đoạn trong một giao dịch.",
+        "cli.check.soundServer": "{0} nguyên vẹn: tổng theo giai đoạn, doanh thu theo xác suất và lịch sử giai đoạn đều khớp với các cơ hội.",
+        "cli.check.repairedServer": "Đã sửa {0}: doanh thu theo xác suất và tổng theo giai đoạn đã được tính lại từ các cơ hội; cơ sở dữ liệu nay đã nguyên vẹn.",
         "cli.check.sound": "{0} nguyên vẹn: các trang, chỉ mục lọc, tổng theo giai đoạn và lịch sử giai đoạn đều khớp.",
         "cli.check.repaired": "Đã sửa {0}: chỉ mục lọc và tổng theo giai đoạn đã được dựng lại từ các cơ hội; tệp nay đã nguyên vẹn.",
         "cli.check.repairable.one": "{0} lỗi; pipeline check --repair dựng lại phần bị lỗi",
