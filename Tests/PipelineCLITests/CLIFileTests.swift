@@ -2,6 +2,8 @@ import Foundation
 import Testing
 
 /// Files the program writes: complete or untouched, never the database, never a device.
+/// SQLite only: the files the CLI writes (exports, and never the database file), which no
+/// engine changes.
 @Suite("CLI: files written")
 struct CLIWrittenFileTests {
     /// Targets that are the open database, reached by any name.
@@ -137,6 +139,7 @@ struct CLIWrittenFileTests {
 
 /// Files the program reads: text checked before anything is imported, anything else
 /// refused at once, memory bounded, standard input read.
+/// SQLite only: the files the CLI reads before any store is written, which no engine changes.
 @Suite("CLI: files read")
 struct CLIReadFileTests {
     /// An invalid byte anywhere refuses the whole import, naming the physical line and the
