@@ -16,6 +16,12 @@ public enum BoardEvent: Sendable {
     /// The settings pane's changes were saved (each normalised as stored).
     case settingsSaved([(key: SettingKey, value: String)])
     case commandFailed(PipelineError?, message: String, origin: CommandOrigin)
+    /// Reading the board from the store failed (its server is away): said in the status line,
+    /// and nothing else changes — what is on screen stays, and so does what a pane holds.
+    case readFailed(message: String)
+    /// The store's change feed lost its server (`message` says so) or, with `nil`, has it
+    /// back; the session reloads the whole board then.
+    case connectionChanged(lost: String?)
     case tick(Timestamp)
 }
 

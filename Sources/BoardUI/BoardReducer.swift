@@ -49,6 +49,12 @@ public enum BoardReducer {
             return settingsSaved(changes, &state)
         case .commandFailed(let error, let message, let origin):
             return failed(error, message: message, origin: origin, &state)
+        case .readFailed(let message):
+            // A refusal already on the status line says more than the reload that followed it.
+            if state.status?.kind != .error { state.status = .error(message) }
+            return []
+        case .connectionChanged(let lost):
+            return connectionChanged(lost: lost, &state)
         case .tick(let now):
             state.now = now
             return []
@@ -518,10 +524,30 @@ public enum BoardReducer {
         return [.reload(focus: state.focus)]
     }
 
+    /// The store's server went away (`lost` is the store's sentence) or came back (`nil`).
+    /// Lost, the status line says so whenever it has nothing else to say; back, it says the
+    /// board is current again (the session has reloaded it) in place of the loss or of any
+    /// refusal met while away (they were about the server), but not of other news.
+    static func connectionChanged(lost: String?, _ state: inout BoardState) -> [BoardEffect] {
+        let previous = state.connectionLost
+        state.connectionLost = lost
+        if let lost {
+            if state.status == nil || state.status?.text == previous { state.status = .error(lost) }
+        } else if previous != nil, state.status == nil || state.status?.kind == .error {
+            state.status = .info(state.t("board.reconnected"))
+        }
+        return []
+    }
+
     static func failed(_ error: PipelineError?, message: String, origin: CommandOrigin, _ state: inout BoardState) -> [BoardEffect] {
         let text = origin == .user ? message : state.t(origin == .undo ? "board.cannotUndo" : "board.cannotRedo", message)
         // A refusal the pane can show stays in the pane, next to its field.
         switch (state.mode, error) {
+        case (.stageEditor, nil), (.cardEditor, nil), (.newCard, nil), (.leadEditor, nil), (.addColumn, nil), (.settings, nil),
+             (.lostReason, nil), (.leadLostReason, nil), (.deleteColumn, nil), (.convertLead, nil):
+            // Not the pane's input but the store (its server away, busy): the pane stays with
+            // what the user typed, to save again.
+            state.status = .error(text)
         case (.stageEditor(var editor), let error?):
             editor.form.show(error, language: state.language)
             state.mode = .stageEditor(editor)

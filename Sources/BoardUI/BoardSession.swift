@@ -85,58 +85,87 @@ public final class BoardSession {
             send(.matchesLoaded(filter: state.filter, figures))
             changed = true
         }
-        let announced = (try? repository.drainChangeSignal()) ?? false
-        guard let token = try? repository.changeToken(), token != changeToken || announced else { return changed }
+        let announced: Bool
+        do {
+            announced = try repository.drainChangeSignal()
+        } catch {
+            // The change feed lost its server. The store reconnects on a later call (a
+            // server store tries at most once a second); meanwhile the board keeps what it
+            // shows and what a pane holds, and says why nothing changes.
+            let sentence = state.connectionLost ?? Self.message(error, in: state.language)
+            let before = state.status
+            send(.connectionChanged(lost: sentence))
+            return changed || state.status != before
+        }
+        let cameBack = state.connectionLost != nil
+        guard let token = try? repository.changeToken(), token != changeToken || announced || cameBack else { return changed }
         changeToken = token
         do {
+            // Back after a loss: whatever was announced meanwhile is lost, so everything is read again.
             try load(focus: nil)
+            if cameBack { send(.connectionChanged(lost: nil)) }
         } catch {
-            state.status = .error(Self.message(error, in: state.language))
+            send(.readFailed(message: Self.message(error, in: state.language)))
         }
         return true
     }
 
     private func perform(_ effect: BoardEffect) -> [BoardEvent] {
         do {
-            switch effect {
-            case .quit:
-                running = false
-                return []
-            case .reload(let focus, let only):
-                return [.loaded(try data(focus: focus, only: only))]
-            case .loadWindow(let stage, let anchor, let focus):
-                let window = try repository.cardWindow(query(stage), anchor: anchor, limit: BoardLayout.cardCapacity(state.size))
-                return [.windowLoaded(stage, window, focus: focus)]
-            case .loadForecast:
-                return [.forecastLoaded(try repository.forecast(team: state.team.id, groupedBy: .stage))]
-            case .loadLeads(let anchor, let focus):
-                return [.leadsLoaded(try repository.leadWindow(leadQuery, anchor: anchor, limit: BoardLeads.capacity(state.size)), focus: focus)]
-            case .loadDuplicates(let lead):
-                return [.duplicatesLoaded(lead, try repository.duplicates(of: lead.id))]
-            case .saveSettings(let changes):
-                for (key, value) in changes { try repository.setSetting(key, to: value) }
-                return [.settingsSaved(changes)]
-            case .createTeam(let name):
-                let team = try repository.addTeam(named: name, context: ChangeContext(now: clock(), user: user))
-                return perform(.switchTeam(team.id))
-            case .switchTeam(let team):
-                try repository.setSetting(.team, to: String(team.rawValue))
-                state.team = try repository.currentTeam()
-                state.columns = [:]
-                state.focus = nil
-                state.history = UndoHistory()
-                return [.loaded(try data(focus: nil))]
-            case .run(let command, let origin):
-                let runner = CommandRunner(repository: repository, team: state.team, language: state.language, catalog: state.catalog)
-                do {
-                    let result = try runner.run(command, context: ChangeContext(now: clock(), user: user))
-                    return [.commandSucceeded(result, origin: origin)]
-                } catch let error as PipelineError {
-                    return [.commandFailed(error, message: error.message(in: state.language), origin: origin)]
-                }
-            }
+            return try performing(effect)
         } catch {
-            return [.commandFailed(nil, message: Self.message(error, in: state.language), origin: .user)]
+            let message = Self.message(error, in: state.language)
+            switch effect {
+            case .reload, .loadWindow, .loadForecast, .loadLeads, .loadDuplicates:
+                // A read that failed is not retried at once: it would fail the same way (a
+                // server that is away) and ask again for ever. The change feed brings the
+                // board back when the store is.
+                return [.readFailed(message: message)]
+            case .run(_, let origin):
+                return [.commandFailed(nil, message: message, origin: origin)]
+            case .saveSettings, .createTeam, .switchTeam, .quit:
+                return [.commandFailed(nil, message: message, origin: .user)]
+            }
+        }
+    }
+
+    private func performing(_ effect: BoardEffect) throws -> [BoardEvent] {
+        switch effect {
+        case .quit:
+            running = false
+            return []
+        case .reload(let focus, let only):
+            return [.loaded(try data(focus: focus, only: only))]
+        case .loadWindow(let stage, let anchor, let focus):
+            let window = try repository.cardWindow(query(stage), anchor: anchor, limit: BoardLayout.cardCapacity(state.size))
+            return [.windowLoaded(stage, window, focus: focus)]
+        case .loadForecast:
+            return [.forecastLoaded(try repository.forecast(team: state.team.id, groupedBy: .stage))]
+        case .loadLeads(let anchor, let focus):
+            return [.leadsLoaded(try repository.leadWindow(leadQuery, anchor: anchor, limit: BoardLeads.capacity(state.size)), focus: focus)]
+        case .loadDuplicates(let lead):
+            return [.duplicatesLoaded(lead, try repository.duplicates(of: lead.id))]
+        case .saveSettings(let changes):
+            for (key, value) in changes { try repository.setSetting(key, to: value) }
+            return [.settingsSaved(changes)]
+        case .createTeam(let name):
+            let team = try repository.addTeam(named: name, context: ChangeContext(now: clock(), user: user))
+            return perform(.switchTeam(team.id))
+        case .switchTeam(let team):
+            try repository.setSetting(.team, to: String(team.rawValue))
+            state.team = try repository.currentTeam()
+            state.columns = [:]
+            state.focus = nil
+            state.history = UndoHistory()
+            return [.loaded(try data(focus: nil))]
+        case .run(let command, let origin):
+            let runner = CommandRunner(repository: repository, team: state.team, language: state.language, catalog: state.catalog)
+            do {
+                let result = try runner.run(command, context: ChangeContext(now: clock(), user: user))
+                return [.commandSucceeded(result, origin: origin)]
+            } catch let error as PipelineError {
+                return [.commandFailed(error, message: error.message(in: state.language), origin: origin)]
+            }
         }
     }
 

@@ -29,6 +29,9 @@ public struct BoardState: Sendable {
     /// Where focus was when filtering began; clearing the filter goes back there.
     public var focusBeforeFilter: Focus?
     public var status: StatusMessage?
+    /// While the store's server is away: the store's sentence saying so (the status line
+    /// shows it whenever it has nothing else to say); `nil` when connected.
+    public var connectionLost: String?
     public var defaultCurrency: CurrencyCode
     /// For "days in stage"; the session refreshes it.
     public var now: Timestamp

@@ -17,28 +17,30 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let path = global.databasePath
-        // A check never creates the file it is asked about (a server's database is the
-        // server's to have).
-        guard StoreOpener.engine(for: path) != .sqlite || FileManager.default.fileExists(atPath: path) else {
-            throw FileError.noSuchFile(path: path)
-        }
+        let onServer = StoreOpener.engine(for: path) == .postgresql
+        // A check never creates the file it is asked about (a server says itself that a
+        // database is missing).
+        guard onServer || FileManager.default.fileExists(atPath: path) else { throw FileError.noSuchFile(path: path) }
         // A damaged file is what this command is for: it opens one that others refuse.
         let session = try global.open(forWriting: repair, acceptingDamage: true)
+        // A server's database is named as the store names it: what `--db` said may hold a password.
+        let name = onServer ? session.database.location : path
         let report = try session.database.integrityReport()
         var problems = report.problems
         if repair, !problems.isEmpty {
             try session.database.repair()
             problems = try session.database.integrityProblems()
             if problems.isEmpty {
-                Console.out(localized("cli.check.repaired", path))
+                Console.out(localized(onServer ? "cli.check.repairedServer" : "cli.check.repaired", name))
                 return
             }
         }
         guard !problems.isEmpty else {
-            Console.out(localized(report.filterIndexChecked ? "cli.check.sound" : "cli.check.soundButIndex", path))
+            Console.out(localized(onServer ? "cli.check.soundServer" : report.filterIndexChecked ? "cli.check.sound" : "cli.check.soundButIndex",
+                                  name))
             return
         }
-        if !report.filterIndexChecked { Console.error(localized("cli.warning", localized("cli.check.filterIndexUnchecked", path))) }
+        if !report.filterIndexChecked { Console.error(localized("cli.warning", localized("cli.check.filterIndexUnchecked", name))) }
         for problem in problems { Console.out(problem.message(in: session.language)) }
         let count = problems.count
         if problems.allSatisfy(\.isRepairable), !repair {

@@ -8,8 +8,8 @@ import Testing
 /// and then the database through the CLI.
 @Suite("Board end to end", .enabled(if: tmuxAvailable))
 struct BoardEndToEndTests {
-    func seededCLI() -> CLI {
-        let cli = CLI()
+    func seededCLI(_ engine: StoreEngine) throws -> CLI {
+        let cli = try CLI(engine: engine)
         cli.ok(["opp", "add", "Globex expansion", "--customer", "Globex", "--revenue", "8,000"])
         cli.ok(["opp", "add", "Acme renewal", "--customer", "Acme", "--revenue", "12,000"])
         cli.ok(["opp", "add", "Initech pilot", "--revenue", "4,500", "--stage", "Qualified"])
@@ -17,11 +17,11 @@ struct BoardEndToEndTests {
     }
 
     func boardCommand(_ cli: CLI, _ extra: String = "") -> String {
-        "env -u LANG -u LC_ALL HOME=\(cli.folder.path) USER=tester \(CLI.binary) --db \(cli.database) \(extra); echo EXIT=$?; sleep 60"
+        "env -u LANG -u LC_ALL HOME=\(cli.folder.path) USER=tester \(CLI.binary) \(cli.databaseOption) \(extra); echo EXIT=$?; sleep 60"
     }
 
-    @Test func movesReordersEditsAndQuitsThenTheCLISeesIt() throws {
-        let cli = seededCLI()
+    @Test(arguments: StoreEngine.allCases) func movesReordersEditsAndQuitsThenTheCLISeesIt(_ engine: StoreEngine) throws {
+        let cli = try seededCLI(engine)
         let tmux = Tmux(command: boardCommand(cli))
         tmux.waitFor("Acme renewal")
         // Focus starts on New's first card (Acme, the newest). Shift+← moves it one stage left on screen.
@@ -57,8 +57,8 @@ struct BoardEndToEndTests {
         #expect(deals["Initech pilot"]?["probability"] as? Int == 45)
     }
 
-    @Test func aVietnameseBoardShowsDongAmountsAndSpeaksVietnamese() throws {
-        let cli = CLI(language: "vi_VN.UTF-8")
+    @Test(arguments: StoreEngine.allCases) func aVietnameseBoardShowsDongAmountsAndSpeaksVietnamese(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine, language: "vi_VN.UTF-8")
         cli.ok(["opp", "add", "Vinamilk", "--customer", "Công ty Sữa", "--revenue", "1.500.000.000"])
         cli.ok(["opp", "add", "Export", "--revenue", "2.000,00", "--currency", "USD", "--stage", "Đề xuất"])
         let tmux = Tmux(command: boardCommand(cli, "--lang vi"))
@@ -76,8 +76,8 @@ struct BoardEndToEndTests {
         #expect(cli.objects(["opp", "list"]).first { $0["title"] as? String == "Vinamilk" }?["probability"] as? Int == 15)
     }
 
-    @Test func ctrlCAndSIGTERMRestoreTheTerminal() throws {
-        let cli = seededCLI()
+    @Test(arguments: StoreEngine.allCases) func ctrlCAndSIGTERMRestoreTheTerminal(_ engine: StoreEngine) throws {
+        let cli = try seededCLI(engine)
         let tmux = Tmux(command: boardCommand(cli))
         tmux.waitFor("Acme renewal")
         #expect(tmux.display("#{alternate_on}") == "1")
@@ -89,7 +89,7 @@ struct BoardEndToEndTests {
         // The board runs in the background of a shell that writes its id down; the signal goes
         // once the board has drawn (a signal before the first frame would prove nothing).
         let pidFile = cli.folder.appendingPathComponent("board.pid").path
-        let signalled = Tmux(command: "env -u LANG HOME=\(cli.folder.path) \(CLI.binary) --db \(cli.database) </dev/tty & echo $! > \(pidFile); wait $!; echo EXIT=$?; sleep 60")
+        let signalled = Tmux(command: "env -u LANG HOME=\(cli.folder.path) \(CLI.binary) \(cli.databaseOption) </dev/tty & echo $! > \(pidFile); wait $!; echo EXIT=$?; sleep 60")
         signalled.waitFor("Acme renewal")
         #expect(signalled.display("#{alternate_on}") == "1")
         let pid = try #require(Int32((try String(contentsOfFile: pidFile, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)))
@@ -99,8 +99,8 @@ struct BoardEndToEndTests {
         #expect(signalled.display("#{alternate_on}") == "0")
     }
 
-    @Test func resizingRelaysOutAndATinyTerminalSaysSo() throws {
-        let cli = seededCLI()
+    @Test(arguments: StoreEngine.allCases) func resizingRelaysOutAndATinyTerminalSaysSo(_ engine: StoreEngine) throws {
+        let cli = try seededCLI(engine)
         let tmux = Tmux(command: boardCommand(cli))
         tmux.waitFor("Acme renewal")
         tmux.resize(columns: 38, rows: 10)
@@ -114,13 +114,37 @@ struct BoardEndToEndTests {
 
     /// Without a key: the board polls the file. How soon it shows is `make bench`'s figure
     /// ("another process's change"), not a wall-clock bound on a shared machine.
-    @Test func aChangeFromAnotherProcessShowsWithoutAKey() throws {
-        let cli = seededCLI()
+    @Test(arguments: StoreEngine.allCases) func aChangeFromAnotherProcessShowsWithoutAKey(_ engine: StoreEngine) throws {
+        let cli = try seededCLI(engine)
         let tmux = Tmux(command: boardCommand(cli))
         tmux.waitFor("Acme renewal")
         cli.ok(["opp", "add", "Hooli from the CLI"])
         tmux.waitFor("Hooli from the")
         tmux.send("q")
+    }
+
+    /// A colleague's move through the CLI shows on the open board without a key (on
+    /// PostgreSQL its notification wakes the board; on SQLite the board's poll finds it), and
+    /// a key's move reaches the colleague's `--json`. How soon is `make bench`'s figure.
+    @Test(arguments: StoreEngine.allCases)
+    func aColleaguesMoveShowsWithoutAKeyAndAKeysMoveReachesTheCLI(_ engine: StoreEngine) throws {
+        let cli = try seededCLI(engine)
+        let trace = cli.folder.appendingPathComponent("board.trace").path
+        let tmux = Tmux(command: "env -u LANG -u LC_ALL HOME=\(cli.folder.path) USER=tester PIPELINE_TRACE=\(trace) \(CLI.binary) "
+                        + "\(cli.databaseOption); echo EXIT=$?; sleep 60")
+        let before = tmux.waitFor("Initech pilot")
+        #expect(Self.column(of: "Globex expansion", in: before) == "New", "\(before)")
+        cli.ok(["opp", "move", "Globex expansion", "--to", "Negotiation"])
+        let moved = tmux.waitFor("Globex expansion in Negotiation") { Self.column(of: "Globex expansion", in: $0) == "Negotiation" }
+        #expect(moved.contains("1 · $8,000.00"), "the header's totals did not follow:\n\(moved)")
+        #expect(waitForKeys(in: trace, atLeast: 0) == 0, "a key was handled before the move showed")
+        // Focus is on New's first card, Acme: Shift+← moves it to Qualified.
+        tmux.send("S-Left")
+        tmux.waitFor("Moved 'Acme renewal' to Qualified")
+        #expect(cli.object(["opp", "show", "Acme renewal"])["stage"] as? String == "Qualified")
+        #expect(cli.object(["opp", "show", "Globex expansion"])["stage"] as? String == "Negotiation")
+        tmux.send("q")
+        #expect(tmux.waitFor("EXIT=").contains("EXIT=0"))
     }
 
     /// The column a card shows in, read off the screen: the header whose span covers the
@@ -142,8 +166,8 @@ struct BoardEndToEndTests {
     }
 
     /// How soon is `make bench`'s figure; here, that it shows at all without a key.
-    @Test func aMoveOnOneBoardShowsOnAnother() throws {
-        let cli = seededCLI()
+    @Test(arguments: StoreEngine.allCases) func aMoveOnOneBoardShowsOnAnother(_ engine: StoreEngine) throws {
+        let cli = try seededCLI(engine)
         let first = Tmux(command: boardCommand(cli))
         let second = Tmux(command: boardCommand(cli))
         first.waitFor("Acme renewal")
@@ -161,24 +185,25 @@ struct BoardEndToEndTests {
 
 @Suite("Board end to end: options and terminals", .enabled(if: tmuxAvailable))
 struct BoardOptionsEndToEndTests {
-    @Test func teamAndDirectionOptionsWorkBeforeOrAfterTheSubcommand() throws {
-        let cli = CLI()
+    @Test(arguments: StoreEngine.allCases) func teamAndDirectionOptionsWorkBeforeOrAfterTheSubcommand(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
         cli.ok(["team", "add", "Export"])
         cli.ok(["opp", "add", "Export deal", "--team", "Export"])
-        let before = Tmux(command: "HOME=\(cli.folder.path) \(CLI.binary) --db \(cli.database) --team Export --direction ltr; sleep 60")
+        let before = Tmux(command: "HOME=\(cli.folder.path) \(CLI.binary) \(cli.databaseOption) --team Export --direction ltr; sleep 60")
         let screen = before.waitFor("Export deal")
         #expect(screen.split(separator: "\n")[1].hasPrefix("  New"))
         #expect(screen.hasPrefix(" Export"))
-        let after = Tmux(command: "HOME=\(cli.folder.path) \(CLI.binary) board --team export --db \(cli.database) --direction ltr; sleep 60")
+        let after = Tmux(command: "HOME=\(cli.folder.path) \(CLI.binary) board --team export \(cli.databaseOption) --direction ltr; sleep 60")
         #expect(after.waitFor("Export deal").split(separator: "\n")[1].hasPrefix("  New"))
         before.send("q")
         after.send("q")
     }
 
+    /// SQLite only: about the terminal's colours, which no engine changes.
     @Test func withoutColoursTheFocusIsReverseVideo() throws {
         let cli = CLI()
         cli.ok(["opp", "add", "Acme renewal"])
-        let tmux = Tmux(command: "NO_COLOR=1 HOME=\(cli.folder.path) \(CLI.binary) --db \(cli.database); sleep 60")
+        let tmux = Tmux(command: "NO_COLOR=1 HOME=\(cli.folder.path) \(CLI.binary) \(cli.databaseOption); sleep 60")
         tmux.waitFor("Acme renewal")
         let styled = spawn(["tmux", "-L", tmux.socket, "capture-pane", "-e", "-p", "-t", "board"], capture: true).output
         // Every SGR parameter tmux reports: reverse video (7) marks focus; no colour (30–37, 38, 90–97).
@@ -198,12 +223,12 @@ struct BoardOptionsEndToEndTests {
 
 @Suite("Board end to end: leads and teams", .enabled(if: tmuxAvailable))
 struct BoardLeadsEndToEndTests {
-    @Test func convertingALeadAndMergingItsDuplicateLandsOnThePipeline() throws {
-        let cli = CLI()
+    @Test(arguments: StoreEngine.allCases) func convertingALeadAndMergingItsDuplicateLandsOnThePipeline(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
         cli.ok(["settings", "set", "leads", "on"])
         cli.ok(["lead", "add", "Acme website", "--company", "Acme Corporation", "--email", "ana@acme.com", "--revenue", "5,000"])
         cli.ok(["lead", "add", "Acme app", "--contact", "Ana Smith", "--email", "ANA@acme.com", "--revenue", "2,000"])
-        let tmux = Tmux(command: "HOME=\(cli.folder.path) \(CLI.binary) --db \(cli.database); echo EXIT=$?; sleep 60")
+        let tmux = Tmux(command: "HOME=\(cli.folder.path) \(CLI.binary) \(cli.databaseOption); echo EXIT=$?; sleep 60")
         tmux.waitFor("1 Pipeline")
         tmux.send("2")
         tmux.waitFor("Leads of Sales")
@@ -232,9 +257,9 @@ struct BoardLeadsEndToEndTests {
         #expect(deals.first?["contact"] as? String == "Ana Smith")
     }
 
-    @Test func theTeamPickerCreatesATeamAndOpensItsBoard() throws {
-        let cli = CLI()
-        let tmux = Tmux(command: "HOME=\(cli.folder.path) \(CLI.binary) --db \(cli.database); echo EXIT=$?; sleep 60")
+    @Test(arguments: StoreEngine.allCases) func theTeamPickerCreatesATeamAndOpensItsBoard(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
+        let tmux = Tmux(command: "HOME=\(cli.folder.path) \(CLI.binary) \(cli.databaseOption); echo EXIT=$?; sleep 60")
         tmux.waitFor("1 Pipeline")
         tmux.send("t")
         tmux.waitFor("Search:")
@@ -264,8 +289,8 @@ struct HostileDataEndToEndTests {
         long,
     ]
 
-    @Test func hostileTextIsRefusedOrShownInertly() throws {
-        let cli = CLI()
+    @Test(arguments: StoreEngine.allCases) func hostileTextIsRefusedOrShownInertly(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
         // Refused, each with its line and column, and nothing imported.
         let refused = cli.folder.appendingPathComponent("refused.csv").path
         try ("name,partner_name\n" +
@@ -286,7 +311,7 @@ struct HostileDataEndToEndTests {
         #expect(stored == Set(Self.kept))
         // Shown on a real terminal: the title is untouched and the columns stay aligned.
         // Tall enough for the five cards in one column.
-        let tmux = Tmux(rows: 36, command: "env -u LANG -u LC_ALL HOME=\(cli.folder.path) \(CLI.binary) --db \(cli.database); sleep 60")
+        let tmux = Tmux(rows: 36, command: "env -u LANG -u LC_ALL HOME=\(cli.folder.path) \(CLI.binary) \(cli.databaseOption); sleep 60")
         let titleBefore = tmux.display("#{pane_title}")
         let screen = tmux.waitFor("Robert'); DROP")
         #expect(tmux.display("#{pane_title}") == titleBefore)
@@ -305,10 +330,11 @@ struct HostileDataEndToEndTests {
 /// or a readable board; never a trap, a hang or a damaged file.
 @Suite("Board end to end: broken environments", .enabled(if: tmuxAvailable))
 struct BrokenEnvironmentEndToEndTests {
+    /// SQLite only: about the terminal type, refused before the board reads the store.
     @Test func aTerminalThatCannotPlaceTextGetsOneSentence() throws {
         let cli = CLI()
         cli.ok(["opp", "add", "Kept"])
-        let tmux = Tmux(command: "env TERM=dumb HOME=\(cli.folder.path) \(CLI.binary) --db \(cli.database); echo EXIT=$?; sleep 60")
+        let tmux = Tmux(command: "env TERM=dumb HOME=\(cli.folder.path) \(CLI.binary) \(cli.databaseOption); echo EXIT=$?; sleep 60")
         let screen = tmux.waitFor("EXIT=")
         #expect(screen.contains("EXIT=64"))
         #expect(screen.contains("error: the terminal type 'dumb' cannot place text on the screen"))
@@ -317,16 +343,18 @@ struct BrokenEnvironmentEndToEndTests {
             .integrityProblems() == [])
     }
 
+    /// SQLite only: about the locale the terminal runs in, which no engine changes.
     @Test func aLocaleWithoutUTF8StillShowsVietnamese() throws {
         let cli = CLI()
         cli.ok(["opp", "add", "Hợp đồng Đà Nẵng", "--customer", "北京科技"])
-        let tmux = Tmux(command: "env LANG=C LC_ALL=C HOME=\(cli.folder.path) \(CLI.binary) --db \(cli.database); echo EXIT=$?; sleep 60")
+        let tmux = Tmux(command: "env LANG=C LC_ALL=C HOME=\(cli.folder.path) \(CLI.binary) \(cli.databaseOption); echo EXIT=$?; sleep 60")
         let screen = tmux.waitFor("Hợp đồng Đà")
         #expect(screen.contains("北京科技"))
         tmux.send("q")
         #expect(tmux.waitFor("EXIT=").contains("EXIT=0"))
     }
 
+    /// SQLite only: about the terminal's size, which no engine changes.
     @Test func aOneByOneTerminalNeitherStopsNorHangsAndRecovers() throws {
         let cli = CLI()
         cli.ok(["opp", "add", "Acme renewal"])
@@ -334,7 +362,7 @@ struct BrokenEnvironmentEndToEndTests {
         // own state; its trace says when it has drawn and when it has handled a key.
         let trace = cli.folder.appendingPathComponent("board.trace").path
         let tmux = Tmux(columns: 1, rows: 1, remainOnExit: true,
-                        command: "exec env HOME=\(cli.folder.path) PIPELINE_TRACE=\(trace) PIPELINE_T0=0 \(CLI.binary) --db \(cli.database)")
+                        command: "exec env HOME=\(cli.folder.path) PIPELINE_TRACE=\(trace) PIPELINE_T0=0 \(CLI.binary) \(cli.databaseOption)")
         waitForTrace(trace, "the first frame at 1×1") { $0.contains { $0.hasPrefix("first-frame-us") } }
         tmux.send("j")
         waitForTrace(trace, "a key handled at 1×1") { $0.contains { $0.hasPrefix("key ") } }

@@ -3,6 +3,7 @@ import Testing
 
 /// A zero-width joiner in a stage name, on a real terminal: the board looks exactly as it
 /// does without it, separators and colours included.
+/// SQLite only: how the terminal draws a name, which no engine changes.
 @Suite("Board: a joiner in a name", .enabled(if: tmuxAvailable))
 struct BoardJoinerTests {
     @Test func aZeroWidthJoinerShiftsNothing() throws {

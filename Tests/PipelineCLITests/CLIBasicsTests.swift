@@ -3,8 +3,8 @@ import Testing
 
 @Suite("CLI: pipeline shape")
 struct CLIPipelineTests {
-    @Test func aFreshDatabaseHasTheGuidesStagesAndProbabilities() {
-        let cli = CLI()
+    @Test(arguments: StoreEngine.allCases) func aFreshDatabaseHasTheGuidesStagesAndProbabilities(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
         let stages = cli.objects(["stage", "list"])
         #expect(stages.map { $0["name"] as? String } == ["New", "Qualified", "Proposition", "Negotiation", "Won", "Lost"])
         #expect(stages.map { $0["probability"] as? Int } == [5, 15, 50, 75, 100, 0])
@@ -16,9 +16,11 @@ struct CLIPipelineTests {
         #expect(cli.ok(["settings", "get", "currency"]).stdout == "USD\n")
     }
 
-    @Test(arguments: [(["--lang", "vi"], [String: String]()), ([], ["LANG": "vi_VN.UTF-8"]), ([], ["LC_ALL": "vi_VN.UTF-8", "LANG": "en_US.UTF-8"])])
-    func aVietnameseDatabaseIsSeededInVietnamese(_ flags: [String], _ environment: [String: String]) throws {
-        let cli = CLI()
+    @Test(arguments: StoreEngine.allCases,
+          [(["--lang", "vi"], [String: String]()), ([], ["LANG": "vi_VN.UTF-8"]), ([], ["LC_ALL": "vi_VN.UTF-8", "LANG": "en_US.UTF-8"])])
+    func aVietnameseDatabaseIsSeededInVietnamese(_ engine: StoreEngine, _ asked: (flags: [String], environment: [String: String])) throws {
+        let (flags, environment) = asked
+        let cli = try CLI(engine: engine)
         let result = cli.run(["stage", "list", "--json"] + flags, environment: environment)
         #expect(result.status == 0)
         let stages = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
@@ -27,8 +29,8 @@ struct CLIPipelineTests {
         #expect(cli.ok(["settings", "get", "currency"]).stdout == "VND\n")
     }
 
-    @Test func theDatabaseOptionWorksBeforeOrAfterTheSubcommand() {
-        let cli = CLI()
+    @Test(arguments: StoreEngine.allCases) func theDatabaseOptionWorksBeforeOrAfterTheSubcommand(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
         cli.ok(["stage", "add", "Demo"])
         let before = cli.run(["--db", cli.database, "stage", "list", "--json"], database: false)
         let after = cli.run(["stage", "list", "--json", "--db", cli.database], database: false)
@@ -41,6 +43,7 @@ struct CLIPipelineTests {
         #expect(environment.stdout == before.stdout)
     }
 
+    /// SQLite only: where the default file goes and its permissions; a server is never a default.
     @Test func theDefaultLocationIsUnderXDGDataHomeAndPrivate() throws {
         let cli = CLI()
         let dataHome = cli.folder.appendingPathComponent("data").path
@@ -53,8 +56,8 @@ struct CLIPipelineTests {
         #expect(FileManager.default.fileExists(atPath: cli.folder.path + "/.local/share/pipeline/pipeline.sqlite"))
     }
 
-    @Test func addingTheSeventhStagePrintsTheReadabilityHintAndSucceeds() {
-        let cli = CLI()
+    @Test(arguments: StoreEngine.allCases) func addingTheSeventhStagePrintsTheReadabilityHintAndSucceeds(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
         let result = cli.run(["stage", "add", "Demo", "--probability", "30", "--position", "3"])
         #expect(result.status == 0)
         #expect(result.stderr.contains("more than 6 columns make a pipeline hard to read"))
@@ -62,13 +65,13 @@ struct CLIPipelineTests {
         let names = cli.objects(["stage", "list"]).map { $0["name"] as? String }
         #expect(names == ["New", "Qualified", "Demo", "Proposition", "Negotiation", "Won", "Lost"])
         // A sixth stage gives no hint.
-        let fresh = CLI()
+        let fresh = try CLI(engine: engine)
         fresh.ok(["stage", "remove", "Lost"])
         #expect(fresh.run(["stage", "add", "Closed"]).stderr.isEmpty)
     }
 
-    @Test func stagesAreEditedMovedAndRemoved() {
-        let cli = CLI()
+    @Test(arguments: StoreEngine.allCases) func stagesAreEditedMovedAndRemoved(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
         cli.ok(["stage", "edit", "Proposition", "--probability", "45.5", "--requirements", "Quote sent\r\nand\tread", "--fold", "--no-auto-probability"])
         let proposition = cli.objects(["stage", "list"])[2]
         #expect(proposition["probability"] as? Double == 45.5)
@@ -87,8 +90,8 @@ struct CLIPipelineTests {
         #expect(cli.objects(["stage", "list"]).count == 5)
     }
 
-    @Test func suggestionsCompleteThePipelineInBothLanguages() {
-        let cli = CLI()
+    @Test(arguments: StoreEngine.allCases) func suggestionsCompleteThePipelineInBothLanguages(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
         for stage in ["Proposition", "Negotiation", "Won", "Lost"] { cli.ok(["stage", "remove", stage]) }
         let suggestions = cli.objects(["stage", "suggest"])
         #expect(suggestions.map { $0["name_en"] as? String } == ["Proposition", "Negotiation", "Won", "Lost"])
@@ -97,8 +100,8 @@ struct CLIPipelineTests {
         #expect(cli.ok(["stage", "suggest"]).stdout.contains("Thương lượng"))
     }
 
-    @Test func teamOwnStagesShowOnlyInTheirPipeline() {
-        let cli = CLI()
+    @Test(arguments: StoreEngine.allCases) func teamOwnStagesShowOnlyInTheirPipeline(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
         cli.ok(["team", "add", "Export"])
         cli.ok(["stage", "add", "Customs", "--team", "Export", "--scope", "team", "--position", "2"])
         #expect(cli.objects(["stage", "list", "--team", "Export"]).map { $0["name"] as? String }.contains("Customs"))
@@ -112,8 +115,8 @@ struct CLIPipelineTests {
 
 @Suite("CLI: opportunities and forecast")
 struct CLIOpportunityTests {
-    @Test func movingAnOpportunityChangesItsProbability() {
-        let cli = CLI()
+    @Test(arguments: StoreEngine.allCases) func movingAnOpportunityChangesItsProbability(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
         cli.ok(["opp", "add", "Acme renewal", "--customer", "Acme", "--revenue", "1,000.00"])
         var deal = cli.object(["opp", "show", "1"])
         #expect(deal["stage"] as? String == "New")
@@ -132,8 +135,8 @@ struct CLIOpportunityTests {
         #expect(history.last?["by"] as? String == "tester")
     }
 
-    @Test func aHandSetProbabilityStaysUntilAnAutomaticStage() {
-        let cli = CLI()
+    @Test(arguments: StoreEngine.allCases) func aHandSetProbabilityStaysUntilAnAutomaticStage(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
         cli.ok(["stage", "edit", "Qualified", "--no-auto-probability"])
         cli.ok(["opp", "add", "Deal", "--probability", "33"])
         cli.ok(["opp", "move", "1", "--to", "Qualified"])
@@ -142,8 +145,8 @@ struct CLIOpportunityTests {
         #expect(cli.object(["opp", "show", "1"])["probability"] as? Int == 75)
     }
 
-    @Test func forecastSumsAreExact() throws {
-        let cli = CLI()
+    @Test(arguments: StoreEngine.allCases) func forecastSumsAreExact(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
         cli.ok(["opp", "add", "A", "--revenue", "1,000.01", "--salesperson", "Lan", "--close-date", "2026-12-05"])   // 5%: 50.0005 → 50.00
         cli.ok(["opp", "add", "B", "--revenue", "333.33", "--stage", "Proposition", "--salesperson", "Minh"])       // 50%: 166.665 → 166.67
         cli.ok(["opp", "add", "C", "--revenue", "0.03", "--stage", "Proposition"])                                   // 50%: 0.015 → 0.02
@@ -173,8 +176,8 @@ struct CLIOpportunityTests {
         #expect(plain.contains("Open pipeline") && plain.contains("$216.69") && plain.contains("1,125,000 VND"))
     }
 
-    @Test func wonLostRestoreArchiveDelete() {
-        let cli = CLI()
+    @Test(arguments: StoreEngine.allCases) func wonLostRestoreArchiveDelete(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
         cli.ok(["opp", "add", "Deal", "--stage", "Negotiation", "--revenue", "100"])
         cli.ok(["opp", "lost", "Deal", "--reason", "Too expensive"])
         var deal = cli.object(["opp", "show", "1"])
@@ -204,8 +207,8 @@ struct CLIOpportunityTests {
     /// `opp move` out of the lost stage reopens the deal: no lost reason left on an open 50 %
     /// deal. So do a move into the won stage, an edit naming a stage, and the removal of the
     /// lost stage with its deals.
-    @Test func aDealMovedOutOfTheLostStageIsNoLongerLost() {
-        let cli = CLI()
+    @Test(arguments: StoreEngine.allCases) func aDealMovedOutOfTheLostStageIsNoLongerLost(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
         for title in ["Moved", "Won", "Edited", "Column"] {
             cli.ok(["opp", "add", title, "--stage", "Negotiation"])
             cli.ok(["opp", "lost", title, "--reason", "Too expensive"])
@@ -224,8 +227,8 @@ struct CLIOpportunityTests {
         #expect(cli.object(["opp", "show", "Column"])["lost_reason"] is NSNull)
     }
 
-    @Test func editChangesFieldsAndTeams() {
-        let cli = CLI()
+    @Test(arguments: StoreEngine.allCases) func editChangesFieldsAndTeams(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
         cli.ok(["team", "add", "Export"])
         cli.ok(["opp", "add", "Deal", "--revenue", "1,000"])
         cli.ok(["opp", "edit", "Deal", "--title", "Big deal", "--email", "ana@acme.vn", "--tag", "vip", "--tag", "q4",
@@ -242,8 +245,8 @@ struct CLIOpportunityTests {
         #expect(cli.objects(["opp", "list", "--team", "Sales"]).isEmpty)
     }
 
-    @Test func vietnameseAmountsAreTypedTheVietnameseWay() {
-        let cli = CLI(language: "vi_VN.UTF-8")
+    @Test(arguments: StoreEngine.allCases) func vietnameseAmountsAreTypedTheVietnameseWay(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine, language: "vi_VN.UTF-8")
         cli.ok(["opp", "add", "Hợp đồng", "--revenue", "1.500.000"])
         #expect(cli.object(["opp", "show", "1"])["expected_revenue"] as? String == "1500000")
         let refused = cli.run(["opp", "add", "Sai", "--revenue", "1,500,000.50"])
@@ -252,8 +255,8 @@ struct CLIOpportunityTests {
         #expect(cli.ok(["opp", "list"]).stdout.contains("1.500.000 ₫"))
     }
 
-    @Test func teamsAreAddedRenamedAndRemovedWithTheirDeals() {
-        let cli = CLI()
+    @Test(arguments: StoreEngine.allCases) func teamsAreAddedRenamedAndRemovedWithTheirDeals(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
         cli.ok(["team", "add", "Export"])
         cli.ok(["opp", "add", "Export deal", "--team", "Export"])
         let refused = cli.run(["team", "remove", "Export"])
@@ -266,8 +269,8 @@ struct CLIOpportunityTests {
         #expect(last.status == 65 && last.stderr.contains("last team"))
     }
 
-    @Test func settingsAreListedReadAndSet() {
-        let cli = CLI()
+    @Test(arguments: StoreEngine.allCases) func settingsAreListedReadAndSet(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
         cli.ok(["team", "add", "Export"])
         cli.ok(["settings", "set", "team", "export"])
         cli.ok(["settings", "set", "direction", "LTR"])
@@ -285,8 +288,8 @@ struct CLIOpportunityTests {
         #expect(cli.objects(["opp", "list"]).first?["currency"] as? String == "VND")
     }
 
-    @Test func listingsAndHelpReadWellAt80Columns() {
-        let cli = CLI()
+    @Test(arguments: StoreEngine.allCases) func listingsAndHelpReadWellAt80Columns(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
         cli.ok(["opp", "add", "Hợp đồng Vinamilk giai đoạn hai với nhiều hạng mục", "--customer", "商机商机商机商机商机商机", "--revenue", "123,456,789.00"])
         cli.ok(["opp", "add", "😀 Emoji deal", "--customer", "Ｆｕｌｌｗｉｄｔｈ"])
         for command in [["opp", "list"], ["stage", "list"], ["forecast"], ["team", "list"], ["settings", "list"]] {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 /// `pipeline check [--repair]`, and what ordinary opening notices on its own.
+/// SQLite only: a file's pages, size and companions (`check` on a server: CLIPostgresTests).
 @Suite("CLI: check and repair")
 struct CLICheckTests {
     @Test func aSoundFileIsSaidToBeSoundInEitherLanguage() {

@@ -3,6 +3,8 @@ import Testing
 
 /// Odd environments: bad variables, a database that is a FIFO, a file once read-only, a
 /// folder that cannot be written, a trace file left on.
+/// On SQLite only but for the one-shot commands beside two writers: the others are about the
+/// environment read before any store opens, and the database file's own permissions and kind.
 @Suite("CLI: the environment")
 struct CLIEnvironmentTests {
     @Test(arguments: ["1e9", "NaN", "inf", "-1", "abc", "", "5 s", "86401"])
@@ -112,8 +114,9 @@ struct CLIEnvironmentTests {
     /// A one-shot command given no version reads and writes in one transaction: two
     /// writers changing the same deals can make it wait, never fail it as "changed by
     /// someone else" (the board, which shows data and writes later, keeps that check).
-    @Test func oneShotCommandsBesideTwoWritersNeverSeeAStaleVersion() throws {
-        let cli = CLI()
+    @Test(arguments: StoreEngine.allCases)
+    func oneShotCommandsBesideTwoWritersNeverSeeAStaleVersion(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
         for index in 1...2 { cli.ok(["opp", "add", "Deal \(index)", "--revenue", "100"]) }
         let writers = try (1...2).map { seed in
             try Spawned(CLI.binary, ["dev", "churn", "--actions", "1000000", "--seed", String(seed), "--db", cli.database],

@@ -3,8 +3,8 @@ import Testing
 
 @Suite("CLI: export and import")
 struct CLIExchangeTests {
-    @Test func csvGoesOutAndComesBackIntoAnotherDatabase() throws {
-        let cli = CLI()
+    @Test(arguments: StoreEngine.allCases) func csvGoesOutAndComesBackIntoAnotherDatabase(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
         cli.ok(["opp", "add", "Acme renewal", "--customer", "Acme, Inc.", "--revenue", "12,000.50", "--stage", "Proposition", "--tag", "vip"])
         cli.ok(["opp", "add", "Hợp đồng", "--revenue", "1,500,000", "--currency", "VND"])
         let csv = cli.ok(["export"]).stdout
@@ -14,18 +14,18 @@ struct CLIExchangeTests {
         let file = cli.folder.appendingPathComponent("deals.csv").path
         cli.ok(["export", "--out", file])
         #expect(try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int == 0o600)
-        let other = cli.folder.appendingPathComponent("other.sqlite").path
-        let dry = cli.run(["import", file, "--dry-run", "--db", other], database: false)
+        let other = try cli.newStore("other")
+        let dry = cli.run(["import", file, "--dry-run", "--db", other.location], database: false)
         #expect(dry.status == 0 && dry.stdout.contains("would create 2"))
-        #expect(cli.run(["opp", "list", "--json", "--db", other], database: false).stdout == "[\n]\n")  // a dry run changes nothing
-        let real = cli.run(["import", file, "--db", other], database: false)
+        #expect(cli.run(["opp", "list", "--json", "--db", other.location], database: false).stdout == "[\n]\n")  // a dry run changes nothing
+        let real = cli.run(["import", file, "--db", other.location], database: false)
         #expect(real.status == 0 && real.stdout.contains("2 created"))
-        let again = cli.run(["export", "--db", other], database: false)
+        let again = cli.run(["export", "--db", other.location], database: false)
         #expect(again.stdout == csv)
     }
 
-    @Test func aBadFileImportsNothingAndSaysWhere() throws {
-        let cli = CLI()
+    @Test(arguments: StoreEngine.allCases) func aBadFileImportsNothingAndSaysWhere(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
         let file = cli.folder.appendingPathComponent("bad.csv")
         try Data("name,probability,mobile\nGood,10,1\nBad,150,2\n".utf8).write(to: file)
         let result = cli.run(["import", file.path])
@@ -36,17 +36,17 @@ struct CLIExchangeTests {
         #expect(cli.objects(["opp", "list"]).isEmpty)
     }
 
-    @Test func theJSONBackupRestoresIntoAFreshDatabaseOnly() throws {
-        let cli = CLI()
+    @Test(arguments: StoreEngine.allCases) func theJSONBackupRestoresIntoAFreshDatabaseOnly(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
         cli.ok(["settings", "set", "leads", "on"])
         cli.ok(["opp", "add", "Acme", "--revenue", "100"])
         cli.ok(["lead", "add", "Globex", "--email", "a@globex.com"])
         let backup = cli.folder.appendingPathComponent("backup.json").path
         cli.ok(["export", "--format", "json", "--out", backup])
-        let fresh = cli.folder.appendingPathComponent("fresh.sqlite").path
-        let restored = cli.run(["import", backup, "--db", fresh], database: false)
+        let fresh = try cli.newStore("fresh")
+        let restored = cli.run(["import", backup, "--db", fresh.location], database: false)
         #expect(restored.status == 0 && restored.stdout.contains("Restored 1 team, 6 stages, 2 leads and opportunities, "))
-        #expect(cli.run(["export", "--format", "json", "--db", fresh], database: false).stdout == cli.ok(["export", "--format", "json"]).stdout)
+        #expect(cli.run(["export", "--format", "json", "--db", fresh.location], database: false).stdout == cli.ok(["export", "--format", "json"]).stdout)
         let refused = cli.run(["import", backup])
         #expect(refused.status == 65 && refused.stderr.contains("fresh database"))
         #expect(cli.run(["export", "--format", "csv", "--what", "all"]).status == 64)
@@ -58,8 +58,8 @@ struct CLIExchangeTests {
 struct CLICopyTests {
     /// Everything goes over to a new store, which then lists, checks and forecasts alike;
     /// a store that holds data, or the source itself, is refused and left as it was.
-    @Test func aStoreCopiedToANewOneReadsTheSame() throws {
-        let cli = CLI()
+    @Test(arguments: StoreEngine.allCases) func aStoreCopiedToANewOneReadsTheSame(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
         cli.ok(["team", "add", "Export"])
         cli.ok(["stage", "add", "Customs", "--team", "Export", "--scope", "team", "--probability", "40"])
         cli.ok(["opp", "add", "Acme renewal", "--revenue", "12,000.50", "--stage", "Proposition", "--salesperson", "Lan"])
@@ -69,22 +69,22 @@ struct CLICopyTests {
         cli.ok(["opp", "lost", "Gone", "--reason", "No budget"])
         cli.ok(["settings", "set", "leads", "on"])
         cli.ok(["lead", "add", "Acme website", "--company", "Acme Corporation", "--email", "ana@acme.com"])
-        let copy = cli.folder.appendingPathComponent("copy.sqlite").path
-        let copied = cli.run(["db", "copy", "--from", cli.database, "--to", copy], database: false)
+        let copy = try cli.newStore("copy")
+        let copied = cli.run(["db", "copy", "--from", cli.database, "--to", copy.location], database: false)
         #expect(copied.status == 0, "\(copied.stderr)")
         #expect(copied.stdout.contains("Copied 2 teams, 7 stages, 4 leads and opportunities"), "\(copied.stdout)")
         for listing in [["opp", "list", "--json", "--archived"], ["stage", "list", "--json"], ["lead", "list", "--json", "--lost"],
                         ["forecast", "--json"], ["forecast", "--json", "--by", "salesperson"], ["team", "list", "--json"],
                         ["opp", "show", "Acme renewal", "--json"], ["settings", "list", "--json"]] {
             let original = cli.run(listing)
-            let other = cli.run(listing + ["--db", copy], database: false)
+            let other = cli.run(listing + ["--db", copy.location], database: false)
             #expect(original.status == 0 && original.stdout == other.stdout, "\(listing): \(original.stderr)\(other.stderr)")
         }
-        #expect(cli.run(["check", "--db", copy], database: false).status == 0)
-        let before = cli.run(["export", "--format", "json", "--db", copy], database: false).stdout
-        let again = cli.run(["db", "copy", "--from", cli.database, "--to", copy], database: false)
+        #expect(cli.checksSound(copy.location))
+        let before = cli.run(["export", "--format", "json", "--db", copy.location], database: false).stdout
+        let again = cli.run(["db", "copy", "--from", cli.database, "--to", copy.location], database: false)
         #expect(again.status == 65 && again.stderr.contains("already holds data"), "\(again.stderr)")
-        #expect(cli.run(["db", "copy", "--from", copy, "--to", copy], database: false).status == 65)
-        #expect(cli.run(["export", "--format", "json", "--db", copy], database: false).stdout == before)
+        #expect(cli.run(["db", "copy", "--from", copy.location, "--to", copy.location], database: false).status == 65)
+        #expect(cli.run(["export", "--format", "json", "--db", copy.location], database: false).stdout == before)
     }
 }

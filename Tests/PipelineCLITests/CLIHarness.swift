@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-/// Runs the real `pipeline` binary against a database in a fresh temporary folder.
+/// Runs the real `pipeline` binary against a database in a fresh temporary folder, or, given
+/// a `server` database, against that (`CLI(engine:)` in CLIEngines.swift makes either).
 /// Immutable after `init`, so concurrent runs from several tasks are safe.
 final class CLI: @unchecked Sendable {
     struct Result {
@@ -22,7 +23,10 @@ final class CLI: @unchecked Sendable {
     }
 
     let folder: URL
+    /// What `--db` says: the SQLite file in `folder`, or the server database's location.
     let database: String
+    /// The database on the PostgreSQL test server, dropped when the CLI goes; `nil` for SQLite.
+    let server: ServerDatabase?
     /// The environment every run gets: no locale (English), no COLUMNS (80-column tables), a
     /// fixed user, nothing else of ours.
     let environment: [String: String]
@@ -33,10 +37,11 @@ final class CLI: @unchecked Sendable {
         return exe.deletingLastPathComponent().appendingPathComponent("pipeline").path
     }()
 
-    init(language: String? = nil) {
+    init(language: String? = nil, server: ServerDatabase? = nil) {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-cli-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        database = folder.appendingPathComponent("pipeline.sqlite").path
+        database = server?.location ?? folder.appendingPathComponent("pipeline.sqlite").path
+        self.server = server
         var environment = ProcessInfo.processInfo.environment
         for name in ["LANG", "LC_ALL", "LC_MESSAGES", "PIPELINE_DB", "XDG_DATA_HOME", "COLUMNS", "PIPELINE_TRACE", "PIPELINE_BUSY_TIMEOUT"] {
             environment[name] = nil

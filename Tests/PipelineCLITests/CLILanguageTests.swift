@@ -4,8 +4,8 @@ import Testing
 /// The language the CLI speaks: `--lang`, else the `language` setting, else the locale.
 @Suite("CLI: languages")
 struct CLILanguageTests {
-    @Test func helpAndErrorsFollowLang() {
-        let cli = CLI()
+    @Test(arguments: StoreEngine.allCases) func helpAndErrorsFollowLang(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
         let help = cli.run(["opp", "add", "--help", "--lang", "vi"])
         #expect(help.status == 0)
         #expect(help.stdout.contains("Thêm một cơ hội."), "\(help.stdout)")
@@ -17,8 +17,8 @@ struct CLILanguageTests {
         #expect(refused.stderr == "lỗi: tiêu đề: không được để trống\n", "\(refused.stderr)")
     }
 
-    @Test func theLanguageSettingOutranksTheLocaleAndLangOutranksTheSetting() {
-        let cli = CLI(language: "en_US.UTF-8")
+    @Test(arguments: StoreEngine.allCases) func theLanguageSettingOutranksTheLocaleAndLangOutranksTheSetting(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine, language: "en_US.UTF-8")
         cli.ok(["settings", "set", "language", "vi"])
         // The help is written before any database is opened for the command: the setting is
         // read from the file as it stands.
@@ -29,8 +29,8 @@ struct CLILanguageTests {
         #expect(unknown.stderr.hasPrefix("lỗi: giai đoạn: không có giai đoạn 'Không có'"), "\(unknown.stderr)")
     }
 
-    @Test func showWritesDatesDayFirstInVietnameseAndTakesBothForms() {
-        let cli = CLI(language: "vi_VN.UTF-8")
+    @Test(arguments: StoreEngine.allCases) func showWritesDatesDayFirstInVietnameseAndTakesBothForms(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine, language: "vi_VN.UTF-8")
         cli.ok(["opp", "add", "Hợp đồng", "--revenue", "1.500.000", "--close-date", "31/12/2026"])
         cli.ok(["opp", "add", "Hợp đồng ISO", "--close-date", "2027-01-15"])
         let shown = cli.ok(["opp", "show", "Hợp đồng"]).stdout
@@ -44,8 +44,8 @@ struct CLILanguageTests {
         #expect(english.status == 65 && english.stderr.contains("write YYYY-MM-DD"))
     }
 
-    @Test func theForecastListsASumPerCurrencyAndNeverMixesThem() {
-        let cli = CLI(language: "vi_VN.UTF-8")
+    @Test(arguments: StoreEngine.allCases) func theForecastListsASumPerCurrencyAndNeverMixesThem(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine, language: "vi_VN.UTF-8")
         cli.ok(["opp", "add", "Đồng", "--revenue", "2.000.000", "--stage", "Đề xuất"])
         cli.ok(["opp", "add", "Đô la", "--revenue", "1.000,50", "--currency", "USD", "--stage", "Đề xuất"])
         let forecast = cli.ok(["forecast"]).stdout
@@ -56,8 +56,8 @@ struct CLILanguageTests {
         #expect(english.contains("2,000,000 VND") && english.contains("$1,000.50"))
     }
 
-    @Test func importProblemsAreReportedInTheLanguage() throws {
-        let cli = CLI(language: "vi_VN.UTF-8")
+    @Test(arguments: StoreEngine.allCases) func importProblemsAreReportedInTheLanguage(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine, language: "vi_VN.UTF-8")
         let file = cli.folder.appendingPathComponent("bad.csv")
         try "name,stage_id,probability\nTốt,Mới,10\nXấu,Mới,150\n".write(to: file, atomically: true, encoding: .utf8)
         let result = cli.run(["import", file.path])

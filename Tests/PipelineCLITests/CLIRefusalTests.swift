@@ -63,10 +63,10 @@ struct CLIRefusalTests {
         (["stage", "remove", "Qualified"], "stage"),
     ]
 
-    @Test(arguments: 0..<cases.count)
-    func isRefusedWithOneClearLineAndNoChange(_ index: Int) {
+    @Test(arguments: StoreEngine.allCases, 0..<cases.count)
+    func isRefusedWithOneClearLineAndNoChange(_ engine: StoreEngine, _ index: Int) throws {
         let (arguments, field) = Self.cases[index]
-        let cli = CLI()
+        let cli = try CLI(engine: engine)
         cli.ok(["opp", "add", "Acme", "--stage", "Qualified"])
         let before = cli.everything()
         let result = cli.run(arguments)
@@ -78,8 +78,8 @@ struct CLIRefusalTests {
         #expect(cli.everything() == before, "\(arguments) changed the database")
     }
 
-    @Test func aNameSharedBySeveralRecordsListsThem() {
-        let cli = CLI()
+    @Test(arguments: StoreEngine.allCases) func aNameSharedBySeveralRecordsListsThem(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
         cli.ok(["opp", "add", "Acme"])
         cli.ok(["opp", "add", "ACME"])
         let result = cli.run(["opp", "show", "acme"])
@@ -88,15 +88,15 @@ struct CLIRefusalTests {
         #expect(cli.run(["opp", "show", "2"]).status == 0)
     }
 
-    @Test func aNumberIsAlwaysAnId() {
-        let cli = CLI()
+    @Test(arguments: StoreEngine.allCases) func aNumberIsAlwaysAnId(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
         cli.ok(["opp", "add", "2024"])
         #expect(cli.run(["opp", "show", "2024"]).status == 65)
         #expect(cli.run(["opp", "show", "1"]).status == 0)
     }
 
-    @Test func usageErrorsExit64() {
-        let cli = CLI()
+    @Test(arguments: StoreEngine.allCases) func usageErrorsExit64(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
         #expect(cli.run(["stage", "move", "New"]).status == 64)
         #expect(cli.run(["opp", "lost", "1"]).status == 64)
         #expect(cli.run(["stage", "frobnicate"]).status == 64)
@@ -104,8 +104,8 @@ struct CLIRefusalTests {
         #expect(cli.run(["team", "list", "--lang", "fr"]).status == 64)
     }
 
-    @Test func theBoardOutsideATerminalExplainsAndExits64() {
-        let cli = CLI()
+    @Test(arguments: StoreEngine.allCases) func theBoardOutsideATerminalExplainsAndExits64(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
         let result = cli.run([])
         #expect(result.status == 64)
         #expect(result.stderr.split(separator: "\n").count == 1)
@@ -114,6 +114,7 @@ struct CLIRefusalTests {
 
 @Suite("CLI: the database file")
 struct CLIDatabaseTests {
+    /// SQLite only: a file that is not SQLite (a server's foreign database: CLIServerFaultTests).
     @Test func aFileThatIsNotAPipelineDatabaseExits74() throws {
         let cli = CLI()
         let text = cli.folder.appendingPathComponent("notes.txt")
@@ -127,6 +128,7 @@ struct CLIDatabaseTests {
         #expect(foreign.status == 74 && foreign.stderr.contains("another program"))
     }
 
+    /// SQLite only: garbage written over the file's pages, which a server keeps to itself.
     @Test func aCorruptDatabaseExits74WithoutATrap() throws {
         let cli = CLI()
         cli.ok(["opp", "add", "Deal"])
@@ -140,6 +142,7 @@ struct CLIDatabaseTests {
         #expect(result.stderr.hasPrefix("error: ") && result.stderr.split(separator: "\n").count == 1)
     }
 
+    /// SQLite only: the file's write lock held through GRDB (a server's lock: EngineTests).
     @Test func aLockedDatabaseExits75AfterTheBusyTimeout() throws {
         let cli = CLI()
         cli.ok(["team", "list"])
@@ -151,6 +154,7 @@ struct CLIDatabaseTests {
         cli.ok(["team", "add", "Export"])
     }
 
+    /// SQLite only: a file on a read-only mount (a server's read-only login: CLIServerFaultTests).
     @Test func aReadOnlyDatabaseCanBeReadButNotWritten() throws {
         let cli = CLI()
         cli.ok(["opp", "add", "Deal"])
@@ -171,6 +175,7 @@ struct CLIDatabaseTests {
         #expect(list.status == 0 || (list.status == 74 && list.stderr.split(separator: "\n").count == 1), "\(list.stderr)")
     }
 
+    /// SQLite only: the file's own disk filling up, which on a server is the server's.
     @Test func aFullDiskExits74AndLosesNothing() throws {
         let cli = CLI()
         let disk = try SmallDisk(kilobytes: 512)
@@ -187,8 +192,8 @@ struct CLIDatabaseTests {
         #expect(cli.run(["stage", "list", "--json", "--db", database], database: false).stdout.contains("Received from lead"))
     }
 
-    @Test func twoProcessesWritingOneFileLoseNothing() async throws {
-        let cli = CLI()
+    @Test(arguments: StoreEngine.allCases) func twoProcessesWritingOneStoreLoseNothing(_ engine: StoreEngine) async throws {
+        let cli = try CLI(engine: engine)
         cli.ok(["team", "list"])
         await withTaskGroup(of: Void.self) { group in
             for writer in ["a", "b"] {

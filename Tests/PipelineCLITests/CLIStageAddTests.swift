@@ -3,8 +3,8 @@ import Testing
 /// Issue 10: `stage add` without `--position` puts the stage where the board's `N` does.
 @Suite("CLI: where stage add puts a stage")
 struct CLIStageAddTests {
-    @Test func aStageWithoutAPositionGoesBeforeTheWonAndLostStages() throws {
-        let cli = CLI()
+    @Test(arguments: StoreEngine.allCases) func aStageWithoutAPositionGoesBeforeTheWonAndLostStages(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
         cli.ok(["stage", "add", "Demo", "--probability", "30"])
         #expect(cli.objects(["stage", "list"]).map { $0["name"] as? String }
             == ["New", "Qualified", "Proposition", "Negotiation", "Demo", "Won", "Lost"])

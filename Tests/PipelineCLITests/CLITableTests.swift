@@ -9,8 +9,8 @@ struct CLITableTests {
     static let longTitle = "Hợp đồng Vinamilk giai đoạn hai với nhiều hạng mục"
     static let longCustomer = "Công ty cổ phần sữa Việt Nam chi nhánh Hà Nội"
 
-    static func seeded(language: String? = nil) -> CLI {
-        let cli = CLI(language: language)
+    static func seeded(_ engine: StoreEngine, language: String? = nil) throws -> CLI {
+        let cli = try CLI(engine: engine, language: language)
         cli.ok(["settings", "set", "leads", "on"])
         cli.ok(["opp", "add", longTitle, "--customer", longCustomer, "--salesperson", "Lan", "--close-date", "2027-01-31"])
         cli.ok(["opp", "add", "Acme renewal", "--customer", "Acme", "--stage", "2"])
@@ -23,8 +23,8 @@ struct CLITableTests {
                                 ["settings", "list"], ["stage", "suggest"], ["forecast"], ["forecast", "--by", "month"],
                                 ["forecast", "--by", "salesperson"]]
 
-    @Test func pipedTablesTakeTheWidthCOLUMNSGivesElse80() {
-        let cli = Self.seeded()
+    @Test(arguments: StoreEngine.allCases) func pipedTablesTakeTheWidthCOLUMNSGivesElse80(_ engine: StoreEngine) throws {
+        let cli = try Self.seeded(engine)
         let wide = cli.run(["opp", "list"], environment: ["COLUMNS": "200"])
         #expect(wide.status == 0)
         #expect(wide.stdout.contains(Self.longTitle) && wide.stdout.contains(Self.longCustomer), "\(wide.stdout)")
@@ -37,10 +37,10 @@ struct CLITableTests {
         }
     }
 
-    @Test(.enabled(if: tmuxAvailable))
-    func onATerminalTablesTakeItsWidthWhateverCOLUMNSSays() {
-        let cli = Self.seeded()
-        let command = "env COLUMNS=60 HOME=\(cli.folder.path) \(CLI.binary) opp list --db \(cli.database); echo EXIT=$?; sleep 60"
+    @Test(.enabled(if: tmuxAvailable), arguments: StoreEngine.allCases)
+    func onATerminalTablesTakeItsWidthWhateverCOLUMNSSays(_ engine: StoreEngine) throws {
+        let cli = try Self.seeded(engine)
+        let command = "env COLUMNS=60 HOME=\(cli.folder.path) \(CLI.binary) opp list \(cli.databaseOption); echo EXIT=$?; sleep 60"
         let tmux = Tmux(columns: 160, rows: 10, command: command)
         let screen = tmux.waitFor("EXIT=")
         #expect(screen.contains("EXIT=0"))
@@ -49,9 +49,9 @@ struct CLITableTests {
 
     /// No heading is cut (`TỰ …`, `THU…`): at 80 columns a heading wider than its column wraps
     /// between words onto a second header line; given room, it stands on one line.
-    @Test(arguments: [Language.vietnamese, .english])
-    func headingsAreWholeAtEveryWidth(_ language: Language) {
-        let cli = Self.seeded(language: language == .vietnamese ? "vi_VN.UTF-8" : nil)
+    @Test(arguments: StoreEngine.allCases, [Language.vietnamese, .english])
+    func headingsAreWholeAtEveryWidth(_ engine: StoreEngine, _ language: Language) throws {
+        let cli = try Self.seeded(engine, language: language == .vietnamese ? "vi_VN.UTF-8" : nil)
         let headings = Catalogue.table(language).filter { $0.key.hasPrefix("cli.column.") }.map(\.value)
             + ["stage", "month", "salesperson"].map { Catalogue.text("cli.forecast.by.\($0)", language).uppercased() }
         for columns in ["80", "200"] {
@@ -83,9 +83,9 @@ struct CLITableTests {
     }
 
     /// Only stages have a probability: grouped by month or salesperson there is no PROB column.
-    @Test(arguments: [Language.english, .vietnamese])
-    func forecastsByMonthOrSalespersonHaveNoProbabilityColumn(_ language: Language) {
-        let cli = Self.seeded(language: language == .vietnamese ? "vi_VN.UTF-8" : nil)
+    @Test(arguments: StoreEngine.allCases, [Language.english, .vietnamese])
+    func forecastsByMonthOrSalespersonHaveNoProbabilityColumn(_ engine: StoreEngine, _ language: Language) throws {
+        let cli = try Self.seeded(engine, language: language == .vietnamese ? "vi_VN.UTF-8" : nil)
         let heading = Catalogue.text("cli.column.probability", language)
         // "THEO XÁC SUẤT" (weighted) holds "XÁC SUẤT" (probability).
         let weighted = Catalogue.text("cli.column.weighted", language)

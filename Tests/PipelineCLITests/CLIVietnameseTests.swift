@@ -24,6 +24,8 @@ struct CLIVietnameseTests {
 
     /// What is code, not prose, in a message or a help text (regular expressions).
     static let codeContexts = [
+        // A server's address as messages name it (`postgresql://lan@/sales?host=/run/postgresql&port=5432`).
+        #"postgres(?:ql)?://\S+"#,
         // A command line: `pipeline settings set leads on`, `pipeline lead add TIÊU_ĐỀ`.
         #"pipeline(?:\s+(?:--?[a-z][a-z-]*|[a-z][a-z0-9-]*|[\p{Lu}_]+|\{\d\}|\d+))+"#,
         // An option and its value: `--move-to STAGE`, `--what all`, `--merge-with ID,ID`.
@@ -117,8 +119,9 @@ struct CLIVietnameseTests {
     }
 
     /// Every command of the CLI, in Vietnamese: its help, its successes and its refusals.
-    @Test func everyCommandSpeaksVietnameseInSuccessAndRefusal() throws {
-        let cli = CLI(language: "vi_VN.UTF-8")
+    @Test(arguments: StoreEngine.allCases)
+    func everyCommandSpeaksVietnameseInSuccessAndRefusal(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine, language: "vi_VN.UTF-8")
         var runs: [Run] = []
         @discardableResult
         func run(_ arguments: [String], _ status: Int32, allowing: Set<String> = [], database: Bool = true,
@@ -287,15 +290,15 @@ struct CLIVietnameseTests {
         run(["import", "/không/có.csv"], 66)
         run(["import", backup], 65)  // a backup goes into a fresh database only
         run(["import", backup, "--dry-run"], 64)
-        let fresh = CLI(language: "vi_VN.UTF-8")
+        let fresh = try CLI(engine: engine, language: "vi_VN.UTF-8")
         let restored = fresh.run(["import", backup])
         #expect(restored.status == 0, "\(restored.stderr)")
         runs.append(Run(arguments: ["import", backup], status: restored.status, output: restored.stdout + restored.stderr, allowing: []))
 
         // Copying the whole store to a new one, and onto one that holds data.
-        let copy = cli.database + "-copy.sqlite"
-        run(["db", "copy", "--from", cli.database, "--to", copy], 0, database: false)
-        run(["db", "copy", "--from", cli.database, "--to", copy], 65, database: false)
+        let copy = try cli.newStore("ban-sao")
+        run(["db", "copy", "--from", cli.database, "--to", copy.location], 0, database: false)
+        run(["db", "copy", "--from", cli.database, "--to", copy.location], 65, database: false)
         run(["db", "copy", "--from", cli.database, "--to", cli.database], 65, database: false)
 
         // Checking the database, and repairing it.

@@ -4,8 +4,8 @@ import Testing
 /// Sentences that say what happened to what.
 @Suite("CLI: wording")
 struct CLIWordingTests {
-    @Test func aCardPlacedAgainstItselfOrAnotherColumnIsToldSo() {
-        let cli = CLI()
+    @Test(arguments: StoreEngine.allCases) func aCardPlacedAgainstItselfOrAnotherColumnIsToldSo(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
         cli.ok(["opp", "add", "Acme"])
         cli.ok(["opp", "add", "Globex", "--stage", "Qualified"])
         let itself = cli.run(["opp", "move", "1", "--to", "New", "--before", "1"])
@@ -18,8 +18,8 @@ struct CLIWordingTests {
 
     /// The limit and its message agree: 17 digits of dollars are too many because the
     /// cents take two of the 18 digits an amount has.
-    @Test func anAmountTooLargeSaysTheLimitItWasHeldTo() {
-        let cli = CLI()
+    @Test(arguments: StoreEngine.allCases) func anAmountTooLargeSaysTheLimitItWasHeldTo(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
         let dollars = cli.run(["opp", "add", "Deal", "--revenue", "99999999999999999"])
         #expect(dollars.status == 65)
         #expect(dollars.stderr == "error: expected revenue: '99999999999999999' is too large: USD amounts have at most 16 digits before the decimal point\n")
@@ -30,8 +30,8 @@ struct CLIWordingTests {
     }
 
     /// It used to end in a dump of a Swift value, exit 1.
-    @Test func aCSVImportOfEverythingIsAUsageErrorInOneSentence() throws {
-        let cli = CLI()
+    @Test(arguments: StoreEngine.allCases) func aCSVImportOfEverythingIsAUsageErrorInOneSentence(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
         let file = cli.path("one.csv")
         try "name\nDeal\n".write(toFile: file, atomically: true, encoding: .utf8)
         let result = cli.run(["import", file, "--what", "all"])

@@ -80,13 +80,14 @@ final class Tmux: @unchecked Sendable {
         spawn(["tmux", "-L", socket, "resize-window", "-t", "board", "-x", String(columns), "-y", String(rows)])
     }
 
-    /// Polls the screen (never a fixed sleep) until `condition` holds or 10 s pass, and returns
+    /// Polls the screen (never a fixed sleep) until `condition` holds or `seconds` (10) pass, and returns
     /// the screen once it has settled: a frame is written in several chunks, and on a loaded
     /// machine tmux can show the first rows of a frame before its status line, so a screen that
     /// merely matches may still be half drawn. Settled means two captures 30 ms apart agree.
     @discardableResult
-    func waitFor(_ description: String, sourceLocation: SourceLocation = #_sourceLocation, _ condition: (String) -> Bool) -> String {
-        let deadline = Date().addingTimeInterval(10)
+    func waitFor(_ description: String, within seconds: Double = 10, sourceLocation: SourceLocation = #_sourceLocation,
+                 _ condition: (String) -> Bool) -> String {
+        let deadline = Date().addingTimeInterval(seconds)
         var last = ""
         while Date() < deadline {
             last = screen
