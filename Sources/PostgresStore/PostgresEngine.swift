@@ -237,7 +237,20 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
     /// Begins a transaction. A session found lost at this point (the server restarted
     /// since the last action) is opened again and the transaction begun there: nothing had
     /// been sent, so nothing can be half-applied.
+    ///
+    /// A script refused part-way (a login that may read but not take the writers' lock)
+    /// leaves its transaction aborted: it is rolled back here, or every later action of the
+    /// session would be refused as "current transaction is aborted" and a board would stop.
     private func begin(_ script: String) throws {
+        do {
+            try beginOnce(script)
+        } catch {
+            rollBack()
+            throw error
+        }
+    }
+
+    private func beginOnce(_ script: String) throws {
         do {
             try connection.executeScript(script)
         } catch where error.isConnectionLost {

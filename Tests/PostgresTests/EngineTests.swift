@@ -490,6 +490,15 @@ struct EngineOpeningTests {
                 #expect(refused.exitStatus == 77)
                 #expect(refused.message == "the PostgreSQL user \(reader) is not allowed to do this in \(database.name) on \(try TestServer.socketFolder)/.s.PGSQL.\(try TestServer.port)")
                 #expect(try owner.store.opportunity("Acme").stage == (try owner.stage("New")))
+                // The session is still usable: reading works, and the same write is refused
+                // the same way, not as "current transaction is aborted" (the refused
+                // transaction is rolled back, so a board keeps working after it).
+                #expect(try store.opportunity("Acme").title == "Acme")
+                let again = try #require(throws: StoreError.self) {
+                    try store.moveOpportunity(try store.opportunity("Acme").id, to: try owner.stage("Won"), context: owner.context)
+                }
+                guard case .permissionDenied = again else { Issue.record("the second refusal is not a permission refusal: \(again)"); return }
+                #expect(try store.teams().map(\.name) == ["Sales"])
             }
         }
     }
