@@ -185,6 +185,24 @@ struct CLIServerFaultTests {
 
         // The board: one sentence before any screen is drawn, the same statuses.
         guard tmuxAvailable else { Issue.record("tmux is missing: the board's half was not run (make deps installs it)"); return }
+        // The board of a login that may only read: each refused write says so on the status
+        // line, and the board goes on (the trial's board froze after the first refusal,
+        // every later action failing as "current transaction is aborted").
+        do {
+            let tmux = Tmux(columns: 200, rows: 30, command: "env -u LANG -u LC_ALL HOME=\(cli.folder.path) \(CLI.binary) "
+                            + "--db \(shellQuoted(readOnly)); echo EXIT=$?; sleep 60")
+            tmux.waitFor("Acme")
+            for key in ["H", "w", "H"] {
+                tmux.send(key)
+                let refused = tmux.waitFor("the refusal of \(key)") { Self.statusLine($0).contains("is not allowed to do this") }
+                #expect(!refused.contains("aborted") && !refused.contains(readerSecret), "\(key):\n\(refused)")
+                tmux.send("j")
+                tmux.waitFor("the status line cleared after \(key)") { !Self.statusLine($0).contains("is not allowed") }
+            }
+            tmux.send("q")
+            #expect(tmux.waitFor("EXIT=").contains("EXIT=0"))
+        }
+        #expect(setUp.objects(["opp", "list"]).map { $0["stage"] as? String } == ["New"])
         for refusal in refusals where ["wrong password", "refused connection"].contains(refusal.name) {
             let tmux = Tmux(command: "env -u LANG -u LC_ALL HOME=\(cli.folder.path) \(CLI.binary) --db \(shellQuoted(refusal.location)); "
                             + "echo EXIT=$?; sleep 60")
