@@ -12,7 +12,12 @@ public enum WindowAssembly {
     ///   - fetch: at most `limit` cards on `side` of `bound` (the whole column's end when
     ///     `nil`: its bottom for `.before`, its top otherwise), nearest first.
     ///   - exists: whether any card lies on `side` (`.before` or `.after`) of a cursor.
+    ///   - cursor: where a card stands in the order: its rank in a column, its sort value
+    ///     in the Leads view (`Opportunity.cursor(in:)`).
+    ///   - fillingNearAnEnd: whether a window near an end is filled from the other side
+    ///     (a column's), or ends there (the Leads view's pages, as it has always paged).
     public static func window(at anchor: WindowAnchor, limit: Int,
+                              cursor: (Opportunity) -> CardCursor = \.cursor, fillingNearAnEnd: Bool = true,
                               fetch: (_ bound: CardCursor?, _ side: ColumnSide, _ limit: Int) throws -> [Opportunity],
                               exists: (_ bound: CardCursor, _ side: ColumnSide) throws -> Bool) throws -> CardWindow {
         guard limit > 0 else { return .empty }
@@ -32,18 +37,18 @@ public enum WindowAssembly {
         case .before(let cursor): window = try cards(cursor, .before, limit)
         }
         // Near an end, fill the window from the other side so it stays full.
-        if window.count < limit {
+        if fillingNearAnEnd, window.count < limit {
             switch anchor {
             case .startingAt, .after:
-                window = try cards(window.first?.cursor, .before, limit - window.count) + window
+                window = try cards(window.first.map(cursor), .before, limit - window.count) + window
             case .before, .bottom:
-                window += try cards(window.last?.cursor, .after, limit - window.count)
+                window += try cards(window.last.map(cursor), .after, limit - window.count)
             case .top:
                 break
             }
         }
         guard let first = window.first, let last = window.last else { return .empty }
-        return CardWindow(cards: window, hasMoreAbove: try exists(first.cursor, .before),
-                          hasMoreBelow: try exists(last.cursor, .after))
+        return CardWindow(cards: window, hasMoreAbove: try exists(cursor(first), .before),
+                          hasMoreBelow: try exists(cursor(last), .after))
     }
 }

@@ -74,33 +74,27 @@ extension SQLiteTransaction {
     /// A window of leads for the Leads view, paged like a board column (the cursor's
     /// `rank` is the lead's sort value, see `Opportunity.cursor(in:)`).
     func leadWindow(_ query: LeadQuery, anchor: WindowAnchor, limit: Int) throws -> CardWindow {
-        guard limit > 0 else { return .empty }
         let (condition, base) = Self.leadCondition(query)
         let (key, _) = Self.leadSortKey(query.order)
-        // Leads are listed with the sort value descending; "after" means further down the list.
-        func fetch(_ extra: String, _ values: StatementArguments, down: Bool, limit: Int) throws -> [Opportunity] {
+        // Leads are listed with the sort value descending: "after" is further down the list.
+        let comparison: [ColumnSide: String] = [.before: ">", .atOrAfter: "<=", .after: "<"]
+        func select(_ bound: CardCursor, _ side: ColumnSide) -> (String, StatementArguments) {
             var arguments = base
-            arguments += values
+            arguments += [bound.rank, bound.id.rawValue]
+            return ("\(condition) AND (\(key), id) \(comparison[side] ?? "<") (?, ?)", arguments)
+        }
+        return try WindowAssembly.window(at: anchor, limit: limit, cursor: { $0.cursor(in: query.order) },
+                                         fillingNearAnEnd: false, fetch: { bound, side, limit in
+            var (sql, arguments) = bound.map { select($0, side) } ?? (condition, base)
+            sql += " ORDER BY " + (side == .before ? "\(key), id" : "\(key) DESC, id DESC") + " LIMIT ?"
             arguments += [limit]
-            let order = down ? "\(key) DESC, id DESC" : "\(key), id"
-            let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Rows.opportunityColumns) FROM opportunity WHERE \(condition) \(extra) ORDER BY \(order) LIMIT ?"),
-                                        arguments: arguments).map(Rows.opportunity)
-            return down ? rows : rows.reversed()
-        }
-        func value(_ cursor: CardCursor) -> StatementArguments { [cursor.rank, cursor.id.rawValue] }
-        var rows: [Opportunity]
-        switch anchor {
-        case .top: rows = try fetch("", [], down: true, limit: limit)
-        case .bottom: rows = try fetch("", [], down: false, limit: limit)
-        case .startingAt(let cursor): rows = try fetch("AND (\(key), id) <= (?, ?)", value(cursor), down: true, limit: limit)
-        case .after(let cursor): rows = try fetch("AND (\(key), id) < (?, ?)", value(cursor), down: true, limit: limit)
-        case .before(let cursor): rows = try fetch("AND (\(key), id) > (?, ?)", value(cursor), down: false, limit: limit)
-        }
-        guard let first = rows.first, let last = rows.last else { return .empty }
-        let firstCursor = first.cursor(in: query.order), lastCursor = last.cursor(in: query.order)
-        return CardWindow(cards: rows,
-                          hasMoreAbove: !(try fetch("AND (\(key), id) > (?, ?)", value(firstCursor), down: false, limit: 1)).isEmpty,
-                          hasMoreBelow: !(try fetch("AND (\(key), id) < (?, ?)", value(lastCursor), down: true, limit: 1)).isEmpty)
+            return try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Rows.opportunityColumns) FROM opportunity WHERE \(sql)"),
+                                    arguments: arguments).map(Rows.opportunity)
+        }, exists: { bound, side in
+            let (sql, arguments) = select(bound, side)
+            return try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM opportunity WHERE \(sql))"),
+                                     arguments: arguments) ?? false
+        })
     }
 
     /// Every lead the query selects, one at a time (memory does not grow with the database).

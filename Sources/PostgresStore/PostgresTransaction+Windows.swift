@@ -71,35 +71,27 @@ extension PostgresTransaction {
     /// A window of leads for the Leads view, paged like a board column (the cursor's `rank`
     /// is the lead's sort value).
     func leadWindow(_ query: LeadQuery, anchor: WindowAnchor, limit: Int) throws -> CardWindow {
-        guard limit > 0 else { return .empty }
         let (condition, base) = Self.leadCondition(query)
         let (key, _) = Self.leadSortKey(query.order)
-        // Leads are listed with the sort value descending; "after" means further down the list.
-        func fetch(_ extra: String, _ values: [Int64], down: Bool, limit: Int) throws -> [Opportunity] {
+        // Leads are listed with the sort value descending: "after" is further down the list.
+        let comparison: [ColumnSide: String] = [.before: ">", .atOrAfter: "<=", .after: "<"]
+        func select(_ bound: CardCursor, _ side: ColumnSide) -> (String, PostgresParameters) {
             var parameters = base
-            let bounds = values.indices.map { "$\(parameters.count + $0 + 1)" }
-            parameters += values.map { $0 as (any PostgresEncodable)? }
+            let first = parameters.count + 1
+            parameters += [bound.rank, bound.id.rawValue]
+            return ("\(condition) AND (\(key), id) \(comparison[side] ?? "<") ($\(first), $\(first + 1))", parameters)
+        }
+        return try WindowAssembly.window(at: anchor, limit: limit, cursor: { $0.cursor(in: query.order) },
+                                         fillingNearAnEnd: false, fetch: { bound, side, limit in
+            var (sql, parameters) = bound.map { select($0, side) } ?? (condition, base)
             parameters.append(limit)
-            let order = down ? "\(key) DESC, id DESC" : "\(key), id"
-            let rows = try runPlannedEachTime(
-                "SELECT \(PostgresRows.opportunityColumns) FROM opportunity WHERE \(condition) \(Self.fill(extra, bounds)) ORDER BY \(order) LIMIT $\(parameters.count)",
-                parameters).rows.map(PostgresRows.opportunity)
-            return down ? rows : rows.reversed()
-        }
-        func value(_ cursor: CardCursor) -> [Int64] { [cursor.rank, cursor.id.rawValue] }
-        let rows: [Opportunity]
-        switch anchor {
-        case .top: rows = try fetch("", [], down: true, limit: limit)
-        case .bottom: rows = try fetch("", [], down: false, limit: limit)
-        case .startingAt(let cursor): rows = try fetch("AND (\(key), id) <= (?, ?)", value(cursor), down: true, limit: limit)
-        case .after(let cursor): rows = try fetch("AND (\(key), id) < (?, ?)", value(cursor), down: true, limit: limit)
-        case .before(let cursor): rows = try fetch("AND (\(key), id) > (?, ?)", value(cursor), down: false, limit: limit)
-        }
-        guard let first = rows.first, let last = rows.last else { return .empty }
-        let firstCursor = first.cursor(in: query.order), lastCursor = last.cursor(in: query.order)
-        return CardWindow(cards: rows,
-                          hasMoreAbove: !(try fetch("AND (\(key), id) > (?, ?)", value(firstCursor), down: false, limit: 1)).isEmpty,
-                          hasMoreBelow: !(try fetch("AND (\(key), id) < (?, ?)", value(lastCursor), down: true, limit: 1)).isEmpty)
+            sql += " ORDER BY " + (side == .before ? "\(key), id" : "\(key) DESC, id DESC") + " LIMIT $\(parameters.count)"
+            return try runPlannedEachTime("SELECT \(PostgresRows.opportunityColumns) FROM opportunity WHERE \(sql)", parameters)
+                .rows.map(PostgresRows.opportunity)
+        }, exists: { bound, side in
+            let (sql, parameters) = select(bound, side)
+            return try runPlannedEachTime("SELECT EXISTS (SELECT 1 FROM opportunity WHERE \(sql))", parameters).first?.bool(0) ?? false
+        })
     }
 
     /// Every lead the query selects, one at a time (memory does not grow with the database).
@@ -186,15 +178,5 @@ extension PostgresTransaction {
     /// The filter's words, folded like `search_text`.
     static func filterWords(_ filter: String) -> [String] {
         TextInput.searchWords(filter).split(separator: " ").map(String.init)
-    }
-
-    /// `condition` with its `?` placeholders replaced by `bounds` in order.
-    static func fill(_ condition: String, _ bounds: [String]) -> String {
-        var result = ""
-        var remaining = bounds[...]
-        for character in condition {
-            if character == "?", let next = remaining.popFirst() { result += next } else { result.append(character) }
-        }
-        return result
     }
 }
