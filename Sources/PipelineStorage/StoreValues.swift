@@ -133,3 +133,12 @@ public struct TeamRemoval: Sendable, Equatable {
         self.leadsMoved = leadsMoved
     }
 }
+
+extension Opportunity {
+    /// What the live filter matches, as every engine stores it: title, customer, contact and
+    /// salesperson, folded to words (punctuation becomes a space), so that an engine's index
+    /// and a scan of the rows agree on what a word is.
+    public var searchText: String {
+        TextInput.searchWords([title, customer.name, customer.contactName, salesperson].joined(separator: " "))
+    }
+}

@@ -82,7 +82,7 @@ enum Rows {
             ("type", opportunity.kind.rawValue.databaseValue),
             ("title", opportunity.title.databaseValue),
             ("title_key", TextInput.nameKey(opportunity.title).databaseValue),
-            ("search_text", searchText(of: opportunity).databaseValue),
+            ("search_text", opportunity.searchText.databaseValue),
             ("email_key", (DuplicateRule.emailKey(opportunity.customer.email) ?? "").databaseValue),
             ("company_key", (DuplicateRule.nameKey(opportunity.customer.name) ?? "").databaseValue),
             ("contact_key", (DuplicateRule.nameKey(opportunity.customer.contactName) ?? "").databaseValue),
@@ -115,14 +115,6 @@ enum Rows {
     /// `values(of:)` followed by `extra`, as one statement's arguments.
     static func arguments(of opportunity: Opportunity, then extra: [DatabaseValue]) -> StatementArguments {
         StatementArguments(values(of: opportunity).map(\.1) + extra)
-    }
-
-    /// What the live filter matches: title, customer, contact and salesperson, folded.
-    /// Words only (punctuation becomes a space), so that the FTS index and the scan in
-    /// `PipelineDatabase.cardWindow` agree on what a word is.
-    static func searchText(of opportunity: Opportunity) -> String {
-        TextInput.searchWords([opportunity.title, opportunity.customer.name, opportunity.customer.contactName,
-                               opportunity.salesperson].joined(separator: " "))
     }
 
     /// The columns `values(of:)` writes, in order (for statements compiled once).

@@ -69,7 +69,7 @@ enum PostgresRows {
             ("type", opportunity.kind.rawValue),
             ("title", opportunity.title),
             ("title_key", TextInput.nameKey(opportunity.title)),
-            ("search_text", searchText(of: opportunity)),
+            ("search_text", opportunity.searchText),
             ("email_key", DuplicateRule.emailKey(opportunity.customer.email) ?? ""),
             ("company_key", DuplicateRule.nameKey(opportunity.customer.name) ?? ""),
             ("contact_key", DuplicateRule.nameKey(opportunity.customer.contactName) ?? ""),
@@ -102,12 +102,6 @@ enum PostgresRows {
     /// `values(of:)` followed by `extra`, as one statement's parameters.
     static func parameters(of opportunity: Opportunity, then extra: PostgresParameters) -> PostgresParameters {
         values(of: opportunity).map(\.1) + extra
-    }
-
-    /// What the live filter matches: title, customer, contact and salesperson, folded to words.
-    static func searchText(of opportunity: Opportunity) -> String {
-        TextInput.searchWords([opportunity.title, opportunity.customer.name, opportunity.customer.contactName,
-                               opportunity.salesperson].joined(separator: " "))
     }
 
     static let writableColumns: [String] = values(of: Opportunity(
