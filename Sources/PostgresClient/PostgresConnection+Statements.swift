@@ -19,6 +19,7 @@ extension PostgresConnection {
     @discardableResult
     public func execute(_ sql: String, _ parameters: PostgresParameters = []) throws(PostgresError) -> PostgresResult {
         let texts = try Self.texts(sql, parameters)
+        roundTrips += 1
         let result = Self.withOptionalCStrings(texts.parameters) { values in
             PQexecParams(rawHandle, texts.sql, Int32(parameters.count), nil, values, nil, nil, 0)
         }
@@ -31,6 +32,7 @@ extension PostgresConnection {
     @discardableResult
     public func executeScript(_ sql: String) throws(PostgresError) -> PostgresResult {
         guard !sql.utf8.contains(0) else { throw PostgresError(.nulCharacter) }
+        roundTrips += 1
         return try finish(PQexec(rawHandle, sql))
     }
 
@@ -47,6 +49,7 @@ extension PostgresConnection {
     public func execute(_ statement: PostgresStatement, _ parameters: PostgresParameters = []) throws(PostgresError) -> PostgresResult {
         try ensurePrepared(statement)
         let texts = try Self.texts("", parameters)
+        roundTrips += 1
         let result = Self.withOptionalCStrings(texts.parameters) { values in
             PQexecPrepared(rawHandle, statement.name, Int32(parameters.count), values, nil, nil, 0)
         }
@@ -56,6 +59,7 @@ extension PostgresConnection {
     private func ensurePrepared(_ statement: PostgresStatement) throws(PostgresError) {
         guard !preparedNames.contains(statement.name) else { return }
         guard !statement.sql.utf8.contains(0) else { throw PostgresError(.nulCharacter) }
+        roundTrips += 1
         let result = PQprepare(rawHandle, statement.name, statement.sql, 0, nil)
         do {
             _ = try finish(result)

@@ -158,8 +158,11 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
         try act { connection in
             try begin(writingScript(startedAt: Self.monotonicMilliseconds()) + "; SET LOCAL \(PostgresSchema.importingSetting) = 'on'")
             let transaction = PostgresTransaction(connection)
+            transaction.pendingRows = PendingRows(.importing)
             do {
                 let result = try body(transaction)
+                // A dry run writes its rows too, so that it meets every refusal a real run would.
+                try transaction.flushPendingRows()
                 if dryRun {
                     rollBack()
                 } else {
@@ -185,7 +188,9 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
                     DELETE FROM stage_history; DELETE FROM opportunity; DELETE FROM stage; DELETE FROM team;
                     DELETE FROM setting; DELETE FROM stage_total
                     """)
+                transaction.pendingRows = PendingRows(.restoring)
                 try body(transaction)
+                try transaction.flushPendingRows()
                 // Rows came with their ids: the next record made must not take one of them.
                 try transaction.script("""
                     SELECT setval(pg_get_serial_sequence('team', 'id'), coalesce((SELECT max(id) FROM team), 0) + 1, false),

@@ -59,7 +59,10 @@ extension PostgresTransaction: StoreWriter {
     }
 
     func insertRecord(_ record: Opportunity, externalID: String?) throws -> Opportunity.ID {
-        Opportunity.ID(try returnedID(PostgresRows.insertSQL, PostgresRows.parameters(of: record, then: [externalID])))
+        if let pendingRows, pendingRows.purpose == .importing {
+            return try holdRecord(record, externalID: externalID, in: pendingRows)
+        }
+        return Opportunity.ID(try returnedID(PostgresRows.insertSQL, PostgresRows.parameters(of: record, then: [externalID])))
     }
 
     func updateRecord(_ record: Opportunity, expectedVersion: Int) throws -> Bool {
@@ -76,6 +79,12 @@ extension PostgresTransaction: StoreWriter {
 
     func insertHistory(_ entry: StageHistoryEntry) throws {
         let change = entry.change
+        if let pendingRows, pendingRows.purpose == .importing {
+            return try hold({ pending throws(PostgresError) in
+                try pending.appendHistory([change.opportunity.rawValue, change.from?.rawValue, change.to?.rawValue, entry.fromName,
+                                           entry.toName, change.at.millisecondsSince1970, change.by])
+            }, in: pendingRows)
+        }
         try run("""
             INSERT INTO stage_history (opportunity_id, from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by)
             VALUES ($1, $2, $3, $4, $5, $6, $7)

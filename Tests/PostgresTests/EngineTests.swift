@@ -567,3 +567,85 @@ struct EngineIntegrityTests {
         }
     }
 }
+
+@Suite("PostgreSQL engine: imports and restores in bulk")
+struct EngineBulkTests {
+    /// An import's records and history lines are held and written together by COPY: 2,500
+    /// rows take a few dozen round trips, not several a row. A read in the middle sees every
+    /// row held so far, and a chunk's names are looked up in one query.
+    @Test func anImportWritesItsRowsTogetherAndAReadSeesThem() throws {
+        try withTestDatabase { database in
+            let harness = try EngineHarness(database)
+            let before = harness.engine.connection.roundTrips
+            _ = try harness.store.importing(dryRun: false) { transaction in
+                let catalog = try transaction.catalog()
+                let pipeline = try transaction.pipeline(for: try transaction.currentTeam().id)
+                for index in 0..<2_500 {
+                    var update = try Opportunity.create(try OpportunityForm(title: "Imported \(index)").validated(language: .english, currency: .usd),
+                                                        in: pipeline, stage: nil, currency: .usd, at: testNow, by: "importer")
+                    update.opportunity.rank = Int64(-index)
+                    let id = try transaction.insertRecord(update.opportunity, externalID: "x.\(index)")
+                    var change = try #require(update.stageChange)
+                    change.opportunity = id
+                    try transaction.insertHistory(StageHistoryEntry(change, names: catalog))
+                    if index == 1_234 {
+                        #expect(try transaction.record(id)?.title == "Imported 1234")
+                        #expect(try transaction.history(of: id).count == 1)
+                        let names = try transaction.recordsNamed(externalIDs: ["x.0", "x.1234", "x.9999", "with \"quotes\", {braces}"],
+                                                                 ids: [id, Opportunity.ID(1), Opportunity.ID(999_999)])
+                        #expect(names.byExternalID.keys.sorted() == ["x.0", "x.1234"] && names.byExternalID["x.1234"] == id)
+                        #expect(names.withoutExternalID.isEmpty)
+                    }
+                }
+            }
+            let roundTrips = harness.engine.connection.roundTrips - before
+            #expect(roundTrips < 60, "\(roundTrips) round trips for 2,500 rows")
+            #expect(try harness.store.storedCounts() == (records: 2_500, history: 2_500))
+            #expect(try harness.store.integrityProblems() == [])
+            // Ids came from the identity sequence: the next record takes a new one.
+            let added = try harness.add("Added after")
+            #expect(try harness.store.opportunity(added.id)?.title == "Added after")
+        }
+    }
+
+    /// `db copy` into a server writes records and history by COPY too; a record of megabytes
+    /// goes out on its own rather than after a thousand more, and every value comes back.
+    @Test func aCopyToAServerWritesItsRowsTogetherWithEveryValue() throws {
+        try withTestDatabase { sourceDatabase in
+            try withTestDatabase { targetDatabase in
+                let source = try EngineHarness(sourceDatabase)
+                let note = String(repeating: "Ghi chú dài\tvới \\ và\r\n dòng mới. ", count: 40_000)  // about 1.3 MB
+                _ = try source.store.importing(dryRun: false) { transaction in
+                    let catalog = try transaction.catalog()
+                    let pipeline = try transaction.pipeline(for: try transaction.currentTeam().id)
+                    for index in 0..<1_500 {
+                        var form = OpportunityForm(title: "Deal \(index)", customer: "Công ty \(index)", notes: index % 500 == 7 ? note : "n")
+                        form.tags = ["a", "b"]
+                        var update = try Opportunity.create(try form.validated(language: .english, currency: .usd),
+                                                            in: pipeline, stage: nil, currency: .usd, at: testNow, by: "importer")
+                        update.opportunity.rank = Int64(index)
+                        let id = try transaction.insertRecord(update.opportunity, externalID: index % 2 == 0 ? "x.\(index)" : nil)
+                        var change = try #require(update.stageChange)
+                        change.opportunity = id
+                        try transaction.insertHistory(StageHistoryEntry(change, names: catalog))
+                    }
+                }
+                #expect(try source.store.integrityProblems() == [])
+                _ = try source.add("Moved", stage: "Qualified")
+                let target = try EngineHarness(targetDatabase)
+                let before = target.engine.connection.roundTrips
+                let summary = try StoreCopy.copy(from: source.store, to: target.store)
+                #expect(summary.records == 1_501)
+                #expect(target.engine.connection.roundTrips - before < 60, "\(target.engine.connection.roundTrips - before) round trips")
+                func everything(_ store: EngineStore) throws -> [String] {
+                    var lines: [String] = []
+                    try store.forEachExchangeRecord(kind: nil) { lines.append("\($0.record) \($0.storedExternalID ?? "-")") }
+                    try store.forEachHistoryEntry { lines.append("\($0)") }
+                    return lines
+                }
+                #expect(try everything(target.store) == (try everything(source.store)))
+                #expect(try target.store.integrityProblems() == [])
+            }
+        }
+    }
+}
