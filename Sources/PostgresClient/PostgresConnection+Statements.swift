@@ -36,6 +36,27 @@ extension PostgresConnection {
         return try finish(PQexec(rawHandle, sql))
     }
 
+    /// Runs several statements separated by semicolons, as `executeScript`, in one round trip,
+    /// and returns every statement's result in order (a script whose last statements are
+    /// queries: a transaction's start and what it reads first). The first refusal is thrown
+    /// once the server has answered the whole script.
+    public func executeScriptReturningAll(_ sql: String) throws(PostgresError) -> [PostgresResult] {
+        guard !sql.utf8.contains(0) else { throw PostgresError(.nulCharacter) }
+        roundTrips += 1
+        guard PQsendQuery(rawHandle, sql) == 1 else { throw error(from: nil) }
+        var results: [PostgresResult] = []
+        var failure: PostgresError?
+        while let result = PQgetResult(rawHandle) {
+            do {
+                results.append(try finish(result))
+            } catch {
+                failure = failure ?? error
+            }
+        }
+        if let failure { throw failure }
+        return results
+    }
+
     /// Prepares `sql` under a name of its own; see `execute(_:_:)` with a statement.
     public func prepare(_ sql: String) throws(PostgresError) -> PostgresStatement {
         let statement = PostgresStatement(name: "pipeline_\(Self.stableHash(sql))", sql: sql)

@@ -137,9 +137,17 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
             var attempt = 0
             while true {
                 attempt += 1
-                try begin(writingScript(startedAt: started))
+                // The catalogue comes back in the same round trip as the lock: nearly every
+                // write reads it, and each round trip made while holding the queue's lock
+                // is one every writer behind waits for.
+                let begun = try begin(writingScript(startedAt: started)
+                                      + "; \(PostgresTransaction.stagesSQL); \(PostgresTransaction.teamsSQL)")
                 let transaction = PostgresTransaction(connection)
                 do {
+                    if begun.count >= 2 {
+                        transaction.knownCatalog = try PostgresTransaction.catalog(stages: begun[begun.count - 2].rows,
+                                                                                   teams: begun[begun.count - 1].rows)
+                    }
                     let result = try body(transaction)
                     try connection.commit()
                     return result
@@ -242,12 +250,13 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
     /// Begins a transaction. A session found lost at this point (the server restarted
     /// since the last action) is opened again and the transaction begun there: nothing had
     /// been sent, so nothing can be half-applied.
-    private func begin(_ script: String) throws {
+    @discardableResult
+    private func begin(_ script: String) throws -> [PostgresResult] {
         do {
-            try connection.executeScript(script)
+            return try connection.executeScriptReturningAll(script)
         } catch where error.isConnectionLost {
             try reopenSession()
-            try connection.executeScript(script)
+            return try connection.executeScriptReturningAll(script)
         }
     }
 

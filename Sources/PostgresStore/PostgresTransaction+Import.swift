@@ -43,12 +43,14 @@ extension PostgresTransaction: ImportTransaction {
 /// past them afterwards).
 extension PostgresTransaction: RestoreTransaction {
     func insert(_ team: BackupTeam) throws {
+        knownCatalog = nil
         try run("INSERT INTO team (id, name, name_key, created_at, version) VALUES ($1, $2, $3, $4, $5)",
                 [team.team.id.rawValue, team.team.name, TextInput.nameKey(team.team.name),
                  team.createdAt.millisecondsSince1970, team.team.version])
     }
 
     func insert(_ stage: Stage, externalID: String?) throws {
+        knownCatalog = nil
         try run("""
             INSERT INTO stage (id, name, name_key, sort_order, probability, auto_probability, requirements, folded, outcome,
                                team_id, version, external_id)

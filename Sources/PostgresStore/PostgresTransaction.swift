@@ -16,6 +16,10 @@ final class PostgresTransaction {
     /// The records and history lines an import or a restore holds to write together (set by
     /// the engine for those transactions only); sent before any other statement.
     var pendingRows: PendingRows?
+    /// The teams and stages as this transaction sees them, when the engine read them in the
+    /// round trip that began it (a write's, see `PostgresEngine.writing`); forgotten as soon
+    /// as the transaction writes a team or a stage.
+    var knownCatalog: StageCatalog?
 
     init(_ connection: PostgresConnection) {
         self.connection = connection
@@ -140,9 +144,15 @@ final class PostgresTransaction {
 
 extension PostgresTransaction: StoreReader {
     func catalog() throws -> StageCatalog {
-        let stages = try rows("SELECT \(PostgresRows.stageColumns) FROM stage ORDER BY sort_order, id").map(PostgresRows.stage)
-        let teams = try rows("SELECT id, name, version FROM team ORDER BY id").map(PostgresRows.team)
-        return StageCatalog(teams: teams, stages: stages)
+        if let knownCatalog { return knownCatalog }
+        return try Self.catalog(stages: try rows(Self.stagesSQL), teams: try rows(Self.teamsSQL))
+    }
+
+    static let stagesSQL = "SELECT \(PostgresRows.stageColumns) FROM stage ORDER BY sort_order, id"
+    static let teamsSQL = "SELECT id, name, version FROM team ORDER BY id"
+
+    static func catalog(stages: [PostgresRow], teams: [PostgresRow]) throws -> StageCatalog {
+        StageCatalog(teams: try teams.map(PostgresRows.team), stages: try stages.map(PostgresRows.stage))
     }
 
     func teamsWithCreation() throws -> [BackupTeam] {

@@ -649,3 +649,72 @@ struct EngineBulkTests {
         }
     }
 }
+
+@Suite("PostgreSQL engine: round trips while writers queue")
+struct EngineRoundTripTests {
+    /// A writer holds the queue's lock from its first round trip to its commit, and every
+    /// writer behind waits that long: a move of a deal to another stage is the lock and the
+    /// catalogue in one round trip, then the deal, its neighbour in the new column, the
+    /// update, the history line and the commit.
+    @Test func aMoveHoldsTheQueueForSixRoundTrips() throws {
+        try withTestDatabase { database in
+            let harness = try EngineHarness(database)
+            let deal = try harness.add("Acme", stage: "New")
+            _ = try harness.add("Globex", stage: "Qualified")
+            _ = try harness.add("Initech", stage: "Proposition")
+            let (qualified, proposition) = (try harness.stage("Qualified"), try harness.stage("Proposition"))
+            // The first move prepares the statements this session runs from then on.
+            _ = try harness.store.moveOpportunity(deal.id, to: qualified, context: harness.context)
+            let before = harness.engine.connection.roundTrips
+            _ = try harness.store.moveOpportunity(deal.id, to: proposition, context: harness.context)
+            #expect(harness.engine.connection.roundTrips - before == 6)
+            #expect(try harness.store.opportunity(deal.id)?.stage == proposition)
+        }
+    }
+
+    /// The catalogue read with the lock is the transaction's own view: after each write of a
+    /// team or a stage, the transaction reads the catalogue again and sees that write.
+    @Test func aWriteSeesEachTeamAndStageItChanged() throws {
+        try withTestDatabase { database in
+            let harness = try EngineHarness(database)
+            let seen = try harness.engine.write { writer -> [String: Bool] in
+                var seen: [String: Bool] = [:]
+                let first = try #require(try writer.catalog().stages.first)
+                var renamed = first
+                renamed.name = "Renamed in the transaction"
+                _ = try writer.updateStage(renamed, expectedVersion: first.version)
+                seen["stage renamed"] = try writer.catalog().stages.contains { $0.name == renamed.name }
+
+                var added = first
+                added.name = "Added in the transaction"
+                added.sortOrder = 1_000
+                let addedID = try writer.insertStage(added, externalID: nil)
+                seen["stage added"] = try writer.catalog().stages.contains { $0.id == addedID }
+
+                let reversed = try writer.catalog().stages.reversed().enumerated().map { ($1.id, $0 + 1) }
+                try writer.storeSortOrders(reversed)
+                seen["stages reordered"] = try writer.catalog().stages.map(\.id) == reversed.map(\.0)
+
+                try writer.deleteStage(addedID)
+                seen["stage deleted"] = try !writer.catalog().stages.contains { $0.id == addedID }
+
+                let teamID = try writer.insertTeam(name: "Team made in the transaction", createdAt: testNow)
+                seen["team added"] = try writer.catalog().teams.contains { $0.id == teamID }
+
+                var team = try #require(try writer.catalog().team(teamID))
+                team.name = "Team renamed in the transaction"
+                try writer.updateTeam(team)
+                seen["team renamed"] = try writer.catalog().team(teamID)?.name == team.name
+
+                try writer.deleteTeam(teamID)
+                seen["team deleted"] = try writer.catalog().team(teamID) == nil
+                return seen
+            }
+            #expect(seen.count == 7)
+            for (write, wasSeen) in seen.sorted(by: { $0.key < $1.key }) {
+                #expect(wasSeen, "the catalogue read after the write did not show it: \(write)")
+            }
+            #expect(try harness.store.catalog().stages.contains { $0.name == "Renamed in the transaction" })
+        }
+    }
+}
