@@ -26,6 +26,7 @@
 #                                an entry for the role pipeline_pgpass, password pgpass-secret)
 #   PGPASSWORD                   set, empty (libpq then ignores it); tests may change it in place
 #   PIPELINE_TEST_PG_DURABILITY  "default" with --durable, else what is off
+# PIPELINE_TEST_PG_EXTRA_SETTINGS, if the caller sets it, adds `-c name=value` server options.
 # The other PG* variables of the caller's environment are removed, so tests are hermetic.
 #
 # PostgreSQL refuses to run as root: as root the server runs as the `postgres` user.
@@ -178,7 +179,9 @@ run() {
     export PIPELINE_TEST_PG_ROOT="$root"
     export PIPELINE_TEST_PG_CONTROL="$SCRIPT"
     export PGPASSWORD=""
-    printf '%s\n' "$settings" > "$root/server-settings"
+    # PIPELINE_TEST_PG_EXTRA_SETTINGS: more `-c name=value` options for every server of the
+    # run (make bench's profile of a team under load loads pg_stat_statements this way).
+    printf '%s %s\n' "$settings" "${PIPELINE_TEST_PG_EXTRA_SETTINGS:-}" > "$root/server-settings"
     if [ -n "$settings" ]; then
         export PIPELINE_TEST_PG_DURABILITY="off (fsync, synchronous_commit, full_page_writes)"
     else
