@@ -11,6 +11,8 @@ What it reports (and `make bench` prints):
                included): median, p95, p99, max
   CPU          the writers' (user + system, from wait4) and the server's, per write: what
                the machine's cores allow at most (Little's law, Docs/benchmarks.md)
+  profile      (bench_postgres.py asks for it) where the writers' server sessions spent their
+               time (SessionSampler) and the statements that took the most (pg_stat_statements)
 and what it checks afterwards, reading the database itself (psql):
   - every writer reported every action once (`ok`, `refused`, `busy` or `skip`) and `done`;
   - the same deals are there, none lost, none doubled;
