@@ -7,7 +7,8 @@
 #                running `swift test --filter Postgres…` by hand; the server goes when it exits
 #   make build   debug build of every target
 #   make deps    install the Debian packages the build and the tests need, if missing
-#   make bench   release build, then the figures of Docs/benchmarks.md (SIZES=10000,100000)
+#   make bench   release build, then the figures of Docs/benchmarks.md (SIZES=10000,100000,
+#                PARTS=postgres for the PostgreSQL column and the team under load alone)
 #   make torture the long torture runs: 2,000 kills of a writer, 5,000 actions per writer
 #   make screens write the screen gallery (Docs/screens/) again; review the diff like code
 #   make clean   remove build output
@@ -19,6 +20,9 @@ APT_PACKAGES := libncurses-dev libsqlite3-dev pkg-config tmux postgresql libpq-d
 RELEASE_BIN  := .build/release/pipeline
 
 SIZES        ?= 10000,100000,1000000
+# sqlite: a column per size; postgres: a column at the largest size on a throwaway server
+# (Scripts/test-postgres.sh run --durable) and a team of 50 writers under load.
+PARTS        ?= sqlite,postgres
 
 .PHONY: all deps build release run test pg-shell bench torture screens clean
 
@@ -54,7 +58,7 @@ pg-shell: deps
 	Scripts/test-postgres.sh run $${SHELL:-/bin/bash}
 
 bench: release
-	python3 Benchmarks/bench.py --sizes $(SIZES)
+	python3 Benchmarks/bench.py --sizes $(SIZES) --parts $(PARTS)
 
 torture: deps
 	$(SWIFT) build --build-tests

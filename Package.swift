@@ -95,7 +95,7 @@ let package = Package(
             exclude: ["Snapshots"]
         ),
         .testTarget(name: "NcursesTerminalTests", dependencies: ["NcursesTerminal", "TerminalCore"]),
-        .testTarget(name: "PipelineExchangeTests", dependencies: ["PipelineExchange", "PipelineStorage", "PipelineEngines", "PipelineCore"]),
+        .testTarget(name: "PipelineExchangeTests", dependencies: ["PipelineExchange", "PipelineStorage", "PipelineEngines", "PipelineCore", "PostgresClient"]),
         // Runs the built `pipeline` binary; depending on it makes SwiftPM build it first.
         .testTarget(
             name: "PipelineCLITests",

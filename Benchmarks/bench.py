@@ -21,7 +21,7 @@ For each size (opportunities over 6 stages and 5 teams, made by generate.py and 
 
 It prints a table and writes every figure as JSON to the path it names.
 """
-import argparse, json, os, resource, shutil, statistics, subprocess, sys, tempfile, time
+import argparse, json, os, resource, shlex, shutil, sqlite3, statistics, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BINARY = os.path.join(ROOT, ".build/release/pipeline")
@@ -46,11 +46,18 @@ def run_measured(arguments, stdout=subprocess.DEVNULL):
 def database(size):
     os.makedirs(CACHE, exist_ok=True)
     path = os.path.join(CACHE, f"pipeline-{size}.sqlite")
+    if os.path.exists(path) and not has_history(path):
+        os.remove(path)  # made before generate.py wrote each deal's history line
     if not os.path.exists(path):
         print(f"generating {size} opportunities (kept in {path})…", flush=True)
         subprocess.run([sys.executable, os.path.join(ROOT, "Benchmarks/generate.py"), "--opportunities", str(size),
                         "--db", path, "--binary", BINARY], check=True, stdout=subprocess.DEVNULL)
     return path
+
+
+def has_history(path):
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        return db.execute("SELECT EXISTS (SELECT 1 FROM stage_history)").fetchone()[0] == 1
 
 
 def working_copy(path, folder):
@@ -67,7 +74,7 @@ class Tmux:
         Tmux.count += 1
         self.socket = f"pipeline-bench-{os.getpid()}-{Tmux.count}"
         self.trace = trace
-        command = (f"env PIPELINE_TRACE={trace} PIPELINE_T0=$(date +%s%N) {BINARY} --db {db} --lang en; "
+        command = (f"env PIPELINE_TRACE={trace} PIPELINE_T0=$(date +%s%N) {BINARY} --db {shlex.quote(db)} --lang en; "
                    "sleep 30")
         subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "30",
                         command], check=True, env=ENV)
@@ -116,10 +123,11 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
-def board_figures(path):
+def board_figures(path, copy=True):
+    """`path`: a SQLite file, measured on a copy, or (copy=False) a store used as it is."""
     figures = {}
     with tempfile.TemporaryDirectory() as folder:
-        db = working_copy(path, folder)
+        db = working_copy(path, folder) if copy else path
         # First frame, page cache warm: the first start reads the file once.
         first_frames = []
         for attempt in range(6):
@@ -202,12 +210,12 @@ def wait_for_screen(board, predicate, timeout=5.0):
     sys.exit("timed out waiting for the board to show another process's change")
 
 
-def outside_change_figures(path):
+def outside_change_figures(path, copy=True):
     """How soon an idle board shows what another process changed: a deal the CLI adds, a card
     moved on a second board. (Tests check that it shows; this measures how soon.)"""
     figures = {}
     with tempfile.TemporaryDirectory() as folder:
-        db = working_copy(path, folder)
+        db = working_copy(path, folder) if copy else path
         board = Tmux(db, os.path.join(folder, "watcher.trace"))
         board.wait(lambda lines: any(l.startswith("first-frame-us") for l in lines))
         cli = []
@@ -278,34 +286,78 @@ def restore_figures():
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--parts", default="sqlite,postgres",
+                        help="sqlite (a column per size), postgres (a column at --pg-size, and a team under load)")
+    parser.add_argument("--pg-size", type=int, help="deals of the PostgreSQL column (default: the largest size)")
+    parser.add_argument("--writers", type=int, default=50)
+    parser.add_argument("--actions", type=int, default=500)
+    parser.add_argument("--pause-ms", default="100-500", help="a second team run's pause before each action ('' for none)")
     parser.add_argument("--out", default=os.path.join(CACHE, "results.json"))
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
     if not os.path.exists(BINARY):
         sys.exit(f"{BINARY} is missing: run make bench (it builds in release mode first)")
     if shutil.which("tmux") is None:
         sys.exit("tmux is missing: run make deps")
+    sizes = [int(text) for text in args.sizes.split(",")]
     results = {"machine": machine(), "sizes": {}}
-    for size in [int(text) for text in args.sizes.split(",")]:
-        path = database(size)
-        print(f"measuring {size}…", flush=True)
-        figures = board_figures(path)
-        figures.update(command_figures(path, size))
-        figures.update(outside_change_figures(path))
-        if size == 100_000:
-            figures.update(import_figures(path))
-            figures.update(restore_figures())
-        results["sizes"][str(size)] = figures
+    if "sqlite" in parts:
+        for size in sizes:
+            path = database(size)
+            print(f"measuring {size}…", flush=True)
+            figures = board_figures(path)
+            figures.update(command_figures(path, size))
+            figures.update(outside_change_figures(path))
+            if size == 100_000:
+                figures.update(import_figures(path))
+                figures.update(restore_figures())
+            results["sizes"][str(size)] = figures
+    failure = None
+    if "postgres" in parts:
+        results["postgres"], failure = postgres_figures(args.pg_size or max(sizes), args)
+    results["machine"]["load_average_at_end"] = os.getloadavg()[0]
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w") as file:
         json.dump(results, file, indent=2)
-    print(table(results))
+    print(f"machine: {results['machine']['cores']} cores, load average {results['machine']['load_average_at_start']:.1f} "
+          f"at the start, {results['machine']['load_average_at_end']:.1f} at the end")
+    if results["sizes"]:
+        print(table(results))
+    if results.get("postgres"):
+        print(postgres_table(results))
     print(f"\nfigures written to {args.out}")
+    if failure:
+        sys.exit(f"PostgreSQL: {failure}")
+
+
+def postgres_figures(size, args):
+    """The PostgreSQL column, measured by bench_postgres.py inside a throwaway server with
+    PostgreSQL's default durability; returns (figures, what went wrong or None). A server that
+    does not start is a failure, said loudly, never a missing column."""
+    # Every database made is generated here first, outside the server's run.
+    for needed in {size, 100_000, 10_000}:
+        database(needed)
+    with tempfile.TemporaryDirectory() as folder:
+        out = os.path.join(folder, "postgres.json")
+        environment = dict(os.environ, PIPELINE_TEST_PG_EXTRA_SETTINGS="-c shared_preload_libraries=pg_stat_statements")
+        command = [os.path.join(ROOT, "Scripts/test-postgres.sh"), "run", "--durable", sys.executable,
+                   os.path.join(ROOT, "Benchmarks/bench_postgres.py"), "--size", str(size), "--writers", str(args.writers),
+                   "--actions", str(args.actions), "--pause-ms", args.pause_ms, "--out", out]
+        try:
+            status = subprocess.run(command, env=environment, timeout=4 * 3600).returncode
+        except subprocess.TimeoutExpired:
+            return None, "the PostgreSQL benchmarks took more than four hours and were stopped"
+        figures = json.load(open(out)) if os.path.exists(out) else None
+        if figures is None:
+            return None, f"no PostgreSQL figures (bench_postgres.py exited {status}; its reason is above)"
+        return figures, None if status == 0 else "the team under load lost, doubled or left out something (PROBLEM lines above)"
 
 
 def machine():
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
     memory = next((line.split()[1] for line in open("/proc/meminfo") if line.startswith("MemTotal")), "0")
     return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(int(memory) / 1024 / 1024, 1),
+            "load_average_at_start": os.getloadavg()[0],
             "swift": subprocess.run(["swift", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
             if shutil.which("swift") else "?"}
 
@@ -333,6 +385,63 @@ ROWS = [
     ("restore of a backup with one 20 MB note (s)", "restore_note_s", "≤ 3"),
     ("restore of a 20 MB note, peak memory (MB)", "restore_note_rss_mb", ""),
 ]
+
+
+PG_ROWS = [
+    ("db copy of the SQLite file (s)", "copy_s", ""),
+    ("db copy peak memory (MB)", "copy_rss_mb", ""),
+    ("ANALYZE after the copy (s)", "analyze_s", ""),
+    ("first frame (ms)", "first_frame_ms", "≤ 50"),
+    ("key: all, median (ms)", "key_median_ms", "≤ 5"),
+    ("key: all, p95 (ms)", "key_p95_ms", "≤ 15"),
+] + [row for row in ROWS[3:] if row[1] not in ("forecast_ms", "json_export_s", "json_export_rss_mb", "restore_note_s",
+                                              "restore_note_rss_mb", "import_100k_s")] + [
+    ("forecast --json (ms)", "forecast_ms", "≤ 300"),
+    ("CSV import of 100k rows (s)", "import_100k_s", "≤ 5"),
+]
+PG_TARGETS = {"first_frame_ms": 50, "key_median_ms": 5, "key_p95_ms": 15, "forecast_ms": 300, "import_100k_s": 5,
+              "focus_bytes": 4096, "peak_rss_mb": 40, "cli_change_max_ms": 1000, "board_change_max_ms": 1000}
+TEAM_ROWS = [
+    ("writes answered (done / refused as changed / busy)", lambda r: f"{r['writes']:,} ({r['done']:,} / {r['refused']:,} / {r['busy']:,})", ""),
+    ("wall time (s)", lambda r: f"{r['wall_s']:.1f}", ""),
+    ("throughput (writes/s)", lambda r: f"{r['throughput_per_s']:.0f}", ""),
+    ("write latency median / p95 / p99 / max (ms)",
+     lambda r: " / ".join(f"{r[k]:.1f}" for k in ("latency_median_ms", "latency_p95_ms", "latency_p99_ms", "latency_max_ms")),
+     "p95 ≤ 20"),
+    ("CPU per write, writers + server (ms)",
+     lambda r: f"{r['cpu_ms_per_write']:.2f} ({r['client_cpu_s']:.1f} s + {r['server_cpu_s'] or 0:.1f} s)", ""),
+    ("nothing lost or doubled, history and check agree", lambda r: "yes" if r["verified"] else "NO: " + "; ".join(r["problems"]), ""),
+]
+
+
+def postgres_table(results):
+    pg = results["postgres"]
+    figures, server = pg["figures"], pg["server"]
+    def cell(key):
+        if isinstance(key, tuple):
+            return " / ".join(cell(k) for k in key)
+        value = figures.get(key)
+        if value is None:
+            return "–"
+        text = f"{value:.0f}" if value >= 100 else f"{value:.2f}" if value < 10 else f"{value:.1f}"
+        target = PG_TARGETS.get(key)
+        return text + ("" if target is None else " ✔" if value <= target else " ✘")
+    lines = [f"\nPostgreSQL {server['version']} (fsync {server['fsync']}, synchronous_commit {server['synchronous_commit']}, "
+             f"shared_buffers {server['shared_buffers']}), local socket, {pg['size']:,} deals",
+             f"| | PostgreSQL, {pg['size']:,} | target |", "|---|---|---|"]
+    lines += [f"| {label} | {cell(key)} | {target} |" for label, key, target in PG_ROWS]
+    runs = pg["team"]
+    lines += ["", f"Team under load: {runs[0]['writers']} writers × {runs[0]['actions']} actions on {runs[0]['team_size']:,} deals",
+              "| | " + " | ".join(f"pause {run['pause_ms']} ms" for run in runs) + " | target |",
+              "|---" * (len(runs) + 2) + "|"]
+    lines += [f"| {label} | " + " | ".join(value(run) for run in runs) + f" | {target} |" for label, value, target in TEAM_ROWS]
+    for run in runs:
+        lines.append(f"\nwhere the sessions were (pause {run['pause_ms']} ms): "
+                     + ", ".join(f"{key} {share:.0%}" for key, share in (run.get("sessions") or {}).items()))
+        for statement in run.get("statements") or []:
+            lines.append(f"  {statement['total_ms']:>9.0f} ms {statement['calls']:>7} calls {statement['mean_ms']:>7.3f} ms  "
+                         f"{statement['query']}")
+    return "\n".join(lines)
 
 
 def table(results):

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Fills a pipeline database with N deterministic opportunities over the default six
-stages and five teams, with Vietnamese and English text and some long names.
+stages and five teams, with Vietnamese and English text and some long names, each with the
+history line its creation writes.
 
     python3 Benchmarks/generate.py --opportunities 100000 --db /tmp/big.sqlite
 
@@ -58,6 +59,13 @@ def main():
                 weighted_revenue, salesperson, team_id, stage_id, rank, priority, created_at, updated_at,
                 stage_changed_at, search_text)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", rows)
+        # Each deal's first history line, as adding it in the application writes one: its stage
+        # is then where its history says (`pipeline check` agrees).
+        db.execute("""
+            INSERT INTO stage_history (opportunity_id, from_stage_id, to_stage_id, from_stage_name, to_stage_name,
+                changed_at, changed_by)
+            SELECT o.id, NULL, o.stage_id, NULL, s.name, o.created_at, o.salesperson
+            FROM opportunity o JOIN stage s ON s.id = o.stage_id ORDER BY o.id""")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
     print(f"{args.opportunities} opportunities in {args.db}")

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL server for the tests (see Docs/architecture.md, "The test server").
 #
-#   Scripts/test-postgres.sh run COMMAND [ARG...]
+#   Scripts/test-postgres.sh run [--durable] COMMAND [ARG...]
 #       Creates a cluster in a new temporary folder, starts it, runs COMMAND with the
 #       PIPELINE_TEST_PG* variables below, then stops every server it started and removes
 #       the folder, whatever COMMAND's outcome (or a signal). Exits with COMMAND's status.
 #       If the server cannot be started, COMMAND still runs, with PIPELINE_TEST_PG_ERROR
 #       saying why, so the PostgreSQL tests fail with that reason instead of skipping.
+#       --durable keeps PostgreSQL's default durability (fsync, synchronous_commit,
+#       full_page_writes on) and shared_buffers: what `make bench` measures on, so that a
+#       commit costs there what it costs on a real server.
 #
 #   Scripts/test-postgres.sh new NAME | stop NAME | start NAME | conninfo NAME
 #       Used by the fault tests (through $PIPELINE_TEST_PG_CONTROL, inside `run`): a private
@@ -22,15 +25,19 @@
 #   PGSERVICEFILE, PGPASSFILE    files in the folder (services pipeline_test, pipeline_test_tcp;
 #                                an entry for the role pipeline_pgpass, password pgpass-secret)
 #   PGPASSWORD                   set, empty (libpq then ignores it); tests may change it in place
+#   PIPELINE_TEST_PG_DURABILITY  "default" with --durable, else what is off
+# PIPELINE_TEST_PG_EXTRA_SETTINGS, if the caller sets it, adds `-c name=value` server options.
 # The other PG* variables of the caller's environment are removed, so tests are hermetic.
 #
 # PostgreSQL refuses to run as root: as root the server runs as the `postgres` user.
-# Test-only speed settings: fsync, synchronous_commit and full_page_writes off.
+# Test-only speed settings (unless --durable): fsync, synchronous_commit and full_page_writes
+# off, shared_buffers 64MB.
 set -euo pipefail
 
 readonly SCRIPT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
 readonly START_TIMEOUT=60   # seconds for pg_ctl to see a server accept connections
 readonly STOP_TIMEOUT=30
+readonly TEST_SETTINGS="-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=64MB"
 
 bindir() {
     local dir
@@ -72,6 +79,9 @@ start_cluster() {
     local dir="$1" port="$2" bin
     bin="$(bindir)"
     echo "$port" > "$dir/port"
+    # The settings `run` chose for every server of this run (the test speed-ups or not).
+    local settings
+    settings="$(cat "$(dirname "$dir")/server-settings" 2>/dev/null || echo "$TEST_SETTINGS")"
     (
     for descriptor in /proc/self/fd/*; do
         descriptor="${descriptor##*/}"
@@ -79,8 +89,7 @@ start_cluster() {
     done
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t "$START_TIMEOUT" start -o \
         "-c port=$port -c listen_addresses=127.0.0.1 -c unix_socket_directories='$dir' \
-         -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
-         -c max_connections=150 -c shared_buffers=64MB" </dev/null >/dev/null
+         -c max_connections=150 $settings" </dev/null >/dev/null
     )
 }
 
@@ -150,7 +159,12 @@ cleanup() {
 }
 
 run() {
-    local root status=0
+    local root status=0 settings="$TEST_SETTINGS"
+    if [ "${1:-}" = "--durable" ]; then
+        settings=""
+        shift
+    fi
+    [ $# -gt 0 ] || { echo "usage: $0 run [--durable] COMMAND [ARG...]" >&2; exit 64; }
     root="$(mktemp -d "${TMPDIR:-/tmp}/pipeline-pg.XXXXXX")"
     trap 'cleanup "'"$root"'"' EXIT
     trap 'exit 130' INT
@@ -165,6 +179,14 @@ run() {
     export PIPELINE_TEST_PG_ROOT="$root"
     export PIPELINE_TEST_PG_CONTROL="$SCRIPT"
     export PGPASSWORD=""
+    # PIPELINE_TEST_PG_EXTRA_SETTINGS: more `-c name=value` options for every server of the
+    # run (make bench's profile of a team under load loads pg_stat_statements this way).
+    printf '%s %s\n' "$settings" "${PIPELINE_TEST_PG_EXTRA_SETTINGS:-}" > "$root/server-settings"
+    if [ -n "$settings" ]; then
+        export PIPELINE_TEST_PG_DURABILITY="off (fsync, synchronous_commit, full_page_writes)"
+    else
+        export PIPELINE_TEST_PG_DURABILITY="default"
+    fi
 
     local started=yes
     if ! error="$( { create_template "$root" && new_cluster "$root" main; } 2>&1 >/dev/null )"; then
@@ -207,7 +229,6 @@ main() {
     shift || true
     case "$command" in
         run)
-            [ $# -gt 0 ] || { echo "usage: $0 run COMMAND [ARG...]" >&2; exit 64; }
             run "$@"
             ;;
         new|stop|start|conninfo)
@@ -225,7 +246,7 @@ main() {
             esac
             ;;
         *)
-            echo "usage: $0 run COMMAND [ARG...] | new|stop|start|conninfo NAME" >&2
+            echo "usage: $0 run [--durable] COMMAND [ARG...] | new|stop|start|conninfo NAME" >&2
             exit 64
             ;;
     esac

@@ -80,33 +80,60 @@ public struct CSVImporter {
         do {
             report.summary = try database.importing(dryRun: dryRun) { transaction in
                 let writer = try ImportApplier(store: transaction, options: options)
-                while let row = reader.next() {
-                    if let problem = textProblem() {
-                        report.problems.append(problem)
-                        break
-                    }
-                    line += 1
-                    let start = line
-                    line += Self.lineBreaks(in: row)
-                    if row.count == 1, row[0].isEmpty { continue }  // a blank line
-                    report.rows += 1
-                    do {
-                        guard row.count == headers.count else {
-                            throw ImportProblem(column: nil, message: t("import.fieldCount", row.count, headers.count))
+                var finished = false
+                while !finished {
+                    // A chunk of rows read and checked ahead, so that the records they name
+                    // are looked up in one read (`ImportApplier.prepare`), then applied in
+                    // file order. Its size is bounded in rows and in text, so memory does
+                    // not follow the file.
+                    var chunk: [ChunkEntry] = []
+                    var chunkBytes = 0
+                    while chunk.count < Self.chunkRows, chunkBytes < Self.chunkBytes {
+                        guard let row = reader.next() else {
+                            finished = true
+                            break
                         }
-                        // A cell the export guarded against spreadsheets' formulas gets its value back.
-                        let values = row.map(SpreadsheetSafety.unguarded)
-                        if kind == .stages {
-                            try writer.apply(try mapper.stage(values))
-                        } else {
-                            try writer.apply(try mapper.record(values))
+                        if let problem = textProblem() {
+                            chunk.append(.textProblem(problem))
+                            finished = true
+                            break
                         }
-                    } catch let problem as ImportProblem {
-                        report.problems.append(Problem(line: start, column: problem.column, message: problem.message))
-                    } catch let error as PipelineError {
-                        report.problems.append(Problem(line: start, column: mapper.column(for: error.field), message: Self.withoutField(error, options.language)))
+                        line += 1
+                        let start = line
+                        line += Self.lineBreaks(in: row)
+                        if row.count == 1, row[0].isEmpty { continue }  // a blank line
+                        chunkBytes += row.reduce(0) { $0 + $1.utf8.count }
+                        chunk.append(.row(line: start, try Self.mapped(row, headers: headers, kind: kind, mapper: mapper, t)))
                     }
-                    if report.problems.count >= Self.problemLimit { break }
+                    if kind != .stages {
+                        try writer.prepare(chunk.compactMap { entry in
+                            if case .row(_, .success(.record(let record))) = entry { return record }
+                            return nil
+                        })
+                    }
+                    for entry in chunk {
+                        switch entry {
+                        case .textProblem(let problem):
+                            report.problems.append(problem)
+                        case .row(let start, let mapped):
+                            report.rows += 1
+                            do {
+                                switch try mapped.get() {
+                                case .stage(let stage): try writer.apply(stage)
+                                case .record(let record): try writer.apply(record)
+                                }
+                            } catch let problem as ImportProblem {
+                                report.problems.append(Problem(line: start, column: problem.column, message: problem.message))
+                            } catch let error as PipelineError {
+                                report.problems.append(Problem(line: start, column: mapper.column(for: error.field),
+                                                               message: Self.withoutField(error, options.language)))
+                            }
+                        }
+                        if report.problems.count >= Self.problemLimit {
+                            finished = true
+                            break
+                        }
+                    }
                 }
                 if report.problems.count < Self.problemLimit, let problem = textProblem(), !report.problems.contains(problem) {
                     report.problems.append(problem)
@@ -119,6 +146,40 @@ public struct CSVImporter {
             report.summary = ImportSummary()
         }
         return report
+    }
+
+    /// How many rows are read ahead and looked up together, at most; and how much text.
+    static let chunkRows = 1_000
+    static let chunkBytes = 4 << 20
+
+    /// A row read ahead: what it says, or why it cannot be applied; or what was wrong with
+    /// the text itself, which ends the file.
+    enum ChunkEntry {
+        case row(line: Int, Result<MappedRow, any Error>)
+        case textProblem(Problem)
+    }
+
+    enum MappedRow {
+        case record(ImportedRecord)
+        case stage(ImportedStage)
+    }
+
+    /// One row as a record or a stage. A problem of the row (a wrong field count, a value the
+    /// domain refuses) is kept to be reported in its turn; any other error ends the import.
+    static func mapped(_ row: [String], headers: [String], kind: ExchangeKind, mapper: RowMapper,
+                       _ t: Localizer) throws -> Result<MappedRow, any Error> {
+        do {
+            guard row.count == headers.count else {
+                throw ImportProblem(column: nil, message: t("import.fieldCount", row.count, headers.count))
+            }
+            // A cell the export guarded against spreadsheets' formulas gets its value back.
+            let values = row.map(SpreadsheetSafety.unguarded)
+            return .success(kind == .stages ? .stage(try mapper.stage(values)) : .record(try mapper.record(values)))
+        } catch let problem as ImportProblem {
+            return .failure(problem)
+        } catch let error as PipelineError {
+            return .failure(error)
+        }
     }
 
     /// Which of our columns each header names; the columns we ignore (each named once);

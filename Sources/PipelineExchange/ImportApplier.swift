@@ -39,7 +39,17 @@ public final class ImportApplier {
     private var sequences: [(Stage.ID, Int)] = []
     /// Records this import made: an id of ours (`pipeline.crm_lead_N`) names a record only
     /// if it existed before the import (ids are not "the next number" on every engine).
-    private var created: Set<Opportunity.ID> = []
+    /// Kept as runs of ids, which an import makes one after another: its size follows the
+    /// gaps, not the rows.
+    private var created = IDRuns()
+    /// The names of the chunk of rows being applied, looked up together (`prepare`).
+    private var lookedUp: LookedUp?
+    private struct LookedUp {
+        var externalIDs: Set<String>
+        var names: ImportNames
+        /// Records this import made since the lookup, by an External ID of the chunk.
+        var madeSince: [String: Opportunity.ID] = [:]
+    }
 
     public init(store: any ImportTransaction, options: ImportOptions) throws {
         self.store = store
@@ -51,6 +61,22 @@ public final class ImportApplier {
     }
 
     // MARK: - Records
+
+    /// Looks up, in one read, every record the next rows' External IDs may name, so that
+    /// applying them asks the database nothing per row to find out they are new. Rows not
+    /// prepared (or names outside the chunk) are looked up one at a time.
+    public func prepare(_ records: [ImportedRecord]) throws {
+        var externalIDs = Set<String>(), ids = Set<Opportunity.ID>()
+        for record in records {
+            guard let externalID = record.externalID, !externalID.isEmpty else { continue }
+            externalIDs.insert(externalID)
+            if let id = ExternalID.record(in: externalID), !created.contains(id) { ids.insert(id) }
+        }
+        lookedUp = nil
+        guard !externalIDs.isEmpty else { return }
+        let names = try store.recordsNamed(externalIDs: externalIDs.sorted(), ids: ids.sorted())
+        lookedUp = LookedUp(externalIDs: externalIDs, names: names)
+    }
 
     /// Creates or updates one lead or opportunity.
     public func apply(_ imported: ImportedRecord) throws {
@@ -115,6 +141,7 @@ public final class ImportApplier {
         record.rank = try topRank(for: record)
         let id = try store.insertRecord(record, externalID: externalID)
         created.insert(id)
+        if let externalID, lookedUp?.externalIDs.contains(externalID) == true { lookedUp?.madeSince[externalID] = id }
         if var change = update.stageChange {
             change.opportunity = id
             try store.insertHistory(StageHistoryEntry(change, names: catalog))
@@ -138,6 +165,16 @@ public final class ImportApplier {
 
     private func findRecord(_ externalID: String?) throws -> Opportunity? {
         guard let externalID, !externalID.isEmpty else { return nil }
+        if let lookedUp, lookedUp.externalIDs.contains(externalID) {
+            // The same rule as below, from the chunk's lookup: External IDs are only ever
+            // given to a record as it is inserted, so what the lookup found stays true, and
+            // what the chunk made since is in `madeSince`.
+            if let id = lookedUp.madeSince[externalID] ?? lookedUp.names.byExternalID[externalID] { return try store.record(id) }
+            if let id = ExternalID.record(in: externalID), !created.contains(id), lookedUp.names.withoutExternalID.contains(id) {
+                return try store.record(id)
+            }
+            return nil
+        }
         if let id = try store.recordID(externalID: externalID) {
             return try store.record(id)
         }
@@ -322,5 +359,52 @@ extension OpportunityChanges {
         var copy = self
         copy.probability = nil
         return copy
+    }
+}
+
+/// A set of record ids kept as sorted runs of consecutive ids: an import's ids come one
+/// after another, so it stays a few runs long however many rows the file has.
+struct IDRuns {
+    private var runs: [ClosedRange<Int64>] = []
+
+    var runCount: Int { runs.count }
+
+    func contains(_ id: Opportunity.ID) -> Bool {
+        guard let index = runIndex(atOrBefore: id.rawValue) else { return false }
+        return runs[index].contains(id.rawValue)
+    }
+
+    mutating func insert(_ id: Opportunity.ID) {
+        let value = id.rawValue
+        let before = runIndex(atOrBefore: value)
+        let after = (before ?? -1) + 1
+        if let before {
+            if runs[before].contains(value) { return }
+            if runs[before].upperBound == value - 1 {
+                // Extends the run before, and joins the one after when it now touches it.
+                if after < runs.count, runs[after].lowerBound == value + 1 {
+                    runs[before] = runs[before].lowerBound...runs[after].upperBound
+                    runs.remove(at: after)
+                } else {
+                    runs[before] = runs[before].lowerBound...value
+                }
+                return
+            }
+        }
+        if after < runs.count, value < Int64.max, runs[after].lowerBound == value + 1 {
+            runs[after] = value...runs[after].upperBound
+        } else {
+            runs.insert(value...value, at: after)
+        }
+    }
+
+    /// The last run starting at or before `value`.
+    private func runIndex(atOrBefore value: Int64) -> Int? {
+        var low = 0, high = runs.count
+        while low < high {
+            let middle = (low + high) / 2
+            if runs[middle].lowerBound <= value { low = middle + 1 } else { high = middle }
+        }
+        return low == 0 ? nil : low - 1
     }
 }

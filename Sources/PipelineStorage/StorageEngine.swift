@@ -200,6 +200,10 @@ public struct BulkMove: Sendable {
 }
 
 /// An import's transaction: writing, plus External IDs.
+///
+/// An engine may hold the records and history lines an import inserts and write them
+/// together (PostgreSQL does, by COPY), as long as every other statement of the transaction
+/// — a read above all — sees them as if each had been written at once.
 public protocol ImportTransaction: StoreWriter {
     /// The record imported with this External ID.
     func recordID(externalID: String) throws -> Opportunity.ID?
@@ -207,6 +211,23 @@ public protocol ImportTransaction: StoreWriter {
     func externalID(ofRecord id: Opportunity.ID) throws -> String?
     /// The stage imported with this External ID.
     func stageID(externalID: String) throws -> Stage.ID?
+    /// What a chunk of an import's rows may name, in one read instead of one per row: the
+    /// record stored with each of `externalIDs`, and which of `ids` are records stored
+    /// without an External ID (those that one of ours, `pipeline.crm_lead_N`, names).
+    func recordsNamed(externalIDs: [String], ids: [Opportunity.ID]) throws -> ImportNames
+}
+
+/// What `ImportTransaction.recordsNamed` found.
+public struct ImportNames: Sendable, Equatable {
+    /// External ID → the record stored with it.
+    public var byExternalID: [String: Opportunity.ID]
+    /// The ids asked about that are records stored without an External ID.
+    public var withoutExternalID: Set<Opportunity.ID>
+
+    public init(byExternalID: [String: Opportunity.ID] = [:], withoutExternalID: Set<Opportunity.ID> = []) {
+        self.byExternalID = byExternalID
+        self.withoutExternalID = withoutExternalID
+    }
 }
 
 /// A restore's transaction: rows written exactly as the backup has them (and read back, to

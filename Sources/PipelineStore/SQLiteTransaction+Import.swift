@@ -57,6 +57,20 @@ extension SQLiteTransaction: ImportTransaction {
     func stageID(externalID: String) throws -> Stage.ID? {
         try (fetchOne("SELECT id FROM stage WHERE external_id = ?", [externalID]) as Int64?).map(Stage.ID.init)
     }
+
+    /// One indexed lookup per name: in-process, a query costs a few microseconds, and no
+    /// round trip is saved by asking them together.
+    func recordsNamed(externalIDs: [String], ids: [Opportunity.ID]) throws -> ImportNames {
+        var names = ImportNames()
+        for externalID in externalIDs {
+            if let id = try recordID(externalID: externalID) { names.byExternalID[externalID] = id }
+        }
+        let statement = try db.cachedStatement(sql: "SELECT 1 FROM opportunity WHERE id = ? AND external_id IS NULL")
+        for id in ids where try Bool.fetchOne(statement, arguments: [id.rawValue]) != nil {
+            names.withoutExternalID.insert(id)
+        }
+        return names
+    }
 }
 
 extension SQLiteTransaction: RestoreTransaction {

@@ -19,6 +19,7 @@ extension PostgresConnection {
     @discardableResult
     public func execute(_ sql: String, _ parameters: PostgresParameters = []) throws(PostgresError) -> PostgresResult {
         let texts = try Self.texts(sql, parameters)
+        roundTrips += 1
         let result = Self.withOptionalCStrings(texts.parameters) { values in
             PQexecParams(rawHandle, texts.sql, Int32(parameters.count), nil, values, nil, nil, 0)
         }
@@ -31,7 +32,29 @@ extension PostgresConnection {
     @discardableResult
     public func executeScript(_ sql: String) throws(PostgresError) -> PostgresResult {
         guard !sql.utf8.contains(0) else { throw PostgresError(.nulCharacter) }
+        roundTrips += 1
         return try finish(PQexec(rawHandle, sql))
+    }
+
+    /// Runs several statements separated by semicolons, as `executeScript`, in one round trip,
+    /// and returns every statement's result in order (a script whose last statements are
+    /// queries: a transaction's start and what it reads first). The first refusal is thrown
+    /// once the server has answered the whole script.
+    public func executeScriptReturningAll(_ sql: String) throws(PostgresError) -> [PostgresResult] {
+        guard !sql.utf8.contains(0) else { throw PostgresError(.nulCharacter) }
+        roundTrips += 1
+        guard PQsendQuery(rawHandle, sql) == 1 else { throw error(from: nil) }
+        var results: [PostgresResult] = []
+        var failure: PostgresError?
+        while let result = PQgetResult(rawHandle) {
+            do {
+                results.append(try finish(result))
+            } catch {
+                failure = failure ?? error
+            }
+        }
+        if let failure { throw failure }
+        return results
     }
 
     /// Prepares `sql` under a name of its own; see `execute(_:_:)` with a statement.
@@ -47,6 +70,7 @@ extension PostgresConnection {
     public func execute(_ statement: PostgresStatement, _ parameters: PostgresParameters = []) throws(PostgresError) -> PostgresResult {
         try ensurePrepared(statement)
         let texts = try Self.texts("", parameters)
+        roundTrips += 1
         let result = Self.withOptionalCStrings(texts.parameters) { values in
             PQexecPrepared(rawHandle, statement.name, Int32(parameters.count), values, nil, nil, 0)
         }
@@ -56,6 +80,7 @@ extension PostgresConnection {
     private func ensurePrepared(_ statement: PostgresStatement) throws(PostgresError) {
         guard !preparedNames.contains(statement.name) else { return }
         guard !statement.sql.utf8.contains(0) else { throw PostgresError(.nulCharacter) }
+        roundTrips += 1
         let result = PQprepare(rawHandle, statement.name, statement.sql, 0, nil)
         do {
             _ = try finish(result)

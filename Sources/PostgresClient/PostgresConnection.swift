@@ -23,6 +23,10 @@ public final class PostgresConnection {
     private let passwords: [String]
     /// Prepared statement names this session knows (a reconnect forgets them).
     var preparedNames: Set<String> = []
+    /// How many times this session has sent something and waited for the server's answer
+    /// (a statement, a preparation, a script; a COPY counts two): what tests and
+    /// measurements count when the point is to make fewer of them.
+    public internal(set) var roundTrips = 0
 
     /// Connects, or throws what went wrong in one `PostgresError` (never holding the password).
     ///

@@ -137,9 +137,17 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
             var attempt = 0
             while true {
                 attempt += 1
-                try begin(writingScript(startedAt: started))
+                // The catalogue comes back in the same round trip as the lock: nearly every
+                // write reads it, and each round trip made while holding the queue's lock
+                // is one every writer behind waits for.
+                let begun = try begin(writingScript(startedAt: started)
+                                      + "; \(PostgresTransaction.stagesSQL); \(PostgresTransaction.teamsSQL)")
                 let transaction = PostgresTransaction(connection)
                 do {
+                    if begun.count >= 2 {
+                        transaction.knownCatalog = try PostgresTransaction.catalog(stages: begun[begun.count - 2].rows,
+                                                                                   teams: begun[begun.count - 1].rows)
+                    }
                     let result = try body(transaction)
                     try connection.commit()
                     return result
@@ -158,8 +166,11 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
         try act { connection in
             try begin(writingScript(startedAt: Self.monotonicMilliseconds()) + "; SET LOCAL \(PostgresSchema.importingSetting) = 'on'")
             let transaction = PostgresTransaction(connection)
+            transaction.pendingRows = PendingRows(.importing)
             do {
                 let result = try body(transaction)
+                // A dry run writes its rows too, so that it meets every refusal a real run would.
+                try transaction.flushPendingRows()
                 if dryRun {
                     rollBack()
                 } else {
@@ -185,7 +196,9 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
                     DELETE FROM stage_history; DELETE FROM opportunity; DELETE FROM stage; DELETE FROM team;
                     DELETE FROM setting; DELETE FROM stage_total
                     """)
+                transaction.pendingRows = PendingRows(.restoring)
                 try body(transaction)
+                try transaction.flushPendingRows()
                 // Rows came with their ids: the next record made must not take one of them.
                 try transaction.script("""
                     SELECT setval(pg_get_serial_sequence('team', 'id'), coalesce((SELECT max(id) FROM team), 0) + 1, false),
@@ -241,21 +254,22 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
     /// A script refused part-way (a login that may read but not take the writers' lock)
     /// leaves its transaction aborted: it is rolled back here, or every later action of the
     /// session would be refused as "current transaction is aborted" and a board would stop.
-    private func begin(_ script: String) throws {
+    @discardableResult
+    private func begin(_ script: String) throws -> [PostgresResult] {
         do {
-            try beginOnce(script)
+            return try beginOnce(script)
         } catch {
             rollBack()
             throw error
         }
     }
 
-    private func beginOnce(_ script: String) throws {
+    private func beginOnce(_ script: String) throws -> [PostgresResult] {
         do {
-            try connection.executeScript(script)
+            return try connection.executeScriptReturningAll(script)
         } catch where error.isConnectionLost {
             try reopenSession()
-            try connection.executeScript(script)
+            return try connection.executeScriptReturningAll(script)
         }
     }
 

@@ -133,4 +133,20 @@ enum PostgresRows {
     static func array(_ values: [Int64]) -> String {
         "{" + values.map(String.init).joined(separator: ",") + "}"
     }
+
+    /// A text array parameter (`$1::text[]`): every element quoted, `"` and `\` escaped, so
+    /// that no text — commas, braces, `NULL` — is read as anything but itself.
+    static func array(_ values: [String]) -> String {
+        var text = "{"
+        for (index, value) in values.enumerated() {
+            if index > 0 { text += "," }
+            text += "\""
+            for character in value.unicodeScalars {
+                if character == "\"" || character == "\\" { text += "\\" }
+                text.unicodeScalars.append(character)
+            }
+            text += "\""
+        }
+        return text + "}"
+    }
 }

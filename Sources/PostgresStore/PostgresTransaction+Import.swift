@@ -2,10 +2,11 @@ import PipelineCore
 import PipelineStorage
 import PostgresClient
 
-/// An import's transaction needs nothing beyond writing: the trigram index follows every
-/// row by itself, the totals follow each statement, and the transaction's
-/// `pipeline.importing` switch (set by the engine) keeps the statements from announcing
-/// themselves one by one.
+/// An import's transaction: the trigram index follows every row by itself, the totals follow
+/// each statement, and the transaction's `pipeline.importing` switch (set by the engine)
+/// keeps the statements from announcing themselves one by one. New records and history
+/// lines are held and written by COPY (`PendingRows`), and a chunk of rows' names is looked
+/// up in one query: an import makes a few round trips per thousand rows, not several a row.
 extension PostgresTransaction: ImportTransaction {
     func recordID(externalID: String) throws -> Opportunity.ID? {
         try int64("SELECT id FROM opportunity WHERE external_id = $1", [externalID]).map(Opportunity.ID.init)
@@ -18,6 +19,23 @@ extension PostgresTransaction: ImportTransaction {
     func stageID(externalID: String) throws -> Stage.ID? {
         try int64("SELECT id FROM stage WHERE external_id = $1", [externalID]).map(Stage.ID.init)
     }
+
+    /// One query for the whole chunk: the records stored with one of the External IDs (the
+    /// first column says which), then the ids asked about that have none.
+    func recordsNamed(externalIDs: [String], ids: [Opportunity.ID]) throws -> ImportNames {
+        var names = ImportNames()
+        guard !externalIDs.isEmpty || !ids.isEmpty else { return names }
+        let rows = try rows("""
+            SELECT external_id, id FROM opportunity WHERE external_id = ANY($1::text[])
+            UNION ALL
+            SELECT NULL, id FROM opportunity WHERE id = ANY($2::bigint[]) AND external_id IS NULL
+            """, [PostgresRows.array(externalIDs), PostgresRows.array(ids.map(\.rawValue))])
+        for row in rows {
+            let id = Opportunity.ID(try row.int64(1))
+            if let externalID = row.optionalString(0) { names.byExternalID[externalID] = id } else { names.withoutExternalID.insert(id) }
+        }
+        return names
+    }
 }
 
 /// Rows written exactly as a backup has them, ids and versions included (identity columns
@@ -25,12 +43,14 @@ extension PostgresTransaction: ImportTransaction {
 /// past them afterwards).
 extension PostgresTransaction: RestoreTransaction {
     func insert(_ team: BackupTeam) throws {
+        knownCatalog = nil
         try run("INSERT INTO team (id, name, name_key, created_at, version) VALUES ($1, $2, $3, $4, $5)",
                 [team.team.id.rawValue, team.team.name, TextInput.nameKey(team.team.name),
                  team.createdAt.millisecondsSince1970, team.team.version])
     }
 
     func insert(_ stage: Stage, externalID: String?) throws {
+        knownCatalog = nil
         try run("""
             INSERT INTO stage (id, name, name_key, sort_order, probability, auto_probability, requirements, folded, outcome,
                                team_id, version, external_id)
@@ -42,10 +62,19 @@ extension PostgresTransaction: RestoreTransaction {
     }
 
     func insert(_ record: Opportunity, externalID: String?) throws {
+        if let pendingRows, pendingRows.purpose == .restoring {
+            let values = PostgresRows.parameters(of: record, then: [externalID, record.id.rawValue, record.version])
+            return try hold({ pending throws(PostgresError) in try pending.appendRecord(values) }, in: pendingRows)
+        }
         try run(PostgresRows.restoreSQL, PostgresRows.parameters(of: record, then: [externalID, record.id.rawValue, record.version]))
     }
 
     func insert(_ entry: BackupHistoryEntry) throws {
+        if let pendingRows, pendingRows.purpose == .restoring {
+            let values: PostgresParameters = [entry.id, entry.opportunity.rawValue, entry.from?.rawValue, entry.to?.rawValue, entry.fromName,
+                                              entry.toName, entry.at.millisecondsSince1970, entry.by]
+            return try hold({ pending throws(PostgresError) in try pending.appendHistory(values) }, in: pendingRows)
+        }
         try run("""
             INSERT INTO stage_history (id, opportunity_id, from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)

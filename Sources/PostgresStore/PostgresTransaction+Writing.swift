@@ -4,21 +4,25 @@ import PostgresClient
 
 extension PostgresTransaction: StoreWriter {
     func insertTeam(name: String, createdAt: Timestamp) throws -> Team.ID {
-        Team.ID(try returnedID("INSERT INTO team (name, name_key, created_at) VALUES ($1, $2, $3) RETURNING id",
-                               [name, TextInput.nameKey(name), createdAt.millisecondsSince1970]))
+        knownCatalog = nil
+        return Team.ID(try returnedID("INSERT INTO team (name, name_key, created_at) VALUES ($1, $2, $3) RETURNING id",
+                                      [name, TextInput.nameKey(name), createdAt.millisecondsSince1970]))
     }
 
     func updateTeam(_ team: Team) throws {
+        knownCatalog = nil
         try run("UPDATE team SET name = $1, name_key = $2, version = version + 1 WHERE id = $3",
                 [team.name, TextInput.nameKey(team.name), team.id.rawValue])
     }
 
     func deleteTeam(_ id: Team.ID) throws {
+        knownCatalog = nil
         try run("DELETE FROM team WHERE id = $1", [id.rawValue])
     }
 
     func insertStage(_ stage: Stage, externalID: String?) throws -> Stage.ID {
-        Stage.ID(try returnedID("""
+        knownCatalog = nil
+        return Stage.ID(try returnedID("""
             INSERT INTO stage (name, name_key, sort_order, probability, auto_probability,
                                requirements, folded, outcome, team_id, external_id)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id
@@ -30,7 +34,8 @@ extension PostgresTransaction: StoreWriter {
 
     /// Writes the settings (not the order: `storeSortOrders` does that).
     func updateStage(_ stage: Stage, expectedVersion: Int) throws -> Bool {
-        try run("""
+        knownCatalog = nil
+        return try run("""
             UPDATE stage SET name = $1, name_key = $2, probability = $3, auto_probability = $4, requirements = $5,
                              folded = $6, outcome = $7, team_id = $8, version = version + 1
             WHERE id = $9 AND version = $10
@@ -41,11 +46,13 @@ extension PostgresTransaction: StoreWriter {
     }
 
     func setStageExternalID(_ id: Stage.ID, _ externalID: String) throws {
+        knownCatalog = nil
         try run("UPDATE stage SET external_id = $1 WHERE id = $2", [externalID, id.rawValue])
     }
 
     /// One statement for every stage, writing only the rows whose order changed.
     func storeSortOrders(_ orders: [(Stage.ID, Int)]) throws {
+        knownCatalog = nil
         guard !orders.isEmpty else { return }
         try run("""
             UPDATE stage SET sort_order = wanted.sort_order
@@ -55,11 +62,15 @@ extension PostgresTransaction: StoreWriter {
     }
 
     func deleteStage(_ id: Stage.ID) throws {
+        knownCatalog = nil
         try run("DELETE FROM stage WHERE id = $1", [id.rawValue])
     }
 
     func insertRecord(_ record: Opportunity, externalID: String?) throws -> Opportunity.ID {
-        Opportunity.ID(try returnedID(PostgresRows.insertSQL, PostgresRows.parameters(of: record, then: [externalID])))
+        if let pendingRows, pendingRows.purpose == .importing {
+            return try holdRecord(record, externalID: externalID, in: pendingRows)
+        }
+        return Opportunity.ID(try returnedID(PostgresRows.insertSQL, PostgresRows.parameters(of: record, then: [externalID])))
     }
 
     func updateRecord(_ record: Opportunity, expectedVersion: Int) throws -> Bool {
@@ -76,6 +87,12 @@ extension PostgresTransaction: StoreWriter {
 
     func insertHistory(_ entry: StageHistoryEntry) throws {
         let change = entry.change
+        if let pendingRows, pendingRows.purpose == .importing {
+            return try hold({ pending throws(PostgresError) in
+                try pending.appendHistory([change.opportunity.rawValue, change.from?.rawValue, change.to?.rawValue, entry.fromName,
+                                           entry.toName, change.at.millisecondsSince1970, change.by])
+            }, in: pendingRows)
+        }
         try run("""
             INSERT INTO stage_history (opportunity_id, from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by)
             VALUES ($1, $2, $3, $4, $5, $6, $7)

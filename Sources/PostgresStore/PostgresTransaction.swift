@@ -13,6 +13,13 @@ final class PostgresTransaction {
     /// Set when the connection broke under a statement.
     private(set) var lostConnection = false
     private var cursorCount = 0
+    /// The records and history lines an import or a restore holds to write together (set by
+    /// the engine for those transactions only); sent before any other statement.
+    var pendingRows: PendingRows?
+    /// The teams and stages as this transaction sees them, when the engine read them in the
+    /// round trip that began it (a write's, see `PostgresEngine.writing`); forgotten as soon
+    /// as the transaction writes a team or a stage.
+    var knownCatalog: StageCatalog?
 
     init(_ connection: PostgresConnection) {
         self.connection = connection
@@ -23,6 +30,7 @@ final class PostgresTransaction {
     /// Runs a statement prepared once per session (the same text is the same statement).
     @discardableResult
     func run(_ sql: String, _ parameters: PostgresParameters = []) throws(PostgresError) -> PostgresResult {
+        try flushPendingRows()
         do {
             return try connection.execute(try connection.prepare(sql), parameters)
         } catch {
@@ -35,6 +43,7 @@ final class PostgresTransaction {
     /// `%hop%` should not serve `%a%`).
     @discardableResult
     func runPlannedEachTime(_ sql: String, _ parameters: PostgresParameters = []) throws(PostgresError) -> PostgresResult {
+        try flushPendingRows()
         do {
             return try connection.execute(sql, parameters)
         } catch {
@@ -45,8 +54,45 @@ final class PostgresTransaction {
 
     /// Runs a script without parameters (`SET LOCAL`, `DECLARE`).
     func script(_ sql: String) throws(PostgresError) {
+        try flushPendingRows()
         do {
             try connection.executeScript(sql)
+        } catch {
+            note(error)
+            throw error
+        }
+    }
+
+    /// Sends the rows held by an import or a restore (`PendingRows`), if any. Every other
+    /// statement calls it first, so what it reads or changes sees them.
+    func flushPendingRows() throws(PostgresError) {
+        guard let pendingRows, !pendingRows.isEmpty else { return }
+        do {
+            try pendingRows.flush(connection)
+        } catch {
+            note(error)
+            throw error
+        }
+    }
+
+    /// Holds a new record of an import (see `PendingRows`); its id is reserved at once.
+    func holdRecord(_ record: Opportunity, externalID: String?, in pending: PendingRows) throws(PostgresError) -> Opportunity.ID {
+        do {
+            let id = try pending.nextRecordID(connection)
+            try pending.appendRecord(PostgresRows.parameters(of: record, then: [externalID, id]))
+            if pending.isFull { try flushPendingRows() }
+            return Opportunity.ID(id)
+        } catch {
+            note(error)
+            throw error
+        }
+    }
+
+    /// Holds a row for one of the pending COPYs, sending them when enough have gathered.
+    func hold(_ append: (PendingRows) throws(PostgresError) -> Void, in pending: PendingRows) throws(PostgresError) {
+        do {
+            try append(pending)
+            if pending.isFull { try flushPendingRows() }
         } catch {
             note(error)
             throw error
@@ -75,6 +121,7 @@ final class PostgresTransaction {
     func forEachRow(_ sql: String, _ parameters: PostgresParameters = [], _ body: (PostgresRow) throws -> Void) throws {
         cursorCount += 1
         let name = "pipeline_rows_\(cursorCount)"
+        try flushPendingRows()
         do {
             try connection.execute("DECLARE \(name) NO SCROLL CURSOR FOR \(sql)", parameters)
         } catch {
@@ -97,9 +144,15 @@ final class PostgresTransaction {
 
 extension PostgresTransaction: StoreReader {
     func catalog() throws -> StageCatalog {
-        let stages = try rows("SELECT \(PostgresRows.stageColumns) FROM stage ORDER BY sort_order, id").map(PostgresRows.stage)
-        let teams = try rows("SELECT id, name, version FROM team ORDER BY id").map(PostgresRows.team)
-        return StageCatalog(teams: teams, stages: stages)
+        if let knownCatalog { return knownCatalog }
+        return try Self.catalog(stages: try rows(Self.stagesSQL), teams: try rows(Self.teamsSQL))
+    }
+
+    static let stagesSQL = "SELECT \(PostgresRows.stageColumns) FROM stage ORDER BY sort_order, id"
+    static let teamsSQL = "SELECT id, name, version FROM team ORDER BY id"
+
+    static func catalog(stages: [PostgresRow], teams: [PostgresRow]) throws -> StageCatalog {
+        StageCatalog(teams: try teams.map(PostgresRows.team), stages: try stages.map(PostgresRows.stage))
     }
 
     func teamsWithCreation() throws -> [BackupTeam] {

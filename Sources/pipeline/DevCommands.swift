@@ -15,12 +15,16 @@ struct DevCommand: ParsableCommand {
     /// `dev churn`: random moves, edits and stage reorders, as a salesperson at a board
     /// makes them: each one reads a record, may hold it a while, then writes it back with
     /// the version it read. One line per action, written before the next begins:
-    /// `ok move 12 1 3` (deal, from stage, to stage), `ok edit 12`, `ok reorder 4`, or
-    /// `refused move` when another
-    /// process changed the record in between (the board's stale-update refusal). With
+    /// `ok move 12 1 3` (deal, from stage, to stage), `ok edit 12`, `ok reorder 4`,
+    /// `refused move` when another process changed the record in between (the board's
+    /// stale-update refusal), `busy` when the write waited past the busy timeout, or `skip`
+    /// when the deal drawn is archived or gone. With
     /// `--announce`, `writing move 12` (or `writing edit 12`, `writing reorder 4`) comes just
     /// before each write begins, so that whoever kills it can tell a kill in the middle of a
-    /// write from one between writes.
+    /// write from one between writes. With `--pause-ms 100-500`, a pause drawn from that range
+    /// comes before each action (a person at a board between two keys); with `--latency`,
+    /// each result line ends with how long its write took, in microseconds (`ok edit 12
+    /// 1834us`): what `make bench` reads for a team under load.
     struct Churn: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Make random changes; one line per change.")
         @OptionGroup var global: GlobalOptions
@@ -29,6 +33,9 @@ struct DevCommand: ParsableCommand {
         @Option(name: .customLong("hold-ms"), help: "Milliseconds between reading a record and writing it back.")
         var holdMilliseconds = 0
         @Flag(help: "Print a line just before each write begins.") var announce = false
+        @Option(name: .customLong("pause-ms"), help: "Milliseconds to pause before each action: N, or a range N-M drawn from at random.")
+        var pause: PauseRange = PauseRange(minimum: 0, maximum: 0)
+        @Flag(help: "End each result line with how long its write took, in microseconds.") var latency = false
 
         func run() throws {
             let session = try global.open()
@@ -38,44 +45,64 @@ struct DevCommand: ParsableCommand {
             try database.forEachOpportunity(OpportunityFilter(team: nil, stage: nil, includeArchived: false)) { ids.append($0.id) }
             guard !ids.isEmpty else { throw ValidationError("the database holds no opportunity to churn") }
             let context = ChangeContext(now: .now, user: "churn-\(seed)")
+            // When the write under way began (monotonic nanoseconds), for `--latency`.
+            var writeStarted: UInt64?
+            func startWrite() {
+                if latency { writeStarted = DispatchTime.now().uptimeNanoseconds }
+            }
+            /// A line that ends a write says, with `--latency`, how long the write took.
+            func result(_ line: String) {
+                if let started = writeStarted {
+                    report(line + " \((DispatchTime.now().uptimeNanoseconds - started) / 1000)us")
+                } else {
+                    report(line)
+                }
+                writeStarted = nil
+            }
             for number in 0..<actions {
                 let choice = random.next(below: 10)
+                if pause.maximum > 0 {
+                    usleep(useconds_t((pause.minimum + random.next(below: pause.maximum - pause.minimum + 1)) * 1000))
+                }
                 do {
                     if choice < 7 {
                         let id = ids[random.next(below: ids.count)]
-                        guard let card = try database.opportunity(id), card.isActive else { continue }
+                        guard let card = try database.opportunity(id), card.isActive else { report("skip"); continue }
                         let pipeline = try database.pipeline(for: card.team)
                         let open = pipeline.stages.filter { $0.outcome == .open }
-                        guard !open.isEmpty else { continue }
+                        guard !open.isEmpty else { report("skip"); continue }
                         let target = open[random.next(below: open.count)]
                         hold()
                         announce("move \(id.rawValue)")
+                        startWrite()
                         _ = try database.moveOpportunity(id, to: target.id, placement: random.next(below: 2) == 0 ? .top : .bottom,
                                                          expectedVersion: card.version, context: context)
-                        report("ok move \(id.rawValue) \(card.stage?.rawValue ?? 0) \(target.id.rawValue)")
+                        result("ok move \(id.rawValue) \(card.stage?.rawValue ?? 0) \(target.id.rawValue)")
                     } else if choice < 9 {
                         let id = ids[random.next(below: ids.count)]
-                        guard let card = try database.opportunity(id) else { continue }
+                        guard let card = try database.opportunity(id) else { report("skip"); continue }
                         var changes = OpportunityChanges()
                         changes.title = "Deal \(id.rawValue) · \(seed)-\(number)"
                         changes.expectedRevenue = Money(minorUnits: Int64(random.next(below: 1_000_000)) * 100, currency: card.expectedRevenue.currency)
                         hold()
                         announce("edit \(id.rawValue)")
+                        startWrite()
                         _ = try database.editOpportunity(id, changes, expectedVersion: card.version, context: context)
-                        report("ok edit \(id.rawValue)")
+                        result("ok edit \(id.rawValue)")
                     } else {
                         let team = try database.currentTeam()
                         let stages = try database.pipeline(for: team.id).stages
                         let stage = stages[random.next(below: stages.count)]
                         announce("reorder \(stage.id.rawValue)")
+                        startWrite()
                         _ = try database.moveStage(stage.id, in: team.id, to: .position(1 + random.next(below: stages.count)))
-                        report("ok reorder \(stage.id.rawValue)")
+                        result("ok reorder \(stage.id.rawValue)")
                     }
                 } catch let error as PipelineError {
                     guard case .changedSinceLoaded = error else { throw error }
-                    report("refused \(choice < 7 ? "move" : "edit")")
+                    result("refused \(choice < 7 ? "move" : "edit")")
                 } catch StoreError.locked {
-                    report("busy")
+                    result("busy")
                 }
             }
             report("done")
@@ -94,6 +121,25 @@ struct DevCommand: ParsableCommand {
             Console.out(line)
             Console.finish()
         }
+    }
+}
+
+/// `--pause-ms`: `N` or `N-M` milliseconds.
+struct PauseRange: ExpressibleByArgument {
+    var minimum: Int
+    var maximum: Int
+
+    init(minimum: Int, maximum: Int) {
+        self.minimum = minimum
+        self.maximum = maximum
+    }
+
+    init?(argument: String) {
+        let parts = argument.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
+        guard (1...2).contains(parts.count), let first = parts.first ?? nil, let last = parts.last ?? nil,
+              first >= 0, last >= first, last <= 60_000 else { return nil }
+        minimum = first
+        maximum = last
     }
 }
 

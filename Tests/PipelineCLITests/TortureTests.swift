@@ -163,6 +163,32 @@ struct TortureTests {
         #expect(!refused.isEmpty)
         print("concurrency: \(moves.count) moves, \(refused.count) refusals, \(historyAfter - historyBefore) history lines")
     }
+
+    /// `make bench` reads each write's latency from `dev churn --latency`, and a team member's
+    /// pause between keys comes from `--pause-ms`: every action is reported once, each write
+    /// with its microseconds; a range the wrong way round or not a number is a usage error.
+    @Test func churnReportsEachWriteWithItsLatencyAfterItsPause() throws {
+        let (cli, _) = try Self.seeded()
+        let output = cli.ok(["dev", "churn", "--actions", "30", "--seed", "7", "--latency", "--pause-ms", "0-2"]).stdout
+        let lines = output.split(separator: "\n").map(String.init)
+        #expect(lines.last == "done")
+        let results = lines.dropLast()
+        #expect(results.count == 30, "\(output)")
+        for line in results where line != "skip" {
+            let words = line.split(separator: " ")
+            #expect(["ok", "refused", "busy"].contains(String(words.first ?? "")), "\(line)")
+            #expect(words.last.map { $0.hasSuffix("us") && UInt64($0.dropLast(2)) != nil } == true, "\(line)")
+        }
+        // Ten pauses of 100 ms: a lower bound only, which no slow machine breaks.
+        let started = Date()
+        cli.ok(["dev", "churn", "--actions", "10", "--seed", "8", "--pause-ms", "100"])
+        #expect(Date().timeIntervalSince(started) >= 1.0)
+        for bad in ["4-2", "fast", "-1", "1-2-3", "70000"] {
+            let refused = cli.run(["dev", "churn", "--actions", "1", "--pause-ms", bad])
+            #expect(refused.status == 64, "--pause-ms \(bad): \(refused.stderr)")
+            #expect(refused.stdout.isEmpty)
+        }
+    }
 }
 
 extension PipelineReading {

@@ -4,23 +4,55 @@ import Testing
 @testable import PipelineExchange
 import PipelineEngines
 import PipelineStorage
+import PostgresClient
 
-/// A database and a folder for files, removed afterwards.
+/// The engines the exchange tests run on: an import, an export and a restore must come out
+/// the same on each (the PostgreSQL engine writes an import's rows by COPY and looks a
+/// chunk's names up in one query; SQLite writes and looks up row by row).
+enum ExchangeEngine: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case sqlite
+    case postgresql
+
+    var testDescription: String { rawValue }
+}
+
+/// A database and a folder for files, removed afterwards. On PostgreSQL each database is a
+/// new one on the test server `make test` starts, dropped afterwards; without the server
+/// the test fails with the reason.
 final class ExchangeFixture {
+    let engine: ExchangeEngine
     let folder: URL
     let database: any PipelineStore
     let now = Timestamp(millisecondsSince1970: 1_795_000_000_000)
+    private var serverDatabases: [String] = []
 
-    init(language: Language = .english, name: String = "a.sqlite") throws {
+    init(_ engine: ExchangeEngine = .sqlite, language: Language = .english, name: String = "a.sqlite") throws {
+        self.engine = engine
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-exchange-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        database = try StoreOpener.open(folder.appendingPathComponent(name).path, seedLanguage: language, now: now, busyTimeout: 5)
+        database = try StoreOpener.open(try Self.newLocation(engine, folder.appendingPathComponent(name).path, &serverDatabases),
+                                        seedLanguage: language, now: now, busyTimeout: 5)
     }
 
-    deinit { try? FileManager.default.removeItem(at: folder) }
+    deinit {
+        try? FileManager.default.removeItem(at: folder)
+        for name in serverDatabases {
+            _ = try? ExchangeServer.superuser().executeScript("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+        }
+    }
 
+    /// Another new store of the same engine.
     func another(language: Language = .english) throws -> any PipelineStore {
-        try StoreOpener.open(folder.appendingPathComponent("\(UUID().uuidString).sqlite").path, seedLanguage: language, now: now, busyTimeout: 5)
+        try StoreOpener.open(try Self.newLocation(engine, folder.appendingPathComponent("\(UUID().uuidString).sqlite").path, &serverDatabases),
+                             seedLanguage: language, now: now, busyTimeout: 5)
+    }
+
+    private static func newLocation(_ engine: ExchangeEngine, _ path: String, _ serverDatabases: inout [String]) throws -> String {
+        guard engine == .postgresql else { return path }
+        let name = "pipeline_exchange_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+        try ExchangeServer.superuser().executeScript("CREATE DATABASE \(name)")
+        serverDatabases.append(name)
+        return try ExchangeServer.connectionString(database: name)
     }
 
     func file(_ name: String, _ text: String, bom: Bool = false) -> String {
@@ -54,10 +86,36 @@ final class ExchangeFixture {
     }
 }
 
+/// The throwaway server `make test` starts (Scripts/test-postgres.sh), as its environment
+/// describes it.
+enum ExchangeServer {
+    struct Unavailable: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    static func connectionString(database: String) throws -> String {
+        let environment = ProcessInfo.processInfo.environment
+        if let error = environment["PIPELINE_TEST_PG_ERROR"] {
+            throw Unavailable(description: "the PostgreSQL test server could not be started: \(error)")
+        }
+        guard let socket = environment["PIPELINE_TEST_PG_SOCKET_DIR"], !socket.isEmpty,
+              let port = environment["PIPELINE_TEST_PG_PORT"], !port.isEmpty else {
+            throw Unavailable(description: "PIPELINE_TEST_PG_SOCKET_DIR is not set: run the exchange tests through `make test`, "
+                                  + "or in the shell `make pg-shell` opens (it starts a throwaway server)")
+        }
+        return "host=\(socket) port=\(port) user=postgres dbname=\(database)"
+    }
+
+    static func superuser() throws -> PostgresConnection {
+        try PostgresConnection(connectionString(database: "postgres"))
+    }
+}
+
 @Suite("CSV in the reference CRM's columns")
 struct CSVImportTests {
-    @Test func technicalNamesOfTheNewerGeneration() throws {
-        let fixture = try ExchangeFixture()
+    @Test(arguments: ExchangeEngine.allCases)
+    func technicalNamesOfTheNewerGeneration(_ engine: ExchangeEngine) throws {
+        let fixture = try ExchangeFixture(engine)
         let path = fixture.file("odoo16.csv", """
             id,name,type,stage_id,probability,expected_revenue,partner_name,contact_name,email_from,phone,user_id,team_id,priority,tag_ids,date_deadline,active,lost_reason_id,description,mobile,color
             __export__.crm_lead_7,Acme renewal,opportunity,Proposition,,12000.5,Acme Corporation,Ana Smith,ana@acme.com,+84 90 123,Lan,Sales,2,"vip,q4",2026-12-31,True,,"Call back
@@ -85,8 +143,9 @@ struct CSVImportTests {
         #expect(lead.kind == .lead && lead.stage == nil && lead.customer.name == "Initech")
     }
 
-    @Test func exportLabelsOfTheOlderGenerationWithBOMAndSemicolons() throws {
-        let fixture = try ExchangeFixture()
+    @Test(arguments: ExchangeEngine.allCases)
+    func exportLabelsOfTheOlderGenerationWithBOMAndSemicolons(_ engine: ExchangeEngine) throws {
+        let fixture = try ExchangeFixture(engine)
         let path = fixture.file("odoo12.csv", """
             External ID;Opportunity;Stage;Probability;Expected Revenue;Customer;Email;Salesperson;Sales Team;Priority;Tags;Expected Closing;Active;Lost Reason;Notes
             ;Stark tower;Negotiation;80;50000;Stark Industries;tony@stark.com;Minh;Sales;Very High;;2027-01-15;1;;
@@ -102,8 +161,9 @@ struct CSVImportTests {
         #expect(try fixture.records().contains { $0.title == "Old style" && $0.expectedRevenue.minorUnits == 75_025 })
     }
 
-    @Test func stockStageIdsGoByMeaningInEitherLanguage() throws {
-        let fixture = try ExchangeFixture(language: .vietnamese)
+    @Test(arguments: ExchangeEngine.allCases)
+    func stockStageIdsGoByMeaningInEitherLanguage(_ engine: ExchangeEngine) throws {
+        let fixture = try ExchangeFixture(engine, language: .vietnamese)
         let path = fixture.file("ids.csv", """
             name,stage_id/id,expected_revenue
             Một,crm.stage_lead1,1000000
@@ -117,8 +177,9 @@ struct CSVImportTests {
         #expect(stages == ["Mới", "Chất lượng", "Đề xuất", "Chốt được cơ hội"])
     }
 
-    @Test func oneBadLineImportsNothingAndNamesItsLine() throws {
-        let fixture = try ExchangeFixture()
+    @Test(arguments: ExchangeEngine.allCases)
+    func oneBadLineImportsNothingAndNamesItsLine(_ engine: ExchangeEngine) throws {
+        let fixture = try ExchangeFixture(engine)
         let path = fixture.file("bad.csv", """
             name,probability,expected_revenue,description
             Good one,10,100,"a note
@@ -143,9 +204,10 @@ struct CSVImportTests {
         ("name,priority\nDeal,urgent\n", 2, "priority", "is not a priority"),
         ("name,active\nDeal,maybe\n", 2, "active", "neither true nor false"),
         ("name,type\nDeal,contact\n", 2, "type", "neither lead nor opportunity"),
-    ])
-    func eachProblemNamesItsLineAndColumn(_ text: String, _ line: Int, _ column: String?, _ message: String) throws {
-        let fixture = try ExchangeFixture()
+    ] as [(String, Int, String?, String)], ExchangeEngine.allCases)
+    func eachProblemNamesItsLineAndColumn(_ problem: (String, Int, String?, String), _ engine: ExchangeEngine) throws {
+        let (text, line, column, message) = problem
+        let fixture = try ExchangeFixture(engine)
         let report = try fixture.importCSV(fixture.file("bad.csv", text))
         #expect(report.problems.count == 1, "\(report.problems)")
         #expect(report.problems.first?.line == line)
@@ -154,8 +216,9 @@ struct CSVImportTests {
         #expect(try fixture.records().isEmpty)
     }
 
-    @Test func invalidUTF8IsRefused() throws {
-        let fixture = try ExchangeFixture()
+    @Test(arguments: ExchangeEngine.allCases)
+    func invalidUTF8IsRefused(_ engine: ExchangeEngine) throws {
+        let fixture = try ExchangeFixture(engine)
         let path = fixture.folder.appendingPathComponent("latin1.csv").path
         FileManager.default.createFile(atPath: path, contents: Data("name\nOK\n".utf8) + Data([0x43, 0x61, 0x66, 0xE9, 0x0A]))
         let report = try fixture.importCSV(path)
@@ -166,8 +229,9 @@ struct CSVImportTests {
         #expect(try fixture.records().isEmpty)
     }
 
-    @Test func missingStagesAndTeamsAreCreatedOnlyWhenAllowed() throws {
-        let fixture = try ExchangeFixture()
+    @Test(arguments: ExchangeEngine.allCases)
+    func missingStagesAndTeamsAreCreatedOnlyWhenAllowed(_ engine: ExchangeEngine) throws {
+        let fixture = try ExchangeFixture(engine)
         let path = fixture.file("new.csv", "name,stage_id,team_id\nDeal,Demo,Export\n")
         let dry = try fixture.importCSV(path, dryRun: true, stages: true, teams: true)
         #expect(dry.problems.isEmpty && dry.summary.created == 1)
@@ -180,8 +244,9 @@ struct CSVImportTests {
         #expect(try fixture.database.catalog().stage(try #require(deal.stage))?.name == "Demo")
     }
 
-    @Test func reImportingUpdatesInsteadOfDuplicating() throws {
-        let fixture = try ExchangeFixture()
+    @Test(arguments: ExchangeEngine.allCases)
+    func reImportingUpdatesInsteadOfDuplicating(_ engine: ExchangeEngine) throws {
+        let fixture = try ExchangeFixture(engine)
         let first = fixture.file("one.csv", "id,name,stage_id,expected_revenue\nx.deal_1,Deal,New,100\n")
         #expect(try fixture.importCSV(first).summary.created == 1)
         let second = fixture.file("two.csv", "id,name,stage_id,expected_revenue\nx.deal_1,Deal renamed,Proposition,200\n")
@@ -197,8 +262,9 @@ struct CSVImportTests {
 
     /// A row that moves a lost deal out of the lost stage reopens it, as every other way of
     /// moving it does; a row that says why it was lost keeps it lost.
-    @Test func anImportMovingALostDealOutOfTheLostStageReopensIt() throws {
-        let fixture = try ExchangeFixture()
+    @Test(arguments: ExchangeEngine.allCases)
+    func anImportMovingALostDealOutOfTheLostStageReopensIt(_ engine: ExchangeEngine) throws {
+        let fixture = try ExchangeFixture(engine)
         #expect(try fixture.importCSV(fixture.file("one.csv", "id,name,stage_id\nx.a,A,New\nx.b,B,New\n")).summary.created == 2)
         let context = ChangeContext(now: fixture.now, user: "lan")
         for record in try fixture.records() { _ = try fixture.database.markLost(record.id, reason: "Too expensive", context: context) }
@@ -210,8 +276,9 @@ struct CSVImportTests {
         #expect(records["B"]?.lostReason == "Too slow")
     }
 
-    @Test func stageFilesOfBothGenerations() throws {
-        let fixture = try ExchangeFixture()
+    @Test(arguments: ExchangeEngine.allCases)
+    func stageFilesOfBothGenerations(_ engine: ExchangeEngine) throws {
+        let fixture = try ExchangeFixture(engine)
         let v12 = fixture.file("stages12.csv", """
             id,name,sequence,probability,on_change,fold,requirements,team_id
             x.demo,Demo,3,30,True,False,Show the product,
@@ -234,8 +301,9 @@ struct ImportIndexTests {
     /// Each new card goes on top of its column, as a card added on the board does; the
     /// import keeps each column's top rank instead of asking for it per row, and must
     /// forget it when a row moves an existing card.
-    @Test func importedCardsStackInFileOrderAndMovesKeepTheirPlace() throws {
-        let fixture = try ExchangeFixture()
+    @Test(arguments: ExchangeEngine.allCases)
+    func importedCardsStackInFileOrderAndMovesKeepTheirPlace(_ engine: ExchangeEngine) throws {
+        let fixture = try ExchangeFixture(engine)
         let path = fixture.file("stack.csv", """
             id,name,stage_id
             x.a,A,New
@@ -259,8 +327,9 @@ struct ImportIndexTests {
 
     /// `pipeline.crm_lead_N` names our record N as it was before the import: a record this
     /// import made is never taken for it.
-    @Test func ourExternalIDsNameOnlyRecordsThatExistedBefore() throws {
-        let fixture = try ExchangeFixture()
+    @Test(arguments: ExchangeEngine.allCases)
+    func ourExternalIDsNameOnlyRecordsThatExistedBefore(_ engine: ExchangeEngine) throws {
+        let fixture = try ExchangeFixture(engine)
         #expect(try fixture.importCSV(fixture.file("one.csv", "name\nFirst\n")).summary.created == 1)
         let report = try fixture.importCSV(fixture.file("two.csv", """
             id,name
@@ -274,8 +343,9 @@ struct ImportIndexTests {
 
     /// The import indexes its rows in one statement at the end, with the index triggers off
     /// meanwhile: new, repeated and updated rows must all be findable, and the index sound.
-    @Test func importedRowsAreFoundAndTheIndexStaysSound() throws {
-        let fixture = try ExchangeFixture()
+    @Test(arguments: ExchangeEngine.allCases)
+    func importedRowsAreFoundAndTheIndexStaysSound(_ engine: ExchangeEngine) throws {
+        let fixture = try ExchangeFixture(engine)
         func titles(_ filter: String) throws -> [String] {
             let team = try fixture.database.currentTeam()
             return try fixture.database.pipeline(for: team.id).stages.flatMap { stage in
@@ -348,8 +418,9 @@ struct RoundTripTests {
         try db.setSetting(.direction, to: "ltr")
     }
 
-    @Test func theJSONBackupRestoresTheSamePipelineIdsAndTimesIncluded() throws {
-        let fixture = try ExchangeFixture()
+    @Test(arguments: ExchangeEngine.allCases)
+    func theJSONBackupRestoresTheSamePipelineIdsAndTimesIncluded(_ engine: ExchangeEngine) throws {
+        let fixture = try ExchangeFixture(engine)
         try populated(fixture)
         let backup = try fixture.exported(.all, csv: false)
         let path = fixture.file("backup.json", backup)
@@ -365,8 +436,9 @@ struct RoundTripTests {
         #expect(moved.version == 3)
     }
 
-    @Test func aBackupGoesOnlyIntoAFreshDatabase() throws {
-        let fixture = try ExchangeFixture()
+    @Test(arguments: ExchangeEngine.allCases)
+    func aBackupGoesOnlyIntoAFreshDatabase(_ engine: ExchangeEngine) throws {
+        let fixture = try ExchangeFixture(engine)
         try populated(fixture)
         let path = fixture.file("backup.json", try fixture.exported(.all, csv: false))
         #expect(throws: PipelineError.backupNeedsFreshDatabase) { try JSONBackup.restore(path: path, into: fixture.database) }
@@ -374,9 +446,9 @@ struct RoundTripTests {
         #expect(throws: PipelineError.self) { try JSONBackup.restore(path: broken, into: try fixture.another()) }
     }
 
-    @Test(arguments: [ExchangeKind.opportunities, .leads, .stages])
-    func csvExportImportIntoAFreshDatabaseAndExportAgainGivesTheSameFile(_ kind: ExchangeKind) throws {
-        let fixture = try ExchangeFixture()
+    @Test(arguments: [ExchangeKind.opportunities, .leads, .stages], ExchangeEngine.allCases)
+    func csvExportImportIntoAFreshDatabaseAndExportAgainGivesTheSameFile(_ kind: ExchangeKind, _ engine: ExchangeEngine) throws {
+        let fixture = try ExchangeFixture(engine)
         try populated(fixture)
         let first = try fixture.exported(kind)
         let fresh = try fixture.another()
@@ -425,5 +497,139 @@ struct ExchangeFileTests {
         #expect(SpreadsheetSafety.guarded("-12.50") == "-12.50" && SpreadsheetSafety.guarded("+1 555 0100") == "+1 555 0100")
         #expect(SpreadsheetSafety.guarded("=1+1") == "'=1+1" && SpreadsheetSafety.guarded("'=1") == "''=1")
         #expect(SpreadsheetSafety.guarded("'plain") == "'plain")
+    }
+}
+
+/// A file longer than a chunk (the rows read ahead and looked up together, 1,000 at most):
+/// names made, updated and named again across chunks and within one, ours (`pipeline.crm_lead_N`)
+/// for a record that existed before and for one this import made, rows with no External ID.
+/// On PostgreSQL the rows also go out by COPY a thousand at a time, so every case here is a
+/// read that must see held rows.
+@Suite("Imports of many chunks")
+struct ChunkedImportTests {
+    static let rowCount = 2_600
+    static let stages = ["New", "Qualified", "Proposition"]
+
+    /// Row `index` (1-based; line `index + 1`) of the file, `bad` naming a row to spoil.
+    static func file(badRow: Int? = nil) -> String {
+        var text = "id,name,stage_id,expected_revenue\n"
+        for index in 1...rowCount {
+            switch index {
+            case badRow: text += "x.bad,Bad,New,1.2.3\n"
+            case 10: text += "x.3,Deal 3 renamed,Qualified,3\n"             // made in this chunk
+            case 50: text += ",No id early,New,1\n"                          // made as record 50, with no External ID
+            case 1_100: text += "x.new,Late,New,1\n"
+            case 1_200: text += "x.new,Late again,Qualified,1\n"              // made earlier in this chunk
+            case 1_500: text += "x.5,Deal 5 won,Won,5\n"                      // made in the first chunk
+            case 2_300: text += "x.new,Late thrice,Proposition,1\n"           // made in the chunk before
+            case 2_400: text += "pipeline.crm_lead_1,Existing renamed,Qualified,9\n"  // existed before
+            case 2_450: text += "pipeline.crm_lead_3,Not record three,New,7\n"        // record 3 is this import's
+            case 2_451: text += "pipeline.crm_lead_99999,Nobody's,New,1\n"
+            case 2_460: text += "pipeline.crm_lead_50,Not the early one,New,1\n"    // record 50 is this import's too
+            case 2_500: text += ",No id,New,1\n"
+            default: text += "x.\(index),Deal \(index),\(stages[index % 3]),\(index)\n"
+            }
+        }
+        return text
+    }
+
+    static func existing(_ fixture: ExchangeFixture) throws -> Opportunity {
+        let changes = try OpportunityForm(title: "Existing", expectedRevenue: "2").validated(language: .english, currency: .usd)
+        return try fixture.database.addOpportunity(changes, team: try fixture.database.currentTeam().id, stage: nil,
+                                                   context: ChangeContext(now: fixture.now, user: "lan"))
+    }
+
+    @Test(arguments: ExchangeEngine.allCases)
+    func namesAcrossAndWithinChunksResolveAsRowByRow(_ engine: ExchangeEngine) throws {
+        let fixture = try ExchangeFixture(engine)
+        let existing = try Self.existing(fixture)
+        #expect(existing.id == Opportunity.ID(1))
+        let report = try fixture.importCSV(fixture.file("many.csv", Self.file()))
+        #expect(report.problems.isEmpty, "\(report.problems)")
+        #expect(report.rows == Self.rowCount)
+        #expect(report.summary.created == Self.rowCount - 5 && report.summary.updated == 5)
+        let records = try fixture.records()
+        #expect(records.count == Self.rowCount - 4)
+        let byTitle = Dictionary(records.map { ($0.title, $0) }, uniquingKeysWith: { first, _ in first })
+        let catalog = try fixture.database.catalog()
+        func history(_ title: String) throws -> [String?] {
+            try fixture.database.history(of: try #require(byTitle[title]).id).map(\.toName)
+        }
+        #expect(try history("Deal 3 renamed") == ["New", "Qualified"])
+        #expect(try history("Deal 5 won") == ["Proposition", "Won"])
+        #expect(try history("Late thrice") == ["New", "Qualified", "Proposition"])
+        #expect(byTitle["Late"] == nil && byTitle["Late again"] == nil)
+        #expect(try history("Existing renamed") == ["New", "Qualified"])
+        #expect(byTitle["Existing renamed"]?.id == existing.id)
+        // Record 3 was made by this import (from x.2): our External ID does not name it.
+        #expect(records.first { $0.id == Opportunity.ID(3) }?.title == "Deal 2")
+        #expect(byTitle["Not record three"].map { catalog.stage($0.stage ?? Stage.ID(0))?.name } == "New")
+        #expect(byTitle["Nobody's"] != nil && byTitle["No id"] != nil)
+        #expect(byTitle["No id early"]?.id == Opportunity.ID(50) && byTitle["Not the early one"] != nil)
+        var historyLines = 0
+        try fixture.database.forEachHistoryEntry { _ in historyLines += 1 }
+        #expect(historyLines == 1 + (Self.rowCount - 5) + 5)  // the existing deal's, each new one's, each stage an update changed
+        #expect(try fixture.database.integrityProblems() == [])
+        // The totals the board shows follow every row.
+        let figures = try fixture.database.stageFigures(team: try fixture.database.currentTeam().id)
+        #expect(figures.values.reduce(0) { $0 + $1.count } == records.count)
+    }
+
+    @Test(arguments: ExchangeEngine.allCases)
+    func aDryRunOfManyChunksChangesNothing(_ engine: ExchangeEngine) throws {
+        let fixture = try ExchangeFixture(engine)
+        _ = try Self.existing(fixture)
+        let before = try snapshot(fixture)
+        let dry = try fixture.importCSV(fixture.file("many.csv", Self.file()), dryRun: true)
+        #expect(dry.problems.isEmpty && dry.summary.created == Self.rowCount - 5 && dry.summary.updated == 5)
+        #expect(try snapshot(fixture) == before)
+    }
+
+    @Test(arguments: ExchangeEngine.allCases)
+    func aBadRowInTheLastChunkLeavesNothingOfTheOthers(_ engine: ExchangeEngine) throws {
+        let fixture = try ExchangeFixture(engine)
+        _ = try Self.existing(fixture)
+        let before = try snapshot(fixture)
+        let report = try fixture.importCSV(fixture.file("bad.csv", Self.file(badRow: 2_550)))
+        #expect(report.problems.count == 1 && report.problems.first?.line == 2_551 && report.problems.first?.column == "expected_revenue"
+                && report.problems.first?.message.hasPrefix("'1.2.3' is not an amount") == true, "\(report.problems)")
+        #expect(try snapshot(fixture) == before)
+        // …and the store takes the same file once it is good.
+        #expect(try fixture.importCSV(fixture.file("good.csv", Self.file())).problems.isEmpty)
+    }
+
+    /// Records, history and each team's totals, as the roles read them.
+    func snapshot(_ fixture: ExchangeFixture) throws -> String {
+        var lines = try fixture.records().map { "\($0)" }
+        try fixture.database.forEachHistoryEntry { lines.append("\($0)") }
+        for team in try fixture.database.teams() {
+            lines.append("\(try fixture.database.stageFigures(team: team.id).sorted { $0.key.rawValue < $1.key.rawValue })")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+@Suite("What an import remembers")
+struct ImportMemoryTests {
+    /// The ids an import made are kept as runs: the same answers as a set, in any order of
+    /// insertion, and a few runs for ids that follow each other however many there are.
+    @Test func idRunsAnswerAsASetAndStaySmall() {
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<50 {
+            var runs = IDRuns(), reference = Set<Int64>()
+            for _ in 0..<Int.random(in: 0...200, using: &random) {
+                let id = Int64.random(in: 1...120, using: &random)
+                runs.insert(Opportunity.ID(id))
+                reference.insert(id)
+            }
+            for id in Int64(0)...121 { #expect(runs.contains(Opportunity.ID(id)) == reference.contains(id), "\(id) of \(reference.sorted())") }
+            let expectedRuns = reference.sorted().enumerated().filter { $0.offset == 0 || reference.sorted()[$0.offset - 1] != $0.element - 1 }.count
+            #expect(runs.runCount == expectedRuns)
+        }
+        var made = IDRuns()
+        for id in Int64(1)...100_000 { made.insert(Opportunity.ID(id)) }
+        for id in Int64(100_010)...100_020 { made.insert(Opportunity.ID(id)) }
+        made.insert(Opportunity.ID(Int64.max))
+        #expect(made.runCount == 3 && made.contains(Opportunity.ID(Int64.max)) && !made.contains(Opportunity.ID(100_005)))
     }
 }

@@ -576,3 +576,154 @@ struct EngineIntegrityTests {
         }
     }
 }
+
+@Suite("PostgreSQL engine: imports and restores in bulk")
+struct EngineBulkTests {
+    /// An import's records and history lines are held and written together by COPY: 2,500
+    /// rows take a few dozen round trips, not several a row. A read in the middle sees every
+    /// row held so far, and a chunk's names are looked up in one query.
+    @Test func anImportWritesItsRowsTogetherAndAReadSeesThem() throws {
+        try withTestDatabase { database in
+            let harness = try EngineHarness(database)
+            let before = harness.engine.connection.roundTrips
+            _ = try harness.store.importing(dryRun: false) { transaction in
+                let catalog = try transaction.catalog()
+                let pipeline = try transaction.pipeline(for: try transaction.currentTeam().id)
+                for index in 0..<2_500 {
+                    var update = try Opportunity.create(try OpportunityForm(title: "Imported \(index)").validated(language: .english, currency: .usd),
+                                                        in: pipeline, stage: nil, currency: .usd, at: testNow, by: "importer")
+                    update.opportunity.rank = Int64(-index)
+                    let id = try transaction.insertRecord(update.opportunity, externalID: "x.\(index)")
+                    var change = try #require(update.stageChange)
+                    change.opportunity = id
+                    try transaction.insertHistory(StageHistoryEntry(change, names: catalog))
+                    if index == 1_234 {
+                        #expect(try transaction.record(id)?.title == "Imported 1234")
+                        #expect(try transaction.history(of: id).count == 1)
+                        let names = try transaction.recordsNamed(externalIDs: ["x.0", "x.1234", "x.9999", "with \"quotes\", {braces}"],
+                                                                 ids: [id, Opportunity.ID(1), Opportunity.ID(999_999)])
+                        #expect(names.byExternalID.keys.sorted() == ["x.0", "x.1234"] && names.byExternalID["x.1234"] == id)
+                        #expect(names.withoutExternalID.isEmpty)
+                    }
+                }
+            }
+            let roundTrips = harness.engine.connection.roundTrips - before
+            #expect(roundTrips < 60, "\(roundTrips) round trips for 2,500 rows")
+            #expect(try harness.store.storedCounts() == (records: 2_500, history: 2_500))
+            #expect(try harness.store.integrityProblems() == [])
+            // Ids came from the identity sequence: the next record takes a new one.
+            let added = try harness.add("Added after")
+            #expect(try harness.store.opportunity(added.id)?.title == "Added after")
+        }
+    }
+
+    /// `db copy` into a server writes records and history by COPY too; a record of megabytes
+    /// goes out on its own rather than after a thousand more, and every value comes back.
+    @Test func aCopyToAServerWritesItsRowsTogetherWithEveryValue() throws {
+        try withTestDatabase { sourceDatabase in
+            try withTestDatabase { targetDatabase in
+                let source = try EngineHarness(sourceDatabase)
+                let note = String(repeating: "Ghi chú dài\tvới \\ và\r\n dòng mới. ", count: 40_000)  // about 1.3 MB
+                _ = try source.store.importing(dryRun: false) { transaction in
+                    let catalog = try transaction.catalog()
+                    let pipeline = try transaction.pipeline(for: try transaction.currentTeam().id)
+                    for index in 0..<1_500 {
+                        var form = OpportunityForm(title: "Deal \(index)", customer: "Công ty \(index)", notes: index % 500 == 7 ? note : "n")
+                        form.tags = ["a", "b"]
+                        var update = try Opportunity.create(try form.validated(language: .english, currency: .usd),
+                                                            in: pipeline, stage: nil, currency: .usd, at: testNow, by: "importer")
+                        update.opportunity.rank = Int64(index)
+                        let id = try transaction.insertRecord(update.opportunity, externalID: index % 2 == 0 ? "x.\(index)" : nil)
+                        var change = try #require(update.stageChange)
+                        change.opportunity = id
+                        try transaction.insertHistory(StageHistoryEntry(change, names: catalog))
+                    }
+                }
+                #expect(try source.store.integrityProblems() == [])
+                _ = try source.add("Moved", stage: "Qualified")
+                let target = try EngineHarness(targetDatabase)
+                let before = target.engine.connection.roundTrips
+                let summary = try StoreCopy.copy(from: source.store, to: target.store)
+                #expect(summary.records == 1_501)
+                #expect(target.engine.connection.roundTrips - before < 60, "\(target.engine.connection.roundTrips - before) round trips")
+                func everything(_ store: EngineStore) throws -> [String] {
+                    var lines: [String] = []
+                    try store.forEachExchangeRecord(kind: nil) { lines.append("\($0.record) \($0.storedExternalID ?? "-")") }
+                    try store.forEachHistoryEntry { lines.append("\($0)") }
+                    return lines
+                }
+                #expect(try everything(target.store) == (try everything(source.store)))
+                #expect(try target.store.integrityProblems() == [])
+            }
+        }
+    }
+}
+
+@Suite("PostgreSQL engine: round trips while writers queue")
+struct EngineRoundTripTests {
+    /// A writer holds the queue's lock from its first round trip to its commit, and every
+    /// writer behind waits that long: a move of a deal to another stage is the lock and the
+    /// catalogue in one round trip, then the deal, its neighbour in the new column, the
+    /// update, the history line and the commit.
+    @Test func aMoveHoldsTheQueueForSixRoundTrips() throws {
+        try withTestDatabase { database in
+            let harness = try EngineHarness(database)
+            let deal = try harness.add("Acme", stage: "New")
+            _ = try harness.add("Globex", stage: "Qualified")
+            _ = try harness.add("Initech", stage: "Proposition")
+            let (qualified, proposition) = (try harness.stage("Qualified"), try harness.stage("Proposition"))
+            // The first move prepares the statements this session runs from then on.
+            _ = try harness.store.moveOpportunity(deal.id, to: qualified, context: harness.context)
+            let before = harness.engine.connection.roundTrips
+            _ = try harness.store.moveOpportunity(deal.id, to: proposition, context: harness.context)
+            #expect(harness.engine.connection.roundTrips - before == 6)
+            #expect(try harness.store.opportunity(deal.id)?.stage == proposition)
+        }
+    }
+
+    /// The catalogue read with the lock is the transaction's own view: after each write of a
+    /// team or a stage, the transaction reads the catalogue again and sees that write.
+    @Test func aWriteSeesEachTeamAndStageItChanged() throws {
+        try withTestDatabase { database in
+            let harness = try EngineHarness(database)
+            let seen = try harness.engine.write { writer -> [String: Bool] in
+                var seen: [String: Bool] = [:]
+                let first = try #require(try writer.catalog().stages.first)
+                var renamed = first
+                renamed.name = "Renamed in the transaction"
+                _ = try writer.updateStage(renamed, expectedVersion: first.version)
+                seen["stage renamed"] = try writer.catalog().stages.contains { $0.name == renamed.name }
+
+                var added = first
+                added.name = "Added in the transaction"
+                added.sortOrder = 1_000
+                let addedID = try writer.insertStage(added, externalID: nil)
+                seen["stage added"] = try writer.catalog().stages.contains { $0.id == addedID }
+
+                let reversed = try writer.catalog().stages.reversed().enumerated().map { ($1.id, $0 + 1) }
+                try writer.storeSortOrders(reversed)
+                seen["stages reordered"] = try writer.catalog().stages.map(\.id) == reversed.map(\.0)
+
+                try writer.deleteStage(addedID)
+                seen["stage deleted"] = try !writer.catalog().stages.contains { $0.id == addedID }
+
+                let teamID = try writer.insertTeam(name: "Team made in the transaction", createdAt: testNow)
+                seen["team added"] = try writer.catalog().teams.contains { $0.id == teamID }
+
+                var team = try #require(try writer.catalog().team(teamID))
+                team.name = "Team renamed in the transaction"
+                try writer.updateTeam(team)
+                seen["team renamed"] = try writer.catalog().team(teamID)?.name == team.name
+
+                try writer.deleteTeam(teamID)
+                seen["team deleted"] = try writer.catalog().team(teamID) == nil
+                return seen
+            }
+            #expect(seen.count == 7)
+            for (write, wasSeen) in seen.sorted(by: { $0.key < $1.key }) {
+                #expect(wasSeen, "the catalogue read after the write did not show it: \(write)")
+            }
+            #expect(try harness.store.catalog().stages.contains { $0.name == "Renamed in the transaction" })
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import PipelineCore
+import PipelineStorage
+import PostgresClient
+
+/// The records and history lines an import or a restore inserts, held and written together:
+/// one `COPY` per table for up to `rowLimit` rows (or `byteLimit` of text) instead of one
+/// round trip, and one firing of the statement triggers, per row.
+///
+/// Held rows are sent before any other statement of the transaction runs (`flush`), so every
+/// read — and every write that could touch them — sees them exactly as if each had been
+/// inserted at once; records go before history lines, which name them. An import's new
+/// records take ids reserved from the table's identity sequence in blocks (`nextval`, as
+/// an `INSERT` would take them), so that `insertRecord` can answer with the id at once.
+final class PendingRows {
+    enum Purpose {
+        /// New records get reserved ids; history lines get theirs from the identity column.
+        case importing
+        /// Every row comes with its id (and a record with its version), as a backup has it.
+        case restoring
+    }
+
+    let purpose: Purpose
+    private(set) var records = PostgresCopyRows()
+    private(set) var history = PostgresCopyRows()
+    /// Ids reserved for the import's next records, in order.
+    private var reservedIDs: [Int64] = []
+    private var nextReservedID = 0
+    /// How many ids the next reservation asks for: it doubles up to `rowLimit`, so a small
+    /// import leaves few unused ids behind (a sequence's gaps are harmless, as a rolled-back
+    /// `INSERT` leaves them too).
+    private var nextBlock = 16
+
+    /// Held rows are sent once there are this many of either kind…
+    static let rowLimit = 1_000
+    /// … or this much text (a backup's record may carry a note of megabytes).
+    static let byteLimit = 2 << 20
+
+    init(_ purpose: Purpose) {
+        self.purpose = purpose
+    }
+
+    var isEmpty: Bool { records.isEmpty && history.isEmpty }
+
+    var isFull: Bool {
+        records.count >= Self.rowLimit || history.count >= Self.rowLimit
+            || records.bytes.count + history.bytes.count >= Self.byteLimit
+    }
+
+    static let recordCopySQL = "COPY opportunity (\(PostgresRows.writableColumns.joined(separator: ", ")), external_id, id) FROM STDIN"
+    static let restoredRecordCopySQL =
+        "COPY opportunity (\(PostgresRows.writableColumns.joined(separator: ", ")), external_id, id, version) FROM STDIN"
+    static let historyCopySQL = """
+        COPY stage_history (opportunity_id, from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by) FROM STDIN
+        """
+    static let restoredHistoryCopySQL = """
+        COPY stage_history (id, opportunity_id, from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by) FROM STDIN
+        """
+    static let reserveIDsSQL = "SELECT nextval(pg_get_serial_sequence('opportunity', 'id')) FROM generate_series(1, $1)"
+
+    /// The id the next new record takes, reserving a block first when none is left.
+    func nextRecordID(_ connection: PostgresConnection) throws(PostgresError) -> Int64 {
+        if nextReservedID == reservedIDs.count {
+            let rows = try connection.execute(try connection.prepare(Self.reserveIDsSQL), [nextBlock]).rows
+            var ids: [Int64] = []
+            ids.reserveCapacity(rows.count)
+            for row in rows { ids.append(try row.int64(0)) }
+            guard !ids.isEmpty else {
+                throw PostgresError(.unexpectedValue, serverMessage: "the identity sequence gave no id", target: connection.target)
+            }
+            reservedIDs = ids
+            nextReservedID = 0
+            nextBlock = min(nextBlock * 2, Self.rowLimit)
+        }
+        defer { nextReservedID += 1 }
+        return reservedIDs[nextReservedID]
+    }
+
+    func appendRecord(_ values: PostgresParameters) throws(PostgresError) {
+        try records.append(values)
+    }
+
+    func appendHistory(_ values: PostgresParameters) throws(PostgresError) {
+        try history.append(values)
+    }
+
+    /// Sends the held rows, records first, and forgets them. Whatever the outcome they are
+    /// forgotten: a failed COPY fails the transaction, which rolls back.
+    func flush(_ connection: PostgresConnection) throws(PostgresError) {
+        let records = records, history = history
+        self.records.removeAll()
+        self.history.removeAll()
+        do {
+            if !records.isEmpty {
+                try connection.copyIn(purpose == .importing ? Self.recordCopySQL : Self.restoredRecordCopySQL, rows: records)
+            }
+            if !history.isEmpty {
+                try connection.copyIn(purpose == .importing ? Self.historyCopySQL : Self.restoredHistoryCopySQL, rows: history)
+            }
+        } catch let error as PostgresError {
+            throw error
+        } catch {
+            throw PostgresError(.failed, serverMessage: "\(error)", target: connection.target)
+        }
+    }
+}
