@@ -44,6 +44,12 @@ extension PostgresConnection {
         guard !sql.utf8.contains(0) else { throw PostgresError(.nulCharacter) }
         roundTrips += 1
         guard PQsendQuery(rawHandle, sql) == 1 else { throw error(from: nil) }
+        return try answers()
+    }
+
+    /// Every result of what was sent last, in order; the first refusal is thrown once all
+    /// have come. No result at all means the connection broke before any answer.
+    func answers() throws(PostgresError) -> [PostgresResult] {
         var results: [PostgresResult] = []
         var failure: PostgresError?
         while let result = PQgetResult(rawHandle) {
@@ -54,6 +60,7 @@ extension PostgresConnection {
             }
         }
         if let failure { throw failure }
+        guard !results.isEmpty else { throw error(from: nil) }
         return results
     }
 

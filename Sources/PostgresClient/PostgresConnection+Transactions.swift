@@ -7,6 +7,11 @@ public enum PostgresIsolation: String, Sendable {
     case serializable = "SERIALIZABLE"
 }
 
+/// What became of a transaction, as the server says (`pg_xact_status`).
+public enum PostgresTransactionOutcome: Sendable, Equatable {
+    case committed, aborted, inProgress
+}
+
 /// Where the session stands with respect to transactions (`PQtransactionStatus`).
 public enum PostgresTransactionStatus: Sendable, Equatable {
     case idle, busy, inTransaction, failedTransaction, unknown
@@ -32,8 +37,28 @@ extension PostgresConnection {
     /// A `connectionLost` here leaves the outcome unknown: the server may have committed
     /// before the connection broke.
     public func commit() throws(PostgresError) {
-        let result = try executeScript("COMMIT")
-        if result.commandTag == "ROLLBACK" { throw PostgresError(.transactionAborted, target: target) }
+        roundTrips += 1
+        guard PQsendQuery(rawHandle, "COMMIT") == 1 else { throw error(from: nil) }
+        afterSendingCommit?(self)
+        let result = try answers().last
+        if result?.commandTag == "ROLLBACK" { throw PostgresError(.transactionAborted, target: target) }
+    }
+
+    /// The server's transaction id of the transaction in progress (`pg_current_xact_id()`,
+    /// assigning one if it had none), as text: what `outcome(ofTransaction:)` asks about.
+    public static let currentTransactionIDQuery = "SELECT pg_current_xact_id()::text"
+
+    /// What became of a transaction whose COMMIT was sent but whose answer was lost:
+    /// `committed`, `aborted` (nothing of it was kept), or `inProgress` (its session has not
+    /// finished yet). `nil` when the server no longer knows (a transaction id far older
+    /// than any in use).
+    public func outcome(ofTransaction id: String) throws(PostgresError) -> PostgresTransactionOutcome? {
+        switch try execute("SELECT pg_xact_status($1::xid8)", [id]).first?.optionalString(0) {
+        case "committed": return .committed
+        case "aborted": return .aborted
+        case "in progress": return .inProgress
+        default: return nil
+        }
     }
 
     /// Rolls back; on a lost connection there is nothing to roll back (the server already did).

@@ -27,6 +27,9 @@ public final class PostgresConnection {
     /// (a statement, a preparation, a script; a COPY counts two): what tests and
     /// measurements count when the point is to make fewer of them.
     public internal(set) var roundTrips = 0
+    /// For tests: runs once a COMMIT has been sent, before its answer is read (a test cuts
+    /// the connection there, as a network that fails at that moment would).
+    public var afterSendingCommit: ((PostgresConnection) -> Void)?
 
     /// Connects, or throws what went wrong in one `PostgresError` (never holding the password).
     ///

@@ -149,7 +149,7 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
                                                                                    teams: begun[begun.count - 1].rows)
                     }
                     let result = try body(transaction)
-                    try connection.commit()
+                    try commit(begun)
                     return result
                 } catch {
                     rollBack()
@@ -164,7 +164,7 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
 
     public func importing<T>(dryRun: Bool, _ body: (any ImportTransaction) throws -> T) throws -> T {
         try act { connection in
-            try begin(writingScript(startedAt: Self.monotonicMilliseconds()) + "; SET LOCAL \(PostgresSchema.importingSetting) = 'on'")
+            let begun = try begin(writingScript(startedAt: Self.monotonicMilliseconds()) + "; SET LOCAL \(PostgresSchema.importingSetting) = 'on'")
             let transaction = PostgresTransaction(connection)
             transaction.pendingRows = PendingRows(.importing)
             do {
@@ -175,7 +175,7 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
                     rollBack()
                 } else {
                     try announceEverything(transaction)
-                    try connection.commit()
+                    try commit(begun)
                 }
                 return result
             } catch {
@@ -188,7 +188,7 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
 
     public func restoring(_ body: (any RestoreTransaction) throws -> Void) throws {
         try act { connection in
-            try begin(writingScript(startedAt: Self.monotonicMilliseconds()) + "; SET LOCAL \(PostgresSchema.importingSetting) = 'on'")
+            let begun = try begin(writingScript(startedAt: Self.monotonicMilliseconds()) + "; SET LOCAL \(PostgresSchema.importingSetting) = 'on'")
             let transaction = PostgresTransaction(connection)
             do {
                 guard try transaction.isUntouched() else { throw PipelineError.backupNeedsFreshDatabase }
@@ -207,7 +207,7 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
                            setval(pg_get_serial_sequence('stage_history', 'id'), coalesce((SELECT max(id) FROM stage_history), 0) + 1, false)
                     """)
                 try announceEverything(transaction)
-                try connection.commit()
+                try commit(begun)
             } catch {
                 rollBack()
                 if let error = error as? PostgresError, error.kind == .foreignKeyViolation {
@@ -295,9 +295,45 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
     /// stage totals, so concurrent writers collide anyway; queueing them costs less than
     /// letting them collide and run again (measured: Docs/decisions.md). SERIALIZABLE and
     /// running again stay for writers that do not queue (another program, psql).
+    /// The transaction's id comes back in the same round trip (after the lock, so that the
+    /// snapshot is still taken after it): a COMMIT whose answer is lost is then looked up.
     private func writingScript(startedAt started: Int64) -> String {
         "BEGIN ISOLATION LEVEL SERIALIZABLE; SET LOCAL lock_timeout = \(max(remainingMilliseconds(since: started), 1)); "
-            + "LOCK TABLE pipeline_meta IN EXCLUSIVE MODE"
+            + "LOCK TABLE pipeline_meta IN EXCLUSIVE MODE; \(PostgresConnection.currentTransactionIDQuery)"
+    }
+
+    /// Commits a write begun by `begun` (the results of its `writingScript`). When the
+    /// connection breaks after the COMMIT was sent, the server may have committed or not:
+    /// answering "try again" after a commit that happened is how a deal gets added twice.
+    /// So the engine asks the server, on a new session, what became of the transaction:
+    /// committed is success; aborted is the lost connection it was (nothing was kept, trying
+    /// again is right); a server that cannot be asked, or still finishing it when the busy
+    /// timeout ends, leaves the outcome unknown, and the sentence says to look first.
+    private func commit(_ begun: [PostgresResult]) throws {
+        do {
+            try connection.commit()
+        } catch where error.isConnectionLost {
+            guard let transactionID = begun.lazy.compactMap({ $0.first?.optionalString("pg_current_xact_id") }).first else { throw error }
+            let started = Self.monotonicMilliseconds()
+            while true {
+                let outcome: PostgresTransactionOutcome?
+                do {
+                    try reopenSession()
+                    outcome = try connection.outcome(ofTransaction: transactionID)
+                } catch {
+                    throw PostgresStoreError.commitOutcomeUnknown(target: connection.target)
+                }
+                switch outcome {
+                case .committed: return
+                case .aborted, nil: throw error
+                case .inProgress:
+                    guard remainingMilliseconds(since: started) > 0 else {
+                        throw PostgresStoreError.commitOutcomeUnknown(target: connection.target)
+                    }
+                    usleep(20_000)
+                }
+            }
+        }
     }
 
     private func remainingMilliseconds(since started: Int64) -> Int64 {

@@ -8,6 +8,9 @@ public enum PostgresStoreError: Error, Equatable, Sendable {
     case notAPipelineDatabase(target: PostgresTarget)
     /// Set up by a newer version of pipeline.
     case createdByNewerVersion(target: PostgresTarget)
+    /// The connection broke after a COMMIT was sent, and the server could not say whether
+    /// it committed.
+    case commitOutcomeUnknown(target: PostgresTarget)
 
     public var message: String { message(in: .english) }
 
@@ -16,6 +19,7 @@ public enum PostgresStoreError: Error, Equatable, Sendable {
         switch self {
         case .notAPipelineDatabase(let target): return t("postgres.notAPipelineDatabase", target.databaseOnServer(t))
         case .createdByNewerVersion(let target): return t("postgres.newerVersion", target.databaseOnServer(t))
+        case .commitOutcomeUnknown(let target): return t("postgres.commitOutcomeUnknown", target.address)
         }
     }
 

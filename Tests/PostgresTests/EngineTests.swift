@@ -727,3 +727,76 @@ struct EngineRoundTripTests {
         }
     }
 }
+
+@Suite("PostgreSQL engine: a COMMIT whose answer is lost")
+struct EngineCommitOutcomeTests {
+    static func titles(_ store: EngineStore) throws -> [String] {
+        var titles: [String] = []
+        try store.forEachOpportunity(OpportunityFilter(team: nil, stage: nil, includeArchived: true)) { titles.append($0.title) }
+        return titles.sorted()
+    }
+
+    /// Cuts the engine's connection once its next COMMIT has been sent, before the answer:
+    /// the server has the COMMIT and commits, the engine hears nothing.
+    static func cutAfterTheNextCommit(_ engine: PostgresEngine, then: @escaping () -> Void = {}) {
+        engine.connection.afterSendingCommit = { connection in
+            connection.afterSendingCommit = nil
+            if let socket = connection.socket { _ = shutdown(socket, Int32(SHUT_RDWR)) }
+            then()
+        }
+    }
+
+    /// The hostile trial's doubled deal: a save that happened was reported as lost with "try
+    /// again", and trying again added it twice. The engine asks the server what became of
+    /// the transaction and reports the save it made.
+    @Test func aCommitThatHappenedIsASaveEvenWhenItsAnswerIsLost() throws {
+        try withTestDatabase { database in
+            let harness = try EngineHarness(database)
+            let before = harness.engine.connection.roundTrips
+            Self.cutAfterTheNextCommit(harness.engine)
+            let added = try harness.add("Once only")
+            #expect(harness.engine.connection.afterSendingCommit == nil, "the COMMIT was never sent")
+            #expect(harness.engine.connection.roundTrips > before)
+            #expect(try Self.titles(harness.colleague().store) == ["Once only"])
+            #expect(try harness.store.opportunity(added.id)?.title == "Once only")
+        }
+    }
+
+    /// A CSV import's COMMIT whose answer is lost: the same, for the whole import.
+    @Test func anImportThatCommittedIsReportedOnce() throws {
+        try withTestDatabase { database in
+            let harness = try EngineHarness(database)
+            Self.cutAfterTheNextCommit(harness.engine)
+            _ = try harness.store.importing(dryRun: false) { transaction in
+                let pipeline = try transaction.pipeline(for: try transaction.currentTeam().id)
+                for (index, title) in ["First", "Second"].enumerated() {
+                    var update = try Opportunity.create(try OpportunityForm(title: title).validated(language: .english, currency: .usd),
+                                                        in: pipeline, stage: nil, currency: .usd, at: testNow, by: "importer")
+                    update.opportunity.rank = Int64(index)
+                    _ = try transaction.insertRecord(update.opportunity, externalID: "__import__.deal_\(index)")
+                }
+            }
+            #expect(try Self.titles(harness.colleague().store) == ["First", "Second"])
+        }
+    }
+
+    /// The server goes away with the COMMIT: nobody can say whether it committed, and the
+    /// sentence says to look before trying again, never "try again".
+    @Test func aCommitNobodyCanConfirmSaysToLookFirst() throws {
+        try withPrivateServer { server in
+            let engine = try PostgresEngine(connectionString: server.connectionString, seedLanguage: .english, now: testNow, busyTimeout: 2)
+            let store = EngineStore(engine: engine)
+            let team = try store.currentTeam().id
+            Self.cutAfterTheNextCommit(engine) { try? server.stop() }
+            let changes = try OpportunityForm(title: "Unknown fate", expectedRevenue: "1").validated(language: .english, currency: .usd)
+            let refused = try #require(throws: StoreError.self) {
+                try store.addOpportunity(changes, team: team, stage: nil, context: ChangeContext(now: testNow, user: "lan"))
+            }
+            #expect(refused.message.hasSuffix("was lost while saving, so whether the change was saved is not known; look before trying again"),
+                    "\(refused.message)")
+            #expect(refused.message(in: .vietnamese).contains("chưa rõ thay đổi đã được lưu hay chưa"))
+            #expect(refused.exitStatus == 74)
+            try server.start()
+        }
+    }
+}

@@ -107,6 +107,7 @@ extension Catalogue {
         "postgres.unreachableBecause": "không kết nối được tới máy chủ PostgreSQL tại {0}: {1}",
         "postgres.unknownHost": "không kết nối được tới PostgreSQL: không tìm thấy máy chủ {0}",
         "postgres.timedOut": "máy chủ PostgreSQL tại {0} không trả lời kịp",
+        "postgres.commitOutcomeUnknown": "mất kết nối tới máy chủ PostgreSQL tại {0} đúng lúc đang lưu, nên chưa rõ thay đổi đã được lưu hay chưa; hãy kiểm tra lại trước khi thử lần nữa",
         "postgres.connectionLost": "mất kết nối tới máy chủ PostgreSQL tại {0}; hãy thử lại khi máy chủ hoạt động trở lại",
         "postgres.serverNotReady": "máy chủ PostgreSQL tại {0} đang khởi động hoặc đang tắt; hãy thử lại sau giây lát",
         "postgres.databaseMissing": "không có cơ sở dữ liệu PostgreSQL {0} trên {1}",
