@@ -68,6 +68,7 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
         }
         location = Self.location(of: connection.target)
         do {
+            try boundWaitsForLocks()
             try PostgresSchema.migrate(connection) { connection in
                 try Self.seedDefaults(connection, language: seedLanguage, now: now)
             }
@@ -278,6 +279,15 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
     private func reopenSession() throws {
         try connection.reconnect()
         generation += 1
+        try boundWaitsForLocks()
+    }
+
+    /// Every statement of the session waits at most the busy timeout for a lock another
+    /// session holds (a colleague's `LOCK TABLE` in psql, a schema change), then is refused
+    /// as busy (75): PostgreSQL waits for ever by default, and a board reading behind such a
+    /// lock would stop answering keys. Writes set their own, shorter, what is left of it.
+    private func boundWaitsForLocks() throws {
+        try connection.executeScript("SET lock_timeout = \(max(Int64(busyTimeout * 1000), 1))")
     }
 
     private func rollBack() {

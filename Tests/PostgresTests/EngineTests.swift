@@ -800,3 +800,48 @@ struct EngineCommitOutcomeTests {
         }
     }
 }
+
+@Suite("PostgreSQL engine: another session's table lock")
+struct EngineLockWaitTests {
+    /// Someone in psql holds `LOCK TABLE stage IN ACCESS EXCLUSIVE MODE` in an open
+    /// transaction: a read behind it (a board loading, `stage list`) is refused as busy once
+    /// the busy timeout has passed, instead of waiting for ever (PostgreSQL's default; the
+    /// hostile trial's board stopped answering keys and SIGTERM). After the lock, it reads.
+    @Test(.timeLimit(.minutes(1))) func aReadBehindATableLockIsBusyAfterTheBusyTimeout() throws {
+        try withTestDatabase { database in
+            let harness = try EngineHarness(database, busyTimeout: 0.3)
+            let holder = try database.connect()
+            try holder.executeScript("BEGIN; LOCK TABLE stage IN ACCESS EXCLUSIVE MODE")
+            // Were the read to wait unbounded, this test would wait with it: a watcher ends
+            // the lock once any session has waited on it for 3 s (ten times the busy
+            // timeout), so the read then succeeds and the expectation below fails instead.
+            nonisolated(unsafe) let watcher = try database.connect()
+            let released = DispatchSemaphore(value: 0)
+            let holderPID = try holder.execute("SELECT pg_backend_pid()").first?.int(0) ?? 0
+            Thread.detachNewThread {
+                defer { released.signal() }
+                for _ in 0..<600 {
+                    let waited = (try? watcher.execute("""
+                        SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND now() - query_start > interval '3 seconds'
+                        """).first?.int(0)) ?? 0
+                    if waited > 0 { _ = try? watcher.execute("SELECT pg_terminate_backend($1)", [holderPID]); return }
+                    if (try? watcher.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = $1 AND state = 'idle'", [holderPID]).first?.int(0)) == 1 { return }
+                    usleep(50_000)
+                }
+            }
+            let refused = try #require(throws: StoreError.self) { try harness.store.pipeline(for: harness.team) }
+            #expect(refused == .locked(path: harness.engine.location), "\(refused)")
+            #expect(refused.exitStatus == 75)
+            // A store opened while the lock is held is refused the same way, or opens; it never waits.
+            do {
+                let opened = try StoreOpener.open(try database.connectionString(), seedLanguage: .english, now: testNow, busyTimeout: 0.3)
+                #expect(throws: StoreError.locked(path: opened.location)) { try opened.catalog() }
+            } catch let error as StoreError {
+                #expect(error.exitStatus == 75, "\(error)")
+            }
+            try holder.executeScript("COMMIT")
+            released.wait()
+            #expect(try harness.store.pipeline(for: harness.team).stages.count == 6)
+        }
+    }
+}
