@@ -104,6 +104,10 @@ def top_statements(location, limit=8):
             for calls, total, mean, query in rows]
 
 
+# The writes of each writer left out of the `warm_` latencies.
+WARM_UP_WRITES = 10
+
+
 def percentile(values, fraction):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
@@ -141,18 +145,22 @@ def run(binary, location, writers=50, actions=500, pause=None, env=None, server_
         server_used = server_cpu() - server_before if server_cpu else None
         outputs = [open(log).read().splitlines() for log in logs]
     problems = []
-    latencies, writes_by_deal, stage_changes = [], {}, 0
+    latencies, warm_latencies, writes_by_deal, stage_changes = [], [], {}, 0
     counts = {"ok": 0, "refused": 0, "busy": 0, "skip": 0}
     for writer, (status, lines) in enumerate(zip(statuses, outputs)):
         results = [line for line in lines if line.split(" ")[0] in counts]
         if status != 0 or not lines or lines[-1] != "done" or len(results) != actions:
             problems.append(f"writer {writer + 1}: status {status}, {len(results)} results of {actions}, "
                             f"last line {lines[-1] if lines else 'none'!r}")
+        timed_by_writer = 0
         for line in results:
             parts = line.split(" ")
             counts[parts[0]] += 1
             if parts[-1].endswith("us"):
                 latencies.append(int(parts[-1][:-2]) / 1000)
+                timed_by_writer += 1
+                if timed_by_writer > WARM_UP_WRITES:
+                    warm_latencies.append(latencies[-1])
             if parts[0] == "ok" and parts[1] in ("move", "edit"):
                 deal = int(parts[2])
                 writes_by_deal[deal] = writes_by_deal.get(deal, 0) + 1
@@ -183,6 +191,10 @@ def run(binary, location, writers=50, actions=500, pause=None, env=None, server_
         "latency_p95_ms": percentile(latencies, 0.95) if latencies else None,
         "latency_p99_ms": percentile(latencies, 0.99) if latencies else None,
         "latency_max_ms": max(latencies) if latencies else None,
+        # Without each writer's first writes: the session just opened, its statements prepared
+        # on first use, and fifty writers starting at once.
+        "warm_latency_p95_ms": percentile(warm_latencies, 0.95) if warm_latencies else None,
+        "warm_latency_max_ms": max(warm_latencies) if warm_latencies else None,
         "client_cpu_s": client_cpu, "server_cpu_s": server_used,
         "cpu_ms_per_write": (client_cpu + (server_used or 0)) * 1000 / answered if answered else None,
         "verified": not problems,
