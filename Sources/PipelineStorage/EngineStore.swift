@@ -244,6 +244,21 @@ public final class EngineStore: PipelineStore {
 
     // MARK: - StoreMaintenance
 
-    public func integrityReport() throws -> IntegrityReport { try engine.integrityReport() }
-    public func repair() throws { try engine.repair() }
+    /// The engine's checks, then the rows every engine keeps alike: preferences no one can use.
+    public func integrityReport() throws -> IntegrityReport {
+        var report = try engine.integrityReport()
+        report.problems += try read { try $0.unusablePreferences() }.map { preference in
+            IntegrityProblem.preference(user: preference.user, key: preference.key.rawValue, value: preference.value)
+        }
+        return report
+    }
+
+    /// The engine's repairs, then removes the preferences no one can use (their users follow
+    /// the pipeline's values, as they already did when reading).
+    public func repair() throws {
+        try engine.repair()
+        try write { store in
+            for preference in try store.unusablePreferences() { try store.removePreference(preference.key, user: preference.user) }
+        }
+    }
 }

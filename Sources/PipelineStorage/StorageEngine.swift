@@ -183,6 +183,8 @@ public protocol StoreWriter: StoreReader {
     func storeSetting(_ key: SettingKey, _ value: String) throws
     /// Stores `user`'s own value of a personal setting; nobody else's changes.
     func storePreference(_ key: SettingKey, _ value: String, user: String) throws
+    /// Removes `user`'s own value of a personal setting: they follow the pipeline's again.
+    func removePreference(_ key: SettingKey, user: String) throws
 }
 
 /// Every record of one team in one stage moving to another stage (and maybe team).

@@ -80,6 +80,20 @@ extension StoreReader {
         try SettingKey.allCases.map { try settingValue($0, for: user) }
     }
 
+    /// Preferences no one can use: a team that no longer exists, a value `settings set`
+    /// refuses, a key that is not personal. Reading passes them over; `check` reports them
+    /// and `--repair` removes them.
+    public func unusablePreferences() throws -> [Preference] {
+        let teams = Set(try teams().map { String($0.id.rawValue) })
+        return try storedPreferences().filter { preference in
+            // A shared key is never anyone's own: reading never looks at one.
+            guard preference.key.isPersonal else { return true }
+            if preference.key == .team { return !teams.contains(preference.value) }
+            // A value is usable when it is one `settings set` would store as it is.
+            return (try? preference.key.normalized(preference.value)) != preference.value
+        }
+    }
+
     /// Every stored setting of the pipeline (not the defaults, not anyone's preferences).
     public func storedSettings() throws -> [(SettingKey, String)] {
         try SettingKey.allCases.compactMap { key in try storedSetting(key).map { (key, $0) } }

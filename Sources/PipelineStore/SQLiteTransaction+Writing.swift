@@ -174,4 +174,8 @@ extension SQLiteTransaction: StoreWriter {
             ON CONFLICT (user_name, key) DO UPDATE SET value = excluded.value
             """).execute(arguments: [user, key.rawValue, value])
     }
+
+    func removePreference(_ key: SettingKey, user: String) throws {
+        try db.execute(sql: "DELETE FROM preference WHERE user_name = ? AND key = ?", arguments: [user, key.rawValue])
+    }
 }

@@ -163,6 +163,10 @@ extension PostgresTransaction: StoreWriter {
             """, [user, key.rawValue, value])
     }
 
+    func removePreference(_ key: SettingKey, user: String) throws {
+        try run("DELETE FROM preference WHERE user_name = $1 AND key = $2", [user, key.rawValue])
+    }
+
     /// The id an `INSERT … RETURNING id` gave.
     func returnedID(_ sql: String, _ parameters: PostgresParameters) throws -> Int64 {
         guard let id = try rows(sql, parameters).first?.int64(0) else {

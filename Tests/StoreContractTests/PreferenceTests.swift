@@ -102,6 +102,32 @@ struct PreferenceTests {
         #expect(try fixture.store.integrityProblems() == [])
     }
 
+    /// A preference no one can use — a team that no longer exists, a value `settings set`
+    /// refuses, a key that is not personal; only another program's edit leaves one — is
+    /// passed over when read, reported by `check`, and removed by `check --repair`, which
+    /// keeps every usable one.
+    @Test(arguments: EngineKind.allCases) func checkReportsPreferencesNoOneCanUseAndRepairRemovesThem(_ engine: EngineKind) throws {
+        let fixture = try StoreFixture(engine)
+        let lan = try fixture.reopen(as: "lan"), minh = try fixture.reopen(as: "minh")
+        try lan.setSetting(.language, to: "vi")
+        try fixture.store.inOneTransaction { store in
+            try store.storePreference(.team, "99", user: "lan")
+            try store.storePreference(.direction, "up", user: "minh")
+            try store.storePreference(.currency, "EUR", user: "minh")
+        }
+        #expect(try lan.currentTeam().name == "Sales")
+        #expect(try minh.setting(.currency) == "USD")
+        #expect(try fixture.store.integrityProblems() == [
+            .preference(user: "lan", key: "team", value: "99"), .preference(user: "minh", key: "currency", value: "EUR"),
+            .preference(user: "minh", key: "direction", value: "up"),
+        ])
+        #expect(IntegrityProblem.preference(user: "lan", key: "team", value: "99").message(in: .english)
+                == "lan's own team is '99', which it cannot be (a team that no longer exists, or a value it does not take)")
+        try fixture.store.repair()
+        #expect(try fixture.store.integrityProblems() == [])
+        #expect(try fixture.store.storedPreferences() == [Preference(user: "lan", key: .language, value: "vi")])
+    }
+
     // MARK: - Backups
 
     /// A store with the pipeline's settings and three users' preferences.

@@ -493,6 +493,7 @@ extension Catalogue {
         "check.weightedAmount": "opportunity {0}: its weighted revenue is not its revenue at its probability",
         "check.stageTotal": "the totals of team {0}, stage {1}, {2}: {3} deals kept where {4} are counted, or their sums differ",
         "check.stageNotInHistory": "opportunity {0}: its stage is not where its history last took it",
+        "check.preference": "{0}'s own {1} is '{2}', which it cannot be (a team that no longer exists, or a value it does not take)",
         "cli.check.abstract": "Check the database file: its pages, the filter index, the stage totals and the stage history.",
         "cli.check.discussion": "Prints one line per problem and exits 65, or says that the file is sound. --repair rebuilds the filter index and the stage totals from the deals in one transaction (and rewrites a file whose size is not a whole number of pages); what it cannot rebuild is named, and a backup is then the way back.",
         "cli.check.filterIndexUnchecked": "the filter index of {0} could not be checked: the database can only be read here",

@@ -490,6 +490,7 @@ extension Catalogue {
         "check.weightedAmount": "cơ hội {0}: doanh thu theo xác suất không bằng doanh thu nhân với xác suất của nó",
         "check.stageTotal": "tổng của nhóm {0}, giai đoạn {1}, {2}: lưu {3} cơ hội trong khi đếm được {4}, hoặc các tổng không khớp",
         "check.stageNotInHistory": "cơ hội {0}: giai đoạn hiện tại không phải nơi lịch sử ghi lần cuối",
+        "check.preference": "thiết lập riêng {1} của {0} là '{2}', một giá trị không dùng được (nhóm không còn nữa, hoặc giá trị không hợp lệ)",
         "cli.check.abstract": "Kiểm tra tệp cơ sở dữ liệu: các trang, chỉ mục lọc, tổng theo giai đoạn và lịch sử giai đoạn.",
         "cli.check.discussion": "In một dòng cho mỗi lỗi và thoát với mã 65, hoặc báo tệp nguyên vẹn. --repair dựng lại chỉ mục lọc và tổng theo giai đoạn từ các cơ hội trong một giao dịch (và ghi lại tệp có kích thước không phải số nguyên lần trang); những gì không dựng lại được sẽ được nêu ra, khi đó hãy khôi phục từ bản sao lưu.",
         "cli.check.filterIndexUnchecked": "không kiểm tra được chỉ mục lọc của {0}: ở đây cơ sở dữ liệu chỉ đọc được",
