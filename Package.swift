@@ -85,7 +85,8 @@ let package = Package(
         .testTarget(name: "TerminalCoreTests", dependencies: ["TerminalCore"]),
         .testTarget(name: "PipelineStoreTests", dependencies: ["PipelineStore", "PipelineStorage", "PipelineCore"]),
         // What "an engine works" means: every store behaviour, run on every engine unchanged.
-        .testTarget(name: "StoreContractTests", dependencies: ["PipelineEngines", "PipelineStorage", "PipelineCore", "PostgresClient"]),
+        .testTarget(name: "StoreContractTests", dependencies: ["PipelineEngines", "PipelineStorage", "PipelineCore", "PostgresClient",
+                                                      "PipelineExchange"]),
         .testTarget(name: "CNcursesTests", dependencies: ["CNcurses"]),
         // Against the real server `make test` starts (Scripts/test-postgres.sh).
         .testTarget(name: "PostgresTests", dependencies: ["PostgresClient", "PostgresStore", "PipelineCore", "PipelineStorage", "PipelineEngines"]),

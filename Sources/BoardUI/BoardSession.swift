@@ -19,7 +19,10 @@ public final class BoardSession {
     public var onFirstFrame: (() -> Void)?
     let monotonicMicroseconds: () -> Int
 
-    /// Opens the board on `team` (else the current team).
+    /// Opens the board on `team` (else the current team of whoever `repository` acts for).
+    /// The team picker and the settings pane change that user's own team, language and
+    /// direction, never anyone else's (the store decides who that is: on a server, its
+    /// session user); `user` is the name the stage history records.
     public init(repository: any BoardStore, terminal: any TerminalDevice, team: Team.ID?,
                 direction: BoardDirection, language: Language, user: String,
                 clock: @escaping () -> Timestamp, monotonicMicroseconds: @escaping () -> Int = { 0 }) throws {

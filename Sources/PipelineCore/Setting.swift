@@ -32,6 +32,18 @@ public enum SettingKey: String, CaseIterable, Sendable {
 
     public func expectedValues(in language: Language) -> String { Catalogue.text(expectedValues, language) }
 
+    /// Whether each user has their own value (a preference) rather than one for the whole
+    /// pipeline. Which team one works in, the language one reads and the way one's board
+    /// runs are a person's choices; the currency of amounts and whether the pipeline has a
+    /// Leads step are the team's. A personal key a user has not set follows the pipeline's
+    /// value (what databases held before preferences existed), else the default.
+    public var isPersonal: Bool {
+        switch self {
+        case .team, .language, .direction: return true
+        case .currency, .leads: return false
+        }
+    }
+
     /// The value used while the database holds none (`team` and `currency` always have
     /// one in a database).
     public var defaultValue: String? {

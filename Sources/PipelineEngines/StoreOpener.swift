@@ -32,13 +32,17 @@ public enum StoreOpener {
     ///     not write to, or one that looks damaged (a server's privileges decide for themselves).
     ///   - acceptingDamage: opens for writing a file that looks damaged (`pipeline check --repair`).
     ///   - busyTimeout: how long a write waits for others' before it gives up as busy.
+    ///   - user: who acts on a file — whose preferences (team, language, direction) the store
+    ///     reads and writes; `nil` for nobody in particular (the pipeline's own values). A
+    ///     server's store acts for the role the server authenticated (`session_user`), whatever
+    ///     this says.
     ///   - warn: told what is worth saying about a store opened anyway (a damaged file, read).
     public static func open(_ location: String, seedLanguage: Language, now: Timestamp, busyTimeout: TimeInterval,
-                            forWriting: Bool = true, acceptingDamage: Bool = false,
+                            forWriting: Bool = true, acceptingDamage: Bool = false, user: String? = nil,
                             warn: (StoreError) -> Void = { _ in }) throws -> any PipelineStore {
         if engine(for: location) == .postgresql {
             return EngineStore(engine: try PostgresEngine(connectionString: location, seedLanguage: seedLanguage, now: now,
-                                                          busyTimeout: busyTimeout))
+                                                          busyTimeout: busyTimeout), user: user)
         }
         let engine: SQLiteEngine
         do {
@@ -59,17 +63,19 @@ public enum StoreOpener {
                 throw error
             }
         }
-        return EngineStore(engine: engine)
+        return EngineStore(engine: engine, user: user)
     }
 
     /// How long a write waits for another's to finish, unless the user says otherwise.
     public static let defaultBusyTimeout: TimeInterval = SQLiteEngine.defaultBusyTimeout
 
-    /// The `language` setting of the store at `location`, read without creating, migrating or
-    /// locking anything; `nil` when there is none or it cannot be read (a server that does not
-    /// answer within two seconds). The CLI needs the language before it parses its arguments.
-    public static func storedLanguage(at location: String) -> Language? {
+    /// The language `user` reads the store at `location` in (on a server: its session user) —
+    /// their own preference, else the pipeline's `language` setting — read without creating,
+    /// migrating or locking anything;
+    /// `nil` when there is none or it cannot be read (a server that does not answer within
+    /// two seconds). The CLI needs the language before it parses its arguments.
+    public static func storedLanguage(at location: String, user: String?) -> Language? {
         if engine(for: location) == .postgresql { return PostgresEngine.storedLanguage(connectionString: location) }
-        return SQLiteEngine.storedLanguage(atPath: location)
+        return SQLiteEngine.storedLanguage(atPath: location, user: user)
     }
 }

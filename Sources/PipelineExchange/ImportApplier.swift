@@ -56,7 +56,7 @@ public final class ImportApplier {
         self.options = options
         catalog = try store.catalog()
         let teams = catalog.teams
-        defaultTeam = try options.defaultTeam.flatMap { id in teams.first { $0.id == id } } ?? store.currentTeam()
+        defaultTeam = try options.defaultTeam.flatMap { id in teams.first { $0.id == id } } ?? store.currentTeam(for: nil)
         currency = try store.defaultCurrency()
     }
 

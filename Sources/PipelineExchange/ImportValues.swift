@@ -5,9 +5,11 @@ import PipelineStorage
 public struct ImportOptions: Sendable {
     public var createMissingStages: Bool
     public var createMissingTeams: Bool
-    /// The team records without one go to (the current team when `nil`).
+    /// The team records without one go to (the pipeline's current team when `nil`; the CLI
+    /// gives the importing user's own).
     public var defaultTeam: Team.ID?
     public var now: Timestamp
+    /// Who imports: the stage history's name for them.
     public var user: String
     /// The language problems are reported in.
     public var language: Language

@@ -2,9 +2,10 @@ import Foundation
 import PipelineCore
 import PipelineStorage
 
-/// The complete backup: teams, stages, leads and opportunities, stage history and settings,
-/// with ids, versions and timestamps, so that restoring it into a fresh database gives back
-/// exactly the same pipeline.
+/// The complete backup: teams, stages, leads and opportunities, stage history, settings and
+/// every user's preferences, with ids, versions and timestamps, so that restoring it into a
+/// fresh database gives back exactly the same pipeline. (A backup from before preferences
+/// has no `preferences` list, and restores as it did: everyone follows the settings.)
 ///
 /// Written one record a line inside a JSON object, so that it streams both ways: export
 /// writes as it reads, and restore reads a line at a time (another layout of the same JSON
@@ -38,6 +39,8 @@ public enum JSONBackup {
             output.write("{\n\"format\": \"\(format)\",\n\"version\": \(version),\n")
             let settings = try database.storedSettings().map { ($0.0.rawValue, JSONValue.string($0.1)) }
             output.write("\"settings\": " + JSONValue.object(settings).compact + ",\n")
+            try list("preferences") { element in for preference in try database.storedPreferences() { try element(encode(preference)) } }
+            output.write(",\n")
             try list("teams") { element in for team in try database.teamsWithCreation() { try element(encode(team)) } }
             output.write(",\n")
             try list("stages") { element in for stage in try database.exchangeStages() { try element(encode(stage)) } }
@@ -56,6 +59,11 @@ public enum JSONBackup {
             output.write("\n")
         }
         try output.flush()
+    }
+
+    /// A user's own value of a personal setting, stored as the setting's (the team by id).
+    static func encode(_ preference: Preference) -> JSONValue {
+        .object([("user", .string(preference.user)), ("key", .string(preference.key.rawValue)), ("value", .string(preference.value))])
     }
 
     static func encode(_ entry: BackupTeam) -> JSONValue {
@@ -134,6 +142,9 @@ public enum JSONBackup {
                             let (setting, normalized) = try decoder.setting(key, value, at: element)
                             try writer.storeSetting(setting, normalized)
                         }
+                    case "preferences":
+                        let preference = try decoder.preference(element)
+                        try writer.storePreference(preference.key, preference.value, user: preference.user)
                     case "teams": try writer.insert(try decoder.team(element)); summary.teams += 1
                     case "stages":
                         let (stage, external) = try decoder.stage(element)
@@ -231,7 +242,7 @@ public enum JSONBackup {
             throw PipelineError.backupInconsistent(BackupFault("backup.notABackup"))
         }
         if let settings = root["settings"] as? [String: Any] { try body(Element(section: "settings", index: nil, line: nil, object: settings)) }
-        for section in ["teams", "stages", "records", "stage_history"] {
+        for section in ["preferences", "teams", "stages", "records", "stage_history"] {
             for (index, element) in ((root[section] as? [[String: Any]]) ?? []).enumerated() {
                 try body(Element(section: section, index: index, line: nil, object: element))
             }
@@ -255,13 +266,31 @@ struct BackupDecoder {
             throw BackupFault("backup.unknownSetting", key, path: path)
         }
         guard let text = value as? String else { throw BackupFault("backup.notText", key, path: path) }
+        return (setting, try Self.settingValue(setting, text, path: path))
+    }
+
+    /// One user's own value of a personal setting: the user's name as the stage history's
+    /// are checked, the key one of the personal ones, the value as `settings set` takes it.
+    func preference(_ element: JSONBackup.Element) throws -> Preference {
+        let object = element.object
+        let user = try validated(element, "user") { try TextInput.singleLine(try string(object, "user", element), field: .salesperson) }
+        let name = try string(object, "key", element)
+        guard let key = SettingKey(rawValue: name) else { throw BackupFault("backup.unknownSetting", name, path: element.path("key")) }
+        guard key.isPersonal else { throw BackupFault("backup.notPersonal", name, path: element.path("key")) }
+        return Preference(user: user, key: key, value: try Self.settingValue(key, try string(object, "value", element), path: element.path("value")))
+    }
+
+    /// A setting's value as `settings set` takes it, normalised; the team by id, which must be
+    /// a team of the backup (checked at its end).
+    static func settingValue(_ setting: SettingKey, _ text: String, path: String) throws -> String {
         do {
             let normalized = try setting.normalized(text)
-            // The team is stored by id, which must be a team of the backup (checked at its end).
-            if setting == .team, Int64(normalized) == nil { throw PipelineError.invalidSetting(key: key, value: text, expected: setting.expectedValues) }
-            return (setting, normalized)
+            if setting == .team, Int64(normalized) == nil {
+                throw PipelineError.invalidSetting(key: setting.rawValue, value: text, expected: setting.expectedValues)
+            }
+            return normalized
         } catch let error as PipelineError {
-            throw Self.fault(error, path: path)
+            throw fault(error, path: path)
         }
     }
 

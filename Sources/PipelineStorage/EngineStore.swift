@@ -2,11 +2,28 @@ import PipelineCore
 
 /// A store over any engine: each action is one of the engine's transactions running the
 /// operations every engine shares (`StoreReader`'s and `StoreWriter`'s extensions).
+///
+/// A store acts for one user: their preferences (team, language, direction) are the ones
+/// it reads and writes; `nil` is nobody in particular, who reads and writes the pipeline's
+/// own values, everyone's (`forEveryone()`, a tool, a test).
 public final class EngineStore: PipelineStore {
     public let engine: any StorageEngine
+    public let user: String?
 
-    public init(engine: any StorageEngine) {
+    /// A store over `engine` acting for the engine's own session user when it has one (a
+    /// server's: `user` is then ignored, so that nobody can act as someone else by changing
+    /// an environment variable), else for `user`.
+    public convenience init(engine: any StorageEngine, user: String? = nil) {
+        self.init(engine: engine, acting: engine.sessionUser ?? user)
+    }
+
+    private init(engine: any StorageEngine, acting user: String?) {
         self.engine = engine
+        self.user = user
+    }
+
+    public func forEveryone() -> any PipelineStore {
+        user == nil ? self : EngineStore(engine: engine, acting: nil)
     }
 
     public var location: String { engine.location }
@@ -19,12 +36,12 @@ public final class EngineStore: PipelineStore {
 
     public func teams() throws -> [Team] { try read { try $0.teams() } }
     public func team(_ reference: String) throws -> Team { try read { try $0.team(reference) } }
-    public func currentTeam() throws -> Team { try read { try $0.currentTeam() } }
+    public func currentTeam() throws -> Team { try read { try $0.currentTeam(for: user) } }
     public func catalog() throws -> StageCatalog { try read { try $0.catalog() } }
     public func pipeline(for team: Team.ID) throws -> Pipeline { try read { try $0.pipeline(for: team) } }
     public func stageFigures(team: Team.ID?) throws -> [Stage.ID: Figures] { try read { try $0.stageFigures(team: team) } }
-    public func setting(_ key: SettingKey) throws -> String? { try read { try $0.setting(key) } }
-    public func settings() throws -> [(key: SettingKey, value: String?)] { try read { try $0.settings() } }
+    public func setting(_ key: SettingKey) throws -> String? { try read { try $0.setting(key, for: user) } }
+    public func settings() throws -> [SettingValue] { try read { try $0.settings(for: user) } }
     public func defaultCurrency() throws -> CurrencyCode { try read { try $0.defaultCurrency() } }
     public func opportunity(_ id: Opportunity.ID) throws -> Opportunity? { try read { try $0.record(id) } }
     public func opportunity(_ reference: String) throws -> Opportunity { try read { try $0.opportunity(reference) } }
@@ -51,7 +68,7 @@ public final class EngineStore: PipelineStore {
 
     @discardableResult
     public func setSetting(_ key: SettingKey, to value: String) throws -> String {
-        try write { try $0.setSetting(key, to: value) }
+        try write { try $0.setSetting(key, to: value, for: user) }
     }
 
     public func addTeam(named name: String, context: ChangeContext) throws -> Team {
@@ -187,6 +204,7 @@ public final class EngineStore: PipelineStore {
     public func readingSnapshot<T>(_ body: (any StoreReader) throws -> T) throws -> T { try read(body) }
 
     public func storedSettings() throws -> [(SettingKey, String)] { try read { try $0.storedSettings() } }
+    public func storedPreferences() throws -> [Preference] { try read { try $0.storedPreferences() } }
     public func backupTeams() throws -> [BackupTeam] { try read { try $0.teamsWithCreation() } }
     public func exchangeStages() throws -> [ExchangeStage] { try read { try $0.exchangeStages() } }
 
@@ -209,18 +227,38 @@ public final class EngineStore: PipelineStore {
         }
     }
 
-    /// What a restored store needs besides rows that reference each other: a team, and a
-    /// current team (kept by id) that is one of them.
+    /// What a restored store needs besides rows that reference each other: a team, and
+    /// current teams (kept by id) — the pipeline's and each user's — that are among them.
     static func checkRestored(_ store: any RestoreTransaction) throws {
         let teams = try store.teams()
         guard !teams.isEmpty else { throw PipelineError.backupInconsistent(BackupFault("backup.noTeam")) }
-        if let team = try store.storedSetting(.team), !teams.contains(where: { String($0.id.rawValue) == team }) {
+        func isTeam(_ id: String) -> Bool { teams.contains { String($0.id.rawValue) == id } }
+        if let team = try store.storedSetting(.team), !isTeam(team) {
             throw PipelineError.backupInconsistent(BackupFault("backup.unknownTeamSetting", team, path: ["settings", SettingKey.team.rawValue].joined(separator: ".")))
+        }
+        for preference in try store.storedPreferences() where preference.key == .team && !isTeam(preference.value) {
+            throw PipelineError.backupInconsistent(BackupFault("backup.unknownTeamPreference", preference.value, preference.user,
+                                                               path: "preferences"))
         }
     }
 
     // MARK: - StoreMaintenance
 
-    public func integrityReport() throws -> IntegrityReport { try engine.integrityReport() }
-    public func repair() throws { try engine.repair() }
+    /// The engine's checks, then the rows every engine keeps alike: preferences no one can use.
+    public func integrityReport() throws -> IntegrityReport {
+        var report = try engine.integrityReport()
+        report.problems += try read { try $0.unusablePreferences() }.map { preference in
+            IntegrityProblem.preference(user: preference.user, key: preference.key.rawValue, value: preference.value)
+        }
+        return report
+    }
+
+    /// The engine's repairs, then removes the preferences no one can use (their users follow
+    /// the pipeline's values, as they already did when reading).
+    public func repair() throws {
+        try engine.repair()
+        try write { store in
+            for preference in try store.unusablePreferences() { try store.removePreference(preference.key, user: preference.user) }
+        }
+    }
 }

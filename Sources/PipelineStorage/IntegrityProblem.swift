@@ -14,11 +14,16 @@ public enum IntegrityProblem: Equatable, Sendable, CustomStringConvertible {
     case stageNotInHistory(opportunity: Int64)
     /// A deal's stored weighted amount is not its amount at its probability.
     case weightedAmount(opportunity: Int64)
+    /// A user's own value of a personal setting that cannot be used: a team that no longer
+    /// exists, or a value `settings set` refuses (only an edit by another program leaves
+    /// one). Reading passes it over; repairing removes it, and the user follows the
+    /// pipeline's value.
+    case preference(user: String, key: String, value: String)
 
     /// Whether `pipeline check --repair` rebuilds what this is about.
     public var isRepairable: Bool {
         switch self {
-        case .file, .filterIndex, .stageTotal, .weightedAmount: return true
+        case .file, .filterIndex, .stageTotal, .weightedAmount, .preference: return true
         case .pages, .stageNotInHistory: return false
         }
     }
@@ -35,6 +40,7 @@ public enum IntegrityProblem: Equatable, Sendable, CustomStringConvertible {
             return t("check.stageTotal", team, stage, currency, kept, counted)
         case .stageNotInHistory(let opportunity): return t("check.stageNotInHistory", opportunity)
         case .weightedAmount(let opportunity): return t("check.weightedAmount", opportunity)
+        case .preference(let user, let key, let value): return t("check.preference", user, key, value)
         }
     }
 }

@@ -12,6 +12,10 @@ public protocol StorageEngine: AnyObject, Sendable {
     /// The file the data lives in, when it lives in one on this machine (SQLite's), else
     /// `nil` (a server's): what an export must never overwrite.
     var localFile: String? { get }
+    /// Who the database itself knows this connection as, when it has users of its own (a
+    /// server's session user, `SELECT session_user`), else `nil` (a file has none). Each user's
+    /// preferences are keyed by it when there is one, never by what the environment claims.
+    var sessionUser: String? { get }
 
     /// Runs `body` in one reading transaction: a consistent snapshot that never writes.
     func read<T>(_ body: (any StoreReader) throws -> T) throws -> T
@@ -60,7 +64,12 @@ public protocol StoreReader {
     func catalog() throws -> StageCatalog
     /// A team's creation time (a backup keeps it).
     func teamsWithCreation() throws -> [BackupTeam]
+    /// The pipeline's own value of a setting (everyone's), if one is stored.
     func storedSetting(_ key: SettingKey) throws -> String?
+    /// `user`'s own value of a personal setting, if they stored one.
+    func storedPreference(_ key: SettingKey, user: String) throws -> String?
+    /// Every user's preferences, by user then key (what a backup or a copy carries).
+    func storedPreferences() throws -> [Preference]
 
     func record(_ id: Opportunity.ID) throws -> Opportunity?
     /// Records whose title folds to `titleKey` (`TextInput.nameKey`), in id order.
@@ -170,7 +179,12 @@ public protocol StoreWriter: StoreReader {
     /// Gives every record of one team to another.
     func reassignRecords(from team: Team.ID, to destination: Team.ID, at now: Timestamp) throws
 
+    /// Stores the pipeline's own value of a setting (everyone's).
     func storeSetting(_ key: SettingKey, _ value: String) throws
+    /// Stores `user`'s own value of a personal setting; nobody else's changes.
+    func storePreference(_ key: SettingKey, _ value: String, user: String) throws
+    /// Removes `user`'s own value of a personal setting: they follow the pipeline's again.
+    func removePreference(_ key: SettingKey, user: String) throws
 }
 
 /// Every record of one team in one stage moving to another stage (and maybe team).
@@ -239,6 +253,7 @@ public protocol RestoreTransaction: StoreReader {
     func insert(_ record: Opportunity, externalID: String?) throws
     func insert(_ entry: BackupHistoryEntry) throws
     func storeSetting(_ key: SettingKey, _ value: String) throws
+    func storePreference(_ key: SettingKey, _ value: String, user: String) throws
 }
 
 /// Changes whenever another connection commits; compare two to know whether to reload.

@@ -1,10 +1,10 @@
 import PipelineCore
 
-/// Copies everything — settings, teams, stages, leads and opportunities, stage history —
-/// from one store to another, whatever their engines: how a team moves from a file to a
-/// server. One snapshot of the source, one transaction on the target; a target that holds
-/// anything but a new database's defaults is refused, and ids, versions and times are kept,
-/// so both stores then check and forecast alike.
+/// Copies everything — settings and every user's preferences, teams, stages, leads and
+/// opportunities, stage history — from one store to another, whatever their engines: how a
+/// team moves from a file to a server. One snapshot of the source, one transaction on the
+/// target; a target that holds anything but a new database's defaults is refused, and ids,
+/// versions and times are kept, so both stores then check and forecast alike.
 public enum StoreCopy {
     /// What a copy brought over.
     public struct Summary: Sendable, Equatable {
@@ -21,6 +21,9 @@ public enum StoreCopy {
             var summary = Summary()
             try target.restore { writer in
                 for (key, value) in try reader.storedSettings() { try writer.storeSetting(key, value) }
+                for preference in try reader.storedPreferences() {
+                    try writer.storePreference(preference.key, preference.value, user: preference.user)
+                }
                 for team in try reader.teamsWithCreation() {
                     try writer.insert(team)
                     summary.teams += 1

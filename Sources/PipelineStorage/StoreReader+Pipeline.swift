@@ -27,32 +27,74 @@ extension StoreReader {
         return found
     }
 
-    /// The team named by the `team` setting, else the first team.
-    public func currentTeam() throws -> Team {
+    // MARK: - Settings and preferences
+    //
+    // `user` is who acts (`EngineStore.user`); `nil` is nobody in particular, who sees and
+    // sets the pipeline's own values. A personal key (`SettingKey.isPersonal`) reads the
+    // user's preference, else the pipeline's value, else the default; a shared key reads
+    // the pipeline's value, else the default.
+
+    /// `user`'s current team: their own choice, else the pipeline's, else the first team. A
+    /// choice naming a team that no longer exists falls back the same way.
+    public func currentTeam(for user: String?) throws -> Team {
+        try currentTeamAndSource(for: user).team
+    }
+
+    func currentTeamAndSource(for user: String?) throws -> (team: Team, source: SettingSource) {
         let teams = try teams()
-        if let stored = try storedSetting(.team), let id = Int64(stored), let team = teams.first(where: { $0.id.rawValue == id }) {
-            return team
+        func named(_ stored: String?) -> Team? {
+            stored.flatMap { Int64($0) }.flatMap { id in teams.first { $0.id.rawValue == id } }
         }
+        if let user, let own = named(try storedPreference(.team, user: user)) { return (own, .personal) }
+        if let shared = named(try storedSetting(.team)) { return (shared, .shared) }
         guard let first = teams.first else { throw StoreError.corrupt(path: "the database (it has no team)") }
-        return first
+        return (first, .default)
     }
 
-    /// A setting's value as users see it: the stored one, else the default; `team` shows the
+    /// A setting's value as `user` sees it, and where it comes from; `team` shows the
     /// current team's name.
-    public func setting(_ key: SettingKey) throws -> String? {
+    public func settingValue(_ key: SettingKey, for user: String?) throws -> SettingValue {
         switch key {
-        case .team: return try currentTeam().name
-        case .currency: return try defaultCurrency().code
-        default: return try storedSetting(key) ?? key.defaultValue
+        case .team:
+            let (team, source) = try currentTeamAndSource(for: user)
+            return SettingValue(key: key, value: team.name, source: source)
+        case .currency:
+            let code = try storedSetting(.currency).flatMap { try? CurrencyCode(parsing: $0) }
+            return SettingValue(key: key, value: (code ?? .usd).code, source: code == nil ? .default : .shared)
+        default:
+            if key.isPersonal, let user, let own = try storedPreference(key, user: user) {
+                return SettingValue(key: key, value: own, source: .personal)
+            }
+            if let shared = try storedSetting(key) { return SettingValue(key: key, value: shared, source: .shared) }
+            return SettingValue(key: key, value: key.defaultValue, source: .default)
         }
     }
 
-    /// Every setting with its value as users see it.
-    public func settings() throws -> [(key: SettingKey, value: String?)] {
-        try SettingKey.allCases.map { key in (key, try setting(key)) }
+    /// A setting's value as `user` sees it: theirs, else the pipeline's, else the default.
+    public func setting(_ key: SettingKey, for user: String?) throws -> String? {
+        try settingValue(key, for: user).value
     }
 
-    /// Every stored setting (not the defaults).
+    /// Every setting as `user` sees it.
+    public func settings(for user: String?) throws -> [SettingValue] {
+        try SettingKey.allCases.map { try settingValue($0, for: user) }
+    }
+
+    /// Preferences no one can use: a team that no longer exists, a value `settings set`
+    /// refuses, a key that is not personal. Reading passes them over; `check` reports them
+    /// and `--repair` removes them.
+    public func unusablePreferences() throws -> [Preference] {
+        let teams = Set(try teams().map { String($0.id.rawValue) })
+        return try storedPreferences().filter { preference in
+            // A shared key is never anyone's own: reading never looks at one.
+            guard preference.key.isPersonal else { return true }
+            if preference.key == .team { return !teams.contains(preference.value) }
+            // A value is usable when it is one `settings set` would store as it is.
+            return (try? preference.key.normalized(preference.value)) != preference.value
+        }
+    }
+
+    /// Every stored setting of the pipeline (not the defaults, not anyone's preferences).
     public func storedSettings() throws -> [(SettingKey, String)] {
         try SettingKey.allCases.compactMap { key in try storedSetting(key).map { (key, $0) } }
     }

@@ -9,14 +9,27 @@ import PipelineCore
 
 /// Reading the pipeline.
 public protocol PipelineReading: AnyObject, Sendable {
+    /// Who acts: whose preferences — current team, language, direction
+    /// (`SettingKey.isPersonal`) — this store reads and writes (on a server its session
+    /// user). `nil`: nobody in particular, who sees and sets the pipeline's own values.
+    var user: String? { get }
+    /// The same store acting for nobody in particular: it reads and sets the pipeline's own
+    /// values, the ones everyone without a preference of their own sees
+    /// (`settings set --for-everyone`).
+    func forEveryone() -> any PipelineStore
+
     func teams() throws -> [Team]
     func team(_ reference: String) throws -> Team
+    /// The user's current team: their own choice, else the pipeline's, else the first team.
     func currentTeam() throws -> Team
     func catalog() throws -> StageCatalog
     func pipeline(for team: Team.ID) throws -> Pipeline
     func stageFigures(team: Team.ID?) throws -> [Stage.ID: Figures]
+    /// A setting as the user sees it: a personal key's own value, else the pipeline's, else
+    /// the default.
     func setting(_ key: SettingKey) throws -> String?
-    func settings() throws -> [(key: SettingKey, value: String?)]
+    /// Every setting as the user sees it, with where its value comes from.
+    func settings() throws -> [SettingValue]
     func defaultCurrency() throws -> CurrencyCode
     func opportunity(_ id: Opportunity.ID) throws -> Opportunity?
     func opportunity(_ reference: String) throws -> Opportunity
@@ -32,6 +45,7 @@ public protocol PipelineReading: AnyObject, Sendable {
 
 /// Writing the pipeline: teams, stages, opportunities, settings.
 public protocol PipelineWriting: AnyObject, Sendable {
+    /// Sets a personal key for the user alone, a shared key for everyone.
     @discardableResult func setSetting(_ key: SettingKey, to value: String) throws -> String
     func addTeam(named name: String, context: ChangeContext) throws -> Team
     func renameTeam(_ id: Team.ID, to name: String) throws -> Team
@@ -104,6 +118,8 @@ public protocol BackupSource: AnyObject, Sendable {
     /// backup or copy reads, so that a colleague's change cannot land in the middle of it.
     func readingSnapshot<T>(_ body: (any StoreReader) throws -> T) throws -> T
     func storedSettings() throws -> [(SettingKey, String)]
+    /// Every user's preferences, by user then key.
+    func storedPreferences() throws -> [Preference]
     func backupTeams() throws -> [BackupTeam]
     func exchangeStages() throws -> [ExchangeStage]
     func forEachExchangeRecord(kind: RecordKind?, _ body: (ExchangeRecord) throws -> Void) throws

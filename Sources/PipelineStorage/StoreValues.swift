@@ -142,3 +142,43 @@ extension Opportunity {
         TextInput.searchWords([title, customer.name, customer.contactName, salesperson].joined(separator: " "))
     }
 }
+
+/// One user's own value of a personal setting (`SettingKey.isPersonal`), as stored: the team
+/// by id, the others normalised as `SettingKey.normalized` gives them.
+public struct Preference: Hashable, Sendable {
+    /// Who set it: the name the stage history records for them (`$USER`, else `$LOGNAME`).
+    public var user: String
+    public var key: SettingKey
+    public var value: String
+
+    public init(user: String, key: SettingKey, value: String) {
+        self.user = user
+        self.key = key
+        self.value = value
+    }
+}
+
+/// Where the value of a setting, as one user sees it, comes from.
+public enum SettingSource: String, Sendable {
+    /// The user's own preference (a personal key they set).
+    case personal
+    /// The pipeline's value, everyone's: a shared key's, or a personal key's that the user
+    /// has not set for themselves.
+    case shared
+    /// Nothing stored: the default (`--lang` or the locale for the language).
+    case `default`
+}
+
+/// A setting as one user sees it: its value and where that comes from.
+public struct SettingValue: Sendable, Equatable {
+    public var key: SettingKey
+    /// `nil` for the language when neither the user nor the pipeline chose one.
+    public var value: String?
+    public var source: SettingSource
+
+    public init(key: SettingKey, value: String?, source: SettingSource) {
+        self.key = key
+        self.value = value
+        self.source = source
+    }
+}

@@ -134,9 +134,14 @@ extension StoreWriter {
             }
             try reassignRecords(from: id, to: destination, at: context.now)
         }
-        if try storedSetting(.team) == String(id.rawValue),
-           let successor = destination ?? catalog.teams.first(where: { $0.id != id })?.id {
-            try storeSetting(.team, String(successor.rawValue))
+        // Whoever worked in the team — the pipeline's current team, anyone's own — now works
+        // where its deals went, else in the first other team.
+        if let successor = destination ?? catalog.teams.first(where: { $0.id != id })?.id {
+            let removed = String(id.rawValue), next = String(successor.rawValue)
+            if try storedSetting(.team) == removed { try storeSetting(.team, next) }
+            for preference in try storedPreferences() where preference.key == .team && preference.value == removed {
+                try storePreference(.team, next, user: preference.user)
+            }
         }
         try deleteTeam(id)
         return TeamRemoval(opportunitiesMoved: counts.opportunities, leadsMoved: counts.leads)
@@ -151,17 +156,24 @@ extension StoreWriter {
 
     // MARK: - Settings
 
-    /// Validates and stores a setting; `team` takes a team name or id.
+    /// Validates and stores a setting as `user` sets it: a personal key
+    /// (`SettingKey.isPersonal`) for `user` alone, a shared key — or any key when `user` is
+    /// `nil` — for the whole pipeline. `team` takes a team name or id.
     /// - Returns: the value as stored (normalised; the team's name for `team`).
     @discardableResult
-    public func setSetting(_ key: SettingKey, to value: String) throws -> String {
+    public func setSetting(_ key: SettingKey, to value: String, for user: String?) throws -> String {
         let normalized = try key.normalized(value)
+        var stored = normalized, shown = normalized
         if key == .team {
             let team = try team(normalized)
-            try storeSetting(.team, String(team.id.rawValue))
-            return team.name
+            stored = String(team.id.rawValue)
+            shown = team.name
         }
-        try storeSetting(key, normalized)
-        return normalized
+        if key.isPersonal, let user {
+            try storePreference(key, stored, user: user)
+        } else {
+            try storeSetting(key, stored)
+        }
+        return shown
     }
 }

@@ -12,6 +12,9 @@ public final class SQLiteEngine: StorageEngine {
     public let path: String
     public var location: String { path }
     public var localFile: String? { path }
+    /// A file has no users of its own: who acts is what the caller says (the name the stage
+    /// history records).
+    public var sessionUser: String? { nil }
 
     /// How long a write waits for another process's write to finish before giving up.
     public static let defaultBusyTimeout: TimeInterval = 5
@@ -228,7 +231,7 @@ public final class SQLiteEngine: StorageEngine {
             try queue.write { db in
                 let transaction = SQLiteTransaction(db)
                 guard try transaction.isUntouched() else { throw PipelineError.backupNeedsFreshDatabase }
-                for table in ["stage_history", "opportunity", "stage", "team", "setting", "stage_total"] {
+                for table in ["stage_history", "opportunity", "stage", "team", "setting", "preference", "stage_total"] {
                     try db.execute(sql: "DELETE FROM \(table)")
                 }
                 do {
@@ -288,10 +291,12 @@ public final class SQLiteEngine: StorageEngine {
 }
 
 extension SQLiteEngine {
-    /// The `language` setting of the pipeline database at `path`, read without creating,
-    /// migrating or locking anything; `nil` when there is no such file, it is not ours, or
-    /// the setting is unset. (The CLI needs the language before it parses its arguments.)
-    public static func storedLanguage(atPath path: String) -> Language? {
+    /// The language `user` reads the pipeline database at `path` in — their own preference,
+    /// else the pipeline's `language` setting — read without creating, migrating or locking
+    /// anything; `nil` when there is no such file, it is not ours, or neither is set. (The
+    /// CLI needs the language before it parses its arguments.) A file from before
+    /// preferences existed has only the pipeline's.
+    public static func storedLanguage(atPath path: String, user: String?) -> Language? {
         // A FIFO would keep SQLite waiting for a writer; only a regular file is read.
         guard FileManager.default.fileExists(atPath: path), FileKind.ofNonRegularFile(atPath: path) == nil else { return nil }
         var configuration = Configuration()
@@ -300,6 +305,11 @@ extension SQLiteEngine {
         let value = try? queue.read { db -> String? in
             guard try Int32.fetchOne(db, sql: "PRAGMA application_id") == Schema.applicationID,
                   try db.tableExists("setting") else { return nil }
+            if let user, try db.tableExists("preference"),
+               let own = try String.fetchOne(db, sql: "SELECT value FROM preference WHERE user_name = ? AND key = ?",
+                                             arguments: [user, SettingKey.language.rawValue]) {
+                return own
+            }
             return try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM setting WHERE key = ?"), arguments: [SettingKey.language.rawValue])
         }
         return value.flatMap { $0 }.flatMap(Language.init(code:))

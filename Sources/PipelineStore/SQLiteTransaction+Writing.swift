@@ -167,4 +167,15 @@ extension SQLiteTransaction: StoreWriter {
         try db.execute(sql: "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                        arguments: [key.rawValue, value])
     }
+
+    func storePreference(_ key: SettingKey, _ value: String, user: String) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO preference (user_name, key, value) VALUES (?, ?, ?)
+            ON CONFLICT (user_name, key) DO UPDATE SET value = excluded.value
+            """).execute(arguments: [user, key.rawValue, value])
+    }
+
+    func removePreference(_ key: SettingKey, user: String) throws {
+        try db.execute(sql: "DELETE FROM preference WHERE user_name = ? AND key = ?", arguments: [user, key.rawValue])
+    }
 }

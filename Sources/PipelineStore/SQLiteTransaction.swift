@@ -41,6 +41,17 @@ extension SQLiteTransaction: StoreReader {
         try fetchOne("SELECT value FROM setting WHERE key = ?", [key.rawValue])
     }
 
+    func storedPreference(_ key: SettingKey, user: String) throws -> String? {
+        try fetchOne("SELECT value FROM preference WHERE user_name = ? AND key = ?", [user, key.rawValue])
+    }
+
+    func storedPreferences() throws -> [Preference] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT user_name, key, value FROM preference ORDER BY user_name, key")).compactMap { row in
+            // A key this version does not know (written by a newer one) is not a preference here.
+            SettingKey(rawValue: row["key"]).map { Preference(user: row["user_name"], key: $0, value: row["value"]) }
+        }
+    }
+
     func record(_ id: Opportunity.ID) throws -> Opportunity? {
         try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Rows.opportunityColumns) FROM opportunity WHERE id = ?"), arguments: [id.rawValue])
             .map(Rows.opportunity)

@@ -19,7 +19,7 @@ enum Schema {
     /// The migrations, in order; the schema version is their count (`PRAGMA user_version`).
     /// Each is a literal: never built from today's constants, so that what a version means
     /// cannot change after it shipped.
-    private static let migrations: [String] = [version1, version2, version3]
+    private static let migrations: [String] = [version1, version2, version3, version4]
 
     static var currentVersion: Int { migrations.count }
 
@@ -305,5 +305,18 @@ enum Schema {
         ALTER TABLE stage ADD COLUMN external_id TEXT;
         CREATE UNIQUE INDEX opportunity_by_external_id ON opportunity(external_id) WHERE external_id IS NOT NULL;
         CREATE UNIQUE INDEX stage_by_external_id ON stage(external_id) WHERE external_id IS NOT NULL;
+        """
+
+    /// Preferences: each user's own value of a personal setting (the current team by id,
+    /// the language, the board's direction), keyed by the name the stage history records
+    /// for them. A user without one follows the `setting` table, which keeps the values
+    /// every database held before, so that nothing changes for someone upgrading.
+    private static let version4 = """
+        CREATE TABLE preference (
+            user_name  TEXT NOT NULL,
+            key        TEXT NOT NULL,
+            value      TEXT NOT NULL,
+            PRIMARY KEY (user_name, key)
+        ) WITHOUT ROWID;
         """
 }

@@ -6,13 +6,14 @@ import PostgresClient
 public struct PostgresChange: Sendable, Equatable, Decodable {
     public enum Operation: String, Sendable, Decodable { case insert, update, delete }
 
-    /// `team`, `stage`, `opportunity` or `setting`.
+    /// `team`, `stage`, `opportunity`, `setting` or `preference`.
     public let table: String
     public let op: Operation
-    /// The rows' ids (setting keys for `setting`); `nil` when there were too many to list:
-    /// reload everything.
+    /// The rows' ids (setting keys for `setting` and `preference`); `nil` when there were too
+    /// many to list: reload everything.
     public let ids: [ChangedID]?
-    /// The teams concerned (their own id for `team`); `nil` when too many, or for `setting`.
+    /// The teams concerned (their own id for `team`); `nil` when too many, or for `setting`
+    /// and `preference`.
     public let teams: [Int64]?
 
     /// An id, or a setting's key.

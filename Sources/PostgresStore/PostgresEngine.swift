@@ -29,6 +29,10 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
     public let location: String
     /// A server keeps its data in no file of this machine.
     public var localFile: String? { nil }
+    /// The role the server authenticated this connection as (`SELECT session_user`): whose
+    /// preferences the store reads and writes, whatever `$USER` says. `SET ROLE` does not
+    /// change it, and the server's privileges (issue 12) are granted to the same name.
+    public let sessionUser: String?
     let connectionString: String
     let busyTimeout: TimeInterval
     /// Serialises every use of the connections (the engine is shared like SQLite's queue).
@@ -69,6 +73,7 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
         location = Self.location(of: connection.target)
         do {
             try boundWaitsForLocks()
+            sessionUser = try connection.execute("SELECT session_user::text").first?.string(0)
             try PostgresSchema.migrate(connection) { connection in
                 try Self.seedDefaults(connection, language: seedLanguage, now: now)
             }
@@ -195,7 +200,7 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
                 guard try transaction.isUntouched() else { throw PipelineError.backupNeedsFreshDatabase }
                 try transaction.script("""
                     DELETE FROM stage_history; DELETE FROM opportunity; DELETE FROM stage; DELETE FROM team;
-                    DELETE FROM setting; DELETE FROM stage_total
+                    DELETE FROM setting; DELETE FROM preference; DELETE FROM stage_total
                     """)
                 transaction.pendingRows = PendingRows(.restoring)
                 try body(transaction)
@@ -426,16 +431,27 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
 }
 
 extension PostgresEngine {
-    /// The `language` setting of the pipeline database `connectionString` names, read
-    /// without creating or migrating anything, over a connection that gives up after two
-    /// seconds; `nil` on any failure (no server, not ours, unset). The CLI needs the language
-    /// before it parses its arguments.
+    /// The language the session user reads the pipeline database `connectionString` names in
+    /// — their own preference, else the pipeline's `language` setting — read without creating or
+    /// migrating anything, over a connection that gives up after two seconds; `nil` on any
+    /// failure (no server, not ours, unset). The CLI needs the language before it parses its
+    /// arguments. A database from before preferences existed has only the pipeline's.
     public static func storedLanguage(connectionString: String) -> Language? {
         guard let connection = try? PostgresConnection(connectionString, connectTimeout: 2),
-              let ours = try? connection.execute(
-                "SELECT to_regclass('pipeline_meta') IS NOT NULL AND to_regclass('setting') IS NOT NULL").first?.bool(0),
-              ours,
-              let row = try? connection.execute("""
+              let tables = try? connection.execute("""
+                SELECT to_regclass('pipeline_meta') IS NOT NULL AND to_regclass('setting') IS NOT NULL,
+                       to_regclass('preference') IS NOT NULL
+                """).first,
+              (try? tables.bool(0)) == true else { return nil }
+        if (try? tables.bool(1)) == true,
+           let row = try? connection.execute("""
+                SELECT (SELECT value FROM preference WHERE user_name = session_user::text AND key = $1)
+                FROM pipeline_meta WHERE application_id = $2
+                """, [SettingKey.language.rawValue, PostgresSchema.applicationID]).first,
+           let own = row.optionalString(0) {
+            return Language(code: own)
+        }
+        guard let row = try? connection.execute("""
                 SELECT (SELECT value FROM setting WHERE key = $1)
                 FROM pipeline_meta WHERE application_id = $2
                 """, [SettingKey.language.rawValue, PostgresSchema.applicationID]).first,

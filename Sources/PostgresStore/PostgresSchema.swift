@@ -12,9 +12,9 @@
 ///   two moves in opposite directions);
 /// - the filter's folded `search_text` is indexed with pg_trgm when the database owner may
 ///   create it, and scanned with `LIKE` otherwise (same query, same results);
-/// - every committed change to team, stage, opportunity or setting sends one notification per
-///   statement on `pipeline_changes` (see `PostgresChange`), unless the transaction has set
-///   `SET LOCAL pipeline.importing = 'on'`;
+/// - every committed change to team, stage, opportunity, setting or (from version 2)
+///   preference sends one notification per statement on `pipeline_changes` (see
+///   `PostgresChange`), unless the transaction has set `SET LOCAL pipeline.importing = 'on'`;
 /// - text that is compared or sorted (names, titles, keys) uses the "C" collation: code-point
 ///   order, as SQLite compares text.
 public enum PostgresSchema {
@@ -32,7 +32,7 @@ public enum PostgresSchema {
     public static let importingSetting = "pipeline.importing"
 
     /// The migrations, in order; the schema version is their count.
-    static let migrations: [String] = [version1]
+    static let migrations: [String] = [version1, version2]
 
     public static var currentVersion: Int { migrations.count }
 
@@ -342,5 +342,49 @@ public enum PostgresSchema {
                 RAISE NOTICE 'pipeline: pg_trgm is not available here; the filter scans instead of using an index';
         END
         $trigram$;
+        """#
+
+    /// Preferences: each user's own value of a personal setting (the current team by id, the
+    /// language, the board's direction), keyed by the name the stage history records for
+    /// them (`user_name`: `user` is a reserved word). A user without one follows `setting`,
+    /// which keeps what every database held before, so nothing changes on upgrading. A
+    /// change is announced as a setting's is — `{"table": "preference", "op": "update",
+    /// "ids": ["language"], "teams": null}`, the keys as ids — by a function of its own:
+    /// version 1's reads `id` from every table but `setting`, and is frozen.
+    static let version2 = #"""
+        CREATE TABLE preference (
+            user_name  text COLLATE "C" NOT NULL,
+            key        text COLLATE "C" NOT NULL,
+            value      text NOT NULL,
+            PRIMARY KEY (user_name, key)
+        );
+
+        CREATE FUNCTION pipeline_announce_preference_change() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE
+            keys jsonb;
+        BEGIN
+            IF current_setting('pipeline.importing', true) = 'on' THEN
+                RETURN NULL;
+            END IF;
+            IF TG_OP = 'DELETE' THEN
+                SELECT jsonb_agg(DISTINCT key ORDER BY key) INTO keys FROM old_rows;
+            ELSE
+                SELECT jsonb_agg(DISTINCT key ORDER BY key) INTO keys FROM new_rows;
+            END IF;
+            IF keys IS NULL THEN
+                RETURN NULL;   -- a statement that changed no row announces nothing
+            END IF;
+            PERFORM pg_notify('pipeline_changes', jsonb_build_object(
+                'table', TG_TABLE_NAME, 'op', lower(TG_OP), 'ids', keys, 'teams', NULL)::text);
+            RETURN NULL;
+        END
+        $$;
+
+        CREATE TRIGGER preference_announce_insert AFTER INSERT ON preference REFERENCING NEW TABLE AS new_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION pipeline_announce_preference_change();
+        CREATE TRIGGER preference_announce_update AFTER UPDATE ON preference REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION pipeline_announce_preference_change();
+        CREATE TRIGGER preference_announce_delete AFTER DELETE ON preference REFERENCING OLD TABLE AS old_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION pipeline_announce_preference_change();
         """#
 }

@@ -173,6 +173,17 @@ extension PostgresTransaction: StoreWriter {
                 [key.rawValue, value])
     }
 
+    func storePreference(_ key: SettingKey, _ value: String, user: String) throws {
+        try run("""
+            INSERT INTO preference (user_name, key, value) VALUES ($1, $2, $3)
+            ON CONFLICT (user_name, key) DO UPDATE SET value = excluded.value
+            """, [user, key.rawValue, value])
+    }
+
+    func removePreference(_ key: SettingKey, user: String) throws {
+        try run("DELETE FROM preference WHERE user_name = $1 AND key = $2", [user, key.rawValue])
+    }
+
     /// The id an `INSERT … RETURNING id` gave.
     func returnedID(_ sql: String, _ parameters: PostgresParameters) throws -> Int64 {
         guard let id = try rows(sql, parameters).first?.int64(0) else {

@@ -165,6 +165,18 @@ extension PostgresTransaction: StoreReader {
         try rows("SELECT value FROM setting WHERE key = $1", [key.rawValue]).first.flatMap { $0.optionalString(0) }
     }
 
+    func storedPreference(_ key: SettingKey, user: String) throws -> String? {
+        try rows("SELECT value FROM preference WHERE user_name = $1 AND key = $2", [user, key.rawValue]).first.flatMap { $0.optionalString(0) }
+    }
+
+    func storedPreferences() throws -> [Preference] {
+        try rows("SELECT user_name, key, value FROM preference ORDER BY user_name, key").compactMap { row in
+            // A key this version does not know (written by a newer one) is not a preference here.
+            guard let key = SettingKey(rawValue: try row.string(1)) else { return nil }
+            return Preference(user: try row.string(0), key: key, value: try row.string(2))
+        }
+    }
+
     func record(_ id: Opportunity.ID) throws -> Opportunity? {
         try opportunities("SELECT \(PostgresRows.opportunityColumns) FROM opportunity WHERE id = $1", [id.rawValue]).first
     }

@@ -6,8 +6,8 @@ import PipelineStorage
 /// The language the CLI speaks in: help, messages and errors.
 ///
 /// Chosen once, before the arguments are parsed (ArgumentParser reads help texts while
-/// parsing), from `--lang`, else the database's `language` setting, else the locale; a
-/// command's session confirms it once the database is open.
+/// parsing), from `--lang`, else the user's `language` in the database (their own, else the
+/// pipeline's), else the locale; a command's session confirms it once the database is open.
 enum CLILanguage {
     // Written only on the main thread, at start-up and when a session opens, before any
     // other thread exists; read afterwards.
@@ -35,12 +35,12 @@ enum CLILanguage {
         return nil
     }
 
-    /// The language for `arguments`: `--lang`, else the stored setting of an existing
+    /// The language for `arguments`: `--lang`, else the acting user's language in an existing
     /// database (read without creating or changing anything), else the locale.
     static func resolve(arguments: [String], environment: [String: String]) -> Language {
         if let language = requested(in: arguments) { return language }
         let path = GlobalOptions.databasePath(option: databasePath(in: arguments), environment: environment)
-        if let stored = StoreOpener.storedLanguage(at: path) { return stored }
+        if let stored = StoreOpener.storedLanguage(at: path, user: Session.user(environment)) { return stored }
         return Language.fromLocale(environment: environment)
     }
 }

@@ -107,7 +107,8 @@ struct ImportCommand: ParsableCommand {
         let context = session.context()
         let importer = CSVImporter(database: session.database, options: ImportOptions(
             createMissingStages: createMissingStages, createMissingTeams: createMissingTeams,
-            defaultTeam: nil, now: context.now, user: context.user, language: session.language))
+            // Records that name no team go to the importing user's current team.
+            defaultTeam: try session.database.currentTeam().id, now: context.now, user: context.user, language: session.language))
         let report = try importer.run(text, kind: what, dryRun: dryRun)
         for warning in report.warnings { Console.error(localized("cli.warning", warning)) }
         guard report.problems.isEmpty else {

@@ -64,11 +64,12 @@ struct GlobalOptions: ParsableArguments {
     /// Opens the store for one command. A command that only reads still works on a
     /// database the user may not write to.
     func open(forWriting writing: Bool = true, acceptingDamage: Bool = false) throws -> Session {
-        let store = try openStore(at: databasePath, forWriting: writing, acceptingDamage: acceptingDamage)
+        let user = Session.user(ProcessInfo.processInfo.environment)
+        let store = try openStore(at: databasePath, forWriting: writing, acceptingDamage: acceptingDamage, user: user)
         let stored = try store.setting(.language).flatMap(Language.init(code:))
         let language = lang.flatMap(Language.init(code:)) ?? stored ?? requestedLanguage
         CLILanguage.set(language)
-        return Session(database: store, language: language)
+        return Session(database: store, language: language, user: user)
     }
 }
 
@@ -77,10 +78,13 @@ extension GlobalOptions {
     /// when it is new.
     /// A store that opens with a warning (a file that looks damaged, opened to be read) says
     /// it on standard error.
-    func openStore(at location: String, forWriting writing: Bool = true, acceptingDamage: Bool = false) throws -> any PipelineStore {
+    /// The store acts for `user` (whose preferences it reads and writes), by default the
+    /// one running the command.
+    func openStore(at location: String, forWriting writing: Bool = true, acceptingDamage: Bool = false,
+                   user: String? = Session.user(ProcessInfo.processInfo.environment)) throws -> any PipelineStore {
         let busyTimeout = try Self.busyTimeout(ProcessInfo.processInfo.environment)
         return try StoreOpener.open(location, seedLanguage: requestedLanguage, now: .now, busyTimeout: busyTimeout, forWriting: writing,
-                                    acceptingDamage: acceptingDamage) { warning in
+                                    acceptingDamage: acceptingDamage, user: user) { warning in
             Console.error(localized("cli.warning", warning.message(in: CLILanguage.current)))
         }
     }
@@ -102,14 +106,23 @@ enum ConfigurationError: UserFacingError {
 
 /// An open database and the language to speak, for one command.
 struct Session {
+    /// The store, acting for whoever runs the command: on a file `user`, on a server the
+    /// role it logged in as (`database.user`).
     let database: any PipelineStore
     let language: Language
+    /// Who runs the command as the stage history records them (`$USER`); on a file also
+    /// whose preferences (current team, language, direction) the store reads and writes.
+    let user: String
+
+    /// `$USER`, else `$LOGNAME`, else "unknown": the name the stage history records, and on
+    /// a file the one preferences are kept under.
+    static func user(_ environment: [String: String]) -> String {
+        environment["USER"] ?? environment["LOGNAME"] ?? "unknown"
+    }
 
     /// Who is acting and when, for the stage history.
     func context() -> ChangeContext {
-        let environment = ProcessInfo.processInfo.environment
-        let user = environment["USER"] ?? environment["LOGNAME"] ?? "unknown"
-        return ChangeContext(now: .now, user: user)
+        ChangeContext(now: .now, user: user)
     }
 
     /// The team `reference` names, else the current team.

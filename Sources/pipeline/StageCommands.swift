@@ -128,7 +128,7 @@ struct StageCommand: ParsableCommand {
             let scope = try choice(scope, of: "--scope", as: ScopeOption.self)
             let probability = try probability.map { try Probability(parsing: $0) }
             let edited = try session.database.inOneTransaction { store in
-                let team = try self.team.map { try store.team($0) } ?? store.currentTeam()
+                let team = try self.team.map { try store.team($0) } ?? store.currentTeam(for: session.database.user)
                 let stage = try store.pipeline(for: team.id).resolveStage(self.stage)
                 let edit = StageEdit(
                     name: name, probability: probability, requirements: requirements,

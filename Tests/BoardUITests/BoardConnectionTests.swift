@@ -40,6 +40,7 @@ final class InterruptibleEngine: StorageEngine, @unchecked Sendable {
 
     var location: String { inner.location }
     var localFile: String? { inner.localFile }
+    var sessionUser: String? { inner.sessionUser }
 
     func read<T>(_ body: (any StoreReader) throws -> T) throws -> T {
         if away {

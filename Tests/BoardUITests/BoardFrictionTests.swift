@@ -2,6 +2,8 @@ import Testing
 @testable import BoardUI
 @testable import PipelineCore
 @testable import PipelineStore
+import PipelineEngines
+import PipelineStorage
 import TerminalCore
 
 /// What a salesperson named as friction in issue 10, each with a test of its own.
@@ -35,6 +37,37 @@ struct BoardFrictionTests {
         board.press(.character("S"), .character(" "), .enter)
         #expect(try board.database.setting(.leads) == "off")
         #expect(board.state.view == .pipeline && !board.grid.lines[0].contains("Tiềm năng"))
+    }
+
+    /// Two salespeople on one file: the team the board's picker switches to and the language
+    /// and direction its settings pane saves are its user's own — a colleague's board opens
+    /// as it did, and the pipeline's own values are untouched — while the currency and the
+    /// Leads step are everyone's.
+    @Test func theTeamPickerAndTheSettingsPaneChangeOnlyTheirUsersOwn() throws {
+        let board = try BoardHarness { board in
+            try BoardHarness.standardSeed(board)
+            _ = try board.database.addTeam(named: "Xuất khẩu", context: ChangeContext(now: BoardHarness.now, user: "seed"))
+        }
+        let minh = try StoreOpener.open(board.folder.appendingPathComponent("board.sqlite").path, seedLanguage: .english,
+                                        now: BoardHarness.now, busyTimeout: 5, user: "minh")
+        board.press(.character("t"))
+        board.type("xuat")
+        board.press(.enter)
+        board.press(.character("S"), .character(" "), .tab, .right, .tab, .right, .tab, .control("u"))  // leads, ltr, vi
+        board.type("eur")
+        board.press(.enter)
+        #expect(try board.database.currentTeam().name == "Xuất khẩu")
+        #expect(try board.database.setting(.language) == "vi" && board.database.setting(.direction) == "ltr")
+        for other in [minh, minh.forEveryone()] {
+            #expect(try other.currentTeam().name == "Sales")
+            #expect(try other.setting(.language) == nil && other.setting(.direction) == "rtl")
+            #expect(try other.setting(.leads) == "on" && other.defaultCurrency() == CurrencyCode(parsing: "EUR"))
+        }
+        // Minh's board, opened now, is his: his team, and no Vietnamese.
+        let minhsBoard = try BoardSession(repository: minh, terminal: ScriptedTerminal(size: Size(columns: 120, rows: 30)), team: nil,
+                                          direction: .rightToLeft, language: .english, user: "minh", clock: { BoardHarness.now })
+        #expect(minhsBoard.state.team.name == "Sales")
+        #expect(BoardRenderer.render(minhsBoard.state).text.contains("Acme renewal"))
     }
 
     @Test func aWrongCurrencyIsRefusedBesideItsFieldAndNothingIsSaved() throws {

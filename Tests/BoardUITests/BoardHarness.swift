@@ -40,7 +40,9 @@ final class BoardHarness {
         self.language = language
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-board-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        database = try StoreOpener.open(folder.appendingPathComponent("board.sqlite").path, seedLanguage: language, now: Self.now, busyTimeout: 5)
+        // The board acts for "tester", the name its changes carry in the stage history.
+        database = try StoreOpener.open(folder.appendingPathComponent("board.sqlite").path, seedLanguage: language, now: Self.now, busyTimeout: 5,
+                                        user: "tester")
         terminal = ScriptedTerminal(size: size)
         try seed(self)
         session = try BoardSession(repository: database, terminal: terminal, team: nil, direction: direction,

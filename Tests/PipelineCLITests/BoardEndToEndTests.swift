@@ -259,7 +259,8 @@ struct BoardLeadsEndToEndTests {
 
     @Test(arguments: StoreEngine.allCases) func theTeamPickerCreatesATeamAndOpensItsBoard(_ engine: StoreEngine) throws {
         let cli = try CLI(engine: engine)
-        let tmux = Tmux(command: "HOME=\(cli.folder.path) \(CLI.binary) \(cli.databaseOption); echo EXIT=$?; sleep 60")
+        // The board runs as the CLI's user: the team it picks is that user's own.
+        let tmux = Tmux(command: "HOME=\(cli.folder.path) USER=tester \(CLI.binary) \(cli.databaseOption); echo EXIT=$?; sleep 60")
         tmux.waitFor("1 Pipeline")
         tmux.send("t")
         tmux.waitFor("Search:")
@@ -272,6 +273,10 @@ struct BoardLeadsEndToEndTests {
         tmux.waitFor("EXIT=0")
         #expect(cli.objects(["team", "list"]).map { $0["name"] as? String } == ["Sales", "Đà Nẵng"])
         #expect(cli.ok(["settings", "get", "team"]).stdout == "Đà Nẵng\n")  // remembered for the next start
+        // Remembered for this user alone: a colleague of the same file still starts in Sales
+        // (on a server both runs are one login, so there it is theirs too).
+        let colleague = cli.run(["settings", "get", "team"], environment: ["USER": "minh"]).stdout
+        #expect(colleague == (engine == .sqlite ? "Sales\n" : "Đà Nẵng\n"))
     }
 }
 

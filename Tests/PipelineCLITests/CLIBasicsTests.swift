@@ -276,12 +276,14 @@ struct CLIOpportunityTests {
         cli.ok(["settings", "set", "direction", "LTR"])
         cli.ok(["settings", "set", "currency", "vnd"])
         cli.ok(["settings", "set", "leads", "on"])
-        let settings = cli.object(["settings", "list"])
-        #expect(settings["team"] as? String == "Export")
-        #expect(settings["direction"] as? String == "ltr")
-        #expect(settings["currency"] as? String == "VND")
-        #expect(settings["leads"] as? String == "on")
-        #expect(settings["language"] is NSNull)
+        // Each value with where it comes from: the user's own (team, direction), the
+        // pipeline's (currency, leads: everyone's), or the default.
+        let settings = cli.object(["settings", "list"]).mapValues { $0 as? [String: Any] ?? [:] }
+        #expect(settings["team"]?["value"] as? String == "Export" && settings["team"]?["source"] as? String == "personal")
+        #expect(settings["direction"]?["value"] as? String == "ltr" && settings["direction"]?["source"] as? String == "personal")
+        #expect(settings["currency"]?["value"] as? String == "VND" && settings["currency"]?["source"] as? String == "shared")
+        #expect(settings["leads"]?["value"] as? String == "on" && settings["leads"]?["source"] as? String == "shared")
+        #expect(settings["language"]?["value"] is NSNull && settings["language"]?["source"] as? String == "default")
         // Commands now act on Export's pipeline by default.
         cli.ok(["opp", "add", "Deal"])
         #expect(cli.objects(["opp", "list"]).first?["team"] as? String == "Export")

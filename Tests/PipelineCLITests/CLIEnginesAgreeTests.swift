@@ -255,6 +255,16 @@ struct Normalizer {
         for (section, kind) in [("teams", "team"), ("stages", "stage"), ("records", "record"), ("stage_history", "history")] {
             root[section] = normalized(root[section] ?? [], family: kind)
         }
+        // Preferences are the acting user's: `$USER` on a file, the login on a server (by
+        // design not the same name); a team is named by id.
+        root["preferences"] = (root["preferences"] as? [[String: Any]] ?? []).map { preference in
+            var preference = preference
+            preference["user"] = "<the acting user>"
+            if preference["key"] as? String == "team", let id = (preference["value"] as? String).flatMap(Int.init) {
+                preference["value"] = String(canonical(id, kind: "team"))
+            }
+            return preference
+        }
         return try Self.text(root)
     }
 

@@ -50,6 +50,27 @@ struct DatabaseFileTests {
         #expect(try String(contentsOfFile: text, encoding: .utf8).hasPrefix("not a database"))
     }
 
+    /// A file of version 3 — from before preferences — gets the preference table on opening,
+    /// keeps the pipeline's settings, and everyone sees them until they choose their own.
+    /// (Version 4 only adds the table, so a version-3 file is today's without it.)
+    @Test func aVersion3FileIsUpgradedAndEveryoneKeepsItsSettings() throws {
+        let temporary = try TemporaryDatabase()
+        let export = try temporary.database.addTeam(named: "Export", context: temporary.context())
+        try temporary.database.setSetting(.team, to: "Export")
+        try temporary.database.setSetting(.language, to: "vi")
+        try DatabaseQueue(path: temporary.path).write { db in
+            try db.execute(sql: "DROP TABLE preference; PRAGMA user_version = 3")
+        }
+        #expect(SQLiteEngine.storedLanguage(atPath: temporary.path, user: "lan") == .vietnamese)   // before any upgrade
+        let lan = EngineStore(engine: try temporary.reopen().engine, user: "lan")
+        #expect(try DatabaseQueue(path: temporary.path).read { try Int.fetchOne($0, sql: "PRAGMA user_version") } == 4)
+        #expect(try lan.currentTeam().id == export.id)
+        #expect(try lan.setting(.language) == "vi")
+        try lan.setSetting(.language, to: "en")
+        #expect(SQLiteEngine.storedLanguage(atPath: temporary.path, user: "lan") == .english)
+        #expect(SQLiteEngine.storedLanguage(atPath: temporary.path, user: "minh") == .vietnamese)
+    }
+
     @Test func aNewerSchemaIsRefused() throws {
         let temporary = try TemporaryDatabase()
         try DatabaseQueue(path: temporary.path).write { try $0.execute(sql: "PRAGMA user_version = 99") }

@@ -21,7 +21,7 @@ struct ImportKeepsTheSchemaTests {
         for dryRun in [false, true] {
             _ = try temporary.database.importing(dryRun: dryRun) { transaction in
                 let changes = try OpportunityForm(title: "Imported").validated(language: .english, currency: .usd)
-                return try transaction.addOpportunity(changes, team: try transaction.currentTeam().id, stage: nil, context: temporary.context())
+                return try transaction.addOpportunity(changes, team: try transaction.currentTeam(for: nil).id, stage: nil, context: temporary.context())
             }
             #expect(try schema(temporary) == before)
         }

@@ -26,6 +26,7 @@ struct ReadsNeverWriteTests {
         _ = try db.markLost(try temporary.add("Initech", stage: "Negotiation").id, reason: "Too expensive", context: temporary.context())
         _ = try db.addTeam(named: "Export", context: temporary.context())
         _ = try db.setSetting(.leads, to: "on")
+        _ = try EngineStore(engine: temporary.engine, user: "lan").setSetting(.language, to: "vi")
         let lead = try db.addLead(try OpportunityForm(title: "Acme app", customer: "Acme Corp", email: "ana@acme.com")
             .validated(language: .english, currency: .usd), team: try temporary.sales.id, context: temporary.context())
         return (temporary, try #require(try db.opportunity(deal.id)), lead)
@@ -39,6 +40,8 @@ struct ReadsNeverWriteTests {
             "catalog()": { _ = try $0.catalog() },
             "teamsWithCreation()": { _ = try $0.teamsWithCreation() },
             "storedSetting(_:)": { _ = try $0.storedSetting(.leads) },
+            "storedPreference(_:user:)": { _ = try $0.storedPreference(.language, user: "lan") },
+            "storedPreferences()": { _ = try $0.storedPreferences() },
             "record(_:)": { _ = try $0.record(deal.id) },
             "records(titleKey:kind:limit:)": { _ = try $0.records(titleKey: "acme renewal", kind: .opportunity, limit: 10) },
             "history(of:)": { _ = try $0.history(of: deal.id) },
@@ -93,7 +96,7 @@ struct ReadsNeverWriteTests {
         _ = try readOnly.changeToken()
         _ = try temporary.engine.changeToken()
         #expect(try temporary.snapshot() == before)
-        _ = SQLiteEngine.storedLanguage(atPath: temporary.path)  // its own read-only connection
+        _ = SQLiteEngine.storedLanguage(atPath: temporary.path, user: "lan")  // its own read-only connection
         #expect(try temporary.snapshot() == before)
     }
 

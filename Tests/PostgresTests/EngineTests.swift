@@ -308,7 +308,7 @@ struct EngineChangeFeedTests {
             try listener.listen(PostgresSchema.changeChannel)
             func importDeals(_ count: Int, dryRun: Bool) throws {
                 _ = try harness.store.importing(dryRun: dryRun) { transaction in
-                    let pipeline = try transaction.pipeline(for: try transaction.currentTeam().id)
+                    let pipeline = try transaction.pipeline(for: try transaction.currentTeam(for: nil).id)
                     for index in 0..<count {
                         var update = try Opportunity.create(try OpportunityForm(title: "Imported \(index)").validated(language: .english, currency: .usd),
                                                             in: pipeline, stage: nil, currency: .usd, at: testNow, by: "importer")
@@ -398,7 +398,7 @@ struct EngineFaultTests {
             let store = EngineStore(engine: engine)
             let failure = try #require(throws: StoreError.self) {
                 _ = try store.importing(dryRun: false) { transaction in
-                    let pipeline = try transaction.pipeline(for: try transaction.currentTeam().id)
+                    let pipeline = try transaction.pipeline(for: try transaction.currentTeam(for: nil).id)
                     for index in 0..<100 {
                         if index == 60 { try server.stop() }
                         var update = try Opportunity.create(try OpportunityForm(title: "Imported \(index)").validated(language: .english, currency: .usd),
@@ -521,12 +521,48 @@ struct EngineOpeningTests {
     @Test func theStoredLanguageIsReadFromAServerWithoutChangingIt() throws {
         try withTestDatabase { database in
             let location = try database.connectionString()
-            #expect(StoreOpener.storedLanguage(at: location) == nil)   // empty: nothing to read, nothing created
+            #expect(StoreOpener.storedLanguage(at: location, user: "lan") == nil)   // empty: nothing to read, nothing created
             #expect(try database.connect().execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").first?.int(0) == 0)
             let store = try StoreOpener.open(location, seedLanguage: .vietnamese, now: testNow, busyTimeout: 5)
-            try store.setSetting(.language, to: "vi")
-            #expect(StoreOpener.storedLanguage(at: location) == .vietnamese)
-            #expect(StoreOpener.storedLanguage(at: "postgresql://lan@127.0.0.1:\(try TestServer.unusedPort())/sales") == nil)
+            try store.forEveryone().setSetting(.language, to: "vi")
+            #expect(StoreOpener.storedLanguage(at: location, user: nil) == .vietnamese)
+            // The session user's own, whatever name the client gives.
+            try store.setSetting(.language, to: "en")
+            #expect(StoreOpener.storedLanguage(at: location, user: nil) == .english)
+            #expect(StoreOpener.storedLanguage(at: location, user: "lan") == .english)
+            #expect(StoreOpener.storedLanguage(at: "postgresql://lan@127.0.0.1:\(try TestServer.unusedPort())/sales", user: "lan") == nil)
+        }
+    }
+
+    /// On a server, a preference belongs to the role that logged in (`session_user`), never
+    /// to the name the client gives (`$USER` in the CLI): two logins keep their own, and
+    /// claiming a colleague's name reads and changes nothing of theirs.
+    @Test func preferencesBelongToTheSessionUserNotToTheNameTheClientGives() throws {
+        try withTestDatabase { database in
+            let owner = try StoreOpener.open(try database.connectionString(), seedLanguage: .english, now: testNow, busyTimeout: 5,
+                                             user: "lan")
+            #expect(owner.user == database.owner)
+            try withTestRole { role in
+                try database.connect().executeScript("""
+                    GRANT USAGE ON SCHEMA public TO \(role);
+                    GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO \(role);
+                    GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO \(role)
+                    """)
+                // It says it is the owner; the server knows better.
+                let colleague = try StoreOpener.open(try database.connectionString(user: role), seedLanguage: .english, now: testNow,
+                                                     busyTimeout: 5, user: database.owner)
+                #expect(colleague.user == role)
+                _ = try owner.addTeam(named: "Export", context: ChangeContext(now: testNow, user: "lan"))
+                try colleague.setSetting(.team, to: "Export")
+                try colleague.setSetting(.language, to: "vi")
+                try owner.setSetting(.direction, to: "ltr")
+                #expect(try owner.currentTeam().name == "Sales" && owner.setting(.language) == nil)
+                #expect(try colleague.currentTeam().name == "Export" && colleague.setting(.direction) == "rtl")
+                #expect(try owner.forEveryone().storedPreferences().map { "\($0.user) \($0.key.rawValue)" }.sorted()
+                        == ["\(database.owner) direction", "\(role) language", "\(role) team"].sorted())
+                #expect(StoreOpener.storedLanguage(at: try database.connectionString(user: role), user: database.owner) == .vietnamese)
+                #expect(StoreOpener.storedLanguage(at: try database.connectionString(), user: role) == nil)
+            }
         }
     }
 }

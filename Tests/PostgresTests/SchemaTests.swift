@@ -10,8 +10,36 @@ import Testing
 struct SchemaTests {
     /// A shipped migration never changes: a new schema is a new migration.
     @Test func version1IsFrozen() {
-        #expect(PostgresSchema.currentVersion == 1)
         #expect(PostgresSchema.checksum(ofVersion: 1) == "294f403c7c0788f0")
+    }
+
+    /// Version 2 (preferences) is pinned as version 1 is, now that it ships.
+    @Test func version2IsFrozen() {
+        #expect(PostgresSchema.currentVersion == 2)
+        #expect(PostgresSchema.checksum(ofVersion: 2) == "9343871130f6511f")
+    }
+
+    /// A database of version 1 — a team server from before preferences — is brought to
+    /// version 2 once, under the lock, with everything it held: the pipeline's settings, and
+    /// no one's preferences yet.
+    @Test func aVersion1DatabaseIsUpgradedKeepingItsSettings() throws {
+        try withTestDatabase { database in
+            let connection = try database.connect()
+            try connection.transaction {
+                try connection.executeScript(PostgresSchema.version1)
+                try connection.executeScript("""
+                    INSERT INTO pipeline_meta (application_id, schema_version) VALUES ('pipeline', 1);
+                    INSERT INTO team (name, name_key, created_at) VALUES ('Sales', 'sales', 0), ('Export', 'export', 0);
+                    INSERT INTO setting (key, value) VALUES ('team', '2'), ('language', 'vi'), ('currency', 'VND');
+                    """)
+            }
+            #expect(try PostgresSchema.migrate(connection) == .upgraded(from: 1))
+            #expect(try PostgresSchema.migrate(connection) == .current)
+            #expect(try connection.execute("SELECT schema_version FROM pipeline_meta").first?.int(0) == 2)
+            #expect(try connection.execute("SELECT string_agg(key || '=' || value, ',' ORDER BY key) FROM setting").first?.string(0)
+                    == "currency=VND,language=vi,team=2")
+            #expect(try connection.execute("SELECT count(*) FROM preference").first?.int(0) == 0)
+        }
     }
 
     @Test func aNewDatabaseIsCreatedAndSeededOnceThenCurrent() throws {
@@ -26,11 +54,11 @@ struct SchemaTests {
             #expect(try PostgresSchema.migrate(connection, seedNewDatabase: seed) == .current)
             #expect(seeded == 1)
             let meta = try #require(try connection.execute("SELECT application_id, schema_version FROM pipeline_meta").first)
-            #expect(try meta.string(0) == "pipeline" && meta.int(1) == 1)
+            #expect(try meta.string(0) == "pipeline" && meta.int(1) == 2)
             let tables = try connection.execute("""
                 SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'
                 """).first?.string(0)
-            #expect(tables == "opportunity,pipeline_meta,setting,stage,stage_history,stage_total,team")
+            #expect(tables == "opportunity,pipeline_meta,preference,setting,stage,stage_history,stage_total,team")
         }
     }
 

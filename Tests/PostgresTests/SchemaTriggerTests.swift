@@ -206,6 +206,30 @@ struct SchemaTriggerTests {
         }
     }
 
+    /// A user's preference is announced as a setting is, by its key (version 2's own
+    /// function: version 1's would look for an id); silent while importing.
+    @Test func preferenceChangesAreAnnouncedByKey() throws {
+        try withTestDatabase { database in
+            let pipeline = try Pipeline(database)
+            let listener = try database.connect()
+            try listener.listen(PostgresSchema.changeChannel)
+            let connection = pipeline.connection
+            try connection.execute("INSERT INTO preference (user_name, key, value) VALUES ('lan', 'team', '1'), ('lan', 'language', 'vi')")
+            try connection.execute("UPDATE preference SET value = 'en' WHERE user_name = 'lan' AND key = 'language'")
+            try connection.execute("UPDATE preference SET value = 'x' WHERE user_name = 'nobody'")   // no row: nothing
+            try connection.transaction {
+                try connection.executeScript("SET LOCAL pipeline.importing = 'on'")
+                try connection.execute("INSERT INTO preference (user_name, key, value) VALUES ('minh', 'direction', 'ltr')")
+            }
+            try connection.execute("DELETE FROM preference WHERE user_name = 'lan' AND key = 'team'")
+            #expect(try Self.changes(listener, count: 3) == [
+                PostgresChange(table: "preference", op: .insert, ids: [.key("language"), .key("team")], teams: nil),
+                PostgresChange(table: "preference", op: .update, ids: [.key("language")], teams: nil),
+                PostgresChange(table: "preference", op: .delete, ids: [.key("team")], teams: nil),
+            ])
+        }
+    }
+
     /// Waits for `count` notifications (bounded), decoded.
     static func changes(_ listener: PostgresConnection, count: Int) throws -> [PostgresChange] {
         var notifications: [PostgresNotification] = []

@@ -29,7 +29,7 @@ struct StoreCopyTests {
         _ = try store.importing(dryRun: false) { transaction in
             let catalog = try transaction.catalog()
             var update = try Opportunity.create(try OpportunityForm(title: "Imported").validated(language: .english, currency: .vnd),
-                                                in: try transaction.pipeline(for: try transaction.currentTeam().id), stage: nil,
+                                                in: try transaction.pipeline(for: try transaction.currentTeam(for: nil).id), stage: nil,
                                                 currency: .vnd, at: fixture.context().now, by: "importer")
             update.opportunity.rank = try transaction.rank(for: update.opportunity, placement: .top)
             let id = try transaction.insertRecord(update.opportunity, externalID: "__import__.deal_1")
@@ -38,8 +38,12 @@ struct StoreCopyTests {
                 try transaction.insertHistory(StageHistoryEntry(change, names: catalog))
             }
         }
-        try store.setSetting(.direction, to: "ltr")
-        try store.setSetting(.team, to: "Xuất khẩu")
+        try store.forEveryone().setSetting(.direction, to: "ltr")
+        try store.forEveryone().setSetting(.team, to: "Xuất khẩu")
+        // Two users' own choices beside the pipeline's.
+        try fixture.reopen(as: "lan").setSetting(.team, to: "1")
+        try fixture.reopen(as: "lan").setSetting(.language, to: "en")
+        try fixture.reopen(as: "minh").setSetting(.direction, to: "rtl")
         return fixture
     }
 
@@ -51,6 +55,9 @@ struct StoreCopyTests {
         // Through the same roles, both stores read alike: every row, the kept totals, the
         // checks and the forecast.
         #expect(try to.snapshot() == (try from.snapshot()))
+        #expect(try to.store.storedPreferences().count == (try from.store.storedPreferences().count))
+        #expect(try to.reopen(as: "lan").currentTeam().id.rawValue == 1)
+        #expect(try to.reopen(as: "minh").currentTeam().name == "Xuất khẩu")
         let problems = try to.store.integrityProblems()
         #expect(problems == [], "\(problems)")
         #expect(try from.store.integrityProblems() == [])

@@ -20,7 +20,12 @@ final class StoreFixture {
     let engine: EngineKind
     /// What `--db` would say to open it.
     let location: String
+    /// The store, opened as a tool would: on SQLite for nobody in particular, on PostgreSQL
+    /// for the superuser `postgres` (a server always knows who connects); `forEveryone()` is
+    /// the pipeline's own values on both.
     let store: any PipelineStore
+    /// The PostgreSQL database's name (`nil` for SQLite).
+    private let databaseName: String?
     var clock: Int64 = 1_795_000_000_000
     private let cleanUp: () -> Void
 
@@ -32,10 +37,12 @@ final class StoreFixture {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             location = folder.appendingPathComponent("pipeline.sqlite").path
             cleanUp = { try? FileManager.default.removeItem(at: folder) }
+            databaseName = nil
         case .postgresql:
             let name = "pipeline_contract_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
             try TestPostgres.superuser().executeScript("CREATE DATABASE \(name)")
             location = try TestPostgres.connectionString(database: name)
+            databaseName = name
             cleanUp = { _ = try? TestPostgres.superuser().executeScript("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
         }
         store = try StoreOpener.open(location, seedLanguage: language, now: Timestamp(millisecondsSince1970: clock), busyTimeout: 5)
@@ -44,8 +51,18 @@ final class StoreFixture {
     deinit { cleanUp() }
 
     /// A second, independent connection to the same store (as another process would have).
-    func reopen(busyTimeout: TimeInterval = 5) throws -> any PipelineStore {
-        try StoreOpener.open(location, seedLanguage: .english, now: Timestamp(millisecondsSince1970: clock), busyTimeout: busyTimeout)
+    /// With `user`, it acts for that user the way the engine knows users: on SQLite by the
+    /// name given (as the CLI gives `$USER`), on PostgreSQL by logging in as a role of that
+    /// name (created, with the rights to use this database, if missing) — the server's
+    /// session user, never a name the client claims.
+    func reopen(busyTimeout: TimeInterval = 5, as user: String? = nil) throws -> any PipelineStore {
+        var location = location
+        if let user, let databaseName {
+            try TestPostgres.ensureRole(user, mayUse: databaseName)
+            location = try TestPostgres.connectionString(database: databaseName, user: user)
+        }
+        return try StoreOpener.open(location, seedLanguage: .english, now: Timestamp(millisecondsSince1970: clock), busyTimeout: busyTimeout,
+                                    user: user)
     }
 
     /// Each call is one minute later than the last.
@@ -85,8 +102,8 @@ final class StoreFixture {
     }
 
     /// Everything a failed action must leave untouched, read through the store's own roles
-    /// (the same on every engine): teams, stages, records, history, settings and the totals
-    /// each team's board shows.
+    /// (the same on every engine): teams, stages, records, history, settings, everyone's
+    /// preferences and the totals each team's board shows.
     func snapshot() throws -> String {
         var lines: [String] = []
         for team in try store.backupTeams() { lines.append("team: \(team)") }
@@ -94,6 +111,9 @@ final class StoreFixture {
         for record in try records() { lines.append("record: \(record)") }
         for line in try historyLines() { lines.append("history: \(line)") }
         for (key, value) in try store.storedSettings() { lines.append("setting: \(key.rawValue)=\(value)") }
+        for preference in try store.storedPreferences() {
+            lines.append("preference: \(preference.user) \(preference.key.rawValue)=\(preference.value)")
+        }
         for team in try store.teams() {
             let figures = try store.stageFigures(team: team.id).sorted { $0.key.rawValue < $1.key.rawValue }
             lines.append("figures of \(team.id): \(figures)")
@@ -110,7 +130,7 @@ enum TestPostgres {
         let description: String
     }
 
-    static func connectionString(database: String) throws -> String {
+    static func connectionString(database: String, user: String = "postgres") throws -> String {
         let environment = ProcessInfo.processInfo.environment
         if let error = environment["PIPELINE_TEST_PG_ERROR"] {
             throw Unavailable(description: "the PostgreSQL test server could not be started: \(error)")
@@ -120,11 +140,29 @@ enum TestPostgres {
             throw Unavailable(description: "PIPELINE_TEST_PG_SOCKET_DIR is not set: run the contract tests through `make test`, "
                                   + "or in the shell `make pg-shell` opens (it starts a throwaway server)")
         }
-        return "host=\(socket) port=\(port) user=postgres dbname=\(database)"
+        // A conninfo value with spaces or quotes (a role named "Nguyễn Hòa") goes in quotes.
+        let plain = user.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
+        let quotedUser = plain ? user : "'" + user.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
+        return "host=\(socket) port=\(port) user=\(quotedUser) dbname=\(database)"
     }
 
     static func superuser() throws -> PostgresConnection {
         try PostgresConnection(connectionString(database: "postgres"))
+    }
+
+    /// A login role `name` (roles belong to the whole server and outlive a test database:
+    /// one that exists already, made by a test running beside, is fine) that may read and
+    /// write the tables of `database`, as a salesperson's login would.
+    static func ensureRole(_ name: String, mayUse database: String) throws {
+        let role = "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        try superuser().executeScript("""
+            DO $$ BEGIN CREATE ROLE \(role) LOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$
+            """)
+        try PostgresConnection(connectionString(database: database)).executeScript("""
+            GRANT USAGE ON SCHEMA public TO \(role);
+            GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO \(role);
+            GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO \(role)
+            """)
     }
 }
 
