@@ -72,8 +72,8 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
         }
         location = Self.location(of: connection.target)
         do {
-            try boundWaitsForLocks()
             sessionUser = try connection.execute("SELECT session_user::text").first?.string(0)
+            try boundWaitsForLocks()
             try PostgresSchema.migrate(connection) { connection in
                 try Self.seedDefaults(connection, language: seedLanguage, now: now)
             }

@@ -624,7 +624,7 @@ struct EngineBulkTests {
             let before = harness.engine.connection.roundTrips
             _ = try harness.store.importing(dryRun: false) { transaction in
                 let catalog = try transaction.catalog()
-                let pipeline = try transaction.pipeline(for: try transaction.currentTeam().id)
+                let pipeline = try transaction.pipeline(for: try transaction.currentTeam(for: nil).id)
                 for index in 0..<2_500 {
                     var update = try Opportunity.create(try OpportunityForm(title: "Imported \(index)").validated(language: .english, currency: .usd),
                                                         in: pipeline, stage: nil, currency: .usd, at: testNow, by: "importer")
@@ -662,7 +662,7 @@ struct EngineBulkTests {
                 let note = String(repeating: "Ghi chú dài\tvới \\ và\r\n dòng mới. ", count: 40_000)  // about 1.3 MB
                 _ = try source.store.importing(dryRun: false) { transaction in
                     let catalog = try transaction.catalog()
-                    let pipeline = try transaction.pipeline(for: try transaction.currentTeam().id)
+                    let pipeline = try transaction.pipeline(for: try transaction.currentTeam(for: nil).id)
                     for index in 0..<1_500 {
                         var form = OpportunityForm(title: "Deal \(index)", customer: "Công ty \(index)", notes: index % 500 == 7 ? note : "n")
                         form.tags = ["a", "b"]
@@ -804,7 +804,7 @@ struct EngineCommitOutcomeTests {
             let harness = try EngineHarness(database)
             Self.cutAfterTheNextCommit(harness.engine)
             _ = try harness.store.importing(dryRun: false) { transaction in
-                let pipeline = try transaction.pipeline(for: try transaction.currentTeam().id)
+                let pipeline = try transaction.pipeline(for: try transaction.currentTeam(for: nil).id)
                 for (index, title) in ["First", "Second"].enumerated() {
                     var update = try Opportunity.create(try OpportunityForm(title: title).validated(language: .english, currency: .usd),
                                                         in: pipeline, stage: nil, currency: .usd, at: testNow, by: "importer")
