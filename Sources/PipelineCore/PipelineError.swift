@@ -68,6 +68,8 @@ public enum PipelineError: Error, Hashable, Sendable {
     case copyTargetNotEmpty(String)
     /// `db copy` from a store onto itself.
     case copyOntoItself(String)
+    /// `db copy` from a store that holds nothing yet (a new one, or one only just created).
+    case copySourceEmpty(String)
 
     // Concurrency
     /// `kind` as in ``ambiguousName(kind:name:matches:)``.
@@ -174,6 +176,7 @@ public enum PipelineError: Error, Hashable, Sendable {
         case .backupInconsistent(let fault): return t("error.backupInconsistent", fault.message(in: language))
         case .copyTargetNotEmpty(let location): return t("error.copyTargetNotEmpty", location)
         case .copyOntoItself(let location): return t("error.copyOntoItself", location)
+        case .copySourceEmpty(let location): return t("error.copySourceEmpty", location)
         case .changedSinceLoaded(let name, let id): return t("error.changedSinceLoaded", kindName(name), id)
         }
     }

@@ -1,4 +1,7 @@
 import ArgumentParser
+import Foundation
+import PipelineEngines
+import PipelineExchange
 import PipelineCore
 import PipelineStorage
 
@@ -18,7 +21,12 @@ struct DatabaseCommand: ParsableCommand {
         @Option(help: ArgumentHelp(localized("cli.db.copy.to"), valueName: "store")) var to: String
 
         func run() throws {
+            // A mistyped file name must not become a new, empty pipeline copied over.
+            if StoreOpener.engine(for: from) == .sqlite, !FileManager.default.fileExists(atPath: from) {
+                throw FileError.noSuchFile(path: from)
+            }
             let source = try global.openStore(at: from, forWriting: false)
+            guard !(try source.isUntouched()) else { throw PipelineError.copySourceEmpty(source.location) }
             let target = try global.openStore(at: to)
             guard source.location != target.location else { throw PipelineError.copyOntoItself(target.location) }
             let summary = try StoreCopy.copy(from: source, to: target)

@@ -86,5 +86,19 @@ struct CLICopyTests {
         #expect(again.status == 65 && again.stderr.contains("already holds data"), "\(again.stderr)")
         #expect(cli.run(["db", "copy", "--from", copy.location, "--to", copy.location], database: false).status == 65)
         #expect(cli.run(["export", "--format", "json", "--db", copy.location], database: false).stdout == before)
+
+        // A source that is not there (a typo) is refused, and no file is made in its place
+        // nor the target touched; a source that holds nothing yet has nothing to copy.
+        let typo = cli.folder.appendingPathComponent("typo.sqlite").path
+        let target = try cli.newStore("target")
+        let missing = cli.run(["db", "copy", "--from", typo, "--to", target.location], database: false)
+        #expect(missing.status == 66 && missing.stderr.contains("typo.sqlite") && missing.stderr.split(separator: "\n").count == 1,
+                "\(missing.status) \(missing.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: typo))
+        let empty = try cli.newStore("empty")
+        #expect(cli.run(["stage", "list", "--db", empty.location], database: false).status == 0)
+        let nothing = cli.run(["db", "copy", "--from", empty.location, "--to", target.location], database: false)
+        #expect(nothing.status == 65 && nothing.stderr.contains("nothing to copy"), "\(nothing.status) \(nothing.stderr)")
+        #expect(cli.run(["db", "copy", "--from", cli.database, "--to", target.location], database: false).status == 0)
     }
 }

@@ -82,6 +82,7 @@ extension Catalogue {
         "error.duplicatesNeedDecision": "lead: {0} has possible duplicates ({1}); give --merge-with ID,ID or --no-merge",
         "error.cannotMerge": "merge: {0} cannot be merged (it is the lead itself, plainly archived, or another team's private record)",
         "error.copyTargetNotEmpty": "db copy: {0} already holds data; copy only into a new, empty database",
+        "error.copySourceEmpty": "db copy: {0} holds no pipeline of its own yet, so there is nothing to copy; check the name given to --from",
         "error.copyOntoItself": "db copy: {0} is both the source and the target",
         "cli.db.abstract": "Work with whole databases: copy a pipeline from one store to another.",
         "cli.db.copy.abstract": "Copy everything — teams, stages, deals, leads, history, settings — from one store into a new, empty one.",

@@ -80,6 +80,7 @@ extension Catalogue {
         "error.duplicatesNeedDecision": "tiềm năng: {0} có thể bị trùng ({1}); hãy dùng --merge-with ID,ID hoặc --no-merge",
         "error.cannotMerge": "gộp: không thể gộp {0} (đó là chính tiềm năng này, bản ghi đã lưu trữ, hoặc bản ghi riêng của nhóm khác)",
         "error.copyTargetNotEmpty": "db copy: {0} đã có dữ liệu; chỉ sao chép vào một cơ sở dữ liệu mới, còn trống",
+        "error.copySourceEmpty": "db copy: {0} chưa có dữ liệu pipeline nào nên không có gì để sao chép; hãy kiểm tra tên đã cho --from",
         "error.copyOntoItself": "db copy: {0} vừa là nguồn vừa là đích",
         "cli.db.abstract": "Làm việc với cả cơ sở dữ liệu: sao chép quy trình bán hàng từ kho này sang kho khác.",
         "cli.db.copy.abstract": "Sao chép toàn bộ — nhóm, giai đoạn, cơ hội, tiềm năng, lịch sử, thiết lập — từ một kho sang một kho mới, còn trống.",
