@@ -29,6 +29,9 @@ extension PostgresSchema {
             switch found {
             case .foreign:
                 throw PostgresStoreError.notAPipelineDatabase(target: connection.target)
+            case .version(let version) where version < 1:
+                // No version of ours is below 1: the table was written by someone else.
+                throw PostgresStoreError.notAPipelineDatabase(target: connection.target)
             case .version(let version) where version > currentVersion:
                 throw PostgresStoreError.createdByNewerVersion(target: connection.target)
             case .version(let version) where version == currentVersion:
@@ -40,6 +43,14 @@ extension PostgresSchema {
                 try connection.execute("UPDATE pipeline_meta SET schema_version = $1", [currentVersion])
                 return .upgraded(from: version)
             case .empty:
+                // Names and notes are Vietnamese, CJK, anything: a database that cannot
+                // store every character (LATIN1, SQL_ASCII) is refused before it holds
+                // anything, not at the first deal that has an "ư".
+                let encoding = try connection.execute("SELECT pg_encoding_to_char(encoding) FROM pg_database WHERE datname = current_database()")
+                    .first?.optionalString(0) ?? "UTF8"
+                guard encoding == "UTF8" else {
+                    throw PostgresStoreError.notUnicode(target: connection.target, encoding: encoding)
+                }
                 for migration in migrations {
                     try connection.executeScript(migration)
                 }

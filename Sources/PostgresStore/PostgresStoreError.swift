@@ -11,6 +11,8 @@ public enum PostgresStoreError: Error, Equatable, Sendable {
     /// The connection broke after a COMMIT was sent, and the server could not say whether
     /// it committed.
     case commitOutcomeUnknown(target: PostgresTarget)
+    /// A new database whose encoding cannot hold every character (LATIN1, SQL_ASCII).
+    case notUnicode(target: PostgresTarget, encoding: String)
 
     public var message: String { message(in: .english) }
 
@@ -20,6 +22,7 @@ public enum PostgresStoreError: Error, Equatable, Sendable {
         case .notAPipelineDatabase(let target): return t("postgres.notAPipelineDatabase", target.databaseOnServer(t))
         case .createdByNewerVersion(let target): return t("postgres.newerVersion", target.databaseOnServer(t))
         case .commitOutcomeUnknown(let target): return t("postgres.commitOutcomeUnknown", target.address)
+        case .notUnicode(let target, let encoding): return t("postgres.notUnicode", target.databaseOnServer(t), encoding)
         }
     }
 

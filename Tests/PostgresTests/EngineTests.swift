@@ -467,6 +467,30 @@ struct EngineOpeningTests {
             #expect(newer.message.hasSuffix("was set up by a newer version of pipeline; upgrade pipeline to use it"))
             #expect(try database.connect().execute("SELECT schema_version FROM pipeline_meta").first?.int(0) == 99)
         }
+        // A version no pipeline wrote (below 1) is not ours: refused, never a trap.
+        try withTestDatabase { database in
+            _ = try EngineHarness(database)
+            try database.connect().execute("UPDATE pipeline_meta SET schema_version = -5")
+            let planted = try Self.openingFails(try database.connectionString())
+            #expect(planted.message.hasSuffix("is a PostgreSQL database of another program, not a pipeline database"), "\(planted)")
+            #expect(try database.connect().execute("SELECT schema_version FROM pipeline_meta").first?.int(0) == -5)
+        }
+    }
+
+    /// A new database that cannot store every character (LATIN1) is refused before anything
+    /// is created in it, in one sentence saying how to create one that can.
+    @Test func aNewDatabaseThatCannotHoldEveryCharacterIsRefused() throws {
+        let name = "pipeline_latin1_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(8)
+        let superuser = try TestServer.superuser()
+        try superuser.executeScript("CREATE DATABASE \(name) ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0")
+        defer { _ = try? TestServer.superuser().executeScript("DROP DATABASE IF EXISTS \(name)") }
+        let location = try TestDatabase(name: name, owner: "postgres").connectionString()
+        let refused = try Self.openingFails(location)
+        #expect(refused.message.hasSuffix("stores text as LATIN1, which cannot hold every name a pipeline may have; create it with ENCODING 'UTF8'"),
+                "\(refused)")
+        #expect(refused.exitStatus == 74)
+        Self.expectOneSentence(refused, without: [], "\(refused)")
+        #expect(try PostgresConnection(location).execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").first?.int(0) == 0)
     }
 
     /// A login that may read but not write: reading works; a write is refused as a

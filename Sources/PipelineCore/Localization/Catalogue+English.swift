@@ -112,6 +112,7 @@ extension Catalogue {
         "postgres.unknownHost": "cannot connect to PostgreSQL: the host {0} is unknown",
         "postgres.timedOut": "the PostgreSQL server at {0} did not answer in time",
         "postgres.commitOutcomeUnknown": "the connection to the PostgreSQL server at {0} was lost while saving, so whether the change was saved is not known; look before trying again",
+        "postgres.notUnicode": "the PostgreSQL database {0} stores text as {1}, which cannot hold every name a pipeline may have; create it with ENCODING 'UTF8'",
         "postgres.connectionLost": "the connection to the PostgreSQL server at {0} was lost; try again once it is back",
         "postgres.serverNotReady": "the PostgreSQL server at {0} is starting or shutting down; try again in a moment",
         "postgres.databaseMissing": "there is no PostgreSQL database {0} on {1}",

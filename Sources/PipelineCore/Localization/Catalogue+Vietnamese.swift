@@ -109,6 +109,7 @@ extension Catalogue {
         "postgres.unknownHost": "không kết nối được tới PostgreSQL: không tìm thấy máy chủ {0}",
         "postgres.timedOut": "máy chủ PostgreSQL tại {0} không trả lời kịp",
         "postgres.commitOutcomeUnknown": "mất kết nối tới máy chủ PostgreSQL tại {0} đúng lúc đang lưu, nên chưa rõ thay đổi đã được lưu hay chưa; hãy kiểm tra lại trước khi thử lần nữa",
+        "postgres.notUnicode": "cơ sở dữ liệu PostgreSQL {0} lưu văn bản theo bảng mã {1}, không chứa được mọi tên mà một pipeline có thể có; hãy tạo nó với ENCODING 'UTF8'",
         "postgres.connectionLost": "mất kết nối tới máy chủ PostgreSQL tại {0}; hãy thử lại khi máy chủ hoạt động trở lại",
         "postgres.serverNotReady": "máy chủ PostgreSQL tại {0} đang khởi động hoặc đang tắt; hãy thử lại sau giây lát",
         "postgres.databaseMissing": "không có cơ sở dữ liệu PostgreSQL {0} trên {1}",
