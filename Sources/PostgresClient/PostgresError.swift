@@ -150,6 +150,9 @@ public struct PostgresError: Error, Sendable, Equatable, CustomStringConvertible
         case "3D000": return .databaseMissing
         case "28P01", "28000": return .authenticationFailed
         case "42501": return .permissionDenied
+        // "cannot execute … in a read-only transaction": a login, a database or a standby
+        // that only reads (default_transaction_read_only, a hot standby).
+        case "25006": return .permissionDenied
         case "40001": return .serializationFailure
         case "40P01": return .deadlock
         case "55P03", "57014": return .lockTimeout

@@ -150,6 +150,7 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
                                       + "; \(PostgresTransaction.stagesSQL); \(PostgresTransaction.teamsSQL)")
                 let transaction = PostgresTransaction(connection)
                 do {
+                    try refuseANewerSchema(begun)
                     if begun.count >= 2 {
                         transaction.knownCatalog = try PostgresTransaction.catalog(stages: begun[begun.count - 2].rows,
                                                                                    teams: begun[begun.count - 1].rows)
@@ -174,6 +175,7 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
             let transaction = PostgresTransaction(connection)
             transaction.pendingRows = PendingRows(.importing)
             do {
+                try refuseANewerSchema(begun)
                 let result = try body(transaction)
                 // A dry run writes its rows too, so that it meets every refusal a real run would.
                 try transaction.flushPendingRows()
@@ -197,6 +199,7 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
             let begun = try begin(writingScript(startedAt: Self.monotonicMilliseconds()) + "; SET LOCAL \(PostgresSchema.importingSetting) = 'on'")
             let transaction = PostgresTransaction(connection)
             do {
+                try refuseANewerSchema(begun)
                 guard try transaction.isUntouched() else { throw PipelineError.backupNeedsFreshDatabase }
                 try transaction.script("""
                     DELETE FROM stage_history; DELETE FROM opportunity; DELETE FROM stage; DELETE FROM team;
@@ -314,7 +317,19 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
     /// snapshot is still taken after it): a COMMIT whose answer is lost is then looked up.
     private func writingScript(startedAt started: Int64) -> String {
         "BEGIN ISOLATION LEVEL SERIALIZABLE; SET LOCAL lock_timeout = \(max(remainingMilliseconds(since: started), 1)); "
-            + "LOCK TABLE pipeline_meta IN EXCLUSIVE MODE; \(PostgresConnection.currentTransactionIDQuery)"
+            + "LOCK TABLE pipeline_meta IN EXCLUSIVE MODE; \(PostgresConnection.currentTransactionIDQuery); "
+            + "SELECT schema_version FROM pipeline_meta"
+    }
+
+    /// A write of this version of pipeline into a database a newer one has since upgraded
+    /// (while a board stayed open) would write what the newer schema may no longer mean:
+    /// refused, as opening it is. The version comes back in the lock's round trip.
+    private func refuseANewerSchema(_ begun: [PostgresResult]) throws {
+        for result in begun {
+            if let text = result.first?.optionalString("schema_version"), let version = Int(text), version != PostgresSchema.currentVersion {
+                throw PostgresStoreError.createdByNewerVersion(target: connection.target)
+            }
+        }
     }
 
     /// Commits a write begun by `begun` (the results of its `writingScript`). When the

@@ -467,6 +467,16 @@ struct EngineOpeningTests {
             #expect(newer.message.hasSuffix("was set up by a newer version of pipeline; upgrade pipeline to use it"))
             #expect(try database.connect().execute("SELECT schema_version FROM pipeline_meta").first?.int(0) == 99)
         }
+        // Upgraded by a newer pipeline while this one stays open (a board): its next write is
+        // refused in the same sentence, and writes nothing.
+        try withTestDatabase { database in
+            let open = try EngineHarness(database)
+            try open.add("Before")
+            try database.connect().execute("UPDATE pipeline_meta SET schema_version = 99")
+            let refused = try #require(throws: StoreError.self) { try open.add("After the upgrade") }
+            #expect(refused.message.hasSuffix("was set up by a newer version of pipeline; upgrade pipeline to use it"), "\(refused)")
+            #expect(try database.connect().execute("SELECT count(*) FROM opportunity").first?.int(0) == 1)
+        }
         // A version no pipeline wrote (below 1) is not ours: refused, never a trap.
         try withTestDatabase { database in
             _ = try EngineHarness(database)
@@ -524,6 +534,15 @@ struct EngineOpeningTests {
                 guard case .permissionDenied = again else { Issue.record("the second refusal is not a permission refusal: \(again)"); return }
                 #expect(try store.teams().map(\.name) == ["Sales"])
             }
+            // A session that only reads (default_transaction_read_only, as on a standby):
+            // the same permission refusal, not "the database failed".
+            let readOnly = try StoreOpener.open(try database.connectionString() + " options='-c default_transaction_read_only=on'",
+                                                seedLanguage: .english, now: testNow, busyTimeout: 5)
+            #expect(try readOnly.opportunity("Acme").title == "Acme")
+            let refused = try #require(throws: StoreError.self) {
+                try readOnly.moveOpportunity(try readOnly.opportunity("Acme").id, to: try owner.stage("Won"), context: owner.context)
+            }
+            #expect(refused.exitStatus == 77, "\(refused)")
         }
     }
 
