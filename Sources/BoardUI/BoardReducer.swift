@@ -258,8 +258,11 @@ public enum BoardReducer {
             return []
         case .deleteColumn:
             guard let stage = state.focusedStage else { return [] }
-            state.mode = .deleteColumn(DeleteColumnPrompt(stage: stage, cardCount: state.figures[stage.id]?.count ?? 0,
-                                                          destinations: state.stages.filter { $0.id != stage.id }))
+            var prompt = DeleteColumnPrompt(stage: stage, cardCount: state.figures[stage.id]?.count ?? 0,
+                                            destinations: state.stages.filter { $0.id != stage.id })
+            let neighbour = Pipeline(team: state.team, allStages: state.stages).removalDestination(for: stage.id)
+            prompt.selected = prompt.destinations.firstIndex { $0.id == neighbour?.id } ?? 0
+            state.mode = .deleteColumn(prompt)
             return []
         case .newCard:
             guard let stage = state.focusedStage else {
