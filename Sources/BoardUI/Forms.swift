@@ -401,6 +401,9 @@ public struct SettingsEditor: Sendable {
         ]
         var changes: [(key: SettingKey, value: String)] = []
         for (key, value, field) in values {
+            // A value left as it was is no change, even one no longer valid (a currency code
+            // stored before codes were checked against ISO 4217).
+            guard value.trimmingCharacters(in: " ") != original[key] else { continue }
             do {
                 // A currency is checked as any amount's currency is, so its error says what a code is.
                 if key == .currency { _ = try CurrencyCode(parsing: value) }

@@ -50,6 +50,45 @@ struct BoardFrictionTests {
         #expect(try board.database.defaultCurrency() == .usd)
     }
 
+    /// Three letters are not enough: a code ISO 4217 does not list is refused beside its
+    /// field in the settings pane and in the card editor, and nothing is saved.
+    @Test func aCodeISO4217DoesNotListIsRefusedInThePaneAndTheEditor() throws {
+        let board = try BoardHarness()
+        board.press(.character("S"), .tab, .tab, .tab, .control("u"))
+        board.type("USX")
+        board.press(.enter)
+        guard case .settings(let editor) = board.state.mode else { Issue.record("the pane closed"); return }
+        #expect(editor.form.fields[3].error?.contains("'USX' is not an ISO 4217 code") == true)
+        board.press(.escape)
+        #expect(try board.database.defaultCurrency() == .usd)
+        let before = try board.card("Acme renewal")
+        board.press(.enter)  // the focused card: Acme renewal
+        guard case .cardEditor = board.state.mode else { Issue.record("no card editor"); return }
+        for _ in 0..<6 { board.press(.tab) }
+        board.press(.control("u"))
+        board.type("ABC")
+        board.press(.enter)
+        guard case .cardEditor(let card) = board.state.mode else { Issue.record("the editor closed"); return }
+        #expect(card.form.fields[6].error?.contains("'ABC' is not an ISO 4217 code") == true, "\(card.form.fields[6].error ?? "")")
+        board.press(.escape)
+        #expect(try board.card("Acme renewal") == before)
+    }
+
+    /// A default currency stored before codes were checked does not stop the pane from
+    /// saving the other settings.
+    @Test func aStoredUnknownDefaultCurrencyDoesNotBlockTheOtherSettings() throws {
+        let board = try BoardHarness(seed: { harness in
+            try BoardHarness.standardSeed(harness)
+            // Written as an older version would have: below the setting's check.
+            try harness.database.inOneTransaction { try $0.storeSetting(.currency, "ZZZ") }
+        })
+        #expect(board.state.defaultCurrency.code == "ZZZ")
+        board.press(.character("S"), .character(" "), .enter)
+        guard case .browsing = board.state.mode else { Issue.record("the pane stayed open"); return }
+        #expect(try board.database.setting(.leads) == "on")
+        #expect(try board.database.defaultCurrency().code == "ZZZ")
+    }
+
     // MARK: The filter's sums
 
     @Test func theFilterChangesWhatTheStatusLineSumsAndSaysSo() throws {
