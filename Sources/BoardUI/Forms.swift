@@ -288,7 +288,7 @@ public struct ColumnPrompt: Sendable {
     public var name: String { form.value(Self.nameField) }
 
     /// The guide's step the typed name is, if any.
-    var step: StageTemplate.Step? { StageTemplate.steps.first { $0.matches(name) } }
+    var step: StageTemplate.Step? { StageTemplate.step(named: name) }
 
     /// Takes an edit from the keyboard into the focused field.
     mutating func edit(_ edit: TextField.Edit) {
@@ -338,8 +338,7 @@ public struct ColumnPrompt: Sendable {
                 return nil
             }
             let probability = try Probability(parsing: text)
-            guard let step else { return StageDraft(name: name, probability: probability) }
-            return StageDraft(name: name, probability: probability, requirements: step.requirements(in: language), outcome: step.outcome)
+            return StageDraft.named(name, probability: probability, requirements: nil, outcome: nil, language: language)
         } catch let error as PipelineError {
             form.show(error, language: language)
             return nil
