@@ -38,4 +38,24 @@ struct CLIWordingTests {
         #expect(result.status == 64)
         #expect(result.stderr.hasPrefix("Error: a CSV file holds one kind of record; import a full backup with --format json\n"), "\(result.stderr)")
     }
+
+    /// A record another program changed between a command's read and its write: the command
+    /// has nothing to reload, so the sentence says how to look at the record and that running
+    /// the command again is what to do — in both languages.
+    @Test(arguments: [("", "error: opportunity 1 was changed by someone else while this command ran, so nothing was saved; see it as it is now with `pipeline opp show 1`, then run the command again\n"),
+                      ("vi_VN.UTF-8", "lỗi: cơ hội 1 đã bị người khác thay đổi trong lúc lệnh đang chạy nên chưa có gì được lưu; hãy xem bản hiện tại bằng `pipeline opp show 1` rồi chạy lại lệnh\n")])
+    func aRecordChangedWhileTheCommandRanSaysToLookAndRunItAgain(_ language: String, _ expected: String) throws {
+        let cli = CLI(language: language.isEmpty ? nil : language)
+        cli.ok(["opp", "add", "Acme"])
+        // The other writer, as the command sees it: the row of the version it read is gone
+        // by the time it writes (its UPDATE … WHERE version = … changes nothing).
+        try SQLiteFile.execute("""
+            CREATE TRIGGER another_writer BEFORE UPDATE ON opportunity WHEN NEW.title = 'Renamed'
+            BEGIN SELECT RAISE(IGNORE); END
+            """, on: cli.database)
+        let result = cli.run(["opp", "edit", "Acme", "--title", "Renamed"])
+        #expect(result.status == 65)
+        #expect(result.stderr == expected)
+        #expect(cli.object(["opp", "show", "1"])["title"] as? String == "Acme")
+    }
 }

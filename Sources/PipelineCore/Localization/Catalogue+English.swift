@@ -91,7 +91,7 @@ extension Catalogue {
         "cli.db.copied": "Copied {0} teams, {1} stages, {2} leads and opportunities and {3} stage changes from {4} to {5}.",
         "error.backupNeedsFresh": "import: a full backup goes only into a fresh database (holding just the untouched defaults); this one has other data",
         "error.backupInconsistent": "import: the backup is inconsistent: {0}",
-        "error.changedSinceLoaded": "{0} {1} was changed by someone else since you loaded it; reload and try again",
+        "error.changedSinceLoaded": "{0} {1} was changed by someone else meanwhile, so this was not saved; the board now shows it as it is: check it and try again",
         // The database file
         "store.notAPipelineDatabase": "{0} is an SQLite database of another program, not a pipeline database",
         "store.notADatabase": "{0} is not a pipeline database (it is not an SQLite file)",
@@ -769,6 +769,9 @@ extension Catalogue {
         "cli.team.theTeamSNameUnique": "The team's name (unique, ignoring case).",
         "cli.team.theTeamThatTakesIts": "The team that takes its opportunities and leads.",
         "cli.warning": "warning: {0}",
+        "cli.changedMeanwhile.opportunity": "opportunity {0} was changed by someone else while this command ran, so nothing was saved; see it as it is now with `pipeline opp show {0}`, then run the command again",
+        "cli.changedMeanwhile.lead": "lead {0} was changed by someone else while this command ran, so nothing was saved; see it as it is now with `pipeline lead show {0}`, then run the command again",
+        "cli.changedMeanwhile.stage": "stage {0} was changed by someone else while this command ran, so nothing was saved; see it as it is now with `pipeline stage list`, then run the command again",
         "cli.yes": "yes",
 
         // Records and counted phrases, read through the plural rule (`Localizer.plural`)

@@ -89,7 +89,7 @@ extension Catalogue {
         "cli.db.copied": "Đã sao chép {0} nhóm, {1} giai đoạn, {2} tiềm năng và cơ hội và {3} lần đổi giai đoạn từ {4} sang {5}.",
         "error.backupNeedsFresh": "nhập: bản sao lưu đầy đủ chỉ nhập vào cơ sở dữ liệu mới (chỉ có dữ liệu mặc định chưa sửa); cơ sở dữ liệu này đã có dữ liệu khác",
         "error.backupInconsistent": "nhập: bản sao lưu không nhất quán: {0}",
-        "error.changedSinceLoaded": "{0} {1} đã bị người khác thay đổi từ lúc bạn tải; hãy tải lại và thử lại",
+        "error.changedSinceLoaded": "{0} {1} vừa bị người khác thay đổi nên thao tác này chưa được lưu; bảng đã hiện lại bản mới nhất: hãy xem lại rồi thử lại",
         "store.notAPipelineDatabase": "{0} là cơ sở dữ liệu SQLite của chương trình khác, không phải của pipeline",
         "store.notADatabase": "{0} không phải cơ sở dữ liệu pipeline (nó không phải tệp SQLite)",
         "store.corrupt": "{0} bị hỏng (tệp cơ sở dữ liệu bị lỗi); hãy khôi phục từ bản sao lưu",
@@ -766,6 +766,9 @@ extension Catalogue {
         "cli.team.theTeamSNameUnique": "Tên nhóm (duy nhất, không phân biệt hoa thường).",
         "cli.team.theTeamThatTakesIts": "Nhóm nhận các cơ hội và tiềm năng của nó.",
         "cli.warning": "cảnh báo: {0}",
+        "cli.changedMeanwhile.opportunity": "cơ hội {0} đã bị người khác thay đổi trong lúc lệnh đang chạy nên chưa có gì được lưu; hãy xem bản hiện tại bằng `pipeline opp show {0}` rồi chạy lại lệnh",
+        "cli.changedMeanwhile.lead": "tiềm năng {0} đã bị người khác thay đổi trong lúc lệnh đang chạy nên chưa có gì được lưu; hãy xem bản hiện tại bằng `pipeline lead show {0}` rồi chạy lại lệnh",
+        "cli.changedMeanwhile.stage": "giai đoạn {0} đã bị người khác thay đổi trong lúc lệnh đang chạy nên chưa có gì được lưu; hãy xem bản hiện tại bằng `pipeline stage list` rồi chạy lại lệnh",
         "cli.yes": "có",
 
         // Records and counted phrases, read through the plural rule (`Localizer.plural`)
