@@ -584,7 +584,7 @@ extension Catalogue {
         "cli.global.defaultPipelineDbElseXdg": "Default: $PIPELINE_DB, else $XDG_DATA_HOME/pipeline/pipeline.sqlite (~/.local/share/pipeline/pipeline.sqlite).",
         "cli.global.langIsNotALanguage": "--lang: '{0}' is not a language; use en or vi",
         "cli.global.languageEnOrViDefault": "Language: en or vi (default: the language setting, else the locale).",
-        "cli.global.theDatabaseFile": "The database file.",
+        "cli.global.theStore": "The database: an SQLite file's path, or a PostgreSQL connection string (postgresql://…, postgres://…, service=NAME, or libpq's key=value settings such as 'host=db.lan dbname=sales').",
         "cli.label.closing": "Closing:",
         "cli.label.company": "Company:",
         "cli.label.contact": "Contact:",

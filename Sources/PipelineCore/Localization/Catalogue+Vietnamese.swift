@@ -581,7 +581,7 @@ extension Catalogue {
         "cli.global.defaultPipelineDbElseXdg": "Mặc định: $PIPELINE_DB, nếu không thì $XDG_DATA_HOME/pipeline/pipeline.sqlite (~/.local/share/pipeline/pipeline.sqlite).",
         "cli.global.langIsNotALanguage": "--lang: '{0}' không phải ngôn ngữ; dùng 'en' hoặc 'vi'",
         "cli.global.languageEnOrViDefault": "Ngôn ngữ: 'en' hoặc 'vi' (mặc định: thiết lập 'language', nếu không thì theo locale).",
-        "cli.global.theDatabaseFile": "Tệp cơ sở dữ liệu.",
+        "cli.global.theStore": "Cơ sở dữ liệu: đường dẫn của một tệp SQLite, hoặc chuỗi kết nối PostgreSQL (postgresql://…, postgres://…, service=TÊN, hoặc các thiết lập key=value của libpq như 'host=db.lan dbname=sales').",
         "cli.label.closing": "Ngày chốt:",
         "cli.label.company": "Công ty:",
         "cli.label.contact": "Liên hệ:",
