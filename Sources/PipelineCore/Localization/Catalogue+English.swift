@@ -88,7 +88,7 @@ extension Catalogue {
         "cli.db.copy.discussion": "A store is a file path (SQLite) or a PostgreSQL server: postgresql://user@host/db, postgres://…, or service=NAME. The copy reads one snapshot of the source and writes the target in one transaction: all or nothing. The target must be new (or hold only a new database's defaults).",
         "cli.db.copy.from": "The store to copy from.",
         "cli.db.copy.to": "The new store to copy into.",
-        "cli.db.copied": "Copied {0} teams, {1} stages, {2} leads and opportunities and {3} stage changes from {4} to {5}.",
+        "cli.db.copied": "Copied {0}, {1}, {2} and {3} from {4} to {5}.",
         "error.backupNeedsFresh": "import: a full backup goes only into a fresh database (holding just the untouched defaults); this one has other data",
         "error.backupInconsistent": "import: the backup is inconsistent: {0}",
         "error.changedSinceLoaded": "{0} {1} was changed by someone else meanwhile, so this was not saved; the board now shows it as it is: check it and try again",

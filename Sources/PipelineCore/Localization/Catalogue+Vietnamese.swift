@@ -86,7 +86,7 @@ extension Catalogue {
         "cli.db.copy.discussion": "Kho là đường dẫn tệp (SQLite) hoặc máy chủ PostgreSQL: postgresql://người_dùng@máy/csdl, postgres://…, hoặc service=TÊN. Lệnh đọc một ảnh chụp của nguồn và ghi vào đích trong một giao dịch: hoặc tất cả, hoặc không gì cả. Kho đích phải mới (hoặc chỉ có dữ liệu mặc định của cơ sở dữ liệu mới).",
         "cli.db.copy.from": "Kho nguồn để sao chép.",
         "cli.db.copy.to": "Kho mới để sao chép vào.",
-        "cli.db.copied": "Đã sao chép {0} nhóm, {1} giai đoạn, {2} tiềm năng và cơ hội và {3} lần đổi giai đoạn từ {4} sang {5}.",
+        "cli.db.copied": "Đã sao chép {0}, {1}, {2} cùng {3} từ {4} sang {5}.",
         "error.backupNeedsFresh": "nhập: bản sao lưu đầy đủ chỉ nhập vào cơ sở dữ liệu mới (chỉ có dữ liệu mặc định chưa sửa); cơ sở dữ liệu này đã có dữ liệu khác",
         "error.backupInconsistent": "nhập: bản sao lưu không nhất quán: {0}",
         "error.changedSinceLoaded": "{0} {1} vừa bị người khác thay đổi nên thao tác này chưa được lưu; bảng đã hiện lại bản mới nhất: hãy xem lại rồi thử lại",
