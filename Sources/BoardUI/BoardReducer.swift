@@ -6,6 +6,25 @@ import TerminalCore
 /// results back as events.
 public enum BoardReducer {
     public static func reduce(_ state: inout BoardState, _ event: BoardEvent) -> [BoardEffect] {
+        let effects = step(&state, event)
+        keepScroll(&state)
+        return effects
+    }
+
+    /// Keeps where the board is scrolled sideways from one event to the next: the layout
+    /// scrolls only as far as the focused column needs, from where it was, so moving to a
+    /// column already in sight does not move the board (laid out from the first column each
+    /// time, it jumped to put the focused column at an edge).
+    static func keepScroll(_ state: inout BoardState) {
+        guard state.view == .pipeline else { return }
+        let stages = BoardRenderer.displayedStages(state)
+        guard !stages.isEmpty else { return }
+        let focusIndex = state.focus.flatMap { focus in stages.firstIndex { $0.id == focus.stage } }
+        state.horizontalOffset = BoardLayout.columns(stages, width: state.size.columns, offset: state.horizontalOffset,
+                                                     focusIndex: focusIndex).offset
+    }
+
+    static func step(_ state: inout BoardState, _ event: BoardEvent) -> [BoardEffect] {
         switch event {
         case .input(.resize(let size)):
             let capacity = BoardLayout.cardCapacity(state.size)
