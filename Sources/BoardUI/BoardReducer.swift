@@ -251,6 +251,10 @@ public enum BoardReducer {
         case .moveCardLeft, .moveCardRight:
             guard let card = state.focusedCard, let from = state.focusedStage,
                   let target = neighbour(of: from.id, onScreen: action == .moveCardLeft ? -1 : 1, in: state) else { return [] }
+            if asksWhyLost(entering: target, leaving: from) {
+                state.mode = .lostReason(ReasonPrompt(card, lead: false, into: target.id, language: state.language))
+                return []
+            }
             return [.run(.moveCard(card.id, to: target.id, placement: .top, expectedVersion: card.version), origin: .user)]
         case .moveCardUp, .moveCardDown:
             return moveCardVertically(action == .moveCardUp ? -1 : 1, &state)
@@ -425,6 +429,12 @@ public enum BoardReducer {
         return []
     }
 
+    /// Whether a card entering `target` becomes lost and so needs its reason, as `x` asks:
+    /// from an open or won stage into a lost one (between lost stages it stays lost, reason and all).
+    static func asksWhyLost(entering target: Stage, leaving source: Stage?) -> Bool {
+        target.outcome == .lost && source?.outcome != .lost
+    }
+
     // MARK: - Carrying
 
     static func carry(_ key: Key, _ carried: CarriedCard, _ state: inout BoardState) -> [BoardEffect] {
@@ -445,6 +455,12 @@ public enum BoardReducer {
             if carried.target == carried.origin,
                let original = state.columns[carried.origin]?.cards.firstIndex(where: { $0.id == carried.card.id }),
                original == carried.index {
+                return []
+            }
+            if let target = state.stage(carried.target), asksWhyLost(entering: target, leaving: state.stage(carried.origin)) {
+                // Dropped into a lost stage: the card stays where it was until the reason is given.
+                state.focus = .card(carried.origin, carried.card.id)
+                state.mode = .lostReason(ReasonPrompt(carried.card, lead: false, into: target.id, language: state.language))
                 return []
             }
             let placement: CardPlacement = carried.index < others.count ? .before(others[carried.index].id)

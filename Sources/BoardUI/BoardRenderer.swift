@@ -268,7 +268,10 @@ public enum BoardRenderer {
         if showStars { grid.write(stars, x: contentX + contentWidth - 3, y: y + 2, style: plain ? .stars : style) }
         let days = state.t("board.days", card.stageChangedAt.wholeDays(until: state.now))
         let daysWidth = DisplayWidth.of(days)
-        grid.write(fitting: card.salesperson, x: contentX, y: y + 3, width: max(1, contentWidth - daysWidth - 1), style: plain ? .dim : style)
+        // A lost deal says why where its salesperson stands (the editor still names them).
+        let owner = card.lostReason.map { "✗ " + $0 } ?? card.salesperson
+        grid.write(fitting: owner, x: contentX, y: y + 3, width: max(1, contentWidth - daysWidth - 1),
+                   style: plain ? (card.lostReason == nil ? .dim : .error) : style)
         grid.write(days, x: contentX + contentWidth - daysWidth, y: y + 3, style: plain ? .dim : style)
     }
 

@@ -249,6 +249,7 @@ extension Catalogue {
         "cardEditor.expectedRevenue": "Expected revenue",
         "cardEditor.newTitle": "New opportunity in {0}",
         "cardEditor.notes": "Notes",
+        "cardEditor.lostReason": "Lost because",
         "cardEditor.phone": "Phone",
         "cardEditor.priority": "Priority (0-3)",
         "cardEditor.probability": "Probability (%)",

@@ -246,6 +246,7 @@ extension Catalogue {
         "cardEditor.expectedRevenue": "Doanh thu dự kiến",
         "cardEditor.newTitle": "Cơ hội mới ở {0}",
         "cardEditor.notes": "Ghi chú",
+        "cardEditor.lostReason": "Lý do thất bại",
         "cardEditor.phone": "Điện thoại",
         "cardEditor.priority": "Ưu tiên (0-3)",
         "cardEditor.probability": "Xác suất (%)",
