@@ -9,7 +9,8 @@ public enum BoardCommand: Sendable {
     case addCard(OpportunityChanges, stage: Stage.ID)
     case deleteCard(Opportunity.ID, expectedVersion: Int?)
     case markWon(Opportunity.ID, expectedVersion: Int?)
-    case markLost(Opportunity.ID, reason: String, expectedVersion: Int?)
+    /// Into `into` when it is a lost stage (a card carried there), else the first lost stage.
+    case markLost(Opportunity.ID, reason: String, into: Stage.ID?, expectedVersion: Int?)
     case moveStage(Stage.ID, to: StagePlacement)
     case editStage(Stage.ID, StageEdit, expectedVersion: Int?)
     /// Undoes `editStage`: the stage's settings as `snapshot` had them.
@@ -105,8 +106,8 @@ extension BoardCommand {
             return .deleteCard(id, expectedVersion: version(.opportunity(id), expected))
         case .markWon(let id, let expected):
             return .markWon(id, expectedVersion: version(.opportunity(id), expected))
-        case .markLost(let id, let reason, let expected):
-            return .markLost(id, reason: reason, expectedVersion: version(.opportunity(id), expected))
+        case .markLost(let id, let reason, let stage, let expected):
+            return .markLost(id, reason: reason, into: stage, expectedVersion: version(.opportunity(id), expected))
         case .editStage(let id, let edit, let expected):
             return .editStage(id, edit, expectedVersion: version(.stage(id), expected))
         case .revertStage(let snapshot, let expected):

@@ -164,9 +164,11 @@ enum BoardEditing {
 
     static func lostReason(_ key: Key, _ prompt: inout ReasonPrompt, _ state: inout BoardState) -> [BoardEffect] {
         let card = prompt.record
+        let stage = prompt.stage
         let record = state.focusedCard.flatMap { $0.id == card ? $0 : nil }
+            ?? state.columns.values.lazy.flatMap(\.cards).first { $0.id == card }
         return reasonPrompt(key, &prompt, record: record, &state, reopen: { .lostReason($0) }) { reason, opportunity in
-            .markLost(card, reason: reason, expectedVersion: opportunity.version)
+            .markLost(card, reason: reason, into: stage, expectedVersion: opportunity.version)
         }
     }
 

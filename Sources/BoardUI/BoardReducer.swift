@@ -6,6 +6,25 @@ import TerminalCore
 /// results back as events.
 public enum BoardReducer {
     public static func reduce(_ state: inout BoardState, _ event: BoardEvent) -> [BoardEffect] {
+        let effects = step(&state, event)
+        keepScroll(&state)
+        return effects
+    }
+
+    /// Keeps where the board is scrolled sideways from one event to the next: the layout
+    /// scrolls only as far as the focused column needs, from where it was, so moving to a
+    /// column already in sight does not move the board (laid out from the first column each
+    /// time, it jumped to put the focused column at an edge).
+    static func keepScroll(_ state: inout BoardState) {
+        guard state.view == .pipeline else { return }
+        let stages = BoardRenderer.displayedStages(state)
+        guard !stages.isEmpty else { return }
+        let focusIndex = state.focus.flatMap { focus in stages.firstIndex { $0.id == focus.stage } }
+        state.horizontalOffset = BoardLayout.columns(stages, width: state.size.columns, offset: state.horizontalOffset,
+                                                     focusIndex: focusIndex).offset
+    }
+
+    static func step(_ state: inout BoardState, _ event: BoardEvent) -> [BoardEffect] {
         switch event {
         case .input(.resize(let size)):
             let capacity = BoardLayout.cardCapacity(state.size)
@@ -232,6 +251,10 @@ public enum BoardReducer {
         case .moveCardLeft, .moveCardRight:
             guard let card = state.focusedCard, let from = state.focusedStage,
                   let target = neighbour(of: from.id, onScreen: action == .moveCardLeft ? -1 : 1, in: state) else { return [] }
+            if asksWhyLost(entering: target, leaving: from) {
+                state.mode = .lostReason(ReasonPrompt(card, lead: false, into: target.id, language: state.language))
+                return []
+            }
             return [.run(.moveCard(card.id, to: target.id, placement: .top, expectedVersion: card.version), origin: .user)]
         case .moveCardUp, .moveCardDown:
             return moveCardVertically(action == .moveCardUp ? -1 : 1, &state)
@@ -258,8 +281,11 @@ public enum BoardReducer {
             return []
         case .deleteColumn:
             guard let stage = state.focusedStage else { return [] }
-            state.mode = .deleteColumn(DeleteColumnPrompt(stage: stage, cardCount: state.figures[stage.id]?.count ?? 0,
-                                                          destinations: state.stages.filter { $0.id != stage.id }))
+            var prompt = DeleteColumnPrompt(stage: stage, cardCount: state.figures[stage.id]?.count ?? 0,
+                                            destinations: state.stages.filter { $0.id != stage.id })
+            let neighbour = Pipeline(team: state.team, allStages: state.stages).removalDestination(for: stage.id)
+            prompt.selected = prompt.destinations.firstIndex { $0.id == neighbour?.id } ?? 0
+            state.mode = .deleteColumn(prompt)
             return []
         case .newCard:
             guard let stage = state.focusedStage else {
@@ -403,6 +429,12 @@ public enum BoardReducer {
         return []
     }
 
+    /// Whether a card entering `target` becomes lost and so needs its reason, as `x` asks:
+    /// from an open or won stage into a lost one (between lost stages it stays lost, reason and all).
+    static func asksWhyLost(entering target: Stage, leaving source: Stage?) -> Bool {
+        target.outcome == .lost && source?.outcome != .lost
+    }
+
     // MARK: - Carrying
 
     static func carry(_ key: Key, _ carried: CarriedCard, _ state: inout BoardState) -> [BoardEffect] {
@@ -423,6 +455,12 @@ public enum BoardReducer {
             if carried.target == carried.origin,
                let original = state.columns[carried.origin]?.cards.firstIndex(where: { $0.id == carried.card.id }),
                original == carried.index {
+                return []
+            }
+            if let target = state.stage(carried.target), asksWhyLost(entering: target, leaving: state.stage(carried.origin)) {
+                // Dropped into a lost stage: the card stays where it was until the reason is given.
+                state.focus = .card(carried.origin, carried.card.id)
+                state.mode = .lostReason(ReasonPrompt(carried.card, lead: false, into: target.id, language: state.language))
                 return []
             }
             let placement: CardPlacement = carried.index < others.count ? .before(others[carried.index].id)

@@ -268,7 +268,10 @@ public enum BoardRenderer {
         if showStars { grid.write(stars, x: contentX + contentWidth - 3, y: y + 2, style: plain ? .stars : style) }
         let days = state.t("board.days", card.stageChangedAt.wholeDays(until: state.now))
         let daysWidth = DisplayWidth.of(days)
-        grid.write(fitting: card.salesperson, x: contentX, y: y + 3, width: max(1, contentWidth - daysWidth - 1), style: plain ? .dim : style)
+        // A lost deal says why where its salesperson stands (the editor still names them).
+        let owner = card.lostReason.map { "✗ " + $0 } ?? card.salesperson
+        grid.write(fitting: owner, x: contentX, y: y + 3, width: max(1, contentWidth - daysWidth - 1),
+                   style: plain ? (card.lostReason == nil ? .dim : .error) : style)
         grid.write(days, x: contentX + contentWidth - daysWidth, y: y + 3, style: plain ? .dim : style)
     }
 
@@ -321,9 +324,33 @@ public enum BoardRenderer {
         }
     }
 
+    /// A status message too long for the status line, wrapped between words into the rows
+    /// it takes: they rise above the status line over the bottom of the view, so that the
+    /// whole sentence can be read (the totals and keys give way until the next key clears
+    /// it). At most a third of the screen; `nil` when the message fits on the line, or when
+    /// the line shows something else (a carried card, the filter being typed).
+    static func wrappedStatus(_ state: BoardState) -> [String]? {
+        switch state.mode {
+        case .carryingCard, .carryingColumn, .filtering: return nil
+        default: break
+        }
+        guard let status = state.status, DisplayWidth.of(" " + status.text) > state.size.columns else { return nil }
+        return Array(TextWrap.lines(status.text, width: max(1, state.size.columns - 2)).prefix(max(1, state.size.rows / 3)))
+    }
+
+    /// The rows the status takes at the bottom of the screen: one, or a long message's.
+    static func statusHeight(_ state: BoardState) -> Int { wrappedStatus(state)?.count ?? 1 }
+
     static func drawStatus(_ grid: inout Grid, _ state: BoardState) {
         let y = state.size.rows - 1
         let columns = state.size.columns
+        if let rows = wrappedStatus(state), let status = state.status {
+            let top = state.size.rows - rows.count
+            grid.fill(Rect(x: 0, y: top, width: columns, height: rows.count), style: .status)
+            grid.write(wrapping: status.text, x: 1, y: top, width: max(1, columns - 2), maxRows: rows.count,
+                       style: status.kind == .error ? .error : .message)
+            return
+        }
         grid.fill(Rect(x: 0, y: y, width: columns, height: 1), style: .status)
         let candidates = totals(state)
         var totals = candidates[0]

@@ -63,11 +63,11 @@ public struct CommandRunner: Sendable {
             let won = try repository.markWon(id, expectedVersion: version, context: context)
             return CommandResult(message: t("done.won", shown(won)), focus: focus,
                                  inverse: .revertCard(before, placement: undoPlacement, expectedVersion: won.version))
-        case .markLost(let id, let reason, let version):
+        case .markLost(let id, let reason, let stage, let version):
             let before = try card(id)
             let undoPlacement = try placementInColumn(of: before)
             let focus = try focusAfterLeaving(before)
-            let lost = try repository.markLost(id, reason: reason, expectedVersion: version, context: context)
+            let lost = try repository.markLost(id, reason: reason, into: stage, expectedVersion: version, context: context)
             return CommandResult(message: t("done.lost", shown(lost), reason), focus: focus,
                                  inverse: .revertCard(before, placement: undoPlacement, expectedVersion: lost.version))
         case .moveStage(let id, let placement):

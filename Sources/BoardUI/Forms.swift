@@ -207,7 +207,7 @@ public struct CardEditor: Sendable {
     public init(editing card: Opportunity, language: Language = .english) {
         self.card = card
         stage = card.stage ?? Stage.ID(0)
-        let fields: [(String, String, Field, Bool)] = [
+        var fields: [(String, String, Field, Bool)] = [
             ("cardEditor.title", card.title, .title, false),
             ("cardEditor.customer", card.customer.name, .customer, false),
             ("cardEditor.contact", card.customer.contactName, .contact, false),
@@ -222,6 +222,8 @@ public struct CardEditor: Sendable {
             ("cardEditor.tags", card.tags.joined(separator: ", "), .tag, false),
             ("cardEditor.notes", card.notes, .notes, true),
         ]
+        // A lost deal says why, right under its title, where it can be reworded.
+        if let reason = card.lostReason { fields.insert(("cardEditor.lostReason", reason, .lostReason, false), at: 1) }
         form = Form(title: Catalogue.text("cardEditor.editTitle", language, [String(describing: card.id)]), fields: fields.map { key, value, field, multiline in
             FormField(key, language, .text(TextField(value, multiline: multiline)), domainField: field)
         })
@@ -247,7 +249,7 @@ public struct CardEditor: Sendable {
             salesperson: changed("cardEditor.salesperson"), expectedClosing: changed("cardEditor.closing"),
             priority: changed("cardEditor.priority"),
             tags: changed("cardEditor.tags").map { $0.split(separator: ",").map(String.init).filter { !$0.trimmingCharacters(in: " ").isEmpty } },
-            notes: changed("cardEditor.notes"))
+            notes: changed("cardEditor.notes"), lostReason: card.lostReason == nil ? nil : changed("cardEditor.lostReason"))
     }
 }
 
@@ -288,7 +290,7 @@ public struct ColumnPrompt: Sendable {
     public var name: String { form.value(Self.nameField) }
 
     /// The guide's step the typed name is, if any.
-    var step: StageTemplate.Step? { StageTemplate.steps.first { $0.matches(name) } }
+    var step: StageTemplate.Step? { StageTemplate.step(named: name) }
 
     /// Takes an edit from the keyboard into the focused field.
     mutating func edit(_ edit: TextField.Edit) {
@@ -338,8 +340,7 @@ public struct ColumnPrompt: Sendable {
                 return nil
             }
             let probability = try Probability(parsing: text)
-            guard let step else { return StageDraft(name: name, probability: probability) }
-            return StageDraft(name: name, probability: probability, requirements: step.requirements(in: language), outcome: step.outcome)
+            return StageDraft.named(name, probability: probability, requirements: nil, outcome: nil, language: language)
         } catch let error as PipelineError {
             form.show(error, language: language)
             return nil
@@ -350,12 +351,16 @@ public struct ColumnPrompt: Sendable {
 }
 
 /// `x`: why a deal (or a lead) is lost. The reason is required; the prompt names the record.
+/// Also asked when a card is carried or moved into a lost stage, which it then goes to.
 public struct ReasonPrompt: Sendable {
     public var record: Opportunity.ID
+    /// The lost stage the card was carried or moved into (`nil`: `x`, the first lost stage).
+    public var stage: Stage.ID?
     public var form: Form
 
-    public init(_ record: Opportunity, lead: Bool, language: Language) {
+    public init(_ record: Opportunity, lead: Bool, into stage: Stage.ID? = nil, language: Language) {
         self.record = record.id
+        self.stage = stage
         form = Form(title: Catalogue.text(lead ? "overlay.leadLost.title" : "overlay.lost.title", language, [record.title]), fields: [
             FormField("overlay.lost.reason", language, .text(TextField()), domainField: .lostReason),
         ])
@@ -401,6 +406,9 @@ public struct SettingsEditor: Sendable {
         ]
         var changes: [(key: SettingKey, value: String)] = []
         for (key, value, field) in values {
+            // A value left as it was is no change, even one no longer valid (a currency code
+            // stored before codes were checked against ISO 4217).
+            guard value.trimmingCharacters(in: " ") != original[key] else { continue }
             do {
                 // A currency is checked as any amount's currency is, so its error says what a code is.
                 if key == .currency { _ = try CurrencyCode(parsing: value) }

@@ -2,13 +2,27 @@
 public struct CurrencyCode: Hashable, Comparable, Sendable, CustomStringConvertible {
     public let code: String
 
-    /// Accepts three ASCII letters, in any case; stores them upper-cased.
+    /// What a user types or imports: an active ISO 4217 code (`ISO4217.minorDigits`), in any
+    /// case; stored upper-cased. Three letters ISO 4217 does not list ("USX") are refused.
     public init(parsing text: String) throws(PipelineError) {
+        let code = try Self.threeLetters(text)
+        guard ISO4217.minorDigits[code] != nil else { throw .invalidCurrency(text) }
+        self.code = code
+    }
+
+    /// What a database or a backup already holds: any three letters. Versions before the
+    /// ISO 4217 check took any, and a code withdrawn since (HRK) was right when stored: such
+    /// records still load, show and sum in their own code.
+    public init(stored text: String) throws(PipelineError) {
+        code = try Self.threeLetters(text)
+    }
+
+    private static func threeLetters(_ text: String) throws(PipelineError) -> String {
         let trimmed = text.trimmingWhitespace().uppercased()
         guard trimmed.count == 3, trimmed.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) }) else {
             throw .invalidCurrency(text)
         }
-        self.code = trimmed
+        return trimmed
     }
 
     public static let vnd = CurrencyCode(known: "VND")
@@ -16,20 +30,12 @@ public struct CurrencyCode: Hashable, Comparable, Sendable, CustomStringConverti
 
     init(known code: String) { self.code = code }
 
-    /// Digits after the decimal point in this currency's minor unit (ISO 4217).
-    public var minorDigits: Int {
-        switch code {
-        case "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI",
-             "VND", "VUV", "XAF", "XOF", "XPF":
-            return 0
-        case "BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND":
-            return 3
-        case "CLF", "UYW":
-            return 4
-        default:
-            return 2
-        }
-    }
+    /// Whether ISO 4217 lists the code as active today.
+    public var isActive: Bool { ISO4217.minorDigits[code] != nil }
+
+    /// Digits after the decimal point in this currency's minor unit (ISO 4217); two for a
+    /// stored code the standard no longer lists.
+    public var minorDigits: Int { ISO4217.minorDigits[code] ?? 2 }
 
     /// How many minor units make one major unit (1 for VND, 100 for USD).
     public var minorUnitsPerMajor: Int64 {

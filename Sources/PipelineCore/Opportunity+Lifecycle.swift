@@ -114,6 +114,8 @@ extension Opportunity {
                 try result.setProbabilityByHand(probability, in: destination)
             }
         }
+        // Only a deal still lost after the edit keeps a reason to reword.
+        if let reason = changes.lostReason, result.lostReason != nil { result.lostReason = reason }
         result.updatedAt = now
         return OpportunityUpdate(opportunity: result, stageChange: stageChange)
     }
@@ -146,12 +148,15 @@ extension Opportunity {
         return update
     }
 
-    /// Marks the deal lost with a reason: into the pipeline's first lost stage, staying
-    /// active at 0 %; or, when the pipeline has no lost stage, archived at 0 % where it is.
-    public func markedLost(reason: String, in pipeline: Pipeline, at now: Timestamp, by user: String) throws(PipelineError) -> OpportunityUpdate {
+    /// Marks the deal lost with a reason: into `stage` when it is a lost stage (else the
+    /// pipeline's first lost stage), staying active at 0 %; or, when the pipeline has no lost
+    /// stage, archived at 0 % where it is.
+    public func markedLost(reason: String, into stage: Stage? = nil, in pipeline: Pipeline, at now: Timestamp,
+                           by user: String) throws(PipelineError) -> OpportunityUpdate {
         let reason = try TextInput.requiredName(reason, field: .lostReason)
         var update: OpportunityUpdate
-        if let lost = pipeline.firstLostStage {
+        // A lost stage the user chose (a card carried into it), else the pipeline's first.
+        if let lost = stage.flatMap({ $0.outcome == .lost ? $0 : nil }) ?? pipeline.firstLostStage {
             update = try moved(to: lost, in: pipeline, at: now, by: user)
         } else {
             guard kind == .opportunity else { throw .notAnOpportunity(id) }

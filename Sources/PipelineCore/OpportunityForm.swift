@@ -17,11 +17,14 @@ public struct OpportunityForm: Sendable {
     public var priority: String?
     public var tags: [String]?
     public var notes: String?
+    /// A lost deal's reason, reworded (the board's card editor shows it for a lost deal).
+    public var lostReason: String?
 
     public init(title: String? = nil, customer: String? = nil, contact: String? = nil, email: String? = nil,
                 phone: String? = nil, expectedRevenue: String? = nil, currency: String? = nil,
                 probability: String? = nil, salesperson: String? = nil, expectedClosing: String? = nil,
-                priority: String? = nil, tags: [String]? = nil, notes: String? = nil) {
+                priority: String? = nil, tags: [String]? = nil, notes: String? = nil, lostReason: String? = nil) {
+        self.lostReason = lostReason
         self.title = title
         self.customer = customer
         self.contact = contact
@@ -64,6 +67,7 @@ public struct OpportunityForm: Sendable {
         if let priority { changes.priority = try Priority(parsing: priority) }
         if let tags { changes.tags = try Self.validTags(tags) }
         if let notes { changes.notes = try TextInput.multiLine(notes, field: .notes) }
+        if let lostReason { changes.lostReason = try TextInput.requiredName(lostReason, field: .lostReason) }
         return changes
     }
 
@@ -118,6 +122,8 @@ public struct OpportunityChanges: Sendable {
     public var priority: Priority?
     public var tags: [String]?
     public var notes: String?
+    /// A new wording of a lost deal's reason; a deal that is not lost has none to reword.
+    public var lostReason: String?
 
     public init() {}
 }

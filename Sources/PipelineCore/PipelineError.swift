@@ -11,7 +11,8 @@ public enum PipelineError: Error, Hashable, Sendable {
     case tooManyDecimals(String, currency: CurrencyCode)
     case amountTooLarge(String, currency: CurrencyCode)
     case invalidCurrency(String)
-    case invalidDate(String)
+    /// `dayFirst`: the reader took DD/MM/YYYY too (Vietnamese input), so the sentence offers it.
+    case invalidDate(String, dayFirst: Bool = false)
     case invalidPriority(String)
     case invalidEmail(String)
     case invalidPhone(String)
@@ -126,7 +127,7 @@ public enum PipelineError: Error, Hashable, Sendable {
         case .amountTooLarge(let text, let currency):
             return t("error.amountTooLarge", text, Money.maximumDigits - currency.minorDigits, currency.code)
         case .invalidCurrency(let text): return t("error.currency", text)
-        case .invalidDate(let text): return t("error.date", text)
+        case .invalidDate(let text, let dayFirst): return t(dayFirst ? "error.date.dayFirst" : "error.date", text)
         case .invalidPriority(let text): return t("error.priority", text)
         case .invalidEmail(let text): return t("error.email", text)
         case .invalidPhone(let text): return t("error.phone", text)

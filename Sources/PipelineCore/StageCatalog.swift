@@ -195,6 +195,21 @@ public struct StageDraft: Sendable {
         self.scope = scope
     }
 
+    /// A new stage called `name`, as the board's `N` and `stage add` make it: when the name
+    /// is a step of the guide ("qualified", "Thương lượng"), what the user left out (`nil`)
+    /// is that step's — its probability, its requirements in `language`, its outcome. A step
+    /// whose outcome is not the one given lends nothing (a lost stage called "Qualified"
+    /// does not take 15 %).
+    public static func named(_ name: String, probability: Probability?, requirements: String?, outcome: StageOutcome?,
+                             language: Language, changesProbabilityAutomatically: Bool = true, isFolded: Bool = false,
+                             scope: StageScope = .shared) -> StageDraft {
+        let step = StageTemplate.step(named: name).flatMap { step in outcome == nil || outcome == step.outcome ? step : nil }
+        return StageDraft(name: name, probability: probability ?? step?.probability,
+                          requirements: requirements ?? step?.requirements(in: language) ?? "",
+                          changesProbabilityAutomatically: changesProbabilityAutomatically, isFolded: isFolded,
+                          outcome: outcome ?? step?.outcome ?? .open, scope: scope)
+    }
+
     /// The stage this draft describes, not yet stored (id 0, order 0).
     func validated() throws(PipelineError) -> Stage {
         let name = try TextInput.requiredName(self.name, field: .stageName)

@@ -54,3 +54,19 @@ extension StageCatalog {
         return StageRemovalPlan(stage: stage, destination: target, teams: teams)
     }
 }
+
+extension Pipeline {
+    /// The stage offered first to take a removed stage's records: its neighbour in the
+    /// process, the next stage, else the previous one. A neighbour of the same kind (open,
+    /// won or lost) comes before a nearer one of another kind, so that removing Negotiation
+    /// does not offer to mark its deals won; a won or lost stage without a twin offers the
+    /// nearest open stage before the opposite outcome. `nil` when the stage is alone.
+    public func removalDestination(for id: Stage.ID) -> Stage? {
+        guard let index = stages.firstIndex(where: { $0.id == id }) else { return nil }
+        let removed = stages[index]
+        let nearestFirst = Array(stages[(index + 1)...]) + stages[..<index].reversed()
+        return nearestFirst.first { $0.outcome == removed.outcome }
+            ?? nearestFirst.first { $0.outcome == .open }
+            ?? nearestFirst.first
+    }
+}

@@ -55,6 +55,11 @@ public enum StageTemplate {
              synonyms: ["Đóng cơ hội kinh doanh vì không thành công", "Không chốt được cơ hội bán hàng"]),
     ]
 
+    /// The step of the guide a stage called `name` plays, if any (see `Step.matches`).
+    public static func step(named name: String) -> Step? {
+        steps.first { $0.matches(name) }
+    }
+
     /// The steps a pipeline lacks, in template order: a pipeline holding only New and
     /// Qualified is offered Proposition, Negotiation, Won and Lost.
     public static func suggestions(completing stages: [Stage]) -> [Step] {

@@ -109,7 +109,7 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
         } else if language == .vietnamese, let date = CalendarDate(dayMonthYear: trimmed) {
             self = date
         } else {
-            throw .invalidDate(text)
+            throw .invalidDate(text, dayFirst: language == .vietnamese)
         }
     }
 

@@ -284,7 +284,8 @@ struct BackupDecoder {
     /// a team of the backup (checked at its end).
     static func settingValue(_ setting: SettingKey, _ text: String, path: String) throws -> String {
         do {
-            let normalized = try setting.normalized(text)
+            // A default currency is restored as the database held it, as its records' codes are.
+            let normalized = setting == .currency ? try CurrencyCode(stored: text).code : try setting.normalized(text)
             if setting == .team, Int64(normalized) == nil {
                 throw PipelineError.invalidSetting(key: setting.rawValue, value: text, expected: setting.expectedValues)
             }
@@ -339,13 +340,17 @@ struct BackupDecoder {
         let form = OpportunityForm(
             title: try string(object, "title", element), customer: try string(object, "customer", element),
             contact: try string(object, "contact", element), email: try string(object, "email", element),
-            phone: try string(object, "phone", element), currency: try string(object, "currency", element),
+            phone: try string(object, "phone", element),
             probability: try optionalString(object, "probability", element), salesperson: try string(object, "salesperson", element),
             expectedClosing: try optionalString(object, "expected_closing", element) ?? "",
             priority: String(try integer(object, "priority", element)), tags: tags, notes: try string(object, "notes", element))
         let changes = try Self.checked(Result { () throws(PipelineError) in try form.validated(language: .english, currency: .usd) },
                                        element, Self.recordKeys, default: "title")
-        let currency = changes.currency ?? .usd
+        // A backup holds what a database held: a code ISO 4217 no longer lists (or one an
+        // older version let through) is restored as it was, as the database loads it.
+        let currencyText = try string(object, "currency", element)
+        let currency = try Self.checked(Result { () throws(PipelineError) in try CurrencyCode(stored: currencyText) },
+                                        element, Self.recordKeys, default: "currency")
         let revenue = try validated(element, "expected_revenue") { try Money(plain: try string(object, "expected_revenue", element), currency: currency) }
         let stage = try optionalInteger(object, "stage_id", element).map { Stage.ID($0) }
         if kind == .lead, stage != nil { throw BackupFault("backup.leadWithStage", path: element.path("stage_id")) }

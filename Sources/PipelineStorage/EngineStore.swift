@@ -115,8 +115,9 @@ public final class EngineStore: PipelineStore {
         try write { try $0.markWon(id, expectedVersion: expectedVersion, context: context) }
     }
 
-    public func markLost(_ id: Opportunity.ID, reason: String, expectedVersion: Int? = nil, context: ChangeContext) throws -> Opportunity {
-        try write { try $0.markLost(id, reason: reason, expectedVersion: expectedVersion, context: context) }
+    public func markLost(_ id: Opportunity.ID, reason: String, into stage: Stage.ID? = nil, expectedVersion: Int? = nil,
+                         context: ChangeContext) throws -> Opportunity {
+        try write { try $0.markLost(id, reason: reason, into: stage, expectedVersion: expectedVersion, context: context) }
     }
 
     public func restore(_ id: Opportunity.ID, expectedVersion: Int? = nil, context: ChangeContext) throws -> Opportunity {

@@ -101,7 +101,7 @@ extension StoreReader {
 
     /// The currency of amounts that name none.
     public func defaultCurrency() throws -> CurrencyCode {
-        guard let stored = try storedSetting(.currency), let code = try? CurrencyCode(parsing: stored) else { return .usd }
+        guard let stored = try storedSetting(.currency), let code = try? CurrencyCode(stored: stored) else { return .usd }
         return code
     }
 

@@ -60,7 +60,9 @@ public protocol PipelineWriting: AnyObject, Sendable {
     func moveOpportunity(_ id: Opportunity.ID, to stage: Stage.ID, placement: CardPlacement,
                          expectedVersion: Int?, context: ChangeContext) throws -> Opportunity
     func markWon(_ id: Opportunity.ID, expectedVersion: Int?, context: ChangeContext) throws -> Opportunity
-    func markLost(_ id: Opportunity.ID, reason: String, expectedVersion: Int?, context: ChangeContext) throws -> Opportunity
+    /// Marks a deal lost with `reason`: into `stage` when it is a lost stage of its pipeline
+    /// (a card carried there on the board), else into the pipeline's first lost stage.
+    func markLost(_ id: Opportunity.ID, reason: String, into stage: Stage.ID?, expectedVersion: Int?, context: ChangeContext) throws -> Opportunity
     func restore(_ id: Opportunity.ID, expectedVersion: Int?, context: ChangeContext) throws -> Opportunity
     func archive(_ id: Opportunity.ID, expectedVersion: Int?, context: ChangeContext) throws -> Opportunity
     func revertOpportunity(to snapshot: Opportunity, placement: CardPlacement, expectedVersion: Int?, context: ChangeContext) throws -> Opportunity
@@ -189,7 +191,7 @@ extension PipelineWriting {
     }
 
     public func markLost(_ id: Opportunity.ID, reason: String, context: ChangeContext) throws -> Opportunity {
-        try markLost(id, reason: reason, expectedVersion: nil, context: context)
+        try markLost(id, reason: reason, into: nil, expectedVersion: nil, context: context)
     }
 
     public func restore(_ id: Opportunity.ID, context: ChangeContext) throws -> Opportunity {

@@ -59,9 +59,12 @@ extension StoreWriter {
         }
     }
 
-    public func markLost(_ id: Opportunity.ID, reason: String, expectedVersion: Int? = nil, context: ChangeContext) throws -> Opportunity {
+    public func markLost(_ id: Opportunity.ID, reason: String, into stage: Stage.ID? = nil, expectedVersion: Int? = nil,
+                         context: ChangeContext) throws -> Opportunity {
         try change(id, expectedVersion: expectedVersion) { catalog, opportunity in
-            try opportunity.markedLost(reason: reason, in: try Self.pipeline(catalog, opportunity.team), at: context.now, by: context.user)
+            let pipeline = try Self.pipeline(catalog, opportunity.team)
+            return try opportunity.markedLost(reason: reason, into: stage.flatMap(pipeline.stage), in: pipeline,
+                                              at: context.now, by: context.user)
         }
     }
 

@@ -49,7 +49,7 @@ enum Rows {
     static func opportunity(_ row: Row) -> Opportunity {
         func value<Value: DatabaseValueConvertible>(_ column: OpportunityColumn) -> Value { row[column.rawValue] }
         let currencyCode: String = value(.currency)
-        let currency = currencyCode == "VND" ? .vnd : currencyCode == "USD" ? .usd : (try? CurrencyCode(parsing: currencyCode)) ?? .usd
+        let currency = currencyCode == "VND" ? .vnd : currencyCode == "USD" ? .usd : (try? CurrencyCode(stored: currencyCode)) ?? .usd
         let probability: Int? = value(.probability)
         let stageID: Int64? = value(.stageID)
         let closing: String? = value(.expectedClosing)

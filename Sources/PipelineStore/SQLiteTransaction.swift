@@ -166,7 +166,7 @@ extension SQLiteTransaction: StoreReader {
 
     /// One row of split sums (see `Schema.sumSplit`) as exact figures.
     static func figures(_ row: Row) -> Figures {
-        let currency = (try? CurrencyCode(parsing: row["currency"])) ?? .usd
+        let currency = (try? CurrencyCode(stored: row["currency"])) ?? .usd
         return Figures(currency: currency, count: row["count"],
                        expected: Rows.joinSplit(high: row["expected_high"], low: row["expected_low"]),
                        weighted: Rows.joinSplit(high: row["weighted_high"], low: row["weighted_low"]))

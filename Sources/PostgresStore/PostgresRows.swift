@@ -39,7 +39,7 @@ enum PostgresRows {
 
     static func opportunity(_ row: PostgresRow) throws -> Opportunity {
         let currencyCode = try row.string(8)
-        let currency = currencyCode == "VND" ? .vnd : currencyCode == "USD" ? .usd : (try? CurrencyCode(parsing: currencyCode)) ?? .usd
+        let currency = currencyCode == "VND" ? .vnd : currencyCode == "USD" ? .usd : (try? CurrencyCode(stored: currencyCode)) ?? .usd
         let probability = try row.optionalInt64(9).map(Int.init)
         let stageID = try row.optionalInt64(13)
         let closing = row.optionalString(17)
@@ -124,7 +124,7 @@ enum PostgresRows {
 
     /// One row of sums (`count`, `expected`, `weighted` as exact NUMERIC) as figures.
     static func figures(_ row: PostgresRow, currencyColumn: Int, countColumn: Int) throws -> Figures {
-        let currency = (try? CurrencyCode(parsing: try row.string(currencyColumn))) ?? .usd
+        let currency = (try? CurrencyCode(stored: try row.string(currencyColumn))) ?? .usd
         return Figures(currency: currency, count: Int(clamping: try row.int128(countColumn)),
                        expected: try row.int128(countColumn + 1), weighted: try row.int128(countColumn + 2))
     }

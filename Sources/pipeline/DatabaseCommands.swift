@@ -30,7 +30,9 @@ struct DatabaseCommand: ParsableCommand {
             let target = try global.openStore(at: to)
             guard source.location != target.location else { throw PipelineError.copyOntoItself(target.location) }
             let summary = try StoreCopy.copy(from: source, to: target)
-            Console.out(localized("cli.db.copied", summary.teams, summary.stages, summary.records, summary.history,
+            let t = Localizer(CLILanguage.current)
+            Console.out(localized("cli.db.copied", t.plural("count.team", summary.teams), t.plural("count.stage", summary.stages),
+                                  t.plural("count.leadOrOpportunity", summary.records), t.plural("count.stageChange", summary.history),
                                   source.location, target.location))
         }
     }

@@ -7,9 +7,9 @@ import PipelineStorage
 /// Options every command takes, before or after the subcommand's name.
 struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        localized("cli.global.theDatabaseFile"),
+        localized("cli.global.theStore"),
         discussion: localized("cli.global.defaultPipelineDbElseXdg"),
-        valueName: "path"))
+        valueName: "store"))
     var db: String?
 
     @Option(name: .long, help: ArgumentHelp(localized("cli.global.languageEnOrViDefault"), valueName: "code"))

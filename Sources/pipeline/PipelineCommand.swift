@@ -31,6 +31,12 @@ enum Main {
             var command = try PipelineCommand.parseAsRoot(arguments)
             try command.run()
             Console.finish()
+        } catch PipelineError.changedSinceLoaded(let kind, let id) {
+            // The core's sentence speaks of the board, which shows the record again; a command
+            // has nothing to reload, so it says how to look and that running it again is safe.
+            Console.finish()
+            Console.error(localized("cli.error", localized("cli.changedMeanwhile.\(kind)", id)))
+            exit(ExitStatus.invalidData)
         } catch let error as PipelineError {
             fail(error, ExitStatus.invalidData)
         } catch let error as StoreError {

@@ -87,10 +87,12 @@ struct StageCommand: ParsableCommand {
         func run() throws {
             let session = try global.open()
             let team = try session.team(team)
-            let draft = StageDraft(
-                name: name, probability: try probability.map { try Probability(parsing: $0) },
-                requirements: requirements ?? "", changesProbabilityAutomatically: !manualProbability,
-                isFolded: folded, outcome: outcome?.outcome ?? .open,
+            // A name of the guide's steps takes that step's probability, requirements and
+            // outcome where no option gives them, as the board's suggestions do.
+            let draft = StageDraft.named(
+                name, probability: try probability.map { try Probability(parsing: $0) },
+                requirements: requirements, outcome: outcome?.outcome, language: session.language,
+                changesProbabilityAutomatically: !manualProbability, isFolded: folded,
                 scope: try choice(scope, of: "--scope", as: ScopeOption.self) == .team ? .team(team.id) : .shared)
             let (stage, hint) = try session.database.addStage(draft, in: team.id, at: try position.map(parsePosition))
             let rank = try session.database.pipeline(for: team.id).rank(of: stage.id) ?? 0

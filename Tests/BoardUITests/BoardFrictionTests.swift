@@ -83,6 +83,116 @@ struct BoardFrictionTests {
         #expect(try board.database.defaultCurrency() == .usd)
     }
 
+    /// Three letters are not enough: a code ISO 4217 does not list is refused beside its
+    /// field in the settings pane and in the card editor, and nothing is saved.
+    @Test func aCodeISO4217DoesNotListIsRefusedInThePaneAndTheEditor() throws {
+        let board = try BoardHarness()
+        board.press(.character("S"), .tab, .tab, .tab, .control("u"))
+        board.type("USX")
+        board.press(.enter)
+        guard case .settings(let editor) = board.state.mode else { Issue.record("the pane closed"); return }
+        #expect(editor.form.fields[3].error?.contains("'USX' is not an ISO 4217 code") == true)
+        board.press(.escape)
+        #expect(try board.database.defaultCurrency() == .usd)
+        let before = try board.card("Acme renewal")
+        board.press(.enter)  // the focused card: Acme renewal
+        guard case .cardEditor = board.state.mode else { Issue.record("no card editor"); return }
+        for _ in 0..<6 { board.press(.tab) }
+        board.press(.control("u"))
+        board.type("ABC")
+        board.press(.enter)
+        guard case .cardEditor(let card) = board.state.mode else { Issue.record("the editor closed"); return }
+        #expect(card.form.fields[6].error?.contains("'ABC' is not an ISO 4217 code") == true, "\(card.form.fields[6].error ?? "")")
+        board.press(.escape)
+        #expect(try board.card("Acme renewal") == before)
+    }
+
+    /// A default currency stored before codes were checked does not stop the pane from
+    /// saving the other settings.
+    @Test func aStoredUnknownDefaultCurrencyDoesNotBlockTheOtherSettings() throws {
+        let board = try BoardHarness(seed: { harness in
+            try BoardHarness.standardSeed(harness)
+            // Written as an older version would have: below the setting's check.
+            try harness.database.inOneTransaction { try $0.storeSetting(.currency, "ZZZ") }
+        })
+        #expect(board.state.defaultCurrency.code == "ZZZ")
+        board.press(.character("S"), .character(" "), .enter)
+        guard case .browsing = board.state.mode else { Issue.record("the pane stayed open"); return }
+        #expect(try board.database.setting(.leads) == "on")
+        #expect(try board.database.defaultCurrency().code == "ZZZ")
+    }
+
+    // MARK: A lost deal's reason
+
+    /// Shift-moving a card into a lost stage asks why, as `x` does; Esc leaves it where it
+    /// was. The card then says why on its face, and its editor shows the reason, which can be
+    /// reworded there.
+    @Test func movingACardIntoALostStageAsksWhyAndTheCardAndEditorShowIt() throws {
+        let board = try BoardHarness(direction: .leftToRight)
+        for _ in 0..<4 { board.press(.right) }
+        #expect(board.state.focusedCard?.title == "Wayne deal")
+        board.press(.shiftRight)
+        guard case .lostReason(let prompt) = board.state.mode else { Issue.record("no reason asked: \(board.state.mode)"); return }
+        #expect(prompt.stage == (try board.stage("Lost").id))
+        #expect(board.screen.contains("Mark 'Wayne deal' lost"))
+        board.press(.escape)
+        #expect(try board.card("Wayne deal").stage == (try board.stage("Won").id))
+        board.press(.shiftRight)
+        board.press(.enter)  // a reason is required
+        guard case .lostReason = board.state.mode else { Issue.record("the prompt closed without a reason"); return }
+        board.type("Budget cut")
+        board.press(.enter)
+        let lost = try board.card("Wayne deal")
+        #expect(lost.stage == (try board.stage("Lost").id) && lost.lostReason == "Budget cut")
+        // Focus stayed in Won (now empty): over to the lost card.
+        board.press(.right)
+        if board.state.focusedCard == nil { board.press(.down) }
+        #expect(board.state.focusedCard?.title == "Wayne deal")
+        #expect(board.screen.contains("✗ Budget cut"), "\(board.screen)")
+        // Its editor shows the reason under the title, and rewords it.
+        board.press(.enter)
+        guard case .cardEditor(let editor) = board.state.mode else { Issue.record("no card editor"); return }
+        #expect(editor.form.fields[1].id == "cardEditor.lostReason" && editor.form.fields[1].text == "Budget cut")
+        #expect(board.screen.contains("Lost because") && board.screen.contains("Budget cut"))
+        board.press(.tab, .control("u"))
+        board.type("Budget frozen")
+        board.press(.enter)
+        #expect(try board.card("Wayne deal").lostReason == "Budget frozen")
+        // An open deal's editor has no such field.
+        board.press(.left, .left)
+        if board.state.focusedCard == nil { board.press(.down) }
+        #expect(board.state.focusedCard?.title == "Stark tower")
+        board.press(.enter)
+        guard case .cardEditor(let open) = board.state.mode else { Issue.record("no card editor"); return }
+        #expect(!open.form.fields.contains { $0.id == "cardEditor.lostReason" })
+    }
+
+    /// A card carried and dropped into a lost stage — not the first one — goes there once
+    /// the reason is given; undo puts it back open, without a reason.
+    @Test func carryingACardIntoALostStageAsksWhyAndGoesToThatStage() throws {
+        let board = try BoardHarness(direction: .leftToRight, seed: { harness in
+            try BoardHarness.standardSeed(harness)
+            _ = try harness.database.addStage(StageDraft(name: "Cancelled", outcome: .lost), in: try harness.database.currentTeam().id, at: nil)
+        })
+        for _ in 0..<3 { board.press(.right) }
+        #expect(board.state.focusedCard?.title == "Stark tower")
+        board.press(.character(" "), .right, .right, .right, .enter)
+        guard case .lostReason(let prompt) = board.state.mode else { Issue.record("no reason asked: \(board.state.mode)"); return }
+        #expect(prompt.stage == (try board.stage("Cancelled").id))
+        #expect(try board.card("Stark tower").stage == (try board.stage("Negotiation").id))
+        board.type("Project cancelled")
+        board.press(.enter)
+        let lost = try board.card("Stark tower")
+        #expect(lost.stage == (try board.stage("Cancelled").id) && lost.lostReason == "Project cancelled")
+        board.press(.character("u"))
+        let back = try board.card("Stark tower")
+        #expect(back.stage == (try board.stage("Negotiation").id) && back.lostReason == nil)
+        // Carried into an open stage, nothing is asked.
+        board.press(.character(" "), .left, .enter)
+        guard case .browsing = board.state.mode else { Issue.record("asked on an open stage"); return }
+        #expect(try board.card("Stark tower").stage == (try board.stage("Proposition").id))
+    }
+
     // MARK: The filter's sums
 
     @Test func theFilterChangesWhatTheStatusLineSumsAndSaysSo() throws {

@@ -238,7 +238,34 @@ struct BoardKeyTests {
         board.press(.escape)
         #expect(try board.database.pipeline(for: board.state.team.id).stages.count == 6)
         board.press(.character("D"), .down, .down, .enter)
-        #expect(try board.card("Initech pilot").stage == (try board.stage(prompt.destinations[2].name).id))
+        #expect(try board.card("Initech pilot").stage == (try board.stage(prompt.destinations[prompt.selected + 2].name).id))
+    }
+
+    /// The cards of a deleted column go, unless the user picks another stage, to its
+    /// neighbour in the process (the next stage, else the previous), never to the first
+    /// stage as such, nor from an open stage to a won or lost one.
+    @Test func deletingAColumnOffersItsNeighbourInTheProcess() throws {
+        let board = try BoardHarness(direction: .leftToRight)
+        let names = ["New", "Qualified", "Proposition", "Negotiation", "Won", "Lost"]
+        func offered(deleting name: String) throws -> String? {
+            board.press(.escape)
+            for _ in names { board.press(.left) }
+            for _ in 0..<(names.firstIndex(of: name) ?? 0) { board.press(.right) }
+            board.press(.up, .up, .character("D"))
+            guard case .deleteColumn(let prompt) = board.state.mode, prompt.stage.name == name else { return nil }
+            return prompt.destinations[prompt.selected].name
+        }
+        #expect(try offered(deleting: "New") == "Qualified")
+        #expect(try offered(deleting: "Qualified") == "Proposition")
+        #expect(try offered(deleting: "Proposition") == "Negotiation")
+        // Won and Lost follow Negotiation: its open neighbour before it takes its deals.
+        #expect(try offered(deleting: "Negotiation") == "Proposition")
+        #expect(try offered(deleting: "Won") == "Negotiation")
+        #expect(try offered(deleting: "Lost") == "Negotiation")
+        // Enter takes the neighbour: Qualified's deal goes to Proposition.
+        _ = try offered(deleting: "Qualified")
+        board.press(.enter)
+        #expect(try board.card("Initech pilot").stage == (try board.stage("Proposition").id))
     }
 
     /// A shared stage holds deals of several teams, archived ones too: deleting its column
@@ -256,7 +283,7 @@ struct BoardKeyTests {
         board.press(.left, .up, .character("D"))
         guard case .deleteColumn(let prompt) = board.state.mode else { Issue.record("no prompt"); return }
         board.press(.down, .enter)
-        let destination = try board.stage(prompt.destinations[1].name)
+        let destination = try board.stage(prompt.destinations[prompt.selected + 1].name)
         #expect(try board.card("Export deal").stage == destination.id)
         #expect(try board.card("Initech pilot").stage == destination.id)
         board.press(.character("u"))
@@ -365,7 +392,7 @@ struct BoardKeyTests {
         #expect(try board.stage("New").probability == Probability(percent: 5))
         board.press(.character("<"), .character("u"))
         #expect(try board.database.pipeline(for: board.state.team.id).stages.first?.name == "New")
-        board.press(.character("D"), .enter)  // New goes; its cards to the first other stage
+        board.press(.character("D"), .enter)  // New goes; its cards to its neighbour, Qualified
         #expect((try? board.stage("New")) == nil)
         board.press(.character("u"))
         let back = try board.stage("New")
@@ -393,7 +420,10 @@ struct BoardKeyTests {
         _ = try colleague.editOpportunity(try board.card("Acme renewal").id, try OpportunityForm(title: "Acme renewal (signed)")
             .validated(language: .english, currency: .usd), context: ChangeContext(now: BoardHarness.now, user: "colleague"))
         board.press(.shiftLeft)
-        #expect(board.state.status?.text.contains("changed by someone else") == true)
+        // The board's words: it shows the record again by itself; nothing to reload.
+        #expect(board.state.status?.text.contains("changed by someone else meanwhile, so this was not saved; the board now shows it as it is") == true,
+                "\(board.state.status?.text ?? "")")
+        #expect(board.state.status?.text.contains("reload") == false)
         #expect(try board.card("Acme renewal (signed)").stage == (try board.stage("New").id))
         #expect(board.screen.contains("Acme renewal (s"))
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import BoardUI
 @testable import PipelineCore
@@ -22,6 +23,36 @@ func paneText(_ grid: Grid) -> String {
 /// Each defect of issue 10 a salesperson saw on a pane or a header, with a test of its own.
 @Suite("Board: panes a salesperson reads")
 struct BoardPaneTests {
+    /// Every sentence the status line may say — the board's, the domain's refusals, the
+    /// stores' — is whole at 80×24 in both languages: one too long for the line wraps above
+    /// it between words, never cut with "…", and the view above keeps its column rules.
+    @Test(arguments: [Language.english, .vietnamese])
+    func everyStatusMessageIsWholeAt80Columns(_ language: Language) throws {
+        let board = try BoardHarness(size: Size(columns: 80, rows: 24))
+        let messages = Catalogue.table(language).filter { key, _ in
+            ["board.", "error.", "store.", "postgres."].contains { key.hasPrefix($0) }
+        }
+        var longest = 0
+        for (key, template) in messages.sorted(by: { $0.key < $1.key }) {
+            let text = template.fillingPlaceholders(with: Array(repeating: "Acme renewal", count: 10))
+            for status in [StatusMessage.error(text), .info(text)] {
+                var state = board.state
+                state.language = language
+                state.status = status
+                let grid = BoardRenderer.render(state)
+                let rows = BoardRenderer.statusHeight(state)
+                longest = max(longest, rows)
+                let shown = grid.lines.suffix(rows).joined(separator: " ").split(whereSeparator: \.isWhitespace).joined(separator: " ")
+                let expected = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+                // A short one shares its line with the totals.
+                #expect(rows == 1 ? shown.hasPrefix(expected) : shown == expected, "\(key): \(grid.lines.suffix(rows))")
+                #expect(ScreenRules.violations(grid, state, mayScroll: false).isEmpty, "\(key): \(ScreenRules.violations(grid, state, mayScroll: false))")
+            }
+        }
+        // The catalogue's longest sentences take more than one line: the test saw them wrap.
+        #expect(longest >= 3)
+    }
+
     static let small = Size(columns: 80, rows: 24)
 
     // MARK: 1. The new-deal form

@@ -5,6 +5,40 @@ import TerminalCore
 
 @Suite("Board snapshots")
 struct BoardSnapshotTests {
+    /// Moving focus to a column already in sight leaves the board where it is; a column out
+    /// of sight scrolls it, by as little as it takes.
+    @Test(arguments: [BoardDirection.leftToRight, .rightToLeft])
+    func focusOnAColumnInSightDoesNotScrollTheBoard(_ direction: BoardDirection) throws {
+        let board = try BoardHarness(size: Size(columns: 80, rows: 24), direction: direction)
+        let towardsLost: Key = direction == .leftToRight ? .right : .left
+        let towardsNew: Key = direction == .leftToRight ? .left : .right
+        func shown() -> [String] {
+            BoardLayout.columns(of: board.state).slots.compactMap { board.state.stage($0.stage)?.name }
+        }
+        // The board opens on New: at the left edge left to right, scrolled to the right edge
+        // right to left. Qualified, Proposition and Negotiation are in sight.
+        let start = shown()
+        #expect(start.count == 4 && start.contains("New"), "\(start)")
+        let startHeaders = board.grid.lines[1]
+        for _ in 0..<3 {
+            board.press(towardsLost)
+            #expect(shown() == start)
+            #expect(board.grid.lines[1] == startHeaders)
+        }
+        for _ in 0..<2 { board.press(towardsLost) }
+        let scrolled = shown()
+        #expect(scrolled.contains("Lost") && !scrolled.contains("New") && !scrolled.contains("Qualified"), "\(scrolled)")
+        let headers = board.grid.lines[1]
+        for _ in 0..<3 {
+            board.press(towardsNew)  // Won, Negotiation, Proposition: all in sight
+            #expect(shown() == scrolled)
+            #expect(board.grid.lines[1] == headers)
+        }
+        board.press(towardsNew)  // Qualified was out of sight: one column's scroll
+        #expect(board.state.focusedStage?.name == "Qualified")
+        #expect(shown() == ["Qualified", "Proposition", "Negotiation", "Won"].reversed(if: direction == .rightToLeft), "\(shown())")
+    }
+
     @Test func defaultBoardRightToLeft() throws {
         let board = try BoardHarness()
         assertSnapshot(board.grid, named: "default-rtl-120x30")
@@ -139,4 +173,8 @@ struct VietnameseBoardSnapshotTests {
         board.press(.enter)
         #expect(try board.card("Phần mềm kế toán").expectedClosing == CalendarDate(year: 2027, month: 1, day: 15))
     }
+}
+
+extension Array {
+    func reversed(if condition: Bool) -> [Element] { condition ? Array(reversed()) : self }
 }

@@ -2,6 +2,7 @@ import Foundation
 @testable import BoardUI
 @testable import PipelineCore
 @testable import PipelineStore
+import PipelineEngines
 import TerminalCore
 
 /// Every view and pane of the board, as a salesperson sees it: each rendered through the
@@ -128,6 +129,14 @@ enum ScreenGallery {
             board.press(.character("x"))
             board.type(board.language == .vietnamese ? "Khách chọn đối thủ" : "Chose a competitor")
             board.press(.enter, .character("u"))
+        },
+        Screen(name: "status-long", about: "A colleague renamed the focused deal, then Shift-←: a refusal too long for the status line wraps above it, whole.") { board in
+            let colleague = try StoreOpener.open(board.folder.appendingPathComponent("board.sqlite").path, seedLanguage: board.language,
+                                                 now: BoardHarness.now, busyTimeout: 5)
+            guard case .card(_, let id)? = board.state.focus else { return }
+            _ = try colleague.editOpportunity(id, try OpportunityForm(title: "Renamed by a colleague").validated(language: .english, currency: .usd),
+                                              context: ChangeContext(now: BoardHarness.now, user: "colleague"))
+            board.press(.shiftLeft)
         },
         Screen(name: "leads", about: "2: the Leads view (the `leads` setting is on).") { board in
             board.press(.character("2"))

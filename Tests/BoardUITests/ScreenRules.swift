@@ -102,7 +102,8 @@ enum ScreenRules {
         return found
     }
 
-    /// The rules between the pipeline's columns run from the header to the status line.
+    /// The rules between the pipeline's columns run from the header to the status line (to
+    /// the first row of a long message wrapped above it).
     static func columnRules(_ grid: Grid, _ state: BoardState) -> [String] {
         guard state.view == .pipeline, !BoardLayout.isTooSmall(state.size) else { return [] }
         var found: [String] = []
@@ -110,7 +111,7 @@ enum ScreenRules {
                                          offset: state.horizontalOffset,
                                          focusIndex: state.focus.flatMap { focus in BoardRenderer.displayedStages(state).firstIndex { $0.id == focus.stage } })
         for slot in layout.slots.dropFirst() {
-            for y in 1..<(state.size.rows - 1) where !covered(Point(x: slot.x - 1, y: y), after: 0, in: grid) {
+            for y in 1..<(state.size.rows - BoardRenderer.statusHeight(state)) where !covered(Point(x: slot.x - 1, y: y), after: 0, in: grid) {
                 if grid[slot.x - 1, y].grapheme != "│" {
                     found.append("the rule between columns is broken at column \(slot.x - 1), row \(y)")
                 }

@@ -307,6 +307,22 @@ struct CLIOpportunityTests {
         let addHelp = cli.run(["opp", "add", "--help"], database: false).stdout
         for option in ["--revenue", "--close-date", "--priority", "--probability", "--tag", "--db"] { #expect(addHelp.contains(option)) }
     }
+
+    /// `--db` takes a file or a PostgreSQL database, and its help says both, in both languages.
+    @Test(arguments: [("", ["--db <store>", "SQLite file's path", "PostgreSQL connection string", "postgresql://…", "postgres://…",
+                            "service=NAME", "key=value"]),
+                      ("vi_VN.UTF-8", ["--db <store>", "tệp SQLite", "chuỗi kết nối PostgreSQL", "postgresql://…", "postgres://…",
+                                       "service=TÊN", "key=value"])])
+    func theDbHelpNamesFilesAndServers(_ language: String, _ phrases: [String]) {
+        let cli = CLI(language: language.isEmpty ? nil : language)
+        for command in [["stage", "list", "--help"], ["opp", "add", "--help"]] {
+            let help = cli.run(command, database: false).stdout
+            // ArgumentParser wraps help at 80 columns: read it as one line.
+            let flat = help.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            for phrase in phrases { #expect(flat.contains(phrase), "\(command): \(phrase) in \(help)") }
+            #expect(!flat.contains("The database file") && !flat.contains("Tệp cơ sở dữ liệu"))
+        }
+    }
 }
 
 /// Cells a line takes in a terminal (wide CJK and emoji count two).

@@ -56,6 +56,23 @@ struct CLIExchangeTests {
 
 @Suite("CLI: db copy")
 struct CLICopyTests {
+    /// The copy's summary counts in words the language's plural rule picks: "1 team, 1
+    /// stage, 1 lead or opportunity and 1 stage change", "2 … and 2 stage changes", and
+    /// Vietnamese nouns that do not change with the number.
+    @Test func theCopySummaryCountsInTheLanguagesPluralForms() throws {
+        let cli = CLI()
+        for stage in ["Qualified", "Proposition", "Negotiation", "Won", "Lost"] { cli.ok(["stage", "remove", stage]) }
+        cli.ok(["opp", "add", "Acme"])
+        let one = cli.run(["db", "copy", "--from", cli.database, "--to", cli.path("one.sqlite")], database: false)
+        #expect(one.stdout == "Copied 1 team, 1 stage, 1 lead or opportunity and 1 stage change from \(cli.database) to \(cli.path("one.sqlite")).\n")
+        cli.ok(["opp", "add", "Beta"])
+        cli.ok(["stage", "add", "Qualified"])
+        let two = cli.run(["db", "copy", "--from", cli.database, "--to", cli.path("two.sqlite")], database: false)
+        #expect(two.stdout == "Copied 1 team, 2 stages, 2 leads and opportunities and 2 stage changes from \(cli.database) to \(cli.path("two.sqlite")).\n")
+        let vietnamese = cli.run(["db", "copy", "--lang", "vi", "--from", cli.database, "--to", cli.path("vi.sqlite")], database: false)
+        #expect(vietnamese.stdout == "Đã sao chép 1 nhóm, 2 giai đoạn, 2 tiềm năng và cơ hội cùng 2 lần đổi giai đoạn từ \(cli.database) sang \(cli.path("vi.sqlite")).\n")
+    }
+
     /// Everything goes over to a new store, which then lists, checks and forecasts alike;
     /// a store that holds data, or the source itself, is refused and left as it was.
     @Test(arguments: StoreEngine.allCases) func aStoreCopiedToANewOneReadsTheSame(_ engine: StoreEngine) throws {

@@ -41,7 +41,7 @@ struct CLILanguageTests {
         #expect(cli.object(["opp", "show", "Hợp đồng ISO"])["expected_closing"] as? String == "2027-01-15")
         // English takes no slashed dates: 03/04 is March to some and April to others.
         let english = cli.run(["opp", "add", "Deal", "--close-date", "31/12/2026", "--lang", "en"])
-        #expect(english.status == 65 && english.stderr.contains("write YYYY-MM-DD"))
+        #expect(english.status == 65 && english.stderr.contains("write it as YYYY-MM-DD"))
     }
 
     @Test(arguments: StoreEngine.allCases) func theForecastListsASumPerCurrencyAndNeverMixesThem(_ engine: StoreEngine) throws {

@@ -38,4 +38,48 @@ struct CLIWordingTests {
         #expect(result.status == 64)
         #expect(result.stderr.hasPrefix("Error: a CSV file holds one kind of record; import a full backup with --format json\n"), "\(result.stderr)")
     }
+
+    /// A record another program changed between a command's read and its write: the command
+    /// has nothing to reload, so the sentence says how to look at the record and that running
+    /// the command again is what to do — in both languages.
+    @Test(arguments: [("", "error: opportunity 1 was changed by someone else while this command ran, so nothing was saved; see it as it is now with `pipeline opp show 1`, then run the command again\n"),
+                      ("vi_VN.UTF-8", "lỗi: cơ hội 1 đã bị người khác thay đổi trong lúc lệnh đang chạy nên chưa có gì được lưu; hãy xem bản hiện tại bằng `pipeline opp show 1` rồi chạy lại lệnh\n")])
+    func aRecordChangedWhileTheCommandRanSaysToLookAndRunItAgain(_ language: String, _ expected: String) throws {
+        let cli = CLI(language: language.isEmpty ? nil : language)
+        cli.ok(["opp", "add", "Acme"])
+        // The other writer, as the command sees it: the row of the version it read is gone
+        // by the time it writes (its UPDATE … WHERE version = … changes nothing).
+        try SQLiteFile.execute("""
+            CREATE TRIGGER another_writer BEFORE UPDATE ON opportunity WHEN NEW.title = 'Renamed'
+            BEGIN SELECT RAISE(IGNORE); END
+            """, on: cli.database)
+        let result = cli.run(["opp", "edit", "Acme", "--title", "Renamed"])
+        #expect(result.status == 65)
+        #expect(result.stderr == expected)
+        #expect(cli.object(["opp", "show", "1"])["title"] as? String == "Acme")
+    }
+
+    /// A refused date or e-mail address says the form that is expected, with an example,
+    /// in the language of the command; a date typed in Vietnamese may come day first, an
+    /// import's dates may not, and each sentence says what its reader takes.
+    @Test func dateAndEmailRefusalsSayTheFormWithAnExample() throws {
+        let cli = CLI()
+        let date = cli.run(["opp", "add", "Deal", "--close-date", "31/12/2026"])
+        #expect(date.status == 65)
+        #expect(date.stderr == "error: expected closing date: '31/12/2026' is not a date; write it as YYYY-MM-DD (year, month, day), e.g. 2026-12-31\n")
+        let email = cli.run(["opp", "add", "Deal", "--email", "lan at acme"])
+        #expect(email.status == 65)
+        #expect(email.stderr == "error: email: 'lan at acme' is not an e-mail address; write it as name@domain, e.g. lan@acme.com\n")
+        let vietnameseDate = cli.run(["opp", "add", "Deal", "--lang", "vi", "--close-date", "2026-13-01"])
+        #expect(vietnameseDate.stderr == "lỗi: ngày chốt dự kiến: '2026-13-01' không phải ngày; hãy viết theo dạng DD/MM/YYYY (ngày/tháng/năm) hoặc YYYY-MM-DD, ví dụ 31/12/2026\n")
+        let vietnameseEmail = cli.run(["opp", "add", "Deal", "--lang", "vi", "--email", "lan@acme"])
+        #expect(vietnameseEmail.stderr == "lỗi: email: 'lan@acme' không phải địa chỉ email; hãy viết theo dạng tên@tên-miền, ví dụ lan@acme.com.vn\n")
+        let file = cli.path("deals.csv")
+        try "name,date_deadline\nDeal,31/12/2026\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let imported = cli.run(["import", file, "--lang", "vi"])
+        #expect(imported.status == 65)
+        #expect(imported.stderr.contains("hãy viết theo dạng YYYY-MM-DD (năm-tháng-ngày), ví dụ 2026-12-31"), "\(imported.stderr)")
+        #expect(!imported.stderr.contains("DD/MM/YYYY"))
+        #expect(cli.objects(["opp", "list"]).isEmpty)
+    }
 }

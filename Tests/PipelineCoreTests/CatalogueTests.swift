@@ -94,7 +94,7 @@ import Testing
     /// Record types in messages are words of the language, not the store's identifiers.
     @Test func recordKindsAreTranslated() {
         #expect(PipelineError.changedSinceLoaded(kind: "opportunity", id: 3).message(in: .vietnamese)
-                == "cơ hội 3 đã bị người khác thay đổi từ lúc bạn tải; hãy tải lại và thử lại")
+                == "cơ hội 3 vừa bị người khác thay đổi nên thao tác này chưa được lưu; bảng đã hiện lại bản mới nhất: hãy xem lại rồi thử lại")
         #expect(PipelineError.changedSinceLoaded(kind: "stage", id: 3).message(in: .vietnamese).hasPrefix("giai đoạn 3 "))
         #expect(PipelineError.ambiguousName(kind: "lead", name: "Acme", matches: ["2 Acme", "5 acme"]).message(in: .vietnamese)
                 .hasPrefix("tiềm năng: 'Acme' trùng"))

@@ -263,7 +263,7 @@ struct TimeTests {
         #expect(try CalendarDate(parsing: "2026-12-31", language: .vietnamese) == date)
         #expect(throws: PipelineError.invalidDate("31/12/2026")) { try CalendarDate(parsing: "31/12/2026", language: .english) }
         for bad in ["31/02/2026", "12/31/2026", "1/1/26", "31-12-2026", "31/12/2026/1"] {
-            #expect(throws: PipelineError.invalidDate(bad)) { try CalendarDate(parsing: bad, language: .vietnamese) }
+            #expect(throws: PipelineError.invalidDate(bad, dayFirst: true)) { try CalendarDate(parsing: bad, language: .vietnamese) }
         }
         let instant = Timestamp(millisecondsSince1970: 1_795_796_759_123)
         #expect(instant.display(in: .vietnamese) == "27/11/2026 16:25 UTC")

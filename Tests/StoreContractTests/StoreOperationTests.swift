@@ -180,7 +180,7 @@ struct OpportunityStoreTests {
                                                    expectedVersion: loaded.version, context: temporary.context())
         }
         #expect(try temporary.snapshot() == before)
-        #expect(PipelineError.changedSinceLoaded(kind: "opportunity", id: 1).message.contains("changed by someone else since you loaded it"))
+        #expect(PipelineError.changedSinceLoaded(kind: "opportunity", id: 1).message.contains("changed by someone else meanwhile, so this was not saved"))
     }
 
     @Test(arguments: EngineKind.allCases) func wonLostRestoreArchiveDelete(_ engine: EngineKind) throws {
