@@ -59,7 +59,7 @@ extension StoreReader {
             let (team, source) = try currentTeamAndSource(for: user)
             return SettingValue(key: key, value: team.name, source: source)
         case .currency:
-            let code = try storedSetting(.currency).flatMap { try? CurrencyCode(parsing: $0) }
+            let code = try storedSetting(.currency).flatMap { try? CurrencyCode(stored: $0) }
             return SettingValue(key: key, value: (code ?? .usd).code, source: code == nil ? .default : .shared)
         default:
             if key.isPersonal, let user, let own = try storedPreference(key, user: user) {
