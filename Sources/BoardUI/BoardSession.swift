@@ -191,7 +191,15 @@ public final class BoardSession {
     /// Reads what the board shows: stages, totals, and one window per column — each kept
     /// where it was scrolled, and the column of `focus` scrolled to show its card.
     func data(focus: Focus?, only changed: Set<Stage.ID>? = nil) throws -> BoardData {
-        if let changed { return try data(focus: focus, changedColumns: changed) }
+        // One snapshot for the whole screen: the totals agree with the windows, and a server
+        // begins and ends one transaction rather than one per read.
+        try repository.readingTogether {
+            if let changed { return try data(focus: focus, changedColumns: changed) }
+            return try wholeData(focus: focus)
+        }
+    }
+
+    private func wholeData(focus: Focus?) throws -> BoardData {
         let teams = try repository.teams()
         let team = try teams.first { $0.id == state.team.id } ?? repository.currentTeam()
         let catalog = try repository.catalog()

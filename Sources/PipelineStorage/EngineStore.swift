@@ -1,3 +1,4 @@
+import Foundation
 import PipelineCore
 
 /// A store over any engine: each action is one of the engine's transactions running the
@@ -29,8 +30,38 @@ public final class EngineStore: PipelineStore {
     public var location: String { engine.location }
     public var localFile: String? { engine.localFile }
 
-    private func read<T>(_ body: (any StoreReader) throws -> T) throws -> T { try engine.read(body) }
-    private func write<T>(_ body: (any StoreWriter) throws -> T) throws -> T { try engine.write(body) }
+    /// A read joins the transaction of `readingTogether` under way on this thread, if any.
+    private func read<T>(_ body: (any StoreReader) throws -> T) throws -> T {
+        if let shared = sharedReader { return try body(shared.reader) }
+        return try engine.read(body)
+    }
+
+    private func write<T>(_ body: (any StoreWriter) throws -> T) throws -> T {
+        // An engine's write inside its own read would be refused by a server and would
+        // stop SQLite's queue dead: refused here in a sentence instead.
+        guard sharedReader == nil else { throw StoreError.failed(path: location, reason: "a change was asked for while reading") }
+        return try engine.write(body)
+    }
+
+    public func readingTogether<T>(_ body: () throws -> T) throws -> T {
+        if sharedReader != nil { return try body() }
+        return try engine.read { reader in
+            let key = sharedReaderKey
+            Thread.current.threadDictionary[key] = SharedReader(reader)
+            defer { Thread.current.threadDictionary.removeObject(forKey: key) }
+            return try body()
+        }
+    }
+
+    /// The transaction `readingTogether` holds open on this thread for this store. Kept per
+    /// thread, so that another thread using the same store never reads through it.
+    private var sharedReader: SharedReader? { Thread.current.threadDictionary[sharedReaderKey] as? SharedReader }
+    private var sharedReaderKey: String { "pipeline.sharedReader.\(ObjectIdentifier(self).hashValue)" }
+
+    private final class SharedReader {
+        let reader: any StoreReader
+        init(_ reader: any StoreReader) { self.reader = reader }
+    }
 
     // MARK: - PipelineReading
 

@@ -17,6 +17,11 @@ public protocol PipelineReading: AnyObject, Sendable {
     /// values, the ones everyone without a preference of their own sees
     /// (`settings set --for-everyone`).
     func forEveryone() -> any PipelineStore
+    /// Runs `body`, whose reads of this store on this thread all share one transaction: one
+    /// snapshot, so that what a screen shows together agrees (a column's window and its
+    /// total), and a server is asked once to begin and once to end rather than for each
+    /// read. `body` must only read: a write inside it is refused.
+    func readingTogether<T>(_ body: () throws -> T) throws -> T
 
     func teams() throws -> [Team]
     func team(_ reference: String) throws -> Team

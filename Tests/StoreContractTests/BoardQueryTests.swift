@@ -111,3 +111,42 @@ struct BoardQueryTests {
         #expect(try temporary.store.changeToken() != token)
     }
 }
+
+/// What the board reads for one screen, in one transaction (`readingTogether`).
+@Suite("Store: reads taken together")
+struct ReadingTogetherTests {
+    /// A colleague's deal committed between two reads taken together is in neither: the
+    /// screen's totals and windows come from one snapshot. Outside, it is seen.
+    @Test(arguments: EngineKind.allCases) func readsTakenTogetherSeeOneSnapshot(_ engine: EngineKind) throws {
+        let fixture = try StoreFixture(engine)
+        try fixture.add("Acme renewal")
+        let store = fixture.store, colleague = try fixture.reopen()
+        let team = try fixture.sales.id, new = try fixture.stage("New").id
+        let form = try OpportunityForm(title: "Globex", expectedRevenue: "500").validated(language: .english, currency: .usd)
+        let (before, window, after) = try store.readingTogether {
+            let before = try store.stageFigures(team: team)[new]
+            _ = try colleague.addOpportunity(form, team: team, stage: new, context: fixture.context("minh"))
+            let window = try store.cardWindow(ColumnQuery(team: team, stage: new, filter: ""), anchor: .top, limit: 10)
+            return (before, window, try store.stageFigures(team: team)[new])
+        }
+        #expect(before?.count == 1 && after == before, "\(String(describing: before)) then \(String(describing: after))")
+        #expect(window.cards.map(\.title) == ["Acme renewal"])
+        #expect(try store.stageFigures(team: team)[new]?.count == 2)
+    }
+
+    /// A change asked for inside reads taken together is refused in a sentence, changes
+    /// nothing, and leaves the store usable.
+    @Test(arguments: EngineKind.allCases) func aChangeInsideReadsTakenTogetherIsRefused(_ engine: EngineKind) throws {
+        let fixture = try StoreFixture(engine)
+        let store = fixture.store
+        let team = try fixture.sales.id
+        let form = try OpportunityForm(title: "Globex").validated(language: .english, currency: .usd)
+        let refused = try #require(throws: StoreError.self) {
+            try store.readingTogether { try store.addOpportunity(form, team: team, stage: nil, context: fixture.context()) }
+        }
+        #expect(refused.message.hasSuffix("a change was asked for while reading"), "\(refused)")
+        #expect(try fixture.records().isEmpty)
+        try fixture.add("Afterwards")
+        #expect(try fixture.records().map(\.title) == ["Afterwards"])
+    }
+}
