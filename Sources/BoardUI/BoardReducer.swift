@@ -579,6 +579,27 @@ public enum BoardReducer {
 
     static func failed(_ error: PipelineError?, message: String, origin: CommandOrigin, _ state: inout BoardState) -> [BoardEffect] {
         let text = origin == .user ? message : state.t(origin == .undo ? "board.cannotUndo" : "board.cannotRedo", message)
+        // An editor holds the record as it was when it opened: saving it again would meet the
+        // same refusal for ever. It says so, and keeps what was typed in sight to type again.
+        if case .changedSinceLoaded(let kind, let id)? = error {
+            let stale = state.t("board.editorChangedMeanwhile", Catalogue.table(state.language)["kind.\(kind)"] ?? kind, id)
+            switch state.mode {
+            case .cardEditor(var editor):
+                editor.form.show(message: stale)
+                state.mode = .cardEditor(editor)
+                return [.reload(focus: state.focus)]
+            case .leadEditor(var editor):
+                editor.form.show(message: stale)
+                state.mode = .leadEditor(editor)
+                return [.reload(focus: state.focus)]
+            case .stageEditor(var editor):
+                editor.form.show(message: stale)
+                state.mode = .stageEditor(editor)
+                return [.reload(focus: state.focus)]
+            default:
+                break
+            }
+        }
         // A refusal the pane can show stays in the pane, next to its field.
         switch (state.mode, error) {
         case (.stageEditor, nil), (.cardEditor, nil), (.newCard, nil), (.leadEditor, nil), (.addColumn, nil), (.settings, nil),

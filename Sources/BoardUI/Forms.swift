@@ -100,6 +100,11 @@ public struct Form: Sendable {
         focused = index
     }
 
+    /// A sentence about the whole form rather than one field, shown at the focused field.
+    public mutating func show(message: String) {
+        fields[focused].error = message
+    }
+
     public var hasErrors: Bool { fields.contains { $0.error != nil } }
 
     public mutating func focusNext() { focused = (focused + 1) % fields.count }

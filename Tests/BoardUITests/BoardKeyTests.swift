@@ -428,6 +428,33 @@ struct BoardKeyTests {
         #expect(board.screen.contains("Acme renewal (s"))
     }
 
+    /// A colleague changes the deal while its editor is open: the save is refused with a
+    /// sentence that says what to do (the editor holds the old version, so saving it again
+    /// can only be refused again), what was typed stays in sight, and after Esc the deal
+    /// opens again as the colleague left it.
+    @Test func anEditorWhoseDealChangedMeanwhileSaysToOpenItAgain() throws {
+        let board = try BoardHarness()
+        board.press(.enter)
+        guard case .cardEditor = board.state.mode else { Issue.record("no editor: \(board.state.mode)"); return }
+        board.type(" typed")
+        let colleague = try StoreOpener.open(board.folder.appendingPathComponent("board.sqlite").path, seedLanguage: .english, now: BoardHarness.now, busyTimeout: 5)
+        _ = try colleague.editOpportunity(try board.card("Acme renewal").id, try OpportunityForm(title: "Acme renewal (signed)")
+            .validated(language: .english, currency: .usd), context: ChangeContext(now: BoardHarness.now, user: "colleague"))
+        for _ in 0..<2 {
+            board.press(.enter)
+            guard case .cardEditor(let editor) = board.state.mode else { Issue.record("the editor closed"); return }
+            #expect(editor.form.fields.contains { $0.error?.hasSuffix("was changed by someone else while this form was open, so it was not saved; "
+                                                                     + "press Esc, open it again to see the latest version, and make your changes there") == true })
+            #expect(board.screen.contains("opportunity 2 was changed by someone else"), "\(board.screen)")
+            #expect(board.screen.contains("Acme renewal typed"))
+        }
+        #expect(try board.card("Acme renewal (signed)").title == "Acme renewal (signed)")
+        board.press(.escape)
+        board.press(.enter)
+        guard case .cardEditor(let reopened) = board.state.mode else { Issue.record("not reopened"); return }
+        #expect(reopened.card?.title == "Acme renewal (signed)")
+    }
+
     @Test func theLiveFilterIgnoresCaseAndAccents() throws {
         let board = try BoardHarness { board in
             try BoardHarness.standardSeed(board)

@@ -138,6 +138,7 @@ extension Catalogue {
         "view.forecast": "Forecast",
         "view.leads": "Leads",
         "view.pipeline": "Pipeline",
+        "board.editorChangedMeanwhile": "{0} {1} was changed by someone else while this form was open, so it was not saved; press Esc, open it again to see the latest version, and make your changes there",
         "board.cannotRedo": "Cannot redo: {0}",
         "board.cannotUndo": "Cannot undo: {0}",
         "board.carryingCard": "Carrying '{0}': ←→↑↓ move · Space/Enter drop · Esc put back",

@@ -135,6 +135,7 @@ extension Catalogue {
         "view.forecast": "Dự báo",
         "view.leads": "Tiềm năng",
         "view.pipeline": "Quy trình",
+        "board.editorChangedMeanwhile": "{0} {1} đã bị người khác thay đổi trong lúc biểu mẫu này đang mở nên chưa được lưu; hãy nhấn Esc, mở lại để xem bản mới nhất rồi sửa lại ở đó",
         "board.cannotRedo": "Không làm lại được: {0}",
         "board.cannotUndo": "Không hoàn tác được: {0}",
         "board.carryingCard": "Đang mang '{0}': ←→↑↓ di chuyển · Space/Enter thả · Esc đặt lại chỗ cũ",
