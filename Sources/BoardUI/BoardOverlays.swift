@@ -340,7 +340,11 @@ enum BoardOverlays {
 
     static func drawDeleteColumn(_ grid: inout Grid, _ prompt: DeleteColumnPrompt, _ state: BoardState) {
         let width = min(60, grid.size.columns - 2)
-        let question = state.t("overlay.delete.question", prompt.stage.name)
+        // A shared stage is every team's column: deleting it here deletes it on their boards
+        // too, with their deals in it (the new-user trial did not expect that).
+        let question = prompt.stage.scope == .shared && state.teams.count > 1
+            ? state.t("overlay.delete.questionShared", prompt.stage.name, state.teams.map(\.name).joined(separator: ", "))
+            : state.t("overlay.delete.question", prompt.stage.name)
         let questionLines = TextWrap.lines(question, width: width - 4).count
         let hint = state.t(prompt.cardCount > 0 ? "overlay.delete.hintChoose" : "overlay.delete.hint")
         let hintLines = hintLines(hint, width: width - 4).count

@@ -268,6 +268,25 @@ struct BoardKeyTests {
         #expect(try board.card("Initech pilot").stage == (try board.stage("Proposition").id))
     }
 
+    /// Deleting a shared stage deletes it on every team's board: the question says so and
+    /// names the teams; a stage of this team alone, or a board with one team, asks plainly.
+    @Test func deletingASharedColumnSaysItGoesFromEveryTeam() throws {
+        let board = try BoardHarness { board in
+            try BoardHarness.standardSeed(board)
+            _ = try board.database.addTeam(named: "Export", context: ChangeContext(now: BoardHarness.now, user: "colleague"))
+        }
+        board.press(.left, .up, .character("D"))
+        guard case .deleteColumn(let prompt) = board.state.mode else { Issue.record("no prompt"); return }
+        // The question wraps between words over two rows of the box.
+        #expect(prompt.stage.name == "Qualified")
+        #expect(board.screen.contains("Delete the stage Qualified from every team that shares") && board.screen.contains("it (Sales, Export)? Their deals in it move too."),
+                "\(board.screen)")
+        board.press(.escape)
+        let single = try BoardHarness()
+        single.press(.left, .up, .character("D"))
+        #expect(single.screen.contains("Delete the stage Qualified?") && !single.screen.contains("every team"), "\(single.screen)")
+    }
+
     /// A shared stage holds deals of several teams, archived ones too: deleting its column
     /// moves them all, and undo puts back exactly what moved, whichever pipeline it was in.
     @Test func undoingAColumnDeletionRestoresEveryTeamsCards() throws {

@@ -217,6 +217,7 @@ extension Catalogue {
         "overlay.delete.many": "Its {0} opportunities go to:",
         "overlay.delete.one": "Its opportunity goes to:",
         "overlay.delete.question": "Delete the stage {0}?",
+        "overlay.delete.questionShared": "Delete the stage {0} from every team that shares it ({1})? Their deals in it move too.",
         "overlay.delete.title": "Delete column",
         "overlay.form.hint": "Tab next field · Enter save · Ctrl-S save · Esc close",
         "overlay.help.title": "Keys  (↑↓ PgUp PgDn scroll · Esc, ? or q closes)",

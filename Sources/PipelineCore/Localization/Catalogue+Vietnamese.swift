@@ -214,6 +214,7 @@ extension Catalogue {
         "overlay.delete.many": "{0} cơ hội của cột sẽ chuyển sang:",
         "overlay.delete.one": "Cơ hội của cột sẽ chuyển sang:",
         "overlay.delete.question": "Xóa giai đoạn {0}?",
+        "overlay.delete.questionShared": "Xóa giai đoạn {0} khỏi mọi nhóm đang dùng chung ({1})? Cơ hội của các nhóm đó trong cột này cũng được chuyển đi.",
         "overlay.delete.title": "Xóa cột",
         "overlay.form.hint": "Tab trường kế · Enter lưu · Ctrl-S lưu · Esc đóng",
         "overlay.help.title": "Phím tắt  (↑↓ PgUp PgDn cuộn · Esc, ? hoặc q để đóng)",
