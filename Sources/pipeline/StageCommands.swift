@@ -194,12 +194,17 @@ struct StageCommand: ParsableCommand {
             let pipeline = try session.database.pipeline(for: team.id)
             let stage = try pipeline.resolveStage(self.stage)
             let destination = try moveTo.map { try pipeline.resolveStage($0) }
+            let teams = try session.database.teams()
             let moved = try session.database.removeStage(stage.id, movingTo: destination?.id, context: session.context()).moved.count
             if let destination, moved > 0 {
                 Console.out(localized("cli.stage.removedMoving", stage.id, stage.name,
                                       Localizer(session.language).plural("count.opportunity", moved), destination.name))
             } else {
                 Console.out(localized("cli.stage.removed", stage.id, stage.name))
+            }
+            // A shared stage was every team's: say so, since --team named only one.
+            if stage.scope == .shared, teams.count > 1 {
+                Console.out(localized("cli.stage.removedShared", teams.map(\.name).joined(separator: ", ")))
             }
         }
     }

@@ -29,6 +29,22 @@ struct CLIPipelineTests {
         #expect(cli.ok(["settings", "get", "currency"]).stdout == "VND\n")
     }
 
+    /// `stage remove X --team Export` of a shared stage removes it from every team's
+    /// pipeline: the output says so and names them; with one team, or a team's own stage,
+    /// nothing more is said.
+    @Test(arguments: StoreEngine.allCases) func removingASharedStageSaysEveryTeamLosesIt(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
+        cli.ok(["team", "add", "Export"])
+        cli.ok(["opp", "add", "Sales deal", "--stage", "Qualified"])
+        cli.ok(["opp", "add", "Export deal", "--team", "Export", "--stage", "Qualified"])
+        let removed = cli.ok(["stage", "remove", "Qualified", "--team", "Export", "--move-to", "New"]).stdout
+        #expect(removed.contains("moved 2 opportunities to 'New'"), "\(removed)")
+        #expect(removed.contains("It was a shared stage: it is gone from the pipeline of every team (Sales, Export)"), "\(removed)")
+        cli.ok(["stage", "add", "Customs", "--team", "Export", "--scope", "team"])
+        let own = cli.ok(["stage", "remove", "Customs", "--team", "Export"]).stdout
+        #expect(!own.contains("shared"), "\(own)")
+    }
+
     @Test(arguments: StoreEngine.allCases) func theDatabaseOptionWorksBeforeOrAfterTheSubcommand(_ engine: StoreEngine) throws {
         let cli = try CLI(engine: engine)
         cli.ok(["stage", "add", "Demo"])

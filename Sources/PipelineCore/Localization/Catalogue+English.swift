@@ -754,6 +754,7 @@ extension Catalogue {
         "cli.stage.placeItJustBeforeThis": "Place it just before this stage.",
         "cli.stage.refusedWhileAnyOpportunityArchived": "Refused while any opportunity (archived ones included) is in it, unless --move-to names the stage that takes them all.",
         "cli.stage.removeAStage": "Remove a stage.",
+        "cli.stage.removedShared": "It was a shared stage: it is gone from the pipeline of every team ({0}), and the count above is of all their opportunities.",
         "cli.stage.removed": "Removed stage {0} '{1}'.",
         "cli.stage.removedMoving": "Removed stage {0} '{1}'; moved {2} to '{3}'.",
         "cli.stage.reorderAStageToA": "Reorder a stage: to a position, or before or after another stage.",

@@ -751,6 +751,7 @@ extension Catalogue {
         "cli.stage.placeItJustBeforeThis": "Đặt nó ngay trước giai đoạn này.",
         "cli.stage.refusedWhileAnyOpportunityArchived": "Bị từ chối khi còn cơ hội nào (kể cả đã lưu trữ) trong đó, trừ khi --move-to chỉ ra giai đoạn nhận tất cả.",
         "cli.stage.removeAStage": "Xóa một giai đoạn.",
+        "cli.stage.removedShared": "Đây là giai đoạn dùng chung: nó đã bị xóa khỏi quy trình của mọi nhóm ({0}), và số cơ hội ở trên gồm cơ hội của tất cả các nhóm đó.",
         "cli.stage.removed": "Đã xóa giai đoạn {0} '{1}'.",
         "cli.stage.removedMoving": "Đã xóa giai đoạn {0} '{1}'; đã chuyển {2} sang '{3}'.",
         "cli.stage.reorderAStageToA": "Sắp xếp lại giai đoạn: tới một vị trí, hoặc trước hay sau giai đoạn khác.",
