@@ -47,6 +47,7 @@ final class Trace: @unchecked Sendable {
         case .key(let key): return String(describing: key)
         case .mouse: return "mouse"
         case .resize: return "resize"
+        case .paste: return "paste"
         }
     }
 

@@ -349,7 +349,7 @@ extension Catalogue {
         "keys.context.leads": "Leads view",
         "keys.doc.intro": "# Keys\n\nGenerated from the board's key table (`Sources/BoardUI/KeyMap.swift`), which also handles the keys\nand draws the `?` help, so the three always agree. Arrows come first; the letters are the same-meaning\nalternatives that terminal Kanban tools use.\n",
         "keys.doc.keys": "Keys",
-        "keys.doc.mouse": "\n## Mouse\n\nWhere the terminal reports it: a click focuses a card or a column; dragging a card to another column moves it; dragging a header reorders the columns; the wheel scrolls the column under the pointer; hovering over a header shows its requirements.\n",
+        "keys.doc.mouse": "\n## Mouse\n\nWhere the terminal reports it: a click focuses a card or a column; dragging a card to another column moves it; dragging a header reorders the columns; the wheel scrolls the column under the pointer; hovering over a header shows its requirements.\n\n## Pasting\n\nPasted text goes into the field being edited as text, never as keys: control characters in it (Esc among them) are dropped, tabs become spaces, and a line break is a new line in a multi-line field and a space elsewhere. Pasted on the board itself, on a choice or on a switch, it does nothing.\n",
         "keys.doc.what": "What they do",
 
         // Settings

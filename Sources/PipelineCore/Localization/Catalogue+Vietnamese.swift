@@ -346,7 +346,7 @@ extension Catalogue {
         "keys.context.leads": "Màn hình tiềm năng",
         "keys.doc.intro": "# Phím tắt\n\nSinh ra từ bảng phím của bảng Kanban (`Sources/BoardUI/KeyMap.swift`), bảng này cũng xử lý phím\nvà vẽ trợ giúp `?`, nên cả ba luôn khớp nhau. Phím mũi tên đứng trước; các chữ cái là phím thay thế\ncùng nghĩa mà các công cụ Kanban trên terminal thường dùng.\n",
         "keys.doc.keys": "Phím",
-        "keys.doc.mouse": "\n## Chuột\n\nKhi terminal hỗ trợ: nhấp để chọn thẻ hoặc cột; kéo thẻ sang cột khác để chuyển nó; kéo tiêu đề để sắp lại các cột; con lăn cuộn cột dưới con trỏ; rê chuột lên tiêu đề để xem yêu cầu của giai đoạn.\n",
+        "keys.doc.mouse": "\n## Chuột\n\nKhi terminal hỗ trợ: nhấp để chọn thẻ hoặc cột; kéo thẻ sang cột khác để chuyển nó; kéo tiêu đề để sắp lại các cột; con lăn cuộn cột dưới con trỏ; rê chuột lên tiêu đề để xem yêu cầu của giai đoạn.\n\n## Dán văn bản\n\nVăn bản được dán vào ô đang sửa dưới dạng chữ, không bao giờ thành phím bấm: các ký tự điều khiển trong đó (kể cả Esc) bị bỏ đi, dấu tab thành dấu cách, còn dấu xuống dòng là một dòng mới trong ô nhiều dòng và là dấu cách ở ô khác. Dán khi đang ở bảng, ở ô lựa chọn hay ở công tắc thì không có tác dụng gì.\n",
         "keys.doc.what": "Tác dụng",
 
         // Settings
