@@ -332,7 +332,7 @@ struct BackupDecoder {
             expectedRevenue: revenue, probability: changes.probability,
             probabilitySetByHand: try boolean(object, "probability_set_by_hand", element),
             salesperson: changes.salesperson ?? "", team: Team.ID(try integer(object, "team_id", element)),
-            stage: stage, rank: try integer(object, "rank", element), priority: changes.priority ?? .normal, tags: changes.tags ?? [],
+            stage: stage, rank: try rank(object, element), priority: changes.priority ?? .normal, tags: changes.tags ?? [],
             expectedClosing: changes.expectedClosing ?? nil, notes: changes.notes ?? "",
             createdAt: try timestamp(object, "created_at", element), updatedAt: try timestamp(object, "updated_at", element),
             stageChangedAt: try timestamp(object, "stage_changed_at", element), isActive: try boolean(object, "active", element),
@@ -405,6 +405,14 @@ struct BackupDecoder {
         guard let number = object[key] as? NSNumber, let value = Int64(number.stringValue) else {
             throw BackupFault("backup.notInteger", key, path: element.path(key))
         }
+        return value
+    }
+
+    /// A card's rank, within the range the board's ordering keeps ranks in (one at the end
+    /// of Int64 made a later move overflow).
+    func rank(_ object: [String: Any], _ element: JSONBackup.Element) throws -> Int64 {
+        let value = try integer(object, "rank", element)
+        guard CardRank.range.contains(value) else { throw BackupFault("backup.rankOutOfRange", path: element.path("rank")) }
         return value
     }
 

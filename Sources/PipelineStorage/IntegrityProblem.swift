@@ -14,12 +14,14 @@ public enum IntegrityProblem: Equatable, Sendable, CustomStringConvertible {
     case stageNotInHistory(opportunity: Int64)
     /// A deal's stored weighted amount is not its amount at its probability.
     case weightedAmount(opportunity: Int64)
+    /// A row holds a value its column cannot hold (see `StoreError.unreadableValue`).
+    case unreadableValue(table: String, id: String, column: String)
 
     /// Whether `pipeline check --repair` rebuilds what this is about.
     public var isRepairable: Bool {
         switch self {
         case .file, .filterIndex, .stageTotal, .weightedAmount: return true
-        case .pages, .stageNotInHistory: return false
+        case .pages, .stageNotInHistory, .unreadableValue: return false
         }
     }
 
@@ -35,6 +37,7 @@ public enum IntegrityProblem: Equatable, Sendable, CustomStringConvertible {
             return t("check.stageTotal", team, stage, currency, kept, counted)
         case .stageNotInHistory(let opportunity): return t("check.stageNotInHistory", opportunity)
         case .weightedAmount(let opportunity): return t("check.weightedAmount", opportunity)
+        case .unreadableValue(let table, let id, let column): return t("check.unreadableValue", table, id, column)
         }
     }
 }

@@ -44,9 +44,31 @@ extension SQLiteEngine {
                                          WHERE h.opportunity_id = o.id ORDER BY h.id DESC LIMIT 1)
                 LIMIT 20
                 """)
-            return problems + strays.map(IntegrityProblem.stageNotInHistory)
+            return problems + strays.map(IntegrityProblem.stageNotInHistory) + (try Self.unreadableValues(db))
         }
         return IntegrityReport(problems: problems, filterIndexChecked: filterIndexChecked)
+    }
+
+    /// Rows holding a value their column cannot (text that is not UTF-8, an amount that is
+    /// not a number): each row is read as every command reads it, so that what the check
+    /// passes the commands can read. At most 20 are named.
+    static func unreadableValues(_ db: Database) throws -> [IntegrityProblem] {
+        var problems: [IntegrityProblem] = []
+        func scan(_ sql: String, _ read: (Row) throws -> Void) throws {
+            let rows = try Row.fetchCursor(db, sql: sql)
+            while problems.count < 20, let row = try rows.next() {
+                do { try read(row) } catch let error as UnreadableValue {
+                    problems.append(.unreadableValue(table: error.table, id: error.id, column: error.column))
+                }
+            }
+        }
+        try scan("SELECT id, name, version, created_at FROM team ORDER BY id") { row in
+            _ = try Rows.team(row)
+            let _: Int64 = try row.checked(3, table: "team")
+        }
+        try scan("SELECT \(Rows.stageColumns) FROM stage ORDER BY id") { _ = try Rows.stage($0) }
+        try scan("SELECT \(Rows.opportunityColumns) FROM opportunity ORDER BY id") { _ = try Rows.opportunity($0) }
+        return problems
     }
 
     /// The per-stage totals of the deals as they are, split as `stage_total` keeps them.

@@ -32,6 +32,8 @@ struct CLIRestoreTests {
         ("records", 0, "customer", "Bidi\u{202E}gnp.exe"),
         ("records", 0, "email", "not an address"),
         ("records", 0, "priority", 9),
+        ("records", 0, "rank", Int64.max),
+        ("records", 0, "rank", Int64.min),
         ("records", 2, "stage_id", 1),
         ("records", 0, "expected_closing", "2026-02-30"),
         ("stages", 0, "name", "New\u{1B}[31m"),

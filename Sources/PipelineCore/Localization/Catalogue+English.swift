@@ -435,6 +435,7 @@ extension Catalogue {
         "backup.notInteger": "'{0}' is missing or not a whole number",
         "backup.notText": "'{0}' is missing or not text",
         "backup.notTime": "'{0}' is not an ISO 8601 time",
+        "backup.rankOutOfRange": "'rank' is outside the range a column's order uses (half of a 64-bit whole number either way)",
 
         // Files the program reads and writes, and the database's own files
         "error.opportunityRelativeToItself": "opportunity: a card cannot be placed before or after itself; --before and --after name another card of the column",
@@ -458,6 +459,7 @@ extension Catalogue {
         "store.looksDamaged": "{0} looks damaged ({1}); nothing was changed: pipeline check shows what is wrong and pipeline check --repair rebuilds what can be rebuilt",
         "store.damage.partialPage": "its size, {0} bytes, is not a whole number of {1}-byte pages",
         "store.damage.shorterThanHeader": "it holds {0} bytes where its header says {1}",
+        "store.unreadableValue": "{0} looks damaged: row {2} of {1} holds a value its {3} column cannot hold; nothing was changed: pipeline check shows what is wrong",
         "store.cannotReadHere": "cannot read {0}: SQLite needs to create its shared-memory file ({0}-shm) beside it, and that folder cannot be written; copy the database to a folder you can write to",
         "text.at": "line {0}, column {1}: {2}",
         "text.notUTF8.guess": "byte {0} is not UTF-8; the file looks saved in {1}: import it with --encoding {1}",
@@ -489,6 +491,7 @@ extension Catalogue {
         "check.pages": "the pages: {0}",
         "check.filterIndex": "the filter index does not match the deals: {0}",
         "check.weightedAmount": "opportunity {0}: its weighted revenue is not its revenue at its probability",
+        "check.unreadableValue": "{0} row {1}: its {2} is not a value that column can hold (the file was damaged or edited by hand); pipeline cannot read this row",
         "check.stageTotal": "the totals of team {0}, stage {1}, {2}: {3} deals kept where {4} are counted, or their sums differ",
         "check.stageNotInHistory": "opportunity {0}: its stage is not where its history last took it",
         "cli.check.abstract": "Check the database file: its pages, the filter index, the stage totals and the stage history.",

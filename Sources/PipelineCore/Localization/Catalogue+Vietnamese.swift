@@ -432,6 +432,7 @@ extension Catalogue {
         "backup.notInteger": "'{0}' bị thiếu hoặc không phải số nguyên",
         "backup.notText": "'{0}' bị thiếu hoặc không phải văn bản",
         "backup.notTime": "'{0}' không phải thời điểm ISO 8601",
+        "backup.rankOutOfRange": "'rank' nằm ngoài khoảng dùng để xếp thứ tự thẻ trong cột (một nửa số nguyên 64 bit về mỗi phía)",
 
         // Files the program reads and writes, and the database's own files
         "error.opportunityRelativeToItself": "cơ hội: không thể đặt một thẻ trước hoặc sau chính nó; --before và --after phải chỉ một thẻ khác trong cột",
@@ -455,6 +456,7 @@ extension Catalogue {
         "store.looksDamaged": "{0} có vẻ bị hỏng ({1}); chưa thay đổi gì: pipeline check cho biết lỗi gì, pipeline check --repair dựng lại những gì dựng lại được",
         "store.damage.partialPage": "kích thước {0} byte không phải số nguyên lần trang {1} byte",
         "store.damage.shorterThanHeader": "tệp có {0} byte trong khi phần đầu tệp ghi {1}",
+        "store.unreadableValue": "{0} có vẻ đã hỏng: dòng {2} của bảng {1} chứa giá trị {3} mà cột đó không chứa được; không có gì bị thay đổi: pipeline check cho biết chỗ sai",
         "store.cannotReadHere": "không đọc được {0}: SQLite cần tạo tệp bộ nhớ dùng chung ({0}-shm) bên cạnh nó, nhưng thư mục đó không ghi được; hãy chép cơ sở dữ liệu sang một thư mục bạn ghi được",
         "text.at": "dòng {0}, cột {1}: {2}",
         "text.notUTF8.guess": "byte {0} không phải UTF-8; tệp có vẻ được lưu bằng bảng mã {1}: hãy nhập với --encoding {1}",
@@ -486,6 +488,7 @@ extension Catalogue {
         "check.pages": "các trang: {0}",
         "check.filterIndex": "chỉ mục lọc không khớp với các cơ hội: {0}",
         "check.weightedAmount": "cơ hội {0}: doanh thu theo xác suất không bằng doanh thu nhân với xác suất của nó",
+        "check.unreadableValue": "bảng {0}, dòng {1}: giá trị {2} không phải loại mà cột đó chứa được (tệp đã hỏng hoặc bị sửa tay); pipeline không đọc được dòng này",
         "check.stageTotal": "tổng của nhóm {0}, giai đoạn {1}, {2}: lưu {3} cơ hội trong khi đếm được {4}, hoặc các tổng không khớp",
         "check.stageNotInHistory": "cơ hội {0}: giai đoạn hiện tại không phải nơi lịch sử ghi lần cuối",
         "cli.check.abstract": "Kiểm tra tệp cơ sở dữ liệu: các trang, chỉ mục lọc, tổng theo giai đoạn và lịch sử giai đoạn.",
