@@ -246,6 +246,12 @@ public enum JSONBackup {
 struct BackupDecoder {
     private var teams: [Team] = []
     private var stages: [Stage] = []
+    /// What the database keeps unique, checked here so that a backup breaking it is refused
+    /// with its line and place, not by the database's own words (both engines alike).
+    private var stageIDs: [Stage.ID: StageScope] = [:]
+    private var stageExternalIDs = Set<String>()
+    private var recordIDs = Set<Int64>()
+    private var recordExternalIDs = Set<String>()
 
     // MARK: Elements
 
@@ -272,6 +278,9 @@ struct BackupDecoder {
             throw Self.fault(.duplicateTeamName(name), path: element.path("name"))
         }
         let team = Team(id: Team.ID(try integer(object, "id", element)), name: name, version: Int(try integer(object, "version", element)))
+        if teams.contains(where: { $0.id == team.id }) {
+            throw BackupFault("backup.duplicateID", String(team.id.rawValue), path: element.path("id"))
+        }
         teams.append(team)
         return BackupTeam(team: team, createdAt: try timestamp(object, "created_at", element))
     }
@@ -293,11 +302,32 @@ struct BackupDecoder {
         let catalog = StageCatalog(teams: teams, stages: stages)
         let stage = try Self.checked(Result { () throws(PipelineError) in try catalog.applying(edit, to: blank, occupyingTeams: []) },
                                      element, Self.stageKeys, default: "name")
+        guard stageIDs.updateValue(stage.scope, forKey: stage.id) == nil else {
+            throw BackupFault("backup.duplicateID", String(stage.id.rawValue), path: element.path("id"))
+        }
+        let external = try externalID(element)
+        if let external, !stageExternalIDs.insert(external).inserted {
+            throw BackupFault("backup.duplicateExternalID", external, path: element.path("external_id"))
+        }
         stages.append(stage)
-        return (stage, try externalID(element))
+        return (stage, external)
     }
 
-    func record(_ element: JSONBackup.Element) throws -> (Opportunity, String?) {
+    mutating func record(_ element: JSONBackup.Element) throws -> (Opportunity, String?) {
+        let (record, external) = try decodedRecord(element)
+        guard recordIDs.insert(record.id.rawValue).inserted else {
+            throw BackupFault("backup.duplicateID", String(record.id.rawValue), path: element.path("id"))
+        }
+        if let external, !recordExternalIDs.insert(external).inserted {
+            throw BackupFault("backup.duplicateExternalID", external, path: element.path("external_id"))
+        }
+        if let stage = record.stage, case .team(let owner)? = stageIDs[stage], owner != record.team {
+            throw BackupFault("backup.stageOfAnotherTeam", String(stage.rawValue), String(owner.rawValue), path: element.path("stage_id"))
+        }
+        return (record, external)
+    }
+
+    private func decodedRecord(_ element: JSONBackup.Element) throws -> (Opportunity, String?) {
         let object = element.object
         guard let kind = RecordKind(rawValue: try string(object, "type", element)) else {
             throw BackupFault("backup.badType", path: element.path("type"))

@@ -70,6 +70,37 @@ struct CLIRestoreTests {
         #expect(target.run(["import", original]).status == 0)
     }
 
+    /// What the database keeps unique or consistent is checked before it is written: a
+    /// backup breaking it is refused in one sentence with its line and place (65), not in the
+    /// database's words (74), and nothing is changed.
+    @Test(arguments: StoreEngine.allCases, 0..<3)
+    func aBackupBreakingTheDatabasesRulesIsRefusedWithItsPlace(_ engine: StoreEngine, _ number: Int) throws {
+        let (cli, _) = try Self.backup(engine)
+        cli.ok(["team", "add", "East"])
+        cli.ok(["stage", "add", "East desk", "--team", "East", "--scope", "team"])
+        let eastDesk = try #require(cli.objects(["stage", "list", "--team", "East"]).first { $0["name"] as? String == "East desk" }?["id"] as? Int)
+        let source = cli.path("rules.json")
+        cli.ok(["export", "--format", "json", "--out", source])
+        let backup = try String(contentsOfFile: source, encoding: .utf8)
+        let (key, value, expected): (String, Any, String) = [
+            ("id", 1, "id 1 is already used earlier in the same list"),
+            ("external_id", "__export__.crm_lead_1", "External ID '__export__.crm_lead_1' is already used earlier in the same list"),
+            ("stage_id", eastDesk, "stage \(eastDesk) belongs to team 2's own pipeline, not to this record's team"),
+        ][number]
+        let file = cli.path("broken.json")
+        try Self.changing(backup, "records", 1, key, to: value).write(toFile: file, atomically: true, encoding: .utf8)
+        let target = try CLI(engine: engine)
+        target.ok(["team", "list"])
+        let before = target.everything()
+        let result = target.run(["import", file])
+        #expect(result.status == 65, "\(key): \(result.status) \(result.stderr)")
+        #expect(result.stderr.contains("records[1].\(key): \(expected)"), "\(result.stderr)")
+        #expect(result.stderr.contains("line "), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        #expect(target.everything() == before)
+        #expect(target.run(["import", source]).status == 0)
+    }
+
     /// One note of 20 MB restores and comes back out byte for byte. (Its time is in
     /// Docs/benchmarks.md; what keeps it linear is tested in PipelineExchangeTests.)
     /// SQLite only: what it is about is reading a 20 MB line, which happens before any engine.

@@ -435,6 +435,9 @@ extension Catalogue {
         "backup.notInteger": "'{0}' is missing or not a whole number",
         "backup.notText": "'{0}' is missing or not text",
         "backup.notTime": "'{0}' is not an ISO 8601 time",
+        "backup.duplicateID": "id {0} is already used earlier in the same list",
+        "backup.duplicateExternalID": "External ID '{0}' is already used earlier in the same list",
+        "backup.stageOfAnotherTeam": "stage {0} belongs to team {1}'s own pipeline, not to this record's team",
         "backup.rankOutOfRange": "'rank' is outside the range a column's order uses (half of a 64-bit whole number either way)",
 
         // Files the program reads and writes, and the database's own files

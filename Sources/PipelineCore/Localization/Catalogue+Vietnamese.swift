@@ -432,6 +432,9 @@ extension Catalogue {
         "backup.notInteger": "'{0}' bị thiếu hoặc không phải số nguyên",
         "backup.notText": "'{0}' bị thiếu hoặc không phải văn bản",
         "backup.notTime": "'{0}' không phải thời điểm ISO 8601",
+        "backup.duplicateID": "id {0} đã được dùng ở phía trước trong cùng danh sách",
+        "backup.duplicateExternalID": "External ID '{0}' đã được dùng ở phía trước trong cùng danh sách",
+        "backup.stageOfAnotherTeam": "giai đoạn {0} thuộc quy trình riêng của nhóm {1}, không phải của nhóm của bản ghi này",
         "backup.rankOutOfRange": "'rank' nằm ngoài khoảng dùng để xếp thứ tự thẻ trong cột (một nửa số nguyên 64 bit về mỗi phía)",
 
         // Files the program reads and writes, and the database's own files
