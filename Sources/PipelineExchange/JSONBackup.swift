@@ -194,7 +194,10 @@ public enum JSONBackup {
             if line.starts(with: "\"settings\":".utf8) {
                 let json = trimmed(line.dropFirst("\"settings\":".utf8.count), also: UInt8(ascii: ","))
                 try body(Element(section: "settings", index: nil, line: number, object: try object(json, line: number)))
-            } else if line.starts(with: "\"version\":".utf8) || line.starts(with: "\"format\":".utf8) {
+            } else if line.starts(with: "\"version\":".utf8) {
+                let value = trimmed(line.dropFirst("\"version\":".utf8.count), also: UInt8(ascii: ","))
+                try checkVersion(String(decoding: value, as: UTF8.self), line: number)
+            } else if line.starts(with: "\"format\":".utf8) {
                 continue
             } else if line.last == UInt8(ascii: "["), let quote = line.dropFirst().firstIndex(of: UInt8(ascii: "\"")) {
                 section = String(decoding: line[line.index(after: line.startIndex)..<quote], as: UTF8.self)
@@ -225,11 +228,20 @@ public enum JSONBackup {
         return object
     }
 
+    /// A backup in another format version (a newer pipeline's) is refused before anything
+    /// of it is read: its fields may mean what this version cannot know.
+    static func checkVersion(_ text: String, line: Int?) throws {
+        guard text != String(version) else { return }
+        let shown = text.unicodeScalars.allSatisfy { $0.isASCII && $0.value >= 0x20 } ? String(text.prefix(20)) : "?"
+        throw PipelineError.backupInconsistent(BackupFault("backup.otherVersion", shown, String(version), line: line))
+    }
+
     /// Another layout of the same JSON, held whole.
     static func readWhole(_ data: Data, _ body: (Element) throws -> Void) throws {
         guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any], root["format"] as? String == format else {
             throw PipelineError.backupInconsistent(BackupFault("backup.notABackup"))
         }
+        if let version = root["version"] { try checkVersion("\(version)", line: nil) }
         if let settings = root["settings"] as? [String: Any] { try body(Element(section: "settings", index: nil, line: nil, object: settings)) }
         for section in ["teams", "stages", "records", "stage_history"] {
             for (index, element) in ((root[section] as? [[String: Any]]) ?? []).enumerated() {

@@ -101,6 +101,49 @@ struct CLIRestoreTests {
         #expect(target.run(["import", source]).status == 0)
     }
 
+    /// A database whose settings were changed is not fresh: a restore or a copy would replace
+    /// what someone chose without a word. Refused (65), and nothing is changed.
+    @Test(arguments: StoreEngine.allCases, 0..<2)
+    func aTargetWhoseSettingsWereChangedIsNotFresh(_ engine: StoreEngine, _ number: Int) throws {
+        let (cli, _) = try Self.backup(engine)
+        let target = try CLI(engine: engine)
+        target.ok(["settings", "set"] + [["direction", "ltr"], ["currency", "EUR"]][number])
+        let before = target.everything()
+        let restored = target.run(["import", cli.path("backup.json")])
+        #expect(restored.status == 65 && restored.stderr.contains("other data or changed settings"), "\(restored.stderr)")
+        let copied = cli.run(["db", "copy", "--from", cli.database, "--to", target.database], database: false)
+        #expect(copied.status == 65 && copied.stderr.contains("already holds data or changed settings"), "\(copied.stderr)")
+        #expect(target.everything() == before)
+        // A fresh database (its seeded currency stored) still takes both.
+        let fresh = try CLI(engine: engine)
+        fresh.ok(["team", "list"])
+        #expect(fresh.run(["import", cli.path("backup.json")]).status == 0)
+    }
+
+    /// A backup in another format version (a newer pipeline's) is refused in one sentence
+    /// before anything of it is read, in either layout of its JSON.
+    @Test(arguments: StoreEngine.allCases)
+    func aBackupInANewerFormatIsRefused(_ engine: StoreEngine) throws {
+        let (cli, backup) = try Self.backup(engine)
+        #expect(backup.contains("\"version\": 1,\n"))
+        let lines = cli.path("v2.json")
+        try backup.replacingOccurrences(of: "\"version\": 1,\n", with: "\"version\": 2,\n").write(toFile: lines, atomically: true, encoding: .utf8)
+        var root = try #require(try JSONSerialization.jsonObject(with: Data(backup.utf8)) as? [String: Any])
+        root["version"] = 2
+        let whole = cli.path("v2-whole.json")
+        try Self.json(root).write(toFile: whole, atomically: true, encoding: .utf8)
+        let target = try CLI(engine: engine)
+        target.ok(["team", "list"])
+        let before = target.everything()
+        for (file, place) in [(lines, "line 3: "), (whole, "")] {
+            let result = target.run(["import", file])
+            #expect(result.status == 65, "\(result.stderr)")
+            #expect(result.stderr.contains("\(place)it is a backup in format version 2, and this pipeline reads format version 1 only"), "\(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1)
+        }
+        #expect(target.everything() == before)
+    }
+
     /// One note of 20 MB restores and comes back out byte for byte. (Its time is in
     /// Docs/benchmarks.md; what keeps it linear is tested in PipelineExchangeTests.)
     /// SQLite only: what it is about is reading a 20 MB line, which happens before any engine.
