@@ -14,6 +14,10 @@ public enum IntegrityProblem: Equatable, Sendable, CustomStringConvertible {
     case stageNotInHistory(opportunity: Int64)
     /// A deal's stored weighted amount is not its amount at its probability.
     case weightedAmount(opportunity: Int64)
+    /// A table the schema has is gone (dropped by hand).
+    case missingTable(String)
+    /// A column the schema has is gone from its table.
+    case missingColumn(table: String, column: String)
     /// A row holds a value its column cannot hold (see `StoreError.unreadableValue`).
     case unreadableValue(table: String, id: String, column: String)
 
@@ -21,7 +25,8 @@ public enum IntegrityProblem: Equatable, Sendable, CustomStringConvertible {
     public var isRepairable: Bool {
         switch self {
         case .file, .filterIndex, .stageTotal, .weightedAmount: return true
-        case .pages, .stageNotInHistory, .unreadableValue: return false
+        case .missingTable(let table): return table == "stage_total"  // the totals are rebuilt from the deals
+        case .pages, .stageNotInHistory, .unreadableValue, .missingColumn: return false
         }
     }
 
@@ -38,6 +43,8 @@ public enum IntegrityProblem: Equatable, Sendable, CustomStringConvertible {
         case .stageNotInHistory(let opportunity): return t("check.stageNotInHistory", opportunity)
         case .weightedAmount(let opportunity): return t("check.weightedAmount", opportunity)
         case .unreadableValue(let table, let id, let column): return t("check.unreadableValue", table, id, column)
+        case .missingTable(let table): return t("check.missingTable", table)
+        case .missingColumn(let table, let column): return t("check.missingColumn", table, column)
         }
     }
 }

@@ -499,6 +499,8 @@ extension Catalogue {
         "check.weightedAmount": "opportunity {0}: its weighted revenue is not its revenue at its probability",
         "check.unreadableValue": "{0} row {1}: its {2} is not a value that column can hold (the file was damaged or edited by hand); pipeline cannot read this row",
         "check.stageTotal": "the totals of team {0}, stage {1}, {2}: {3} deals kept where {4} are counted, or their sums differ",
+        "check.missingTable": "the table {0} is missing",
+        "check.missingColumn": "the table {0} has no column {1}",
         "check.stageNotInHistory": "opportunity {0}: its stage is not where its history last took it",
         "cli.check.abstract": "Check the database file: its pages, the filter index, the stage totals and the stage history.",
         "cli.check.discussion": "Prints one line per problem and exits 65, or says that the file is sound. --repair rebuilds the filter index and the stage totals from the deals in one transaction (and rewrites a file whose size is not a whole number of pages); what it cannot rebuild is named, and a backup is then the way back.",

@@ -496,6 +496,8 @@ extension Catalogue {
         "check.weightedAmount": "cơ hội {0}: doanh thu theo xác suất không bằng doanh thu nhân với xác suất của nó",
         "check.unreadableValue": "bảng {0}, dòng {1}: giá trị {2} không phải loại mà cột đó chứa được (tệp đã hỏng hoặc bị sửa tay); pipeline không đọc được dòng này",
         "check.stageTotal": "tổng của nhóm {0}, giai đoạn {1}, {2}: lưu {3} cơ hội trong khi đếm được {4}, hoặc các tổng không khớp",
+        "check.missingTable": "thiếu bảng {0}",
+        "check.missingColumn": "bảng {0} không có cột {1}",
         "check.stageNotInHistory": "cơ hội {0}: giai đoạn hiện tại không phải nơi lịch sử ghi lần cuối",
         "cli.check.abstract": "Kiểm tra tệp cơ sở dữ liệu: các trang, chỉ mục lọc, tổng theo giai đoạn và lịch sử giai đoạn.",
         "cli.check.discussion": "In một dòng cho mỗi lỗi và thoát với mã 65, hoặc báo tệp nguyên vẹn. --repair dựng lại chỉ mục lọc và tổng theo giai đoạn từ các cơ hội trong một giao dịch (và ghi lại tệp có kích thước không phải số nguyên lần trang); những gì không dựng lại được sẽ được nêu ra, khi đó hãy khôi phục từ bản sao lưu.",
