@@ -37,6 +37,8 @@ public enum BoardReducer {
             return handle(key, &state)
         case .input(.mouse(let mouse)):
             return BoardMouse.handle(mouse, &state)
+        case .input(.paste(let text)):
+            return BoardPaste.paste(text, &state)
         case .loaded(let data):
             apply(data, to: &state)
             return []

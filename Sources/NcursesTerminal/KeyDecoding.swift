@@ -3,6 +3,24 @@ import TerminalCore
 
 /// Turns what `wget_wch` returned into a key: a pure table, tested without a terminal.
 public enum KeyDecoding {
+    /// The key codes ncurses returns for the bracketed-paste markers `ESC [200~` and
+    /// `ESC [201~` once the terminal defines them (`define_key`): private codes, far above
+    /// any ncurses gives a key and within the 16 bits its key table holds.
+    public static let pasteStartCode: Int32 = 0x7F00
+    public static let pasteEndCode: Int32 = 0x7F01
+
+    public enum PasteMarker: Hashable, Sendable { case start, end }
+
+    /// Whether what `wget_wch` returned marks the start or the end of pasted text.
+    public static func pasteMarker(status: Int32, code: UInt32) -> PasteMarker? {
+        guard status == KEY_CODE_YES else { return nil }
+        switch Int32(bitPattern: code) {
+        case pasteStartCode: return .start
+        case pasteEndCode: return .end
+        default: return nil
+        }
+    }
+
     /// - Parameters:
     ///   - status: `OK` for a character, `KEY_CODE_YES` for a function key.
     ///   - code: the character or the key code.
@@ -50,5 +68,27 @@ public enum KeyDecoding {
         case 0x00...0x1F, 0x80...0x9F: return nil
         default: return .character(Character(scalar))
         }
+    }
+}
+
+/// Gathers what arrives between the paste markers into one piece of text. Characters are
+/// kept as they came (the board decides what a field takes); function keys are dropped
+/// (ncurses has already turned an `ESC [A` inside the text into ↑, which is no text).
+/// Beyond `limit` characters the rest is read and dropped, so a huge paste cannot grow
+/// without bound.
+public struct PasteCollector: Sendable {
+    public private(set) var text = ""
+    private var count = 0
+    public let limit: Int
+
+    public init(limit: Int = 65_536) { self.limit = limit }
+
+    /// Takes what `wget_wch` returned inside a paste; `false` once the end marker came.
+    public mutating func take(status: Int32, code: UInt32) -> Bool {
+        if KeyDecoding.pasteMarker(status: status, code: code) == .end { return false }
+        guard status == OK, count < limit, let scalar = Unicode.Scalar(code) else { return true }
+        text.unicodeScalars.append(scalar)
+        count += 1
+        return true
     }
 }

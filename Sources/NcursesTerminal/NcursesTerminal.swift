@@ -54,6 +54,11 @@ public final class NcursesTerminal: TerminalDevice {
         _ = mousemask(CN_ALL_MOUSE_EVENTS | CN_REPORT_MOUSE_POSITION, nil)
         _ = mouseinterval(0)
         Self.write("\u{1B}[?1003h")  // report pointer motion too: hovering shows tooltips
+        // Bracketed paste: the terminal wraps pasted text in ESC [200~ … ESC [201~, so that
+        // the board takes it as text, not as keys (an ESC in it would close a form).
+        _ = define_key("\u{1B}[200~", KeyDecoding.pasteStartCode)
+        _ = define_key("\u{1B}[201~", KeyDecoding.pasteEndCode)
+        Self.write(Self.bracketedPasteOn)
         var rows: Int32 = 0, columns: Int32 = 0
         cn_getmaxyx(cn_stdscr(), &rows, &columns)
         size = Size(columns: Int(columns), rows: Int(rows))
@@ -67,7 +72,7 @@ public final class NcursesTerminal: TerminalDevice {
     public func close() {
         guard !closed else { return }
         closed = true
-        Self.write("\u{1B}[?1003l")
+        Self.write("\u{1B}[?1003l" + Self.bracketedPasteOff)
         _ = endwin()
         delscreen(screen)
         Signals.restoring.store(false)
@@ -178,8 +183,25 @@ public final class NcursesTerminal: TerminalDevice {
             guard getmouse(&event) == OK else { return nil }
             return MouseDecoding.event(x: Int(event.x), y: Int(event.y), buttons: event.bstate).map(InputEvent.mouse)
         }
+        if KeyDecoding.pasteMarker(status: status, code: code) == .start { return .paste(readPaste()) }
         let name = status == KEY_CODE_YES ? keyname(Int32(bitPattern: code)).map { String(cString: $0) } : nil
         return KeyDecoding.key(status: status, code: code, name: name).map(InputEvent.key)
+    }
+
+    private static let bracketedPasteOn = "\u{1B}[?2004h"
+    private static let bracketedPasteOff = "\u{1B}[?2004l"
+
+    /// The text up to the end marker. A paste whose end never comes ends when the input
+    /// pauses for a second (the terminal sends a paste in one go).
+    private func readPaste() -> String {
+        var collector = PasteCollector()
+        wtimeout(cn_stdscr(), 1000)
+        while true {
+            var code: wint_t = 0
+            let status = wget_wch(cn_stdscr(), &code)
+            if status == ERR || !collector.take(status: status, code: code) { break }
+        }
+        return collector.text
     }
 
     private static func terminalIsGone() -> Bool {
@@ -222,7 +244,7 @@ public final class NcursesTerminal: TerminalDevice {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { number in
                 if Signals.restoring.load() {
-                    var reset: [UInt8] = Array("\u{1B}[?1003l".utf8)
+                    var reset: [UInt8] = Array("\u{1B}[?1003l\u{1B}[?2004l".utf8)
                     _ = Glibc.write(STDOUT_FILENO, &reset, reset.count)
                     _ = endwin()
                 }

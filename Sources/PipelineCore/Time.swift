@@ -5,7 +5,15 @@
 public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible {
     public let millisecondsSince1970: Int64
 
-    public init(millisecondsSince1970: Int64) { self.millisecondsSince1970 = millisecondsSince1970 }
+    /// The instants a calendar date can name, 0001-01-01 to 9999-12-31. A value outside,
+    /// which only a damaged or hand-edited database holds (the CLI and files take dates in
+    /// this range), is clamped to the nearest end: no arithmetic on an instant can then
+    /// overflow, and every instant is written as ISO 8601 that reads back.
+    public static let range: ClosedRange<Int64> = -62_135_596_800_000...253_402_300_799_999
+
+    public init(millisecondsSince1970: Int64) {
+        self.millisecondsSince1970 = min(max(millisecondsSince1970, Self.range.lowerBound), Self.range.upperBound)
+    }
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.millisecondsSince1970 < rhs.millisecondsSince1970 }
 
@@ -60,8 +68,10 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
     public var description: String { iso8601 }
 
+    /// `a / b` rounded down, for `b > 0`; `-a` would overflow for Int64.min, so it is not used.
     static func floorDivide(_ a: Int64, _ b: Int64) -> Int64 {
-        a >= 0 ? a / b : -((-a + b - 1) / b)
+        let quotient = a / b
+        return a % b < 0 ? quotient - 1 : quotient
     }
 }
 

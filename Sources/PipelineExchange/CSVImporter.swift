@@ -80,6 +80,14 @@ public struct CSVImporter {
         do {
             report.summary = try database.importing(dryRun: dryRun) { transaction in
                 let writer = try ImportApplier(store: transaction, options: options)
+                var seenIDs: [String: Int] = [:]
+                var repeated: (id: String, line: Int, first: Int)?
+                var repeatedCount = 0
+                defer {
+                    if let repeated {
+                        report.warnings.append(t("import.repeatedID", repeated.id, repeated.line, repeated.first, repeatedCount))
+                    }
+                }
                 var finished = false
                 while !finished {
                     // A chunk of rows read and checked ahead, so that the records they name
@@ -118,7 +126,19 @@ public struct CSVImporter {
                         case .row(let start, let mapped):
                             report.rows += 1
                             do {
-                                switch try mapped.get() {
+                                let row = try mapped.get()
+                                // A later row with the same id updates what the earlier one made
+                                // (rows apply in order, as the reference CRM's import does): said,
+                                // not silent.
+                                if let id = row.externalID {
+                                    if let first = seenIDs[id] {
+                                        if repeated == nil { repeated = (id, start, first) }
+                                        repeatedCount += 1
+                                    } else {
+                                        seenIDs[id] = start
+                                    }
+                                }
+                                switch row {
                                 case .stage(let stage): try writer.apply(stage)
                                 case .record(let record): try writer.apply(record)
                                 }
@@ -162,6 +182,13 @@ public struct CSVImporter {
     enum MappedRow {
         case record(ImportedRecord)
         case stage(ImportedStage)
+
+        var externalID: String? {
+            switch self {
+            case .record(let record): return record.externalID
+            case .stage(let stage): return stage.externalID
+            }
+        }
     }
 
     /// One row as a record or a stage. A problem of the row (a wrong field count, a value the
@@ -292,14 +319,20 @@ struct RowMapper {
             .title: .title, .customer: .company, .contact: .contact, .email: .email, .phone: .phone,
             .expectedRevenue: .expectedRevenue, .currency: .currency, .probability: .probability, .salesperson: .salesperson,
             .closingDate: .closing, .priority: .priority, .tag: .tags, .notes: .notes, .lostReason: .lostReason,
-            .stageName: .title, .requirements: .title, .externalID: .externalID,
+            .stageName: .stage, .teamName: .team, .requirements: .title, .externalID: .externalID,
         ]
         if kind == .stages {
             let stageColumns: [Field: StageColumn] = [.stageName: .name, .probability: .probability, .requirements: .requirements,
                                                       .teamName: .team, .externalID: .externalID]
             return stageColumns[field].flatMap { header($0.rawValue) }
         }
-        return ours[field].flatMap { header($0.rawValue) }
+        // A stage name refused without a stage column is about the title (`stage add` by name).
+        return ours[field].flatMap { header($0.rawValue) } ?? (field == .stageName ? header(RecordColumn.title.rawValue) : nil)
+    }
+
+    /// The header of the column holding External IDs (`id`), for a problem about one.
+    var idColumn: String? {
+        kind == .stages ? header(StageColumn.externalID.rawValue) : header(RecordColumn.externalID.rawValue)
     }
 
     func record(_ row: [String]) throws -> ImportedRecord {

@@ -82,6 +82,8 @@ public struct TextProblem: UserFacingError, Equatable, Sendable {
         case nulByte(utf16: String?)
         /// A record (CSV) or line (backup) longer than the limit: not a file we wrote.
         case tooLong(limit: Int)
+        /// A quoted field still open at the end of the file.
+        case openQuote
         case unreadable(FileError)
     }
 
@@ -107,6 +109,7 @@ public struct TextProblem: UserFacingError, Equatable, Sendable {
         case .nulByte(let utf16):
             return utf16.map { t("text.utf16WithoutBOM", $0) } ?? t("text.binary")
         case .tooLong(let limit): return t("text.tooLong", limit / (1 << 20))
+        case .openQuote: return t("text.openQuote")
         case .unreadable(let error): return error.message(in: language)
         }
     }
@@ -461,6 +464,10 @@ final class TextInputStream: InputStream {
     private var recordLine = 1
     private var line = 1
     private var afterCarriageReturn = false
+    /// Characters into the current line, and where the last quoted field opened.
+    private var column = 0
+    private var quoteLine = 1
+    private var quoteColumn = 1
 
     init(_ text: TextStream, delimiter: UnicodeScalar, recordLimit: Int = TextInputStream.defaultRecordLimit) {
         self.text = text
@@ -473,18 +480,31 @@ final class TextInputStream: InputStream {
     override func close() {}
     override var streamStatus: Stream.Status { .open }
     override var streamError: (any Error)? { nil }
-    override var hasBytesAvailable: Bool { !ended && problem == nil && !text.peek(1).isEmpty }
+    override var hasBytesAvailable: Bool {
+        guard !ended, problem == nil else { return false }
+        if text.peek(1).isEmpty { reachEnd(); return false }
+        return true
+    }
 
     override func read(_ buffer: UnsafeMutablePointer<UInt8>, maxLength length: Int) -> Int {
         guard problem == nil else { return 0 }
         let count = text.read(into: buffer, count: length)
-        if count == 0 { ended = true }
+        if count == 0 { reachEnd() }
         for index in 0..<count where !follow(buffer[index]) {
             problem = TextProblem(kind: .tooLong(limit: recordLimit), line: recordLine, column: 1)
             ended = true
             return 0
         }
         return count
+    }
+
+    /// The end of the file: inside a quoted field, the quote was never closed (the reader
+    /// would take the rest of the file as that field's text).
+    private func reachEnd() {
+        ended = true
+        if problem == nil, text.problem == nil, state == .quoted {
+            problem = TextProblem(kind: .openQuote, line: quoteLine, column: quoteColumn)
+        }
     }
 
     /// Moves through one byte; false when the record has grown past the limit.
@@ -495,10 +515,11 @@ final class TextInputStream: InputStream {
             return true
         }
         afterCarriageReturn = byte == UInt8(ascii: "\r")
-        if lineBreak { line += 1 }
+        if lineBreak { line += 1; column = 0 } else if byte & 0xC0 != 0x80 { column += 1 }
         switch state {
         case .fieldStart, .unquoted, .quoteInQuoted:
             if byte == UInt8(ascii: "\""), state != .unquoted {
+                if state == .fieldStart { quoteLine = line; quoteColumn = column }
                 state = .quoted
             } else if byte == delimiter {
                 state = .fieldStart

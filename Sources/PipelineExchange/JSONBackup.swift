@@ -205,7 +205,10 @@ public enum JSONBackup {
             if line.starts(with: "\"settings\":".utf8) {
                 let json = trimmed(line.dropFirst("\"settings\":".utf8.count), also: UInt8(ascii: ","))
                 try body(Element(section: "settings", index: nil, line: number, object: try object(json, line: number)))
-            } else if line.starts(with: "\"version\":".utf8) || line.starts(with: "\"format\":".utf8) {
+            } else if line.starts(with: "\"version\":".utf8) {
+                let value = trimmed(line.dropFirst("\"version\":".utf8.count), also: UInt8(ascii: ","))
+                try checkVersion(String(decoding: value, as: UTF8.self), line: number)
+            } else if line.starts(with: "\"format\":".utf8) {
                 continue
             } else if line.last == UInt8(ascii: "["), let quote = line.dropFirst().firstIndex(of: UInt8(ascii: "\"")) {
                 section = String(decoding: line[line.index(after: line.startIndex)..<quote], as: UTF8.self)
@@ -236,11 +239,20 @@ public enum JSONBackup {
         return object
     }
 
+    /// A backup in another format version (a newer pipeline's) is refused before anything
+    /// of it is read: its fields may mean what this version cannot know.
+    static func checkVersion(_ text: String, line: Int?) throws {
+        guard text != String(version) else { return }
+        let shown = text.unicodeScalars.allSatisfy { $0.isASCII && $0.value >= 0x20 } ? String(text.prefix(20)) : "?"
+        throw PipelineError.backupInconsistent(BackupFault("backup.otherVersion", shown, String(version), line: line))
+    }
+
     /// Another layout of the same JSON, held whole.
     static func readWhole(_ data: Data, _ body: (Element) throws -> Void) throws {
         guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any], root["format"] as? String == format else {
             throw PipelineError.backupInconsistent(BackupFault("backup.notABackup"))
         }
+        if let version = root["version"] { try checkVersion("\(version)", line: nil) }
         if let settings = root["settings"] as? [String: Any] { try body(Element(section: "settings", index: nil, line: nil, object: settings)) }
         for section in ["preferences", "teams", "stages", "records", "stage_history"] {
             for (index, element) in ((root[section] as? [[String: Any]]) ?? []).enumerated() {
@@ -257,6 +269,12 @@ public enum JSONBackup {
 struct BackupDecoder {
     private var teams: [Team] = []
     private var stages: [Stage] = []
+    /// What the database keeps unique, checked here so that a backup breaking it is refused
+    /// with its line and place, not by the database's own words (both engines alike).
+    private var stageIDs: [Stage.ID: StageScope] = [:]
+    private var stageExternalIDs = Set<String>()
+    private var recordIDs = Set<Int64>()
+    private var recordExternalIDs = Set<String>()
 
     // MARK: Elements
 
@@ -302,6 +320,9 @@ struct BackupDecoder {
             throw Self.fault(.duplicateTeamName(name), path: element.path("name"))
         }
         let team = Team(id: Team.ID(try integer(object, "id", element)), name: name, version: Int(try integer(object, "version", element)))
+        if teams.contains(where: { $0.id == team.id }) {
+            throw BackupFault("backup.duplicateID", String(team.id.rawValue), path: element.path("id"))
+        }
         teams.append(team)
         return BackupTeam(team: team, createdAt: try timestamp(object, "created_at", element))
     }
@@ -323,11 +344,32 @@ struct BackupDecoder {
         let catalog = StageCatalog(teams: teams, stages: stages)
         let stage = try Self.checked(Result { () throws(PipelineError) in try catalog.applying(edit, to: blank, occupyingTeams: []) },
                                      element, Self.stageKeys, default: "name")
+        guard stageIDs.updateValue(stage.scope, forKey: stage.id) == nil else {
+            throw BackupFault("backup.duplicateID", String(stage.id.rawValue), path: element.path("id"))
+        }
+        let external = try externalID(element)
+        if let external, !stageExternalIDs.insert(external).inserted {
+            throw BackupFault("backup.duplicateExternalID", external, path: element.path("external_id"))
+        }
         stages.append(stage)
-        return (stage, try externalID(element))
+        return (stage, external)
     }
 
-    func record(_ element: JSONBackup.Element) throws -> (Opportunity, String?) {
+    mutating func record(_ element: JSONBackup.Element) throws -> (Opportunity, String?) {
+        let (record, external) = try decodedRecord(element)
+        guard recordIDs.insert(record.id.rawValue).inserted else {
+            throw BackupFault("backup.duplicateID", String(record.id.rawValue), path: element.path("id"))
+        }
+        if let external, !recordExternalIDs.insert(external).inserted {
+            throw BackupFault("backup.duplicateExternalID", external, path: element.path("external_id"))
+        }
+        if let stage = record.stage, case .team(let owner)? = stageIDs[stage], owner != record.team {
+            throw BackupFault("backup.stageOfAnotherTeam", String(stage.rawValue), String(owner.rawValue), path: element.path("stage_id"))
+        }
+        return (record, external)
+    }
+
+    private func decodedRecord(_ element: JSONBackup.Element) throws -> (Opportunity, String?) {
         let object = element.object
         guard let kind = RecordKind(rawValue: try string(object, "type", element)) else {
             throw BackupFault("backup.badType", path: element.path("type"))
@@ -366,7 +408,7 @@ struct BackupDecoder {
             expectedRevenue: revenue, probability: changes.probability,
             probabilitySetByHand: try boolean(object, "probability_set_by_hand", element),
             salesperson: changes.salesperson ?? "", team: Team.ID(try integer(object, "team_id", element)),
-            stage: stage, rank: try integer(object, "rank", element), priority: changes.priority ?? .normal, tags: changes.tags ?? [],
+            stage: stage, rank: try rank(object, element), priority: changes.priority ?? .normal, tags: changes.tags ?? [],
             expectedClosing: changes.expectedClosing ?? nil, notes: changes.notes ?? "",
             createdAt: try timestamp(object, "created_at", element), updatedAt: try timestamp(object, "updated_at", element),
             stageChangedAt: try timestamp(object, "stage_changed_at", element), isActive: try boolean(object, "active", element),
@@ -439,6 +481,14 @@ struct BackupDecoder {
         guard let number = object[key] as? NSNumber, let value = Int64(number.stringValue) else {
             throw BackupFault("backup.notInteger", key, path: element.path(key))
         }
+        return value
+    }
+
+    /// A card's rank, within the range the board's ordering keeps ranks in (one at the end
+    /// of Int64 made a later move overflow).
+    func rank(_ object: [String: Any], _ element: JSONBackup.Element) throws -> Int64 {
+        let value = try integer(object, "rank", element)
+        guard CardRank.range.contains(value) else { throw BackupFault("backup.rankOutOfRange", path: element.path("rank")) }
         return value
     }
 

@@ -102,6 +102,15 @@ public final class OutputFile {
         return target
     }
 
+    /// `path` with its links followed (as an export follows them), or `isTheDatabase` when
+    /// that is the database or a file SQLite keeps beside it: for files written by appending,
+    /// such as the trace.
+    public static func notTheDatabase(_ path: String, database: String) throws(FileError) -> String {
+        let target = try followingLinks(path)
+        if DatabaseFiles(database).contains(target) { throw FileError.isTheDatabase(path: path, database: database) }
+        return target
+    }
+
     /// The path with every symbolic link along the chain followed (40 at most, as the
     /// kernel allows). A link to nowhere gives the path it names, which is then created.
     static func followingLinks(_ path: String) throws(FileError) -> String {

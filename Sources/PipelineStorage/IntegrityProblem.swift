@@ -19,12 +19,19 @@ public enum IntegrityProblem: Equatable, Sendable, CustomStringConvertible {
     /// one). Reading passes it over; repairing removes it, and the user follows the
     /// pipeline's value.
     case preference(user: String, key: String, value: String)
+    /// A table the schema has is gone (dropped by hand).
+    case missingTable(String)
+    /// A column the schema has is gone from its table.
+    case missingColumn(table: String, column: String)
+    /// A row holds a value its column cannot hold (see `StoreError.unreadableValue`).
+    case unreadableValue(table: String, id: String, column: String)
 
     /// Whether `pipeline check --repair` rebuilds what this is about.
     public var isRepairable: Bool {
         switch self {
         case .file, .filterIndex, .stageTotal, .weightedAmount, .preference: return true
-        case .pages, .stageNotInHistory: return false
+        case .missingTable(let table): return table == "stage_total"  // the totals are rebuilt from the deals
+        case .pages, .stageNotInHistory, .unreadableValue, .missingColumn: return false
         }
     }
 
@@ -41,6 +48,9 @@ public enum IntegrityProblem: Equatable, Sendable, CustomStringConvertible {
         case .stageNotInHistory(let opportunity): return t("check.stageNotInHistory", opportunity)
         case .weightedAmount(let opportunity): return t("check.weightedAmount", opportunity)
         case .preference(let user, let key, let value): return t("check.preference", user, key, value)
+        case .unreadableValue(let table, let id, let column): return t("check.unreadableValue", table, id, column)
+        case .missingTable(let table): return t("check.missingTable", table)
+        case .missingColumn(let table, let column): return t("check.missingColumn", table, column)
         }
     }
 }

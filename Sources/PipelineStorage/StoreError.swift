@@ -27,6 +27,9 @@ public enum StoreError: Error, Equatable, Sendable {
     case looksDamaged(path: String, damage: FileDamage)
     /// A read that needs SQLite's shared-memory file, which cannot be created beside it.
     case cannotReadHere(path: String)
+    /// A row holds a value its column cannot hold (text that is not UTF-8, an amount that is
+    /// not a number): a damaged or hand-edited file, read without trapping.
+    case unreadableValue(path: String, table: String, id: String, column: String)
 
     public var message: String { message(in: .english) }
 
@@ -47,6 +50,7 @@ public enum StoreError: Error, Equatable, Sendable {
         case .companionNotWritable(let path, let file): return t("store.companionNotWritable", path, file)
         case .looksDamaged(let path, let damage): return t("store.looksDamaged", path, damage.message(in: language))
         case .cannotReadHere(let path): return t("store.cannotReadHere", path)
+        case .unreadableValue(let path, let table, let id, let column): return t("store.unreadableValue", path, table, id, column)
         }
     }
 

@@ -182,12 +182,21 @@ extension StoreReader {
     }
 
     /// Whether the database holds only what a fresh one holds: the default team and stages,
-    /// untouched, and no record. Only such a database takes a full backup.
+    /// untouched, no record, and no setting but the currency it was created with (the
+    /// default of the language that named its team). Only such a database takes a full
+    /// backup or a copy, which replace all of it: a setting someone chose is not replaced
+    /// without a word.
     public func isUntouched() throws -> Bool {
         let counts = try storedCounts()
         let catalog = try catalog()
-        return counts.records == 0 && counts.history == 0 && catalog.teams.count == 1 && catalog.teams.allSatisfy { $0.version == 1 }
+        guard counts.records == 0 && counts.history == 0 && catalog.teams.count == 1 && catalog.teams.allSatisfy({ $0.version == 1 })
             && catalog.stages.count == StageTemplate.steps.count
-            && catalog.stages.allSatisfy { $0.version == 1 && $0.scope == .shared }
+            && catalog.stages.allSatisfy({ $0.version == 1 && $0.scope == .shared }) else { return false }
+        let settings = try storedSettings()
+        return Language.allCases.contains { language in
+            catalog.teams.first?.name == StageTemplate.defaultTeamName(in: language)
+                && settings.count == 1 && settings.first?.0 == .currency
+                && settings.first?.1 == StageTemplate.defaultCurrency(in: language).code
+        }
     }
 }

@@ -9,20 +9,23 @@ enum Rows {
 
     /// A stage from a row selecting `stageColumns`, read by position (as opportunities are,
     /// see `OpportunityColumn`): the board reads the whole catalogue after every stage change.
-    static func stage(_ row: Row) -> Stage {
-        let teamID: Int64? = row[8]
+    static func stage(_ row: Row) throws -> Stage {
+        func value<Value: DatabaseValueConvertible>(_ index: Int) throws -> Value { try row.checked(index, table: "stage") }
+        let teamID: Int64? = try value(8)
         return Stage(
-            id: Stage.ID(row[0]), name: row[1], sortOrder: row[2],
-            probability: Probability(basisPoints: row[3]) ?? .zero,
-            changesProbabilityAutomatically: row[4],
-            requirements: row[5], isFolded: row[6],
-            outcome: StageOutcome(rawValue: row[7]) ?? .open,
+            id: Stage.ID(try value(0)), name: try value(1), sortOrder: try value(2),
+            probability: Probability(basisPoints: try value(3)) ?? .zero,
+            changesProbabilityAutomatically: try value(4),
+            requirements: try value(5), isFolded: try value(6),
+            outcome: StageOutcome(rawValue: try value(7)) ?? .open,
             scope: teamID.map { .team(Team.ID($0)) } ?? .shared,
-            version: row[9])
+            version: try value(9))
     }
 
-    static func team(_ row: Row) -> Team {
-        Team(id: Team.ID(row["id"]), name: row["name"], version: row["version"])
+    /// A team from a row selecting `id, name, version` first.
+    static func team(_ row: Row) throws -> Team {
+        Team(id: Team.ID(try row.checked(0, table: "team")), name: try row.checked(1, table: "team"),
+             version: try row.checked(2, table: "team"))
     }
 
     /// The columns `opportunity(_:)` reads, in the order every query selects them: rows are
@@ -46,32 +49,34 @@ enum Rows {
 
     static let opportunityColumns = OpportunityColumn.allCases.map(\.sqlName).joined(separator: ", ")
 
-    static func opportunity(_ row: Row) -> Opportunity {
-        func value<Value: DatabaseValueConvertible>(_ column: OpportunityColumn) -> Value { row[column.rawValue] }
-        let currencyCode: String = value(.currency)
+    static func opportunity(_ row: Row) throws -> Opportunity {
+        func value<Value: DatabaseValueConvertible>(_ column: OpportunityColumn) throws -> Value {
+            try row.checked(column.rawValue, table: "opportunity")
+        }
+        let currencyCode: String = try value(.currency)
         let currency = currencyCode == "VND" ? .vnd : currencyCode == "USD" ? .usd : (try? CurrencyCode(stored: currencyCode)) ?? .usd
-        let probability: Int? = value(.probability)
-        let stageID: Int64? = value(.stageID)
-        let closing: String? = value(.expectedClosing)
-        let tags: String = value(.tags)
-        let converted: Int64? = value(.convertedAt)
+        let probability: Int? = try value(.probability)
+        let stageID: Int64? = try value(.stageID)
+        let closing: String? = try value(.expectedClosing)
+        let tags: String = try value(.tags)
+        let converted: Int64? = try value(.convertedAt)
         return Opportunity(
-            id: Opportunity.ID(value(.id)), kind: RecordKind(rawValue: value(.type)) ?? .opportunity,
-            title: value(.title),
-            customer: Customer(name: value(.customerName), contactName: value(.contactName),
-                               email: value(.email), phone: value(.phone)),
-            expectedRevenue: Money(minorUnits: value(.expectedRevenue), currency: currency) ?? .zero(currency),
+            id: Opportunity.ID(try value(.id)), kind: RecordKind(rawValue: try value(.type)) ?? .opportunity,
+            title: try value(.title),
+            customer: Customer(name: try value(.customerName), contactName: try value(.contactName),
+                               email: try value(.email), phone: try value(.phone)),
+            expectedRevenue: Money(minorUnits: try value(.expectedRevenue), currency: currency) ?? .zero(currency),
             probability: probability.flatMap(Probability.init(basisPoints:)),
-            probabilitySetByHand: value(.probabilityManual), salesperson: value(.salesperson),
-            team: Team.ID(value(.teamID)), stage: stageID.map(Stage.ID.init), rank: value(.rank),
-            priority: Priority(stars: value(.priority)) ?? .normal,
+            probabilitySetByHand: try value(.probabilityManual), salesperson: try value(.salesperson),
+            team: Team.ID(try value(.teamID)), stage: stageID.map(Stage.ID.init), rank: try value(.rank),
+            priority: Priority(stars: try value(.priority)) ?? .normal,
             tags: tags.isEmpty ? [] : tags.split(separator: ",").map(String.init),
-            expectedClosing: closing.flatMap(CalendarDate.init(iso8601:)), notes: value(.notes),
-            createdAt: Timestamp(millisecondsSince1970: value(.createdAt)),
-            updatedAt: Timestamp(millisecondsSince1970: value(.updatedAt)),
-            stageChangedAt: Timestamp(millisecondsSince1970: value(.stageChangedAt)),
-            isActive: value(.active), lostReason: value(.lostReason),
-            convertedAt: converted.map(Timestamp.init(millisecondsSince1970:)), version: value(.version))
+            expectedClosing: closing.flatMap(CalendarDate.init(iso8601:)), notes: try value(.notes),
+            createdAt: Timestamp(millisecondsSince1970: try value(.createdAt)),
+            updatedAt: Timestamp(millisecondsSince1970: try value(.updatedAt)),
+            stageChangedAt: Timestamp(millisecondsSince1970: try value(.stageChangedAt)),
+            isActive: try value(.active), lostReason: try value(.lostReason),
+            convertedAt: converted.map(Timestamp.init(millisecondsSince1970:)), version: try value(.version))
     }
 
     /// Column values of an opportunity, in `writableColumns` order. Concrete database values,
@@ -134,5 +139,27 @@ enum Rows {
     /// Splits a split sum back into one exact number (see `Schema.sumSplit`).
     static func joinSplit(high: Int64, low: Int64) -> Int128 {
         Int128(high) * Int128(Schema.sumSplit) + Int128(low)
+    }
+}
+
+/// What a row held that its column cannot: reading a damaged or hand-edited file stops with
+/// this (the engine names the file) instead of trapping in a non-optional conversion.
+struct UnreadableValue: Error {
+    var table: String
+    var id: String
+    var column: String
+}
+
+extension Row {
+    /// The value at `index`, or `UnreadableValue` when the stored value cannot be one. The
+    /// row's id is its first column.
+    func checked<Value: DatabaseValueConvertible>(_ index: Int, table: String) throws -> Value {
+        do {
+            return try decode(atIndex: index)
+        } catch {
+            let id = (try? decode(Int64.self, atIndex: 0)).map(String.init) ?? "?"
+            let names = Array(columnNames)
+            throw UnreadableValue(table: table, id: id, column: names.indices.contains(index) ? names[index] : "column \(index + 1)")
+        }
     }
 }

@@ -15,6 +15,10 @@ extension SQLiteEngine {
         var filterIndexChecked = true
         problems += try withReadTransaction { db in
             var problems = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }.map(IntegrityProblem.pages)
+            // Without the tables and columns the checks below read, they could only fail in
+            // SQLite's words: the schema is said first, and alone.
+            let missing = try Self.missingSchema(db)
+            guard missing.isEmpty else { return problems + missing }
             do {
                 try db.execute(sql: "INSERT INTO opportunity_search (opportunity_search, rank) VALUES ('integrity-check', 1)")
             } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY {
@@ -44,9 +48,73 @@ extension SQLiteEngine {
                                          WHERE h.opportunity_id = o.id ORDER BY h.id DESC LIMIT 1)
                 LIMIT 20
                 """)
-            return problems + strays.map(IntegrityProblem.stageNotInHistory)
+            return problems + strays.map(IntegrityProblem.stageNotInHistory) + (try Self.unreadableValues(db))
         }
         return IntegrityReport(problems: problems, filterIndexChecked: filterIndexChecked)
+    }
+
+    /// The tables and columns a database of this version has, and the statements that make
+    /// them: read from one made afresh in memory by the same migrations, so the check can
+    /// never disagree with the schema.
+    struct Shape {
+        var columns: [String: [String]] = [:]
+        var statements: [String: [String]] = [:]
+    }
+
+    static let expectedShape: Shape = {
+        guard let queue = try? DatabaseQueue() else { return Shape() }
+        return (try? queue.write { db -> Shape in
+            try Schema.migrate(db, seedLanguage: .english, now: Timestamp(millisecondsSince1970: 0), path: ":memory:")
+            return try shape(db)
+        }) ?? Shape()
+    }()
+
+    static func shape(_ db: Database) throws -> Shape {
+        var shape = Shape()
+        for row in try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name") {
+            let name: String = row["name"]
+            shape.columns[name] = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?)", arguments: [name])
+            let indexes = try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+                                              arguments: [name])
+            shape.statements[name] = [row["sql"] as String? ?? ""] + indexes
+        }
+        return shape
+    }
+
+    /// The expected tables and columns the file lacks.
+    static func missingSchema(_ db: Database) throws -> [IntegrityProblem] {
+        let actual = try shape(db)
+        var problems: [IntegrityProblem] = []
+        for (table, columns) in expectedShape.columns.sorted(by: { $0.key < $1.key }) {
+            guard let present = actual.columns[table] else {
+                problems.append(.missingTable(table))
+                continue
+            }
+            problems += columns.filter { !present.contains($0) }.map { .missingColumn(table: table, column: $0) }
+        }
+        return problems
+    }
+
+    /// Rows holding a value their column cannot (text that is not UTF-8, an amount that is
+    /// not a number): each row is read as every command reads it, so that what the check
+    /// passes the commands can read. At most 20 are named.
+    static func unreadableValues(_ db: Database) throws -> [IntegrityProblem] {
+        var problems: [IntegrityProblem] = []
+        func scan(_ sql: String, _ read: (Row) throws -> Void) throws {
+            let rows = try Row.fetchCursor(db, sql: sql)
+            while problems.count < 20, let row = try rows.next() {
+                do { try read(row) } catch let error as UnreadableValue {
+                    problems.append(.unreadableValue(table: error.table, id: error.id, column: error.column))
+                }
+            }
+        }
+        try scan("SELECT id, name, version, created_at FROM team ORDER BY id") { row in
+            _ = try Rows.team(row)
+            let _: Int64 = try row.checked(3, table: "team")
+        }
+        try scan("SELECT \(Rows.stageColumns) FROM stage ORDER BY id") { _ = try Rows.stage($0) }
+        try scan("SELECT \(Rows.opportunityColumns) FROM opportunity ORDER BY id") { _ = try Rows.opportunity($0) }
+        return problems
     }
 
     /// The per-stage totals of the deals as they are, split as `stage_total` keeps them.
@@ -64,6 +132,12 @@ extension SQLiteEngine {
     /// deals whose history disagrees, are reported by the check, not guessed at.
     public func repair() throws {
         try withDatabase { db in
+            // A dropped totals table is made again (its rows come from the deals below).
+            if try !db.tableExists("stage_total") {
+                for statement in Self.expectedShape.statements["stage_total"] ?? [] { try db.execute(sql: statement) }
+            }
+            // Anything else missing is not guessed at: the check names it.
+            guard try Self.missingSchema(db).isEmpty else { return }
             try db.execute(sql: "INSERT INTO opportunity_search (opportunity_search) VALUES ('rebuild')")
             try db.execute(sql: "DELETE FROM stage_total")
             try db.execute(sql: """

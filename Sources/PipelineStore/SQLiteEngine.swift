@@ -187,7 +187,7 @@ public final class SQLiteEngine: StorageEngine {
             return try queue.unsafeRead { db in
                 var result: T?
                 try db.inTransaction(.deferred) {
-                    result = try body(SQLiteTransaction(db))
+                    result = try body(SQLiteTransaction(db, path: path))
                     return .commit
                 }
                 guard let result else { throw StoreError.failed(path: path, reason: "a read produced nothing") }
@@ -200,7 +200,7 @@ public final class SQLiteEngine: StorageEngine {
 
     /// Runs one writing action in one IMMEDIATE transaction: all or nothing.
     public func write<T>(_ body: (any StoreWriter) throws -> T) throws -> T {
-        do { return try queue.write { db in try body(SQLiteTransaction(db)) } } catch { throw Self.storeError(error, path: path) }
+        do { return try queue.write { db in try body(SQLiteTransaction(db, path: path)) } } catch { throw Self.storeError(error, path: path) }
     }
 
     /// Raw access for the engine's own tests and tools.
@@ -213,7 +213,7 @@ public final class SQLiteEngine: StorageEngine {
             return try queue.writeWithoutTransaction { db in
                 var result: T?
                 try db.inTransaction(.immediate) {
-                    let transaction = try SQLiteTransaction(importingInto: db)
+                    let transaction = try SQLiteTransaction(importingInto: db, path: path)
                     result = try body(transaction)
                     try transaction.finishImport()
                     return dryRun ? .rollback : .commit
@@ -229,7 +229,7 @@ public final class SQLiteEngine: StorageEngine {
     public func restoring(_ body: (any RestoreTransaction) throws -> Void) throws {
         do {
             try queue.write { db in
-                let transaction = SQLiteTransaction(db)
+                let transaction = SQLiteTransaction(db, path: path)
                 guard try transaction.isUntouched() else { throw PipelineError.backupNeedsFreshDatabase }
                 for table in ["stage_history", "opportunity", "stage", "team", "setting", "preference", "stage_total"] {
                     try db.execute(sql: "DELETE FROM \(table)")
@@ -270,6 +270,9 @@ public final class SQLiteEngine: StorageEngine {
 
     /// Turns SQLite's errors into the sentences users get; domain errors pass through.
     static func storeError(_ error: any Error, path: String) -> any Error {
+        if let error = error as? UnreadableValue {
+            return StoreError.unreadableValue(path: path, table: error.table, id: error.id, column: error.column)
+        }
         guard let error = error as? DatabaseError else { return error }
         switch error.resultCode {
         case .SQLITE_BUSY, .SQLITE_LOCKED: return StoreError.locked(path: path)

@@ -17,8 +17,8 @@ struct ImportState {
 }
 
 extension SQLiteTransaction: ImportTransaction {
-    convenience init(importingInto db: Database) throws {
-        self.init(db)
+    convenience init(importingInto db: Database, path: String) throws {
+        self.init(db, path: path)
         let firstNewID = (try Int64.fetchOne(db, sql: "SELECT max(id) FROM opportunity") ?? 0) + 1
         try db.execute(sql: "DROP TRIGGER opportunity_search_after_insert; DROP TRIGGER opportunity_search_after_update")
         importState = ImportState(firstNewID: firstNewID)

@@ -133,7 +133,11 @@ extension SQLiteTransaction: StoreWriter {
                                           [destination.id.rawValue, targetTeam.rawValue])
         let top: Int64 = try fetchOne("SELECT min(rank) FROM opportunity WHERE stage_id = ? AND team_id = ?",
                                       [source.id.rawValue, team.rawValue]) ?? 0
-        let offset = bottom.map { $0 - top + CardRank.spacing } ?? 0
+        let last: Int64 = try fetchOne("SELECT max(rank) FROM opportunity WHERE stage_id = ? AND team_id = ?",
+                                       [source.id.rawValue, team.rawValue]) ?? 0
+        guard let offset = CardRank.shift(column: top, last, below: bottom) else {
+            throw StoreError.failed(path: "the database", reason: "no room to order the cards of a column")
+        }
         var probability = ""
         var arguments: StatementArguments = [destination.id.rawValue, targetTeam.rawValue, offset,
                                              context.now.millisecondsSince1970, context.now.millisecondsSince1970]

@@ -6,11 +6,22 @@ import PipelineStorage
 /// operations ask for them. Every statement is cached on the connection.
 final class SQLiteTransaction {
     let db: Database
+    /// The file, to name it when a row cannot be read: a `db copy` reads this file inside
+    /// another store's transaction, whose error handling would otherwise name the target.
+    let path: String
     /// Set while an import runs: what its speed-ups need (see `SQLiteTransaction+Import`).
     var importState: ImportState?
 
-    init(_ db: Database) {
+    init(_ db: Database, path: String) {
         self.db = db
+        self.path = path
+    }
+
+    /// `body`, with a row this file cannot read said as this file's damage.
+    func naming<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as UnreadableValue {
+            throw StoreError.unreadableValue(path: path, table: error.table, id: error.id, column: error.column)
+        }
     }
 
     func fetchOne<T: DatabaseValueConvertible>(_ sql: String, _ arguments: StatementArguments = []) throws -> T? {
@@ -26,14 +37,22 @@ final class SQLiteTransaction {
 
 extension SQLiteTransaction: StoreReader {
     func catalog() throws -> StageCatalog {
+        try naming { try readCatalog() }
+    }
+
+    private func readCatalog() throws -> StageCatalog {
         let stages = try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Rows.stageColumns) FROM stage ORDER BY sort_order, id")).map(Rows.stage)
         let teams = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, name, version FROM team ORDER BY id")).map(Rows.team)
         return StageCatalog(teams: teams, stages: stages)
     }
 
     func teamsWithCreation() throws -> [BackupTeam] {
+        try naming { try readTeamsWithCreation() }
+    }
+
+    private func readTeamsWithCreation() throws -> [BackupTeam] {
         try Row.fetchAll(db, sql: "SELECT id, name, version, created_at FROM team ORDER BY id").map { row in
-            BackupTeam(team: Rows.team(row), createdAt: Timestamp(millisecondsSince1970: row["created_at"]))
+            BackupTeam(team: try Rows.team(row), createdAt: Timestamp(millisecondsSince1970: try row.checked(3, table: "team")))
         }
     }
 
@@ -89,7 +108,7 @@ extension SQLiteTransaction: StoreReader {
                 WHERE \(conditions.joined(separator: " AND ")) ORDER BY s.sort_order, o.team_id, o.rank, o.id
                 """,
             arguments: arguments)
-        while let row = try rows.next() { try body(Rows.opportunity(row)) }
+        while let row = try rows.next() { try body(try naming { try Rows.opportunity(row) }) }
     }
 
     func forEachRecord(kind: RecordKind?, _ body: (Opportunity, String?) throws -> Void) throws {
@@ -98,7 +117,8 @@ extension SQLiteTransaction: StoreReader {
         if let kind { sql += " WHERE type = ?"; arguments += [kind.rawValue] }
         let rows = try Row.fetchCursor(db, sql: sql + " ORDER BY id", arguments: arguments)
         while let row = try rows.next() {
-            try body(Rows.opportunity(row), row["external_id"])
+            let record = try naming { try Rows.opportunity(row) }
+            try body(record, try naming { try row.checked(Rows.OpportunityColumn.allCases.count, table: "opportunity") })
         }
     }
 
@@ -108,11 +128,15 @@ extension SQLiteTransaction: StoreReader {
             FROM stage_history ORDER BY id
             """)
         while let row = try rows.next() {
-            let from: Int64? = row["from_stage_id"], to: Int64? = row["to_stage_id"]
-            try body(BackupHistoryEntry(id: row["id"], opportunity: Opportunity.ID(row["opportunity_id"]),
-                                        from: from.map(Stage.ID.init), to: to.map(Stage.ID.init),
-                                        fromName: row["from_stage_name"], toName: row["to_stage_name"],
-                                        at: Timestamp(millisecondsSince1970: row["changed_at"]), by: row["changed_by"]))
+            let entry = try naming { () throws -> BackupHistoryEntry in
+                func value<Value: DatabaseValueConvertible>(_ index: Int) throws -> Value { try row.checked(index, table: "stage_history") }
+                let from: Int64? = try value(2), to: Int64? = try value(3)
+                return BackupHistoryEntry(id: try value(0), opportunity: Opportunity.ID(try value(1)),
+                                          from: from.map(Stage.ID.init), to: to.map(Stage.ID.init),
+                                          fromName: try value(4), toName: try value(5),
+                                          at: Timestamp(millisecondsSince1970: try value(6)), by: try value(7))
+            }
+            try body(entry)
         }
     }
 

@@ -139,7 +139,11 @@ extension PostgresTransaction: StoreWriter {
                                [destination.id.rawValue, targetTeam.rawValue])
         let top = try int64("SELECT min(rank) FROM opportunity WHERE stage_id = $1 AND team_id = $2",
                             [source.id.rawValue, team.rawValue]) ?? 0
-        let offset = bottom.map { $0 - top + CardRank.spacing } ?? 0
+        let last = try int64("SELECT max(rank) FROM opportunity WHERE stage_id = $1 AND team_id = $2",
+                             [source.id.rawValue, team.rawValue]) ?? 0
+        guard let offset = CardRank.shift(column: top, last, below: bottom) else {
+            throw StoreError.failed(path: "the database", reason: "no room to order the cards of a column")
+        }
         var parameters: PostgresParameters = [destination.id.rawValue, targetTeam.rawValue, offset, context.now.millisecondsSince1970,
                                               source.id.rawValue, team.rawValue]
         var probability = ""

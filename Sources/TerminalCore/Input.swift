@@ -25,6 +25,9 @@ public enum InputEvent: Hashable, Sendable {
     case key(Key)
     case mouse(MouseEvent)
     case resize(Size)
+    /// Text the terminal says was pasted (bracketed paste), as it came: never keys, so an
+    /// ESC or a line break inside it cannot close a form or run a command.
+    case paste(String)
 }
 
 /// A place to draw grids and read input: ncurses for real, a scripted fake in tests.

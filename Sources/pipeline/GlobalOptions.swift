@@ -19,9 +19,11 @@ struct GlobalOptions: ParsableArguments {
         if let lang, Language(code: lang) == nil {
             throw ValidationError(localized("cli.global.langIsNotALanguage", lang))
         }
-        // An empty path is a script's unset variable, not a wish for the default database.
-        if db?.isEmpty == true { throw ValidationError(localized("cli.global.emptyDb")) }
-        if db == nil, ProcessInfo.processInfo.environment["PIPELINE_DB"]?.isEmpty == true {
+        // An empty path is a script's unset variable, not a wish for the default database;
+        // a blank one ("   ") would make a file named by spaces.
+        func blank(_ path: String) -> Bool { path.allSatisfy { $0.isWhitespace } }
+        if db.map(blank) == true { throw ValidationError(localized("cli.global.emptyDb")) }
+        if db == nil, ProcessInfo.processInfo.environment["PIPELINE_DB"].map(blank) == true {
             throw ValidationError(localized("cli.global.emptyPipelineDb"))
         }
     }

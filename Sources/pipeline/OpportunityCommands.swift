@@ -81,17 +81,27 @@ struct OpportunityCommand: ParsableCommand {
             let stageNames = Dictionary(uniqueKeysWithValues: catalog.stages.map { ($0.id, $0.name) })
             let teamNames = Dictionary(uniqueKeysWithValues: catalog.teams.map { ($0.id, $0.name) })
             if json {
-                // Streamed: one object at a time, so memory does not grow with the database.
+                // Held until 1 MB, then streamed one object at a time, so memory does not grow
+                // with the database: a listing that fails (a damaged row, a lost server) writes
+                // nothing to standard output unless it had already passed 1 MB, and then what
+                // was written is an array never closed, which no JSON reader takes for a result.
                 var first = true
-                Console.out("[")
+                var pending = "[\n"
+                func emit(_ text: String) {
+                    pending += text
+                    if pending.utf8.count >= 1 << 20 {
+                        Console.out(pending, terminator: "")
+                        pending = ""
+                    }
+                }
                 try session.database.forEachOpportunity(filter) { opportunity in
                     let object = Present.opportunity(opportunity, stageName: opportunity.stage.flatMap { stageNames[$0] },
                                                      teamName: teamNames[opportunity.team])
-                    if !first { Console.out(",") }
-                    Console.out("  " + object.rendered(indent: 1), terminator: "")
+                    if !first { emit(",\n") }
+                    emit("  " + object.rendered(indent: 1))
                     first = false
                 }
-                Console.out(first ? "]" : "\n]")
+                Console.out(pending + (first ? "]" : "\n]"))
                 return
             }
             var table = Table([

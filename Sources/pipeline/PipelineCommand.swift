@@ -27,6 +27,7 @@ enum Main {
         Trace.start()
         let arguments = ArgumentHoisting.hoistingGlobalOptions(Array(CommandLine.arguments.dropFirst()))
         CLILanguage.set(CLILanguage.resolve(arguments: arguments, environment: ProcessInfo.processInfo.environment))
+        if let refusal = Trace.refusal { fail(refusal, ExitStatus.of(refusal)) }
         do {
             var command = try PipelineCommand.parseAsRoot(arguments)
             try command.run()

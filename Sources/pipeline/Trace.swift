@@ -1,4 +1,5 @@
 import Foundation
+import PipelineExchange
 import TerminalCore
 
 /// `PIPELINE_TRACE=FILE`: what `make bench` and the tests read, appended to FILE as lines.
@@ -20,12 +21,36 @@ final class Trace: @unchecked Sendable {
     /// The trace the environment asks for, opened once for the whole process.
     static let shared: Trace? = Trace(environment: ProcessInfo.processInfo.environment)
 
+    /// Why the trace the environment names was not opened: it is the database (or a file
+    /// SQLite keeps beside it), which the trace's lines would damage. Said before any command runs.
+    nonisolated(unsafe) static var refusal: FileError?
+
     private init?(environment: [String: String]) {
         guard let path = environment["PIPELINE_TRACE"], !path.isEmpty else { return nil }
-        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0o600)
+        // The database the arguments name, as the command will open it (links followed, as an export's target).
+        let database = GlobalOptions.databasePath(option: Self.databaseOption(CommandLine.arguments), environment: environment)
+        let target: String
+        do {
+            target = try OutputFile.notTheDatabase(path, database: database)
+        } catch {
+            Self.refusal = error
+            return nil
+        }
+        let descriptor = open(target, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0o600)
         guard descriptor >= 0 else { return nil }
         self.descriptor = descriptor
         startNanoseconds = environment["PIPELINE_T0"].flatMap(Int.init)
+    }
+
+    /// The value of `--db` among the arguments, if given.
+    static func databaseOption(_ arguments: [String]) -> String? {
+        var value: String?
+        for (index, argument) in arguments.enumerated() {
+            if argument == "--db", index + 1 < arguments.count { value = arguments[index + 1] }
+            if argument.hasPrefix("--db=") { value = String(argument.dropFirst("--db=".count)) }
+            if argument == "--" { break }
+        }
+        return value
     }
 
     /// Starts tracing if asked: the peak memory is written when the process exits.
@@ -47,6 +72,7 @@ final class Trace: @unchecked Sendable {
         case .key(let key): return String(describing: key)
         case .mouse: return "mouse"
         case .resize: return "resize"
+        case .paste: return "paste"
         }
     }
 

@@ -50,6 +50,35 @@ struct KeyDecodingTests {
         #expect(KeyDecoding.key(status: ERR, code: 65) == nil)
     }
 
+    @Test func thePasteMarkersAreNoKeys() {
+        let start = UInt32(KeyDecoding.pasteStartCode), end = UInt32(KeyDecoding.pasteEndCode)
+        #expect(KeyDecoding.pasteMarker(status: KEY_CODE_YES, code: start) == .start)
+        #expect(KeyDecoding.pasteMarker(status: KEY_CODE_YES, code: end) == .end)
+        #expect(KeyDecoding.pasteMarker(status: OK, code: start) == nil)  // a character, not the marker
+        #expect(KeyDecoding.pasteMarker(status: KEY_CODE_YES, code: UInt32(KEY_UP)) == nil)
+        #expect(KeyDecoding.key(status: KEY_CODE_YES, code: start) == nil)
+        #expect(KeyDecoding.key(status: KEY_CODE_YES, code: end) == nil)
+        // ncurses keeps key codes in 16 bits: the private codes must fit, above its own.
+        #expect(KeyDecoding.pasteStartCode > KEY_MAX && KeyDecoding.pasteEndCode <= 0xFFFF)
+    }
+
+    @Test func aPasteIsCollectedAsTextUpToItsEndMarker() {
+        var collector = PasteCollector()
+        let input: [(Int32, UInt32)] = [(OK, 0x41), (OK, 0x1B), (OK, 0x52), (KEY_CODE_YES, UInt32(KEY_UP)),
+                                        (OK, 0x0D), (OK, 0x1EDB)]
+        for (status, code) in input {
+            let goesOn = collector.take(status: status, code: code)
+            #expect(goesOn)
+        }
+        let afterTheEnd = collector.take(status: KEY_CODE_YES, code: UInt32(KeyDecoding.pasteEndCode))
+        #expect(!afterTheEnd)
+        // Characters as they came (the board decides what a field keeps); the decoded ↑ is gone.
+        #expect(collector.text == "A\u{1B}R\rớ")
+        var small = PasteCollector(limit: 2)
+        for code in [0x61, 0x62, 0x63] as [UInt32] { _ = small.take(status: OK, code: code) }
+        #expect(small.text == "ab")
+    }
+
     @Test func decodesTheMouse() {
         #expect(MouseDecoding.event(x: 3, y: 4, buttons: CN_BUTTON1_PRESSED) == .press(Point(x: 3, y: 4)))
         #expect(MouseDecoding.event(x: 3, y: 4, buttons: CN_BUTTON1_RELEASED) == .release(Point(x: 3, y: 4)))

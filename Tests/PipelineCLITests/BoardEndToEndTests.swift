@@ -76,6 +76,34 @@ struct BoardEndToEndTests {
         #expect(cli.objects(["opp", "list"]).first { $0["title"] as? String == "Vinamilk" }?["probability"] as? Int == 15)
     }
 
+    /// Pasted text holding an ESC lands in the focused field as text: the form stays open and
+    /// nothing of it runs as board keys (it used to close the form and ask to delete a
+    /// stage). Once the board has quit, the terminal pastes plainly again.
+    @Test(arguments: StoreEngine.allCases) func pastedTextWithAnEscapeStaysInTheField(_ engine: StoreEngine) throws {
+        let cli = try seededCLI(engine)
+        let tmux = Tmux(command: boardCommand(cli))
+        tmux.waitFor("Acme renewal")
+        tmux.send("n")
+        tmux.waitFor("Title")
+        tmux.paste("Acme \u{1B}RED deal")
+        let pasted = tmux.waitFor("Acme RED deal")
+        #expect(!pasted.contains("Delete the stage"), "\(pasted)")
+        tmux.send("Enter")  // on to the revenue
+        tmux.send("-l", "2,500")
+        tmux.send("Enter")
+        tmux.waitFor("the new card on the board") { $0.contains("Acme RED deal") && !$0.contains("Title") }
+        tmux.send("q")
+        let final = tmux.waitFor("^EXIT=") { $0.split(separator: "\n").contains { $0.hasPrefix("EXIT=") } }
+        #expect(final.contains("EXIT=0"))
+        // Bracketed paste is off again: the shell's terminal echoes a paste without markers.
+        tmux.paste("plain-after")
+        let after = tmux.waitFor("plain-after")
+        #expect(!after.contains("[200~"), "\(after)")
+        #expect(cli.objects(["stage", "list"]).count == 6)
+        let deal = cli.objects(["opp", "list"]).first { $0["title"] as? String == "Acme RED deal" }
+        #expect(deal?["stage"] as? String == "New")
+    }
+
     @Test(arguments: StoreEngine.allCases) func ctrlCAndSIGTERMRestoreTheTerminal(_ engine: StoreEngine) throws {
         let cli = try seededCLI(engine)
         let tmux = Tmux(command: boardCommand(cli))

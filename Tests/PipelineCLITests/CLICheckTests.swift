@@ -66,6 +66,31 @@ struct CLICheckTests {
         #expect((cli.object(["forecast"])["open"] as? [String: Any])?["count"] as? Int == 1)
     }
 
+    /// A column dropped by hand is named (the file used to be called sound), and nothing is
+    /// guessed at by --repair; a dropped totals table is named and made again by --repair
+    /// (the check and the repair used to fail in SQLite's words).
+    @Test func aDroppedColumnIsNamedAndADroppedTotalsTableIsRebuilt() throws {
+        let cli = CLI()
+        cli.ok(["opp", "add", "Deal", "--revenue", "1,000"])
+        let copy = cli.path("copy.sqlite")
+        try FileManager.default.copyItem(atPath: cli.database, toPath: copy)
+        try SQLiteFile.execute("ALTER TABLE opportunity DROP COLUMN notes", on: cli.database)
+        for arguments in [["check"], ["check", "--repair"]] {
+            let check = cli.run(arguments)
+            #expect(check.status == 65 && check.stdout == "the table opportunity has no column notes\n", "\(check.stdout)\(check.stderr)")
+            #expect(check.stderr.contains("1 problem that rebuilding cannot fix"), "\(check.stderr)")
+        }
+        try SQLiteFile.execute("DROP TABLE stage_total", on: copy)
+        let check = cli.run(["check", "--db", copy], database: false)
+        #expect(check.status == 65 && check.stdout == "the table stage_total is missing\n", "\(check.stdout)\(check.stderr)")
+        #expect(check.stderr == "1 problem; pipeline check --repair rebuilds what it is about\n")
+        #expect(cli.run(["check", "--repair", "--db", copy], database: false).status == 0)
+        #expect(cli.run(["check", "--db", copy], database: false).stdout.contains("is sound"))
+        #expect(cli.run(["opp", "add", "Other", "--revenue", "5", "--db", copy], database: false).status == 0)
+        let forecast = cli.run(["forecast", "--json", "--db", copy], database: false)
+        #expect(forecast.status == 0 && forecast.stdout.contains("\"count\" : 2") || forecast.stdout.contains("\"count\": 2"), "\(forecast.stdout)")
+    }
+
     /// On a database one may only read, FTS5's self-check (an insert) is refused: the check
     /// says it could not look at the index instead of calling it broken.
     @Test func aReadOnlyDatabaseIsCheckedAsFarAsItCanBe() throws {

@@ -16,6 +16,38 @@ struct CLIEnvironmentTests {
         #expect(cli.run(["team", "list"], environment: ["PIPELINE_BUSY_TIMEOUT": "0.5"]).status == 0)
     }
 
+    /// A blank path ("   ") is refused as the empty one: it would make a file named by spaces.
+    @Test func aBlankDatabasePathIsAUsageError() {
+        let cli = CLI()
+        for blank in ["   ", "\t "] {
+            let flag = cli.run(["team", "list", "--db", blank], database: false)
+            #expect(flag.status == 64 && flag.stderr.contains("--db: the path is empty or blank"), "\(flag.stderr)")
+            let variable = cli.run(["team", "list"], database: false, environment: ["PIPELINE_DB": blank])
+            #expect(variable.status == 64 && variable.stderr.contains("PIPELINE_DB is set but empty or blank"), "\(variable.stderr)")
+        }
+    }
+
+    /// The trace appends lines: into the database, or a file SQLite keeps beside it, they
+    /// would damage it. Refused as an export onto the database is (65), through a link too;
+    /// a trace elsewhere still works.
+    @Test(arguments: ["", "-wal", "-shm", "-journal"])
+    func aTraceThatIsTheDatabaseIsRefused(_ suffix: String) throws {
+        let cli = try CLI(engine: .sqlite)
+        cli.ok(["opp", "add", "Deal"])
+        let link = cli.path("trace-link")
+        #expect(symlink(cli.database + suffix, link) == 0)
+        for trace in [cli.database + suffix, link] {
+            let result = cli.run(["opp", "list"], environment: ["PIPELINE_TRACE": trace])
+            #expect(result.status == 65, "\(trace): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1 && result.stderr.contains("database"), "\(result.stderr)")
+            #expect(result.stdout.isEmpty)
+        }
+        #expect(cli.run(["check"]).status == 0)
+        let trace = cli.path("trace.txt")
+        #expect(cli.run(["opp", "list"], environment: ["PIPELINE_TRACE": trace]).status == 0)
+        #expect((try String(contentsOfFile: trace, encoding: .utf8)).contains("peak-rss-kb"))
+    }
+
     /// An unset variable in a script must not send its writes to the user's real pipeline.
     @Test func anEmptyDatabasePathIsAUsageError() {
         let cli = CLI()

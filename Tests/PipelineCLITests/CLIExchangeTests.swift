@@ -36,6 +36,40 @@ struct CLIExchangeTests {
         #expect(cli.objects(["opp", "list"]).isEmpty)
     }
 
+    /// The same id twice in a file: the later row updates what the earlier made (rows apply
+    /// in order), and the import says so instead of replacing it silently.
+    @Test(arguments: StoreEngine.allCases) func aRepeatedIDUpdatesTheEarlierRowAndSaysSo(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
+        let file = cli.path("repeated.csv")
+        try Data("id,name\nx1,first\nx2,other\nx1,second\n".utf8).write(to: URL(fileURLWithPath: file))
+        let result = cli.run(["import", file])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("warning: line 4: id 'x1' was already on line 2; the later row updates the record the earlier one made (rows repeating an earlier id: 1)"),
+                "\(result.stderr)")
+        #expect(Set(cli.objects(["opp", "list"]).compactMap { $0["title"] as? String }) == ["second", "other"])
+    }
+
+    static let refusedFiles: [(csv: String, error: String)] = [
+        // A quote left open at the end of the file: not a note running to the end.
+        ("name,description\nok,\"never closed\n", "error: line 2, column 4: this quote is never closed: the file ends inside the quoted field"),
+        ("name,description\nfirst,x\nsecond,\"a\"\"b\n", "error: line 3, column 8: this quote is never closed"),
+        // The column named is the one holding the refused text.
+        ("name,stage_id\na,Evil\u{1B}[2J\n", "error: line 2, column stage_id: control character U+001B is not allowed"),
+        ("name,team_id\na,East\u{1B}[2J\n", "error: line 2, column team_id: control character U+001B is not allowed"),
+    ]
+
+    @Test(arguments: StoreEngine.allCases, 0..<refusedFiles.count)
+    func aFileWithAProblemTheReaderWouldPassIsRefusedWithItsLine(_ engine: StoreEngine, _ number: Int) throws {
+        let cli = try CLI(engine: engine)
+        let file = cli.path("refused.csv")
+        try Data(Self.refusedFiles[number].csv.utf8).write(to: URL(fileURLWithPath: file))
+        let result = cli.run(["import", file])
+        #expect(result.status == 65, "\(result.stderr)")
+        #expect(result.stderr.contains(Self.refusedFiles[number].error), "\(result.stderr)")
+        #expect(!result.stderr.contains("\u{1B}"))
+        #expect(cli.objects(["opp", "list"]).isEmpty)
+    }
+
     @Test(arguments: StoreEngine.allCases) func theJSONBackupRestoresIntoAFreshDatabaseOnly(_ engine: StoreEngine) throws {
         let cli = try CLI(engine: engine)
         cli.ok(["settings", "set", "leads", "on"])

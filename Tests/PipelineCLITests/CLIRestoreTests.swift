@@ -32,6 +32,8 @@ struct CLIRestoreTests {
         ("records", 0, "customer", "Bidi\u{202E}gnp.exe"),
         ("records", 0, "email", "not an address"),
         ("records", 0, "priority", 9),
+        ("records", 0, "rank", Int64.max),
+        ("records", 0, "rank", Int64.min),
         ("records", 2, "stage_id", 1),
         ("records", 0, "expected_closing", "2026-02-30"),
         ("stages", 0, "name", "New\u{1B}[31m"),
@@ -66,6 +68,80 @@ struct CLIRestoreTests {
         // The unchanged backup still restores there: nothing was left half-written.
         let original = cli.path("backup.json")
         #expect(target.run(["import", original]).status == 0)
+    }
+
+    /// What the database keeps unique or consistent is checked before it is written: a
+    /// backup breaking it is refused in one sentence with its line and place (65), not in the
+    /// database's words (74), and nothing is changed.
+    @Test(arguments: StoreEngine.allCases, 0..<3)
+    func aBackupBreakingTheDatabasesRulesIsRefusedWithItsPlace(_ engine: StoreEngine, _ number: Int) throws {
+        let (cli, _) = try Self.backup(engine)
+        cli.ok(["team", "add", "East"])
+        cli.ok(["stage", "add", "East desk", "--team", "East", "--scope", "team"])
+        let eastDesk = try #require(cli.objects(["stage", "list", "--team", "East"]).first { $0["name"] as? String == "East desk" }?["id"] as? Int)
+        let source = cli.path("rules.json")
+        cli.ok(["export", "--format", "json", "--out", source])
+        let backup = try String(contentsOfFile: source, encoding: .utf8)
+        let (key, value, expected): (String, Any, String) = [
+            ("id", 1, "id 1 is already used earlier in the same list"),
+            ("external_id", "__export__.crm_lead_1", "External ID '__export__.crm_lead_1' is already used earlier in the same list"),
+            ("stage_id", eastDesk, "stage \(eastDesk) belongs to team 2's own pipeline, not to this record's team"),
+        ][number]
+        let file = cli.path("broken.json")
+        try Self.changing(backup, "records", 1, key, to: value).write(toFile: file, atomically: true, encoding: .utf8)
+        let target = try CLI(engine: engine)
+        target.ok(["team", "list"])
+        let before = target.everything()
+        let result = target.run(["import", file])
+        #expect(result.status == 65, "\(key): \(result.status) \(result.stderr)")
+        #expect(result.stderr.contains("records[1].\(key): \(expected)"), "\(result.stderr)")
+        #expect(result.stderr.contains("line "), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        #expect(target.everything() == before)
+        #expect(target.run(["import", source]).status == 0)
+    }
+
+    /// A database whose settings were changed is not fresh: a restore or a copy would replace
+    /// what someone chose without a word. Refused (65), and nothing is changed.
+    @Test(arguments: StoreEngine.allCases, 0..<2)
+    func aTargetWhoseSettingsWereChangedIsNotFresh(_ engine: StoreEngine, _ number: Int) throws {
+        let (cli, _) = try Self.backup(engine)
+        let target = try CLI(engine: engine)
+        target.ok(["settings", "set"] + [["direction", "ltr"], ["currency", "EUR"]][number])
+        let before = target.everything()
+        let restored = target.run(["import", cli.path("backup.json")])
+        #expect(restored.status == 65 && restored.stderr.contains("other data or changed settings"), "\(restored.stderr)")
+        let copied = cli.run(["db", "copy", "--from", cli.database, "--to", target.database], database: false)
+        #expect(copied.status == 65 && copied.stderr.contains("already holds data or changed settings"), "\(copied.stderr)")
+        #expect(target.everything() == before)
+        // A fresh database (its seeded currency stored) still takes both.
+        let fresh = try CLI(engine: engine)
+        fresh.ok(["team", "list"])
+        #expect(fresh.run(["import", cli.path("backup.json")]).status == 0)
+    }
+
+    /// A backup in another format version (a newer pipeline's) is refused in one sentence
+    /// before anything of it is read, in either layout of its JSON.
+    @Test(arguments: StoreEngine.allCases)
+    func aBackupInANewerFormatIsRefused(_ engine: StoreEngine) throws {
+        let (cli, backup) = try Self.backup(engine)
+        #expect(backup.contains("\"version\": 1,\n"))
+        let lines = cli.path("v2.json")
+        try backup.replacingOccurrences(of: "\"version\": 1,\n", with: "\"version\": 2,\n").write(toFile: lines, atomically: true, encoding: .utf8)
+        var root = try #require(try JSONSerialization.jsonObject(with: Data(backup.utf8)) as? [String: Any])
+        root["version"] = 2
+        let whole = cli.path("v2-whole.json")
+        try Self.json(root).write(toFile: whole, atomically: true, encoding: .utf8)
+        let target = try CLI(engine: engine)
+        target.ok(["team", "list"])
+        let before = target.everything()
+        for (file, place) in [(lines, "line 3: "), (whole, "")] {
+            let result = target.run(["import", file])
+            #expect(result.status == 65, "\(result.stderr)")
+            #expect(result.stderr.contains("\(place)it is a backup in format version 2, and this pipeline reads format version 1 only"), "\(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1)
+        }
+        #expect(target.everything() == before)
     }
 
     /// One note of 20 MB restores and comes back out byte for byte. (Its time is in

@@ -71,6 +71,13 @@ final class Tmux: @unchecked Sendable {
         spawn(["tmux", "-L", socket, "send-keys", "-t", "board"] + keys)
     }
 
+    /// Pastes `text` as a terminal does: bracketed (ESC [200~ … ESC [201~) when the program
+    /// asked for bracketed paste, plainly otherwise.
+    func paste(_ text: String) {
+        spawn(["tmux", "-L", socket, "set-buffer", "-b", "test", "--", text])
+        spawn(["tmux", "-L", socket, "paste-buffer", "-p", "-b", "test", "-t", "board"])
+    }
+
     func display(_ format: String) -> String {
         spawn(["tmux", "-L", socket, "display", "-p", "-t", "board", format], capture: true).output
             .trimmingCharacters(in: .whitespacesAndNewlines)

@@ -281,4 +281,19 @@ struct ForecastTests {
         #expect(CardRank.between(4, 5) == nil)
         #expect(CardRank.between(Int64.max - 1, nil) == nil)
     }
+
+    /// Ranks at either end of Int64 (a backup can hold them) neither trap nor leave the gap.
+    @Test func ranksAtTheEndsOfInt64DoNotOverflow() {
+        #expect(CardRank.between(-5, Int64.max) == Int64.max / 2 - 2)
+        #expect(CardRank.between(Int64.min, Int64.max) == -1)
+        #expect(CardRank.between(Int64.min, Int64.min + 2) == Int64.min + 1)
+        #expect(CardRank.between(Int64.max - 1, Int64.max) == nil)
+        #expect(CardRank.between(-3, -1) == -2)
+        #expect(CardRank.between(-4, -1) == -3)
+        // A whole column shifted below another: refused when it would not fit, else exact.
+        #expect(CardRank.shift(column: Int64.min, 0, below: Int64.max) == nil)
+        #expect(CardRank.shift(column: 0, Int64.max, below: 10) == nil)
+        #expect(CardRank.shift(column: -10, 10, below: 100) == 110 + CardRank.spacing)
+        #expect(CardRank.shift(column: 5, 9, below: nil) == 0)
+    }
 }

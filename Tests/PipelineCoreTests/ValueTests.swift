@@ -278,6 +278,20 @@ struct TimeTests {
         #expect(World.now.wholeDays(until: later(60 * 24 * 3 + 5)) == 3)
     }
 
+    /// A stored instant at either end of Int64 (a damaged or hand-edited file) neither traps
+    /// nor prints what cannot be read back: it is clamped to the calendar's range.
+    @Test func instantsAtTheEndsOfInt64AreClampedToTheCalendar() {
+        let earliest = Timestamp(millisecondsSince1970: .min), latest = Timestamp(millisecondsSince1970: .max)
+        #expect(earliest.iso8601 == "0001-01-01T00:00:00.000Z")
+        #expect(latest.iso8601 == "9999-12-31T23:59:59.999Z")
+        #expect(earliest.display(in: .english) == "0001-01-01 00:00 UTC")
+        #expect(latest.display(in: .vietnamese) == "31/12/9999 23:59 UTC")
+        #expect(Timestamp(iso8601: earliest.iso8601) == earliest && Timestamp(iso8601: latest.iso8601) == latest)
+        #expect(earliest.wholeDays(until: latest) == 3_652_058)
+        #expect(Timestamp.floorDivide(.min, 86_400_000) == -106_751_991_168)
+        #expect(Timestamp.floorDivide(-1, 1000) == -1 && Timestamp.floorDivide(-1000, 1000) == -1)
+    }
+
     @Test func localeDecidesTheDefaultLanguage() {
         #expect(Language.fromLocale(environment: ["LANG": "vi_VN.UTF-8"]) == .vietnamese)
         #expect(Language.fromLocale(environment: ["LC_ALL": "en_US.UTF-8", "LANG": "vi_VN"]) == .english)
