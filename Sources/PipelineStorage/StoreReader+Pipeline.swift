@@ -192,6 +192,8 @@ extension StoreReader {
         guard counts.records == 0 && counts.history == 0 && catalog.teams.count == 1 && catalog.teams.allSatisfy({ $0.version == 1 })
             && catalog.stages.count == StageTemplate.steps.count
             && catalog.stages.allSatisfy({ $0.version == 1 && $0.scope == .shared }) else { return false }
+        // Anyone's own team, language or direction is a choice a restore would wipe out too.
+        guard try storedPreferences().isEmpty else { return false }
         let settings = try storedSettings()
         return Language.allCases.contains { language in
             catalog.teams.first?.name == StageTemplate.defaultTeamName(in: language)
