@@ -56,7 +56,8 @@ public final class EngineStore: PipelineStore {
     /// The transaction `readingTogether` holds open on this thread for this store. Kept per
     /// thread, so that another thread using the same store never reads through it.
     private var sharedReader: SharedReader? { Thread.current.threadDictionary[sharedReaderKey] as? SharedReader }
-    private var sharedReaderKey: String { "pipeline.sharedReader.\(ObjectIdentifier(self).hashValue)" }
+    /// Made once: every read looks it up, and a board reads on each key.
+    private let sharedReaderKey = "pipeline.sharedReader." + UUID().uuidString
 
     private final class SharedReader {
         let reader: any StoreReader

@@ -44,11 +44,8 @@ extension PostgresConnection {
         if result?.commandTag == "ROLLBACK" { throw PostgresError(.transactionAborted, target: target) }
     }
 
-    /// The server's transaction id of the transaction in progress (`pg_current_xact_id()`,
-    /// assigning one if it had none), as text: what `outcome(ofTransaction:)` asks about.
-    public static let currentTransactionIDQuery = "SELECT pg_current_xact_id()::text"
-
-    /// What became of a transaction whose COMMIT was sent but whose answer was lost:
+    /// What became of a transaction whose COMMIT was sent but whose answer was lost (`id`:
+    /// its `pg_current_xact_id()` as text):
     /// `committed`, `aborted` (nothing of it was kept), or `inProgress` (its session has not
     /// finished yet). `nil` when the server no longer knows (a transaction id far older
     /// than any in use).

@@ -317,18 +317,21 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
     /// snapshot is still taken after it): a COMMIT whose answer is lost is then looked up.
     private func writingScript(startedAt started: Int64) -> String {
         "BEGIN ISOLATION LEVEL SERIALIZABLE; SET LOCAL lock_timeout = \(max(remainingMilliseconds(since: started), 1)); "
-            + "LOCK TABLE pipeline_meta IN EXCLUSIVE MODE; \(PostgresConnection.currentTransactionIDQuery); "
-            + "SELECT schema_version FROM pipeline_meta"
+            + "LOCK TABLE pipeline_meta IN EXCLUSIVE MODE; "
+            + "SELECT pg_current_xact_id()::text AS transaction_id, schema_version FROM pipeline_meta"
+    }
+
+    /// What `writingScript`'s last statement read: the transaction's id and the schema version.
+    private static func writeStart(_ begun: [PostgresResult]) -> PostgresRow? {
+        begun.lazy.compactMap { $0.first }.first { $0.optionalString("transaction_id") != nil }
     }
 
     /// A write of this version of pipeline into a database a newer one has since upgraded
     /// (while a board stayed open) would write what the newer schema may no longer mean:
     /// refused, as opening it is. The version comes back in the lock's round trip.
     private func refuseANewerSchema(_ begun: [PostgresResult]) throws {
-        for result in begun {
-            if let text = result.first?.optionalString("schema_version"), let version = Int(text), version != PostgresSchema.currentVersion {
-                throw PostgresStoreError.createdByNewerVersion(target: connection.target)
-            }
+        if let text = Self.writeStart(begun)?.optionalString("schema_version"), Int(text) != PostgresSchema.currentVersion {
+            throw PostgresStoreError.createdByNewerVersion(target: connection.target)
         }
     }
 
@@ -343,7 +346,7 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
         do {
             try connection.commit()
         } catch where error.isConnectionLost {
-            guard let transactionID = begun.lazy.compactMap({ $0.first?.optionalString("pg_current_xact_id") }).first else { throw error }
+            guard let transactionID = Self.writeStart(begun)?.optionalString("transaction_id") else { throw error }
             let started = Self.monotonicMilliseconds()
             while true {
                 let outcome: PostgresTransactionOutcome?
