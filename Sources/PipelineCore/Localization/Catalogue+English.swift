@@ -145,7 +145,7 @@ extension Catalogue {
         "board.carryingColumn": "Carrying the column: ←→ move · Space/Enter drop · Esc put back",
         "board.counting": "counting…",
         "board.days": "{0}d",
-        "board.emptyColumn": "No opportunities.",
+        "board.emptyColumn": "No deals yet.",
         "board.emptyColumnHint": "n: new one here",
         "board.enlarge": "Enlarge it to at least {0}×{1}.",
         "board.filterPrompt": "Filter:",
