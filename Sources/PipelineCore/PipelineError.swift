@@ -76,6 +76,10 @@ public enum PipelineError: Error, Hashable, Sendable {
     /// `kind` as in ``ambiguousName(kind:name:matches:)``.
     case changedSinceLoaded(kind: String, id: Int64)
 
+    // Access
+    /// The person's role does not allow it (exit 77 on the command line).
+    case notPermitted(AccessRefusal)
+
     /// The field this error is about, when it is about one.
     public var field: Field? {
         switch self {
@@ -179,6 +183,7 @@ public enum PipelineError: Error, Hashable, Sendable {
         case .copyOntoItself(let location): return t("error.copyOntoItself", location)
         case .copySourceEmpty(let location): return t("error.copySourceEmpty", location)
         case .changedSinceLoaded(let name, let id): return t("error.changedSinceLoaded", kindName(name), id)
+        case .notPermitted(let refusal): return refusal.message(in: language)
         }
     }
 

@@ -66,6 +66,7 @@ public final class EngineStore: PipelineStore {
 
     // MARK: - PipelineReading
 
+    public func access() throws -> Access { try read { try $0.access() } }
     public func teams() throws -> [Team] { try read { try $0.teams() } }
     public func team(_ reference: String) throws -> Team { try read { try $0.team(reference) } }
     public func currentTeam() throws -> Team { try read { try $0.currentTeam(for: user) } }

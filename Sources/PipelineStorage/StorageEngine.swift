@@ -56,10 +56,39 @@ public protocol StorageEngine: AnyObject, Sendable {
     /// Rebuilds what can be rebuilt from the deals themselves — the filter index and the
     /// stage totals — in one transaction.
     func repair() throws
+
+    /// Managing who may use the database (users, roles, team memberships), when the engine
+    /// has users of its own (a server's); `nil` for a file, which is one person's.
+    var accessAdministration: (any AccessAdministration)? { get }
+}
+
+extension StorageEngine {
+    public var accessAdministration: (any AccessAdministration)? { nil }
+}
+
+/// Users, roles and memberships of a team server (issue 12). Each call is one transaction;
+/// the server's own checks (grants, row-level security) refuse what the session's role may
+/// not do, and the operations here refuse it first with `PipelineError.notPermitted`.
+public protocol AccessAdministration: AnyObject, Sendable {
+    /// Every user of the database, in login order.
+    func users() throws -> [UserAccount]
+    /// Makes `login` a user: creates the server login (without a password when `password`
+    /// is nil) or adopts an existing one, grants it what the tables need, and records its
+    /// role and teams.
+    func addUser(_ login: String, role: AccessRole, teams: [Team.ID], password: String?) throws -> UserAccount
+    /// Changes what is given (nil: unchanged). `teams` replaces the memberships.
+    func editUser(_ login: String, role: AccessRole?, teams: [Team.ID]?, password: String?) throws -> UserAccount
+    /// Takes every access away from `login` at once (its deals and their history stay).
+    func removeUser(_ login: String) throws
+    /// The team setting "own deals only".
+    func setOwnDealsOnly(_ team: Team.ID, _ on: Bool) throws -> Team
 }
 
 /// What one reading transaction can ask.
 public protocol StoreReader {
+    /// What the person acting may see and change: a server's session user's role and teams;
+    /// everything for a file's owner (`Access.fileOwner`).
+    func access() throws -> Access
     /// Every team and every stage, in order.
     func catalog() throws -> StageCatalog
     /// A team's creation time (a backup keeps it).

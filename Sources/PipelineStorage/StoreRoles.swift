@@ -23,6 +23,8 @@ public protocol PipelineReading: AnyObject, Sendable {
     /// read. `body` must only read: a write inside it is refused.
     func readingTogether<T>(_ body: () throws -> T) throws -> T
 
+    /// What the person acting may see and change (their role and teams on a server).
+    func access() throws -> Access
     func teams() throws -> [Team]
     func team(_ reference: String) throws -> Team
     /// The user's current team: their own choice, else the pipeline's, else the first team.

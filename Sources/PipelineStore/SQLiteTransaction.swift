@@ -36,6 +36,9 @@ final class SQLiteTransaction {
 // MARK: - Reading
 
 extension SQLiteTransaction: StoreReader {
+    /// A file is one person's: its protection is its mode, not roles.
+    func access() throws -> Access { .fileOwner }
+
     func catalog() throws -> StageCatalog {
         try naming { try readCatalog() }
     }

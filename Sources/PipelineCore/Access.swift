@@ -1,0 +1,156 @@
+/// Who may see and change what (issue 12).
+///
+/// On a team server each person connects with their own login, and the server enforces these
+/// same rules with row-level security (PostgresSchema version 3): the rules here are what
+/// lets the board and the CLI say *why* in one sentence before the server would refuse. On a
+/// SQLite file there is one person, who may do everything (`Access.fileOwner`); the file's
+/// mode protects it.
+public enum AccessRole: String, CaseIterable, Hashable, Sendable {
+    /// Sees and changes the pipelines of their teams: adds deals and leads, moves and edits
+    /// their own (and unassigned ones, which taking assigns to them). With a team's "own deals
+    /// only" on, sees only their own deals and leads, plus unassigned leads to take.
+    case salesperson
+    /// Everything in the teams they manage: stages, anyone's deals, the team's settings.
+    case manager
+    /// Everything, users and teams included.
+    case admin
+
+    public func name(in language: Language) -> String { Localizer(language)("role.\(rawValue)") }
+}
+
+/// What the person using a store may do: their role and their teams.
+public struct Access: Hashable, Sendable {
+    /// The login acting (a server's session user); `nil` for a file's owner.
+    public var login: String?
+    public var role: AccessRole
+    /// The teams the person belongs to; a manager manages exactly these. An administrator's
+    /// are ignored (they are in every team).
+    public var teams: Set<Team.ID>
+
+    public init(login: String?, role: AccessRole, teams: Set<Team.ID>) {
+        self.login = login
+        self.role = role
+        self.teams = teams
+    }
+
+    /// A SQLite file's owner: everything (a file is one person's).
+    public static let fileOwner = Access(login: nil, role: .admin, teams: [])
+
+    public var isAdmin: Bool { role == .admin }
+
+    public func isMember(of team: Team.ID) -> Bool { isAdmin || teams.contains(team) }
+
+    public func manages(_ team: Team.ID) -> Bool { isAdmin || (role == .manager && teams.contains(team)) }
+
+    /// Whether the person manages every one of `allTeams`: what changing something every team
+    /// shares (a shared stage, the shared order of stages) asks for.
+    public func managesAll(_ allTeams: [Team]) -> Bool { isAdmin || allTeams.allSatisfy { manages($0.id) } }
+
+    /// Whether the person sees only their own deals in `team` (a salesperson, the team's
+    /// "own deals only" on).
+    public func seesOnlyOwnDeals(in team: Team) -> Bool { role == .salesperson && team.ownDealsOnly }
+
+    /// Whether `salesperson` names the person acting, or nobody (an unassigned record).
+    public func isSelfOrNobody(_ salesperson: String) -> Bool {
+        salesperson.isEmpty || (login.map { $0 == salesperson } ?? true)
+    }
+
+    // MARK: - Questions; each answers nil when allowed, else why not.
+
+    public func refusalToManageUsers() -> AccessRefusal? { isAdmin ? nil : .users }
+
+    /// Adding, removing teams.
+    public func refusalToManageTeams() -> AccessRefusal? { isAdmin ? nil : .teams }
+
+    /// Renaming a team, its "own deals only" setting.
+    public func refusalToChangeSettings(of team: Team) -> AccessRefusal? {
+        manages(team.id) ? nil : .teamSettings(team: team.name)
+    }
+
+    /// Adding, editing, reordering or removing `stage` (nil: a new stage of `team`). A stage
+    /// every team shares changes every team's pipeline: only someone who manages them all.
+    public func refusalToChangeStage(_ stage: Stage?, of team: Team, allTeams: [Team]) -> AccessRefusal? {
+        if let stage, stage.scope == .shared {
+            return managesAll(allTeams) ? nil : .sharedStage(stage: stage.name)
+        }
+        return manages(team.id) ? nil : .stages(team: team.name)
+    }
+
+    /// A setting for everyone (`settings set --for-everyone`); personal ones are each person's.
+    public func refusalToChangeSharedSettings() -> AccessRefusal? { isAdmin ? nil : .sharedSettings }
+
+    /// Seeing and adding to `team`'s pipeline.
+    public func refusalToUse(_ team: Team) -> AccessRefusal? { isMember(of: team.id) ? nil : .notMember(team: team.name) }
+
+    /// Changing `record` (a deal or a lead) of `team`: moving, editing, winning, losing,
+    /// restoring, deleting. A salesperson changes their own and unassigned ones.
+    public func refusalToChange(_ record: Opportunity, of team: Team) -> AccessRefusal? {
+        if let refusal = refusalToUse(team) { return refusal }
+        if manages(team.id) || isSelfOrNobody(record.salesperson) { return nil }
+        return .othersRecord(id: record.id.rawValue, owner: record.salesperson, team: team.name)
+    }
+
+    /// Giving a record of `team` to `salesperson` (adding, editing, converting). A salesperson
+    /// gives only to themselves or to nobody.
+    public func refusalToAssign(to salesperson: String, in team: Team) -> AccessRefusal? {
+        if let refusal = refusalToUse(team) { return refusal }
+        if manages(team.id) || isSelfOrNobody(salesperson) { return nil }
+        return .assignToOthers(salesperson: salesperson, team: team.name)
+    }
+
+    /// Imports and restores write many records, stages and teams at once.
+    public func refusalToImport() -> AccessRefusal? { role == .salesperson ? .importing : nil }
+    public func refusalToRestore() -> AccessRefusal? { isAdmin ? nil : .restoring }
+}
+
+/// Why the person may not do what they asked: one sentence naming who may.
+public enum AccessRefusal: Hashable, Sendable {
+    case users
+    case teams
+    case teamSettings(team: String)
+    case stages(team: String)
+    case sharedStage(stage: String)
+    case sharedSettings
+    case notMember(team: String)
+    case othersRecord(id: Int64, owner: String, team: String)
+    case assignToOthers(salesperson: String, team: String)
+    case importing
+    case restoring
+    /// A SQLite file has no users: its protection is the file's mode.
+    case fileHasNoUsers
+
+    public func message(in language: Language) -> String {
+        let t = Localizer(language)
+        switch self {
+        case .users: return t("access.users")
+        case .teams: return t("access.teams")
+        case .teamSettings(let team): return t("access.teamSettings", team)
+        case .stages(let team): return t("access.stages", team)
+        case .sharedStage(let stage): return t("access.sharedStage", stage)
+        case .sharedSettings: return t("access.sharedSettings")
+        case .notMember(let team): return t("access.notMember", team)
+        case .othersRecord(let id, let owner, let team): return t("access.othersRecord", id, owner, team)
+        case .assignToOthers(let salesperson, let team): return t("access.assignToOthers", salesperson, team)
+        case .importing: return t("access.importing")
+        case .restoring: return t("access.restoring")
+        case .fileHasNoUsers: return t("access.fileHasNoUsers")
+        }
+    }
+}
+
+/// A person who may use a team server: their login, role and teams.
+public struct UserAccount: Hashable, Sendable {
+    public var login: String
+    public var role: AccessRole
+    /// The teams they belong to (a manager: manages), by id, in name order.
+    public var teams: [Team.ID]
+    /// Whether the server would let the login connect (`rolcanlogin`).
+    public var canLogIn: Bool
+
+    public init(login: String, role: AccessRole, teams: [Team.ID], canLogIn: Bool = true) {
+        self.login = login
+        self.role = role
+        self.teams = teams
+        self.canLogIn = canLogIn
+    }
+}
