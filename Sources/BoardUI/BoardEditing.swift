@@ -73,6 +73,16 @@ enum BoardEditing {
             editor.form.show(error, language: state.language)
             return []
         }
+        // Opening the editor asked about the stage as it is; a stage made shared would change
+        // every team's pipeline, which asks more of a manager.
+        if let scope = edit.scope {
+            var after = editor.stage
+            after.scope = scope
+            if let refusal = state.refusalToChangeStage(after) {
+                editor.form.show(message: refusal.message(in: state.language), at: "stageEditor.scope")
+                return []
+            }
+        }
         return [.run(.editStage(editor.stage.id, edit, expectedVersion: editor.stage.version), origin: .user)]
     }
 
@@ -86,6 +96,11 @@ enum BoardEditing {
         guard let changes = validated(editor.opportunityForm(language: state.language),
                                       currency: editor.card?.expectedRevenue.currency ?? state.defaultCurrency,
                                       showingErrorsIn: &editor.form, state) else { return [] }
+        let team = editor.card.map { state.team(of: $0) } ?? state.team
+        if let refusal = state.refusalToAssign(changes.salesperson, in: team) {
+            editor.form.show(message: refusal.message(in: state.language), at: "cardEditor.salesperson")
+            return []
+        }
         if let card = editor.card {
             return [.run(.editCard(card.id, changes, expectedVersion: card.version), origin: .user)]
         }
@@ -115,7 +130,8 @@ enum BoardEditing {
             prompt.form.focusPrevious()
             return []
         case .enter, .control("s"):
-            guard let draft = prompt.draft() else { return [] }
+            guard var draft = prompt.draft() else { return [] }
+            draft.scope = state.newStageScope
             do {
                 _ = try state.catalog.addition(of: draft, in: state.team, at: nil)
             } catch {
@@ -210,6 +226,13 @@ enum BoardEditing {
             state.mode = .browsing
             return []
         }
+        // The pane's personal settings are the user's own; the others are everyone's.
+        for (key, _) in changes {
+            if let refusal = state.access.refusalToChange(key, forEveryone: false), let field = SettingsEditor.fieldID(of: key) {
+                editor.form.show(message: refusal.message(in: state.language), at: field)
+                return []
+            }
+        }
         return [.saveSettings(changes)]
     }
 
@@ -256,7 +279,7 @@ enum BoardEditing {
     }
 
     static func teamPicker(_ key: Key, _ picker: inout TeamPicker, _ state: inout BoardState) -> [BoardEffect] {
-        let matches = picker.matches(in: state.teams)
+        let matches = picker.matches(in: state.memberTeams)
         switch key {
         case .escape:
             state.mode = .browsing
@@ -268,7 +291,11 @@ enum BoardEditing {
         case .enter:
             let name = picker.search.text.trimmingCharacters(in: " ")
             if matches.isEmpty, !name.isEmpty {
-                // Nothing matches: the guide's "create the team first".
+                // Nothing matches: the guide's "create the team first", for whoever may.
+                if let refusal = state.access.refusalToManageTeams() {
+                    state.mode = .teamPicker(picker)
+                    return state.refuse(refusal)
+                }
                 state.mode = .browsing
                 state.view = .pipeline
                 state.filter = ""

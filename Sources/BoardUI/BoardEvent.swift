@@ -16,6 +16,10 @@ public enum BoardEvent: Sendable {
     /// The settings pane's changes were saved (each normalised as stored).
     case settingsSaved([(key: SettingKey, value: String)])
     case commandFailed(PipelineError?, message: String, origin: CommandOrigin)
+    /// The store's server refused the command for the user's role (permission denied; the
+    /// program's own `PipelineError.notPermitted` comes as `commandFailed`): `message` is its
+    /// sentence.
+    case commandRefused(message: String, origin: CommandOrigin)
     /// Reading the board from the store failed (its server is away): said in the status line,
     /// and nothing else changes — what is on screen stays, and so does what a pane holds.
     case readFailed(message: String)
@@ -47,10 +51,13 @@ public struct BoardData: Sendable {
     public var leadsEnabled: Bool
     /// The Leads view's window (empty while leads are off).
     public var leads: CardWindow
+    /// What the user may see and change, read in the same snapshot as the rest.
+    public var access: Access
 
     public init(team: Team, teams: [Team], catalog: StageCatalog, figures: [Stage.ID: Figures],
                 matchingFigures: [Stage.ID: Figures]?, columns: [Stage.ID: CardWindow], defaultCurrency: CurrencyCode, focus: Focus?,
-                leadsEnabled: Bool = false, leads: CardWindow = .empty) {
+                leadsEnabled: Bool = false, leads: CardWindow = .empty, access: Access = .fileOwner) {
+        self.access = access
         self.leadsEnabled = leadsEnabled
         self.leads = leads
         self.team = team

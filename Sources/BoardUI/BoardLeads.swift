@@ -42,18 +42,22 @@ enum BoardLeads {
             state.status = .info(state.t("leads.sorted", state.leads.order.name(in: state.language)))
             return [.loadLeads(.top, focus: .firstCard)]
         case .newCard:
-            state.mode = .leadEditor(LeadEditor(new: state.language))
+            if let refusal = state.access.refusalToUse(state.team) { return state.refuse(refusal) }
+            state.mode = .leadEditor(LeadEditor(new: state.language, salesperson: state.defaultSalesperson ?? ""))
             return []
         case .activate:
             guard let lead = state.leads.selectedLead else { return [] }
+            if let refusal = state.refusalToChange(lead) { return state.refuse(refusal) }
             state.mode = .leadEditor(LeadEditor(editing: lead, language: state.language))
             return []
         case .markLost:
             guard let lead = state.leads.selectedLead else { return [] }
+            if let refusal = state.refusalToChange(lead) { return state.refuse(refusal) }
             state.mode = .leadLostReason(ReasonPrompt(lead, lead: true, language: state.language))
             return []
         case .convertLead:
             guard let lead = state.leads.selectedLead else { return [] }
+            if let refusal = state.refusalToChange(lead) { return state.refuse(refusal) }
             return [.loadDuplicates(lead)]
         case .filter:
             state.mode = .filtering(TextField(state.leads.filter))
@@ -87,6 +91,11 @@ enum BoardLeads {
         guard let changes = BoardEditing.validated(editor.opportunityForm(language: state.language),
                                                    currency: editor.lead?.expectedRevenue.currency ?? state.defaultCurrency,
                                                    showingErrorsIn: &editor.form, state) else { return [] }
+        let team = editor.lead.map { state.team(of: $0) } ?? state.team
+        if let refusal = state.refusalToAssign(changes.salesperson, in: team) {
+            editor.form.show(message: refusal.message(in: state.language), at: "cardEditor.salesperson")
+            return []
+        }
         if let lead = editor.lead {
             return [.run(.editLead(lead.id, changes, expectedVersion: lead.version), origin: .user)]
         }
@@ -95,7 +104,26 @@ enum BoardLeads {
 
     static func wizard(_ key: Key, _ wizard: inout ConversionWizard, _ state: inout BoardState) -> [BoardEffect] {
         guard BoardEditing.savesForm(key, &wizard.form, &state) else { return [] }
+        wizard.form.clearErrors()
+        if let (refusal, field) = refusal(toConvert: wizard, state) {
+            wizard.form.show(message: refusal.message(in: state.language), at: field)
+            return []
+        }
         return [.run(.convertLead(wizard.lead.id, wizard.conversion, expectedVersion: wizard.lead.version), origin: .user)]
+    }
+
+    /// Why the user may not convert as the wizard says, and the field to say it beside: the
+    /// team the deal goes to must be theirs, its salesperson themselves or nobody (unless
+    /// they manage that team), and each record merged into it one they may change.
+    static func refusal(toConvert wizard: ConversionWizard, _ state: BoardState) -> (AccessRefusal, String)? {
+        let conversion = wizard.conversion
+        let team = state.teams.first { $0.id == conversion.team } ?? state.team(of: wizard.lead)
+        if let refusal = state.access.refusalToUse(team) { return (refusal, "convert.team") }
+        if let refusal = state.refusalToAssign(conversion.salesperson, in: team) { return (refusal, "cardEditor.salesperson") }
+        for duplicate in wizard.duplicates where conversion.mergeWith.contains(duplicate.id) {
+            if let refusal = state.refusalToChange(duplicate) { return (refusal, "convert.merge.\(duplicate.id)") }
+        }
+        return nil
     }
 
     static func lostReason(_ key: Key, _ prompt: inout ReasonPrompt, _ state: inout BoardState) -> [BoardEffect] {

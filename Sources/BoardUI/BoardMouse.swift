@@ -44,12 +44,14 @@ enum BoardMouse {
             }
             drag.moved = drag.moved || point != drag.start
             state.mouseDrag = drag
+            if drag.moved, !mayDrag(drag, &state) { return [] }
             preview(drag, at: point, &state)
             return []
         case .release(let point):
             guard let drag = state.mouseDrag else { return [] }
             state.mouseDrag = nil
             guard drag.moved || point != drag.start else { return [] }
+            guard mayDrag(drag, &state) else { return [] }
             preview(drag, at: point, &state)
             switch state.mode {
             case .carryingCard, .carryingColumn:
@@ -69,6 +71,26 @@ enum BoardMouse {
             }
             return window.hasMoreBelow ? [.loadWindow(stage, .after(first.cursor), focus: .unchanged)] : []
         }
+    }
+
+    /// Whether the user may carry what the drag picked up, asked as it starts to move, as
+    /// Space asks: a refused drag ends there, the status line saying why.
+    static func mayDrag(_ drag: MouseDrag, _ state: inout BoardState) -> Bool {
+        switch state.mode {
+        case .carryingCard, .carryingColumn: return true
+        default: break
+        }
+        let refusal: AccessRefusal?
+        switch drag.focus {
+        case .card(let stage, let id):
+            refusal = state.columns[stage]?.cards.first { $0.id == id }.flatMap { state.refusalToChange($0) }
+        case .header(let stage):
+            refusal = state.refusalToChangeStage(state.stage(stage))
+        }
+        guard let refusal else { return true }
+        state.mouseDrag = nil
+        _ = state.refuse(refusal)
+        return false
     }
 
     /// Shows a drag as a carry: the card or column drawn where it would land.

@@ -371,7 +371,7 @@ enum BoardOverlays {
     }
 
     static func drawTeamPicker(_ grid: inout Grid, _ picker: TeamPicker, _ state: BoardState) {
-        let matches = picker.matches(in: state.teams)
+        let matches = picker.matches(in: state.memberTeams)
         let width = min(50, grid.size.columns - 2)
         let hint = state.t("overlay.teams.hint")
         let hintLines = hintLines(hint, width: width - 4).count
@@ -382,7 +382,9 @@ enum BoardOverlays {
         let bottom = box.maxY - 1 - hintLines
         if matches.isEmpty {
             let name = picker.search.text.trimmingCharacters(in: " ")
-            let offer = name.isEmpty ? state.t("overlay.teams.none") : state.t("overlay.teams.create", name)
+            // Only whoever may add a team is offered to; the others are told none of theirs matches.
+            let offer = name.isEmpty ? state.t("overlay.teams.none")
+                : state.access.refusalToManageTeams() == nil ? state.t("overlay.teams.create", name) : state.t("overlay.teams.noMatch", name)
             grid.write(fitting: offer, x: box.x + 4, y: box.y + 2, width: box.width - 6, style: name.isEmpty ? .dim : .focusedField)
         }
         for (index, team) in matches.prefix(12).enumerated() where box.y + 2 + index < bottom {
@@ -400,6 +402,8 @@ enum BoardOverlays {
         var keys: String
         var text: String
         var isTitle: Bool
+        /// Says why the key above cannot act for this user (drawn dim).
+        var isRefusal = false
     }
 
     /// The whole screen between the tabs and the status line: the board's edge markers would
@@ -426,9 +430,22 @@ enum BoardOverlays {
                 for (index, text) in TextWrap.lines(binding.help(in: state.language), width: textWidth).enumerated() {
                     lines.append(HelpLine(keys: index == 0 ? binding.label : "", text: text, isTitle: false))
                 }
+                // A key the user's role can never use on this team says so under its text.
+                if let refusal = refusalNote(binding, state) {
+                    for text in TextWrap.lines(refusal, width: textWidth) {
+                        lines.append(HelpLine(keys: "", text: text, isTitle: false, isRefusal: true))
+                    }
+                }
             }
         }
         return lines
+    }
+
+    /// The help's note under a key the user's role can never use here: why, in the sentence
+    /// the key itself would show.
+    static func refusalNote(_ binding: KeyBinding, _ state: BoardState) -> String? {
+        guard binding.context == .board, let action = binding.action, let refusal = state.refusal(forKey: action) else { return nil }
+        return state.t("help.refused", refusal.message(in: state.language))
     }
 
     static func drawHelp(_ grid: inout Grid, _ state: BoardState, scroll: Int) {
@@ -437,8 +454,9 @@ enum BoardOverlays {
         let lines = helpLines(state)
         let textWidth = max(8, box.width - 4 - helpKeyWidth - 1)
         for binding in KeyMap.bindings {
-            let text = binding.help(in: state.language)
-            grid.log.wraps.append(DrawingLog.Wrap(text: text, rows: TextWrap.lines(text, width: textWidth), width: textWidth))
+            for text in [binding.help(in: state.language), refusalNote(binding, state)].compactMap({ $0 }) {
+                grid.log.wraps.append(DrawingLog.Wrap(text: text, rows: TextWrap.lines(text, width: textWidth), width: textWidth))
+            }
         }
         let rows = helpRows(grid.size)
         let first = min(max(0, scroll), max(0, lines.count - rows))
@@ -448,7 +466,8 @@ enum BoardOverlays {
                 grid.write(fitting: line.keys, x: x, y: y, width: box.width - 4, style: .focusedHeader)
             } else {
                 grid.write(fitting: line.keys, x: x, y: y, width: helpKeyWidth, style: .header)
-                grid.write(fitting: line.text, x: x + helpKeyWidth + 1, y: y, width: max(1, box.width - 5 - helpKeyWidth), style: .modal)
+                grid.write(fitting: line.text, x: x + helpKeyWidth + 1, y: y, width: max(1, box.width - 5 - helpKeyWidth),
+                           style: line.isRefusal ? .dim : .modal)
             }
         }
         if first > 0 { grid.write("▲", x: box.maxX - 2, y: box.y + 1, style: .marker) }

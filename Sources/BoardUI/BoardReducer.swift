@@ -41,7 +41,9 @@ public enum BoardReducer {
             return BoardPaste.paste(text, &state)
         case .loaded(let data):
             apply(data, to: &state)
-            return []
+            // The forecast's sums are the store's, through the user's permissions as they are
+            // now: read again with the board rather than kept from before the change.
+            return state.view == .forecast ? [.loadForecast] : []
         case .windowLoaded(let stage, let window, let focus):
             state.columns[stage] = window
             switch focus {
@@ -62,7 +64,8 @@ public enum BoardReducer {
             BoardLeads.leadsLoaded(window, focus: focus, &state)
             return []
         case .duplicatesLoaded(let lead, let duplicates):
-            state.mode = .convertLead(ConversionWizard(lead: lead, duplicates: duplicates, catalog: state.catalog, language: state.language))
+            state.mode = .convertLead(ConversionWizard(lead: lead, duplicates: duplicates, catalog: state.catalog, language: state.language,
+                                                       teams: state.memberTeams))
             return []
         case .commandSucceeded(let result, let origin):
             return succeeded(result, origin: origin, &state)
@@ -70,6 +73,8 @@ public enum BoardReducer {
             return settingsSaved(changes, &state)
         case .commandFailed(let error, let message, let origin):
             return failed(error, message: message, origin: origin, &state)
+        case .commandRefused(let message, let origin):
+            return refused(nil, message: text(message, origin: origin, state), &state)
         case .readFailed(let message):
             // A refusal already on the status line says more than the reload that followed it.
             if state.status?.kind != .error { state.status = .error(message) }
@@ -87,6 +92,7 @@ public enum BoardReducer {
     static func apply(_ data: BoardData, to state: inout BoardState) {
         state.team = data.team
         state.teams = data.teams
+        state.access = data.access
         state.catalog = data.catalog
         state.stages = data.catalog.pipeline(for: data.team).stages
         state.figures = data.figures
@@ -98,6 +104,8 @@ public enum BoardReducer {
         if state.view == .leads, !state.leadsEnabled { state.view = .pipeline }
         if let focus = data.focus { state.focus = focus }
         repairFocus(&state)
+        // A login in none of the store's teams sees an empty board: it says why.
+        if state.status == nil, let refusal = state.access.refusalToUse(state.team) { state.status = .error(refusal.message(in: state.language)) }
         if case .addColumn(var prompt) = state.mode {
             prompt.suggestions = StageTemplate.suggestions(completing: state.stages)
             if let selected = prompt.selected, !prompt.suggestions.indices.contains(selected) { prompt.selected = nil }
@@ -243,8 +251,10 @@ public enum BoardReducer {
         case .pickUp:
             guard let focus = state.focus else { return [] }
             if let card = state.focusedCard, let index = state.columns[focus.stage]?.cards.firstIndex(where: { $0.id == card.id }) {
+                if let refusal = state.refusalToChange(card) { return state.refuse(refusal) }
                 state.mode = .carryingCard(CarriedCard(card: card, origin: focus.stage, target: focus.stage, index: index))
             } else {
+                if let refusal = state.refusalToChangeStage(state.stage(focus.stage)) { return state.refuse(refusal) }
                 state.mode = .carryingColumn(CarriedColumn(stage: focus.stage, order: state.stages.map(\.id)))
             }
             return []
@@ -253,6 +263,7 @@ public enum BoardReducer {
         case .moveCardLeft, .moveCardRight:
             guard let card = state.focusedCard, let from = state.focusedStage,
                   let target = neighbour(of: from.id, onScreen: action == .moveCardLeft ? -1 : 1, in: state) else { return [] }
+            if let refusal = state.refusalToChange(card) { return state.refuse(refusal) }
             if asksWhyLost(entering: target, leaving: from) {
                 state.mode = .lostReason(ReasonPrompt(card, lead: false, into: target.id, language: state.language))
                 return []
@@ -266,23 +277,29 @@ public enum BoardReducer {
             let step = state.direction == .rightToLeft ? -screenStep : screenStep
             let target = rank + step
             guard state.stages.indices.contains(target) else { return [] }
+            if let refusal = state.refusalToChangeStage(stage) { return state.refuse(refusal) }
             return [.run(.moveStage(stage.id, to: .position(target + 1)), origin: .user)]
         case .editStage:
             guard let stage = state.focusedStage else { return [] }
+            if let refusal = state.refusalToChangeStage(stage) { return state.refuse(refusal) }
             state.mode = .stageEditor(StageEditor(stage: stage, teamName: state.team.name, language: state.language))
             return []
         case .activate:
             if let card = state.focusedCard {
+                if let refusal = state.refusalToChange(card) { return state.refuse(refusal) }
                 state.mode = .cardEditor(CardEditor(editing: card, language: state.language))
             } else if let stage = state.focusedStage {
+                if let refusal = state.refusalToChangeStage(stage) { return state.refuse(refusal) }
                 state.mode = .stageEditor(StageEditor(stage: stage, teamName: state.team.name, language: state.language))
             }
             return []
         case .addColumn:
+            if let refusal = state.refusalToChangeStage(nil) { return state.refuse(refusal) }
             state.mode = .addColumn(ColumnPrompt(suggestions: StageTemplate.suggestions(completing: state.stages), language: state.language))
             return []
         case .deleteColumn:
             guard let stage = state.focusedStage else { return [] }
+            if let refusal = state.refusalToChangeStage(stage) { return state.refuse(refusal) }
             var prompt = DeleteColumnPrompt(stage: stage, cardCount: state.figures[stage.id]?.count ?? 0,
                                             destinations: state.stages.filter { $0.id != stage.id })
             let neighbour = Pipeline(team: state.team, allStages: state.stages).removalDestination(for: stage.id)
@@ -294,13 +311,17 @@ public enum BoardReducer {
                 state.status = .hint(state.t("board.noStageForCard"))
                 return []
             }
-            state.mode = .newCard(CardEditor(newIn: stage.id, stageName: stage.name, language: state.language))
+            if let refusal = state.access.refusalToUse(state.team) { return state.refuse(refusal) }
+            state.mode = .newCard(CardEditor(newIn: stage.id, stageName: stage.name, language: state.language,
+                                             salesperson: state.defaultSalesperson))
             return []
         case .markWon:
             guard let card = state.focusedCard else { return [] }
+            if let refusal = state.refusalToChange(card) { return state.refuse(refusal) }
             return [.run(.markWon(card.id, expectedVersion: card.version), origin: .user)]
         case .markLost:
             guard let card = state.focusedCard else { return [] }
+            if let refusal = state.refusalToChange(card) { return state.refuse(refusal) }
             state.mode = .lostReason(ReasonPrompt(card, lead: false, language: state.language))
             return []
         case .undo:
@@ -418,6 +439,7 @@ public enum BoardReducer {
               let index = window.cards.firstIndex(where: { $0.id == card.id }) else { return [] }
         let target = index + step
         if window.cards.indices.contains(target) {
+            if let refusal = state.refusalToChange(card) { return state.refuse(refusal) }
             let placement: CardPlacement = step < 0 ? .before(window.cards[target].id) : .after(window.cards[target].id)
             return [.run(.moveCard(card.id, to: stage.id, placement: placement, expectedVersion: card.version), origin: .user)]
         }
@@ -579,8 +601,50 @@ public enum BoardReducer {
         return []
     }
 
+    /// What the status line says of a refusal: as it is for the user's own command, after
+    /// "Cannot undo:" or "Cannot redo:" for theirs.
+    static func text(_ message: String, origin: CommandOrigin, _ state: BoardState) -> String {
+        origin == .user ? message : state.t(origin == .undo ? "board.cannotUndo" : "board.cannotRedo", message)
+    }
+
+    /// The store refused for the user's role: the program's own check (`notPermitted`, with
+    /// its refusal) or the server's (permission denied, `nil`) — the role changed since the
+    /// board last read it, or the server knows better. No field of a pane can change a role,
+    /// so the pane closes and the status line says why; only giving a record to someone
+    /// else is the salesperson field's to fix, and that pane stays with the sentence beside
+    /// it. Either way the board is read again, with the user's access as it is now.
+    static func refused(_ refusal: AccessRefusal?, message: String, _ state: inout BoardState) -> [BoardEffect] {
+        if case .assignToOthers? = refusal {
+            let field = "cardEditor.salesperson"
+            switch state.mode {
+            case .cardEditor(var editor):
+                editor.form.show(message: message, at: field)
+                state.mode = .cardEditor(editor)
+                return [.reload(focus: state.focus)]
+            case .newCard(var editor):
+                editor.form.show(message: message, at: field)
+                state.mode = .newCard(editor)
+                return [.reload(focus: state.focus)]
+            case .leadEditor(var editor):
+                editor.form.show(message: message, at: field)
+                state.mode = .leadEditor(editor)
+                return [.reload(focus: state.focus)]
+            case .convertLead(var wizard):
+                wizard.form.show(message: message, at: field)
+                state.mode = .convertLead(wizard)
+                return [.reload(focus: state.focus)]
+            default:
+                break
+            }
+        }
+        state.mode = .browsing
+        state.status = .error(message)
+        return [.reload(focus: state.focus)]
+    }
+
     static func failed(_ error: PipelineError?, message: String, origin: CommandOrigin, _ state: inout BoardState) -> [BoardEffect] {
-        let text = origin == .user ? message : state.t(origin == .undo ? "board.cannotUndo" : "board.cannotRedo", message)
+        let text = text(message, origin: origin, state)
+        if case .notPermitted(let refusal)? = error { return refused(refusal, message: text, &state) }
         // An editor holds the record as it was when it opened: saving it again would meet the
         // same refusal for ever. It says so, and keeps what was typed in sight to type again.
         if case .changedSinceLoaded(let kind, let id)? = error {

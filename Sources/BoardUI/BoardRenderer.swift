@@ -47,6 +47,9 @@ public enum BoardRenderer {
             right = ""
         } else if !filter.isEmpty, state.view != .forecast {
             right = state.t("board.filterShown", filter)
+        } else if state.access.seesOnlyOwnDeals(in: state.team) {
+            // The team's "own deals only": the columns and their sums are the user's deals alone.
+            right = state.t("board.ownDealsOnly")
         }
         if !right.isEmpty {
             let width = DisplayWidth.of(right)

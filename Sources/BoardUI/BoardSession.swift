@@ -118,6 +118,10 @@ public final class BoardSession {
             return try performing(effect)
         } catch {
             let message = Self.message(error, in: state.language)
+            // A server that refuses for the user's role: the reducer closes what was open and
+            // reads the board again, with the role as it is now.
+            let refusedByServer: Bool
+            if case StoreError.permissionDenied? = error as? StoreError { refusedByServer = true } else { refusedByServer = false }
             switch effect {
             case .reload, .loadWindow, .loadForecast, .loadLeads, .loadDuplicates:
                 // A read that failed is not retried at once: it would fail the same way (a
@@ -125,8 +129,10 @@ public final class BoardSession {
                 // board back when the store is.
                 return [.readFailed(message: message)]
             case .run(_, let origin):
+                if refusedByServer { return [.commandRefused(message: message, origin: origin)] }
                 return [.commandFailed(nil, message: message, origin: origin)]
             case .saveSettings, .createTeam, .switchTeam, .quit:
+                if refusedByServer { return [.commandRefused(message: message, origin: .user)] }
                 return [.commandFailed(nil, message: message, origin: .user)]
             }
         }
@@ -149,10 +155,19 @@ public final class BoardSession {
         case .loadDuplicates(let lead):
             return [.duplicatesLoaded(lead, try repository.duplicates(of: lead.id))]
         case .saveSettings(let changes):
-            for (key, value) in changes { try repository.setSetting(key, to: value) }
+            do {
+                for (key, value) in changes { try repository.setSetting(key, to: value) }
+            } catch PipelineError.notPermitted(let refusal) {
+                return [.commandFailed(.notPermitted(refusal), message: refusal.message(in: state.language), origin: .user)]
+            }
             return [.settingsSaved(changes)]
         case .createTeam(let name):
-            let team = try repository.addTeam(named: name, context: ChangeContext(now: clock(), user: user))
+            let team: Team
+            do {
+                team = try repository.addTeam(named: name, context: ChangeContext(now: clock(), user: user))
+            } catch PipelineError.notPermitted(let refusal) {
+                return [.commandFailed(.notPermitted(refusal), message: refusal.message(in: state.language), origin: .user)]
+            }
             return perform(.switchTeam(team.id))
         case .switchTeam(let team):
             try repository.setSetting(.team, to: String(team.rawValue))
@@ -200,8 +215,14 @@ public final class BoardSession {
     }
 
     private func wholeData(focus: Focus?) throws -> BoardData {
+        // Who the user is now: an administrator may have changed their role or teams since
+        // the last read, and everything below is read through that.
+        let access = try repository.access()
         let teams = try repository.teams()
-        let team = try teams.first { $0.id == state.team.id } ?? repository.currentTeam()
+        var team = try teams.first { $0.id == state.team.id } ?? repository.currentTeam()
+        // A team the user is not in (the pipeline's default team, one they were taken out
+        // of) gives way to one of theirs.
+        if access.refusalToUse(team) != nil, let theirs = teams.first(where: { access.refusalToUse($0) == nil }) { team = theirs }
         let catalog = try repository.catalog()
         let stages = catalog.pipeline(for: team).stages
         var columns: [Stage.ID: CardWindow] = [:]
@@ -221,7 +242,7 @@ public final class BoardSession {
             // Filtered counts cost a pass over every match: they wait for a pause (catchUp).
             matchingFigures: nil,
             columns: columns, defaultCurrency: try repository.defaultCurrency(), focus: focus,
-            leadsEnabled: leadsEnabled, leads: leads)
+            leadsEnabled: leadsEnabled, leads: leads, access: access)
     }
 
     /// After a command that only moved cards or reordered stages: the changed columns, the
@@ -234,7 +255,7 @@ public final class BoardSession {
         return BoardData(
             team: state.team, teams: state.teams, catalog: catalog, figures: try repository.stageFigures(team: state.team.id),
             matchingFigures: nil, columns: columns, defaultCurrency: state.defaultCurrency, focus: focus,
-            leadsEnabled: state.leadsEnabled, leads: state.leads.window)
+            leadsEnabled: state.leadsEnabled, leads: state.leads.window, access: state.access)
     }
 
     /// One column's window, kept where it was scrolled; scrolled to `focus` when that card

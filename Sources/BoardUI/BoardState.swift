@@ -10,7 +10,13 @@ public struct BoardState: Sendable {
     public var direction: BoardDirection
     public var view: BoardView = .pipeline
     public var team: Team
+    /// Every team the store shows (a server shows only what the user may see): what a
+    /// shared stage's change is weighed against. The team picker offers `memberTeams`.
     public var teams: [Team] = []
+    /// What the person at the board may see and change (`PipelineReading.access()`), read
+    /// again with every whole reload, so that a role an administrator changed meanwhile
+    /// counts from the next change that arrives. A file's owner may do everything.
+    public var access: Access = .fileOwner
     /// Every stage and team: what the stage editor validates against.
     public var catalog: StageCatalog
     /// The team's pipeline, in pipeline order.

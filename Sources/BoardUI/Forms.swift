@@ -105,6 +105,13 @@ public struct Form: Sendable {
         fields[focused].error = message
     }
 
+    /// A sentence about the field with this id that the error itself does not name (a
+    /// role's refusal, say), shown beside it and focusing it; else at the focused field.
+    public mutating func show(message: String, at id: String) {
+        if let index = fields.firstIndex(where: { $0.id == id }) { focused = index }
+        fields[focused].error = message
+    }
+
     public var hasErrors: Bool { fields.contains { $0.error != nil } }
 
     public mutating func focusNext() { focused = (focused + 1) % fields.count }
@@ -199,13 +206,19 @@ public struct CardEditor: Sendable {
     public var stage: Stage.ID
     public var form: Form
 
-    public init(newIn stage: Stage.ID, stageName: String, language: Language = .english) {
+    /// - Parameter salesperson: on a server, the login at the board: the new deal's
+    ///   salesperson unless changed, in a third field (a file's new-card prompt has two).
+    public init(newIn stage: Stage.ID, stageName: String, language: Language = .english, salesperson: String? = nil) {
         card = nil
         self.stage = stage
-        form = Form(title: Catalogue.text("cardEditor.newTitle", language, [stageName]), fields: [
+        var fields = [
             FormField("cardEditor.title", language, .text(TextField()), domainField: .title),
             FormField("cardEditor.expectedRevenue", language, .text(TextField()), domainField: .expectedRevenue),
-        ])
+        ]
+        if let salesperson {
+            fields.append(FormField("cardEditor.salesperson", language, .text(TextField(salesperson)), domainField: .salesperson))
+        }
+        form = Form(title: Catalogue.text("cardEditor.newTitle", language, [stageName]), fields: fields)
     }
 
     /// - Parameter language: how the amount is written in the field (and will be read back).
@@ -240,7 +253,9 @@ public struct CardEditor: Sendable {
     func opportunityForm(language: Language) -> OpportunityForm {
         guard let card else {
             let revenue = form.value("cardEditor.expectedRevenue").trimmingCharacters(in: " ")
-            return OpportunityForm(title: form.value("cardEditor.title"), expectedRevenue: revenue.isEmpty ? nil : revenue)
+            let salesperson = form.fields.contains { $0.id == "cardEditor.salesperson" } ? form.value("cardEditor.salesperson") : nil
+            return OpportunityForm(title: form.value("cardEditor.title"), expectedRevenue: revenue.isEmpty ? nil : revenue,
+                                   salesperson: salesperson)
         }
         let original = CardEditor(editing: card, language: language).form
         func changed(_ id: String) -> String? {
@@ -397,6 +412,17 @@ public struct SettingsEditor: Sendable {
                                                            selected: Self.languages.firstIndex(of: language) ?? 0)),
             FormField("settings.currency", language, .text(TextField(currency.code)), domainField: .currency),
         ])
+    }
+
+    /// The field that sets `key`.
+    static func fieldID(of key: SettingKey) -> String? {
+        switch key {
+        case .leads: return "settings.leads"
+        case .direction: return "settings.direction"
+        case .language: return "settings.language"
+        case .currency: return "settings.currency"
+        case .team: return nil
+        }
     }
 
     /// The settings the form changes, each validated and normalised as `settings set` does;

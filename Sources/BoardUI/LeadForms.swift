@@ -7,9 +7,14 @@ public struct LeadEditor: Sendable {
     public var lead: Opportunity?
     public var form: Form
 
-    public init(new language: Language) {
+    /// - Parameter salesperson: what the new lead's salesperson field starts as (on a server,
+    ///   the login at the board).
+    public init(new language: Language, salesperson: String = "") {
         lead = nil
         form = Form(title: Catalogue.text("leadEditor.newTitle", language), fields: Self.fields(for: nil, language: language))
+        if let index = form.fields.firstIndex(where: { $0.id == "cardEditor.salesperson" }) {
+            form.fields[index].kind = .text(TextField(salesperson))
+        }
     }
 
     public init(editing lead: Opportunity, language: Language) {
@@ -62,10 +67,14 @@ public struct ConversionWizard: Sendable {
     /// The customer choices, in the order of the Customer field.
     let customers: [Conversion.CustomerChoice]
 
-    public init(lead: Opportunity, duplicates: [Opportunity], catalog: StageCatalog, language: Language) {
+    /// - Parameter teams: the teams the deal may go to (the user's); every team by default.
+    public init(lead: Opportunity, duplicates: [Opportunity], catalog: StageCatalog, language: Language, teams: [Team]? = nil) {
         self.lead = lead
         self.duplicates = duplicates
-        teams = catalog.teams
+        // The lead's own team stays offered (and chosen) even when the list leaves it out.
+        let offered = teams ?? catalog.teams
+        let teams = offered.contains { $0.id == lead.team } ? offered : (catalog.team(lead.team).map { [$0] } ?? []) + offered
+        self.teams = teams
         let t = Localizer(language)
         var fields: [FormField] = []
         // Only a sure duplicate that is still in play is ticked; the others are offered unticked.
@@ -91,8 +100,8 @@ public struct ConversionWizard: Sendable {
         let selected = preferred.flatMap { match in choices.firstIndex(of: .opportunity(match.id)) } ?? 0
         fields.append(FormField("convert.customer", language, .choice(customerLabels, selected: selected)))
         fields.append(FormField("cardEditor.salesperson", language, .text(TextField(lead.salesperson)), domainField: .salesperson))
-        fields.append(FormField("convert.team", language, .choice(catalog.teams.map(\.name),
-                                                                 selected: catalog.teams.firstIndex { $0.id == lead.team } ?? 0)))
+        fields.append(FormField("convert.team", language, .choice(teams.map(\.name),
+                                                                 selected: teams.firstIndex { $0.id == lead.team } ?? 0)))
         form = Form(title: t("convert.title", lead.id, lead.title), fields: fields)
         form.titleSubject = lead.title
     }

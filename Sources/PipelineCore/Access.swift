@@ -71,13 +71,23 @@ public struct Access: Hashable, Sendable {
     /// every team shares changes every team's pipeline: only someone who manages them all.
     public func refusalToChangeStage(_ stage: Stage?, of team: Team, allTeams: [Team]) -> AccessRefusal? {
         if let stage, stage.scope == .shared {
-            return managesAll(allTeams) ? nil : .sharedStage(stage: stage.name)
+            if managesAll(allTeams) { return nil }
+            // With one team, managing it is managing them all: said in the team's words.
+            return allTeams.count > 1 ? .sharedStage(stage: stage.name) : .stages(team: team.name)
         }
         return manages(team.id) ? nil : .stages(team: team.name)
     }
 
     /// A setting for everyone (`settings set --for-everyone`); personal ones are each person's.
     public func refusalToChangeSharedSettings() -> AccessRefusal? { isAdmin ? nil : .sharedSettings }
+
+    /// Setting `key`: a personal key (team, language, direction) is each person's own unless
+    /// set for everyone; the pipeline's own keys (currency, leads) are everyone's whoever sets
+    /// them, so only an administrator may, and the refusal says it is the same for everyone.
+    public func refusalToChange(_ key: SettingKey, forEveryone: Bool) -> AccessRefusal? {
+        if isAdmin || (key.isPersonal && !forEveryone) { return nil }
+        return key.isPersonal ? .sharedSettings : .pipelineSetting(key: key.rawValue)
+    }
 
     /// Seeing and adding to `team`'s pipeline.
     public func refusalToUse(_ team: Team) -> AccessRefusal? { isMember(of: team.id) ? nil : .notMember(team: team.name) }
@@ -111,6 +121,8 @@ public enum AccessRefusal: Hashable, Sendable {
     case stages(team: String)
     case sharedStage(stage: String)
     case sharedSettings
+    /// One of the pipeline's own settings (currency, leads): the same for everyone.
+    case pipelineSetting(key: String)
     case notMember(team: String)
     case othersRecord(id: Int64, owner: String, team: String)
     case assignToOthers(salesperson: String, team: String)
@@ -128,6 +140,7 @@ public enum AccessRefusal: Hashable, Sendable {
         case .stages(let team): return t("access.stages", team)
         case .sharedStage(let stage): return t("access.sharedStage", stage)
         case .sharedSettings: return t("access.sharedSettings")
+        case .pipelineSetting(let key): return t("access.pipelineSetting", key)
         case .notMember(let team): return t("access.notMember", team)
         case .othersRecord(let id, let owner, let team): return t("access.othersRecord", id, owner, team)
         case .assignToOthers(let salesperson, let team): return t("access.assignToOthers", salesperson, team)

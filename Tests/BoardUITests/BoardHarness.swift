@@ -31,12 +31,19 @@ final class BoardHarness {
     let database: any PipelineStore
     let terminal: ScriptedTerminal
     let language: Language
+    /// The store the board uses when it acts for someone with a role (`access:`); `nil`:
+    /// the board uses `database`, as its file's owner.
+    private(set) var roles: RoleStore?
     var session: BoardSession!
     /// 2026-11-20 09:00 UTC; cards made by `seed` are days older.
     static let now = Timestamp(millisecondsSince1970: 1_795_165_200_000)
 
+    /// - Parameter access: who the board acts for, as a team server would say (a
+    ///   salesperson, a manager…); `nil`: the file's owner. `seed` runs as the owner, and
+    ///   can take `Access` values only from the teams it made, so `access` is asked of it.
     init(size: Size = Size(columns: 120, rows: 30), language: Language = .english,
-         direction: BoardDirection = .rightToLeft, seed: (BoardHarness) throws -> Void = BoardHarness.standardSeed) throws {
+         direction: BoardDirection = .rightToLeft, seed: (BoardHarness) throws -> Void = BoardHarness.standardSeed,
+         access: ((BoardHarness) throws -> Access)? = nil) throws {
         self.language = language
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-board-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -45,7 +52,15 @@ final class BoardHarness {
                                         user: "tester")
         terminal = ScriptedTerminal(size: size)
         try seed(self)
-        session = try BoardSession(repository: database, terminal: terminal, team: nil, direction: direction,
+        let repository: any BoardStore
+        if let access {
+            let roles = RoleStore(database, access: try access(self))
+            self.roles = roles
+            repository = roles
+        } else {
+            repository = database
+        }
+        session = try BoardSession(repository: repository, terminal: terminal, team: nil, direction: direction,
                                    language: language, user: "tester", clock: { Self.now })
     }
 

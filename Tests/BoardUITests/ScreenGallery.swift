@@ -18,6 +18,8 @@ enum ScreenGallery {
         var sizes: [Size]? = nil
         /// A change to the seeded pipeline before the board opens.
         var prepare: (@Sendable (BoardHarness) throws -> Void)? = nil
+        /// Who the board acts for, as a team server would say; `nil`: the file's owner.
+        var access: (@Sendable (BoardHarness) throws -> Access)? = nil
         var script: @Sendable (BoardHarness) throws -> Void
     }
 
@@ -177,6 +179,29 @@ enum ScreenGallery {
         Screen(name: "forecast", about: "f: the forecast, per stage and per currency.") { board in
             board.press(.character("f"))
         },
+        Screen(name: "refused-stage", about: "As Lan, a salesperson, on a team server: ↑ e on New's header. The board says why in the status line instead of opening the editor (New is every team's stage).",
+               access: GallerySeed.salesperson) { board in
+            board.press(.up, .character("e"))
+        },
+        Screen(name: "refused-card", about: "As Lan: Shift-← on a colleague's deal. Refused, in a sentence that wraps above the status line where it is long.",
+               access: GallerySeed.salesperson) { board in
+            board.press(.shiftLeft)
+        },
+        Screen(name: "refused-new-team", about: "As Lan: t, a team that is not hers, Enter. The picker offers only her teams, and only an administrator adds one.",
+               access: GallerySeed.salesperson) { board in
+            board.press(.character("t"))
+            board.type("Hà Nội")
+            board.press(.enter)
+        },
+        Screen(name: "new-deal-server", about: "As Lan: n. On a server a new deal's salesperson starts as the login.",
+               access: GallerySeed.salesperson) { board in
+            board.press(.character("n"))
+        },
+        Screen(name: "help-salesperson", about: "As Lan: ? — the keys her role cannot use on this team say why, under their text.",
+               access: GallerySeed.salesperson) { board in
+            board.press(.character("?"))
+            for _ in 0..<12 { board.press(.down) }
+        },
         Screen(name: "too-small", about: "A terminal smaller than 40×12.",
                sizes: [Size(columns: 39, rows: 11), Size(columns: 30, rows: 20), Size(columns: 79, rows: 8)]) { _ in },
     ]
@@ -210,10 +235,10 @@ enum ScreenGallery {
 
     /// One screen in one language and size: the grid, and what the rules say of it.
     static func render(_ screen: Screen, _ language: Language, _ size: Size) throws -> (grid: Grid, state: BoardState) {
-        let board = try BoardHarness(size: size, language: language, direction: screen.direction) { board in
+        let board = try BoardHarness(size: size, language: language, direction: screen.direction, seed: { board in
             try GallerySeed.seed(board)
             try screen.prepare?(board)
-        }
+        }, access: screen.access)
         try screen.script(board)
         return (board.grid, board.state)
     }
@@ -325,6 +350,11 @@ enum GallerySeed {
             _ = try database.addLead(changes, team: team, context: ChangeContext(now: BoardHarness.now, user: "seed"))
         }
         _ = try database.addTeam(named: "Xuất khẩu Đà Nẵng", context: ChangeContext(now: BoardHarness.now, user: "seed"))
+    }
+
+    /// Lan, a salesperson of the first team, as a team server would say of her login.
+    @Sendable static func salesperson(_ board: BoardHarness) throws -> Access {
+        Access(login: "Lan", role: .salesperson, teams: [try board.database.currentTeam().id])
     }
 
     /// Takes the guide's Negotiation out (its deal to Proposition), so `N` has a step to suggest.

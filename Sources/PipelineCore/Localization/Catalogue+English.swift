@@ -425,6 +425,12 @@ extension Catalogue {
         "settings.leads.caption": "qualify leads first, in view 2",
         "settings.title": "Settings",
 
+        // The board and who may do what (issue 12)
+        "access.pipelineSetting": "only an administrator can change the setting {0}: it is the same for everyone",
+        "board.ownDealsOnly": " your deals only ",
+        "help.refused": "✗ {0}",
+        "overlay.teams.noMatch": "No team of yours matches ‘{0}’",
+
         // Import
         "import.badBoolean": "'{0}' is neither true nor false",
         "import.badPriority": "'{0}' is not a priority from 0 to 3",

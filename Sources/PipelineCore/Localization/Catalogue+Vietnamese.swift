@@ -422,6 +422,12 @@ extension Catalogue {
         "settings.leads.caption": "sàng lọc tiềm năng trước, ở màn hình 2",
         "settings.title": "Cài đặt",
 
+        // The board and who may do what (issue 12)
+        "access.pipelineSetting": "chỉ quản trị viên mới được đổi thiết lập {0}: thiết lập này dùng chung cho mọi người",
+        "board.ownDealsOnly": " chỉ cơ hội của bạn ",
+        "help.refused": "✗ {0}",
+        "overlay.teams.noMatch": "Không có nhóm nào của bạn khớp với ‘{0}’",
+
         // Import
         "import.badBoolean": "'{0}' không phải 'true' hay 'false'",
         "import.badPriority": "'{0}' không phải mức ưu tiên từ 0 đến 3",
