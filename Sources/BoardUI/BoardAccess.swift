@@ -36,9 +36,10 @@ extension BoardState {
     /// may change. A manager of one team of several would otherwise be refused every column.
     var newStageScope: StageScope { access.managesAll(teams) ? .shared : .team(team.id) }
 
-    /// What a new deal or lead's salesperson starts as: on a server, the login at the board
-    /// (who may clear it, or, as a manager, name someone else); on a file, nobody.
-    var defaultSalesperson: String? { access.login }
+    /// What a new deal or lead's salesperson starts as for a salesperson on a server: their
+    /// login (they may clear it, and give it to nobody else). Managers and administrators
+    /// add deals for anyone, and a file has no logins: nobody, as before.
+    var defaultSalesperson: String? { access.role == .salesperson ? access.login : nil }
 
     /// Says why in the status line, and does nothing else.
     mutating func refuse(_ refusal: AccessRefusal) -> [BoardEffect] {

@@ -26,11 +26,16 @@ public struct Access: Hashable, Sendable {
     /// The teams the person belongs to; a manager manages exactly these. An administrator's
     /// are ignored (they are in every team).
     public var teams: Set<Team.ID>
+    /// Whether the person manages every team of the store, when the store knows better than
+    /// the teams it shows them (a server shows a manager only their own teams, so those
+    /// alone would always look like all of them); `nil`: judged from the teams given.
+    public var managesEveryTeam: Bool?
 
-    public init(login: String?, role: AccessRole, teams: Set<Team.ID>) {
+    public init(login: String?, role: AccessRole, teams: Set<Team.ID>, managesEveryTeam: Bool? = nil) {
         self.login = login
         self.role = role
         self.teams = teams
+        self.managesEveryTeam = managesEveryTeam
     }
 
     /// A SQLite file's owner: everything (a file is one person's).
@@ -44,7 +49,9 @@ public struct Access: Hashable, Sendable {
 
     /// Whether the person manages every one of `allTeams`: what changing something every team
     /// shares (a shared stage, the shared order of stages) asks for.
-    public func managesAll(_ allTeams: [Team]) -> Bool { isAdmin || allTeams.allSatisfy { manages($0.id) } }
+    public func managesAll(_ allTeams: [Team]) -> Bool {
+        isAdmin || (role == .manager && (managesEveryTeam ?? allTeams.allSatisfy { manages($0.id) }))
+    }
 
     /// Whether the person sees only their own deals in `team` (a salesperson, the team's
     /// "own deals only" on).
@@ -72,8 +79,9 @@ public struct Access: Hashable, Sendable {
     public func refusalToChangeStage(_ stage: Stage?, of team: Team, allTeams: [Team]) -> AccessRefusal? {
         if let stage, stage.scope == .shared {
             if managesAll(allTeams) { return nil }
-            // With one team, managing it is managing them all: said in the team's words.
-            return allTeams.count > 1 ? .sharedStage(stage: stage.name) : .stages(team: team.name)
+            // Someone who does not manage even this team, the only one they see, is told so in
+            // the team's words (with one team, managing it is managing them all).
+            return manages(team.id) || allTeams.count > 1 ? .sharedStage(stage: stage.name) : .stages(team: team.name)
         }
         return manages(team.id) ? nil : .stages(team: team.name)
     }

@@ -365,14 +365,18 @@ struct BoardAccessTests {
         let board = try BoardHarness(access: Self.administrator)
         let roles = try #require(board.roles)
         roles.refusal = PipelineError.notPermitted(.assignToOthers(salesperson: "Minh", team: "Sales"))
-        board.press(.character("n"))
-        board.type("Hooli")
-        board.press(.tab, .tab, .control("u"))
+        try focusCard(board, "Acme renewal")
+        board.press(.enter)
+        for _ in 0..<8 { board.press(.tab) }
+        board.press(.control("u"))
         board.type("Minh")
         board.press(.enter)
-        guard case .newCard(let editor) = board.state.mode else { Issue.record("the prompt closed"); return }
-        #expect(editor.form.fields[2].error == "a salesperson gives deals only to themselves: ask a manager of Sales to give it to Minh")
-        #expect(editor.form.value("cardEditor.title") == "Hooli")
+        guard case .cardEditor(let editor) = board.state.mode else { Issue.record("the editor closed"); return }
+        #expect(editor.form.fields[editor.form.focused].id == "cardEditor.salesperson")
+        #expect(editor.form.fields[editor.form.focused].error
+            == "a salesperson gives deals only to themselves: ask a manager of Sales to give it to Minh")
+        #expect(editor.form.value("cardEditor.salesperson") == "Minh")
+        #expect(try board.card("Acme renewal").salesperson == "Lan")
     }
 
     @Test func aRoleChangedMeanwhileCountsFromTheNextChange() throws {
