@@ -41,10 +41,12 @@ extension BoardState {
     /// add deals for anyone, and a file has no logins: nobody, as before.
     var defaultSalesperson: String? { access.role == .salesperson ? access.login : nil }
 
-    /// Says why in the status line, and does nothing else.
+    /// Says why in the status line, and asks the store who the user is now: an
+    /// administrator may have given them more since the board last read it, and a server
+    /// does not announce that, so that the key works when pressed again.
     mutating func refuse(_ refusal: AccessRefusal) -> [BoardEffect] {
         status = .error(refusal.message(in: language))
-        return []
+        return [.checkAccess]
     }
 
     /// Why a key of the table can never act for this user on the team shown (whatever has

@@ -26,6 +26,8 @@ public enum BoardEvent: Sendable {
     /// The store's change feed lost its server (`message` says so) or, with `nil`, has it
     /// back; the session reloads the whole board then.
     case connectionChanged(lost: String?)
+    /// What the user may do now, read after a key was refused.
+    case accessChecked(Access)
     case tick(Timestamp)
 }
 
@@ -91,5 +93,7 @@ public enum BoardEffect: Sendable {
     case saveSettings([(key: SettingKey, value: String)])
     /// Make `team` the current team (remembered for the next start) and show its pipeline.
     case switchTeam(Team.ID)
+    /// Read what the user may do now (after a refusal); the board is read again if it changed.
+    case checkAccess
     case quit
 }

@@ -44,14 +44,14 @@ enum BoardMouse {
             }
             drag.moved = drag.moved || point != drag.start
             state.mouseDrag = drag
-            if drag.moved, !mayDrag(drag, &state) { return [] }
+            if drag.moved, let refused = refusedDrag(drag, &state) { return refused }
             preview(drag, at: point, &state)
             return []
         case .release(let point):
             guard let drag = state.mouseDrag else { return [] }
             state.mouseDrag = nil
             guard drag.moved || point != drag.start else { return [] }
-            guard mayDrag(drag, &state) else { return [] }
+            if let refused = refusedDrag(drag, &state) { return refused }
             preview(drag, at: point, &state)
             switch state.mode {
             case .carryingCard, .carryingColumn:
@@ -73,11 +73,11 @@ enum BoardMouse {
         }
     }
 
-    /// Whether the user may carry what the drag picked up, asked as it starts to move, as
-    /// Space asks: a refused drag ends there, the status line saying why.
-    static func mayDrag(_ drag: MouseDrag, _ state: inout BoardState) -> Bool {
+    /// What a drag the user may not make does instead, asked as it starts to move, as Space
+    /// asks: it ends there, the status line saying why; `nil` when they may.
+    static func refusedDrag(_ drag: MouseDrag, _ state: inout BoardState) -> [BoardEffect]? {
         switch state.mode {
-        case .carryingCard, .carryingColumn: return true
+        case .carryingCard, .carryingColumn: return nil
         default: break
         }
         let refusal: AccessRefusal?
@@ -87,10 +87,9 @@ enum BoardMouse {
         case .header(let stage):
             refusal = state.refusalToChangeStage(state.stage(stage))
         }
-        guard let refusal else { return true }
+        guard let refusal else { return nil }
         state.mouseDrag = nil
-        _ = state.refuse(refusal)
-        return false
+        return state.refuse(refusal)
     }
 
     /// Shows a drag as a carry: the card or column drawn where it would land.

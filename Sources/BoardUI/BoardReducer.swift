@@ -81,6 +81,11 @@ public enum BoardReducer {
             return []
         case .connectionChanged(let lost):
             return connectionChanged(lost: lost, &state)
+        case .accessChecked(let access):
+            // Changed since the board last read it: the teams and deals it may see may have too.
+            guard access != state.access else { return [] }
+            state.access = access
+            return [.reload(focus: state.focus)]
         case .tick(let now):
             state.now = now
             return []

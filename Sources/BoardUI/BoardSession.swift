@@ -123,7 +123,7 @@ public final class BoardSession {
             let refusedByServer: Bool
             if case StoreError.permissionDenied? = error as? StoreError { refusedByServer = true } else { refusedByServer = false }
             switch effect {
-            case .reload, .loadWindow, .loadForecast, .loadLeads, .loadDuplicates:
+            case .reload, .loadWindow, .loadForecast, .loadLeads, .loadDuplicates, .checkAccess:
                 // A read that failed is not retried at once: it would fail the same way (a
                 // server that is away) and ask again for ever. The change feed brings the
                 // board back when the store is.
@@ -148,6 +148,8 @@ public final class BoardSession {
         case .loadWindow(let stage, let anchor, let focus):
             let window = try repository.cardWindow(query(stage), anchor: anchor, limit: BoardLayout.cardCapacity(state.size))
             return [.windowLoaded(stage, window, focus: focus)]
+        case .checkAccess:
+            return [.accessChecked(try repository.access())]
         case .loadForecast:
             return [.forecastLoaded(try repository.forecast(team: state.team.id, groupedBy: .stage))]
         case .loadLeads(let anchor, let focus):

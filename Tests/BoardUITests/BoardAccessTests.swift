@@ -390,6 +390,19 @@ struct BoardAccessTests {
         #expect(board.state.access.role == .manager)
         board.press(.character("e"))
         guard case .stageEditor = board.state.mode else { Issue.record("the new manager's editor did not open"); return }
+        // A role taken away is met by the store's refusal; one given, without any change
+        // announced (a server does not announce roles), by the next refused key, which asks
+        // the store again: pressed once more, the key acts.
+        board.press(.escape)
+        roles.acting = try Self.salesperson(board)
+        roles.announce = true
+        board.session.catchUp()
+        expectRefused(board, [.character("e")], saying: Self.stagesSentence)
+        roles.acting = try Self.manager(board)
+        expectRefused(board, [.character("e")], saying: Self.stagesSentence)
+        #expect(board.state.access.role == .manager)
+        board.press(.character("e"))
+        guard case .stageEditor = board.state.mode else { Issue.record("the key still refused after the role was read again"); return }
     }
 
     @Test func aLoginInNoTeamIsToldWhyAndABoardOpensOnATeamOfTheUsers() throws {
