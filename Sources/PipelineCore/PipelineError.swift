@@ -79,6 +79,8 @@ public enum PipelineError: Error, Hashable, Sendable {
     // Access
     /// The person's role does not allow it (exit 77 on the command line).
     case notPermitted(AccessRefusal)
+    /// A login longer than a server's names may be (PostgreSQL cuts them at 63 bytes).
+    case loginTooLong(String, maximumBytes: Int)
 
     /// The field this error is about, when it is about one.
     public var field: Field? {
@@ -184,6 +186,7 @@ public enum PipelineError: Error, Hashable, Sendable {
         case .copySourceEmpty(let location): return t("error.copySourceEmpty", location)
         case .changedSinceLoaded(let name, let id): return t("error.changedSinceLoaded", kindName(name), id)
         case .notPermitted(let refusal): return refusal.message(in: language)
+        case .loginTooLong(let login, let maximum): return t("error.loginTooLong", login, maximum)
         }
     }
 
