@@ -26,11 +26,18 @@ public struct Access: Hashable, Sendable {
     /// The teams the person belongs to; a manager manages exactly these. An administrator's
     /// are ignored (they are in every team).
     public var teams: Set<Team.ID>
+    /// Whether the person manages every team of the database, those they cannot see
+    /// included: what changing a stage every team shares asks. An engine that hides the teams
+    /// a person is not in must say (a server's `pipeline_manages_every_team()`), since the
+    /// teams it shows them are then all theirs; `nil`: every team is in sight, and the teams
+    /// given to `managesAll` decide.
+    public var managesEveryTeam: Bool?
 
-    public init(login: String?, role: AccessRole, teams: Set<Team.ID>) {
+    public init(login: String?, role: AccessRole, teams: Set<Team.ID>, managesEveryTeam: Bool? = nil) {
         self.login = login
         self.role = role
         self.teams = teams
+        self.managesEveryTeam = managesEveryTeam
     }
 
     /// A SQLite file's owner: everything (a file is one person's).
@@ -44,7 +51,9 @@ public struct Access: Hashable, Sendable {
 
     /// Whether the person manages every one of `allTeams`: what changing something every team
     /// shares (a shared stage, the shared order of stages) asks for.
-    public func managesAll(_ allTeams: [Team]) -> Bool { isAdmin || allTeams.allSatisfy { manages($0.id) } }
+    public func managesAll(_ allTeams: [Team]) -> Bool {
+        isAdmin || (role == .manager && (managesEveryTeam ?? allTeams.allSatisfy { manages($0.id) }))
+    }
 
     /// Whether the person sees only their own deals in `team` (a salesperson, the team's
     /// "own deals only" on).

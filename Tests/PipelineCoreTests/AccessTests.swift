@@ -80,6 +80,12 @@ struct AccessTests {
         #expect(managerOfBoth.refusalToChangeStage(shared, of: Self.teamA, allTeams: Self.twoTeams) == nil)
         #expect(Self.admin.refusalToChangeStage(shared, of: Self.teamB, allTeams: Self.twoTeams) == nil)
         #expect(Access.fileOwner.refusalToChangeStage(shared, of: Self.teamB, allTeams: Self.twoTeams) == nil)
+        // Where the engine hides the teams a manager is not in, its word decides: the teams
+        // in sight are all theirs whether or not there are others.
+        let hiding = Access(login: "mia", role: .manager, teams: [Self.teamA.id], managesEveryTeam: false)
+        #expect(hiding.refusalToChangeStage(shared, of: Self.teamA, allTeams: [Self.teamA]) == .sharedStage(stage: "New"))
+        let alone = Access(login: "mia", role: .manager, teams: [Self.teamA.id], managesEveryTeam: true)
+        #expect(alone.refusalToChangeStage(shared, of: Self.teamA, allTeams: [Self.teamA]) == nil)
         // A salesperson never, even alone in the only team.
         #expect(Self.salespersonB.refusalToChangeStage(shared, of: Self.teamB, allTeams: [Self.teamB]) == .sharedStage(stage: "New"))
         #expect(Self.nobody.refusalToChangeStage(shared, of: Self.teamB, allTeams: Self.twoTeams) == .sharedStage(stage: "New"))
