@@ -1,3 +1,4 @@
+import Foundation
 import PipelineCore
 import PipelineStorage
 import PostgresClient
@@ -19,8 +20,11 @@ enum PostgresRows {
             version: try row.int(9))
     }
 
+    /// The columns `team(_:)` reads, by position, in this order.
+    static let teamColumns = "id, name, version, own_deals_only"
+
     static func team(_ row: PostgresRow) throws -> Team {
-        Team(id: Team.ID(try row.int64(0)), name: try row.string(1), version: try row.int(2))
+        Team(id: Team.ID(try row.int64(0)), name: try row.string(1), version: try row.int(2), ownDealsOnly: try row.bool(3))
     }
 
     /// The columns `opportunity(_:)` reads, by position, in this order.
@@ -132,6 +136,18 @@ enum PostgresRows {
     /// An array parameter (`$1::bigint[]`) in PostgreSQL's text form: `{1,2,3}`.
     static func array(_ values: [Int64]) -> String {
         "{" + values.map(String.init).joined(separator: ",") + "}"
+    }
+
+    /// A `bigint[]` in PostgreSQL's text form (`{1,2,3}`, `{}`), as numbers.
+    static func int64Array(_ text: String) throws -> [Int64] {
+        let inner = text.trimmingCharacters(in: CharacterSet(charactersIn: "{}"))
+        guard !inner.isEmpty else { return [] }
+        return try inner.split(separator: ",").map { element in
+            guard let value = Int64(element) else {
+                throw PostgresError(.unexpectedValue, serverMessage: "not a list of numbers: \(text)")
+            }
+            return value
+        }
     }
 
     /// A text array parameter (`$1::text[]`): every element quoted, `"` and `\` escaped, so

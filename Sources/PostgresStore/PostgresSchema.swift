@@ -16,7 +16,16 @@
 ///   preference sends one notification per statement on `pipeline_changes` (see
 ///   `PostgresChange`), unless the transaction has set `SET LOCAL pipeline.importing = 'on'`;
 /// - text that is compared or sorted (names, titles, keys) uses the "C" collation: code-point
-///   order, as SQLite compares text.
+///   order, as SQLite compares text;
+/// - from version 3 (issue 12) the server enforces who may see and change what: users
+///   (`app_user`, `team_member`, `team.own_deals_only`), row-level security on every table
+///   (enabled, not forced: a superuser and the tables' owner are administrators), helper
+///   functions answering about `session_user` (`pipeline_role()`, `pipeline_member_teams()`,
+///   …), grants per user (`pipeline_apply_grants`), `stage_total` kept per salesperson too,
+///   the history's `changed_by` set by the server, and SECURITY DEFINER functions for what a
+///   policy alone would get wrong (`pipeline_store_sort_orders`, `pipeline_store_ranks`,
+///   `pipeline_move_history`, `pipeline_rebuild_stage_totals`). See `version3` and
+///   Docs/decisions.md ("Roles enforced by PostgreSQL").
 public enum PostgresSchema {
     /// What `pipeline_meta.application_id` holds in a database of ours.
     public static let applicationID = "pipeline"
@@ -32,7 +41,7 @@ public enum PostgresSchema {
     public static let importingSetting = "pipeline.importing"
 
     /// The migrations, in order; the schema version is their count.
-    static let migrations: [String] = [version1, version2]
+    static let migrations: [String] = [version1, version2, version3]
 
     public static var currentVersion: Int { migrations.count }
 

@@ -54,11 +54,10 @@ extension PostgresTransaction: StoreWriter {
     func storeSortOrders(_ orders: [(Stage.ID, Int)]) throws {
         knownCatalog = nil
         guard !orders.isEmpty else { return }
-        try run("""
-            UPDATE stage SET sort_order = wanted.sort_order
-            FROM unnest($1::bigint[], $2::bigint[]) AS wanted (id, sort_order)
-            WHERE stage.id = wanted.id AND stage.sort_order <> wanted.sort_order
-            """, [PostgresRows.array(orders.map(\.0.rawValue)), PostgresRows.array(orders.map { Int64($0.1) })])
+        // Through the schema's function: a manager renumbers stages they may not otherwise
+        // change (sort_order only, keeping those stages' order among themselves).
+        try run("SELECT pipeline_store_sort_orders($1::bigint[], $2::bigint[])",
+                [PostgresRows.array(orders.map(\.0.rawValue)), PostgresRows.array(orders.map { Int64($0.1) })])
     }
 
     func deleteStage(_ id: Stage.ID) throws {
@@ -82,7 +81,9 @@ extension PostgresTransaction: StoreWriter {
     }
 
     func moveHistory(from: Opportunity.ID, to: Opportunity.ID) throws {
-        try run("UPDATE stage_history SET opportunity_id = $1 WHERE opportunity_id = $2", [to.rawValue, from.rawValue])
+        // Members may not update history: the schema's function moves it between two records
+        // the user may change.
+        try run("SELECT pipeline_move_history($1, $2)", [from.rawValue, to.rawValue])
     }
 
     func insertHistory(_ entry: StageHistoryEntry) throws {
@@ -104,11 +105,10 @@ extension PostgresTransaction: StoreWriter {
     /// One statement for every card (order is not content: versions stay).
     func setRanks(_ ranks: [(Opportunity.ID, Int64)]) throws {
         guard !ranks.isEmpty else { return }
-        try run("""
-            UPDATE opportunity SET rank = wanted.rank
-            FROM unnest($1::bigint[], $2::bigint[]) AS wanted (id, rank)
-            WHERE opportunity.id = wanted.id
-            """, [PostgresRows.array(ranks.map(\.0.rawValue)), PostgresRows.array(ranks.map(\.1))])
+        // Through the schema's function: respacing a column moves colleagues' cards a
+        // salesperson may not otherwise change (their rank only, of cards the user sees).
+        try run("SELECT pipeline_store_ranks($1::bigint[], $2::bigint[])",
+                [PostgresRows.array(ranks.map(\.0.rawValue)), PostgresRows.array(ranks.map(\.1))])
     }
 
     func applyStageProbability(_ stage: Stage.ID, _ probability: Probability, followersOnly: Bool, at now: Timestamp) throws {

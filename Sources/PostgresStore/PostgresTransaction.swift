@@ -143,8 +143,25 @@ final class PostgresTransaction {
 // MARK: - Reading
 
 extension PostgresTransaction: StoreReader {
-    /// Until the server keeps roles (schema version 3, issue 12), its users may do everything.
-    func access() throws -> Access { .fileOwner }
+    /// The session user's role and teams, as the server's policies see them
+    /// (`pipeline_role()`: a superuser or the tables' owner is an administrator without a
+    /// row). A login that is no user is a salesperson of no team: it sees and changes nothing.
+    func access() throws -> Access {
+        guard let row = try rows(Self.accessSQL).first else {
+            throw PostgresError(.unexpectedValue, serverMessage: "the session user could not be read", target: connection.target)
+        }
+        let login = try row.string(0)
+        let teams = try PostgresRows.int64Array(row.string(2)).map(Team.ID.init)
+        guard let role = row.optionalString(1).flatMap(AccessRole.init(rawValue:)) else {
+            return Access(login: login, role: .salesperson, teams: [])
+        }
+        return Access(login: login, role: role, teams: Set(teams))
+    }
+
+    static let accessSQL = """
+        SELECT session_user::text, pipeline_role(),
+               ARRAY(SELECT team_id FROM team_member WHERE login = session_user::text ORDER BY team_id)::text
+        """
 
     func catalog() throws -> StageCatalog {
         if let knownCatalog { return knownCatalog }
@@ -152,15 +169,15 @@ extension PostgresTransaction: StoreReader {
     }
 
     static let stagesSQL = "SELECT \(PostgresRows.stageColumns) FROM stage ORDER BY sort_order, id"
-    static let teamsSQL = "SELECT id, name, version FROM team ORDER BY id"
+    static let teamsSQL = "SELECT \(PostgresRows.teamColumns) FROM team ORDER BY id"
 
     static func catalog(stages: [PostgresRow], teams: [PostgresRow]) throws -> StageCatalog {
         StageCatalog(teams: try teams.map(PostgresRows.team), stages: try stages.map(PostgresRows.stage))
     }
 
     func teamsWithCreation() throws -> [BackupTeam] {
-        try rows("SELECT id, name, version, created_at FROM team ORDER BY id").map { row in
-            BackupTeam(team: try PostgresRows.team(row), createdAt: Timestamp(millisecondsSince1970: try row.int64(3)))
+        try rows("SELECT \(PostgresRows.teamColumns), created_at FROM team ORDER BY id").map { row in
+            BackupTeam(team: try PostgresRows.team(row), createdAt: Timestamp(millisecondsSince1970: try row.int64(4)))
         }
     }
 

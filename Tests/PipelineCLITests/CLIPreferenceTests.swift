@@ -92,9 +92,8 @@ struct CLIPreferenceTests {
             _ = try? ServerDatabase.superuser().executeScript("DROP ROLE IF EXISTS \(role)")
         }
         try server.connect().executeScript("""
-            GRANT USAGE ON SCHEMA public TO \(role);
-            GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO \(role);
-            GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO \(role)
+            INSERT INTO app_user (login, role, created_at) VALUES ('\(role)', 'admin', 0);
+            SELECT pipeline_apply_grants('\(role)')
             """)
         let colleague = server.location.replacingOccurrences(of: "user=postgres", with: "user=\(role)")
         func colleagueRun(_ arguments: [String]) -> CLI.Result {

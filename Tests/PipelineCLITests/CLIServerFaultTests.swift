@@ -128,6 +128,7 @@ struct CLIServerFaultTests {
         defer { _ = try? administrator.executeScript("DROP OWNED BY \(reader) CASCADE; DROP ROLE IF EXISTS \(reader)") }
         let setUpName = try #require(setUp.server?.name)
         try setUp.server?.connect().executeScript("""
+            INSERT INTO app_user (login, role, created_at) VALUES ('\(reader)', 'admin', 0);
             GRANT CONNECT ON DATABASE \(setUpName) TO \(reader); GRANT USAGE ON SCHEMA public TO \(reader);
             GRANT SELECT ON ALL TABLES IN SCHEMA public TO \(reader)
             """)

@@ -510,7 +510,9 @@ struct EngineOpeningTests {
             let owner = try EngineHarness(database)
             try owner.add("Acme")
             try withTestRole { reader in
+                // An administrator (it sees everything) whose login may only read.
                 try database.connect().executeScript("""
+                    INSERT INTO app_user (login, role, created_at) VALUES ('\(reader)', 'admin', 0);
                     GRANT CONNECT ON DATABASE \(database.name) TO \(reader);
                     GRANT USAGE ON SCHEMA public TO \(reader);
                     GRANT SELECT ON ALL TABLES IN SCHEMA public TO \(reader)
@@ -587,9 +589,8 @@ struct EngineOpeningTests {
             #expect(owner.user == database.owner)
             try withTestRole { role in
                 try database.connect().executeScript("""
-                    GRANT USAGE ON SCHEMA public TO \(role);
-                    GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO \(role);
-                    GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO \(role)
+                    INSERT INTO app_user (login, role, created_at) VALUES ('\(role)', 'admin', 0);
+                    SELECT pipeline_apply_grants('\(role)')
                     """)
                 // It says it is the owner; the server knows better.
                 let colleague = try StoreOpener.open(try database.connectionString(user: role), seedLanguage: .english, now: testNow,

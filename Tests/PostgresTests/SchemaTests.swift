@@ -15,13 +15,18 @@ struct SchemaTests {
 
     /// Version 2 (preferences) is pinned as version 1 is, now that it ships.
     @Test func version2IsFrozen() {
-        #expect(PostgresSchema.currentVersion == 2)
         #expect(PostgresSchema.checksum(ofVersion: 2) == "9343871130f6511f")
     }
 
+    /// Version 3 (roles enforced by the server, issue 12).
+    @Test func version3IsFrozen() {
+        #expect(PostgresSchema.currentVersion == 3)
+        #expect(PostgresSchema.checksum(ofVersion: 3) == "9f31ed1e68f65298")
+    }
+
     /// A database of version 1 — a team server from before preferences — is brought to
-    /// version 2 once, under the lock, with everything it held: the pipeline's settings, and
-    /// no one's preferences yet.
+    /// the current version once, under the lock, with everything it held: the pipeline's
+    /// settings, and no one's preferences yet.
     @Test func aVersion1DatabaseIsUpgradedKeepingItsSettings() throws {
         try withTestDatabase { database in
             let connection = try database.connect()
@@ -35,7 +40,7 @@ struct SchemaTests {
             }
             #expect(try PostgresSchema.migrate(connection) == .upgraded(from: 1))
             #expect(try PostgresSchema.migrate(connection) == .current)
-            #expect(try connection.execute("SELECT schema_version FROM pipeline_meta").first?.int(0) == 2)
+            #expect(try connection.execute("SELECT schema_version FROM pipeline_meta").first?.int(0) == PostgresSchema.currentVersion)
             #expect(try connection.execute("SELECT string_agg(key || '=' || value, ',' ORDER BY key) FROM setting").first?.string(0)
                     == "currency=VND,language=vi,team=2")
             #expect(try connection.execute("SELECT count(*) FROM preference").first?.int(0) == 0)
@@ -54,11 +59,11 @@ struct SchemaTests {
             #expect(try PostgresSchema.migrate(connection, seedNewDatabase: seed) == .current)
             #expect(seeded == 1)
             let meta = try #require(try connection.execute("SELECT application_id, schema_version FROM pipeline_meta").first)
-            #expect(try meta.string(0) == "pipeline" && meta.int(1) == 2)
+            #expect(try meta.string(0) == "pipeline" && meta.int(1) == PostgresSchema.currentVersion)
             let tables = try connection.execute("""
                 SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'
                 """).first?.string(0)
-            #expect(tables == "opportunity,pipeline_meta,preference,setting,stage,stage_history,stage_total,team")
+            #expect(tables == "app_user,opportunity,pipeline_meta,preference,setting,stage,stage_history,stage_total,team,team_member")
         }
     }
 

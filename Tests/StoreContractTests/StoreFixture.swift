@@ -152,17 +152,16 @@ enum TestPostgres {
 
     /// A login role `name` (roles belong to the whole server and outlive a test database:
     /// one that exists already, made by a test running beside, is fine) that may read and
-    /// write the tables of `database`, as a salesperson's login would.
+    /// write everything in `database`: an administrator of it (schema version 3's `app_user`
+    /// row and the grants `pipeline_apply_grants` gives that role).
     static func ensureRole(_ name: String, mayUse database: String) throws {
         let role = "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         try superuser().executeScript("""
             DO $$ BEGIN CREATE ROLE \(role) LOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$
             """)
-        try PostgresConnection(connectionString(database: database)).executeScript("""
-            GRANT USAGE ON SCHEMA public TO \(role);
-            GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO \(role);
-            GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO \(role)
-            """)
+        let connection = try PostgresConnection(connectionString(database: database))
+        try connection.execute("INSERT INTO app_user (login, role, created_at) VALUES ($1, 'admin', 0) ON CONFLICT (login) DO NOTHING", [name])
+        try connection.execute("SELECT pipeline_apply_grants($1)", [name])
     }
 }
 
