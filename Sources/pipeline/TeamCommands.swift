@@ -95,6 +95,9 @@ struct TeamCommand: ParsableCommand {
 
         func run() throws {
             let session = try global.open()
+            // Asked before the names are looked up: a team the person is not in is out of
+            // their sight, and "no such team" would not say why.
+            try session.database.access().refusalToManageTeams().enforce()
             let removed = try session.database.team(team)
             let destination = try moveTo.map { try session.database.team($0) }
             let result = try session.database.removeTeam(removed.id, movingTo: destination?.id, context: session.context())
