@@ -8,11 +8,17 @@ import PipelineCore
 extension BoardState {
     /// The teams the user belongs to (every team, for an administrator or a file's owner):
     /// what the team picker and the conversion wizard offer.
-    public var memberTeams: [Team] { teams.filter { access.isMember(of: $0.id) } }
+    public var memberTeams: [Team] { access.memberTeams(of: teams) }
 
     /// The team a record belongs to, as the board knows it.
     func team(of record: Opportunity) -> Team {
         record.team == team.id ? team : teams.first { $0.id == record.team } ?? team
+    }
+
+    /// Seeing and adding to the team shown: for a login in no team at all, the sentence that
+    /// says so rather than naming this one.
+    var refusalToUseTeam: AccessRefusal? {
+        access.refusalToUse(team).map { memberTeams.isEmpty ? .noTeam : $0 }
     }
 
     /// Editing, reordering or removing `stage`; with `nil`, adding a stage to the team shown.
@@ -36,10 +42,10 @@ extension BoardState {
     /// may change. A manager of one team of several would otherwise be refused every column.
     var newStageScope: StageScope { access.managesAll(teams) ? .shared : .team(team.id) }
 
-    /// What a new deal or lead's salesperson starts as for a salesperson on a server: their
-    /// login (they may clear it, and give it to nobody else). Managers and administrators
-    /// add deals for anyone, and a file has no logins: nobody, as before.
-    var defaultSalesperson: String? { access.role == .salesperson ? access.login : nil }
+    /// What a new deal or lead's salesperson starts as, as the store would give it: for a
+    /// salesperson on a server, their login (they may clear it, and give it to nobody else);
+    /// managers and administrators add deals for anyone, and a file has no logins: nobody.
+    var defaultSalesperson: String? { access.salesperson(forNew: nil) }
 
     /// Says why in the status line, and asks the store who the user is now: an
     /// administrator may have given them more since the board last read it, and a server

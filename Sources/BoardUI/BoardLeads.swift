@@ -42,7 +42,7 @@ enum BoardLeads {
             state.status = .info(state.t("leads.sorted", state.leads.order.name(in: state.language)))
             return [.loadLeads(.top, focus: .firstCard)]
         case .newCard:
-            if let refusal = state.access.refusalToUse(state.team) { return state.refuse(refusal) }
+            if let refusal = state.refusalToUseTeam { return state.refuse(refusal) }
             state.mode = .leadEditor(LeadEditor(new: state.language, salesperson: state.defaultSalesperson ?? ""))
             return []
         case .activate:

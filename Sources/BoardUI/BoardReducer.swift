@@ -110,7 +110,7 @@ public enum BoardReducer {
         if let focus = data.focus { state.focus = focus }
         repairFocus(&state)
         // A login in none of the store's teams sees an empty board: it says why.
-        if state.status == nil, let refusal = state.access.refusalToUse(state.team) { state.status = .error(refusal.message(in: state.language)) }
+        if state.status == nil, let refusal = state.refusalToUseTeam { state.status = .error(refusal.message(in: state.language)) }
         if case .addColumn(var prompt) = state.mode {
             prompt.suggestions = StageTemplate.suggestions(completing: state.stages)
             if let selected = prompt.selected, !prompt.suggestions.indices.contains(selected) { prompt.selected = nil }
@@ -316,7 +316,7 @@ public enum BoardReducer {
                 state.status = .hint(state.t("board.noStageForCard"))
                 return []
             }
-            if let refusal = state.access.refusalToUse(state.team) { return state.refuse(refusal) }
+            if let refusal = state.refusalToUseTeam { return state.refuse(refusal) }
             state.mode = .newCard(CardEditor(newIn: stage.id, stageName: stage.name, language: state.language,
                                              salesperson: state.defaultSalesperson))
             return []

@@ -26,9 +26,11 @@ public struct Access: Hashable, Sendable {
     /// The teams the person belongs to; a manager manages exactly these. An administrator's
     /// are ignored (they are in every team).
     public var teams: Set<Team.ID>
-    /// Whether the person manages every team of the store, when the store knows better than
-    /// the teams it shows them (a server shows a manager only their own teams, so those
-    /// alone would always look like all of them); `nil`: judged from the teams given.
+    /// Whether the person manages every team of the database, those they cannot see
+    /// included: what changing a stage every team shares asks. An engine that hides the teams
+    /// a person is not in must say (a server's `pipeline_manages_every_team()`), since the
+    /// teams it shows them are then all theirs; `nil`: every team is in sight, and the teams
+    /// given to `managesAll` decide.
     public var managesEveryTeam: Bool?
 
     public init(login: String?, role: AccessRole, teams: Set<Team.ID>, managesEveryTeam: Bool? = nil) {
@@ -78,10 +80,7 @@ public struct Access: Hashable, Sendable {
     /// every team shares changes every team's pipeline: only someone who manages them all.
     public func refusalToChangeStage(_ stage: Stage?, of team: Team, allTeams: [Team]) -> AccessRefusal? {
         if let stage, stage.scope == .shared {
-            if managesAll(allTeams) { return nil }
-            // Someone who does not manage even this team, the only one they see, is told so in
-            // the team's words (with one team, managing it is managing them all).
-            return manages(team.id) || allTeams.count > 1 ? .sharedStage(stage: stage.name) : .stages(team: team.name)
+            return managesAll(allTeams) ? nil : .sharedStage(stage: stage.name)
         }
         return manages(team.id) ? nil : .stages(team: team.name)
     }
@@ -119,6 +118,28 @@ public struct Access: Hashable, Sendable {
     /// Imports and restores write many records, stages and teams at once.
     public func refusalToImport() -> AccessRefusal? { role == .salesperson ? .importing : nil }
     public func refusalToRestore() -> AccessRefusal? { isAdmin ? nil : .restoring }
+
+    /// The salesperson a new deal or lead gets when none was given: a salesperson's own login
+    /// (what they add is theirs, and with "own deals only" an unassigned deal would vanish
+    /// from their own board); nobody for a manager or an administrator, who add deals for
+    /// the team to hand out. Anything given is kept as given (an empty name: nobody).
+    public func salesperson(forNew given: String?) -> String? {
+        if let given { return given }
+        guard role == .salesperson, let login else { return nil }
+        return login
+    }
+
+    /// Of `teams`, those the person is in (every one for an administrator): what a team
+    /// list and a team picker offer.
+    public func memberTeams(of teams: [Team]) -> [Team] { teams.filter { isMember(of: $0.id) } }
+}
+
+extension Optional where Wrapped == AccessRefusal {
+    /// Throws the refusal a question gave as `PipelineError.notPermitted`; nothing when
+    /// there was none.
+    public func enforce() throws(PipelineError) {
+        if let refusal = self { throw .notPermitted(refusal) }
+    }
 }
 
 /// Why the person may not do what they asked: one sentence naming who may.
@@ -136,6 +157,8 @@ public enum AccessRefusal: Hashable, Sendable {
     case assignToOthers(salesperson: String, team: String)
     case importing
     case restoring
+    /// The person is in no team of the database (a login without a user row): nothing to show.
+    case noTeam
     /// A SQLite file has no users: its protection is the file's mode.
     case fileHasNoUsers
 
@@ -154,6 +177,7 @@ public enum AccessRefusal: Hashable, Sendable {
         case .assignToOthers(let salesperson, let team): return t("access.assignToOthers", salesperson, team)
         case .importing: return t("access.importing")
         case .restoring: return t("access.restoring")
+        case .noTeam: return t("access.noTeam")
         case .fileHasNoUsers: return t("access.fileHasNoUsers")
         }
     }
@@ -161,6 +185,18 @@ public enum AccessRefusal: Hashable, Sendable {
 
 /// A person who may use a team server: their login, role and teams.
 public struct UserAccount: Hashable, Sendable {
+    /// The longest login a PostgreSQL server keeps whole, in bytes (NAMEDATALEN − 1); it
+    /// would cut a longer one silently, making a login nobody asked for.
+    public static let maximumLoginBytes = 63
+
+    /// A login as typed, checked: one line, not blank, no control characters, at most
+    /// `maximumLoginBytes` bytes. Any other character is allowed (the server quotes it).
+    public static func login(_ text: String) throws(PipelineError) -> String {
+        let login = try TextInput.requiredName(text, field: .login)
+        guard login.utf8.count <= maximumLoginBytes else { throw .loginTooLong(login, maximumBytes: maximumLoginBytes) }
+        return login
+    }
+
     public var login: String
     public var role: AccessRole
     /// The teams they belong to (a manager: manages), by id, in name order.

@@ -229,4 +229,5 @@ public enum Field: String, Sendable, CaseIterable {
     case position
     case setting
     case externalID = "External ID"
+    case login
 }

@@ -54,6 +54,8 @@ public struct CSVImporter {
     /// Imports the CSV text `text` delivers: all of it, or nothing when it has any problem.
     public func run(_ text: TextStream, kind requested: ExchangeKind?, dryRun: Bool) throws -> Report {
         if requested == .all { throw ImportProblem(column: nil, message: t("import.oneKind")) }
+        // Who may import is asked before the file is read: a refusal is not a problem of it.
+        try database.access().refusalToImport().enforce()
         let delimiter = Self.delimiter(in: text.peek(65_536))
         let input = TextInputStream(text, delimiter: delimiter)
         let reader = try CSVReader(stream: input, hasHeaderRow: false, delimiter: delimiter)
@@ -144,6 +146,9 @@ public struct CSVImporter {
                                 }
                             } catch let problem as ImportProblem {
                                 report.problems.append(Problem(line: start, column: problem.column, message: problem.message))
+                            } catch PipelineError.notPermitted(let refusal) {
+                                // Not the file's fault: the whole import is refused, in one sentence.
+                                throw PipelineError.notPermitted(refusal)
                             } catch let error as PipelineError {
                                 report.problems.append(Problem(line: start, column: mapper.column(for: error.field),
                                                                message: Self.withoutField(error, options.language)))

@@ -34,6 +34,9 @@ public final class ImportApplier {
     }
     private var defaultTeam: Team
     private var currency: CurrencyCode
+    /// What the person importing may do, asked once: each row is then checked against it
+    /// (a manager imports into the teams they manage; only an administrator creates teams).
+    private let access: Access
     public private(set) var summary = ImportSummary()
     /// Stages the file gave a sequence for, in file order, to order at the end.
     private var sequences: [(Stage.ID, Int)] = []
@@ -54,6 +57,8 @@ public final class ImportApplier {
     public init(store: any ImportTransaction, options: ImportOptions) throws {
         self.store = store
         self.options = options
+        access = try store.access()
+        try access.refusalToImport().enforce()
         catalog = try store.catalog()
         let teams = catalog.teams
         defaultTeam = try options.defaultTeam.flatMap { id in teams.first { $0.id == id } } ?? store.currentTeam(for: nil)
@@ -89,6 +94,7 @@ public final class ImportApplier {
         let stage = try imported.stage.map { try resolvedStage($0, in: pipeline) }
         let now = options.now, user = options.user
         guard let current = existing else {
+            try access.refusalToAssign(to: changes.salesperson ?? "", in: team).enforce()
             var update: OpportunityUpdate
             if kind == .lead {
                 if changes.title == nil { throw ImportProblem(column: "name", message: t("import.needsTitle")) }
@@ -123,7 +129,7 @@ public final class ImportApplier {
         }
         applyState(imported, to: &update.opportunity)
         columnTops.removeAll()  // an edit may move, archive or restore a card
-        _ = try store.save(update, replacing: current, placement: nil, catalog: catalog)
+        _ = try store.save(update, replacing: current, placement: nil, catalog: catalog, access: access)
         summary.updated += 1
     }
 
@@ -216,6 +222,7 @@ public final class ImportApplier {
             guard options.createMissingTeams else {
                 throw ImportProblem(column: "team_id", message: t("import.noTeam", name))
             }
+            try access.refusalToManageTeams().enforce()
             let clean = try TextInput.requiredName(name, field: .teamName)
             let id = try store.insertTeam(name: clean, createdAt: options.now)
             summary.teamsCreated.append(clean)
@@ -259,6 +266,7 @@ public final class ImportApplier {
 
     private func insertStage(_ draft: StageDraft, in team: Team, externalID: String?) throws -> Stage {
         let addition = try catalog.addition(of: draft, in: team, at: nil)
+        try access.refusalToChangeStage(addition.stage, of: team, allTeams: catalog.teams).enforce()
         var stage = addition.stage
         stage.sortOrder = catalog.stages.count + 1
         let id = try store.insertStage(stage, externalID: externalID)
@@ -292,12 +300,14 @@ public final class ImportApplier {
                 edit.probability = probability
             }
             if !edit.isEmpty {
+                try access.refusalToChangeStage(current, of: viewer, allTeams: catalog.teams).enforce()
                 let edited = try catalog.applying(edit, to: current, occupyingTeams: try store.teamsWithRecords(inStage: current.id))
                 _ = try store.updateStage(edited, expectedVersion: current.version)
                 catalog = try store.catalog()
             }
             if let externalID = imported.externalID, !externalID.isEmpty, Self.stockStages[externalID] == nil,
                !externalID.hasPrefix("pipeline.crm_stage_") {
+                try access.refusalToChangeStage(current, of: viewer, allTeams: catalog.teams).enforce()
                 try store.setStageExternalID(current.id, externalID)
             }
             stage = current

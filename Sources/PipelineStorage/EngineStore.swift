@@ -67,7 +67,8 @@ public final class EngineStore: PipelineStore {
     // MARK: - PipelineReading
 
     public func access() throws -> Access { try read { try $0.access() } }
-    public func teams() throws -> [Team] { try read { try $0.teams() } }
+    /// The teams the person is in (a server shows an administrator every one).
+    public func teams() throws -> [Team] { try read { try $0.memberTeams() } }
     public func team(_ reference: String) throws -> Team { try read { try $0.team(reference) } }
     public func currentTeam() throws -> Team { try read { try $0.currentTeam(for: user) } }
     public func catalog() throws -> StageCatalog { try read { try $0.catalog() } }
@@ -255,7 +256,11 @@ public final class EngineStore: PipelineStore {
     public func isUntouched() throws -> Bool { try read { try $0.isUntouched() } }
 
     public func restore(_ body: (any RestoreTransaction) throws -> Void) throws {
+        // Said before the engine looks at anything (is the database new?): who may is the
+        // first question.
+        try access().refusalToRestore().enforce()
         try engine.restoring { transaction in
+            try transaction.access().refusalToRestore().enforce()
             try body(transaction)
             try Self.checkRestored(transaction)
         }
@@ -274,6 +279,47 @@ public final class EngineStore: PipelineStore {
             throw PipelineError.backupInconsistent(BackupFault("backup.unknownTeamPreference", preference.value, preference.user,
                                                                path: "preferences"))
         }
+    }
+
+    // MARK: - AccessManagement
+
+    /// The engine's users, or the one sentence a file has for it.
+    private func administration() throws -> any AccessAdministration {
+        guard let administration = engine.accessAdministration else { throw PipelineError.notPermitted(.fileHasNoUsers) }
+        return administration
+    }
+
+    public func checkMayManageUsers() throws {
+        _ = try administration()
+        try access().refusalToManageUsers().enforce()
+    }
+
+    public func users() throws -> [UserAccount] { try administration().users() }
+
+    public func addUser(_ login: String, role: AccessRole, teams: [Team.ID], password: String?) throws -> UserAccount {
+        let administration = try administration()
+        try access().refusalToManageUsers().enforce()
+        return try administration.addUser(login, role: role, teams: teams, password: password)
+    }
+
+    public func editUser(_ login: String, role: AccessRole?, teams: [Team.ID]?, password: String?) throws -> UserAccount {
+        let administration = try administration()
+        try access().refusalToManageUsers().enforce()
+        return try administration.editUser(login, role: role, teams: teams, password: password)
+    }
+
+    public func removeUser(_ login: String) throws {
+        let administration = try administration()
+        try access().refusalToManageUsers().enforce()
+        try administration.removeUser(login)
+    }
+
+    public func setOwnDealsOnly(_ team: Team.ID, _ on: Bool) throws -> Team {
+        let administration = try administration()
+        let (access, catalog) = try readingTogether { (try self.access(), try self.catalog()) }
+        guard let owner = catalog.team(team) else { throw PipelineError.unknownTeam(String(team.rawValue)) }
+        try access.refusalToChangeSettings(of: owner).enforce()
+        return try administration.setOwnDealsOnly(team, on)
     }
 
     // MARK: - StoreMaintenance

@@ -40,14 +40,25 @@ extension StoreReader {
         try currentTeamAndSource(for: user).team
     }
 
+    /// Of the teams, those the person acting is in (every one for an administrator and a
+    /// file's owner): what a team list and a team picker offer.
+    public func memberTeams() throws -> [Team] {
+        try access().memberTeams(of: try teams())
+    }
+
+    /// A current team is one the person is in: a choice naming another (the pipeline's, made
+    /// for everyone) falls back to their first team.
     func currentTeamAndSource(for user: String?) throws -> (team: Team, source: SettingSource) {
-        let teams = try teams()
+        let teams = try memberTeams()
         func named(_ stored: String?) -> Team? {
             stored.flatMap { Int64($0) }.flatMap { id in teams.first { $0.id.rawValue == id } }
         }
         if let user, let own = named(try storedPreference(.team, user: user)) { return (own, .personal) }
         if let shared = named(try storedSetting(.team)) { return (shared, .shared) }
-        guard let first = teams.first else { throw StoreError.corrupt(path: "the database (it has no team)") }
+        guard let first = teams.first else {
+            guard try self.teams().isEmpty else { throw PipelineError.notPermitted(.noTeam) }
+            throw StoreError.corrupt(path: "the database (it has no team)")
+        }
         return (first, .default)
     }
 

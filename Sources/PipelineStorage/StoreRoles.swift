@@ -117,6 +117,8 @@ public protocol ImportSink: AnyObject, Sendable {
     /// returns and this is not a dry run.
     func importing<T>(dryRun: Bool, _ body: (any ImportTransaction) throws -> T) throws -> T
     func defaultCurrency() throws -> CurrencyCode
+    /// What the person importing may do (a salesperson may not import).
+    func access() throws -> Access
 }
 
 /// What a backup and an export read.
@@ -141,6 +143,8 @@ public protocol BackupSink: AnyObject, Sendable {
     var location: String { get }
     /// Whether the database holds only what a new one holds (only such a one takes a backup).
     func isUntouched() throws -> Bool
+    /// What the person restoring may do (only an administrator restores).
+    func access() throws -> Access
     /// Replaces an untouched database's content with a backup's, in one transaction; the
     /// body feeds it. A database with other data is refused.
     func restore(_ body: (any RestoreTransaction) throws -> Void) throws
@@ -158,9 +162,26 @@ public protocol StoreMaintenance: AnyObject, Sendable {
     func repair() throws
 }
 
+/// Who may use the store: users, their roles and teams, and the team setting "own deals
+/// only" (issue 12). Only a team server has users: on a file every call is refused with
+/// `AccessRefusal.fileHasNoUsers`. Each call asks the person's access first and refuses
+/// with `PipelineError.notPermitted`; the server's grants and policies are the guarantee.
+public protocol AccessManagement: AnyObject, Sendable {
+    /// Refuses, as adding, changing or removing a user would, without changing anything: what
+    /// a command asks before it asks for a password.
+    func checkMayManageUsers() throws
+    /// The users the person may see (an administrator: every one), in login order.
+    func users() throws -> [UserAccount]
+    func addUser(_ login: String, role: AccessRole, teams: [Team.ID], password: String?) throws -> UserAccount
+    /// `nil`: unchanged; `teams` replaces the memberships.
+    func editUser(_ login: String, role: AccessRole?, teams: [Team.ID]?, password: String?) throws -> UserAccount
+    func removeUser(_ login: String) throws
+    func setOwnDealsOnly(_ team: Team.ID, _ on: Bool) throws -> Team
+}
+
 /// Everything a store is.
 public typealias PipelineStore = PipelineReading & PipelineWriting & LeadWorkflow & ChangeFeed & ImportSink & BackupSource
-    & BackupSink & StoreMaintenance
+    & BackupSink & StoreMaintenance & AccessManagement
 
 /// What the board needs.
 public typealias BoardStore = PipelineReading & PipelineWriting & LeadWorkflow & ChangeFeed

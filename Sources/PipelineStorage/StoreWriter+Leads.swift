@@ -3,7 +3,9 @@ import PipelineCore
 /// The lead workflow every engine shares: the qualification step before the pipeline.
 extension StoreWriter {
     public func addLead(_ changes: OpportunityChanges, team: Team.ID, context: ChangeContext) throws -> Opportunity {
-        guard try teams().contains(where: { $0.id == team }) else { throw PipelineError.unknownTeam(String(team.rawValue)) }
+        guard let owner = try teams().first(where: { $0.id == team }) else { throw PipelineError.unknownTeam(String(team.rawValue)) }
+        var changes = changes
+        try checkNewRecord(&changes, in: owner, access: try access())
         var lead = try Opportunity.createLead(changes, team: team, currency: try defaultCurrency(), at: context.now)
         lead.id = try insertRecord(lead, externalID: nil)
         return lead
@@ -40,11 +42,22 @@ extension StoreWriter {
     public func convertLead(_ id: Opportunity.ID, _ conversion: Conversion, expectedVersion: Int? = nil,
                             context: ChangeContext) throws -> Opportunity {
         let lead = try loadForUpdate(id, kind: .lead, expectedVersion: expectedVersion)
-        guard lead.isActive else { throw PipelineError.leadIsLost(id) }
         let catalog = try catalog()
+        let access = try access()
+        try access.refusalToChange(lead, of: Self.team(lead.team, in: catalog)).enforce()
+        guard lead.isActive else { throw PipelineError.leadIsLost(id) }
         var merging: [Opportunity.ID: Opportunity] = [:]
         for other in conversion.mergeWith where other != id {
-            if let record = try record(other) { merging[other] = record }
+            if let record = try record(other) {
+                // A merge deletes the other record: the person must be allowed to change it.
+                try access.refusalToChange(record, of: Self.team(record.team, in: catalog)).enforce()
+                merging[other] = record
+            }
+        }
+        var conversion = conversion
+        if lead.salesperson.isEmpty, merging.values.allSatisfy(\.salesperson.isEmpty) {
+            // A salesperson taking an unassigned lead takes it for themselves.
+            conversion.salesperson = access.salesperson(forNew: conversion.salesperson)
         }
         var source: Opportunity?
         if case .opportunity(let sourceID)? = conversion.customer { source = try record(sourceID) }
@@ -60,6 +73,6 @@ extension StoreWriter {
                 throw PipelineError.changedSinceLoaded(kind: "opportunity", id: removed.rawValue)
             }
         }
-        return try save(plan.update, replacing: plan.replacing, placement: .top, catalog: catalog)
+        return try save(plan.update, replacing: plan.replacing, placement: .top, catalog: catalog, access: access)
     }
 }

@@ -7,6 +7,8 @@ extension StoreWriter {
     public func addOpportunity(_ changes: OpportunityChanges, team: Team.ID, stage: Stage.ID?, context: ChangeContext) throws -> Opportunity {
         let catalog = try catalog()
         guard let owner = catalog.team(team) else { throw PipelineError.unknownTeam(String(team.rawValue)) }
+        var changes = changes
+        try checkNewRecord(&changes, in: owner, access: try access())
         let pipeline = catalog.pipeline(for: owner)
         let stage = try stage.map { id in
             guard let found = pipeline.stage(id) else { throw PipelineError.unknownStage(String(id.rawValue), pipeline: pipeline.team.name) }
@@ -102,6 +104,7 @@ extension StoreWriter {
 
     func deleteRecord(_ id: Opportunity.ID, kind: RecordKind, expectedVersion: Int?) throws {
         let current = try loadForUpdate(id, kind: kind, expectedVersion: expectedVersion)
+        try access().refusalToChange(current, of: Self.team(current.team, in: try catalog())).enforce()
         guard try deleteRecord(id, expectedVersion: current.version) else {
             throw PipelineError.changedSinceLoaded(kind: current.kind.rawValue, id: id.rawValue)
         }
@@ -115,13 +118,29 @@ extension StoreWriter {
                 _ body: (StageCatalog, Opportunity) throws -> OpportunityUpdate) throws -> Opportunity {
         let current = try loadForUpdate(id, kind: kind, expectedVersion: expectedVersion)
         let catalog = try catalog()
-        return try save(body(catalog, current), replacing: current, placement: placement, catalog: catalog)
+        let access = try access()
+        // Asked before the core computes anything: whose record it is decides, not what the
+        // change would be.
+        try access.refusalToChange(current, of: Self.team(current.team, in: catalog)).enforce()
+        return try save(body(catalog, current), replacing: current, placement: placement, catalog: catalog, access: access)
     }
 
     /// Writes a changed record with its version check, its place in the column (when it
     /// changed stage or team, or when asked) and the history entry.
     public func save(_ update: OpportunityUpdate, replacing current: Opportunity, placement: CardPlacement?,
                      catalog: StageCatalog) throws -> Opportunity {
+        try save(update, replacing: current, placement: placement, catalog: catalog, access: try access())
+    }
+
+    /// `save`, for a caller that already holds the person's access (an import asks once, not
+    /// per row): refused when the person may not change `current`, or may not give the
+    /// result to its salesperson in its team.
+    public func save(_ update: OpportunityUpdate, replacing current: Opportunity, placement: CardPlacement?,
+                     catalog: StageCatalog, access: Access) throws -> Opportunity {
+        try access.refusalToChange(current, of: Self.team(current.team, in: catalog)).enforce()
+        if update.opportunity.team != current.team || update.opportunity.salesperson != current.salesperson {
+            try access.refusalToAssign(to: update.opportunity.salesperson, in: Self.team(update.opportunity.team, in: catalog)).enforce()
+        }
         var update = update
         if update.changedStage || update.opportunity.team != current.team {
             update.opportunity.rank = try ColumnOrder.rank(for: update.opportunity, placement: placement ?? .top, in: self)
@@ -149,6 +168,20 @@ extension StoreWriter {
             throw PipelineError.changedSinceLoaded(kind: current.kind.rawValue, id: id.rawValue)
         }
         return current
+    }
+
+    /// A record's team as refusals name it. A team the catalogue does not hold (one a
+    /// server's policies hide) is named by its id; a person who cannot see it is not in it.
+    static func team(_ id: Team.ID, in catalog: StageCatalog) -> Team {
+        catalog.team(id) ?? Team(id: id, name: String(id.rawValue))
+    }
+
+    /// Asks whether the person may add a record to `team`, first giving it its salesperson
+    /// when none was given (`Access.salesperson(forNew:)`).
+    func checkNewRecord(_ changes: inout OpportunityChanges, in team: Team, access: Access) throws {
+        try access.refusalToUse(team).enforce()
+        changes.salesperson = access.salesperson(forNew: changes.salesperson)
+        try access.refusalToAssign(to: changes.salesperson ?? "", in: team).enforce()
     }
 
     static func pipeline(_ catalog: StageCatalog, _ team: Team.ID) throws -> Pipeline {

@@ -10,6 +10,7 @@ extension StoreWriter {
         let catalog = try catalog()
         guard let owner = catalog.team(team) else { throw PipelineError.unknownTeam(String(team.rawValue)) }
         let addition = try catalog.addition(of: draft, in: owner, at: position)
+        try access().refusalToChangeStage(addition.stage, of: owner, allTeams: catalog.teams).enforce()
         // Leave a hole in the order for the new stage.
         try storeSortOrders(catalog.stages.enumerated().map { index, stage in
             (stage.id, index + (index >= addition.globalIndex ? 2 : 1))
@@ -30,10 +31,14 @@ extension StoreWriter {
         guard !edit.isEmpty else { throw PipelineError.nothingToChange }
         let catalog = try catalog()
         guard let stage = catalog.stage(id) else { throw PipelineError.unknownStage(String(id.rawValue), pipeline: nil) }
+        let access = try access()
+        try Self.refusalToChange(stage, access: access, catalog: catalog).enforce()
         if let expectedVersion, expectedVersion != stage.version {
             throw PipelineError.changedSinceLoaded(kind: "stage", id: id.rawValue)
         }
         var edited = try catalog.applying(edit, to: stage, occupyingTeams: try teamsWithRecords(inStage: id))
+        // A team's stage made shared changes every team's pipeline.
+        try Self.refusalToChange(edited, access: access, catalog: catalog).enforce()
         guard try updateStage(edited, expectedVersion: stage.version) else {
             throw PipelineError.changedSinceLoaded(kind: "stage", id: id.rawValue)
         }
@@ -51,6 +56,9 @@ extension StoreWriter {
     public func moveStage(_ id: Stage.ID, in team: Team.ID, to placement: StagePlacement) throws -> Pipeline {
         let catalog = try catalog()
         guard let owner = catalog.team(team) else { throw PipelineError.unknownTeam(String(team.rawValue)) }
+        if let stage = catalog.stage(id) {
+            try access().refusalToChangeStage(stage, of: owner, allTeams: catalog.teams).enforce()
+        }
         let order = try catalog.reorder(id, in: owner, to: placement)
         try storeSortOrders(order.enumerated().map { ($1, $0 + 1) })
         guard let moved = catalog.stage(id), try updateStage(moved, expectedVersion: moved.version) else {
@@ -75,6 +83,7 @@ extension StoreWriter {
     /// - Returns: the stage as it was and every record moved, as it was (any team's).
     public func removeStage(_ id: Stage.ID, movingTo destination: Stage.ID?, context: ChangeContext) throws -> StageRemoval {
         let catalog = try catalog()
+        if let stage = catalog.stage(id) { try Self.refusalToChange(stage, access: try access(), catalog: catalog).enforce() }
         let plan = try catalog.removal(of: id, movingTo: destination, recordCount: try recordCount(inStage: id),
                                        occupyingTeams: try teamsWithRecords(inStage: id))
         var moved: [MovedCard] = []
@@ -88,9 +97,18 @@ extension StoreWriter {
         return StageRemoval(stage: plan.stage, moved: moved)
     }
 
+    /// Whether the person may change `stage`: a team's, its manager; a shared one, someone
+    /// who manages every team.
+    static func refusalToChange(_ stage: Stage, access: Access, catalog: StageCatalog) -> AccessRefusal? {
+        // A shared stage's question does not look at the team.
+        let team = stage.scope.team.map { Self.team($0, in: catalog) } ?? catalog.teams.first ?? Team(id: Team.ID(0), name: "")
+        return access.refusalToChangeStage(stage, of: team, allTeams: catalog.teams)
+    }
+
     // MARK: - Teams
 
     public func addTeam(named name: String, context: ChangeContext) throws -> Team {
+        try access().refusalToManageTeams().enforce()
         let name = try TextInput.requiredName(name, field: .teamName)
         try checkTeamNameIsFree(name, excluding: nil)
         return Team(id: try insertTeam(name: name, createdAt: context.now), name: name)
@@ -99,6 +117,7 @@ extension StoreWriter {
     public func renameTeam(_ id: Team.ID, to name: String) throws -> Team {
         let name = try TextInput.requiredName(name, field: .teamName)
         guard var team = try teams().first(where: { $0.id == id }) else { throw PipelineError.unknownTeam(String(id.rawValue)) }
+        try access().refusalToChangeSettings(of: team).enforce()
         try checkTeamNameIsFree(name, excluding: id)
         team.name = name
         try updateTeam(team)
@@ -114,6 +133,7 @@ extension StoreWriter {
     public func removeTeam(_ id: Team.ID, movingTo destination: Team.ID?, context: ChangeContext) throws -> TeamRemoval {
         let catalog = try catalog()
         guard let team = catalog.team(id) else { throw PipelineError.unknownTeam(String(id.rawValue)) }
+        try access().refusalToManageTeams().enforce()
         guard catalog.teams.count > 1 else { throw PipelineError.lastTeam(team.name) }
         let counts = try recordCounts(team: id)
         if counts.opportunities + counts.leads > 0 {
@@ -162,14 +182,21 @@ extension StoreWriter {
     /// - Returns: the value as stored (normalised; the team's name for `team`).
     @discardableResult
     public func setSetting(_ key: SettingKey, to value: String, for user: String?) throws -> String {
+        let access = try access()
+        let personal = key.isPersonal && user != nil
+        // The pipeline's own keys (currency, leads) are everyone's whoever sets them: their
+        // refusal says so rather than pointing at --for-everyone.
+        try access.refusalToChange(key, forEveryone: user == nil).enforce()
         let normalized = try key.normalized(value)
         var stored = normalized, shown = normalized
         if key == .team {
             let team = try team(normalized)
+            // Nobody works in a team they are not in.
+            try access.refusalToUse(team).enforce()
             stored = String(team.id.rawValue)
             shown = team.name
         }
-        if key.isPersonal, let user {
+        if personal, let user {
             try storePreference(key, stored, user: user)
         } else {
             try storeSetting(key, stored)

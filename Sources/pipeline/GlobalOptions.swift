@@ -71,7 +71,9 @@ struct GlobalOptions: ParsableArguments {
         let stored = try store.setting(.language).flatMap(Language.init(code:))
         let language = lang.flatMap(Language.init(code:)) ?? stored ?? requestedLanguage
         CLILanguage.set(language)
-        return Session(database: store, language: language, user: user)
+        // On a server the history's "by whom" is the login the server authenticated, never
+        // what `$USER` claims (the server's trigger insists on it too).
+        return Session(database: store, language: language, user: store.user ?? user)
     }
 }
 
@@ -112,8 +114,9 @@ struct Session {
     /// role it logged in as (`database.user`).
     let database: any PipelineStore
     let language: Language
-    /// Who runs the command as the stage history records them (`$USER`); on a file also
-    /// whose preferences (current team, language, direction) the store reads and writes.
+    /// Who runs the command as the stage history records them: on a server the session
+    /// user, on a file `$USER`, whose preferences (current team, language, direction) the
+    /// store then reads and writes.
     let user: String
 
     /// `$USER`, else `$LOGNAME`, else "unknown": the name the stage history records, and on

@@ -14,7 +14,7 @@ struct PipelineCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [BoardCommand.self, TeamCommand.self, StageCommand.self, OpportunityCommand.self,
                       LeadCommand.self, ForecastCommand.self, ExportCommand.self, ImportCommand.self, SettingsCommand.self,
-                      CheckCommand.self, DatabaseCommand.self, DevCommand.self],
+                      UserCommand.self, CheckCommand.self, DatabaseCommand.self, DevCommand.self],
         defaultSubcommand: BoardCommand.self) }
 }
 
@@ -38,6 +38,8 @@ enum Main {
             Console.finish()
             Console.error(localized("cli.error", localized("cli.changedMeanwhile.\(kind)", id)))
             exit(ExitStatus.invalidData)
+        } catch PipelineError.notPermitted(let refusal) {
+            fail(PipelineError.notPermitted(refusal), ExitStatus.of(refusal))
         } catch let error as PipelineError {
             fail(error, ExitStatus.invalidData)
         } catch let error as StoreError {
@@ -48,6 +50,8 @@ enum Main {
             fail(error, ExitStatus.of(error))
         } catch let error as TextProblem {
             fail(error, ExitStatus.invalidData)
+        } catch let error as PasswordProblem {
+            fail(error, error.exitStatus)
         } catch let error as ConfigurationError {
             fail(error, ExitStatus.configuration)
         } catch {
@@ -76,6 +80,13 @@ enum ExitStatus {
     static let configuration: Int32 = 78
     /// What a process killed by SIGPIPE reports: the reader of standard output went away.
     static let outputClosed: Int32 = 128 + SIGPIPE
+
+    /// 77: the person's role does not allow it. A SQLite file's "no users" is 78: nobody
+    /// lacks a permission there (its owner may do everything); the store given is the kind
+    /// that has no users, which is how it is set up, as `--db` chose it.
+    static func of(_ refusal: AccessRefusal) -> Int32 {
+        refusal == .fileHasNoUsers ? configuration : notPermitted
+    }
 
     static func of(_ error: FileError) -> Int32 {
         switch error {

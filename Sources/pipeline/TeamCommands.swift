@@ -4,12 +4,16 @@ import PipelineExchange
 import PipelineEngines
 import PipelineStorage
 
-/// `pipeline team list|add|rename|remove`.
+/// `pipeline team list|add|rename|edit|remove`.
 struct TeamCommand: ParsableCommand {
     static var configuration: CommandConfiguration { CommandConfiguration(
         commandName: "team",
         abstract: localized("cli.team.listAddRenameAndRemove"),
-        subcommands: [List.self, Add.self, Rename.self, Remove.self]) }
+        subcommands: [List.self, Add.self, Rename.self, Edit.self, Remove.self]) }
+
+    enum Switch: String, CaseIterable {
+        case on, off
+    }
 
     struct List: ParsableCommand {
         static var configuration: CommandConfiguration { CommandConfiguration(abstract: localized("cli.team.listTheTeamsTheCurrent")) }
@@ -22,12 +26,16 @@ struct TeamCommand: ParsableCommand {
             let teams = try session.database.teams()
             if json {
                 Console.out(JSONValue.array(teams.map { team in
-                    .object([("id", .int(team.id.rawValue)), ("name", .string(team.name)), ("current", .bool(team.id == current.id))])
+                    .object([("id", .int(team.id.rawValue)), ("name", .string(team.name)), ("current", .bool(team.id == current.id)),
+                             ("own_deals_only", .bool(team.ownDealsOnly))])
                 }).rendered())
                 return
             }
-            var table = Table([.init(localized("cli.column.id"), max: 6, right: true), .init(localized("cli.column.team"), max: 40, min: 10), .init(localized("cli.column.current"), max: 7)])
-            for team in teams { table.add([String(team.id.rawValue), team.name, team.id == current.id ? "*" : ""]) }
+            var table = Table([.init(localized("cli.column.id"), max: 6, right: true), .init(localized("cli.column.team"), max: 40, min: 10),
+                               .init(localized("cli.column.current"), max: 9), .init(localized("cli.column.ownDealsOnly"), max: 18)])
+            for team in teams {
+                table.add([String(team.id.rawValue), team.name, team.id == current.id ? "*" : "", team.ownDealsOnly ? localized("cli.yes") : ""])
+            }
             table.finish()
         }
     }
@@ -57,6 +65,25 @@ struct TeamCommand: ParsableCommand {
         }
     }
 
+    struct Edit: ParsableCommand {
+        static var configuration: CommandConfiguration { CommandConfiguration(
+            abstract: localized("cli.team.edit.abstract"),
+            discussion: localized("cli.team.edit.discussion")) }
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: ArgumentHelp(localized("cli.team.theTeamIdOrName"))) var team: String
+        @Option(name: .customLong("own-deals-only"), help: ArgumentHelp(localized("cli.team.option.ownDealsOnly"), valueName: "on|off"))
+        var ownDealsOnly: String?
+
+        func validate() throws { _ = try choice(ownDealsOnly, of: "--own-deals-only", as: Switch.self) }
+
+        func run() throws {
+            let session = try global.open()
+            guard let setting = try choice(ownDealsOnly, of: "--own-deals-only", as: Switch.self) else { throw PipelineError.nothingToChange }
+            let edited = try session.database.setOwnDealsOnly(try session.database.team(team).id, setting == .on)
+            Console.out(localized(edited.ownDealsOnly ? "cli.team.ownDealsOnlyOn" : "cli.team.ownDealsOnlyOff", edited.id, edited.name))
+        }
+    }
+
     struct Remove: ParsableCommand {
         static var configuration: CommandConfiguration { CommandConfiguration(
             abstract: localized("cli.team.removeATeam"),
@@ -68,6 +95,9 @@ struct TeamCommand: ParsableCommand {
 
         func run() throws {
             let session = try global.open()
+            // Asked before the names are looked up: a team the person is not in is out of
+            // their sight, and "no such team" would not say why.
+            try session.database.access().refusalToManageTeams().enforce()
             let removed = try session.database.team(team)
             let destination = try moveTo.map { try session.database.team($0) }
             let result = try session.database.removeTeam(removed.id, movingTo: destination?.id, context: session.context())

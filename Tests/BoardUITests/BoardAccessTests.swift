@@ -38,6 +38,17 @@ struct BoardAccessTests {
 
     static let stagesSentence = "only a manager of Sales can edit its stages"
 
+    static func sharedSentence(_ stage: String) -> String {
+        "stage \(stage) is shared by every team: only an administrator, or a manager of every team, can change it"
+    }
+
+    /// The standard seed and a stage of Sales's own, Demo, third in its pipeline.
+    static func withTeamStage(_ board: BoardHarness) throws {
+        try BoardHarness.standardSeed(board)
+        _ = try board.database.addStage(StageDraft(name: "Demo", probability: Probability(percent: 30), scope: .team(try sales(board))),
+                                        in: try sales(board), at: 3)
+    }
+
     static func othersSentence(_ card: Opportunity, _ owner: String) -> String {
         "deal \(card.id.rawValue) is \(owner)'s: only they or a manager of Sales can change it"
     }
@@ -95,20 +106,28 @@ struct BoardAccessTests {
     // MARK: - A salesperson
 
     @Test func aSalespersonsStageKeysSayWhyAndChangeNothing() throws {
-        let board = try BoardHarness(access: Self.salesperson)
-        focusHeader(board, "Qualified")
+        let board = try BoardHarness(seed: Self.withTeamStage, access: Self.salesperson)
+        // Sales's own stage, and a new one: its manager's.
+        focusHeader(board, "Demo")
         for key: Key in [.character("e"), .enter, .character("N"), .character("D"), .character("<"), .character(">"), .character(" ")] {
             expectRefused(board, [key], saying: Self.stagesSentence)
         }
+        // A stage every team shares: whoever manages every team's.
+        focusHeader(board, "Qualified")
+        for key: Key in [.character("e"), .enter, .character("D"), .character("<"), .character(">"), .character(" ")] {
+            expectRefused(board, [key], saying: Self.sharedSentence("Qualified"))
+        }
+        expectRefused(board, [.character("N")], saying: Self.stagesSentence)
         // Dragging the header with the mouse is refused as it starts to move.
         let slot = try #require(BoardLayout.columns(of: board.state).slots.first { $0.stage == (try? board.stage("Qualified").id) })
         board.mouse(.press(Point(x: slot.x + 2, y: 1)))
         board.mouse(.move(Point(x: slot.x - 10, y: 1)))
         #expect(isBrowsing(board))
         board.mouse(.release(Point(x: slot.x - 10, y: 1)))
-        #expect(board.state.status == .error(Self.stagesSentence))
+        #expect(board.state.status == .error(Self.sharedSentence("Qualified")))
         #expect(board.roles?.writes == 0)
-        #expect(try board.database.pipeline(for: Self.sales(board)).stages.map(\.name) == ["New", "Qualified", "Proposition", "Negotiation", "Won", "Lost"])
+        #expect(try board.database.pipeline(for: Self.sales(board)).stages.map(\.name)
+            == ["New", "Qualified", "Demo", "Proposition", "Negotiation", "Won", "Lost"])
     }
 
     @Test func aSalespersonMovesTheirOwnCardsButNotAColleagues() throws {
@@ -259,7 +278,7 @@ struct BoardAccessTests {
                                             in: try Self.sales(board), at: 3)
         }, access: Self.manager)
         focusHeader(board, "Qualified")
-        let shared = "stage Qualified is shared by every team: only an administrator, or a manager of every team, can change it"
+        let shared = Self.sharedSentence("Qualified")
         for key: Key in [.character("e"), .enter, .character("D"), .character("<"), .character(">"), .character(" ")] {
             expectRefused(board, [key], saying: shared)
         }
@@ -270,7 +289,7 @@ struct BoardAccessTests {
         for _ in 0..<5 { board.press(.tab) }
         board.press(.left, .enter)
         guard case .stageEditor(let editor) = board.state.mode else { Issue.record("the editor closed"); return }
-        #expect(editor.form.fields[5].error == "stage Demo is shared by every team: only an administrator, or a manager of every team, can change it")
+        #expect(editor.form.fields[5].error == Self.sharedSentence("Demo"))
         #expect(board.roles?.writes == 0)
         board.press(.right, .backTab, .backTab, .backTab, .backTab, .control("u"))
         board.type("35")
@@ -333,7 +352,7 @@ struct BoardAccessTests {
         #expect(board.state.access.role == .salesperson, "the board did not read the role again")
         #expect(try board.stage("Qualified").probability == probability)
         // Now the board knows: the key is refused before anything is asked of the store.
-        expectRefused(board, [.character("e")], saying: Self.stagesSentence)
+        expectRefused(board, [.character("e")], saying: Self.sharedSentence("Qualified"))
         #expect(roles.writes == 1)
     }
 
@@ -392,7 +411,7 @@ struct BoardAccessTests {
         let board = try BoardHarness(access: Self.salesperson)
         let roles = try #require(board.roles)
         focusHeader(board, "Qualified")
-        expectRefused(board, [.character("e")], saying: Self.stagesSentence)
+        expectRefused(board, [.character("e")], saying: Self.sharedSentence("Qualified"))
         roles.acting = try Self.manager(board)
         roles.announce = true
         board.session.catchUp()
@@ -406,9 +425,9 @@ struct BoardAccessTests {
         roles.acting = try Self.salesperson(board)
         roles.announce = true
         board.session.catchUp()
-        expectRefused(board, [.character("e")], saying: Self.stagesSentence)
+        expectRefused(board, [.character("e")], saying: Self.sharedSentence("Qualified"))
         roles.acting = try Self.manager(board)
-        expectRefused(board, [.character("e")], saying: Self.stagesSentence)
+        expectRefused(board, [.character("e")], saying: Self.sharedSentence("Qualified"))
         #expect(board.state.access.role == .manager)
         board.press(.character("e"))
         guard case .stageEditor = board.state.mode else { Issue.record("the key still refused after the role was read again"); return }
@@ -416,7 +435,7 @@ struct BoardAccessTests {
 
     @Test func aLoginInNoTeamIsToldWhyAndABoardOpensOnATeamOfTheUsers() throws {
         let outsider = try BoardHarness(access: { _ in Access(login: "guest", role: .salesperson, teams: []) })
-        let sentence = "you are not in team Sales: ask an administrator to add you"
+        let sentence = "you are in no team of this database: ask an administrator to add you to one (pipeline user edit LOGIN --team TEAM)"
         #expect(outsider.state.status == .error(sentence))
         outsider.press(.character("n"))
         #expect(isBrowsing(outsider))

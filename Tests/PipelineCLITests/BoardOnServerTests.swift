@@ -76,8 +76,12 @@ struct BoardOnServerTests {
             tmux.waitFor("Acme renewal")
             // e on New's header: the editor does not open, the status line says why.
             tmux.send("Up", "e")
-            let refused = tmux.waitFor("only a manager of Sales can edit its stages")
+            let refused = tmux.waitFor("stage New is shared by every team: only an administrator, or a manager of every team, can change it")
             #expect(!refused.contains("Probability (%)"))
+            // N: a new column is the team's manager's to add.
+            tmux.send("N")
+            let adding = tmux.waitFor("only a manager of Sales can edit its stages")
+            #expect(!adding.contains("Add a column"))
             // Minh's deal does not move.
             tmux.send("Down", "Down", "S-Left")
             tmux.waitFor("deal \(globex) is minh's: only they or a manager of Sales can change it")

@@ -1,5 +1,6 @@
 import Foundation
 import PipelineCore
+import PostgresClient
 import Testing
 
 /// Vietnamese is Vietnamese everywhere: every command, its help, its successes and its
@@ -108,7 +109,7 @@ struct CLIVietnameseTests {
     static let commandWords: Set<String> = [
         "board", "team", "stage", "opp", "lead", "forecast", "export", "import", "settings", "help",
         "list", "add", "rename", "remove", "edit", "move", "suggest", "show", "won", "lost", "restore", "archive",
-        "delete", "duplicates", "convert", "get", "set", "db", "copy", "check",
+        "delete", "duplicates", "convert", "get", "set", "db", "copy", "check", "user",
     ]
 
     struct Run {
@@ -233,6 +234,29 @@ struct CLIVietnameseTests {
         run(["settings", "set", "direction", "lên"], 65, allowing: Self.settingWords)
         run(["settings", "get", "màu"], 65, allowing: Self.settingWords)
         run(["settings", "set", "leads", "on"], 0, allowing: Self.settingWords)
+
+        // Users and the team setting "own deals only": a file has none (78); a server's owner
+        // adds, lists, changes and removes them.
+        let onServer = engine == .postgresql
+        let login = "lan_" + UUID().uuidString.lowercased().prefix(8)
+        defer {
+            if let server = cli.server {
+                _ = try? server.connect().executeScript("DROP OWNED BY \"\(login)\"")
+                _ = try? ServerDatabase.superuser(socketFolder: server.socketFolder, port: server.port)
+                    .executeScript("DROP ROLE IF EXISTS \"\(login)\"")
+            }
+        }
+        run(["user", "add", login, "--role", "salesperson", "--team", "Quốc tế"], onServer ? 0 : 78)
+        run(["user", "add", login, "--role", "sếp"], 64)
+        run(["user", "list"], onServer ? 0 : 78)
+        run(["user", "edit", login, "--role", "manager", "--team", "Bán hàng"], onServer ? 0 : 78)
+        run(["user", "edit", login], onServer ? 65 : 78)
+        run(["user", "edit", login, "--password"], onServer ? 64 : 78)
+        run(["user", "remove", login], onServer ? 0 : 78)
+        run(["team", "edit", "Quốc tế", "--own-deals-only", "on"], onServer ? 0 : 78)
+        run(["team", "edit", "Quốc tế", "--own-deals-only", "có"], 64)
+        run(["team", "edit", "Quốc tế"], 65)
+        if onServer { run(["team", "edit", "Quốc tế", "--own-deals-only", "off"], 0) }
 
         // Leads.
         run(["lead", "list"], 0)
