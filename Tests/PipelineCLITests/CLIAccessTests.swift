@@ -389,3 +389,83 @@ private extension String {
     /// The random part of a fixture's login (`adm_1a2b3c4d` → `1a2b3c4d`).
     var suffix: Substring { split(separator: "_").last ?? "" }
 }
+
+/// The password prompt of `user add` and `user edit --password`, on a real terminal (tmux):
+/// asked twice without echo, refused when the two differ, the terminal's echo back however
+/// the prompt ends, and the password the one the server then takes (over TCP, where the test
+/// server asks for passwords).
+@Suite("CLI: passwords on a terminal", .serialized)
+struct CLIPasswordPromptTests {
+    static func command(_ cli: CLI, _ arguments: String) -> String {
+        "env -u LANG -u LC_ALL HOME=\(cli.folder.path) USER=tester \(CLI.binary) \(arguments) \(cli.databaseOption); "
+            + "echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -e echo -e -echo; sleep 60"
+    }
+
+    static func finished(_ tmux: Tmux) -> String {
+        tmux.waitFor("the command's end") { screen in screen.split(separator: "\n").contains { $0 == "echo" || $0 == "-echo" } }
+    }
+
+    @Test func aPasswordTypedTwiceWithoutEchoIsTheOneTheServerTakes() throws {
+        #expect(tmuxAvailable, "tmux is needed: make test installs it")
+        let cli = try CLI(engine: .postgresql)
+        let server = try #require(cli.server)
+        let login = "pw_" + UUID().uuidString.lowercased().prefix(8)
+        defer {
+            _ = try? server.connect().executeScript("DROP OWNED BY \"\(login)\"")
+            _ = try? ServerDatabase.superuser(socketFolder: server.socketFolder, port: server.port).executeScript("DROP ROLE IF EXISTS \"\(login)\"")
+        }
+        let password = "Mật-khẩu 42"
+        // Two that differ: refused, nothing made, echo back on.
+        let differing = Tmux(command: Self.command(cli, "user add \(login) --role salesperson --team Sales"))
+        differing.waitFor("Password for \(login): ")
+        differing.send("-l", password)
+        differing.send("Enter")
+        differing.waitFor("The same password again: ")
+        differing.send("-l", "something else")
+        differing.send("Enter")
+        var screen = Self.finished(differing)
+        #expect(screen.contains("error: the two passwords differ; nothing was changed") && screen.contains("EXIT=65"), "\(screen)")
+        #expect(!screen.contains(password) && !screen.contains("something else"), "\(screen)")
+        #expect(screen.split(separator: "\n").contains("echo"), "the terminal was left without echo:\n\(screen)")
+        #expect(!cli.objects(["user", "list"]).contains { $0["login"] as? String == login })
+
+        // Interrupted at the prompt: the terminal's echo is back.
+        let interrupted = Tmux(command: Self.command(cli, "user add \(login) --role salesperson --team Sales"))
+        interrupted.waitFor("Password for \(login): ")
+        interrupted.send("C-c")
+        screen = Self.finished(interrupted)
+        #expect(screen.split(separator: "\n").contains("echo"), "the terminal was left without echo:\n\(screen)")
+        #expect(!cli.objects(["user", "list"]).contains { $0["login"] as? String == login })
+
+        // The same twice: made, and the server takes that password over TCP.
+        let added = Tmux(command: Self.command(cli, "user add \(login) --role salesperson --team Sales"))
+        added.waitFor("Password for \(login): ")
+        added.send("-l", password)
+        added.send("Enter")
+        added.waitFor("The same password again: ")
+        added.send("-l", password)
+        added.send("Enter")
+        screen = Self.finished(added)
+        #expect(screen.contains("Added user \(login) (salesperson, teams Sales).") && screen.contains("EXIT=0"), "\(screen)")
+        #expect(!screen.contains(password) && !screen.contains("ALTER ROLE"), "\(screen)")
+        func tcp(_ secret: String) -> String {
+            "host=127.0.0.1 port=\(server.port) user=\(login) dbname=\(server.name) password='\(secret)'"
+        }
+        let listed = cli.run(["opp", "list", "--db", tcp(password)], database: false)
+        #expect(listed.status == 0, "\(listed.stderr)")
+        #expect(cli.run(["opp", "list", "--db", tcp("wrong")], database: false).status == 77)
+
+        // A new one with user edit --password.
+        let edited = Tmux(command: Self.command(cli, "user edit \(login) --password"))
+        edited.waitFor("Password for \(login): ")
+        edited.send("-l", "another one")
+        edited.send("Enter")
+        edited.waitFor("The same password again: ")
+        edited.send("-l", "another one")
+        edited.send("Enter")
+        screen = Self.finished(edited)
+        #expect(screen.contains("EXIT=0"), "\(screen)")
+        #expect(cli.run(["opp", "list", "--db", tcp("another one")], database: false).status == 0)
+        #expect(cli.run(["opp", "list", "--db", tcp(password)], database: false).status == 77)
+    }
+}
