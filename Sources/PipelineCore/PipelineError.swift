@@ -79,8 +79,13 @@ public enum PipelineError: Error, Hashable, Sendable {
     // Access
     /// The person's role does not allow it (exit 77 on the command line).
     case notPermitted(AccessRefusal)
-    /// A login longer than a server's names may be (PostgreSQL cuts them at 63 bytes).
-    case loginTooLong(String, maximumBytes: Int)
+    /// Text that cannot be a server login: empty, longer than the server keeps (63 bytes),
+    /// on several lines or with control characters.
+    case invalidLogin(String)
+    /// `user add` of a login that is already a user of the database.
+    case userExists(String)
+    /// A login that is not a user of the database.
+    case unknownUser(String)
 
     /// The field this error is about, when it is about one.
     public var field: Field? {
@@ -186,7 +191,9 @@ public enum PipelineError: Error, Hashable, Sendable {
         case .copySourceEmpty(let location): return t("error.copySourceEmpty", location)
         case .changedSinceLoaded(let name, let id): return t("error.changedSinceLoaded", kindName(name), id)
         case .notPermitted(let refusal): return refusal.message(in: language)
-        case .loginTooLong(let login, let maximum): return t("error.loginTooLong", login, maximum)
+        case .invalidLogin(let login): return t("error.invalidLogin", login)
+        case .userExists(let login): return t("error.userExists", login)
+        case .unknownUser(let login): return t("error.unknownUser", login)
         }
     }
 

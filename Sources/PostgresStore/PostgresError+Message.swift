@@ -23,7 +23,17 @@ extension PostgresError: UserFacingError {
         case .databaseMissing: return t("postgres.databaseMissing", target?.database ?? "", server)
         case .diskFull: return t("postgres.diskFull", server)
         case .authenticationFailed: return t("postgres.authenticationFailed", user, database)
-        case .permissionDenied: return t("postgres.permissionDenied", user, database)
+        case .permissionDenied:
+            // The schema's own functions name their refusal (RAISE … CONSTRAINT 'pipeline.…');
+            // a row-level security policy refuses a row, a grant refuses the statement.
+            if let constraint, constraint.hasPrefix("pipeline."),
+               let sentence = Catalogue.table(language)["postgres.denied.\(constraint.dropFirst("pipeline.".count))"] {
+                return sentence
+            }
+            if constraint == "pipeline.rowSecurity" || serverMessage?.hasPrefix("new row violates row-level security policy") == true {
+                return t("postgres.rowSecurity", user, database)
+            }
+            return t("postgres.permissionDenied", user, database)
         case .serializationFailure, .deadlock, .lockTimeout: return t("postgres.busy", database)
         case .tooManyConnections: return t("postgres.tooManyConnections", server)
         case .uniqueViolation: return t("postgres.duplicate", constraint ?? "?")

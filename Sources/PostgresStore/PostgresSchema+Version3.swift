@@ -248,7 +248,8 @@ extension PostgresSchema {
         LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
         BEGIN
             IF NOT pipeline_is_admin() THEN
-                RAISE EXCEPTION 'pipeline: only an administrator can rebuild the stage totals' USING ERRCODE = '42501';
+                RAISE EXCEPTION 'pipeline: only an administrator can rebuild the stage totals'
+                    USING ERRCODE = '42501', CONSTRAINT = 'pipeline.rebuildTotals';
             END IF;
             DELETE FROM stage_total;
             INSERT INTO stage_total (team_id, stage_id, currency, active, salesperson, count, expected_sum, weighted_sum)
@@ -284,7 +285,8 @@ extension PostgresSchema {
             fixed_after bigint[];
         BEGIN
             IF coalesce(pipeline_role(), 'salesperson') = 'salesperson' THEN
-                RAISE EXCEPTION 'pipeline: only a manager or an administrator can reorder stages' USING ERRCODE = '42501';
+                RAISE EXCEPTION 'pipeline: only a manager or an administrator can reorder stages'
+                    USING ERRCODE = '42501', CONSTRAINT = 'pipeline.reorderStages';
             END IF;
             IF NOT every_team THEN
                 SELECT array_agg(id ORDER BY sort_order, id) INTO fixed_before FROM stage
@@ -298,7 +300,7 @@ extension PostgresSchema {
                 WHERE team_id IS NULL OR team_id <> ALL (managed);
                 IF fixed_before IS DISTINCT FROM fixed_after THEN
                     RAISE EXCEPTION 'pipeline: only an administrator or a manager of every team can reorder shared stages or other teams'' stages'
-                        USING ERRCODE = '42501';
+                        USING ERRCODE = '42501', CONSTRAINT = 'pipeline.othersStageOrder';
                 END IF;
             END IF;
         END
@@ -335,7 +337,8 @@ extension PostgresSchema {
                        OR (o.team_id = ANY (member) AND (o.salesperson = session_user::text
                            OR (o.salesperson = '' AND (o.type = 'lead' OR o.team_id = ANY (full_view))))))
                ) < (CASE WHEN from_id = to_id THEN 1 ELSE 2 END) THEN
-                RAISE EXCEPTION 'pipeline: the history of a record you may not change cannot move' USING ERRCODE = '42501';
+                RAISE EXCEPTION 'pipeline: the history of a record you may not change cannot move'
+                    USING ERRCODE = '42501', CONSTRAINT = 'pipeline.moveHistory';
             END IF;
             UPDATE stage_history SET opportunity_id = to_id WHERE opportunity_id = from_id;
         END
@@ -355,7 +358,8 @@ extension PostgresSchema {
             administering_functions constant text := 'pipeline_apply_grants(text), pipeline_rebuild_stage_totals()';
         BEGIN
             IF NOT pipeline_is_admin() THEN
-                RAISE EXCEPTION 'pipeline: only an administrator can change who may use the database' USING ERRCODE = '42501';
+                RAISE EXCEPTION 'pipeline: only an administrator can change who may use the database'
+                    USING ERRCODE = '42501', CONSTRAINT = 'pipeline.grants';
             END IF;
             IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = target) THEN
                 RETURN;
@@ -365,14 +369,22 @@ extension PostgresSchema {
             EXECUTE format('REVOKE ALL ON SEQUENCE %s FROM %I', all_sequences, target);
             EXECUTE format('REVOKE ALL ON FUNCTION %s, %s, %s FROM %I', writing_functions, managing_functions,
                            administering_functions, target);
+            -- The database and its schema: where the owner may grant them (PUBLIC may have them
+            -- anyway, as by default).
+            BEGIN
+                IF granted IS NULL THEN
+                    EXECUTE format('REVOKE CONNECT ON DATABASE %I FROM %I', current_database(), target);
+                    EXECUTE format('REVOKE USAGE ON SCHEMA %I FROM %I', current_schema(), target);
+                ELSE
+                    EXECUTE format('GRANT CONNECT ON DATABASE %I TO %I', current_database(), target);
+                    EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I', current_schema(), target);
+                END IF;
+            EXCEPTION WHEN insufficient_privilege THEN
+                NULL;
+            END;
             IF granted IS NULL THEN
                 RETURN;
             END IF;
-            BEGIN
-                EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I', current_schema(), target);
-            EXCEPTION WHEN insufficient_privilege THEN
-                NULL;   -- the schema is someone else's; PUBLIC may use it
-            END;
             EXECUTE format('GRANT SELECT, UPDATE ON TABLE pipeline_meta TO %I', target);
             EXECUTE format('GRANT SELECT ON TABLE team, stage, stage_history, stage_total, setting, app_user, team_member TO %I', target);
             EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE opportunity, preference TO %I', target);

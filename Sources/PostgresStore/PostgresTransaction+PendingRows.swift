@@ -83,6 +83,33 @@ final class PendingRows {
         try history.append(values)
     }
 
+    /// Whether row-level security applies to this session's writes (anyone but the tables'
+    /// owner and superusers): PostgreSQL refuses `COPY … FROM` into such a table, so rows
+    /// go by COPY into a temporary table, then in by one `INSERT … SELECT` the policies check.
+    private var underRowSecurity: Bool?
+
+    static let pendingRecordTableSQL = """
+        CREATE TEMPORARY TABLE IF NOT EXISTS pipeline_pending_record ON COMMIT DROP AS
+        SELECT \(PostgresRows.writableColumns.joined(separator: ", ")), external_id, id FROM opportunity WITH NO DATA
+        """
+    static let pendingRecordCopySQL =
+        "COPY pipeline_pending_record (\(PostgresRows.writableColumns.joined(separator: ", ")), external_id, id) FROM STDIN"
+    static let pendingRecordInsertSQL = """
+        INSERT INTO opportunity (\(PostgresRows.writableColumns.joined(separator: ", ")), external_id, id)
+        SELECT \(PostgresRows.writableColumns.joined(separator: ", ")), external_id, id FROM pipeline_pending_record ORDER BY id;
+        TRUNCATE pipeline_pending_record
+        """
+    static let historyColumns = "opportunity_id, from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by"
+    static let pendingHistoryTableSQL = """
+        CREATE TEMPORARY TABLE IF NOT EXISTS pipeline_pending_history ON COMMIT DROP AS
+        SELECT \(historyColumns) FROM stage_history WITH NO DATA
+        """
+    static let pendingHistoryCopySQL = "COPY pipeline_pending_history (\(historyColumns)) FROM STDIN"
+    static let pendingHistoryInsertSQL = """
+        INSERT INTO stage_history (\(historyColumns)) SELECT \(historyColumns) FROM pipeline_pending_history;
+        TRUNCATE pipeline_pending_history
+        """
+
     /// Sends the held rows, records first, and forgets them. Whatever the outcome they are
     /// forgotten: a failed COPY fails the transaction, which rolls back.
     func flush(_ connection: PostgresConnection) throws(PostgresError) {
@@ -90,6 +117,22 @@ final class PendingRows {
         self.records.removeAll()
         self.history.removeAll()
         do {
+            if purpose == .importing, underRowSecurity == nil {
+                underRowSecurity = try connection.execute("SELECT row_security_active('opportunity')").first?.bool(0) ?? true
+            }
+            if purpose == .importing, underRowSecurity == true {
+                if !records.isEmpty {
+                    try connection.executeScript(Self.pendingRecordTableSQL)
+                    try connection.copyIn(Self.pendingRecordCopySQL, rows: records)
+                    try connection.executeScript(Self.pendingRecordInsertSQL)
+                }
+                if !history.isEmpty {
+                    try connection.executeScript(Self.pendingHistoryTableSQL)
+                    try connection.copyIn(Self.pendingHistoryCopySQL, rows: history)
+                    try connection.executeScript(Self.pendingHistoryInsertSQL)
+                }
+                return
+            }
             if !records.isEmpty {
                 try connection.copyIn(purpose == .importing ? Self.recordCopySQL : Self.restoredRecordCopySQL, rows: records)
             }

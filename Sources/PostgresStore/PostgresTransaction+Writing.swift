@@ -43,6 +43,7 @@ extension PostgresTransaction: StoreWriter {
             [stage.name, TextInput.nameKey(stage.name), stage.probability.basisPoints,
              stage.changesProbabilityAutomatically, stage.requirements, stage.isFolded,
              stage.outcome.rawValue, stage.scope.team?.rawValue, stage.id.rawValue, expectedVersion]).affectedRows == 1
+            || refuseWhenRowSecuritySkipped(table: "stage", id: stage.id.rawValue, expectedVersion: expectedVersion)
     }
 
     func setStageExternalID(_ id: Stage.ID, _ externalID: String) throws {
@@ -74,10 +75,22 @@ extension PostgresTransaction: StoreWriter {
 
     func updateRecord(_ record: Opportunity, expectedVersion: Int) throws -> Bool {
         try run(PostgresRows.updateSQL, PostgresRows.parameters(of: record, then: [record.id.rawValue, expectedVersion])).affectedRows == 1
+            || refuseWhenRowSecuritySkipped(table: "opportunity", id: record.id.rawValue, expectedVersion: expectedVersion)
     }
 
     func deleteRecord(_ id: Opportunity.ID, expectedVersion: Int) throws -> Bool {
         try run("DELETE FROM opportunity WHERE id = $1 AND version = $2", [id.rawValue, expectedVersion]).affectedRows == 1
+            || refuseWhenRowSecuritySkipped(table: "opportunity", id: id.rawValue, expectedVersion: expectedVersion)
+    }
+
+    /// After an UPDATE or DELETE of one row by id and version changed nothing: when the row
+    /// is there, at that version, row-level security skipped it (the user may see it but
+    /// not change it), which is a refusal, not "changed by someone else". Returns `false`
+    /// (the version check failed) otherwise.
+    private func refuseWhenRowSecuritySkipped(table: String, id: Int64, expectedVersion: Int) throws -> Bool {
+        guard try int64("SELECT version FROM \(table) WHERE id = $1", [id]) == Int64(expectedVersion) else { return false }
+        throw PostgresError(.permissionDenied, sqlState: "42501", serverMessage: "row-level security kept the \(table) \(id) unchanged",
+                            constraint: "pipeline.rowSecurity", target: connection.target)
     }
 
     func moveHistory(from: Opportunity.ID, to: Opportunity.ID) throws {

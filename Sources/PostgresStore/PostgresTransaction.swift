@@ -145,23 +145,23 @@ final class PostgresTransaction {
 extension PostgresTransaction: StoreReader {
     /// The session user's role and teams, as the server's policies see them
     /// (`pipeline_role()`: a superuser or the tables' owner is an administrator without a
-    /// row). A login that is no user is a salesperson of no team: it sees and changes nothing.
+    /// row). A login that is no user (never added, or removed) is a salesperson of no team:
+    /// it sees and changes nothing. Read through the schema's functions, which every login
+    /// may call, so that a removed user learns it from this and not from a refusal.
     func access() throws -> Access {
         guard let row = try rows(Self.accessSQL).first else {
             throw PostgresError(.unexpectedValue, serverMessage: "the session user could not be read", target: connection.target)
         }
         let login = try row.string(0)
-        let teams = try PostgresRows.int64Array(row.string(2)).map(Team.ID.init)
         guard let role = row.optionalString(1).flatMap(AccessRole.init(rawValue:)) else {
             return Access(login: login, role: .salesperson, teams: [])
         }
+        // An administrator is in every team; `Access` ignores their teams.
+        let teams = role == .admin ? [] : try PostgresRows.int64Array(row.string(2)).map(Team.ID.init)
         return Access(login: login, role: role, teams: Set(teams))
     }
 
-    static let accessSQL = """
-        SELECT session_user::text, pipeline_role(),
-               ARRAY(SELECT team_id FROM team_member WHERE login = session_user::text ORDER BY team_id)::text
-        """
+    static let accessSQL = "SELECT session_user::text, pipeline_role(), pipeline_member_teams()::text"
 
     func catalog() throws -> StageCatalog {
         if let knownCatalog { return knownCatalog }

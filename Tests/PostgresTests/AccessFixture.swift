@@ -53,16 +53,26 @@ final class AccessFixture {
         try database.connect().execute("UPDATE team SET own_deals_only = true WHERE id = $1", [retail.rawValue])
     }
 
-    /// Creates the login (dropped at the end) and makes it a user as the schema's function
-    /// grants: its row, its teams, its role's privileges.
+    /// Creates the login (dropped at the end) and makes it a user through the engine's
+    /// `AccessAdministration`, as `pipeline user add` does (adopting the login).
     func register(_ login: String, role: AccessRole, teams: [Team.ID]) throws {
         try createLogin(login)
-        let connection = try database.connect()
-        try connection.execute("INSERT INTO app_user (login, role, created_at) VALUES ($1, $2, 0)", [login, role.rawValue])
-        for team in teams {
-            try connection.execute("INSERT INTO team_member (login, team_id) VALUES ($1, $2)", [login, team.rawValue])
+        _ = try administration.addUser(login, role: role, teams: teams, password: nil)
+    }
+
+    /// The owner's user administration.
+    var administration: any AccessAdministration {
+        get throws {
+            guard let administration = owner.engine.accessAdministration else {
+                throw TestServer.Unavailable(description: "the PostgreSQL engine has no user administration")
+            }
+            return administration
         }
-        try connection.execute("SELECT pipeline_apply_grants($1)", [login])
+    }
+
+    /// Remembers a login a test made some other way (`addUser` creating it), to drop it at the end.
+    func willDrop(_ login: String) {
+        roles.append(login)
     }
 
     /// A login role of the server, dropped (with its rights in this database) at the end.
@@ -141,7 +151,7 @@ extension PostgresConnection {
         do {
             try execute(sql, parameters)
             return false
-        } catch let error as PostgresError where error.sqlState == "42501" {
+        } catch where error.sqlState == "42501" {
             return true
         }
     }
