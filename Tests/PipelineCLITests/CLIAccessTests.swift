@@ -396,9 +396,12 @@ private extension String {
 /// server asks for passwords).
 @Suite("CLI: passwords on a terminal", .serialized)
 struct CLIPasswordPromptTests {
+    /// The command in a shell that says its process id (the binary takes it over with
+    /// `exec`, so that a signal can be sent to it alone), then its exit status and whether the
+    /// terminal echoes.
     static func command(_ cli: CLI, _ arguments: String) -> String {
-        "env -u LANG -u LC_ALL HOME=\(cli.folder.path) USER=tester \(CLI.binary) \(arguments) \(cli.databaseOption); "
-            + "echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -e echo -e -echo; sleep 60"
+        "sh -c 'echo PID=$$; exec env -u LANG -u LC_ALL HOME=\(cli.folder.path) USER=tester \(CLI.binary) \(arguments) "
+            + "--db \"$0\"' \(shellQuoted(cli.database)); echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -e echo -e -echo; sleep 60"
     }
 
     static func finished(_ tmux: Tmux) -> String {
@@ -417,10 +420,10 @@ struct CLIPasswordPromptTests {
         let password = "Mật-khẩu 42"
         // Two that differ: refused, nothing made, echo back on.
         let differing = Tmux(command: Self.command(cli, "user add \(login) --role salesperson --team Sales"))
-        differing.waitFor("Password for \(login): ")
+        differing.waitFor("Password for \(login):")
         differing.send("-l", password)
         differing.send("Enter")
-        differing.waitFor("The same password again: ")
+        differing.waitFor("The same password again:")
         differing.send("-l", "something else")
         differing.send("Enter")
         var screen = Self.finished(differing)
@@ -429,20 +432,22 @@ struct CLIPasswordPromptTests {
         #expect(screen.split(separator: "\n").contains("echo"), "the terminal was left without echo:\n\(screen)")
         #expect(!cli.objects(["user", "list"]).contains { $0["login"] as? String == login })
 
-        // Interrupted at the prompt: the terminal's echo is back.
+        // Ended by a signal at the prompt: the terminal's echo is back.
         let interrupted = Tmux(command: Self.command(cli, "user add \(login) --role salesperson --team Sales"))
-        interrupted.waitFor("Password for \(login): ")
-        interrupted.send("C-c")
+        screen = interrupted.waitFor("Password for \(login):")
+        let pid = try #require(screen.firstMatch(of: /PID=(\d+)/).flatMap { pid_t($0.output.1) })
+        kill(pid, SIGTERM)
         screen = Self.finished(interrupted)
+        #expect(screen.contains("EXIT=143"), "\(screen)")
         #expect(screen.split(separator: "\n").contains("echo"), "the terminal was left without echo:\n\(screen)")
         #expect(!cli.objects(["user", "list"]).contains { $0["login"] as? String == login })
 
         // The same twice: made, and the server takes that password over TCP.
         let added = Tmux(command: Self.command(cli, "user add \(login) --role salesperson --team Sales"))
-        added.waitFor("Password for \(login): ")
+        added.waitFor("Password for \(login):")
         added.send("-l", password)
         added.send("Enter")
-        added.waitFor("The same password again: ")
+        added.waitFor("The same password again:")
         added.send("-l", password)
         added.send("Enter")
         screen = Self.finished(added)
@@ -457,10 +462,10 @@ struct CLIPasswordPromptTests {
 
         // A new one with user edit --password.
         let edited = Tmux(command: Self.command(cli, "user edit \(login) --password"))
-        edited.waitFor("Password for \(login): ")
+        edited.waitFor("Password for \(login):")
         edited.send("-l", "another one")
         edited.send("Enter")
-        edited.waitFor("The same password again: ")
+        edited.waitFor("The same password again:")
         edited.send("-l", "another one")
         edited.send("Enter")
         screen = Self.finished(edited)
