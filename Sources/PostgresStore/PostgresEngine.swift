@@ -74,27 +74,12 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
         do {
             sessionUser = try connection.execute("SELECT session_user::text").first?.string(0)
             try boundWaitsForLocks()
-            do {
-                try PostgresSchema.migrate(connection) { connection in
-                    try Self.seedDefaults(connection, language: seedLanguage, now: now)
-                }
-            } catch let error as PostgresError where error.kind == .permissionDenied {
-                // An older schema that only the owner of its tables may change (a salesperson
-                // opening it first with the new version): say who must open it.
-                guard let owner = try? Self.tablesOwner(connection) else { throw error }
-                throw PostgresStoreError.upgradeNeedsOwner(target: connection.target, owner: owner)
+            try PostgresSchema.migrate(connection) { connection in
+                try Self.seedDefaults(connection, language: seedLanguage, now: now)
             }
         } catch {
             throw Self.storeError(error, location: location)
         }
-    }
-
-    /// The login that owns the pipeline's tables (who migrates them, restores into them, and
-    /// is an administrator without a row), if the database has them.
-    static func tablesOwner(_ connection: PostgresConnection) throws -> String? {
-        try connection.execute("""
-            SELECT pg_get_userbyid(relowner)::text FROM pg_class WHERE oid = to_regclass('pipeline_meta')
-            """).first?.optionalString(0)
     }
 
     /// A fresh database: one team, the guide's six shared stages, the default currency, as
@@ -218,7 +203,7 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
                 // The server writes anyone else's own name as the author of every history line
                 // they insert: a restore would lose the backup's, so only the owner restores.
                 guard try transaction.rows("SELECT pipeline_is_owner()").first?.bool(0) == true else {
-                    let owner = (try? Self.tablesOwner(connection)) ?? nil
+                    let owner = (try? PostgresSchema.tablesOwner(connection)) ?? nil
                     throw PostgresStoreError.restoreNeedsOwner(target: connection.target, owner: owner ?? "?")
                 }
                 guard try transaction.isUntouched() else { throw PipelineError.backupNeedsFreshDatabase }

@@ -37,8 +37,17 @@ extension PostgresSchema {
             case .version(let version) where version == currentVersion:
                 return .current
             case .version(let version):
-                for migration in migrations.dropFirst(version) {
-                    try connection.executeScript(migration)
+                // Changing the tables is their owner's: a salesperson opening the database first
+                // with the new version is told who must open it (asked before, as a refused
+                // statement leaves the transaction unable to ask anything).
+                let owner = try tablesOwner(connection)
+                do {
+                    for migration in migrations.dropFirst(version) {
+                        try connection.executeScript(migration)
+                    }
+                } catch let error as PostgresError where error.kind == .permissionDenied {
+                    guard let owner else { throw error }
+                    throw PostgresStoreError.upgradeNeedsOwner(target: connection.target, owner: owner)
                 }
                 try connection.execute("UPDATE pipeline_meta SET schema_version = $1", [currentVersion])
                 return .upgraded(from: version)
@@ -77,9 +86,28 @@ extension PostgresSchema {
             """).rows.compactMap { $0[0] }
         if tables.isEmpty { return .empty }
         guard tables.contains("pipeline_meta") else { return .foreign }
-        let meta = try connection.execute("SELECT application_id, schema_version FROM pipeline_meta").rows
+        let meta = try metaRows(connection)
         guard meta.count == 1, let row = meta.first, row["application_id"] == applicationID else { return .foreign }
         return .version(try row.int("schema_version"))
+    }
+
+    /// `pipeline_meta`'s rows. Since version 3 every user is granted that table: a login
+    /// that may not read it was never added (or was removed), and is told so.
+    private static func metaRows(_ connection: PostgresConnection) throws -> [PostgresRow] {
+        do {
+            return try connection.execute("SELECT application_id, schema_version FROM pipeline_meta").rows
+        } catch {
+            if error.kind == .permissionDenied { throw PostgresStoreError.notAUser(target: connection.target) }
+            throw error
+        }
+    }
+
+    /// The login that owns the pipeline's tables (who migrates them, restores into them, and
+    /// is an administrator without a row), if the database has them.
+    static func tablesOwner(_ connection: PostgresConnection) throws -> String? {
+        try connection.execute("""
+            SELECT pg_get_userbyid(relowner)::text FROM pg_class WHERE oid = to_regclass('pipeline_meta')
+            """).first?.optionalString(0)
     }
 
     /// FNV-1a of a migration's text, which a test pins: a shipped migration must not change.

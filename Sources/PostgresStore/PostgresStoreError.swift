@@ -17,6 +17,8 @@ public enum PostgresStoreError: Error, Equatable, Sendable {
     case cannotCreateLogin(target: PostgresTarget, login: String)
     /// The acting login may not set the password of `login` (it lacks CREATEROLE).
     case cannotSetPassword(target: PostgresTarget, login: String)
+    /// The login may not read the database's tables at all: it is not one of its users.
+    case notAUser(target: PostgresTarget)
     /// The schema must be upgraded, and only `owner`, who owns the tables, may.
     case upgradeNeedsOwner(target: PostgresTarget, owner: String)
     /// Only `owner` may restore a backup (or copy a store) into the database: for anyone
@@ -34,6 +36,7 @@ public enum PostgresStoreError: Error, Equatable, Sendable {
         case .notUnicode(let target, let encoding): return t("postgres.notUnicode", target.databaseOnServer(t), encoding)
         case .cannotCreateLogin(let target, let login): return t("postgres.cannotCreateLogin", target.user, target.address, login)
         case .cannotSetPassword(let target, let login): return t("postgres.cannotSetPassword", target.user, login, target.address)
+        case .notAUser(let target): return t("postgres.notAUser", target.user, target.databaseOnServer(t))
         case .upgradeNeedsOwner(let target, let owner): return t("postgres.upgradeNeedsOwner", target.databaseOnServer(t), owner)
         case .restoreNeedsOwner(let target, let owner): return t("postgres.restoreNeedsOwner", target.databaseOnServer(t), owner)
         }
@@ -43,7 +46,7 @@ public enum PostgresStoreError: Error, Equatable, Sendable {
     /// the database being unusable.
     public var isPermission: Bool {
         switch self {
-        case .cannotCreateLogin, .cannotSetPassword, .upgradeNeedsOwner, .restoreNeedsOwner: return true
+        case .cannotCreateLogin, .cannotSetPassword, .notAUser, .upgradeNeedsOwner, .restoreNeedsOwner: return true
         case .notAPipelineDatabase, .createdByNewerVersion, .commitOutcomeUnknown, .notUnicode: return false
         }
     }

@@ -43,6 +43,19 @@ struct AccessReadingTests {
         }
     }
 
+    /// A login the database does not know as a user (never added, or removed) that opens
+    /// it is told so in one sentence, exit 77 — not that it would need upgrading.
+    @Test func aLoginThatIsNoUserIsToldSoOnOpening() throws {
+        try AccessFixture.with { fixture throws in
+            try fixture.administration.removeUser(fixture.salesperson)
+            let refused = try #require(throws: StoreError.self) { try fixture.engine(as: fixture.salesperson) }
+            #expect(refused.exitStatus == 77)
+            let database = "\(fixture.database.name) on \(try TestServer.socketFolder)/.s.PGSQL.\(try TestServer.port)"
+            #expect(refused.message == "the PostgreSQL user \(fixture.salesperson) is not a user of \(database): ask its administrator to add them (pipeline user add)")
+            #expect(refused.message(in: .vietnamese).hasPrefix("người dùng PostgreSQL \(fixture.salesperson) không phải là người dùng của"))
+        }
+    }
+
     /// A team's "own deals only" setting is read with the teams, by everyone who sees them.
     @Test func ownDealsOnlyIsReadWithTheTeams() throws {
         try AccessFixture.with { fixture throws in

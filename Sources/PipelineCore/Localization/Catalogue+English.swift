@@ -153,6 +153,7 @@ extension Catalogue {
         "postgres.rowSecurity": "the PostgreSQL server refused the change: the user {0} may not change this record in {1}",
         "postgres.cannotCreateLogin": "the PostgreSQL user {0} may not create logins on {1} (it lacks CREATEROLE): create the login {2} with your own PostgreSQL tools, then add it again",
         "postgres.cannotSetPassword": "the PostgreSQL user {0} may not set the password of {1} on {2} (it lacks CREATEROLE): set it with your own PostgreSQL tools (ALTER ROLE … PASSWORD)",
+        "postgres.notAUser": "the PostgreSQL user {0} is not a user of {1}: ask its administrator to add them (pipeline user add)",
         "postgres.upgradeNeedsOwner": "{0} must be upgraded for this version of pipeline by the owner of its tables, {1}: open it once as {1}",
         "postgres.restoreNeedsOwner": "only the owner of the tables of {0}, {1}, can restore a backup or copy a store into it: the stage history keeps the backup's names only for them",
         "postgres.denied.reorderStages": "the PostgreSQL server refused: only a manager or an administrator can reorder stages",

@@ -150,6 +150,7 @@ extension Catalogue {
         "postgres.rowSecurity": "máy chủ PostgreSQL từ chối thay đổi: người dùng {0} không được sửa bản ghi này trong {1}",
         "postgres.cannotCreateLogin": "người dùng PostgreSQL {0} không được tạo tên đăng nhập trên {1} (thiếu quyền CREATEROLE): hãy tạo tên đăng nhập {2} bằng công cụ PostgreSQL của bạn rồi thêm lại",
         "postgres.cannotSetPassword": "người dùng PostgreSQL {0} không được đặt mật khẩu cho {1} trên {2} (thiếu quyền CREATEROLE): hãy đặt mật khẩu bằng công cụ PostgreSQL của bạn (ALTER ROLE … PASSWORD)",
+        "postgres.notAUser": "người dùng PostgreSQL {0} không phải là người dùng của {1}: hãy nhờ quản trị viên thêm vào (pipeline user add)",
         "postgres.upgradeNeedsOwner": "{0} cần được chủ sở hữu các bảng của nó, {1}, nâng cấp cho phiên bản pipeline này: hãy mở nó một lần bằng tài khoản {1}",
         "postgres.restoreNeedsOwner": "chỉ chủ sở hữu các bảng của {0}, {1}, mới được khôi phục bản sao lưu hoặc sao chép kho dữ liệu vào đó: chỉ khi đó lịch sử giai đoạn mới giữ nguyên tên người trong bản sao lưu",
         "postgres.denied.reorderStages": "máy chủ PostgreSQL từ chối: chỉ người quản lý hoặc quản trị viên mới được sắp xếp lại các giai đoạn",
