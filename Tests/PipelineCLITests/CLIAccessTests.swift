@@ -303,15 +303,22 @@ struct CLIAccessTests {
         let backup = world.owner.path("backup.json")
         try world.everything.write(toFile: backup, atomically: true, encoding: .utf8)
         world.refused(mia, ["import", backup], "only an administrator can restore a backup")
-        // Not what every team shares, not the teams themselves, not settings for everyone.
-        world.refused(mia, ["stage", "edit", "New", "--team", "Alpha", "--probability", "7"], Self.shared("New"))
-        world.refused(mia, ["stage", "add", "Everyone's", "--team", "Alpha"], Self.shared("Everyone's"))
-        world.refused(mia, ["stage", "move", "Won", "--team", "Alpha", "--position", "1"], Self.shared("Won"))
-        world.refused(mia, ["stage", "remove", "Lost", "--team", "Alpha"], Self.shared("Lost"))
+        // Not the teams themselves, not settings for everyone.
         world.refused(mia, ["team", "add", "Delta"], "only an administrator can add or remove teams")
         world.refused(mia, ["team", "remove", "Alpha", "--move-to", "Bravo"], "only an administrator can add or remove teams")
         world.refused(mia, ["settings", "set", "direction", "ltr", "--for-everyone"],
                       "only an administrator can change a setting for everyone; without --for-everyone it is yours alone")
+    }
+
+    /// The stages every team shares are not a manager's of one team among three, though the
+    /// server shows them only their own team: the program must know there are others.
+    @Test func aManagerOfOneTeamAmongSeveralChangesNoSharedStage() throws {
+        let world = try AccessFixture()
+        let mia = world.manager
+        world.refused(mia, ["stage", "edit", "New", "--team", "Alpha", "--probability", "7"], Self.shared("New"))
+        world.refused(mia, ["stage", "add", "Everyone's", "--team", "Alpha"], Self.shared("Everyone's"))
+        world.refused(mia, ["stage", "move", "Won", "--team", "Alpha", "--position", "1"], Self.shared("Won"))
+        world.refused(mia, ["stage", "remove", "Lost", "--team", "Alpha"], Self.shared("Lost"))
     }
 
     @Test func aManagerOfOneTeamManagesTheSharedStagesWhenItIsTheOnlyTeam() throws {
