@@ -189,12 +189,19 @@ public struct UserAccount: Hashable, Sendable {
     /// would cut a longer one silently, making a login nobody asked for.
     public static let maximumLoginBytes = 63
 
-    /// A login as typed, checked: one line, not blank, no control characters, at most
-    /// `maximumLoginBytes` bytes. Any other character is allowed (the server quotes it).
+    /// A login as typed, if it can be a server's: 1 to `maximumLoginBytes` bytes, one line,
+    /// no control or invisible formatting characters (which would make two logins look
+    /// alike). Any other character is allowed (the server quotes it). The server's engine
+    /// checks the same again.
     public static func login(_ text: String) throws(PipelineError) -> String {
-        let login = try TextInput.requiredName(text, field: .login)
-        guard login.utf8.count <= maximumLoginBytes else { throw .loginTooLong(login, maximumBytes: maximumLoginBytes) }
-        return login
+        let refused = text.unicodeScalars.contains { scalar in
+            switch scalar.properties.generalCategory {
+            case .control, .format, .lineSeparator, .paragraphSeparator, .surrogate, .unassigned: return true
+            default: return false
+            }
+        }
+        guard !text.isEmpty, text.utf8.count <= maximumLoginBytes, !refused else { throw .invalidLogin(text) }
+        return text
     }
 
     public var login: String

@@ -86,8 +86,6 @@ public enum PipelineError: Error, Hashable, Sendable {
     case userExists(String)
     /// A login that is not a user of the database.
     case unknownUser(String)
-    /// A login longer than a server's names may be (PostgreSQL cuts them at 63 bytes).
-    case loginTooLong(String, maximumBytes: Int)
 
     /// The field this error is about, when it is about one.
     public var field: Field? {
@@ -196,7 +194,6 @@ public enum PipelineError: Error, Hashable, Sendable {
         case .invalidLogin(let login): return t("error.invalidLogin", login)
         case .userExists(let login): return t("error.userExists", login)
         case .unknownUser(let login): return t("error.unknownUser", login)
-        case .loginTooLong(let login, let maximum): return t("error.loginTooLong", login, maximum)
         }
     }
 

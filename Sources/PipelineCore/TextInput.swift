@@ -229,5 +229,4 @@ public enum Field: String, Sendable, CaseIterable {
     case position
     case setting
     case externalID = "External ID"
-    case login
 }

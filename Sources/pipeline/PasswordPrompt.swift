@@ -33,7 +33,6 @@ enum PasswordPrompt {
     /// One line from standard input with echo off (the prompt and the line break after it
     /// on standard error); the bytes without the line feed.
     private static func readHidden(prompt: String) throws -> [UInt8] {
-        writeError(prompt)
         var settings = termios()
         guard tcgetattr(STDIN_FILENO, &settings) == 0 else { throw PasswordProblem.needsTerminal(login: "") }
         saved = settings
@@ -49,6 +48,8 @@ enum PasswordPrompt {
         }
         echoIsOff = 1
         tcsetattr(STDIN_FILENO, TCSAFLUSH, &hidden)
+        // Asked once echo is off: what is typed as soon as the prompt shows is never shown.
+        writeError(prompt)
         defer {
             tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved)
             echoIsOff = 0

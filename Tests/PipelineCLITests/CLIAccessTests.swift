@@ -303,15 +303,22 @@ struct CLIAccessTests {
         let backup = world.owner.path("backup.json")
         try world.everything.write(toFile: backup, atomically: true, encoding: .utf8)
         world.refused(mia, ["import", backup], "only an administrator can restore a backup")
-        // Not what every team shares, not the teams themselves, not settings for everyone.
-        world.refused(mia, ["stage", "edit", "New", "--team", "Alpha", "--probability", "7"], Self.shared("New"))
-        world.refused(mia, ["stage", "add", "Everyone's", "--team", "Alpha"], Self.shared("Everyone's"))
-        world.refused(mia, ["stage", "move", "Won", "--team", "Alpha", "--position", "1"], Self.shared("Won"))
-        world.refused(mia, ["stage", "remove", "Lost", "--team", "Alpha"], Self.shared("Lost"))
+        // Not the teams themselves, not settings for everyone.
         world.refused(mia, ["team", "add", "Delta"], "only an administrator can add or remove teams")
         world.refused(mia, ["team", "remove", "Alpha", "--move-to", "Bravo"], "only an administrator can add or remove teams")
         world.refused(mia, ["settings", "set", "direction", "ltr", "--for-everyone"],
                       "only an administrator can change a setting for everyone; without --for-everyone it is yours alone")
+    }
+
+    /// The stages every team shares are not a manager's of one team among three, though the
+    /// server shows them only their own team: the program must know there are others.
+    @Test func aManagerOfOneTeamAmongSeveralChangesNoSharedStage() throws {
+        let world = try AccessFixture()
+        let mia = world.manager
+        world.refused(mia, ["stage", "edit", "New", "--team", "Alpha", "--probability", "7"], Self.shared("New"))
+        world.refused(mia, ["stage", "add", "Everyone's", "--team", "Alpha"], Self.shared("Everyone's"))
+        world.refused(mia, ["stage", "move", "Won", "--team", "Alpha", "--position", "1"], Self.shared("Won"))
+        world.refused(mia, ["stage", "remove", "Lost", "--team", "Alpha"], Self.shared("Lost"))
     }
 
     @Test func aManagerOfOneTeamManagesTheSharedStagesWhenItIsTheOnlyTeam() throws {
@@ -380,7 +387,7 @@ struct CLIFileAccessTests {
         let switchWord = cli.run(["team", "edit", "Sales", "--own-deals-only", "maybe"])
         #expect(switchWord.status == 64 && switchWord.stderr.contains("'maybe' is not one of 'on', 'off'"), "\(switchWord.stderr)")
         let long = cli.run(["user", "add", String(repeating: "a", count: 64), "--role", "admin"])
-        #expect(long.status == 65 && long.stderr.contains("longer than the 63 bytes"), "\(long.stderr)")
+        #expect(long.status == 65 && long.stderr.contains("cannot be a PostgreSQL login: a login is 1 to 63 bytes"), "\(long.stderr)")
         #expect(cli.run(["team", "edit", "Sales"]).status == 65)
     }
 }
@@ -388,4 +395,89 @@ struct CLIFileAccessTests {
 private extension String {
     /// The random part of a fixture's login (`adm_1a2b3c4d` → `1a2b3c4d`).
     var suffix: Substring { split(separator: "_").last ?? "" }
+}
+
+/// The password prompt of `user add` and `user edit --password`, on a real terminal (tmux):
+/// asked twice without echo, refused when the two differ, the terminal's echo back however
+/// the prompt ends, and the password the one the server then takes (over TCP, where the test
+/// server asks for passwords).
+@Suite("CLI: passwords on a terminal", .serialized)
+struct CLIPasswordPromptTests {
+    /// The command in a shell that says its process id (the binary takes it over with
+    /// `exec`, so that a signal can be sent to it alone), then its exit status and whether the
+    /// terminal echoes.
+    static func command(_ cli: CLI, _ arguments: String) -> String {
+        "sh -c 'echo PID=$$; exec env -u LANG -u LC_ALL HOME=\(cli.folder.path) USER=tester \(CLI.binary) \(arguments) "
+            + "--db \"$0\"' \(shellQuoted(cli.database)); echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -e echo -e -echo; sleep 60"
+    }
+
+    static func finished(_ tmux: Tmux) -> String {
+        tmux.waitFor("the command's end") { screen in screen.split(separator: "\n").contains { $0 == "echo" || $0 == "-echo" } }
+    }
+
+    @Test func aPasswordTypedTwiceWithoutEchoIsTheOneTheServerTakes() throws {
+        #expect(tmuxAvailable, "tmux is needed: make test installs it")
+        let cli = try CLI(engine: .postgresql)
+        let server = try #require(cli.server)
+        let login = "pw_" + UUID().uuidString.lowercased().prefix(8)
+        defer {
+            _ = try? server.connect().executeScript("DROP OWNED BY \"\(login)\"")
+            _ = try? ServerDatabase.superuser(socketFolder: server.socketFolder, port: server.port).executeScript("DROP ROLE IF EXISTS \"\(login)\"")
+        }
+        let password = "Mật-khẩu 42"
+        // Two that differ: refused, nothing made, echo back on.
+        let differing = Tmux(command: Self.command(cli, "user add \(login) --role salesperson --team Sales"))
+        differing.waitFor("Password for \(login):")
+        differing.send("-l", password)
+        differing.send("Enter")
+        differing.waitFor("The same password again:")
+        differing.send("-l", "something else")
+        differing.send("Enter")
+        var screen = Self.finished(differing)
+        #expect(screen.contains("error: the two passwords differ; nothing was changed") && screen.contains("EXIT=65"), "\(screen)")
+        #expect(!screen.contains(password) && !screen.contains("something else"), "\(screen)")
+        #expect(screen.split(separator: "\n").contains("echo"), "the terminal was left without echo:\n\(screen)")
+        #expect(!cli.objects(["user", "list"]).contains { $0["login"] as? String == login })
+
+        // Ended by a signal at the prompt: the terminal's echo is back.
+        let interrupted = Tmux(command: Self.command(cli, "user add \(login) --role salesperson --team Sales"))
+        screen = interrupted.waitFor("Password for \(login):")
+        let pid = try #require(screen.firstMatch(of: /PID=(\d+)/).flatMap { pid_t($0.output.1) })
+        kill(pid, SIGTERM)
+        screen = Self.finished(interrupted)
+        #expect(screen.contains("EXIT=143"), "\(screen)")
+        #expect(screen.split(separator: "\n").contains("echo"), "the terminal was left without echo:\n\(screen)")
+        #expect(!cli.objects(["user", "list"]).contains { $0["login"] as? String == login })
+
+        // The same twice: made, and the server takes that password over TCP.
+        let added = Tmux(command: Self.command(cli, "user add \(login) --role salesperson --team Sales"))
+        added.waitFor("Password for \(login):")
+        added.send("-l", password)
+        added.send("Enter")
+        added.waitFor("The same password again:")
+        added.send("-l", password)
+        added.send("Enter")
+        screen = Self.finished(added)
+        #expect(screen.contains("Added user \(login) (salesperson, teams Sales).") && screen.contains("EXIT=0"), "\(screen)")
+        #expect(!screen.contains(password) && !screen.contains("ALTER ROLE"), "\(screen)")
+        func tcp(_ secret: String) -> String {
+            "host=127.0.0.1 port=\(server.port) user=\(login) dbname=\(server.name) password='\(secret)'"
+        }
+        let listed = cli.run(["opp", "list", "--db", tcp(password)], database: false)
+        #expect(listed.status == 0, "\(listed.stderr)")
+        #expect(cli.run(["opp", "list", "--db", tcp("wrong")], database: false).status == 77)
+
+        // A new one with user edit --password.
+        let edited = Tmux(command: Self.command(cli, "user edit \(login) --password"))
+        edited.waitFor("Password for \(login):")
+        edited.send("-l", "another one")
+        edited.send("Enter")
+        edited.waitFor("The same password again:")
+        edited.send("-l", "another one")
+        edited.send("Enter")
+        screen = Self.finished(edited)
+        #expect(screen.contains("EXIT=0"), "\(screen)")
+        #expect(cli.run(["opp", "list", "--db", tcp("another one")], database: false).status == 0)
+        #expect(cli.run(["opp", "list", "--db", tcp(password)], database: false).status == 77)
+    }
 }
