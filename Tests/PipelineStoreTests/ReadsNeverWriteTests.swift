@@ -37,6 +37,7 @@ struct ReadsNeverWriteTests {
     static func reads(deal: Opportunity, lead: Opportunity, team: Team.ID, stage: Stage.ID) -> [String: (any StoreReader) throws -> Void] {
         let column = ColumnKey(team: team, stage: stage)
         return [
+            "access()": { _ = try $0.access() },
             "catalog()": { _ = try $0.catalog() },
             "teamsWithCreation()": { _ = try $0.teamsWithCreation() },
             "storedSetting(_:)": { _ = try $0.storedSetting(.leads) },
