@@ -69,7 +69,6 @@ struct ReadsNeverWriteTests {
             "recordCount(inStage:)": { _ = try $0.recordCount(inStage: stage) },
             "records(team:stage:)": { _ = try $0.records(team: team, stage: stage) },
             "recordCounts(team:)": { _ = try $0.recordCounts(team: team) },
-            "access()": { _ = try $0.access() },
             "columnKeys(_:excluding:from:side:limit:)": { reader in
                 for side in [ColumnSide.before, .atOrAfter, .after] {
                     _ = try reader.columnKeys(column, excluding: lead.id, from: deal.cursor, side: side, limit: 5)
