@@ -166,6 +166,13 @@ struct CLIAccessTests {
         #expect(added.stdout.contains("ALTER ROLE \"kim_\(world.admin.suffix)\" PASSWORD"), "\(added.stdout)")
         let needsTerminal = world.owner.run(["user", "edit", "kim_\(world.admin.suffix)", "--password"])
         #expect(needsTerminal.status == 64 && needsTerminal.stderr.contains("asks for the password on a terminal"), "\(needsTerminal.stderr)")
+        // A user in no team sees nothing and is told why when they would work in one.
+        let kim = "kim_\(world.admin.suffix)"
+        world.ok(world.admin, ["user", "edit", kim, "--no-teams"])
+        #expect(world.objects(kim, ["opp", "list"]).isEmpty)
+        #expect(world.objects(kim, ["team", "list"]).isEmpty)
+        world.refused(kim, ["opp", "add", "Nowhere"],
+                      "you are in no team of this database: ask an administrator to add you to one (pipeline user edit LOGIN --team TEAM)")
         // Only an administrator manages users.
         for login in [world.manager, world.salesperson, world.ownDealsSalesperson] {
             world.refused(login, ["user", "add", "someone", "--role", "salesperson"], "only an administrator can add, change or remove users")
