@@ -256,10 +256,10 @@ public final class EngineStore: PipelineStore {
     public func isUntouched() throws -> Bool { try read { try $0.isUntouched() } }
 
     public func restore(_ body: (any RestoreTransaction) throws -> Void) throws {
-        // Said before the engine looks at anything (is the database new?): who may is the
-        // first question.
-        try access().refusalToRestore().enforce()
         try engine.restoring { transaction in
+            // Before a row is written. An engine may refuse earlier and more narrowly: a
+            // server lets only its tables' owner restore (its history trigger would put
+            // anyone else's name on every restored line).
             try transaction.access().refusalToRestore().enforce()
             try body(transaction)
             try Self.checkRestored(transaction)

@@ -14,9 +14,8 @@ public enum StoreCopy {
     }
 
     public static func copy(from source: any BackupSource, to target: any BackupSink) throws -> Summary {
-        // Said in so many words before reading anything; the restore checks both again inside
-        // its transaction.
-        try target.access().refusalToRestore().enforce()
+        // Said in so many words before reading anything; the restore checks it again inside
+        // its transaction, where it also asks whether the person may restore at all.
         guard try target.isUntouched() else { throw PipelineError.copyTargetNotEmpty(target.location) }
         return try source.readingSnapshot { reader in
             var summary = Summary()

@@ -22,11 +22,12 @@ struct TeamCommand: ParsableCommand {
 
         func run() throws {
             let session = try global.open(forWriting: false)
-            let current = try session.database.currentTeam()
+            // A person in no team has none to list, and no current one.
             let teams = try session.database.teams()
+            let current = teams.isEmpty ? nil : try session.database.currentTeam()
             if json {
                 Console.out(JSONValue.array(teams.map { team in
-                    .object([("id", .int(team.id.rawValue)), ("name", .string(team.name)), ("current", .bool(team.id == current.id)),
+                    .object([("id", .int(team.id.rawValue)), ("name", .string(team.name)), ("current", .bool(team.id == current?.id)),
                              ("own_deals_only", .bool(team.ownDealsOnly))])
                 }).rendered())
                 return
@@ -34,7 +35,7 @@ struct TeamCommand: ParsableCommand {
             var table = Table([.init(localized("cli.column.id"), max: 6, right: true), .init(localized("cli.column.team"), max: 40, min: 10),
                                .init(localized("cli.column.current"), max: 9), .init(localized("cli.column.ownDealsOnly"), max: 18)])
             for team in teams {
-                table.add([String(team.id.rawValue), team.name, team.id == current.id ? "*" : "", team.ownDealsOnly ? localized("cli.yes") : ""])
+                table.add([String(team.id.rawValue), team.name, team.id == current?.id ? "*" : "", team.ownDealsOnly ? localized("cli.yes") : ""])
             }
             table.finish()
         }
