@@ -146,14 +146,18 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
                 // The catalogue comes back in the same round trip as the lock: nearly every
                 // write reads it, and each round trip made while holding the queue's lock
                 // is one every writer behind waits for.
+                // So does who acts: every operation asks before it writes.
                 let begun = try begin(writingScript(startedAt: started)
-                                      + "; \(PostgresTransaction.stagesSQL); \(PostgresTransaction.teamsSQL)")
+                                      + "; \(PostgresTransaction.stagesSQL); \(PostgresTransaction.teamsSQL); \(PostgresTransaction.accessSQL)")
                 let transaction = PostgresTransaction(connection)
                 do {
                     try refuseANewerSchema(begun)
-                    if begun.count >= 2 {
-                        transaction.knownCatalog = try PostgresTransaction.catalog(stages: begun[begun.count - 2].rows,
-                                                                                   teams: begun[begun.count - 1].rows)
+                    if begun.count >= 3 {
+                        transaction.knownCatalog = try PostgresTransaction.catalog(stages: begun[begun.count - 3].rows,
+                                                                                   teams: begun[begun.count - 2].rows)
+                        if let row = begun[begun.count - 1].first {
+                            transaction.knownAccess = try PostgresTransaction.access(row)
+                        }
                     }
                     let result = try body(transaction)
                     try commit(begun)

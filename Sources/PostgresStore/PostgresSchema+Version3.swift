@@ -446,5 +446,20 @@ extension PostgresSchema {
             END LOOP;
         END
         $upgrade$;
+
+        -- A change of who may do what is announced like any other (no ids: a board reads its
+        -- own access again whatever changed), so an open board follows a role given or taken
+        -- at once rather than at its next refusal.
+        CREATE FUNCTION pipeline_announce_access_change() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_notify('pipeline_changes', jsonb_build_object(
+                'table', TG_TABLE_NAME, 'op', lower(TG_OP), 'ids', NULL, 'teams', NULL)::text);
+            RETURN NULL;
+        END
+        $$;
+        CREATE TRIGGER app_user_announce AFTER INSERT OR UPDATE OR DELETE ON app_user
+            FOR EACH STATEMENT EXECUTE FUNCTION pipeline_announce_access_change();
+        CREATE TRIGGER team_member_announce AFTER INSERT OR UPDATE OR DELETE ON team_member
+            FOR EACH STATEMENT EXECUTE FUNCTION pipeline_announce_access_change();
         """#
 }

@@ -11,13 +11,13 @@ extension PostgresTransaction: StoreWriter {
 
     func updateTeam(_ team: Team) throws {
         knownCatalog = nil
-        try run("UPDATE team SET name = $1, name_key = $2, version = version + 1 WHERE id = $3",
-                [team.name, TextInput.nameKey(team.name), team.id.rawValue])
+        try refuseWhenNothingChanged(run("UPDATE team SET name = $1, name_key = $2, version = version + 1 WHERE id = $3",
+                                         [team.name, TextInput.nameKey(team.name), team.id.rawValue]), table: "team", id: team.id.rawValue)
     }
 
     func deleteTeam(_ id: Team.ID) throws {
         knownCatalog = nil
-        try run("DELETE FROM team WHERE id = $1", [id.rawValue])
+        try refuseWhenNothingChanged(run("DELETE FROM team WHERE id = $1", [id.rawValue]), table: "team", id: id.rawValue)
     }
 
     func insertStage(_ stage: Stage, externalID: String?) throws -> Stage.ID {
@@ -63,7 +63,16 @@ extension PostgresTransaction: StoreWriter {
 
     func deleteStage(_ id: Stage.ID) throws {
         knownCatalog = nil
-        try run("DELETE FROM stage WHERE id = $1", [id.rawValue])
+        try refuseWhenNothingChanged(run("DELETE FROM stage WHERE id = $1", [id.rawValue]), table: "stage", id: id.rawValue)
+    }
+
+    /// A statement on one row by id that changed none: the operations read the row in this
+    /// transaction just before, so row-level security skipped it — a refusal, never a
+    /// silent success ("Removed stage 6" while nothing was removed).
+    private func refuseWhenNothingChanged(_ result: PostgresResult, table: String, id: Int64) throws {
+        guard result.affectedRows == 0 else { return }
+        throw PostgresError(.permissionDenied, sqlState: "42501", serverMessage: "row-level security kept the \(table) \(id) unchanged",
+                            constraint: "pipeline.rowSecurity", target: connection.target)
     }
 
     func insertRecord(_ record: Opportunity, externalID: String?) throws -> Opportunity.ID {

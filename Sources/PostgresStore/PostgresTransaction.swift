@@ -20,6 +20,10 @@ final class PostgresTransaction {
     /// round trip that began it (a write's, see `PostgresEngine.writing`); forgotten as soon
     /// as the transaction writes a team or a stage.
     var knownCatalog: StageCatalog?
+    /// Who acts, once read in this transaction (a write's reads it in the round trip that
+    /// began it): every operation asks before writing, and a round trip made while holding
+    /// the writers' queue is one every writer behind waits for.
+    var knownAccess: Access?
 
     init(_ connection: PostgresConnection) {
         self.connection = connection
@@ -149,19 +153,29 @@ extension PostgresTransaction: StoreReader {
     /// it sees and changes nothing. Read through the schema's functions, which every login
     /// may call, so that a removed user learns it from this and not from a refusal.
     func access() throws -> Access {
+        if let knownAccess { return knownAccess }
         guard let row = try rows(Self.accessSQL).first else {
             throw PostgresError(.unexpectedValue, serverMessage: "the session user could not be read", target: connection.target)
         }
+        let access = try Self.access(row)
+        knownAccess = access
+        return access
+    }
+
+    /// Who the session user is: role, teams, and — since the server shows a manager only
+    /// their own teams, which alone cannot tell one team of several from the only one —
+    /// whether they manage every team (what a shared stage asks).
+    static let accessSQL = "SELECT session_user::text, pipeline_role(), pipeline_member_teams()::text, pipeline_manages_every_team()"
+
+    static func access(_ row: PostgresRow) throws -> Access {
         let login = try row.string(0)
         guard let role = row.optionalString(1).flatMap(AccessRole.init(rawValue:)) else {
-            return Access(login: login, role: .salesperson, teams: [])
+            return Access(login: login, role: .salesperson, teams: [], managesEveryTeam: false)
         }
         // An administrator is in every team; `Access` ignores their teams.
         let teams = role == .admin ? [] : try PostgresRows.int64Array(row.string(2)).map(Team.ID.init)
-        return Access(login: login, role: role, teams: Set(teams))
+        return Access(login: login, role: role, teams: Set(teams), managesEveryTeam: row.optionalString(3) == "t")
     }
-
-    static let accessSQL = "SELECT session_user::text, pipeline_role(), pipeline_member_teams()::text"
 
     func catalog() throws -> StageCatalog {
         if let knownCatalog { return knownCatalog }

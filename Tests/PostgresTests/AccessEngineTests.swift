@@ -58,9 +58,18 @@ struct AccessEngineTests {
             #expect(try names(fixture.sales)[3] == "Demo")
             #expect(try names(fixture.export) == export)
             #expect(try names(fixture.retail) == retail)
-            // A shared stage moved by them is refused by the server in one sentence.
+            // A shared stage moved by them is refused by the program in its sentence, and —
+            // the program's check bypassed, the engine asked to renumber directly — by the
+            // server in one sentence.
             let shared = try #require(fixture.stages(of: fixture.sales).first { $0.scope == .shared })
-            let refused = try #require(throws: StoreError.self) { try manager.moveStage(shared.id, in: fixture.sales, to: .position(5)) }
+            #expect(throws: PipelineError.notPermitted(.sharedStage(stage: shared.name))) {
+                try manager.moveStage(shared.id, in: fixture.sales, to: .position(5))
+            }
+            let sharedOrder = try fixture.stages(of: fixture.sales).filter { $0.scope == .shared }
+            let swapped = [(sharedOrder[0].id, sharedOrder[1].sortOrder), (sharedOrder[1].id, sharedOrder[0].sortOrder)]
+            let refused = try #require(throws: StoreError.self) {
+                try fixture.engine(as: fixture.manager).write { try $0.storeSortOrders(swapped) }
+            }
             #expect(refused.exitStatus == 77)
             #expect(refused.message(in: .english) == "the PostgreSQL server refused: only an administrator or a manager of every team can reorder the shared stages or other teams' stages")
             #expect(refused.message(in: .vietnamese).hasPrefix("máy chủ PostgreSQL từ chối: chỉ quản trị viên"))
@@ -209,7 +218,7 @@ struct AccessEngineTests {
             for login in [writer, member] {
                 let store = EngineStore(engine: try PostgresEngine(connectionString: try database.connectionString(user: login),
                                                                    seedLanguage: .english, now: testNow))
-                #expect(try store.access() == Access(login: login, role: .admin, teams: []))
+                #expect(try store.access() == Access(login: login, role: .admin, teams: [], managesEveryTeam: true))
                 let deal = try store.addOpportunity(try OpportunityForm(title: "By \(login)").validated(language: .english, currency: .usd),
                                                     team: Team.ID(1), stage: nil, context: ChangeContext(now: testNow, user: "lan"))
                 let moved = try store.moveOpportunity(deal.id, to: Stage.ID(2), context: ChangeContext(now: testNow, user: "lan"))
@@ -227,5 +236,50 @@ extension PipelineReading {
         var titles: [String] = []
         try forEachOpportunity(OpportunityFilter()) { titles.append($0.title) }
         return titles
+    }
+}
+
+extension AccessEngineTests {
+    /// A delete row security skips is a refusal, never a success: the engine asked alone
+    /// (the program's own check bypassed) to remove a shared stage as the manager of one
+    /// team of three, or a team as a manager, keeps them and says why (77).
+    @Test func aDeleteRowSecuritySkipsIsRefusedNotReportedDone() throws {
+        try AccessFixture.with { fixture throws in
+            let shared = try #require(fixture.stages(of: fixture.sales).first { $0.scope == .shared })
+            let manager = try fixture.engine(as: fixture.manager)
+            let stageRefusal = try #require(throws: StoreError.self) { try manager.write { try $0.deleteStage(shared.id) } }
+            #expect(stageRefusal.exitStatus == 77)
+            #expect(try fixture.stages(of: fixture.sales).contains { $0.id == shared.id })
+            let teamRefusal = try #require(throws: StoreError.self) { try manager.write { try $0.deleteTeam(fixture.sales) } }
+            #expect(teamRefusal.exitStatus == 77)
+            #expect(try fixture.owner.store.teams().contains { $0.id == fixture.sales })
+        }
+    }
+
+    /// The server shows a manager only their own teams, so whether they manage every team
+    /// comes from the server: false for the manager of one team of three, true once they
+    /// manage them all; and a write reads it in the round trip that takes the queue.
+    @Test func whetherAManagerManagesEveryTeamComesFromTheServer() throws {
+        try AccessFixture.with { fixture throws in
+            let manager = try fixture.engine(as: fixture.manager)
+            #expect(try manager.read { try $0.access() }.managesEveryTeam == false)
+            #expect(try manager.write { try $0.access() }.managesEveryTeam == false)
+            _ = try fixture.administration.editUser(fixture.manager, role: nil, teams: [fixture.sales, fixture.export, fixture.retail], password: nil)
+            #expect(try manager.read { try $0.access() }.managesEveryTeam == true)
+            #expect(try manager.write { try $0.access() }.managesEveryTeam == true)
+        }
+    }
+
+    /// A role given or taken is announced like any change, so an open board reads its access
+    /// again at once.
+    @Test func aChangeOfAccessWakesOpenBoards() throws {
+        try AccessFixture.with { fixture throws in
+            let board = try fixture.engine(as: fixture.salesperson)
+            let socket = try #require(board.changeSignal)
+            _ = try board.drainChangeSignal()
+            _ = try fixture.administration.editUser(fixture.salesperson, role: .manager, teams: nil, password: nil)
+            #expect(try EngineChangeFeedTests.announced(on: socket, within: 10) { try board.drainChangeSignal() })
+            #expect(try board.read { try $0.access() }.role == .manager)
+        }
     }
 }
