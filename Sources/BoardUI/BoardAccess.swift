@@ -33,8 +33,8 @@ extension BoardState {
 
     /// Saving a record of `team` whose salesperson the form sets to `salesperson` (`nil`:
     /// the form leaves it as it was).
-    func refusalToAssign(_ salesperson: String?, in team: Team) -> AccessRefusal? {
-        salesperson.flatMap { access.refusalToAssign(to: $0, in: team) }
+    func refusalToAssign(_ salesperson: String?, in team: Team, kind: RecordKind) -> AccessRefusal? {
+        salesperson.flatMap { access.refusalToAssign(to: $0, in: team, kind: kind) }
     }
 
     /// Where `N` puts a new column: in every team's pipeline (the reference CRM's default)

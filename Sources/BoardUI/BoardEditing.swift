@@ -97,7 +97,7 @@ enum BoardEditing {
                                       currency: editor.card?.expectedRevenue.currency ?? state.defaultCurrency,
                                       showingErrorsIn: &editor.form, state) else { return [] }
         let team = editor.card.map { state.team(of: $0) } ?? state.team
-        if let refusal = state.refusalToAssign(changes.salesperson, in: team) {
+        if let refusal = state.refusalToAssign(changes.salesperson, in: team, kind: .opportunity) {
             editor.form.show(message: refusal.message(in: state.language), at: "cardEditor.salesperson")
             return []
         }

@@ -92,7 +92,7 @@ enum BoardLeads {
                                                    currency: editor.lead?.expectedRevenue.currency ?? state.defaultCurrency,
                                                    showingErrorsIn: &editor.form, state) else { return [] }
         let team = editor.lead.map { state.team(of: $0) } ?? state.team
-        if let refusal = state.refusalToAssign(changes.salesperson, in: team) {
+        if let refusal = state.refusalToAssign(changes.salesperson, in: team, kind: .lead) {
             editor.form.show(message: refusal.message(in: state.language), at: "cardEditor.salesperson")
             return []
         }
@@ -119,7 +119,7 @@ enum BoardLeads {
         let conversion = wizard.conversion
         let team = state.teams.first { $0.id == conversion.team } ?? state.team(of: wizard.lead)
         if let refusal = state.access.refusalToUse(team) { return (refusal, "convert.team") }
-        if let refusal = state.refusalToAssign(conversion.salesperson, in: team) { return (refusal, "cardEditor.salesperson") }
+        if let refusal = state.refusalToAssign(conversion.salesperson, in: team, kind: .opportunity) { return (refusal, "cardEditor.salesperson") }
         for duplicate in wizard.duplicates where conversion.mergeWith.contains(duplicate.id) {
             if let refusal = state.refusalToChange(duplicate) { return (refusal, "convert.merge.\(duplicate.id)") }
         }

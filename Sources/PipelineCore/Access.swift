@@ -109,10 +109,27 @@ public struct Access: Hashable, Sendable {
 
     /// Giving a record of `team` to `salesperson` (adding, editing, converting). A salesperson
     /// gives only to themselves or to nobody.
-    public func refusalToAssign(to salesperson: String, in team: Team) -> AccessRefusal? {
+    ///
+    /// With the team's "own deals only" on, a salesperson sees no unassigned deal (only
+    /// unassigned leads, to take): a deal they left to nobody would vanish from their own
+    /// board, and the server refuses it; so a deal stays theirs there.
+    public func refusalToAssign(to salesperson: String, in team: Team, kind: RecordKind = .lead) -> AccessRefusal? {
         if let refusal = refusalToUse(team) { return refusal }
-        if manages(team.id) || isSelfOrNobody(salesperson) { return nil }
+        if manages(team.id) { return nil }
+        if salesperson.isEmpty, kind == .opportunity, seesOnlyOwnDeals(in: team) { return .unassignedInOwnDealsTeam(team: team.name) }
+        if isSelfOrNobody(salesperson) { return nil }
         return .assignToOthers(salesperson: salesperson, team: team.name)
+    }
+
+    /// Changing `login`'s role, teams or password, or removing them (`user edit`, `user
+    /// remove`): an administrator's, but never their own role or access (who would then
+    /// administer?), and never the tables' owner or a superuser, who are administrators
+    /// whatever a row says (`targetIsOwner`, as the server knows it).
+    public func refusalToManage(user login: String, removing: Bool, newRole: AccessRole?, targetIsOwner: Bool) -> AccessRefusal? {
+        if let refusal = refusalToManageUsers() { return refusal }
+        if targetIsOwner { return .ownerIsAdministrator(login: login) }
+        if login == self.login, removing || (newRole.map { $0 != .admin } ?? false) { return .ownAccess }
+        return nil
     }
 
     /// Imports and restores write many records, stages and teams at once.
@@ -161,6 +178,12 @@ public enum AccessRefusal: Hashable, Sendable {
     case noTeam
     /// A SQLite file has no users: its protection is the file's mode.
     case fileHasNoUsers
+    /// A salesperson leaving a deal to nobody in a team whose salespeople see only their own.
+    case unassignedInOwnDealsTeam(team: String)
+    /// The tables' owner or a superuser, named in a `user` command.
+    case ownerIsAdministrator(login: String)
+    /// An administrator removing themselves or lowering their own role.
+    case ownAccess
 
     public func message(in language: Language) -> String {
         let t = Localizer(language)
@@ -179,6 +202,9 @@ public enum AccessRefusal: Hashable, Sendable {
         case .restoring: return t("access.restoring")
         case .noTeam: return t("access.noTeam")
         case .fileHasNoUsers: return t("access.fileHasNoUsers")
+        case .unassignedInOwnDealsTeam(let team): return t("access.unassignedInOwnDealsTeam", team)
+        case .ownerIsAdministrator(let login): return t("access.ownerIsAdministrator", login)
+        case .ownAccess: return t("access.ownAccess")
         }
     }
 }

@@ -94,7 +94,7 @@ public final class ImportApplier {
         let stage = try imported.stage.map { try resolvedStage($0, in: pipeline) }
         let now = options.now, user = options.user
         guard let current = existing else {
-            try access.refusalToAssign(to: changes.salesperson ?? "", in: team).enforce()
+            try access.refusalToAssign(to: changes.salesperson ?? "", in: team, kind: kind).enforce()
             var update: OpportunityUpdate
             if kind == .lead {
                 if changes.title == nil { throw ImportProblem(column: "name", message: t("import.needsTitle")) }

@@ -5,7 +5,7 @@ extension StoreWriter {
     public func addLead(_ changes: OpportunityChanges, team: Team.ID, context: ChangeContext) throws -> Opportunity {
         guard let owner = try teams().first(where: { $0.id == team }) else { throw PipelineError.unknownTeam(String(team.rawValue)) }
         var changes = changes
-        try checkNewRecord(&changes, in: owner, access: try access())
+        try checkNewRecord(&changes, in: owner, kind: .lead, access: try access())
         var lead = try Opportunity.createLead(changes, team: team, currency: try defaultCurrency(), at: context.now)
         lead.id = try insertRecord(lead, externalID: nil)
         return lead

@@ -8,7 +8,7 @@ extension StoreWriter {
         let catalog = try catalog()
         guard let owner = catalog.team(team) else { throw PipelineError.unknownTeam(String(team.rawValue)) }
         var changes = changes
-        try checkNewRecord(&changes, in: owner, access: try access())
+        try checkNewRecord(&changes, in: owner, kind: .opportunity, access: try access())
         let pipeline = catalog.pipeline(for: owner)
         let stage = try stage.map { id in
             guard let found = pipeline.stage(id) else { throw PipelineError.unknownStage(String(id.rawValue), pipeline: pipeline.team.name) }
@@ -139,7 +139,8 @@ extension StoreWriter {
                      catalog: StageCatalog, access: Access) throws -> Opportunity {
         try access.refusalToChange(current, of: Self.team(current.team, in: catalog)).enforce()
         if update.opportunity.team != current.team || update.opportunity.salesperson != current.salesperson {
-            try access.refusalToAssign(to: update.opportunity.salesperson, in: Self.team(update.opportunity.team, in: catalog)).enforce()
+            try access.refusalToAssign(to: update.opportunity.salesperson, in: Self.team(update.opportunity.team, in: catalog),
+                                       kind: update.opportunity.kind).enforce()
         }
         var update = update
         if update.changedStage || update.opportunity.team != current.team {
@@ -178,10 +179,10 @@ extension StoreWriter {
 
     /// Asks whether the person may add a record to `team`, first giving it its salesperson
     /// when none was given (`Access.salesperson(forNew:)`).
-    func checkNewRecord(_ changes: inout OpportunityChanges, in team: Team, access: Access) throws {
+    func checkNewRecord(_ changes: inout OpportunityChanges, in team: Team, kind: RecordKind, access: Access) throws {
         try access.refusalToUse(team).enforce()
         changes.salesperson = access.salesperson(forNew: changes.salesperson)
-        try access.refusalToAssign(to: changes.salesperson ?? "", in: team).enforce()
+        try access.refusalToAssign(to: changes.salesperson ?? "", in: team, kind: kind).enforce()
     }
 
     static func pipeline(_ catalog: StageCatalog, _ team: Team.ID) throws -> Pipeline {

@@ -37,6 +37,7 @@ final class PostgresAccessAdministration: AccessAdministration, @unchecked Senda
         let login = try Self.validated(login)
         return try engine.writing { transaction in
             try transaction.refuseUnlessAdministrator()
+            try transaction.refuseToManage(login, removing: false, newRole: nil)
             guard try transaction.userAccounts(login: login).isEmpty else { throw PipelineError.userExists(login) }
             try transaction.checkTeamsExist(teams)
             if try !transaction.loginExists(login) {
@@ -56,6 +57,7 @@ final class PostgresAccessAdministration: AccessAdministration, @unchecked Senda
     func editUser(_ login: String, role: AccessRole?, teams: [Team.ID]?, password: String?) throws -> UserAccount {
         try engine.writing { transaction in
             try transaction.refuseUnlessAdministrator()
+            try transaction.refuseToManage(login, removing: false, newRole: role)
             guard try !transaction.userAccounts(login: login).isEmpty else { throw PipelineError.unknownUser(login) }
             if let role {
                 try transaction.run("UPDATE app_user SET role = $2 WHERE login = $1", [login, role.rawValue])
@@ -73,6 +75,7 @@ final class PostgresAccessAdministration: AccessAdministration, @unchecked Senda
     func removeUser(_ login: String) throws {
         try engine.writing { transaction in
             try transaction.refuseUnlessAdministrator()
+            try transaction.refuseToManage(login, removing: true, newRole: nil)
             guard try !transaction.userAccounts(login: login).isEmpty else { throw PipelineError.unknownUser(login) }
             // The memberships go with the row; without a row the function revokes everything.
             try transaction.run("DELETE FROM app_user WHERE login = $1", [login])
@@ -107,6 +110,18 @@ final class PostgresAccessAdministration: AccessAdministration, @unchecked Senda
 }
 
 extension PostgresTransaction {
+    /// Refuses a `user` command on the tables' owner or a superuser (administrators whatever
+    /// a row says: adding one as a salesperson would revoke the owner's own privileges and
+    /// lock everyone out of administering), and an administrator's removing or demoting
+    /// themselves.
+    func refuseToManage(_ login: String, removing: Bool, newRole: AccessRole?) throws {
+        let isOwner = try rows("""
+            SELECT EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = $1
+                           AND (r.rolsuper OR pg_has_role(r.oid, (SELECT relowner FROM pg_class WHERE oid = 'pipeline_meta'::regclass), 'USAGE')))
+            """, [login]).first?.optionalString(0) == "t"
+        try access().refusalToManage(user: login, removing: removing, newRole: newRole, targetIsOwner: isOwner).enforce()
+    }
+
     /// Every user (or the one `login` names), in login order, as the session may see them:
     /// an administrator sees everyone, anyone else their own row.
     func userAccounts(login: String? = nil) throws -> [UserAccount] {

@@ -364,6 +364,13 @@ extension PostgresSchema {
             IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = target) THEN
                 RETURN;
             END IF;
+            -- The owner (and a superuser) is an administrator whatever a row says: revoking
+            -- its privileges here, as the owner, would lock everyone out of administering.
+            IF EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = target
+                       AND (r.rolsuper OR pg_has_role(r.oid, (SELECT relowner FROM pg_class WHERE oid = 'pipeline_meta'::regclass), 'USAGE'))) THEN
+                RAISE EXCEPTION 'pipeline: the owner of the tables is an administrator whatever its role'
+                    USING ERRCODE = '42501', CONSTRAINT = 'pipeline.ownerAccess';
+            END IF;
             SELECT role INTO granted FROM app_user WHERE login = target;
             EXECUTE format('REVOKE ALL ON TABLE %s FROM %I', all_tables, target);
             EXECUTE format('REVOKE ALL ON SEQUENCE %s FROM %I', all_sequences, target);

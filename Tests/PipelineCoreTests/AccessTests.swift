@@ -198,3 +198,31 @@ struct AccessTests {
         #expect(throws: PipelineError.invalidLogin("lan\u{200B}")) { try UserAccount.login("lan\u{200B}") }
     }
 }
+
+extension AccessTests {
+    /// With "own deals only", a salesperson's deal stays theirs (an unassigned one would vanish
+    /// from their board, and the server refuses it); a lead may stay unassigned, for others to
+    /// take; a manager may leave anything unassigned.
+    @Test func inAnOwnDealsTeamASalespersonsDealStaysTheirs() {
+        #expect(Self.salespersonB.refusalToAssign(to: "", in: Self.teamBOwn, kind: .opportunity)
+                == .unassignedInOwnDealsTeam(team: "Bravo"))
+        #expect(Self.salespersonB.refusalToAssign(to: "", in: Self.teamBOwn, kind: .lead) == nil)
+        #expect(Self.salespersonB.refusalToAssign(to: "sam", in: Self.teamBOwn, kind: .opportunity) == nil)
+        #expect(Self.salespersonB.refusalToAssign(to: "", in: Self.teamB, kind: .opportunity) == nil)
+        let managerB = Access(login: "max", role: .manager, teams: [Self.teamB.id])
+        #expect(managerB.refusalToAssign(to: "", in: Self.teamBOwn, kind: .opportunity) == nil)
+    }
+
+    /// Users are an administrator's to manage, but never the tables' owner or a superuser
+    /// (administrators whatever a row says), and never one's own role or access.
+    @Test func anAdministratorManagesOthersButNotTheOwnerOrThemselves() {
+        #expect(Self.admin.refusalToManage(user: "sam", removing: true, newRole: nil, targetIsOwner: false) == nil)
+        #expect(Self.admin.refusalToManage(user: "lan", removing: false, newRole: .salesperson, targetIsOwner: true)
+                == .ownerIsAdministrator(login: "lan"))
+        #expect(Self.admin.refusalToManage(user: "ada", removing: true, newRole: nil, targetIsOwner: false) == .ownAccess)
+        #expect(Self.admin.refusalToManage(user: "ada", removing: false, newRole: .manager, targetIsOwner: false) == .ownAccess)
+        #expect(Self.admin.refusalToManage(user: "ada", removing: false, newRole: .admin, targetIsOwner: false) == nil)
+        #expect(Self.admin.refusalToManage(user: "ada", removing: false, newRole: nil, targetIsOwner: false) == nil)
+        #expect(Self.managerA.refusalToManage(user: "sam", removing: true, newRole: nil, targetIsOwner: false) == .users)
+    }
+}

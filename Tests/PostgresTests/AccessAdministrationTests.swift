@@ -27,7 +27,7 @@ struct AccessAdministrationTests {
             #expect(try administration.users().map(\.login) == [fixture.admin, fixture.manager, login, fixture.ownDealsSalesperson,
                                                                  fixture.salesperson].sorted())
             #expect(try Self.may(fixture, login, "INSERT", on: "stage"))
-            #expect(try fixture.store(as: login).access() == Access(login: login, role: .manager, teams: [fixture.sales, fixture.export]))
+            #expect(try fixture.store(as: login).access() == Access(login: login, role: .manager, teams: [fixture.sales, fixture.export], managesEveryTeam: false))
 
             let edited = try administration.editUser(login, role: .salesperson, teams: [fixture.retail], password: nil)
             #expect(edited == UserAccount(login: login, role: .salesperson, teams: [fixture.retail], canLogIn: true))
@@ -65,7 +65,7 @@ struct AccessAdministrationTests {
             #expect(account.login == quoted)
             #expect(try fixture.raw(as: quoted).column("SELECT session_user::text") == [quoted])
             #expect(try fixture.raw(as: quoted).column("SELECT title FROM opportunity ORDER BY id") == ["Ship to Hải Phòng"])
-            #expect(try fixture.store(as: quoted).access() == Access(login: quoted, role: .salesperson, teams: [fixture.export]))
+            #expect(try fixture.store(as: quoted).access() == Access(login: quoted, role: .salesperson, teams: [fixture.export], managesEveryTeam: false))
             try fixture.administration.removeUser(quoted)
             #expect(try fixture.raw(as: quoted).isRefused("SELECT title FROM opportunity"))
         }
@@ -194,6 +194,50 @@ struct AccessAdministrationTests {
             let refused = try #require(throws: StoreError.self) { try store.opportunity("Export deal") }
             #expect(refused.exitStatus == 77, "\(refused)")
             #expect(try store.engine.read { try $0.access() }.role == .salesperson && store.access().teams.isEmpty)
+        }
+    }
+}
+
+extension AccessAdministrationTests {
+    /// The tables' owner and a superuser are administrators whatever a row says: a `user`
+    /// command on them is refused in one sentence (adding the owner as a salesperson once
+    /// revoked its own privileges and locked everyone out), and so is the schema's grants
+    /// function called on the owner from psql; an administrator cannot remove or demote
+    /// themselves.
+    @Test func theOwnerAndYourselfAreNotManagedAway() throws {
+        try withTestRole { ownerLogin in
+            try withTestDatabase(owner: ownerLogin) { database in
+                let owner = try PostgresEngine(connectionString: try database.connectionString(user: ownerLogin), seedLanguage: .english, now: testNow)
+                let administration = try #require(owner.accessAdministration)
+                #expect(throws: PipelineError.notPermitted(.ownerIsAdministrator(login: ownerLogin))) {
+                    try administration.addUser(ownerLogin, role: .salesperson, teams: [Team.ID(1)], password: nil)
+                }
+                #expect(throws: PipelineError.notPermitted(.ownerIsAdministrator(login: "postgres"))) {
+                    try administration.addUser("postgres", role: .salesperson, teams: [Team.ID(1)], password: nil)
+                }
+                // The owner still does everything.
+                let store = EngineStore(engine: owner)
+                _ = try store.addTeam(named: "Export", context: ChangeContext(now: testNow, user: ownerLogin))
+                #expect(try store.access().isAdmin)
+
+                // From psql, the grants function refuses the owner as target.
+                let raw = try database.connect(user: ownerLogin)
+                #expect(throws: PostgresError.self) { try raw.execute("SELECT pipeline_apply_grants($1)", [ownerLogin]) }
+                #expect(try raw.execute("SELECT has_table_privilege($1, 'opportunity', 'INSERT')::text", [ownerLogin]).first?.string(0) == "true")
+
+                // An administrator removing or demoting themselves.
+                try withTestRole("LOGIN CREATEROLE") { adminLogin in
+                    _ = try administration.addUser(adminLogin, role: .admin, teams: [], password: nil)
+                    let admin = try #require(try PostgresEngine(connectionString: try database.connectionString(user: adminLogin),
+                                                                seedLanguage: .english, now: testNow).accessAdministration)
+                    #expect(throws: PipelineError.notPermitted(.ownAccess)) { try admin.removeUser(adminLogin) }
+                    #expect(throws: PipelineError.notPermitted(.ownAccess)) {
+                        try admin.editUser(adminLogin, role: .salesperson, teams: nil, password: nil)
+                    }
+                    #expect(try administration.users().first { $0.login == adminLogin }?.role == .admin)
+                    try administration.removeUser(adminLogin)
+                }
+            }
         }
     }
 }

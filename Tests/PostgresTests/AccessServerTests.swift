@@ -172,8 +172,15 @@ struct AccessServerTests {
             let store = try fixture.store(as: fixture.manager)
             _ = try store.editStage(Stage.ID(deals.salesOnlyStage), StageEdit(probability: try Probability(parsing: "55")),
                                     context: fixture.owner.context)
-            let refused = try #require(throws: StoreError.self) {
+            #expect(throws: PipelineError.notPermitted(.sharedStage(stage: shared.name))) {
                 try store.editStage(shared.id, StageEdit(probability: try Probability(parsing: "1")), context: fixture.owner.context)
+            }
+            // The program's check bypassed (the engine asked directly), the server refuses:
+            // a permission refusal (77), not "changed by someone else".
+            var edited = shared
+            edited.probability = try Probability(parsing: "1")
+            let refused = try #require(throws: StoreError.self) {
+                try fixture.engine(as: fixture.manager).write { try $0.updateStage(edited, expectedVersion: shared.version) }
             }
             #expect(refused.exitStatus == 77)
             #expect(refused.message.hasPrefix("the PostgreSQL server refused the change: the user \(fixture.manager) may not change this record"))

@@ -11,14 +11,14 @@ import Testing
 struct AccessReadingTests {
     @Test func eachLoginReadsItsRoleAndTeams() throws {
         try AccessFixture.with { fixture throws in
-            #expect(try fixture.owner.store.access() == Access(login: "postgres", role: .admin, teams: []))
-            #expect(try fixture.store(as: fixture.admin).access() == Access(login: fixture.admin, role: .admin, teams: []))
+            #expect(try fixture.owner.store.access() == Access(login: "postgres", role: .admin, teams: [], managesEveryTeam: true))
+            #expect(try fixture.store(as: fixture.admin).access() == Access(login: fixture.admin, role: .admin, teams: [], managesEveryTeam: true))
             #expect(try fixture.store(as: fixture.manager).access()
-                    == Access(login: fixture.manager, role: .manager, teams: [fixture.sales]))
+                    == Access(login: fixture.manager, role: .manager, teams: [fixture.sales], managesEveryTeam: false))
             #expect(try fixture.store(as: fixture.salesperson).access()
-                    == Access(login: fixture.salesperson, role: .salesperson, teams: [fixture.export]))
+                    == Access(login: fixture.salesperson, role: .salesperson, teams: [fixture.export], managesEveryTeam: false))
             #expect(try fixture.store(as: fixture.ownDealsSalesperson).access()
-                    == Access(login: fixture.ownDealsSalesperson, role: .salesperson, teams: [fixture.retail]))
+                    == Access(login: fixture.ownDealsSalesperson, role: .salesperson, teams: [fixture.retail], managesEveryTeam: false))
         }
     }
 
@@ -29,13 +29,13 @@ struct AccessReadingTests {
         try withTestRole { role in
             try withTestDatabase(owner: role) { database in
                 let owner = try PostgresEngine(connectionString: try database.connectionString(user: role), seedLanguage: .english, now: testNow)
-                #expect(try EngineStore(engine: owner).access() == Access(login: role, role: .admin, teams: []))
+                #expect(try EngineStore(engine: owner).access() == Access(login: role, role: .admin, teams: [], managesEveryTeam: true))
                 try withTestRole { stranger in
                     try database.connect(user: role).executeScript("GRANT SELECT ON ALL TABLES IN SCHEMA public TO \(stranger)")
                     defer { _ = try? database.connect(user: role).executeScript("REVOKE ALL ON ALL TABLES IN SCHEMA public FROM \(stranger)") }
                     let store = EngineStore(engine: try PostgresEngine(connectionString: try database.connectionString(user: stranger),
                                                                        seedLanguage: .english, now: testNow))
-                    #expect(try store.access() == Access(login: stranger, role: .salesperson, teams: []))
+                    #expect(try store.access() == Access(login: stranger, role: .salesperson, teams: [], managesEveryTeam: false))
                     #expect(try database.connect(user: stranger).column("SELECT name FROM team").isEmpty)
                     #expect(try database.connect(user: stranger).column("SELECT name FROM stage").isEmpty)
                 }
