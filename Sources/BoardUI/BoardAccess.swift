@@ -40,7 +40,7 @@ extension BoardState {
     /// Where `N` puts a new column: in every team's pipeline (the reference CRM's default)
     /// for whoever may change them all, else in the shown team's alone, which its manager
     /// may change. A manager of one team of several would otherwise be refused every column.
-    var newStageScope: StageScope { access.managesAll(teams) ? .shared : .team(team.id) }
+    var newStageScope: StageScope { access.newStageScope(in: team, allTeams: teams) }
 
     /// What a new deal or lead's salesperson starts as, as the store would give it: for a
     /// salesperson on a server, their login (they may clear it, and give it to nobody else);

@@ -85,6 +85,14 @@ public struct Access: Hashable, Sendable {
         return manages(team.id) ? nil : .stages(team: team.name)
     }
 
+    /// Where a new stage of `team` goes when nobody said: in every team's pipeline (the
+    /// reference CRM's default) for whoever may change them all, else in `team`'s alone,
+    /// which its manager may change (a manager of one team of several would otherwise be
+    /// refused every new stage). The board's `N` and `stage add` without `--scope` agree.
+    public func newStageScope(in team: Team, allTeams: [Team]) -> StageScope {
+        managesAll(allTeams) ? .shared : .team(team.id)
+    }
+
     /// A setting for everyone (`settings set --for-everyone`); personal ones are each person's.
     public func refusalToChangeSharedSettings() -> AccessRefusal? { isAdmin ? nil : .sharedSettings }
 

@@ -10,6 +10,13 @@ extension PostgresSchema {
     /// Upgrading gives every login that could write deals an administrator's row. The
     /// choices, and why: Docs/decisions.md ("Roles enforced by PostgreSQL").
     static let version3 = #"""
+        -- Every SECURITY DEFINER function below keeps the search path it was made with (SET
+        -- search_path FROM CURRENT): this schema, then pg_temp last. pg_catalog comes first
+        -- implicitly. Without pg_temp named last, a user's temporary table or view named like
+        -- one of ours (`pipeline_meta`, `team_member`) would be found first and run as the
+        -- owner: any login could make itself an administrator.
+        SELECT set_config('search_path', format('%I, pg_temp', current_schema()), true);
+
         -- Who may see and change what (issue 12). Identity is session_user: SET ROLE does not
         -- change who you are. Superusers and the table owner bypass row-level security (the
         -- tables ENABLE it, never FORCE it) and are administrators without a row.
@@ -142,26 +149,28 @@ extension PostgresSchema {
         -- of their teams'; a salesperson their own and unassigned ones, and gives them only to
         -- themselves or to nobody. The stage must be one the writer sees, of the deal's team or
         -- shared (the trigger pipeline_opportunity_stage_in_pipeline reads stages as the
-        -- writer, who does not see other teams').
+        -- writer, who does not see other teams'). What may be changed repeats what may be
+        -- seen (an unassigned deal only where the user sees every deal): an UPDATE or DELETE
+        -- that names no column (no WHERE) is not filtered by the read policy.
         CREATE POLICY opportunity_read ON opportunity FOR SELECT
             USING (team_id = ANY ((SELECT pipeline_full_view_teams())::bigint[])
                    OR (team_id = ANY ((SELECT pipeline_member_teams())::bigint[])
                        AND (salesperson = session_user::text OR (type = 'lead' AND salesperson = ''))));
         CREATE POLICY opportunity_add ON opportunity FOR INSERT
             WITH CHECK ((team_id = ANY ((SELECT pipeline_managed_teams())::bigint[])
-                         OR (team_id = ANY ((SELECT pipeline_member_teams())::bigint[]) AND salesperson IN ('', session_user::text)))
+                         OR (team_id = ANY ((SELECT pipeline_member_teams())::bigint[]) AND (salesperson = session_user::text OR (salesperson = '' AND (type = 'lead' OR team_id = ANY ((SELECT pipeline_full_view_teams())::bigint[]))))))
                         AND (stage_id IS NULL OR EXISTS (SELECT 1 FROM stage s WHERE s.id = stage_id
                                                          AND (s.team_id IS NULL OR s.team_id = opportunity.team_id))));
         CREATE POLICY opportunity_change ON opportunity FOR UPDATE
             USING (team_id = ANY ((SELECT pipeline_managed_teams())::bigint[])
-                   OR (team_id = ANY ((SELECT pipeline_member_teams())::bigint[]) AND salesperson IN ('', session_user::text)))
+                   OR (team_id = ANY ((SELECT pipeline_member_teams())::bigint[]) AND (salesperson = session_user::text OR (salesperson = '' AND (type = 'lead' OR team_id = ANY ((SELECT pipeline_full_view_teams())::bigint[]))))))
             WITH CHECK ((team_id = ANY ((SELECT pipeline_managed_teams())::bigint[])
-                         OR (team_id = ANY ((SELECT pipeline_member_teams())::bigint[]) AND salesperson IN ('', session_user::text)))
+                         OR (team_id = ANY ((SELECT pipeline_member_teams())::bigint[]) AND (salesperson = session_user::text OR (salesperson = '' AND (type = 'lead' OR team_id = ANY ((SELECT pipeline_full_view_teams())::bigint[]))))))
                         AND (stage_id IS NULL OR EXISTS (SELECT 1 FROM stage s WHERE s.id = stage_id
                                                          AND (s.team_id IS NULL OR s.team_id = opportunity.team_id))));
         CREATE POLICY opportunity_remove ON opportunity FOR DELETE
             USING (team_id = ANY ((SELECT pipeline_managed_teams())::bigint[])
-                   OR (team_id = ANY ((SELECT pipeline_member_teams())::bigint[]) AND salesperson IN ('', session_user::text)));
+                   OR (team_id = ANY ((SELECT pipeline_member_teams())::bigint[]) AND (salesperson = session_user::text OR (salesperson = '' AND (type = 'lead' OR team_id = ANY ((SELECT pipeline_full_view_teams())::bigint[]))))));
 
         -- History: read with the deal it belongs to, written with a change of a deal the writer
         -- may change; never updated or deleted but by the owner (a deal's deletion cascades as

@@ -93,11 +93,21 @@ struct StageCommand: ParsableCommand {
                 name, probability: try probability.map { try Probability(parsing: $0) },
                 requirements: requirements, outcome: outcome?.outcome, language: session.language,
                 changesProbabilityAutomatically: !manualProbability, isFolded: folded,
-                scope: try choice(scope, of: "--scope", as: ScopeOption.self) == .team ? .team(team.id) : .shared)
+                scope: try newStageScope(session, team))
             let (stage, hint) = try session.database.addStage(draft, in: team.id, at: try position.map(parsePosition))
             let rank = try session.database.pipeline(for: team.id).rank(of: stage.id) ?? 0
             Console.out(localized("cli.stage.addedStageAtPositionOf", stage.id, stage.name, stage.probability, rank, team.name))
             if let hint { Console.error(hint.message(in: session.language)) }
+        }
+
+        /// `--scope` as given; without it, as the board's `N`: shared for whoever manages
+        /// every team, else the team's own (a manager of one team of several may add those).
+        private func newStageScope(_ session: Session, _ team: Team) throws -> StageScope {
+            switch try choice(scope, of: "--scope", as: ScopeOption.self) {
+            case .team?: return .team(team.id)
+            case .shared?: return .shared
+            case nil: return try session.database.access().newStageScope(in: team, allTeams: try session.database.teams())
+            }
         }
     }
 

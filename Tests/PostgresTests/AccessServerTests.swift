@@ -333,3 +333,60 @@ struct AccessServerTests {
         }
     }
 }
+
+extension AccessServerTests {
+    /// An UPDATE or DELETE without WHERE reads no column, so PostgreSQL does not apply the
+    /// read policy to it: the change policies must repeat what may be seen. An own-deals-only
+    /// salesperson's bare UPDATE and DELETE reach their own records and the unassigned leads,
+    /// never the unassigned deals hidden from them.
+    @Test func aBareUpdateOrDeleteReachesNothingHidden() throws {
+        try AccessFixture.with { fixture throws in
+            let deals = try Deals(fixture)
+            let raw = try fixture.raw(as: fixture.ownDealsSalesperson)
+            try raw.executeScript("BEGIN")
+            let taken = try raw.execute("UPDATE opportunity SET salesperson = session_user::text").affectedRows
+            let visible = try raw.column("SELECT id::text FROM opportunity ORDER BY id")
+            try raw.executeScript("ROLLBACK")
+            #expect(!visible.contains(String(deals.retailUnassigned.id.rawValue)))
+            #expect(taken == visible.count)
+            try raw.executeScript("BEGIN")
+            let deleted = try raw.execute("DELETE FROM opportunity").affectedRows
+            try raw.executeScript("ROLLBACK")
+            #expect(deleted == visible.count)
+            #expect(try fixture.owner.store.opportunity(deals.retailUnassigned.id)?.salesperson == "")
+        }
+    }
+
+    /// The schema's SECURITY DEFINER functions run as the tables' owner with this schema's
+    /// search path and pg_temp last: a temporary table, view or trigger named like one of
+    /// ours is never what they read, so no login — not even one that is no user — can make
+    /// itself an administrator or run code as the owner through them.
+    @Test func temporaryObjectsNamedLikeOursChangeNothing() throws {
+        try AccessFixture.with { fixture throws in
+            _ = try Deals(fixture)
+            let raw = try fixture.raw(as: fixture.salesperson)
+            try raw.executeScript("""
+                CREATE TEMP TABLE pipeline_meta (x int);
+                CREATE TEMP VIEW team_member AS SELECT session_user::text AS login, id AS team_id FROM team;
+                CREATE TEMP VIEW app_user AS SELECT session_user::text AS login, 'admin'::text AS role, 0::bigint AS created_at;
+                """)
+            #expect(try raw.column("SELECT pipeline_role()") == ["salesperson"])
+            #expect(try raw.column("SELECT pipeline_is_admin()::text") == ["false"])
+            #expect(try raw.column("SELECT pipeline_member_teams()::text") == ["{\(fixture.export.rawValue)}"])
+            #expect(try raw.column("SELECT count(*) FROM opportunity WHERE team_id <> $1", [fixture.export.rawValue]) == ["0"])
+            // A trigger on a temporary `opportunity` would run as the owner inside the ranks
+            // function if the function found it.
+            try raw.executeScript("""
+                CREATE TEMP TABLE opportunity (id bigint, rank bigint, team_id bigint, salesperson text);
+                INSERT INTO pg_temp.opportunity VALUES (1, 0, 1, '');
+                CREATE FUNCTION pg_temp.escalate() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN EXECUTE format('GRANT ALL ON TABLE public.app_user TO %I', session_user); RETURN NEW; END $$;
+                CREATE TRIGGER escalate BEFORE UPDATE ON pg_temp.opportunity FOR EACH ROW EXECUTE FUNCTION pg_temp.escalate();
+                """)
+            _ = try? raw.execute("SELECT pipeline_store_ranks('{1}'::bigint[], '{5}'::bigint[])")
+            #expect(try fixture.database.connect().column("SELECT has_table_privilege($1, 'app_user', 'INSERT')::text",
+                                                          [fixture.salesperson]) == ["false"])
+            #expect(try fixture.raw(as: fixture.salesperson).column("SELECT pipeline_role()") == ["salesperson"])
+        }
+    }
+}
