@@ -2,7 +2,9 @@ import Foundation
 import PostgresClient
 
 /// What one committed statement changed, as the schema's triggers announce it on
-/// `PostgresSchema.changeChannel`: `{"table":"opportunity","op":"update","ids":[12],"teams":[1]}`.
+/// `PostgresSchema.changeChannel`. From schema version 3 (issue 12) a notification names no
+/// row and no team — `{"table":"opportunity","op":"update","ids":null,"teams":null}` —
+/// since anyone who may connect may listen; versions 1 and 2 gave ids and teams.
 public struct PostgresChange: Sendable, Equatable, Decodable {
     public enum Operation: String, Sendable, Decodable { case insert, update, delete }
 

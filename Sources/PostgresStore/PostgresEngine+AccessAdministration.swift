@@ -104,7 +104,10 @@ final class PostgresAccessAdministration: AccessAdministration, @unchecked Senda
             default: return false
             }
         }
-        guard !login.isEmpty, login.utf8.count <= longestLogin, !refused else { throw PipelineError.invalidLogin(login) }
+        // PostgreSQL reserves `public`, `none` and names beginning `pg_` for itself: refused
+        // here in the sentence for a bad login, not in the server's words with exit 74.
+        let reserved = login == "public" || login == "none" || login.hasPrefix("pg_")
+        guard !login.isEmpty, login.utf8.count <= longestLogin, !refused, !reserved else { throw PipelineError.invalidLogin(login) }
         return login
     }
 }

@@ -463,6 +463,52 @@ extension PostgresSchema {
         END
         $upgrade$;
 
+        -- Notifications carry no data: anyone who may connect may LISTEN on any channel, so a
+        -- payload naming a deal's id or team would tell a salesperson of team B that deal 12
+        -- of team A just moved. Each says which table changed and how (a statement that
+        -- changed no row still says nothing, an import still announces itself once); every
+        -- board then reads again through its own permissions.
+        CREATE OR REPLACE FUNCTION pipeline_announce_change() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE
+            changed bigint;
+        BEGIN
+            IF current_setting('pipeline.importing', true) = 'on' THEN
+                RETURN NULL;
+            END IF;
+            IF TG_OP = 'DELETE' THEN
+                SELECT count(*) INTO changed FROM old_rows;
+            ELSE
+                SELECT count(*) INTO changed FROM new_rows;
+            END IF;
+            IF changed = 0 THEN
+                RETURN NULL;
+            END IF;
+            PERFORM pg_notify('pipeline_changes', jsonb_build_object(
+                'table', TG_TABLE_NAME, 'op', lower(TG_OP), 'ids', NULL, 'teams', NULL)::text);
+            RETURN NULL;
+        END
+        $$;
+        CREATE OR REPLACE FUNCTION pipeline_announce_preference_change() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE
+            changed bigint;
+        BEGIN
+            IF current_setting('pipeline.importing', true) = 'on' THEN
+                RETURN NULL;
+            END IF;
+            IF TG_OP = 'DELETE' THEN
+                SELECT count(*) INTO changed FROM old_rows;
+            ELSE
+                SELECT count(*) INTO changed FROM new_rows;
+            END IF;
+            IF changed = 0 THEN
+                RETURN NULL;
+            END IF;
+            PERFORM pg_notify('pipeline_changes', jsonb_build_object(
+                'table', TG_TABLE_NAME, 'op', lower(TG_OP), 'ids', NULL, 'teams', NULL)::text);
+            RETURN NULL;
+        END
+        $$;
+
         -- A change of who may do what is announced like any other (no ids: a board reads its
         -- own access again whatever changed), so an open board follows a role given or taken
         -- at once rather than at its next refusal.

@@ -156,7 +156,7 @@ struct AccessAdministrationTests {
     @Test func badLoginsAndUnknownOrExistingUsersAreOneSentenceEach() throws {
         try AccessFixture.with { fixture throws in
             let administration = try fixture.administration
-            for login in ["", String(repeating: "é", count: 32), "two\nlines", "tab\there", "bidi\u{202E}txet"] {
+            for login in ["", String(repeating: "é", count: 32), "two\nlines", "tab\there", "bidi\u{202E}txet", "public", "none", "pg_monitor"] {
                 #expect(throws: PipelineError.invalidLogin(login)) {
                     try administration.addUser(login, role: .salesperson, teams: [], password: nil)
                 }

@@ -113,7 +113,7 @@ extension Catalogue {
         "access.unassignedInOwnDealsTeam": "in {0} salespeople see only their own deals: a deal you add or change there stays yours (leave leads unassigned instead)",
         "access.ownerIsAdministrator": "{0} owns the pipeline's tables (or is a superuser): it is an administrator whatever its role, and user commands leave it as it is",
         "access.ownAccess": "you cannot remove yourself or lower your own role: ask another administrator",
-        "error.invalidLogin": "'{0}' cannot be a PostgreSQL login: a login is 1 to 63 bytes on one line, without control characters",
+        "error.invalidLogin": "'{0}' cannot be a PostgreSQL login: a login is 1 to 63 bytes on one line, without control characters, and not public, none or a name beginning pg_ (PostgreSQL keeps those)",
         "error.userExists": "{0} is already a user of this database; change their role or teams with user edit",
         "error.unknownUser": "{0} is not a user of this database",
         "error.changedSinceLoaded": "{0} {1} was changed by someone else meanwhile, so this was not saved; the board now shows it as it is: check it and try again",

@@ -111,7 +111,7 @@ extension Catalogue {
         "access.unassignedInOwnDealsTeam": "trong nhóm {0}, nhân viên kinh doanh chỉ thấy cơ hội của chính mình: cơ hội bạn thêm hoặc sửa ở đó vẫn là của bạn (hãy để trống người phụ trách cho tiềm năng thay vì cơ hội)",
         "access.ownerIsAdministrator": "{0} là chủ sở hữu các bảng của pipeline (hoặc là superuser): luôn là quản trị viên dù vai trò là gì, và các lệnh user không thay đổi người này",
         "access.ownAccess": "bạn không thể tự xoá mình hoặc tự hạ vai trò của mình: hãy nhờ một quản trị viên khác",
-        "error.invalidLogin": "'{0}' không thể là tên đăng nhập PostgreSQL: tên đăng nhập dài từ 1 đến 63 byte, nằm trên một dòng và không có ký tự điều khiển",
+        "error.invalidLogin": "'{0}' không thể là tên đăng nhập PostgreSQL: tên đăng nhập dài từ 1 đến 63 byte, nằm trên một dòng, không có ký tự điều khiển, và không được là public, none hay bắt đầu bằng pg_ (PostgreSQL giữ các tên này)",
         "error.userExists": "{0} đã là người dùng của cơ sở dữ liệu này; hãy đổi vai trò hoặc nhóm của họ bằng user edit",
         "error.unknownUser": "{0} không phải là người dùng của cơ sở dữ liệu này",
         "error.changedSinceLoaded": "{0} {1} vừa bị người khác thay đổi nên thao tác này chưa được lưu; bảng đã hiện lại bản mới nhất: hãy xem lại rồi thử lại",
