@@ -244,7 +244,9 @@ struct CLIAccessTests {
         let world = try AccessFixture()
         let sam = world.salesperson
         world.refused(sam, ["stage", "add", "Demo", "--team", "Bravo", "--scope", "team"], "only a manager of Bravo can edit its stages")
-        world.refused(sam, ["stage", "add", "Demo", "--team", "Bravo"], Self.shared("Demo"))
+        // Without --scope a new stage goes where it would for them: the team's own.
+        world.refused(sam, ["stage", "add", "Demo", "--team", "Bravo"], "only a manager of Bravo can edit its stages")
+        world.refused(sam, ["stage", "add", "Demo", "--team", "Bravo", "--scope", "shared"], Self.shared("Demo"))
         world.refused(sam, ["stage", "edit", "New", "--team", "Bravo", "--probability", "7"], Self.shared("New"))
         world.refused(sam, ["stage", "move", "New", "--team", "Bravo", "--position", "2"], Self.shared("New"))
         world.refused(sam, ["stage", "remove", "Lost", "--team", "Bravo"], Self.shared("Lost"))
@@ -282,6 +284,11 @@ struct CLIAccessTests {
         world.ok(olga, ["lead", "convert", "Open lead", "--no-merge"])
         #expect(world.titles(olga, ["opp", "list"]) == ["Olga's deal", "Open lead"])
         #expect(world.owner.object(["opp", "show", "Open lead"])["salesperson"] as? String == olga)
+        // A deal they add or change stays theirs: unassigned, it would vanish from their own
+        // board (and the server refuses it); the program says so first, in its sentence.
+        let stays = "in Charlie salespeople see only their own deals: a deal you add or change there stays yours (leave leads unassigned instead)"
+        world.refused(olga, ["opp", "add", "Nobody's", "--team", "Charlie", "--salesperson", ""], stays)
+        world.refused(olga, ["opp", "edit", "Olga's deal", "--salesperson", ""], stays)
         // The team's other salespeople are as before: the setting is the team's.
         #expect(world.titles(world.salesperson, ["opp", "list"]).count == 3)
         // Off again, they see the whole team.
@@ -336,7 +343,10 @@ struct CLIAccessTests {
         let world = try AccessFixture()
         let mia = world.manager
         world.refused(mia, ["stage", "edit", "New", "--team", "Alpha", "--probability", "7"], Self.shared("New"))
-        world.refused(mia, ["stage", "add", "Everyone's", "--team", "Alpha"], Self.shared("Everyone's"))
+        world.refused(mia, ["stage", "add", "Everyone's", "--team", "Alpha", "--scope", "shared"], Self.shared("Everyone's"))
+        // Without --scope, as the board's N: the team's own stage, which is theirs to add.
+        world.ok(mia, ["stage", "add", "Alpha's own", "--team", "Alpha"])
+        #expect(world.owner.ok(["stage", "list", "--team", "Alpha"]).stdout.contains("Alpha's own"))
         world.refused(mia, ["stage", "move", "Won", "--team", "Alpha", "--position", "1"], Self.shared("Won"))
         world.refused(mia, ["stage", "remove", "Lost", "--team", "Alpha"], Self.shared("Lost"))
     }
