@@ -797,7 +797,7 @@ extension Catalogue {
         "cli.stage.movedStageToPosition": "Moved stage '{0}' to position {1}: ",
         "cli.stage.option.requirements": "What a deal needs to be in this stage (may span lines).",
         "cli.stage.option.requirementsEdit": "What a deal needs to be in this stage (may span lines; empty clears).",
-        "cli.stage.option.scope": "shared: every team's pipeline (default); team: only this team's.",
+        "cli.stage.option.scope": "shared: every team's pipeline (the default for whoever manages every team); team: only this team's (the default for a manager of one team among several).",
         "cli.stage.option.scopeEdit": "shared: every team's pipeline; team: only this team's.",
         "cli.stage.option.teamAdd": "The team whose pipeline to add to (default: the team setting).",
         "cli.stage.option.teamLookup": "The team whose pipeline the stage is looked up in (default: the team setting).",

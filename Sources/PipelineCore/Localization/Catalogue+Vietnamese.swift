@@ -794,7 +794,7 @@ extension Catalogue {
         "cli.stage.movedStageToPosition": "Đã chuyển giai đoạn '{0}' tới vị trí {1}: ",
         "cli.stage.option.requirements": "Điều một cơ hội cần có để ở giai đoạn này (có thể nhiều dòng).",
         "cli.stage.option.requirementsEdit": "Điều một cơ hội cần có để ở giai đoạn này (có thể nhiều dòng; để trống để xóa).",
-        "cli.stage.option.scope": "'shared': quy trình của mọi nhóm (mặc định); 'team': chỉ của nhóm này.",
+        "cli.stage.option.scope": "'shared': quy trình của mọi nhóm (mặc định với người quản lý mọi nhóm); 'team': chỉ của nhóm này (mặc định với trưởng nhóm của một trong nhiều nhóm).",
         "cli.stage.option.scopeEdit": "'shared': quy trình của mọi nhóm; 'team': chỉ của nhóm này.",
         "cli.stage.option.teamAdd": "Nhóm có quy trình cần thêm vào (mặc định: thiết lập 'team').",
         "cli.stage.option.teamLookup": "Nhóm có quy trình dùng để tìm giai đoạn (mặc định: thiết lập 'team').",
