@@ -138,7 +138,10 @@ extension StoreWriter {
     public func save(_ update: OpportunityUpdate, replacing current: Opportunity, placement: CardPlacement?,
                      catalog: StageCatalog, access: Access) throws -> Opportunity {
         try access.refusalToChange(current, of: Self.team(current.team, in: catalog)).enforce()
-        if update.opportunity.team != current.team || update.opportunity.salesperson != current.salesperson {
+        // A conversion asks too: an unassigned lead becomes an unassigned deal, which an
+        // own-deals-only team's salesperson may not leave to nobody.
+        if update.opportunity.team != current.team || update.opportunity.salesperson != current.salesperson
+            || update.opportunity.kind != current.kind {
             try access.refusalToAssign(to: update.opportunity.salesperson, in: Self.team(update.opportunity.team, in: catalog),
                                        kind: update.opportunity.kind).enforce()
         }

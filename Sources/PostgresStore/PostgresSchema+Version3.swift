@@ -375,8 +375,16 @@ extension PostgresSchema {
             END IF;
             -- The owner (and a superuser) is an administrator whatever a row says: revoking
             -- its privileges here, as the owner, would lock everyone out of administering.
-            IF EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = target
-                       AND (r.rolsuper OR pg_has_role(r.oid, (SELECT relowner FROM pg_class WHERE oid = 'pipeline_meta'::regclass), 'USAGE'))) THEN
+            -- Nor PostgreSQL's own roles (pg_database_owner: revoking from it took the schema
+            -- from the owner), nor a group the owner belongs to, by pg_auth_members (a
+            -- superuser owner "has" every role, so pg_has_role cannot tell).
+            IF target LIKE 'pg\_%' OR EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = target
+                       AND (r.rolsuper OR pg_has_role(r.oid, (SELECT relowner FROM pg_class WHERE oid = 'pipeline_meta'::regclass), 'USAGE')
+                            OR r.oid IN (WITH RECURSIVE owner_groups (id) AS (
+                                             SELECT m.roleid FROM pg_auth_members m
+                                             WHERE m.member = (SELECT relowner FROM pg_class WHERE oid = 'pipeline_meta'::regclass)
+                                             UNION SELECT m.roleid FROM pg_auth_members m JOIN owner_groups g ON m.member = g.id)
+                                         SELECT id FROM owner_groups))) THEN
                 RAISE EXCEPTION 'pipeline: the owner of the tables is an administrator whatever its role'
                     USING ERRCODE = '42501', CONSTRAINT = 'pipeline.ownerAccess';
             END IF;
@@ -509,10 +517,21 @@ extension PostgresSchema {
         END
         $$;
 
+        -- The trigger functions that are not SECURITY DEFINER still read tables by name
+        -- (a deal's stage, a stage's occupants): with the caller's search path a temporary
+        -- table named `opportunity` would stand in for ours and let a manager of two teams
+        -- move a team's stage, deals and all, out of its pipeline. They keep this schema's
+        -- path, pg_temp last, as the definer functions do.
+        ALTER FUNCTION pipeline_opportunity_stage_in_pipeline() SET search_path FROM CURRENT;
+        ALTER FUNCTION pipeline_stage_scope_keeps_occupants() SET search_path FROM CURRENT;
+        ALTER FUNCTION pipeline_announce_change() SET search_path FROM CURRENT;
+        ALTER FUNCTION pipeline_announce_preference_change() SET search_path FROM CURRENT;
+        ALTER FUNCTION pipeline_history_by_session_user() SET search_path FROM CURRENT;
+
         -- A change of who may do what is announced like any other (no ids: a board reads its
         -- own access again whatever changed), so an open board follows a role given or taken
         -- at once rather than at its next refusal.
-        CREATE FUNCTION pipeline_announce_access_change() RETURNS trigger LANGUAGE plpgsql AS $$
+        CREATE FUNCTION pipeline_announce_access_change() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
         BEGIN
             PERFORM pg_notify('pipeline_changes', jsonb_build_object(
                 'table', TG_TABLE_NAME, 'op', lower(TG_OP), 'ids', NULL, 'teams', NULL)::text);

@@ -280,7 +280,10 @@ struct CLIAccessTests {
         #expect(world.forecastOpen(olga) == "5000.00")
         let stages = world.objects(olga, ["stage", "list", "--team", "Charlie"])
         #expect(stages.reduce(0) { $0 + ($1["opportunity_count"] as? Int ?? 0) } == 1, "\(stages)")
-        // Taking an unassigned lead makes it theirs, and it stays in sight.
+        // Taking an unassigned lead makes it theirs, and it stays in sight; converted for
+        // nobody it would vanish, and is refused in the program's sentence.
+        world.refused(olga, ["lead", "convert", "Open lead", "--no-merge", "--salesperson", ""],
+                      "in Charlie salespeople see only their own deals: a deal you add or change there stays yours (leave leads unassigned instead)")
         world.ok(olga, ["lead", "convert", "Open lead", "--no-merge"])
         #expect(world.titles(olga, ["opp", "list"]) == ["Olga's deal", "Open lead"])
         #expect(world.owner.object(["opp", "show", "Open lead"])["salesperson"] as? String == olga)

@@ -389,4 +389,28 @@ extension AccessServerTests {
             #expect(try fixture.raw(as: fixture.salesperson).column("SELECT pipeline_role()") == ["salesperson"])
         }
     }
+
+    /// The trigger functions that are not definers keep this schema's search path too: a
+    /// temporary `opportunity` does not let an administrator (not the owner) move a team's
+    /// occupied stage out of its pipeline; and the grants function refuses PostgreSQL's own
+    /// roles and the roles the owner belongs to (revoking from pg_database_owner took the
+    /// schema from the owner).
+    @Test func triggersAndTheGrantsFunctionIgnoreTemporaryObjectsAndOwnersGroups() throws {
+        try AccessFixture.with { fixture throws in
+            let deals = try Deals(fixture)
+            try fixture.database.connect().execute("UPDATE opportunity SET stage_id = $1 WHERE id = $2",
+                                                   [deals.salesOnlyStage, deals.salesDeal.id.rawValue])
+            let raw = try fixture.raw(as: fixture.admin)
+            try raw.executeScript("SET search_path = pg_temp, public; CREATE TEMP TABLE opportunity (id bigint, stage_id bigint, team_id bigint)")
+            let refused = try #require(throws: PostgresError.self) {
+                try raw.execute("UPDATE stage SET team_id = $1 WHERE id = $2", [fixture.export.rawValue, deals.salesOnlyStage])
+            }
+            #expect(refused.serverMessage?.contains("stage holds opportunities of other teams") == true)
+            #expect(try fixture.database.connect().column("SELECT team_id::text FROM stage WHERE id = $1", [deals.salesOnlyStage])
+                    == [String(fixture.sales.rawValue)])
+            let admin = try fixture.raw(as: fixture.admin)
+            #expect(try admin.isRefused("SELECT pipeline_apply_grants('pg_database_owner')"))
+            #expect(try admin.isRefused("SELECT pipeline_apply_grants('pg_monitor')"))
+        }
+    }
 }
