@@ -64,7 +64,8 @@ struct UserCommand: ParsableCommand {
             Console.out(localized("cli.user.added", user.login, user.role.name(in: session.language),
                                   UserCommand.teamsPhrase(user.teams, try session.database.catalog())))
             if password == nil {
-                Console.out(localized("cli.user.noPasswordAsked", user.login, UserCommand.quotedIdentifier(user.login)))
+                // Advice, not the command's result: standard error, so a script's 2>/dev/null hides it.
+                Console.error(localized("cli.user.noPasswordAsked", user.login, UserCommand.quotedIdentifier(user.login)))
             }
         }
     }

@@ -767,7 +767,7 @@ extension Catalogue {
         "cli.option.tag": "A tag (repeat for several; on edit, replaces all).",
         "cli.option.team": "The team (default: the team setting).",
         "cli.root.aSalesPipelineInThe": "A sales pipeline in the terminal: stages with success probabilities, deals moving through them.",
-        "cli.root.withoutASubcommandOpensThe": "Without a subcommand, opens the board. STAGE, TEAM and opportunity arguments take a numeric id or a name (case-insensitive, accent-sensitive); a number is always an id.\nExit codes: 0 success, 64 usage, 65 invalid data, 74 database unusable, 75 database busy (try again).",
+        "cli.root.withoutASubcommandOpensThe": "Without a subcommand, opens the board. STAGE, TEAM and opportunity arguments take a numeric id or a name (case-insensitive, accent-sensitive); a number is always an id.\nExit codes: 0 success, 64 usage, 65 invalid data, 74 database unusable, 75 database busy (try again), 77 not permitted (your role, or the system), 78 not available here (a SQLite file has no users).",
         "cli.settings.changeASetting": "Change a setting: team, language and direction for you alone, currency and leads for everyone.",
         "cli.settings.everySettingWithItsValue": "Every setting with its value, and whether that value is yours, shared by everyone or the default.",
         "cli.settings.forEveryone.get": "Print the pipeline's value, the one everyone who has not chosen their own sees.",

@@ -764,7 +764,7 @@ extension Catalogue {
         "cli.option.tag": "Một thẻ (lặp lại để có nhiều thẻ; khi sửa, thay tất cả).",
         "cli.option.team": "Nhóm (mặc định: thiết lập 'team').",
         "cli.root.aSalesPipelineInThe": "Quy trình bán hàng trong terminal: các giai đoạn với xác suất thành công, các cơ hội đi qua chúng.",
-        "cli.root.withoutASubcommandOpensThe": "Không có lệnh con thì mở bảng. Tham số STAGE, TEAM và cơ hội nhận mã số hoặc tên (không phân biệt hoa thường, có phân biệt dấu); một con số luôn là mã số.\nMã thoát: 0 thành công, 64 sai cách dùng, 65 dữ liệu không hợp lệ, 74 không dùng được cơ sở dữ liệu, 75 cơ sở dữ liệu đang bận (thử lại).",
+        "cli.root.withoutASubcommandOpensThe": "Không có lệnh con thì mở bảng. Tham số STAGE, TEAM và cơ hội nhận mã số hoặc tên (không phân biệt hoa thường, có phân biệt dấu); một con số luôn là mã số.\nMã thoát: 0 thành công, 64 sai cách dùng, 65 dữ liệu không hợp lệ, 74 không dùng được cơ sở dữ liệu, 75 cơ sở dữ liệu đang bận (thử lại), 77 không được phép (do vai trò của bạn hoặc do hệ thống), 78 không dùng được ở đây (tệp SQLite không có người dùng).",
         "cli.settings.changeASetting": "Đổi một thiết lập: 'team', 'language' và 'direction' chỉ đổi cho riêng bạn; 'currency' và 'leads' đổi cho mọi người.",
         "cli.settings.everySettingWithItsValue": "Mọi thiết lập cùng giá trị, và giá trị ấy là của riêng bạn, dùng chung cho mọi người hay mặc định.",
         "cli.settings.forEveryone.get": "In giá trị chung của quy trình, giá trị mà mọi người chưa tự chọn đều thấy.",
