@@ -496,26 +496,18 @@ extension PostgresSchema {
             RETURN NULL;
         END
         $$;
-        CREATE OR REPLACE FUNCTION pipeline_announce_preference_change() RETURNS trigger LANGUAGE plpgsql AS $$
-        DECLARE
-            changed bigint;
-        BEGIN
-            IF current_setting('pipeline.importing', true) = 'on' THEN
-                RETURN NULL;
-            END IF;
-            IF TG_OP = 'DELETE' THEN
-                SELECT count(*) INTO changed FROM old_rows;
-            ELSE
-                SELECT count(*) INTO changed FROM new_rows;
-            END IF;
-            IF changed = 0 THEN
-                RETURN NULL;
-            END IF;
-            PERFORM pg_notify('pipeline_changes', jsonb_build_object(
-                'table', TG_TABLE_NAME, 'op', lower(TG_OP), 'ids', NULL, 'teams', NULL)::text);
-            RETURN NULL;
-        END
-        $$;
+        -- A preference's change is now announced as any table's (no keys): its triggers use
+        -- the one function, and version 2's own, which read the keys, goes.
+        DROP TRIGGER preference_announce_insert ON preference;
+        DROP TRIGGER preference_announce_update ON preference;
+        DROP TRIGGER preference_announce_delete ON preference;
+        DROP FUNCTION pipeline_announce_preference_change();
+        CREATE TRIGGER preference_announce_insert AFTER INSERT ON preference REFERENCING NEW TABLE AS new_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION pipeline_announce_change();
+        CREATE TRIGGER preference_announce_update AFTER UPDATE ON preference REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION pipeline_announce_change();
+        CREATE TRIGGER preference_announce_delete AFTER DELETE ON preference REFERENCING OLD TABLE AS old_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION pipeline_announce_change();
 
         -- The trigger functions that are not SECURITY DEFINER still read tables by name
         -- (a deal's stage, a stage's occupants): with the caller's search path a temporary
@@ -525,7 +517,6 @@ extension PostgresSchema {
         ALTER FUNCTION pipeline_opportunity_stage_in_pipeline() SET search_path FROM CURRENT;
         ALTER FUNCTION pipeline_stage_scope_keeps_occupants() SET search_path FROM CURRENT;
         ALTER FUNCTION pipeline_announce_change() SET search_path FROM CURRENT;
-        ALTER FUNCTION pipeline_announce_preference_change() SET search_path FROM CURRENT;
         ALTER FUNCTION pipeline_history_by_session_user() SET search_path FROM CURRENT;
 
         -- A change of who may do what is announced like any other (no ids: a board reads its
