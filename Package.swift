@@ -85,8 +85,10 @@ let package = Package(
         .testTarget(name: "TerminalCoreTests", dependencies: ["TerminalCore"]),
         .testTarget(name: "PipelineStoreTests", dependencies: ["PipelineStore", "PipelineStorage", "PipelineCore"]),
         // What "an engine works" means: every store behaviour, run on every engine unchanged.
+        // PipelineStore and GRDB only to damage a file as another program would (a check test).
         .testTarget(name: "StoreContractTests", dependencies: ["PipelineEngines", "PipelineStorage", "PipelineCore", "PostgresClient",
-                                                      "PipelineExchange"]),
+                                                      "PipelineExchange", "PipelineStore",
+                                                      .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CNcursesTests", dependencies: ["CNcurses"]),
         // Against the real server `make test` starts (Scripts/test-postgres.sh).
         .testTarget(name: "PostgresTests", dependencies: ["PostgresClient", "PostgresStore", "PipelineCore", "PipelineStorage", "PipelineEngines"]),

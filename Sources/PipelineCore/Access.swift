@@ -154,6 +154,34 @@ public struct Access: Hashable, Sendable {
         return login
     }
 
+    // MARK: - Activities and notes (issue 13)
+
+    /// Adding, editing, rescheduling, marking done or removing an activity of `record`, or
+    /// adding a note to it: whoever may change the record.
+    public func refusalToChangeActivities(of record: Opportunity, in team: Team) -> AccessRefusal? {
+        refusalToChange(record, of: team)
+    }
+
+    /// Giving an activity of `record` (of `team`) to `assignee`: nobody, the record's
+    /// salesperson (the default), the person acting, or another member of the team.
+    /// `members`: the team's logins as the store knows them; `nil` where a store has no users
+    /// (a file: its owner gives to anyone).
+    public func refusalToAssignActivity(to assignee: String, of record: Opportunity, in team: Team, members: Set<String>?) -> AccessRefusal? {
+        guard let members, !assignee.isEmpty, assignee != record.salesperson, assignee != login,
+              !members.contains(assignee) else { return nil }
+        return .assignActivityOutsideTeam(assignee: assignee, team: team.name)
+    }
+
+    /// Removing `note` of a record of `team`: its author, or a manager of the team.
+    public func refusalToRemove(_ note: DealNote, in team: Team) -> AccessRefusal? {
+        if let refusal = refusalToUse(team) { return refusal }
+        if manages(team.id) || (login.map { $0 == note.author } ?? true) { return nil }
+        return .othersNote(id: note.id.rawValue, author: note.author, team: team.name)
+    }
+
+    /// Adding, editing or removing activity types: a manager or an administrator.
+    public func refusalToManageActivityTypes() -> AccessRefusal? { role == .salesperson ? .activityTypes : nil }
+
     /// Of `teams`, those the person is in (every one for an administrator): what a team
     /// list and a team picker offer.
     public func memberTeams(of teams: [Team]) -> [Team] { teams.filter { isMember(of: $0.id) } }
@@ -192,6 +220,12 @@ public enum AccessRefusal: Hashable, Sendable {
     case ownerIsAdministrator(login: String)
     /// An administrator removing themselves or lowering their own role.
     case ownAccess
+    /// A salesperson changing the list of activity types.
+    case activityTypes
+    /// An activity given to someone outside the record's team.
+    case assignActivityOutsideTeam(assignee: String, team: String)
+    /// Someone else's note, in a team the person does not manage.
+    case othersNote(id: Int64, author: String, team: String)
 
     public func message(in language: Language) -> String {
         let t = Localizer(language)
@@ -213,6 +247,9 @@ public enum AccessRefusal: Hashable, Sendable {
         case .unassignedInOwnDealsTeam(let team): return t("access.unassignedInOwnDealsTeam", team)
         case .ownerIsAdministrator(let login): return t("access.ownerIsAdministrator", login)
         case .ownAccess: return t("access.ownAccess")
+        case .activityTypes: return t("access.activityTypes")
+        case .assignActivityOutsideTeam(let assignee, let team): return t("access.assignActivity", assignee, team)
+        case .othersNote(let id, let author, let team): return t("access.othersNote", id, author, team)
         }
     }
 }

@@ -33,6 +33,9 @@ public struct Opportunity: Identifiable, Hashable, Sendable {
     /// When a lead became this opportunity.
     public var convertedAt: Timestamp?
     public var version: Int
+    /// Its open activities at a glance (issue 13): kept by the store beside the row, outside
+    /// its version; never part of what an edit changes.
+    public var activityGlance: ActivityGlance = .empty
 
     public init(
         id: ID, kind: RecordKind = .opportunity, title: String, customer: Customer = Customer(),
@@ -122,22 +125,41 @@ public struct Priority: Hashable, Comparable, Sendable {
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.stars < rhs.stars }
 }
 
-/// One entry of an opportunity's stage history: the base for time-in-stage and
-/// conversion figures.
+/// One line of a record's history: what happened to it (a stage change, a change of its
+/// figures, won, lost, restored…) and its probability and amount after it — the base for
+/// time-in-stage, conversion figures and, later, figures over time. Lines written before
+/// issue 13 have no figures (`nil`: unknown, never zero).
 public struct StageChange: Hashable, Sendable {
     public var opportunity: Opportunity.ID
+    /// The stage before and after; equal when the line records something else than a move
+    /// (an edit of the amount, a loss without a lost stage).
     public var from: Stage.ID?
     public var to: Stage.ID?
     public var at: Timestamp
     public var by: String
+    public var event: HistoryEvent
+    /// The probability after the change (`nil`: unknown).
+    public var probability: Probability?
+    /// The expected revenue, in its currency, after the change (`nil`: unknown).
+    public var amount: Money?
+    /// A `lost` line's reason, as it was given.
+    public var reason: String?
 
-    public init(opportunity: Opportunity.ID, from: Stage.ID?, to: Stage.ID?, at: Timestamp, by: String) {
+    public init(opportunity: Opportunity.ID, from: Stage.ID?, to: Stage.ID?, at: Timestamp, by: String,
+                event: HistoryEvent = .moved, probability: Probability? = nil, amount: Money? = nil, reason: String? = nil) {
+        self.reason = reason
         self.opportunity = opportunity
         self.from = from
         self.to = to
         self.at = at
         self.by = by
+        self.event = event
+        self.probability = probability
+        self.amount = amount
     }
+
+    /// Whether the line records a change of stage (a creation enters its first one).
+    public var changesStage: Bool { from != to || event == .created }
 }
 
 /// Who makes a change and when: recorded in the stage history and the timestamps.

@@ -87,6 +87,21 @@ public enum PipelineError: Error, Hashable, Sendable {
     /// A login that is not a user of the database.
     case unknownUser(String)
 
+    // Activities and notes (issue 13)
+    case invalidTime(String)
+    /// `dayFirst` as in ``invalidDate(_:dayFirst:)``.
+    case invalidDueDate(String, dayFirst: Bool = false)
+    case invalidRottingDays(String)
+    case invalidNextDelay(String)
+    case unknownActivityType(String, known: [String])
+    case duplicateActivityTypeName(String)
+    /// Removing a type some activities still have.
+    case activityTypeInUse(name: String, count: Int)
+    case unknownActivity(String)
+    case unknownNote(String)
+    case activityAlreadyDone(Activity.ID)
+    case activityNotDone(Activity.ID)
+
     /// The field this error is about, when it is about one.
     public var field: Field? {
         switch self {
@@ -105,6 +120,12 @@ public enum PipelineError: Error, Hashable, Sendable {
         case .duplicateStageName: return .stageName
         case .duplicateTeamName: return .teamName
         case .unknownSetting, .invalidSetting: return .setting
+        case .invalidTime: return .time
+        case .invalidDueDate: return .dueDate
+        case .invalidRottingDays: return .rottingDays
+        case .invalidNextDelay: return .nextDelay
+        case .unknownActivityType: return .activityType
+        case .duplicateActivityTypeName: return .activityTypeName
         default: return nil
         }
     }
@@ -194,6 +215,17 @@ public enum PipelineError: Error, Hashable, Sendable {
         case .invalidLogin(let login): return t("error.invalidLogin", login)
         case .userExists(let login): return t("error.userExists", login)
         case .unknownUser(let login): return t("error.unknownUser", login)
+        case .invalidTime(let text): return t("error.time", text)
+        case .invalidDueDate(let text, let dayFirst): return t(dayFirst ? "error.dueDate.dayFirst" : "error.dueDate", text)
+        case .invalidRottingDays(let text): return t("error.rottingDays", text, Stage.rottingDaysRange.upperBound)
+        case .invalidNextDelay(let text): return t("error.nextDelay", text, ActivityType.nextDelayRange.upperBound)
+        case .unknownActivityType(let reference, let known): return t("error.unknownActivityType", reference, known.joined(separator: ", "))
+        case .duplicateActivityTypeName(let name): return t("error.duplicateActivityType", name)
+        case .activityTypeInUse(let name, let count): return t("error.activityTypeInUse", name, t.plural("count.activity", count))
+        case .unknownActivity(let reference): return t("error.unknownActivity", reference)
+        case .unknownNote(let reference): return t("error.unknownNote", reference)
+        case .activityAlreadyDone(let id): return t("error.activityAlreadyDone", id)
+        case .activityNotDone(let id): return t("error.activityNotDone", id)
         }
     }
 

@@ -16,13 +16,16 @@ public struct Stage: Identifiable, Hashable, Sendable {
     public var isFolded: Bool
     public var outcome: StageOutcome
     public var scope: StageScope
+    /// "Rotting after N days" (issue 13): an active deal that has stayed longer than this in
+    /// the stage, with no open activity due today or later, rots. `nil`: off.
+    public var rottingDays: Int?
     public var version: Int
 
     public init(
         id: ID, name: String, sortOrder: Int, probability: Probability,
         changesProbabilityAutomatically: Bool = true, requirements: String = "",
         isFolded: Bool = false, outcome: StageOutcome = .open, scope: StageScope = .shared,
-        version: Int = 1
+        rottingDays: Int? = nil, version: Int = 1
     ) {
         self.id = id
         self.name = name
@@ -33,6 +36,7 @@ public struct Stage: Identifiable, Hashable, Sendable {
         self.isFolded = isFolded
         self.outcome = outcome
         self.scope = scope
+        self.rottingDays = rottingDays
         self.version = version
     }
 
@@ -69,5 +73,29 @@ public enum StageScope: Hashable, Sendable {
     public var team: Team.ID? {
         if case .team(let id) = self { return id }
         return nil
+    }
+}
+
+extension Stage {
+    /// The days a stage may hold a deal before it rots: 1 to 3650 (ten years).
+    public static let rottingDaysRange = 1...3650
+
+    /// Reads "rotting after N days" as typed: a whole number in `rottingDaysRange`, or
+    /// `off` (also `0`, `none` and the language's word for off) for never; `nil` means off.
+    public static func rottingDays(parsing text: String, language: Language = .english) throws(PipelineError) -> Int? {
+        let trimmed = text.trimmingWhitespace().lowercased()
+        let offWords: Set<String> = ["off", "none", "0", "", Catalogue.text("value.off", language).lowercased()]
+        if offWords.contains(trimmed) { return nil }
+        guard let days = Int(trimmed), rottingDaysRange.contains(days) else { throw .invalidRottingDays(text) }
+        return days
+    }
+}
+
+extension Stage {
+    /// `days` if it is a number of days a stage may rot after (`nil`: off), else the error.
+    static func validRottingDays(_ days: Int?) throws(PipelineError) -> Int? {
+        guard let days else { return nil }
+        guard rottingDaysRange.contains(days) else { throw .invalidRottingDays(String(days)) }
+        return days
     }
 }

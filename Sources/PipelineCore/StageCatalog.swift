@@ -150,6 +150,7 @@ public struct StageCatalog: Sendable {
             result.requirements = try TextInput.multiLine(requirements, field: .requirements)
         }
         if let folded = edit.isFolded { result.isFolded = folded }
+        if let rotting = edit.rottingDays { result.rottingDays = try Stage.validRottingDays(rotting) }
         if let automatic = edit.changesProbabilityAutomatically { result.changesProbabilityAutomatically = automatic }
         if let outcome = edit.outcome {
             result.outcome = outcome
@@ -182,10 +183,13 @@ public struct StageDraft: Sendable {
     public var isFolded: Bool
     public var outcome: StageOutcome
     public var scope: StageScope
+    /// "Rotting after N days"; `nil`: off.
+    public var rottingDays: Int?
 
     public init(name: String, probability: Probability? = nil, requirements: String = "",
                 changesProbabilityAutomatically: Bool = true, isFolded: Bool = false,
-                outcome: StageOutcome = .open, scope: StageScope = .shared) {
+                outcome: StageOutcome = .open, scope: StageScope = .shared, rottingDays: Int? = nil) {
+        self.rottingDays = rottingDays
         self.name = name
         self.probability = probability
         self.requirements = requirements
@@ -226,7 +230,7 @@ public struct StageDraft: Sendable {
             id: Stage.ID(0), name: name, sortOrder: 0, probability: probability,
             changesProbabilityAutomatically: changesProbabilityAutomatically,
             requirements: try TextInput.multiLine(requirements, field: .requirements),
-            isFolded: isFolded, outcome: outcome, scope: scope)
+            isFolded: isFolded, outcome: outcome, scope: scope, rottingDays: try Stage.validRottingDays(rottingDays))
     }
 }
 
@@ -249,10 +253,13 @@ public struct StageEdit: Sendable {
     public var outcome: StageOutcome?
     public var changesProbabilityAutomatically: Bool?
     public var scope: StageScope?
+    /// `.some(nil)` turns rotting off.
+    public var rottingDays: Int??
 
     public init(name: String? = nil, probability: Probability? = nil, requirements: String? = nil,
                 isFolded: Bool? = nil, outcome: StageOutcome? = nil,
-                changesProbabilityAutomatically: Bool? = nil, scope: StageScope? = nil) {
+                changesProbabilityAutomatically: Bool? = nil, scope: StageScope? = nil, rottingDays: Int?? = nil) {
+        self.rottingDays = rottingDays
         self.name = name
         self.probability = probability
         self.requirements = requirements
@@ -264,7 +271,7 @@ public struct StageEdit: Sendable {
 
     public var isEmpty: Bool {
         name == nil && probability == nil && requirements == nil && isFolded == nil && outcome == nil
-            && changesProbabilityAutomatically == nil && scope == nil
+            && changesProbabilityAutomatically == nil && scope == nil && rottingDays == nil
     }
 }
 

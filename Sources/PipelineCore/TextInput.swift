@@ -229,4 +229,15 @@ public enum Field: String, Sendable, CaseIterable {
     case position
     case setting
     case externalID = "External ID"
+    case activityType = "activity type"
+    case activityTypeName = "activity type name"
+    case summary
+    case dueDate = "due date"
+    case time
+    case assignedTo = "assigned to"
+    case activityNotes = "activity notes"
+    case feedback
+    case noteText = "note"
+    case rottingDays = "rotting days"
+    case nextDelay = "next delay"
 }

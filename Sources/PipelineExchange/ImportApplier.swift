@@ -148,9 +148,12 @@ public final class ImportApplier {
         let id = try store.insertRecord(record, externalID: externalID)
         created.insert(id)
         if let externalID, lookedUp?.externalIDs.contains(externalID) == true { lookedUp?.madeSince[externalID] = id }
-        if var change = update.stageChange {
-            change.opportunity = id
-            try store.insertHistory(StageHistoryEntry(change, names: catalog))
+        // One "created" line per created deal, with its figures as stored.
+        record.id = id
+        if update.stageChange != nil,
+           let line = StageChange.recording(from: nil, to: record, outcome: { self.catalog.stage($0)?.outcome },
+                                            at: update.stageChange?.at ?? record.createdAt, by: update.stageChange?.by ?? "") {
+            try store.insertHistory(StageHistoryEntry(line, names: catalog))
         }
     }
 

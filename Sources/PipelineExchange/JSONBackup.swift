@@ -5,14 +5,20 @@ import PipelineStorage
 /// The complete backup: teams, stages, leads and opportunities, stage history, settings and
 /// every user's preferences, with ids, versions and timestamps, so that restoring it into a
 /// fresh database gives back exactly the same pipeline. (A backup from before preferences
-/// has no `preferences` list, and restores as it did: everyone follows the settings.)
+/// has no `preferences` list, and restores as it did: everyone follows the settings. One
+/// from before activities — format version 1 — has no activity types, activities or notes,
+/// and history lines without figures: it restores with the new database's activity types,
+/// and its old lines stay without figures, unknown rather than zero.)
 ///
 /// Written one record a line inside a JSON object, so that it streams both ways: export
 /// writes as it reads, and restore reads a line at a time (another layout of the same JSON
 /// is read too, whole). Amounts and probabilities are decimal strings, times ISO 8601.
 public enum JSONBackup {
     public static let format = "pipeline-backup"
-    public static let version = 1
+    /// 2 since issue 13 (activity types, activities, notes, the history's figures, a stage's
+    /// rotting days); version 1 is still read.
+    public static let version = 2
+    static let readableVersions = ["1", "2"]
 
     // MARK: - Writing
 
@@ -45,9 +51,15 @@ public enum JSONBackup {
             output.write(",\n")
             try list("stages") { element in for stage in try database.exchangeStages() { try element(encode(stage)) } }
             output.write(",\n")
+            try list("activity_types") { element in for type in try database.activityTypes() { try element(encode(type)) } }
+            output.write(",\n")
             try list("records") { element in try database.forEachExchangeRecord(kind: nil) { try element(encode($0)) } }
             output.write(",\n")
             try list("stage_history") { element in try database.forEachHistoryEntry { try element(encode($0)) } }
+            output.write(",\n")
+            try list("activities") { element in try database.forEachActivity { try element(encode($0)) } }
+            output.write(",\n")
+            try list("notes") { element in try database.forEachNote { try element(encode($0)) } }
             output.write("\n}\n")
         case .stages:
             try list(nil) { element in for stage in try database.exchangeStages() { try element(encode(stage)) } }
@@ -79,7 +91,7 @@ public enum JSONBackup {
             ("auto_probability", .bool(stage.changesProbabilityAutomatically)), ("requirements", .string(stage.requirements)),
             ("folded", .bool(stage.isFolded)), ("outcome", .string(stage.outcome.rawValue)),
             ("team_id", stage.scope.team.map { .int($0.rawValue) } ?? .null), ("version", .int(stage.version)),
-            ("external_id", .optional(entry.storedExternalID)),
+            ("external_id", .optional(entry.storedExternalID)), ("rotting_days", stage.rottingDays.map { .int(Int64($0)) } ?? .null),
         ])
     }
 
@@ -107,8 +119,33 @@ public enum JSONBackup {
             ("id", .int(entry.id)), ("opportunity_id", .int(entry.opportunity.rawValue)),
             ("from_stage_id", entry.from.map { .int($0.rawValue) } ?? .null), ("to_stage_id", entry.to.map { .int($0.rawValue) } ?? .null),
             ("from_stage_name", .optional(entry.fromName)), ("to_stage_name", .optional(entry.toName)),
-            ("at", .string(entry.at.iso8601)), ("by", .string(entry.by)),
+            ("at", .string(entry.at.iso8601)), ("by", .string(entry.by)), ("event", .string(entry.event.rawValue)),
+            ("probability", .optional(entry.probability?.decimalString)), ("amount", .optional(entry.amount?.plainString)),
+            ("currency", .optional(entry.amount?.currency.code)), ("reason", .optional(entry.reason)),
         ])
+    }
+
+    static func encode(_ type: ActivityType) -> JSONValue {
+        .object([("id", .int(type.id.rawValue)), ("name", .string(type.name)),
+                 ("next_type_id", type.nextType.map { .int($0.rawValue) } ?? .null), ("next_delay_days", .int(Int64(type.nextDelayDays))),
+                 ("sort_order", .int(Int64(type.sortOrder))), ("version", .int(Int64(type.version)))])
+    }
+
+    static func encode(_ activity: Activity) -> JSONValue {
+        .object([
+            ("id", .int(activity.id.rawValue)), ("record_id", .int(activity.record.rawValue)), ("type_id", .int(activity.type.rawValue)),
+            ("summary", .string(activity.summary)), ("due", .string(activity.due.iso8601)), ("time", .optional(activity.time?.description)),
+            ("assigned_to", .string(activity.assignedTo)), ("notes", .string(activity.notes)),
+            ("done_at", .optional(activity.completion?.at.iso8601)), ("done_by", .optional(activity.completion?.by)),
+            ("feedback", .optional(activity.completion?.feedback)),
+            ("created_at", .string(activity.createdAt.iso8601)), ("created_by", .string(activity.createdBy)),
+            ("updated_at", .string(activity.updatedAt.iso8601)), ("version", .int(Int64(activity.version))),
+        ])
+    }
+
+    static func encode(_ note: DealNote) -> JSONValue {
+        .object([("id", .int(note.id.rawValue)), ("record_id", .int(note.record.rawValue)), ("text", .string(note.text)),
+                 ("author", .string(note.author)), ("at", .string(note.at.iso8601))])
     }
 
     // MARK: - Restoring
@@ -116,6 +153,7 @@ public enum JSONBackup {
     /// What a restore brought back.
     public struct Summary: Sendable, Equatable {
         public var teams = 0, stages = 0, records = 0, history = 0
+        public var activityTypes = 0, activities = 0, notes = 0
     }
 
     /// The longest line a backup may have (one record, with its notes): what restoring holds
@@ -155,6 +193,9 @@ public enum JSONBackup {
                         try writer.insert(record, externalID: external)
                         summary.records += 1
                     case "stage_history": try writer.insert(try decoder.history(element)); summary.history += 1
+                    case "activity_types": try writer.insert(try decoder.activityType(element)); summary.activityTypes += 1
+                    case "activities": try writer.insert(try decoder.activity(element)); summary.activities += 1
+                    case "notes": try writer.insert(try decoder.note(element)); summary.notes += 1
                     default: break
                     }
                 } catch var fault as BackupFault {
@@ -242,7 +283,7 @@ public enum JSONBackup {
     /// A backup in another format version (a newer pipeline's) is refused before anything
     /// of it is read: its fields may mean what this version cannot know.
     static func checkVersion(_ text: String, line: Int?) throws {
-        guard text != String(version) else { return }
+        guard !readableVersions.contains(text) else { return }
         let shown = text.unicodeScalars.allSatisfy { $0.isASCII && $0.value >= 0x20 } ? String(text.prefix(20)) : "?"
         throw PipelineError.backupInconsistent(BackupFault("backup.otherVersion", shown, String(version), line: line))
     }
@@ -254,7 +295,7 @@ public enum JSONBackup {
         }
         if let version = root["version"] { try checkVersion("\(version)", line: nil) }
         if let settings = root["settings"] as? [String: Any] { try body(Element(section: "settings", index: nil, line: nil, object: settings)) }
-        for section in ["preferences", "teams", "stages", "records", "stage_history"] {
+        for section in ["preferences", "teams", "stages", "activity_types", "records", "stage_history", "activities", "notes"] {
             for (index, element) in ((root[section] as? [[String: Any]]) ?? []).enumerated() {
                 try body(Element(section: section, index: index, line: nil, object: element))
             }
@@ -275,6 +316,7 @@ struct BackupDecoder {
     private var stageExternalIDs = Set<String>()
     private var recordIDs = Set<Int64>()
     private var recordExternalIDs = Set<String>()
+    private var activityTypes: [ActivityType] = []
 
     // MARK: Elements
 
@@ -340,7 +382,8 @@ struct BackupDecoder {
         let edit = StageEdit(name: try string(object, "name", element), probability: probability,
                              requirements: try string(object, "requirements", element), isFolded: try boolean(object, "folded", element),
                              outcome: outcome, changesProbabilityAutomatically: try boolean(object, "auto_probability", element),
-                             scope: team.map { .team($0) } ?? .shared)
+                             scope: team.map { .team($0) } ?? .shared,
+                             rottingDays: .some(try optionalInteger(object, "rotting_days", element).map { Int(clamping: $0) }))
         let catalog = StageCatalog(teams: teams, stages: stages)
         let stage = try Self.checked(Result { () throws(PipelineError) in try catalog.applying(edit, to: blank, occupyingTeams: []) },
                                      element, Self.stageKeys, default: "name")
@@ -430,8 +473,86 @@ struct BackupDecoder {
             to: try optionalInteger(object, "to_stage_id", element).map { Stage.ID($0) },
             fromName: try name("from_stage_name"), toName: try name("to_stage_name"),
             at: try timestamp(object, "at", element),
-            by: try validated(element, "by") { try TextInput.singleLine(try string(object, "by", element), field: .salesperson) })
+            by: try validated(element, "by") { try TextInput.singleLine(try string(object, "by", element), field: .salesperson) },
+            event: try historyEvent(object, element), probability: try validated(element, "probability") {
+                try optionalString(object, "probability", element).map { text throws(PipelineError) in try Probability(parsing: text) }
+            },
+            amount: try historyAmount(object, element),
+            reason: try validated(element, "reason") {
+                try optionalString(object, "reason", element).map { text throws(PipelineError) in try TextInput.requiredName(text, field: .lostReason) }
+            })
     }
+
+    /// A line's event; a line of a version 1 backup has none (`nil`: decided by its stages).
+    private func historyEvent(_ object: [String: Any], _ element: JSONBackup.Element) throws -> HistoryEvent? {
+        guard let text = try optionalString(object, "event", element) else { return nil }
+        guard let event = HistoryEvent(rawValue: text) else { throw BackupFault("backup.badEvent", text, path: element.path("event")) }
+        return event
+    }
+
+    private func historyAmount(_ object: [String: Any], _ element: JSONBackup.Element) throws -> Money? {
+        guard let plain = try optionalString(object, "amount", element) else { return nil }
+        let code = try string(object, "currency", element)
+        return try validated(element, "amount") { try Money(plain: plain, currency: try CurrencyCode(stored: code)) }
+    }
+
+    mutating func activityType(_ element: JSONBackup.Element) throws -> ActivityType {
+        let object = element.object
+        let name = try validated(element, "name") { try TextInput.requiredName(try string(object, "name", element), field: .activityTypeName) }
+        let delay = try integer(object, "next_delay_days", element)
+        guard ActivityType.nextDelayRange.contains(Int(clamping: delay)) else {
+            throw Self.fault(.invalidNextDelay(String(delay)), path: element.path("next_delay_days"))
+        }
+        let type = ActivityType(id: ActivityType.ID(try integer(object, "id", element)), name: name,
+                                nextType: try optionalInteger(object, "next_type_id", element).map { ActivityType.ID($0) },
+                                nextDelayDays: Int(delay), sortOrder: Int(clamping: try integer(object, "sort_order", element)),
+                                version: Int(clamping: try integer(object, "version", element)))
+        if activityTypes.contains(where: { TextInput.nameKey($0.name) == TextInput.nameKey(name) }) {
+            throw Self.fault(.duplicateActivityTypeName(name), path: element.path("name"))
+        }
+        if activityTypes.contains(where: { $0.id == type.id }) {
+            throw BackupFault("backup.duplicateID", String(type.id.rawValue), path: element.path("id"))
+        }
+        activityTypes.append(type)
+        return type
+    }
+
+    /// An activity as `activity add` then `activity done` would make it.
+    func activity(_ element: JSONBackup.Element) throws -> Activity {
+        let object = element.object
+        let form = ActivityForm(summary: try string(object, "summary", element), due: try string(object, "due", element),
+                                time: try optionalString(object, "time", element) ?? "", assignedTo: try string(object, "assigned_to", element),
+                                notes: try string(object, "notes", element))
+        let changes = try Self.checked(Result { () throws(PipelineError) in try form.validated(language: .english, types: []) },
+                                       element, Self.activityKeys, default: "summary")
+        let doneAt = try optionalTimestamp(object, "done_at", element)
+        let completion = try doneAt.map { at in
+            ActivityCompletion(at: at, by: try validated(element, "done_by") {
+                try TextInput.singleLine(try string(object, "done_by", element), field: .salesperson)
+            }, feedback: try validated(element, "feedback") {
+                try TextInput.multiLine(try optionalString(object, "feedback", element) ?? "", field: .feedback)
+            })
+        }
+        return Activity(id: Activity.ID(try integer(object, "id", element)), record: Opportunity.ID(try integer(object, "record_id", element)),
+                        type: ActivityType.ID(try integer(object, "type_id", element)), summary: changes.summary ?? "",
+                        due: changes.due ?? CalendarDate(daysSince1970: 0), time: changes.time ?? nil, assignedTo: changes.assignedTo ?? "",
+                        notes: changes.notes ?? "", completion: completion, createdAt: try timestamp(object, "created_at", element),
+                        createdBy: try validated(element, "created_by") {
+                            try TextInput.singleLine(try string(object, "created_by", element), field: .salesperson)
+                        },
+                        updatedAt: try timestamp(object, "updated_at", element), version: Int(clamping: try integer(object, "version", element)))
+    }
+
+    func note(_ element: JSONBackup.Element) throws -> DealNote {
+        let object = element.object
+        return DealNote(id: DealNote.ID(try integer(object, "id", element)), record: Opportunity.ID(try integer(object, "record_id", element)),
+                        text: try validated(element, "text") { try DealNote.validText(try string(object, "text", element)) },
+                        author: try validated(element, "author") { try TextInput.singleLine(try string(object, "author", element), field: .salesperson) },
+                        at: try timestamp(object, "at", element))
+    }
+
+    static let activityKeys: [Field: String] = [.summary: "summary", .dueDate: "due", .time: "time", .assignedTo: "assigned_to",
+                                                .activityNotes: "notes"]
 
     // MARK: Values
 
@@ -441,7 +562,8 @@ struct BackupDecoder {
         .probability: "probability", .salesperson: "salesperson", .closingDate: "expected_closing", .priority: "priority",
         .tag: "tags", .notes: "notes", .expectedRevenue: "expected_revenue",
     ]
-    static let stageKeys: [Field: String] = [.stageName: "name", .probability: "probability", .requirements: "requirements"]
+    static let stageKeys: [Field: String] = [.stageName: "name", .probability: "probability", .requirements: "requirements",
+                                             .rottingDays: "rotting_days"]
 
     /// The value, or its refusal named by the place in the file of the field it is about.
     static func checked<T>(_ result: Result<T, PipelineError>, _ element: JSONBackup.Element, _ keys: [Field: String],

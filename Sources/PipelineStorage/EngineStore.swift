@@ -222,6 +222,70 @@ public final class EngineStore: PipelineStore {
         try write { try $0.convertLead(id, conversion, expectedVersion: expectedVersion, context: context) }
     }
 
+    // MARK: - ActivityWorkflow
+
+    public func activityTypes() throws -> [ActivityType] { try read { try $0.activityTypes() } }
+    public func activity(_ id: Activity.ID) throws -> Activity? { try read { try $0.activity(id) } }
+    public func activity(_ reference: String) throws -> Activity { try read { try $0.activity(reference) } }
+    public func activities(of record: Opportunity.ID) throws -> [Activity] { try read { try $0.activities(of: record) } }
+
+    public func activityList(_ query: ActivityQuery, after cursor: ActivityCursor? = nil, limit: Int) throws -> [Activity] {
+        guard limit > 0 else { return [] }
+        return try read { try $0.activities(query, after: cursor, limit: limit) }
+    }
+
+    public func dealPage(of record: Opportunity.ID) throws -> DealPage { try read { try $0.dealPage(of: record) } }
+    public func timeline(of record: Opportunity.ID) throws -> [TimelineEntry] { try dealPage(of: record).timeline }
+    public func notes(of record: Opportunity.ID) throws -> [DealNote] { try read { try $0.notes(of: record) } }
+
+    public func forEachActivity(_ body: (Activity) throws -> Void) throws { try read { try $0.forEachActivity(body) } }
+    public func forEachNote(_ body: (DealNote) throws -> Void) throws { try read { try $0.forEachNote(body) } }
+
+    public func addActivity(to record: Opportunity.ID, _ changes: ActivityChanges, context: ChangeContext) throws -> Activity {
+        try write { try $0.addActivity(to: record, changes, context: context) }
+    }
+
+    public func editActivity(_ id: Activity.ID, _ changes: ActivityChanges, expectedVersion: Int?, context: ChangeContext) throws -> Activity {
+        try write { try $0.editActivity(id, changes, expectedVersion: expectedVersion, context: context) }
+    }
+
+    public func rescheduleActivity(_ id: Activity.ID, to due: CalendarDate, time: MinuteOfDay?? = nil, expectedVersion: Int? = nil,
+                                   context: ChangeContext) throws -> Activity {
+        try write { try $0.rescheduleActivity(id, to: due, time: time, expectedVersion: expectedVersion, context: context) }
+    }
+
+    public func completeActivity(_ id: Activity.ID, feedback: String, next: ActivityChanges?, expectedVersion: Int?,
+                                 context: ChangeContext) throws -> ActivityCompletionResult {
+        try write { try $0.completeActivity(id, feedback: feedback, next: next, expectedVersion: expectedVersion, context: context) }
+    }
+
+    public func reopenActivity(_ id: Activity.ID, expectedVersion: Int? = nil, context: ChangeContext) throws -> Activity {
+        try write { try $0.reopenActivity(id, expectedVersion: expectedVersion, context: context) }
+    }
+
+    public func removeActivity(_ id: Activity.ID, expectedVersion: Int?) throws {
+        try write { try $0.removeActivity(id, expectedVersion: expectedVersion) }
+    }
+
+    public func addNote(to record: Opportunity.ID, text: String, context: ChangeContext) throws -> DealNote {
+        try write { try $0.addNote(to: record, text: text, context: context) }
+    }
+
+    public func removeNote(_ id: DealNote.ID) throws { try write { try $0.removeNote(id) } }
+
+    public func addActivityType(name: String, nextType: ActivityType.ID? = nil, nextDelayDays: Int = 0) throws -> ActivityType {
+        try write { try $0.addActivityType(name: name, nextType: nextType, nextDelayDays: nextDelayDays) }
+    }
+
+    public func editActivityType(_ id: ActivityType.ID, name: String? = nil, nextType: ActivityType.ID? = nil, nextDelayDays: Int? = nil,
+                                 expectedVersion: Int? = nil) throws -> ActivityType {
+        try write { try $0.editActivityType(id, name: name, nextType: nextType, nextDelayDays: nextDelayDays, expectedVersion: expectedVersion) }
+    }
+
+    public func removeActivityType(_ id: ActivityType.ID, expectedVersion: Int? = nil) throws {
+        try write { try $0.removeActivityType(id, expectedVersion: expectedVersion) }
+    }
+
     // MARK: - ChangeFeed
 
     public func changeToken() throws -> ChangeToken { try engine.changeToken() }
@@ -324,12 +388,16 @@ public final class EngineStore: PipelineStore {
 
     // MARK: - StoreMaintenance
 
+    /// How many records with a wrong activity glance a check names (a repair fixes them all).
+    static let reportedGlances = 100
+
     /// The engine's checks, then the rows every engine keeps alike: preferences no one can use.
     public func integrityReport() throws -> IntegrityReport {
         var report = try engine.integrityReport()
         report.problems += try read { try $0.unusablePreferences() }.map { preference in
             IntegrityProblem.preference(user: preference.user, key: preference.key.rawValue, value: preference.value)
         }
+        report.problems += try read { try $0.staleActivityGlances(limit: Self.reportedGlances) }.map { IntegrityProblem.activityGlance(record: $0.rawValue) }
         return report
     }
 
@@ -339,6 +407,7 @@ public final class EngineStore: PipelineStore {
         try engine.repair()
         try write { store in
             for preference in try store.unusablePreferences() { try store.removePreference(preference.key, user: preference.user) }
+            for record in try store.staleActivityGlances(limit: Int.max) { try store.refreshActivityGlance(of: record) }
         }
     }
 }

@@ -25,11 +25,14 @@ public enum IntegrityProblem: Equatable, Sendable, CustomStringConvertible {
     case missingColumn(table: String, column: String)
     /// A row holds a value its column cannot hold (see `StoreError.unreadableValue`).
     case unreadableValue(table: String, id: String, column: String)
+    /// A record's activity glance (its next activity, the latest open one) disagrees with its
+    /// activities; repairing recomputes it.
+    case activityGlance(record: Int64)
 
     /// Whether `pipeline check --repair` rebuilds what this is about.
     public var isRepairable: Bool {
         switch self {
-        case .file, .filterIndex, .stageTotal, .weightedAmount, .preference: return true
+        case .file, .filterIndex, .stageTotal, .weightedAmount, .preference, .activityGlance: return true
         case .missingTable(let table): return table == "stage_total"  // the totals are rebuilt from the deals
         case .pages, .stageNotInHistory, .unreadableValue, .missingColumn: return false
         }
@@ -51,6 +54,7 @@ public enum IntegrityProblem: Equatable, Sendable, CustomStringConvertible {
         case .unreadableValue(let table, let id, let column): return t("check.unreadableValue", table, id, column)
         case .missingTable(let table): return t("check.missingTable", table)
         case .missingColumn(let table, let column): return t("check.missingColumn", table, column)
+        case .activityGlance(let record): return t("check.activityGlance", record)
         }
     }
 }

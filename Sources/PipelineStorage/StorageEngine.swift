@@ -146,6 +146,33 @@ public protocol StoreReader {
     /// leaving out `excluding`: those on `side` of `bound` (all when `nil`), nearest first.
     func columnKeys(_ column: ColumnKey, excluding: Opportunity.ID, from bound: CardCursor?, side: ColumnSide,
                     limit: Int) throws -> [CardCursor]
+
+    // MARK: Activities and notes (issue 13)
+
+    /// Every activity type, in `sortOrder` then id order.
+    func activityTypes() throws -> [ActivityType]
+    /// How many activities (open or done) have `type`.
+    func activityCount(ofType type: ActivityType.ID) throws -> Int
+    func activity(_ id: Activity.ID) throws -> Activity?
+    /// A record's activities: the open ones by (due, time nulls last, id), then the done ones
+    /// newest first.
+    func activities(of record: Opportunity.ID) throws -> [Activity]
+    /// Activities the query selects, in its order (due, time nulls last, id: overdue first),
+    /// after `cursor` (the last one of the previous page).
+    func activities(_ query: ActivityQuery, after cursor: ActivityCursor?, limit: Int) throws -> [Activity]
+    func note(_ id: DealNote.ID) throws -> DealNote?
+    /// A record's notes, oldest first.
+    func notes(of record: Opportunity.ID) throws -> [DealNote]
+    /// Every activity, in id order (a backup, a copy).
+    func forEachActivity(_ body: (Activity) throws -> Void) throws
+    /// Every note, in id order (a backup, a copy).
+    func forEachNote(_ body: (DealNote) throws -> Void) throws
+    /// The logins of `team`'s members, when the store has users (a server's), else `nil`
+    /// (a file is one person's, who gives activities to anyone).
+    func memberLogins(of team: Team.ID) throws -> Set<String>?
+    /// The activity glance each record should have, computed from its activity rows, where it
+    /// differs from the one stored (what the check compares).
+    func staleActivityGlances(limit: Int) throws -> [Opportunity.ID]
 }
 
 /// Which way from a bound `StoreReader.columnKeys` reads.
@@ -199,14 +226,34 @@ public protocol StoreWriter: StoreReader {
     func setRanks(_ ranks: [(Opportunity.ID, Int64)]) throws
 
     /// Applies a probability to the active opportunities of a stage in one statement:
-    /// followers only (those whose probability follows the stage) or everyone.
-    func applyStageProbability(_ stage: Stage.ID, _ probability: Probability, followersOnly: Bool, at now: Timestamp) throws
+    /// followers only (those whose probability follows the stage) or everyone; each deal it
+    /// changes gets a `stageProbability` history line (one set-based statement too).
+    func applyStageProbability(_ stage: Stage.ID, _ probability: Probability, followersOnly: Bool, context: ChangeContext) throws
     /// Moves every record of one team from one stage to another in a few statements (a plan
     /// from `StageRemoval` or a team removal): history lines, ranks below the destination's
     /// cards in their old order, the destination's entry probability when it has one.
     func moveAll(_ move: BulkMove) throws
     /// Gives every record of one team to another.
     func reassignRecords(from team: Team.ID, to destination: Team.ID, at now: Timestamp) throws
+
+    // MARK: Activities and notes (issue 13)
+
+    /// Inserts an activity type (its id assigned) at its `sortOrder`.
+    func insertActivityType(_ type: ActivityType) throws -> ActivityType.ID
+    /// Writes a type's name and next step if it still has `expectedVersion`, bumping it.
+    func updateActivityType(_ type: ActivityType, expectedVersion: Int) throws -> Bool
+    func deleteActivityType(_ id: ActivityType.ID, expectedVersion: Int) throws -> Bool
+    /// Inserts an activity (its id assigned); `refreshActivityGlance` of its record follows.
+    func insertActivity(_ activity: Activity) throws -> Activity.ID
+    func updateActivity(_ activity: Activity, expectedVersion: Int) throws -> Bool
+    func deleteActivity(_ id: Activity.ID, expectedVersion: Int) throws -> Bool
+    func insertNote(_ note: DealNote) throws -> DealNote.ID
+    func deleteNote(_ id: DealNote.ID) throws -> Bool
+    /// Recomputes `record`'s activity glance from its activity rows, in SQL, without touching
+    /// its version: every activity write calls it in the same transaction.
+    func refreshActivityGlance(of record: Opportunity.ID) throws
+    /// Gives every activity and note of `from` to `to` (a merge keeps them, like history).
+    func moveActivitiesAndNotes(from: Opportunity.ID, to: Opportunity.ID) throws
 
     /// Stores the pipeline's own value of a setting (everyone's).
     func storeSetting(_ key: SettingKey, _ value: String) throws
@@ -239,6 +286,22 @@ public struct BulkMove: Sendable {
     /// rule, ``Opportunity/keepsLostReason(entering:leaving:isActive:)``).
     public func keepsLostReason(active: Bool) -> Bool {
         Opportunity.keepsLostReason(entering: to.outcome, leaving: from.outcome, isActive: active)
+    }
+
+    /// What the history line of a record moved in bulk records (the core's rule,
+    /// `HistoryEvent.moveEvent`), by whether it is active and had a lost reason: the engines
+    /// write it with a CASE over those two columns.
+    public func historyEvent(active: Bool, lost: Bool) -> HistoryEvent {
+        let wasOpen = active && !lost && from.outcome == .open
+        let lostAfter = lost && keepsLostReason(active: active)
+        return HistoryEvent.moveEvent(into: to.outcome, wasOpen: wasOpen, isActive: active, lostReason: lostAfter ? "" : nil)
+    }
+
+    /// `historyEvent` as an SQL CASE over a row's `active` test and `lost_reason`.
+    public func historyEventSQL(activeTest: String) -> String {
+        func event(_ active: Bool, _ lost: Bool) -> String { "'" + historyEvent(active: active, lost: lost).rawValue + "'" }
+        return "CASE WHEN \(activeTest) AND lost_reason IS NULL THEN \(event(true, false)) WHEN \(activeTest) THEN \(event(true, true)) "
+            + "WHEN lost_reason IS NULL THEN \(event(false, false)) ELSE \(event(false, true)) END"
     }
 }
 
@@ -281,6 +344,11 @@ public protocol RestoreTransaction: StoreReader {
     /// The record with its id, version and External ID.
     func insert(_ record: Opportunity, externalID: String?) throws
     func insert(_ entry: BackupHistoryEntry) throws
+    /// An activity type, activity or note with its id and version (a record's glance is
+    /// computed from its restored activities at the end).
+    func insert(_ type: ActivityType) throws
+    func insert(_ activity: Activity) throws
+    func insert(_ note: DealNote) throws
     func storeSetting(_ key: SettingKey, _ value: String) throws
     func storePreference(_ key: SettingKey, _ value: String, user: String) throws
 }

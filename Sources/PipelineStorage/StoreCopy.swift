@@ -1,7 +1,7 @@
 import PipelineCore
 
 /// Copies everything — settings and every user's preferences, teams, stages, leads and
-/// opportunities, stage history — from one store to another, whatever their engines: how a
+/// opportunities, stage history, activity types, activities and notes — from one store to another, whatever their engines: how a
 /// team moves from a file to a server. One snapshot of the source, one transaction on the
 /// target; a target that holds anything but a new database's defaults is refused, and ids,
 /// versions and times are kept, so both stores then check and forecast alike.
@@ -9,6 +9,7 @@ public enum StoreCopy {
     /// What a copy brought over.
     public struct Summary: Sendable, Equatable {
         public var teams = 0, stages = 0, records = 0, history = 0
+        public var activityTypes = 0, activities = 0, notes = 0
 
         public init() {}
     }
@@ -40,6 +41,18 @@ public enum StoreCopy {
                 try reader.forEachHistoryEntry { entry in
                     try writer.insert(entry)
                     summary.history += 1
+                }
+                for type in try reader.activityTypes() {
+                    try writer.insert(type)
+                    summary.activityTypes += 1
+                }
+                try reader.forEachActivity { activity in
+                    try writer.insert(activity)
+                    summary.activities += 1
+                }
+                try reader.forEachNote { note in
+                    try writer.insert(note)
+                    summary.notes += 1
                 }
             }
             return summary

@@ -135,6 +135,10 @@ public protocol BackupSource: AnyObject, Sendable {
     func exchangeStages() throws -> [ExchangeStage]
     func forEachExchangeRecord(kind: RecordKind?, _ body: (ExchangeRecord) throws -> Void) throws
     func forEachHistoryEntry(_ body: (BackupHistoryEntry) throws -> Void) throws
+    /// Every activity type, activity and note (issue 13), activities and notes in id order.
+    func activityTypes() throws -> [ActivityType]
+    func forEachActivity(_ body: (Activity) throws -> Void) throws
+    func forEachNote(_ body: (DealNote) throws -> Void) throws
 }
 
 /// Where a backup is restored.
@@ -179,9 +183,45 @@ public protocol AccessManagement: AnyObject, Sendable {
     func setOwnDealsOnly(_ team: Team.ID, _ on: Bool) throws -> Team
 }
 
+/// Activities, notes and a deal's page (issue 13). Each action is one transaction with the
+/// usual version checks and refusals; a record's activities and notes follow its access.
+public protocol ActivityWorkflow: AnyObject, Sendable {
+    /// The activity types, in their order.
+    func activityTypes() throws -> [ActivityType]
+    func activity(_ id: Activity.ID) throws -> Activity?
+    /// An activity as typed (`12` or `#12`).
+    func activity(_ reference: String) throws -> Activity
+    /// A record's activities: open ones by due date (time, then id), then done ones newest first.
+    func activities(of record: Opportunity.ID) throws -> [Activity]
+    /// One page of an activity list (overdue first, then by due date, time, id), after `cursor`.
+    func activityList(_ query: ActivityQuery, after cursor: ActivityCursor?, limit: Int) throws -> [Activity]
+    /// A record's page: the record, its activities, notes and timeline, in one read.
+    func dealPage(of record: Opportunity.ID) throws -> DealPage
+    /// A record's timeline, newest first.
+    func timeline(of record: Opportunity.ID) throws -> [TimelineEntry]
+    func notes(of record: Opportunity.ID) throws -> [DealNote]
+
+    func addActivity(to record: Opportunity.ID, _ changes: ActivityChanges, context: ChangeContext) throws -> Activity
+    func editActivity(_ id: Activity.ID, _ changes: ActivityChanges, expectedVersion: Int?, context: ChangeContext) throws -> Activity
+    /// `time`: `nil` keeps it, `.some(nil)` clears it.
+    func rescheduleActivity(_ id: Activity.ID, to due: CalendarDate, time: MinuteOfDay??, expectedVersion: Int?,
+                            context: ChangeContext) throws -> Activity
+    /// Done, with its feedback, and the next one scheduled in the same transaction.
+    func completeActivity(_ id: Activity.ID, feedback: String, next: ActivityChanges?, expectedVersion: Int?,
+                          context: ChangeContext) throws -> ActivityCompletionResult
+    func reopenActivity(_ id: Activity.ID, expectedVersion: Int?, context: ChangeContext) throws -> Activity
+    func removeActivity(_ id: Activity.ID, expectedVersion: Int?) throws
+    func addNote(to record: Opportunity.ID, text: String, context: ChangeContext) throws -> DealNote
+    func removeNote(_ id: DealNote.ID) throws
+    func addActivityType(name: String, nextType: ActivityType.ID?, nextDelayDays: Int) throws -> ActivityType
+    func editActivityType(_ id: ActivityType.ID, name: String?, nextType: ActivityType.ID?, nextDelayDays: Int?,
+                          expectedVersion: Int?) throws -> ActivityType
+    func removeActivityType(_ id: ActivityType.ID, expectedVersion: Int?) throws
+}
+
 /// Everything a store is.
 public typealias PipelineStore = PipelineReading & PipelineWriting & LeadWorkflow & ChangeFeed & ImportSink & BackupSource
-    & BackupSink & StoreMaintenance & AccessManagement
+    & BackupSink & StoreMaintenance & AccessManagement & ActivityWorkflow
 
 /// What the board needs.
 public typealias BoardStore = PipelineReading & PipelineWriting & LeadWorkflow & ChangeFeed
@@ -254,4 +294,17 @@ extension LeadWorkflow {
     }
 
     public func deleteLead(_ id: Opportunity.ID) throws { try deleteLead(id, expectedVersion: nil) }
+}
+
+extension ActivityWorkflow {
+    public func editActivity(_ id: Activity.ID, _ changes: ActivityChanges, context: ChangeContext) throws -> Activity {
+        try editActivity(id, changes, expectedVersion: nil, context: context)
+    }
+
+    public func completeActivity(_ id: Activity.ID, feedback: String = "", next: ActivityChanges? = nil,
+                                 context: ChangeContext) throws -> ActivityCompletionResult {
+        try completeActivity(id, feedback: feedback, next: next, expectedVersion: nil, context: context)
+    }
+
+    public func removeActivity(_ id: Activity.ID) throws { try removeActivity(id, expectedVersion: nil) }
 }

@@ -12,6 +12,9 @@ public struct StageHistoryEntry: Sendable, Equatable {
         self.toName = toName
     }
 
+    /// The line with its names, as the core's timeline takes it.
+    public var named: NamedHistoryLine { NamedHistoryLine(change: change, fromName: fromName, toName: toName) }
+
     /// The entry for `change`, naming its stages as `catalog` names them now.
     public init(_ change: StageChange, names catalog: StageCatalog) {
         self.init(change: change, fromName: change.from.flatMap { catalog.stage($0)?.name },
@@ -98,9 +101,21 @@ public struct BackupHistoryEntry: Sendable, Equatable {
     public var toName: String?
     public var at: Timestamp
     public var by: String
+    /// What the line records (lines of backups written before issue 13: a move, or the
+    /// creation when it has no `from`).
+    public var event: HistoryEvent
+    /// The figures after the change; `nil`: unknown (lines written before issue 13).
+    public var probability: Probability?
+    public var amount: Money?
+    public var reason: String?
 
     public init(id: Int64, opportunity: Opportunity.ID, from: Stage.ID?, to: Stage.ID?, fromName: String?, toName: String?,
-                at: Timestamp, by: String) {
+                at: Timestamp, by: String, event: HistoryEvent? = nil, probability: Probability? = nil, amount: Money? = nil,
+                reason: String? = nil) {
+        self.event = event ?? (from == nil ? .created : .moved)
+        self.probability = probability
+        self.amount = amount
+        self.reason = reason
         self.id = id
         self.opportunity = opportunity
         self.from = from
@@ -180,5 +195,111 @@ public struct SettingValue: Sendable, Equatable {
         self.key = key
         self.value = value
         self.source = source
+    }
+}
+
+/// Which activities an activity list shows (issue 13).
+public struct ActivityQuery: Hashable, Sendable {
+    /// Whose activities.
+    public enum Scope: Hashable, Sendable {
+        /// Those assigned to this login or name (exactly, as stored).
+        case assignee(String)
+        /// Every activity of the team's records.
+        case team(Team.ID)
+        /// Every activity the person may see.
+        case everyone
+    }
+
+    /// Which due dates, relative to `today` (the user's local date).
+    public enum DueRange: Hashable, Sendable {
+        /// Every due date.
+        case any
+        /// Due before today.
+        case overdue
+        /// Due today.
+        case today
+        /// Due today or in the six days after (overdue ones not included).
+        case week
+        /// Due on or before the end of the week: overdue, today and the next six days.
+        case upToWeekEnd
+    }
+
+    public var scope: Scope
+    /// Done activities too (they sort by their due date like the open ones).
+    public var includeDone: Bool
+    public var range: DueRange
+    /// The user's local date the range is relative to.
+    public var today: CalendarDate
+
+    public init(scope: Scope, includeDone: Bool = false, range: DueRange = .any, today: CalendarDate) {
+        self.scope = scope
+        self.includeDone = includeDone
+        self.range = range
+        self.today = today
+    }
+
+    /// The due dates the range selects: `(from, through)`, either end open (`nil`).
+    public var dueBounds: (from: CalendarDate?, through: CalendarDate?) {
+        switch range {
+        case .any: return (nil, nil)
+        case .overdue: return (nil, today.adding(days: -1))
+        case .today: return (today, today)
+        case .week: return (today, today.adding(days: 6))
+        case .upToWeekEnd: return (nil, today.adding(days: 6))
+        }
+    }
+}
+
+/// An activity's place in an activity list's order: (due, time with no time last, id).
+public struct ActivityCursor: Hashable, Sendable {
+    public var due: CalendarDate
+    /// Minutes since midnight, 1440 for no time (after every timed one that day).
+    public var timeKey: Int
+    public var id: Activity.ID
+
+    public init(due: CalendarDate, timeKey: Int, id: Activity.ID) {
+        self.due = due
+        self.timeKey = timeKey
+        self.id = id
+    }
+
+    /// The sort key of "no time": after 23:59.
+    public static let noTime = 1440
+}
+
+extension Activity {
+    public var cursor: ActivityCursor { ActivityCursor(due: due, timeKey: time?.minutes ?? ActivityCursor.noTime, id: id) }
+}
+
+/// One deal's page (issue 13): the record, its activities (open first, by due date, then the
+/// done ones, newest first), its notes and its timeline, read together in one transaction.
+public struct DealPage: Sendable {
+    public var record: Opportunity
+    public var activities: [Activity]
+    public var notes: [DealNote]
+    public var history: [StageHistoryEntry]
+    public var timeline: [TimelineEntry]
+    /// The activity types, to name the activities' types.
+    public var activityTypes: [ActivityType]
+
+    public init(record: Opportunity, activities: [Activity], notes: [DealNote], history: [StageHistoryEntry],
+                timeline: [TimelineEntry], activityTypes: [ActivityType]) {
+        self.record = record
+        self.activities = activities
+        self.notes = notes
+        self.history = history
+        self.timeline = timeline
+        self.activityTypes = activityTypes
+    }
+}
+
+/// An activity marked done, and the next one scheduled with it, if any.
+public struct ActivityCompletionResult: Sendable {
+    public var done: Activity
+    public var next: Activity?
+
+    public init(done: Activity, next: Activity?) {
+        self.done = done
+        self.next = next
     }
 }

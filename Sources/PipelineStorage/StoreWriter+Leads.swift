@@ -68,11 +68,17 @@ extension StoreWriter {
         // checks see the pipeline as it will be.
         for removed in plan.removed {
             try moveHistory(from: removed, to: plan.update.opportunity.id)
+            try moveActivitiesAndNotes(from: removed, to: plan.update.opportunity.id)
             let version = removed == lead.id ? lead.version : merging[removed]?.version ?? 0
             guard try deleteRecord(removed, expectedVersion: version) else {
                 throw PipelineError.changedSinceLoaded(kind: "opportunity", id: removed.rawValue)
             }
         }
-        return try save(plan.update, replacing: plan.replacing, placement: .top, catalog: catalog, access: access)
+        let survivor = try save(plan.update, replacing: plan.replacing, placement: .top, catalog: catalog, access: access,
+                                by: context.user)
+        guard !plan.removed.isEmpty else { return survivor }
+        // The survivor now has the merged records' activities too.
+        try refreshActivityGlance(of: survivor.id)
+        return try record(survivor.id) ?? survivor
     }
 }

@@ -18,9 +18,8 @@ extension StoreWriter {
                                             at: context.now, by: context.user)
         update.opportunity.rank = try ColumnOrder.rank(for: update.opportunity, placement: .top, in: self)
         update.opportunity.id = try insertRecord(update.opportunity, externalID: nil)
-        if var change = update.stageChange {
-            change.opportunity = update.opportunity.id
-            try insertHistory(StageHistoryEntry(change, names: catalog))
+        if let line = Self.historyLine(from: nil, to: update.opportunity, catalog: catalog, at: context.now, by: context.user) {
+            try insertHistory(StageHistoryEntry(line, names: catalog))
         }
         return update.opportunity
     }
@@ -29,7 +28,7 @@ extension StoreWriter {
     /// `stage` to another stage (both optional).
     public func editOpportunity(_ id: Opportunity.ID, _ changes: OpportunityChanges, team: Team.ID? = nil, stage: Stage.ID? = nil,
                                 expectedVersion: Int? = nil, context: ChangeContext) throws -> Opportunity {
-        try change(id, expectedVersion: expectedVersion) { catalog, opportunity in
+        try change(id, expectedVersion: expectedVersion, by: context.user) { catalog, opportunity in
             let pipeline = try Self.pipeline(catalog, team ?? opportunity.team)
             let destination = try stage.map { id in
                 guard let found = pipeline.stage(id) else {
@@ -46,7 +45,7 @@ extension StoreWriter {
     /// only reorders.
     public func moveOpportunity(_ id: Opportunity.ID, to stage: Stage.ID, placement: CardPlacement = .top,
                                 expectedVersion: Int? = nil, context: ChangeContext) throws -> Opportunity {
-        try change(id, expectedVersion: expectedVersion, placement: placement) { catalog, opportunity in
+        try change(id, expectedVersion: expectedVersion, placement: placement, by: context.user) { catalog, opportunity in
             let pipeline = try Self.pipeline(catalog, opportunity.team)
             guard let destination = pipeline.stage(stage) else {
                 throw PipelineError.stageNotInPipeline(stage: catalog.stage(stage)?.name ?? String(stage.rawValue), pipeline: pipeline.team.name)
@@ -56,14 +55,14 @@ extension StoreWriter {
     }
 
     public func markWon(_ id: Opportunity.ID, expectedVersion: Int? = nil, context: ChangeContext) throws -> Opportunity {
-        try change(id, expectedVersion: expectedVersion) { catalog, opportunity in
+        try change(id, expectedVersion: expectedVersion, by: context.user) { catalog, opportunity in
             try opportunity.markedWon(in: try Self.pipeline(catalog, opportunity.team), at: context.now, by: context.user)
         }
     }
 
     public func markLost(_ id: Opportunity.ID, reason: String, into stage: Stage.ID? = nil, expectedVersion: Int? = nil,
                          context: ChangeContext) throws -> Opportunity {
-        try change(id, expectedVersion: expectedVersion) { catalog, opportunity in
+        try change(id, expectedVersion: expectedVersion, by: context.user) { catalog, opportunity in
             let pipeline = try Self.pipeline(catalog, opportunity.team)
             return try opportunity.markedLost(reason: reason, into: stage.flatMap(pipeline.stage), in: pipeline,
                                               at: context.now, by: context.user)
@@ -71,7 +70,7 @@ extension StoreWriter {
     }
 
     public func restore(_ id: Opportunity.ID, expectedVersion: Int? = nil, context: ChangeContext) throws -> Opportunity {
-        try change(id, expectedVersion: expectedVersion) { catalog, opportunity in
+        try change(id, expectedVersion: expectedVersion, by: context.user) { catalog, opportunity in
             let history = try history(of: id).map(\.change)
             return try opportunity.restored(in: try Self.pipeline(catalog, opportunity.team), history: history,
                                             at: context.now, by: context.user)
@@ -79,7 +78,7 @@ extension StoreWriter {
     }
 
     public func archive(_ id: Opportunity.ID, expectedVersion: Int? = nil, context: ChangeContext) throws -> Opportunity {
-        try change(id, expectedVersion: expectedVersion) { _, opportunity in
+        try change(id, expectedVersion: expectedVersion, by: context.user) { _, opportunity in
             OpportunityUpdate(opportunity: opportunity.archived(at: context.now), stageChange: nil)
         }
     }
@@ -87,7 +86,7 @@ extension StoreWriter {
     /// Puts an opportunity back as `snapshot` had it (what undo does), at `placement`.
     public func revertOpportunity(to snapshot: Opportunity, placement: CardPlacement, expectedVersion: Int?,
                                   context: ChangeContext) throws -> Opportunity {
-        try change(snapshot.id, expectedVersion: expectedVersion, placement: placement) { catalog, opportunity in
+        try change(snapshot.id, expectedVersion: expectedVersion, placement: placement, by: context.user) { catalog, opportunity in
             try opportunity.reverted(to: snapshot, in: try Self.pipeline(catalog, snapshot.team), at: context.now, by: context.user)
         }
     }
@@ -115,28 +114,29 @@ extension StoreWriter {
     /// Loads a record, lets the domain compute the change, and saves it with a version check,
     /// the column placement and the history entry.
     func change(_ id: Opportunity.ID, kind: RecordKind = .opportunity, expectedVersion: Int?, placement: CardPlacement? = nil,
-                _ body: (StageCatalog, Opportunity) throws -> OpportunityUpdate) throws -> Opportunity {
+                by user: String? = nil, _ body: (StageCatalog, Opportunity) throws -> OpportunityUpdate) throws -> Opportunity {
         let current = try loadForUpdate(id, kind: kind, expectedVersion: expectedVersion)
         let catalog = try catalog()
         let access = try access()
         // Asked before the core computes anything: whose record it is decides, not what the
         // change would be.
         try access.refusalToChange(current, of: Self.team(current.team, in: catalog)).enforce()
-        return try save(body(catalog, current), replacing: current, placement: placement, catalog: catalog, access: access)
+        return try save(body(catalog, current), replacing: current, placement: placement, catalog: catalog, access: access, by: user)
     }
 
     /// Writes a changed record with its version check, its place in the column (when it
     /// changed stage or team, or when asked) and the history entry.
     public func save(_ update: OpportunityUpdate, replacing current: Opportunity, placement: CardPlacement?,
-                     catalog: StageCatalog) throws -> Opportunity {
-        try save(update, replacing: current, placement: placement, catalog: catalog, access: try access())
+                     catalog: StageCatalog, by user: String? = nil) throws -> Opportunity {
+        try save(update, replacing: current, placement: placement, catalog: catalog, access: try access(), by: user)
     }
 
     /// `save`, for a caller that already holds the person's access (an import asks once, not
     /// per row): refused when the person may not change `current`, or may not give the
-    /// result to its salesperson in its team.
+    /// result to its salesperson in its team. The history line (`StageChange.recording`) is
+    /// by `user`, else by whoever the core's stage change names.
     public func save(_ update: OpportunityUpdate, replacing current: Opportunity, placement: CardPlacement?,
-                     catalog: StageCatalog, access: Access) throws -> Opportunity {
+                     catalog: StageCatalog, access: Access, by user: String? = nil) throws -> Opportunity {
         try access.refusalToChange(current, of: Self.team(current.team, in: catalog)).enforce()
         // A conversion asks too: an unassigned lead becomes an unassigned deal, which an
         // own-deals-only team's salesperson may not leave to nobody.
@@ -154,9 +154,21 @@ extension StoreWriter {
         guard try updateRecord(update.opportunity, expectedVersion: current.version) else {
             throw PipelineError.changedSinceLoaded(kind: current.kind.rawValue, id: current.id.rawValue)
         }
-        if let change = update.stageChange { try insertHistory(StageHistoryEntry(change, names: catalog)) }
+        let by = update.stageChange?.by ?? user ?? ""
+        let at = update.stageChange?.at ?? update.opportunity.updatedAt
+        if let line = Self.historyLine(from: current, to: update.opportunity, catalog: catalog, at: at, by: by) {
+            try insertHistory(StageHistoryEntry(line, names: catalog))
+        }
         update.opportunity.version = current.version + 1
+        // What the store keeps beside the row stays as it is.
+        update.opportunity.activityGlance = current.activityGlance
         return update.opportunity
+    }
+
+    /// The one history line a change from `before` (`nil`: new) to `after` writes, if any.
+    static func historyLine(from before: Opportunity?, to after: Opportunity, catalog: StageCatalog, at: Timestamp,
+                            by user: String) -> StageChange? {
+        StageChange.recording(from: before, to: after, outcome: { catalog.stage($0)?.outcome }, at: at, by: user)
     }
 
     /// A rank that puts `card` at `placement` in its column.

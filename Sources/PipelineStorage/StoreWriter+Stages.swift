@@ -45,8 +45,8 @@ extension StoreWriter {
         edited.version = stage.version + 1
         switch stage.occupantUpdate(after: edited) {
         case .none: break
-        case .followers(let probability): try applyStageProbability(id, probability, followersOnly: true, at: context.now)
-        case .everyone(let probability): try applyStageProbability(id, probability, followersOnly: false, at: context.now)
+        case .followers(let probability): try applyStageProbability(id, probability, followersOnly: true, context: context)
+        case .everyone(let probability): try applyStageProbability(id, probability, followersOnly: false, context: context)
         }
         return edited
     }

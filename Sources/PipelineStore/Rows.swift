@@ -5,7 +5,7 @@ import PipelineStorage
 /// Conversions between table rows and domain values. Kept beside the schema's column
 /// names so that the two change together.
 enum Rows {
-    static let stageColumns = "id, name, sort_order, probability, auto_probability, requirements, folded, outcome, team_id, version"
+    static let stageColumns = "id, name, sort_order, probability, auto_probability, requirements, folded, outcome, team_id, version, rotting_days"
 
     /// A stage from a row selecting `stageColumns`, read by position (as opportunities are,
     /// see `OpportunityColumn`): the board reads the whole catalogue after every stage change.
@@ -19,7 +19,7 @@ enum Rows {
             requirements: try value(5), isFolded: try value(6),
             outcome: StageOutcome(rawValue: try value(7)) ?? .open,
             scope: teamID.map { .team(Team.ID($0)) } ?? .shared,
-            version: try value(9))
+            rottingDays: try value(10), version: try value(9))
     }
 
     /// A team from a row selecting `id, name, version` first.
@@ -35,6 +35,8 @@ enum Rows {
         case id, type, title, customerName, contactName, email, phone, expectedRevenue, currency
         case probability, probabilityManual, salesperson, teamID, stageID, rank, priority, tags
         case expectedClosing, notes, createdAt, updatedAt, stageChangedAt, convertedAt, active, lostReason, version
+        // The activity glance, kept beside the row (never written with it).
+        case nextActivityDate, nextActivityTime, latestOpenDue
 
         /// `customerName` → `customer_name`, `teamID` → `team_id`.
         var sqlName: String {
@@ -60,7 +62,10 @@ enum Rows {
         let closing: String? = try value(.expectedClosing)
         let tags: String = try value(.tags)
         let converted: Int64? = try value(.convertedAt)
-        return Opportunity(
+        let nextDue: String? = try value(.nextActivityDate)
+        let nextTime: Int? = try value(.nextActivityTime)
+        let latestDue: String? = try value(.latestOpenDue)
+        var record = Opportunity(
             id: Opportunity.ID(try value(.id)), kind: RecordKind(rawValue: try value(.type)) ?? .opportunity,
             title: try value(.title),
             customer: Customer(name: try value(.customerName), contactName: try value(.contactName),
@@ -77,6 +82,10 @@ enum Rows {
             stageChangedAt: Timestamp(millisecondsSince1970: try value(.stageChangedAt)),
             isActive: try value(.active), lostReason: try value(.lostReason),
             convertedAt: converted.map(Timestamp.init(millisecondsSince1970:)), version: try value(.version))
+        record.activityGlance = ActivityGlance(nextDue: nextDue.flatMap(CalendarDate.init(iso8601:)),
+                                               nextTime: nextTime.flatMap(MinuteOfDay.init(minutes:)),
+                                               latestOpenDue: latestDue.flatMap(CalendarDate.init(iso8601:)))
+        return record
     }
 
     /// Column values of an opportunity, in `writableColumns` order. Concrete database values,
@@ -135,6 +144,75 @@ enum Rows {
     static let restoreSQL = "INSERT INTO opportunity (\(writableColumns.joined(separator: ", ")), external_id, id, version) VALUES (\(writableColumns.map { _ in "?" }.joined(separator: ", ")), ?, ?, ?)"
 
     static let updateSQL = "UPDATE opportunity SET \(writableColumns.map { "\($0) = ?" }.joined(separator: ", ")), version = version + 1 WHERE id = ? AND version = ?"
+
+    static let activityColumns = "id, record_id, type_id, summary, due, due_time, assigned_to, notes, done_at, done_by, feedback, created_at, created_by, updated_at, version"
+
+    /// An activity from a row selecting `activityColumns`.
+    static func activity(_ row: Row) throws -> Activity {
+        func value<Value: DatabaseValueConvertible>(_ index: Int) throws -> Value { try row.checked(index, table: "activity") }
+        let dueText: String = try value(4)
+        guard let due = CalendarDate(iso8601: dueText) else {
+            throw UnreadableValue(table: "activity", id: String(try value(0) as Int64), column: "due")
+        }
+        let time: Int? = try value(5)
+        let doneAt: Int64? = try value(8)
+        let doneBy: String? = try value(9)
+        let feedback: String? = try value(10)
+        return Activity(
+            id: Activity.ID(try value(0)), record: Opportunity.ID(try value(1)), type: ActivityType.ID(try value(2)),
+            summary: try value(3), due: due, time: time.flatMap(MinuteOfDay.init(minutes:)), assignedTo: try value(6),
+            notes: try value(7),
+            completion: doneAt.map { ActivityCompletion(at: Timestamp(millisecondsSince1970: $0), by: doneBy ?? "", feedback: feedback ?? "") },
+            createdAt: Timestamp(millisecondsSince1970: try value(11)), createdBy: try value(12),
+            updatedAt: Timestamp(millisecondsSince1970: try value(13)), version: try value(14))
+    }
+
+    /// An activity's written columns (after `id`, before `version`), in `activityColumns` order.
+    static func values(of activity: Activity) -> [DatabaseValue] {
+        [activity.record.rawValue.databaseValue, activity.type.rawValue.databaseValue, activity.summary.databaseValue,
+         activity.due.iso8601.databaseValue, (activity.time?.minutes).databaseValue, activity.assignedTo.databaseValue,
+         activity.notes.databaseValue, (activity.completion?.at.millisecondsSince1970).databaseValue,
+         (activity.completion?.by).databaseValue, (activity.completion?.feedback).databaseValue,
+         activity.createdAt.millisecondsSince1970.databaseValue, activity.createdBy.databaseValue,
+         activity.updatedAt.millisecondsSince1970.databaseValue]
+    }
+
+    static let activityTypeColumns = "id, name, next_type_id, next_delay_days, sort_order, version"
+
+    static func activityType(_ row: Row) throws -> ActivityType {
+        func value<Value: DatabaseValueConvertible>(_ index: Int) throws -> Value { try row.checked(index, table: "activity_type") }
+        let next: Int64? = try value(2)
+        return ActivityType(id: ActivityType.ID(try value(0)), name: try value(1), nextType: next.map(ActivityType.ID.init),
+                            nextDelayDays: try value(3), sortOrder: try value(4), version: try value(5))
+    }
+
+    static let noteColumns = "id, record_id, text, author, created_at"
+
+    static func note(_ row: Row) throws -> DealNote {
+        func value<Value: DatabaseValueConvertible>(_ index: Int) throws -> Value { try row.checked(index, table: "deal_note") }
+        return DealNote(id: DealNote.ID(try value(0)), record: Opportunity.ID(try value(1)), text: try value(2), author: try value(3),
+                        at: Timestamp(millisecondsSince1970: try value(4)))
+    }
+
+    /// The history columns every read selects, after the line's id and record.
+    static let historyColumns = "from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by, event, probability, amount, currency, reason"
+
+    /// A history line from `historyColumns` starting at `first`.
+    static func historyLine(_ row: Row, record: Opportunity.ID, from first: Int) throws -> StageHistoryEntry {
+        func value<Value: DatabaseValueConvertible>(_ index: Int) throws -> Value { try row.checked(first + index, table: "stage_history") }
+        let from: Int64? = try value(0), to: Int64? = try value(1)
+        let event: String = try value(6)
+        let probability: Int? = try value(7)
+        let amount: Int64? = try value(8)
+        let currency: String? = try value(9)
+        let money = amount.flatMap { minor in currency.flatMap { try? CurrencyCode(stored: $0) }.flatMap { Money(minorUnits: minor, currency: $0) } }
+        return StageHistoryEntry(
+            change: StageChange(opportunity: record, from: from.map(Stage.ID.init), to: to.map(Stage.ID.init),
+                                at: Timestamp(millisecondsSince1970: try value(4)), by: try value(5),
+                                event: HistoryEvent(rawValue: event) ?? .moved, probability: probability.flatMap(Probability.init(basisPoints:)),
+                                amount: money, reason: try value(10)),
+            fromName: try value(2), toName: try value(3))
+    }
 
     /// Splits a split sum back into one exact number (see `Schema.sumSplit`).
     static func joinSplit(high: Int64, low: Int64) -> Int128 {

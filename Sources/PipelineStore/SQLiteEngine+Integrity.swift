@@ -145,6 +145,16 @@ extension SQLiteEngine {
                 SELECT team_id, stage_id, currency, active, n, expected_high, expected_low, weighted_high, weighted_low
                 FROM (\(Self.stageTotalsQuery))
                 """)
+            try db.execute(sql: "DELETE FROM salesperson_total")
+            try db.execute(sql: """
+                INSERT INTO salesperson_total (team_id, stage_id, salesperson, currency, active, count,
+                                               expected_high, expected_low, weighted_high, weighted_low)
+                SELECT team_id, stage_id, salesperson, currency, active, count(*),
+                       sum(expected_revenue / 1000000000), sum(expected_revenue % 1000000000),
+                       sum(weighted_revenue / 1000000000), sum(weighted_revenue % 1000000000)
+                FROM opportunity WHERE type = 'opportunity' AND stage_id IS NOT NULL
+                GROUP BY team_id, stage_id, salesperson COLLATE NOCASE, currency, active
+                """)
         }
         guard Self.damage(atPath: path) != nil else { return }
         do {

@@ -84,12 +84,12 @@ extension SQLiteTransaction: RestoreTransaction {
         try db.execute(
             sql: """
                 INSERT INTO stage (id, name, name_key, sort_order, probability, auto_probability, requirements, folded, outcome,
-                                   team_id, version, external_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                   team_id, version, external_id, rotting_days)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [stage.id.rawValue, stage.name, TextInput.nameKey(stage.name), stage.sortOrder, stage.probability.basisPoints,
                         stage.changesProbabilityAutomatically, stage.requirements, stage.isFolded, stage.outcome.rawValue,
-                        stage.scope.team?.rawValue, stage.version, externalID])
+                        stage.scope.team?.rawValue, stage.version, externalID, stage.rottingDays])
     }
 
     func insert(_ record: Opportunity, externalID: String?) throws {
@@ -100,10 +100,12 @@ extension SQLiteTransaction: RestoreTransaction {
 
     func insert(_ entry: BackupHistoryEntry) throws {
         try db.cachedStatement(sql: """
-                INSERT INTO stage_history (id, opportunity_id, from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO stage_history (id, opportunity_id, from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by,
+                                           event, probability, amount, currency, reason)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(
             arguments: [entry.id, entry.opportunity.rawValue, entry.from?.rawValue, entry.to?.rawValue, entry.fromName,
-                        entry.toName, entry.at.millisecondsSince1970, entry.by])
+                        entry.toName, entry.at.millisecondsSince1970, entry.by, entry.event.rawValue, entry.probability?.basisPoints,
+                        entry.amount?.minorUnits, entry.amount?.currency.code, entry.reason])
     }
 }

@@ -22,12 +22,12 @@ extension SQLiteTransaction: StoreWriter {
         try db.execute(
             sql: """
                 INSERT INTO stage (name, name_key, sort_order, probability, auto_probability,
-                                   requirements, folded, outcome, team_id, external_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                   requirements, folded, outcome, team_id, external_id, rotting_days)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [stage.name, TextInput.nameKey(stage.name), stage.sortOrder, stage.probability.basisPoints,
                         stage.changesProbabilityAutomatically, stage.requirements, stage.isFolded,
-                        stage.outcome.rawValue, stage.scope.team?.rawValue, externalID])
+                        stage.outcome.rawValue, stage.scope.team?.rawValue, externalID, stage.rottingDays])
         return Stage.ID(db.lastInsertedRowID)
     }
 
@@ -36,12 +36,12 @@ extension SQLiteTransaction: StoreWriter {
         try db.execute(
             sql: """
                 UPDATE stage SET name = ?, name_key = ?, probability = ?, auto_probability = ?, requirements = ?,
-                                 folded = ?, outcome = ?, team_id = ?, version = version + 1
+                                 folded = ?, outcome = ?, team_id = ?, rotting_days = ?, version = version + 1
                 WHERE id = ? AND version = ?
                 """,
             arguments: [stage.name, TextInput.nameKey(stage.name), stage.probability.basisPoints,
                         stage.changesProbabilityAutomatically, stage.requirements, stage.isFolded,
-                        stage.outcome.rawValue, stage.scope.team?.rawValue, stage.id.rawValue, expectedVersion])
+                        stage.outcome.rawValue, stage.scope.team?.rawValue, stage.rottingDays, stage.id.rawValue, expectedVersion])
         return db.changesCount == 1
     }
 
@@ -92,11 +92,13 @@ extension SQLiteTransaction: StoreWriter {
     func insertHistory(_ entry: StageHistoryEntry) throws {
         let change = entry.change
         try db.cachedStatement(sql: """
-                INSERT INTO stage_history (opportunity_id, from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO stage_history (opportunity_id, from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by,
+                                           event, probability, amount, currency, reason)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             .execute(arguments: [change.opportunity.rawValue, change.from?.rawValue, change.to?.rawValue, entry.fromName, entry.toName,
-                                 change.at.millisecondsSince1970, change.by])
+                                 change.at.millisecondsSince1970, change.by, change.event.rawValue, change.probability?.basisPoints,
+                                 change.amount?.minorUnits, change.amount?.currency.code, change.reason])
     }
 
     func setRanks(_ ranks: [(Opportunity.ID, Int64)]) throws {
@@ -104,17 +106,35 @@ extension SQLiteTransaction: StoreWriter {
         for (id, rank) in ranks { try statement.execute(arguments: [rank, id.rawValue]) }
     }
 
-    func applyStageProbability(_ stage: Stage.ID, _ probability: Probability, followersOnly: Bool, at now: Timestamp) throws {
+    func applyStageProbability(_ stage: Stage.ID, _ probability: Probability, followersOnly: Bool, context: ChangeContext) throws {
+        let condition = """
+            stage_id = :stage AND type = 'opportunity' AND active = 1 \(followersOnly ? "AND probability_manual = 0" : "")
+              AND (probability IS NOT :p OR probability_manual = 1)
+            """
+        let arguments: StatementArguments = ["p": probability.basisPoints, "now": context.now.millisecondsSince1970,
+                                             "stage": stage.rawValue]
+        var lineArguments = arguments
+        lineArguments += ["by": context.user]
+        // The lines first, while the condition still finds the deals the update changes.
+        try db.execute(
+            sql: """
+                INSERT INTO stage_history (opportunity_id, from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by,
+                                           event, probability, amount, currency)
+                SELECT o.id, o.stage_id, o.stage_id, s.name, s.name, :now, :by, 'stageProbability', :p, o.expected_revenue, o.currency
+                FROM opportunity o JOIN stage s ON s.id = o.stage_id
+                WHERE o.id IN (SELECT id FROM opportunity WHERE \(condition))
+                ORDER BY o.id
+                """,
+            arguments: lineArguments)
         try db.execute(
             sql: """
                 UPDATE opportunity
                 SET probability = :p, probability_manual = 0,
                     weighted_revenue = pipeline_weighted(expected_revenue, :p),
                     updated_at = :now, version = version + 1
-                WHERE stage_id = :stage AND type = 'opportunity' AND active = 1 \(followersOnly ? "AND probability_manual = 0" : "")
-                  AND (probability IS NOT :p OR probability_manual = 1)
+                WHERE \(condition)
                 """,
-            arguments: ["p": probability.basisPoints, "now": now.millisecondsSince1970, "stage": stage.rawValue])
+            arguments: arguments)
     }
 
     /// History first, then the rows, placed below the destination column's cards in their old
@@ -122,13 +142,21 @@ extension SQLiteTransaction: StoreWriter {
     func moveAll(_ move: BulkMove) throws {
         let (source, destination, team, context) = (move.from, move.to, move.team, move.context)
         let targetTeam = move.newTeam ?? team
+        // Each line with its event (the core's rule, by the row's state) and its figures after
+        // the move: the destination's probability when it imposes one.
+        let keepsActive = move.keepsLostReason(active: true), keepsArchived = move.keepsLostReason(active: false)
         try db.execute(
             sql: """
-                INSERT INTO stage_history (opportunity_id, from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by)
-                SELECT id, ?, ?, ?, ?, ?, ? FROM opportunity WHERE stage_id = ? AND team_id = ? AND type = 'opportunity'
+                INSERT INTO stage_history (opportunity_id, from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by,
+                                           event, probability, amount, currency, reason)
+                SELECT id, ?, ?, ?, ?, ?, ?, \(move.historyEventSQL(activeTest: "active = 1")), coalesce(?, probability), expected_revenue, currency,
+                       CASE active WHEN 1 THEN \(keepsActive ? "lost_reason" : "NULL") ELSE \(keepsArchived ? "lost_reason" : "NULL") END
+                FROM opportunity WHERE stage_id = ? AND team_id = ? AND type = 'opportunity'
+                ORDER BY id
                 """,
             arguments: [source.id.rawValue, destination.id.rawValue, source.name, destination.name,
-                        context.now.millisecondsSince1970, context.user, source.id.rawValue, team.rawValue])
+                        context.now.millisecondsSince1970, context.user, move.entryProbability?.basisPoints,
+                        source.id.rawValue, team.rawValue])
         let bottom: Int64? = try fetchOne("SELECT max(rank) FROM opportunity WHERE stage_id = ? AND team_id = ?",
                                           [destination.id.rawValue, targetTeam.rawValue])
         let top: Int64 = try fetchOne("SELECT min(rank) FROM opportunity WHERE stage_id = ? AND team_id = ?",
@@ -147,7 +175,6 @@ extension SQLiteTransaction: StoreWriter {
         }
         arguments += [source.id.rawValue, team.rawValue]
         var lostReason = ""
-        let keepsActive = move.keepsLostReason(active: true), keepsArchived = move.keepsLostReason(active: false)
         if !keepsActive || !keepsArchived {
             lostReason = ", lost_reason = CASE active WHEN 1 THEN \(keepsActive ? "lost_reason" : "NULL") "
                 + "ELSE \(keepsArchived ? "lost_reason" : "NULL") END"

@@ -11,6 +11,8 @@ final class SQLiteTransaction {
     let path: String
     /// Set while an import runs: what its speed-ups need (see `SQLiteTransaction+Import`).
     var importState: ImportState?
+    /// Set by a restore's first activity type (which replaces the seeded ones).
+    var restoredActivityTypes = false
 
     init(_ db: Database, path: String) {
         self.db = db
@@ -85,16 +87,9 @@ extension SQLiteTransaction: StoreReader {
     }
 
     func history(of id: Opportunity.ID) throws -> [StageHistoryEntry] {
-        try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by
-            FROM stage_history WHERE opportunity_id = ? ORDER BY id
-            """), arguments: [id.rawValue]).map { row in
-            let from: Int64? = row["from_stage_id"]
-            let to: Int64? = row["to_stage_id"]
-            return StageHistoryEntry(
-                change: StageChange(opportunity: id, from: from.map(Stage.ID.init), to: to.map(Stage.ID.init),
-                                    at: Timestamp(millisecondsSince1970: row["changed_at"]), by: row["changed_by"]),
-                fromName: row["from_stage_name"], toName: row["to_stage_name"])
+        try naming {
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Rows.historyColumns) FROM stage_history WHERE opportunity_id = ? ORDER BY id"),
+                             arguments: [id.rawValue]).map { try Rows.historyLine($0, record: id, from: 0) }
         }
     }
 
@@ -126,18 +121,15 @@ extension SQLiteTransaction: StoreReader {
     }
 
     func forEachHistoryEntry(_ body: (BackupHistoryEntry) throws -> Void) throws {
-        let rows = try Row.fetchCursor(db, sql: """
-            SELECT id, opportunity_id, from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by
-            FROM stage_history ORDER BY id
-            """)
+        let rows = try Row.fetchCursor(db, sql: "SELECT id, opportunity_id, \(Rows.historyColumns) FROM stage_history ORDER BY id")
         while let row = try rows.next() {
             let entry = try naming { () throws -> BackupHistoryEntry in
-                func value<Value: DatabaseValueConvertible>(_ index: Int) throws -> Value { try row.checked(index, table: "stage_history") }
-                let from: Int64? = try value(2), to: Int64? = try value(3)
-                return BackupHistoryEntry(id: try value(0), opportunity: Opportunity.ID(try value(1)),
-                                          from: from.map(Stage.ID.init), to: to.map(Stage.ID.init),
-                                          fromName: try value(4), toName: try value(5),
-                                          at: Timestamp(millisecondsSince1970: try value(6)), by: try value(7))
+                let line = try Rows.historyLine(row, record: Opportunity.ID(try row.checked(1, table: "stage_history")), from: 2)
+                let change = line.change
+                return BackupHistoryEntry(id: try row.checked(0, table: "stage_history"), opportunity: change.opportunity,
+                                          from: change.from, to: change.to, fromName: line.fromName, toName: line.toName,
+                                          at: change.at, by: change.by, event: change.event, probability: change.probability,
+                                          amount: change.amount, reason: change.reason)
             }
             try body(entry)
         }

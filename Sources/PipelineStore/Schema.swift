@@ -19,7 +19,7 @@ enum Schema {
     /// The migrations, in order; the schema version is their count (`PRAGMA user_version`).
     /// Each is a literal: never built from today's constants, so that what a version means
     /// cannot change after it shipped.
-    private static let migrations: [String] = [version1, version2, version3, version4]
+    private static let migrations: [String] = [version1, version2, version3, version4, version5]
 
     static var currentVersion: Int { migrations.count }
 
@@ -62,6 +62,18 @@ enum Schema {
         try db.execute(
             sql: "INSERT INTO setting (key, value) VALUES ('currency', ?)",
             arguments: [StageTemplate.defaultCurrency(in: language).code])
+        // Version 5 seeds the activity types only in files that have a team already (an
+        // existing file); a new one gets them here, in its language.
+        for (index, seed) in ActivityTypeTemplate.seeds.enumerated() {
+            let name = seed.name(in: language)
+            try db.execute(sql: "INSERT INTO activity_type (name, name_key, next_delay_days, sort_order) VALUES (?, ?, ?, ?)",
+                           arguments: [name, TextInput.nameKey(name), seed.delayDays, index + 1])
+        }
+        for (index, seed) in ActivityTypeTemplate.seeds.enumerated() {
+            try db.execute(sql: """
+                UPDATE activity_type SET next_type_id = (SELECT id FROM activity_type WHERE sort_order = ?) WHERE sort_order = ?
+                """, arguments: [seed.next + 1, index + 1])
+        }
     }
 
     private static let version1 = """
@@ -318,5 +330,184 @@ enum Schema {
             value      TEXT NOT NULL,
             PRIMARY KEY (user_name, key)
         ) WITHOUT ROWID;
+        """
+
+    /// Activities, notes and the history of figures (issue 13):
+    /// - `activity_type`: the editable list of types, seeded here in files that have a team
+    ///   (existing ones) in the language they were made in — Vietnamese when the pipeline's
+    ///   language is, or its default team or first stage has the Vietnamese name — else
+    ///   English; a new file is seeded by `seedDefaults` in its own language;
+    /// - `activity` (a record's, removed with it; a type in use cannot be removed) and
+    ///   `deal_note`;
+    /// - `stage.rotting_days` (NULL: off);
+    /// - each record's activity glance, kept beside its row outside its version (like `rank`)
+    ///   by the store in the same transaction as every activity write, and an index to count
+    ///   a column's overdue deals by a range over it;
+    /// - what each history line records and the figures after it; lines written before have
+    ///   none (unknown, never 0): `created` when they had no stage before, `moved` otherwise;
+    /// - the column windows and totals per salesperson, for "my pipeline".
+    private static let version5 = """
+        CREATE TABLE activity_type (
+            id               INTEGER PRIMARY KEY AUTOINCREMENT,
+            name             TEXT    NOT NULL,
+            name_key         TEXT    NOT NULL UNIQUE,
+            next_type_id     INTEGER REFERENCES activity_type(id) ON DELETE SET NULL
+                                      DEFERRABLE INITIALLY DEFERRED,  -- a restore may name a type before it is inserted
+            next_delay_days  INTEGER NOT NULL DEFAULT 0 CHECK (next_delay_days BETWEEN 0 AND 365),
+            sort_order       INTEGER NOT NULL,
+            version          INTEGER NOT NULL DEFAULT 1
+        );
+
+        INSERT INTO activity_type (name, name_key, next_delay_days, sort_order)
+        SELECT CASE WHEN vietnamese THEN seed.column2 ELSE seed.column1 END,
+               CASE WHEN vietnamese THEN seed.column4 ELSE seed.column3 END,
+               seed.column5, seed.column6
+        FROM (VALUES ('Call', 'Gọi điện', 'call', 'gọi điện', 3, 1),
+                     ('Meeting', 'Cuộc họp', 'meeting', 'cuộc họp', 1, 2),
+                     ('E-mail', 'E-mail', 'e-mail', 'e-mail', 3, 3),
+                     ('To-do', 'Việc cần làm', 'to-do', 'việc cần làm', 7, 4)) AS seed,
+             (SELECT EXISTS (SELECT 1 FROM setting WHERE key = 'language' AND value = 'vi')
+                     OR EXISTS (SELECT 1 FROM team WHERE name = 'Bán hàng')
+                     OR EXISTS (SELECT 1 FROM stage WHERE name = 'Mới') AS vietnamese) AS origin
+        WHERE EXISTS (SELECT 1 FROM team)
+        ORDER BY seed.column6;
+        UPDATE activity_type SET next_type_id = (
+            SELECT t.id FROM activity_type t
+            WHERE t.sort_order = CASE activity_type.sort_order WHEN 1 THEN 1 WHEN 2 THEN 3 WHEN 3 THEN 1 ELSE 4 END);
+
+        CREATE TABLE activity (
+            id           INTEGER PRIMARY KEY AUTOINCREMENT,
+            record_id    INTEGER NOT NULL REFERENCES opportunity(id) ON DELETE CASCADE,
+            type_id      INTEGER NOT NULL REFERENCES activity_type(id) ON DELETE RESTRICT,
+            summary      TEXT    NOT NULL,
+            due          TEXT    NOT NULL,                 -- ISO date, the assignee's local day
+            due_time     INTEGER CHECK (due_time BETWEEN 0 AND 1439),  -- minutes after midnight
+            assigned_to  TEXT    NOT NULL DEFAULT '',
+            notes        TEXT    NOT NULL DEFAULT '',
+            done_at      INTEGER,
+            done_by      TEXT,
+            feedback     TEXT,
+            created_at   INTEGER NOT NULL,
+            created_by   TEXT    NOT NULL DEFAULT '',
+            updated_at   INTEGER NOT NULL,
+            version      INTEGER NOT NULL DEFAULT 1,
+            CHECK ((done_at IS NULL) = (done_by IS NULL))
+        );
+        -- A record's activities; its open ones in due order (the glance reads the first).
+        CREATE INDEX activity_by_record ON activity(record_id, id);
+        CREATE INDEX activity_open_by_record ON activity(record_id, due, coalesce(due_time, 1440), id) WHERE done_at IS NULL;
+        -- Activity lists: someone's, in due order, a page at a time.
+        CREATE INDEX activity_by_assignee ON activity(assigned_to, due, coalesce(due_time, 1440), id);
+        CREATE INDEX activity_by_due ON activity(due, coalesce(due_time, 1440), id);
+        CREATE INDEX activity_by_type ON activity(type_id);
+
+        CREATE TABLE deal_note (
+            id          INTEGER PRIMARY KEY AUTOINCREMENT,
+            record_id   INTEGER NOT NULL REFERENCES opportunity(id) ON DELETE CASCADE,
+            text        TEXT    NOT NULL,
+            author      TEXT    NOT NULL DEFAULT '',
+            created_at  INTEGER NOT NULL
+        );
+        CREATE INDEX deal_note_by_record ON deal_note(record_id, id);
+
+        ALTER TABLE stage ADD COLUMN rotting_days INTEGER CHECK (rotting_days BETWEEN 1 AND 3650);
+
+        ALTER TABLE opportunity ADD COLUMN next_activity_date TEXT;
+        ALTER TABLE opportunity ADD COLUMN next_activity_time INTEGER;
+        ALTER TABLE opportunity ADD COLUMN latest_open_due TEXT;
+        -- A column's overdue (or due today) deals, counted by a range over the next due date.
+        CREATE INDEX opportunity_by_next_activity ON opportunity(team_id, stage_id, next_activity_date)
+            WHERE type = 'opportunity' AND active = 1 AND next_activity_date IS NOT NULL;
+        -- "My pipeline": a column's cards of one salesperson, in rank order.
+        CREATE INDEX opportunity_column_by_salesperson ON opportunity(team_id, stage_id, salesperson COLLATE NOCASE, rank, id)
+            WHERE type = 'opportunity' AND active = 1;
+
+        -- The per-stage totals again, per salesperson too (ignoring ASCII case, as logins are
+        -- written), kept by triggers like stage_total: "my pipeline"'s header sums read a few
+        -- rows per stage, never the deals.
+        CREATE TABLE salesperson_total (
+            team_id        INTEGER NOT NULL REFERENCES team(id) ON DELETE CASCADE,
+            stage_id       INTEGER NOT NULL REFERENCES stage(id) ON DELETE CASCADE,
+            salesperson    TEXT    NOT NULL COLLATE NOCASE,
+            currency       TEXT    NOT NULL,
+            active         INTEGER NOT NULL,
+            count          INTEGER NOT NULL DEFAULT 0,
+            expected_high  INTEGER NOT NULL DEFAULT 0,
+            expected_low   INTEGER NOT NULL DEFAULT 0,
+            weighted_high  INTEGER NOT NULL DEFAULT 0,
+            weighted_low   INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (team_id, stage_id, salesperson, currency, active)
+        ) WITHOUT ROWID;
+
+        INSERT INTO salesperson_total (team_id, stage_id, salesperson, currency, active, count,
+                                       expected_high, expected_low, weighted_high, weighted_low)
+        SELECT team_id, stage_id, salesperson, currency, active, count(*),
+               sum(expected_revenue / 1000000000), sum(expected_revenue % 1000000000),
+               sum(weighted_revenue / 1000000000), sum(weighted_revenue % 1000000000)
+        FROM opportunity WHERE type = 'opportunity'
+        GROUP BY team_id, stage_id, salesperson COLLATE NOCASE, currency, active;
+
+        CREATE TRIGGER salesperson_total_after_insert AFTER INSERT ON opportunity
+        WHEN NEW.type = 'opportunity'
+        BEGIN
+            INSERT INTO salesperson_total (team_id, stage_id, salesperson, currency, active, count,
+                                           expected_high, expected_low, weighted_high, weighted_low)
+            VALUES (NEW.team_id, NEW.stage_id, NEW.salesperson, NEW.currency, NEW.active, 1,
+                    NEW.expected_revenue / 1000000000, NEW.expected_revenue % 1000000000,
+                    NEW.weighted_revenue / 1000000000, NEW.weighted_revenue % 1000000000)
+            ON CONFLICT (team_id, stage_id, salesperson, currency, active) DO UPDATE SET
+                count = count + 1,
+                expected_high = expected_high + excluded.expected_high,
+                expected_low = expected_low + excluded.expected_low,
+                weighted_high = weighted_high + excluded.weighted_high,
+                weighted_low = weighted_low + excluded.weighted_low;
+        END;
+
+        CREATE TRIGGER salesperson_total_after_delete AFTER DELETE ON opportunity
+        WHEN OLD.type = 'opportunity'
+        BEGIN
+            UPDATE salesperson_total SET
+                count = count - 1,
+                expected_high = expected_high - OLD.expected_revenue / 1000000000,
+                expected_low = expected_low - OLD.expected_revenue % 1000000000,
+                weighted_high = weighted_high - OLD.weighted_revenue / 1000000000,
+                weighted_low = weighted_low - OLD.weighted_revenue % 1000000000
+            WHERE team_id = OLD.team_id AND stage_id = OLD.stage_id AND salesperson = OLD.salesperson
+              AND currency = OLD.currency AND active = OLD.active;
+        END;
+
+        CREATE TRIGGER salesperson_total_after_update
+        AFTER UPDATE OF type, team_id, stage_id, salesperson, currency, active, expected_revenue, weighted_revenue ON opportunity
+        BEGIN
+            UPDATE salesperson_total SET
+                count = count - 1,
+                expected_high = expected_high - OLD.expected_revenue / 1000000000,
+                expected_low = expected_low - OLD.expected_revenue % 1000000000,
+                weighted_high = weighted_high - OLD.weighted_revenue / 1000000000,
+                weighted_low = weighted_low - OLD.weighted_revenue % 1000000000
+            WHERE OLD.type = 'opportunity'
+              AND team_id = OLD.team_id AND stage_id = OLD.stage_id AND salesperson = OLD.salesperson
+              AND currency = OLD.currency AND active = OLD.active;
+            INSERT INTO salesperson_total (team_id, stage_id, salesperson, currency, active, count,
+                                           expected_high, expected_low, weighted_high, weighted_low)
+            SELECT NEW.team_id, NEW.stage_id, NEW.salesperson, NEW.currency, NEW.active, 1,
+                   NEW.expected_revenue / 1000000000, NEW.expected_revenue % 1000000000,
+                   NEW.weighted_revenue / 1000000000, NEW.weighted_revenue % 1000000000
+            WHERE NEW.type = 'opportunity'
+            ON CONFLICT (team_id, stage_id, salesperson, currency, active) DO UPDATE SET
+                count = count + 1,
+                expected_high = expected_high + excluded.expected_high,
+                expected_low = expected_low + excluded.expected_low,
+                weighted_high = weighted_high + excluded.weighted_high,
+                weighted_low = weighted_low + excluded.weighted_low;
+        END;
+
+        ALTER TABLE stage_history ADD COLUMN event TEXT NOT NULL DEFAULT 'moved'
+            CHECK (event IN ('created', 'moved', 'edited', 'stageProbability', 'won', 'lost', 'restored', 'archived'));
+        ALTER TABLE stage_history ADD COLUMN probability INTEGER CHECK (probability BETWEEN 0 AND 10000);
+        ALTER TABLE stage_history ADD COLUMN amount INTEGER CHECK (amount >= 0);
+        ALTER TABLE stage_history ADD COLUMN currency TEXT;
+        ALTER TABLE stage_history ADD COLUMN reason TEXT;
+        UPDATE stage_history SET event = 'created' WHERE from_stage_id IS NULL AND from_stage_name IS NULL;
         """
 }

@@ -100,6 +100,18 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
         }
         try connection.execute("INSERT INTO setting (key, value) VALUES ('currency', $1)",
                                [StageTemplate.defaultCurrency(in: language).code])
+        // Version 4 seeds the activity types only where a team exists already; a new
+        // database gets them here, in its language.
+        for (index, seed) in ActivityTypeTemplate.seeds.enumerated() {
+            let name = seed.name(in: language)
+            try connection.execute("INSERT INTO activity_type (name, name_key, next_delay_days, sort_order) VALUES ($1, $2, $3, $4)",
+                                   [name, TextInput.nameKey(name), seed.delayDays, index + 1])
+        }
+        for (index, seed) in ActivityTypeTemplate.seeds.enumerated() {
+            try connection.execute("""
+                UPDATE activity_type SET next_type_id = (SELECT id FROM activity_type WHERE sort_order = $1) WHERE sort_order = $2
+                """, [seed.next + 1, index + 1])
+        }
     }
 
     /// `weighted_revenue` from an amount and a probability in basis points, in SQL, rounding
@@ -211,19 +223,25 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
                     throw PostgresStoreError.restoreNeedsOwner(target: connection.target, owner: owner ?? "?")
                 }
                 guard try transaction.isUntouched() else { throw PipelineError.backupNeedsFreshDatabase }
+                // Activity types stay until the backup gives its own (see `insert(_: ActivityType)`).
                 try transaction.script("""
+                    DELETE FROM deal_note; DELETE FROM activity;
                     DELETE FROM stage_history; DELETE FROM opportunity; DELETE FROM stage; DELETE FROM team;
                     DELETE FROM setting; DELETE FROM preference; DELETE FROM stage_total
                     """)
                 transaction.pendingRows = PendingRows(.restoring)
                 try body(transaction)
                 try transaction.flushPendingRows()
+                try transaction.refreshAllActivityGlances()
                 // Rows came with their ids: the next record made must not take one of them.
                 try transaction.script("""
                     SELECT setval(pg_get_serial_sequence('team', 'id'), coalesce((SELECT max(id) FROM team), 0) + 1, false),
                            setval(pg_get_serial_sequence('stage', 'id'), coalesce((SELECT max(id) FROM stage), 0) + 1, false),
                            setval(pg_get_serial_sequence('opportunity', 'id'), coalesce((SELECT max(id) FROM opportunity), 0) + 1, false),
-                           setval(pg_get_serial_sequence('stage_history', 'id'), coalesce((SELECT max(id) FROM stage_history), 0) + 1, false)
+                           setval(pg_get_serial_sequence('stage_history', 'id'), coalesce((SELECT max(id) FROM stage_history), 0) + 1, false),
+                           setval(pg_get_serial_sequence('activity_type', 'id'), coalesce((SELECT max(id) FROM activity_type), 0) + 1, false),
+                           setval(pg_get_serial_sequence('activity', 'id'), coalesce((SELECT max(id) FROM activity), 0) + 1, false),
+                           setval(pg_get_serial_sequence('deal_note', 'id'), coalesce((SELECT max(id) FROM deal_note), 0) + 1, false)
                     """)
                 try announceEverything(transaction)
                 try commit(begun)

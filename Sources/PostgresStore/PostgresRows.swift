@@ -6,7 +6,7 @@ import PostgresClient
 /// Conversions between PostgreSQL rows (text values) and domain values: the same columns, in
 /// the same order, as the SQLite engine's `Rows`, so that both engines read and write alike.
 enum PostgresRows {
-    static let stageColumns = "id, name, sort_order, probability, auto_probability, requirements, folded, outcome, team_id, version"
+    static let stageColumns = "id, name, sort_order, probability, auto_probability, requirements, folded, outcome, team_id, version, rotting_days"
 
     static func stage(_ row: PostgresRow) throws -> Stage {
         let teamID = try row.optionalInt64(8)
@@ -17,7 +17,7 @@ enum PostgresRows {
             requirements: try row.string(5), isFolded: try row.bool(6),
             outcome: StageOutcome(rawValue: try row.string(7)) ?? .open,
             scope: teamID.map { .team(Team.ID($0)) } ?? .shared,
-            version: try row.int(9))
+            rottingDays: try row.optionalInt64(10).map(Int.init), version: try row.int(9))
     }
 
     /// The columns `team(_:)` reads, by position, in this order.
@@ -32,6 +32,8 @@ enum PostgresRows {
         "id", "type", "title", "customer_name", "contact_name", "email", "phone", "expected_revenue", "currency",
         "probability", "probability_manual", "salesperson", "team_id", "stage_id", "rank", "priority", "tags",
         "expected_closing", "notes", "created_at", "updated_at", "stage_changed_at", "converted_at", "active", "lost_reason", "version",
+        // The activity glance, kept beside the row (never written with it).
+        "next_activity_date", "next_activity_time", "latest_open_due",
     ]
 
     static let opportunityColumns = opportunityColumnNames.joined(separator: ", ")
@@ -49,7 +51,7 @@ enum PostgresRows {
         let closing = row.optionalString(17)
         let tags = try row.string(16)
         let converted = try row.optionalInt64(22)
-        return Opportunity(
+        var record = Opportunity(
             id: Opportunity.ID(try row.int64(0)), kind: RecordKind(rawValue: try row.string(1)) ?? .opportunity,
             title: try row.string(2),
             customer: Customer(name: try row.string(3), contactName: try row.string(4), email: try row.string(5), phone: try row.string(6)),
@@ -65,6 +67,74 @@ enum PostgresRows {
             stageChangedAt: Timestamp(millisecondsSince1970: try row.int64(21)),
             isActive: try row.bool(23), lostReason: row.optionalString(24),
             convertedAt: converted.map(Timestamp.init(millisecondsSince1970:)), version: try row.int(25))
+        record.activityGlance = ActivityGlance(nextDue: row.optionalString(26).flatMap(CalendarDate.init(iso8601:)),
+                                               nextTime: try row.optionalInt64(27).flatMap { MinuteOfDay(minutes: Int($0)) },
+                                               latestOpenDue: row.optionalString(28).flatMap(CalendarDate.init(iso8601:)))
+        return record
+    }
+
+    static let activityColumns = "id, record_id, type_id, summary, due, due_time, assigned_to, notes, done_at, done_by, feedback, created_at, created_by, updated_at, version"
+
+    static func activity(_ row: PostgresRow) throws -> Activity {
+        guard let due = CalendarDate(iso8601: try row.string(4)) else {
+            throw PostgresError(.unexpectedValue, serverMessage: "activity \((try? row.int64(0)) ?? 0) has a due date that is not a date")
+        }
+        let doneAt = try row.optionalInt64(8)
+        return Activity(
+            id: Activity.ID(try row.int64(0)), record: Opportunity.ID(try row.int64(1)), type: ActivityType.ID(try row.int64(2)),
+            summary: try row.string(3), due: due, time: try row.optionalInt64(5).flatMap { MinuteOfDay(minutes: Int($0)) },
+            assignedTo: try row.string(6), notes: try row.string(7),
+            completion: doneAt.map { ActivityCompletion(at: Timestamp(millisecondsSince1970: $0), by: row.optionalString(9) ?? "",
+                                                        feedback: row.optionalString(10) ?? "") },
+            createdAt: Timestamp(millisecondsSince1970: try row.int64(11)), createdBy: try row.string(12),
+            updatedAt: Timestamp(millisecondsSince1970: try row.int64(13)), version: try row.int(14))
+    }
+
+    /// An activity's written columns (after `id`, before `version`), in `activityColumns` order.
+    static func values(of activity: Activity) -> PostgresParameters {
+        [activity.record.rawValue, activity.type.rawValue, activity.summary, activity.due.iso8601, activity.time?.minutes,
+         activity.assignedTo, activity.notes, activity.completion?.at.millisecondsSince1970, activity.completion?.by,
+         activity.completion?.feedback, activity.createdAt.millisecondsSince1970, activity.createdBy,
+         activity.updatedAt.millisecondsSince1970]
+    }
+
+    static let activityTypeColumns = "id, name, next_type_id, next_delay_days, sort_order, version"
+
+    static func activityType(_ row: PostgresRow) throws -> ActivityType {
+        ActivityType(id: ActivityType.ID(try row.int64(0)), name: try row.string(1), nextType: try row.optionalInt64(2).map(ActivityType.ID.init),
+                     nextDelayDays: try row.int(3), sortOrder: try row.int(4), version: try row.int(5))
+    }
+
+    static let noteColumns = "id, record_id, text, author, created_at"
+
+    static func note(_ row: PostgresRow) throws -> DealNote {
+        DealNote(id: DealNote.ID(try row.int64(0)), record: Opportunity.ID(try row.int64(1)), text: try row.string(2),
+                 author: try row.string(3), at: Timestamp(millisecondsSince1970: try row.int64(4)))
+    }
+
+    /// The history columns every read selects, after the line's id and record (as SQLite's).
+    static let historyColumns = "from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by, event, probability, amount, currency, reason"
+
+    static func historyLine(_ row: PostgresRow, record: Opportunity.ID, from first: Int) throws -> StageHistoryEntry {
+        let amount = try row.optionalInt64(first + 8)
+        let currency = row.optionalString(first + 9).flatMap { try? CurrencyCode(stored: $0) }
+        return StageHistoryEntry(
+            change: StageChange(opportunity: record, from: try row.optionalInt64(first).map(Stage.ID.init),
+                                to: try row.optionalInt64(first + 1).map(Stage.ID.init),
+                                at: Timestamp(millisecondsSince1970: try row.int64(first + 4)), by: try row.string(first + 5),
+                                event: HistoryEvent(rawValue: try row.string(first + 6)) ?? .moved,
+                                probability: try row.optionalInt64(first + 7).flatMap { Probability(basisPoints: Int($0)) },
+                                amount: amount.flatMap { minor in currency.flatMap { Money(minorUnits: minor, currency: $0) } },
+                                reason: row.optionalString(first + 10)),
+            fromName: row.optionalString(first + 2), toName: row.optionalString(first + 3))
+    }
+
+    /// A history line's written columns, in `historyColumns` order after its record.
+    static func historyValues(_ entry: StageHistoryEntry) -> PostgresParameters {
+        let change = entry.change
+        return [change.opportunity.rawValue, change.from?.rawValue, change.to?.rawValue, entry.fromName, entry.toName,
+                change.at.millisecondsSince1970, change.by, change.event.rawValue, change.probability?.basisPoints,
+                change.amount?.minorUnits, change.amount?.currency.code, change.reason]
     }
 
     /// Column values of a record, as the SQLite engine writes them (`Rows.values(of:)`).

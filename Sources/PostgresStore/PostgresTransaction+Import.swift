@@ -53,12 +53,12 @@ extension PostgresTransaction: RestoreTransaction {
         knownCatalog = nil
         try run("""
             INSERT INTO stage (id, name, name_key, sort_order, probability, auto_probability, requirements, folded, outcome,
-                               team_id, version, external_id)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                               team_id, version, external_id, rotting_days)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
             """,
             [stage.id.rawValue, stage.name, TextInput.nameKey(stage.name), stage.sortOrder, stage.probability.basisPoints,
              stage.changesProbabilityAutomatically, stage.requirements, stage.isFolded, stage.outcome.rawValue,
-             stage.scope.team?.rawValue, stage.version, externalID])
+             stage.scope.team?.rawValue, stage.version, externalID, stage.rottingDays])
     }
 
     func insert(_ record: Opportunity, externalID: String?) throws {
@@ -70,16 +70,42 @@ extension PostgresTransaction: RestoreTransaction {
     }
 
     func insert(_ entry: BackupHistoryEntry) throws {
+        let line = StageHistoryEntry(
+            change: StageChange(opportunity: entry.opportunity, from: entry.from, to: entry.to, at: entry.at, by: entry.by,
+                                event: entry.event, probability: entry.probability, amount: entry.amount, reason: entry.reason),
+            fromName: entry.fromName, toName: entry.toName)
+        let values: PostgresParameters = [entry.id] + PostgresRows.historyValues(line)
         if let pendingRows, pendingRows.purpose == .restoring {
-            let values: PostgresParameters = [entry.id, entry.opportunity.rawValue, entry.from?.rawValue, entry.to?.rawValue, entry.fromName,
-                                              entry.toName, entry.at.millisecondsSince1970, entry.by]
             return try hold({ pending throws(PostgresError) in try pending.appendHistory(values) }, in: pendingRows)
         }
+        try run("INSERT INTO stage_history (id, \(PostgresRows.historyColumns.replacingOccurrences(of: "from_stage_id", with: "opportunity_id, from_stage_id"))) VALUES (\((1...13).map { "$\($0)" }.joined(separator: ", ")))",
+                values)
+    }
+
+    /// The first type a backup restores replaces the ones the new database was seeded with;
+    /// a backup without types (written before issue 13) keeps them.
+    func insert(_ type: ActivityType) throws {
+        if !restoredActivityTypes {
+            try run("DELETE FROM activity_type")
+            restoredActivityTypes = true
+        }
         try run("""
-            INSERT INTO stage_history (id, opportunity_id, from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-            """,
-            [entry.id, entry.opportunity.rawValue, entry.from?.rawValue, entry.to?.rawValue, entry.fromName,
-             entry.toName, entry.at.millisecondsSince1970, entry.by])
+            INSERT INTO activity_type (id, name, name_key, next_type_id, next_delay_days, sort_order, version)
+            VALUES ($1, $2, $3, $4, $5, $6, $7)
+            """, [type.id.rawValue, type.name, TextInput.nameKey(type.name), type.nextType?.rawValue, type.nextDelayDays,
+                  type.sortOrder, type.version])
+    }
+
+    func insert(_ activity: Activity) throws {
+        try run("""
+            INSERT INTO activity (record_id, type_id, summary, due, due_time, assigned_to, notes, done_at, done_by, feedback,
+                                  created_at, created_by, updated_at, id, version)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+            """, PostgresRows.values(of: activity) + [activity.id.rawValue, activity.version])
+    }
+
+    func insert(_ note: DealNote) throws {
+        try run("INSERT INTO deal_note (id, record_id, text, author, created_at) VALUES ($1, $2, $3, $4, $5)",
+                [note.id.rawValue, note.record.rawValue, note.text, note.author, note.at.millisecondsSince1970])
     }
 }

@@ -49,12 +49,8 @@ final class PendingRows {
     static let recordCopySQL = "COPY opportunity (\(PostgresRows.writableColumns.joined(separator: ", ")), external_id, id) FROM STDIN"
     static let restoredRecordCopySQL =
         "COPY opportunity (\(PostgresRows.writableColumns.joined(separator: ", ")), external_id, id, version) FROM STDIN"
-    static let historyCopySQL = """
-        COPY stage_history (opportunity_id, from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by) FROM STDIN
-        """
-    static let restoredHistoryCopySQL = """
-        COPY stage_history (id, opportunity_id, from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by) FROM STDIN
-        """
+    static let historyCopySQL = "COPY stage_history (\(historyColumns)) FROM STDIN"
+    static let restoredHistoryCopySQL = "COPY stage_history (id, \(historyColumns)) FROM STDIN"
     static let reserveIDsSQL = "SELECT nextval(pg_get_serial_sequence('opportunity', 'id')) FROM generate_series(1, $1)"
 
     /// The id the next new record takes, reserving a block first when none is left.
@@ -99,7 +95,8 @@ final class PendingRows {
         SELECT \(PostgresRows.writableColumns.joined(separator: ", ")), external_id, id FROM pipeline_pending_record ORDER BY id;
         TRUNCATE pipeline_pending_record
         """
-    static let historyColumns = "opportunity_id, from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by"
+    /// A history line's columns as a COPY sends them (`PostgresRows.historyValues`).
+    static let historyColumns = "opportunity_id, " + PostgresRows.historyColumns
     static let pendingHistoryTableSQL = """
         CREATE TEMPORARY TABLE IF NOT EXISTS pipeline_pending_history ON COMMIT DROP AS
         SELECT \(historyColumns) FROM stage_history WITH NO DATA

@@ -24,12 +24,12 @@ extension PostgresTransaction: StoreWriter {
         knownCatalog = nil
         return Stage.ID(try returnedID("""
             INSERT INTO stage (name, name_key, sort_order, probability, auto_probability,
-                               requirements, folded, outcome, team_id, external_id)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id
+                               requirements, folded, outcome, team_id, external_id, rotting_days)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id
             """,
             [stage.name, TextInput.nameKey(stage.name), stage.sortOrder, stage.probability.basisPoints,
              stage.changesProbabilityAutomatically, stage.requirements, stage.isFolded,
-             stage.outcome.rawValue, stage.scope.team?.rawValue, externalID]))
+             stage.outcome.rawValue, stage.scope.team?.rawValue, externalID, stage.rottingDays]))
     }
 
     /// Writes the settings (not the order: `storeSortOrders` does that).
@@ -37,12 +37,12 @@ extension PostgresTransaction: StoreWriter {
         knownCatalog = nil
         return try run("""
             UPDATE stage SET name = $1, name_key = $2, probability = $3, auto_probability = $4, requirements = $5,
-                             folded = $6, outcome = $7, team_id = $8, version = version + 1
+                             folded = $6, outcome = $7, team_id = $8, rotting_days = $11, version = version + 1
             WHERE id = $9 AND version = $10
             """,
             [stage.name, TextInput.nameKey(stage.name), stage.probability.basisPoints,
              stage.changesProbabilityAutomatically, stage.requirements, stage.isFolded,
-             stage.outcome.rawValue, stage.scope.team?.rawValue, stage.id.rawValue, expectedVersion]).affectedRows == 1
+             stage.outcome.rawValue, stage.scope.team?.rawValue, stage.id.rawValue, expectedVersion, stage.rottingDays]).affectedRows == 1
             || refuseWhenRowSecuritySkipped(table: "stage", id: stage.id.rawValue, expectedVersion: expectedVersion)
     }
 
@@ -109,19 +109,12 @@ extension PostgresTransaction: StoreWriter {
     }
 
     func insertHistory(_ entry: StageHistoryEntry) throws {
-        let change = entry.change
+        let values = PostgresRows.historyValues(entry)
         if let pendingRows, pendingRows.purpose == .importing {
-            return try hold({ pending throws(PostgresError) in
-                try pending.appendHistory([change.opportunity.rawValue, change.from?.rawValue, change.to?.rawValue, entry.fromName,
-                                           entry.toName, change.at.millisecondsSince1970, change.by])
-            }, in: pendingRows)
+            return try hold({ pending throws(PostgresError) in try pending.appendHistory(values) }, in: pendingRows)
         }
-        try run("""
-            INSERT INTO stage_history (opportunity_id, from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by)
-            VALUES ($1, $2, $3, $4, $5, $6, $7)
-            """,
-            [change.opportunity.rawValue, change.from?.rawValue, change.to?.rawValue, entry.fromName, entry.toName,
-             change.at.millisecondsSince1970, change.by])
+        try run("INSERT INTO stage_history (opportunity_id, \(PostgresRows.historyColumns)) VALUES (\((1...12).map { "$\($0)" }.joined(separator: ", ")))",
+                values)
     }
 
     /// One statement for every card (order is not content: versions stay).
@@ -133,16 +126,29 @@ extension PostgresTransaction: StoreWriter {
                 [PostgresRows.array(ranks.map(\.0.rawValue)), PostgresRows.array(ranks.map(\.1))])
     }
 
-    func applyStageProbability(_ stage: Stage.ID, _ probability: Probability, followersOnly: Bool, at now: Timestamp) throws {
+    func applyStageProbability(_ stage: Stage.ID, _ probability: Probability, followersOnly: Bool, context: ChangeContext) throws {
+        let condition = """
+            stage_id = $3 AND type = 'opportunity' AND active \(followersOnly ? "AND NOT probability_manual" : "")
+              AND (probability IS DISTINCT FROM $1::integer OR probability_manual)
+            """
+        // The lines first, while the condition still finds the deals the update changes.
+        try run("""
+            INSERT INTO stage_history (opportunity_id, from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by,
+                                       event, probability, amount, currency)
+            SELECT o.id, o.stage_id, o.stage_id, s.name, s.name, $2, $4, 'stageProbability', $1::integer, o.expected_revenue, o.currency
+            FROM opportunity o JOIN stage s ON s.id = o.stage_id
+            WHERE o.id IN (SELECT id FROM opportunity WHERE \(condition))
+            ORDER BY o.id
+            """,
+            [probability.basisPoints, context.now.millisecondsSince1970, stage.rawValue, context.user])
         try run("""
             UPDATE opportunity
             SET probability = $1::integer, probability_manual = false,
                 weighted_revenue = \(PostgresEngine.weightedRevenueSQL(amount: "expected_revenue", basisPoints: "$1::integer")),
                 updated_at = $2, version = version + 1
-            WHERE stage_id = $3 AND type = 'opportunity' AND active \(followersOnly ? "AND NOT probability_manual" : "")
-              AND (probability IS DISTINCT FROM $1::integer OR probability_manual)
+            WHERE \(condition)
             """,
-            [probability.basisPoints, now.millisecondsSince1970, stage.rawValue])
+            [probability.basisPoints, context.now.millisecondsSince1970, stage.rawValue])
     }
 
     /// History first, then the rows, placed below the destination column's cards in their old
@@ -150,13 +156,20 @@ extension PostgresTransaction: StoreWriter {
     func moveAll(_ move: BulkMove) throws {
         let (source, destination, team, context) = (move.from, move.to, move.team, move.context)
         let targetTeam = move.newTeam ?? team
+        // Each line with its event (the core's rule, by the row's state) and its figures after
+        // the move: the destination's probability when it imposes one.
+        let keepsActive = move.keepsLostReason(active: true), keepsArchived = move.keepsLostReason(active: false)
         try run("""
-            INSERT INTO stage_history (opportunity_id, from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by)
-            SELECT id, $1, $2, $3, $4, $5, $6 FROM opportunity WHERE stage_id = $7 AND team_id = $8 AND type = 'opportunity'
+            INSERT INTO stage_history (opportunity_id, from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by,
+                                       event, probability, amount, currency, reason)
+            SELECT id, $1, $2, $3, $4, $5, $6, \(move.historyEventSQL(activeTest: "active")), coalesce($9::integer, probability),
+                   expected_revenue, currency,
+                   CASE WHEN active THEN \(keepsActive ? "lost_reason" : "NULL") ELSE \(keepsArchived ? "lost_reason" : "NULL") END
+            FROM opportunity WHERE stage_id = $7 AND team_id = $8 AND type = 'opportunity'
             ORDER BY id
             """,
             [source.id.rawValue, destination.id.rawValue, source.name, destination.name,
-             context.now.millisecondsSince1970, context.user, source.id.rawValue, team.rawValue])
+             context.now.millisecondsSince1970, context.user, source.id.rawValue, team.rawValue, move.entryProbability?.basisPoints])
         let bottom = try int64("SELECT max(rank) FROM opportunity WHERE stage_id = $1 AND team_id = $2",
                                [destination.id.rawValue, targetTeam.rawValue])
         let top = try int64("SELECT min(rank) FROM opportunity WHERE stage_id = $1 AND team_id = $2",
@@ -176,7 +189,6 @@ extension PostgresTransaction: StoreWriter {
                 + PostgresEngine.weightedRevenueSQL(amount: "expected_revenue", basisPoints: basisPoints)
         }
         var lostReason = ""
-        let keepsActive = move.keepsLostReason(active: true), keepsArchived = move.keepsLostReason(active: false)
         if !keepsActive || !keepsArchived {
             lostReason = ", lost_reason = CASE WHEN active THEN \(keepsActive ? "lost_reason" : "NULL") "
                 + "ELSE \(keepsArchived ? "lost_reason" : "NULL") END"

@@ -24,6 +24,8 @@ final class PostgresTransaction {
     /// began it): every operation asks before writing, and a round trip made while holding
     /// the writers' queue is one every writer behind waits for.
     var knownAccess: Access?
+    /// Set by a restore's first activity type (which replaces the seeded ones).
+    var restoredActivityTypes = false
 
     init(_ connection: PostgresConnection) {
         self.connection = connection
@@ -221,16 +223,8 @@ extension PostgresTransaction: StoreReader {
     }
 
     func history(of id: Opportunity.ID) throws -> [StageHistoryEntry] {
-        try rows("""
-            SELECT from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by
-            FROM stage_history WHERE opportunity_id = $1 ORDER BY id
-            """, [id.rawValue]).map { row in
-            StageHistoryEntry(
-                change: StageChange(opportunity: id, from: try row.optionalInt64(0).map(Stage.ID.init),
-                                    to: try row.optionalInt64(1).map(Stage.ID.init),
-                                    at: Timestamp(millisecondsSince1970: try row.int64(4)), by: try row.string(5)),
-                fromName: row.optionalString(2), toName: row.optionalString(3))
-        }
+        try rows("SELECT \(PostgresRows.historyColumns) FROM stage_history WHERE opportunity_id = $1 ORDER BY id", [id.rawValue])
+            .map { try PostgresRows.historyLine($0, record: id, from: 0) }
     }
 
     func forEachOpportunity(_ filter: OpportunityFilter, _ body: (Opportunity) throws -> Void) throws {
@@ -255,14 +249,13 @@ extension PostgresTransaction: StoreReader {
     }
 
     func forEachHistoryEntry(_ body: (BackupHistoryEntry) throws -> Void) throws {
-        try forEachRow("""
-            SELECT id, opportunity_id, from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by
-            FROM stage_history ORDER BY id
-            """) { row in
-            try body(BackupHistoryEntry(id: try row.int64(0), opportunity: Opportunity.ID(try row.int64(1)),
-                                        from: try row.optionalInt64(2).map(Stage.ID.init), to: try row.optionalInt64(3).map(Stage.ID.init),
-                                        fromName: row.optionalString(4), toName: row.optionalString(5),
-                                        at: Timestamp(millisecondsSince1970: try row.int64(6)), by: try row.string(7)))
+        try forEachRow("SELECT id, opportunity_id, \(PostgresRows.historyColumns) FROM stage_history ORDER BY id") { row in
+            let line = try PostgresRows.historyLine(row, record: Opportunity.ID(try row.int64(1)), from: 2)
+            let change = line.change
+            try body(BackupHistoryEntry(id: try row.int64(0), opportunity: change.opportunity, from: change.from, to: change.to,
+                                        fromName: line.fromName, toName: line.toName, at: change.at, by: change.by,
+                                        event: change.event, probability: change.probability, amount: change.amount,
+                                        reason: change.reason))
         }
     }
 

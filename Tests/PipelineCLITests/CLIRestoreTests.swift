@@ -125,12 +125,12 @@ struct CLIRestoreTests {
     @Test(arguments: StoreEngine.allCases)
     func aBackupInANewerFormatIsRefused(_ engine: StoreEngine) throws {
         let (cli, backup) = try Self.backup(engine)
-        #expect(backup.contains("\"version\": 1,\n"))
-        let lines = cli.path("v2.json")
-        try backup.replacingOccurrences(of: "\"version\": 1,\n", with: "\"version\": 2,\n").write(toFile: lines, atomically: true, encoding: .utf8)
+        #expect(backup.contains("\"version\": 2,\n"))
+        let lines = cli.path("v3.json")
+        try backup.replacingOccurrences(of: "\"version\": 2,\n", with: "\"version\": 3,\n").write(toFile: lines, atomically: true, encoding: .utf8)
         var root = try #require(try JSONSerialization.jsonObject(with: Data(backup.utf8)) as? [String: Any])
-        root["version"] = 2
-        let whole = cli.path("v2-whole.json")
+        root["version"] = 3
+        let whole = cli.path("v3-whole.json")
         try Self.json(root).write(toFile: whole, atomically: true, encoding: .utf8)
         let target = try CLI(engine: engine)
         target.ok(["team", "list"])
@@ -138,7 +138,7 @@ struct CLIRestoreTests {
         for (file, place) in [(lines, "line 3: "), (whole, "")] {
             let result = target.run(["import", file])
             #expect(result.status == 65, "\(result.stderr)")
-            #expect(result.stderr.contains("\(place)it is a backup in format version 2, and this pipeline reads format version 1 only"), "\(result.stderr)")
+            #expect(result.stderr.contains("\(place)it is a backup in format version 3, and this pipeline reads format versions up to 2 only"), "\(result.stderr)")
             #expect(result.stderr.split(separator: "\n").count == 1)
         }
         #expect(target.everything() == before)

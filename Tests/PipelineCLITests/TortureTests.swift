@@ -150,7 +150,7 @@ struct TortureTests {
             #expect(versionsAfter[id] == (versionsBefore[id] ?? 0) + writes[id, default: 0], "deal \(id)")
         }
         #expect(try database.integrityProblems() == [])
-        // Every move that changed a deal's stage wrote one history line; none more.
+        // Every move that changed a deal's stage wrote one stage-changing history line; none more.
         let stageChanges = moves.filter { line in
             let parts = line.split(separator: " ")
             return parts.count == 5 && parts[3] != parts[4]
@@ -195,7 +195,9 @@ extension PipelineReading {
     func historyCount() throws -> Int {
         var ids: [Opportunity.ID] = []
         try forEachOpportunity(OpportunityFilter(team: nil, stage: nil, includeArchived: true)) { ids.append($0.id) }
-        return try ids.reduce(0) { $0 + (try history(of: $1).count) }
+        // The lines that changed a stage: an edit of a deal's figures writes a line of its own
+        // (issue 13), which stays in its stage.
+        return try ids.reduce(0) { $0 + (try history(of: $1).filter { $0.change.from != $0.change.to }.count) }
     }
 }
 

@@ -59,11 +59,12 @@ struct DatabaseFileTests {
         try temporary.database.setSetting(.team, to: "Export")
         try temporary.database.setSetting(.language, to: "vi")
         try DatabaseQueue(path: temporary.path).write { db in
+            try Self.undoVersion5(db)
             try db.execute(sql: "DROP TABLE preference; PRAGMA user_version = 3")
         }
         #expect(SQLiteEngine.storedLanguage(atPath: temporary.path, user: "lan") == .vietnamese)   // before any upgrade
         let lan = EngineStore(engine: try temporary.reopen().engine, user: "lan")
-        #expect(try DatabaseQueue(path: temporary.path).read { try Int.fetchOne($0, sql: "PRAGMA user_version") } == 4)
+        #expect(try DatabaseQueue(path: temporary.path).read { try Int.fetchOne($0, sql: "PRAGMA user_version") } == 5)
         #expect(try lan.currentTeam().id == export.id)
         #expect(try lan.setting(.language) == "vi")
         try lan.setSetting(.language, to: "en")
@@ -116,5 +117,45 @@ struct DatabaseFileTests {
             try db.execute(sql: "ROLLBACK")
         }
         #expect(try impatient.addTeam(named: "Export", context: temporary.context()).name == "Export")
+    }
+
+    /// Takes away what version 5 (issue 13) added, leaving a file as version 4 made it.
+    static func undoVersion5(_ db: Database) throws {
+        try db.execute(sql: """
+            DROP TABLE deal_note; DROP TABLE activity; DROP TABLE activity_type; DROP TABLE salesperson_total;
+            DROP TRIGGER IF EXISTS salesperson_total_after_insert; DROP TRIGGER IF EXISTS salesperson_total_after_delete;
+            DROP TRIGGER IF EXISTS salesperson_total_after_update;
+            DROP INDEX opportunity_by_next_activity; DROP INDEX opportunity_column_by_salesperson;
+            ALTER TABLE stage DROP COLUMN rotting_days;
+            ALTER TABLE opportunity DROP COLUMN next_activity_date; ALTER TABLE opportunity DROP COLUMN next_activity_time;
+            ALTER TABLE opportunity DROP COLUMN latest_open_due;
+            ALTER TABLE stage_history DROP COLUMN event; ALTER TABLE stage_history DROP COLUMN probability;
+            ALTER TABLE stage_history DROP COLUMN amount; ALTER TABLE stage_history DROP COLUMN currency;
+            ALTER TABLE stage_history DROP COLUMN reason;
+            PRAGMA user_version = 4
+            """)
+    }
+
+    /// A file of version 4 — from before activities — gets them on opening: its old history
+    /// lines say "created" or "moved" with no figures (unknown, never 0), a Vietnamese file
+    /// gets the activity types in Vietnamese, and what comes next records its figures.
+    @Test func aVersion4FileWithHistoryIsUpgradedWithoutInventingFigures() throws {
+        let temporary = try TemporaryDatabase(language: .vietnamese)
+        let deal = try temporary.add("Acme", revenue: "1000", stage: "Chất lượng")
+        _ = try temporary.database.moveOpportunity(deal.id, to: try temporary.stage("Đề xuất").id, context: temporary.context())
+        try DatabaseQueue(path: temporary.path).write { db in try Self.undoVersion5(db) }
+        let upgraded = try temporary.reopen()
+        let history = try upgraded.history(of: deal.id)
+        #expect(history.map(\.change.event) == [.created, .moved])
+        #expect(history.allSatisfy { $0.change.probability == nil && $0.change.amount == nil })
+        #expect(try upgraded.activityTypes().map(\.name) == ["Gọi điện", "Cuộc họp", "E-mail", "Việc cần làm"])
+        let types = try upgraded.activityTypes()
+        #expect(types.map { $0.nextType } == [types[0].id, types[2].id, types[0].id, types[3].id])
+        #expect(try upgraded.opportunity(deal.id)?.activityGlance == .empty)
+        _ = try upgraded.markWon(deal.id, context: temporary.context())
+        let won = try #require(try upgraded.history(of: deal.id).last)
+        #expect(won.change.event == .won)
+        #expect(won.change.probability == .certain)
+        #expect(try upgraded.integrityProblems().isEmpty)
     }
 }

@@ -29,6 +29,13 @@ struct ReadsNeverWriteTests {
         _ = try EngineStore(engine: temporary.engine, user: "lan").setSetting(.language, to: "vi")
         let lead = try db.addLead(try OpportunityForm(title: "Acme app", customer: "Acme Corp", email: "ana@acme.com")
             .validated(language: .english, currency: .usd), team: try temporary.sales.id, context: temporary.context())
+        let call = try #require(try db.activityTypes().first)
+        let activity = try db.addActivity(to: deal.id, ActivityChanges(type: call.id, summary: "Call Ana", due: CalendarDate(iso8601: "2026-12-03")),
+                                          context: temporary.context())
+        _ = try db.completeActivity(activity.id, feedback: "Wants a quote",
+                                    next: ActivityChanges(type: call.id, summary: "Call again", due: CalendarDate(iso8601: "2026-12-06")),
+                                    context: temporary.context())
+        _ = try db.addNote(to: deal.id, text: "Met at the fair", context: temporary.context())
         return (temporary, try #require(try db.opportunity(deal.id)), lead)
     }
 
@@ -69,6 +76,23 @@ struct ReadsNeverWriteTests {
             "recordCount(inStage:)": { _ = try $0.recordCount(inStage: stage) },
             "records(team:stage:)": { _ = try $0.records(team: team, stage: stage) },
             "recordCounts(team:)": { _ = try $0.recordCounts(team: team) },
+            "activityTypes()": { _ = try $0.activityTypes() },
+            "activityCount(ofType:)": { _ = try $0.activityCount(ofType: ActivityType.ID(1)) },
+            "activity(_:)": { _ = try $0.activity(Activity.ID(1)) },
+            "activities(of:)": { _ = try $0.activities(of: deal.id) },
+            "activities(_:after:limit:)": { reader in
+                let today = CalendarDate(year: 2026, month: 12, day: 4) ?? CalendarDate(daysSince1970: 0)
+                _ = try reader.activities(ActivityQuery(scope: .everyone, includeDone: true, today: today), after: nil, limit: 10)
+                _ = try reader.activities(ActivityQuery(scope: .team(team), range: .week, today: today),
+                                          after: ActivityCursor(due: today, timeKey: 0, id: Activity.ID(0)), limit: 10)
+                _ = try reader.activities(ActivityQuery(scope: .assignee("lan"), range: .overdue, today: today), after: nil, limit: 10)
+            },
+            "note(_:)": { _ = try $0.note(DealNote.ID(1)) },
+            "notes(of:)": { _ = try $0.notes(of: deal.id) },
+            "forEachActivity(_:)": { try $0.forEachActivity { _ in } },
+            "forEachNote(_:)": { try $0.forEachNote { _ in } },
+            "memberLogins(of:)": { _ = try $0.memberLogins(of: team) },
+            "staleActivityGlances(limit:)": { _ = try $0.staleActivityGlances(limit: 10) },
             "columnKeys(_:excluding:from:side:limit:)": { reader in
                 for side in [ColumnSide.before, .atOrAfter, .after] {
                     _ = try reader.columnKeys(column, excluding: lead.id, from: deal.cursor, side: side, limit: 5)

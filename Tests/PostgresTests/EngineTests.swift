@@ -725,7 +725,9 @@ struct EngineBulkTests {
                 let before = target.engine.connection.roundTrips
                 let summary = try StoreCopy.copy(from: source.store, to: target.store)
                 #expect(summary.records == 1_501)
-                #expect(target.engine.connection.roundTrips - before < 60, "\(target.engine.connection.roundTrips - before) round trips")
+                // (The activity types — a handful, one statement each — and the glances' one
+                // statement came with issue 13.)
+                #expect(target.engine.connection.roundTrips - before < 70, "\(target.engine.connection.roundTrips - before) round trips")
                 func everything(_ store: EngineStore) throws -> [String] {
                     var lines: [String] = []
                     try store.forEachExchangeRecord(kind: nil) { lines.append("\($0.record) \($0.storedExternalID ?? "-")") }

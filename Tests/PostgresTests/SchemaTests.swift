@@ -20,8 +20,13 @@ struct SchemaTests {
 
     /// Version 3 (roles enforced by the server, issue 12).
     @Test func version3IsFrozen() {
-        #expect(PostgresSchema.currentVersion == 3)
         #expect(PostgresSchema.checksum(ofVersion: 3) == "14cf44dc5b45f66")
+    }
+
+    /// Version 4 (activities, notes and the history of figures, issue 13).
+    @Test func version4IsFrozen() {
+        #expect(PostgresSchema.currentVersion == 4)
+        #expect(PostgresSchema.checksum(ofVersion: 4) == "c9a6def3c064738f")
     }
 
     /// A database of version 1 — a team server from before preferences — is brought to
@@ -63,7 +68,7 @@ struct SchemaTests {
             let tables = try connection.execute("""
                 SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'
                 """).first?.string(0)
-            #expect(tables == "app_user,opportunity,pipeline_meta,preference,setting,stage,stage_history,stage_total,team,team_member")
+            #expect(tables == "activity,activity_type,app_user,deal_note,opportunity,pipeline_meta,preference,setting,stage,stage_history,stage_total,team,team_member")
         }
     }
 

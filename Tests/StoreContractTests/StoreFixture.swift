@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 @testable import PipelineCore
 import PipelineEngines
@@ -87,6 +88,17 @@ final class StoreFixture {
                                         context: context())
     }
 
+    /// Runs SQL on the store's own database as its owner (to damage what a check must find).
+    func executeAsOwner(_ sql: String) throws {
+        switch engine {
+        case .sqlite:
+            try DatabaseQueue(path: location).write { try $0.execute(sql: sql) }
+        case .postgresql:
+            let connection = try PostgresConnection(try TestPostgres.connectionString(database: databaseName ?? ""))
+            try connection.executeScript(sql)
+        }
+    }
+
     /// Every stored record, archived ones and leads included, in id order.
     func records() throws -> [Opportunity] {
         var records: [Opportunity] = []
@@ -110,6 +122,9 @@ final class StoreFixture {
         for stage in try store.exchangeStages() { lines.append("stage: \(stage.stage) \(stage.storedExternalID ?? "-")") }
         for record in try records() { lines.append("record: \(record)") }
         for line in try historyLines() { lines.append("history: \(line)") }
+        for type in try store.activityTypes() { lines.append("activity type: \(type)") }
+        try store.forEachActivity { lines.append("activity: \($0)") }
+        try store.forEachNote { lines.append("note: \($0)") }
         for (key, value) in try store.storedSettings() { lines.append("setting: \(key.rawValue)=\(value)") }
         for preference in try store.storedPreferences() {
             lines.append("preference: \(preference.user) \(preference.key.rawValue)=\(preference.value)")

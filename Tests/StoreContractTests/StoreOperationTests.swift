@@ -92,7 +92,9 @@ struct StageStoreTests {
         let reloaded = try #require(try db.opportunity(deal.id))
         #expect(reloaded.stage == (try temporary.stage("Negotiation").id))
         #expect(reloaded.probability == Probability(percent: 75))
-        #expect(try db.history(of: deal.id).map(\.toName) == ["Qualified", "Negotiation"])
+        // Created, archived where it stood, then moved by the removal.
+        #expect(try db.history(of: deal.id).map(\.toName) == ["Qualified", "Qualified", "Negotiation"])
+        #expect(try db.history(of: deal.id).map(\.change.event) == [.created, .archived, .moved])
         #expect(try db.pipeline(for: temporary.sales.id).stages.count == 5)
     }
 

@@ -1,0 +1,76 @@
+/// What a line of a record's history records.
+public enum HistoryEvent: String, Hashable, Sendable, CaseIterable {
+    /// The record became a deal: added, imported, or converted from a lead.
+    case created
+    /// It changed stage (or team) and stays open.
+    case moved
+    /// Its probability or expected revenue changed in place, by hand.
+    case edited
+    /// Its probability changed in place because its stage's changed (followers of a stage
+    /// whose probability was edited, or every deal of a stage that became won or lost).
+    case stageProbability
+    /// It entered a won stage.
+    case won
+    /// It entered a lost stage, or was lost where it stood.
+    case lost
+    /// It is open and active again after being won, lost or archived.
+    case restored
+    /// It was archived (hidden from the board, kept in its stage).
+    case archived
+
+    public func name(in language: Language) -> String { Catalogue.text("history.event.\(rawValue)", language) }
+}
+
+extension StageChange {
+    /// The history line for a record going from `before` (`nil`: new) to `after`, or `nil`
+    /// when nothing the history tracks changed: its stage or team, its probability, its
+    /// expected revenue or currency, whether it is won, lost or active. Only deals have a
+    /// history: a lead's begins when it is converted (`created`). `outcome` gives a stage's
+    /// outcome (a stage it cannot name counts as open).
+    ///
+    /// Every shared operation that saves a deal asks this once, so that each change writes
+    /// exactly one line.
+    public static func recording(from before: Opportunity?, to after: Opportunity, outcome: (Stage.ID) -> StageOutcome?,
+                                 at now: Timestamp, by user: String) -> StageChange? {
+        guard after.kind == .opportunity, let event = HistoryEvent.between(before, after, outcome: outcome) else { return nil }
+        return StageChange(opportunity: after.id, from: event == .created ? nil : before?.stage, to: after.stage, at: now, by: user,
+                           event: event, probability: after.probability, amount: after.expectedRevenue,
+                           reason: event == .lost ? after.lostReason : nil)
+    }
+}
+
+extension HistoryEvent {
+    /// What changed between `before` and `after` (see `StageChange.recording`), if anything.
+    static func between(_ before: Opportunity?, _ after: Opportunity, outcome: (Stage.ID) -> StageOutcome?) -> HistoryEvent? {
+        guard let before, before.kind == .opportunity else { return .created }
+        let wasOpen = Self.isOpen(active: before.isActive, lostReason: before.lostReason, outcome: before.stage.flatMap(outcome) ?? .open)
+        let isOpen = Self.isOpen(active: after.isActive, lostReason: after.lostReason, outcome: after.stage.flatMap(outcome) ?? .open)
+        let afterOutcome = after.stage.flatMap(outcome) ?? .open
+        if before.stage != after.stage {
+            return moveEvent(into: afterOutcome, wasOpen: wasOpen, isActive: after.isActive, lostReason: after.lostReason)
+        }
+        if before.lostReason == nil, after.lostReason != nil { return .lost }
+        if before.isActive, !after.isActive { return .archived }
+        if !wasOpen, isOpen { return .restored }
+        if before.probability != after.probability || before.expectedRevenue != after.expectedRevenue { return .edited }
+        return nil
+    }
+
+    /// What a change of stage is: won or lost when the deal enters a won or lost stage (or is
+    /// lost on its way), restored when a closed or archived deal becomes open and active, a
+    /// move otherwise. The bulk moves of the engines ask this with their rows' state.
+    public static func moveEvent(into outcome: StageOutcome, wasOpen: Bool, isActive: Bool, lostReason: String?) -> HistoryEvent {
+        switch outcome {
+        case .won: return .won
+        case .lost: return .lost
+        case .open:
+            if lostReason != nil { return .lost }
+            return !wasOpen && isActive ? .restored : .moved
+        }
+    }
+
+    /// An open deal: active, not lost, in an open stage.
+    static func isOpen(active: Bool, lostReason: String?, outcome: StageOutcome) -> Bool {
+        active && lostReason == nil && outcome == .open
+    }
+}

@@ -1,0 +1,217 @@
+import GRDB
+import PipelineCore
+import PipelineStorage
+
+/// Activities, notes and activity types (issue 13): the primitives as SQL.
+extension SQLiteTransaction {
+    func activityTypes() throws -> [ActivityType] {
+        try naming {
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Rows.activityTypeColumns) FROM activity_type ORDER BY sort_order, id"))
+                .map(Rows.activityType)
+        }
+    }
+
+    func activityCount(ofType type: ActivityType.ID) throws -> Int {
+        try fetchOne("SELECT count(*) FROM activity WHERE type_id = ?", [type.rawValue]) ?? 0
+    }
+
+    func activity(_ id: Activity.ID) throws -> Activity? {
+        try naming {
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Rows.activityColumns) FROM activity WHERE id = ?"), arguments: [id.rawValue])
+                .map(Rows.activity)
+        }
+    }
+
+    func activities(of record: Opportunity.ID) throws -> [Activity] {
+        try naming {
+            try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT \(Rows.activityColumns) FROM activity WHERE record_id = ?
+                ORDER BY done_at IS NOT NULL,
+                         CASE WHEN done_at IS NULL THEN due END, CASE WHEN done_at IS NULL THEN coalesce(due_time, 1440) END,
+                         done_at DESC, id
+                """), arguments: [record.rawValue]).map(Rows.activity)
+        }
+    }
+
+    func activities(_ query: ActivityQuery, after cursor: ActivityCursor?, limit: Int) throws -> [Activity] {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        switch query.scope {
+        case .assignee(let login): conditions.append("assigned_to = ?"); arguments += [login]
+        case .team(let team): conditions.append("record_id IN (SELECT id FROM opportunity WHERE team_id = ?)"); arguments += [team.rawValue]
+        case .everyone: break
+        }
+        if !query.includeDone { conditions.append("done_at IS NULL") }
+        let (from, through) = query.dueBounds
+        if let from { conditions.append("due >= ?"); arguments += [from.iso8601] }
+        if let through { conditions.append("due <= ?"); arguments += [through.iso8601] }
+        if let cursor {
+            conditions.append("(due, coalesce(due_time, 1440), id) > (?, ?, ?)")
+            arguments += [cursor.due.iso8601, cursor.timeKey, cursor.id.rawValue]
+        }
+        arguments += [limit]
+        let condition = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        return try naming {
+            try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT \(Rows.activityColumns) FROM activity \(condition) ORDER BY due, coalesce(due_time, 1440), id LIMIT ?
+                """), arguments: arguments).map(Rows.activity)
+        }
+    }
+
+    func note(_ id: DealNote.ID) throws -> DealNote? {
+        try naming {
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Rows.noteColumns) FROM deal_note WHERE id = ?"), arguments: [id.rawValue])
+                .map(Rows.note)
+        }
+    }
+
+    func notes(of record: Opportunity.ID) throws -> [DealNote] {
+        try naming {
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Rows.noteColumns) FROM deal_note WHERE record_id = ? ORDER BY id"),
+                             arguments: [record.rawValue]).map(Rows.note)
+        }
+    }
+
+    func forEachActivity(_ body: (Activity) throws -> Void) throws {
+        let rows = try Row.fetchCursor(db, sql: "SELECT \(Rows.activityColumns) FROM activity ORDER BY id")
+        while let row = try rows.next() { try body(try naming { try Rows.activity(row) }) }
+    }
+
+    func forEachNote(_ body: (DealNote) throws -> Void) throws {
+        let rows = try Row.fetchCursor(db, sql: "SELECT \(Rows.noteColumns) FROM deal_note ORDER BY id")
+        while let row = try rows.next() { try body(try naming { try Rows.note(row) }) }
+    }
+
+    /// A file has no users: its owner gives activities to anyone.
+    func memberLogins(of team: Team.ID) throws -> Set<String>? { nil }
+
+    func staleActivityGlances(limit: Int) throws -> [Opportunity.ID] {
+        try Int64.fetchAll(db.cachedStatement(sql: """
+            SELECT o.id FROM opportunity o
+            WHERE o.next_activity_date IS NOT (\(Self.nextDueSQL("o.id", column: "due")))
+               OR o.next_activity_time IS NOT (\(Self.nextDueSQL("o.id", column: "due_time")))
+               OR o.latest_open_due IS NOT (SELECT max(due) FROM activity WHERE record_id = o.id AND done_at IS NULL)
+            ORDER BY o.id LIMIT ?
+            """), arguments: [limit]).map(Opportunity.ID.init)
+    }
+
+    /// A record's earliest open activity's `column`, by (due, time nulls last, id).
+    static func nextDueSQL(_ record: String, column: String) -> String {
+        "SELECT \(column) FROM activity WHERE record_id = \(record) AND done_at IS NULL ORDER BY due, coalesce(due_time, 1440), id LIMIT 1"
+    }
+
+    // MARK: - Writing
+
+    func insertActivityType(_ type: ActivityType) throws -> ActivityType.ID {
+        try db.execute(sql: "INSERT INTO activity_type (name, name_key, next_type_id, next_delay_days, sort_order) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [type.name, TextInput.nameKey(type.name), type.nextType?.rawValue, type.nextDelayDays, type.sortOrder])
+        return ActivityType.ID(db.lastInsertedRowID)
+    }
+
+    func updateActivityType(_ type: ActivityType, expectedVersion: Int) throws -> Bool {
+        try db.execute(sql: """
+            UPDATE activity_type SET name = ?, name_key = ?, next_type_id = ?, next_delay_days = ?, sort_order = ?, version = version + 1
+            WHERE id = ? AND version = ?
+            """, arguments: [type.name, TextInput.nameKey(type.name), type.nextType?.rawValue, type.nextDelayDays, type.sortOrder,
+                             type.id.rawValue, expectedVersion])
+        return db.changesCount == 1
+    }
+
+    func deleteActivityType(_ id: ActivityType.ID, expectedVersion: Int) throws -> Bool {
+        try db.execute(sql: "DELETE FROM activity_type WHERE id = ? AND version = ?", arguments: [id.rawValue, expectedVersion])
+        return db.changesCount == 1
+    }
+
+    func insertActivity(_ activity: Activity) throws -> Activity.ID {
+        try db.cachedStatement(sql: """
+            INSERT INTO activity (record_id, type_id, summary, due, due_time, assigned_to, notes, done_at, done_by, feedback,
+                                  created_at, created_by, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: StatementArguments(Rows.values(of: activity)))
+        return Activity.ID(db.lastInsertedRowID)
+    }
+
+    func updateActivity(_ activity: Activity, expectedVersion: Int) throws -> Bool {
+        try db.cachedStatement(sql: """
+            UPDATE activity SET record_id = ?, type_id = ?, summary = ?, due = ?, due_time = ?, assigned_to = ?, notes = ?,
+                                done_at = ?, done_by = ?, feedback = ?, created_at = ?, created_by = ?, updated_at = ?,
+                                version = version + 1
+            WHERE id = ? AND version = ?
+            """).execute(arguments: StatementArguments(Rows.values(of: activity)
+                + [activity.id.rawValue.databaseValue, expectedVersion.databaseValue]))
+        return db.changesCount == 1
+    }
+
+    func deleteActivity(_ id: Activity.ID, expectedVersion: Int) throws -> Bool {
+        try db.execute(sql: "DELETE FROM activity WHERE id = ? AND version = ?", arguments: [id.rawValue, expectedVersion])
+        return db.changesCount == 1
+    }
+
+    func insertNote(_ note: DealNote) throws -> DealNote.ID {
+        try db.execute(sql: "INSERT INTO deal_note (record_id, text, author, created_at) VALUES (?, ?, ?, ?)",
+                       arguments: [note.record.rawValue, note.text, note.author, note.at.millisecondsSince1970])
+        return DealNote.ID(db.lastInsertedRowID)
+    }
+
+    func deleteNote(_ id: DealNote.ID) throws -> Bool {
+        try db.execute(sql: "DELETE FROM deal_note WHERE id = ?", arguments: [id.rawValue])
+        return db.changesCount == 1
+    }
+
+    /// Three subqueries on the record's open activities, through their partial index; the
+    /// row's version, totals and filter index are untouched (no trigger watches these columns).
+    func refreshActivityGlance(of record: Opportunity.ID) throws {
+        try db.cachedStatement(sql: """
+            UPDATE opportunity SET
+                next_activity_date = (\(Self.nextDueSQL("opportunity.id", column: "due"))),
+                next_activity_time = (\(Self.nextDueSQL("opportunity.id", column: "due_time"))),
+                latest_open_due = (SELECT max(due) FROM activity WHERE record_id = opportunity.id AND done_at IS NULL)
+            WHERE id = ?
+            """).execute(arguments: [record.rawValue])
+    }
+
+    func moveActivitiesAndNotes(from: Opportunity.ID, to: Opportunity.ID) throws {
+        try db.execute(sql: "UPDATE activity SET record_id = ? WHERE record_id = ?", arguments: [to.rawValue, from.rawValue])
+        try db.execute(sql: "UPDATE deal_note SET record_id = ? WHERE record_id = ?", arguments: [to.rawValue, from.rawValue])
+    }
+
+    // MARK: - Restoring
+
+    /// The first type a backup restores replaces the ones the new database was seeded with;
+    /// a backup without types (written before issue 13) keeps them.
+    func insert(_ type: ActivityType) throws {
+        if !restoredActivityTypes {
+            try db.execute(sql: "DELETE FROM activity_type")
+            restoredActivityTypes = true
+        }
+        try db.execute(sql: """
+            INSERT INTO activity_type (id, name, name_key, next_type_id, next_delay_days, sort_order, version) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [type.id.rawValue, type.name, TextInput.nameKey(type.name), type.nextType?.rawValue, type.nextDelayDays,
+                             type.sortOrder, type.version])
+    }
+
+    func insert(_ activity: Activity) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO activity (record_id, type_id, summary, due, due_time, assigned_to, notes, done_at, done_by, feedback,
+                                  created_at, created_by, updated_at, id, version)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: StatementArguments(Rows.values(of: activity)
+                + [activity.id.rawValue.databaseValue, activity.version.databaseValue]))
+    }
+
+    /// Every record's glance from its activities, in one statement (after a restore).
+    func refreshAllActivityGlances() throws {
+        try db.execute(sql: """
+            UPDATE opportunity SET
+                next_activity_date = (\(Self.nextDueSQL("opportunity.id", column: "due"))),
+                next_activity_time = (\(Self.nextDueSQL("opportunity.id", column: "due_time"))),
+                latest_open_due = (SELECT max(due) FROM activity WHERE record_id = opportunity.id AND done_at IS NULL)
+            WHERE id IN (SELECT record_id FROM activity)
+            """)
+    }
+
+    func insert(_ note: DealNote) throws {
+        try db.execute(sql: "INSERT INTO deal_note (id, record_id, text, author, created_at) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [note.id.rawValue, note.record.rawValue, note.text, note.author, note.at.millisecondsSince1970])
+    }
+}
