@@ -1,5 +1,6 @@
 import Foundation
 import PipelineCore
+import PipelineStorage
 import PostgresClient
 @testable import PostgresStore
 import Testing
@@ -49,6 +50,43 @@ struct SchemaTests {
             #expect(try connection.execute("SELECT string_agg(key || '=' || value, ',' ORDER BY key) FROM setting").first?.string(0)
                     == "currency=VND,language=vi,team=2")
             #expect(try connection.execute("SELECT count(*) FROM preference").first?.int(0) == 0)
+        }
+    }
+
+    /// A version 3 server — from before activities — with a Vietnamese pipeline and history:
+    /// its old lines say "created" or "moved" with no figures (unknown, never 0), it gets the
+    /// activity types in Vietnamese, and the program then works on it as on a new one.
+    @Test func aVersion3ServerWithHistoryIsUpgradedWithoutInventingFigures() throws {
+        try withTestDatabase { database in
+            let connection = try database.connect()
+            try connection.transaction {
+                for version in [PostgresSchema.version1, PostgresSchema.version2, PostgresSchema.version3] {
+                    try connection.executeScript(version)
+                }
+                try connection.executeScript("""
+                    INSERT INTO pipeline_meta (application_id, schema_version) VALUES ('pipeline', 3);
+                    INSERT INTO team (id, name, name_key, created_at) VALUES (1, 'Bán hàng', 'bán hàng', 0);
+                    INSERT INTO stage (id, name, name_key, sort_order, probability) VALUES (1, 'Mới', 'mới', 1, 500), (2, 'Đề xuất', 'đề xuất', 2, 5000);
+                    INSERT INTO setting (key, value) VALUES ('currency', 'VND');
+                    INSERT INTO opportunity (id, title, title_key, currency, probability, team_id, stage_id, created_at, updated_at, stage_changed_at)
+                    VALUES (1, 'Acme', 'acme', 'VND', 5000, 1, 2, 0, 0, 0);
+                    INSERT INTO stage_history (opportunity_id, from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by)
+                    VALUES (1, NULL, 1, NULL, 'Mới', 0, 'lan'), (1, 1, 2, 'Mới', 'Đề xuất', 1, 'lan');
+                    """)
+            }
+            #expect(try PostgresSchema.migrate(connection) == .upgraded(from: 3))
+            #expect(try connection.execute("SELECT string_agg(event || ':' || coalesce(probability::text, '?') || ':' || coalesce(amount::text, '?'), ',' ORDER BY id) FROM stage_history")
+                .first?.string(0) == "created:?:?,moved:?:?")
+            #expect(try connection.execute("SELECT string_agg(name, ',' ORDER BY sort_order) FROM activity_type").first?.string(0)
+                    == "Gọi điện,Cuộc họp,E-mail,Việc cần làm")
+            let engine = EngineStore(engine: try PostgresEngine(connectionString: try database.connectionString(), seedLanguage: .english, now: testNow))
+            let call = try #require(try engine.activityTypes().first)
+            #expect(call.nextType == call.id)
+            let due = try #require(CalendarDate(iso8601: "2026-12-03"))
+            _ = try engine.addActivity(to: Opportunity.ID(1), ActivityChanges(type: call.id, summary: "Gọi", due: due),
+                                       context: ChangeContext(now: testNow, user: "lan"))
+            #expect(try engine.opportunity(Opportunity.ID(1))?.activityGlance.nextDue == due)
+            #expect(try engine.integrityProblems().isEmpty)
         }
     }
 
