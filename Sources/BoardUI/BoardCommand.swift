@@ -31,6 +31,15 @@ public enum BoardCommand: Sendable {
     /// Has no inverse: a conversion may merge and delete records, and what would undo it is
     /// a new set of records with other ids.
     case convertLead(Opportunity.ID, Conversion, expectedVersion: Int?)
+    // Activities (issue 13)
+    case addActivity(Opportunity.ID, ActivityChanges)
+    /// Undoes `addActivity`.
+    case removeActivity(Activity.ID, expectedVersion: Int?)
+    /// Done with `feedback`; `next` scheduled in the same transaction.
+    case completeActivity(Activity.ID, feedback: String, next: ActivityChanges?, expectedVersion: Int?)
+    /// Undoes `completeActivity`: open again, and the next one it scheduled removed.
+    case reopenActivity(Activity.ID, expectedVersion: Int?, removingNext: Activity.ID?, nextVersion: Int?)
+    case rescheduleActivity(Activity.ID, to: CalendarDate, expectedVersion: Int?)
 }
 
 /// Why a command runs: a user action is recorded for undo; undo and redo move entries
@@ -122,7 +131,9 @@ extension BoardCommand {
             return .deleteLead(id, expectedVersion: version(.opportunity(id), expected))
         case .convertLead(let id, let conversion, let expected):
             return .convertLead(id, conversion, expectedVersion: version(.opportunity(id), expected))
-        case .addCard, .moveStage, .addStage, .removeStage, .recreateStage, .addLead:
+        case .addCard, .moveStage, .addStage, .removeStage, .recreateStage, .addLead,
+             .addActivity, .removeActivity, .completeActivity, .reopenActivity, .rescheduleActivity:
+            // An activity's version is its own, not its deal's.
             return self
         }
     }

@@ -1,4 +1,5 @@
 import PipelineCore
+import PipelineStorage
 import TerminalCore
 
 /// Everything that can happen to the board: input, and data arriving from the store.
@@ -7,6 +8,12 @@ public enum BoardEvent: Sendable {
     case loaded(BoardData)
     case windowLoaded(Stage.ID, CardWindow, focus: WindowFocus)
     case forecastLoaded(Forecast)
+    /// A page of view 4's activities, with their deals' titles.
+    case activitiesLoaded(ActivityPage)
+    /// The deal view 4's Enter asked for, read as it is now: shown on its view, focused.
+    case dealFound(Opportunity)
+    /// Something to say on the status line, nothing else changing.
+    case notice(StatusMessage)
     /// Per stage, the count and sums of the cards that match the filter (computed once typing pauses).
     case matchesLoaded(filter: String, [Stage.ID: Figures])
     case leadsLoaded(CardWindow, focus: WindowFocus)
@@ -55,11 +62,14 @@ public struct BoardData: Sendable {
     public var leads: CardWindow
     /// What the user may see and change, read in the same snapshot as the rest.
     public var access: Access
+    /// The activity types (what the activity forms offer).
+    public var activityTypes: [ActivityType] = []
 
     public init(team: Team, teams: [Team], catalog: StageCatalog, figures: [Stage.ID: Figures],
                 matchingFigures: [Stage.ID: Figures]?, columns: [Stage.ID: CardWindow], defaultCurrency: CurrencyCode, focus: Focus?,
-                leadsEnabled: Bool = false, leads: CardWindow = .empty, access: Access = .fileOwner) {
+                leadsEnabled: Bool = false, leads: CardWindow = .empty, access: Access = .fileOwner, activityTypes: [ActivityType] = []) {
         self.access = access
+        self.activityTypes = activityTypes
         self.leadsEnabled = leadsEnabled
         self.leads = leads
         self.team = team
@@ -83,6 +93,10 @@ public enum BoardEffect: Sendable {
     case loadWindow(Stage.ID, WindowAnchor, focus: WindowFocus)
     case run(BoardCommand, origin: CommandOrigin)
     case loadForecast
+    /// Read a page of view 4 (`after`: the last activity of the page before; `nil`: the first).
+    case loadActivities(after: ActivityCursor?)
+    /// Show the deal on the pipeline view, focus on its card.
+    case jumpToDeal(Opportunity.ID)
     /// Read a window of the Leads view.
     case loadLeads(WindowAnchor, focus: WindowFocus)
     /// Find a lead's duplicates and open the conversion wizard.

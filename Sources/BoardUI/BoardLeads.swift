@@ -66,7 +66,7 @@ enum BoardLeads {
             guard !state.leads.filter.isEmpty else { return [] }
             state.leads.filter = ""
             return [.loadLeads(.top, focus: .firstCard)]
-        case .showPipeline, .showForecast, .nextView, .showLeads, .quit, .help, .teamPicker, .settings, .undo, .redo:
+        case .showPipeline, .showForecast, .showActivities, .nextView, .showLeads, .quit, .help, .teamPicker, .settings, .undo, .redo:
             return BoardReducer.browse(action, &state)
         default:
             return []

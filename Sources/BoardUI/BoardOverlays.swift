@@ -34,6 +34,12 @@ enum BoardOverlays {
             drawForm(&grid, wizard.form, state, hint: hint)
         case .settings(let editor):
             drawForm(&grid, editor.form, state, hint: state.t("overlay.settings.hint"))
+        case .activityEditor(let editor):
+            drawForm(&grid, editor.form, state, hint: state.t("overlay.activity.hint"))
+        case .completeActivity(let pane):
+            drawForm(&grid, pane.form, state, hint: state.t("overlay.completion.hint"))
+        case .reschedule(let prompt):
+            drawForm(&grid, prompt.form, state, hint: state.t("overlay.reschedule.hint"))
         }
     }
 

@@ -31,6 +31,9 @@ enum BoardPaste {
         case .settings(let editor): return editor.form.focusedTextIsMultiline
         case .leadEditor(let editor): return editor.form.focusedTextIsMultiline
         case .convertLead(let wizard): return wizard.form.focusedTextIsMultiline
+        case .activityEditor(let editor): return editor.form.focusedTextIsMultiline
+        case .completeActivity(let pane): return pane.form.focusedTextIsMultiline
+        case .reschedule(let prompt): return prompt.form.focusedTextIsMultiline
         case .filtering, .teamPicker: return false
         case .browsing, .carryingCard, .carryingColumn, .deleteColumn, .help: return nil
         }

@@ -42,8 +42,13 @@ public enum BoardReducer {
         case .loaded(let data):
             apply(data, to: &state)
             // The forecast's sums are the store's, through the user's permissions as they are
-            // now: read again with the board rather than kept from before the change.
-            return state.view == .forecast ? [.loadForecast] : []
+            // now: read again with the board rather than kept from before the change; so is
+            // view 4's page (an activity done, moved or added here or by a colleague).
+            switch state.view {
+            case .forecast: return [.loadForecast]
+            case .activities: return [.loadActivities(after: state.activities.pageStart)]
+            case .pipeline, .leads: return []
+            }
         case .windowLoaded(let stage, let window, let focus):
             state.columns[stage] = window
             switch focus {
@@ -56,6 +61,14 @@ public enum BoardReducer {
             return []
         case .forecastLoaded(let forecast):
             state.forecast = forecast
+            return []
+        case .activitiesLoaded(let page):
+            BoardActivities.loaded(page, &state)
+            return []
+        case .dealFound(let deal):
+            return BoardActivities.show(deal, &state)
+        case .notice(let message):
+            state.status = message
             return []
         case .matchesLoaded(let filter, let figures):
             if filter == state.filter, !filter.isEmpty { state.matchingFigures = figures }
@@ -105,6 +118,7 @@ public enum BoardReducer {
         state.columns = data.columns
         state.defaultCurrency = data.defaultCurrency
         state.leadsEnabled = data.leadsEnabled
+        state.activityTypes = data.activityTypes
         BoardLeads.leadsLoaded(data.leads, focus: .unchanged, &state)
         if state.view == .leads, !state.leadsEnabled { state.view = .pipeline }
         if let focus = data.focus { state.focus = focus }
@@ -150,6 +164,7 @@ public enum BoardReducer {
         case .browsing:
             if state.view == .forecast { return forecastKey(key, &state) }
             if state.view == .leads { return BoardLeads.key(key, &state) }
+            if state.view == .activities { return BoardActivities.key(key, &state) }
             guard let action = KeyMap.action(for: key, in: .board) else { return [] }
             let focus = state.focus
             let effects = browse(action, &state)
@@ -216,13 +231,25 @@ public enum BoardReducer {
             let effects = BoardLeads.wizard(key, &wizard, &state)
             if case .convertLead = state.mode { state.mode = .convertLead(wizard) }
             return effects
+        case .activityEditor(var editor):
+            let effects = BoardActivities.editor(key, &editor, &state)
+            if case .activityEditor = state.mode { state.mode = .activityEditor(editor) }
+            return effects
+        case .completeActivity(var pane):
+            let effects = BoardActivities.completion(key, &pane, &state)
+            if case .completeActivity = state.mode { state.mode = .completeActivity(pane) }
+            return effects
+        case .reschedule(var prompt):
+            let effects = BoardActivities.reschedule(key, &prompt, &state)
+            if case .reschedule = state.mode { state.mode = .reschedule(prompt) }
+            return effects
         }
     }
 
     static func forecastKey(_ key: Key, _ state: inout BoardState) -> [BoardEffect] {
         switch KeyMap.action(for: key, in: .board) {
         case .showPipeline?, .back?: state.view = .pipeline; return []
-        case .nextView?, .showLeads?: return browse(KeyMap.action(for: key, in: .board) ?? .showPipeline, &state)
+        case .nextView?, .showLeads?, .showActivities?: return browse(KeyMap.action(for: key, in: .board) ?? .showPipeline, &state)
         case .quit?: return [.quit]
         case .help?: state.mode = .help(scroll: 0); return []
         case .showForecast?: return [.loadForecast]
@@ -379,6 +406,11 @@ public enum BoardReducer {
         case .showForecast:
             state.view = .forecast
             return [.loadForecast]
+        case .showActivities:
+            state.view = .activities
+            return [.loadActivities(after: state.activities.pageStart)]
+        case .addActivity:
+            return BoardActivities.addActivity(&state)
         case .nextView:
             let views = state.views
             let next = views[((views.firstIndex(of: state.view) ?? 0) + 1) % views.count]
@@ -387,8 +419,9 @@ public enum BoardReducer {
             case .pipeline: return []
             case .leads: return [.loadLeads(.top, focus: .firstCard)]
             case .forecast: return [.loadForecast]
+            case .activities: return [.loadActivities(after: state.activities.pageStart)]
             }
-        case .sortLeads, .convertLead:
+        case .sortLeads, .convertLead, .completeActivity, .rescheduleActivity, .postponeDay, .postponeWeek, .activityScope:
             return []
         }
     }
@@ -562,7 +595,8 @@ public enum BoardReducer {
         }
         if let lead = result.lead { state.leads.selected = lead }
         switch state.mode {
-        case .stageEditor, .cardEditor, .newCard, .deleteColumn, .lostReason, .leadEditor, .leadLostReason, .convertLead:
+        case .stageEditor, .cardEditor, .newCard, .deleteColumn, .lostReason, .leadEditor, .leadLostReason, .convertLead,
+             .activityEditor, .completeActivity, .reschedule:
             state.mode = .browsing
         case .addColumn(var prompt):
             prompt.reset(suggestions: prompt.suggestions)
@@ -674,7 +708,8 @@ public enum BoardReducer {
         // A refusal the pane can show stays in the pane, next to its field.
         switch (state.mode, error) {
         case (.stageEditor, nil), (.cardEditor, nil), (.newCard, nil), (.leadEditor, nil), (.addColumn, nil), (.settings, nil),
-             (.lostReason, nil), (.leadLostReason, nil), (.deleteColumn, nil), (.convertLead, nil):
+             (.lostReason, nil), (.leadLostReason, nil), (.deleteColumn, nil), (.convertLead, nil),
+             (.activityEditor, nil), (.completeActivity, nil), (.reschedule, nil):
             // Not the pane's input but the store (its server away, busy): the pane stays with
             // what the user typed, to save again.
             state.status = .error(text)
@@ -699,6 +734,15 @@ public enum BoardReducer {
         case (.settings(var editor), let error?):
             editor.form.show(error, language: state.language)
             state.mode = .settings(editor)
+        case (.activityEditor(var editor), let error?):
+            editor.form.show(error, language: state.language)
+            state.mode = .activityEditor(editor)
+        case (.completeActivity(var pane), let error?):
+            pane.form.show(error, language: state.language)
+            state.mode = .completeActivity(pane)
+        case (.reschedule(var prompt), let error?):
+            prompt.form.show(error, language: state.language)
+            state.mode = .reschedule(prompt)
         default:
             state.mode = .browsing
             state.status = .error(text)

@@ -15,6 +15,7 @@ public enum BoardRenderer {
         case .pipeline: drawPipeline(&grid, state)
         case .leads: BoardLeadsView.draw(&grid, state)
         case .forecast: BoardForecastView.draw(&grid, state)
+        case .activities: BoardActivitiesView.draw(&grid, state)
         }
         drawStatus(&grid, state)
         BoardOverlays.draw(&grid, state)
@@ -37,10 +38,27 @@ public enum BoardRenderer {
 
     static func drawTabs(_ grid: inout Grid, _ state: BoardState) {
         grid.fill(Rect(x: 0, y: 0, width: state.size.columns, height: 1), style: .tab)
+        let right = tabBarMarker(state)
+        let rightWidth = right.isEmpty ? 0 : DisplayWidth.of(right) + 1
+        let teamWidth = min(24, DisplayWidth.of(" \(state.team.name) ")) + 1
+        // Every view's name when they fit beside what the right end says; else the views
+        // other than the one shown give way to their numbers (the keys that show them).
+        func tab(_ view: BoardView, named: Bool) -> String {
+            named || view == state.view ? " \(view.rawValue) \(view.title(in: state.language)) " : " \(view.rawValue) "
+        }
+        let named = teamWidth + state.views.reduce(0) { $0 + DisplayWidth.of(tab($1, named: true)) + 1 } + rightWidth <= state.size.columns
         var x = grid.write(" \(state.team.name) ", x: 0, y: 0, width: 24, style: .activeTab) + 1
         for view in state.views {
-            x += grid.write(" \(view.rawValue) \(view.title(in: state.language)) ", x: x, y: 0, style: state.view == view ? .activeTab : .tab) + 1
+            x += grid.write(tab(view, named: named), x: x, y: 0, style: state.view == view ? .activeTab : .tab) + 1
         }
+        if !right.isEmpty {
+            let width = DisplayWidth.of(right)
+            grid.write(right, x: max(x, state.size.columns - width), y: 0, style: .marker)
+        }
+    }
+
+    /// What the tab bar's right end says: the filter in force, or "own deals only".
+    static func tabBarMarker(_ state: BoardState) -> String {
         var right = ""
         let filter = state.view == .leads ? state.leads.filter : state.filter
         if case .filtering = state.mode {
@@ -51,10 +69,7 @@ public enum BoardRenderer {
             // The team's "own deals only": the columns and their sums are the user's deals alone.
             right = state.t("board.ownDealsOnly")
         }
-        if !right.isEmpty {
-            let width = DisplayWidth.of(right)
-            grid.write(right, x: max(x, state.size.columns - width), y: 0, style: .marker)
-        }
+        return right
     }
 
     // MARK: - Pipeline
@@ -258,8 +273,15 @@ public enum BoardRenderer {
         let contentX = x + 1, contentWidth = max(1, width - 2)
         let plain = style == .card
         grid.write(fitting: card.title, x: contentX, y: y, width: contentWidth, style: style)
-        grid.write(fitting: card.customer.name.isEmpty ? "—" : card.customer.name, x: contentX, y: y + 1, width: contentWidth,
-                   style: plain ? .dim : style)
+        // The next step's mark (and its date when there is room) on the customer's line, at its end.
+        let marks = activityMarks(card, width: contentWidth, state)
+        let marksWidth = marks.reduce(0) { $0 + DisplayWidth.of($1.text) } + max(0, marks.count - 1)
+        grid.write(fitting: card.customer.name.isEmpty ? "—" : card.customer.name, x: contentX, y: y + 1,
+                   width: max(1, contentWidth - (marksWidth > 0 ? marksWidth + 1 : 0)), style: plain ? .dim : style)
+        var markX = contentX + contentWidth - marksWidth
+        for mark in marks {
+            markX += grid.write(mark.text, x: markX, y: y + 1, style: plain ? mark.style : style) + 1
+        }
         let stars = String(repeating: "★", count: card.priority.stars) + String(repeating: "☆", count: 3 - card.priority.stars)
         let amount = MoneyFormat.display(card.expectedRevenue, language: state.language)
         // Stars give way to the amount when both do not fit.
@@ -276,6 +298,55 @@ public enum BoardRenderer {
         grid.write(fitting: owner, x: contentX, y: y + 3, width: max(1, contentWidth - daysWidth - 1),
                    style: plain ? (card.lostReason == nil ? .dim : .error) : style)
         grid.write(days, x: contentX + contentWidth - daysWidth, y: y + 3, style: plain ? .dim : style)
+    }
+
+    /// The glyph of a next step's state: each its own, so that they tell the states apart
+    /// without colour (`NO_COLOR`); a deal with no open activity has none.
+    public static func activityGlyph(_ timing: ActivityTiming) -> String {
+        switch timing {
+        case .overdue: return "!"
+        case .dueToday: return "●"
+        case .planned: return "○"
+        case .none: return ""
+        }
+    }
+
+    /// A rotting deal's mark (in its stage too long with nothing planned).
+    public static let rottingGlyph = "▼"
+
+    public static func activityStyle(_ timing: ActivityTiming) -> Style {
+        switch timing {
+        case .overdue: return .overdue
+        case .dueToday: return .dueToday
+        case .planned: return .planned
+        case .none: return .dim
+        }
+    }
+
+    /// A next step's date, short: its time when it is today, else the day and month in
+    /// the language's order (`Dec 3`, `3/12`), with the year when it is not this year's.
+    public static func shortDue(_ date: CalendarDate, time: MinuteOfDay?, today: CalendarDate, language: Language) -> String {
+        if date == today, let time { return time.description }
+        let t = Localizer(language)
+        let dayMonth = language == .vietnamese ? "\(date.day)/\(date.month)" : t("month.short.\(date.month)") + " \(date.day)"
+        return date.year == today.year ? dayMonth : dayMonth + (language == .vietnamese ? "/\(date.year)" : " \(date.year)")
+    }
+
+    /// A card's marks, right to left as drawn: rotting, then the next step's glyph with its
+    /// date when the card is wide enough to keep six cells of the customer's name beside it.
+    static func activityMarks(_ card: Opportunity, width: Int, _ state: BoardState) -> [(text: String, style: Style)] {
+        var marks: [(text: String, style: Style)] = []
+        if let stage = card.stage.flatMap(state.stage),
+           card.isRotting(in: stage, today: state.today, utcOffsetSeconds: state.utcOffsetSeconds) {
+            marks.append((rottingGlyph, .rotting))
+        }
+        let timing = card.activityTiming(on: state.today)
+        guard timing != .none, let due = card.activityGlance.nextDue else { return marks }
+        let glyph = activityGlyph(timing)
+        let dated = glyph + " " + shortDue(due, time: card.activityGlance.nextTime, today: state.today, language: state.language)
+        let used = marks.isEmpty ? 0 : 2
+        marks.append((width - used - DisplayWidth.of(dated) - 1 >= 6 ? dated : glyph, activityStyle(timing)))
+        return marks
     }
 
     static func drawFolded(_ grid: inout Grid, _ stage: Stage, _ slot: BoardLayout.Slot, _ state: BoardState) {
@@ -317,7 +388,7 @@ public enum BoardRenderer {
     /// The key hints of the footer that fit in `room` cells: `? help` stays to the last, the
     /// others give way in `KeyMap.footerDropOrder`.
     static func footer(_ state: BoardState, room: Int) -> String {
-        var hints = state.view == .leads ? KeyMap.leadsFooterHints : KeyMap.footerHints
+        var hints = state.view == .leads ? KeyMap.leadsFooterHints : state.view == .activities ? KeyMap.activitiesFooterHints : KeyMap.footerHints
         let order = state.leads.order.name(in: state.language)
         while true {
             let text = " " + KeyMap.footer(hints, in: state.language, order: order)
@@ -390,8 +461,9 @@ public enum BoardRenderer {
                 left = footer(state, room: columns - DisplayWidth.of(totals) - 2)
             }
         }
-        // The Leads view's keys take the whole line: the pipeline's totals are not about leads.
-        if state.view == .leads, state.status == nil, case .browsing = state.mode {
+        // The Leads and activities views' keys take the whole line: the pipeline's totals
+        // are not about them.
+        if state.view == .leads || state.view == .activities, state.status == nil, case .browsing = state.mode {
             grid.write(fitting: footer(state, room: columns), x: 0, y: y, width: columns, style: style)
             return
         }

@@ -25,7 +25,8 @@ public final class BoardSession {
     /// session user); `user` is the name the stage history records.
     public init(repository: any BoardStore, terminal: any TerminalDevice, team: Team.ID?,
                 direction: BoardDirection, language: Language, user: String,
-                clock: @escaping () -> Timestamp, monotonicMicroseconds: @escaping () -> Int = { 0 }) throws {
+                clock: @escaping () -> Timestamp, utcOffsetSeconds: Int = 0,
+                monotonicMicroseconds: @escaping () -> Int = { 0 }) throws {
         self.repository = repository
         self.terminal = terminal
         self.clock = clock
@@ -35,6 +36,8 @@ public final class BoardSession {
         let shown = try team.flatMap { id in try repository.teams().first { $0.id == id } } ?? current
         state = BoardState(size: terminal.size, language: language, direction: direction, team: shown,
                            catalog: try repository.catalog(), defaultCurrency: try repository.defaultCurrency(), now: clock())
+        state.utcOffsetSeconds = utcOffsetSeconds
+        state.me = repository.user ?? user
         changeToken = try repository.changeToken()
         try load(focus: nil)
     }
@@ -123,7 +126,7 @@ public final class BoardSession {
             let refusedByServer: Bool
             if case StoreError.permissionDenied? = error as? StoreError { refusedByServer = true } else { refusedByServer = false }
             switch effect {
-            case .reload, .loadWindow, .loadForecast, .loadLeads, .loadDuplicates, .checkAccess:
+            case .reload, .loadWindow, .loadForecast, .loadLeads, .loadDuplicates, .checkAccess, .loadActivities, .jumpToDeal:
                 // A read that failed is not retried at once: it would fail the same way (a
                 // server that is away) and ask again for ever. The change feed brings the
                 // board back when the store is.
@@ -152,6 +155,13 @@ public final class BoardSession {
             return [.accessChecked(try repository.access())]
         case .loadForecast:
             return [.forecastLoaded(try repository.forecast(team: state.team.id, groupedBy: .stage))]
+        case .loadActivities(let after):
+            return [.activitiesLoaded(try activityPage(after: after))]
+        case .jumpToDeal(let id):
+            guard let deal = try repository.opportunity(id) else {
+                return [.notice(.error(PipelineError.unknownOpportunity(String(id.rawValue)).message(in: state.language)))]
+            }
+            return [.dealFound(deal)]
         case .loadLeads(let anchor, let focus):
             return [.leadsLoaded(try repository.leadWindow(leadQuery, anchor: anchor, limit: BoardLeads.capacity(state.size)), focus: focus)]
         case .loadDuplicates(let lead):
@@ -195,6 +205,28 @@ public final class BoardSession {
 
     private func load(focus: Focus?) throws {
         send(.loaded(try data(focus: focus)))
+    }
+
+    /// One page of view 4 and the deals of its activities, in one snapshot: as many rows as
+    /// fit, and one more to know whether there are more.
+    private func activityPage(after: ActivityCursor?) throws -> ActivityPage {
+        let scope = state.activities.scope
+        let whose: ActivityQuery.Scope
+        switch scope {
+        case .mine: whose = .assignee(state.me)
+        case .team: whose = .team(state.team.id)
+        case .everyone: whose = .everyone
+        }
+        let limit = BoardActivities.capacity(state.size)
+        return try repository.readingTogether {
+            let found = try repository.activityList(ActivityQuery(scope: whose, today: state.today), after: after, limit: limit + 1)
+            var deals: [Opportunity.ID: Opportunity] = [:]
+            for activity in found.prefix(limit) where deals[activity.record] == nil {
+                deals[activity.record] = try repository.opportunity(activity.record)
+            }
+            return ActivityPage(rows: found.prefix(limit).map { ActivityRow(activity: $0, deal: deals[$0.record]) },
+                                hasMore: found.count > limit, after: after, scope: scope)
+        }
     }
 
     private var leadQuery: LeadQuery {
@@ -244,7 +276,7 @@ public final class BoardSession {
             // Filtered counts cost a pass over every match: they wait for a pause (catchUp).
             matchingFigures: nil,
             columns: columns, defaultCurrency: try repository.defaultCurrency(), focus: focus,
-            leadsEnabled: leadsEnabled, leads: leads, access: access)
+            leadsEnabled: leadsEnabled, leads: leads, access: access, activityTypes: try repository.activityTypes())
     }
 
     /// After a command that only moved cards or reordered stages: the changed columns, the
@@ -257,7 +289,7 @@ public final class BoardSession {
         return BoardData(
             team: state.team, teams: state.teams, catalog: catalog, figures: try repository.stageFigures(team: state.team.id),
             matchingFigures: nil, columns: columns, defaultCurrency: state.defaultCurrency, focus: focus,
-            leadsEnabled: state.leadsEnabled, leads: state.leads.window, access: state.access)
+            leadsEnabled: state.leadsEnabled, leads: state.leads.window, access: state.access, activityTypes: state.activityTypes)
     }
 
     /// One column's window, kept where it was scrolled; scrolled to `focus` when that card

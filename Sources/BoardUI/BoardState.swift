@@ -41,6 +41,16 @@ public struct BoardState: Sendable {
     public var defaultCurrency: CurrencyCode
     /// For "days in stage"; the session refreshes it.
     public var now: Timestamp
+    /// The user's offset from UTC (the executable asks `TimeZone.current`; tests fix one):
+    /// what turns `now` into the user's "today" for the activity marks and rotting.
+    public var utcOffsetSeconds = 0
+    /// Who "mine" is: the store's user (a server's session user), else the name the board
+    /// records changes under.
+    public var me = ""
+    /// The activity types, in their order (what the activity forms offer).
+    public var activityTypes: [ActivityType] = []
+    /// View 4: one page of activities.
+    public var activities = ActivityList()
     public var history = UndoHistory()
     public var forecast: Forecast?
     /// Whether the Leads step is on (the `leads` setting).
@@ -62,6 +72,14 @@ public struct BoardState: Sendable {
         self.catalog = catalog
         self.defaultCurrency = defaultCurrency
         self.now = now
+    }
+
+    /// The user's calendar day now.
+    public var today: CalendarDate { now.localDate(utcOffsetSeconds: utcOffsetSeconds) }
+
+    /// An activity type's name, as the lists show it.
+    public func activityTypeName(_ id: ActivityType.ID) -> String {
+        activityTypes.first { $0.id == id }?.name ?? "#\(id.rawValue)"
     }
 
     /// Looks up the board's words in its language: `state.t("board.noStages")`.
@@ -108,12 +126,15 @@ public enum BoardView: Int, Sendable, CaseIterable {
     /// Only while the `leads` setting is on.
     case leads = 2
     case forecast = 3
+    /// The activities to do, by due date (issue 13).
+    case activities = 4
 
     public func title(in language: Language) -> String {
         switch self {
         case .pipeline: return Catalogue.text("view.pipeline", language)
         case .leads: return Catalogue.text("view.leads", language)
         case .forecast: return Catalogue.text("view.forecast", language)
+        case .activities: return Catalogue.text("view.activities", language)
         }
     }
 }
@@ -178,6 +199,12 @@ public enum Mode: Sendable {
     case settings(SettingsEditor)
     /// The `?` overlay, scrolled down by this many lines.
     case help(scroll: Int)
+    /// `a` on a card: a new activity of its deal.
+    case activityEditor(ActivityEditor)
+    /// `d` in view 4: done, its feedback and the suggested next activity.
+    case completeActivity(CompletionPane)
+    /// `r` in view 4: a new due date (`+1d`, `+1w`, a date).
+    case reschedule(ReschedulePrompt)
 }
 
 /// A card being carried: where it came from and where it would land.

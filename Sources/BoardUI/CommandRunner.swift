@@ -150,6 +150,47 @@ public struct CommandRunner: Sendable {
                                            + merged + t("leads.noUndo"), focus: converted.stage.map { .card($0, converted.id) })
             result.endsUndoHistory = true
             return result
+        case .addActivity(let record, let changes):
+            let deal = try card(record)
+            let added = try repository.addActivity(to: record, changes, context: context)
+            return CommandResult(message: t("done.activityAdded", added.summary, shown(deal), added.due.display(in: t.language)),
+                                 focus: deal.stage.map { .card($0, deal.id) },
+                                 inverse: .removeActivity(added.id, expectedVersion: added.version),
+                                 changedStages: deal.stage.map { Set([$0]) })
+        case .removeActivity(let id, let version):
+            guard let before = try repository.activity(id) else { throw PipelineError.unknownActivity(String(id.rawValue)) }
+            try repository.removeActivity(id, expectedVersion: version)
+            let restoring = ActivityChanges(type: before.type, summary: before.summary, due: before.due, time: .some(before.time),
+                                            assignedTo: before.assignedTo, notes: before.notes)
+            return CommandResult(message: t("done.activityRemoved", before.summary), inverse: .addActivity(before.record, restoring))
+        case .completeActivity(let id, let feedback, let next, let version):
+            let result = try repository.completeActivity(id, feedback: feedback, next: next, expectedVersion: version, context: context)
+            let message = result.next.map { t("done.activityDoneNext", result.done.summary, $0.summary, $0.due.display(in: t.language)) }
+                ?? t("done.activityDone", result.done.summary)
+            return CommandResult(message: message,
+                                 inverse: .reopenActivity(id, expectedVersion: result.done.version, removingNext: result.next?.id,
+                                                          nextVersion: result.next?.version))
+        case .reopenActivity(let id, let version, let next, let nextVersion):
+            // Open again and the next one gone, together: one transaction.
+            let (before, reopened, scheduled) = try repository.inOneTransaction { writer -> (Activity?, Activity, ActivityChanges?) in
+                let before = try writer.activity(String(id.rawValue))
+                var scheduled: ActivityChanges?
+                if let next {
+                    let removed = try writer.activity(String(next.rawValue))
+                    scheduled = ActivityChanges(type: removed.type, summary: removed.summary, due: removed.due, time: .some(removed.time),
+                                                assignedTo: removed.assignedTo, notes: removed.notes)
+                    try writer.removeActivity(next, expectedVersion: nextVersion)
+                }
+                return (before, try writer.reopenActivity(id, expectedVersion: version, context: context), scheduled)
+            }
+            return CommandResult(message: t("done.activityReopened", reopened.summary),
+                                 inverse: .completeActivity(id, feedback: before?.completion?.feedback ?? "", next: scheduled,
+                                                            expectedVersion: reopened.version))
+        case .rescheduleActivity(let id, let due, let version):
+            guard let before = try repository.activity(id) else { throw PipelineError.unknownActivity(String(id.rawValue)) }
+            let after = try repository.rescheduleActivity(id, to: due, time: nil, expectedVersion: version, context: context)
+            return CommandResult(message: t("done.activityRescheduled", after.summary, after.due.display(in: t.language)),
+                                 inverse: .rescheduleActivity(id, to: before.due, expectedVersion: after.version))
         }
     }
 

@@ -12,14 +12,16 @@ public enum BoardAction: Hashable, Sendable {
     case newCard, markWon, markLost
     case undo, redo
     case filter, teamPicker, settings, help, quit, back
-    case showPipeline, showLeads, showForecast, nextView
+    case showPipeline, showLeads, showForecast, showActivities, nextView
     case sortLeads, convertLead
+    case addActivity
+    case completeActivity, rescheduleActivity, postponeDay, postponeWeek, activityScope
 }
 
 /// One key binding: the keys, how the help writes them, what they do.
 public struct KeyBinding: Sendable {
     public enum Context: String, Sendable, CaseIterable {
-        case board, leads, carrying, editing
+        case board, leads, activities, carrying, editing
 
         public func title(in language: Language) -> String { Catalogue.text("keys.context.\(rawValue)", language) }
     }
@@ -70,6 +72,8 @@ public enum KeyMap {
         KeyBinding(keys: [.character("1")], label: "1", action: .showPipeline, help: "key.board.showPipeline", context: .board),
         KeyBinding(keys: [.character("2")], label: "2", action: .showLeads, help: "key.board.showLeads", context: .board),
         KeyBinding(keys: [.character("3"), .character("f")], label: "3 f", action: .showForecast, help: "key.board.showForecast", context: .board),
+        KeyBinding(keys: [.character("4")], label: "4", action: .showActivities, help: "key.board.showActivities", context: .board),
+        KeyBinding(keys: [.character("a")], label: "a", action: .addActivity, help: "key.board.addActivity", context: .board),
         KeyBinding(keys: [.tab], label: "Tab", action: .nextView, help: "key.board.nextView", context: .board),
         KeyBinding(keys: [.character("?")], label: "?", action: .help, help: "key.board.help", context: .board),
         KeyBinding(keys: [.escape], label: "Esc", action: .back, help: "key.board.back", context: .board),
@@ -82,6 +86,14 @@ public enum KeyMap {
         KeyBinding(keys: [], label: "Enter", action: nil, help: "key.leads.edit", context: .leads),
         KeyBinding(keys: [], label: "x", action: nil, help: "key.leads.markLost", context: .leads),
         KeyBinding(keys: [.character("c")], label: "c", action: .convertLead, help: "key.leads.convertLead", context: .leads),
+        // The activities view (view 4); the board's keys keep their meaning there.
+        KeyBinding(keys: [], label: "↑ ↓ PgUp PgDn", action: nil, help: "key.activities.move", context: .activities),
+        KeyBinding(keys: [], label: "Enter", action: nil, help: "key.activities.toDeal", context: .activities),
+        KeyBinding(keys: [.character("d")], label: "d", action: .completeActivity, help: "key.activities.complete", context: .activities),
+        KeyBinding(keys: [.character("r")], label: "r", action: .rescheduleActivity, help: "key.activities.reschedule", context: .activities),
+        KeyBinding(keys: [.character("+")], label: "+", action: .postponeDay, help: "key.activities.postponeDay", context: .activities),
+        KeyBinding(keys: [.character("w")], label: "w", action: .postponeWeek, help: "key.activities.postponeWeek", context: .activities),
+        KeyBinding(keys: [.character("m")], label: "m", action: .activityScope, help: "key.activities.scope", context: .activities),
         // Carrying.
         KeyBinding(keys: [.left, .right, .up, .down, .character("h"), .character("l"), .character("k"), .character("j")],
                    label: "← → ↑ ↓", action: nil, help: "key.carrying.carry", context: .carrying),
@@ -119,8 +131,14 @@ public enum KeyMap {
         ("x", "footer.lost"), ("c", "footer.convert"), ("?", "footer.help"),
     ]
 
+    /// View 4's footer hints.
+    static let activitiesFooterHints: [FooterHint] = [
+        ("↑↓", "footer.move"), ("Enter", "footer.toDeal"), ("d", "footer.done"), ("r", "footer.reschedule"),
+        ("+ w", "footer.postpone"), ("m", "footer.whose"), ("?", "footer.help"),
+    ]
+
     /// Which hints give way first when the footer is short of room; `? help` never does.
-    static let footerDropOrder = ["S", "/", "e", "x", "Enter", "Space", "s", "←→↑↓", "↑↓", "n", "c", "q"]
+    static let footerDropOrder = ["S", "/", "e", "x", "Enter", "Space", "s", "m", "+ w", "←→↑↓", "↑↓", "r", "n", "c", "d", "q"]
 
     public static func footer(_ hints: [FooterHint], in language: Language, order: String = "") -> String {
         hints.map { "\($0.key) \(Catalogue.text($0.word, language, [order]))" }.joined(separator: "  ")

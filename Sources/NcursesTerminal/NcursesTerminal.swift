@@ -140,6 +140,12 @@ public final class NcursesTerminal: TerminalDevice {
         case .tooltip: value = pair(5)
         case .field: value = underline
         case .focusedField: value = reverse
+        // Red, yellow (the terminal's orange), green, magenta; bold where it must stand out
+        // without colour too (the glyphs differ as well).
+        case .overdue: value = bold | pair(4)
+        case .dueToday: value = bold | pair(3)
+        case .planned: value = pair(2)
+        case .rotting: value = bold | pair(6)
         }
         return Int32(bitPattern: value)
     }

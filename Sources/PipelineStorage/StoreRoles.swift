@@ -224,7 +224,7 @@ public typealias PipelineStore = PipelineReading & PipelineWriting & LeadWorkflo
     & BackupSink & StoreMaintenance & AccessManagement & ActivityWorkflow
 
 /// What the board needs.
-public typealias BoardStore = PipelineReading & PipelineWriting & LeadWorkflow & ChangeFeed
+public typealias BoardStore = PipelineReading & PipelineWriting & LeadWorkflow & ChangeFeed & ActivityWorkflow
 
 extension StoreMaintenance {
     /// What is wrong with the stored data; empty means sound.

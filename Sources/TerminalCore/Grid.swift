@@ -21,6 +21,12 @@ public enum Style: UInt8, Hashable, Sendable, CaseIterable {
     case field
     case focusedField
     case marker
+    /// A card's next-activity marks (issue 13): each has its own glyph too, so that without
+    /// colour (`NO_COLOR`) the glyph alone tells the states apart.
+    case overdue
+    case dueToday
+    case planned
+    case rotting
 
     /// One letter per role, for snapshot files.
     public var letter: Character {
@@ -45,6 +51,10 @@ public enum Style: UInt8, Hashable, Sendable, CaseIterable {
         case .field: return "f"
         case .focusedField: return "F"
         case .marker: return ">"
+        case .overdue: return "r"
+        case .dueToday: return "y"
+        case .planned: return "g"
+        case .rotting: return "p"
         }
     }
 }

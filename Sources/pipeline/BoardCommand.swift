@@ -55,6 +55,7 @@ struct BoardCommand: ParsableCommand {
             board = try BoardSession(
                 repository: session.database, terminal: terminal, team: shownTeam?.id, direction: direction,
                 language: session.language, user: session.context().user, clock: { .now },
+                utcOffsetSeconds: TimeZone.current.secondsFromGMT(for: Date()),
                 monotonicMicroseconds: Self.monotonicMicroseconds)
         } catch {
             terminal.close()

@@ -518,6 +518,8 @@ struct BoardKeyTests {
         #expect(board.state.view == .forecast)
         #expect(board.screen.contains("Open pipeline"))
         board.press(.tab)
+        #expect(board.state.view == .activities)
+        board.press(.tab)
         #expect(board.state.view == .pipeline)
         board.press(.character("3"))
         #expect(board.state.view == .forecast)

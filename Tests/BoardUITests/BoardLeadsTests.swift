@@ -31,6 +31,8 @@ struct BoardLeadsTests {
         on.press(.tab)
         #expect(on.state.view == .leads)
         on.press(.tab, .tab)
+        #expect(on.state.view == .activities)
+        on.press(.tab)
         #expect(on.state.view == .pipeline)
     }
 

@@ -164,6 +164,53 @@ final class RoleStore: BoardStore, @unchecked Sendable {
         try writing { try inner.convertLead(id, conversion, expectedVersion: expectedVersion, context: context) }
     }
 
+    // MARK: - ActivityWorkflow
+
+    func activityTypes() throws -> [ActivityType] { try inner.activityTypes() }
+    func activity(_ id: Activity.ID) throws -> Activity? { try inner.activity(id) }
+    func activity(_ reference: String) throws -> Activity { try inner.activity(reference) }
+    func activities(of record: Opportunity.ID) throws -> [Activity] { try inner.activities(of: record) }
+    func activityList(_ query: ActivityQuery, after cursor: ActivityCursor?, limit: Int) throws -> [Activity] {
+        try inner.activityList(query, after: cursor, limit: limit)
+    }
+    func dealPage(of record: Opportunity.ID) throws -> DealPage { try inner.dealPage(of: record) }
+    func timeline(of record: Opportunity.ID) throws -> [TimelineEntry] { try inner.timeline(of: record) }
+    func notes(of record: Opportunity.ID) throws -> [DealNote] { try inner.notes(of: record) }
+    func addActivity(to record: Opportunity.ID, _ changes: ActivityChanges, context: ChangeContext) throws -> Activity {
+        try writing { try inner.addActivity(to: record, changes, context: context) }
+    }
+    func editActivity(_ id: Activity.ID, _ changes: ActivityChanges, expectedVersion: Int?, context: ChangeContext) throws -> Activity {
+        try writing { try inner.editActivity(id, changes, expectedVersion: expectedVersion, context: context) }
+    }
+    func rescheduleActivity(_ id: Activity.ID, to due: CalendarDate, time: MinuteOfDay??, expectedVersion: Int?,
+                            context: ChangeContext) throws -> Activity {
+        try writing { try inner.rescheduleActivity(id, to: due, time: time, expectedVersion: expectedVersion, context: context) }
+    }
+    func completeActivity(_ id: Activity.ID, feedback: String, next: ActivityChanges?, expectedVersion: Int?,
+                          context: ChangeContext) throws -> ActivityCompletionResult {
+        try writing { try inner.completeActivity(id, feedback: feedback, next: next, expectedVersion: expectedVersion, context: context) }
+    }
+    func reopenActivity(_ id: Activity.ID, expectedVersion: Int?, context: ChangeContext) throws -> Activity {
+        try writing { try inner.reopenActivity(id, expectedVersion: expectedVersion, context: context) }
+    }
+    func removeActivity(_ id: Activity.ID, expectedVersion: Int?) throws {
+        try writing { try inner.removeActivity(id, expectedVersion: expectedVersion) }
+    }
+    func addNote(to record: Opportunity.ID, text: String, context: ChangeContext) throws -> DealNote {
+        try writing { try inner.addNote(to: record, text: text, context: context) }
+    }
+    func removeNote(_ id: DealNote.ID) throws { try writing { try inner.removeNote(id) } }
+    func addActivityType(name: String, nextType: ActivityType.ID?, nextDelayDays: Int) throws -> ActivityType {
+        try writing { try inner.addActivityType(name: name, nextType: nextType, nextDelayDays: nextDelayDays) }
+    }
+    func editActivityType(_ id: ActivityType.ID, name: String?, nextType: ActivityType.ID?, nextDelayDays: Int?,
+                          expectedVersion: Int?) throws -> ActivityType {
+        try writing { try inner.editActivityType(id, name: name, nextType: nextType, nextDelayDays: nextDelayDays, expectedVersion: expectedVersion) }
+    }
+    func removeActivityType(_ id: ActivityType.ID, expectedVersion: Int?) throws {
+        try writing { try inner.removeActivityType(id, expectedVersion: expectedVersion) }
+    }
+
     // MARK: - ChangeFeed
 
     func changeToken() throws -> ChangeToken { try inner.changeToken() }
