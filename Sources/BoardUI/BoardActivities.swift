@@ -337,3 +337,32 @@ enum BoardActivities {
         }
     }
 }
+
+/// The board's filter as typed, in its parts: the words matched against title, customer
+/// and salesperson; an `@name` word, that salesperson's deals only (what `m` does for the
+/// user); the word `rotting`, the rotting deals only.
+public struct BoardFilter: Hashable, Sendable {
+    public var text: String
+    public var salesperson: String?
+    public var rotting: Bool
+
+    public static let rottingWord = "rotting"
+
+    public init(_ typed: String) {
+        var words: [Substring] = []
+        var salesperson: String?
+        var rotting = false
+        for word in typed.split(separator: " ") {
+            if word.hasPrefix("@"), word.count > 1 {
+                salesperson = String(word.dropFirst())
+            } else if word.lowercased() == Self.rottingWord {
+                rotting = true
+            } else {
+                words.append(word)
+            }
+        }
+        text = words.joined(separator: " ")
+        self.salesperson = salesperson
+        self.rotting = rotting
+    }
+}

@@ -64,6 +64,9 @@ public struct BoardData: Sendable {
     public var access: Access
     /// The activity types (what the activity forms offer).
     public var activityTypes: [ActivityType] = []
+    /// Per stage, the deals shown with an overdue activity, and the rotting ones.
+    public var overdueCounts: [Stage.ID: Int] = [:]
+    public var rottingCounts: [Stage.ID: Int] = [:]
 
     public init(team: Team, teams: [Team], catalog: StageCatalog, figures: [Stage.ID: Figures],
                 matchingFigures: [Stage.ID: Figures]?, columns: [Stage.ID: CardWindow], defaultCurrency: CurrencyCode, focus: Focus?,

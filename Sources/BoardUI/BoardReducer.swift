@@ -119,6 +119,8 @@ public enum BoardReducer {
         state.defaultCurrency = data.defaultCurrency
         state.leadsEnabled = data.leadsEnabled
         state.activityTypes = data.activityTypes
+        state.overdueCounts = data.overdueCounts
+        state.rottingCounts = data.rottingCounts
         BoardLeads.leadsLoaded(data.leads, focus: .unchanged, &state)
         if state.view == .leads, !state.leadsEnabled { state.view = .pipeline }
         if let focus = data.focus { state.focus = focus }
@@ -411,6 +413,10 @@ public enum BoardReducer {
             return [.loadActivities(after: state.activities.pageStart)]
         case .addActivity:
             return BoardActivities.addActivity(&state)
+        case .myPipeline:
+            state.mine.toggle()
+            state.status = .info(state.t(state.mine ? "board.mine.on" : "board.mine.off"))
+            return [.reload(focus: state.focus)]
         case .nextView:
             let views = state.views
             let next = views[((views.firstIndex(of: state.view) ?? 0) + 1) % views.count]

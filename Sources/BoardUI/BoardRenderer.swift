@@ -65,6 +65,8 @@ public enum BoardRenderer {
             right = ""
         } else if !filter.isEmpty, state.view != .forecast {
             right = state.t("board.filterShown", filter)
+        } else if state.mine, state.view == .pipeline || state.view == .forecast {
+            right = state.t("board.myPipeline", state.me)
         } else if state.access.seesOnlyOwnDeals(in: state.team) {
             // The team's "own deals only": the columns and their sums are the user's deals alone.
             right = state.t("board.ownDealsOnly")
@@ -203,7 +205,28 @@ public enum BoardRenderer {
             lines.third = HeaderLine(left: third, right: displaced)
             if !note.isEmpty { lines.ruleNote = String(note.dropFirst()) }
         }
+        placeCounts(activityCounts(stage.id, state), in: &lines, fits: fits)
         return lines
+    }
+
+    /// A header's count of its deals with an overdue activity and of its rotting deals, in
+    /// the marks' glyphs (`!2 ▼1`); empty when it has neither.
+    static func activityCounts(_ stage: Stage.ID, _ state: BoardState) -> String {
+        var parts: [String] = []
+        if let overdue = state.overdueCounts[stage], overdue > 0 { parts.append(activityGlyph(.overdue) + String(overdue)) }
+        if let rotting = state.rottingCounts[stage], rotting > 0 { parts.append(rottingGlyph + String(rotting)) }
+        return parts.joined(separator: " ")
+    }
+
+    /// The counts at the right of the header's second line, else of its third, never over
+    /// the figures: with no room on either, they give way (the cards still carry their marks).
+    static func placeCounts(_ counts: String, in lines: inout HeaderLines, fits: (String) -> Bool) {
+        guard !counts.isEmpty else { return }
+        if lines.second.right.isEmpty, fits(lines.second.left + " " + counts) {
+            lines.second.right = counts
+        } else if lines.third.right.isEmpty, fits(lines.third.left + " " + counts) {
+            lines.third.right = counts
+        }
     }
 
     /// The rule under a header, marked when cards are scrolled out above, and carrying the

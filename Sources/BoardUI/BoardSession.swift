@@ -87,7 +87,7 @@ public final class BoardSession {
     public func catchUp() -> Bool {
         var changed = false
         if !state.filter.isEmpty, state.matchingFigures == nil,
-           let figures = try? repository.matchingFigures(team: state.team.id, filter: state.filter) {
+           let figures = try? filteredFigures() {
             send(.matchesLoaded(filter: state.filter, figures))
             changed = true
         }
@@ -234,7 +234,26 @@ public final class BoardSession {
     }
 
     private func query(_ stage: Stage.ID) -> ColumnQuery {
-        ColumnQuery(team: state.team.id, stage: stage, filter: state.filter)
+        let filter = BoardFilter(state.filter)
+        return ColumnQuery(team: state.team.id, stage: stage, filter: filter.text, salesperson: state.shownSalesperson,
+                           rotting: filter.rotting ? state.rottingDay : nil)
+    }
+
+    /// The filter's per-stage figures: its words, its `@name` (or `m`'s user) and `rotting`.
+    private func filteredFigures() throws -> [Stage.ID: Figures] {
+        let filter = BoardFilter(state.filter)
+        return try repository.columnFigures(team: state.team.id, filter: filter.text, salesperson: state.shownSalesperson,
+                                            rotting: filter.rotting ? state.rottingDay : nil)
+    }
+
+    /// The header figures: the team's, or with `m` the user's deals alone (the store's sums
+    /// through the salesperson), with the overdue and rotting counts of the same deals.
+    private func headerFigures(team: Team.ID) throws -> (figures: [Stage.ID: Figures], overdue: [Stage.ID: Int], rotting: [Stage.ID: Int]) {
+        let salesperson = state.mine ? state.me : nil
+        let figures = try salesperson.map { try repository.columnFigures(team: team, filter: "", salesperson: $0, rotting: nil) }
+            ?? repository.stageFigures(team: team)
+        return (figures, try repository.overdueCounts(team: team, today: state.today, salesperson: salesperson),
+                try repository.rottingCounts(team: team, on: state.rottingDay, salesperson: salesperson))
     }
 
     /// Reads what the board shows: stages, totals, and one window per column — each kept
@@ -271,12 +290,16 @@ public final class BoardSession {
                 leads = try repository.leadWindow(leadQuery, anchor: .startingAt(selected.cursor(in: state.leads.order)), limit: BoardLeads.capacity(state.size))
             }
         }
-        return BoardData(
-            team: team, teams: teams, catalog: catalog, figures: try repository.stageFigures(team: team.id),
+        let header = try headerFigures(team: team.id)
+        var data = BoardData(
+            team: team, teams: teams, catalog: catalog, figures: header.figures,
             // Filtered counts cost a pass over every match: they wait for a pause (catchUp).
             matchingFigures: nil,
             columns: columns, defaultCurrency: try repository.defaultCurrency(), focus: focus,
             leadsEnabled: leadsEnabled, leads: leads, access: access, activityTypes: try repository.activityTypes())
+        data.overdueCounts = header.overdue
+        data.rottingCounts = header.rotting
+        return data
     }
 
     /// After a command that only moved cards or reordered stages: the changed columns, the
@@ -286,10 +309,14 @@ public final class BoardSession {
         let catalog = try repository.catalog()
         var columns = state.columns
         for stage in changed where catalog.stage(stage) != nil { columns[stage] = try window(of: stage, focus: focus) }
-        return BoardData(
-            team: state.team, teams: state.teams, catalog: catalog, figures: try repository.stageFigures(team: state.team.id),
+        let header = try headerFigures(team: state.team.id)
+        var data = BoardData(
+            team: state.team, teams: state.teams, catalog: catalog, figures: header.figures,
             matchingFigures: nil, columns: columns, defaultCurrency: state.defaultCurrency, focus: focus,
             leadsEnabled: state.leadsEnabled, leads: state.leads.window, access: state.access, activityTypes: state.activityTypes)
+        data.overdueCounts = header.overdue
+        data.rottingCounts = header.rotting
+        return data
     }
 
     /// One column's window, kept where it was scrolled; scrolled to `focus` when that card

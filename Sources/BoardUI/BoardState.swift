@@ -51,6 +51,12 @@ public struct BoardState: Sendable {
     public var activityTypes: [ActivityType] = []
     /// View 4: one page of activities.
     public var activities = ActivityList()
+    /// `m`: only the user's own deals (`me`) in the columns, the headers and the status line.
+    public var mine = false
+    /// Per stage, how many deals (of those shown) have an overdue activity, and how many
+    /// rot; stages with none are absent. From the store, never counted from the windows.
+    public var overdueCounts: [Stage.ID: Int] = [:]
+    public var rottingCounts: [Stage.ID: Int] = [:]
     public var history = UndoHistory()
     public var forecast: Forecast?
     /// Whether the Leads step is on (the `leads` setting).
@@ -73,6 +79,12 @@ public struct BoardState: Sendable {
         self.defaultCurrency = defaultCurrency
         self.now = now
     }
+
+    /// "Today" for the rotting rule.
+    public var rottingDay: RottingDay { RottingDay(today: today, utcOffsetSeconds: utcOffsetSeconds) }
+
+    /// Whose deals the columns show: the user's with `m`, else a filter's `@name` word, else everyone's.
+    public var shownSalesperson: String? { mine ? me : BoardFilter(filter).salesperson }
 
     /// The user's calendar day now.
     public var today: CalendarDate { now.localDate(utcOffsetSeconds: utcOffsetSeconds) }

@@ -237,7 +237,7 @@ public typealias PipelineStore = PipelineReading & PipelineWriting & LeadWorkflo
     & BackupSink & StoreMaintenance & AccessManagement & ActivityWorkflow & PipelineFocus
 
 /// What the board needs.
-public typealias BoardStore = PipelineReading & PipelineWriting & LeadWorkflow & ChangeFeed & ActivityWorkflow
+public typealias BoardStore = PipelineReading & PipelineWriting & LeadWorkflow & ChangeFeed & ActivityWorkflow & PipelineFocus
 
 extension StoreMaintenance {
     /// What is wrong with the stored data; empty means sound.

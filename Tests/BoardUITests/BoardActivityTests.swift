@@ -236,3 +236,63 @@ struct BoardActivityTests {
         #expect(board.state.status?.kind == .error)
     }
 }
+
+@Suite("Board: my pipeline, the filter's @name and rotting words, the headers' counts")
+struct BoardMinePipelineTests {
+    /// The standard pipeline, with Lan's Acme renewal overdue and New rotting after 2 days.
+    static func seed(_ board: BoardHarness) throws {
+        try BoardActivityTests.seed(board)
+        let new = try board.stage("New")
+        _ = try board.database.editStage(new.id, StageEdit(rottingDays: .some(2)), context: ChangeContext(now: BoardHarness.now, user: "seed"))
+    }
+
+    @Test func theHeaderCountsOverdueAndRottingDeals() throws {
+        let board = try BoardHarness(seed: Self.seed)
+        let new = try board.stage("New")
+        // Acme's call is overdue; Globex (9 days in New, its meeting today) does not rot; Acme
+        // (3 days, nothing planned from today on) does.
+        #expect(board.state.overdueCounts[new.id] == 1)
+        #expect(board.state.rottingCounts[new.id] == 1)
+        let header = board.grid.lines[1...3].joined(separator: "\n")
+        #expect(header.contains("!1 ▼1"), "\(board.screen)")
+        let acme = try #require(board.grid.lines.first { $0.contains("Acme Corp") })
+        #expect(acme.contains("▼ !"))
+    }
+
+    @Test func mShowsMyDealsAloneWithTheirSumsAndSaysSo() throws {
+        let board = try BoardHarness(seed: { board in
+            try Self.seed(board)
+            try board.add("Tester's own", customer: "Mine Ltd", revenue: "7,000", stage: "New", salesperson: "tester")
+        })
+        let everyone = BoardRenderer.totals(board.state)[0]
+        board.press(.character("m"))
+        #expect(board.state.mine)
+        #expect(board.grid.lines[0].contains("My pipeline (tester)"))
+        #expect(board.screen.contains("Tester's own"))
+        #expect(!board.screen.contains("Acme renewal"))
+        let mine = BoardRenderer.totals(board.state)[0]
+        #expect(mine != everyone)
+        #expect(mine.contains("$7,000.00"), "\(mine)")
+        board.press(.character("m"))
+        #expect(!board.state.mine)
+        #expect(board.screen.contains("Acme renewal"))
+        #expect(BoardRenderer.totals(board.state)[0] == everyone)
+    }
+
+    @Test func theFiltersAtNameAndRottingWords() throws {
+        let parsed = BoardFilter("acme @Lan rotting")
+        #expect(parsed.text == "acme" && parsed.salesperson == "Lan" && parsed.rotting)
+        let board = try BoardHarness(seed: Self.seed)
+        let new = try board.stage("New").id
+        func shown() -> Set<String> { Set(board.state.columns.values.flatMap { $0.cards.map(\.title) }) }
+        board.press(.character("/"))
+        board.type("@Minh")
+        board.press(.enter)
+        #expect(shown() == ["Globex expansion", "Stark tower"])
+        board.press(.escape, .character("/"))
+        board.type("rotting")
+        board.press(.enter)
+        #expect(shown() == ["Acme renewal"])
+        #expect(board.state.columns[new]?.cards.map(\.title) == ["Acme renewal"])
+    }
+}

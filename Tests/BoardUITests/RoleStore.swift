@@ -211,6 +211,21 @@ final class RoleStore: BoardStore, @unchecked Sendable {
         try writing { try inner.removeActivityType(id, expectedVersion: expectedVersion) }
     }
 
+    // MARK: - PipelineFocus
+
+    func columnFigures(team: Team.ID, filter: String, salesperson: String?, rotting: RottingDay?) throws -> [Stage.ID: Figures] {
+        try inner.columnFigures(team: team, filter: filter, salesperson: salesperson, rotting: rotting)
+    }
+    func overdueCounts(team: Team.ID, today: CalendarDate, salesperson: String?) throws -> [Stage.ID: Int] {
+        try inner.overdueCounts(team: team, today: today, salesperson: salesperson)
+    }
+    func rottingCounts(team: Team.ID, on day: RottingDay, salesperson: String?) throws -> [Stage.ID: Int] {
+        try inner.rottingCounts(team: team, on: day, salesperson: salesperson)
+    }
+    func forecast(team: Team.ID?, groupedBy grouping: Forecast.Grouping, salesperson: String?) throws -> Forecast {
+        try inner.forecast(team: team, groupedBy: grouping, salesperson: salesperson)
+    }
+
     // MARK: - ChangeFeed
 
     func changeToken() throws -> ChangeToken { try inner.changeToken() }

@@ -3,6 +3,8 @@ import Foundation
 @testable import PipelineCore
 @testable import PipelineStore
 import PipelineEngines
+import PipelineStorage
+import Testing
 import TerminalCore
 
 /// Every view and pane of the board, as a salesperson sees it: each rendered through the
@@ -202,6 +204,33 @@ enum ScreenGallery {
             board.press(.character("?"))
             for _ in 0..<12 { board.press(.down) }
         },
+        Screen(name: "activity-marks", about: "The entry stage's cards with a next step overdue (! and its date) and due today (● and its time); its header counts the overdue deal (!1).",
+               prepare: GallerySeed.activities) { _ in },
+        Screen(name: "my-pipeline", about: "m: only the user's own deals, the headers' sums and the status line's totals theirs.",
+               prepare: GallerySeed.activities) { board in
+            board.press(.character("m"))
+        },
+        Screen(name: "activities", about: "4: my activities by due date, overdue first.", prepare: GallerySeed.activities) { board in
+            board.press(.character("4"))
+        },
+        Screen(name: "activities-team", about: "4 m: the team's activities.", prepare: GallerySeed.activities) { board in
+            board.press(.character("4"), .character("m"))
+        },
+        Screen(name: "activity-done", about: "4 d: done — its feedback, and the next activity its type suggests.", prepare: GallerySeed.activities) { board in
+            board.press(.character("4"), .character("d"))
+        },
+        Screen(name: "activity-reschedule-error", about: "4 r, a word that is no date, Enter: the error beside the field.",
+               prepare: GallerySeed.activities) { board in
+            board.press(.character("4"), .character("r"))
+            board.type("soon")
+            board.press(.enter)
+        },
+        Screen(name: "activity-new", about: "a on a card: a new activity (type, summary, due date, time, assigned to).") { board in
+            board.press(.character("a"))
+        },
+        Screen(name: "activity-new-error", about: "a Enter: an activity needs a summary; the error beside the field.") { board in
+            board.press(.character("a"), .enter)
+        },
         Screen(name: "too-small", about: "A terminal smaller than 40×12.",
                sizes: [Size(columns: 39, rows: 11), Size(columns: 30, rows: 20), Size(columns: 79, rows: 8)]) { _ in },
     ]
@@ -283,6 +312,27 @@ enum ScreenGallery {
 /// The gallery's pipeline: long Vietnamese names, đồng and dollar deals, a CJK title, a won
 /// and a lost deal, leads with duplicates of each strength, a second team.
 enum GallerySeed {
+    /// Activities on the entry stage's deals (one overdue, one today at 14:30, one planned,
+    /// the user's and a colleague's), and rotting after 2 days there.
+    @Sendable static func activities(_ board: BoardHarness) throws {
+        let team = try board.database.currentTeam()
+        let entry = try #require(try board.database.pipeline(for: team.id).stages.first { $0.outcome == .open })
+        _ = try board.database.editStage(entry.id, StageEdit(rottingDays: .some(2)), context: ChangeContext(now: BoardHarness.now, user: "seed"))
+        var deals: [Opportunity] = []
+        try board.database.forEachOpportunity(OpportunityFilter(team: team.id, stage: entry.id)) { deals.append($0) }
+        let types = try board.database.activityTypes()
+        let day = { (offset: Int) in BoardHarness.now.utcDate.adding(days: offset) }
+        let plans: [(Int, MinuteOfDay?, String, String)] = [
+            (-2, nil, board.language == .vietnamese ? "Gọi lại xác nhận báo giá" : "Call back about the quote", "tester"),
+            (0, MinuteOfDay(hour: 14, minute: 30), board.language == .vietnamese ? "Họp với phòng mua hàng" : "Meeting with purchasing", "tester"),
+            (5, nil, board.language == .vietnamese ? "Gửi hợp đồng" : "Send the contract", "Lan"),
+        ]
+        for (deal, plan) in zip(deals, plans) {
+            _ = try board.database.addActivity(to: deal.id, ActivityChanges(type: types[0].id, summary: plan.2, due: day(plan.0), time: .some(plan.1),
+                                                                          assignedTo: plan.3), context: ChangeContext(now: BoardHarness.now, user: "seed"))
+        }
+    }
+
     struct Deal {
         var title: String, customer: String, contact = "", email = ""
         var minor: Int64, currency: CurrencyCode

@@ -130,6 +130,9 @@ enum ScreenRules {
         case .settings(let editor): return editor.form
         case .lostReason(let prompt), .leadLostReason(let prompt): return prompt.form
         case .addColumn(let prompt): return prompt.form
+        case .activityEditor(let editor): return editor.form
+        case .completeActivity(let pane): return pane.form
+        case .reschedule(let prompt): return prompt.form
         default: return nil
         }
     }

@@ -173,6 +173,10 @@ extension Catalogue {
         "view.forecast": "Forecast",
         "view.leads": "Leads",
         "view.pipeline": "Pipeline",
+        "key.board.myPipeline": "My pipeline: only my deals in the columns, headers and totals (again: everyone's)",
+        "board.mine.on": "My pipeline: only your deals; m again shows everyone's",
+        "board.mine.off": "Everyone's deals again",
+        "board.myPipeline": "My pipeline ({0})",
         // Issue 13: activities on the board.
         "view.activities": "Activities",
         "keys.context.activities": "Activities view",

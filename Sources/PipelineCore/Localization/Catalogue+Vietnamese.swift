@@ -170,6 +170,10 @@ extension Catalogue {
         "view.forecast": "Dự báo",
         "view.leads": "Tiềm năng",
         "view.pipeline": "Quy trình",
+        "key.board.myPipeline": "Quy trình của tôi: chỉ các cơ hội của tôi trong cột, tiêu đề và tổng (nhấn lại: của mọi người)",
+        "board.mine.on": "Quy trình của tôi: chỉ các cơ hội của bạn; nhấn m lần nữa để xem của mọi người",
+        "board.mine.off": "Đã hiện lại cơ hội của mọi người",
+        "board.myPipeline": "Quy trình của tôi ({0})",
         // Issue 13: activities on the board.
         "view.activities": "Hoạt động",
         "keys.context.activities": "Màn hình hoạt động",
