@@ -48,7 +48,8 @@ struct StageCommand: ParsableCommand {
             var table = Table([
                 .init(localized("cli.column.position"), max: 3, right: true), .init(localized("cli.column.id"), max: 5, right: true), .init(localized("cli.column.stage"), max: 24, min: 10),
                 .init(localized("cli.column.probability"), max: 6, right: true), .init(localized("cli.column.auto"), max: 4), .init(localized("cli.column.outcome"), max: 7), .init(localized("cli.column.folded"), max: 4),
-                .init(localized("cli.column.team"), max: 12, min: 4), .init(localized("cli.column.deals"), max: 7, right: true), .init(localized("cli.column.requirements"), max: 60, min: 8),
+                .init(localized("cli.column.team"), max: 12, min: 4), .init(localized("cli.column.deals"), max: 7, right: true), .init(localized("cli.column.rotting"), max: 7, right: true),
+                .init(localized("cli.column.requirements"), max: 60, min: 8),
             ])
             for (index, stage) in stages.enumerated() {
                 table.add([
@@ -56,6 +57,7 @@ struct StageCommand: ParsableCommand {
                     localized(stage.changesProbabilityAutomatically ? "cli.yes" : "cli.no"), stage.outcome.name(in: session.language),
                     stage.isFolded ? localized("cli.yes") : "",
                     stage.scope.team.flatMap { catalog.team($0)?.name } ?? localized("cli.stage.allTeams"), String(figures[stage.id]?.count ?? 0),
+                    stage.rottingDays.map { localized("cli.stage.days", $0) } ?? "",
                     stage.requirements.split(separator: "\n").first.map(String.init) ?? "",
                 ])
             }
@@ -126,6 +128,9 @@ struct StageCommand: ParsableCommand {
         @Flag(exclusivity: .exclusive, help: ArgumentHelp(localized("cli.stage.whetherDealsEnteringTheStage"))) var automatic: Automatic?
         @Option(help: ArgumentHelp(localized("cli.stage.option.scopeEdit"), valueName: "shared|team"))
         var scope: String?
+        @Option(name: .customLong("rotting-days"), parsing: .unconditional,
+                help: ArgumentHelp(localized("cli.stage.option.rottingDays"), valueName: "days|off"))
+        var rottingDays: String?
 
         enum Folding: String, EnumerableFlag { case fold, unfold }
         enum Automatic: String, EnumerableFlag {
@@ -139,6 +144,8 @@ struct StageCommand: ParsableCommand {
             let context = session.context()
             let scope = try choice(scope, of: "--scope", as: ScopeOption.self)
             let probability = try probability.map { try Probability(parsing: $0) }
+            // `.some(nil)`: rotting turned off.
+            let rotting: Int?? = try rottingDays.map { try Stage.rottingDays(parsing: $0, language: session.language) }
             let edited = try session.database.inOneTransaction { store in
                 let team = try self.team.map { try store.team($0) } ?? store.currentTeam(for: session.database.user)
                 let stage = try store.pipeline(for: team.id).resolveStage(self.stage)
@@ -146,10 +153,13 @@ struct StageCommand: ParsableCommand {
                     name: name, probability: probability, requirements: requirements,
                     isFolded: folding.map { $0 == .fold }, outcome: outcome?.outcome,
                     changesProbabilityAutomatically: automatic.map { $0 == .autoProbability },
-                    scope: scope.map { $0 == .team ? .team(team.id) : .shared })
+                    scope: scope.map { $0 == .team ? .team(team.id) : .shared }, rottingDays: rotting)
                 return try store.editStage(stage.id, edit, context: context)
             }
             Console.out(localized("cli.stage.updatedStage", edited.id, edited.name, edited.probability, edited.outcome.name(in: session.language)))
+            if rottingDays != nil {
+                Console.out(edited.rottingDays.map { localized("cli.stage.rotsAfter", edited.name, $0) } ?? localized("cli.stage.neverRots", edited.name))
+            }
         }
     }
 
