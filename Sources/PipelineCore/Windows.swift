@@ -4,11 +4,53 @@ public struct ColumnQuery: Hashable, Sendable {
     public var stage: Stage.ID
     /// Typed filter text (matched ignoring case and accents); empty shows every card.
     public var filter: String
+    /// Only this salesperson's cards ("my pipeline", a `@name` word): exactly, ignoring case.
+    public var salesperson: String?
+    /// Only the cards that rot on this day (the filter's `rotting` word).
+    public var rotting: RottingDay?
 
-    public init(team: Team.ID, stage: Stage.ID, filter: String = "") {
+    public init(team: Team.ID, stage: Stage.ID, filter: String = "", salesperson: String? = nil, rotting: RottingDay? = nil) {
         self.team = team
         self.stage = stage
         self.filter = filter
+        self.salesperson = salesperson
+        self.rotting = rotting
+    }
+}
+
+/// "Today" for the rotting rule: the user's local date and their zone's offset from UTC (the
+/// offset turns the instant a deal entered its stage into their local date).
+public struct RottingDay: Hashable, Sendable {
+    public var today: CalendarDate
+    public var utcOffsetSeconds: Int
+
+    public init(today: CalendarDate, utcOffsetSeconds: Int) {
+        self.today = today
+        self.utcOffsetSeconds = utcOffsetSeconds
+    }
+}
+
+/// What an engine compares to find a stage's rotting deals (`Opportunity.isRotting` as two
+/// column tests): entered the stage before `enteredBefore`, and no open activity due on or
+/// after `today`.
+public struct RottingBound: Hashable, Sendable {
+    public var enteredBefore: Timestamp
+    public var today: CalendarDate
+
+    public init(enteredBefore: Timestamp, today: CalendarDate) {
+        self.enteredBefore = enteredBefore
+        self.today = today
+    }
+}
+
+extension Stage {
+    /// The bound this stage's deals rot by on `day`; `nil` when none can rot here (rotting
+    /// off, or a won or lost stage).
+    public func rottingBound(on day: RottingDay) -> RottingBound? {
+        guard outcome == .open, let days = rottingDays else { return nil }
+        return RottingBound(enteredBefore: Opportunity.rottingThreshold(today: day.today, rottingDays: days,
+                                                                        utcOffsetSeconds: day.utcOffsetSeconds),
+                            today: day.today)
     }
 }
 

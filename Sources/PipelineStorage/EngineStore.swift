@@ -286,6 +286,25 @@ public final class EngineStore: PipelineStore {
         try write { try $0.removeActivityType(id, expectedVersion: expectedVersion) }
     }
 
+    // MARK: - PipelineFocus
+
+    public func columnFigures(team: Team.ID, filter: String = "", salesperson: String? = nil,
+                              rotting: RottingDay? = nil) throws -> [Stage.ID: Figures] {
+        try read { try $0.columnFigures(team: team, filter: filter, salesperson: salesperson, rotting: rotting) }
+    }
+
+    public func overdueCounts(team: Team.ID, today: CalendarDate, salesperson: String? = nil) throws -> [Stage.ID: Int] {
+        try read { try $0.overdueCounts(team: team, today: today, salesperson: salesperson) }
+    }
+
+    public func rottingCounts(team: Team.ID, on day: RottingDay, salesperson: String? = nil) throws -> [Stage.ID: Int] {
+        try read { try $0.rottingCounts(team: team, on: day, salesperson: salesperson) }
+    }
+
+    public func forecast(team: Team.ID?, groupedBy grouping: Forecast.Grouping, salesperson: String?) throws -> Forecast {
+        try read { try $0.forecast(team: team, groupedBy: grouping, salesperson: salesperson) }
+    }
+
     // MARK: - ChangeFeed
 
     public func changeToken() throws -> ChangeToken { try engine.changeToken() }

@@ -118,8 +118,9 @@ public protocol StoreReader {
     /// Count and sums of active opportunities per stage, from the totals kept current.
     func stageFigures(team: Team.ID?) throws -> [Stage.ID: Figures]
     /// Open active opportunities summed by closing month (`YYYY-MM`) or salesperson, per
-    /// currency, in key order with the empty key last.
-    func forecastRows(team: Team.ID?, grouping: Forecast.Grouping) throws -> [Forecast.Row]
+    /// currency, in key order with the empty key last; only `salesperson`'s when given
+    /// (exactly, ignoring case).
+    func forecastRows(team: Team.ID?, grouping: Forecast.Grouping, salesperson: String?) throws -> [Forecast.Row]
 
     /// One window of a board column (an engine chooses how to filter fast).
     func cardWindow(_ column: ColumnQuery, anchor: WindowAnchor, limit: Int) throws -> CardWindow
@@ -167,6 +168,18 @@ public protocol StoreReader {
     func forEachActivity(_ body: (Activity) throws -> Void) throws
     /// Every note, in id order (a backup, a copy).
     func forEachNote(_ body: (DealNote) throws -> Void) throws
+    /// Per stage, the count and sums of the active cards the query selects: from the totals
+    /// kept per salesperson when it names only a salesperson, else summed over the matching
+    /// cards (a rotting query one stage at a time, by its bound).
+    func figures(_ query: FigureQuery) throws -> [Stage.ID: Figures]
+    /// Per stage of `stages`, how many active cards of `team` (of `salesperson`, if given)
+    /// have an open activity due before `today`: a range count on the index of next due dates,
+    /// whose cost grows with the overdue cards, not with the column.
+    func overdueCounts(team: Team.ID, stages: [Stage.ID], today: CalendarDate, salesperson: String?) throws -> [Stage.ID: Int]
+    /// Per stage, how many active cards of `team` (of `salesperson`) rot by the stage's bound:
+    /// a range over the index of stage-entry times.
+    func rottingCounts(team: Team.ID, bounds: [Stage.ID: RottingBound], salesperson: String?) throws -> [Stage.ID: Int]
+
     /// The logins of `team`'s members, when the store has users (a server's), else `nil`
     /// (a file is one person's, who gives activities to anyone).
     func memberLogins(of team: Team.ID) throws -> Set<String>?

@@ -149,8 +149,9 @@ extension StoreReader {
         return first
     }
 
-    /// The forecast of one team's pipeline, or of all teams (`team == nil`).
-    public func forecast(team: Team.ID?, groupedBy grouping: Forecast.Grouping) throws -> Forecast {
+    /// The forecast of one team's pipeline, or of all teams (`team == nil`); of one
+    /// salesperson's deals when given ("mine": exactly, ignoring case).
+    public func forecast(team: Team.ID?, groupedBy grouping: Forecast.Grouping, salesperson: String? = nil) throws -> Forecast {
         let catalog = try catalog()
         let stages: [Stage]
         if let team {
@@ -159,9 +160,11 @@ extension StoreReader {
         } else {
             stages = catalog.stages
         }
-        let byStage = Forecast.byStage(stages: stages, figures: try stageFigures(team: team))
+        let figures = try salesperson.map { try self.figures(FigureQuery(team: team, salesperson: $0)) } ?? stageFigures(team: team)
+        let byStage = Forecast.byStage(stages: stages, figures: figures)
         guard grouping != .stage else { return byStage }
-        return Forecast(grouping: grouping, rows: try forecastRows(team: team, grouping: grouping), open: byStage.open, won: byStage.won)
+        return Forecast(grouping: grouping, rows: try forecastRows(team: team, grouping: grouping, salesperson: salesperson),
+                        open: byStage.open, won: byStage.won)
     }
 
     /// Active or lost leads and opportunities sharing the record's e-mail, company or

@@ -219,9 +219,22 @@ public protocol ActivityWorkflow: AnyObject, Sendable {
     func removeActivityType(_ id: ActivityType.ID, expectedVersion: Int?) throws
 }
 
+/// "My pipeline" and rotting (issue 13): what the board's headers and status line show while
+/// it shows one salesperson's cards or rotting ones, the counts of overdue and rotting deals
+/// per column, and a forecast of one salesperson's deals. Windows take the same through
+/// `ColumnQuery.salesperson` / `.rotting`, listings through `OpportunityFilter`.
+public protocol PipelineFocus: AnyObject, Sendable {
+    func columnFigures(team: Team.ID, filter: String, salesperson: String?, rotting: RottingDay?) throws -> [Stage.ID: Figures]
+    /// Stages with no overdue deal are absent.
+    func overdueCounts(team: Team.ID, today: CalendarDate, salesperson: String?) throws -> [Stage.ID: Int]
+    /// Stages with no rotting deal are absent.
+    func rottingCounts(team: Team.ID, on day: RottingDay, salesperson: String?) throws -> [Stage.ID: Int]
+    func forecast(team: Team.ID?, groupedBy grouping: Forecast.Grouping, salesperson: String?) throws -> Forecast
+}
+
 /// Everything a store is.
 public typealias PipelineStore = PipelineReading & PipelineWriting & LeadWorkflow & ChangeFeed & ImportSink & BackupSource
-    & BackupSink & StoreMaintenance & AccessManagement & ActivityWorkflow
+    & BackupSink & StoreMaintenance & AccessManagement & ActivityWorkflow & PipelineFocus
 
 /// What the board needs.
 public typealias BoardStore = PipelineReading & PipelineWriting & LeadWorkflow & ChangeFeed

@@ -27,11 +27,36 @@ public struct OpportunityFilter: Sendable {
     public var team: Team.ID?
     public var stage: Stage.ID?
     public var includeArchived: Bool
+    /// Only this salesperson's ("mine", `--user`): exactly, ignoring case.
+    public var salesperson: String?
+    /// Only the deals that rot on this day (`opp list --rotting`).
+    public var rotting: RottingDay?
 
-    public init(team: Team.ID? = nil, stage: Stage.ID? = nil, includeArchived: Bool = false) {
+    public init(team: Team.ID? = nil, stage: Stage.ID? = nil, includeArchived: Bool = false, salesperson: String? = nil,
+                rotting: RottingDay? = nil) {
         self.team = team
         self.stage = stage
         self.includeArchived = includeArchived
+        self.salesperson = salesperson
+        self.rotting = rotting
+    }
+}
+
+/// Which active cards a board's figures sum: those a filter matches, of one salesperson,
+/// rotting ones (per stage, the bound each rots by; a stage absent rots none).
+public struct FigureQuery: Sendable {
+    /// `nil`: every team's (a forecast of all teams).
+    public var team: Team.ID?
+    public var filter: String
+    public var salesperson: String?
+    /// `nil`: every card; else only rotting ones.
+    public var rotting: [Stage.ID: RottingBound]?
+
+    public init(team: Team.ID?, filter: String = "", salesperson: String? = nil, rotting: [Stage.ID: RottingBound]? = nil) {
+        self.team = team
+        self.filter = filter
+        self.salesperson = salesperson
+        self.rotting = rotting
     }
 }
 

@@ -9,7 +9,7 @@ extension SQLiteTransaction {
         // While typing, most words match many cards: the first window is found among
         // the column's first rows, in one query that stops as soon as it is full.
         var sparse = false
-        if case .top = anchor {
+        if case .top = anchor, column.salesperson == nil, column.rotting == nil {
             if let window = try denseFilterWindow(column, limit: limit) { return window }
             // Fewer matches than a window among the first rows: the index, without probing
             // those rows a second time.
@@ -141,6 +141,15 @@ extension SQLiteTransaction {
         -> (sql: String, arguments: StatementArguments) {
         var sql = "type = 'opportunity' AND active = 1 AND team_id = ? AND stage_id = ?"
         var arguments: StatementArguments = [column.team.rawValue, column.stage.rawValue]
+        if let salesperson = column.salesperson {
+            sql += " AND salesperson = ? COLLATE NOCASE"
+            arguments += [salesperson]
+        }
+        if let day = column.rotting {
+            // A stage where nothing rots shows nothing.
+            let bound = try catalog().stage(column.stage)?.rottingBound(on: day)
+            sql += " AND " + Self.rottingCondition(bound.map { [column.stage: $0] } ?? [:], alias: "")
+        }
         let words = Self.filterWords(column.filter)
         guard !words.isEmpty else { return (sql, arguments) }
         let scan = words.map { _ in "(' ' || search_text) LIKE ?" }.joined(separator: " AND ")
@@ -198,5 +207,95 @@ extension SQLiteTransaction {
     static func ftsQuery(_ filter: String) -> String? {
         let words = filterWords(filter).map { "\"" + $0 + "\"*" }
         return words.isEmpty ? nil : words.joined(separator: " ")
+    }
+
+    // MARK: - "Mine" and rotting (issue 13)
+
+    /// The core's rotting rule as column tests, per stage (their bounds are numbers and ISO
+    /// dates the core computed, written into the statement); no stage: nothing rots.
+    static func rottingCondition(_ bounds: [Stage.ID: RottingBound], alias: String) -> String {
+        guard let today = bounds.values.first?.today else { return "0" }
+        let cases = bounds.sorted { $0.key < $1.key }
+            .map { "WHEN \($0.key.rawValue) THEN \($0.value.enteredBefore.millisecondsSince1970)" }.joined(separator: " ")
+        return "\(alias)stage_changed_at < (CASE \(alias)stage_id \(cases) ELSE NULL END)"
+            + " AND (\(alias)latest_open_due IS NULL OR \(alias)latest_open_due < '\(today.iso8601)')"
+    }
+
+    func figures(_ query: FigureQuery) throws -> [Stage.ID: Figures] {
+        var result: [Stage.ID: Figures] = [:]
+        func add(_ rows: [Row]) { for row in rows { result[Stage.ID(row["stage_id"]), default: Figures()].add(Self.figures(row)) } }
+        let words = Self.filterWords(query.filter)
+        if let salesperson = query.salesperson, words.isEmpty, query.rotting == nil {
+            // The totals kept per salesperson (its column compares ignoring case): a few rows
+            // per stage, never the deals.
+            var sql = """
+                SELECT stage_id, currency, sum(count) AS count,
+                       sum(expected_high) AS expected_high, sum(expected_low) AS expected_low,
+                       sum(weighted_high) AS weighted_high, sum(weighted_low) AS weighted_low
+                FROM salesperson_total WHERE active = 1 AND salesperson = ?
+                """
+            var arguments: StatementArguments = [salesperson]
+            if let team = query.team { sql += " AND team_id = ?"; arguments += [team.rawValue] }
+            add(try Row.fetchAll(db.cachedStatement(sql: sql + " GROUP BY stage_id, currency HAVING sum(count) > 0"), arguments: arguments))
+            return result
+        }
+        var sql = "type = 'opportunity' AND active = 1"
+        var arguments: StatementArguments = []
+        if let team = query.team { sql += " AND team_id = ?"; arguments += [team.rawValue] }
+        if let salesperson = query.salesperson { sql += " AND salesperson = ? COLLATE NOCASE"; arguments += [salesperson] }
+        if let match = Self.ftsQuery(query.filter) {
+            sql += " AND id IN (SELECT rowid FROM opportunity_search WHERE opportunity_search MATCH ?)"
+            arguments += [match]
+        }
+        let sums = """
+            SELECT stage_id, currency, count(*) AS count,
+                   sum(expected_revenue / 1000000000) AS expected_high, sum(expected_revenue % 1000000000) AS expected_low,
+                   sum(weighted_revenue / 1000000000) AS weighted_high, sum(weighted_revenue % 1000000000) AS weighted_low
+            FROM opportunity WHERE
+            """
+        guard let bounds = query.rotting else {
+            add(try Row.fetchAll(db, sql: "\(sums) \(sql) GROUP BY stage_id, currency", arguments: arguments))
+            return result
+        }
+        // One stage at a time, each a range over the time its deals entered it.
+        for (stage, bound) in bounds.sorted(by: { $0.key < $1.key }) {
+            var stageArguments = arguments
+            stageArguments += [stage.rawValue, bound.enteredBefore.millisecondsSince1970, bound.today.iso8601]
+            add(try Row.fetchAll(db, sql: """
+                \(sums) \(sql) AND stage_id = ? AND stage_changed_at < ? AND (latest_open_due IS NULL OR latest_open_due < ?)
+                GROUP BY stage_id, currency
+                """, arguments: stageArguments))
+        }
+        return result
+    }
+
+    func overdueCounts(team: Team.ID, stages: [Stage.ID], today: CalendarDate, salesperson: String?) throws -> [Stage.ID: Int] {
+        let statement = try db.cachedStatement(sql: """
+            SELECT count(*) FROM opportunity
+            WHERE type = 'opportunity' AND active = 1 AND team_id = ? AND stage_id = ?
+              AND next_activity_date IS NOT NULL AND next_activity_date < ?
+            """ + (salesperson == nil ? "" : " AND salesperson = ? COLLATE NOCASE"))
+        var counts: [Stage.ID: Int] = [:]
+        for stage in stages {
+            var arguments: StatementArguments = [team.rawValue, stage.rawValue, today.iso8601]
+            if let salesperson { arguments += [salesperson] }
+            counts[stage] = try Int.fetchOne(statement, arguments: arguments) ?? 0
+        }
+        return counts
+    }
+
+    func rottingCounts(team: Team.ID, bounds: [Stage.ID: RottingBound], salesperson: String?) throws -> [Stage.ID: Int] {
+        let statement = try db.cachedStatement(sql: """
+            SELECT count(*) FROM opportunity
+            WHERE type = 'opportunity' AND active = 1 AND team_id = ? AND stage_id = ? AND stage_changed_at < ?
+              AND (latest_open_due IS NULL OR latest_open_due < ?)
+            """ + (salesperson == nil ? "" : " AND salesperson = ? COLLATE NOCASE"))
+        var counts: [Stage.ID: Int] = [:]
+        for (stage, bound) in bounds {
+            var arguments: StatementArguments = [team.rawValue, stage.rawValue, bound.enteredBefore.millisecondsSince1970, bound.today.iso8601]
+            if let salesperson { arguments += [salesperson] }
+            counts[stage] = try Int.fetchOne(statement, arguments: arguments) ?? 0
+        }
+        return counts
     }
 }

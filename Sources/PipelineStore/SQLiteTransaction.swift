@@ -99,6 +99,11 @@ extension SQLiteTransaction: StoreReader {
         if let team = filter.team { conditions.append("o.team_id = ?"); arguments += [team.rawValue] }
         if let stage = filter.stage { conditions.append("o.stage_id = ?"); arguments += [stage.rawValue] }
         if !filter.includeArchived { conditions.append("o.active = 1") }
+        if let salesperson = filter.salesperson { conditions.append("o.salesperson = ? COLLATE NOCASE"); arguments += [salesperson] }
+        if let day = filter.rotting {
+            conditions.append("o.active = 1")
+            conditions.append(Self.rottingCondition(try rottingBounds(on: day, team: filter.team), alias: "o."))
+        }
         let columns = Rows.opportunityColumns.split(separator: ",").map { "o." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         let rows = try Row.fetchCursor(
             db, sql: """
@@ -162,7 +167,7 @@ extension SQLiteTransaction: StoreReader {
         return result
     }
 
-    func forecastRows(team: Team.ID?, grouping: Forecast.Grouping) throws -> [Forecast.Row] {
+    func forecastRows(team: Team.ID?, grouping: Forecast.Grouping, salesperson: String?) throws -> [Forecast.Row] {
         let key = grouping == .month ? "substr(o.expected_closing, 1, 7)" : "NULLIF(o.salesperson, '')"
         var sql = """
             SELECT \(key) AS key, o.currency, count(*) AS count,
@@ -173,6 +178,7 @@ extension SQLiteTransaction: StoreReader {
             """
         var arguments: StatementArguments = []
         if let team { sql += " AND o.team_id = ?"; arguments += [team.rawValue] }
+        if let salesperson { sql += " AND o.salesperson = ? COLLATE NOCASE"; arguments += [salesperson] }
         sql += " GROUP BY key, o.currency ORDER BY key IS NULL, key"
         var rows: [Forecast.Row] = []
         for row in try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments) {

@@ -418,6 +418,9 @@ enum Schema {
         -- A column's overdue (or due today) deals, counted by a range over the next due date.
         CREATE INDEX opportunity_by_next_activity ON opportunity(team_id, stage_id, next_activity_date)
             WHERE type = 'opportunity' AND active = 1 AND next_activity_date IS NOT NULL;
+        -- A column's rotting deals, counted by a range over the time they entered the stage.
+        CREATE INDEX opportunity_by_stage_entry ON opportunity(team_id, stage_id, stage_changed_at)
+            WHERE type = 'opportunity' AND active = 1;
         -- "My pipeline": a column's cards of one salesperson, in rank order.
         CREATE INDEX opportunity_column_by_salesperson ON opportunity(team_id, stage_id, salesperson COLLATE NOCASE, rank, id)
             WHERE type = 'opportunity' AND active = 1;

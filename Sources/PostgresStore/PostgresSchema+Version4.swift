@@ -93,6 +93,8 @@ extension PostgresSchema {
         ALTER TABLE opportunity ADD COLUMN latest_open_due text COLLATE "C";
         CREATE INDEX opportunity_by_next_activity ON opportunity(team_id, stage_id, next_activity_date)
             WHERE type = 'opportunity' AND active AND next_activity_date IS NOT NULL;
+        CREATE INDEX opportunity_by_stage_entry ON opportunity(team_id, stage_id, stage_changed_at)
+            WHERE type = 'opportunity' AND active;
         CREATE INDEX opportunity_column_by_salesperson ON opportunity(team_id, stage_id, lower(salesperson), rank, id)
             WHERE type = 'opportunity' AND active;
 

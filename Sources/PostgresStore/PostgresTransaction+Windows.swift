@@ -9,8 +9,14 @@ extension PostgresTransaction {
         guard limit > 0 else { return .empty }
         // While typing, most words match many cards: the first window is found among the
         // column's first rows, in one query that stops as soon as it is full.
-        if case .top = anchor, let window = try denseFilterWindow(column, limit: limit) { return window }
-        let base = Self.columnCondition(column)
+        if case .top = anchor, column.salesperson == nil, column.rotting == nil,
+           let window = try denseFilterWindow(column, limit: limit) { return window }
+        var base = Self.columnCondition(column)
+        if let day = column.rotting {
+            // A stage where nothing rots shows nothing.
+            let bound = try catalog().stage(column.stage)?.rottingBound(on: day)
+            base.sql += " AND " + Self.rottingCondition(bound.map { [column.stage: $0] } ?? [:], alias: "")
+        }
         // Past the team and the stage, the parameters are the filter's patterns.
         let filtered = base.parameters.count > 2
         return try WindowAssembly.window(at: anchor, limit: limit, fetch: { bound, side, limit in
@@ -132,6 +138,10 @@ extension PostgresTransaction {
     static func columnCondition(_ column: ColumnQuery) -> (sql: String, parameters: PostgresParameters) {
         var parameters: PostgresParameters = [column.team.rawValue, column.stage.rawValue]
         var sql = "type = 'opportunity' AND active AND team_id = $1 AND stage_id = $2"
+        if let salesperson = column.salesperson {
+            parameters.append(salesperson)
+            sql += " AND lower(salesperson) = lower($\(parameters.count))"
+        }
         let words = filterWords(column.filter)
         if !words.isEmpty { sql += " AND " + wordCondition(words, parameters: &parameters) }
         return (sql, parameters)
@@ -178,5 +188,91 @@ extension PostgresTransaction {
     /// The filter's words, folded like `search_text`.
     static func filterWords(_ filter: String) -> [String] {
         TextInput.searchWords(filter).split(separator: " ").map(String.init)
+    }
+
+    // MARK: - "Mine" and rotting (issue 13)
+
+    /// The core's rotting rule as column tests, per stage, as the SQLite engine writes it (the
+    /// bounds are numbers and ISO dates the core computed); no stage: nothing rots.
+    static func rottingCondition(_ bounds: [Stage.ID: RottingBound], alias: String) -> String {
+        guard let today = bounds.values.first?.today else { return "false" }
+        let cases = bounds.sorted { $0.key < $1.key }
+            .map { "WHEN \($0.key.rawValue) THEN \($0.value.enteredBefore.millisecondsSince1970)::bigint" }.joined(separator: " ")
+        return "\(alias)stage_changed_at < (CASE \(alias)stage_id \(cases) ELSE NULL END)"
+            + " AND (\(alias)latest_open_due IS NULL OR \(alias)latest_open_due < '\(today.iso8601)')"
+    }
+
+    func figures(_ query: FigureQuery) throws -> [Stage.ID: Figures] {
+        var result: [Stage.ID: Figures] = [:]
+        func add(_ rows: [PostgresRow]) throws {
+            for row in rows {
+                result[Stage.ID(try row.int64(0)), default: Figures()].add(try PostgresRows.figures(row, currencyColumn: 1, countColumn: 2))
+            }
+        }
+        let words = Self.filterWords(query.filter)
+        var parameters: PostgresParameters = []
+        if let salesperson = query.salesperson, words.isEmpty, query.rotting == nil {
+            // The totals are kept per salesperson since version 3: a few rows per stage.
+            parameters.append(salesperson)
+            var sql = """
+                SELECT stage_id, currency, sum(count), sum(expected_sum), sum(weighted_sum)
+                FROM stage_total WHERE active AND lower(salesperson) = lower($1)
+                """
+            if let team = query.team { parameters.append(team.rawValue); sql += " AND team_id = $2" }
+            try add(try rows(sql + " GROUP BY stage_id, currency HAVING sum(count) > 0", parameters))
+            return result
+        }
+        var sql = "type = 'opportunity' AND active"
+        if let team = query.team { parameters.append(team.rawValue); sql += " AND team_id = $\(parameters.count)" }
+        if let salesperson = query.salesperson {
+            parameters.append(salesperson)
+            sql += " AND lower(salesperson) = lower($\(parameters.count))"
+        }
+        if !words.isEmpty { sql += " AND " + Self.wordCondition(words, parameters: &parameters) }
+        let sums = "SELECT stage_id, currency, count(*), sum(expected_revenue), sum(weighted_revenue) FROM opportunity WHERE"
+        guard let bounds = query.rotting else {
+            try add(try runPlannedEachTime("\(sums) \(sql) GROUP BY stage_id, currency", parameters).rows)
+            return result
+        }
+        // One stage at a time, each a range over the time its deals entered it.
+        for (stage, bound) in bounds.sorted(by: { $0.key < $1.key }) {
+            let first = parameters.count + 1
+            try add(try runPlannedEachTime("""
+                \(sums) \(sql) AND stage_id = $\(first) AND stage_changed_at < $\(first + 1)
+                  AND (latest_open_due IS NULL OR latest_open_due < $\(first + 2))
+                GROUP BY stage_id, currency
+                """, parameters + [stage.rawValue, bound.enteredBefore.millisecondsSince1970, bound.today.iso8601]).rows)
+        }
+        return result
+    }
+
+    func overdueCounts(team: Team.ID, stages: [Stage.ID], today: CalendarDate, salesperson: String?) throws -> [Stage.ID: Int] {
+        var counts: [Stage.ID: Int] = [:]
+        for stage in stages {
+            var parameters: PostgresParameters = [team.rawValue, stage.rawValue, today.iso8601]
+            var sql = """
+                SELECT count(*) FROM opportunity
+                WHERE type = 'opportunity' AND active AND team_id = $1 AND stage_id = $2
+                  AND next_activity_date IS NOT NULL AND next_activity_date < $3
+                """
+            if let salesperson { parameters.append(salesperson); sql += " AND lower(salesperson) = lower($4)" }
+            counts[stage] = try rows(sql, parameters).first?.int(0) ?? 0
+        }
+        return counts
+    }
+
+    func rottingCounts(team: Team.ID, bounds: [Stage.ID: RottingBound], salesperson: String?) throws -> [Stage.ID: Int] {
+        var counts: [Stage.ID: Int] = [:]
+        for (stage, bound) in bounds {
+            var parameters: PostgresParameters = [team.rawValue, stage.rawValue, bound.enteredBefore.millisecondsSince1970, bound.today.iso8601]
+            var sql = """
+                SELECT count(*) FROM opportunity
+                WHERE type = 'opportunity' AND active AND team_id = $1 AND stage_id = $2 AND stage_changed_at < $3
+                  AND (latest_open_due IS NULL OR latest_open_due < $4)
+                """
+            if let salesperson { parameters.append(salesperson); sql += " AND lower(salesperson) = lower($5)" }
+            counts[stage] = try rows(sql, parameters).first?.int(0) ?? 0
+        }
+        return counts
     }
 }

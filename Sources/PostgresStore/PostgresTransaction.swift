@@ -233,6 +233,14 @@ extension PostgresTransaction: StoreReader {
         if let team = filter.team { parameters.append(team.rawValue); conditions.append("o.team_id = $\(parameters.count)") }
         if let stage = filter.stage { parameters.append(stage.rawValue); conditions.append("o.stage_id = $\(parameters.count)") }
         if !filter.includeArchived { conditions.append("o.active") }
+        if let salesperson = filter.salesperson {
+            parameters.append(salesperson)
+            conditions.append("lower(o.salesperson) = lower($\(parameters.count))")
+        }
+        if let day = filter.rotting {
+            conditions.append("o.active")
+            conditions.append(Self.rottingCondition(try rottingBounds(on: day, team: filter.team), alias: "o."))
+        }
         try forEachRow("""
             SELECT \(PostgresRows.opportunityColumns(of: "o")) FROM opportunity o JOIN stage s ON s.id = o.stage_id
             WHERE \(conditions.joined(separator: " AND ")) ORDER BY s.sort_order, o.team_id, o.rank, o.id
@@ -288,7 +296,7 @@ extension PostgresTransaction: StoreReader {
         return result
     }
 
-    func forecastRows(team: Team.ID?, grouping: Forecast.Grouping) throws -> [Forecast.Row] {
+    func forecastRows(team: Team.ID?, grouping: Forecast.Grouping, salesperson: String?) throws -> [Forecast.Row] {
         let key = grouping == .month ? "substr(o.expected_closing, 1, 7)" : "NULLIF(o.salesperson, '')"
         var sql = """
             SELECT \(key) AS key, o.currency, count(*), sum(o.expected_revenue), sum(o.weighted_revenue)
@@ -296,7 +304,8 @@ extension PostgresTransaction: StoreReader {
             WHERE o.type = 'opportunity' AND o.active AND s.outcome = 'open'
             """
         var parameters: PostgresParameters = []
-        if let team { sql += " AND o.team_id = $1"; parameters.append(team.rawValue) }
+        if let team { parameters.append(team.rawValue); sql += " AND o.team_id = $\(parameters.count)" }
+        if let salesperson { parameters.append(salesperson); sql += " AND lower(o.salesperson) = lower($\(parameters.count))" }
         // Keys in code-point order (the columns' "C" collation), the empty key last.
         sql += " GROUP BY 1, 2 ORDER BY 1 NULLS LAST, 2"
         var result: [Forecast.Row] = []

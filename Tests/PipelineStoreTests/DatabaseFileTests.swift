@@ -125,7 +125,7 @@ struct DatabaseFileTests {
             DROP TABLE deal_note; DROP TABLE activity; DROP TABLE activity_type; DROP TABLE salesperson_total;
             DROP TRIGGER IF EXISTS salesperson_total_after_insert; DROP TRIGGER IF EXISTS salesperson_total_after_delete;
             DROP TRIGGER IF EXISTS salesperson_total_after_update;
-            DROP INDEX opportunity_by_next_activity; DROP INDEX opportunity_column_by_salesperson;
+            DROP INDEX opportunity_by_next_activity; DROP INDEX opportunity_column_by_salesperson; DROP INDEX opportunity_by_stage_entry;
             ALTER TABLE stage DROP COLUMN rotting_days;
             ALTER TABLE opportunity DROP COLUMN next_activity_date; ALTER TABLE opportunity DROP COLUMN next_activity_time;
             ALTER TABLE opportunity DROP COLUMN latest_open_due;

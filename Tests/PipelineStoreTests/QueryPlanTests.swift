@@ -44,6 +44,51 @@ struct QueryPlanTests {
     }
 }
 
+extension QueryPlanTests {
+    /// "My pipeline" pages by keyset on its own index without sorting, and the column headers'
+    /// overdue and rotting counts are ranges on theirs: their cost follows the overdue or
+    /// rotting cards, not the column (issue 13).
+    @Test func mineAndTheHeaderCountsReadTheirIndexes() throws {
+        let temporary = try TemporaryDatabase()
+        for index in 0..<25 {
+            let deal = try temporary.add("Deal \(index)")
+            _ = try temporary.database.editOpportunity(deal.id, try OpportunityForm(salesperson: index % 2 == 0 ? "lan" : "minh")
+                .validated(language: .english, currency: .usd), context: temporary.context())
+        }
+        let new = try temporary.stage("New")
+        _ = try temporary.database.editStage(new.id, StageEdit(rottingDays: .some(3)), context: temporary.context())
+        let statements = StatementLog()
+        let traced = try temporary.reopen { db in
+            db.trace(options: .statement) { event in
+                if case .statement(let statement) = event { statements.append(statement.expandedSQL) }
+            }
+        }
+        let team = try temporary.sales.id
+        let page = try traced.cardWindow(ColumnQuery(team: team, stage: new.id, salesperson: "LAN"), anchor: .top, limit: 5)
+        #expect(page.cards.count == 5)
+        _ = try traced.cardWindow(ColumnQuery(team: team, stage: new.id, salesperson: "lan"), anchor: .after(try #require(page.cards.last).cursor), limit: 5)
+        let today = try #require(CalendarDate(iso8601: "2027-06-01"))
+        _ = try traced.overdueCounts(team: team, today: today, salesperson: nil)
+        _ = try traced.rottingCounts(team: team, on: RottingDay(today: today, utcOffsetSeconds: 0), salesperson: nil)
+        func plan(_ sql: String) throws -> String {
+            try temporary.sql { db in try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql).map { $0["detail"] as String }.joined(separator: "\n") }
+        }
+        let mine = statements.all.filter { $0.contains("salesperson = ") && $0.contains("ORDER BY rank") }
+        #expect(!mine.isEmpty)
+        for sql in Set(mine) {
+            let detail = try plan(sql)
+            #expect(detail.contains("INDEX opportunity_column_by_salesperson"), "\(sql)\n\(detail)")
+            #expect(!detail.contains("TEMP B-TREE"), "\(sql)\n\(detail)")
+        }
+        let overdue = statements.all.filter { $0.contains("next_activity_date <") }
+        #expect(!overdue.isEmpty)
+        for sql in Set(overdue) { #expect(try plan(sql).contains("INDEX opportunity_by_next_activity"), "\(sql)") }
+        let rotting = statements.all.filter { $0.contains("stage_changed_at <") && $0.hasPrefix("SELECT count(*)") }
+        #expect(!rotting.isEmpty)
+        for sql in Set(rotting) { #expect(try plan(sql).contains("INDEX opportunity_by_stage_entry"), "\(sql)") }
+    }
+}
+
 /// The SQL a traced connection ran, in order.
 final class StatementLog: @unchecked Sendable {
     private let lock = NSLock()

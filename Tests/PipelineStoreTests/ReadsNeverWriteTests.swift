@@ -59,8 +59,25 @@ struct ReadsNeverWriteTests {
             "stageExternalIDs()": { _ = try $0.stageExternalIDs() },
             "storedCounts()": { _ = try $0.storedCounts() },
             "stageFigures(team:)": { _ = try $0.stageFigures(team: nil) },
-            "forecastRows(team:grouping:)": { reader in
-                for grouping in [Forecast.Grouping.month, .salesperson] { _ = try reader.forecastRows(team: nil, grouping: grouping) }
+            "forecastRows(team:grouping:salesperson:)": { reader in
+                for grouping in [Forecast.Grouping.month, .salesperson] {
+                    _ = try reader.forecastRows(team: nil, grouping: grouping, salesperson: nil)
+                    _ = try reader.forecastRows(team: team, grouping: grouping, salesperson: "LAN")
+                }
+            },
+            "figures(_:)": { reader in
+                let day = RottingDay(today: CalendarDate(year: 2027, month: 6, day: 1) ?? CalendarDate(daysSince1970: 0), utcOffsetSeconds: 25_200)
+                _ = try reader.figures(FigureQuery(team: team, salesperson: "lan"))
+                _ = try reader.figures(FigureQuery(team: team, filter: "acme", salesperson: "lan"))
+                _ = try reader.figures(FigureQuery(team: team, rotting: try reader.rottingBounds(on: day, team: team)))
+            },
+            "overdueCounts(team:stages:today:salesperson:)": { reader in
+                _ = try reader.overdueCounts(team: team, stages: [stage], today: CalendarDate(daysSince1970: 20_000), salesperson: nil)
+                _ = try reader.overdueCounts(team: team, stages: [stage], today: CalendarDate(daysSince1970: 20_000), salesperson: "lan")
+            },
+            "rottingCounts(team:bounds:salesperson:)": { reader in
+                let bound = RottingBound(enteredBefore: Timestamp(millisecondsSince1970: 2_000_000_000_000), today: CalendarDate(daysSince1970: 20_000))
+                _ = try reader.rottingCounts(team: team, bounds: [stage: bound], salesperson: "lan")
             },
             "cardWindow(_:anchor:limit:)": { reader in
                 _ = try reader.cardWindow(ColumnQuery(team: team, stage: stage), anchor: .top, limit: 10)
