@@ -69,17 +69,27 @@ struct OpportunityCommand: ParsableCommand {
         @Option(help: ArgumentHelp(localized("cli.opp.onlyThisStageIdOr"), valueName: "stage")) var stage: String?
         @Option(help: ArgumentHelp(localized("cli.opp.onlyThisTeam"), valueName: "team")) var team: String?
         @Flag(help: ArgumentHelp(localized("cli.opp.includeArchivedOpportunities"))) var archived = false
+        @Flag(help: ArgumentHelp(localized("cli.opp.option.mine"))) var mine = false
+        @Option(help: ArgumentHelp(localized("cli.opp.option.user"), valueName: "user")) var user: String?
+        @Flag(help: ArgumentHelp(localized("cli.opp.option.rotting"))) var rotting = false
         @Flag(help: ArgumentHelp(localized("cli.option.json"))) var json = false
+
+        func validate() throws {
+            if mine, user != nil { throw ValidationError(localized("cli.opp.mineOrUser")) }
+        }
 
         func run() throws {
             let session = try global.open(forWriting: false)
+            let salesperson = try user.map { try TextInput.singleLine($0, field: .salesperson) } ?? (mine ? session.user : nil)
+            let rottingDay = rotting ? RottingDay(today: session.today, utcOffsetSeconds: session.utcOffsetSeconds) : nil
             let catalog = try session.database.catalog()
             let team = try team.map { try session.database.team($0) }
             let stage = try stage.map { reference throws -> Stage in
                 if let team { return try catalog.pipeline(for: team).resolveStage(reference) }
                 return try catalog.resolveStage(reference)
             }
-            let filter = OpportunityFilter(team: team?.id, stage: stage?.id, includeArchived: archived)
+            let filter = OpportunityFilter(team: team?.id, stage: stage?.id, includeArchived: archived, salesperson: salesperson,
+                                           rotting: rottingDay)
             let stageNames = Dictionary(uniqueKeysWithValues: catalog.stages.map { ($0.id, $0.name) })
             let teamNames = Dictionary(uniqueKeysWithValues: catalog.teams.map { ($0.id, $0.name) })
             if json {

@@ -278,4 +278,51 @@ struct CLIActivityTests {
             #expect(cli.checksSound(location))
         }
     }
+
+    /// `opp list --mine/--user/--rotting` and `forecast --mine`: deals that entered their stage
+    /// long ago come from a backup whose `stage_changed_at` says so (no command back-dates a move).
+    @Test(arguments: StoreEngine.allCases)
+    func myDealsAndRottingDeals(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
+        let me = Self.me(cli), other = Self.other(cli)
+        cli.ok(["stage", "edit", "Qualified", "--rotting-days", "10"])
+        for (title, stage, who) in [("Old quiet", "Qualified", me), ("Old booked", "Qualified", me), ("Old overdue", "Qualified", me),
+                                    ("Fresh", "Qualified", me), ("Old in New", "New", me), ("Other's old", "Qualified", other)] {
+            cli.ok(["opp", "add", title, "--stage", stage, "--salesperson", who, "--revenue", "100"])
+        }
+        cli.ok(["activity", "add", "Old booked", "--type", "call", "--due", "+2d", "--summary", "Booked"])
+        cli.ok(["activity", "add", "Old overdue", "--type", "call", "--due", "2020-01-02", "--summary", "Missed"])
+        // Every deal but Fresh entered its stage in 2020.
+        let exported = try #require(try JSONSerialization.jsonObject(with: Data(cli.ok(["export", "--format", "json"]).stdout.utf8)) as? [String: Any])
+        var backup = exported
+        backup["records"] = (exported["records"] as? [[String: Any]] ?? []).map { record in
+            var record = record
+            if record["title"] as? String != "Fresh" { record["stage_changed_at"] = "2020-01-01T00:00:00.000Z" }
+            return record
+        }
+        let file = cli.path("old.json")
+        try JSONSerialization.data(withJSONObject: backup).write(to: URL(fileURLWithPath: file))
+        let store = try cli.newStore("old")
+        #expect(cli.run(["import", file, "--db", store.location], database: false).status == 0)
+        func titles(_ arguments: [String]) -> Set<String> {
+            let result = cli.run(arguments + ["--json", "--db", store.location], database: false)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+            let objects = (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) as? [[String: Any]] ?? []
+            return Set(objects.compactMap { $0["title"] as? String })
+        }
+        let mine: Set = ["Old quiet", "Old booked", "Old overdue", "Fresh", "Old in New"]
+        #expect(titles(["opp", "list", "--mine"]) == mine)
+        #expect(titles(["opp", "list", "--user", me.uppercased()]) == mine, "exactly, ignoring case")
+        #expect(titles(["opp", "list", "--rotting"]) == ["Old quiet", "Old overdue", "Other's old"], "a planned call keeps a deal fresh")
+        #expect(titles(["opp", "list", "--rotting", "--mine"]) == ["Old quiet", "Old overdue"])
+        #expect(titles(["opp", "list", "--rotting", "--stage", "New"]).isEmpty, "rotting is off in New")
+        let forecast = cli.run(["forecast", "--mine", "--json", "--db", store.location], database: false)
+        let figures = (try? JSONSerialization.jsonObject(with: Data(forecast.stdout.utf8))) as? [String: Any]
+        #expect((figures?["open"] as? [String: Any])?["count"] as? Int == 5 && figures?["salesperson"] as? String == me, "\(forecast.stdout)")
+        let everyone = cli.run(["forecast", "--json", "--db", store.location], database: false)
+        #expect(everyone.stdout.contains("\"count\": 6"), "\(everyone.stdout)")
+        let text = cli.run(["forecast", "--mine", "--db", store.location], database: false).stdout
+        #expect(text.hasPrefix("Forecast of all teams, \(me)'s deals, by stage:"), "\(text)")
+        #expect(cli.run(["opp", "list", "--mine", "--user", "x"]).status == 64)
+    }
 }

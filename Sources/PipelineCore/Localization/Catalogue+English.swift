@@ -1063,5 +1063,11 @@ extension Catalogue {
         "count.note.one": "{0} note",
         "count.note.many": "{0} notes",
         "cli.exchange.activitiesAndNotes": "With {0} and {1}.",
+        "cli.opp.option.mine": "Only your deals: those whose salesperson is you (on a team server the login you connect as, on a file $USER).",
+        "cli.opp.option.user": "Only this salesperson's deals (exactly, ignoring case).",
+        "cli.opp.option.rotting": "Only rotting deals: longer in their stage than its rotting days, with no activity planned from today on.",
+        "cli.opp.mineOrUser": "Give --mine or --user, not both.",
+        "cli.forecast.option.mine": "Only your deals: those whose salesperson is you.",
+        "cli.forecast.scope.mine": "{0}, {1}'s deals",
     ]
 }

@@ -1060,5 +1060,11 @@ extension Catalogue {
         "count.note.one": "{0} ghi chú",
         "count.note.many": "{0} ghi chú",
         "cli.exchange.activitiesAndNotes": "Kèm {0} và {1}.",
+        "cli.opp.option.mine": "Chỉ các cơ hội của bạn: những cơ hội mà bạn là nhân viên kinh doanh (trên máy chủ nhóm là tên đăng nhập bạn dùng để kết nối, trên tệp là $USER).",
+        "cli.opp.option.user": "Chỉ các cơ hội của nhân viên kinh doanh này (đúng tên, không phân biệt hoa thường).",
+        "cli.opp.option.rotting": "Chỉ các cơ hội bị để quên: nằm ở giai đoạn lâu hơn số ngày quy định của giai đoạn, và không có hoạt động nào được lên lịch từ hôm nay trở đi.",
+        "cli.opp.mineOrUser": "Dùng --mine hoặc --user, không dùng cả hai.",
+        "cli.forecast.option.mine": "Chỉ các cơ hội của bạn: những cơ hội mà bạn là nhân viên kinh doanh.",
+        "cli.forecast.scope.mine": "{0}, các cơ hội của {1}",
     ]
 }
