@@ -17,6 +17,16 @@ struct StoreCopyTests {
                                               in: export.id, at: 2)
         let deal = try fixture.add("Hợp đồng Vinamilk", revenue: "1500000", stage: "Đề xuất", salesperson: "Lan", closing: "2026-12-31")
         _ = try store.moveOpportunity(deal.id, to: try fixture.stage("Thương lượng").id, context: fixture.context())
+        // Activities (one done, with its next), a note, a type of the team's own, rotting days.
+        let call = try #require(try store.activityTypes().first)
+        let visit = try store.addActivityType(name: "Thăm khách hàng", nextType: call.id, nextDelayDays: 2)
+        let first = try store.addActivity(to: deal.id, ActivityChanges(type: visit.id, summary: "Gặp chị Lan", due: CalendarDate(iso8601: "2026-12-01"),
+                                                                       time: .some(MinuteOfDay(hour: 9, minute: 30))), context: fixture.context())
+        _ = try store.completeActivity(first.id, feedback: "Cần báo giá\nvào thứ Hai",
+                                       next: ActivityChanges(type: call.id, summary: "Gọi lại", due: CalendarDate(iso8601: "2026-12-04")),
+                                       context: fixture.context())
+        _ = try store.addNote(to: deal.id, text: "Khách thích thanh toán theo quý", context: fixture.context())
+        _ = try store.editStage(try fixture.stage("Đề xuất").id, StageEdit(rottingDays: .some(10)), context: fixture.context())
         let lost = try fixture.add("Lost one", revenue: "20000")
         _ = try store.markLost(lost.id, reason: "Giá cao", context: fixture.context())
         let archived = try fixture.add("Archived one", revenue: "2000000", stage: "Chất lượng")
@@ -52,6 +62,7 @@ struct StoreCopyTests {
         let to = try StoreFixture(target)
         let summary = try StoreCopy.copy(from: from.store, to: to.store)
         #expect(summary.teams == 2 && summary.stages == 7 && summary.records == 6 && summary.history > 4)
+        #expect(summary.activityTypes == 5 && summary.activities == 2 && summary.notes == 1)
         // Through the same roles, both stores read alike: every row, the kept totals, the
         // checks and the forecast.
         #expect(try to.snapshot() == (try from.snapshot()))
