@@ -45,21 +45,26 @@ struct StageCommand: ParsableCommand {
                 }).rendered())
                 return
             }
-            var table = Table([
+            // Rotting days only where a stage has them: a pipeline without reads as it always did.
+            let rotting = stages.contains { $0.rottingDays != nil }
+            var columns: [Table.Column] = [
                 .init(localized("cli.column.position"), max: 3, right: true), .init(localized("cli.column.id"), max: 5, right: true), .init(localized("cli.column.stage"), max: 24, min: 10),
                 .init(localized("cli.column.probability"), max: 6, right: true), .init(localized("cli.column.auto"), max: 4), .init(localized("cli.column.outcome"), max: 7), .init(localized("cli.column.folded"), max: 4),
-                .init(localized("cli.column.team"), max: 12, min: 4), .init(localized("cli.column.deals"), max: 7, right: true), .init(localized("cli.column.rotting"), max: 7, right: true),
-                .init(localized("cli.column.requirements"), max: 60, min: 8),
-            ])
+                .init(localized("cli.column.team"), max: 12, min: 4), .init(localized("cli.column.deals"), max: 7, right: true),
+            ]
+            if rotting { columns.append(.init(localized("cli.column.rotting"), max: 8, right: true)) }
+            columns.append(.init(localized("cli.column.requirements"), max: 60, min: 8))
+            var table = Table(columns)
             for (index, stage) in stages.enumerated() {
-                table.add([
+                var cells: [String] = [
                     String(index + 1), String(stage.id.rawValue), stage.name, stage.probability.description,
                     localized(stage.changesProbabilityAutomatically ? "cli.yes" : "cli.no"), stage.outcome.name(in: session.language),
                     stage.isFolded ? localized("cli.yes") : "",
                     stage.scope.team.flatMap { catalog.team($0)?.name } ?? localized("cli.stage.allTeams"), String(figures[stage.id]?.count ?? 0),
-                    stage.rottingDays.map { localized("cli.stage.days", $0) } ?? "",
-                    stage.requirements.split(separator: "\n").first.map(String.init) ?? "",
-                ])
+                ]
+                if rotting { cells.append(stage.rottingDays.map { localized("cli.stage.days", $0) } ?? "") }
+                cells.append(stage.requirements.split(separator: "\n").first.map(String.init) ?? "")
+                table.add(cells)
             }
             table.finish()
             if stages.isEmpty { Console.out(localized("cli.stage.thePipelineHasNoStages", team.name)) }

@@ -247,10 +247,12 @@ struct CLIActivityTests {
     func stagesRotAfterTheDaysSet(_ engine: StoreEngine) throws {
         let cli = try CLI(engine: engine)
         #expect(cli.objects(["stage", "list"]).allSatisfy { $0["rotting_days"] is NSNull })
+        #expect(!cli.ok(["stage", "list"]).stdout.contains("ROTTING"), "no column while no stage rots")
         let set = cli.ok(["stage", "edit", "Qualified", "--rotting-days", "14"])
         #expect(set.stdout.hasSuffix("Deals in 'Qualified' now rot after 14 days there with no activity planned.\n"), "\(set.stdout)")
         #expect(cli.objects(["stage", "list"]).first { $0["name"] as? String == "Qualified" }?["rotting_days"] as? Int == 14)
-        #expect(cli.ok(["stage", "list"]).stdout.contains("14 d"))
+        let table = cli.ok(["stage", "list"]).stdout
+        #expect(table.contains("ROTTING") && table.contains("14 d"), "\(table)")
         #expect(cli.ok(["stage", "edit", "Qualified", "--rotting-days", "OFF"]).stdout.hasSuffix("Deals in 'Qualified' no longer rot.\n"))
         #expect(cli.objects(["stage", "list"]).allSatisfy { $0["rotting_days"] is NSNull })
     }

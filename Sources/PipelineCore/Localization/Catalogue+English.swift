@@ -1022,7 +1022,7 @@ extension Catalogue {
         "cli.column.assignedTo": "ASSIGNED TO",
         "cli.column.next": "NEXT",
         "cli.column.afterDays": "AFTER DAYS",
-        "cli.column.rotting": "ROTS AFTER",
+        "cli.column.rotting": "ROTTING",
         "cli.stage.days": "{0} d",
         "cli.stage.option.rottingDays": "Rotting after this many days in the stage without a planned activity (1 to 3650), or off.",
         "cli.stage.rotsAfter": "Deals in '{0}' now rot after {1} days there with no activity planned.",
