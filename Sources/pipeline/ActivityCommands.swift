@@ -238,8 +238,8 @@ struct ActivityCommand: ParsableCommand {
             let (moved, deal, types) = try session.database.inOneTransaction { store in
                 let current = try store.activity(activity)
                 let types = try store.activityTypes()
-                // `+1d` and `+1w` count from today, as the board's reschedule keys do, not from the old date.
-                let due = try CalendarDate(parsingDue: when, language: session.language, today: today)
+                // Steps put off from the later of the due date and today, as the board's `r` does.
+                let due = try ActivityReschedule.dueDate(when, from: current.due, today: today, language: session.language)
                 let newTime: MinuteOfDay?? = noTime ? .some(nil) : try time.map { try MinuteOfDay(parsing: $0) }
                 return (try store.rescheduleActivity(current.id, to: due, time: newTime, expectedVersion: nil, context: context),
                         try store.record(current.record), types)
