@@ -88,14 +88,14 @@ public struct ActivityEditor: Sendable {
     }
 
     /// The new activity, validated; `nil` with the errors beside their fields.
-    mutating func changes(language: Language) -> ActivityChanges? {
+    mutating func changes(language: Language, today: CalendarDate) -> ActivityChanges? {
         form.clearErrors()
         let index = form.selectedIndex(Self.type)
         let type = types.indices.contains(index) ? String(types[index].id.rawValue) : ""
         do {
             return try ActivityForm(type: type, summary: form.value(Self.summary), due: form.value(Self.due),
                                     time: form.value(Self.time), assignedTo: form.value(Self.assignedTo))
-                .validated(language: language, types: types)
+                .validated(language: language, types: types, today: today)
         } catch {
             form.show(error, language: language)
             return nil
@@ -105,7 +105,7 @@ public struct ActivityEditor: Sendable {
 
 /// `d` in view 4: the activity done, what came of it, and the next one as its type
 /// suggests (the reference CRM's "done & schedule next"). Enter marks it done and schedules
-/// the next; Esc marks it done only (`u` takes either back).
+/// the next; Ctrl-D marks it done only; Esc closes it with no change (`u` takes either back).
 public struct CompletionPane: Sendable {
     public var activity: Activity
     public var form: Form
@@ -131,15 +131,33 @@ public struct CompletionPane: Sendable {
 
     public var feedbackText: String { form.value(Self.feedback) }
 
+    /// The next type changed from the one at `previous`: the summary and the due date that
+    /// still say what that type suggested say what the new one suggests (what was typed stays).
+    mutating func followType(from previous: Int, today: CalendarDate, language: Language) {
+        let index = form.selectedIndex(Self.type)
+        guard types.indices.contains(previous), types.indices.contains(index) else { return }
+        func suggestedDue(_ type: ActivityType) -> String { today.adding(days: type.nextDelayDays).display(in: language) }
+        // The suggestion's due date is the done type's delay; a type chosen by hand brings its own.
+        let suggestedBefore = [suggestedDue(types[previous]), activity.nextSuggestion(types: types, today: today).due?.display(in: language)]
+        for i in form.fields.indices {
+            guard case .text = form.fields[i].kind else { continue }
+            if form.fields[i].id == Self.summary, form.value(Self.summary) == types[previous].name {
+                form.fields[i].kind = .text(TextField(types[index].name))
+            } else if form.fields[i].id == Self.due, suggestedBefore.contains(form.value(Self.due)) {
+                form.fields[i].kind = .text(TextField(suggestedDue(types[index])))
+            }
+        }
+    }
+
     /// The next activity the fields describe, validated; `nil` with the errors beside their fields.
-    mutating func next(language: Language) -> ActivityChanges? {
+    mutating func next(language: Language, today: CalendarDate) -> ActivityChanges? {
         form.clearErrors()
         let index = form.selectedIndex(Self.type)
         let type = types.indices.contains(index) ? String(types[index].id.rawValue) : ""
         do {
             return try ActivityForm(type: type, summary: form.value(Self.summary), due: form.value(Self.due),
                                     time: form.value(Self.time), assignedTo: activity.assignedTo)
-                .validated(language: language, types: types)
+                .validated(language: language, types: types, today: today)
         } catch {
             form.show(error, language: language)
             return nil
@@ -304,21 +322,29 @@ enum BoardActivities {
 
     static func editor(_ key: Key, _ editor: inout ActivityEditor, _ state: inout BoardState) -> [BoardEffect] {
         guard BoardEditing.savesForm(key, &editor.form, &state) else { return [] }
-        guard let changes = editor.changes(language: state.language) else { return [] }
+        guard let changes = editor.changes(language: state.language, today: state.today) else { return [] }
         return [.run(.addActivity(editor.record.id, changes), origin: .user)]
     }
 
     static func completion(_ key: Key, _ pane: inout CompletionPane, _ state: inout BoardState) -> [BoardEffect] {
         let activity = pane.activity
-        switch BoardEditing.formKey(key, &pane.form) {
-        case .handled:
-            return []
-        case .close:
-            // Esc: done, without a next one.
+        if key == .control("d") {
+            // Done, without a next one. Esc closes without any change, as in every pane.
             return [.run(.completeActivity(activity.id, feedback: pane.feedbackText, next: nil, expectedVersion: activity.version),
                          origin: .user)]
+        }
+        let typeBefore = pane.form.selectedIndex(CompletionPane.type)
+        switch BoardEditing.formKey(key, &pane.form) {
+        case .handled:
+            if pane.form.selectedIndex(CompletionPane.type) != typeBefore {
+                pane.followType(from: typeBefore, today: state.today, language: state.language)
+            }
+            return []
+        case .close:
+            state.mode = .browsing
+            return []
         case .save:
-            guard let next = pane.next(language: state.language) else { return [] }
+            guard let next = pane.next(language: state.language, today: state.today) else { return [] }
             return [.run(.completeActivity(activity.id, feedback: pane.feedbackText, next: next, expectedVersion: activity.version),
                          origin: .user)]
         }

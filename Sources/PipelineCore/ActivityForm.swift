@@ -23,11 +23,19 @@ public struct ActivityForm: Sendable {
     }
 
     /// Validates every given field; `types` are the activity types a type is looked up in.
-    public func validated(language: Language, types: [ActivityType]) throws(PipelineError) -> ActivityChanges {
+    /// With `today` (the user's local date), a due date may also be `today`, `tomorrow`,
+    /// `+3d`, `+1w` (`CalendarDate(parsingDue:language:today:)`), as on the command line.
+    public func validated(language: Language, types: [ActivityType], today: CalendarDate? = nil) throws(PipelineError) -> ActivityChanges {
         var changes = ActivityChanges()
         if let type { changes.type = try ActivityType.resolve(type, in: types).id }
         if let summary { changes.summary = try TextInput.requiredName(summary, field: .summary) }
-        if let due { changes.due = try CalendarDate(parsing: due, language: language, field: .dueDate) }
+        if let due {
+            if let today {
+                changes.due = try CalendarDate(parsingDue: due, language: language, today: today)
+            } else {
+                changes.due = try CalendarDate(parsing: due, language: language, field: .dueDate)
+            }
+        }
         if let time {
             let trimmed = time.trimmingWhitespace()
             changes.time = .some(trimmed.isEmpty ? nil : try MinuteOfDay(parsing: trimmed))
@@ -115,6 +123,8 @@ extension Activity {
     /// The activity with the given fields changed; `nothingToChange` when none is given.
     public func edited(_ changes: ActivityChanges, at now: Timestamp) throws(PipelineError) -> Activity {
         guard !changes.isEmpty else { throw .nothingToChange }
+        // What was done is history (the timeline shows it): reopen it to change it.
+        guard !isDone else { throw .activityAlreadyDone(id) }
         var result = self
         if let type = changes.type { result.type = type }
         if let summary = changes.summary { result.summary = summary }

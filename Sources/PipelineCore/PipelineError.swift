@@ -92,6 +92,8 @@ public enum PipelineError: Error, Hashable, Sendable {
     /// `dayFirst` as in ``invalidDate(_:dayFirst:)``.
     case invalidDueDate(String, dayFirst: Bool = false)
     case invalidRottingDays(String)
+    /// Rotting days given to a won or lost stage (closed deals never rot).
+    case closedStageDoesNotRot(stage: String)
     case invalidNextDelay(String)
     case unknownActivityType(String, known: [String])
     case duplicateActivityTypeName(String)
@@ -122,7 +124,7 @@ public enum PipelineError: Error, Hashable, Sendable {
         case .unknownSetting, .invalidSetting: return .setting
         case .invalidTime: return .time
         case .invalidDueDate: return .dueDate
-        case .invalidRottingDays: return .rottingDays
+        case .invalidRottingDays, .closedStageDoesNotRot: return .rottingDays
         case .invalidNextDelay: return .nextDelay
         case .unknownActivityType: return .activityType
         case .duplicateActivityTypeName: return .activityTypeName
@@ -218,6 +220,7 @@ public enum PipelineError: Error, Hashable, Sendable {
         case .invalidTime(let text): return t("error.time", text)
         case .invalidDueDate(let text, let dayFirst): return t(dayFirst ? "error.dueDate.dayFirst" : "error.dueDate", text)
         case .invalidRottingDays(let text): return t("error.rottingDays", text, Stage.rottingDaysRange.upperBound)
+        case .closedStageDoesNotRot(let stage): return t("error.closedStageDoesNotRot", stage)
         case .invalidNextDelay(let text): return t("error.nextDelay", text, ActivityType.nextDelayRange.upperBound)
         case .unknownActivityType(let reference, let known): return t("error.unknownActivityType", reference, known.joined(separator: ", "))
         case .duplicateActivityTypeName(let name): return t("error.duplicateActivityType", name)

@@ -84,7 +84,8 @@ extension Stage {
     /// `off` (also `0`, `none` and the language's word for off) for never; `nil` means off.
     public static func rottingDays(parsing text: String, language: Language = .english) throws(PipelineError) -> Int? {
         let trimmed = text.trimmingWhitespace().lowercased()
-        let offWords: Set<String> = ["off", "none", "0", "", Catalogue.text("value.off", language).lowercased()]
+        // The word for off in either language: the docs name both, whatever --lang says.
+        let offWords: Set<String> = Set(["off", "none", "0", ""] + Language.allCases.map { Catalogue.text("value.off", $0).lowercased() })
         if offWords.contains(trimmed) { return nil }
         guard let days = Int(trimmed), rottingDaysRange.contains(days) else { throw .invalidRottingDays(text) }
         return days

@@ -156,6 +156,12 @@ public struct StageCatalog: Sendable {
             result.outcome = outcome
             if let forced = outcome.forcedProbability { result.probability = forced }
         }
+        // Closed deals never rot: rotting days given to a won or lost stage are refused, and a
+        // stage that becomes won or lost loses the ones it had.
+        if result.outcome != .open, result.rottingDays != nil {
+            if case .some(.some) = edit.rottingDays { throw .closedStageDoesNotRot(stage: result.name) }
+            result.rottingDays = nil
+        }
         if let probability = edit.probability {
             if let forced = result.outcome.forcedProbability, forced != probability {
                 throw .probabilityFixedByOutcome(stage: result.name, outcome: result.outcome)

@@ -105,7 +105,7 @@ struct ActivityCommand: ParsableCommand {
                 return
             }
             guard !activities.isEmpty else {
-                Console.out(localized("cli.activity.noneListed"))
+                Console.out(localized("cli.activity.noneListed", shellWord(types.first?.name ?? "call")))
                 return
             }
             var table = Table([
@@ -177,7 +177,7 @@ struct ActivityCommand: ParsableCommand {
                 let suggestion = result.done.nextSuggestion(types: types, today: today)
                 let type = suggestion.type.map(output.typeName) ?? ""
                 let date = suggestion.due?.display(in: session.language) ?? ""
-                Console.error(localized("cli.activity.suggestNext", type, date, result.done.id, shellWord(type), suggestion.due?.iso8601 ?? ""))
+                Console.error(localized("cli.activity.suggestNext", type, date, result.done.record, shellWord(type), suggestion.due?.iso8601 ?? ""))
             }
         }
     }

@@ -119,10 +119,12 @@ struct Session {
     /// store then reads and writes.
     let user: String
 
-    /// `$USER`, else `$LOGNAME`, else "unknown": the name the stage history records, and on
-    /// a file the one preferences are kept under.
+    /// `$USER`, else `$LOGNAME`, else "unknown" (an empty variable counts as unset: an empty
+    /// name would author notes as nobody and make every unassigned deal "mine"): the name the
+    /// stage history records, and on a file the one preferences are kept under.
     static func user(_ environment: [String: String]) -> String {
-        environment["USER"] ?? environment["LOGNAME"] ?? "unknown"
+        func named(_ key: String) -> String? { environment[key].flatMap { $0.isEmpty ? nil : $0 } }
+        return named("USER") ?? named("LOGNAME") ?? "unknown"
     }
 
     /// How far the user's clock is ahead of UTC now (their time zone, `TZ`): the core reads no

@@ -130,14 +130,52 @@ struct BoardActivityTests {
         #expect(try board.database.activities(of: acme.id).map(\.isDone) == [false])
     }
 
-    @Test func escInTheDonePaneMarksDoneOnly() throws {
+    @Test func ctrlDInTheDonePaneMarksDoneOnlyAndEscChangesNothing() throws {
         let board = try BoardHarness(seed: Self.seed)
+        let deal = try board.card("Acme renewal").id
+        // Esc closes the pane as every pane's Esc does: nothing done (the new-user trial
+        // pressed d by mistake, then Esc, and lost the activity to "done").
         board.press(.character("4"), .character("d"), .escape)
-        let activities = try board.database.activities(of: try board.card("Acme renewal").id)
+        guard case .browsing = board.state.mode else { Issue.record("pane still open"); return }
+        #expect(try board.database.activities(of: deal).allSatisfy { !$0.isDone })
+        board.press(.character("d"), .control("d"))
+        let activities = try board.database.activities(of: deal)
         #expect(activities.count == 1 && activities[0].isDone)
         // View 4 lists what is open; the status line says what was done.
         #expect(board.state.activities.rows.map(\.activity.summary) == ["Globex meeting"])
         #expect(board.state.status?.text == "Done: Call Acme back")
+    }
+
+    @Test func choosingAnotherNextTypeBringsItsSummaryAndDueDateButKeepsWhatWasTyped() throws {
+        let board = try BoardHarness(seed: Self.seed)
+        let types = try board.database.activityTypes()
+        board.press(.character("4"), .character("d"), .tab)
+        guard case .completeActivity(let before) = board.state.mode else { Issue.record("no pane"); return }
+        let first = before.form.selectedIndex(CompletionPane.type)
+        board.press(.character(" "))
+        guard case .completeActivity(let after) = board.state.mode else { Issue.record("pane closed"); return }
+        let chosen = types[after.form.selectedIndex(CompletionPane.type)]
+        #expect(after.form.selectedIndex(CompletionPane.type) != first)
+        #expect(after.form.value(CompletionPane.summary) == chosen.name)
+        #expect(after.form.value(CompletionPane.due) == board.state.today.adding(days: chosen.nextDelayDays).display(in: .english))
+        // A summary typed by hand stays when the type changes again.
+        board.press(.tab, .control("u"))
+        board.type("Send the contract")
+        board.press(.backTab, .character(" "))
+        guard case .completeActivity(let typed) = board.state.mode else { Issue.record("pane closed"); return }
+        #expect(typed.form.value(CompletionPane.summary) == "Send the contract")
+    }
+
+    @Test func theNewActivityFormTakesTheSameRelativeDatesAsTheCommandLine() throws {
+        let board = try BoardHarness(seed: Self.seed)
+        let focused = try #require(board.state.focusedCard)
+        board.press(.character("a"))
+        board.type("Lunch")
+        board.press(.tab, .control("u"))
+        board.type("+2d")
+        board.press(.enter)
+        let added = try #require(try board.database.activities(of: focused.id).first { $0.summary == "Lunch" })
+        #expect(added.due == board.state.today.adding(days: 2))
     }
 
     @Test func aBadNextDateIsSaidBesideItsFieldAndNothingIsWritten() throws {

@@ -72,7 +72,7 @@ struct CLIActivityTests {
         let before = Self.everything(cli)
         for (arguments, sentence) in [
             (["--next", "fax"], "error: there is no activity type 'fax'; the types are: Call, Meeting, E-mail, To-do\n"),
-            (["--next", "call", "--due", "soon"], "error: due date: 'soon' is not a date; write it as YYYY-MM-DD (year, month, day), e.g. 2026-12-31\n"),
+            (["--next", "call", "--due", "soon"], "error: due date: 'soon' is not a date; write it as YYYY-MM-DD (year, month, day), e.g. 2026-12-31, or today, tomorrow, +3d, +1w\n"),
             (["--next", "call", "--time", "25:00"], "error: time: '25:00' is not a time of day; write it as HH:MM on a 24-hour clock, e.g. 14:30\n"),
             (["--next", "call", "--summary", " "], "error: summary: must not be empty\n"),
         ] {
@@ -111,7 +111,9 @@ struct CLIActivityTests {
         let text = String(decoding: outcome.stdout, as: UTF8.self)
         #expect(outcome.status == 0, "\(text)")
         #expect(text.contains("hint: next, as the type suggests: E-mail on \(Self.localDate(1))."), "\(text)")
-        #expect(text.contains("pipeline activity add DEAL --type E-mail --due \(Self.localDate(1)) --summary TEXT"), "\(text)")
+        // The command offered is one that works now the activity is done: on its deal, by id.
+        #expect(text.contains("Schedule it with: pipeline activity add 1 --type E-mail --due \(Self.localDate(1)) --summary TEXT"), "\(text)")
+        #expect(!text.contains("--next"), "\(text)")
     }
 
     @Test(arguments: StoreEngine.allCases)
@@ -124,9 +126,9 @@ struct CLIActivityTests {
             (["activity", "add", "Acme", "--type", "fax", "--due", "2027-01-05", "--summary", "x"],
              "there is no activity type 'fax'; the types are: Call, Meeting, E-mail, To-do"),
             (["activity", "add", "Acme", "--type", "call", "--due", "2027-02-30", "--summary", "x"],
-             "due date: '2027-02-30' is not a date; write it as YYYY-MM-DD (year, month, day), e.g. 2026-12-31"),
+             "due date: '2027-02-30' is not a date; write it as YYYY-MM-DD (year, month, day), e.g. 2026-12-31, or today, tomorrow, +3d, +1w"),
             (["activity", "add", "Acme", "--type", "call", "--due", "+3m", "--summary", "x"],
-             "due date: '+3m' is not a date; write it as YYYY-MM-DD (year, month, day), e.g. 2026-12-31"),
+             "due date: '+3m' is not a date; write it as YYYY-MM-DD (year, month, day), e.g. 2026-12-31, or today, tomorrow, +3d, +1w"),
             (add + ["--time", "25:00"], "time: '25:00' is not a time of day; write it as HH:MM on a 24-hour clock, e.g. 14:30"),
             (["activity", "add", "Acme", "--type", "call", "--due", "2027-01-05", "--summary", "  "], "summary: must not be empty"),
             (add + ["--summary", "two\u{1B}[2Jlines"], "summary: control character U+001B is not allowed (it could drive the terminal)"),
@@ -135,7 +137,7 @@ struct CLIActivityTests {
             (["activity", "edit", "#99", "--summary", "x"], "there is no activity #99"),
             (["activity", "edit", "1"], "nothing to change: give at least one option"),
             (["activity", "edit", "1", "--time", "7"], "time: '7' is not a time of day; write it as HH:MM on a 24-hour clock, e.g. 14:30"),
-            (["activity", "reschedule", "1", "someday"], "due date: 'someday' is not a date; write it as YYYY-MM-DD (year, month, day), e.g. 2026-12-31"),
+            (["activity", "reschedule", "1", "someday"], "due date: 'someday' is not a date; write it as YYYY-MM-DD (year, month, day), e.g. 2026-12-31, or today, tomorrow, +3d, +1w"),
             (["activity", "remove", "abc"], "there is no activity abc"),
             (["activity", "type", "add", "call"], "there is already an activity type called 'call' (names are compared ignoring case)"),
             (["activity", "type", "add", "Visit", "--delay", "400"], "days until the next activity: '400' is not a number of days from 0 to 365"),

@@ -93,6 +93,39 @@ struct AccessActivityTests {
         }
     }
 
+    /// What the program would refuse, the server refuses from any login's own psql: the
+    /// hostile trial stored a due date that was not a date (every reader of the team then
+    /// failed) and control characters (the backup then could not be restored).
+    @Test func theServerKeepsTheProgramsRulesForWhatIsStored() throws {
+        try AccessFixture.with { fixture throws in
+            let plan = try Plan(fixture)
+            let salesperson = try fixture.raw(as: fixture.salesperson)
+            let deal = plan.exportMine.id.rawValue
+            func activity(summary: String = "'Fine'", due: String = "'2026-12-03'", notes: String = "''", createdAt: String = "0") -> String {
+                """
+                INSERT INTO activity (record_id, type_id, summary, due, notes, created_at, updated_at)
+                VALUES ($1, (SELECT min(id) FROM activity_type), \(summary), \(due), \(notes), \(createdAt), 0)
+                """
+            }
+            for due in ["'2026-02-30'", "'not-a-date'", "'0000-01-01'", "'10000-01-01'", "'2026-1-3'"] {
+                #expect(try salesperson.breaksACheck(activity(due: due), [deal]), "\(due)")
+            }
+            for summary in ["''", "'  '", "E'line1\\nline2'", "E'\\x1b[31mred'", "E'\\u202Eevil'"] {
+                #expect(try salesperson.breaksACheck(activity(summary: summary), [deal]), "\(summary)")
+            }
+            #expect(try salesperson.breaksACheck(activity(notes: "E'bell\\x07'"), [deal]))
+            #expect(try salesperson.breaksACheck(activity(createdAt: "9223372036854775807"), [deal]))
+            #expect(try salesperson.breaksACheck("INSERT INTO deal_note (record_id, text, created_at) VALUES ($1, E' \\n ', 0)", [deal]))
+            #expect(try salesperson.breaksACheck("INSERT INTO deal_note (record_id, text, created_at) VALUES ($1, E'\\x1b]0;x\\x07', 0)", [deal]))
+            // A note of several lines, and an activity as the program writes it, are kept.
+            try salesperson.execute("INSERT INTO deal_note (record_id, text, created_at) VALUES ($1, E'two\\nlines', 0)", [deal])
+            try salesperson.execute(activity(notes: "E'first\\nsecond'"), [deal])
+            #expect(try salesperson.column("SELECT count(*)::text FROM activity WHERE summary = 'Fine'") == ["1"])
+            // Everything stored still reads, for everyone.
+            #expect(try fixture.owner.store.activities(of: plan.exportMine.id).count == 2)
+        }
+    }
+
     @Test func aColleaguesNoteIsTheirsOrTheManagers() throws {
         try AccessFixture.with { fixture throws in
             let plan = try Plan(fixture)

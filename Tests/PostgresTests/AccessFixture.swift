@@ -155,4 +155,15 @@ extension PostgresConnection {
             return true
         }
     }
+
+    /// Whether the server refuses `sql` as breaking a CHECK constraint (23514), the rest as
+    /// `execute` does.
+    func breaksACheck(_ sql: String, _ parameters: PostgresParameters = []) throws -> Bool {
+        do {
+            try execute(sql, parameters)
+            return false
+        } catch where error.sqlState == "23514" {
+            return true
+        }
+    }
 }
