@@ -34,6 +34,15 @@ struct DatabaseCommand: ParsableCommand {
             Console.out(localized("cli.db.copied", t.plural("count.team", summary.teams), t.plural("count.stage", summary.stages),
                                   t.plural("count.leadOrOpportunity", summary.records), t.plural("count.stageChange", summary.history),
                                   source.location, target.location))
+            printActivityCounts(activities: summary.activities, notes: summary.notes)
         }
     }
+}
+
+/// A second line after a restore or a copy that carried activities or notes (issue 13); a
+/// store without them keeps its one line.
+func printActivityCounts(activities: Int, notes: Int) {
+    guard activities > 0 || notes > 0 else { return }
+    let t = Localizer(CLILanguage.current)
+    Console.out(localized("cli.exchange.activitiesAndNotes", t.plural("count.activity", activities), t.plural("count.note", notes)))
 }

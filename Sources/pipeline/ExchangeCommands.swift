@@ -102,6 +102,7 @@ struct ImportCommand: ParsableCommand {
             let t = Localizer(session.language)
             Console.out(localized("cli.exchange.restoredTeamsStagesLeadsAnd", t.plural("count.team", summary.teams), t.plural("count.stage", summary.stages),
                                   t.plural("count.leadOrOpportunity", summary.records), t.plural("count.stageChange", summary.history)))
+            printActivityCounts(activities: summary.activities, notes: summary.notes)
             return
         }
         let context = session.context()

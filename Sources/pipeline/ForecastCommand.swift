@@ -19,6 +19,7 @@ struct ForecastCommand: ParsableCommand {
     @Option(help: ArgumentHelp(localized("cli.forecast.onlyThisTeamSPipeline"), valueName: "team")) var team: String?
     @Option(name: .customLong("by"), help: ArgumentHelp(localized("cli.forecast.groupByStageDefaultExpected"), valueName: "stage|month|salesperson"))
     var grouping: String?
+    @Flag(help: ArgumentHelp(localized("cli.forecast.option.mine"))) var mine = false
     @Flag(help: ArgumentHelp(localized("cli.option.json"))) var json = false
 
     func validate() throws { _ = try choice(grouping, of: "--by", as: Grouping.self) }
@@ -27,13 +28,16 @@ struct ForecastCommand: ParsableCommand {
         let by = try choice(grouping, of: "--by", as: Grouping.self) ?? .stage
         let session = try global.open(forWriting: false)
         let team = try team.map { try session.database.team($0) }
-        let forecast = try session.database.forecast(team: team?.id, groupedBy: Forecast.Grouping(rawValue: by.rawValue) ?? .stage)
+        // "Mine": the deals whose salesperson is the person running it (the login on a server).
+        let forecast = try session.database.forecast(team: team?.id, groupedBy: Forecast.Grouping(rawValue: by.rawValue) ?? .stage,
+                                                     salesperson: mine ? session.user : nil)
         let currency = try session.database.defaultCurrency()
         let catalog = try session.database.catalog()
         if json {
             Console.out(JSONValue.object([
                 ("team", .optional(team?.name)),
                 ("group_by", .string(by.rawValue)),
+                ("salesperson", .optional(mine ? session.user : nil)),
                 ("currency", .string(currency.code)),
                 ("rows", .array(forecast.rows.map { row in
                     var members: [(String, JSONValue)] = [("key", .optional(row.key))]
@@ -50,7 +54,8 @@ struct ForecastCommand: ParsableCommand {
             ]).rendered())
             return
         }
-        let scope = team.map { localized("cli.forecast.scope.team", $0.name) } ?? localized("cli.forecast.scope.all")
+        var scope = team.map { localized("cli.forecast.scope.team", $0.name) } ?? localized("cli.forecast.scope.all")
+        if mine { scope = localized("cli.forecast.scope.mine", scope, session.user) }
         Console.out(localized("cli.forecast.forecastOfBy", scope, localized("cli.forecast.by.\(by.rawValue)")))
         // Only stages have a probability: by month or salesperson the column would be empty.
         let byStage = by == .stage

@@ -125,6 +125,13 @@ struct Session {
         environment["USER"] ?? environment["LOGNAME"] ?? "unknown"
     }
 
+    /// How far the user's clock is ahead of UTC now (their time zone, `TZ`): the core reads no
+    /// zone, so the executable turns "now" into the user's day here.
+    var utcOffsetSeconds: Int { TimeZone.current.secondsFromGMT(for: Date()) }
+
+    /// The user's local date: what overdue, due today and `--due tomorrow` are relative to.
+    var today: CalendarDate { Timestamp.now.localDate(utcOffsetSeconds: utcOffsetSeconds) }
+
     /// Who is acting and when, for the stage history.
     func context() -> ChangeContext {
         ChangeContext(now: .now, user: user)

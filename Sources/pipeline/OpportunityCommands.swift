@@ -1,6 +1,7 @@
 import ArgumentParser
 import PipelineCore
 import PipelineEngines
+import PipelineExchange
 import PipelineStorage
 
 /// `pipeline opp …`: the deals in the pipeline.
@@ -9,7 +10,8 @@ struct OpportunityCommand: ParsableCommand {
         commandName: "opp",
         abstract: localized("cli.opp.addListShowEditMove"),
         discussion: localized("cli.opp.idArgumentsTakeAnOpportunity"),
-        subcommands: [Add.self, List.self, Show.self, Edit.self, Move.self, Won.self, Lost.self, Restore.self, Archive.self, Delete.self]) }
+        subcommands: [Add.self, List.self, Show.self, Edit.self, Move.self, Won.self, Lost.self, Restore.self, Archive.self, Delete.self,
+                      NoteCommand.self]) }
 
     /// The fields `add` and `edit` share.
     struct Fields: ParsableArguments {
@@ -67,17 +69,27 @@ struct OpportunityCommand: ParsableCommand {
         @Option(help: ArgumentHelp(localized("cli.opp.onlyThisStageIdOr"), valueName: "stage")) var stage: String?
         @Option(help: ArgumentHelp(localized("cli.opp.onlyThisTeam"), valueName: "team")) var team: String?
         @Flag(help: ArgumentHelp(localized("cli.opp.includeArchivedOpportunities"))) var archived = false
+        @Flag(help: ArgumentHelp(localized("cli.opp.option.mine"))) var mine = false
+        @Option(help: ArgumentHelp(localized("cli.opp.option.user"), valueName: "user")) var user: String?
+        @Flag(help: ArgumentHelp(localized("cli.opp.option.rotting"))) var rotting = false
         @Flag(help: ArgumentHelp(localized("cli.option.json"))) var json = false
+
+        func validate() throws {
+            if mine, user != nil { throw ValidationError(localized("cli.opp.mineOrUser")) }
+        }
 
         func run() throws {
             let session = try global.open(forWriting: false)
+            let salesperson = try user.map { try TextInput.singleLine($0, field: .salesperson) } ?? (mine ? session.user : nil)
+            let rottingDay = rotting ? RottingDay(today: session.today, utcOffsetSeconds: session.utcOffsetSeconds) : nil
             let catalog = try session.database.catalog()
             let team = try team.map { try session.database.team($0) }
             let stage = try stage.map { reference throws -> Stage in
                 if let team { return try catalog.pipeline(for: team).resolveStage(reference) }
                 return try catalog.resolveStage(reference)
             }
-            let filter = OpportunityFilter(team: team?.id, stage: stage?.id, includeArchived: archived)
+            let filter = OpportunityFilter(team: team?.id, stage: stage?.id, includeArchived: archived, salesperson: salesperson,
+                                           rotting: rottingDay)
             let stageNames = Dictionary(uniqueKeysWithValues: catalog.stages.map { ($0.id, $0.name) })
             let teamNames = Dictionary(uniqueKeysWithValues: catalog.teams.map { ($0.id, $0.name) })
             if json {
@@ -133,13 +145,22 @@ struct OpportunityCommand: ParsableCommand {
 
         func run() throws {
             let session = try global.open(forWriting: false)
-            let deal = try session.database.opportunity(opportunity)
-            let catalog = try session.database.catalog()
-            let history = try session.database.history(of: deal.id)
+            let today = session.today
+            // The deal, its activities, notes, history and timeline from one snapshot.
+            let (page, catalog) = try session.database.readingTogether {
+                let deal = try session.database.opportunity(opportunity)
+                return (try session.database.dealPage(of: deal.id), try session.database.catalog())
+            }
+            let deal = page.record
             let stageName = deal.stage.flatMap { catalog.stage($0)?.name }
             let teamName = catalog.team(deal.team)?.name
+            let activities = ActivityOutput(session: session, types: page.activityTypes, today: today)
             if json {
-                Console.out(Present.opportunity(deal, stageName: stageName, teamName: teamName, history: history).rendered())
+                guard case .object(var members) = Present.opportunity(deal, stageName: stageName, teamName: teamName, history: page.history)
+                else { return }
+                members.append(("activities", .array(page.activities.map { activities.json($0, deal: deal) })))
+                members.append(("timeline", .array(page.timeline.map(Present.timelineEntry))))
+                Console.out(JSONValue.object(members).rendered())
                 return
             }
             var lines = [localized("cli.opp.opportunity", deal.id, deal.title, deal.isActive ? "" : localized("cli.archivedMark"))]
@@ -166,11 +187,30 @@ struct OpportunityCommand: ParsableCommand {
                 lines.append(localized("cli.label.notes"))
                 lines += deal.notes.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }
             }
-            lines.append(localized("cli.label.history"))
-            for entry in history {
-                let from = entry.fromName.map { "\($0) → " } ?? "→ "
-                lines.append(localized("cli.opp.historyEntry", entry.change.at.display(in: session.language), from,
-                                       entry.toName ?? localized("cli.opp.removedStage"), entry.change.by))
+            // Planned first (by due date), then done (newest first): the store's order.
+            let planned = page.activities.filter { !$0.isDone }
+            let done = page.activities.filter(\.isDone)
+            lines.append(localized("cli.label.plannedActivities"))
+            if planned.isEmpty { lines.append("    " + localized("cli.opp.noPlannedActivity")) }
+            for activity in planned {
+                lines.append(localized("cli.opp.plannedActivity", activity.id, activities.state(activity),
+                                       activity.due.display(in: session.language) + (activity.time.map { " \($0)" } ?? ""),
+                                       activities.typeName(activity.type), activity.summary,
+                                       activity.assignedTo.isEmpty ? localized("cli.activity.nobody") : activity.assignedTo))
+            }
+            if !done.isEmpty {
+                lines.append(localized("cli.label.doneActivities"))
+                for activity in done {
+                    lines.append(localized("cli.opp.doneActivity", activity.id, activity.completion?.at.display(in: session.language) ?? "",
+                                           activities.typeName(activity.type), activity.summary, activity.completion?.by ?? ""))
+                }
+            }
+            lines.append(localized("cli.label.timeline"))
+            for entry in page.timeline {
+                let text = TimelineText(session: session).describe(entry.kind)
+                let body = text.split(separator: "\n", omittingEmptySubsequences: false)
+                lines.append(localized("cli.opp.timelineEntry", entry.at.display(in: session.language), body.first.map(String.init) ?? "", entry.by))
+                lines += body.dropFirst().map { "      " + $0 }
             }
             for line in lines { Console.out(line) }
         }

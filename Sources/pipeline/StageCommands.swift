@@ -45,19 +45,26 @@ struct StageCommand: ParsableCommand {
                 }).rendered())
                 return
             }
-            var table = Table([
+            // Rotting days only where a stage has them: a pipeline without reads as it always did.
+            let rotting = stages.contains { $0.rottingDays != nil }
+            var columns: [Table.Column] = [
                 .init(localized("cli.column.position"), max: 3, right: true), .init(localized("cli.column.id"), max: 5, right: true), .init(localized("cli.column.stage"), max: 24, min: 10),
                 .init(localized("cli.column.probability"), max: 6, right: true), .init(localized("cli.column.auto"), max: 4), .init(localized("cli.column.outcome"), max: 7), .init(localized("cli.column.folded"), max: 4),
-                .init(localized("cli.column.team"), max: 12, min: 4), .init(localized("cli.column.deals"), max: 7, right: true), .init(localized("cli.column.requirements"), max: 60, min: 8),
-            ])
+                .init(localized("cli.column.team"), max: 12, min: 4), .init(localized("cli.column.deals"), max: 7, right: true),
+            ]
+            if rotting { columns.append(.init(localized("cli.column.rotting"), max: 8, right: true)) }
+            columns.append(.init(localized("cli.column.requirements"), max: 60, min: 8))
+            var table = Table(columns)
             for (index, stage) in stages.enumerated() {
-                table.add([
+                var cells: [String] = [
                     String(index + 1), String(stage.id.rawValue), stage.name, stage.probability.description,
                     localized(stage.changesProbabilityAutomatically ? "cli.yes" : "cli.no"), stage.outcome.name(in: session.language),
                     stage.isFolded ? localized("cli.yes") : "",
                     stage.scope.team.flatMap { catalog.team($0)?.name } ?? localized("cli.stage.allTeams"), String(figures[stage.id]?.count ?? 0),
-                    stage.requirements.split(separator: "\n").first.map(String.init) ?? "",
-                ])
+                ]
+                if rotting { cells.append(stage.rottingDays.map { localized("cli.stage.days", $0) } ?? "") }
+                cells.append(stage.requirements.split(separator: "\n").first.map(String.init) ?? "")
+                table.add(cells)
             }
             table.finish()
             if stages.isEmpty { Console.out(localized("cli.stage.thePipelineHasNoStages", team.name)) }
@@ -126,6 +133,9 @@ struct StageCommand: ParsableCommand {
         @Flag(exclusivity: .exclusive, help: ArgumentHelp(localized("cli.stage.whetherDealsEnteringTheStage"))) var automatic: Automatic?
         @Option(help: ArgumentHelp(localized("cli.stage.option.scopeEdit"), valueName: "shared|team"))
         var scope: String?
+        @Option(name: .customLong("rotting-days"), parsing: .unconditional,
+                help: ArgumentHelp(localized("cli.stage.option.rottingDays"), valueName: "days|off"))
+        var rottingDays: String?
 
         enum Folding: String, EnumerableFlag { case fold, unfold }
         enum Automatic: String, EnumerableFlag {
@@ -139,6 +149,8 @@ struct StageCommand: ParsableCommand {
             let context = session.context()
             let scope = try choice(scope, of: "--scope", as: ScopeOption.self)
             let probability = try probability.map { try Probability(parsing: $0) }
+            // `.some(nil)`: rotting turned off.
+            let rotting: Int?? = try rottingDays.map { try Stage.rottingDays(parsing: $0, language: session.language) }
             let edited = try session.database.inOneTransaction { store in
                 let team = try self.team.map { try store.team($0) } ?? store.currentTeam(for: session.database.user)
                 let stage = try store.pipeline(for: team.id).resolveStage(self.stage)
@@ -146,10 +158,13 @@ struct StageCommand: ParsableCommand {
                     name: name, probability: probability, requirements: requirements,
                     isFolded: folding.map { $0 == .fold }, outcome: outcome?.outcome,
                     changesProbabilityAutomatically: automatic.map { $0 == .autoProbability },
-                    scope: scope.map { $0 == .team ? .team(team.id) : .shared })
+                    scope: scope.map { $0 == .team ? .team(team.id) : .shared }, rottingDays: rotting)
                 return try store.editStage(stage.id, edit, context: context)
             }
             Console.out(localized("cli.stage.updatedStage", edited.id, edited.name, edited.probability, edited.outcome.name(in: session.language)))
+            if rottingDays != nil {
+                Console.out(edited.rottingDays.map { localized("cli.stage.rotsAfter", edited.name, $0) } ?? localized("cli.stage.neverRots", edited.name))
+            }
         }
     }
 

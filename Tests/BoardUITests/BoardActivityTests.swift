@@ -164,7 +164,7 @@ struct BoardActivityTests {
         let board = try BoardHarness(seed: Self.seed)
         let id = try board.card("Acme renewal").id
         board.press(.character("4"), .character("r"))
-        board.type("tomorrow")
+        board.type("someday")
         board.press(.enter)
         guard case .reschedule(let prompt) = board.state.mode else { Issue.record("prompt closed"); return }
         #expect(prompt.form.fields[0].error != nil)

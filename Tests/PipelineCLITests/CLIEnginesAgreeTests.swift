@@ -233,6 +233,9 @@ struct Normalizer {
                 let member = object[key]!
                 if Self.timeKeys.contains(key), member is String {
                     result[key] = "<time>"
+                } else if key == "time_in_from_ms", member is Int {
+                    // How long a deal stayed in a stage: the moments between the script's commands.
+                    result[key] = "<duration>"
                 } else if key == "by", let actingUser, member as? String == actingUser {
                     result[key] = "<the acting user>"
                 } else if let kind = key == "id" ? family : Self.idKinds[key], let id = member as? Int {

@@ -110,6 +110,7 @@ struct CLIVietnameseTests {
         "board", "team", "stage", "opp", "lead", "forecast", "export", "import", "settings", "help",
         "list", "add", "rename", "remove", "edit", "move", "suggest", "show", "won", "lost", "restore", "archive",
         "delete", "duplicates", "convert", "get", "set", "db", "copy", "check", "user",
+        "activity", "type", "done", "reschedule", "note",
     ]
 
     struct Run {
@@ -226,6 +227,50 @@ struct CLIVietnameseTests {
         run(["forecast", "--by", "salesperson"], 0)
         run(["forecast", "--by", "năm"], 64)
         run(["forecast", "--team", "Không có"], 65)
+
+        // Activities, notes, the deal's page, my deals and rotting (issue 13).
+        let beta = id("Hợp đồng Beta")
+        run(["activity", "type", "list"], 0)
+        run(["activity", "type", "add", "Ghé thăm", "--next", "gọi điện", "--delay", "2"], 0)
+        run(["activity", "type", "add", "ghé thăm"], 65)
+        run(["activity", "type", "add", "Khác", "--delay", "400"], 65)
+        run(["activity", "type", "edit", "Ghé thăm", "--name", "Thăm khách hàng"], 0)
+        run(["activity", "type", "edit", "Không có", "--delay", "1"], 65)
+        run(["activity", "type", "remove", "Thăm khách hàng"], 0)
+        run(["activity", "type", "remove", "Không có"], 65)
+        run(["activity", "add", beta, "--type", "gọi điện", "--due", "ngày mai", "--time", "14:30", "--summary", "Gọi chị Lan"], 0)
+        run(["activity", "add", beta, "--type", "cuộc họp", "--due", "02/01/2020", "--summary", "Họp báo giá", "--note", "Mang bảng giá"], 0)
+        run(["activity", "add", beta, "--type", "fax", "--due", "ngày mai", "--summary", "Sai"], 65)
+        run(["activity", "add", beta, "--type", "gọi điện", "--due", "31/02/2027", "--summary", "Sai"], 65)
+        run(["activity", "add", beta, "--type", "gọi điện", "--due", "ngày mai", "--time", "25:00", "--summary", "Sai"], 65)
+        run(["activity", "add", beta, "--type", "gọi điện", "--due", "ngày mai", "--summary", " "], 65)
+        run(["activity", "list"], 0)
+        run(["activity", "list", "--team", "Bán hàng", "--done"], 0)
+        run(["activity", "list", "--team", "Bán hàng", "--overdue"], 0)
+        run(["activity", "list", "--mine", "--user", "Lan"], 64)
+        run(["activity", "edit", "1", "--summary", "Gọi lại chị Lan", "--no-time"], 0)
+        run(["activity", "edit", "1"], 65)
+        run(["activity", "reschedule", "1", "+1w", "--time", "9:00"], 0)
+        run(["activity", "reschedule", "1", "hôm qua"], 65)
+        run(["activity", "done", "2", "--feedback", "Khách đồng ý", "--next", "gọi điện", "--due", "+3d"], 0)
+        run(["activity", "done", "2"], 65)
+        run(["activity", "done", "99"], 65)
+        run(["activity", "done", "1", "--due", "ngày mai"], 64)
+        run(["activity", "remove", "1"], 0)
+        run(["activity", "remove", "1"], 65)
+        run(["opp", "note", beta, "Khách muốn giảm giá"], 0)
+        run(["opp", "note", "add", beta, "Đã gửi báo giá"], 0)
+        run(["opp", "note", beta, "  "], 65)
+        run(["opp", "note", "remove", "1"], 0)
+        run(["opp", "note", "remove", "1"], 65)
+        run(["opp", "show", beta], 0)
+        run(["opp", "list", "--mine"], 0)
+        run(["opp", "list", "--rotting"], 0)
+        run(["forecast", "--mine"], 0)
+        run(["stage", "edit", "Mới", "--rotting-days", "14"], 0)
+        run(["stage", "list"], 0)
+        run(["stage", "edit", "Mới", "--rotting-days", "tắt"], 0)
+        run(["stage", "edit", "Mới", "--rotting-days", "mãi mãi"], 65)
 
         // Settings.
         run(["settings", "list"], 0, allowing: Self.settingWords)

@@ -18,6 +18,7 @@ enum Present {
             ("team", .optional(stage.scope.team.flatMap { catalog.team($0)?.name })),
             ("team_id", stage.scope.team.map { .int($0.rawValue) } ?? .null),
             ("opportunity_count", .int(figures?.count ?? 0)),
+            ("rotting_days", stage.rottingDays.map { .int($0) } ?? .null),
             ("version", .int(stage.version)),
         ])
     }
@@ -107,5 +108,82 @@ enum Present {
         let currencies = totals.currencies(preferring: currency)
         if currencies.isEmpty { return [session.money(0, currency)] }
         return currencies.map { session.money(totals[$0], $0) }
+    }
+
+    // MARK: - Activities, notes, the timeline (issue 13)
+
+    /// An activity: `state` is overdue, today, planned or done on the user's today.
+    static func activity(_ activity: Activity, typeName: String, state: String, dealTitle: String?) -> JSONValue {
+        .object([
+            ("id", .int(activity.id.rawValue)),
+            ("deal_id", .int(activity.record.rawValue)),
+            ("deal", .optional(dealTitle)),
+            ("type", .string(typeName)),
+            ("type_id", .int(activity.type.rawValue)),
+            ("summary", .string(activity.summary)),
+            ("due", .string(activity.due.iso8601)),
+            ("time", .optional(activity.time?.description)),
+            ("assigned_to", .string(activity.assignedTo)),
+            ("state", .string(state)),
+            ("done", .bool(activity.isDone)),
+            ("done_at", .optional(activity.completion?.at.iso8601)),
+            ("done_by", .optional(activity.completion?.by)),
+            ("feedback", .optional(activity.completion?.feedback)),
+            ("notes", .string(activity.notes)),
+            ("created_at", .string(activity.createdAt.iso8601)),
+            ("created_by", .string(activity.createdBy)),
+            ("updated_at", .string(activity.updatedAt.iso8601)),
+            ("version", .int(activity.version)),
+        ])
+    }
+
+    static func activityType(_ type: ActivityType, names: [ActivityType.ID: String]) -> JSONValue {
+        .object([
+            ("id", .int(type.id.rawValue)),
+            ("name", .string(type.name)),
+            ("next_type", .optional(type.nextType.flatMap { names[$0] })),
+            ("next_type_id", type.nextType.map { .int($0.rawValue) } ?? .null),
+            ("next_delay_days", .int(type.nextDelayDays)),
+            ("position", .int(type.sortOrder)),
+            ("version", .int(type.version)),
+        ])
+    }
+
+    static func note(_ note: DealNote) -> JSONValue {
+        .object([
+            ("id", .int(note.id.rawValue)), ("deal_id", .int(note.record.rawValue)), ("text", .string(note.text)),
+            ("author", .string(note.author)), ("at", .string(note.at.iso8601)),
+        ])
+    }
+
+    /// One line of a deal's timeline: its kind, when, who, and its text or figures.
+    static func timelineEntry(_ entry: TimelineEntry) -> JSONValue {
+        func money(_ value: Money?) -> JSONValue { value.map { .string($0.plainString) } ?? .null }
+        func probability(_ value: Probability?) -> JSONValue { value.map { .number($0.decimalString) } ?? .null }
+        var members: [(String, JSONValue)]
+        switch entry.kind {
+        case .created(let stage, let chance, let amount):
+            members = [("kind", .string("created")), ("stage", .optional(stage)), ("probability", probability(chance)),
+                       ("amount", money(amount)), ("currency", .optional(amount?.currency.code))]
+        case .stageChanged(let from, let to, let spent):
+            members = [("kind", .string("stage_changed")), ("from", .optional(from)), ("to", .optional(to)),
+                       ("time_in_from_ms", spent.map { .int($0) } ?? .null)]
+        case .probabilityChanged(let from, let to, let byHand):
+            members = [("kind", .string("probability_changed")), ("from", probability(from)), ("to", probability(to)),
+                       ("by_hand", .bool(byHand))]
+        case .amountChanged(let from, let to):
+            members = [("kind", .string("amount_changed")), ("from", money(from)), ("to", money(to)), ("currency", .string(to.currency.code))]
+        case .won: members = [("kind", .string("won"))]
+        case .lost(let reason): members = [("kind", .string("lost")), ("reason", .optional(reason))]
+        case .restored: members = [("kind", .string("restored"))]
+        case .archived: members = [("kind", .string("archived"))]
+        case .activityDone(let activity, let type, let summary, let feedback):
+            members = [("kind", .string("activity_done")), ("activity_id", .int(activity.rawValue)), ("type", .string(type)),
+                       ("summary", .string(summary)), ("feedback", .string(feedback))]
+        case .note(let id, let text):
+            members = [("kind", .string("note")), ("note_id", .int(id.rawValue)), ("text", .string(text))]
+        }
+        members.insert(contentsOf: [("at", .string(entry.at.iso8601)), ("by", .string(entry.by))], at: 1)
+        return .object(members)
     }
 }
