@@ -93,12 +93,25 @@ enum BoardDealPage {
         let last = max(0, BoardDealPageView.rows(state, page).count - height)
         switch key {
         case .tab, .backTab:
-            leave(&page, &state)
-            page.section = key == .tab ? page.section.next : page.section.previous
-            enter(&page, &state)
-            reveal(&page, state)
-            state.page = page
-            return []
+            // In the fields, Tab goes field by field as the card editor did, and leaves them
+            // only after the last field (Shift+Tab before the first).
+            if page.section == .fields, case .cardEditor(var editor) = state.mode {
+                let last = editor.form.fields.count - 1
+                if key == .tab, editor.form.focused < last {
+                    editor.form.focusNext()
+                } else if key == .backTab, editor.form.focused > 0 {
+                    editor.form.focusPrevious()
+                } else {
+                    editor.form.focused = key == .tab ? 0 : last
+                    state.mode = .cardEditor(editor)
+                    return moveSection(key, &page, &state)
+                }
+                state.mode = .cardEditor(editor)
+                reveal(&page, state)
+                state.page = page
+                return []
+            }
+            return moveSection(key, &page, &state)
         case .pageDown:
             page.scroll = min(last, page.scroll + max(1, height - 1))
             state.page = page
@@ -227,6 +240,21 @@ enum BoardDealPage {
         default:
             return []
         }
+    }
+
+    /// Tab or Shift+Tab to the next or previous section; coming back to the fields with
+    /// Shift+Tab lands on their last field, with Tab on their first.
+    static func moveSection(_ key: Key, _ page: inout DealPageState, _ state: inout BoardState) -> [BoardEffect] {
+        leave(&page, &state)
+        page.section = key == .tab ? page.section.next : page.section.previous
+        enter(&page, &state)
+        if page.section == .fields, case .cardEditor(var editor) = state.mode {
+            editor.form.focused = key == .tab ? 0 : editor.form.fields.count - 1
+            state.mode = .cardEditor(editor)
+        }
+        reveal(&page, state)
+        state.page = page
+        return []
     }
 
     /// The fields keep what was typed while another section has the keys.
