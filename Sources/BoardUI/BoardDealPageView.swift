@@ -202,15 +202,25 @@ enum BoardDealPageView {
                 }
                 guard case .text(let text) = field.kind else { break }
                 if field.isMultiline {
-                    guard line == 0 else { break }
-                    let room = min(fieldRowsMultiline, top + height - y)
+                    // Drawn whole from its first row; when that row is scrolled off the top,
+                    // from the first row in sight, with the rows it still has below.
+                    guard line == 0 || offset == 0 else { break }
+                    var whole = Grid(size: Size(columns: columns, rows: fieldRowsMultiline))
                     if editing {
-                        BoardOverlays.drawText(&grid, text, x: valueX, y: y, width: valueWidth, rows: room, focused: focused)
+                        BoardOverlays.drawText(&whole, text, x: valueX, y: 0, width: valueWidth, rows: fieldRowsMultiline, focused: focused)
                     } else {
                         let lines = TextWrap.lines(TerminalText.sanitized(text.text, singleLine: false), width: valueWidth)
-                        for (row, value) in lines.prefix(room).enumerated() {
-                            grid.write(fitting: value, x: valueX, y: y + row, width: valueWidth, style: .normal)
+                        for (row, value) in lines.prefix(fieldRowsMultiline).enumerated() {
+                            whole.write(fitting: value, x: valueX, y: row, width: valueWidth, style: .normal)
                         }
+                    }
+                    let shown = min(fieldRowsMultiline - line, top + height - y)
+                    for row in 0..<max(0, shown) {
+                        for column in valueX..<min(columns, valueX + valueWidth) { grid[column, y + row] = whole[column, line + row] }
+                    }
+                    grid.log.wraps += whole.log.wraps
+                    if let cursor = whole.log.cursor, cursor.y >= line, cursor.y < line + shown {
+                        grid.log.cursor = Point(x: cursor.x, y: y + cursor.y - line)
                     }
                 } else if editing {
                     BoardOverlays.drawLine(&grid, text, x: valueX, y: y, width: valueWidth, focused: focused)

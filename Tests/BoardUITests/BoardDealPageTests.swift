@@ -36,7 +36,8 @@ struct BoardDealPageTests {
     }
 
     /// The board with Acme's card focused and its page open.
-    static func openAcme(size: Size = Size(columns: 120, rows: 30), language: Language = .english) throws -> BoardHarness {
+    static func openAcme(size: Size = Size(columns: 120, rows: 30), language: Language = .english,
+                         seed: @escaping (BoardHarness) throws -> Void = seed) throws -> BoardHarness {
         let board = try BoardHarness(size: size, language: language, seed: seed)
         let acme = try board.card("Acme renewal")
         for _ in 0..<6 where board.state.focus?.card != acme.id { board.press(.left) }
@@ -85,17 +86,44 @@ struct BoardDealPageTests {
         #expect(try board.card("Acme renewal").title == "Acme renewal")
     }
 
+    /// Tab goes field by field as the old card editor did and leaves the fields only after
+    /// the last one; Shift+Tab before the first goes back round to the note box, and coming
+    /// back into the fields with Shift+Tab lands on their last field.
+    @Test func tabGoesFieldByFieldAndLeavesTheFieldsAfterTheLast() throws {
+        let board = try Self.openAcme()
+        guard case .cardEditor(let editor) = board.state.mode else { Issue.record("the fields have no keys"); return }
+        let count = editor.form.fields.count
+        for expected in 1..<count {
+            board.press(.tab)
+            guard case .cardEditor(let now) = board.state.mode else { Issue.record("Tab left the fields early"); return }
+            #expect(now.form.focused == expected)
+            #expect(board.state.page?.section == .fields)
+        }
+        board.press(.tab)
+        #expect(board.state.page?.section == .activities)
+        board.press(.backTab)
+        guard case .cardEditor(let back) = board.state.mode else { Issue.record("Shift+Tab did not come back to the fields"); return }
+        #expect(back.form.focused == count - 1)
+        for _ in 1..<count { board.press(.backTab) }
+        #expect(board.state.page?.section == .fields)
+        board.press(.backTab)
+        #expect(board.state.page?.section == .note)
+        board.press(.tab)
+        guard case .cardEditor(let first) = board.state.mode else { Issue.record("Tab did not come round to the fields"); return }
+        #expect(first.form.focused == 0)
+    }
+
     @Test func aNoteIsAddedFromTheNoteBoxWithItsAuthorAndAnEmptyOneIsRefused() throws {
         let board = try Self.openAcme()
         let acme = try board.card("Acme renewal")
-        board.press(.tab, .tab, .tab)
+        board.press(.backTab)  // Shift+Tab before the first field: the note box
         #expect(board.state.page?.section == .note)
         board.press(.enter)
         #expect(board.screen.contains("Type the note first."), "\(board.screen)")
         #expect(try board.database.notes(of: acme.id).count == 2)
         board.type("Sent the quote")
         board.press(.enter)
-        board.press(.tab, .tab, .tab)
+        board.press(.backTab)  // the timeline
         let notes = try board.database.notes(of: acme.id)
         #expect(notes.count == 3)
         let added = try #require(notes.first { $0.text == "Sent the quote" })
@@ -104,7 +132,7 @@ struct BoardDealPageTests {
         #expect(board.state.page?.noteBox.value(DealPageState.noteField) == "")
         #expect(board.screen.contains("Sent the quote"))
         // Esc from the note box goes back to the board, on the same card.
-        board.press(.tab, .tab, .tab, .escape)
+        board.press(.tab, .escape)
         #expect(board.state.page == nil)
         #expect(board.state.focus?.card == acme.id)
     }
@@ -112,7 +140,7 @@ struct BoardDealPageTests {
     @Test func aSelectedNoteIsDeletedAndAnythingElseSaysOnlyNotes() throws {
         let board = try Self.openAcme()
         let acme = try board.card("Acme renewal")
-        board.press(.tab, .tab)
+        board.press(.backTab, .backTab)
         #expect(board.state.page?.section == .timeline)
         // The newest entry is the user's own note.
         board.press(.character("x"))
@@ -131,7 +159,7 @@ struct BoardDealPageTests {
         for _ in 0..<6 where board.state.focus?.card != acme.id { board.press(.right) }
         for _ in 0..<6 where board.state.focus?.card != acme.id { board.press(.left) }
         board.press(.enter)
-        board.press(.tab, .tab)
+        board.press(.backTab, .backTab)
         #expect(board.state.page?.selectedNote?.author == "tester")
         board.press(.character("x"))
         #expect(try board.database.notes(of: acme.id).count == 2)
@@ -141,7 +169,7 @@ struct BoardDealPageTests {
 
     @Test func dMarksTheSelectedActivityDoneAndTheTimelineShowsIt() throws {
         let board = try Self.openAcme()
-        board.press(.tab)
+        board.press(.backTab, .backTab, .backTab)
         #expect(board.state.page?.section == .activities)
         #expect(board.state.page?.selectedActivityValue?.summary == "Demo meeting")
         board.press(.character("d"))
@@ -156,12 +184,17 @@ struct BoardDealPageTests {
         #expect(editor.record.title == "Acme renewal")
         board.press(.escape)
         #expect(board.screen.contains("✓ Call: Demo meeting · done 2026-11-20 09:00 by tester"), "\(board.screen)")
+        // Done at the same instant as the newest note was written, after it: above it.
+        let lines = board.grid.lines
+        let doneEntry = try #require(lines.firstIndex { $0.contains("Call done: Demo meeting") }, "\(board.screen)")
+        let note = try #require(lines.firstIndex { $0.contains("Ask for the signed PO") }, "\(board.screen)")
+        #expect(doneEntry < note)
     }
 
     @Test func thePageScrollsAndKeepsItsPlaceWhenSomeoneElseChangesTheDeal() throws {
         let board = try Self.openAcme(size: Size(columns: 80, rows: 24))
         let acme = try board.card("Acme renewal")
-        board.press(.tab, .tab)
+        board.press(.backTab, .backTab)
         board.press(.pageDown)
         let scroll = try #require(board.state.page?.scroll)
         #expect(scroll > 0)
@@ -177,6 +210,31 @@ struct BoardDealPageTests {
         #expect(board.state.page?.scroll == 0)
     }
 
+    /// A Notes field of several lines whose first row is scrolled off the top still shows
+    /// its other lines in the rows left in sight, typed in or read only.
+    @Test func aMultiLineNotesFieldHalfScrolledOffTheTopShowsItsOtherLines() throws {
+        let board = try Self.openAcme(size: Size(columns: 80, rows: 18)) { board in
+            try Self.seed(board)
+            var changes = OpportunityChanges()
+            changes.notes = "First line\nSecond line\nThird line"
+            _ = try board.database.editOpportunity(try board.card("Acme renewal").id, changes, expectedVersion: nil,
+                                                   context: ChangeContext(now: BoardHarness.now, user: "Hoa"))
+        }
+        for keys: [Key] in [[], [.backTab]] {  // the fields with the keys, then the note box's
+            for key in keys { board.press(key) }
+            var state = board.state
+            let page = try #require(state.page)
+            let rows = BoardDealPageView.rows(state, page)
+            let first = try #require(rows.firstIndex { if case .field(_, 0) = $0.content, case .field(let index) = $0.anchor {
+                BoardDealPageView.fieldsForm(state, page).fields[index].isMultiline } else { false } })
+            #expect(BoardDealPageView.fieldsForm(state, page).fields.contains { $0.text == "First line\nSecond line\nThird line" })
+            state.page?.scroll = first + 1
+            let lines = BoardRenderer.render(state).lines
+            #expect(lines[2].contains("Second line"), "\(keys)\n\(lines.joined(separator: "\n"))")
+            #expect(lines[3].contains("Third line"), "\(keys)\n\(lines.joined(separator: "\n"))")
+        }
+    }
+
     @Test func userTextIsSanitisedAndWrappedOnThePage() throws {
         let board = try Self.openAcme(size: Size(columns: 80, rows: 24))
         let acme = try board.card("Acme renewal")
@@ -187,7 +245,7 @@ struct BoardDealPageTests {
         _ = try board.database.addNote(to: acme.id, text: "Evil note with a very long line that must wrap between its words on the page",
                                        context: ChangeContext(now: BoardHarness.now, user: "Hoa"))
         board.press(.escape, .enter)
-        board.press(.tab, .tab)
+        board.press(.backTab, .backTab)
         let screen = board.screen
         #expect(screen.contains("Evil"), "\(screen)")
         #expect(screen.contains("between its words"), "\(screen)")
