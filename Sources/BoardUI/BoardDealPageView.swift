@@ -239,7 +239,7 @@ enum BoardDealPageView {
     /// The page's key hints, for the section that has the keys.
     static func footerHints(_ page: DealPageState) -> [KeyMap.FooterHint] {
         switch page.section {
-        case .fields: return [("Tab", "footer.section"), ("↑↓", "footer.field"), ("Enter", "footer.save"), ("PgUp PgDn", "footer.scroll"),
+        case .fields: return [("Tab ↑↓", "footer.field"), ("Enter", "footer.save"), ("PgUp PgDn", "footer.scroll"),
                               ("Esc", "footer.back")]
         case .activities: return [("Tab", "footer.section"), ("↑↓", "footer.move"), ("a", "footer.plan"), ("d", "footer.done"),
                                   ("PgUp PgDn", "footer.scroll"), ("Esc", "footer.back")]

@@ -204,7 +204,7 @@ extension Catalogue {
         "footer.deleteNote": "delete note",
         "footer.addNote": "add note",
         "keys.context.page": "Deal page (Enter on a card)",
-        "key.page.section": "Next or previous section: fields, activities, timeline, note box",
+        "key.page.section": "Next or previous field; after the last field (before the first) the next section: activities, timeline, note box",
         "key.page.move": "Between the fields; through the activities or the timeline",
         "key.page.scroll": "Scroll the page",
         "key.page.ends": "Top or bottom of the page (in the activities and the timeline)",

@@ -201,7 +201,7 @@ extension Catalogue {
         "footer.deleteNote": "xoá ghi chú",
         "footer.addNote": "thêm ghi chú",
         "keys.context.page": "Trang cơ hội (Enter trên thẻ)",
-        "key.page.section": "Sang phần sau hoặc phần trước: thông tin, hoạt động, dòng thời gian, ô ghi chú",
+        "key.page.section": "Sang trường sau hoặc trường trước; sau trường cuối (trước trường đầu) sang phần kế: hoạt động, dòng thời gian, ô ghi chú",
         "key.page.move": "Qua lại giữa các trường; qua các hoạt động hoặc dòng thời gian",
         "key.page.scroll": "Cuộn trang",
         "key.page.ends": "Đầu hoặc cuối trang (trong phần hoạt động và dòng thời gian)",
