@@ -40,6 +40,10 @@ public enum BoardCommand: Sendable {
     /// Undoes `completeActivity`: open again, and the next one it scheduled removed.
     case reopenActivity(Activity.ID, expectedVersion: Int?, removingNext: Activity.ID?, nextVersion: Int?)
     case rescheduleActivity(Activity.ID, to: CalendarDate, expectedVersion: Int?)
+    /// A note on the deal's page, with its author and time.
+    case addNote(Opportunity.ID, text: String)
+    /// Has no inverse: a note is never written again under another's name or time.
+    case removeNote(DealNote)
 }
 
 /// Why a command runs: a user action is recorded for undo; undo and redo move entries
@@ -68,6 +72,8 @@ public struct CommandResult: Sendable {
     /// An undo or redo that put a record back as it was at an earlier version: the entries
     /// still waiting for that version now wait for the record's new one.
     public var rebase: VersionRebase?
+    /// A note was added: the page's note box empties.
+    public var noteAdded = false
 
     public init(message: String, hint: PipelineHint? = nil, focus: Focus? = nil, inverse: BoardCommand? = nil, lead: Opportunity.ID? = nil,
                 changedStages: Set<Stage.ID>? = nil) {
@@ -132,7 +138,7 @@ extension BoardCommand {
         case .convertLead(let id, let conversion, let expected):
             return .convertLead(id, conversion, expectedVersion: version(.opportunity(id), expected))
         case .addCard, .moveStage, .addStage, .removeStage, .recreateStage, .addLead,
-             .addActivity, .removeActivity, .completeActivity, .reopenActivity, .rescheduleActivity:
+             .addActivity, .removeActivity, .completeActivity, .reopenActivity, .rescheduleActivity, .addNote, .removeNote:
             // An activity's version is its own, not its deal's.
             return self
         }

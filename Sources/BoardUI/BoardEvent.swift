@@ -12,6 +12,8 @@ public enum BoardEvent: Sendable {
     case activitiesLoaded(ActivityPage)
     /// The deal view 4's Enter asked for, read as it is now: shown on its view, focused.
     case dealFound(Opportunity)
+    /// The deal's page, read in one go (opened, or read again after a change).
+    case dealPageLoaded(DealPage)
     /// Something to say on the status line, nothing else changing.
     case notice(StatusMessage)
     /// Per stage, the count and sums of the cards that match the filter (computed once typing pauses).
@@ -100,6 +102,8 @@ public enum BoardEffect: Sendable {
     case loadActivities(after: ActivityCursor?)
     /// Show the deal on the pipeline view, focus on its card.
     case jumpToDeal(Opportunity.ID)
+    /// Read the deal's page: the deal, its activities, notes and timeline (one deal, never a column).
+    case loadDealPage(Opportunity.ID)
     /// Read a window of the Leads view.
     case loadLeads(WindowAnchor, focus: WindowFocus)
     /// Find a lead's duplicates and open the conversion wizard.

@@ -7,12 +7,14 @@ enum BoardOverlays {
     static func draw(_ grid: inout Grid, _ state: BoardState) {
         switch state.mode {
         case .browsing, .carryingCard, .carryingColumn:
-            if state.view == .pipeline { drawTooltip(&grid, state) }
+            if state.view == .pipeline, state.page == nil { drawTooltip(&grid, state) }
         case .filtering:
             break
         case .stageEditor(let editor):
             drawForm(&grid, editor.form, state, hint: state.t("overlay.stageEditor.hint"))
         case .cardEditor(let editor):
+            // On the deal's page the form is drawn in place, in its fields section.
+            guard state.page == nil else { break }
             drawForm(&grid, editor.form, state, hint: state.t("overlay.form.hint"))
         case .newCard(let editor):
             drawForm(&grid, editor.form, state, hint: state.t("overlay.newCard.hint"))

@@ -41,6 +41,8 @@ public enum BoardReducer {
             return BoardPaste.paste(text, &state)
         case .loaded(let data):
             apply(data, to: &state)
+            // The deal's page follows every change, here or elsewhere, as the board does.
+            if let page = state.page { return [.loadDealPage(page.record)] }
             // The forecast's sums are the store's, through the user's permissions as they are
             // now: read again with the board rather than kept from before the change; so is
             // view 4's page (an activity done, moved or added here or by a colleague).
@@ -67,6 +69,9 @@ public enum BoardReducer {
             return []
         case .dealFound(let deal):
             return BoardActivities.show(deal, &state)
+        case .dealPageLoaded(let data):
+            BoardDealPage.loaded(data, &state)
+            return []
         case .notice(let message):
             state.status = message
             return []
@@ -162,6 +167,12 @@ public enum BoardReducer {
     // MARK: - Keys
 
     static func handle(_ key: Key, _ state: inout BoardState) -> [BoardEffect] {
+        if state.page != nil {
+            switch state.mode {
+            case .browsing, .cardEditor: return BoardDealPage.key(key, &state)
+            default: break
+            }
+        }
         switch state.mode {
         case .browsing:
             if state.view == .forecast { return forecastKey(key, &state) }
@@ -320,8 +331,7 @@ public enum BoardReducer {
             return []
         case .activate:
             if let card = state.focusedCard {
-                if let refusal = state.refusalToChange(card) { return state.refuse(refusal) }
-                state.mode = .cardEditor(CardEditor(editing: card, language: state.language))
+                return BoardDealPage.open(card, &state)
             } else if let stage = state.focusedStage {
                 if let refusal = state.refusalToChangeStage(stage) { return state.refuse(refusal) }
                 state.mode = .stageEditor(StageEditor(stage: stage, teamName: state.team.name, language: state.language))
@@ -600,6 +610,10 @@ public enum BoardReducer {
             if let inverse = result.inverse { state.history.pushUndo(inverse) }
         }
         if let lead = result.lead { state.leads.selected = lead }
+        if result.noteAdded, var page = state.page {
+            page.noteBox = DealPageState(record: page.record, returnFocus: nil, language: state.language).noteBox
+            state.page = page
+        }
         switch state.mode {
         case .stageEditor, .cardEditor, .newCard, .deleteColumn, .lostReason, .leadEditor, .leadLostReason, .convertLead,
              .activityEditor, .completeActivity, .reschedule:

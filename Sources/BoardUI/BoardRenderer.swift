@@ -11,6 +11,12 @@ public enum BoardRenderer {
             return grid
         }
         drawTabs(&grid, state)
+        if let page = state.page {
+            BoardDealPageView.draw(&grid, state, page)
+            drawStatus(&grid, state)
+            BoardOverlays.draw(&grid, state)
+            return grid
+        }
         switch state.view {
         case .pipeline: drawPipeline(&grid, state)
         case .leads: BoardLeadsView.draw(&grid, state)
@@ -449,6 +455,16 @@ public enum BoardRenderer {
             return
         }
         grid.fill(Rect(x: 0, y: y, width: columns, height: 1), style: .status)
+        // The deal's page: its section's keys, or what the status has to say.
+        if let page = state.page, state.mode.isBrowsing || state.mode.isCardEditor {
+            if let status = state.status {
+                grid.write(fitting: " " + status.text, x: 0, y: y, width: columns, style: status.kind == .error ? .error : .message)
+            } else {
+                grid.write(fitting: " " + KeyMap.footer(BoardDealPageView.footerHints(page), in: state.language), x: 0, y: y,
+                           width: columns, style: .status)
+            }
+            return
+        }
         let candidates = totals(state)
         var totals = candidates[0]
         var style = Style.status

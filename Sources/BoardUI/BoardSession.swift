@@ -126,7 +126,7 @@ public final class BoardSession {
             let refusedByServer: Bool
             if case StoreError.permissionDenied? = error as? StoreError { refusedByServer = true } else { refusedByServer = false }
             switch effect {
-            case .reload, .loadWindow, .loadForecast, .loadLeads, .loadDuplicates, .checkAccess, .loadActivities, .jumpToDeal:
+            case .reload, .loadWindow, .loadForecast, .loadLeads, .loadDuplicates, .checkAccess, .loadActivities, .jumpToDeal, .loadDealPage:
                 // A read that failed is not retried at once: it would fail the same way (a
                 // server that is away) and ask again for ever. The change feed brings the
                 // board back when the store is.
@@ -162,6 +162,8 @@ public final class BoardSession {
                 return [.notice(.error(PipelineError.unknownOpportunity(String(id.rawValue)).message(in: state.language)))]
             }
             return [.dealFound(deal)]
+        case .loadDealPage(let id):
+            return [.dealPageLoaded(try repository.dealPage(of: id))]
         case .loadLeads(let anchor, let focus):
             return [.leadsLoaded(try repository.leadWindow(leadQuery, anchor: anchor, limit: BoardLeads.capacity(state.size)), focus: focus)]
         case .loadDuplicates(let lead):

@@ -51,6 +51,8 @@ public struct BoardState: Sendable {
     public var activityTypes: [ActivityType] = []
     /// View 4: one page of activities.
     public var activities = ActivityList()
+    /// Enter on a card: the deal's page, over the board until Esc.
+    public var page: DealPageState?
     /// `m`: only the user's own deals (`me`) in the columns, the headers and the status line.
     public var mine = false
     /// Per stage, how many deals (of those shown) have an overdue activity, and how many

@@ -191,6 +191,15 @@ public struct CommandRunner: Sendable {
             let after = try repository.rescheduleActivity(id, to: due, time: nil, expectedVersion: version, context: context)
             return CommandResult(message: t("done.activityRescheduled", after.summary, after.due.display(in: t.language)),
                                  inverse: .rescheduleActivity(id, to: before.due, expectedVersion: after.version))
+        case .addNote(let record, let text):
+            let deal = try card(record)
+            let note = try repository.addNote(to: record, text: text, context: context)
+            var result = CommandResult(message: t("done.noteAdded", shown(deal)), inverse: .removeNote(note), changedStages: [])
+            result.noteAdded = true
+            return result
+        case .removeNote(let note):
+            try repository.removeNote(note.id)
+            return CommandResult(message: t("done.noteRemoved"), changedStages: [])
         }
     }
 

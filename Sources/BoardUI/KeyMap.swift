@@ -21,7 +21,7 @@ public enum BoardAction: Hashable, Sendable {
 /// One key binding: the keys, how the help writes them, what they do.
 public struct KeyBinding: Sendable {
     public enum Context: String, Sendable, CaseIterable {
-        case board, leads, activities, carrying, editing
+        case board, leads, activities, page, carrying, editing
 
         public func title(in language: Language) -> String { Catalogue.text("keys.context.\(rawValue)", language) }
     }
@@ -95,6 +95,16 @@ public enum KeyMap {
         KeyBinding(keys: [.character("+")], label: "+", action: .postponeDay, help: "key.activities.postponeDay", context: .activities),
         KeyBinding(keys: [.character("w")], label: "w", action: .postponeWeek, help: "key.activities.postponeWeek", context: .activities),
         KeyBinding(keys: [.character("m")], label: "m", action: .activityScope, help: "key.activities.scope", context: .activities),
+        // The deal's page (Enter on a card); it handles these keys itself.
+        KeyBinding(keys: [], label: "Tab Shift+Tab", action: nil, help: "key.page.section", context: .page),
+        KeyBinding(keys: [], label: "↑ ↓", action: nil, help: "key.page.move", context: .page),
+        KeyBinding(keys: [], label: "PgUp PgDn", action: nil, help: "key.page.scroll", context: .page),
+        KeyBinding(keys: [], label: "Home End", action: nil, help: "key.page.ends", context: .page),
+        KeyBinding(keys: [], label: "Enter Ctrl-S", action: nil, help: "key.page.save", context: .page),
+        KeyBinding(keys: [], label: "a", action: nil, help: "key.page.plan", context: .page),
+        KeyBinding(keys: [], label: "d", action: nil, help: "key.page.done", context: .page),
+        KeyBinding(keys: [], label: "x Delete", action: nil, help: "key.page.deleteNote", context: .page),
+        KeyBinding(keys: [], label: "Esc", action: nil, help: "key.page.back", context: .page),
         // Carrying.
         KeyBinding(keys: [.left, .right, .up, .down, .character("h"), .character("l"), .character("k"), .character("j")],
                    label: "← → ↑ ↓", action: nil, help: "key.carrying.carry", context: .carrying),

@@ -90,15 +90,18 @@ public enum Timeline {
             if known.amount == nil { known.amount = previous?.amount }
             previous = known
         }
+        // Notes before the activities done: at the same instant (a clock that stood still, a
+        // script) nothing says which came first, and an activity is most often marked done
+        // after the notes that led to it, so it shows above them, newest first.
+        for note in notes.sorted(by: { $0.id < $1.id }) {
+            entries.append(TimelineEntry(kind: .note(note.id, text: note.text), at: note.at, by: note.author))
+        }
         let typeNames = Dictionary(types.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
-        for activity in activities {
+        for activity in activities.sorted(by: { $0.id < $1.id }) {
             guard let done = activity.completion else { continue }
             entries.append(TimelineEntry(kind: .activityDone(activity: activity.id, type: typeNames[activity.type] ?? "",
                                                              summary: activity.summary, feedback: done.feedback),
                                          at: done.at, by: done.by))
-        }
-        for note in notes.sorted(by: { $0.id < $1.id }) {
-            entries.append(TimelineEntry(kind: .note(note.id, text: note.text), at: note.at, by: note.author))
         }
         // Stable: equal instants keep their order of happening, then the whole is reversed.
         let ordered = entries.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }

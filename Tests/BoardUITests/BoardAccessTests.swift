@@ -134,9 +134,27 @@ struct BoardAccessTests {
         let board = try BoardHarness(access: Self.salesperson)
         let globex = try board.card("Globex expansion")  // Minh's, second in New
         try focusCard(board, "Globex expansion")
-        for keys: [Key] in [[.shiftLeft], [.character("H")], [.shiftUp], [.character(" ")], [.enter], [.character("w")], [.character("x")]] {
+        for keys: [Key] in [[.shiftLeft], [.character("H")], [.shiftUp], [.character(" ")], [.character("w")], [.character("x")]] {
             expectRefused(board, keys, saying: Self.othersSentence(globex, "Minh"))
         }
+        // Enter opens Minh's deal to read: its page, with no field to type in, the reason on
+        // the status line; typing and Tab change nothing, and Esc comes back to the card.
+        let writes = board.roles?.writes
+        board.press(.enter)
+        #expect(board.state.page?.record == globex.id)
+        #expect(isBrowsing(board))
+        #expect(board.state.status == .error(Self.othersSentence(globex, "Minh")))
+        #expect(statusLine(board).contains(Self.othersSentence(globex, "Minh")))
+        for _ in 0..<4 {
+            board.press(.tab)
+            #expect(!board.state.mode.isCardEditor)
+        }
+        board.type("Hacked")
+        board.press(.enter, .control("s"), .escape)
+        #expect(board.state.page == nil)
+        #expect(board.state.focus?.card == globex.id)
+        #expect(board.roles?.writes == writes)
+        #expect(try board.card("Globex expansion").version == globex.version)
         #expect(try board.card("Globex expansion").version == globex.version)
         // A mouse drag of Minh's card stops as it starts.
         let new = try #require(BoardLayout.columns(of: board.state).slots.first { $0.stage == (try? board.stage("New").id) })
@@ -378,6 +396,11 @@ struct BoardAccessTests {
         board.press(.enter)
         #expect(isBrowsing(board))
         #expect(board.state.status == .error(sentence))
+        #expect(try board.card("Globex expansion").title == "Globex expansion")
+        // The deal's page stays open on the deal as stored; Esc goes back to the board.
+        #expect(board.state.page != nil)
+        board.press(.escape)
+        #expect(board.state.page == nil)
         // Undo of a change the role no longer allows: said, not crashed.
         roles.acting = try Self.administrator(board)
         roles.refusal = nil

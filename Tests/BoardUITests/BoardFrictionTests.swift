@@ -158,6 +158,8 @@ struct BoardFrictionTests {
         board.type("Budget frozen")
         board.press(.enter)
         #expect(try board.card("Wayne deal").lostReason == "Budget frozen")
+        // Saving keeps the deal's page open: Esc goes back to the board.
+        board.press(.escape)
         // An open deal's editor has no such field.
         board.press(.left, .left)
         if board.state.focusedCard == nil { board.press(.down) }

@@ -713,6 +713,8 @@ struct UndoChainTests {
         board.type(" 2027")
         board.press(.control("s"))
         #expect(try board.card("Acme renewal 2027").stage == (try board.stage("Qualified").id))
+        // Saving keeps the deal's page open; undo is the board's key.
+        board.press(.escape)
         board.press(.character("u"))
         #expect((try? board.card("Acme renewal")) != nil)
         board.press(.character("u"))

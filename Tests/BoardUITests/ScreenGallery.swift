@@ -73,20 +73,35 @@ enum ScreenGallery {
             board.type(board.language == .vietnamese ? "1,5 tỷ" : "1,5,00")
             board.press(.enter)
         },
-        Screen(name: "card-editor", about: "Enter on a card: every field of the deal.") { board in
+        Screen(name: "deal-page", about: "Enter on a card: the deal's page, its fields in place with the keys (the card editor's form).") { board in
             board.press(.enter)
         },
-        Screen(name: "card-editor-error-email", about: "Enter, Tab to E-mail, a wrong address, Enter.") { board in
+        Screen(name: "deal-page-error-email", about: "Enter, Tab to E-mail, a wrong address, Enter: the error beside the field, on the page.") { board in
             board.press(.enter, .tab, .tab, .tab, .control("u"))
             board.type("not an address")
             board.press(.enter)
         },
-        Screen(name: "card-editor-error-date", about: "Enter, Tab to the closing date, a day that does not exist, Enter.") { board in
+        Screen(name: "deal-page-error-date", about: "Enter, Tab to the closing date, a day that does not exist, Enter.") { board in
             board.press(.enter)
             for _ in 0..<9 { board.press(.tab) }
             board.press(.control("u"))
             board.type(board.language == .vietnamese ? "31/02/2027" : "2027-02-31")
             board.press(.enter)
+        },
+        Screen(name: "deal-page-timeline", about: "Enter on a deal with a history, Shift+Tab to its activities: the planned one, the one done with its feedback, then the timeline newest first.",
+               prepare: GallerySeed.dealHistory) { board in
+            try GallerySeed.openHistoryDeal(board)
+            board.press(.backTab, .backTab, .backTab)
+        },
+        Screen(name: "deal-page-scrolled", about: "The same page, Shift+Tab to the timeline, then End: the page scrolled to its bottom.",
+               prepare: GallerySeed.dealHistory) { board in
+            try GallerySeed.openHistoryDeal(board)
+            board.press(.backTab, .backTab, .end)
+        },
+        Screen(name: "deal-page-note-error", about: "The page, Shift+Tab to the note box, Enter with nothing typed: the error under the box.",
+               prepare: GallerySeed.dealHistory) { board in
+            try GallerySeed.openHistoryDeal(board)
+            board.press(.backTab, .enter)
         },
         Screen(name: "stage-editor", about: "e: the focused stage's settings.") { board in
             board.press(.character("e"))
@@ -405,6 +420,49 @@ enum GallerySeed {
     /// Lan, a salesperson of the first team, as a team server would say of her login.
     @Sendable static func salesperson(_ board: BoardHarness) throws -> Access {
         Access(login: "Lan", role: .salesperson, teams: [try board.database.currentTeam().id])
+    }
+
+    static let historyDeal = "Hợp đồng bảo trì hệ thống Vinamilk giai đoạn hai"
+
+    /// The Vinamilk deal's life (created a day ago in New): moved to Qualified (its stage's
+    /// probability with it), its amount and then its probability changed by hand, a call done
+    /// with feedback, a meeting planned, two notes.
+    @Sendable static func dealHistory(_ board: BoardHarness) throws {
+        let database = board.database
+        let vietnamese = board.language == .vietnamese
+        let deal = try database.opportunity(historyDeal)
+        let stages = try database.pipeline(for: database.currentTeam().id).stages
+        let hoursAgo = { (hours: Int64) in
+            ChangeContext(now: Timestamp(millisecondsSince1970: BoardHarness.now.millisecondsSince1970 - hours * 3_600_000), user: "Lan")
+        }
+        try database.moveOpportunity(deal.id, to: stages[1].id, placement: .top, expectedVersion: nil, context: hoursAgo(6))
+        var amount = OpportunityChanges()
+        amount.expectedRevenue = Money(minorUnits: 1_800_000_000, currency: .vnd)
+        _ = try database.editOpportunity(deal.id, amount, expectedVersion: nil, context: hoursAgo(5))
+        var probability = OpportunityChanges()
+        probability.probability = Probability(percent: 30)
+        _ = try database.editOpportunity(deal.id, probability, expectedVersion: nil, context: hoursAgo(4))
+        let call = try database.activityTypes()[0].id
+        let done = try database.addActivity(to: deal.id, ActivityChanges(type: call, summary: vietnamese ? "Gọi chị Hương" : "Call Ms Hương",
+                                                                         due: BoardHarness.now.utcDate, assignedTo: "Lan"), context: hoursAgo(5))
+        _ = try database.completeActivity(done.id, feedback: vietnamese ? "Chị Hương muốn xem bản demo\ntrước Tết" : "She wants a demo\nbefore Tết",
+                                          next: nil, expectedVersion: nil, context: hoursAgo(3))
+        _ = try database.addActivity(to: deal.id, ActivityChanges(type: call, summary: vietnamese ? "Họp demo tại nhà máy" : "Demo at the plant",
+                                                                  due: BoardHarness.now.utcDate.adding(days: 3), assignedTo: "Lan"),
+                                     context: hoursAgo(3))
+        _ = try database.addNote(to: deal.id, text: vietnamese ? "Ngân sách đã được duyệt" : "Budget approved", context: hoursAgo(2))
+        _ = try database.addNote(to: deal.id, text: vietnamese ? "Xin bản PO đã ký trước ngày 20" : "Ask for the signed PO before the 20th",
+                                 context: ChangeContext(now: Timestamp(millisecondsSince1970: BoardHarness.now.millisecondsSince1970 - 3_600_000),
+                                                        user: "tester"))
+    }
+
+    /// Focus on the Vinamilk deal (now in Qualified) and open its page.
+    static func openHistoryDeal(_ board: BoardHarness) throws {
+        for key in [Key.left, .right] {
+            for _ in 0..<6 where board.state.focusedCard?.title != historyDeal { board.press(key) }
+        }
+        try #require(board.state.focusedCard?.title == historyDeal)
+        board.press(.enter)
     }
 
     /// Takes the guide's Negotiation out (its deal to Proposition), so `N` has a step to suggest.

@@ -105,7 +105,7 @@ enum ScreenRules {
     /// The rules between the pipeline's columns run from the header to the status line (to
     /// the first row of a long message wrapped above it).
     static func columnRules(_ grid: Grid, _ state: BoardState) -> [String] {
-        guard state.view == .pipeline, !BoardLayout.isTooSmall(state.size) else { return [] }
+        guard state.view == .pipeline, state.page == nil, !BoardLayout.isTooSmall(state.size) else { return [] }
         var found: [String] = []
         let layout = BoardLayout.columns(BoardRenderer.displayedStages(state), width: state.size.columns,
                                          offset: state.horizontalOffset,
@@ -138,14 +138,24 @@ enum ScreenRules {
     }
 
     static func form(_ grid: Grid, _ state: BoardState, mayScroll: Bool) -> [String] {
-        guard let form = openForm(state), let box = grid.log.frames.last else { return [] }
+        guard let form = openForm(state) else { return [] }
+        // The deal's page draws the card editor's form on the whole screen, no box, and
+        // scrolls at any size (its timeline grows).
+        let onPage = state.page != nil && state.mode.isCardEditor
+        let box: Rect
+        if onPage {
+            box = Rect(x: 0, y: 0, width: grid.size.columns, height: grid.size.rows)
+        } else {
+            guard let last = grid.log.frames.last else { return [] }
+            box = last
+        }
         var found: [String] = []
         // The text inside the form's box, a line per row.
         let lines = (box.y..<box.maxY).map { y in
             String((box.x..<box.maxX).filter { !grid[$0, y].isContinuation }.map { grid[$0, y].grapheme })
         }
         let scrolled = lines.contains { $0.contains("▲") || $0.contains("▼") }
-        if scrolled, !mayScroll { found.append("the form scrolls although the screen is not the smallest") }
+        if scrolled, !mayScroll, !onPage { found.append("the form scrolls although the screen is not the smallest") }
         for (index, field) in form.fields.enumerated() {
             let labelStart = String(TextWrap.lines(field.label, width: 1_000).first?.split(separator: " ").first ?? "")
             let rows = lines.indices.filter { lines[$0].contains(field.label) || (field.label.count > 8 && lines[$0].contains(labelStart)) }

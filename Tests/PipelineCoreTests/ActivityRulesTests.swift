@@ -272,6 +272,21 @@ import Testing
         #expect(timeline.map(\.at) == timeline.map(\.at).sorted(by: >))
     }
 
+    /// At one instant (a clock standing still, a script) a note and an activity done: the
+    /// activity, marked done after the notes that led to it, shows above them.
+    @Test func atTheSameInstantAnActivityDoneShowsAboveTheNotes() {
+        let id = Opportunity.ID(1)
+        let call = ActivityType(id: ActivityType.ID(1), name: "Call")
+        let instant = Timestamp(millisecondsSince1970: 1_000_000)
+        let done = Activity(id: Activity.ID(4), record: id, type: call.id, summary: "Call Ana", due: Self.date("2026-12-01"),
+                            completion: ActivityCompletion(at: instant, by: "lan", feedback: ""), createdAt: instant)
+        let first = DealNote(id: DealNote.ID(1), record: id, text: "First", author: "lan", at: instant)
+        let second = DealNote(id: DealNote.ID(2), record: id, text: "Second", author: "lan", at: instant)
+        let timeline = Timeline.entries(history: [], activities: [done], types: [call], notes: [second, first])
+        #expect(timeline.map(\.kind) == [.activityDone(activity: done.id, type: "Call", summary: "Call Ana", feedback: ""),
+                                          .note(second.id, text: "Second"), .note(first.id, text: "First")])
+    }
+
     // MARK: - Access
 
     @Test func activitiesAndNotesFollowTheRecordsAccess() {
