@@ -175,7 +175,7 @@ struct BoardDealPageTests {
         board.press(.character("d"))
         guard case .completeActivity = board.state.mode else { Issue.record("no completion pane"); return }
         board.type("Went well")
-        board.press(.escape)
+        board.press(.control("d"))  // done only (Esc closes the pane with no change)
         #expect(board.state.page != nil)
         #expect(board.state.page?.data?.timeline.contains { if case .activityDone(_, _, "Demo meeting", "Went well") = $0.kind { true } else { false } } == true)
         // `a` plans one, with the same form as from a card.

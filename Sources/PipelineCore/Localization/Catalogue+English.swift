@@ -184,7 +184,7 @@ extension Catalogue {
         "key.board.addActivity": "Plan an activity for the focused deal",
         "key.activities.move": "Move through the activities, a page at a time",
         "key.activities.toDeal": "Go to the activity's deal on the pipeline",
-        "key.activities.complete": "Mark done: feedback, and the next activity suggested (Enter schedules it, Esc marks done only)",
+        "key.activities.complete": "Mark done: feedback, and the next activity suggested (Enter schedules it, Ctrl-D marks done only, Esc cancels)",
         "key.activities.reschedule": "Reschedule: +1d, +1w, +3 (days) or a date",
         "key.activities.postponeDay": "Put off by a day",
         "key.activities.postponeWeek": "Put off by a week",

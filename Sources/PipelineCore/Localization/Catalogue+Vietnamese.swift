@@ -181,7 +181,7 @@ extension Catalogue {
         "key.board.addActivity": "Lên lịch một hoạt động cho cơ hội đang chọn",
         "key.activities.move": "Di chuyển qua các hoạt động, từng trang",
         "key.activities.toDeal": "Đến cơ hội của hoạt động trên quy trình",
-        "key.activities.complete": "Đánh dấu đã xong: phản hồi, và hoạt động tiếp theo được gợi ý (Enter lên lịch nó, Esc chỉ đánh dấu xong)",
+        "key.activities.complete": "Đánh dấu đã xong: phản hồi, và hoạt động tiếp theo được gợi ý (Enter lên lịch nó, Ctrl-D chỉ đánh dấu xong, Esc hủy)",
         "key.activities.reschedule": "Dời lịch: +1n, +1t, +3 (ngày) hoặc một ngày",
         "key.activities.postponeDay": "Dời một ngày",
         "key.activities.postponeWeek": "Dời một tuần",
