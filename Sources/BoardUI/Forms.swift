@@ -149,7 +149,7 @@ public struct Form: Sendable {
 }
 
 /// The stage editor (the guide's gear → Edit): name, probability, requirements, folded,
-/// outcome, scope.
+/// outcome, scope, and the days after which its deals rot (issue 13).
 public struct StageEditor: Sendable {
     public var stage: Stage
     public var form: Form
@@ -171,6 +171,8 @@ public struct StageEditor: Sendable {
                                                               selected: Self.outcomes.firstIndex(of: stage.outcome) ?? 0)),
             FormField("stageEditor.scope", language, .choice([t("stageEditor.scope.shared"), t("stageEditor.scope.team", teamName)],
                                                             selected: stage.scope == .shared ? 0 : 1)),
+            // Last, so that the fields above keep their places: empty (or off) never rots.
+            FormField("stageEditor.rotting", language, .text(TextField(stage.rottingDays.map(String.init) ?? "")), domainField: .rottingDays),
         ])
     }
 
@@ -194,6 +196,12 @@ public struct StageEditor: Sendable {
         if outcome != stage.outcome { edit.outcome = outcome }
         let scope: StageScope = form.selectedIndex("stageEditor.scope") == 0 ? .shared : .team(team)
         if scope != stage.scope { edit.scope = scope }
+        do {
+            let rotting = try Stage.rottingDays(parsing: form.value("stageEditor.rotting"), language: language)
+            if rotting != stage.rottingDays { edit.rottingDays = .some(rotting) }
+        } catch {
+            form.show(error, language: language)
+        }
         return form.hasErrors ? nil : edit
     }
 }

@@ -284,6 +284,33 @@ struct BoardMinePipelineTests {
         _ = try board.database.editStage(new.id, StageEdit(rottingDays: .some(2)), context: ChangeContext(now: BoardHarness.now, user: "seed"))
     }
 
+    /// The stage editor (`e`) sets "rotting after N days", as `stage edit --rotting-days`
+    /// does: a number, or empty / off for never; anything else is said beside the field.
+    @Test func theStageEditorSetsTheRottingDays() throws {
+        let board = try BoardHarness(seed: Self.seed)
+        let new = try board.stage("New")
+        for _ in 0..<12 where board.state.focus?.card != nil { board.press(.up) }
+        #expect(board.state.focusedStage?.id == new.id)
+        board.press(.character("e"), .backTab)  // the last field: rotting days
+        guard case .stageEditor(let opened) = board.state.mode else { Issue.record("no stage editor"); return }
+        #expect(opened.form.fields[opened.form.focused].id == "stageEditor.rotting")
+        #expect(opened.form.value("stageEditor.rotting") == "2")
+        board.press(.control("u"))
+        board.type("soon")
+        board.press(.enter)
+        guard case .stageEditor(let refused) = board.state.mode else { Issue.record("the editor closed"); return }
+        #expect(refused.form.fields[refused.form.focused].error != nil)
+        #expect(try board.stage("New").rottingDays == 2)
+        board.press(.control("u"))
+        board.type("14")
+        board.press(.enter)
+        #expect(try board.stage("New").rottingDays == 14)
+        board.press(.character("e"), .backTab, .control("u"))
+        board.type("off")
+        board.press(.enter)
+        #expect(try board.stage("New").rottingDays == nil)
+    }
+
     @Test func theHeaderCountsOverdueAndRottingDeals() throws {
         let board = try BoardHarness(seed: Self.seed)
         let new = try board.stage("New")

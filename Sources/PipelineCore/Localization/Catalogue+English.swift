@@ -397,6 +397,7 @@ extension Catalogue {
 
         // Editors
         "stageEditor.folded": "Folded",
+        "stageEditor.rotting": "Rots after (days)",
         "stageEditor.name": "Name",
         "stageEditor.outcome": "Outcome",
         "stageEditor.probability": "Probability (%)",

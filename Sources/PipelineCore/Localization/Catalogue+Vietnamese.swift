@@ -394,6 +394,7 @@ extension Catalogue {
 
         // Editors
         "stageEditor.folded": "Thu gọn",
+        "stageEditor.rotting": "Bỏ quên sau (ngày)",
         "stageEditor.name": "Tên",
         "stageEditor.outcome": "Kết quả",
         "stageEditor.probability": "Xác suất (%)",
