@@ -293,7 +293,7 @@ extension Catalogue {
         "activities.loading": "Reading the activities…",
         "activities.empty": "Nothing to do here.",
         "activities.noMore": "No more activities.",
-        "activities.emptyHint": "a on a card of the pipeline plans an activity; m shows the team's or everyone's.",
+        "activities.emptyHint": "a on a card plans one; m shows the team's or everyone's.",
         "overlay.activity.hint": "Space ← → type · Tab next field · Enter save · Esc close",
         "overlay.completion.hint": "Enter done & schedule next · Ctrl-D done only · Esc cancel",
         "overlay.reschedule.hint": "+1d · +1w · +3 · a date — Enter save · Esc close",

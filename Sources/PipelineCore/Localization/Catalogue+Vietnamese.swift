@@ -290,7 +290,7 @@ extension Catalogue {
         "activities.loading": "Đang đọc các hoạt động…",
         "activities.empty": "Không có việc gì ở đây.",
         "activities.noMore": "Không còn hoạt động nào.",
-        "activities.emptyHint": "Phím a trên một thẻ của quy trình để lên lịch hoạt động; m để xem của nhóm hoặc của mọi người.",
+        "activities.emptyHint": "Phím a trên một thẻ để lên lịch; m để xem của nhóm hoặc mọi người.",
         "overlay.activity.hint": "Space ← → loại · Tab trường kế · Enter lưu · Esc đóng",
         "overlay.completion.hint": "Enter xong và lên lịch tiếp · Ctrl-D chỉ đánh dấu xong · Esc hủy",
         "overlay.reschedule.hint": "+1n · +1t · +3 · một ngày — Enter lưu · Esc đóng",
