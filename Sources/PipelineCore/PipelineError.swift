@@ -4,6 +4,8 @@ public enum PipelineError: Error, Hashable, Sendable {
     // Input
     case emptyText(Field)
     case lineBreakNotAllowed(Field)
+    /// Text longer than the field's `TextLimit` (`length` in Unicode scalars, as PostgreSQL counts).
+    case textTooLong(Field, length: Int, limit: Int)
     case controlCharacter(Field, codePoint: UInt32)
     case bidirectionalOverride(Field, codePoint: UInt32)
     case invalidProbability(String)
@@ -97,8 +99,9 @@ public enum PipelineError: Error, Hashable, Sendable {
     case invalidNextDelay(String)
     case unknownActivityType(String, known: [String])
     case duplicateActivityTypeName(String)
-    /// Removing a type some activities still have.
-    case activityTypeInUse(name: String, count: Int)
+    /// Removing a type some activities still have (`count` `nil`: some of them are other
+    /// teams', out of sight, so their number is not told).
+    case activityTypeInUse(name: String, count: Int?)
     case unknownActivity(String)
     case unknownNote(String)
     case activityAlreadyDone(Activity.ID)
@@ -107,7 +110,7 @@ public enum PipelineError: Error, Hashable, Sendable {
     /// The field this error is about, when it is about one.
     public var field: Field? {
         switch self {
-        case .emptyText(let field), .lineBreakNotAllowed(let field), .controlCharacter(let field, _),
+        case .emptyText(let field), .lineBreakNotAllowed(let field), .controlCharacter(let field, _), .textTooLong(let field, _, _),
              .bidirectionalOverride(let field, _):
             return field
         case .invalidProbability, .probabilityFixedByOutcome: return .probability
@@ -144,6 +147,8 @@ public enum PipelineError: Error, Hashable, Sendable {
         switch self {
         case .emptyText(let name): return t("error.emptyText", field(name))
         case .lineBreakNotAllowed(let name): return t("error.lineBreak", field(name))
+        case .textTooLong(let name, let length, let limit):
+            return t("error.textTooLong", field(name), limit, length)
         case .controlCharacter(let name, let codePoint): return t("error.controlCharacter", field(name), Self.hex(codePoint))
         case .bidirectionalOverride(let name, let codePoint): return t("error.bidi", field(name), Self.hex(codePoint))
         case .invalidProbability(let text): return t("error.probability", text)
@@ -224,7 +229,8 @@ public enum PipelineError: Error, Hashable, Sendable {
         case .invalidNextDelay(let text): return t("error.nextDelay", text, ActivityType.nextDelayRange.upperBound)
         case .unknownActivityType(let reference, let known): return t("error.unknownActivityType", reference, known.joined(separator: ", "))
         case .duplicateActivityTypeName(let name): return t("error.duplicateActivityType", name)
-        case .activityTypeInUse(let name, let count): return t("error.activityTypeInUse", name, t.plural("count.activity", count))
+        case .activityTypeInUse(let name, let count?): return t("error.activityTypeInUse", name, t.plural("count.activity", count))
+        case .activityTypeInUse(let name, nil): return t("error.activityTypeInUseOutOfSight", name)
         case .unknownActivity(let reference): return t("error.unknownActivity", reference)
         case .unknownNote(let reference): return t("error.unknownNote", reference)
         case .activityAlreadyDone(let id): return t("error.activityAlreadyDone", id)

@@ -11,7 +11,7 @@ public enum TextInput {
     /// A one-line field (names, titles, e-mail, ...), trimmed. Empty results are allowed;
     /// use ``requiredName(_:field:)`` where a value is mandatory.
     public static func singleLine(_ text: String, field: Field) throws(PipelineError) -> String {
-        trimmed(try clean(text, field: field, allowLineFeeds: false), newlines: false)
+        try withinLimit(trimmed(try clean(text, field: field, allowLineFeeds: false), newlines: false), field: field)
     }
 
     /// A one-line field that must not be empty or blank.
@@ -28,7 +28,35 @@ public enum TextInput {
 
     /// A multi-line field (requirements, notes): line feeds kept, trailing blank space trimmed.
     public static func multiLine(_ text: String, field: Field) throws(PipelineError) -> String {
-        trimmed(try clean(text, field: field, allowLineFeeds: true), newlines: true)
+        try withinLimit(trimmed(try clean(text, field: field, allowLineFeeds: true), newlines: true), field: field)
+    }
+
+    /// Whether stored text is what validation would have let through: no control character
+    /// (a line feed only in `multiLine` text) or bidirectional control. What `pipeline check`
+    /// asks of a row another program wrote.
+    public static func isStorable(_ text: String, multiLine: Bool) -> Bool {
+        text.unicodeScalars.allSatisfy { scalar in
+            switch scalar.value {
+            case 0x0A: return multiLine
+            case 0x00...0x1F, 0x7F...0x9F, 0x202A...0x202E, 0x2066...0x2069: return false
+            default: return true
+            }
+        }
+    }
+
+    /// Whether text is held to its field's `TextLimit`: always, but while a backup is read
+    /// back (`JSONBackup.restore`), which keeps what an older version stored.
+    @TaskLocal public static var limitsLength = true
+
+    /// `text` (cleaned, NFC) if its field allows that many characters. Characters are Unicode
+    /// scalars, as PostgreSQL's `char_length` counts them, so the server's check agrees.
+    private static func withinLimit(_ text: String, field: Field) throws(PipelineError) -> String {
+        let limit = field.maximumLength
+        // Most text is far below any limit: its UTF-8 length bounds its scalar count.
+        guard text.utf8.count > limit, limitsLength else { return text }
+        let length = text.unicodeScalars.count
+        guard length <= limit else { throw .textTooLong(field, length: length, limit: limit) }
+        return text
     }
 
     /// Without the white space (and, for `newlines`, line feeds) at either end.
@@ -204,6 +232,28 @@ enum SearchFolding {
         text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
             .replacingOccurrences(of: "đ", with: "d")
             .replacingOccurrences(of: "Đ", with: "d")
+    }
+}
+
+/// How much text a field holds, in characters (Unicode scalars): enough for any real name or
+/// note, bounded so that one value cannot slow every list that shows it (a 5 MB summary did).
+/// The PostgreSQL server checks the same numbers (schema version 5); `pipeline check` reports
+/// a file's rows beyond them.
+public enum TextLimit {
+    /// A one-line value: a title, a name, a summary, an e-mail address, a tag.
+    public static let line = 200
+    /// Multi-line text: a deal's notes, a stage's requirements, an activity's notes and
+    /// feedback, a note on the timeline.
+    public static let text = 10_000
+}
+
+extension Field {
+    /// The most characters this field holds (`TextLimit`).
+    public var maximumLength: Int {
+        switch self {
+        case .requirements, .notes, .activityNotes, .feedback, .noteText: return TextLimit.text
+        default: return TextLimit.line
+        }
     }
 }
 

@@ -171,6 +171,9 @@ public enum JSONBackup {
     public static func restore(_ text: TextStream, into database: any BackupSink) throws -> Summary {
         var summary = Summary()
         var decoder = BackupDecoder()
+        // A backup keeps what the version that wrote it stored, even text beyond today's
+        // lengths (`TextLimit`): restoring it must never lose it.
+        try TextInput.$limitsLength.withValue(false) {
         try database.restore { writer in
             try read(text) { element in
                 do {
@@ -203,6 +206,7 @@ public enum JSONBackup {
                     throw PipelineError.backupInconsistent(fault)
                 }
             }
+        }
         }
         return summary
     }

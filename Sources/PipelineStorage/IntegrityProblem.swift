@@ -28,13 +28,18 @@ public enum IntegrityProblem: Equatable, Sendable, CustomStringConvertible {
     /// A record's activity glance (its next activity, the latest open one) disagrees with its
     /// activities; repairing recomputes it.
     case activityGlance(record: Int64)
+    /// A row holds a value the program never writes there (an activity's due date that is
+    /// not a day that exists, a type that is gone, text with control characters or beyond
+    /// its `TextLimit`): what a PostgreSQL server's constraints refuse, found in a file
+    /// another program edited. Not repaired: what the value should be is not known.
+    case invalidValue(table: String, id: Int64, column: String, rule: ValueRule)
 
     /// Whether `pipeline check --repair` rebuilds what this is about.
     public var isRepairable: Bool {
         switch self {
         case .file, .filterIndex, .stageTotal, .weightedAmount, .preference, .activityGlance: return true
         case .missingTable(let table): return table == "stage_total"  // the totals are rebuilt from the deals
-        case .pages, .stageNotInHistory, .unreadableValue, .missingColumn: return false
+        case .pages, .stageNotInHistory, .unreadableValue, .missingColumn, .invalidValue: return false
         }
     }
 
@@ -55,6 +60,45 @@ public enum IntegrityProblem: Equatable, Sendable, CustomStringConvertible {
         case .missingTable(let table): return t("check.missingTable", table)
         case .missingColumn(let table, let column): return t("check.missingColumn", table, column)
         case .activityGlance(let record): return t("check.activityGlance", record)
+        case .invalidValue(let table, let id, let column, let rule):
+            return t("check.invalidValue", table, id, column, rule.message(in: language))
+        }
+    }
+}
+
+/// What a stored value breaks (`IntegrityProblem.invalidValue`).
+public enum ValueRule: Equatable, Sendable {
+    /// Not an ISO date (`YYYY-MM-DD`) of a day that exists.
+    case date
+    /// Not a time of day (minutes 0–1439).
+    case timeOfDay
+    /// Not an instant the program can hold (`Timestamp.range`).
+    case instant
+    /// Names a row that does not exist (a type, a record).
+    case missing(String)
+    /// Holds control characters (or a line break in one-line text).
+    case controlCharacters
+    /// Empty where a value is needed.
+    case empty
+    /// Longer than its `TextLimit`.
+    case tooLong(limit: Int)
+    /// Outside the numbers it may hold.
+    case outOfRange(ClosedRange<Int>)
+    /// Done without who did it, or the other way round.
+    case doneWithoutWho
+
+    public func message(in language: Language) -> String {
+        let t = Localizer(language)
+        switch self {
+        case .date: return t("check.rule.date")
+        case .timeOfDay: return t("check.rule.timeOfDay")
+        case .instant: return t("check.rule.instant")
+        case .missing(let table): return t("check.rule.missing", table)
+        case .controlCharacters: return t("check.rule.controlCharacters")
+        case .empty: return t("check.rule.empty")
+        case .tooLong(let limit): return t("check.rule.tooLong", limit)
+        case .outOfRange(let range): return t("check.rule.outOfRange", range.lowerBound, range.upperBound)
+        case .doneWithoutWho: return t("check.rule.doneWithoutWho")
         }
     }
 }

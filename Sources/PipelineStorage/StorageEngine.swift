@@ -152,8 +152,9 @@ public protocol StoreReader {
 
     /// Every activity type, in `sortOrder` then id order.
     func activityTypes() throws -> [ActivityType]
-    /// How many activities (open or done) have `type`.
-    func activityCount(ofType type: ActivityType.ID) throws -> Int
+    /// How many activities (open or done) have `type`; `nil` when some of them are out of the
+    /// reader's sight (another team's, on a server), whose number is not the reader's to know.
+    func activityCount(ofType type: ActivityType.ID) throws -> Int?
     func activity(_ id: Activity.ID) throws -> Activity?
     /// A record's activities: the open ones by (due, time nulls last, id), then the done ones
     /// newest first.
@@ -231,9 +232,10 @@ public protocol StoreWriter: StoreReader {
     func updateRecord(_ record: Opportunity, expectedVersion: Int) throws -> Bool
     /// Deletes a record (and its history) if it still has `expectedVersion`; whether it did.
     func deleteRecord(_ id: Opportunity.ID, expectedVersion: Int) throws -> Bool
-    /// Gives every history line of `from` to `to` (a merge keeps the survivor's and the
-    /// merged records' history).
-    func moveHistory(from: Opportunity.ID, to: Opportunity.ID) throws
+    /// Merges `from` (at `expectedVersion`) into `to`: its history lines, activities and notes
+    /// become `to`'s and `from` is removed, in one step — the only way they leave a record.
+    /// `false` when `from` is no longer at that version (nothing changed).
+    func mergeRecord(_ from: Opportunity.ID, into to: Opportunity.ID, expectedVersion: Int) throws -> Bool
     func insertHistory(_ entry: StageHistoryEntry) throws
     /// Sets cards' ranks without touching their versions (order is not content).
     func setRanks(_ ranks: [(Opportunity.ID, Int64)]) throws
@@ -265,8 +267,6 @@ public protocol StoreWriter: StoreReader {
     /// Recomputes `record`'s activity glance from its activity rows, in SQL, without touching
     /// its version: every activity write calls it in the same transaction.
     func refreshActivityGlance(of record: Opportunity.ID) throws
-    /// Gives every activity and note of `from` to `to` (a merge keeps them, like history).
-    func moveActivitiesAndNotes(from: Opportunity.ID, to: Opportunity.ID) throws
 
     /// Stores the pipeline's own value of a setting (everyone's).
     func storeSetting(_ key: SettingKey, _ value: String) throws

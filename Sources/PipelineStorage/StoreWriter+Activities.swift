@@ -202,6 +202,7 @@ extension StoreWriter {
         if let expectedVersion, expectedVersion != type.version {
             throw PipelineError.changedSinceLoaded(kind: "activityType", id: id.rawValue)
         }
+        // On a server another team's activities may have it: refused without their number.
         let used = try activityCount(ofType: id)
         guard used == 0 else { throw PipelineError.activityTypeInUse(name: type.name, count: used) }
         for var other in types where other.id != id && other.nextType == id {

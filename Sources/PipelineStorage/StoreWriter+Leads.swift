@@ -67,10 +67,8 @@ extension StoreWriter {
         // The others go first (their history moves to the survivor), so the survivor's
         // checks see the pipeline as it will be.
         for removed in plan.removed {
-            try moveHistory(from: removed, to: plan.update.opportunity.id)
-            try moveActivitiesAndNotes(from: removed, to: plan.update.opportunity.id)
             let version = removed == lead.id ? lead.version : merging[removed]?.version ?? 0
-            guard try deleteRecord(removed, expectedVersion: version) else {
+            guard try mergeRecord(removed, into: plan.update.opportunity.id, expectedVersion: version) else {
                 throw PipelineError.changedSinceLoaded(kind: "opportunity", id: removed.rawValue)
             }
         }

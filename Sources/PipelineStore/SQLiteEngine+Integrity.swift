@@ -48,7 +48,7 @@ extension SQLiteEngine {
                                          WHERE h.opportunity_id = o.id ORDER BY h.id DESC LIMIT 1)
                 LIMIT 20
                 """)
-            return problems + strays.map(IntegrityProblem.stageNotInHistory) + (try Self.unreadableValues(db))
+            return problems + strays.map(IntegrityProblem.stageNotInHistory) + (try Self.unreadableValues(db)) + (try Self.invalidValues(db))
         }
         return IntegrityReport(problems: problems, filterIndexChecked: filterIndexChecked)
     }
@@ -116,6 +116,106 @@ extension SQLiteEngine {
         try scan("SELECT \(Rows.opportunityColumns) FROM opportunity ORDER BY id") { _ = try Rows.opportunity($0) }
         return problems
     }
+
+    /// Activity, note and type rows — and any text beyond its `TextLimit` — holding what the
+    /// program never writes, as a PostgreSQL server's constraints refuse it (schema versions
+    /// 4 and 5): one problem per value, at most `reportedInvalidValues`. Values are read as
+    /// stored, whatever their type, so that a row another program wrote cannot stop the check.
+    static func invalidValues(_ db: Database) throws -> [IntegrityProblem] {
+        var problems: [IntegrityProblem] = []
+        var full: Bool { problems.count >= reportedInvalidValues }
+        func report(_ table: String, _ id: Int64, _ column: String, _ rule: ValueRule) {
+            if !full { problems.append(.invalidValue(table: table, id: id, column: column, rule: rule)) }
+        }
+        func text(_ value: DatabaseValue) -> String? {
+            if case .string(let text) = value.storage { return text }
+            return nil
+        }
+        func integer(_ value: DatabaseValue) -> Int64? {
+            if case .int64(let number) = value.storage { return number }
+            return nil
+        }
+        /// A text column: present where required, clean, within its limit.
+        func checkText(_ table: String, _ id: Int64, _ column: String, _ value: DatabaseValue, field: Field,
+                       required: Bool = false, optional: Bool = false) {
+            if value.isNull, optional { return }
+            guard let string = text(value) else { return report(table, id, column, .empty) }
+            let multiLine = field.maximumLength > TextLimit.line
+            if required, string.unicodeScalars.allSatisfy({ $0 == " " || $0 == "\n" }) { return report(table, id, column, .empty) }
+            if !TextInput.isStorable(string, multiLine: multiLine) { return report(table, id, column, .controlCharacters) }
+            if string.unicodeScalars.count > field.maximumLength { report(table, id, column, .tooLong(limit: field.maximumLength)) }
+        }
+        func checkInstant(_ table: String, _ id: Int64, _ column: String, _ value: DatabaseValue, optional: Bool = false) {
+            if value.isNull, optional { return }
+            guard let instant = integer(value), Timestamp.range.contains(instant) else { return report(table, id, column, .instant) }
+        }
+        let types = Set(try Int64.fetchAll(db, sql: "SELECT id FROM activity_type"))
+
+        let typeRows = try Row.fetchCursor(db, sql: "SELECT id, name, next_type_id, next_delay_days FROM activity_type ORDER BY id")
+        while !full, let row = try typeRows.next() {
+            let id: Int64 = row[0]
+            checkText("activity_type", id, "name", row[1], field: .activityTypeName, required: true)
+            if let next = integer(row[2]), !types.contains(next) { report("activity_type", id, "next_type_id", .missing("activity_type")) }
+            if !(integer(row[3]).map { (0...365).contains($0) } ?? false) { report("activity_type", id, "next_delay_days", .outOfRange(0...365)) }
+        }
+
+        let activities = try Row.fetchCursor(db, sql: """
+            SELECT a.id, a.type_id, a.summary, a.due, a.due_time, a.assigned_to, a.notes, a.done_at, a.done_by, a.feedback,
+                   a.created_at, a.created_by, a.updated_at, o.id IS NOT NULL
+            FROM activity a LEFT JOIN opportunity o ON o.id = a.record_id ORDER BY a.id
+            """)
+        while !full, let row = try activities.next() {
+            let id: Int64 = row[0]
+            if !(row[13] as Bool) { report("activity", id, "record_id", .missing("opportunity")) }
+            if !(integer(row[1]).map(types.contains) ?? false) { report("activity", id, "type_id", .missing("activity_type")) }
+            checkText("activity", id, "summary", row[2], field: .summary, required: true)
+            if !(text(row[3]).map { CalendarDate(iso8601: $0)?.iso8601 == $0 } ?? false) { report("activity", id, "due", .date) }
+            let time: DatabaseValue = row[4]
+            if !time.isNull, !(integer(time).map { (0...1439).contains($0) } ?? false) { report("activity", id, "due_time", .timeOfDay) }
+            checkText("activity", id, "assigned_to", row[5], field: .assignedTo)
+            checkText("activity", id, "notes", row[6], field: .activityNotes)
+            checkInstant("activity", id, "done_at", row[7], optional: true)
+            if (row[7] as DatabaseValue).isNull != (row[8] as DatabaseValue).isNull { report("activity", id, "done_by", .doneWithoutWho) }
+            checkText("activity", id, "done_by", row[8], field: .salesperson, optional: true)
+            checkText("activity", id, "feedback", row[9], field: .feedback, optional: true)
+            checkInstant("activity", id, "created_at", row[10])
+            checkText("activity", id, "created_by", row[11], field: .salesperson)
+            checkInstant("activity", id, "updated_at", row[12])
+        }
+
+        let notes = try Row.fetchCursor(db, sql: """
+            SELECT n.id, n.text, n.author, n.created_at, o.id IS NOT NULL
+            FROM deal_note n LEFT JOIN opportunity o ON o.id = n.record_id ORDER BY n.id
+            """)
+        while !full, let row = try notes.next() {
+            let id: Int64 = row[0]
+            if !(row[4] as Bool) { report("deal_note", id, "record_id", .missing("opportunity")) }
+            checkText("deal_note", id, "text", row[1], field: .noteText, required: true)
+            checkText("deal_note", id, "author", row[2], field: .salesperson)
+            checkInstant("deal_note", id, "created_at", row[3])
+        }
+
+        // Text beyond its limit elsewhere (only another program, or a version before the
+        // limits, writes it): found by SQLite's own character count, as it is stored.
+        let limited: [(table: String, columns: [(String, Field)])] = [
+            ("team", [("name", .teamName)]),
+            ("stage", [("name", .stageName), ("requirements", .requirements)]),
+            ("opportunity", [("title", .title), ("customer_name", .customer), ("contact_name", .contact), ("email", .email),
+                             ("phone", .phone), ("salesperson", .salesperson), ("notes", .notes), ("lost_reason", .lostReason)]),
+        ]
+        for (table, columns) in limited where !full {
+            for (column, field) in columns where !full {
+                let ids = try Int64.fetchAll(db, sql: """
+                    SELECT id FROM \(table) WHERE typeof(\(column)) = 'text' AND length(\(column)) > ? ORDER BY id LIMIT ?
+                    """, arguments: [field.maximumLength, reportedInvalidValues])
+                for id in ids { report(table, id, column, .tooLong(limit: field.maximumLength)) }
+            }
+        }
+        return problems
+    }
+
+    /// How many invalid values a check names at most (the count is what matters after that).
+    static let reportedInvalidValues = 100
 
     /// The per-stage totals of the deals as they are, split as `stage_total` keeps them.
     static let stageTotalsQuery = """

@@ -11,7 +11,7 @@ extension SQLiteTransaction {
         }
     }
 
-    func activityCount(ofType type: ActivityType.ID) throws -> Int {
+    func activityCount(ofType type: ActivityType.ID) throws -> Int? {
         try fetchOne("SELECT count(*) FROM activity WHERE type_id = ?", [type.rawValue]) ?? 0
     }
 
@@ -168,11 +168,6 @@ extension SQLiteTransaction {
                 latest_open_due = (SELECT max(due) FROM activity WHERE record_id = opportunity.id AND done_at IS NULL)
             WHERE id = ?
             """).execute(arguments: [record.rawValue])
-    }
-
-    func moveActivitiesAndNotes(from: Opportunity.ID, to: Opportunity.ID) throws {
-        try db.execute(sql: "UPDATE activity SET record_id = ? WHERE record_id = ?", arguments: [to.rawValue, from.rawValue])
-        try db.execute(sql: "UPDATE deal_note SET record_id = ? WHERE record_id = ?", arguments: [to.rawValue, from.rawValue])
     }
 
     // MARK: - Restoring

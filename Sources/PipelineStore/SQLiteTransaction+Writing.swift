@@ -85,8 +85,13 @@ extension SQLiteTransaction: StoreWriter {
         return db.changesCount == 1
     }
 
-    func moveHistory(from: Opportunity.ID, to: Opportunity.ID) throws {
-        try db.execute(sql: "UPDATE stage_history SET opportunity_id = ? WHERE opportunity_id = ?", arguments: [to.rawValue, from.rawValue])
+    func mergeRecord(_ from: Opportunity.ID, into to: Opportunity.ID, expectedVersion: Int) throws -> Bool {
+        guard try fetchOne("SELECT version FROM opportunity WHERE id = ?", [from.rawValue]) == Int64(expectedVersion) else { return false }
+        for table in ["stage_history SET opportunity_id = ? WHERE opportunity_id = ?", "activity SET record_id = ? WHERE record_id = ?",
+                      "deal_note SET record_id = ? WHERE record_id = ?"] {
+            try db.execute(sql: "UPDATE \(table)", arguments: [to.rawValue, from.rawValue])
+        }
+        return try deleteRecord(from, expectedVersion: expectedVersion)
     }
 
     func insertHistory(_ entry: StageHistoryEntry) throws {

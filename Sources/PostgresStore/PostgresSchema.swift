@@ -25,7 +25,10 @@
 ///   the history's `changed_by` set by the server, and SECURITY DEFINER functions for what a
 ///   policy alone would get wrong (`pipeline_store_sort_orders`, `pipeline_store_ranks`,
 ///   `pipeline_move_history`, `pipeline_rebuild_stage_totals`). See `version3` and
-///   Docs/decisions.md ("Roles enforced by PostgreSQL").
+///   Docs/decisions.md ("Roles enforced by PostgreSQL");
+/// - version 4 adds activities, notes and the history's figures (issue 13), and version 5 the
+///   server's own times, assignee rule and text lengths for them, with `pipeline_merge_record`
+///   in place of the history and activity moves (`version5`).
 public enum PostgresSchema {
     /// What `pipeline_meta.application_id` holds in a database of ours.
     public static let applicationID = "pipeline"
@@ -41,7 +44,7 @@ public enum PostgresSchema {
     public static let importingSetting = "pipeline.importing"
 
     /// The migrations, in order; the schema version is their count.
-    static let migrations: [String] = [version1, version2, version3, version4]
+    static let migrations: [String] = [version1, version2, version3, version4, version5]
 
     public static var currentVersion: Int { migrations.count }
 

@@ -9,8 +9,13 @@ extension PostgresTransaction {
         try rows("SELECT \(PostgresRows.activityTypeColumns) FROM activity_type ORDER BY sort_order, id").map(PostgresRows.activityType)
     }
 
-    func activityCount(ofType type: ActivityType.ID) throws -> Int {
-        try rows("SELECT count(*) FROM activity WHERE type_id = $1", [type.rawValue]).first?.int(0) ?? 0
+    func activityCount(ofType type: ActivityType.ID) throws -> Int? {
+        // Row security counts only what the reader sees; the schema's function says (yes or
+        // no, never how many) whether others' activities have the type too.
+        let used = try rows("SELECT pipeline_activity_type_used_out_of_sight($1), (SELECT count(*) FROM activity WHERE type_id = $1)",
+                            [type.rawValue]).first
+        if try used?.bool(0) == true { return nil }
+        return try used?.int(1) ?? 0
     }
 
     func activity(_ id: Activity.ID) throws -> Activity? {
@@ -172,12 +177,6 @@ extension PostgresTransaction {
                 latest_open_due = (SELECT max(due) FROM activity WHERE record_id = opportunity.id AND done_at IS NULL)
             WHERE id IN (SELECT record_id FROM activity)
             """)
-    }
-
-    func moveActivitiesAndNotes(from: Opportunity.ID, to: Opportunity.ID) throws {
-        // Notes may not be updated by members: the schema's function moves both between two
-        // records the user may change.
-        try run("SELECT pipeline_move_activities($1, $2)", [from.rawValue, to.rawValue])
     }
 
     /// As `refuseWhenRowSecuritySkipped` of the records: a row there at that version that the

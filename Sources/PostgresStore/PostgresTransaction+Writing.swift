@@ -102,10 +102,10 @@ extension PostgresTransaction: StoreWriter {
                             constraint: "pipeline.rowSecurity", target: connection.target)
     }
 
-    func moveHistory(from: Opportunity.ID, to: Opportunity.ID) throws {
-        // Members may not update history: the schema's function moves it between two records
-        // the user may change.
-        try run("SELECT pipeline_move_history($1, $2)", [from.rawValue, to.rawValue])
+    func mergeRecord(_ from: Opportunity.ID, into to: Opportunity.ID, expectedVersion: Int) throws -> Bool {
+        // Members may not update history or notes: the schema's function moves them, with the
+        // activities, out of a record it removes, both being records the user may change.
+        try rows("SELECT pipeline_merge_record($1, $2, $3)", [from.rawValue, to.rawValue, Int64(expectedVersion)]).first?.bool(0) == true
     }
 
     func insertHistory(_ entry: StageHistoryEntry) throws {

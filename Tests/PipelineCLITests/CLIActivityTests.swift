@@ -155,6 +155,35 @@ struct CLIActivityTests {
         #expect(Self.everything(cli) == before, "a refused command changed something")
     }
 
+    /// Text beyond its limit (`TextLimit`: 200 characters on a line, 10,000 in a note), and a
+    /// type another team's activity has: one sentence each, exit 65, nothing changed, on both
+    /// engines alike (the owner of a server sees every team, so the count is told there too).
+    @Test(arguments: StoreEngine.allCases)
+    func textBeyondItsLimitAndATypeAnotherTeamUsesAreOneSentence(_ engine: StoreEngine) throws {
+        let cli = try Self.dealWithActivities(engine)
+        cli.ok(["team", "add", "Export"])
+        cli.ok(["opp", "add", "Export deal", "--team", "Export"])
+        cli.ok(["activity", "add", "Export deal", "--type", "meeting", "--due", "2027-01-05", "--summary", "Meet"])
+        let before = Self.everything(cli)
+        let line = String(repeating: "ê", count: 201)
+        for (arguments, sentence) in [
+            (["activity", "type", "remove", "meeting"], "activity type 'Meeting' is still used by 1 activity: change their type first"),
+            (["activity", "add", "Acme", "--type", "call", "--due", "2027-01-05", "--summary", line],
+             "summary: at most 200 characters (201 given); nothing was changed"),
+            (["opp", "note", "Acme", String(repeating: "n", count: 10_001)], "note: at most 10000 characters (10001 given); nothing was changed"),
+            (["opp", "edit", "Acme", "--title", line], "title: at most 200 characters (201 given); nothing was changed"),
+            (["activity", "type", "add", line], "activity type name: at most 200 characters (201 given); nothing was changed"),
+        ] {
+            let result = cli.run(arguments)
+            #expect(result.status == 65, "\(arguments.prefix(3)) exited \(result.status): \(result.stderr)")
+            #expect(result.stderr == "error: \(sentence)\n", "\(arguments.prefix(3))")
+            #expect(result.stdout.isEmpty, "\(arguments.prefix(3))")
+        }
+        #expect(Self.everything(cli) == before, "a refused command changed something")
+        // At the limit, it is kept.
+        cli.ok(["opp", "note", "Acme", String(repeating: "n", count: 10_000)])
+    }
+
     @Test(arguments: StoreEngine.allCases)
     func editRescheduleAndRemove(_ engine: StoreEngine) throws {
         let cli = try Self.dealWithActivities(engine)

@@ -23,6 +23,17 @@ enum SQLiteFile {
         try DatabaseQueue(path: path).write { try $0.execute(sql: sql, arguments: StatementArguments(arguments)) }
     }
 
+    /// Runs `sql` as another program that keeps neither the foreign keys nor the CHECK
+    /// constraints (SQLite lets a connection turn both off).
+    static func executeUnchecked(_ sql: String, on path: String) throws {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = false
+        try DatabaseQueue(path: path, configuration: configuration).write { db in
+            try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
+            try db.execute(sql: sql)
+        }
+    }
+
     /// The table whose page is the file's last one (after a checkpoint).
     static func ownerOfLastPage(_ path: String) throws -> String? {
         try DatabaseQueue(path: path).writeWithoutTransaction { db in

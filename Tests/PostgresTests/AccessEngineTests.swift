@@ -142,10 +142,12 @@ struct AccessEngineTests {
             #expect(try fixture.owner.store.integrityProblems() == [])
 
             let engine = try fixture.engine(as: fixture.salesperson)
-            try engine.write { try $0.moveHistory(from: unassigned.id, to: mine.id) }
-            let moved = try #require(throws: StoreError.self) { try engine.write { try $0.moveHistory(from: colleagues.id, to: mine.id) } }
+            #expect(try engine.write { try $0.mergeRecord(unassigned.id, into: mine.id, expectedVersion: unassigned.version) })
+            let moved = try #require(throws: StoreError.self) {
+                try engine.write { try $0.mergeRecord(colleagues.id, into: mine.id, expectedVersion: colleagues.version) }
+            }
             #expect(moved.exitStatus == 77)
-            #expect(moved.message(in: .vietnamese) == "máy chủ PostgreSQL từ chối: không thể chuyển lịch sử của bản ghi mà bạn không được sửa")
+            #expect(moved.message(in: .vietnamese) == "máy chủ PostgreSQL từ chối: lịch sử, hoạt động và ghi chú của một bản ghi chỉ được chuyển khi gộp nó vào một bản ghi khác, và cả hai đều là bản ghi bạn được sửa")
             #expect(try fixture.owner.store.history(of: colleagues.id).count == 1)
         }
     }

@@ -229,7 +229,7 @@ struct AccessServerTests {
             let insert = "INSERT INTO stage_history (opportunity_id, changed_at, changed_by) VALUES ($1, 0, 'x')"
             #expect(try raw.isRefused(insert, [deals.exportColleagues.id.rawValue]))
             #expect(try raw.isRefused(insert, [deals.salesDeal.id.rawValue]))
-            #expect(try raw.isRefused("SELECT pipeline_move_history($1, $2)", [deals.exportColleagues.id.rawValue, deals.exportMine.id.rawValue]))
+            #expect(try raw.isRefused("SELECT pipeline_merge_record($1, $2, 1)", [deals.exportColleagues.id.rawValue, deals.exportMine.id.rawValue]))
             #expect(try raw.column("SELECT count(*) FROM stage_history WHERE opportunity_id = $1", [deals.salesDeal.id.rawValue]) == ["0"])
             let ownLines = try fixture.owner.store.history(of: deals.exportMine.id).count
             #expect(ownLines == 2)

@@ -26,8 +26,56 @@ struct SchemaTests {
 
     /// Version 4 (activities, notes and the history of figures, issue 13).
     @Test func version4IsFrozen() {
-        #expect(PostgresSchema.currentVersion == 4)
         #expect(PostgresSchema.checksum(ofVersion: 4) == "9ed5c27907de2bba")
+    }
+
+    /// Version 5 (the server's checks of activities and notes, issue 13).
+    @Test func version5IsFrozen() {
+        #expect(PostgresSchema.currentVersion == 5)
+        #expect(PostgresSchema.checksum(ofVersion: 5) == "c54cca5f44c52f30")
+    }
+
+    /// A version 4 server — released — gets version 5 keeping what it holds: text beyond
+    /// today's limits stays whole (and its row still changes otherwise), the two functions
+    /// that moved lines between records are gone for the merge, and the program works on it.
+    @Test func aVersion4ServerIsUpgradedKeepingItsLongerText() throws {
+        try withTestDatabase { database in
+            let connection = try database.connect()
+            try connection.transaction {
+                for version in PostgresSchema.migrations.prefix(4) {
+                    try connection.executeScript(version)
+                }
+                try connection.executeScript("""
+                    INSERT INTO pipeline_meta (application_id, schema_version) VALUES ('pipeline', 4);
+                    INSERT INTO team (id, name, name_key, created_at) VALUES (1, 'Sales', 'sales', 0);
+                    INSERT INTO stage (id, name, name_key, sort_order, probability) VALUES (1, 'New', 'new', 1, 1000);
+                    INSERT INTO setting (key, value) VALUES ('currency', 'USD');
+                    INSERT INTO activity_type (id, name, name_key, sort_order) VALUES (1, 'Call', 'call', 1);
+                    INSERT INTO opportunity (id, title, title_key, currency, probability, team_id, stage_id, created_at, updated_at,
+                                             stage_changed_at, notes)
+                    VALUES (1, 'Acme', 'acme', 'USD', 1000, 1, 1, 0, 0, 0, repeat('n', 20000));
+                    INSERT INTO stage_history (opportunity_id, to_stage_id, to_stage_name, changed_at, changed_by, event)
+                    VALUES (1, 1, 'New', 0, 'lan', 'created');
+                    INSERT INTO activity (id, record_id, type_id, summary, due, created_at, updated_at, notes)
+                    VALUES (1, 1, 1, 'Call', '2026-12-03', 5, 5, repeat('a', 20000));
+                    """)
+            }
+            #expect(try PostgresSchema.migrate(connection) == .upgraded(from: 4))
+            #expect(try connection.execute("""
+                SELECT string_agg(proname, ',' ORDER BY proname) FROM pg_proc
+                WHERE proname IN ('pipeline_move_history', 'pipeline_move_activities', 'pipeline_merge_record')
+                """).first?.string(0) == "pipeline_merge_record")
+            #expect(try connection.execute("SELECT char_length(notes) FROM activity").first?.int(0) == 20000)
+            let engine = EngineStore(engine: try PostgresEngine(connectionString: try database.connectionString(), seedLanguage: .english, now: testNow))
+            let context = ChangeContext(now: testNow, user: "lan")
+            _ = try engine.completeActivity(Activity.ID(1), context: context)
+            var edit = OpportunityChanges()
+            edit.priority = Priority(stars: 2)
+            _ = try engine.editOpportunity(Opportunity.ID(1), edit, context: context)
+            #expect(try engine.opportunity(Opportunity.ID(1))?.notes.count == 20000)
+            #expect(try engine.activity(Activity.ID(1))?.notes.count == 20000)
+            #expect(try engine.integrityProblems().isEmpty)
+        }
     }
 
     /// A database of version 1 — a team server from before preferences — is brought to
