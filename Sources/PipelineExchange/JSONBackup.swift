@@ -174,39 +174,39 @@ public enum JSONBackup {
         // A backup keeps what the version that wrote it stored, even text beyond today's
         // lengths (`TextLimit`): restoring it must never lose it.
         try TextInput.$limitsLength.withValue(false) {
-        try database.restore { writer in
-            try read(text) { element in
-                do {
-                    switch element.section {
-                    case "settings":
-                        for (key, value) in element.object.sorted(by: { $0.key < $1.key }) {
-                            let (setting, normalized) = try decoder.setting(key, value, at: element)
-                            try writer.storeSetting(setting, normalized)
+            try database.restore { writer in
+                try read(text) { element in
+                    do {
+                        switch element.section {
+                        case "settings":
+                            for (key, value) in element.object.sorted(by: { $0.key < $1.key }) {
+                                let (setting, normalized) = try decoder.setting(key, value, at: element)
+                                try writer.storeSetting(setting, normalized)
+                            }
+                        case "preferences":
+                            let preference = try decoder.preference(element)
+                            try writer.storePreference(preference.key, preference.value, user: preference.user)
+                        case "teams": try writer.insert(try decoder.team(element)); summary.teams += 1
+                        case "stages":
+                            let (stage, external) = try decoder.stage(element)
+                            try writer.insert(stage, externalID: external)
+                            summary.stages += 1
+                        case "records":
+                            let (record, external) = try decoder.record(element)
+                            try writer.insert(record, externalID: external)
+                            summary.records += 1
+                        case "stage_history": try writer.insert(try decoder.history(element)); summary.history += 1
+                        case "activity_types": try writer.insert(try decoder.activityType(element)); summary.activityTypes += 1
+                        case "activities": try writer.insert(try decoder.activity(element)); summary.activities += 1
+                        case "notes": try writer.insert(try decoder.note(element)); summary.notes += 1
+                        default: break
                         }
-                    case "preferences":
-                        let preference = try decoder.preference(element)
-                        try writer.storePreference(preference.key, preference.value, user: preference.user)
-                    case "teams": try writer.insert(try decoder.team(element)); summary.teams += 1
-                    case "stages":
-                        let (stage, external) = try decoder.stage(element)
-                        try writer.insert(stage, externalID: external)
-                        summary.stages += 1
-                    case "records":
-                        let (record, external) = try decoder.record(element)
-                        try writer.insert(record, externalID: external)
-                        summary.records += 1
-                    case "stage_history": try writer.insert(try decoder.history(element)); summary.history += 1
-                    case "activity_types": try writer.insert(try decoder.activityType(element)); summary.activityTypes += 1
-                    case "activities": try writer.insert(try decoder.activity(element)); summary.activities += 1
-                    case "notes": try writer.insert(try decoder.note(element)); summary.notes += 1
-                    default: break
+                    } catch var fault as BackupFault {
+                        fault.line = fault.line ?? element.line
+                        throw PipelineError.backupInconsistent(fault)
                     }
-                } catch var fault as BackupFault {
-                    fault.line = fault.line ?? element.line
-                    throw PipelineError.backupInconsistent(fault)
                 }
             }
-        }
         }
         return summary
     }

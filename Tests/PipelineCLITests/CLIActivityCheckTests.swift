@@ -53,6 +53,6 @@ struct CLIActivityCheckTests {
         #expect(repaired.stderr.contains("problems, some of which rebuilding cannot fix"), "\(repaired.stderr)")
         // In Vietnamese too, one line each.
         let vietnamese = cli.run(["check", "--lang", "vi"])
-        #expect(vietnamese.stdout.contains("bảng activity, dòng 1: giá trị due không phải một ngày có thật, viết theo dạng YYYY-MM-DD"), "\(vietnamese.stdout)")
+        #expect(vietnamese.stdout.contains("bảng activity, dòng 1: giá trị ở cột due không phải một ngày có thật, viết theo dạng YYYY-MM-DD"), "\(vietnamese.stdout)")
     }
 }

@@ -184,6 +184,35 @@ struct CLIActivityTests {
         cli.ok(["opp", "note", "Acme", String(repeating: "n", count: 10_000)])
     }
 
+    /// A backup from before the limits, holding longer text, restores whole on both engines
+    /// (and `db copy` takes it to a server), so that no data is lost to them; the file's check
+    /// names each long value.
+    @Test(arguments: StoreEngine.allCases)
+    func aBackupWithTextBeyondTheLimitsRestoresWhole(_ engine: StoreEngine) throws {
+        let source = try CLI(engine: .sqlite)
+        source.ok(["opp", "add", "Acme"])
+        source.ok(["activity", "add", "Acme", "--type", "call", "--due", "2027-01-05", "--summary", "Ring"])
+        source.ok(["opp", "note", "Acme", "Short"])
+        try SQLiteFile.execute("""
+            UPDATE opportunity SET title = replace(hex(zeroblob(300)), '00', 't');
+            UPDATE activity SET summary = replace(hex(zeroblob(250)), '00', 's');
+            UPDATE deal_note SET text = replace(hex(zeroblob(12000)), '00', 'n');
+            """, on: source.database)
+        #expect(source.run(["check"]).stdout.split(separator: "\n").filter { $0.contains("is longer than") }.count == 3)
+        let backup = source.path("backup.json")
+        source.ok(["export", "--format", "json", "--out", backup])
+        let target = try CLI(engine: engine)
+        let restored = target.run(["import", backup])
+        #expect(restored.status == 0, "\(restored.stderr)")
+        #expect((target.objects(["opp", "list"]).first?["title"] as? String)?.count == 300)
+        #expect((target.objects(["activity", "list", "--team", "Sales"]).first?["summary"] as? String)?.count == 250)
+        let timeline = target.object(["opp", "show", "1"])["timeline"] as? [[String: Any]] ?? []
+        #expect(timeline.contains { ($0["text"] as? String)?.count == 12000 }, "\(timeline.map { $0["kind"] ?? "" })")
+        let copy = try CLI(engine: engine)
+        let copied = source.run(["db", "copy", "--from", source.database, "--to", copy.database], database: false)
+        #expect(copied.status == 0, "\(copied.stderr)")
+    }
+
     @Test(arguments: StoreEngine.allCases)
     func editRescheduleAndRemove(_ engine: StoreEngine) throws {
         let cli = try Self.dealWithActivities(engine)

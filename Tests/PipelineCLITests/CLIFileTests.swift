@@ -69,10 +69,11 @@ struct CLIWrittenFileTests {
         let backup = disk.path + "/backup.json"
         cli.ok(["export", "--format", "json", "--out", backup])
         let previous = try Data(contentsOf: URL(fileURLWithPath: backup))
-        // 300 KB of notes: more than the disk holds.
-        let note = String(repeating: "A long note that will not fit. ", count: 3_300)
+        // 300 KB of notes — more than the disk holds — in 30 deals, each note within the
+        // 10,000 characters one holds (`TextLimit.text`).
+        let note = String(repeating: "A long note that will not fit. ", count: 319)
         let large = cli.path("large.csv")
-        try ("name,description\n" + (1...3).map { "Large \($0),\(note)\n" }.joined()).write(toFile: large, atomically: true, encoding: .utf8)
+        try ("name,description\n" + (1...30).map { "Large \($0),\(note)\n" }.joined()).write(toFile: large, atomically: true, encoding: .utf8)
         cli.ok(["import", large])
         for format in ["json", "csv"] {
             let result = cli.run(["export", "--format", format, "--out", backup])

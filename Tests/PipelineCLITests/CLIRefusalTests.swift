@@ -181,10 +181,13 @@ struct CLIDatabaseTests {
         let disk = try SmallDisk(kilobytes: 512)
         let database = disk.path + "/pipeline.sqlite"
         #expect(cli.run(["opp", "add", "Kept", "--db", database], database: false).status == 0)
-        // Leave about 40 KB free, then ask for 100 KB.
+        // Leave about 40 KB free, then ask for 100 KB: ten deals with notes of nearly the
+        // 10,000 characters one holds (`TextLimit.text`), in one import.
         try disk.fill(leaving: 40)
-        let big = String(repeating: "Requirement text that will not fit. ", count: 2_800)
-        let result = cli.run(["stage", "edit", "New", "--requirements", big, "--db", database], database: false)
+        let note = String(repeating: "Notes that will not fit. ", count: 399)
+        let large = cli.path("large.csv")
+        try ("name,description\n" + (1...10).map { "Large \($0),\(note)\n" }.joined()).write(toFile: large, atomically: true, encoding: .utf8)
+        let result = cli.run(["import", large, "--db", database], database: false)
         #expect(result.status == 74, "\(result.stderr)")
         #expect(result.stderr.contains("disk is full"))
         let list = cli.run(["opp", "list", "--json", "--db", database], database: false)

@@ -96,7 +96,9 @@ struct DatabaseFileTests {
         let team = try temporary.sales
         let pipeline = try temporary.database.pipeline(for: team.id)
         let proposition = try pipeline.resolveStage("Proposition")
-        let edit = StageEdit(requirements: String(repeating: "Long requirement text. ", count: 20_000))
+        // Nearly the 10,000 characters requirements hold (`TextLimit.text`): three pages more
+        // than the file may grow.
+        let edit = StageEdit(requirements: String(repeating: "Long requirement text. ", count: 434))
         #expect(throws: StoreError.diskFull(path: temporary.path)) {
             try cramped.editStage(proposition.id, edit, context: temporary.context())
         }
