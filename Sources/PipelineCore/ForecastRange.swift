@@ -134,8 +134,10 @@ public enum RevenueDistribution {
     public enum Method: Sendable { case automatic, buckets }
 
     /// The smallest x with P(X ≤ x) ≥ q for each q, in minor units, and whether exactly.
+    /// `buckets`: how many buckets the approximate convolution cuts the total into (tests
+    /// hold the bound with the 2,000 promised, too).
     public static func quantiles(_ deals: [(amount: Int64, basisPoints: Int)], _ levels: [Double],
-                                 method: Method = .automatic) -> (values: [Int128], exact: Bool) {
+                                 method: Method = .automatic, buckets: Int64 = bucketCount) -> (values: [Int128], exact: Bool) {
         // Certain deals add their amount to every outcome; deals at 0 % or of no amount add nothing.
         var certain: Int128 = 0
         var uncertain: [(amount: Int64, p: Double)] = []
@@ -154,7 +156,7 @@ public enum RevenueDistribution {
                 return (values.map { Int128($0) * Int128(divisor) + certain }, true)
             }
         }
-        return (bucketed(uncertain, levels).map { $0 + certain }, false)
+        return (bucketed(uncertain, levels, buckets: buckets).map { $0 + certain }, false)
     }
 
     /// Every one of the 2ⁿ outcomes, sorted by sum.
@@ -219,10 +221,10 @@ public enum RevenueDistribution {
     /// mean and variance: each adds little, so their sum is what the central limit theorem
     /// says, and it is off by about one such deal at most. A quantile is then found by
     /// bisection on the bucket boundaries of P(large + small ≤ x).
-    static func bucketed(_ deals: [(amount: Int64, p: Double)], _ levels: [Double]) -> [Int128] {
+    static func bucketed(_ deals: [(amount: Int64, p: Double)], _ levels: [Double], buckets: Int64) -> [Int128] {
         var total: Int128 = 0
         for deal in deals { total += Int128(deal.amount) }
-        let width = max(1, (total + Int128(bucketCount) - 1) / Int128(bucketCount))
+        let width = max(1, (total + Int128(buckets) - 1) / Int128(buckets))
         var large: [(cells: Int, fraction: Double, p: Double)] = []
         var smallMean = 0.0, smallVariance = 0.0
         for deal in deals {
