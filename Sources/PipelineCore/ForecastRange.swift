@@ -259,18 +259,23 @@ public enum RevenueDistribution {
             reach += shift + 1
         }
         let sigma = smallVariance.squareRoot()
+        // below[i]: the large deals' mass in the buckets before i.
+        var below = [Double](repeating: 0, count: reach + 2)
+        for index in 0...reach { below[index + 1] = below[index] + mass[index] }
         /// P(large + small ≤ x), x in buckets (a bucket boundary: the small deals' sum is
         /// continuous, so x means "up to x + ½ bucket" of the large deals' discrete sum).
+        /// Buckets more than 9σ under x count whole, those more than 9σ over not at all:
+        /// only the window between needs the normal's distribution function.
         func cumulative(_ x: Int) -> Double {
-            var sum = 0.0
-            for index in 0...reach where mass[index] > 0 {
-                let room = Double(x - index)
-                if sigma == 0 {
-                    if room >= 0 { sum += mass[index] }
-                    continue
+            guard sigma > 0 else { return below[min(max(x + 1, 0), reach + 1)] }
+            let centre = Double(x) + 0.5 - smallMean
+            let first = min(max(Int((centre - 9 * sigma).rounded(.down)), 0), reach + 1)
+            let last = min(max(Int((centre + 9 * sigma).rounded(.up)), -1), reach)
+            var sum = below[first]
+            if first <= last {
+                for index in first...last where mass[index] > 0 {
+                    sum += mass[index] * normalCDF((centre - Double(index)) / sigma)
                 }
-                let z = (room + 0.5 - smallMean) / sigma
-                if z > 9 { sum += mass[index] } else if z > -9 { sum += mass[index] * normalCDF(z) }
             }
             return sum
         }
