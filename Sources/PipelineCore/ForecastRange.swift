@@ -82,16 +82,26 @@ public struct ForecastRange: Sendable {
 
     public static let driverCount = 5
 
+    /// One deal as the distribution needs it: its amount in minor units and probability.
+    typealias Chance = (amount: Int64, basisPoints: Int)
+
     /// The range of `deals` (open active deals), with `preferred` first among currencies.
+    /// Deals are grouped as compact (amount, probability) pairs, never copied whole: at a
+    /// million deals the copies' strings would cost more than the distribution.
     public static func of(_ deals: [RangeDeal], preferring preferred: CurrencyCode? = nil) -> ForecastRange {
-        var byCurrency: [CurrencyCode: [RangeDeal]] = [:]
-        for deal in deals { byCurrency[deal.amount.currency, default: []].append(deal) }
+        var whole: [CurrencyCode: [Chance]] = [:]
+        var months: [CurrencyCode: [String?: [Chance]]] = [:]
+        var members: [CurrencyCode: [Int]] = [:]
+        for (index, deal) in deals.enumerated() {
+            let chance = (deal.amount.minorUnits, deal.probability.basisPoints)
+            whole[deal.amount.currency, default: []].append(chance)
+            months[deal.amount.currency, default: [:]][deal.closingMonth, default: []].append(chance)
+            members[deal.amount.currency, default: []].append(index)
+        }
         var totals = MoneyTotals()
-        for currency in byCurrency.keys { totals.add(0, currency: currency) }
+        for currency in whole.keys { totals.add(0, currency: currency) }
         let currencies = totals.currencies(preferring: preferred).map { currency -> Currency in
-            let group = byCurrency[currency] ?? []
-            var byMonth: [String?: [RangeDeal]] = [:]
-            for deal in group { byMonth[deal.closingMonth, default: []].append(deal) }
+            let byMonth = months[currency] ?? [:]
             let keys = byMonth.keys.sorted { a, b in
                 switch (a, b) {
                 case let (a?, b?): return a < b
@@ -99,21 +109,48 @@ public struct ForecastRange: Sendable {
                 case (_, nil): return true
                 }
             }
-            let months = keys.map { Month(key: $0, range: range(of: byMonth[$0] ?? [])) }
-            let drivers = group.filter { $0.spread > 0 }
-                .sorted { $0.spread != $1.spread ? $0.spread > $1.spread : $0.id.rawValue < $1.id.rawValue }
-                .prefix(driverCount)
-            return Currency(currency: currency, whole: range(of: group), months: months, drivers: Array(drivers))
+            let monthRanges = keys.map { Month(key: $0, range: range(of: byMonth[$0] ?? [])) }
+            return Currency(currency: currency, whole: range(of: whole[currency] ?? []), months: monthRanges,
+                            drivers: drivers(of: (members[currency] ?? []).lazy.map { deals[$0] }))
         }
         return ForecastRange(currencies: currencies)
     }
 
+    /// The `driverCount` deals with the largest spread, largest first (ties: smaller id
+    /// first), in one pass: a million deals are never sorted for five.
+    static func drivers<Deals: Sequence>(of deals: Deals) -> [RangeDeal] where Deals.Element == RangeDeal {
+        func before(_ a: (spread: Double, deal: RangeDeal), _ b: (spread: Double, deal: RangeDeal)) -> Bool {
+            a.spread != b.spread ? a.spread > b.spread : a.deal.id.rawValue < b.deal.id.rawValue
+        }
+        var top: [(spread: Double, deal: RangeDeal)] = []
+        for deal in deals {
+            let spread = deal.spread
+            guard spread > 0 else { continue }
+            let candidate = (spread: spread, deal: deal)
+            if top.count == driverCount, let last = top.last, !before(candidate, last) { continue }
+            let place = top.firstIndex { before(candidate, $0) } ?? top.count
+            top.insert(candidate, at: place)
+            if top.count > driverCount { top.removeLast() }
+        }
+        return top.map(\.deal)
+    }
+
     /// The range of one group of deals in one currency.
     public static func range(of deals: [RangeDeal]) -> RevenueRange {
-        var weighted: Int128 = 0
-        for deal in deals { weighted += Int128(deal.amount.weighted(by: deal.probability).minorUnits) }
-        let outcome = RevenueDistribution.quantiles(deals.map { ($0.amount.minorUnits, $0.probability.basisPoints) }, [0.1, 0.5, 0.9])
-        return RevenueRange(count: deals.count, weighted: weighted, p10: outcome.values[0], p50: outcome.values[1],
+        range(of: deals.map { ($0.amount.minorUnits, $0.probability.basisPoints) })
+    }
+
+    /// The range of (amount, probability) pairs; the weighted sum rounds each deal as
+    /// `Money.weighted(by:)` does.
+    static func range(of deals: [Chance]) -> RevenueRange {
+        var weighted: Int64 = 0
+        var overflow: Int128 = 0
+        for deal in deals {
+            let (sum, overflowed) = weighted.addingReportingOverflow(Money.weightedMinorUnits(deal.amount, basisPoints: deal.basisPoints))
+            if overflowed { overflow += Int128(weighted); weighted = Money.weightedMinorUnits(deal.amount, basisPoints: deal.basisPoints) } else { weighted = sum }
+        }
+        let outcome = RevenueDistribution.quantiles(deals, [0.1, 0.5, 0.9])
+        return RevenueRange(count: deals.count, weighted: overflow + Int128(weighted), p10: outcome.values[0], p50: outcome.values[1],
                             p90: outcome.values[2], exact: outcome.exact)
     }
 }
@@ -227,12 +264,17 @@ public enum RevenueDistribution {
         let width = max(1, (total + Int128(buckets) - 1) / Int128(buckets))
         var large: [(cells: Int, fraction: Double, p: Double)] = []
         var smallMean = 0.0, smallVariance = 0.0
+        // The threshold and the width as Int64 when they fit (they do unless the total passes
+        // 9.2e18 minor units): the loop below runs once per deal.
+        let threshold = (total + Int128(largeShare) - 1) / Int128(largeShare)
+        let largeFrom = threshold > Int128(Int64.max) ? Int64.max : Int64(threshold)
+        let widthInUnits = Double(Int64(clamping: width))
         for deal in deals {
-            if Int128(deal.amount) * Int128(largeShare) >= total {
+            if deal.amount >= largeFrom {
                 let cells = Int128(deal.amount) / width
-                large.append((Int(cells), Double(Int128(deal.amount) - cells * width) / Double(width), deal.p))
+                large.append((Int(cells), Double(Int64(Int128(deal.amount) - cells * width)) / widthInUnits, deal.p))
             } else {
-                let amount = Double(deal.amount) / Double(width)
+                let amount = Double(deal.amount) / widthInUnits
                 smallMean += deal.p * amount
                 smallVariance += deal.p * (1 - deal.p) * amount * amount
             }
