@@ -22,7 +22,7 @@ RELEASE_BIN  := .build/release/pipeline
 SIZES        ?= 10000,100000,1000000
 # sqlite: a column per size; postgres: a column at the largest size on a throwaway server
 # (Scripts/test-postgres.sh run --durable) and a team of 50 writers under load.
-PARTS        ?= sqlite,postgres
+PARTS        ?= sqlite,postgres,range
 
 .PHONY: all deps build release run test pg-shell bench torture screens clean
 

@@ -18,6 +18,8 @@ For each size (opportunities over 6 stages and 5 teams, made by generate.py and 
   JSON export      `pipeline export --format json --what all`, wall time and peak memory
   CSV import       100,000 rows into a fresh database, wall time and peak memory (once)
   restore          a JSON backup whose one record has a 20 MB note, into a fresh database (once)
+  forecast range   the core's P10/P50/P90 of 1,000,000 generated open deals, whole and per month
+                   (`pipeline dev range-bench`, timed inside the binary: no database read), part `range`
 
 It prints a table and writes every figure as JSON to the path it names.
 """
@@ -283,11 +285,22 @@ def restore_figures():
         return {"restore_note_s": seconds, "restore_note_rss_mb": rss / 1024}
 
 
+def range_figures():
+    """The core's forecast range at 1,000,000 deals: `dev range-bench` prints `range N deals: M ms`."""
+    times = []
+    for _ in range(3):
+        output = subprocess.run([BINARY, "dev", "range-bench", "--deals", "1000000"], capture_output=True, text=True,
+                                env=ENV, check=True).stdout
+        times.append(float(output.split("deals: ")[1].split(" ms")[0]))
+    return {"range_1m_ms": statistics.median(times)}
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="10000,100000,1000000")
-    parser.add_argument("--parts", default="sqlite,postgres",
-                        help="sqlite (a column per size), postgres (a column at --pg-size, and a team under load)")
+    parser.add_argument("--parts", default="sqlite,postgres,range",
+                        help="sqlite (a column per size), postgres (a column at --pg-size, and a team under load), "
+                             "range (the forecast range of 1,000,000 deals)")
     parser.add_argument("--pg-size", type=int, help="deals of the PostgreSQL column (default: the largest size)")
     parser.add_argument("--writers", type=int, default=50)
     parser.add_argument("--actions", type=int, default=500)
@@ -312,6 +325,8 @@ def main():
                 figures.update(import_figures(path))
                 figures.update(restore_figures())
             results["sizes"][str(size)] = figures
+    if "range" in parts:
+        results["range"] = range_figures()
     failure = None
     if "postgres" in parts:
         results["postgres"], failure = postgres_figures(args.pg_size or max(sizes), args)
@@ -323,6 +338,9 @@ def main():
           f"at the start, {results['machine']['load_average_at_end']:.1f} at the end")
     if results["sizes"]:
         print(table(results))
+    if results.get("range"):
+        print(f"\nforecast range of 1,000,000 open deals: {results['range']['range_1m_ms']:.0f} ms "
+              f"(median of 3; target ≤ 1000 ms)")
     if results.get("postgres"):
         print(postgres_table(results))
     print(f"\nfigures written to {args.out}")

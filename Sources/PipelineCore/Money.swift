@@ -142,7 +142,12 @@ public struct Money: Hashable, Sendable {
     /// The rounding rule on raw minor units, shared with the store's SQL function so that
     /// bulk updates in the database round exactly as the domain does.
     public static func weightedMinorUnits(_ minorUnits: Int64, probability: Probability) -> Int64 {
-        let product = Int128(minorUnits) * Int128(probability.basisPoints)
+        weightedMinorUnits(minorUnits, basisPoints: probability.basisPoints)
+    }
+
+    /// The same on a probability's basis points (0…10,000).
+    public static func weightedMinorUnits(_ minorUnits: Int64, basisPoints: Int) -> Int64 {
+        let product = Int128(minorUnits) * Int128(basisPoints)
         return Int64((product + 5_000) / 10_000)
     }
 

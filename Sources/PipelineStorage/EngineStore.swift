@@ -305,6 +305,16 @@ public final class EngineStore: PipelineStore {
         try read { try $0.forecast(team: team, groupedBy: grouping, salesperson: salesperson) }
     }
 
+    // MARK: - PipelineFigures
+
+    public func stageObservations(team: Team.ID?, since: Timestamp?) throws -> [StageObservation] {
+        try read { try $0.stageObservations(team: team, since: since) }
+    }
+
+    public func forecastRange(team: Team.ID?, salesperson: String?) throws -> ForecastRange {
+        try read { try $0.forecastRange(team: team, salesperson: salesperson) }
+    }
+
     // MARK: - ChangeFeed
 
     public func changeToken() throws -> ChangeToken { try engine.changeToken() }

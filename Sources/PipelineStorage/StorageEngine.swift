@@ -122,6 +122,12 @@ public protocol StoreReader {
     /// (exactly, ignoring case).
     func forecastRows(team: Team.ID?, grouping: Forecast.Grouping, salesperson: String?) throws -> [Forecast.Row]
 
+    /// Every closed deal (won or lost, archived ones included) of `team` (all when `nil`),
+    /// in id order, each with its history lines oldest first: one row per line, or one row
+    /// with `line == nil` for a deal without lines. One ordered statement over the history's
+    /// index by deal, streamed: the seen rates (issue 14) never read a deal at a time.
+    func forEachClosedDealLine(team: Team.ID?, _ body: (ClosedDealLine) throws -> Void) throws
+
     /// One window of a board column (an engine chooses how to filter fast).
     func cardWindow(_ column: ColumnQuery, anchor: WindowAnchor, limit: Int) throws -> CardWindow
     /// Per stage, the count and sums of the active cards of `team` that match `filter`: what

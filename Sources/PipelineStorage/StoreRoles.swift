@@ -232,9 +232,20 @@ public protocol PipelineFocus: AnyObject, Sendable {
     func forecast(team: Team.ID?, groupedBy grouping: Forecast.Grouping, salesperson: String?) throws -> Forecast
 }
 
+/// The figures of issue 14: what the stages' deals actually reached, and the forecast as a
+/// range.
+public protocol PipelineFigures: AnyObject, Sendable {
+    /// Per stage of `team`'s pipeline (every stage when `nil`), in order: the seen rate and
+    /// flow among closed deals that were in it, closed at or after `since` when given.
+    func stageObservations(team: Team.ID?, since: Timestamp?) throws -> [StageObservation]
+    /// The open pipeline's range (active deals in open stages) of `team` (all when `nil`),
+    /// of `salesperson`'s deals when given (exactly, ignoring case), the default currency first.
+    func forecastRange(team: Team.ID?, salesperson: String?) throws -> ForecastRange
+}
+
 /// Everything a store is.
 public typealias PipelineStore = PipelineReading & PipelineWriting & LeadWorkflow & ChangeFeed & ImportSink & BackupSource
-    & BackupSink & StoreMaintenance & AccessManagement & ActivityWorkflow & PipelineFocus
+    & BackupSink & StoreMaintenance & AccessManagement & ActivityWorkflow & PipelineFocus & PipelineFigures
 
 /// What the board needs.
 public typealias BoardStore = PipelineReading & PipelineWriting & LeadWorkflow & ChangeFeed & ActivityWorkflow & PipelineFocus

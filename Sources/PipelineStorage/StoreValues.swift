@@ -328,3 +328,25 @@ public struct ActivityCompletionResult: Sendable {
         self.next = next
     }
 }
+
+/// One history line of a closed deal, with what the deal is now (see
+/// `StoreReader.forEachClosedDealLine`).
+public struct ClosedDealLine: Sendable {
+    public var deal: Opportunity.ID
+    public var stage: Stage.ID?
+    public var stageOutcome: StageOutcome
+    public var hasLostReason: Bool
+    public var stageChangedAt: Timestamp
+    /// The line: stages before and after, time and event (figures and names left out).
+    public var line: StageChange?
+
+    public init(deal: Opportunity.ID, stage: Stage.ID?, stageOutcome: StageOutcome, hasLostReason: Bool, stageChangedAt: Timestamp,
+                line: StageChange?) {
+        self.deal = deal
+        self.stage = stage
+        self.stageOutcome = stageOutcome
+        self.hasLostReason = hasLostReason
+        self.stageChangedAt = stageChangedAt
+        self.line = line
+    }
+}

@@ -296,6 +296,32 @@ extension PostgresTransaction: StoreReader {
         return result
     }
 
+    func forEachClosedDealLine(team: Team.ID?, _ body: (ClosedDealLine) throws -> Void) throws {
+        // One ordered statement streamed through a cursor; the history's index on
+        // (opportunity_id, id) serves the join (see the SQLite engine's).
+        var sql = """
+            SELECT o.id, o.stage_id, s.outcome, CASE WHEN o.lost_reason IS NULL THEN 0 ELSE 1 END, o.stage_changed_at,
+                   h.from_stage_id, h.to_stage_id, h.changed_at, h.event
+            FROM opportunity o JOIN stage s ON s.id = o.stage_id
+            LEFT JOIN stage_history h ON h.opportunity_id = o.id
+            WHERE o.type = 'opportunity' AND (o.lost_reason IS NOT NULL OR s.outcome <> 'open')
+            """
+        var parameters: PostgresParameters = []
+        if let team { parameters.append(team.rawValue); sql += " AND o.team_id = $1" }
+        try forEachRow(sql + " ORDER BY o.id, h.id", parameters) { row in
+            let deal = Opportunity.ID(try row.int64(0))
+            var change: StageChange?
+            if let changedAt = try row.optionalInt64(7) {
+                change = StageChange(opportunity: deal, from: try row.optionalInt64(5).map(Stage.ID.init),
+                                     to: try row.optionalInt64(6).map(Stage.ID.init), at: Timestamp(millisecondsSince1970: changedAt),
+                                     by: "", event: HistoryEvent(rawValue: try row.string(8)) ?? .moved)
+            }
+            try body(ClosedDealLine(deal: deal, stage: try row.optionalInt64(1).map(Stage.ID.init),
+                                    stageOutcome: StageOutcome(rawValue: try row.string(2)) ?? .open, hasLostReason: try row.int64(3) != 0,
+                                    stageChangedAt: Timestamp(millisecondsSince1970: try row.int64(4)), line: change))
+        }
+    }
+
     func forecastRows(team: Team.ID?, grouping: Forecast.Grouping, salesperson: String?) throws -> [Forecast.Row] {
         let key = grouping == .month ? "substr(o.expected_closing, 1, 7)" : "NULLIF(o.salesperson, '')"
         var sql = """

@@ -20,14 +20,20 @@ struct ForecastCommand: ParsableCommand {
     @Option(name: .customLong("by"), help: ArgumentHelp(localized("cli.forecast.groupByStageDefaultExpected"), valueName: "stage|month|salesperson"))
     var grouping: String?
     @Flag(help: ArgumentHelp(localized("cli.forecast.option.mine"))) var mine = false
+    @Flag(help: ArgumentHelp(localized("cli.forecast.option.range"))) var range = false
     @Flag(help: ArgumentHelp(localized("cli.option.json"))) var json = false
 
-    func validate() throws { _ = try choice(grouping, of: "--by", as: Grouping.self) }
+    func validate() throws {
+        _ = try choice(grouping, of: "--by", as: Grouping.self)
+        // The range is by closing month and for the whole pipeline: a grouping would not apply.
+        if range, grouping != nil { throw ValidationError(localized("cli.forecast.rangeWithoutBy")) }
+    }
 
     func run() throws {
         let by = try choice(grouping, of: "--by", as: Grouping.self) ?? .stage
         let session = try global.open(forWriting: false)
         let team = try team.map { try session.database.team($0) }
+        if range { return try showRange(session: session, team: team) }
         // "Mine": the deals whose salesperson is the person running it (the login on a server).
         let forecast = try session.database.forecast(team: team?.id, groupedBy: Forecast.Grouping(rawValue: by.rawValue) ?? .stage,
                                                      salesperson: mine ? session.user : nil)
@@ -80,5 +86,57 @@ struct ForecastCommand: ParsableCommand {
         add(localized("forecast.open"), "", forecast.open)
         add(localized("forecast.won"), "", forecast.won)
         table.finish()
+    }
+
+    /// `--range`: per currency, P10/P50/P90 of the open pipeline's won revenue, whole and per
+    /// closing month, beside the weighted sum and count, and the deals that drive the spread.
+    func showRange(session: Session, team: Team?) throws {
+        let salesperson = mine ? session.user : nil
+        let range = try session.database.forecastRange(team: team?.id, salesperson: salesperson)
+        let currency = try session.database.defaultCurrency()
+        if json {
+            Console.out(JSONValue.object([
+                ("team", .optional(team?.name)),
+                ("salesperson", .optional(salesperson)),
+                ("currency", .string(currency.code)),
+                ("ranges", .array(range.currencies.map { group in
+                    .object([
+                        ("currency", .string(group.currency.code)),
+                        ("open", .object(Present.range(group.whole, currency: group.currency))),
+                        ("months", .array(group.months.map { month in
+                            .object([("month", .optional(month.key))] + Present.range(month.range, currency: group.currency))
+                        })),
+                        ("drivers", .array(group.drivers.map { deal in
+                            .object([("id", .int(deal.id.rawValue)), ("title", .string(deal.title)),
+                                     ("amount", .string(deal.amount.plainString)),
+                                     ("probability", .number(deal.probability.decimalString))])
+                        })),
+                    ])
+                })),
+            ]).rendered())
+            return
+        }
+        var scope = team.map { localized("cli.forecast.scope.team", $0.name) } ?? localized("cli.forecast.scope.all")
+        if mine { scope = localized("cli.forecast.scope.mine", scope, session.user) }
+        Console.out(localized("cli.forecast.rangeOf", scope))
+        if range.currencies.isEmpty { Console.out(localized("cli.forecast.rangeNoOpenDeals")) }
+        for group in range.currencies {
+            var table = Table([.init(localized("cli.forecast.by.month").uppercased(), max: 20, min: 8),
+                               .init(localized("cli.column.deals"), max: 8, right: true),
+                               .init(localized("cli.column.weighted"), max: 24, right: true),
+                               .init("P10", max: 24, right: true), .init("P50", max: 24, right: true), .init("P90", max: 24, right: true)])
+            func add(_ label: String, _ figures: RevenueRange) {
+                table.add([label, String(figures.count)] + [figures.weighted, figures.p10, figures.p50, figures.p90].map { session.money($0, group.currency) })
+            }
+            add(localized("forecast.open"), group.whole)
+            for month in group.months { add(month.key ?? localized("cli.forecast.noClosingDate"), month.range) }
+            table.finish()
+            guard !group.drivers.isEmpty else { continue }
+            Console.out(localized("cli.forecast.drivers", group.currency.code))
+            for deal in group.drivers {
+                Console.out("  " + localized("cli.forecast.driver", String(deal.id.rawValue), deal.title,
+                                             session.money(deal.amount), deal.probability.description))
+            }
+        }
     }
 }

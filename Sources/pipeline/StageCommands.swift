@@ -40,8 +40,16 @@ struct StageCommand: ParsableCommand {
             let figures = try session.database.stageFigures(team: team.id)
             let stages = catalog.pipeline(for: team).stages
             if json {
+                // Each stage's seen rate (issue 14) among the team's closed deals.
+                let observed = Dictionary(try session.database.stageObservations(team: team.id, since: nil).map { ($0.stage, $0) },
+                                          uniquingKeysWith: { first, _ in first })
                 Console.out(JSONValue.array(stages.enumerated().map { index, stage in
-                    Present.stage(stage, position: index + 1, catalog: catalog, figures: figures[stage.id])
+                    var members: [(String, JSONValue)] = []
+                    if case .object(let fields) = Present.stage(stage, position: index + 1, catalog: catalog, figures: figures[stage.id]) {
+                        members = fields
+                    }
+                    members.append(("observed", Present.observed(observed[stage.id] ?? StageObservation(stage: stage.id))))
+                    return .object(members)
                 }).rendered())
                 return
             }

@@ -110,7 +110,7 @@ struct CLIVietnameseTests {
         "board", "team", "stage", "opp", "lead", "forecast", "export", "import", "settings", "help",
         "list", "add", "rename", "remove", "edit", "move", "suggest", "show", "won", "lost", "restore", "archive",
         "delete", "duplicates", "convert", "get", "set", "db", "copy", "check", "user",
-        "activity", "type", "done", "reschedule", "note",
+        "activity", "type", "done", "reschedule", "note", "stats", "stages",
     ]
 
     struct Run {
@@ -267,6 +267,11 @@ struct CLIVietnameseTests {
         run(["opp", "list", "--mine"], 0)
         run(["opp", "list", "--rotting"], 0)
         run(["forecast", "--mine"], 0)
+        // The figures (issue 14).
+        run(["forecast", "--range"], 0)
+        run(["forecast", "--range", "--by", "month"], 64)
+        run(["stats", "stages"], 0)
+        run(["stats", "stages", "--since", "không phải ngày"], 65)
         run(["stage", "edit", "Mới", "--rotting-days", "14"], 0)
         run(["stage", "list"], 0)
         run(["stage", "edit", "Mới", "--rotting-days", "tắt"], 0)

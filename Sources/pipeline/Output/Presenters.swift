@@ -103,6 +103,47 @@ enum Present {
         return .object([("count", .int(figures.count)), ("expected", sums(figures.expected)), ("weighted", sums(figures.weighted))])
     }
 
+    // MARK: - Figures (issue 14)
+
+    /// A stage's seen rate: won, lost, n, and the rate and its 90 % interval in percent (one
+    /// decimal; `null` when no closed deal was in the stage).
+    static func observed(_ observation: StageObservation) -> JSONValue {
+        let interval = observation.interval
+        func percent(_ value: Double?) -> JSONValue { value.map { .number(decimal($0 * 100, digits: 1)) } ?? .null }
+        return .object([("won", .int(Int64(observation.won))), ("lost", .int(Int64(observation.lost))), ("n", .int(Int64(observation.n))),
+                        ("rate", percent(observation.rate)), ("low", percent(interval?.low)), ("high", percent(interval?.high))])
+    }
+
+    /// `31.4`: a figure rounded half away from zero to `digits` decimals, written with the
+    /// language's decimal mark (JSON: always `.`).
+    static func decimal(_ value: Double, digits: Int, language: Language? = nil) -> String {
+        var factor = 1.0
+        for _ in 0..<digits { factor *= 10 }
+        let scaled = Int64((abs(value) * factor).rounded())
+        let whole = scaled / Int64(factor), fraction = scaled % Int64(factor)
+        var text = (value < 0 && scaled != 0 ? "-" : "") + String(whole)
+        if digits > 0 {
+            let digitsText = String(fraction)
+            text += (language == .vietnamese ? "," : ".") + String(repeating: "0", count: digits - digitsText.count) + digitsText
+        }
+        return text
+    }
+
+    /// A share 0…1 as a whole percentage, without the sign: `31`.
+    static func wholePercent(_ share: Double) -> String { String(Int64((share * 100).rounded())) }
+
+    /// The first instant of a local calendar day.
+    static func firstInstant(of date: CalendarDate, utcOffsetSeconds: Int) -> Timestamp {
+        Timestamp(millisecondsSince1970: Int64(date.daysSince1970) * 86_400_000 - Int64(utcOffsetSeconds) * 1000)
+    }
+
+    /// A range's figures in major units as decimal strings, beside its count and weighted sum.
+    static func range(_ range: RevenueRange, currency: CurrencyCode) -> [(String, JSONValue)] {
+        [("count", .int(Int64(range.count))), ("weighted", .string(MoneyFormat.plain(range.weighted, currency: currency))),
+         ("p10", .string(MoneyFormat.plain(range.p10, currency: currency))), ("p50", .string(MoneyFormat.plain(range.p50, currency: currency))),
+         ("p90", .string(MoneyFormat.plain(range.p90, currency: currency))), ("exact", .bool(range.exact))]
+    }
+
     /// Sums per currency, the preferred currency first: `$1,000.00 + 1.500.000 ₫`.
     static func sums(_ totals: MoneyTotals, preferring currency: CurrencyCode, session: Session) -> [String] {
         let currencies = totals.currencies(preferring: currency)

@@ -1,0 +1,50 @@
+import PipelineCore
+
+// The figures of issue 14, written once for every engine: the engine streams rows, the core
+// decides what they mean.
+extension StoreReader {
+    /// The stages the figures of `team` (every stage when `nil`) are shown for, in order.
+    func figureStages(team: Team.ID?) throws -> [Stage] {
+        let catalog = try catalog()
+        guard let team else { return catalog.stages }
+        guard let owner = catalog.team(team) else { throw PipelineError.unknownTeam(String(team.rawValue)) }
+        return catalog.pipeline(for: owner).stages
+    }
+
+    /// See `PipelineFigures.stageObservations`. Closed deals arrive one at a time with their
+    /// lines; each becomes a path the tally adds, so memory holds one deal's lines and the
+    /// per-stage counts (and each stage's durations, for its median).
+    public func stageObservations(team: Team.ID?, since: Timestamp?) throws -> [StageObservation] {
+        let stages = try figureStages(team: team)
+        let outcomes = Dictionary(try catalog().stages.map { ($0.id, $0.outcome) }, uniquingKeysWith: { first, _ in first })
+        var tally = StageObservationTally(stages: try catalog().stages, since: since)
+        var current: ClosedDealLine?
+        var lines: [StageChange] = []
+        func finish() {
+            guard let deal = current,
+                  let outcome = DealOutcome.of(stageOutcome: deal.stageOutcome, lostReason: deal.hasLostReason ? "" : nil) else { return }
+            tally.add(ClosedDealPath.from(lines: lines, outcome: outcome, currentStage: deal.stage, stageChangedAt: deal.stageChangedAt,
+                                          stageOutcome: { outcomes[$0] }))
+        }
+        try forEachClosedDealLine(team: team) { row in
+            if current?.deal != row.deal {
+                finish()
+                current = row
+                lines.removeAll(keepingCapacity: true)
+            }
+            if let line = row.line { lines.append(line) }
+        }
+        finish()
+        return tally.observations(for: stages)
+    }
+
+    /// See `PipelineFigures.forecastRange`: the open active deals, streamed, then the core's range.
+    public func forecastRange(team: Team.ID?, salesperson: String?) throws -> ForecastRange {
+        let open = Set(try catalog().stages.filter { $0.outcome == .open }.map(\.id))
+        var deals: [RangeDeal] = []
+        try forEachOpportunity(OpportunityFilter(team: team, salesperson: salesperson)) { deal in
+            if let stage = deal.stage, open.contains(stage), deal.lostReason == nil { deals.append(RangeDeal(deal)) }
+        }
+        return ForecastRange.of(deals, preferring: try defaultCurrency())
+    }
+}

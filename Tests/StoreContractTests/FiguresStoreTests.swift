@@ -1,0 +1,65 @@
+import Testing
+@testable import PipelineCore
+import PipelineStorage
+
+/// The figures of issue 14 read from every engine: the closed deals' history streamed into
+/// seen rates, the open deals into the range.
+@Suite("Store: seen rates and the forecast range")
+struct FiguresStoreTests {
+    static let day: Int64 = 86_400_000
+
+    @Test(arguments: EngineKind.allCases) func seenRatesComeFromTheHistory(_ engine: EngineKind) throws {
+        let fixture = try StoreFixture(engine)
+        let db = fixture.store
+        // A: New, two days later Qualified, three days later won. B: created in Qualified,
+        // lost a day later. C: open, archived (never closed). D: open in Proposition.
+        let a = try fixture.add("A", stage: "New")
+        let b = try fixture.add("B", stage: "Qualified")
+        let c = try fixture.add("C", stage: "Qualified")
+        try fixture.add("D", stage: "Proposition")
+        fixture.clock += 2 * Self.day
+        _ = try db.moveOpportunity(a.id, to: try fixture.stage("Qualified").id, context: fixture.context())
+        _ = try db.archive(c.id, context: fixture.context())
+        fixture.clock += Self.day
+        _ = try db.markLost(b.id, reason: "price", context: fixture.context())
+        let bClosed = Timestamp(millisecondsSince1970: fixture.clock)
+        fixture.clock += 2 * Self.day
+        _ = try db.markWon(a.id, context: fixture.context())
+        let observed = Dictionary(uniqueKeysWithValues: try db.stageObservations(team: try fixture.sales.id, since: nil).map { ($0.stage, $0) })
+        let new = try #require(observed[try fixture.stage("New").id])
+        let qualified = try #require(observed[try fixture.stage("Qualified").id])
+        #expect((new.won, new.lost) == (1, 0))
+        #expect((qualified.won, qualified.lost) == (1, 1))
+        let proposition = try fixture.stage("Proposition").id, won = try fixture.stage("Won").id, lost = try fixture.stage("Lost").id
+        #expect(observed[proposition]?.n == 0)
+        #expect(observed[won]?.won == 1 && observed[lost]?.lost == 1)
+        // New: A's two days (and the minutes between the fixture's steps).
+        #expect(abs((new.medianDays ?? 0) - 2) < 0.01)
+        // Qualified: A three days, B about three days (created at the start, lost on day 3).
+        #expect(abs((qualified.medianDays ?? 0) - 3) < 0.01)
+        #expect(qualified.exits == [.won: 1, .lost: 1])
+        // Only deals closed after B: A alone.
+        let since = Timestamp(millisecondsSince1970: bClosed.millisecondsSince1970 + 1)
+        let later = try db.stageObservations(team: nil, since: since)
+        #expect(later.first { $0.stage == qualified.stage }.map { ($0.won, $0.lost) } ?? (0, 0) == (1, 0))
+    }
+
+    @Test(arguments: EngineKind.allCases) func theRangeTakesOpenActiveDealsOnly(_ engine: EngineKind) throws {
+        let fixture = try StoreFixture(engine)
+        let db = fixture.store
+        try fixture.add("X", revenue: "1,000.00", stage: "Qualified", probability: "50", salesperson: "lan", closing: "2027-01-10")
+        try fixture.add("Y", revenue: "3,000.00", stage: "Qualified", probability: "20", salesperson: "lan", closing: "2027-01-20")
+        try fixture.add("Z", revenue: "500.00", stage: "Proposition", probability: "90", salesperson: "Lan")
+        try fixture.add("Someone else's", revenue: "7,000.00", stage: "Proposition", salesperson: "minh")
+        try fixture.add("Won", revenue: "9,000.00", stage: "Won")
+        _ = try db.markLost(try fixture.add("Lost", revenue: "9,000.00", stage: "Proposition").id, reason: "price", context: fixture.context())
+        _ = try db.archive(try fixture.add("Archived", revenue: "9,000.00", stage: "Proposition").id, context: fixture.context())
+        let mine = try #require(try db.forecastRange(team: try fixture.sales.id, salesperson: "LAN").currencies.first)
+        #expect(mine.whole.count == 3 && mine.whole.weighted == 155_000)
+        #expect([mine.whole.p10, mine.whole.p50, mine.whole.p90] == [50_000, 150_000, 350_000])
+        #expect(mine.months.map(\.key) == ["2027-01", nil])
+        #expect(mine.drivers.map(\.title) == ["Y", "X", "Z"])
+        let everyone = try #require(try db.forecastRange(team: nil, salesperson: nil).currencies.first)
+        #expect(everyone.whole.count == 4)
+    }
+}
