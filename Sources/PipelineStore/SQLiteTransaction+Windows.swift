@@ -180,7 +180,9 @@ extension SQLiteTransaction {
         var sql = "type = 'opportunity' AND active = 1 AND team_id = ? AND stage_id = ?"
         var arguments: StatementArguments = [column.team.rawValue, column.stage.rawValue]
         if let salesperson = column.salesperson {
-            sql += " AND salesperson = ? COLLATE NOCASE"
+            // By hand, "my" index serves the window; in another order the order's index does,
+            // and `+` keeps SQLite from taking "my" index and sorting its cards instead.
+            sql += column.order == .hand ? " AND salesperson = ? COLLATE NOCASE" : " AND +salesperson = ? COLLATE NOCASE"
             arguments += [salesperson]
         }
         if let day = column.rotting {

@@ -115,6 +115,13 @@ extension QueryPlanTests {
         _ = try traced.cardWindow(query, anchor: .after(try #require(top.cards.last).cursor(in: order)), limit: 10)
         let bottom = try traced.cardWindow(query, anchor: .bottom, limit: 10)
         _ = try traced.cardWindow(query, anchor: .before(try #require(bottom.cards.first).cursor(in: order)), limit: 10)
+        if order != .hand {
+            // "My" cards in this order walk the order's index too ("my" index serves hand order).
+            var mine = query
+            mine.salesperson = "lan"
+            _ = try traced.cardWindow(mine, anchor: .top, limit: 10)
+            _ = try traced.cardWindow(mine, anchor: .after(try #require(top.cards.last).cursor(in: order)), limit: 10)
+        }
         let index = [CardOrder.hand: "opportunity_column", .nextActivity: "opportunity_column_by_next_activity",
                      .closingDate: "opportunity_column_by_closing", .revenue: "opportunity_column_by_revenue",
                      .priority: "opportunity_column_by_priority"][order] ?? ""
