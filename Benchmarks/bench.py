@@ -183,6 +183,9 @@ def board_figures(path, copy=True):
         for _ in range(3):
             for order in ORDERS:
                 samples.setdefault(f"order_{order}", []).append(board.press("o"))
+        # Back where it was (by hand, focus on the header): the focus moves below change the text
+        # of the screen (the header's tooltip), which is what "outside" polls for.
+        board.press("Up")
         # Seen from outside: send a key, poll the pane until it changes.
         outside = []
         for index in range(20):

@@ -119,8 +119,17 @@ struct DatabaseFileTests {
         #expect(try impatient.addTeam(named: "Export", context: temporary.context()).name == "Export")
     }
 
-    /// Takes away what version 5 (issue 13) added, leaving a file as version 4 made it.
+    /// Takes away what version 6 (the column orders' indexes, issue 13) added.
+    static func undoVersion6(_ db: Database) throws {
+        try db.execute(sql: """
+            DROP INDEX opportunity_column_by_next_activity; DROP INDEX opportunity_column_by_closing;
+            DROP INDEX opportunity_column_by_revenue; DROP INDEX opportunity_column_by_priority;
+            """)
+    }
+
+    /// Takes away what versions 6 and 5 (issue 13) added, leaving a file as version 4 made it.
     static func undoVersion5(_ db: Database) throws {
+        try undoVersion6(db)
         try db.execute(sql: """
             DROP TABLE deal_note; DROP TABLE activity; DROP TABLE activity_type; DROP TABLE salesperson_total;
             DROP TRIGGER IF EXISTS salesperson_total_after_insert; DROP TRIGGER IF EXISTS salesperson_total_after_delete;
