@@ -64,7 +64,7 @@ struct DatabaseFileTests {
         }
         #expect(SQLiteEngine.storedLanguage(atPath: temporary.path, user: "lan") == .vietnamese)   // before any upgrade
         let lan = EngineStore(engine: try temporary.reopen().engine, user: "lan")
-        #expect(try DatabaseQueue(path: temporary.path).read { try Int.fetchOne($0, sql: "PRAGMA user_version") } == 5)
+        #expect(try DatabaseQueue(path: temporary.path).read { try Int.fetchOne($0, sql: "PRAGMA user_version") } == 6)
         #expect(try lan.currentTeam().id == export.id)
         #expect(try lan.setting(.language) == "vi")
         try lan.setSetting(.language, to: "en")
