@@ -67,9 +67,9 @@ enum BoardMouse {
             }
             guard let window = state.columns[stage], let first = window.cards.first, let last = window.cards.last else { return [] }
             if case .wheelUp = event {
-                return window.hasMoreAbove ? [.loadWindow(stage, .before(last.cursor), focus: .unchanged)] : []
+                return window.hasMoreAbove ? [.loadWindow(stage, .before(last.cursor(in: state.order)), focus: .unchanged)] : []
             }
-            return window.hasMoreBelow ? [.loadWindow(stage, .after(first.cursor), focus: .unchanged)] : []
+            return window.hasMoreBelow ? [.loadWindow(stage, .after(first.cursor(in: state.order)), focus: .unchanged)] : []
         }
     }
 

@@ -288,11 +288,11 @@ public enum BoardReducer {
         case .pageUp:
             guard let stage = state.focusedStage, let window = state.columns[stage.id], let first = window.cards.first else { return [] }
             if !window.hasMoreAbove { state.focus = .card(stage.id, first.id); return [] }
-            return [.loadWindow(stage.id, .before(first.cursor), focus: .firstCard)]
+            return [.loadWindow(stage.id, .before(first.cursor(in: state.order)), focus: .firstCard)]
         case .pageDown:
             guard let stage = state.focusedStage, let window = state.columns[stage.id], let last = window.cards.last else { return [] }
             if !window.hasMoreBelow { state.focus = .card(stage.id, last.id); return [] }
-            return [.loadWindow(stage.id, .after(last.cursor), focus: .firstCard)]
+            return [.loadWindow(stage.id, .after(last.cursor(in: state.order)), focus: .firstCard)]
         case .pickUp:
             guard let focus = state.focus else { return [] }
             if let card = state.focusedCard, let index = state.columns[focus.stage]?.cards.firstIndex(where: { $0.id == card.id }) {
@@ -427,6 +427,15 @@ public enum BoardReducer {
             state.mine.toggle()
             state.status = .info(state.t(state.mine ? "board.mine.on" : "board.mine.off"))
             return [.reload(focus: state.focus)]
+        case .cycleOrder:
+            state.order = state.order.next
+            state.status = .info(state.t("board.order.changed", state.order.name(in: state.language)))
+            // Every column is read again from its top in the new order (a window's first card
+            // says nothing of where the new order starts); the focused card is scrolled to.
+            for (stage, window) in state.columns {
+                state.columns[stage] = CardWindow(cards: window.cards, hasMoreAbove: false, hasMoreBelow: window.hasMoreBelow)
+            }
+            return [.reload(focus: state.focus)]
         case .nextView:
             let views = state.views
             let next = views[((views.firstIndex(of: state.view) ?? 0) + 1) % views.count]
@@ -482,15 +491,16 @@ public enum BoardReducer {
         if step < 0 {
             // Scroll up by one card, or leave the column for its header.
             guard window.hasMoreAbove, let last = cards.last else { state.focus = .header(stage.id); return [] }
-            return [.loadWindow(stage.id, .before(last.cursor), focus: .firstCard)]
+            return [.loadWindow(stage.id, .before(last.cursor(in: state.order)), focus: .firstCard)]
         }
         guard window.hasMoreBelow, let first = cards.first else { return [] }
-        return [.loadWindow(stage.id, .after(first.cursor), focus: .lastCard)]
+        return [.loadWindow(stage.id, .after(first.cursor(in: state.order)), focus: .lastCard)]
     }
 
     static func moveCardVertically(_ step: Int, _ state: inout BoardState) -> [BoardEffect] {
         guard let card = state.focusedCard, let stage = state.focusedStage, let window = state.columns[stage.id],
               let index = window.cards.firstIndex(where: { $0.id == card.id }) else { return [] }
+        if let refusal = refusalToMoveByHand(&state) { return refusal }
         let target = index + step
         if window.cards.indices.contains(target) {
             if let refusal = state.refusalToChange(card) { return state.refuse(refusal) }
@@ -499,11 +509,19 @@ public enum BoardReducer {
         }
         // At the window's edge: scroll first, keeping focus on the card, so the next press moves it.
         if step < 0, window.hasMoreAbove, let last = window.cards.last, last.id != card.id {
-            return [.loadWindow(stage.id, .before(last.cursor), focus: .card(card.id))]
+            return [.loadWindow(stage.id, .before(last.cursor(in: state.order)), focus: .card(card.id))]
         }
         if step > 0, window.hasMoreBelow, let first = window.cards.first, first.id != card.id {
-            return [.loadWindow(stage.id, .after(first.cursor), focus: .card(card.id))]
+            return [.loadWindow(stage.id, .after(first.cursor(in: state.order)), focus: .card(card.id))]
         }
+        return []
+    }
+
+    /// In any order but by hand a card's place is its sort key's: moving it up or down by hand
+    /// is said, and changes nothing.
+    static func refusalToMoveByHand(_ state: inout BoardState) -> [BoardEffect]? {
+        guard state.order != .hand else { return nil }
+        state.status = .hint(state.t("board.order.handOnly", state.order.name(in: state.language)))
         return []
     }
 
@@ -535,13 +553,21 @@ public enum BoardReducer {
                original == carried.index {
                 return []
             }
+            if state.order != .hand, carried.target == carried.origin {
+                // Dropped elsewhere in its own column: only its sort key places it there.
+                state.focus = .card(carried.origin, carried.card.id)
+                return refusalToMoveByHand(&state) ?? []
+            }
             if let target = state.stage(carried.target), asksWhyLost(entering: target, leaving: state.stage(carried.origin)) {
                 // Dropped into a lost stage: the card stays where it was until the reason is given.
                 state.focus = .card(carried.origin, carried.card.id)
                 state.mode = .lostReason(ReasonPrompt(carried.card, lead: false, into: target.id, language: state.language))
                 return []
             }
-            let placement: CardPlacement = carried.index < others.count ? .before(others[carried.index].id)
+            // In an order other than by hand the card lands where its key puts it; its rank goes
+            // to the top of the column, as Shift+←/→ puts it.
+            let placement: CardPlacement = state.order != .hand ? .top
+                : carried.index < others.count ? .before(others[carried.index].id)
                 : others.last.map { .after($0.id) } ?? .top
             return [.run(.moveCard(carried.card.id, to: carried.target, placement: placement,
                                    expectedVersion: carried.card.version), origin: .user)]
@@ -555,7 +581,7 @@ public enum BoardReducer {
             // The column was scrolled (wheel) or read again (resize) while the card was carried,
             // and its window no longer holds the card: scroll it back to the card.
             state.focus = .header(carried.origin)
-            return [.loadWindow(carried.origin, .startingAt(card.cursor), focus: .card(card.id))]
+            return [.loadWindow(carried.origin, .startingAt(card.cursor(in: state.order)), focus: .card(card.id))]
         default:
             return []
         }

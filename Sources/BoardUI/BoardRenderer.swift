@@ -63,7 +63,13 @@ public enum BoardRenderer {
         }
     }
 
-    /// What the tab bar's right end says: the filter in force, or "own deals only".
+    private static func isFiltering(_ mode: Mode) -> Bool {
+        if case .filtering = mode { return true }
+        return false
+    }
+
+    /// What the tab bar's right end says: the column order when not by hand, the filter in
+    /// force, or "own deals only".
     static func tabBarMarker(_ state: BoardState) -> String {
         var right = ""
         let filter = state.view == .leads ? state.leads.filter : state.filter
@@ -76,6 +82,11 @@ public enum BoardRenderer {
         } else if state.access.seesOnlyOwnDeals(in: state.team) {
             // The team's "own deals only": the columns and their sums are the user's deals alone.
             right = state.t("board.ownDealsOnly")
+        }
+        // An order other than by hand is always said on the pipeline, beside any other marker.
+        if state.order != .hand, state.view == .pipeline, !isFiltering(state.mode) {
+            let order = state.t("board.orderShown", state.order.name(in: state.language))
+            right = right.isEmpty ? order : order + " · " + right
         }
         return right
     }

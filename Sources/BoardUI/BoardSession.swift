@@ -238,7 +238,7 @@ public final class BoardSession {
     private func query(_ stage: Stage.ID) -> ColumnQuery {
         let filter = BoardFilter(state.filter)
         return ColumnQuery(team: state.team.id, stage: stage, filter: filter.text, salesperson: state.shownSalesperson,
-                           rotting: filter.rotting ? state.rottingDay : nil)
+                           rotting: filter.rotting ? state.rottingDay : nil, order: state.order)
     }
 
     /// The filter's per-stage figures: its words, its `@name` (or `m`'s user) and `rotting`.
@@ -327,11 +327,11 @@ public final class BoardSession {
         let capacity = BoardLayout.cardCapacity(state.size)
         // A column scrolled to its top stays at the top, so that cards added there show.
         let window = state.columns[stage]
-        let anchor = window.flatMap { $0.hasMoreAbove ? $0.cards.first.map { WindowAnchor.startingAt($0.cursor) } : nil } ?? .top
+        let anchor = window.flatMap { $0.hasMoreAbove ? $0.cards.first.map { WindowAnchor.startingAt($0.cursor(in: state.order)) } : nil } ?? .top
         var loaded = try repository.cardWindow(query(stage), anchor: anchor, limit: capacity)
         if case .card(let focusStage, let card)? = focus, focusStage == stage, !loaded.cards.contains(where: { $0.id == card }),
            let target = try repository.opportunity(card), target.stage == stage {
-            loaded = try repository.cardWindow(query(stage), anchor: .startingAt(target.cursor), limit: capacity)
+            loaded = try repository.cardWindow(query(stage), anchor: .startingAt(target.cursor(in: state.order)), limit: capacity)
         }
         return loaded
     }

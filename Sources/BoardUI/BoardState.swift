@@ -55,6 +55,9 @@ public struct BoardState: Sendable {
     public var page: DealPageState?
     /// `m`: only the user's own deals (`me`) in the columns, the headers and the status line.
     public var mine = false
+    /// `o`: how every column is ordered (one order for the whole board). Cards move up and
+    /// down by hand only in `.hand`.
+    public var order: CardOrder = .hand
     /// Per stage, how many deals (of those shown) have an overdue activity, and how many
     /// rot; stages with none are absent. From the store, never counted from the windows.
     public var overdueCounts: [Stage.ID: Int] = [:]

@@ -14,7 +14,7 @@ public enum BoardAction: Hashable, Sendable {
     case filter, teamPicker, settings, help, quit, back
     case showPipeline, showLeads, showForecast, showActivities, nextView
     case sortLeads, convertLead
-    case addActivity, myPipeline
+    case addActivity, myPipeline, cycleOrder
     case completeActivity, rescheduleActivity, postponeDay, postponeWeek, activityScope
 }
 
@@ -75,6 +75,7 @@ public enum KeyMap {
         KeyBinding(keys: [.character("4")], label: "4", action: .showActivities, help: "key.board.showActivities", context: .board),
         KeyBinding(keys: [.character("a")], label: "a", action: .addActivity, help: "key.board.addActivity", context: .board),
         KeyBinding(keys: [.character("m")], label: "m", action: .myPipeline, help: "key.board.myPipeline", context: .board),
+        KeyBinding(keys: [.character("o")], label: "o", action: .cycleOrder, help: "key.board.cycleOrder", context: .board),
         KeyBinding(keys: [.tab], label: "Tab", action: .nextView, help: "key.board.nextView", context: .board),
         KeyBinding(keys: [.character("?")], label: "?", action: .help, help: "key.board.help", context: .board),
         KeyBinding(keys: [.escape], label: "Esc", action: .back, help: "key.board.back", context: .board),

@@ -8,13 +8,17 @@ public struct ColumnQuery: Hashable, Sendable {
     public var salesperson: String?
     /// Only the cards that rot on this day (the filter's `rotting` word).
     public var rotting: RottingDay?
+    /// How the column is ordered; windows page by `Opportunity.cursor(in: order)`.
+    public var order: CardOrder
 
-    public init(team: Team.ID, stage: Stage.ID, filter: String = "", salesperson: String? = nil, rotting: RottingDay? = nil) {
+    public init(team: Team.ID, stage: Stage.ID, filter: String = "", salesperson: String? = nil, rotting: RottingDay? = nil,
+                order: CardOrder = .hand) {
         self.team = team
         self.stage = stage
         self.filter = filter
         self.salesperson = salesperson
         self.rotting = rotting
+        self.order = order
     }
 }
 
@@ -56,6 +60,8 @@ extension Stage {
 
 /// A card's place in its column's order: the key windows are paged by.
 public struct CardCursor: Hashable, Sendable {
+    /// The card's rank in hand order, else its sort value in the column's order
+    /// (`CardOrder.sortValue(of:)`, `LeadOrder.sortValue(of:)`).
     public var rank: Int64
     public var id: Opportunity.ID
 

@@ -9,28 +9,32 @@ extension SQLiteTransaction {
         // While typing, most words match many cards: the first window is found among
         // the column's first rows, in one query that stops as soon as it is full.
         var sparse = false
-        if case .top = anchor, column.salesperson == nil, column.rotting == nil {
+        if case .top = anchor, column.salesperson == nil, column.rotting == nil, column.order == .hand {
             if let window = try denseFilterWindow(column, limit: limit) { return window }
             // Fewer matches than a window among the first rows: the index, without probing
             // those rows a second time.
             sparse = true
         }
         let base = try columnCondition(column, knownSparse: sparse)
-        return try WindowAssembly.window(at: anchor, limit: limit, fetch: { bound, side, limit in
+        let key = Self.cardSortKey(column.order)
+        let comparison = Self.keysetComparison(descending: column.order.isDescending)
+        // Down the column is ascending, or descending for the largest-first orders.
+        let down = column.order.isDescending ? "\(key) DESC, id DESC" : "\(key), id"
+        let up = column.order.isDescending ? "\(key), id" : "\(key) DESC, id DESC"
+        return try WindowAssembly.window(at: anchor, limit: limit, cursor: { $0.cursor(in: column.order) }, fetch: { bound, side, limit in
             var arguments = base.arguments
             var condition = ""
             if let bound {
-                condition = Self.keysetCondition[side] ?? ""
-                arguments += [bound.rank, bound.id.rawValue]
+                condition = "AND " + Self.keyset(key, comparison[side] ?? ">=", order: column.order)
+                arguments += Self.keysetArguments(bound, order: column.order)
             }
             arguments += [limit]
-            let order = side == .before ? "rank DESC, id DESC" : "rank, id"
-            return try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Rows.opportunityColumns) FROM opportunity WHERE \(base.sql) \(condition) ORDER BY \(order) LIMIT ?"),
+            return try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Rows.opportunityColumns) FROM opportunity WHERE \(base.sql) \(condition) ORDER BY \(side == .before ? up : down) LIMIT ?"),
                                     arguments: arguments).map(Rows.opportunity)
         }, exists: { bound, side in
             var arguments = base.arguments
-            arguments += [bound.rank, bound.id.rawValue]
-            return try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM opportunity WHERE \(base.sql) \(Self.keysetCondition[side] ?? ""))"),
+            arguments += Self.keysetArguments(bound, order: column.order)
+            return try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM opportunity WHERE \(base.sql) AND \(Self.keyset(key, comparison[side] ?? ">", order: column.order)))"),
                                      arguments: arguments) ?? false
         })
     }
@@ -39,6 +43,40 @@ extension SQLiteTransaction {
     static let keysetCondition: [ColumnSide: String] = [
         .before: "AND (rank, id) < (?, ?)", .atOrAfter: "AND (rank, id) >= (?, ?)", .after: "AND (rank, id) > (?, ?)",
     ]
+
+    /// The comparison of `(sort value, id)` with a card's for each side of it in the column
+    /// (a descending order lists larger values first: "after" is smaller).
+    static func keysetComparison(descending: Bool) -> [ColumnSide: String] {
+        descending ? [.before: ">", .atOrAfter: "<=", .after: "<"] : [.before: "<", .atOrAfter: ">=", .after: ">"]
+    }
+
+    /// `(key, id) <op> (value, id)`. By hand as a row value, as it always was; in the other
+    /// orders spelled out (`key > ? OR (key = ? AND id >= ?)`), because SQLite (3.40) does not
+    /// narrow an index on an expression by a row value — it would read the column from its
+    /// start up to the cursor — while it does narrow it by `key > ?`.
+    static func keyset(_ key: String, _ comparison: String, order: CardOrder) -> String {
+        if order == .hand { return "(\(key), id) \(comparison) (?, ?)" }
+        let strict = String(comparison.prefix(1))
+        return "(\(key) \(strict) ? OR (\(key) = ? AND id \(comparison) ?))"
+    }
+
+    static func keysetArguments(_ bound: CardCursor, order: CardOrder) -> StatementArguments {
+        order == .hand ? [bound.rank, bound.id.rawValue] : [bound.rank, bound.rank, bound.id.rawValue]
+    }
+
+    /// The value a column order sorts on in SQL: exactly `CardOrder.sortValue(of:)`, and
+    /// exactly the expressions of the order indexes (migration 6), so that SQLite reads the
+    /// window through them.
+    static func cardSortKey(_ order: CardOrder) -> String {
+        switch order {
+        case .hand: return "rank"
+        case .nextActivity:
+            return "(coalesce(CAST(replace(next_activity_date, '-', '') AS INTEGER), 99999999) * 10000 + coalesce(next_activity_time, 1440))"
+        case .closingDate: return "(coalesce(CAST(replace(expected_closing, '-', '') AS INTEGER), 99999999))"
+        case .revenue: return "expected_revenue"
+        case .priority: return "priority"
+        }
+    }
 
     func matchingFigures(team: Team.ID, filter: String) throws -> [Stage.ID: Figures] {
         guard let match = Self.ftsQuery(filter) else { return try stageFigures(team: team) }
@@ -142,7 +180,9 @@ extension SQLiteTransaction {
         var sql = "type = 'opportunity' AND active = 1 AND team_id = ? AND stage_id = ?"
         var arguments: StatementArguments = [column.team.rawValue, column.stage.rawValue]
         if let salesperson = column.salesperson {
-            sql += " AND salesperson = ? COLLATE NOCASE"
+            // By hand, "my" index serves the window; in another order the order's index does,
+            // and `+` keeps SQLite from taking "my" index and sorting its cards instead.
+            sql += column.order == .hand ? " AND salesperson = ? COLLATE NOCASE" : " AND +salesperson = ? COLLATE NOCASE"
             arguments += [salesperson]
         }
         if let day = column.rotting {

@@ -19,7 +19,7 @@ enum Schema {
     /// The migrations, in order; the schema version is their count (`PRAGMA user_version`).
     /// Each is a literal: never built from today's constants, so that what a version means
     /// cannot change after it shipped.
-    private static let migrations: [String] = [version1, version2, version3, version4, version5]
+    private static let migrations: [String] = [version1, version2, version3, version4, version5, version6]
 
     static var currentVersion: Int { migrations.count }
 
@@ -512,5 +512,25 @@ enum Schema {
         ALTER TABLE stage_history ADD COLUMN currency TEXT;
         ALTER TABLE stage_history ADD COLUMN reason TEXT;
         UPDATE stage_history SET event = 'created' WHERE from_stage_id IS NULL AND from_stage_name IS NULL;
+        """
+
+    /// Column orders (issue 13): one index per order a column can be read in, each on the
+    /// column's condition, the order's sort value and the id, so that every order is a keyset
+    /// window read in index order and never a sort of the column. A sort value is one integer
+    /// (`CardOrder.sortValue(of:)`): a date as `YYYYMMDD`, none as 99999999 (after every date,
+    /// so "none last" is the index's own order), the next activity's time after it in minutes
+    /// (1440: no time). The expressions must stay exactly these: the windows' statements repeat
+    /// them (`SQLiteTransaction.cardSortKey`) so SQLite matches them to these indexes.
+    private static let version6 = """
+        CREATE INDEX opportunity_column_by_next_activity ON opportunity(team_id, stage_id,
+            (coalesce(CAST(replace(next_activity_date, '-', '') AS INTEGER), 99999999) * 10000 + coalesce(next_activity_time, 1440)), id)
+            WHERE type = 'opportunity' AND active = 1;
+        CREATE INDEX opportunity_column_by_closing ON opportunity(team_id, stage_id,
+            (coalesce(CAST(replace(expected_closing, '-', '') AS INTEGER), 99999999)), id)
+            WHERE type = 'opportunity' AND active = 1;
+        CREATE INDEX opportunity_column_by_revenue ON opportunity(team_id, stage_id, expected_revenue, id)
+            WHERE type = 'opportunity' AND active = 1;
+        CREATE INDEX opportunity_column_by_priority ON opportunity(team_id, stage_id, priority, id)
+            WHERE type = 'opportunity' AND active = 1;
         """
 }

@@ -9,7 +9,7 @@ extension PostgresTransaction {
         guard limit > 0 else { return .empty }
         // While typing, most words match many cards: the first window is found among the
         // column's first rows, in one query that stops as soon as it is full.
-        if case .top = anchor, column.salesperson == nil, column.rotting == nil,
+        if case .top = anchor, column.salesperson == nil, column.rotting == nil, column.order == .hand,
            let window = try denseFilterWindow(column, limit: limit) { return window }
         var base = Self.columnCondition(column)
         if let day = column.rotting {
@@ -19,29 +19,54 @@ extension PostgresTransaction {
         }
         // Past the team and the stage, the parameters are the filter's patterns.
         let filtered = base.parameters.count > 2
-        return try WindowAssembly.window(at: anchor, limit: limit, fetch: { bound, side, limit in
+        let key = Self.cardSortKey(column.order)
+        let comparison = Self.keysetComparison(descending: column.order.isDescending)
+        // Down the column is ascending, or descending for the largest-first orders.
+        let down = column.order.isDescending ? "\(key) DESC, id DESC" : "\(key), id"
+        let up = column.order.isDescending ? "\(key), id" : "\(key) DESC, id DESC"
+        return try WindowAssembly.window(at: anchor, limit: limit, cursor: { $0.cursor(in: column.order) }, fetch: { bound, side, limit in
             var parameters = base.parameters
             var condition = ""
             if let bound {
-                let rank = parameters.count + 1
-                condition = "AND (rank, id) \(Self.keysetOperator[side] ?? ">=") ($\(rank), $\(rank + 1))"
+                let first = parameters.count + 1
+                condition = "AND (\(key), id) \(comparison[side] ?? ">=") ($\(first), $\(first + 1))"
                 parameters += [bound.rank, bound.id.rawValue]
             }
             parameters.append(limit)
-            let order = side == .before ? "rank DESC, id DESC" : "rank, id"
-            let sql = "SELECT \(PostgresRows.opportunityColumns) FROM opportunity WHERE \(base.sql) \(condition) ORDER BY \(order) LIMIT $\(parameters.count)"
+            let sql = "SELECT \(PostgresRows.opportunityColumns) FROM opportunity WHERE \(base.sql) \(condition) ORDER BY \(side == .before ? up : down) LIMIT $\(parameters.count)"
             return try (filtered ? runPlannedEachTime(sql, parameters) : run(sql, parameters)).rows.map(PostgresRows.opportunity)
         }, exists: { bound, side in
             var parameters = base.parameters
-            let rank = parameters.count + 1
+            let first = parameters.count + 1
             parameters += [bound.rank, bound.id.rawValue]
-            let sql = "SELECT EXISTS (SELECT 1 FROM opportunity WHERE \(base.sql) AND (rank, id) \(Self.keysetOperator[side] ?? ">") ($\(rank), $\(rank + 1)))"
+            let sql = "SELECT EXISTS (SELECT 1 FROM opportunity WHERE \(base.sql) AND (\(key), id) \(comparison[side] ?? ">") ($\(first), $\(first + 1)))"
             return try (filtered ? runPlannedEachTime(sql, parameters) : run(sql, parameters)).first?.bool(0) ?? false
         })
     }
 
     /// The keyset comparison of each side of a card, on `(rank, id)`.
     static let keysetOperator: [ColumnSide: String] = [.before: "<", .atOrAfter: ">=", .after: ">"]
+
+    /// The comparison of `(sort value, id)` with a card's for each side of it in the column
+    /// (a descending order lists larger values first: "after" is smaller).
+    static func keysetComparison(descending: Bool) -> [ColumnSide: String] {
+        descending ? [.before: ">", .atOrAfter: "<=", .after: "<"] : keysetOperator
+    }
+
+    /// The value a column order sorts on in SQL: exactly `CardOrder.sortValue(of:)`, and
+    /// exactly the expressions of the order indexes (version 6), so that the planner reads
+    /// the window through them.
+    static func cardSortKey(_ order: CardOrder) -> String {
+        switch order {
+        case .hand: return "rank"
+        case .nextActivity:
+            return "((CASE WHEN next_activity_date ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' THEN replace(next_activity_date, '-', '')::bigint ELSE 99999999 END) * 10000 + coalesce(next_activity_time, 1440))"
+        case .closingDate:
+            return "(CASE WHEN expected_closing ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' THEN replace(expected_closing, '-', '')::bigint ELSE 99999999 END)"
+        case .revenue: return "expected_revenue"
+        case .priority: return "priority"
+        }
+    }
 
     func matchingFigures(team: Team.ID, filter: String) throws -> [Stage.ID: Figures] {
         let words = Self.filterWords(filter)

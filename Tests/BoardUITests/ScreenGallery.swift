@@ -225,6 +225,10 @@ enum ScreenGallery {
                prepare: GallerySeed.activities) { board in
             board.press(.character("m"))
         },
+        Screen(name: "board-order", about: "o o o: every column ordered by expected revenue, largest first; the tab bar's right end says the order.",
+               prepare: GallerySeed.activities) { board in
+            board.press(.character("o"), .character("o"), .character("o"))
+        },
         Screen(name: "activities", about: "4: my activities by due date, overdue first.", prepare: GallerySeed.activities) { board in
             board.press(.character("4"))
         },

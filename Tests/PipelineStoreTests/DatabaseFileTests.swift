@@ -64,7 +64,7 @@ struct DatabaseFileTests {
         }
         #expect(SQLiteEngine.storedLanguage(atPath: temporary.path, user: "lan") == .vietnamese)   // before any upgrade
         let lan = EngineStore(engine: try temporary.reopen().engine, user: "lan")
-        #expect(try DatabaseQueue(path: temporary.path).read { try Int.fetchOne($0, sql: "PRAGMA user_version") } == 5)
+        #expect(try DatabaseQueue(path: temporary.path).read { try Int.fetchOne($0, sql: "PRAGMA user_version") } == 6)
         #expect(try lan.currentTeam().id == export.id)
         #expect(try lan.setting(.language) == "vi")
         try lan.setSetting(.language, to: "en")
@@ -121,8 +121,17 @@ struct DatabaseFileTests {
         #expect(try impatient.addTeam(named: "Export", context: temporary.context()).name == "Export")
     }
 
-    /// Takes away what version 5 (issue 13) added, leaving a file as version 4 made it.
+    /// Takes away what version 6 (the column orders' indexes, issue 13) added.
+    static func undoVersion6(_ db: Database) throws {
+        try db.execute(sql: """
+            DROP INDEX opportunity_column_by_next_activity; DROP INDEX opportunity_column_by_closing;
+            DROP INDEX opportunity_column_by_revenue; DROP INDEX opportunity_column_by_priority;
+            """)
+    }
+
+    /// Takes away what versions 6 and 5 (issue 13) added, leaving a file as version 4 made it.
     static func undoVersion5(_ db: Database) throws {
+        try undoVersion6(db)
         try db.execute(sql: """
             DROP TABLE deal_note; DROP TABLE activity; DROP TABLE activity_type; DROP TABLE salesperson_total;
             DROP TRIGGER IF EXISTS salesperson_total_after_insert; DROP TRIGGER IF EXISTS salesperson_total_after_delete;

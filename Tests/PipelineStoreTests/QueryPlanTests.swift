@@ -97,3 +97,48 @@ final class StatementLog: @unchecked Sendable {
     func append(_ sql: String) { lock.withLock { statements.append(sql) } }
     var all: [String] { lock.withLock { statements } }
 }
+
+extension QueryPlanTests {
+    /// Every column order (issue 13) reads its windows through its own index — the column's
+    /// condition, the order's sort value, the id — in both directions, and never sorts.
+    @Test(arguments: CardOrder.allCases) func everyOrderReadsItsIndexAndNeverSorts(_ order: CardOrder) throws {
+        let temporary = try TemporaryDatabase()
+        for index in 0..<25 { try temporary.add("Deal \(index)") }
+        let statements = StatementLog()
+        let traced = try temporary.reopen { db in
+            db.trace(options: .statement) { event in
+                if case .statement(let statement) = event { statements.append(statement.expandedSQL) }
+            }
+        }
+        let query = ColumnQuery(team: try temporary.sales.id, stage: try temporary.stage("New").id, order: order)
+        let top = try traced.cardWindow(query, anchor: .top, limit: 10)
+        _ = try traced.cardWindow(query, anchor: .after(try #require(top.cards.last).cursor(in: order)), limit: 10)
+        let bottom = try traced.cardWindow(query, anchor: .bottom, limit: 10)
+        _ = try traced.cardWindow(query, anchor: .before(try #require(bottom.cards.first).cursor(in: order)), limit: 10)
+        if order != .hand {
+            // "My" cards in this order walk the order's index too ("my" index serves hand order).
+            var mine = query
+            mine.salesperson = "lan"
+            _ = try traced.cardWindow(mine, anchor: .top, limit: 10)
+            _ = try traced.cardWindow(mine, anchor: .after(try #require(top.cards.last).cursor(in: order)), limit: 10)
+        }
+        let index = [CardOrder.hand: "opportunity_column", .nextActivity: "opportunity_column_by_next_activity",
+                     .closingDate: "opportunity_column_by_closing", .revenue: "opportunity_column_by_revenue",
+                     .priority: "opportunity_column_by_priority"][order] ?? ""
+        let columnReads = Set(statements.all.filter { $0.contains("FROM opportunity WHERE type = 'opportunity' AND active = 1 AND team_id") })
+        #expect(columnReads.contains { $0.contains("ORDER BY \(SQLiteTransaction.cardSortKey(order)) DESC") })
+        #expect(columnReads.contains { $0.contains("ORDER BY \(SQLiteTransaction.cardSortKey(order)), id") })
+        #expect(columnReads.count >= 4)
+        for sql in columnReads {
+            let plan = try temporary.sql { db in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql).map { $0["detail"] as String }.joined(separator: "\n")
+            }
+            #expect(plan.contains("INDEX \(index) ("), "\(sql)\n\(plan)")
+            #expect(!plan.contains("TEMP B-TREE"), "\(sql)\n\(plan)")
+            // Past a card, the index is entered at the card, not read from the column's top.
+            if sql.contains("id >") || sql.contains("id <") || sql.contains("(rank, id)") {
+                #expect(plan.contains("(team_id=? AND stage_id=? AND "), "\(sql)\n\(plan)")
+            }
+        }
+    }
+}
