@@ -42,10 +42,14 @@ extension BoardState {
     /// may change. A manager of one team of several would otherwise be refused every column.
     var newStageScope: StageScope { access.newStageScope(in: team, allTeams: teams) }
 
-    /// What a new deal or lead's salesperson starts as, as the store would give it: for a
-    /// salesperson on a server, their login (they may clear it, and give it to nobody else);
-    /// managers and administrators add deals for anyone, and a file has no logins: nobody.
-    var defaultSalesperson: String? { access.salesperson(forNew: nil) }
+    /// What a new deal or lead's salesperson field starts as, as the store would give it: its
+    /// creator, the user at the board (a server's login, a file's `$USER`). They may clear it
+    /// (nobody) or, if they may, give it to someone else. `nil` (no field; the store gives the
+    /// creator) only when the board does not know who the user is.
+    var defaultSalesperson: String? {
+        let creator = access.salesperson(forNew: nil, creator: me)
+        return creator.isEmpty ? nil : creator
+    }
 
     /// Says why in the status line, and asks the store who the user is now: an
     /// administrator may have given them more since the board last read it, and a server

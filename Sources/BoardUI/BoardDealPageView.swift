@@ -120,8 +120,7 @@ enum BoardDealPageView {
 
     /// An instant as the user reads it: their day and time.
     static func when(_ at: Timestamp, _ state: BoardState) -> String {
-        let local = at.localNow(utcOffsetSeconds: state.utcOffsetSeconds)
-        return local.date.display(in: state.language) + " " + local.minuteOfDay.description
+        at.localDisplay(in: state.language, utcOffsetSeconds: state.utcOffsetSeconds)
     }
 
     /// How long, in the largest whole unit: "3 d", "5 h", "12 min".

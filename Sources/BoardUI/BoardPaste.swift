@@ -7,11 +7,28 @@ import TerminalCore
 /// bidirectional overrides. Tabs become spaces; a line break is a line feed in a multi-line
 /// field and a space in a one-line one. Outside a text field (the board itself, a choice, a
 /// switch, a list) a paste does nothing.
+///
+/// A paste inserts at most a field's limit (`limit(multiline:)`), and the status line says
+/// when it was cut: each character goes through the reducer as a keystroke, so 300 KB pasted
+/// into a field would otherwise hold the board for minutes.
 enum BoardPaste {
+    /// The most characters one paste puts into a one-line field (a name, an amount, a date).
+    static let singleLineLimit = 1_000
+    /// The most characters one paste puts into a multi-line field (notes, requirements): a
+    /// long e-mail's worth.
+    static let multiLineLimit = 10_000
+
+    static func limit(multiline: Bool) -> Int { multiline ? multiLineLimit : singleLineLimit }
+
     static func paste(_ text: String, _ state: inout BoardState) -> [BoardEffect] {
         guard let multiline = focusedTextField(state) else { return [] }
         var effects: [BoardEffect] = []
-        for character in typeable(text, multiline: multiline) {
+        let limit = limit(multiline: multiline)
+        var typed = typeable(text, multiline: multiline)
+        let cut = typed.count > limit
+        if cut { typed = String(typed.prefix(limit)) }
+        defer { if cut { state.status = .hint(state.t("paste.cut", limit)) } }
+        for character in typed {
             // In a multi-line field Enter is a new line (it saves only a one-line field).
             let key: Key = character == "\n" ? .enter : .character(character)
             let produced = BoardReducer.handle(key, &state)

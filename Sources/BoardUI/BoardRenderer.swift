@@ -380,6 +380,8 @@ public enum BoardRenderer {
            card.isRotting(in: stage, today: state.today, utcOffsetSeconds: state.utcOffsetSeconds) {
             marks.append((rottingGlyph, .rotting))
         }
+        // A lost deal's open activities are no longer work to do (they stay on its page).
+        guard card.hasActivitiesToDo(stageOutcome: card.stage.flatMap(state.stage)?.outcome) else { return marks }
         let timing = card.activityTiming(on: state.today)
         guard timing != .none, let due = card.activityGlance.nextDue else { return marks }
         let glyph = activityGlyph(timing)

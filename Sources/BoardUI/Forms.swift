@@ -214,8 +214,9 @@ public struct CardEditor: Sendable {
     public var stage: Stage.ID
     public var form: Form
 
-    /// - Parameter salesperson: on a server, the login at the board: the new deal's
-    ///   salesperson unless changed, in a third field (a file's new-card prompt has two).
+    /// - Parameter salesperson: the user at the board: the new deal's salesperson unless
+    ///   changed (emptied: nobody), in a third field; without it the prompt has two fields
+    ///   and the store gives the deal its creator.
     public init(newIn stage: Stage.ID, stageName: String, language: Language = .english, salesperson: String? = nil) {
         card = nil
         self.stage = stage

@@ -21,7 +21,7 @@ public enum BoardAction: Hashable, Sendable {
 /// One key binding: the keys, how the help writes them, what they do.
 public struct KeyBinding: Sendable {
     public enum Context: String, Sendable, CaseIterable {
-        case board, leads, activities, page, carrying, editing
+        case board, marks, leads, activities, page, carrying, editing
 
         public func title(in language: Language) -> String { Catalogue.text("keys.context.\(rawValue)", language) }
     }
@@ -80,6 +80,11 @@ public enum KeyMap {
         KeyBinding(keys: [.character("?")], label: "?", action: .help, help: "key.board.help", context: .board),
         KeyBinding(keys: [.escape], label: "Esc", action: .back, help: "key.board.back", context: .board),
         KeyBinding(keys: [.character("q"), .control("c")], label: "q Ctrl-C", action: .quit, help: "key.board.quit", context: .board),
+        // Marks on cards and headers: no key, what each glyph means (colour is not needed to tell them apart).
+        KeyBinding(keys: [], label: "!", action: nil, help: "key.marks.overdue", context: .marks),
+        KeyBinding(keys: [], label: "●", action: nil, help: "key.marks.today", context: .marks),
+        KeyBinding(keys: [], label: "○", action: nil, help: "key.marks.planned", context: .marks),
+        KeyBinding(keys: [], label: "▼", action: nil, help: "key.marks.rotting", context: .marks),
         // The Leads view (view 2, while leads are on); the board's keys keep their meaning there.
         KeyBinding(keys: [.up, .down, .character("k"), .character("j")], label: "↑ ↓", action: nil, help: "key.leads.move", context: .leads),
         KeyBinding(keys: [.character("s")], label: "s", action: .sortLeads, help: "key.leads.sortLeads", context: .leads),

@@ -7,8 +7,8 @@ public struct LeadEditor: Sendable {
     public var lead: Opportunity?
     public var form: Form
 
-    /// - Parameter salesperson: what the new lead's salesperson field starts as (on a server,
-    ///   the login at the board).
+    /// - Parameter salesperson: what the new lead's salesperson field starts as: its creator,
+    ///   the user at the board (emptied: nobody).
     public init(new language: Language, salesperson: String = "") {
         lead = nil
         form = Form(title: Catalogue.text("leadEditor.newTitle", language), fields: Self.fields(for: nil, language: language))

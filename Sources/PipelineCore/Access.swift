@@ -144,11 +144,21 @@ public struct Access: Hashable, Sendable {
     public func refusalToImport() -> AccessRefusal? { role == .salesperson ? .importing : nil }
     public func refusalToRestore() -> AccessRefusal? { isAdmin ? nil : .restoring }
 
-    /// The salesperson a new deal or lead gets when none was given: a salesperson's own login
-    /// (what they add is theirs, and with "own deals only" an unassigned deal would vanish
-    /// from their own board); nobody for a manager or an administrator, who add deals for
+    /// The salesperson a new deal or lead gets when none was given: its creator, as in the
+    /// reference CRM (`user_id` defaults to the current user) — what one adds is one's own,
+    /// so "my pipeline" shows it. The creator is the login acting (a server's session user),
+    /// else `creator`, the name a file's user acts as (`$USER`, else `$LOGNAME`). Anything
+    /// given is kept as given: an empty name means nobody. Imports and restores never ask:
+    /// the data keeps what its file says.
+    public func salesperson(forNew given: String?, creator: String) -> String {
+        given ?? login ?? creator
+    }
+
+    /// The salesperson an unassigned lead gets when it is converted and none was given: a
+    /// salesperson taking it takes it for themselves (with "own deals only" an unassigned
+    /// deal would vanish from their own board); a manager or an administrator converts it for
     /// the team to hand out. Anything given is kept as given (an empty name: nobody).
-    public func salesperson(forNew given: String?) -> String? {
+    public func salesperson(converting given: String?) -> String? {
         if let given { return given }
         guard role == .salesperson, let login else { return nil }
         return login

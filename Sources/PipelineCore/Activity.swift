@@ -60,9 +60,19 @@ extension Timestamp {
         localNow(utcOffsetSeconds: utcOffsetSeconds).date
     }
 
+    /// To the minute, in the user's time (`utcOffsetSeconds` from UTC), as the language
+    /// writes dates: `2026-11-28 01:45` in English, `28/11/2026 01:45` in Vietnamese. No zone
+    /// is written: the user's own clock, as the board's page shows it (`display(in:)` says UTC).
+    public func localDisplay(in language: Language, utcOffsetSeconds: Int) -> String {
+        let local = localNow(utcOffsetSeconds: utcOffsetSeconds)
+        return local.date.display(in: language) + " " + local.minuteOfDay.description
+    }
+
     /// The date and time of day of this instant at `utcOffsetSeconds` from UTC.
     public func localNow(utcOffsetSeconds: Int) -> LocalNow {
-        let local = Timestamp(millisecondsSince1970: millisecondsSince1970 + Int64(utcOffsetSeconds) * 1000)
+        // Saturating: an instant at the end of the range (a damaged row) stays at the calendar's end.
+        let (shifted, overflow) = millisecondsSince1970.addingReportingOverflow(Int64(utcOffsetSeconds) * 1000)
+        let local = Timestamp(millisecondsSince1970: overflow ? millisecondsSince1970 : shifted)
         let millisOfDay = local.millisecondsSince1970 - Timestamp.floorDivide(local.millisecondsSince1970, 86_400_000) * 86_400_000
         return LocalNow(date: local.utcDate, minuteOfDay: MinuteOfDay(minutes: Int(millisOfDay / 60_000)) ?? MinuteOfDay(uncheckedMinutes: 0))
     }
@@ -257,6 +267,16 @@ extension Opportunity {
     public func activityTiming(on today: CalendarDate) -> ActivityTiming {
         guard let next = activityGlance.nextDue else { return .none }
         return ActivityTiming(due: next, today: today)
+    }
+
+    /// Whether the record's open activities are work to do: shown in activity lists (view 4,
+    /// `activity list`), counted and marked on its card. Not once the deal is closed as lost
+    /// (in a lost stage, `stageOutcome`) or archived (lost without a lost stage, a lost lead):
+    /// the reference CRM deletes a record's activities when it is archived; we never delete,
+    /// so they stay on the record's page and come back with it on restore. A won deal keeps
+    /// them: an onboarding call after a win is real work.
+    public func hasActivitiesToDo(stageOutcome: StageOutcome?) -> Bool {
+        isActive && stageOutcome != .lost
     }
 
     /// Whether the deal rots in `stage` on `today` (the user's local date, with

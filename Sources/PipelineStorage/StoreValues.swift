@@ -227,8 +227,12 @@ public struct SettingValue: Sendable, Equatable {
 public struct ActivityQuery: Hashable, Sendable {
     /// Whose activities.
     public enum Scope: Hashable, Sendable {
-        /// Those assigned to this login or name (exactly, as stored).
+        /// Those assigned to this login or name (exactly, as stored): "mine", on an index.
         case assignee(String)
+        /// Those assigned to this name ignoring case, as `opp list --user` matches a
+        /// salesperson (ASCII case on a file, Unicode on a server). The assignee indexes are
+        /// by exact name, so this walks the due-date index, testing each activity.
+        case assigneeIgnoringCase(String)
         /// Every activity of the team's records.
         case team(Team.ID)
         /// Every activity the person may see.
@@ -252,13 +256,17 @@ public struct ActivityQuery: Hashable, Sendable {
     public var scope: Scope
     /// Done activities too (they sort by their due date like the open ones).
     public var includeDone: Bool
+    /// Activities of closed records too: lost deals (in a lost stage or archived) and lost
+    /// leads, whose activities are no longer work to do (`Opportunity.hasActivitiesToDo`).
+    public var includeClosed: Bool
     public var range: DueRange
     /// The user's local date the range is relative to.
     public var today: CalendarDate
 
-    public init(scope: Scope, includeDone: Bool = false, range: DueRange = .any, today: CalendarDate) {
+    public init(scope: Scope, includeDone: Bool = false, includeClosed: Bool = false, range: DueRange = .any, today: CalendarDate) {
         self.scope = scope
         self.includeDone = includeDone
+        self.includeClosed = includeClosed
         self.range = range
         self.today = today
     }

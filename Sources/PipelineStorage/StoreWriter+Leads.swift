@@ -5,7 +5,7 @@ extension StoreWriter {
     public func addLead(_ changes: OpportunityChanges, team: Team.ID, context: ChangeContext) throws -> Opportunity {
         guard let owner = try teams().first(where: { $0.id == team }) else { throw PipelineError.unknownTeam(String(team.rawValue)) }
         var changes = changes
-        try checkNewRecord(&changes, in: owner, kind: .lead, access: try access())
+        try checkNewRecord(&changes, in: owner, kind: .lead, access: try access(), creator: context.user)
         var lead = try Opportunity.createLead(changes, team: team, currency: try defaultCurrency(), at: context.now)
         lead.id = try insertRecord(lead, externalID: nil)
         return lead
@@ -57,7 +57,7 @@ extension StoreWriter {
         var conversion = conversion
         if lead.salesperson.isEmpty, merging.values.allSatisfy(\.salesperson.isEmpty) {
             // A salesperson taking an unassigned lead takes it for themselves.
-            conversion.salesperson = access.salesperson(forNew: conversion.salesperson)
+            conversion.salesperson = access.salesperson(converting: conversion.salesperson)
         }
         var source: Opportunity?
         if case .opportunity(let sourceID)? = conversion.customer { source = try record(sourceID) }

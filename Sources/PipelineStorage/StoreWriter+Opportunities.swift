@@ -8,7 +8,7 @@ extension StoreWriter {
         let catalog = try catalog()
         guard let owner = catalog.team(team) else { throw PipelineError.unknownTeam(String(team.rawValue)) }
         var changes = changes
-        try checkNewRecord(&changes, in: owner, kind: .opportunity, access: try access())
+        try checkNewRecord(&changes, in: owner, kind: .opportunity, access: try access(), creator: context.user)
         let pipeline = catalog.pipeline(for: owner)
         let stage = try stage.map { id in
             guard let found = pipeline.stage(id) else { throw PipelineError.unknownStage(String(id.rawValue), pipeline: pipeline.team.name) }
@@ -193,11 +193,12 @@ extension StoreWriter {
     }
 
     /// Asks whether the person may add a record to `team`, first giving it its salesperson
-    /// when none was given (`Access.salesperson(forNew:)`).
-    func checkNewRecord(_ changes: inout OpportunityChanges, in team: Team, kind: RecordKind, access: Access) throws {
+    /// when none was given: its creator (`Access.salesperson(forNew:creator:)`).
+    func checkNewRecord(_ changes: inout OpportunityChanges, in team: Team, kind: RecordKind, access: Access, creator: String) throws {
         try access.refusalToUse(team).enforce()
-        changes.salesperson = access.salesperson(forNew: changes.salesperson)
-        try access.refusalToAssign(to: changes.salesperson ?? "", in: team, kind: kind).enforce()
+        let salesperson = access.salesperson(forNew: changes.salesperson, creator: creator)
+        changes.salesperson = salesperson
+        try access.refusalToAssign(to: salesperson, in: team, kind: kind).enforce()
     }
 
     static func pipeline(_ catalog: StageCatalog, _ team: Team.ID) throws -> Pipeline {

@@ -38,10 +38,12 @@ extension SQLiteTransaction {
         var arguments: StatementArguments = []
         switch query.scope {
         case .assignee(let login): conditions.append("assigned_to = ?"); arguments += [login]
+        case .assigneeIgnoringCase(let name): conditions.append("assigned_to = ? COLLATE NOCASE"); arguments += [name]
         case .team(let team): conditions.append("record_id IN (SELECT id FROM opportunity WHERE team_id = ?)"); arguments += [team.rawValue]
         case .everyone: break
         }
         if !query.includeDone { conditions.append("done_at IS NULL") }
+        if !query.includeClosed { conditions.append(Self.recordHasActivitiesToDo) }
         let (from, through) = query.dueBounds
         if let from { conditions.append("due >= ?"); arguments += [from.iso8601] }
         if let through { conditions.append("due <= ?"); arguments += [through.iso8601] }
@@ -57,6 +59,13 @@ extension SQLiteTransaction {
                 """), arguments: arguments).map(Rows.activity)
         }
     }
+
+    /// `Opportunity.hasActivitiesToDo` as a test of an activity's record, one primary-key
+    /// look-up per activity the list's index walk reaches: active, and not in a lost stage.
+    static let recordHasActivitiesToDo = """
+        EXISTS (SELECT 1 FROM opportunity o LEFT JOIN stage s ON s.id = o.stage_id
+                WHERE o.id = activity.record_id AND o.active = 1 AND coalesce(s.outcome, 'open') <> 'lost')
+        """
 
     func note(_ id: DealNote.ID) throws -> DealNote? {
         try naming {

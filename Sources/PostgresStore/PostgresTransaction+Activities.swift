@@ -38,12 +38,16 @@ extension PostgresTransaction {
         case .assignee(let login):
             parameters.append(login)
             conditions.append("assigned_to = $\(parameters.count)")
+        case .assigneeIgnoringCase(let name):
+            parameters.append(name)
+            conditions.append("lower(assigned_to) = lower($\(parameters.count))")
         case .team(let team):
             parameters.append(team.rawValue)
             conditions.append("record_id IN (SELECT id FROM opportunity WHERE team_id = $\(parameters.count))")
         case .everyone: break
         }
         if !query.includeDone { conditions.append("done_at IS NULL") }
+        if !query.includeClosed { conditions.append(Self.recordHasActivitiesToDo) }
         let (from, through) = query.dueBounds
         if let from { parameters.append(from.iso8601); conditions.append("due >= $\(parameters.count)") }
         if let through { parameters.append(through.iso8601); conditions.append("due <= $\(parameters.count)") }
@@ -59,6 +63,13 @@ extension PostgresTransaction {
             ORDER BY due, coalesce(due_time, 1440), id LIMIT $\(parameters.count)
             """, parameters).map(PostgresRows.activity)
     }
+
+    /// `Opportunity.hasActivitiesToDo` as a test of an activity's record, one primary-key
+    /// look-up per activity the list's index walk reaches: active, and not in a lost stage.
+    static let recordHasActivitiesToDo = """
+        EXISTS (SELECT 1 FROM opportunity o LEFT JOIN stage s ON s.id = o.stage_id
+                WHERE o.id = activity.record_id AND o.active AND coalesce(s.outcome, 'open') <> 'lost')
+        """
 
     func note(_ id: DealNote.ID) throws -> DealNote? {
         try rows("SELECT \(PostgresRows.noteColumns) FROM deal_note WHERE id = $1", [id.rawValue]).first.map(PostgresRows.note)

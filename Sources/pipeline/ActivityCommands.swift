@@ -32,9 +32,9 @@ struct ActivityCommand: ParsableCommand {
             let (added, deal, types) = try session.database.inOneTransaction { store in
                 let deal = try store.dealOrLead(self.deal)
                 let types = try store.activityTypes()
-                var changes = try ActivityForm(type: type, summary: summary, time: time, assignedTo: assign, notes: note)
-                    .validated(language: session.language, types: types)
-                changes.due = try CalendarDate(parsingDue: due, language: session.language, today: today)
+                // The due date's words and sentence are the core's, as on the board's forms.
+                let changes = try ActivityForm(type: type, summary: summary, due: due, time: time, assignedTo: assign, notes: note)
+                    .validated(language: session.language, types: types, today: today)
                 return (try store.addActivity(to: deal.id, changes, context: context), deal, types)
             }
             ActivityOutput(session: session, types: types, today: today).print(added, deal: deal, json: json, key: "cli.activity.added")
@@ -51,6 +51,7 @@ struct ActivityCommand: ParsableCommand {
         @Option(help: ArgumentHelp(localized("cli.activity.option.team"), valueName: "team")) var team: String?
         @Flag(exclusivity: .exclusive) var range: RangeFlag?
         @Flag(help: ArgumentHelp(localized("cli.activity.option.done"))) var done = false
+        @Flag(help: ArgumentHelp(localized("cli.activity.option.closed"))) var closed = false
         @Flag(help: ArgumentHelp(localized("cli.option.json"))) var json = false
 
         enum RangeFlag: String, EnumerableFlag {
@@ -78,13 +79,14 @@ struct ActivityCommand: ParsableCommand {
             let today = session.today
             let scope: ActivityQuery.Scope
             if let user {
-                scope = .assignee(try TextInput.singleLine(user, field: .assignedTo))
+                // Ignoring case, as `opp list --user` matches a salesperson.
+                scope = .assigneeIgnoringCase(try TextInput.singleLine(user, field: .assignedTo))
             } else if let team {
                 scope = .team(try session.database.team(team).id)
             } else {
                 scope = .assignee(session.user)
             }
-            let query = ActivityQuery(scope: scope, includeDone: done, range: range?.range ?? .any, today: today)
+            let query = ActivityQuery(scope: scope, includeDone: done, includeClosed: closed, range: range?.range ?? .any, today: today)
             // One snapshot: the activities and the titles of their deals agree.
             let (activities, deals, types) = try session.database.readingTogether {
                 var activities: [Activity] = []
@@ -153,11 +155,12 @@ struct ActivityCommand: ParsableCommand {
                     // What "done & schedule next" pre-fills, overridden by what was typed.
                     let chosen = try ActivityType.resolve(type, in: types)
                     var changes = current.nextSuggestion(types: types, today: today)
-                    let typed = try ActivityForm(summary: summary, time: time).validated(language: session.language, types: types)
+                    let typed = try ActivityForm(summary: summary, due: due, time: time)
+                        .validated(language: session.language, types: types, today: today)
                     changes.type = chosen.id
                     changes.summary = typed.summary ?? chosen.name
                     if let time = typed.time { changes.time = time }
-                    if let due { changes.due = try CalendarDate(parsingDue: due, language: session.language, today: today) }
+                    if let due = typed.due { changes.due = due }
                     return changes
                 }
                 let result = try store.completeActivity(current.id, feedback: feedback ?? "", next: following, expectedVersion: nil,
@@ -206,9 +209,8 @@ struct ActivityCommand: ParsableCommand {
             let (edited, deal, types) = try session.database.inOneTransaction { store in
                 let current = try store.activity(activity)
                 let types = try store.activityTypes()
-                var changes = try ActivityForm(type: type, summary: summary, time: noTime ? "" : time, assignedTo: assign, notes: note)
-                    .validated(language: session.language, types: types)
-                if let due { changes.due = try CalendarDate(parsingDue: due, language: session.language, today: today) }
+                let changes = try ActivityForm(type: type, summary: summary, due: due, time: noTime ? "" : time, assignedTo: assign,
+                                               notes: note).validated(language: session.language, types: types, today: today)
                 return (try store.editActivity(current.id, changes, expectedVersion: nil, context: context),
                         try store.record(current.record), types)
             }

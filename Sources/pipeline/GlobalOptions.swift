@@ -134,6 +134,12 @@ struct Session {
     /// The user's local date: what overdue, due today and `--due tomorrow` are relative to.
     var today: CalendarDate { Timestamp.now.localDate(utcOffsetSeconds: utcOffsetSeconds) }
 
+    /// An instant as the user reads it on a text page (`opp show`): their day and time, no
+    /// zone written, as the board's page shows it; `--json` keeps ISO 8601 in UTC.
+    func localTime(_ at: Timestamp) -> String {
+        at.localDisplay(in: language, utcOffsetSeconds: TimeZone.current.secondsFromGMT(for: Date(timeIntervalSince1970: Double(at.millisecondsSince1970) / 1000)))
+    }
+
     /// Who is acting and when, for the stage history.
     func context() -> ChangeContext {
         ChangeContext(now: .now, user: user)

@@ -132,6 +132,11 @@ struct OpportunityCommand: ParsableCommand {
                     session.money(opportunity.weightedRevenue), teamNames[opportunity.team] ?? "",
                 ])
             }
+            // With --rotting an empty list is good news, said in one sentence (no empty table).
+            if count == 0, rotting {
+                Console.out(localized("cli.opp.noneRotting"))
+                return
+            }
             table.finish()
             if count == 0 { Console.out(localized("cli.opp.noOpportunitiesAddOneWith")) }
         }
@@ -181,8 +186,8 @@ struct OpportunityCommand: ParsableCommand {
             field(localized("cli.label.tags"), deal.tags.joined(separator: ", "))
             field(localized("cli.label.closing"), deal.expectedClosing?.display(in: session.language) ?? "")
             field(localized("cli.label.lostReason"), deal.lostReason ?? "")
-            field(localized("cli.label.created"), deal.createdAt.display(in: session.language))
-            field(localized("cli.label.updated"), deal.updatedAt.display(in: session.language))
+            field(localized("cli.label.created"), session.localTime(deal.createdAt))
+            field(localized("cli.label.updated"), session.localTime(deal.updatedAt))
             if !deal.notes.isEmpty {
                 lines.append(localized("cli.label.notes"))
                 lines += deal.notes.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }
@@ -201,7 +206,7 @@ struct OpportunityCommand: ParsableCommand {
             if !done.isEmpty {
                 lines.append(localized("cli.label.doneActivities"))
                 for activity in done {
-                    lines.append(localized("cli.opp.doneActivity", activity.id, activity.completion?.at.display(in: session.language) ?? "",
+                    lines.append(localized("cli.opp.doneActivity", activity.id, activity.completion.map { session.localTime($0.at) } ?? "",
                                            activities.typeName(activity.type), activity.summary, activity.completion?.by ?? ""))
                 }
             }
@@ -209,7 +214,7 @@ struct OpportunityCommand: ParsableCommand {
             for entry in page.timeline {
                 let text = TimelineText(session: session).describe(entry.kind)
                 let body = text.split(separator: "\n", omittingEmptySubsequences: false)
-                lines.append(localized("cli.opp.timelineEntry", entry.at.display(in: session.language), body.first.map(String.init) ?? "", entry.by))
+                lines.append(localized("cli.opp.timelineEntry", session.localTime(entry.at), body.first.map(String.init) ?? "", entry.by))
                 lines += body.dropFirst().map { "      " + $0 }
             }
             for line in lines { Console.out(line) }

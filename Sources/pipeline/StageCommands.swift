@@ -171,7 +171,7 @@ struct StageCommand: ParsableCommand {
             }
             Console.out(localized("cli.stage.updatedStage", edited.id, edited.name, edited.probability, edited.outcome.name(in: session.language)))
             if rottingDays != nil {
-                Console.out(edited.rottingDays.map { localized("cli.stage.rotsAfter", edited.name, $0) } ?? localized("cli.stage.neverRots", edited.name))
+                Console.out(edited.rottingDays.map { Localizer(session.language).plural("cli.stage.rotsAfter", $0, edited.name) } ?? localized("cli.stage.neverRots", edited.name))
             }
         }
     }

@@ -210,11 +210,12 @@ struct BoardAccessTests {
         #expect(editing.form.fields[editing.form.focused].id == "cardEditor.salesperson")
         #expect(editing.form.fields[editing.form.focused].error == sentence)
         #expect(try board.card("Acme renewal").salesperson == "Lan")
-        // On a file there is nobody to fill in: the prompt keeps its two fields.
+        // On a file the creator is the name the board acts as ($USER): the same third field, theirs.
         let file = try BoardHarness()
         file.press(.character("n"))
         guard case .newCard(let plain) = file.state.mode else { Issue.record("no new-card prompt"); return }
-        #expect(plain.form.fields.count == 2)
+        #expect(plain.form.fields.count == 3)
+        #expect(plain.form.value("cardEditor.salesperson") == "tester")
     }
 
     @Test func theTeamPickerOffersOnlyTheUsersTeamsAndAddsNone() throws {

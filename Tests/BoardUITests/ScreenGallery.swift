@@ -221,8 +221,8 @@ enum ScreenGallery {
         },
         Screen(name: "activity-marks", about: "The entry stage's cards with a next step overdue (! and its date) and due today (● and its time); its header counts the overdue deal (!1).",
                prepare: GallerySeed.activities) { _ in },
-        Screen(name: "my-pipeline", about: "m: only the user's own deals, the headers' sums and the status line's totals theirs.",
-               prepare: GallerySeed.activities) { board in
+        Screen(name: "my-pipeline", about: "m: only the user's own deals (three of them), the headers' sums and the status line's totals theirs.",
+               prepare: GallerySeed.myDeals) { board in
             board.press(.character("m"))
         },
         Screen(name: "board-order", about: "o o o: every column ordered by expected revenue, largest first; the tab bar's right end says the order.",
@@ -349,6 +349,25 @@ enum GallerySeed {
         for (deal, plan) in zip(deals, plans) {
             _ = try board.database.addActivity(to: deal.id, ActivityChanges(type: types[0].id, summary: plan.2, due: day(plan.0), time: .some(plan.1),
                                                                           assignedTo: plan.3), context: ChangeContext(now: BoardHarness.now, user: "seed"))
+        }
+    }
+
+    /// The activities, and three deals of the gallery's user ("tester", who the board acts
+    /// for): the two entry-stage deals with the user's activities and one further on, so that
+    /// "my pipeline" shows real sums.
+    @Sendable static func myDeals(_ board: BoardHarness) throws {
+        try activities(board)
+        let team = try board.database.currentTeam()
+        let stages = try board.database.pipeline(for: team.id).stages.filter { $0.outcome == .open }
+        var deals: [Opportunity] = []
+        try board.database.forEachOpportunity(OpportunityFilter(team: team.id, stage: stages[0].id)) { deals.append($0) }
+        var further: [Opportunity] = []
+        try board.database.forEachOpportunity(OpportunityFilter(team: team.id, stage: stages[2].id)) { further.append($0) }
+        let mine = try OpportunityForm(salesperson: "tester").validated(language: board.language, currency: try board.database.defaultCurrency())
+        // A dollar deal further on, so its column's sum is in the header's currency.
+        let dollars = further.first { $0.expectedRevenue.currency == .usd } ?? further.first
+        for deal in Array(deals.prefix(2)) + (dollars.map { [$0] } ?? []) {
+            _ = try board.database.editOpportunity(deal.id, mine, context: ChangeContext(now: BoardHarness.now, user: "seed"))
         }
     }
 

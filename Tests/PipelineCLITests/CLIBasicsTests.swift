@@ -166,10 +166,10 @@ struct CLIOpportunityTests {
         let cli = try CLI(engine: engine)
         cli.ok(["opp", "add", "A", "--revenue", "1,000.01", "--salesperson", "Lan", "--close-date", "2026-12-05"])   // 5%: 50.0005 → 50.00
         cli.ok(["opp", "add", "B", "--revenue", "333.33", "--stage", "Proposition", "--salesperson", "Minh"])       // 50%: 166.665 → 166.67
-        cli.ok(["opp", "add", "C", "--revenue", "0.03", "--stage", "Proposition"])                                   // 50%: 0.015 → 0.02
-        cli.ok(["opp", "add", "D", "--revenue", "1,500,000", "--currency", "VND", "--stage", "Negotiation"])          // 75%
-        cli.ok(["opp", "add", "E", "--revenue", "2,000", "--stage", "Won"])
-        cli.ok(["opp", "add", "F", "--revenue", "9,999", "--stage", "Negotiation"])
+        cli.ok(["opp", "add", "C", "--revenue", "0.03", "--stage", "Proposition", "--salesperson", ""])                                   // 50%: 0.015 → 0.02
+        cli.ok(["opp", "add", "D", "--revenue", "1,500,000", "--currency", "VND", "--stage", "Negotiation", "--salesperson", ""])          // 75%
+        cli.ok(["opp", "add", "E", "--revenue", "2,000", "--stage", "Won", "--salesperson", ""])
+        cli.ok(["opp", "add", "F", "--revenue", "9,999", "--stage", "Negotiation", "--salesperson", ""])
         cli.ok(["opp", "lost", "F", "--reason", "Went elsewhere"])
         let forecast = cli.object(["forecast"])
         let open = try #require(forecast["open"] as? [String: Any])

@@ -236,7 +236,9 @@ struct Normalizer {
                 } else if key == "time_in_from_ms", member is Int {
                     // How long a deal stayed in a stage: the moments between the script's commands.
                     result[key] = "<duration>"
-                } else if key == "by", let actingUser, member as? String == actingUser {
+                } else if let actingUser, member as? String == actingUser {
+                    // Whoever acted (`by`), and the salesperson of what they added without one
+                    // (a new deal is its creator's), or an activity's assignee by default.
                     result[key] = "<the acting user>"
                 } else if let kind = key == "id" ? family : Self.idKinds[key], let id = member as? Int {
                     result[key] = canonical(id, kind: kind)
@@ -281,6 +283,13 @@ struct Normalizer {
     /// The CSV export: records are named `pipeline.crm_lead_N` unless imported with their own.
     mutating func normalizedCSV(_ text: String) -> String {
         var result = ""
+        // A field that is the acting user (a new deal's salesperson is its creator) is set aside.
+        let text = actingUser.map { user in
+            text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+                line.split(separator: ",", omittingEmptySubsequences: false).map { $0 == user ? "<the acting user>" : String($0) }
+                    .joined(separator: ",")
+            }.joined(separator: "\n")
+        } ?? text
         var rest = Substring(text)
         while let match = rest.firstMatch(of: /pipeline\.crm_lead_(\d+)/) {
             result += rest[..<match.range.lowerBound]

@@ -144,14 +144,28 @@ struct AccessTests {
         #expect(!Access.fileOwner.seesOnlyOwnDeals(in: Self.teamBOwn))
     }
 
-    @Test func aNewRecordWithoutSalespersonIsASalespersonSOwn() {
-        #expect(Self.salespersonB.salesperson(forNew: nil) == "sam")
+    @Test func aNewRecordWithoutSalespersonIsItsCreators() {
+        // The login acting, whatever the role (the reference CRM's default: the current user).
+        #expect(Self.salespersonB.salesperson(forNew: nil, creator: "sam") == "sam")
+        #expect(Self.managerA.salesperson(forNew: nil, creator: "mia") == "mia")
+        #expect(Self.admin.salesperson(forNew: nil, creator: "ada") == "ada")
+        // A server's login wins over the name a client says it acts as.
+        #expect(Self.salespersonB.salesperson(forNew: nil, creator: "someone") == "sam")
+        // A file has no logins: the name the CLI acts as ($USER, else $LOGNAME).
+        #expect(Access.fileOwner.salesperson(forNew: nil, creator: "lan") == "lan")
         // Given is kept, nobody included: the assignment question decides.
-        #expect(Self.salespersonB.salesperson(forNew: "") == "")
-        #expect(Self.salespersonB.salesperson(forNew: "lee") == "lee")
-        #expect(Self.managerA.salesperson(forNew: nil) == nil)
-        #expect(Self.admin.salesperson(forNew: nil) == nil)
-        #expect(Access.fileOwner.salesperson(forNew: nil) == nil)
+        #expect(Self.salespersonB.salesperson(forNew: "", creator: "sam") == "")
+        #expect(Access.fileOwner.salesperson(forNew: "", creator: "lan") == "")
+        #expect(Self.salespersonB.salesperson(forNew: "lee", creator: "sam") == "lee")
+    }
+
+    @Test func anUnassignedLeadConvertedIsTheSalespersonSWhoTakesIt() {
+        #expect(Self.salespersonB.salesperson(converting: nil) == "sam")
+        #expect(Self.salespersonB.salesperson(converting: "") == "")
+        #expect(Self.salespersonB.salesperson(converting: "lee") == "lee")
+        #expect(Self.managerA.salesperson(converting: nil) == nil)
+        #expect(Self.admin.salesperson(converting: nil) == nil)
+        #expect(Access.fileOwner.salesperson(converting: nil) == nil)
     }
 
     @Test func teamListsOfferTheTeamsThePersonIsIn() {

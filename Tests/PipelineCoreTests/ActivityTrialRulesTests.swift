@@ -31,3 +31,27 @@ import Testing
         }
     }
 }
+
+/// The loose ends of issue 13 the core decides.
+@Suite struct Issue13FinishRulesTests {
+    /// Open, won: work to do. Lost into a lost stage (still active) or archived: not any more.
+    @Test func closedRecordsHaveNoActivitiesToDo() {
+        var deal = Opportunity(id: Opportunity.ID(1), title: "Acme", expectedRevenue: .zero(.usd), probability: nil, team: Team.ID(1),
+                               stage: Stage.ID(1), createdAt: ActivityTrialRulesTests.now)
+        #expect(deal.hasActivitiesToDo(stageOutcome: .open))
+        #expect(deal.hasActivitiesToDo(stageOutcome: .won))
+        #expect(!deal.hasActivitiesToDo(stageOutcome: .lost))
+        deal.isActive = false
+        #expect(!deal.hasActivitiesToDo(stageOutcome: .open), "archived, or a lost lead")
+        #expect(!deal.hasActivitiesToDo(stageOutcome: nil))
+    }
+
+    /// 20:30 UTC on 5 December is the 6th at +7 h and still the 5th at −5 h.
+    @Test func anInstantIsWrittenInTheUsersTimeAcrossADayBoundary() throws {
+        let at = try #require(Timestamp(iso8601: "2026-12-05T20:30:00.000Z"))
+        #expect(at.localDisplay(in: .english, utcOffsetSeconds: 7 * 3600) == "2026-12-06 03:30")
+        #expect(at.localDisplay(in: .vietnamese, utcOffsetSeconds: 7 * 3600) == "06/12/2026 03:30")
+        #expect(at.localDisplay(in: .english, utcOffsetSeconds: -5 * 3600) == "2026-12-05 15:30")
+        #expect(at.localDisplay(in: .english, utcOffsetSeconds: 0) == "2026-12-05 20:30")
+    }
+}

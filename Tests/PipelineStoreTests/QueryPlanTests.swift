@@ -89,6 +89,43 @@ extension QueryPlanTests {
     }
 }
 
+extension QueryPlanTests {
+    /// Activity lists leave closed deals' activities out with a look-up per activity, inside
+    /// the walk of the same keyset index, in its order: never a sort (issue 13).
+    @Test func activityListsWalkTheirIndexesWithClosedDealsLeftOut() throws {
+        let temporary = try TemporaryDatabase()
+        let types = try temporary.database.activityTypes()
+        for index in 0..<12 {
+            let deal = try temporary.add("Deal \(index)")
+            _ = try temporary.database.addActivity(to: deal.id, ActivityChanges(type: types[0].id, summary: "Call \(index)",
+                                                                                due: CalendarDate(iso8601: "2027-06-0\(index % 9 + 1)"),
+                                                                                assignedTo: "lan"), context: temporary.context())
+            if index % 3 == 0 { _ = try temporary.database.archive(deal.id, context: temporary.context()) }
+        }
+        let statements = StatementLog()
+        let traced = try temporary.reopen { db in
+            db.trace(options: .statement) { event in
+                if case .statement(let statement) = event { statements.append(statement.expandedSQL) }
+            }
+        }
+        let today = try #require(CalendarDate(iso8601: "2027-06-04"))
+        let first = try traced.activityList(ActivityQuery(scope: .assignee("lan"), today: today), after: nil, limit: 3)
+        #expect(first.count == 3)
+        _ = try traced.activityList(ActivityQuery(scope: .assignee("lan"), today: today), after: try #require(first.last).cursor, limit: 3)
+        _ = try traced.activityList(ActivityQuery(scope: .everyone, range: .overdue, today: today), after: nil, limit: 3)
+        let lists = statements.all.filter { $0.contains("FROM activity") && $0.contains("EXISTS") && $0.contains("ORDER BY due") }
+        #expect(lists.count == 3)
+        for sql in Set(lists) {
+            let plan = try temporary.sql { db in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql).map { $0["detail"] as String }.joined(separator: "\n")
+            }
+            let index = sql.contains("assigned_to = ") ? "INDEX activity_by_assignee" : "INDEX activity_by_due"
+            #expect(plan.contains(index), "\(sql)\n\(plan)")
+            #expect(!plan.contains("TEMP B-TREE"), "\(sql)\n\(plan)")
+        }
+    }
+}
+
 /// The SQL a traced connection ran, in order.
 final class StatementLog: @unchecked Sendable {
     private let lock = NSLock()

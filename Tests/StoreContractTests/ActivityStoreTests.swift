@@ -286,6 +286,59 @@ struct ActivityStoreTests {
         #expect(pages.count == 3)
     }
 
+    /// Lost (in a lost stage) and archived deals' and lost leads' open activities are no longer
+    /// work to do: they leave every activity list unless asked for, stay on the record's page
+    /// and come back on restore; a won deal keeps them (issue 13).
+    @Test(arguments: EngineKind.allCases) func closedRecordsActivitiesLeaveTheListsAndComeBackOnRestore(_ engine: EngineKind) throws {
+        let fixture = try StoreFixture(engine)
+        let db = fixture.store
+        let deals = try ["Open", "Lost", "Archived", "Won"].map { try fixture.add($0, salesperson: "lan") }
+        var leadChanges = OpportunityChanges()
+        leadChanges.title = "Lead"
+        leadChanges.salesperson = "lan"
+        let lead = try db.addLead(leadChanges, team: try fixture.sales.id, context: fixture.context())
+        let calls = try (deals + [lead]).map { try Self.plan(fixture, on: $0.id, "Call \($0.title)", due: "2026-12-01") }
+        let lost = try db.markLost(deals[1].id, reason: "Price", context: fixture.context())
+        #expect(try db.catalog().stage(try #require(lost.stage))?.outcome == .lost, "lost into the lost stage, still active")
+        #expect(try db.archive(deals[2].id, context: fixture.context()).isActive == false)
+        _ = try db.markWon(deals[3].id, context: fixture.context())
+        _ = try db.markLeadLost(lead.id, reason: "No budget", context: fixture.context())
+        let today = Self.date("2026-12-04")
+        func list(_ scope: ActivityQuery.Scope, _ range: ActivityQuery.DueRange = .any, closed: Bool = false) throws -> [Activity.ID] {
+            try db.activityList(ActivityQuery(scope: scope, includeClosed: closed, range: range, today: today), after: nil, limit: 50).map(\.id)
+        }
+        let toDo = [calls[0].id, calls[3].id]
+        #expect(try list(.assignee("lan")) == toDo)
+        #expect(try list(.assigneeIgnoringCase("LAN")) == toDo)
+        #expect(try list(.team(try fixture.sales.id)) == toDo)
+        #expect(try list(.everyone, .overdue) == toDo)
+        #expect(try list(.assignee("lan"), closed: true) == calls.map(\.id))
+        // Still on the record's page.
+        #expect(try db.activities(of: deals[1].id).map(\.id) == [calls[1].id])
+        #expect(try db.activities(of: lead.id).map(\.id) == [calls[4].id])
+        // The headers count the open deal's overdue call only (won and lost stages count none).
+        #expect(try db.overdueCounts(team: try fixture.sales.id, today: today, salesperson: nil).values.reduce(0, +) == 1)
+        _ = try db.restore(deals[1].id, context: fixture.context())
+        _ = try db.restore(deals[2].id, context: fixture.context())
+        _ = try db.restoreLead(lead.id, context: fixture.context())
+        #expect(try list(.assignee("lan")) == calls.map(\.id))
+        #expect(try db.integrityProblems().isEmpty)
+    }
+
+    @Test(arguments: EngineKind.allCases) func assigneeIgnoringCaseMatchesAsASalespersonFilterDoes(_ engine: EngineKind) throws {
+        let fixture = try StoreFixture(engine)
+        // Each activity goes to its deal's salesperson (whom a server lets anyone give it to).
+        let lan = try Self.plan(fixture, on: try fixture.add("Acme", salesperson: "Lan").id, "Lan's", due: "2026-12-01", assignedTo: "Lan")
+        let lower = try Self.plan(fixture, on: try fixture.add("Globex", salesperson: "lan").id, "lan's", due: "2026-12-02", assignedTo: "lan")
+        _ = try Self.plan(fixture, on: try fixture.add("Initech", salesperson: "lana").id, "Lana's", due: "2026-12-03", assignedTo: "lana")
+        let today = Self.date("2026-12-04")
+        let query = { (scope: ActivityQuery.Scope) in
+            try fixture.store.activityList(ActivityQuery(scope: scope, today: today), after: nil, limit: 50).map(\.id)
+        }
+        #expect(try query(.assigneeIgnoringCase("LAN")) == [lan.id, lower.id])
+        #expect(try query(.assignee("lan")) == [lower.id], "mine stays exact, on its index")
+    }
+
     @Test(arguments: EngineKind.allCases) func activityTypesAreEditedAndATypeInUseIsNotRemoved(_ engine: EngineKind) throws {
         let fixture = try StoreFixture(engine)
         let db = fixture.store
