@@ -266,6 +266,7 @@ public enum BoardReducer {
         case .quit?: return [.quit]
         case .help?: state.mode = .help(scroll: 0); return []
         case .showForecast?: return [.loadForecast]
+        case .myPipeline?: return browse(.myPipeline, &state)
         case .teamPicker?: state.mode = .teamPicker(TeamPicker()); return []
         case .settings?: return browse(.settings, &state)
         default: return []
@@ -426,7 +427,8 @@ public enum BoardReducer {
         case .myPipeline:
             state.mine.toggle()
             state.status = .info(state.t(state.mine ? "board.mine.on" : "board.mine.off"))
-            return [.reload(focus: state.focus)]
+            // The forecast view's figures follow "mine" as the header's do.
+            return state.view == .forecast ? [.reload(focus: state.focus), .loadForecast] : [.reload(focus: state.focus)]
         case .cycleOrder:
             state.order = state.order.next
             state.status = .info(state.t("board.order.changed", state.order.name(in: state.language)))

@@ -204,11 +204,16 @@ public enum BoardRenderer {
         let amount = money(figures.expected[currency], currency, state)
         let weighted = "≈" + money(figures.weighted[currency], currency, state)
         let suffix = displaced.isEmpty ? "" : " " + displaced
-        // The count goes with the sum, or with the weighted sum when the sum fills the line
-        // (a column of đồng deals at 80 columns), or, with no room anywhere, it gives way.
+        // The count goes with the sum — tight (`4·15.000,00 USD`) when the spaced form is a
+        // character or two too wide, as the narrower last column often is — or with the
+        // weighted sum when the sum fills the line (a column of đồng deals at 80 columns), or,
+        // with no room anywhere, it gives way. (With the weighted sum, `4 · ≈750,00 USD` read
+        // as if 4 went with the weighted sum: the tight form keeps it with the sum.)
         var third = weighted
         if fits("\(count) · \(amount)") {
             lines.second = HeaderLine(left: "\(count) · \(amount)")
+        } else if fits("\(count)·\(amount)") {
+            lines.second = HeaderLine(left: "\(count)·\(amount)")
         } else {
             lines.second = HeaderLine(left: amount)
             if fits("\(count) · \(weighted)" + suffix) { third = "\(count) · \(weighted)" }

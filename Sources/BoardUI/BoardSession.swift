@@ -154,7 +154,9 @@ public final class BoardSession {
         case .checkAccess:
             return [.accessChecked(try repository.access())]
         case .loadForecast:
-            return [.forecastLoaded(try repository.forecast(team: state.team.id, groupedBy: .stage))]
+            // With `m`, the user's deals alone, as the header and the title bar say.
+            return [.forecastLoaded(try repository.forecast(team: state.team.id, groupedBy: .stage,
+                                                            salesperson: state.mine ? state.me : nil))]
         case .loadActivities(let after):
             return [.activitiesLoaded(try activityPage(after: after))]
         case .jumpToDeal(let id):

@@ -92,3 +92,36 @@ public struct PasteCollector: Sendable {
         return true
     }
 }
+
+/// A control sequence that came with an Esc and that ncurses did not turn into a key: one
+/// the terminal's description lacks (`ESC [1;6A`, Ctrl+Shift+↑ under a TERM that does not
+/// know it; End under a wrong TERM). Read as Esc and then keys, it closed a page without saving
+/// and ran the keys' commands (`1` switched views); the whole sequence is one unknown key
+/// instead, and nothing happens. Esc followed by anything else stays Esc and that key: a
+/// script or tmux sends "Esc, q" in one write, and Alt+key (which the board binds to nothing)
+/// cannot be told from it.
+public struct UnknownEscapeSequence: Sendable {
+    /// A sequence is short; a longer run is input that happened to follow, left to be read as keys.
+    public static let longest = 16
+    public private(set) var length = 0
+    private var introducer: UInt32 = 0
+
+    public init() {}
+
+    /// Whether `code`, the first code after an Esc, starts a control sequence (CSI `[`, SS3 `O`).
+    public static func starts(with code: UInt32) -> Bool { code == 0x5B || code == 0x4F }
+
+    /// Takes the next code of a sequence that `starts(with:)` its first; whether it goes on.
+    public mutating func take(_ code: UInt32) -> Bool {
+        length += 1
+        if length == 1 {
+            introducer = code
+            return Self.starts(with: code)
+        }
+        if length >= Self.longest { return false }
+        switch introducer {
+        case 0x5B: return !(0x40...0x7E).contains(code)  // CSI ends at its final byte
+        default: return false  // SS3: one byte after `O`
+        }
+    }
+}

@@ -190,8 +190,29 @@ public final class NcursesTerminal: TerminalDevice {
             return MouseDecoding.event(x: Int(event.x), y: Int(event.y), buttons: event.bstate).map(InputEvent.mouse)
         }
         if KeyDecoding.pasteMarker(status: status, code: code) == .start { return .paste(readPaste()) }
+        if status == OK, code == 0x1B, swallowedAnUnknownSequence() { return nil }
         let name = status == KEY_CODE_YES ? keyname(Int32(bitPattern: code)).map { String(cString: $0) } : nil
         return KeyDecoding.key(status: status, code: code, name: name).map(InputEvent.key)
+    }
+
+    /// After an Esc, reads a control sequence that arrived with it (no waiting: ncurses has
+    /// already waited the escape delay for a sequence it knows) as one `UnknownEscapeSequence`;
+    /// whether there was one, so that the Esc is no key at all. Anything else that followed is
+    /// put back, to be read as the next key.
+    private func swallowedAnUnknownSequence() -> Bool {
+        wtimeout(cn_stdscr(), 0)
+        var follow: wint_t = 0
+        guard wget_wch(cn_stdscr(), &follow) == OK else { return false }
+        guard UnknownEscapeSequence.starts(with: UInt32(follow)) else {
+            unget_wch(wchar_t(follow))
+            return false
+        }
+        var sequence = UnknownEscapeSequence()
+        var more = sequence.take(UInt32(follow))
+        while more, wget_wch(cn_stdscr(), &follow) == OK {
+            more = sequence.take(UInt32(follow))
+        }
+        return true
     }
 
     private static let bracketedPasteOn = "\u{1B}[?2004h"

@@ -93,6 +93,10 @@ public enum PipelineError: Error, Hashable, Sendable {
     case invalidTime(String)
     /// `dayFirst` as in ``invalidDate(_:dayFirst:)``.
     case invalidDueDate(String, dayFirst: Bool = false)
+    /// The first day of a period looked back on (`stats stages --since`) that is not a day,
+    /// or is after today.
+    case invalidSinceDate(String, dayFirst: Bool = false)
+    case sinceDateInTheFuture(String)
     case invalidRottingDays(String)
     /// Rotting days given to a won or lost stage (closed deals never rot).
     case closedStageDoesNotRot(stage: String)
@@ -224,6 +228,8 @@ public enum PipelineError: Error, Hashable, Sendable {
         case .unknownUser(let login): return t("error.unknownUser", login)
         case .invalidTime(let text): return t("error.time", text)
         case .invalidDueDate(let text, let dayFirst): return t(dayFirst ? "error.dueDate.dayFirst" : "error.dueDate", text)
+        case .invalidSinceDate(let text, let dayFirst): return t(dayFirst ? "error.since.dayFirst" : "error.since", text)
+        case .sinceDateInTheFuture(let text): return t("error.since.future", text)
         case .invalidRottingDays(let text): return t("error.rottingDays", text, Stage.rottingDaysRange.upperBound)
         case .closedStageDoesNotRot(let stage): return t("error.closedStageDoesNotRot", stage)
         case .invalidNextDelay(let text): return t("error.nextDelay", text, ActivityType.nextDelayRange.upperBound)

@@ -43,3 +43,37 @@ extension CalendarDate {
         return days <= relativeStepLimit ? days : nil
     }
 }
+
+extension CalendarDate {
+    /// The first day of a period that ends today, as `stats stages --since` takes it (and the
+    /// digest will): `today`, `yesterday` (`hôm qua`), `30d` or `-30d` (30 days ago), `4w` or
+    /// `-4w` (4 weeks ago; `n` and `t` in Vietnamese), or a date in the language's form.
+    /// `+3d` and dates after today are refused: nothing has closed there yet, and an empty
+    /// table would read as "no deal ever closed".
+    public init(parsingSince text: String, language: Language, today: CalendarDate) throws(PipelineError) {
+        let word = text.trimmingWhitespace().lowercased()
+        switch word {
+        case "today", "hôm nay":
+            self = today
+            return
+        case "yesterday", "hôm qua":
+            self = today.adding(days: -1)
+            return
+        default:
+            break
+        }
+        if word.hasPrefix("+") { throw .sinceDateInTheFuture(text) }
+        if let days = Self.relativeDays("+" + (word.hasPrefix("-") ? String(word.dropFirst()) : word)),
+           word.last.map({ "dwnt".contains($0) }) == true {
+            self = today.adding(days: -days)
+            return
+        }
+        do {
+            try self.init(parsing: text, language: language)
+        } catch {
+            guard case .invalidDate(let typed, let dayFirst) = error else { throw error }
+            throw .invalidSinceDate(typed, dayFirst: dayFirst)
+        }
+        if self > today { throw .sinceDateInTheFuture(text) }
+    }
+}

@@ -109,15 +109,41 @@ extension PostgresSchema {
         END
         $$;
         REVOKE ALL ON FUNCTION pipeline_merge_record(bigint, bigint, bigint) FROM PUBLIC;
+        -- Row security lets a member change the rows of records they may change, record_id
+        -- included: without this, a plain UPDATE moved an activity, a note or a history line
+        -- between two records that both stay. The merge runs as the tables' owner (SECURITY
+        -- DEFINER), so `current_user` — not `session_user` — tells it from a member's statement;
+        -- this function is the invoker's on purpose.
+        CREATE FUNCTION pipeline_lines_stay_on_their_record() RETURNS trigger
+        LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+        BEGIN
+            IF pg_has_role(current_user, (SELECT c.relowner FROM pg_class c WHERE c.oid = 'pipeline_meta'::regclass), 'USAGE') THEN
+                RETURN NEW;
+            END IF;
+            RAISE EXCEPTION 'pipeline: history, activities and notes leave a record only when it is merged into another'
+                USING ERRCODE = '42501', CONSTRAINT = 'pipeline.moveHistory';
+        END
+        $$;
+        CREATE TRIGGER activity_stays_on_its_record BEFORE UPDATE OF record_id ON activity
+            FOR EACH ROW WHEN (NEW.record_id IS DISTINCT FROM OLD.record_id) EXECUTE FUNCTION pipeline_lines_stay_on_their_record();
+        CREATE TRIGGER deal_note_stays_on_its_record BEFORE UPDATE OF record_id ON deal_note
+            FOR EACH ROW WHEN (NEW.record_id IS DISTINCT FROM OLD.record_id) EXECUTE FUNCTION pipeline_lines_stay_on_their_record();
+        CREATE TRIGGER stage_history_stays_on_its_record BEFORE UPDATE OF opportunity_id ON stage_history
+            FOR EACH ROW WHEN (NEW.opportunity_id IS DISTINCT FROM OLD.opportunity_id) EXECUTE FUNCTION pipeline_lines_stay_on_their_record();
 
         -- 3. Who an activity may go to: nobody, the record's salesperson, the person acting, or
         -- a member of the record's team (administrators are in no team: they give activities to
-        -- themselves as the person acting). Asked when the assignee changes only.
+        -- themselves as the person acting). Asked when the assignee changes, and when the
+        -- activity goes to a record of another team (a merge across teams); an assignee who is
+        -- no longer allowed stays through other changes and merges within the team.
         CREATE FUNCTION pipeline_activity_assignee() RETURNS trigger
         LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
         BEGIN
             IF NEW.assigned_to = '' OR NEW.assigned_to = session_user::text
-               OR (TG_OP = 'UPDATE' AND NEW.assigned_to = OLD.assigned_to)
+               OR (TG_OP = 'UPDATE' AND NEW.assigned_to = OLD.assigned_to
+                   AND (NEW.record_id = OLD.record_id
+                        OR (SELECT o.team_id FROM opportunity o WHERE o.id = NEW.record_id)
+                           IS NOT DISTINCT FROM (SELECT o.team_id FROM opportunity o WHERE o.id = OLD.record_id)))
                OR pipeline_is_owner()
                OR EXISTS (SELECT 1 FROM opportunity o WHERE o.id = NEW.record_id
                           AND (o.salesperson = NEW.assigned_to
@@ -128,7 +154,7 @@ extension PostgresSchema {
                 USING ERRCODE = '42501', CONSTRAINT = 'pipeline.assignActivity';
         END
         $$;
-        CREATE TRIGGER activity_assignee BEFORE INSERT OR UPDATE OF assigned_to ON activity
+        CREATE TRIGGER activity_assignee BEFORE INSERT OR UPDATE OF assigned_to, record_id ON activity
             FOR EACH ROW EXECUTE FUNCTION pipeline_activity_assignee();
 
         -- 4. Whether activities the caller cannot see have a type (as opportunity_read sees).

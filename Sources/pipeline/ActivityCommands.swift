@@ -35,9 +35,14 @@ struct ActivityCommand: ParsableCommand {
                 // The due date's words and sentence are the core's, as on the board's forms.
                 let changes = try ActivityForm(type: type, summary: summary, due: due, time: time, assignedTo: assign, notes: note)
                     .validated(language: session.language, types: types, today: today)
-                return (try store.addActivity(to: deal.id, changes, context: context), deal, types)
+                let outcome = try store.pipeline(for: deal.team).stages.first { $0.id == deal.stage }?.outcome
+                return (try store.addActivity(to: deal.id, changes, context: context), (deal, outcome), types)
             }
-            ActivityOutput(session: session, types: types, today: today).print(added, deal: deal, json: json, key: "cli.activity.added")
+            ActivityOutput(session: session, types: types, today: today).print(added, deal: deal.0, json: json, key: "cli.activity.added")
+            // On a lost or archived deal the activity is kept but leaves the lists: say where it is.
+            if !json, !deal.0.hasActivitiesToDo(stageOutcome: deal.1) {
+                Console.out(localized("cli.activity.addedToClosed", shellWord(String(deal.0.id.rawValue))))
+            }
         }
     }
 
@@ -107,7 +112,12 @@ struct ActivityCommand: ParsableCommand {
                 return
             }
             guard !activities.isEmpty else {
-                Console.out(localized("cli.activity.noneListed", shellWord(types.first?.name ?? "call")))
+                // Asked for overdue, today's or the week's: say that none is, not "no activities".
+                if let range {
+                    Console.out(localized("cli.activity.noneListed.\(range.rawValue)"))
+                } else {
+                    Console.out(localized("cli.activity.noneListed", shellWord(types.first?.name ?? "call")))
+                }
                 return
             }
             var table = Table([

@@ -119,11 +119,18 @@ struct Session {
     /// store then reads and writes.
     let user: String
 
-    /// `$USER`, else `$LOGNAME`, else "unknown" (an empty variable counts as unset: an empty
-    /// name would author notes as nobody and make every unassigned deal "mine"): the name the
-    /// stage history records, and on a file the one preferences are kept under.
+    /// `$USER`, else `$LOGNAME`, else "unknown": the name the stage history records, a new
+    /// deal's salesperson, and on a file the one preferences are kept under. A variable counts
+    /// as unset when it is blank (an empty name would author notes as nobody and make every
+    /// unassigned deal "mine") or is not a name the core accepts for a salesperson (a control
+    /// character, an escape sequence, a bidirectional override, beyond the one-line limit):
+    /// stored as a deal's salesperson, such a name made a backup that could not be restored.
     static func user(_ environment: [String: String]) -> String {
-        func named(_ key: String) -> String? { environment[key].flatMap { $0.isEmpty ? nil : $0 } }
+        func named(_ key: String) -> String? {
+            guard let value = environment[key], let name = try? TextInput.singleLine(value, field: .salesperson),
+                  !name.isEmpty else { return nil }
+            return name
+        }
         return named("USER") ?? named("LOGNAME") ?? "unknown"
     }
 

@@ -20,7 +20,7 @@ struct StatsCommand: ParsableCommand {
         func run() throws {
             let session = try global.open(forWriting: false)
             let team = try team.map { try session.database.team($0) }
-            let sinceDate = try since.map { try CalendarDate(parsingDue: $0, language: session.language, today: session.today) }
+            let sinceDate = try since.map { try CalendarDate(parsingSince: $0, language: session.language, today: session.today) }
             let sinceInstant = sinceDate.map { Present.firstInstant(of: $0, utcOffsetSeconds: session.utcOffsetSeconds) }
             let catalog = try session.database.catalog()
             let stages = team.map { catalog.pipeline(for: $0).stages } ?? catalog.stages

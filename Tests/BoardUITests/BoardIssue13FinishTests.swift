@@ -30,6 +30,26 @@ struct BoardIssue13FinishTests {
         #expect(board.state.figures.values.map(\.count).reduce(0, +) == 1, "m counts the deal one added oneself")
     }
 
+    /// The forecast view follows `m` as the header does, whichever is pressed first (it
+    /// showed everyone's deals under a title bar saying "My pipeline").
+    @Test func theForecastViewFollowsMyPipeline() throws {
+        let board = try BoardHarness()
+        board.press(.character("n"))
+        board.type("Own deal")
+        board.press(.enter)
+        board.type("3,000")
+        board.press(.enter)
+        board.press(.character("3"))
+        let everyone = try #require(board.state.forecast).open.count
+        #expect(everyone > 1, "the seed has the team's deals")
+        board.press(.character("m"))
+        #expect(board.state.forecast?.open.count == 1, "m in the forecast view: my deal alone")
+        board.press(.character("1"), .character("3"))
+        #expect(board.state.forecast?.open.count == 1, "the forecast view opened with m on")
+        board.press(.character("m"))
+        #expect(board.state.forecast?.open.count == everyone)
+    }
+
     @Test func emptyingTheSalespersonFieldLeavesTheNewDealToNobody() throws {
         let board = try BoardHarness()
         board.press(.character("n"))

@@ -87,3 +87,28 @@ struct KeyDecodingTests {
         #expect(MouseDecoding.event(x: 9, y: 9, buttons: CN_REPORT_MOUSE_POSITION) == .move(Point(x: 9, y: 9)))
     }
 }
+
+/// What follows an Esc that ncurses did not know: a control sequence is one unknown key
+/// (Ctrl+Shift+↑ under a TERM without it closed a page unsaved and its `1` switched views).
+@Suite("Unknown escape sequences")
+struct UnknownEscapeSequenceTests {
+    static func consumed(_ text: String) -> Int {
+        var sequence = UnknownEscapeSequence()
+        for scalar in text.unicodeScalars where !sequence.take(scalar.value) { return sequence.length }
+        return sequence.length
+    }
+
+    @Test func aControlSequenceIsTakenUpToItsFinalByte() {
+        #expect(Self.consumed("[1;6A1") == 5, "Ctrl+Shift+↑, then a 1 typed after it")
+        #expect(Self.consumed("[4~q") == 3, "End under a wrong TERM")
+        #expect(Self.consumed("OFq") == 2, "SS3 End")
+        #expect(Self.consumed("[" + String(repeating: "1", count: 40)) == UnknownEscapeSequence.longest)
+    }
+
+    @Test func escFollowedByAnythingElseIsNoSequence() {
+        for first in ["q", "w", "1", "é", "\u{1B}"] {
+            #expect(!UnknownEscapeSequence.starts(with: first.unicodeScalars.first!.value), "\(first)")
+        }
+        #expect(UnknownEscapeSequence.starts(with: 0x5B) && UnknownEscapeSequence.starts(with: 0x4F))
+    }
+}

@@ -57,6 +57,26 @@ struct BoardEndToEndTests {
         #expect(deals["Initech pilot"]?["probability"] as? Int == 45)
     }
 
+    /// A control sequence the terminal's description lacks is one unknown key: read as Esc
+    /// and then keys, Ctrl+Shift+↑ under a wrong TERM closed a page unsaved and its `1`
+    /// switched to view 1 (the hostile trial).
+    @Test func anUnknownControlSequenceIsNoKey() throws {
+        let cli = try seededCLI(.sqlite)
+        let tmux = Tmux(command: boardCommand(cli))
+        tmux.waitFor("Acme renewal")
+        tmux.send("3")
+        tmux.waitFor("Open pipeline")
+        // ESC [1;99A: CSI, parameters, final byte — no terminal description defines it.
+        tmux.send("-H", "1b", "5b", "31", "3b", "39", "39", "41")
+        tmux.send("?")
+        tmux.waitFor("Esc, ? or q closes")
+        tmux.send("Escape")
+        let screen = tmux.waitFor("the forecast view again") { !$0.contains("Esc, ? or q closes") && $0.contains("Open pipeline") }
+        #expect(!screen.contains("Acme renewal"), "the sequence's 1 switched to the board:\n\(screen)")
+        tmux.send("q")
+        tmux.waitFor("EXIT=0")
+    }
+
     @Test(arguments: StoreEngine.allCases) func aVietnameseBoardShowsDongAmountsAndSpeaksVietnamese(_ engine: StoreEngine) throws {
         let cli = try CLI(engine: engine, language: "vi_VN.UTF-8")
         cli.ok(["opp", "add", "Vinamilk", "--customer", "Công ty Sữa", "--revenue", "1.500.000.000"])

@@ -55,9 +55,20 @@ struct CLIFiguresTests {
         // `stage list --json` carries the same object.
         let listed = cli.objects(["stage", "list", "--team", "Sales"])
         #expect((listed[2]["observed"] as? [String: Any])?["n"] as? Int == 3)
-        // --since tomorrow leaves nothing; the text table in both languages.
-        let tomorrow = try #require(cli.object(["stats", "stages", "--since", "+1d"])["stages"] as? [[String: Any]])
-        #expect(tomorrow.allSatisfy { ($0["observed"] as? [String: Any])?["n"] as? Int == 0 })
+        // --since looks back: 30d and -30d (30 days ago) keep today's closed deals; a day after
+        // today is refused in one sentence naming --since (it read as "due date" and gave an
+        // empty table).
+        for since in ["30d", "-30d", "4w", "today"] {
+            let kept = try #require(cli.object(["stats", "stages", "--since=\(since)"])["stages"] as? [[String: Any]])
+            #expect((kept[2]["observed"] as? [String: Any])?["n"] as? Int == 3, "--since \(since)")
+        }
+        for future in ["+1d", "2999-01-01"] {
+            let refused = cli.run(["stats", "stages", "--since", future])
+            #expect(refused.status == 65 && refused.stderr.contains("since: '\(future)' is after today"), "\(refused.stderr)")
+        }
+        let badDate = cli.run(["--lang", "vi", "stats", "stages", "--since", "2026-13-01"])
+        #expect(badDate.status == 65 && badDate.stderr.contains("từ ngày: '2026-13-01' không phải ngày") && !badDate.stderr.contains("đến hạn"),
+                "\(badDate.stderr)")
         let text = cli.ok(["stats", "stages"]).stdout
         #expect(text.contains("Proposition") && text.contains("67%") && text.contains("25–92%"))
         let vietnamese = cli.ok(["--lang", "vi", "stats", "stages"]).stdout

@@ -106,6 +106,49 @@ struct CLIIssue13FinishTests {
                 == "Không có cơ hội nào bị bỏ quên: không cơ hội nào nằm trong giai đoạn quá số ngày đã đặt cho giai đoạn đó mà không có hoạt động nào từ hôm nay trở đi.\n")
     }
 
+    /// Asked for overdue, today's or the week's activities, an empty list says that none is
+    /// (it said "No activities. Add one with: …" though the user had some).
+    @Test(arguments: StoreEngine.allCases)
+    func anEmptyRangeSaysNothingIsDueThere(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
+        cli.ok(["opp", "add", "Acme"])
+        cli.ok(["activity", "add", "Acme", "--type", "Call", "--due", "+30d", "--summary", "Call back"])
+        #expect(cli.ok(["activity", "list", "--overdue"]).stdout == "Nothing is overdue.\n")
+        #expect(cli.ok(["activity", "list", "--today"]).stdout == "Nothing is due today.\n")
+        #expect(cli.ok(["activity", "list", "--week"]).stdout == "Nothing is due today or in the six days after.\n")
+        #expect(cli.ok(["activity", "list", "--overdue", "--lang", "vi"]).stdout == "Không có gì quá hạn.\n")
+        #expect(cli.ok(["activity", "list"]).stdout.contains("Call back"))
+        // Planned on a lost deal, an activity is kept out of the lists: the command says where it is.
+        cli.ok(["opp", "lost", "Acme", "--reason", "Price"])
+        let onLost = cli.ok(["activity", "add", "Acme", "--type", "Call", "--due", "+1d", "--summary", "Ask why"]).stdout
+        #expect(onLost.contains("The deal is lost or archived: its activities are left out of the lists; see them with pipeline opp show "), "\(onLost)")
+        #expect(!cli.ok(["activity", "list"]).stdout.contains("Ask why"))
+        #expect(cli.ok(["activity", "list", "--closed"]).stdout.contains("Ask why"))
+    }
+
+    /// A `$USER` that is no name (an escape sequence, a bidirectional override, blanks, beyond
+    /// the one-line limit) counts as unset: `$LOGNAME`, else "unknown", owns the new deal, and
+    /// the backup restores (it held the escape and refused to be read back).
+    @Test func aUserVariableThatIsNoNameCountsAsUnset() throws {
+        let cli = try CLI(engine: .sqlite)
+        let names: [(user: String, logname: String?, owner: String)] = [
+            ("ev\u{1B}[31mil", "bob", "bob"), ("\u{202E}admin", nil, "unknown"), ("  ", "bob", "bob"),
+            (String(repeating: "x", count: 300), "bob", "bob"), (" lan ", nil, "lan"),
+        ]
+        for (index, name) in names.enumerated() {
+            var environment = ["USER": name.user]
+            environment["LOGNAME"] = name.logname ?? ""
+            let added = cli.run(["opp", "add", "Deal \(index)"], environment: environment)
+            #expect(added.status == 0, "\(added.stderr)")
+            #expect(Self.salesperson(cli, "Deal \(index)") == name.owner, "USER \(name.user.debugDescription)")
+        }
+        let backup = cli.path("backup.json")
+        try Data(cli.ok(["export", "--format", "json"]).stdout.utf8).write(to: URL(fileURLWithPath: backup))
+        let store = try cli.newStore("restored")
+        let restored = cli.run(["import", backup, "--db", store.location], database: false)
+        #expect(restored.status == 0, "\(restored.stderr)")
+    }
+
     /// `opp show`'s times are the user's (`TZ`), around a day boundary; `--json` stays ISO UTC.
     @Test(arguments: StoreEngine.allCases)
     func oppShowWritesTimesInTheUsersZone(_ engine: StoreEngine) throws {

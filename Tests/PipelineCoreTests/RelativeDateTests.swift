@@ -46,4 +46,27 @@ import Testing
             #expect(throws: PipelineError.invalidDueDate(text, dayFirst: false), "\(text)") { try Self.due(text) }
         }
     }
+
+    /// `--since` looks back: days and weeks ago (with or without a minus), yesterday, a date;
+    /// never after today, and its sentences name "since", not the due date.
+    @Test func aPeriodLookedBackOnStartsTodayOrEarlier() throws {
+        func since(_ text: String, _ language: Language = .english) throws -> CalendarDate {
+            try CalendarDate(parsingSince: text, language: language, today: Self.today)
+        }
+        #expect(try since("30d") == CalendarDate(iso8601: "2026-11-30"))
+        #expect(try since("-30d") == CalendarDate(iso8601: "2026-11-30"))
+        #expect(try since("4w") == CalendarDate(iso8601: "2026-12-02"))
+        #expect(try since("2t", .vietnamese) == CalendarDate(iso8601: "2026-12-16"))
+        #expect(try since("yesterday") == CalendarDate(iso8601: "2026-12-29"))
+        #expect(try since("hôm qua", .vietnamese) == CalendarDate(iso8601: "2026-12-29"))
+        #expect(try since("today") == Self.today)
+        #expect(try since("2026-01-31") == CalendarDate(iso8601: "2026-01-31"))
+        #expect(try since("31/1/2026", .vietnamese) == CalendarDate(iso8601: "2026-01-31"))
+        #expect(throws: PipelineError.sinceDateInTheFuture("+1d")) { try since("+1d") }
+        #expect(throws: PipelineError.sinceDateInTheFuture("2026-12-31")) { try since("2026-12-31") }
+        for text in ["2026-13-01", "30", "30m", "-", "d"] {
+            #expect(throws: PipelineError.invalidSinceDate(text, dayFirst: false), "\(text)") { try since(text) }
+        }
+        #expect(PipelineError.invalidSinceDate("x").message(in: .english).hasPrefix("since: 'x' is not a date"))
+    }
 }

@@ -79,6 +79,10 @@ struct ReadsNeverWriteTests {
                 let bound = RottingBound(enteredBefore: Timestamp(millisecondsSince1970: 2_000_000_000_000), today: CalendarDate(daysSince1970: 20_000))
                 _ = try reader.rottingCounts(team: team, bounds: [stage: bound], salesperson: "lan")
             },
+            "forEachClosedDealLine(team:_:)": { reader in
+                try reader.forEachClosedDealLine(team: nil) { _ in }
+                try reader.forEachClosedDealLine(team: team) { _ in }
+            },
             "cardWindow(_:anchor:limit:)": { reader in
                 _ = try reader.cardWindow(ColumnQuery(team: team, stage: stage), anchor: .top, limit: 10)
                 _ = try reader.cardWindow(ColumnQuery(team: team, stage: stage, filter: "acme"), anchor: .bottom, limit: 10)

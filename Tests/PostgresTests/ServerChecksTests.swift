@@ -73,6 +73,14 @@ struct ServerChecksTests {
             #expect(try salesperson.isRefused(merge, [mine.id.rawValue, plan.exportColleagues.id.rawValue, 1]))
             #expect(try salesperson.isRefused(merge, [mine.id.rawValue, mine.id.rawValue, 1]))
             #expect(try fixture.owner.store.activities(of: mine.id).count == 1)
+            // Nor by a plain UPDATE between two of their own records that both stay (row
+            // security allowed it: the hostile trial moved activities and notes this way).
+            let second = try fixture.deal("Second of mine", team: fixture.export, salesperson: fixture.salesperson).id.rawValue
+            for (table, column) in [("activity", "record_id"), ("deal_note", "record_id"), ("stage_history", "opportunity_id")] {
+                #expect(try salesperson.isRefused("UPDATE \(table) SET \(column) = $2 WHERE \(column) = $1", [mine.id.rawValue, second]), "\(table)")
+            }
+            #expect(try fixture.owner.store.activities(of: mine.id).count == 1)
+            #expect(try fixture.owner.store.notes(of: mine.id).count == 1)
             // Their own lead into their deal: its history, activities and notes go with it, and
             // it is gone; a version that is not the lead's changes nothing.
             let lead = try fixture.lead("My lead", team: fixture.export, salesperson: fixture.salesperson)
@@ -113,6 +121,23 @@ struct ServerChecksTests {
             try fixture.database.connect().execute("UPDATE activity SET assigned_to = $2 WHERE id = $1", [call, fixture.manager])
             #expect(try salesperson.execute("UPDATE activity SET summary = 'Still theirs' WHERE id = $1", [call]).affectedRows == 1)
             #expect(try fixture.owner.store.activity(plan.exportCall.id)?.assignedTo == fixture.manager)
+            // A merge into a record of another team asks again: a member of both teams merged a
+            // deal whose activity was an Export member's into a Sales deal, which that member
+            // does not see. Their own activity goes with the merge.
+            let duo = "pl_duo_merge"
+            try fixture.register(duo, role: .salesperson, teams: [fixture.sales, fixture.export])
+            let duoSQL = try fixture.raw(as: duo)
+            let owner = try fixture.database.connect()
+            let merge = "SELECT pipeline_merge_record($1, $2, $3)::text"
+            let exportDeal = try fixture.deal("Duo's export deal", team: fixture.export, salesperson: duo)
+            let duoSalesDeal = try fixture.deal("Duo's sales deal", team: fixture.sales, salesperson: duo)
+            try owner.execute(Self.insertActivity, [exportDeal.id.rawValue, fixture.salesperson, "For an Export member"])
+            let version = Int64(try #require(try fixture.owner.store.opportunity(exportDeal.id)).version)
+            #expect(try duoSQL.isRefused(merge, [exportDeal.id.rawValue, duoSalesDeal.id.rawValue, version]))
+            #expect(try fixture.owner.store.opportunity(exportDeal.id) != nil)
+            try owner.execute("UPDATE activity SET assigned_to = $1 WHERE record_id = $2", [duo, exportDeal.id.rawValue])
+            #expect(try duoSQL.column(merge, [exportDeal.id.rawValue, duoSalesDeal.id.rawValue, version]) == ["true"])
+            #expect(try fixture.owner.store.activities(of: duoSalesDeal.id).map(\.summary) == ["For an Export member"])
             // The program's sentence for what the server refuses.
             #expect(PostgresError(.permissionDenied, sqlState: "42501", constraint: "pipeline.assignActivity").message
                     == "the PostgreSQL server refused: an activity goes to nobody, the deal's salesperson, you, or a member of the deal's team")

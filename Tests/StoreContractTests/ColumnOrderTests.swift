@@ -102,18 +102,19 @@ struct ColumnOrderTests {
         }
     }
 
-    /// The filter and a salesperson narrow every order alike.
+    /// The filter and a salesperson narrow every order alike. (The cards are the fixture
+    /// user's by default, so the narrowed salesperson is someone else.)
     @Test(arguments: EngineKind.allCases) func theFilterAndASalespersonNarrowEveryOrder(_ engine: EngineKind) throws {
         let (fixture, base, cards) = try Self.column(engine)
         let store = fixture.store
         for (index, card) in cards.enumerated() where index % 3 == 0 {
-            _ = try store.editOpportunity(card.id, try OpportunityForm(title: "Renewal \(index)", salesperson: "lan")
+            _ = try store.editOpportunity(card.id, try OpportunityForm(title: "Renewal \(index)", salesperson: "hoa")
                 .validated(language: .english, currency: try store.defaultCurrency()), context: fixture.context())
         }
         let edited = try store.cardWindow(base, anchor: .top, limit: 100).cards
         for order in CardOrder.allCases {
             for narrowed in [ColumnQuery(team: base.team, stage: base.stage, filter: "renewal", order: order),
-                             ColumnQuery(team: base.team, stage: base.stage, salesperson: "LAN", order: order)] {
+                             ColumnQuery(team: base.team, stage: base.stage, salesperson: "HOA", order: order)] {
                 let expected = Self.expected(edited.filter { $0.title.hasPrefix("Renewal") }, order)
                 var seen: [Opportunity.ID] = []
                 var window = try store.cardWindow(narrowed, anchor: .top, limit: 4)
