@@ -127,11 +127,13 @@ extension SQLiteEngine {
         func report(_ table: String, _ id: Int64, _ column: String, _ rule: ValueRule) {
             if !full { problems.append(.invalidValue(table: table, id: id, column: column, rule: rule)) }
         }
-        func text(_ value: DatabaseValue) -> String? {
+        // Never inlined: Swift 6.3's release build stops with "Found ownership error" in this
+        // function when the two pattern matches on `DatabaseValue.storage` below are inlined.
+        @inline(never) func text(_ value: DatabaseValue) -> String? {
             if case .string(let text) = value.storage { return text }
             return nil
         }
-        func integer(_ value: DatabaseValue) -> Int64? {
+        @inline(never) func integer(_ value: DatabaseValue) -> Int64? {
             if case .int64(let number) = value.storage { return number }
             return nil
         }
