@@ -10,6 +10,10 @@ public enum IntegrityProblem: Equatable, Sendable, CustomStringConvertible {
     case filterIndex(String)
     /// A maintained per-stage total disagrees with the deals it sums.
     case stageTotal(team: Int64, stage: Int64, currency: String, kept: Int, counted: Int)
+    /// A maintained count of a column's deals whose next activity is due on a date (the
+    /// header's overdue count sums them) disagrees with the deals; `salesperson` is nil for
+    /// the team's count, else the count kept for that salesperson.
+    case dueCount(team: Int64, stage: Int64, salesperson: String?, due: String, kept: Int, counted: Int)
     /// A deal's stage is not where its last history line took it.
     case stageNotInHistory(opportunity: Int64)
     /// A deal's stored weighted amount is not its amount at its probability.
@@ -34,11 +38,14 @@ public enum IntegrityProblem: Equatable, Sendable, CustomStringConvertible {
     /// another program edited. Not repaired: what the value should be is not known.
     case invalidValue(table: String, id: Int64, column: String, rule: ValueRule)
 
+    /// The tables a repair makes again when they are gone: counts kept from the deals.
+    public static let rebuiltTables: Set<String> = ["stage_total", "due_count", "salesperson_due_count"]
+
     /// Whether `pipeline check --repair` rebuilds what this is about.
     public var isRepairable: Bool {
         switch self {
-        case .file, .filterIndex, .stageTotal, .weightedAmount, .preference, .activityGlance: return true
-        case .missingTable(let table): return table == "stage_total"  // the totals are rebuilt from the deals
+        case .file, .filterIndex, .stageTotal, .dueCount, .weightedAmount, .preference, .activityGlance: return true
+        case .missingTable(let table): return Self.rebuiltTables.contains(table)  // rebuilt from the deals
         case .pages, .stageNotInHistory, .unreadableValue, .missingColumn, .invalidValue: return false
         }
     }
@@ -53,6 +60,10 @@ public enum IntegrityProblem: Equatable, Sendable, CustomStringConvertible {
         case .filterIndex(let text): return t("check.filterIndex", text)
         case .stageTotal(let team, let stage, let currency, let kept, let counted):
             return t("check.stageTotal", team, stage, currency, kept, counted)
+        case .dueCount(let team, let stage, nil, let due, let kept, let counted):
+            return t("check.dueCount", team, stage, due, kept, counted)
+        case .dueCount(let team, let stage, let salesperson?, let due, let kept, let counted):
+            return t("check.salespersonDueCount", team, stage, due, kept, counted, salesperson)
         case .stageNotInHistory(let opportunity): return t("check.stageNotInHistory", opportunity)
         case .weightedAmount(let opportunity): return t("check.weightedAmount", opportunity)
         case .preference(let user, let key, let value): return t("check.preference", user, key, value)

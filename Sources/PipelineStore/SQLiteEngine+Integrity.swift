@@ -39,6 +39,28 @@ extension SQLiteEngine {
             problems += totals.map { row in
                 .stageTotal(team: row["team_id"], stage: row["stage_id"], currency: row["currency"], kept: row["kept"], counted: row["counted"])
             }
+            // The header's overdue counts sum these; they are compared with a plain count.
+            let dueCounts = try Row.fetchAll(db, sql: """
+                SELECT team_id, stage_id, due, coalesce(o.n, 0) AS counted, coalesce(t.count, 0) AS kept
+                FROM (\(Self.dueCountsQuery)) AS o
+                FULL OUTER JOIN due_count AS t USING (team_id, stage_id, due)
+                WHERE coalesce(o.n, 0) != coalesce(t.count, 0)
+                ORDER BY team_id, stage_id, due LIMIT \(Self.reportedInvalidValues)
+                """)
+            problems += dueCounts.map { row in
+                .dueCount(team: row["team_id"], stage: row["stage_id"], salesperson: nil, due: row["due"], kept: row["kept"], counted: row["counted"])
+            }
+            let salespersonDueCounts = try Row.fetchAll(db, sql: """
+                SELECT team_id, stage_id, salesperson, due, coalesce(o.n, 0) AS counted, coalesce(t.count, 0) AS kept
+                FROM (\(Self.salespersonDueCountsQuery)) AS o
+                FULL OUTER JOIN salesperson_due_count AS t USING (team_id, stage_id, salesperson, due)
+                WHERE coalesce(o.n, 0) != coalesce(t.count, 0)
+                ORDER BY team_id, stage_id, salesperson, due LIMIT \(Self.reportedInvalidValues)
+                """)
+            problems += salespersonDueCounts.map { row in
+                .dueCount(team: row["team_id"], stage: row["stage_id"], salesperson: row["salesperson"], due: row["due"],
+                          kept: row["kept"], counted: row["counted"])
+            }
             // Every stage change writes a history line in the same transaction: a deal's
             // stage is where its last line says it went.
             let strays = try Int64.fetchAll(db, sql: """
@@ -228,15 +250,30 @@ extension SQLiteEngine {
         GROUP BY team_id, stage_id, currency, active
         """
 
+    /// How many active deals of each column have their next activity due on each date, as
+    /// `due_count` keeps them (schema version 7).
+    static let dueCountsQuery = """
+        SELECT team_id, stage_id, next_activity_date AS due, count(*) AS n FROM opportunity
+        WHERE type = 'opportunity' AND active = 1 AND stage_id IS NOT NULL AND next_activity_date IS NOT NULL
+        GROUP BY team_id, stage_id, next_activity_date
+        """
+
+    /// The same per salesperson (ignoring ASCII case), as `salesperson_due_count` keeps them.
+    static let salespersonDueCountsQuery = """
+        SELECT team_id, stage_id, salesperson COLLATE NOCASE AS salesperson, next_activity_date AS due, count(*) AS n FROM opportunity
+        WHERE type = 'opportunity' AND active = 1 AND stage_id IS NOT NULL AND next_activity_date IS NOT NULL
+        GROUP BY team_id, stage_id, salesperson COLLATE NOCASE, next_activity_date
+        """
+
     /// Rebuilds what can be rebuilt from the deals themselves, in one transaction: the
     /// filter index and the per-stage totals. A file whose size is not whole pages is then
     /// rewritten whole (`VACUUM`, itself all or nothing). Pages SQLite finds broken, and
     /// deals whose history disagrees, are reported by the check, not guessed at.
     public func repair() throws {
         try withDatabase { db in
-            // A dropped totals table is made again (its rows come from the deals below).
-            if try !db.tableExists("stage_total") {
-                for statement in Self.expectedShape.statements["stage_total"] ?? [] { try db.execute(sql: statement) }
+            // A dropped totals or counts table is made again (its rows come from the deals below).
+            for table in IntegrityProblem.rebuiltTables.sorted() where try !db.tableExists(table) {
+                for statement in Self.expectedShape.statements[table] ?? [] { try db.execute(sql: statement) }
             }
             // Anything else missing is not guessed at: the check names it.
             guard try Self.missingSchema(db).isEmpty else { return }
@@ -256,6 +293,13 @@ extension SQLiteEngine {
                        sum(weighted_revenue / 1000000000), sum(weighted_revenue % 1000000000)
                 FROM opportunity WHERE type = 'opportunity' AND stage_id IS NOT NULL
                 GROUP BY team_id, stage_id, salesperson COLLATE NOCASE, currency, active
+                """)
+            try db.execute(sql: "DELETE FROM due_count")
+            try db.execute(sql: "INSERT INTO due_count (team_id, stage_id, due, count) SELECT team_id, stage_id, due, n FROM (\(Self.dueCountsQuery))")
+            try db.execute(sql: "DELETE FROM salesperson_due_count")
+            try db.execute(sql: """
+                INSERT INTO salesperson_due_count (team_id, stage_id, salesperson, due, count)
+                SELECT team_id, stage_id, salesperson, due, n FROM (\(Self.salespersonDueCountsQuery))
                 """)
         }
         guard Self.damage(atPath: path) != nil else { return }

@@ -233,7 +233,7 @@ public final class SQLiteEngine: StorageEngine {
                 guard try transaction.isUntouched() else { throw PipelineError.backupNeedsFreshDatabase }
                 // Activity types stay until the backup gives its own (see `insert(_: ActivityType)`).
                 for table in ["deal_note", "activity", "stage_history", "opportunity", "stage", "team", "setting", "preference",
-                              "stage_total", "salesperson_total"] {
+                              "stage_total", "salesperson_total", "due_count", "salesperson_due_count"] {
                     try db.execute(sql: "DELETE FROM \(table)")
                 }
                 do {

@@ -28,10 +28,12 @@ extension SQLiteTransaction: ImportTransaction {
     func finishImport() throws {
         guard let state = importState else { return }
         importState = nil
-        try db.execute(sql: "INSERT INTO opportunity_search (rowid, search_text) SELECT id, search_text FROM opportunity WHERE id >= ?",
-                       arguments: [state.firstNewID])
+        // The triggers first: their rows in the schema table may need a new page, which then
+        // comes before the index's new pages instead of at the end of the file.
         try db.execute(sql: Schema.searchInsertTrigger)
         try db.execute(sql: Schema.searchUpdateTrigger)
+        try db.execute(sql: "INSERT INTO opportunity_search (rowid, search_text) SELECT id, search_text FROM opportunity WHERE id >= ?",
+                       arguments: [state.firstNewID])
     }
 
     /// A record that was in the index before the import: its entry follows its new text

@@ -309,16 +309,18 @@ extension SQLiteTransaction {
         return result
     }
 
+    /// A sum over the dates before today in the counts the triggers keep (`due_count`, per
+    /// salesperson `salesperson_due_count`, schema version 7): its cost follows the number of
+    /// overdue dates in the column, not the number of overdue deals.
     func overdueCounts(team: Team.ID, stages: [Stage.ID], today: CalendarDate, salesperson: String?) throws -> [Stage.ID: Int] {
-        let statement = try db.cachedStatement(sql: """
-            SELECT count(*) FROM opportunity
-            WHERE type = 'opportunity' AND active = 1 AND team_id = ? AND stage_id = ?
-              AND next_activity_date IS NOT NULL AND next_activity_date < ?
-            """ + (salesperson == nil ? "" : " AND salesperson = ? COLLATE NOCASE"))
+        let statement = try db.cachedStatement(sql: salesperson == nil
+            ? "SELECT sum(count) FROM due_count WHERE team_id = ? AND stage_id = ? AND due < ?"
+            : "SELECT sum(count) FROM salesperson_due_count WHERE team_id = ? AND stage_id = ? AND salesperson = ? AND due < ?")
         var counts: [Stage.ID: Int] = [:]
         for stage in stages {
-            var arguments: StatementArguments = [team.rawValue, stage.rawValue, today.iso8601]
+            var arguments: StatementArguments = [team.rawValue, stage.rawValue]
             if let salesperson { arguments += [salesperson] }
+            arguments += [today.iso8601]
             counts[stage] = try Int.fetchOne(statement, arguments: arguments) ?? 0
         }
         return counts

@@ -19,7 +19,7 @@ enum Schema {
     /// The migrations, in order; the schema version is their count (`PRAGMA user_version`).
     /// Each is a literal: never built from today's constants, so that what a version means
     /// cannot change after it shipped.
-    private static let migrations: [String] = [version1, version2, version3, version4, version5, version6]
+    private static let migrations: [String] = [version1, version2, version3, version4, version5, version6, version7]
 
     static var currentVersion: Int { migrations.count }
 
@@ -532,5 +532,97 @@ enum Schema {
             WHERE type = 'opportunity' AND active = 1;
         CREATE INDEX opportunity_column_by_priority ON opportunity(team_id, stage_id, priority, id)
             WHERE type = 'opportunity' AND active = 1;
+        """
+
+    /// Header counts at 1,000,000 deals (issue 13): how many active deals of a column have
+    /// their next open activity on each date, kept by triggers in the same transaction as
+    /// every glance change, like `stage_total`. A column's overdue count is then a sum over
+    /// the dates before today (a few dozen rows), not a count of its overdue deals. Once for
+    /// the team, once per salesperson (ignoring ASCII case, as `salesperson_total`) for "my
+    /// pipeline". A row whose count reaches 0 is removed, so the tables hold the dates in use.
+    /// The rotting counts' index gains the latest open due date, so that they are counted from
+    /// the index alone.
+    private static let version7 = """
+        CREATE TABLE due_count (
+            team_id   INTEGER NOT NULL REFERENCES team(id) ON DELETE CASCADE,
+            stage_id  INTEGER NOT NULL REFERENCES stage(id) ON DELETE CASCADE,
+            due       TEXT    NOT NULL,
+            count     INTEGER NOT NULL,
+            PRIMARY KEY (team_id, stage_id, due)
+        ) WITHOUT ROWID;
+        CREATE TABLE salesperson_due_count (
+            team_id      INTEGER NOT NULL REFERENCES team(id) ON DELETE CASCADE,
+            stage_id     INTEGER NOT NULL REFERENCES stage(id) ON DELETE CASCADE,
+            salesperson  TEXT    NOT NULL COLLATE NOCASE,
+            due          TEXT    NOT NULL,
+            count        INTEGER NOT NULL,
+            PRIMARY KEY (team_id, stage_id, salesperson, due)
+        ) WITHOUT ROWID;
+
+        INSERT INTO due_count (team_id, stage_id, due, count)
+        SELECT team_id, stage_id, next_activity_date, count(*) FROM opportunity
+        WHERE type = 'opportunity' AND active = 1 AND stage_id IS NOT NULL AND next_activity_date IS NOT NULL
+        GROUP BY team_id, stage_id, next_activity_date;
+        INSERT INTO salesperson_due_count (team_id, stage_id, salesperson, due, count)
+        SELECT team_id, stage_id, salesperson, next_activity_date, count(*) FROM opportunity
+        WHERE type = 'opportunity' AND active = 1 AND stage_id IS NOT NULL AND next_activity_date IS NOT NULL
+        GROUP BY team_id, stage_id, salesperson COLLATE NOCASE, next_activity_date;
+
+        -- Rotting counts: the range over the time deals entered the stage reads their next
+        -- step from the index too, never the table (1.4 s → about 50 ms for 200,000 old deals).
+        DROP INDEX opportunity_by_stage_entry;
+        CREATE INDEX opportunity_by_stage_entry ON opportunity(team_id, stage_id, stage_changed_at, latest_open_due)
+            WHERE type = 'opportunity' AND active = 1;
+
+        CREATE TRIGGER due_count_after_insert AFTER INSERT ON opportunity
+        WHEN NEW.type = 'opportunity' AND NEW.active = 1 AND NEW.stage_id IS NOT NULL AND NEW.next_activity_date IS NOT NULL
+        BEGIN
+            INSERT INTO due_count (team_id, stage_id, due, count)
+            VALUES (NEW.team_id, NEW.stage_id, NEW.next_activity_date, 1)
+            ON CONFLICT (team_id, stage_id, due) DO UPDATE SET count = count + 1;
+            INSERT INTO salesperson_due_count (team_id, stage_id, salesperson, due, count)
+            VALUES (NEW.team_id, NEW.stage_id, NEW.salesperson, NEW.next_activity_date, 1)
+            ON CONFLICT (team_id, stage_id, salesperson, due) DO UPDATE SET count = count + 1;
+        END;
+
+        CREATE TRIGGER due_count_after_delete AFTER DELETE ON opportunity
+        WHEN OLD.type = 'opportunity' AND OLD.active = 1 AND OLD.stage_id IS NOT NULL AND OLD.next_activity_date IS NOT NULL
+        BEGIN
+            UPDATE due_count SET count = count - 1
+            WHERE team_id = OLD.team_id AND stage_id = OLD.stage_id AND due = OLD.next_activity_date;
+            DELETE FROM due_count
+            WHERE team_id = OLD.team_id AND stage_id = OLD.stage_id AND due = OLD.next_activity_date AND count = 0;
+            UPDATE salesperson_due_count SET count = count - 1
+            WHERE team_id = OLD.team_id AND stage_id = OLD.stage_id AND salesperson = OLD.salesperson AND due = OLD.next_activity_date;
+            DELETE FROM salesperson_due_count
+            WHERE team_id = OLD.team_id AND stage_id = OLD.stage_id AND salesperson = OLD.salesperson AND due = OLD.next_activity_date
+              AND count = 0;
+        END;
+
+        CREATE TRIGGER due_count_after_update
+        AFTER UPDATE OF type, team_id, stage_id, salesperson, active, next_activity_date ON opportunity
+        WHEN (OLD.type = 'opportunity' AND OLD.active = 1 AND OLD.stage_id IS NOT NULL AND OLD.next_activity_date IS NOT NULL)
+          OR (NEW.type = 'opportunity' AND NEW.active = 1 AND NEW.stage_id IS NOT NULL AND NEW.next_activity_date IS NOT NULL)
+        BEGIN
+            UPDATE due_count SET count = count - 1
+            WHERE OLD.type = 'opportunity' AND OLD.active = 1 AND OLD.stage_id IS NOT NULL AND OLD.next_activity_date IS NOT NULL
+              AND team_id = OLD.team_id AND stage_id = OLD.stage_id AND due = OLD.next_activity_date;
+            DELETE FROM due_count
+            WHERE team_id = OLD.team_id AND stage_id = OLD.stage_id AND due = OLD.next_activity_date AND count = 0;
+            UPDATE salesperson_due_count SET count = count - 1
+            WHERE OLD.type = 'opportunity' AND OLD.active = 1 AND OLD.stage_id IS NOT NULL AND OLD.next_activity_date IS NOT NULL
+              AND team_id = OLD.team_id AND stage_id = OLD.stage_id AND salesperson = OLD.salesperson AND due = OLD.next_activity_date;
+            DELETE FROM salesperson_due_count
+            WHERE team_id = OLD.team_id AND stage_id = OLD.stage_id AND salesperson = OLD.salesperson AND due = OLD.next_activity_date
+              AND count = 0;
+            INSERT INTO due_count (team_id, stage_id, due, count)
+            SELECT NEW.team_id, NEW.stage_id, NEW.next_activity_date, 1
+            WHERE NEW.type = 'opportunity' AND NEW.active = 1 AND NEW.stage_id IS NOT NULL AND NEW.next_activity_date IS NOT NULL
+            ON CONFLICT (team_id, stage_id, due) DO UPDATE SET count = count + 1;
+            INSERT INTO salesperson_due_count (team_id, stage_id, salesperson, due, count)
+            SELECT NEW.team_id, NEW.stage_id, NEW.salesperson, NEW.next_activity_date, 1
+            WHERE NEW.type = 'opportunity' AND NEW.active = 1 AND NEW.stage_id IS NOT NULL AND NEW.next_activity_date IS NOT NULL
+            ON CONFLICT (team_id, stage_id, salesperson, due) DO UPDATE SET count = count + 1;
+        END;
         """
 }

@@ -26,6 +26,20 @@ extension PostgresEngine {
                 problems.append(.stageTotal(team: try row.int64(0), stage: try row.int64(1), currency: try row.string(2),
                                             kept: Int(try row.int64(4)), counted: Int(try row.int64(3))))
             }
+            // The header's overdue counts sum these; they are compared with a plain count.
+            for row in try transaction.rows("""
+                SELECT team_id, stage_id, salesperson, due, coalesce(o.n, 0), coalesce(t.count, 0)
+                FROM (SELECT team_id, stage_id, salesperson, next_activity_date AS due, count(*) AS n
+                      FROM opportunity
+                      WHERE type = 'opportunity' AND active AND stage_id IS NOT NULL AND next_activity_date IS NOT NULL
+                      GROUP BY team_id, stage_id, salesperson, next_activity_date) AS o
+                FULL OUTER JOIN due_count AS t USING (team_id, stage_id, salesperson, due)
+                WHERE coalesce(o.n, 0) <> coalesce(t.count, 0)
+                ORDER BY team_id, stage_id, salesperson, due LIMIT 100
+                """) {
+                problems.append(.dueCount(team: try row.int64(0), stage: try row.int64(1), salesperson: try row.string(2),
+                                          due: try row.string(3), kept: Int(try row.int64(5)), counted: Int(try row.int64(4))))
+            }
             // Every stage change writes a history line in the same transaction: a deal's stage
             // is where its last line says it went.
             for row in try transaction.rows("""
@@ -63,6 +77,7 @@ extension PostgresEngine {
                 """)
             // No user writes stage_total: the schema's function rebuilds it, for an administrator.
             try transaction.run("SELECT pipeline_rebuild_stage_totals()")
+            try transaction.run("SELECT pipeline_rebuild_due_counts()")
             try transaction.run("SELECT pg_notify($1, $2)",
                                 [PostgresSchema.changeChannel, #"{"table":"opportunity","op":"update","ids":null,"teams":null}"#])
         }

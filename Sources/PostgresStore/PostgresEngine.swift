@@ -227,7 +227,7 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
                 try transaction.script("""
                     DELETE FROM deal_note; DELETE FROM activity;
                     DELETE FROM stage_history; DELETE FROM opportunity; DELETE FROM stage; DELETE FROM team;
-                    DELETE FROM setting; DELETE FROM preference; DELETE FROM stage_total
+                    DELETE FROM setting; DELETE FROM preference; DELETE FROM stage_total; DELETE FROM due_count
                     """)
                 transaction.pendingRows = PendingRows(.restoring)
                 try body(transaction)

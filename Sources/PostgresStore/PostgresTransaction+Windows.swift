@@ -271,15 +271,14 @@ extension PostgresTransaction {
         return result
     }
 
+    /// A sum over the dates before today in the counts the triggers keep (`due_count`, schema
+    /// version 7): its cost follows the overdue dates (and salespeople) of the column, not
+    /// its overdue deals.
     func overdueCounts(team: Team.ID, stages: [Stage.ID], today: CalendarDate, salesperson: String?) throws -> [Stage.ID: Int] {
         var counts: [Stage.ID: Int] = [:]
         for stage in stages {
             var parameters: PostgresParameters = [team.rawValue, stage.rawValue, today.iso8601]
-            var sql = """
-                SELECT count(*) FROM opportunity
-                WHERE type = 'opportunity' AND active AND team_id = $1 AND stage_id = $2
-                  AND next_activity_date IS NOT NULL AND next_activity_date < $3
-                """
+            var sql = "SELECT coalesce(sum(count), 0)::bigint FROM due_count WHERE team_id = $1 AND stage_id = $2 AND due < $3"
             if let salesperson { parameters.append(salesperson); sql += " AND lower(salesperson) = lower($4)" }
             counts[stage] = try rows(sql, parameters).first?.int(0) ?? 0
         }

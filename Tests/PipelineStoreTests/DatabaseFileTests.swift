@@ -64,7 +64,7 @@ struct DatabaseFileTests {
         }
         #expect(SQLiteEngine.storedLanguage(atPath: temporary.path, user: "lan") == .vietnamese)   // before any upgrade
         let lan = EngineStore(engine: try temporary.reopen().engine, user: "lan")
-        #expect(try DatabaseQueue(path: temporary.path).read { try Int.fetchOne($0, sql: "PRAGMA user_version") } == 6)
+        #expect(try DatabaseQueue(path: temporary.path).read { try Int.fetchOne($0, sql: "PRAGMA user_version") } == Schema.currentVersion)
         #expect(try lan.currentTeam().id == export.id)
         #expect(try lan.setting(.language) == "vi")
         try lan.setSetting(.language, to: "en")
@@ -121,8 +121,18 @@ struct DatabaseFileTests {
         #expect(try impatient.addTeam(named: "Export", context: temporary.context()).name == "Export")
     }
 
-    /// Takes away what version 6 (the column orders' indexes, issue 13) added.
+    /// Takes away what version 7 (the counts per next activity date, issue 13) added.
+    static func undoVersion7(_ db: Database) throws {
+        try db.execute(sql: """
+            DROP TRIGGER due_count_after_insert; DROP TRIGGER due_count_after_delete; DROP TRIGGER due_count_after_update;
+            DROP TABLE due_count; DROP TABLE salesperson_due_count;
+            PRAGMA user_version = 6
+            """)
+    }
+
+    /// Takes away what versions 7 and 6 (the column orders' indexes, issue 13) added.
     static func undoVersion6(_ db: Database) throws {
+        try undoVersion7(db)
         try db.execute(sql: """
             DROP INDEX opportunity_column_by_next_activity; DROP INDEX opportunity_column_by_closing;
             DROP INDEX opportunity_column_by_revenue; DROP INDEX opportunity_column_by_priority;

@@ -46,8 +46,8 @@ struct QueryPlanTests {
 
 extension QueryPlanTests {
     /// "My pipeline" pages by keyset on its own index without sorting, and the column headers'
-    /// overdue and rotting counts are ranges on theirs: their cost follows the overdue or
-    /// rotting cards, not the column (issue 13).
+    /// overdue counts sum the counts kept per date (their cost follows the overdue dates),
+    /// and rotting counts are a range on their index read alone (issue 13).
     @Test func mineAndTheHeaderCountsReadTheirIndexes() throws {
         let temporary = try TemporaryDatabase()
         for index in 0..<25 {
@@ -69,6 +69,7 @@ extension QueryPlanTests {
         _ = try traced.cardWindow(ColumnQuery(team: team, stage: new.id, salesperson: "lan"), anchor: .after(try #require(page.cards.last).cursor), limit: 5)
         let today = try #require(CalendarDate(iso8601: "2027-06-01"))
         _ = try traced.overdueCounts(team: team, today: today, salesperson: nil)
+        _ = try traced.overdueCounts(team: team, today: today, salesperson: "lan")
         _ = try traced.rottingCounts(team: team, on: RottingDay(today: today, utcOffsetSeconds: 0), salesperson: nil)
         func plan(_ sql: String) throws -> String {
             try temporary.sql { db in try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql).map { $0["detail"] as String }.joined(separator: "\n") }
@@ -80,12 +81,22 @@ extension QueryPlanTests {
             #expect(detail.contains("INDEX opportunity_column_by_salesperson"), "\(sql)\n\(detail)")
             #expect(!detail.contains("TEMP B-TREE"), "\(sql)\n\(detail)")
         }
-        let overdue = statements.all.filter { $0.contains("next_activity_date <") }
-        #expect(!overdue.isEmpty)
-        for sql in Set(overdue) { #expect(try plan(sql).contains("INDEX opportunity_by_next_activity"), "\(sql)") }
+        // The headers' overdue counts sum the kept counts of the dates before today (schema 7),
+        // through their primary keys: never the deals.
+        let overdue = statements.all.filter { $0.contains("due_count") && $0.contains("due <") }
+        #expect(overdue.contains { $0.contains("FROM due_count") } && overdue.contains { $0.contains("FROM salesperson_due_count") })
+        for sql in Set(overdue) {
+            let detail = try plan(sql)
+            #expect(detail.contains("USING PRIMARY KEY") && detail.contains("due<?") && !detail.contains("opportunity"), "\(sql)\n\(detail)")
+        }
+        // Rotting counts test the deals' next step in the index, before reading a row (schema 7).
         let rotting = statements.all.filter { $0.contains("stage_changed_at <") && $0.hasPrefix("SELECT count(*)") }
         #expect(!rotting.isEmpty)
         for sql in Set(rotting) { #expect(try plan(sql).contains("INDEX opportunity_by_stage_entry"), "\(sql)") }
+        let entryIndex = try temporary.sql { db in
+            try String.fetchAll(db, sql: "SELECT name FROM pragma_index_info('opportunity_by_stage_entry') ORDER BY seqno")
+        }
+        #expect(entryIndex == ["team_id", "stage_id", "stage_changed_at", "latest_open_due"])
     }
 }
 

@@ -692,6 +692,8 @@ extension Catalogue {
         "check.weightedAmount": "opportunity {0}: its weighted revenue is not its revenue at its probability",
         "check.unreadableValue": "{0} row {1}: its {2} is not a value that column can hold (the file was damaged or edited by hand); pipeline cannot read this row",
         "check.stageTotal": "the totals of team {0}, stage {1}, {2}: {3} deals kept where {4} are counted, or their sums differ",
+        "check.dueCount": "the count of team {0}, stage {1} of deals whose next activity is due on {2}: {3} kept where {4} are counted",
+        "check.salespersonDueCount": "the count of team {0}, stage {1} of {5}'s deals whose next activity is due on {2}: {3} kept where {4} are counted",
         "check.missingTable": "the table {0} is missing",
         "check.missingColumn": "the table {0} has no column {1}",
         "check.stageNotInHistory": "opportunity {0}: its stage is not where its history last took it",

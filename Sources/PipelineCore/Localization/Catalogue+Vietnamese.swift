@@ -689,6 +689,8 @@ extension Catalogue {
         "check.weightedAmount": "cơ hội {0}: doanh thu theo xác suất không bằng doanh thu nhân với xác suất của nó",
         "check.unreadableValue": "bảng {0}, dòng {1}: giá trị {2} không phải loại mà cột đó chứa được (tệp đã hỏng hoặc bị sửa tay); pipeline không đọc được dòng này",
         "check.stageTotal": "tổng của nhóm {0}, giai đoạn {1}, {2}: lưu {3} cơ hội trong khi đếm được {4}, hoặc các tổng không khớp",
+        "check.dueCount": "số cơ hội có hoạt động kế tiếp đến hạn ngày {2} của nhóm {0}, giai đoạn {1}: lưu {3} trong khi đếm được {4}",
+        "check.salespersonDueCount": "số cơ hội của {5} có hoạt động kế tiếp đến hạn ngày {2} của nhóm {0}, giai đoạn {1}: lưu {3} trong khi đếm được {4}",
         "check.missingTable": "thiếu bảng {0}",
         "check.missingColumn": "bảng {0} không có cột {1}",
         "check.stageNotInHistory": "cơ hội {0}: giai đoạn hiện tại không phải nơi lịch sử ghi lần cuối",
