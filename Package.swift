@@ -6,7 +6,8 @@
 //   pipeline (executable) → PipelineEngines → PipelineStore (SQLite), PostgresStore → PipelineStorage → PipelineCore
 //                         → TerminalCore
 //   CNcurses wraps the system's ncursesw; only the terminal backend imports it.
-//   CLibpq wraps the system's libpq; only PostgresClient imports it.
+//   CLibpq declares the system's libpq; CLibpqLoader loads it on first use; only PostgresClient
+//   imports them.
 import PackageDescription
 
 let package = Package(
@@ -26,15 +27,14 @@ let package = Package(
             pkgConfig: "ncursesw",
             providers: [.apt(["libncurses-dev"])]
         ),
-        // The C boundary to PostgreSQL: libpq, the server's own client library.
-        .systemLibrary(
-            name: "CLibpq",
-            pkgConfig: "libpq",
-            providers: [.apt(["libpq-dev"])]
-        ),
+        // The C boundary to PostgreSQL: libpq's declarations (Debian: libpq-dev), not linked.
+        .systemLibrary(name: "CLibpq"),
+        // libpq's functions, loaded with dlopen when a PostgreSQL connection is first used, so
+        // that a run on a SQLite file does not map libpq and its TLS and Kerberos libraries.
+        .target(name: "CLibpqLoader", linkerSettings: [.linkedLibrary("dl")]),
         // A thin, synchronous Swift client over libpq: connections as psql reads them,
         // parameterised statements, transactions, COPY, LISTEN/NOTIFY, typed errors.
-        .target(name: "PostgresClient", dependencies: ["CLibpq"]),
+        .target(name: "PostgresClient", dependencies: ["CLibpq", "CLibpqLoader"]),
         // PostgreSQL as a pipeline store: the engine behind the storage boundary, the frozen
         // schema migrating under an advisory lock, change notifications, sentences for the
         // server's refusals.

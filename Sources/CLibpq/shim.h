@@ -1,8 +1,10 @@
 #ifndef CLIBPQ_SHIM_H
 #define CLIBPQ_SHIM_H
 
-/* libpq, PostgreSQL's own client library (Debian: libpq-dev). Only PostgresClient imports it. */
-#include <libpq-fe.h>
+/* libpq, PostgreSQL's own client library (Debian: libpq-dev). Only PostgresClient imports it.
+ * Only its declarations: the functions are CLibpqLoader's, which loads libpq on first use.
+ * The header is named by its directory so no include path (pkg-config) is needed. */
+#include <postgresql/libpq-fe.h>
 #include <poll.h>
 
 /* The error-field codes are character macros (postgres_ext.h), which Swift does not import. */

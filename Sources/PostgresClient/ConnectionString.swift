@@ -1,4 +1,5 @@
 import CLibpq
+import CLibpqLoader
 import Glibc
 
 /// What libpq reads from a connection string, checked before connecting so that a string it
@@ -12,6 +13,7 @@ enum ConnectionString {
 
     static func parse(_ text: String) throws(PostgresError) -> Parsed {
         if text.utf8.contains(0) { throw PostgresError(.invalidConnectionString) }
+        try Libpq.load()
         var message: UnsafeMutablePointer<CChar>?
         guard let options = PQconninfoParse(text, &message) else {
             if let message { PQfreemem(message) }
@@ -50,7 +52,7 @@ extension PostgresConnection {
 
     /// Every keyword this libpq reads in a connection string (`host`, `dbname`, `service`…).
     static let connectionKeywords: Set<String> = {
-        guard let options = PQconndefaults() else { return ["host", "hostaddr", "port", "dbname", "user", "password", "service"] }
+        guard (try? Libpq.load()) != nil, let options = PQconndefaults() else { return ["host", "hostaddr", "port", "dbname", "user", "password", "service"] }
         defer { PQconninfoFree(options) }
         var keywords: Set<String> = []
         var index = 0
@@ -60,4 +62,14 @@ extension PostgresConnection {
         }
         return keywords
     }()
+}
+
+/// libpq is loaded on first use, not at start-up (see Sources/CLibpqLoader/cpq_loader.c):
+/// every way into the client passes here before its first libpq call.
+enum Libpq {
+    static func load() throws(PostgresError) {
+        guard cpq_load() == 0 else { return }
+        let reason = cpq_load_error().map { String(cString: $0) } ?? "libpq.so.5"
+        throw PostgresError(.clientLibraryMissing, serverMessage: reason)
+    }
 }

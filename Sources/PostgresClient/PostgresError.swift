@@ -61,6 +61,9 @@ public struct PostgresError: Error, Sendable, Equatable, CustomStringConvertible
         // Anything else (exit 74).
         /// What the user gave is not a connection string libpq can read.
         case invalidConnectionString
+        /// libpq itself could not be loaded (not installed, or too old for a function the
+        /// client calls); `serverMessage` holds the dynamic loader's words.
+        case clientLibraryMissing
         /// A COMMIT found the transaction already failed, and the server rolled it back.
         case transactionAborted
         /// A column held something the caller did not expect (NULL, not a number).
@@ -124,7 +127,7 @@ public struct PostgresError: Error, Sendable, Equatable, CustomStringConvertible
         case .uniqueViolation, .checkViolation, .foreignKeyViolation, .notNullViolation, .invalidValue, .refusedByRule,
              .nulCharacter:
             return .invalidData
-        case .invalidConnectionString, .transactionAborted, .unexpectedValue, .failed:
+        case .invalidConnectionString, .clientLibraryMissing, .transactionAborted, .unexpectedValue, .failed:
             return .failed
         }
     }

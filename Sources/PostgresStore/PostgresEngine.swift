@@ -441,7 +441,7 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
         case .diskFull:
             return StoreError.diskFull(path: location)
         case .unreachable, .unknownHost, .timedOut, .connectionLost, .serverNotReady, .databaseMissing, .tooManyConnections,
-             .invalidConnectionString:
+             .invalidConnectionString, .clientLibraryMissing:
             return StoreError.unavailable(sentence)
         case .uniqueViolation, .checkViolation, .foreignKeyViolation, .notNullViolation, .invalidValue, .refusedByRule,
              .nulCharacter, .transactionAborted, .unexpectedValue, .failed:

@@ -40,6 +40,7 @@ extension PostgresError: UserFacingError {
         case .checkViolation, .foreignKeyViolation, .notNullViolation, .invalidValue, .refusedByRule:
             return t("postgres.refused", serverMessage ?? constraint ?? "?")
         case .invalidConnectionString: return t("postgres.invalidConnectionString")
+        case .clientLibraryMissing: return t("postgres.clientLibraryMissing", serverMessage ?? "libpq.so.5")
         case .transactionAborted: return t("postgres.transactionAborted", database)
         case .nulCharacter: return t("postgres.nulCharacter")
         case .unexpectedValue, .failed: return t("postgres.failed", database, serverMessage ?? sqlState ?? "?")

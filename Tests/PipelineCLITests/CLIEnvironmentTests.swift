@@ -16,6 +16,36 @@ struct CLIEnvironmentTests {
         #expect(cli.run(["team", "list"], environment: ["PIPELINE_BUSY_TIMEOUT": "0.5"]).status == 0)
     }
 
+    /// libpq is loaded when a connection string is first used (CLibpqLoader), so a run on a
+    /// file does not map it and its TLS and Kerberos libraries: the binary does not link it.
+    @Test func theBinaryDoesNotLinkLibpq() throws {
+        let ldd = Process()
+        ldd.executableURL = URL(fileURLWithPath: "/usr/bin/ldd")
+        ldd.arguments = [CLI.binary]
+        let output = Pipe()
+        ldd.standardOutput = output
+        try ldd.run()
+        let listing = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        ldd.waitUntilExit()
+        #expect(ldd.terminationStatus == 0 && listing.contains("libsqlite3"), "\(listing)")
+        #expect(!listing.contains("libpq"), "\(listing)")
+    }
+
+    /// A PostgreSQL client library that cannot be loaded is one sentence naming the package,
+    /// exit 74, and the connection string (its password) is not echoed.
+    @Test func aMissingPostgreSQLClientLibraryIsOneSentence() {
+        let cli = CLI()
+        let result = cli.run(["team", "list", "--db", "postgresql://sales:secret-word@localhost/crm"], database: false,
+                             environment: ["PIPELINE_LIBPQ": "/nonexistent/libpq.so.5"])
+        #expect(result.status == 74, "\(result.stderr)")
+        #expect(result.stderr.contains("PostgreSQL's client library could not be loaded"), "\(result.stderr)")
+        #expect(result.stderr.contains("libpq5"), "\(result.stderr)")
+        #expect(!result.stderr.contains("secret-word"), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        // A file needs no libpq at all.
+        #expect(cli.run(["team", "list"], environment: ["PIPELINE_LIBPQ": "/nonexistent/libpq.so.5"]).status == 0)
+    }
+
     /// A blank path ("   ") is refused as the empty one: it would make a file named by spaces.
     @Test func aBlankDatabasePathIsAUsageError() {
         let cli = CLI()

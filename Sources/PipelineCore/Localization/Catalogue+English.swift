@@ -149,6 +149,7 @@ extension Catalogue {
         "postgres.duplicate": "the change would duplicate an existing record ({0}); nothing was changed",
         "postgres.refused": "the database refused the change ({0}); nothing was changed",
         "postgres.invalidConnectionString": "this is not a PostgreSQL connection string: give a postgresql:// address, key=value settings or service=NAME",
+        "postgres.clientLibraryMissing": "PostgreSQL's client library could not be loaded ({0}): install the libpq5 package",
         "postgres.transactionAborted": "{0} rolled the change back; nothing was saved",
         "postgres.nulCharacter": "text holding a NUL character cannot be stored",
         "postgres.failed": "{0} failed: {1}",

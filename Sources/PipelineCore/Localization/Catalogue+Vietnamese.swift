@@ -146,6 +146,7 @@ extension Catalogue {
         "postgres.duplicate": "thay đổi này sẽ trùng với một bản ghi đã có ({0}); không có gì thay đổi",
         "postgres.refused": "cơ sở dữ liệu từ chối thay đổi ({0}); không có gì thay đổi",
         "postgres.invalidConnectionString": "đây không phải chuỗi kết nối PostgreSQL: hãy dùng địa chỉ postgresql://, các cặp khóa=giá trị hoặc service=TÊN",
+        "postgres.clientLibraryMissing": "không nạp được thư viện máy khách của PostgreSQL ({0}): hãy cài gói libpq5",
         "postgres.transactionAborted": "{0} đã hủy thay đổi; không có gì được lưu",
         "postgres.nulCharacter": "không thể lưu văn bản chứa ký tự NUL",
         "postgres.failed": "{0} gặp lỗi: {1}",
