@@ -269,7 +269,7 @@ struct CLIReadFileTests {
         #expect(result.stderr.hasPrefix(expected), "\(kind): \(result.stderr)")
         let kilobytes = try #require(peak, "the binary wrote no peak memory to its trace")
         // The bound, whatever comes in: 64 MB resident in all, the binary's own
-        // libraries included (libpq's cost 6 MB). The longest record held (a backup line,
+        // libraries included (libpq is not loaded for a file). The longest record held (a backup line,
         // 26 MB) leaves room for the rest; an input read whole would take 40 to 60 MB more.
         #expect(kilobytes <= 64 * 1024, "\(kind): \(kilobytes) KB")
         #expect(cli.objects(["opp", "list", "--archived"]).isEmpty)
