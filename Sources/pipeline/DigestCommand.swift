@@ -141,32 +141,35 @@ struct DigestOutput {
         let items: [String]
     }
 
-    var lists: [List] {
+    /// The lists, their user text (titles, stages, names, reasons) passed through `user`:
+    /// escaped for Markdown, as it is for text.
+    func lists(user: (String) -> String = { $0 }) -> [List] {
         let dated = { (event: DigestEvent) in self.day(event.at).display(in: self.language) }
+        let limit = DigestCommand.listLimit
         return [
-            List(key: "new", count: digest.created.count, items: digest.created.prefix(DigestCommand.listLimit).map { event in
-                localized("cli.digest.item.new", String(event.deal.rawValue), event.title, amount(event.amount), event.toStage ?? "–",
-                          event.by, dated(event))
+            List(key: "new", count: digest.created.count, items: digest.created.prefix(limit).map { event in
+                localized("cli.digest.item.new", String(event.deal.rawValue), user(event.title), amount(event.amount),
+                          user(event.toStage ?? "–"), user(event.by), dated(event))
             }),
-            List(key: "moved", count: digest.moved.count, items: digest.moved.prefix(DigestCommand.listLimit).map { event in
-                localized("cli.digest.item.moved", String(event.deal.rawValue), event.title, event.fromStage ?? "–", event.toStage ?? "–",
-                          event.by, dated(event))
+            List(key: "moved", count: digest.moved.count, items: digest.moved.prefix(limit).map { event in
+                localized("cli.digest.item.moved", String(event.deal.rawValue), user(event.title), user(event.fromStage ?? "–"),
+                          user(event.toStage ?? "–"), user(event.by), dated(event))
             }),
-            List(key: "won", count: digest.won.count, items: digest.won.prefix(DigestCommand.listLimit).map { event in
-                localized("cli.digest.item.won", String(event.deal.rawValue), event.title, amount(event.amount), event.by, dated(event))
+            List(key: "won", count: digest.won.count, items: digest.won.prefix(limit).map { event in
+                localized("cli.digest.item.won", String(event.deal.rawValue), user(event.title), amount(event.amount), user(event.by), dated(event))
             }),
-            List(key: "lost", count: digest.lost.count, items: digest.lost.prefix(DigestCommand.listLimit).map { event in
-                localized("cli.digest.item.lost", String(event.deal.rawValue), event.title, amount(event.amount), event.reason ?? "–",
-                          event.by, dated(event))
+            List(key: "lost", count: digest.lost.count, items: digest.lost.prefix(limit).map { event in
+                localized("cli.digest.item.lost", String(event.deal.rawValue), user(event.title), amount(event.amount),
+                          user(event.reason ?? "–"), user(event.by), dated(event))
             }),
-            List(key: "rotting", count: digest.rotting.count, items: digest.rotting.prefix(DigestCommand.listLimit).map { deal in
-                localized("cli.digest.item.rotting", String(deal.id.rawValue), deal.title, deal.stage.flatMap { catalog.stage($0)?.name } ?? "–",
-                          day(deal.stageChangedAt).display(in: language),
-                          deal.salesperson.isEmpty ? localized("cli.forecast.unassigned") : deal.salesperson)
+            List(key: "rotting", count: digest.rotting.count, items: digest.rotting.prefix(limit).map { deal in
+                localized("cli.digest.item.rotting", String(deal.id.rawValue), user(deal.title),
+                          user(deal.stage.flatMap { catalog.stage($0)?.name } ?? "–"), day(deal.stageChangedAt).display(in: language),
+                          deal.salesperson.isEmpty ? localized("cli.forecast.unassigned") : user(deal.salesperson))
             }),
-            List(key: "overdue", count: digest.overdue.count, items: digest.overdue.prefix(DigestCommand.listLimit).map { item in
-                localized("cli.digest.item.overdue", item.activity.due.display(in: language), item.activity.summary, item.dealTitle,
-                          item.activity.assignedTo.isEmpty ? localized("cli.digest.nobody") : item.activity.assignedTo)
+            List(key: "overdue", count: digest.overdue.count, items: digest.overdue.prefix(limit).map { item in
+                localized("cli.digest.item.overdue", item.activity.due.display(in: language), user(item.activity.summary), user(item.dealTitle),
+                          item.activity.assignedTo.isEmpty ? localized("cli.digest.nobody") : user(item.activity.assignedTo))
             }),
         ]
     }
@@ -206,7 +209,7 @@ struct DigestOutput {
                 }
             }
         }
-        for list in lists {
+        for list in lists() {
             lines.append("")
             lines.append(localized("cli.digest.list.\(list.key)", String(list.count)))
             if list.count == 0 { lines.append("  " + localized("cli.digest.none")) }
@@ -218,7 +221,7 @@ struct DigestOutput {
 
     /// Markdown for chat: headings, a table for the explanation, bullet lists.
     func markdown() -> [String] {
-        var lines = ["# " + Self.escaped(heading), "", "## " + localized("cli.digest.pipeline").dropLastColon, ""]
+        var lines = ["# " + localized("cli.digest.heading", Self.escaped(scope), first.display(in: language), last.display(in: language)), "", "## " + localized("cli.digest.pipeline").dropLastColon, ""]
         if digest.bridges.isEmpty {
             lines.append(localized("cli.digest.noOpenDeals"))
         } else {
@@ -228,10 +231,10 @@ struct DigestOutput {
                 lines.append("| " + Self.escaped(row.label) + " | " + row.amounts.joined(separator: " | ") + " |")
             }
         }
-        for list in lists {
+        for list in lists(user: Self.escaped) {
             lines += ["", "## " + localized("cli.digest.list.\(list.key)", String(list.count)).dropLastColon, ""]
             if list.count == 0 { lines.append(localized("cli.digest.none")) }
-            for item in list.items { lines.append("- " + Self.escaped(item)) }
+            for item in list.items { lines.append("- " + item) }
             if list.count > list.items.count { lines.append("- " + localized("cli.digest.andMore", String(list.count - list.items.count))) }
         }
         return lines

@@ -202,4 +202,49 @@ struct CLIDigestTests {
         let clock = cli.run(["digest"], environment: ["PIPELINE_NOW": "yesterday"])
         #expect(clock.status == 78 && clock.stderr.contains("PIPELINE_NOW") && clock.stdout.isEmpty, "\(clock.stderr)")
     }
+
+    /// One digest in each format and language, as files under Tests/PipelineCLITests/Goldens
+    /// (`RECORD_SNAPSHOTS=1` rewrites them; review the diff like code). The formats are the
+    /// CLI's, not the engine's: on SQLite, where "by" is the fixed $USER.
+    @Test func eachFormatInEachLanguageIsAsRecorded() throws {
+        let cli = try CLI(engine: .sqlite)
+        buildHistory(cli)
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Goldens")
+        var outputs: [String: String] = [:]
+        for (format, suffix) in [("text", "txt"), ("markdown", "md"), ("json", "json")] {
+            for language in ["en", "vi"] {
+                let result = Self.at(cli, "2026-12-03T20:00:00Z", ["--lang", language, "digest", "--from", "2026-12-01", "--to", "2026-12-03",
+                                                                   "--format", format])
+                outputs[format + language] = result.stdout
+                let file = folder.appendingPathComponent("digest.\(language).\(suffix)")
+                if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] == "1" {
+                    try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                    try result.stdout.write(to: file, atomically: true, encoding: .utf8)
+                    continue
+                }
+                let expected = try? String(contentsOf: file, encoding: .utf8)
+                #expect(expected != nil, "missing golden \(file.lastPathComponent); record it with RECORD_SNAPSHOTS=1")
+                if let expected { #expect(result.stdout == expected, "\(file.lastPathComponent):\n\(result.stdout)") }
+            }
+        }
+        // Text fits 80 columns and holds no escape sequence (nothing on a pipe is coloured).
+        for key in ["texten", "textvi"] {
+            let lines = (outputs[key] ?? "").split(separator: "\n")
+            #expect(lines.allSatisfy { $0.count <= 80 } && !(outputs[key] ?? "").contains("\u{1B}"), "\(key)")
+        }
+        // JSON does not depend on the language.
+        #expect(outputs["jsonen"] == outputs["jsonvi"])
+    }
+
+    /// A title made to break the formats: an escape sequence reaches no terminal, Markdown
+    /// takes its punctuation literally, a long one is cut to the line.
+    @Test func userTextCannotBreakTheFormats() throws {
+        let cli = try CLI(engine: .sqlite)
+        let hostile = "*bold* | [link](x) " + String(repeating: "long ", count: 30)
+        Self.at(cli, "2026-12-01T09:00:00Z", ["opp", "add", hostile, "--revenue", "10"])
+        let text = Self.at(cli, "2026-12-02T09:00:00Z", ["digest"]).stdout
+        #expect(text.split(separator: "\n").allSatisfy { $0.count <= 80 } && text.contains("*bold* | [link](x) long"))
+        let markdown = Self.at(cli, "2026-12-02T09:00:00Z", ["digest", "--format", "markdown"]).stdout
+        #expect(markdown.contains(#"- #1 \*bold\* \| \[link\](x) long"#), "\(markdown)")
+    }
 }

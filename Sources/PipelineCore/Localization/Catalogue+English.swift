@@ -1297,7 +1297,7 @@ extension Catalogue {
         "cli.digest.item.moved": "#{0} {1}: {2} → {3}, by {4} on {5}",
         "cli.digest.item.won": "#{0} {1}: {2}, by {3} on {4}",
         "cli.digest.item.lost": "#{0} {1}: {2}, reason: {3}, by {4} on {5}",
-        "cli.digest.item.rotting": "#{0} {1}: in {2} since {3}, {4}",
+        "cli.digest.item.rotting": "#{0} {1}: in {2} since {3}, salesperson: {4}",
         "cli.digest.item.overdue": "due {0}: {1} ({2}), for {3}",
         "cli.digest.nobody": "nobody",
         "cli.digest.none": "None.",

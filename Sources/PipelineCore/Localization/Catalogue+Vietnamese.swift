@@ -1294,7 +1294,7 @@ extension Catalogue {
         "cli.digest.item.moved": "#{0} {1}: {2} → {3}, do {4} chuyển ngày {5}",
         "cli.digest.item.won": "#{0} {1}: {2}, do {3} chốt ngày {4}",
         "cli.digest.item.lost": "#{0} {1}: {2}, lý do: {3}, do {4} ghi nhận ngày {5}",
-        "cli.digest.item.rotting": "#{0} {1}: ở {2} từ {3}, {4}",
+        "cli.digest.item.rotting": "#{0} {1}: ở {2} từ {3}, phụ trách: {4}",
         "cli.digest.item.overdue": "hạn {0}: {1} ({2}), giao cho {3}",
         "cli.digest.nobody": "chưa giao ai",
         "cli.digest.none": "Không có.",
