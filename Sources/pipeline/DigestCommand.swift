@@ -51,18 +51,25 @@ struct DigestCommand: ParsableCommand {
         if to != nil, from == nil { throw UsageProblem(message: localized("cli.digest.toWithoutFrom")) }
         let session = try global.open(forWriting: false)
         let today = session.today
-        let first: CalendarDate, last: CalendarDate
-        do {
-            if let from {
-                first = try CalendarDate(parsingSince: from, language: session.language, today: today)
-                last = try to.map { try CalendarDate(parsing: $0, language: session.language) } ?? today
-            } else {
-                first = try CalendarDate(parsingSince: since ?? "7d", language: session.language, today: today)
-                last = today
+        // Each option's date problem in a sentence naming that option (the core's sentences
+        // name "since" or "expected closing date", which the digest does not ask for).
+        func firstDay(_ text: String, option: String) throws -> CalendarDate {
+            do {
+                return try CalendarDate(parsingSince: text, language: session.language, today: today)
+            } catch .sinceDateInTheFuture {
+                throw UsageProblem(message: localized("cli.digest.futureFrom", option, text))
+            } catch {
+                throw UsageProblem(message: localized("cli.digest.badFrom", option, text))
             }
-        } catch let error as PipelineError {
-            let option = from != nil ? (to != nil && !(error.isSinceProblem) ? "--to" : "--from") : "--since"
-            throw UsageProblem(message: localized("cli.digest.badDate", option, error.message(in: session.language)))
+        }
+        let first = try firstDay(from ?? since ?? "7d", option: from != nil ? "--from" : "--since")
+        var last = today
+        if let to {
+            do {
+                last = try CalendarDate(parsing: to, language: session.language)
+            } catch {
+                throw UsageProblem(message: localized("cli.digest.badTo", to))
+            }
         }
         if first > last { throw UsageProblem(message: localized("cli.digest.fromAfterTo", first.iso8601, last.iso8601)) }
         let teamValue: Team?
@@ -90,16 +97,6 @@ struct DigestCommand: ParsableCommand {
     static func firstInstant(of date: CalendarDate) -> Timestamp {
         let noon = Timestamp(millisecondsSince1970: Int64(date.daysSince1970) * 86_400_000 + 43_200_000)
         return Present.firstInstant(of: date, utcOffsetSeconds: TimeZone.current.secondsFromGMT(for: noon.date))
-    }
-}
-
-extension PipelineError {
-    /// A --since/--from problem (its own sentence names "since").
-    var isSinceProblem: Bool {
-        switch self {
-        case .invalidSinceDate, .sinceDateInTheFuture: return true
-        default: return false
-        }
     }
 }
 

@@ -182,13 +182,14 @@ struct CLIDigestTests {
         Self.at(cli, "2026-12-03T09:00:00Z", ["opp", "add", "Alpha", "--revenue", "10"])
         let cases: [([String], String)] = [
             (["--from", "2026-12-03", "--to", "2026-12-01"], "after its last day"),
-            (["--from", "2026-13-01", "--to", "2026-12-01"], "2026-13-01"),
-            (["--from", "2026-12-01", "--to", "someday"], "--to"),
+            (["--from", "2026-13-01", "--to", "2026-12-01"], "--from: '2026-13-01' is not a date"),
+            (["--from", "2026-12-01", "--to", "someday"], "--to: 'someday' is not a date"),
             (["--since", "7d", "--from", "2026-12-01"], "--since or --from"),
             (["--to", "2026-12-01"], "--to needs --from"),
             (["--team", "Nobody"], "Nobody"),
             (["--format", "html"], "html"),
-            (["--since", "+3d"], "since"),
+            (["--since", "+3d"], "--since: '+3d' is after today"),
+            (["--from", "2999-01-01"], "--from: '2999-01-01' is after today"),
         ]
         for (arguments, words) in cases {
             let result = cli.run(["digest"] + arguments, environment: ["PIPELINE_NOW": "2026-12-03T10:00:00Z", "TZ": "UTC"])
