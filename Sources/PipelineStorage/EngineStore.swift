@@ -315,6 +315,10 @@ public final class EngineStore: PipelineStore {
         try read { try $0.forecastRange(team: team, salesperson: salesperson) }
     }
 
+    public func digest(start: Timestamp, end: Timestamp, team: Team.ID?, salesperson: String?, day: RottingDay) throws -> Digest {
+        try read { try $0.digest(start: start, end: end, team: team, salesperson: salesperson, day: day) }
+    }
+
     // MARK: - ChangeFeed
 
     public func changeToken() throws -> ChangeToken { try engine.changeToken() }

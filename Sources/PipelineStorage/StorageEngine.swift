@@ -128,6 +128,19 @@ public protocol StoreReader {
     /// index by deal, streamed: the seen rates (issue 14) never read a deal at a time.
     func forEachClosedDealLine(team: Team.ID?, _ body: (ClosedDealLine) throws -> Void) throws
 
+    /// Every deal (not lead) of `team` (all when `nil`), of `salesperson` when given (exactly,
+    /// ignoring case), that has a history line at or after `since`: one call per line of its
+    /// whole history, deals in id order, lines oldest first. One statement: the lines since
+    /// `since` through the history's index by time pick the deals, whose lines come through the
+    /// index by deal — the weekly digest (issue 14) reads what changed, never the whole table.
+    func forEachDealHistory(since: Timestamp, team: Team.ID?, salesperson: String?,
+                            _ body: (Opportunity, StageHistoryEntry) throws -> Void) throws
+    /// The open activities due before `today` of the active deals (not leads) of `team` (all
+    /// when `nil`), of `salesperson`'s deals when given, not in a lost stage, each with its
+    /// deal's title, in (due, time with none last, id) order: one statement.
+    func forEachOverdueActivity(team: Team.ID?, salesperson: String?, today: CalendarDate,
+                                _ body: (Activity, String) throws -> Void) throws
+
     /// One window of a board column (an engine chooses how to filter fast).
     func cardWindow(_ column: ColumnQuery, anchor: WindowAnchor, limit: Int) throws -> CardWindow
     /// Per stage, the count and sums of the active cards of `team` that match `filter`: what

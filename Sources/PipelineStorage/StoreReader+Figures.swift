@@ -47,4 +47,26 @@ extension StoreReader {
         }
         return ForecastRange.of(deals, preferring: try defaultCurrency())
     }
+
+    /// See `PipelineFigures.digest`. Today's weighted open pipeline is the forecast's own sum;
+    /// the deals changed since `start` arrive with their whole history, one deal at a time
+    /// kept until its lines end; the core walks back from today through their lines.
+    public func digest(start: Timestamp, end: Timestamp, team: Team.ID?, salesperson: String?, day: RottingDay) throws -> Digest {
+        let catalog = try catalog()
+        if let team, catalog.team(team) == nil { throw PipelineError.unknownTeam(String(team.rawValue)) }
+        let outcomes = Dictionary(catalog.stages.map { ($0.id, $0.outcome) }, uniquingKeysWith: { first, _ in first })
+        let openNow = try forecast(team: team, groupedBy: .stage, salesperson: salesperson).open.weighted
+        var deals: [DigestDeal] = []
+        try forEachDealHistory(since: start, team: team, salesperson: salesperson) { deal, line in
+            if deals.last?.deal.id != deal.id { deals.append(DigestDeal(deal: deal, lines: [])) }
+            deals[deals.count - 1].lines.append(line.named)
+        }
+        var digest = Digest.explain(start: start, end: end, deals: deals, openNow: openNow, preferring: try defaultCurrency(),
+                                    outcome: { outcomes[$0] })
+        try forEachOpportunity(OpportunityFilter(team: team, salesperson: salesperson, rotting: day)) { digest.rotting.append($0) }
+        try forEachOverdueActivity(team: team, salesperson: salesperson, today: day.today) { activity, title in
+            digest.overdue.append(DigestActivity(activity: activity, dealTitle: title))
+        }
+        return digest
+    }
 }

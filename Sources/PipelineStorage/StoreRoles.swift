@@ -241,6 +241,10 @@ public protocol PipelineFigures: AnyObject, Sendable {
     /// The open pipeline's range (active deals in open stages) of `team` (all when `nil`),
     /// of `salesperson`'s deals when given (exactly, ignoring case), the default currency first.
     func forecastRange(team: Team.ID?, salesperson: String?) throws -> ForecastRange
+    /// The weekly digest of `[start, end]` for `team` (all when `nil`) and `salesperson` (when
+    /// given): the period's events, the weighted open pipeline at both ends explained, and
+    /// the deals rotting and activities overdue on `day` (now). One reading transaction.
+    func digest(start: Timestamp, end: Timestamp, team: Team.ID?, salesperson: String?, day: RottingDay) throws -> Digest
 }
 
 /// Everything a store is.

@@ -224,6 +224,54 @@ extension SQLiteTransaction: StoreReader {
         }
     }
 
+    func forEachDealHistory(since: Timestamp, team: Team.ID?, salesperson: String?,
+                            _ body: (Opportunity, StageHistoryEntry) throws -> Void) throws {
+        // The deals come from the lines since `since` (the index on changed_at, migration 8),
+        // their lines from the index on (opportunity_id, id).
+        var sql = """
+            SELECT \(Self.prefixed(Rows.opportunityColumns, "o")), \(Self.prefixed(Rows.historyColumns, "h"))
+            FROM opportunity o JOIN stage_history h ON h.opportunity_id = o.id
+            WHERE o.id IN (SELECT opportunity_id FROM stage_history WHERE changed_at >= ?) AND o.type = 'opportunity'
+            """
+        var arguments: StatementArguments = [since.millisecondsSince1970]
+        if let team { sql += " AND o.team_id = ?"; arguments += [team.rawValue] }
+        if let salesperson { sql += " AND o.salesperson = ? COLLATE NOCASE"; arguments += [salesperson] }
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: sql + " ORDER BY o.id, h.id"), arguments: arguments)
+        let first = Rows.OpportunityColumn.allCases.count
+        while let row = try rows.next() {
+            let (deal, line) = try naming { () throws -> (Opportunity, StageHistoryEntry) in
+                let deal = try Rows.opportunity(row)
+                return (deal, try Rows.historyLine(row, record: deal.id, from: first))
+            }
+            try body(deal, line)
+        }
+    }
+
+    func forEachOverdueActivity(team: Team.ID?, salesperson: String?, today: CalendarDate,
+                                _ body: (Activity, String) throws -> Void) throws {
+        var sql = """
+            SELECT \(Self.prefixed(Rows.activityColumns, "a")), o.title
+            FROM activity a JOIN opportunity o ON o.id = a.record_id LEFT JOIN stage s ON s.id = o.stage_id
+            WHERE a.done_at IS NULL AND a.due < ? AND o.type = 'opportunity' AND o.active = 1 AND coalesce(s.outcome, 'open') <> 'lost'
+            """
+        var arguments: StatementArguments = [today.iso8601]
+        if let team { sql += " AND o.team_id = ?"; arguments += [team.rawValue] }
+        if let salesperson { sql += " AND o.salesperson = ? COLLATE NOCASE"; arguments += [salesperson] }
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: sql + " ORDER BY a.due, coalesce(a.due_time, 1440), a.id"), arguments: arguments)
+        let titleColumn = Rows.activityColumns.split(separator: ",").count
+        while let row = try rows.next() {
+            let (activity, title) = try naming { () throws -> (Activity, String) in
+                (try Rows.activity(row), try row.checked(titleColumn, table: "opportunity"))
+            }
+            try body(activity, title)
+        }
+    }
+
+    /// `id, name` as `o.id, o.name`.
+    static func prefixed(_ columns: String, _ alias: String) -> String {
+        columns.split(separator: ",").map { alias + "." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
+    }
+
     /// One row of split sums (see `Schema.sumSplit`) as exact figures.
     static func figures(_ row: Row) -> Figures {
         let currency = (try? CurrencyCode(stored: row["currency"])) ?? .usd

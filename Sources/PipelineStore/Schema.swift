@@ -19,7 +19,7 @@ enum Schema {
     /// The migrations, in order; the schema version is their count (`PRAGMA user_version`).
     /// Each is a literal: never built from today's constants, so that what a version means
     /// cannot change after it shipped.
-    private static let migrations: [String] = [version1, version2, version3, version4, version5, version6, version7]
+    private static let migrations: [String] = [version1, version2, version3, version4, version5, version6, version7, version8]
 
     static var currentVersion: Int { migrations.count }
 
@@ -542,6 +542,13 @@ enum Schema {
     /// pipeline". A row whose count reaches 0 is removed, so the tables hold the dates in use.
     /// The rotting counts' index gains the latest open due date, so that they are counted from
     /// the index alone.
+    /// The weekly digest (issue 14) reads the history lines of a period: an index on their
+    /// time, so that it picks the deals changed since the period began without reading the
+    /// whole history.
+    private static let version8 = """
+        CREATE INDEX stage_history_by_time ON stage_history(changed_at);
+        """
+
     private static let version7 = """
         CREATE TABLE due_count (
             team_id   INTEGER NOT NULL REFERENCES team(id) ON DELETE CASCADE,

@@ -322,6 +322,46 @@ extension PostgresTransaction: StoreReader {
         }
     }
 
+    func forEachDealHistory(since: Timestamp, team: Team.ID?, salesperson: String?,
+                            _ body: (Opportunity, StageHistoryEntry) throws -> Void) throws {
+        // The deals from the lines since `since` (the index on changed_at, version 8), their
+        // lines through the index on (opportunity_id, id); streamed, under row security.
+        var sql = """
+            SELECT \(PostgresRows.opportunityColumns(of: "o")), \(Self.prefixed(PostgresRows.historyColumns, "h"))
+            FROM opportunity o JOIN stage_history h ON h.opportunity_id = o.id
+            WHERE o.id IN (SELECT opportunity_id FROM stage_history WHERE changed_at >= $1) AND o.type = 'opportunity'
+            """
+        var parameters: PostgresParameters = [since.millisecondsSince1970]
+        if let team { parameters.append(team.rawValue); sql += " AND o.team_id = $\(parameters.count)" }
+        if let salesperson { parameters.append(salesperson); sql += " AND lower(o.salesperson) = lower($\(parameters.count))" }
+        let first = PostgresRows.opportunityColumnNames.count
+        try forEachRow(sql + " ORDER BY o.id, h.id", parameters) { row in
+            let deal = try PostgresRows.opportunity(row)
+            try body(deal, try PostgresRows.historyLine(row, record: deal.id, from: first))
+        }
+    }
+
+    func forEachOverdueActivity(team: Team.ID?, salesperson: String?, today: CalendarDate,
+                                _ body: (Activity, String) throws -> Void) throws {
+        var sql = """
+            SELECT \(Self.prefixed(PostgresRows.activityColumns, "a")), o.title
+            FROM activity a JOIN opportunity o ON o.id = a.record_id LEFT JOIN stage s ON s.id = o.stage_id
+            WHERE a.done_at IS NULL AND a.due < $1 AND o.type = 'opportunity' AND o.active AND coalesce(s.outcome, 'open') <> 'lost'
+            """
+        var parameters: PostgresParameters = [today.iso8601]
+        if let team { parameters.append(team.rawValue); sql += " AND o.team_id = $\(parameters.count)" }
+        if let salesperson { parameters.append(salesperson); sql += " AND lower(o.salesperson) = lower($\(parameters.count))" }
+        let titleColumn = PostgresRows.activityColumns.split(separator: ",").count
+        try forEachRow(sql + " ORDER BY a.due, coalesce(a.due_time, 1440), a.id", parameters) { row in
+            try body(try PostgresRows.activity(row), try row.string(titleColumn))
+        }
+    }
+
+    /// `id, name` as `o.id, o.name`.
+    static func prefixed(_ columns: String, _ alias: String) -> String {
+        columns.split(separator: ",").map { alias + "." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
+    }
+
     func forecastRows(team: Team.ID?, grouping: Forecast.Grouping, salesperson: String?) throws -> [Forecast.Row] {
         let key = grouping == .month ? "substr(o.expected_closing, 1, 7)" : "NULLIF(o.salesperson, '')"
         var sql = """

@@ -66,6 +66,9 @@ struct GlobalOptions: ParsableArguments {
     /// Opens the store for one command. A command that only reads still works on a
     /// database the user may not write to.
     func open(forWriting writing: Bool = true, acceptingDamage: Bool = false) throws -> Session {
+        if let clock = ProcessInfo.processInfo.environment["PIPELINE_NOW"], Timestamp.clockOverride == nil {
+            throw ConfigurationError.clock(clock)
+        }
         let user = Session.user(ProcessInfo.processInfo.environment)
         let store = try openStore(at: databasePath, forWriting: writing, acceptingDamage: acceptingDamage, user: user)
         let stored = try store.setting(.language).flatMap(Language.init(code:))
@@ -97,6 +100,7 @@ extension GlobalOptions {
 /// A setting in the environment that cannot be used (exit 78).
 enum ConfigurationError: UserFacingError {
     case busyTimeout(String)
+    case clock(String)
 
     var message: String { message(in: .english) }
 
@@ -104,6 +108,8 @@ enum ConfigurationError: UserFacingError {
         switch self {
         case .busyTimeout(let text):
             return Catalogue.text("cli.global.badBusyTimeout", language, [text, String(Int(GlobalOptions.longestBusyTimeout))])
+        case .clock(let text):
+            return Catalogue.text("cli.global.badClock", language, [text])
         }
     }
 }
@@ -136,7 +142,7 @@ struct Session {
 
     /// How far the user's clock is ahead of UTC now (their time zone, `TZ`): the core reads no
     /// zone, so the executable turns "now" into the user's day here.
-    var utcOffsetSeconds: Int { TimeZone.current.secondsFromGMT(for: Date()) }
+    var utcOffsetSeconds: Int { TimeZone.current.secondsFromGMT(for: Timestamp.now.date) }
 
     /// The user's local date: what overdue, due today and `--due tomorrow` are relative to.
     var today: CalendarDate { Timestamp.now.localDate(utcOffsetSeconds: utcOffsetSeconds) }
@@ -167,7 +173,21 @@ struct Session {
 
 extension Timestamp {
     /// The current time: read here, in the executable, and passed into the domain.
+    ///
+    /// `PIPELINE_NOW` (an ISO 8601 instant in UTC, `2026-12-01T09:00:00Z`) stands in for the
+    /// clock: the end-to-end tests build a history over days through the real binary with it
+    /// (the digest's start and end are days apart). `GlobalOptions.open` refuses a value it
+    /// cannot read, so a mistyped one never silently becomes the real clock.
     static var now: Timestamp {
-        Timestamp(millisecondsSince1970: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
+        if let fixed = clockOverride { return fixed }
+        return Timestamp(millisecondsSince1970: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
     }
+
+    /// `PIPELINE_NOW`, when set and readable.
+    static var clockOverride: Timestamp? {
+        ProcessInfo.processInfo.environment["PIPELINE_NOW"].flatMap { Timestamp(iso8601: $0.trimmingCharacters(in: .whitespaces)) }
+    }
+
+    /// The instant as Foundation counts it (for the zone's offset at that instant).
+    var date: Date { Date(timeIntervalSince1970: Double(millisecondsSince1970) / 1000) }
 }

@@ -13,7 +13,7 @@ struct PipelineCommand: ParsableCommand {
         discussion: localized("cli.root.withoutASubcommandOpensThe"),
         version: "0.1.0",
         subcommands: [BoardCommand.self, TeamCommand.self, StageCommand.self, OpportunityCommand.self,
-                      LeadCommand.self, ActivityCommand.self, ForecastCommand.self, StatsCommand.self, ExportCommand.self, ImportCommand.self, SettingsCommand.self,
+                      LeadCommand.self, ActivityCommand.self, ForecastCommand.self, StatsCommand.self, DigestCommand.self, ExportCommand.self, ImportCommand.self, SettingsCommand.self,
                       UserCommand.self, CheckCommand.self, DatabaseCommand.self, DevCommand.self],
         defaultSubcommand: BoardCommand.self) }
 }

@@ -43,7 +43,7 @@ final class CLI: @unchecked Sendable {
         database = server?.location ?? folder.appendingPathComponent("pipeline.sqlite").path
         self.server = server
         var environment = ProcessInfo.processInfo.environment
-        for name in ["LANG", "LC_ALL", "LC_MESSAGES", "PIPELINE_DB", "XDG_DATA_HOME", "COLUMNS", "PIPELINE_TRACE", "PIPELINE_BUSY_TIMEOUT"] {
+        for name in ["LANG", "LC_ALL", "LC_MESSAGES", "PIPELINE_DB", "XDG_DATA_HOME", "COLUMNS", "PIPELINE_TRACE", "PIPELINE_BUSY_TIMEOUT", "PIPELINE_NOW"] {
             environment[name] = nil
         }
         environment["USER"] = "tester"

@@ -121,8 +121,14 @@ struct DatabaseFileTests {
         #expect(try impatient.addTeam(named: "Export", context: temporary.context()).name == "Export")
     }
 
-    /// Takes away what version 7 (the counts per next activity date, issue 13) added.
+    /// Takes away what version 8 (the history's index on time, issue 14) added.
+    static func undoVersion8(_ db: Database) throws {
+        try db.execute(sql: "DROP INDEX stage_history_by_time; PRAGMA user_version = 7")
+    }
+
+    /// Takes away what versions 8 and 7 (the counts per next activity date, issue 13) added.
     static func undoVersion7(_ db: Database) throws {
+        try undoVersion8(db)
         try db.execute(sql: """
             DROP TRIGGER due_count_after_insert; DROP TRIGGER due_count_after_delete; DROP TRIGGER due_count_after_update;
             DROP TABLE due_count; DROP TABLE salesperson_due_count;

@@ -190,3 +190,31 @@ extension QueryPlanTests {
         }
     }
 }
+
+extension QueryPlanTests {
+    /// The weekly digest (issue 14) picks the deals changed since the period began through the
+    /// history's index on time (migration 8), and reads their lines by deal: never a scan of
+    /// the whole history.
+    @Test func theDigestReadsThePeriodsLinesByTheirIndex() throws {
+        let temporary = try TemporaryDatabase()
+        for index in 0..<25 { try temporary.add("Deal \(index)") }
+        let statements = StatementLog()
+        let traced = try temporary.reopen { db in
+            db.trace(options: .statement) { event in
+                if case .statement(let statement) = event { statements.append(statement.expandedSQL) }
+            }
+        }
+        _ = try traced.digest(start: Timestamp(millisecondsSince1970: 0), end: Timestamp(millisecondsSince1970: 1), team: nil,
+                              salesperson: nil, day: RottingDay(today: CalendarDate(year: 2026, month: 12, day: 6)!, utcOffsetSeconds: 0))
+        let reads = statements.all.filter { $0.contains("JOIN stage_history h") }
+        #expect(reads.count == 1)
+        for sql in reads {
+            let plan = try temporary.sql { db in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql).map { $0["detail"] as String }.joined(separator: "\n")
+            }
+            #expect(plan.contains("INDEX stage_history_by_time"), "\(sql)\n\(plan)")
+            #expect(plan.contains("INDEX stage_history_by_opportunity"), "\(sql)\n\(plan)")
+            #expect(!plan.contains("SCAN stage_history"), "\(sql)\n\(plan)")
+        }
+    }
+}
