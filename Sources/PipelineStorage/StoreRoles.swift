@@ -241,6 +241,10 @@ public protocol PipelineFigures: AnyObject, Sendable {
     /// The open pipeline's range (active deals in open stages) of `team` (all when `nil`),
     /// of `salesperson`'s deals when given (exactly, ignoring case), the default currency first.
     func forecastRange(team: Team.ID?, salesperson: String?) throws -> ForecastRange
+    /// For each of `months`, the active deals of `team` (all when `nil`) in a won stage that
+    /// entered it (`stageChangedAt`) within the month: the revenue won that month, per currency;
+    /// of `salesperson`'s deals when given (exactly, ignoring case).
+    func wonByMonth(team: Team.ID?, salesperson: String?, months: [MonthWindow]) throws -> WonByMonth
 }
 
 /// Everything a store is.
@@ -249,6 +253,7 @@ public typealias PipelineStore = PipelineReading & PipelineWriting & LeadWorkflo
 
 /// What the board needs.
 public typealias BoardStore = PipelineReading & PipelineWriting & LeadWorkflow & ChangeFeed & ActivityWorkflow & PipelineFocus
+    & PipelineFigures
 
 extension StoreMaintenance {
     /// What is wrong with the stored data; empty means sound.
