@@ -60,6 +60,13 @@ enum BoardEditing {
     }
 
     static func stageEditor(_ key: Key, _ editor: inout StageEditor, _ state: inout BoardState) -> [BoardEffect] {
+        if key == StageEditor.adoptKey {
+            if !editor.adoptSeenRate() {
+                editor.form.show(message: state.t("stageEditor.seen.nothingToAdopt"), at: StageEditor.probabilityField)
+            }
+            return []
+        }
+        defer { editor.refreshNote() }
         guard savesForm(key, &editor.form, &state) else { return [] }
         guard let edit = editor.edit(for: state.team.id) else { return [] }
         if edit.isEmpty {

@@ -7,7 +7,10 @@ public enum BoardEvent: Sendable {
     case input(InputEvent)
     case loaded(BoardData)
     case windowLoaded(Stage.ID, CardWindow, focus: WindowFocus)
-    case forecastLoaded(Forecast)
+    /// View 3's figures; `range` and `won` are `nil` when only the grouping was read again.
+    case forecastLoaded(Forecast, range: ForecastRange?, won: WonByMonth?)
+    /// The seen rate of each stage of the team's pipeline.
+    case observationsLoaded([StageObservation])
     /// A page of view 4's activities, with their deals' titles.
     case activitiesLoaded(ActivityPage)
     /// The deal view 4's Enter asked for, read as it is now: shown on its view, focused.
@@ -98,6 +101,10 @@ public enum BoardEffect: Sendable {
     case loadWindow(Stage.ID, WindowAnchor, focus: WindowFocus)
     case run(BoardCommand, origin: CommandOrigin)
     case loadForecast
+    /// Read view 3's rows again in the grouping now chosen (the range and the won months stay).
+    case loadForecastRows
+    /// Read the seen rates of the team's stages.
+    case loadObservations
     /// Read a page of view 4 (`after`: the last activity of the page before; `nil`: the first).
     case loadActivities(after: ActivityCursor?)
     /// Show the deal on the pipeline view, focus on its card.

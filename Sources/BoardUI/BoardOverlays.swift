@@ -60,15 +60,26 @@ enum BoardOverlays {
         }
     }
 
-    /// A bordered box under the header, wrapped to a readable width, never off-screen.
+    /// The stage's seen rate as the tooltip says it, once the board has read it.
+    static func seenLine(_ stage: Stage, _ state: BoardState) -> String? {
+        guard let observations = state.observations else { return nil }
+        return StageEditor.note(observations[stage.id] ?? StageObservation(stage: stage.id), probability: stage.probability,
+                                language: state.language)
+    }
+
+    /// A bordered box under the header, wrapped to a readable width, never off-screen: the
+    /// stage's requirements, then its probability beside its seen rate.
     static func drawTooltip(_ grid: inout Grid, _ state: BoardState) {
-        guard let stage = tooltipStage(state), !stage.requirements.isEmpty else { return }
+        guard let stage = tooltipStage(state) else { return }
+        let paragraphs = [stage.requirements, seenLine(stage, state) ?? ""].filter { !$0.isEmpty }
+        guard !paragraphs.isEmpty else { return }
         let stages = BoardRenderer.displayedStages(state)
         let focusIndex = stages.firstIndex { $0.id == stage.id }
         let layout = BoardLayout.columns(stages, width: state.size.columns, offset: state.horizontalOffset, focusIndex: focusIndex)
         guard let slot = layout.slots.first(where: { $0.stage == stage.id }) else { return }
         let width = min(grid.size.columns - 2, max(30, min(48, slot.width + 8)))
-        let lines = TextWrap.lines(stage.requirements, width: width - 4)
+        let wrapped = paragraphs.map { TextWrap.lines($0, width: width - 4) }
+        let lines = wrapped.flatMap { $0 }
         let maxHeight = grid.size.rows - 1 - BoardLayout.cardsTop
         let height = min(maxHeight, lines.count + 2)
         guard height >= 3 else { return }
@@ -81,8 +92,16 @@ enum BoardOverlays {
         }
         let top = carrying ? max(BoardLayout.cardsTop, grid.size.rows - 2 - height) : BoardLayout.cardsTop
         let box = Rect(x: x, y: top, width: width, height: height)
-        frame(&grid, box, title: state.t("overlay.requirements"), style: .tooltip)
-        grid.write(wrapping: stage.requirements, x: box.x + 2, y: box.y + 1, width: box.width - 4, maxRows: height - 2, style: .tooltip)
+        frame(&grid, box, title: state.t(stage.requirements.isEmpty ? "overlay.seenRate" : "overlay.requirements"), style: .tooltip)
+        for (paragraph, rows) in zip(paragraphs, wrapped) {
+            grid.log.wraps.append(DrawingLog.Wrap(text: paragraph, rows: rows, width: width - 4))
+        }
+        for (index, line) in lines.prefix(height - 2).enumerated() {
+            // The last row that fits says "…" when more was cut.
+            let cut = index == height - 3 && lines.count > height - 2
+            grid.write(fitting: cut ? line + " " + lines[index + 1] : line, x: box.x + 2, y: box.y + 1 + index, width: box.width - 4,
+                       style: .tooltip)
+        }
     }
 
     // MARK: - Boxes
@@ -121,8 +140,9 @@ enum BoardOverlays {
         var index: Int
         var labelRows: [String]
         var valueRows: Int
+        var noteRows: [String] = []
         var errorRows: [String]
-        var height: Int { max(labelRows.count, valueRows) + errorRows.count }
+        var height: Int { max(labelRows.count, valueRows) + noteRows.count + errorRows.count }
     }
 
     /// The label column: as wide as the longest label, but never more than two fifths of
@@ -160,6 +180,7 @@ enum BoardOverlays {
                 valueRows = 1
             }
             return FieldBlock(index: index, labelRows: TextWrap.lines(field.label, width: labelWidth), valueRows: valueRows,
+                              noteRows: field.note.map { TextWrap.lines($0, width: valueWidth) } ?? [],
                               errorRows: field.error.map { TextWrap.lines("⚠ " + $0, width: valueWidth) } ?? [])
         }
     }
@@ -270,7 +291,14 @@ enum BoardOverlays {
             let text = (on ? "[x] " : "[ ] ") + (field.caption ?? state.t(on ? "overlay.yes" : "overlay.no"))
             grid.write(fitting: text, x: valueX, y: y, width: valueWidth, style: focused ? .focusedField : .field)
         }
-        let errorTop = y + max(block.labelRows.count, block.valueRows)
+        let noteTop = y + max(block.labelRows.count, block.valueRows)
+        for (row, line) in block.noteRows.enumerated() where noteTop + row < bottom {
+            grid.write(fitting: line, x: valueX, y: noteTop + row, width: valueWidth, style: .modal)
+        }
+        if let note = field.note {
+            grid.log.wraps.append(DrawingLog.Wrap(text: note, rows: block.noteRows, width: valueWidth))
+        }
+        let errorTop = noteTop + block.noteRows.count
         for (row, line) in block.errorRows.enumerated() where errorTop + row < bottom {
             grid.write(fitting: line, x: valueX, y: errorTop + row, width: valueWidth, style: .error)
         }

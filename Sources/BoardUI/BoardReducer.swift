@@ -6,9 +6,19 @@ import TerminalCore
 /// results back as events.
 public enum BoardReducer {
     public static func reduce(_ state: inout BoardState, _ event: BoardEvent) -> [BoardEffect] {
-        let effects = step(&state, event)
+        var effects = step(&state, event)
         keepScroll(&state)
+        if needsObservations(state) {
+            state.observationsRequested = true
+            effects.append(.loadObservations)
+        }
         return effects
+    }
+
+    /// A header's tooltip shows the stage's seen rate: read once it shows, not with every reload.
+    static func needsObservations(_ state: BoardState) -> Bool {
+        guard state.observations == nil, !state.observationsRequested, state.view == .pipeline, state.page == nil else { return false }
+        return BoardOverlays.tooltipStage(state) != nil
     }
 
     /// Keeps where the board is scrolled sideways from one event to the next: the layout
@@ -41,6 +51,9 @@ public enum BoardReducer {
             return BoardPaste.paste(text, &state)
         case .loaded(let data):
             apply(data, to: &state)
+            // Deals may have been won or lost meanwhile: the seen rates are read again when shown.
+            state.observations = nil
+            state.observationsRequested = false
             // The deal's page follows every change, here or elsewhere, as the board does.
             if let page = state.page { return [.loadDealPage(page.record)] }
             // The forecast's sums are the store's, through the user's permissions as they are
@@ -61,8 +74,17 @@ public enum BoardReducer {
             }
             repairFocus(&state)
             return []
-        case .forecastLoaded(let forecast):
+        case .forecastLoaded(let forecast, let range, let won):
             state.forecast = forecast
+            if let range { state.forecastRange = range }
+            if let won { state.wonByMonth = won }
+            return []
+        case .observationsLoaded(let observations):
+            state.observations = Dictionary(observations.map { ($0.stage, $0) }, uniquingKeysWith: { first, _ in first })
+            if case .stageEditor(var editor) = state.mode {
+                editor.show(state.observations?[editor.stage.id] ?? StageObservation(stage: editor.stage.id))
+                state.mode = .stageEditor(editor)
+            }
             return []
         case .activitiesLoaded(let page):
             BoardActivities.loaded(page, &state)
@@ -260,17 +282,46 @@ public enum BoardReducer {
     }
 
     static func forecastKey(_ key: Key, _ state: inout BoardState) -> [BoardEffect] {
+        if KeyMap.action(for: key, in: .forecast) == .cycleForecastGrouping {
+            // Stage → month → salesperson, as `forecast --by` names them; only the rows are read again.
+            let all = Forecast.Grouping.allCases
+            state.forecastGrouping = all[((all.firstIndex(of: state.forecastGrouping) ?? 0) + 1) % all.count]
+            state.forecastScroll = 0
+            state.status = .info(state.t("forecast.groupedBy", state.t("forecast.by.\(state.forecastGrouping.rawValue)")))
+            return [.loadForecastRows]
+        }
         switch KeyMap.action(for: key, in: .board) {
         case .showPipeline?, .back?: state.view = .pipeline; return []
         case .nextView?, .showLeads?, .showActivities?: return browse(KeyMap.action(for: key, in: .board) ?? .showPipeline, &state)
         case .quit?: return [.quit]
         case .help?: state.mode = .help(scroll: 0); return []
         case .showForecast?: return [.loadForecast]
+        case .focusUp?: return scrollForecast(-1, &state)
+        case .focusDown?: return scrollForecast(1, &state)
+        case .pageUp?: return scrollForecast(-max(1, state.size.rows - 4), &state)
+        case .pageDown?: return scrollForecast(max(1, state.size.rows - 4), &state)
+        case .focusFirst?: state.forecastScroll = 0; return []
+        case .focusLast?: return scrollForecast(Int.max / 2, &state)
         case .myPipeline?: return browse(.myPipeline, &state)
         case .teamPicker?: state.mode = .teamPicker(TeamPicker()); return []
         case .settings?: return browse(.settings, &state)
         default: return []
         }
+    }
+
+    /// `e`: the stage's editor, with the seen rate the board holds, read afresh.
+    static func openStageEditor(_ stage: Stage, _ state: inout BoardState) -> [BoardEffect] {
+        var editor = StageEditor(stage: stage, teamName: state.team.name, language: state.language)
+        if let observation = state.observations?[stage.id] { editor.show(observation) }
+        state.mode = .stageEditor(editor)
+        state.observationsRequested = true
+        return [.loadObservations]
+    }
+
+    /// Scrolls view 3 by `lines`, never past its end (the renderer knows how long it is).
+    static func scrollForecast(_ lines: Int, _ state: inout BoardState) -> [BoardEffect] {
+        state.forecastScroll = max(0, min(state.forecastScroll + lines, BoardForecastView.maxScroll(state)))
+        return []
     }
 
     static func browse(_ action: BoardAction, _ state: inout BoardState) -> [BoardEffect] {
@@ -328,14 +379,13 @@ public enum BoardReducer {
         case .editStage:
             guard let stage = state.focusedStage else { return [] }
             if let refusal = state.refusalToChangeStage(stage) { return state.refuse(refusal) }
-            state.mode = .stageEditor(StageEditor(stage: stage, teamName: state.team.name, language: state.language))
-            return []
+            return openStageEditor(stage, &state)
         case .activate:
             if let card = state.focusedCard {
                 return BoardDealPage.open(card, &state)
             } else if let stage = state.focusedStage {
                 if let refusal = state.refusalToChangeStage(stage) { return state.refuse(refusal) }
-                state.mode = .stageEditor(StageEditor(stage: stage, teamName: state.team.name, language: state.language))
+                return openStageEditor(stage, &state)
             }
             return []
         case .addColumn:
@@ -448,7 +498,7 @@ public enum BoardReducer {
             case .forecast: return [.loadForecast]
             case .activities: return [.loadActivities(after: state.activities.pageStart)]
             }
-        case .sortLeads, .convertLead, .completeActivity, .rescheduleActivity, .postponeDay, .postponeWeek, .activityScope:
+        case .sortLeads, .convertLead, .cycleForecastGrouping, .completeActivity, .rescheduleActivity, .postponeDay, .postponeWeek, .activityScope:
             return []
         }
     }

@@ -435,8 +435,16 @@ public enum BoardRenderer {
     /// The key hints of the footer that fit in `room` cells: `? help` stays to the last, the
     /// others give way in `KeyMap.footerDropOrder`.
     static func footer(_ state: BoardState, room: Int) -> String {
-        var hints = state.view == .leads ? KeyMap.leadsFooterHints : state.view == .activities ? KeyMap.activitiesFooterHints : KeyMap.footerHints
-        let order = state.leads.order.name(in: state.language)
+        var hints: [KeyMap.FooterHint]
+        var order = state.leads.order.name(in: state.language)
+        switch state.view {
+        case .leads: hints = KeyMap.leadsFooterHints
+        case .activities: hints = KeyMap.activitiesFooterHints
+        case .forecast:
+            hints = KeyMap.forecastFooterHints
+            order = state.t("forecast.by.\(state.forecastGrouping.rawValue)")
+        case .pipeline: hints = KeyMap.footerHints
+        }
         while true {
             let text = " " + KeyMap.footer(hints, in: state.language, order: order)
             guard DisplayWidth.of(text) > room,

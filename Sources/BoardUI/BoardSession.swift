@@ -126,7 +126,7 @@ public final class BoardSession {
             let refusedByServer: Bool
             if case StoreError.permissionDenied? = error as? StoreError { refusedByServer = true } else { refusedByServer = false }
             switch effect {
-            case .reload, .loadWindow, .loadForecast, .loadLeads, .loadDuplicates, .checkAccess, .loadActivities, .jumpToDeal, .loadDealPage:
+            case .reload, .loadWindow, .loadForecast, .loadForecastRows, .loadObservations, .loadLeads, .loadDuplicates, .checkAccess, .loadActivities, .jumpToDeal, .loadDealPage:
                 // A read that failed is not retried at once: it would fail the same way (a
                 // server that is away) and ask again for ever. The change feed brings the
                 // board back when the store is.
@@ -154,9 +154,21 @@ public final class BoardSession {
         case .checkAccess:
             return [.accessChecked(try repository.access())]
         case .loadForecast:
-            // With `m`, the user's deals alone, as the header and the title bar say.
-            return [.forecastLoaded(try repository.forecast(team: state.team.id, groupedBy: .stage,
-                                                            salesperson: state.mine ? state.me : nil))]
+            // With `m`, the user's deals alone, as the header and the title bar say. The same
+            // store reads as `pipeline forecast [--range]`, in one snapshot.
+            let salesperson = state.mine ? state.me : nil
+            let months = [0, 1].map { MonthWindow.of(state.today, monthsBack: $0, utcOffsetSeconds: state.utcOffsetSeconds) }
+            return try repository.readingTogether {
+                [.forecastLoaded(try repository.forecast(team: state.team.id, groupedBy: state.forecastGrouping, salesperson: salesperson),
+                                 range: try repository.forecastRange(team: state.team.id, salesperson: salesperson),
+                                 won: try repository.wonByMonth(team: state.team.id, salesperson: salesperson, months: months))]
+            }
+        case .loadForecastRows:
+            return [.forecastLoaded(try repository.forecast(team: state.team.id, groupedBy: state.forecastGrouping,
+                                                            salesperson: state.mine ? state.me : nil), range: nil, won: nil)]
+        case .loadObservations:
+            // The same store read as `stats stages --team` and `stage list --json`.
+            return [.observationsLoaded(try repository.stageObservations(team: state.team.id, since: nil))]
         case .loadActivities(let after):
             return [.activitiesLoaded(try activityPage(after: after))]
         case .jumpToDeal(let id):

@@ -64,6 +64,20 @@ public struct BoardState: Sendable {
     public var rottingCounts: [Stage.ID: Int] = [:]
     public var history = UndoHistory()
     public var forecast: Forecast?
+    /// View 3's grouping (`b` cycles it): the CLI's `forecast --by`.
+    public var forecastGrouping: Forecast.Grouping = .stage
+    /// View 3's range of the open pipeline per closing month, and the revenue won this month
+    /// and last (read with the forecast; kept while only the grouping changes).
+    public var forecastRange: ForecastRange?
+    public var wonByMonth: WonByMonth?
+    /// How many lines view 3 is scrolled down (it is longer than a small screen).
+    public var forecastScroll = 0
+    /// Per stage of the team's pipeline, its seen rate among closed deals (issue 14): read
+    /// when the stage editor opens or a header's tooltip shows, dropped with every reload.
+    public var observations: [Stage.ID: StageObservation]?
+    /// Whether the observations were asked for since the last reload (a read that failed is
+    /// not asked again until the board is read again).
+    public var observationsRequested = false
     /// Whether the Leads step is on (the `leads` setting).
     public var leadsEnabled = false
     public var leads = LeadList()

@@ -19,6 +19,9 @@ public struct FormField: Sendable {
     public var domainField: Field?
     /// What an on/off field is about, shown beside its box.
     public var caption: String?
+    /// A figure that helps fill the field, shown under its value (the stage editor's seen
+    /// rate beside the probability); unlike an error it never stops the form being saved.
+    public var note: String?
 
     /// A field labelled with the catalogue text of `key` in `language`.
     public init(_ key: String, _ language: Language, _ kind: Kind, domainField: Field? = nil) {
@@ -157,6 +160,9 @@ public struct StageEditor: Sendable {
     static let outcomes: [StageOutcome] = [.open, .won, .lost]
 
     public let language: Language
+    /// The stage's seen rate among closed deals (issue 14), once the board has read it:
+    /// shown under the probability, and what Ctrl-O adopts.
+    public private(set) var observation: StageObservation?
 
     public init(stage: Stage, teamName: String, language: Language = .english) {
         self.stage = stage
@@ -174,6 +180,50 @@ public struct StageEditor: Sendable {
             // Last, so that the fields above keep their places: empty (or off) never rots.
             FormField("stageEditor.rotting", language, .text(TextField(stage.rottingDays.map(String.init) ?? "")), domainField: .rottingDays),
         ])
+    }
+
+    static let probabilityField = "stageEditor.probability"
+    /// Adopts the seen rate (a control key: every letter is text in the editor's fields).
+    static let adoptKey = Key.control("o")
+
+    /// The seen rate read from the store; the note under the probability says it.
+    mutating func show(_ observation: StageObservation) {
+        self.observation = observation
+        refreshNote()
+    }
+
+    /// "50 % · seen 31 % (n 42, 24–39 %)": the probability the field holds beside what the
+    /// stage's closed deals reached; "no closed deals yet" while none did.
+    mutating func refreshNote() {
+        guard let observation, let index = form.fields.firstIndex(where: { $0.id == Self.probabilityField }) else { return }
+        form.fields[index].note = Self.note(observation, probability: try? Probability(parsing: form.value(Self.probabilityField)),
+                                            language: language)
+    }
+
+    static func note(_ observation: StageObservation, probability: Probability?, language: Language) -> String {
+        let t = Localizer(language)
+        let seen: String
+        if let rate = observation.rate, let interval = observation.interval {
+            seen = t("stageEditor.seen", wholePercent(rate), observation.n, wholePercent(interval.low), wholePercent(interval.high))
+        } else {
+            seen = t("stageEditor.seen.none")
+        }
+        guard let probability else { return seen }
+        return t("stageEditor.seen.beside", probability.decimalString, seen)
+    }
+
+    /// A share (0–1) as a whole percent, rounded half up: 0.305 → 31.
+    static func wholePercent(_ share: Double) -> Int { Int((share * 100).rounded(.toNearestOrAwayFromZero)) }
+
+    /// Ctrl-O: the seen rate, rounded to a whole percent, into the probability field (saved
+    /// with the editor like any edit); `false` when there is none to adopt.
+    mutating func adoptSeenRate() -> Bool {
+        guard let rate = observation?.rate, let index = form.fields.firstIndex(where: { $0.id == Self.probabilityField }) else { return false }
+        form.fields[index].kind = .text(TextField(String(Self.wholePercent(rate))))
+        form.fields[index].error = nil
+        form.focused = index
+        refreshNote()
+        return true
     }
 
     /// The edit the form describes, validated field by field; errors go next to fields.

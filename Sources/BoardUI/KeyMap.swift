@@ -16,12 +16,13 @@ public enum BoardAction: Hashable, Sendable {
     case sortLeads, convertLead
     case addActivity, myPipeline, cycleOrder
     case completeActivity, rescheduleActivity, postponeDay, postponeWeek, activityScope
+    case cycleForecastGrouping
 }
 
 /// One key binding: the keys, how the help writes them, what they do.
 public struct KeyBinding: Sendable {
     public enum Context: String, Sendable, CaseIterable {
-        case board, marks, leads, activities, page, carrying, editing
+        case board, marks, leads, forecast, activities, page, carrying, editing
 
         public func title(in language: Language) -> String { Catalogue.text("keys.context.\(rawValue)", language) }
     }
@@ -93,6 +94,9 @@ public enum KeyMap {
         KeyBinding(keys: [], label: "Enter", action: nil, help: "key.leads.edit", context: .leads),
         KeyBinding(keys: [], label: "x", action: nil, help: "key.leads.markLost", context: .leads),
         KeyBinding(keys: [.character("c")], label: "c", action: .convertLead, help: "key.leads.convertLead", context: .leads),
+        // The forecast view (view 3); the board's view keys keep their meaning there.
+        KeyBinding(keys: [.character("b")], label: "b", action: .cycleForecastGrouping, help: "key.forecast.grouping", context: .forecast),
+        KeyBinding(keys: [], label: "↑ ↓ PgUp PgDn", action: nil, help: "key.forecast.scroll", context: .forecast),
         // The activities view (view 4); the board's keys keep their meaning there.
         KeyBinding(keys: [], label: "↑ ↓ PgUp PgDn", action: nil, help: "key.activities.move", context: .activities),
         KeyBinding(keys: [], label: "Enter", action: nil, help: "key.activities.toDeal", context: .activities),
@@ -124,6 +128,7 @@ public enum KeyMap {
         KeyBinding(keys: [], label: "Space", action: nil, help: "key.editing.toggle", context: .editing),
         KeyBinding(keys: [], label: "Enter", action: nil, help: "key.editing.enter", context: .editing),
         KeyBinding(keys: [], label: "Ctrl-S", action: nil, help: "key.editing.save", context: .editing),
+        KeyBinding(keys: [], label: "Ctrl-O", action: nil, help: "key.editing.adoptSeenRate", context: .editing),
         KeyBinding(keys: [], label: "↑ ↓", action: nil, help: "key.editing.lines", context: .editing),
         KeyBinding(keys: [], label: "Esc", action: nil, help: "key.editing.close", context: .editing),
     ]
@@ -148,6 +153,11 @@ public enum KeyMap {
         ("x", "footer.lost"), ("c", "footer.convert"), ("?", "footer.help"),
     ]
 
+    /// View 3's footer hints; `b`'s word names the grouping in force.
+    static let forecastFooterHints: [FooterHint] = [
+        ("b", "footer.by"), ("↑↓", "footer.scroll"), ("?", "footer.help"), ("q", "footer.quit"),
+    ]
+
     /// View 4's footer hints.
     static let activitiesFooterHints: [FooterHint] = [
         ("↑↓", "footer.move"), ("Enter", "footer.toDeal"), ("d", "footer.done"), ("r", "footer.reschedule"),
@@ -155,7 +165,7 @@ public enum KeyMap {
     ]
 
     /// Which hints give way first when the footer is short of room; `? help` never does.
-    static let footerDropOrder = ["S", "/", "e", "x", "Enter", "Space", "s", "m", "+ w", "←→↑↓", "↑↓", "r", "n", "c", "d", "q"]
+    static let footerDropOrder = ["S", "/", "e", "x", "Enter", "Space", "s", "m", "+ w", "←→↑↓", "↑↓", "r", "n", "c", "d", "q", "b"]
 
     public static func footer(_ hints: [FooterHint], in language: Language, order: String = "") -> String {
         hints.map { "\($0.key) \(Catalogue.text($0.word, language, [order]))" }.joined(separator: "  ")

@@ -95,3 +95,37 @@ public struct Forecast: Sendable, Equatable {
         return Forecast(grouping: .stage, rows: rows, open: open, won: won)
     }
 }
+
+/// A calendar month in the user's time: from the first instant of its first day to the first
+/// instant of the next month's (exclusive), where the clock is `utcOffsetSeconds` ahead of UTC.
+public struct MonthWindow: Hashable, Sendable {
+    /// `YYYY-MM`.
+    public var key: String
+    public var start: Timestamp
+    public var end: Timestamp
+
+    /// The month `monthsBack` months before the one `day` falls in (0: that month).
+    public static func of(_ day: CalendarDate, monthsBack: Int = 0, utcOffsetSeconds: Int) -> MonthWindow {
+        let index = day.year * 12 + (day.month - 1) - monthsBack
+        let year = index / 12, month = index % 12 + 1
+        let first = CalendarDate(year: year, month: month, day: 1) ?? day
+        let next = CalendarDate(year: (index + 1) / 12, month: (index + 1) % 12 + 1, day: 1) ?? day
+        func firstInstant(_ date: CalendarDate) -> Timestamp {
+            Timestamp(millisecondsSince1970: (Int64(date.daysSince1970) * 86_400 - Int64(utcOffsetSeconds)) * 1000)
+        }
+        return MonthWindow(key: first.yearMonth, start: firstInstant(first), end: firstInstant(next))
+    }
+
+    public func contains(_ instant: Timestamp) -> Bool { start <= instant && instant < end }
+}
+
+/// The won revenue of some months: deals won in each (per currency), months in the order asked.
+public struct WonByMonth: Hashable, Sendable {
+    public var months: [MonthWindow]
+    public var figures: [Figures]
+
+    public init(months: [MonthWindow], figures: [Figures]) {
+        self.months = months
+        self.figures = figures
+    }
+}

@@ -86,53 +86,71 @@ public struct ForecastRange: Sendable {
     typealias Chance = (amount: Int64, basisPoints: Int)
 
     /// The range of `deals` (open active deals), with `preferred` first among currencies.
-    /// Deals are grouped as compact (amount, probability) pairs, never copied whole: at a
-    /// million deals the copies' strings would cost more than the distribution.
     public static func of(_ deals: [RangeDeal], preferring preferred: CurrencyCode? = nil) -> ForecastRange {
+        var builder = Builder()
+        for deal in deals { builder.add(deal) }
+        return builder.range(preferring: preferred)
+    }
+
+    /// Takes open deals one at a time (a store streams them) and keeps each as a compact
+    /// (amount, probability) pair, never the deal: at a million deals the deals' strings
+    /// would cost more than the distribution. Only the (at most five) drivers per currency
+    /// are kept whole.
+    public struct Builder: Sendable {
         var whole: [CurrencyCode: [Chance]] = [:]
         var months: [CurrencyCode: [String?: [Chance]]] = [:]
-        var members: [CurrencyCode: [Int]] = [:]
-        for (index, deal) in deals.enumerated() {
+        var drivers: [CurrencyCode: [(spread: Double, deal: RangeDeal)]] = [:]
+
+        public init() {}
+
+        public mutating func add(_ deal: RangeDeal) {
             let chance = (deal.amount.minorUnits, deal.probability.basisPoints)
-            whole[deal.amount.currency, default: []].append(chance)
-            months[deal.amount.currency, default: [:]][deal.closingMonth, default: []].append(chance)
-            members[deal.amount.currency, default: []].append(index)
+            let currency = deal.amount.currency
+            whole[currency, default: []].append(chance)
+            months[currency, default: [:]][deal.closingMonth, default: []].append(chance)
+            ForecastRange.keepDriver(deal, in: &drivers[currency, default: []])
         }
-        var totals = MoneyTotals()
-        for currency in whole.keys { totals.add(0, currency: currency) }
-        let currencies = totals.currencies(preferring: preferred).map { currency -> Currency in
-            let byMonth = months[currency] ?? [:]
-            let keys = byMonth.keys.sorted { a, b in
-                switch (a, b) {
-                case let (a?, b?): return a < b
-                case (nil, _): return false
-                case (_, nil): return true
+
+        public func range(preferring preferred: CurrencyCode? = nil) -> ForecastRange {
+            var totals = MoneyTotals()
+            for currency in whole.keys { totals.add(0, currency: currency) }
+            let currencies = totals.currencies(preferring: preferred).map { currency -> Currency in
+                let byMonth = months[currency] ?? [:]
+                let keys = byMonth.keys.sorted { a, b in
+                    switch (a, b) {
+                    case let (a?, b?): return a < b
+                    case (nil, _): return false
+                    case (_, nil): return true
+                    }
                 }
+                let monthRanges = keys.map { Month(key: $0, range: ForecastRange.range(of: byMonth[$0] ?? [])) }
+                return Currency(currency: currency, whole: ForecastRange.range(of: whole[currency] ?? []), months: monthRanges,
+                                drivers: (drivers[currency] ?? []).map(\.deal))
             }
-            let monthRanges = keys.map { Month(key: $0, range: range(of: byMonth[$0] ?? [])) }
-            return Currency(currency: currency, whole: range(of: whole[currency] ?? []), months: monthRanges,
-                            drivers: drivers(of: (members[currency] ?? []).lazy.map { deals[$0] }))
+            return ForecastRange(currencies: currencies)
         }
-        return ForecastRange(currencies: currencies)
     }
 
     /// The `driverCount` deals with the largest spread, largest first (ties: smaller id
     /// first), in one pass: a million deals are never sorted for five.
     static func drivers<Deals: Sequence>(of deals: Deals) -> [RangeDeal] where Deals.Element == RangeDeal {
+        var top: [(spread: Double, deal: RangeDeal)] = []
+        for deal in deals { keepDriver(deal, in: &top) }
+        return top.map(\.deal)
+    }
+
+    /// Puts `deal` among `top` (largest spread first) if it is one of the `driverCount` largest.
+    static func keepDriver(_ deal: RangeDeal, in top: inout [(spread: Double, deal: RangeDeal)]) {
         func before(_ a: (spread: Double, deal: RangeDeal), _ b: (spread: Double, deal: RangeDeal)) -> Bool {
             a.spread != b.spread ? a.spread > b.spread : a.deal.id.rawValue < b.deal.id.rawValue
         }
-        var top: [(spread: Double, deal: RangeDeal)] = []
-        for deal in deals {
-            let spread = deal.spread
-            guard spread > 0 else { continue }
-            let candidate = (spread: spread, deal: deal)
-            if top.count == driverCount, let last = top.last, !before(candidate, last) { continue }
-            let place = top.firstIndex { before(candidate, $0) } ?? top.count
-            top.insert(candidate, at: place)
-            if top.count > driverCount { top.removeLast() }
-        }
-        return top.map(\.deal)
+        let spread = deal.spread
+        guard spread > 0 else { return }
+        let candidate = (spread: spread, deal: deal)
+        if top.count == driverCount, let last = top.last, !before(candidate, last) { return }
+        let place = top.firstIndex { before(candidate, $0) } ?? top.count
+        top.insert(candidate, at: place)
+        if top.count > driverCount { top.removeLast() }
     }
 
     /// The range of one group of deals in one currency.

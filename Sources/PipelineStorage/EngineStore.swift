@@ -319,6 +319,10 @@ public final class EngineStore: PipelineStore {
         try read { try $0.digest(start: start, end: end, team: team, salesperson: salesperson, day: day) }
     }
 
+    public func wonByMonth(team: Team.ID?, salesperson: String?, months: [MonthWindow]) throws -> WonByMonth {
+        try read { try $0.wonByMonth(team: team, salesperson: salesperson, months: months) }
+    }
+
     // MARK: - ChangeFeed
 
     public func changeToken() throws -> ChangeToken { try engine.changeToken() }

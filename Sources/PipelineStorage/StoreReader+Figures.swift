@@ -38,14 +38,29 @@ extension StoreReader {
         return tally.observations(for: stages)
     }
 
-    /// See `PipelineFigures.forecastRange`: the open active deals, streamed, then the core's range.
+    /// See `PipelineFigures.forecastRange`: the open active deals, streamed into the core's
+    /// builder, which keeps each as an (amount, probability) pair (the board reads it too).
     public func forecastRange(team: Team.ID?, salesperson: String?) throws -> ForecastRange {
         let open = Set(try catalog().stages.filter { $0.outcome == .open }.map(\.id))
-        var deals: [RangeDeal] = []
+        var builder = ForecastRange.Builder()
         try forEachOpportunity(OpportunityFilter(team: team, salesperson: salesperson)) { deal in
-            if let stage = deal.stage, open.contains(stage), deal.lostReason == nil { deals.append(RangeDeal(deal)) }
+            if let stage = deal.stage, open.contains(stage), deal.lostReason == nil { builder.add(RangeDeal(deal)) }
         }
-        return ForecastRange.of(deals, preferring: try defaultCurrency())
+        return builder.range(preferring: try defaultCurrency())
+    }
+
+    /// See `PipelineFigures.wonByMonth`: the active deals of each won stage, streamed a stage
+    /// at a time (the store's order by stage), summed by the month they entered it.
+    public func wonByMonth(team: Team.ID?, salesperson: String?, months: [MonthWindow]) throws -> WonByMonth {
+        var figures = months.map { _ in Figures() }
+        for stage in try figureStages(team: team) where stage.outcome == .won {
+            try forEachOpportunity(OpportunityFilter(team: team, stage: stage.id, salesperson: salesperson)) { deal in
+                guard deal.kind == .opportunity, deal.lostReason == nil,
+                      let index = months.firstIndex(where: { $0.contains(deal.stageChangedAt) }) else { return }
+                figures[index].add(deal)
+            }
+        }
+        return WonByMonth(months: months, figures: figures)
     }
 
     /// See `PipelineFigures.digest`. Today's weighted open pipeline is the forecast's own sum;

@@ -245,6 +245,11 @@ public protocol PipelineFigures: AnyObject, Sendable {
     /// given): the period's events, the weighted open pipeline at both ends explained, and
     /// the deals rotting and activities overdue on `day` (now). One reading transaction.
     func digest(start: Timestamp, end: Timestamp, team: Team.ID?, salesperson: String?, day: RottingDay) throws -> Digest
+
+    /// For each of `months`, the active deals of `team` (all when `nil`) in a won stage that
+    /// entered it (`stageChangedAt`) within the month: the revenue won that month, per currency;
+    /// of `salesperson`'s deals when given (exactly, ignoring case).
+    func wonByMonth(team: Team.ID?, salesperson: String?, months: [MonthWindow]) throws -> WonByMonth
 }
 
 /// Everything a store is.
@@ -253,6 +258,7 @@ public typealias PipelineStore = PipelineReading & PipelineWriting & LeadWorkflo
 
 /// What the board needs.
 public typealias BoardStore = PipelineReading & PipelineWriting & LeadWorkflow & ChangeFeed & ActivityWorkflow & PipelineFocus
+    & PipelineFigures
 
 extension StoreMaintenance {
     /// What is wrong with the stored data; empty means sound.

@@ -222,7 +222,7 @@ struct BoardPaneTests {
     @Test func theVietnameseForecastAndLeadsHeadingsAreWhole() throws {
         let board = try BoardHarness(size: Self.small, language: .vietnamese, seed: GallerySeed.seed)
         board.press(.character("f"))
-        for label in ["Quy trình đang mở", "Giai đoạn", "Xác suất", "Số cơ hội", "Dự kiến", "Theo xác suất", "Đã chốt"] {
+        for label in ["Quy trình đang mở", "Giai đoạn", "Số cơ hội", "Dự kiến", "Theo xác suất", "Đã chốt", "Chốt tháng trước"] {
             #expect(board.screen.contains(label), "\(label) is cut:\n\(board.screen)")
         }
         board.press(.character("2"))

@@ -226,6 +226,18 @@ final class RoleStore: BoardStore, @unchecked Sendable {
         try inner.forecast(team: team, groupedBy: grouping, salesperson: salesperson)
     }
 
+    // MARK: - PipelineFigures
+
+    func stageObservations(team: Team.ID?, since: Timestamp?) throws -> [StageObservation] {
+        try inner.stageObservations(team: team, since: since)
+    }
+    func forecastRange(team: Team.ID?, salesperson: String?) throws -> ForecastRange {
+        try inner.forecastRange(team: team, salesperson: salesperson)
+    }
+    func wonByMonth(team: Team.ID?, salesperson: String?, months: [MonthWindow]) throws -> WonByMonth {
+        try inner.wonByMonth(team: team, salesperson: salesperson, months: months)
+    }
+
     // MARK: - ChangeFeed
 
     func changeToken() throws -> ChangeToken { try inner.changeToken() }

@@ -35,7 +35,11 @@ enum ScreenGallery {
         Screen(name: "board", about: "The board as it opens: the first stage on the right, focus on its first card.") { _ in },
         Screen(name: "board-ltr", about: "The board with the first stage on the left (`settings set direction ltr`).",
                direction: .leftToRight) { _ in },
-        Screen(name: "header-tooltip", about: "↑ from the first card: the column's header, its requirements as a tooltip.") { board in
+        Screen(name: "header-tooltip", about: "↑ from the first card: the column's header, its requirements and its seen rate as a tooltip.") { board in
+            board.press(.up)
+        },
+        Screen(name: "header-tooltip-seen", about: "↑ on a stage whose closed deals were won 3 times in 10: the seen rate under the requirements.",
+               prepare: GallerySeed.closedThroughEntry) { board in
             board.press(.up)
         },
         Screen(name: "card-carried", about: "Space then ←: the focused card carried over the next stage, not yet dropped.") { board in
@@ -105,6 +109,17 @@ enum ScreenGallery {
         },
         Screen(name: "stage-editor", about: "e: the focused stage's settings.") { board in
             board.press(.character("e"))
+        },
+        Screen(name: "stage-editor-seen", about: "e on a stage whose closed deals were won 3 times in 10: its probability beside the seen rate, with the 90 % interval.",
+               prepare: GallerySeed.closedThroughEntry) { board in
+            board.press(.character("e"))
+        },
+        Screen(name: "stage-editor-adopted", about: "The same, then Ctrl-O: the seen rate, to a whole percent, in the probability field (saved with Enter, gone with Esc).",
+               prepare: GallerySeed.closedThroughEntry) { board in
+            board.press(.character("e"), .control("o"))
+        },
+        Screen(name: "stage-editor-no-closed", about: "← e: a stage no closed deal has been in: no seen rate yet.") { board in
+            board.press(.left, .character("e"))
         },
         Screen(name: "stage-editor-error-probability", about: "e, Tab, 150, Enter: not a percentage.") { board in
             board.press(.character("e"), .tab, .control("u"))
@@ -193,8 +208,19 @@ enum ScreenGallery {
         Screen(name: "help-scrolled", about: "? End: the help scrolled to its end.") { board in
             board.press(.character("?"), .end)
         },
-        Screen(name: "forecast", about: "f: the forecast, per stage and per currency.") { board in
+        Screen(name: "forecast", about: "f: the forecast by stage, per currency: expected and weighted amounts as bars beside the exact figures, then the revenue won this month and last (the range per closing month is further down at 80×24).",
+               prepare: GallerySeed.forecastFigures) { board in
             board.press(.character("f"))
+        },
+        Screen(name: "forecast-month", about: "f b: the forecast by expected closing month.", prepare: GallerySeed.forecastFigures) { board in
+            board.press(.character("f"), .character("b"))
+        },
+        Screen(name: "forecast-salesperson", about: "f b b: the forecast by salesperson.", prepare: GallerySeed.forecastFigures) { board in
+            board.press(.character("f"), .character("b"), .character("b"))
+        },
+        Screen(name: "forecast-range", about: "f End: the forecast scrolled to its end: the open pipeline's range per closing month, P10 ├ to P90 ┤ with P50 ●, per currency.",
+               prepare: GallerySeed.forecastFigures) { board in
+            board.press(.character("f"), .end)
         },
         Screen(name: "refused-stage", about: "As Lan, a salesperson, on a team server: ↑ e on New's header. The board says why in the status line instead of opening the editor (New is every team's stage).",
                access: GallerySeed.salesperson) { board in
@@ -438,6 +464,53 @@ enum GallerySeed {
             _ = try database.addLead(changes, team: team, context: ChangeContext(now: BoardHarness.now, user: "seed"))
         }
         _ = try database.addTeam(named: "Xuất khẩu Đà Nẵng", context: ChangeContext(now: BoardHarness.now, user: "seed"))
+    }
+
+    /// Expected closing dates in three months (both currencies), and a deal won this month
+    /// beside the seed's Wayne deal won last month: what the forecast screen's groupings,
+    /// won months and ranges show.
+    @Sendable static func forecastFigures(_ board: BoardHarness) throws {
+        let database = board.database
+        let closings: [(String, CalendarDate?)] = [
+            ("Acme renewal", CalendarDate(year: 2026, month: 12, day: 15)), ("Initech pilot", CalendarDate(year: 2027, month: 1, day: 10)),
+            ("Umbrella audit", CalendarDate(year: 2027, month: 1, day: 20)), ("Stark tower", CalendarDate(year: 2026, month: 12, day: 5)),
+            (historyDeal, CalendarDate(year: 2027, month: 2, day: 28)),
+        ]
+        for (title, closing) in closings {
+            var changes = OpportunityChanges()
+            changes.expectedClosing = .some(closing)
+            _ = try database.editOpportunity(try database.opportunity(title).id, changes, context: ChangeContext(now: BoardHarness.now, user: "seed"))
+        }
+        let team = try database.currentTeam().id
+        let won = try #require(try database.pipeline(for: team).stages.first { $0.outcome == .won })
+        var changes = OpportunityChanges()
+        changes.title = board.language == .vietnamese ? "Gia hạn bảo trì Globex" : "Globex support renewal"
+        changes.customerName = "Globex"
+        changes.expectedRevenue = Money(minorUnits: 900_000, currency: .usd)
+        changes.salesperson = "Lan"
+        let fiveDaysAgo = Timestamp(millisecondsSince1970: BoardHarness.now.millisecondsSince1970 - 5 * 86_400_000)
+        _ = try database.addOpportunity(changes, team: team, stage: won.id, context: ChangeContext(now: fiveDaysAgo, user: "seed"))
+    }
+
+    /// Nine deals created in the entry stage and closed from there, three won and six lost:
+    /// with the seed's lost deal, its seen rate is 3 won of 10.
+    @Sendable static func closedThroughEntry(_ board: BoardHarness) throws {
+        let database = board.database
+        let team = try database.currentTeam().id
+        let entry = try #require(try database.pipeline(for: team).stages.first { $0.outcome == .open })
+        let context = ChangeContext(now: BoardHarness.now, user: "seed")
+        for index in 1...9 {
+            var changes = OpportunityChanges()
+            changes.title = (board.language == .vietnamese ? "Cơ hội cũ " : "Earlier deal ") + String(index)
+            changes.expectedRevenue = Money(minorUnits: Int64(index) * 100_000, currency: .usd)
+            let deal = try database.addOpportunity(changes, team: team, stage: entry.id,
+                                                   context: ChangeContext(now: Timestamp(millisecondsSince1970: BoardHarness.now.millisecondsSince1970 - 40 * 86_400_000), user: "seed"))
+            if index <= 3 {
+                _ = try database.markWon(deal.id, context: context)
+            } else {
+                _ = try database.markLost(deal.id, reason: board.language == .vietnamese ? "Giá cao" : "Price", context: context)
+            }
+        }
     }
 
     /// Lan, a salesperson of the first team, as a team server would say of her login.

@@ -73,6 +73,10 @@ struct BoardEndToEndTests {
         tmux.send("Escape")
         let screen = tmux.waitFor("the forecast view again") { !$0.contains("Esc, ? or q closes") && $0.contains("Open pipeline") }
         #expect(!screen.contains("Acme renewal"), "the sequence's 1 switched to the board:\n\(screen)")
+        // b groups the forecast by closing month (issue 14): the column says Month.
+        tmux.send("b")
+        tmux.waitFor("◉ closing month")
+        tmux.waitFor("Month")
         tmux.send("q")
         tmux.waitFor("EXIT=0")
     }

@@ -253,4 +253,20 @@ struct ForecastRangeTests {
         let december = try #require(usd.months.first)
         #expect([december.range.p10, december.range.p50, december.range.p90] == [100_000, 100_000, 400_000])
     }
+
+    /// A month in the user's time: from its first local midnight to the next month's, the
+    /// year turning back from January.
+    @Test func monthWindowsFollowTheUsersClock() throws {
+        let january = try #require(CalendarDate(year: 2027, month: 1, day: 31))
+        let this = MonthWindow.of(january, utcOffsetSeconds: 7 * 3600)
+        let last = MonthWindow.of(january, monthsBack: 1, utcOffsetSeconds: 7 * 3600)
+        #expect(this.key == "2027-01" && last.key == "2026-12")
+        #expect(this.start == Timestamp(iso8601: "2026-12-31T17:00:00Z"))
+        #expect(this.end == Timestamp(iso8601: "2027-01-31T17:00:00Z"))
+        #expect(last.end == this.start)
+        #expect(last.start == Timestamp(iso8601: "2026-11-30T17:00:00Z"))
+        let newYork = MonthWindow.of(january, utcOffsetSeconds: -5 * 3600)
+        #expect(newYork.start == Timestamp(iso8601: "2027-01-01T05:00:00Z"))
+        #expect(this.contains(this.start) && !this.contains(this.end))
+    }
 }

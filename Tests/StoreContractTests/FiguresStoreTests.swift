@@ -62,4 +62,41 @@ struct FiguresStoreTests {
         let everyone = try #require(try db.forecastRange(team: nil, salesperson: nil).currencies.first)
         #expect(everyone.whole.count == 4)
     }
+
+    /// The board's "won this month beside last month" (issue 14): active deals in a won stage,
+    /// by the instant they entered it, in the months of the user's time (UTC+7 here), of one
+    /// salesperson when asked; lost, archived and open deals count nowhere.
+    @Test(arguments: EngineKind.allCases) func wonRevenueByTheMonthItWasWon(_ engine: EngineKind) throws {
+        let fixture = try StoreFixture(engine)
+        let db = fixture.store
+        let vietnam = 7 * 3600
+        let today = try #require(CalendarDate(year: 2026, month: 12, day: 6))
+        let months = [0, 1].map { MonthWindow.of(today, monthsBack: $0, utcOffsetSeconds: vietnam) }
+        func at(_ iso: String) throws -> Int64 { try #require(Timestamp(iso8601: iso)).millisecondsSince1970 }
+        func won(_ title: String, _ revenue: String, at instant: String, salesperson: String = "lan") throws {
+            let deal = try fixture.add(title, revenue: revenue, stage: "Proposition", salesperson: salesperson)
+            fixture.clock = try at(instant) - 60_000  // context() moves the clock a minute on
+            _ = try db.markWon(deal.id, context: fixture.context())
+        }
+        // 2026-11-30 17:00 UTC is already 1 December in Vietnam: this month's.
+        try won("December in Vietnam", "1,000.00", at: "2026-11-30T17:00:00Z")
+        // 16:59 UTC that day is still 30 November there: last month's.
+        try won("November's last minute", "200.00", at: "2026-11-30T16:59:00Z")
+        try won("Early November", "30.00", at: "2026-11-01T00:00:00Z", salesperson: "minh")
+        // 31 October 16:59 UTC is 23:59 in Vietnam: October, neither month.
+        try won("October", "4,000.00", at: "2026-10-31T16:59:00Z")
+        let archived = try fixture.add("Archived win", revenue: "5,000.00", stage: "Proposition")
+        fixture.clock = try at("2026-12-02T00:00:00Z") - 60_000
+        _ = try db.markWon(archived.id, context: fixture.context())
+        _ = try db.archive(archived.id, context: fixture.context())
+        try fixture.add("Open", revenue: "6,000.00", stage: "Proposition")
+        _ = try db.markLost(try fixture.add("Lost", revenue: "7,000.00", stage: "Proposition").id, reason: "price", context: fixture.context())
+
+        let figures = try db.wonByMonth(team: try fixture.sales.id, salesperson: nil, months: months)
+        #expect(figures.months.map(\.key) == ["2026-12", "2026-11"])
+        #expect(figures.figures.map(\.count) == [1, 2])
+        #expect(figures.figures.map { $0.expected[.usd] } == [100_000, 23_000])
+        let lan = try db.wonByMonth(team: nil, salesperson: "LAN", months: months)
+        #expect(lan.figures.map { $0.expected[.usd] } == [100_000, 20_000])
+    }
 }
