@@ -237,6 +237,9 @@ final class RoleStore: BoardStore, @unchecked Sendable {
     func wonByMonth(team: Team.ID?, salesperson: String?, months: [MonthWindow]) throws -> WonByMonth {
         try inner.wonByMonth(team: team, salesperson: salesperson, months: months)
     }
+    func digest(start: Timestamp, end: Timestamp, team: Team.ID?, salesperson: String?, day: RottingDay) throws -> Digest {
+        try inner.digest(start: start, end: end, team: team, salesperson: salesperson, day: day)
+    }
 
     // MARK: - ChangeFeed
 
