@@ -110,7 +110,7 @@ struct CLIVietnameseTests {
         "board", "team", "stage", "opp", "lead", "forecast", "export", "import", "settings", "help",
         "list", "add", "rename", "remove", "edit", "move", "suggest", "show", "won", "lost", "restore", "archive",
         "delete", "duplicates", "convert", "get", "set", "db", "copy", "check", "user",
-        "activity", "type", "done", "reschedule", "note", "stats", "stages",
+        "activity", "type", "done", "reschedule", "note", "stats", "stages", "digest",
     ]
 
     struct Run {
@@ -272,6 +272,10 @@ struct CLIVietnameseTests {
         run(["forecast", "--range", "--by", "month"], 64)
         run(["stats", "stages"], 0)
         run(["stats", "stages", "--since", "không phải ngày"], 65)
+        run(["digest"], 0)
+        run(["digest", "--format", "markdown", "--since", "30d"], 0)
+        run(["digest", "--from", "hôm nay", "--to", "2000-01-01"], 64)
+        run(["digest", "--since", "không phải ngày"], 64)
         run(["stage", "edit", "Mới", "--rotting-days", "14"], 0)
         run(["stage", "list"], 0)
         run(["stage", "edit", "Mới", "--rotting-days", "tắt"], 0)

@@ -83,6 +83,14 @@ struct ReadsNeverWriteTests {
                 try reader.forEachClosedDealLine(team: nil) { _ in }
                 try reader.forEachClosedDealLine(team: team) { _ in }
             },
+            "forEachDealHistory(since:team:salesperson:_:)": { reader in
+                try reader.forEachDealHistory(since: Timestamp(millisecondsSince1970: 0), team: nil, salesperson: nil) { _, _ in }
+                try reader.forEachDealHistory(since: Timestamp(millisecondsSince1970: 0), team: team, salesperson: "lan") { _, _ in }
+            },
+            "forEachOverdueActivity(team:salesperson:today:_:)": { reader in
+                try reader.forEachOverdueActivity(team: nil, salesperson: nil, today: CalendarDate(daysSince1970: 20_000)) { _, _ in }
+                try reader.forEachOverdueActivity(team: team, salesperson: "lan", today: CalendarDate(daysSince1970: 20_000)) { _, _ in }
+            },
             "cardWindow(_:anchor:limit:)": { reader in
                 _ = try reader.cardWindow(ColumnQuery(team: team, stage: stage), anchor: .top, limit: 10)
                 _ = try reader.cardWindow(ColumnQuery(team: team, stage: stage, filter: "acme"), anchor: .bottom, limit: 10)
