@@ -33,4 +33,25 @@ struct ImportKeepsTheSchemaTests {
         // The kept import's record is in the filter index like any other.
         #expect(try temporary.database.matchingCounts(team: try temporary.sales.id, filter: "imported").values.reduce(0, +) == 1)
     }
+
+    /// Into an empty table the import sets the secondary indexes aside and builds them at the
+    /// end (issue 15); into a table with rows it keeps them, maintained row by row. Either
+    /// way the index the import reads External IDs through is there all along.
+    @Test func anImportIntoAnEmptyTableBuildsItsIndexesOnceAtTheEnd() throws {
+        let temporary = try TemporaryDatabase()
+        func indexesDuringImport() throws -> Set<String> {
+            try temporary.database.importing(dryRun: true) { transaction in
+                let sqlite = try #require(transaction as? SQLiteTransaction)
+                return Set(try String.fetchAll(sqlite.db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'opportunity'"))
+            }
+        }
+        let all = Set(try temporary.sql { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'opportunity'") })
+        #expect(all.contains("opportunity_by_title") && all.contains("opportunity_by_email"))
+        let whileEmpty = try indexesDuringImport()
+        #expect(!whileEmpty.contains("opportunity_by_title") && !whileEmpty.contains("opportunity_by_email"))
+        #expect(whileEmpty.contains("opportunity_by_external_id") && whileEmpty.contains("opportunity_column"))
+        let changes = try OpportunityForm(title: "Already there").validated(language: .english, currency: .usd)
+        _ = try temporary.database.addOpportunity(changes, team: try temporary.sales.id, stage: nil, context: temporary.context())
+        #expect(try indexesDuringImport() == all)
+    }
 }
