@@ -28,16 +28,22 @@ struct ImportState {
 extension SQLiteTransaction: ImportTransaction {
     convenience init(importingInto db: Database, path: String) throws {
         self.init(db, path: path)
+        try beginBulkWrite(settingAsideIndexesOf: Self.indexesRebuiltAfterImport)
+    }
+
+    /// Sets the filter index's triggers aside, and the secondary indexes of those of `tables`
+    /// that are empty (but the ones named beside each, and unique ones, which keep their
+    /// rows unique as they go in); `finishImport` puts all back.
+    func beginBulkWrite(settingAsideIndexesOf tables: [String: Set<String>]) throws {
         let firstNewID = (try Int64.fetchOne(db, sql: "SELECT max(id) FROM opportunity") ?? 0) + 1
         try db.execute(sql: "DROP TRIGGER opportunity_search_after_insert; DROP TRIGGER opportunity_search_after_update")
         var dropped: [String] = []
-        for table in Self.indexesRebuiltAfterImport.keys.sorted()
-        where try Bool.fetchOne(db, sql: "SELECT NOT EXISTS (SELECT 1 FROM \(table))") == true {
-            let kept = Self.indexesRebuiltAfterImport[table] ?? []
+        for table in tables.keys.sorted() where try Bool.fetchOne(db, sql: "SELECT NOT EXISTS (SELECT 1 FROM \(table))") == true {
+            let kept = tables[table] ?? []
             for index in try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name",
                                           arguments: [table]) {
                 let name: String = index["name"], sql: String = index["sql"]
-                guard !kept.contains(name) else { continue }
+                guard !kept.contains(name), !sql.uppercased().hasPrefix("CREATE UNIQUE") else { continue }
                 try db.execute(sql: "DROP INDEX \"\(name)\"")
                 dropped.append(sql)
             }
@@ -51,6 +57,11 @@ extension SQLiteTransaction: ImportTransaction {
     static let indexesRebuiltAfterImport: [String: Set<String>] = [
         "opportunity": ["opportunity_by_external_id", "opportunity_column"],
         "stage_history": [],
+    ]
+
+    /// A restore writes into emptied tables only, and reads nothing back until it is done.
+    static let indexesRebuiltAfterRestore: [String: Set<String>] = [
+        "opportunity": [], "stage_history": [], "activity": [], "deal_note": [],
     ]
 
     /// Indexes the new records and puts the index triggers back, before the commit.

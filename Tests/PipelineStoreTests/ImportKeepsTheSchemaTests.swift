@@ -54,4 +54,24 @@ struct ImportKeepsTheSchemaTests {
         _ = try temporary.database.addOpportunity(changes, team: try temporary.sales.id, stage: nil, context: temporary.context())
         #expect(try indexesDuringImport() == all)
     }
+
+    /// A restore writes into emptied tables: their indexes (but the unique ones, which keep
+    /// External IDs unique as rows go in) and the filter index are built once at its end, and
+    /// the schema is what the migrations made afterwards, whether the restore is kept or not.
+    @Test func aRestoreBuildsItsIndexesOnceAtTheEnd() throws {
+        let temporary = try TemporaryDatabase()
+        let before = try schema(temporary)
+        var during: Set<String> = []
+        try temporary.engine.restoring { transaction in
+            let sqlite = try #require(transaction as? SQLiteTransaction)
+            during = Set(try String.fetchAll(sqlite.db, sql: "SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger')"))
+        }
+        #expect(!during.contains("opportunity_by_title") && !during.contains("activity_by_due") && !during.contains("stage_history_by_opportunity"))
+        #expect(!during.contains("opportunity_search_after_insert"))
+        #expect(during.contains("opportunity_by_external_id") && during.contains("stage_total_after_insert"))
+        #expect(try schema(temporary) == before)
+        struct Refused: Error {}
+        #expect(throws: Refused.self) { try temporary.engine.restoring { _ in throw Refused() } }
+        #expect(try schema(temporary) == before)
+    }
 }
