@@ -70,8 +70,10 @@ struct ImportKeepsTheSchemaTests {
         #expect(!during.contains("opportunity_search_after_insert"))
         #expect(during.contains("opportunity_by_external_id") && during.contains("stage_total_after_insert"))
         #expect(try schema(temporary) == before)
+        // A restore that fails (on a database of its own: a restore wants a fresh one).
+        let another = try TemporaryDatabase()
         struct Refused: Error {}
-        #expect(throws: Refused.self) { try temporary.engine.restoring { _ in throw Refused() } }
-        #expect(try schema(temporary) == before)
+        #expect(throws: Refused.self) { try another.engine.restoring { _ in throw Refused() } }
+        #expect(try schema(another) == before)
     }
 }
