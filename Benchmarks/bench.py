@@ -18,7 +18,8 @@ For each size (opportunities over 6 stages and 5 teams, made by generate.py and 
   peak memory      of the board (VmHWM, written by the binary to its trace on exit)
   forecast         `pipeline forecast --json`, wall time
   JSON export      `pipeline export --format json --what all`, wall time and peak memory
-  CSV import       100,000 rows into a fresh database, wall time and peak memory (once)
+  CSV import       100,000 rows into a fresh database, wall and CPU time and peak memory, beside
+                   its floor (Benchmarks/import_floor.py), interleaved, best of three
   restore          a JSON backup whose one record has a 20 MB note, into a fresh database (once)
   forecast range   the core's P10/P50/P90 of 1,000,000 generated open deals, whole and per month
                    (`pipeline dev range-bench`, timed inside the binary: no database read), part `range`
@@ -31,7 +32,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BINARY = os.path.join(ROOT, ".build/release/pipeline")
 CACHE = os.path.join(ROOT, ".build/bench")
 TARGETS = {"first_frame_ms": 50, "key_median_ms": 2, "key_p95_ms": 8, "focus_bytes": 4096, "peak_rss_mb": 40,
-           "forecast_ms": 300, "import_100k_s": 3, "cli_change_max_ms": 1000, "board_change_max_ms": 1000}
+           "forecast_ms": 300, "import_100k_s": 1.5, "cli_change_max_ms": 1000, "board_change_max_ms": 1000}
 ENV = {k: v for k, v in os.environ.items() if k not in ("LANG", "LC_ALL", "LC_MESSAGES", "PIPELINE_DB")}
 ENV.update(TERM="xterm-256color", HOME=tempfile.gettempdir())
 
@@ -281,12 +282,37 @@ def command_figures(path, size):
 
 
 def import_figures(path):
+    """The 100,000-row CSV import into a fresh database, beside its floor (Benchmarks/import_floor.py:
+    SQLite inserting the same rows into the same schema), interleaved, best of three each: wall and
+    CPU seconds (CPU is what the import itself costs; wall also counts the other engineers' load and
+    the commit's fsync)."""
     with tempfile.TemporaryDirectory() as folder:
         csv = os.path.join(folder, "opportunities.csv")
         run_measured([BINARY, "export", "--format", "csv", "--what", "opportunities", "--out", csv, "--db", path])
-        fresh = os.path.join(folder, "fresh.sqlite")
-        seconds, rss = run_measured([BINARY, "import", csv, "--create-missing-teams", "--db", fresh])
-        return {"import_100k_s": seconds, "import_100k_rss_mb": rss / 1024}
+        imports, floors, rows_floors, peak = [], [], [], 0
+        for attempt in range(3):
+            fresh = os.path.join(folder, f"fresh-{attempt}.sqlite")
+            started = resource.getrusage(resource.RUSAGE_CHILDREN)
+            seconds, rss = run_measured([BINARY, "import", csv, "--create-missing-teams", "--db", fresh])
+            ended = resource.getrusage(resource.RUSAGE_CHILDREN)
+            imports.append((seconds, ended.ru_utime + ended.ru_stime - started.ru_utime - started.ru_stime))
+            peak = max(peak, rss)
+            for way, results in (("bulk", floors), ("rows", rows_floors)):
+                floor = os.path.join(folder, f"floor-{way}-{attempt}.sqlite")
+                subprocess.run([BINARY, "stage", "list", "--db", floor], check=True, stdout=subprocess.DEVNULL, env=ENV)
+                output = subprocess.run([sys.executable, os.path.join(ROOT, "Benchmarks/import_floor.py"), fresh, floor, way],
+                                        check=True, capture_output=True, text=True).stdout.split()
+                results.append((float(output[0]), float(output[1])))
+                os.remove(floor)
+            os.remove(fresh)
+        figures = {"import_100k_s": min(wall for wall, _ in imports), "import_100k_cpu_s": min(cpu for _, cpu in imports),
+                   "import_100k_rss_mb": peak / 1024,
+                   "import_floor_s": min(wall for wall, _ in floors), "import_floor_cpu_s": min(cpu for _, cpu in floors),
+                   "import_floor_rows_s": min(wall for wall, _ in rows_floors),
+                   "import_floor_rows_cpu_s": min(cpu for _, cpu in rows_floors)}
+        figures["import_floor_ratio"] = figures["import_100k_s"] / figures["import_floor_s"]
+        figures["import_floor_cpu_ratio"] = figures["import_100k_cpu_s"] / figures["import_floor_cpu_s"]
+        return figures
 
 
 def restore_figures():
@@ -435,8 +461,11 @@ ROWS = [
     ("forecast --json (ms)", "forecast_ms", "≤ 300 at 1M"),
     ("JSON export (s)", "json_export_s", ""),
     ("JSON export peak memory (MB)", "json_export_rss_mb", ""),
-    ("CSV import of 100k rows (s)", "import_100k_s", "≤ 3"),
-    ("CSV import peak memory (MB)", "import_100k_rss_mb", ""),
+    ("CSV import of 100k rows, wall / CPU (s)", ("import_100k_s", "import_100k_cpu_s"), "≤ 1.5"),
+    ("  its floor: SQLite bulk-loading the same rows, wall / CPU (s)", ("import_floor_s", "import_floor_cpu_s"), ""),
+    ("  import ÷ floor, wall / CPU", ("import_floor_ratio", "import_floor_cpu_ratio"), "≤ 1.5"),
+    ("  SQLite inserting them row by row, indexes kept, wall / CPU (s)", ("import_floor_rows_s", "import_floor_rows_cpu_s"), ""),
+    ("CSV import peak memory (MB)", "import_100k_rss_mb", "≤ 64"),
     ("restore of a backup with one 20 MB note (s)", "restore_note_s", "≤ 3"),
     ("restore of a 20 MB note, peak memory (MB)", "restore_note_rss_mb", ""),
 ]
@@ -450,11 +479,12 @@ PG_ROWS = [
     ("key: all, median (ms)", "key_median_ms", "≤ 5"),
     ("key: all, p95 (ms)", "key_p95_ms", "≤ 15"),
 ] + [row for row in ROWS[4:] if row[1] not in ("forecast_ms", "json_export_s", "json_export_rss_mb", "restore_note_s",
-                                              "restore_note_rss_mb", "import_100k_s")] + [
+                                              "restore_note_rss_mb", "import_100k_s")
+      and not (isinstance(row[1], tuple) and row[1][0].startswith("import_"))] + [
     ("forecast --json (ms)", "forecast_ms", "≤ 300"),
-    ("CSV import of 100k rows (s)", "import_100k_s", "≤ 5"),
+    ("CSV import of 100k rows (s)", "import_100k_s", "≤ 3"),
 ]
-PG_TARGETS = {"first_frame_ms": 50, "key_median_ms": 5, "key_p95_ms": 15, "forecast_ms": 300, "import_100k_s": 5,
+PG_TARGETS = {"first_frame_ms": 50, "key_median_ms": 5, "key_p95_ms": 15, "forecast_ms": 300, "import_100k_s": 3,
               "focus_bytes": 4096, "peak_rss_mb": 40, "cli_change_max_ms": 1000, "board_change_max_ms": 1000}
 TEAM_ROWS = [
     ("writes answered (done / refused as changed / busy)", lambda r: f"{r['writes']:,} ({r['done']:,} / {r['refused']:,} / {r['busy']:,})", ""),

@@ -8,10 +8,10 @@ import PipelineStorage
 /// Every cell is made safe for spreadsheets and terminals (see `SpreadsheetSafety`).
 public enum CSVExporter {
     public static func export(_ kind: ExchangeKind, generation: OdooGeneration, from source: any BackupSource,
-                              to bytes: ByteWriter) throws {
+                              to bytes: ByteWriter, progress: RowProgress = .none) throws {
         do {
             // One snapshot: a colleague's change cannot land in the middle of the file.
-            try source.readingSnapshot { database in try write(kind, generation: generation, from: database, to: bytes) }
+            try source.readingSnapshot { database in try write(kind, generation: generation, from: database, to: bytes, progress: progress) }
         } catch {
             // The CSV writer only knows that the stream refused; the writer knows why.
             if let failure = bytes.failure { throw failure }
@@ -21,7 +21,7 @@ public enum CSVExporter {
     }
 
     private static func write(_ kind: ExchangeKind, generation: OdooGeneration, from database: any StoreReader,
-                              to bytes: ByteWriter) throws {
+                              to bytes: ByteWriter, progress: RowProgress) throws {
         let writer = try CSVWriter(stream: BufferedOutput(bytes))
         switch kind {
         case .stages:
@@ -34,8 +34,11 @@ public enum CSVExporter {
             let headers = OdooColumns.recordHeaders(generation)
             try writer.write(row: headers.map(\.0))
             let filter: RecordKind? = kind == .leads ? .lead : kind == .opportunities ? .opportunity : nil
+            var written = 0
             try database.forEachExchangeRecord(kind: filter) { entry in
                 try writer.write(row: headers.map { SpreadsheetSafety.cell(recordValue($0.1, entry)) })
+                written += 1
+                try progress.step(written, nil)
             }
         }
         bytes.write("\n")

@@ -31,6 +31,8 @@ public struct CSVImporter {
         public var warnings: [String] = []
         public var problems: [Problem] = []
         public var rows = 0
+        /// Blank lines, which import nothing.
+        public var skipped = 0
     }
 
     /// Stops after this many problems: the first ones are what a user fixes first.
@@ -47,12 +49,13 @@ public struct CSVImporter {
     }
 
     /// Imports the CSV file at `path`, read as UTF-8.
-    public func run(path: String, kind requested: ExchangeKind?, dryRun: Bool) throws -> Report {
-        try run(TextStream(ImportSource(path), encoding: nil), kind: requested, dryRun: dryRun)
+    public func run(path: String, kind requested: ExchangeKind?, dryRun: Bool, progress: RowProgress = .none) throws -> Report {
+        try run(TextStream(ImportSource(path), encoding: nil), kind: requested, dryRun: dryRun, progress: progress)
     }
 
     /// Imports the CSV text `text` delivers: all of it, or nothing when it has any problem.
-    public func run(_ text: TextStream, kind requested: ExchangeKind?, dryRun: Bool) throws -> Report {
+    /// `progress` hears of every row read (and may stop the import: nothing is then kept).
+    public func run(_ text: TextStream, kind requested: ExchangeKind?, dryRun: Bool, progress: RowProgress = .none) throws -> Report {
         if requested == .all { throw ImportProblem(column: nil, message: t("import.oneKind")) }
         // Who may import is asked before the file is read: a refusal is not a problem of it.
         try database.access().refusalToImport().enforce()
@@ -91,6 +94,7 @@ public struct CSVImporter {
                     }
                 }
                 var finished = false
+                var rowsRead = 0
                 while !finished {
                     // A chunk of rows read and checked ahead, so that the records they name
                     // are looked up in one read (`ImportApplier.prepare`), then applied in
@@ -111,7 +115,12 @@ public struct CSVImporter {
                         line += 1
                         let start = line
                         line += Self.lineBreaks(in: row)
-                        if row.count == 1, row[0].isEmpty { continue }  // a blank line
+                        rowsRead += 1
+                        try progress.step(rowsRead, text.fractionRead)
+                        if row.count == 1, row[0].isEmpty {  // a blank line
+                            report.skipped += 1
+                            continue
+                        }
                         chunkBytes += row.reduce(0) { $0 + $1.utf8.count }
                         chunk.append(.row(line: start, try Self.mapped(row, headers: headers, kind: kind, mapper: mapper, t)))
                     }

@@ -12,6 +12,10 @@ public final class ImportSource {
     public let path: String
     let descriptor: Int32
     private let owned: Bool
+    /// The size of a regular file, to tell how far along reading it is; nil for a stream.
+    public let size: Int64?
+    /// Bytes read so far.
+    public private(set) var bytesRead: Int64 = 0
 
     public init(_ path: String, standardInputName: String = "standard input") throws(FileError) {
         self.path = path
@@ -35,6 +39,7 @@ public final class ImportSource {
             throw FileError.fromErrno(code, path: path, writing: false)
         }
         let kind = status.st_mode & S_IFMT
+        size = kind == S_IFREG && status.st_size > 0 ? Int64(status.st_size) : nil
         // Standard input is read whatever it is (a pipe, a file, a terminal): the user chose
         // it. A named path must be a regular file.
         let isStream = !owned || Self.namesStandardInputOrAnOpenFile(path)
@@ -64,7 +69,10 @@ public final class ImportSource {
     func read(into buffer: UnsafeMutableRawPointer, count: Int) throws(FileError) -> Int {
         while true {
             let result = Glibc.read(descriptor, buffer, count)
-            if result >= 0 { return result }
+            if result >= 0 {
+                bytesRead += Int64(result)
+                return result
+            }
             if errno == EINTR { continue }
             throw FileError.fromErrno(errno, path: name, writing: false)
         }
@@ -142,6 +150,11 @@ public final class TextStream {
     /// The first bytes read, to guess an encoding from.
     private var sample: [UInt8] = []
     public private(set) var problem: TextProblem?
+
+    /// The share of the file read so far (bytes read over its size), when it has a size.
+    public var fractionRead: Double? {
+        source.size.map { min(1, Double(source.bytesRead) / Double($0)) }
+    }
 
     // Where the next byte checked stands.
     private var line = 1

@@ -23,18 +23,23 @@ public enum JSONBackup {
     // MARK: - Writing
 
     /// `--what all`: the whole backup. Other kinds: a JSON array of those records alone.
-    public static func export(_ kind: ExchangeKind, from source: any BackupSource, to output: ByteWriter) throws {
+    public static func export(_ kind: ExchangeKind, from source: any BackupSource, to output: ByteWriter,
+                              progress: RowProgress = .none) throws {
         // One snapshot: a colleague's change cannot land between two sections.
-        try source.readingSnapshot { database in try export(kind, from: database, to: output) }
+        try source.readingSnapshot { database in try export(kind, from: database, to: output, progress: progress) }
     }
 
-    static func export(_ kind: ExchangeKind, from database: any StoreReader, to output: ByteWriter) throws {
+    static func export(_ kind: ExchangeKind, from database: any StoreReader, to output: ByteWriter,
+                       progress: RowProgress = .none) throws {
+        var written = 0
         func list(_ name: String?, _ write: (_ element: (JSONValue) throws -> Void) throws -> Void) throws {
             output.write(name.map { "\"\($0)\": [" } ?? "[")
             var first = true
             try write { element in
                 output.write((first ? "\n" : ",\n") + element.compact)
                 first = false
+                written += 1
+                try progress.step(written, nil)
                 // A full disk or a closed pipe ends the export at once, not after the last record.
                 if let failure = output.failure { throw failure }
             }
@@ -161,21 +166,25 @@ public enum JSONBackup {
     public static let lineLimit = 26 << 20
 
     /// Restores the backup at `path`, read as UTF-8.
-    public static func restore(path: String, into database: any BackupSink) throws -> Summary {
-        try restore(TextStream(ImportSource(path), encoding: nil), into: database)
+    public static func restore(path: String, into database: any BackupSink, progress: RowProgress = .none) throws -> Summary {
+        try restore(TextStream(ImportSource(path), encoding: nil), into: database, progress: progress)
     }
 
     /// Restores a full backup into a fresh database, all or nothing. Every value passes the
     /// validation the command line applies when the same value is typed; the first that
     /// does not is refused with its line and its place in the file, and nothing is changed.
-    public static func restore(_ text: TextStream, into database: any BackupSink) throws -> Summary {
+    /// `progress` hears of every element read (and may stop the restore: nothing is then kept).
+    public static func restore(_ text: TextStream, into database: any BackupSink, progress: RowProgress = .none) throws -> Summary {
         var summary = Summary()
+        var elements = 0
         var decoder = BackupDecoder()
         // A backup keeps what the version that wrote it stored, even text beyond today's
         // lengths (`TextLimit`): restoring it must never lose it.
         try TextInput.$limitsLength.withValue(false) {
             try database.restore { writer in
                 try read(text) { element in
+                    elements += 1
+                    try progress.step(elements, text.fractionRead)
                     do {
                         switch element.section {
                         case "settings":

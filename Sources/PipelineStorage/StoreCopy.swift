@@ -14,7 +14,8 @@ public enum StoreCopy {
         public init() {}
     }
 
-    public static func copy(from source: any BackupSource, to target: any BackupSink) throws -> Summary {
+    /// `progress` hears of every row copied (and may stop the copy: nothing is then kept).
+    public static func copy(from source: any BackupSource, to target: any BackupSink, progress: RowProgress = .none) throws -> Summary {
         // Said in so many words before reading anything; the restore checks it again inside
         // its transaction, where it also asks whether the person may restore at all.
         guard try target.isUntouched() else { throw PipelineError.copyTargetNotEmpty(target.location) }
@@ -34,13 +35,18 @@ public enum StoreCopy {
                     try writer.insert(stage, externalID: externals[stage.id])
                     summary.stages += 1
                 }
+                var rows = 0
                 try reader.forEachRecord(kind: nil) { record, externalID in
                     try writer.insert(record, externalID: externalID)
                     summary.records += 1
+                    rows += 1
+                    try progress.step(rows, nil)
                 }
                 try reader.forEachHistoryEntry { entry in
                     try writer.insert(entry)
                     summary.history += 1
+                    rows += 1
+                    try progress.step(rows, nil)
                 }
                 for type in try reader.activityTypes() {
                     try writer.insert(type)
@@ -49,10 +55,14 @@ public enum StoreCopy {
                 try reader.forEachActivity { activity in
                     try writer.insert(activity)
                     summary.activities += 1
+                    rows += 1
+                    try progress.step(rows, nil)
                 }
                 try reader.forEachNote { note in
                     try writer.insert(note)
                     summary.notes += 1
+                    rows += 1
+                    try progress.step(rows, nil)
                 }
             }
             return summary

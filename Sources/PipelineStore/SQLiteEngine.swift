@@ -236,8 +236,12 @@ public final class SQLiteEngine: StorageEngine {
                               "stage_total", "salesperson_total", "due_count", "salesperson_due_count"] {
                     try db.execute(sql: "DELETE FROM \(table)")
                 }
+                // As an import does: the filter index and the emptied tables' indexes are built
+                // once at the end, in this transaction (see `ImportState`).
+                try transaction.beginBulkWrite(settingAsideIndexesOf: SQLiteTransaction.indexesRebuiltAfterRestore)
                 do {
                     try body(transaction)
+                    try transaction.finishImport()
                     try transaction.refreshAllActivityGlances()
                 } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
                     // Foreign keys are enforced row by row: a record of a stage the backup

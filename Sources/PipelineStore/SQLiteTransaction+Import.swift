@@ -7,10 +7,19 @@ import PipelineStorage
 /// import drops the filter index's triggers inside its transaction (a failed import rolls
 /// that back with everything else), indexes the rows it inserted in one statement at the
 /// end, and keeps the entries of records that existed before it in step one by one.
+///
+/// Into an empty table it also drops the table's secondary indexes and builds them once at
+/// the end, still inside the transaction: every row's insert fires triggers, so SQLite keeps
+/// a statement journal with a copy of each page the statement touches first — one page per
+/// index — and that copying was most of an insert. Into a table that has rows the indexes
+/// are kept and maintained row by row: rebuilding them would sort every row already there,
+/// for an import whose size is not known until it is read.
 struct ImportState {
     /// Records from this id on were made by this import (SQLite row ids only grow while
     /// the import holds the write lock).
     let firstNewID: Int64
+    /// The indexes dropped for the import, as their `CREATE INDEX` statements, to build again.
+    let droppedIndexes: [String]
 
     /// Whether the record was in the filter index before the import began.
     func wasIndexed(_ id: Opportunity.ID) -> Bool { id.rawValue < firstNewID }
@@ -19,10 +28,41 @@ struct ImportState {
 extension SQLiteTransaction: ImportTransaction {
     convenience init(importingInto db: Database, path: String) throws {
         self.init(db, path: path)
+        try beginBulkWrite(settingAsideIndexesOf: Self.indexesRebuiltAfterImport)
+    }
+
+    /// Sets the filter index's triggers aside, and the secondary indexes of those of `tables`
+    /// that are empty (but the ones named beside each, and unique ones, which keep their
+    /// rows unique as they go in); `finishImport` puts all back.
+    func beginBulkWrite(settingAsideIndexesOf tables: [String: Set<String>]) throws {
         let firstNewID = (try Int64.fetchOne(db, sql: "SELECT max(id) FROM opportunity") ?? 0) + 1
         try db.execute(sql: "DROP TRIGGER opportunity_search_after_insert; DROP TRIGGER opportunity_search_after_update")
-        importState = ImportState(firstNewID: firstNewID)
+        var dropped: [String] = []
+        for table in tables.keys.sorted() where try Bool.fetchOne(db, sql: "SELECT NOT EXISTS (SELECT 1 FROM \(table))") == true {
+            let kept = tables[table] ?? []
+            for index in try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name",
+                                          arguments: [table]) {
+                let name: String = index["name"], sql: String = index["sql"]
+                guard !kept.contains(name), !sql.uppercased().hasPrefix("CREATE UNIQUE") else { continue }
+                try db.execute(sql: "DROP INDEX \"\(name)\"")
+                dropped.append(sql)
+            }
+        }
+        importState = ImportState(firstNewID: firstNewID, droppedIndexes: dropped)
     }
+
+    /// The tables whose indexes an import into them while empty builds at its end, each with
+    /// the indexes it keeps because the import itself reads through them: a record by its
+    /// External ID (which also keeps External IDs unique as rows go in), a column's top rank.
+    static let indexesRebuiltAfterImport: [String: Set<String>] = [
+        "opportunity": ["opportunity_by_external_id", "opportunity_column"],
+        "stage_history": [],
+    ]
+
+    /// A restore writes into emptied tables only, and reads nothing back until it is done.
+    static let indexesRebuiltAfterRestore: [String: Set<String>] = [
+        "opportunity": [], "stage_history": [], "activity": [], "deal_note": [],
+    ]
 
     /// Indexes the new records and puts the index triggers back, before the commit.
     func finishImport() throws {
@@ -32,6 +72,8 @@ extension SQLiteTransaction: ImportTransaction {
         // comes before the index's new pages instead of at the end of the file.
         try db.execute(sql: Schema.searchInsertTrigger)
         try db.execute(sql: Schema.searchUpdateTrigger)
+        // The same statements the migrations ran: the schema is as it was, sorted once.
+        for index in state.droppedIndexes { try db.execute(sql: index) }
         try db.execute(sql: "INSERT INTO opportunity_search (rowid, search_text) SELECT id, search_text FROM opportunity WHERE id >= ?",
                        arguments: [state.firstNewID])
     }

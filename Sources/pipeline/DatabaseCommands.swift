@@ -19,6 +19,7 @@ struct DatabaseCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Option(help: ArgumentHelp(localized("cli.db.copy.from"), valueName: "store")) var from: String
         @Option(help: ArgumentHelp(localized("cli.db.copy.to"), valueName: "store")) var to: String
+        @Flag(help: ArgumentHelp(localized("cli.progress.quiet"))) var quiet = false
 
         func run() throws {
             // A mistyped file name must not become a new, empty pipeline copied over.
@@ -29,7 +30,16 @@ struct DatabaseCommand: ParsableCommand {
             guard !(try source.isUntouched()) else { throw PipelineError.copySourceEmpty(source.location) }
             let target = try global.openStore(at: to)
             guard source.location != target.location else { throw PipelineError.copyOntoItself(target.location) }
-            let summary = try StoreCopy.copy(from: source, to: target)
+            Interruption.catchInterrupts()
+            let progress = ProgressDisplay(.copying, quiet: quiet)
+            let summary: StoreCopy.Summary
+            do {
+                defer { progress.clear() }
+                summary = try StoreCopy.copy(from: source, to: target, progress: progress.rows)
+            } catch is DataCommandCancelled {
+                Console.error(localized("cli.db.cancelledCopy", target.location))
+                throw ExitCode(ExitStatus.interrupted)
+            }
             let t = Localizer(CLILanguage.current)
             Console.out(localized("cli.db.copied", t.plural("count.team", summary.teams), t.plural("count.stage", summary.stages),
                                   t.plural("count.leadOrOpportunity", summary.records), t.plural("count.stageChange", summary.history),

@@ -23,6 +23,7 @@ struct ExportCommand: ParsableCommand {
     @Option(name: .customLong("odoo"), help: ArgumentHelp(localized("cli.exchange.theOdooGenerationWhoseColumn"), valueName: "12|16"))
     var odooChoice: String?
     @Option(help: ArgumentHelp(localized("cli.exchange.theFileToWriteDefault"), valueName: "file")) var out: String?
+    @Flag(help: ArgumentHelp(localized("cli.progress.quiet"))) var quiet = false
 
     var format: Format { ((try? choice(formatChoice, of: "--format", as: Format.self)) ?? nil) ?? .csv }
     var what: ExchangeKind? { (try? choice(whatChoice, of: "--what", as: ExchangeKind.self)) ?? nil }
@@ -48,12 +49,14 @@ struct ExportCommand: ParsableCommand {
         }
         Console.finish()  // what stdio holds goes first; the export writes the descriptor itself
         let output = file?.writer ?? ByteWriter(.standardOutput)
+        let progress = ProgressDisplay(.exporting, quiet: quiet)
+        defer { progress.clear() }
         switch format {
         case .csv:
             try CSVExporter.export(what ?? .opportunities, generation: OdooGeneration(rawValue: odoo) ?? .v16,
-                                   from: session.database, to: output)
+                                   from: session.database, to: output, progress: progress.rows)
         case .json:
-            try JSONBackup.export(what ?? .all, from: session.database, to: output)
+            try JSONBackup.export(what ?? .all, from: session.database, to: output, progress: progress.rows)
         }
         try file?.commit()
     }
@@ -78,6 +81,7 @@ struct ImportCommand: ParsableCommand {
     var createMissingStages = false
     @Flag(name: .customLong("create-missing-teams"), help: ArgumentHelp(localized("cli.exchange.createTheTeamsTheFile")))
     var createMissingTeams = false
+    @Flag(help: ArgumentHelp(localized("cli.progress.quiet"))) var quiet = false
 
     var format: ExportCommand.Format? { (try? choice(formatChoice, of: "--format", as: ExportCommand.Format.self)) ?? nil }
     var what: ExchangeKind? { (try? choice(whatChoice, of: "--what", as: ExchangeKind.self)) ?? nil }
@@ -96,9 +100,12 @@ struct ImportCommand: ParsableCommand {
         let source = try ImportSource(file, standardInputName: localized("cli.exchange.standardInput"))
         let text = try TextStream(source, encoding: encoding)
         let session = try global.open()
+        let started = ProgressDisplay.monotonicSeconds()
+        Interruption.catchInterrupts()
         if (format ?? Self.format(of: file, startingWith: text.peek(256))) == .json {
             guard !dryRun else { throw ValidationError(localized("cli.exchange.dryRunAppliesToCsv")) }
-            let summary = try JSONBackup.restore(text, into: session.database)
+            let progress = ProgressDisplay(.restoring, quiet: quiet)
+            let summary = try cancellable(progress) { try JSONBackup.restore(text, into: session.database, progress: progress.rows) }
             let t = Localizer(session.language)
             Console.out(localized("cli.exchange.restoredTeamsStagesLeadsAnd", t.plural("count.team", summary.teams), t.plural("count.stage", summary.stages),
                                   t.plural("count.leadOrOpportunity", summary.records), t.plural("count.stageChange", summary.history)))
@@ -110,7 +117,8 @@ struct ImportCommand: ParsableCommand {
             createMissingStages: createMissingStages, createMissingTeams: createMissingTeams,
             // Records that name no team go to the importing user's current team.
             defaultTeam: try session.database.currentTeam().id, now: context.now, user: context.user, language: session.language))
-        let report = try importer.run(text, kind: what, dryRun: dryRun)
+        let progress = ProgressDisplay(.importing, quiet: quiet)
+        let report = try cancellable(progress) { try importer.run(text, kind: what, dryRun: dryRun, progress: progress.rows) }
         for warning in report.warnings { Console.error(localized("cli.warning", warning)) }
         guard report.problems.isEmpty else {
             for problem in report.problems { Console.error(localized("cli.error", problem.text(in: session.language))) }
@@ -121,7 +129,8 @@ struct ImportCommand: ParsableCommand {
         let t = Localizer(session.language)
         let noun = report.kind == .stages ? "count.stage" : "count.record"
         var line = dryRun ? localized("cli.exchange.dryRunSummary", t.plural(noun, summary.created), t.plural(noun, summary.updated))
-            : localized("cli.exchange.importSummary", t.plural(noun, report.rows), summary.created, summary.updated)
+            : localized("cli.exchange.importSummary", t.plural(noun, report.rows), summary.created, summary.updated,
+                        ProgressLine.took(ProgressDisplay.monotonicSeconds() - started, session.language), report.skipped)
         if !summary.stagesCreated.isEmpty {
             line += localized(dryRun ? "cli.exchange.stagesToCreate" : "cli.exchange.stagesCreated", summary.stagesCreated.joined(separator: ", "))
         }
@@ -129,6 +138,19 @@ struct ImportCommand: ParsableCommand {
             line += localized(dryRun ? "cli.exchange.teamsToCreate" : "cli.exchange.teamsCreated", summary.teamsCreated.joined(separator: ", "))
         }
         Console.out(line)
+    }
+
+    /// Runs the import with its progress line, which goes before anything else is said; Ctrl-C
+    /// (the work has rolled back by then) is said in one sentence and ends with 130.
+    private func cancellable<T>(_ progress: ProgressDisplay, _ work: () throws -> T) throws -> T {
+        defer { progress.clear() }
+        do {
+            return try work()
+        } catch is DataCommandCancelled {
+            progress.clear()
+            Console.error(localized("cli.exchange.cancelledImport"))
+            throw ExitCode(ExitStatus.interrupted)
+        }
     }
 
     /// From the extension, else from the first character of the text (`{` or `[`: JSON).

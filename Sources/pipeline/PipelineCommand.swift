@@ -80,6 +80,8 @@ enum ExitStatus {
     static let configuration: Int32 = 78
     /// What a process killed by SIGPIPE reports: the reader of standard output went away.
     static let outputClosed: Int32 = 128 + SIGPIPE
+    /// Ctrl-C: the work was cancelled and nothing of it kept, as a shell reports SIGINT.
+    static let interrupted: Int32 = 128 + SIGINT
 
     /// 77: the person's role does not allow it. A SQLite file's "no users" is 78: nobody
     /// lacks a permission there (its owner may do everything); the store given is the kind

@@ -633,3 +633,80 @@ struct ImportMemoryTests {
         #expect(made.runCount == 3 && made.contains(Opportunity.ID(Int64.max)) && !made.contains(Opportunity.ID(100_005)))
     }
 }
+
+/// What the command line's progress line and Ctrl-C hang on: the row loop reports every row,
+/// and a report that throws stops the work with nothing of it kept (issue 15).
+@Suite("Progress and cancelling")
+struct ProgressAndCancelTests {
+    static func rows(_ count: Int) -> String {
+        "id,name,stage_id,expected_revenue\n" + (1...count).map { "x.\($0),Deal \($0),New,\($0)\n" }.joined() + "\n"
+    }
+
+    @Test func anImportReportsEveryRowAndHowMuchOfTheFileIsRead() throws {
+        let fixture = try ExchangeFixture()
+        var reports: [(rows: Int, fraction: Double?)] = []
+        let options = ImportOptions(now: fixture.now, user: "importer")
+        let report = try CSVImporter(database: fixture.database, options: options)
+            .run(path: fixture.file("rows.csv", Self.rows(1_500)), kind: nil, dryRun: false,
+                 progress: RowProgress { reports.append(($0, $1)) })
+        #expect(report.summary.created == 1_500)
+        #expect(report.skipped == 1)  // the blank last line
+        #expect(reports.map(\.rows) == Array(1...1_501))
+        #expect(reports.allSatisfy { $0.fraction != nil })
+        #expect(reports.last?.fraction == 1)
+    }
+
+    /// Stopped past the first chunk (its rows are in the transaction by then): none is kept,
+    /// and the schema the import set aside for its speed is back.
+    @Test(arguments: ExchangeEngine.allCases) func aCancelledImportLeavesNothing(_ engine: ExchangeEngine) throws {
+        let fixture = try ExchangeFixture(engine)
+        let options = ImportOptions(now: fixture.now, user: "importer")
+        #expect(throws: DataCommandCancelled.self) {
+            try CSVImporter(database: fixture.database, options: options)
+                .run(path: fixture.file("rows.csv", Self.rows(2_500)), kind: nil, dryRun: false,
+                     progress: RowProgress { rows, _ in if rows == 2_100 { throw DataCommandCancelled() } })
+        }
+        #expect(try fixture.records().isEmpty)
+        #expect(try fixture.database.integrityProblems() == [])
+        // The file imports whole afterwards, and the filter finds its records.
+        let report = try fixture.importCSV(fixture.file("again.csv", Self.rows(2_500)))
+        #expect(report.summary.created == 2_500)
+        #expect(try fixture.database.matchingCounts(team: try fixture.database.currentTeam().id, filter: "deal 2499").values.reduce(0, +) == 1)
+    }
+
+    @Test(arguments: ExchangeEngine.allCases) func aCancelledRestoreLeavesTheDatabaseFresh(_ engine: ExchangeEngine) throws {
+        let fixture = try ExchangeFixture(engine)
+        _ = try fixture.importCSV(fixture.file("rows.csv", Self.rows(300)))
+        let backup = fixture.file("backup.json", try fixture.exported(.all, csv: false))
+        let target = try fixture.another()
+        var seen = 0
+        #expect(throws: DataCommandCancelled.self) {
+            try JSONBackup.restore(path: backup, into: target, progress: RowProgress { rows, fraction in
+                seen = rows
+                #expect(fraction != nil)
+                if rows == 200 { throw DataCommandCancelled() }
+            })
+        }
+        #expect(seen == 200)
+        #expect(try target.isUntouched())
+        let summary = try JSONBackup.restore(path: backup, into: target)
+        #expect(summary.records == 300)
+    }
+
+    @Test func anExportReportsEveryRecord() throws {
+        let fixture = try ExchangeFixture()
+        _ = try fixture.importCSV(fixture.file("rows.csv", Self.rows(40)))
+        for csv in [true, false] {
+            var last = 0
+            let file = try OutputFile(fixture.folder.appendingPathComponent("out-\(csv)").path, protecting: nil)
+            if csv {
+                try CSVExporter.export(.opportunities, generation: .v16, from: fixture.database, to: file.writer,
+                                       progress: RowProgress { rows, _ in last = rows })
+            } else {
+                try JSONBackup.export(.opportunities, from: fixture.database, to: file.writer, progress: RowProgress { rows, _ in last = rows })
+            }
+            try file.commit()
+            #expect(last == 40)
+        }
+    }
+}

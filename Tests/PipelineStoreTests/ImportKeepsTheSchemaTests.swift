@@ -33,4 +33,47 @@ struct ImportKeepsTheSchemaTests {
         // The kept import's record is in the filter index like any other.
         #expect(try temporary.database.matchingCounts(team: try temporary.sales.id, filter: "imported").values.reduce(0, +) == 1)
     }
+
+    /// Into an empty table the import sets the secondary indexes aside and builds them at the
+    /// end (issue 15); into a table with rows it keeps them, maintained row by row. Either
+    /// way the index the import reads External IDs through is there all along.
+    @Test func anImportIntoAnEmptyTableBuildsItsIndexesOnceAtTheEnd() throws {
+        let temporary = try TemporaryDatabase()
+        func indexesDuringImport() throws -> Set<String> {
+            try temporary.database.importing(dryRun: true) { transaction in
+                let sqlite = try #require(transaction as? SQLiteTransaction)
+                return Set(try String.fetchAll(sqlite.db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'opportunity'"))
+            }
+        }
+        let all = Set(try temporary.sql { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'opportunity'") })
+        #expect(all.contains("opportunity_by_title") && all.contains("opportunity_by_email"))
+        let whileEmpty = try indexesDuringImport()
+        #expect(!whileEmpty.contains("opportunity_by_title") && !whileEmpty.contains("opportunity_by_email"))
+        #expect(whileEmpty.contains("opportunity_by_external_id") && whileEmpty.contains("opportunity_column"))
+        let changes = try OpportunityForm(title: "Already there").validated(language: .english, currency: .usd)
+        _ = try temporary.database.addOpportunity(changes, team: try temporary.sales.id, stage: nil, context: temporary.context())
+        #expect(try indexesDuringImport() == all)
+    }
+
+    /// A restore writes into emptied tables: their indexes (but the unique ones, which keep
+    /// External IDs unique as rows go in) and the filter index are built once at its end, and
+    /// the schema is what the migrations made afterwards, whether the restore is kept or not.
+    @Test func aRestoreBuildsItsIndexesOnceAtTheEnd() throws {
+        let temporary = try TemporaryDatabase()
+        let before = try schema(temporary)
+        var during: Set<String> = []
+        try temporary.engine.restoring { transaction in
+            let sqlite = try #require(transaction as? SQLiteTransaction)
+            during = Set(try String.fetchAll(sqlite.db, sql: "SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger')"))
+        }
+        #expect(!during.contains("opportunity_by_title") && !during.contains("activity_by_due") && !during.contains("stage_history_by_opportunity"))
+        #expect(!during.contains("opportunity_search_after_insert"))
+        #expect(during.contains("opportunity_by_external_id") && during.contains("stage_total_after_insert"))
+        #expect(try schema(temporary) == before)
+        // A restore that fails (on a database of its own: a restore wants a fresh one).
+        let another = try TemporaryDatabase()
+        struct Refused: Error {}
+        #expect(throws: Refused.self) { try another.engine.restoring { _ in throw Refused() } }
+        #expect(try schema(another) == before)
+    }
 }

@@ -83,6 +83,25 @@ struct StoreCopyTests {
         #expect(try to.store.matchingCounts(team: try to.store.team("1").id, filter: "vinamilk").values.reduce(0, +) == 1)
     }
 
+    /// Ctrl-C during `db copy` (issue 15): the copy's progress report throws, and the target
+    /// is as it was, empty, so that the copy can simply be run again.
+    @Test(arguments: enginePairs) func aCancelledCopyLeavesTheTargetEmpty(_ source: EngineKind, _ target: EngineKind) throws {
+        let from = try populated(source)
+        let to = try StoreFixture(target)
+        var reported: [Int] = []
+        #expect(throws: DataCommandCancelled.self) {
+            try StoreCopy.copy(from: from.store, to: to.store, progress: RowProgress { rows, _ in
+                reported.append(rows)
+                if rows == 7 { throw DataCommandCancelled() }
+            })
+        }
+        #expect(reported == Array(1...7))
+        #expect(try to.store.isUntouched())
+        let summary = try StoreCopy.copy(from: from.store, to: to.store)
+        #expect(summary.records == 6)
+        #expect(try to.snapshot() == (try from.snapshot()))
+    }
+
     @Test(arguments: enginePairs) func aTargetWithDataIsRefusedAndKeptAsItWas(_ source: EngineKind, _ target: EngineKind) throws {
         let from = try populated(source)
         let to = try StoreFixture(target)

@@ -25,6 +25,12 @@ enum Console {
         writeStandardError(TerminalText.sanitized(line) + "\n")
     }
 
+    /// Writes our own text (a progress line and its control sequences) to standard error as
+    /// it is: never text a user typed or a file held.
+    static func standardError(_ text: String) {
+        writeStandardError(text)
+    }
+
     /// Standard error, written through; a failure there has nowhere left to be told, and
     /// is not a reason to stop (FileHandle's `write(_:)` would end the process with a trap).
     private static func writeStandardError(_ text: String) {

@@ -1,0 +1,76 @@
+import Testing
+@testable import PipelineCore
+
+/// The progress line of the data commands: what it says, in both languages, at any width,
+/// and how often it is drawn (by a clock the test moves).
+@Suite("Progress line")
+struct ProgressTests {
+    @Test func saysRowsRateShareAndTimeLeft() {
+        let line = ProgressLine(work: .importing, rows: 45_000, elapsed: 4.5, fraction: 0.45)
+        #expect(line.text(in: .english, width: 80) == "Importing: 45,000 rows · 10,000 rows/s · 45% · 6 s left")
+        #expect(line.text(in: .vietnamese, width: 80) == "Đang nhập: 45.000 dòng · 10.000 dòng/giây · 45% · còn 6 giây")
+    }
+
+    @Test func withoutATotalItSaysNoShareNorTimeLeft() {
+        let line = ProgressLine(work: .copying, rows: 1_234_567, elapsed: 10)
+        #expect(line.text(in: .english, width: 80) == "Copying: 1,234,567 rows · 123,457 rows/s")
+        #expect(line.secondsLeft == nil)
+    }
+
+    @Test func longWorkSaysMinutesAndHours() {
+        #expect(ProgressLine.duration(125, .english) == "2 min 5 s")
+        #expect(ProgressLine.duration(4_800, .english) == "1 h 20 min")
+        #expect(ProgressLine.duration(125, .vietnamese) == "2 phút 5 giây")
+        let line = ProgressLine(work: .restoring, rows: 1_000, elapsed: 60, fraction: 0.25)
+        #expect(line.secondsLeft == 180)
+    }
+
+    /// Never wider than the terminal less its last column; what goes first is the time left.
+    @Test func fitsEveryWidth() {
+        let line = ProgressLine(work: .exporting, rows: 999_999, elapsed: 3, fraction: 0.5)
+        for language in Language.allCases {
+            let full = line.text(in: language, width: 200)
+            for width in 1...120 {
+                let text = line.text(in: language, width: width)
+                #expect(text.count <= max(width - 1, 1), "width \(width): \(text)")
+                #expect(full.hasPrefix(text) || text.count == max(width - 1, 1), "width \(width): \(text)")
+            }
+        }
+        #expect(line.text(in: .english, width: 50) == "Exporting: 999,999 rows · 333,333 rows/s · 50%")
+        #expect(line.text(in: .english, width: 30) == "Exporting: 999,999 rows")
+    }
+
+    @Test func drawsAtMostTenTimesASecond() {
+        var now = 100.0
+        var lines: [String] = []
+        let meter = ProgressMeter(work: .importing, language: .english, width: 80, clock: { now }, draw: { lines.append($0) })
+        // A quick command shows nothing.
+        meter.update(rows: 1)
+        now += 0.05
+        meter.update(rows: 2)
+        #expect(lines.isEmpty)
+        // Ten seconds of rows reported every millisecond: about a hundred lines, not ten thousand.
+        for row in 0..<10_000 {
+            now += 0.001
+            meter.update(rows: row, fraction: Double(row) / 10_000)
+        }
+        #expect((99...101).contains(lines.count))
+        #expect(meter.drawn == lines.count)
+        #expect(lines.last?.hasPrefix("Importing: 9,9") == true)
+    }
+
+    @Test func finishedWorkSaysHowLongItTook() {
+        #expect(ProgressLine.took(1.44, .english) == "1.4 s")
+        #expect(ProgressLine.took(0.04, .english) == "0.0 s")
+        #expect(ProgressLine.took(1.44, .vietnamese) == "1,4 giây")
+        #expect(ProgressLine.took(59.99, .english) == "1 min 0 s")
+        #expect(ProgressLine.took(125.2, .english) == "2 min 5 s")
+    }
+
+    @Test func groupsDigitsAsTheLanguageDoes() {
+        #expect(ProgressLine.grouped(0, .english) == "0")
+        #expect(ProgressLine.grouped(999, .english) == "999")
+        #expect(ProgressLine.grouped(1_000, .english) == "1,000")
+        #expect(ProgressLine.grouped(1_000_000, .vietnamese) == "1.000.000")
+    }
+}
