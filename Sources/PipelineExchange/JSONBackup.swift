@@ -33,7 +33,10 @@ public enum JSONBackup {
             output.write(name.map { "\"\($0)\": [" } ?? "[")
             var first = true
             try write { element in
-                output.write((first ? "\n" : ",\n") + element.compact)
+                output.append { bytes in
+                    bytes.append(contentsOf: (first ? "\n" : ",\n").utf8)
+                    element.write(into: &bytes)
+                }
                 first = false
                 // A full disk or a closed pipe ends the export at once, not after the last record.
                 if let failure = output.failure { throw failure }
