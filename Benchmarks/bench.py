@@ -300,23 +300,24 @@ def sqlite_floor(path, mode, sql, out):
 
 
 def export_figures(path, runs=3):
-    """The CSV and JSON exports of everything beside their floors, interleaved (floor, ours, floor,
+    """The CSV export of the opportunities and the JSON export of everything beside their floors, interleaved (floor, ours, floor,
     ours…) and best of `runs`, so that the machine's load falls on both alike."""
     figures = {}
     if shutil.which("sqlite3") is None:
         sys.exit("sqlite3 (the shell) is missing: the exports' floor needs it (apt-get install sqlite3)")
     with tempfile.TemporaryDirectory() as folder:
         out, floor_out = os.path.join(folder, "export"), os.path.join(folder, "floor")
-        csv_sql = f"SELECT {RECORD_COLUMNS} FROM opportunity ORDER BY id"
+        csv_sql = f"SELECT {RECORD_COLUMNS} FROM opportunity WHERE type = 'opportunity' ORDER BY id"
         json_sql = ";".join([f"BEGIN; SELECT {RECORD_COLUMNS} FROM opportunity ORDER BY id",
                              f"SELECT {HISTORY_COLUMNS} FROM stage_history ORDER BY id",
                              f"SELECT {ACTIVITY_COLUMNS} FROM activity ORDER BY id",
                              "SELECT id, record_id, text, author, created_at FROM deal_note ORDER BY id; COMMIT"])
-        for name, mode, sql in (("csv", "-csv", csv_sql), ("json", "-json", json_sql)):
+        # A CSV file holds one kind of record: the opportunities, as the import benchmark's file.
+        for name, what, mode, sql in (("csv", "opportunities", "-csv", csv_sql), ("json", "all", "-json", json_sql)):
             ours, floors, memory = [], [], []
             for _ in range(runs):
                 floors.append(sqlite_floor(path, mode, sql, floor_out))
-                seconds, rss = run_measured([BINARY, "export", "--format", name, "--what", "all", "--out", out, "--db", path])
+                seconds, rss = run_measured([BINARY, "export", "--format", name, "--what", what, "--out", out, "--db", path])
                 ours.append(seconds)
                 memory.append(rss / 1024)
             figures[f"{name}_export_s"] = min(ours)
@@ -480,10 +481,10 @@ ROWS = [
     ("bytes per card move", "card_move_bytes", ""),
     ("board peak memory (MB)", "peak_rss_mb", "≤ 40 at 1M"),
     ("forecast --json (ms)", "forecast_ms", "≤ 300 at 1M"),
-    ("CSV export of everything, best of 3 (s)", "csv_export_s", "≤ 4 at 1M"),
+    ("CSV export of the opportunities, best of 3 (s)", "csv_export_s", "≤ 4 at 1M"),
     ("  floor: sqlite3 -csv of the same rows (s); ratio", ("csv_export_floor_s", "csv_export_ratio"), ""),
     ("  peak memory (MB); file (MB)", ("csv_export_rss_mb", "csv_export_mb"), "≤ 64"),
-    ("JSON export of everything, best of 3 (s)", "json_export_s", "≤ 4 at 1M"),
+    ("JSON export of everything (backup), best of 3 (s)", "json_export_s", "≤ 4 at 1M"),
     ("  floor: sqlite3 -json of the same rows (s); ratio", ("json_export_floor_s", "json_export_ratio"), ""),
     ("  peak memory (MB); file (MB)", ("json_export_rss_mb", "json_export_mb"), "≤ 64"),
     ("CSV import of 100k rows (s)", "import_100k_s", "≤ 3"),
