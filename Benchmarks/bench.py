@@ -496,7 +496,7 @@ ROWS = [
 
 PG_ROWS = [
     ("db copy of the SQLite file (s)", "copy_s", "≤ 30 at 1M"),
-    ("  floor: psql \\copy of the same rows (s); ratio", ("copy_floor_s", "copy_ratio"), ""),
+    ("  floor: psql \\copy of the same rows (s) / ratio", ("copy_floor_s", "copy_ratio"), ""),
     ("db copy peak memory (MB)", "copy_rss_mb", "≤ 64"),
     ("ANALYZE after the copy (s)", "analyze_s", ""),
     ("first frame (ms)", "first_frame_ms", "≤ 50"),
