@@ -98,7 +98,9 @@ let package = Package(
             exclude: ["Snapshots"]
         ),
         .testTarget(name: "NcursesTerminalTests", dependencies: ["NcursesTerminal", "TerminalCore"]),
-        .testTarget(name: "PipelineExchangeTests", dependencies: ["PipelineExchange", "PipelineStorage", "PipelineEngines", "PipelineCore", "PostgresClient"]),
+        .testTarget(name: "PipelineExchangeTests", dependencies: ["PipelineExchange", "PipelineStorage", "PipelineEngines", "PipelineCore", "PostgresClient",
+                                                          // The CSV package's writer, which our own replaced: the tests compare the two.
+                                                          .product(name: "CSV", package: "CSV.swift")]),
         // Runs the built `pipeline` binary; depending on it makes SwiftPM build it first.
         .testTarget(
             name: "PipelineCLITests",

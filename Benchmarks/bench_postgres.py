@@ -9,7 +9,8 @@ databases of that server:
 
   copy            `pipeline db copy` of the SQLite file of `--size` deals into an empty
                   database (wall time, peak memory), then ANALYZE (what autovacuum does within
-                  a minute of a load; timed apart)
+                  a minute of a load; timed apart); beside it the floor, PostgreSQL's own
+                  `COPY … FROM` of the same rows into the same schema (`copy_floor`)
   board           exactly as bench.py measures a file: first frame, keys, bytes, another
                   process's change shown, peak memory
   forecast        `pipeline forecast --json`, median of 5
@@ -59,6 +60,37 @@ def copied(base, name, size):
     return location, {"copy_s": seconds, "copy_rss_mb": rss, "analyze_s": analyze}
 
 
+# What a copy writes, in the order a load takes (each table after those it names).
+COPIED_TABLES = ["setting", "preference", "team", "stage", "activity_type", "opportunity", "stage_history", "activity",
+                 "deal_note"]
+
+
+def copy_floor(base, copied_location):
+    """PostgreSQL's own floor for `db copy`: the rows the copy wrote, dumped by `COPY … TO`
+    into files, loaded by `psql \\copy … FROM` into a new database of the same schema
+    (made by the binary) in one transaction, after the same deletes a restore starts with and
+    with the same `pipeline.importing` switch (the same triggers fire). Only the load is
+    timed. Returns seconds."""
+    with tempfile.TemporaryDirectory() as folder:
+        os.chmod(folder, 0o755)
+        for table in COPIED_TABLES:
+            subprocess.run(["psql", copied_location, "-XAtq", "-c", f"\\copy {table} TO '{folder}/{table}.copy'"], check=True)
+        location = new_database(base, "copy_floor")
+        subprocess.run([bench.BINARY, "stage", "list", "--db", location], check=True, stdout=subprocess.DEVNULL, env=bench.ENV)
+        script = os.path.join(folder, "load.sql")
+        with open(script, "w") as file:
+            file.write("BEGIN;\nSET LOCAL pipeline.importing = 'on';\n"
+                       "DELETE FROM deal_note; DELETE FROM activity; DELETE FROM stage_history; DELETE FROM opportunity;\n"
+                       "DELETE FROM stage; DELETE FROM team; DELETE FROM setting; DELETE FROM preference;\n"
+                       "DELETE FROM stage_total; DELETE FROM due_count; DELETE FROM activity_type;\n")
+            for table in COPIED_TABLES:
+                file.write(f"\\copy {table} FROM '{folder}/{table}.copy'\n")
+            file.write("COMMIT;\n")
+        seconds = timed(["psql", location, "-XAq", "-v", "ON_ERROR_STOP=1", "-f", script])[0]
+        team_load.psql(base, "DROP DATABASE copy_floor WITH (FORCE)")
+        return seconds
+
+
 def import_figures(base):
     with tempfile.TemporaryDirectory() as folder:
         csv = os.path.join(folder, "opportunities.csv")
@@ -106,6 +138,9 @@ def main():
     if not args.team_only:
         print(f"PostgreSQL {version}: copying {args.size} deals…", flush=True)
         location, figures = copied(base, "board", args.size)
+        print("  the copy's floor: PostgreSQL's own COPY of the same rows…", flush=True)
+        figures["copy_floor_s"] = copy_floor(base, location)
+        figures["copy_ratio"] = figures["copy_s"] / figures["copy_floor_s"]
         print(f"  measuring the board on PostgreSQL at {args.size}…", flush=True)
         figures.update(bench.board_figures(location, copy=False))
         figures.update(bench.outside_change_figures(location, copy=False))

@@ -34,7 +34,11 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         let minutes = millisOfDay / 60_000 % 60
         let seconds = millisOfDay / 1000 % 60
         let millis = millisOfDay % 1000
-        return "\(utcDate.iso8601)T\(pad(hours, 2)):\(pad(minutes, 2)):\(pad(seconds, 2)).\(pad(millis, 3))Z"
+        let date = utcDate
+        // Written as bytes: a backup writes four of these per deal (issue 15).
+        return asciiDigits([(date.year, 4), (date.month, 2), (date.day, 2), (hours, 2), (minutes, 2), (seconds, 2), (millis, 3)],
+                           separators: "--T::.Z")
+            ?? "\(date.iso8601)T\(pad(hours, 2)):\(pad(minutes, 2)):\(pad(seconds, 2)).\(pad(millis, 3))Z"
     }
 
     /// To the minute, in UTC, as the language writes dates: `2026-11-27 18:45 UTC` in
@@ -91,11 +95,25 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
     }
 
     /// Parses `YYYY-MM-DD` strictly (the CLI and files accept ISO dates in every language).
+    ///
+    /// Read over the UTF-8 bytes (a million-deal export reads two of these per deal): ten
+    /// bytes, ASCII digits but for the two dashes, which is exactly ten characters that are.
     public init?(iso8601 text: String) {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }),
-              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]) else { return nil }
+        var text = text
+        guard let (year, month, day) = text.withUTF8({ bytes -> (Int, Int, Int)? in
+            guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
+            func number(_ range: Range<Int>) -> Int? {
+                var value = 0
+                for index in range {
+                    let digit = bytes[index] &- UInt8(ascii: "0")
+                    guard digit < 10 else { return nil }
+                    value = value * 10 + Int(digit)
+                }
+                return value
+            }
+            guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10) else { return nil }
+            return (year, month, day)
+        }) else { return nil }
         self.init(year: year, month: month, day: day)
     }
 
@@ -157,7 +175,9 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
     }
 
     /// `2026-11-27`.
-    public var iso8601: String { "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))" }
+    public var iso8601: String {
+        asciiDigits([(year, 4), (month, 2), (day, 2)], separators: "--") ?? "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+    }
 
     /// `2026-11`: the key forecasts group by.
     public var yearMonth: String { "\(pad(year, 4))-\(pad(month, 2))" }
@@ -174,6 +194,30 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
         case 4, 6, 9, 11: return 30
         default: return 31
         }
+    }
+}
+
+/// The numbers, each zero-padded to its width, each followed by its separator (the last one
+/// only when there are as many separators as numbers), built as bytes; nil when a number does
+/// not fit its width (the caller then pads as `pad` does).
+private func asciiDigits(_ numbers: [(Int, Int)], separators: StaticString) -> String? {
+    guard numbers.allSatisfy({ value, width in value >= 0 && value < [1, 10, 100, 1_000, 10_000][width] }) else { return nil }
+    let length = numbers.reduce(0) { $0 + $1.1 } + separators.utf8CodeUnitCount
+    return String(unsafeUninitializedCapacity: length) { bytes in
+        var offset = 0
+        for (index, (value, width)) in numbers.enumerated() {
+            var rest = value
+            for position in stride(from: offset + width - 1, through: offset, by: -1) {
+                bytes[position] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            }
+            offset += width
+            if index < separators.utf8CodeUnitCount {
+                bytes[offset] = separators.utf8Start[index]
+                offset += 1
+            }
+        }
+        return offset
     }
 }
 

@@ -1,4 +1,3 @@
-import CSV
 import Foundation
 import PipelineCore
 import PipelineStorage
@@ -13,7 +12,7 @@ public enum CSVExporter {
             // One snapshot: a colleague's change cannot land in the middle of the file.
             try source.readingSnapshot { database in try write(kind, generation: generation, from: database, to: bytes, progress: progress) }
         } catch {
-            // The CSV writer only knows that the stream refused; the writer knows why.
+            // A refused write is the reason, whatever the reading made of it.
             if let failure = bytes.failure { throw failure }
             throw error
         }
@@ -22,26 +21,29 @@ public enum CSVExporter {
 
     private static func write(_ kind: ExchangeKind, generation: OdooGeneration, from database: any StoreReader,
                               to bytes: ByteWriter, progress: RowProgress) throws {
-        let writer = try CSVWriter(stream: BufferedOutput(bytes))
+        let csv = CSVOutput(bytes)
         switch kind {
         case .stages:
             let headers = OdooColumns.stageHeaders(generation)
-            try writer.write(row: headers.map(\.0))
+            csv.row(headers.map(\.0))
             for (index, entry) in try database.exchangeStages().enumerated() {
-                try writer.write(row: headers.map { SpreadsheetSafety.cell(stageValue($0.1, entry, sequence: index + 1)) })
+                csv.row { field in for header in headers { field(SpreadsheetSafety.cell(stageValue(header.1, entry, sequence: index + 1))) } }
+                if let failure = bytes.failure { throw failure }
             }
         case .opportunities, .leads, .all:
             let headers = OdooColumns.recordHeaders(generation)
-            try writer.write(row: headers.map(\.0))
+            csv.row(headers.map(\.0))
             let filter: RecordKind? = kind == .leads ? .lead : kind == .opportunities ? .opportunity : nil
+            // The one row loop of the export, where progress is told.
             var written = 0
             try database.forEachExchangeRecord(kind: filter) { entry in
-                try writer.write(row: headers.map { SpreadsheetSafety.cell(recordValue($0.1, entry)) })
+                csv.row { field in for header in headers { field(SpreadsheetSafety.cell(recordValue(header.1, entry))) } }
+                // A full disk or a closed pipe ends the export at once, not after the last record.
+                if let failure = bytes.failure { throw failure }
                 written += 1
                 try progress.step(written, nil)
             }
         }
-        bytes.write("\n")
     }
 
     static func recordValue(_ column: RecordColumn, _ entry: ExchangeRecord) -> String {

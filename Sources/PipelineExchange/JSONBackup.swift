@@ -36,7 +36,10 @@ public enum JSONBackup {
             output.write(name.map { "\"\($0)\": [" } ?? "[")
             var first = true
             try write { element in
-                output.write((first ? "\n" : ",\n") + element.compact)
+                output.append { bytes in
+                    bytes.append(contentsOf: (first ? "\n" : ",\n").utf8)
+                    element.write(into: &bytes)
+                }
                 first = false
                 written += 1
                 try progress.step(written, nil)

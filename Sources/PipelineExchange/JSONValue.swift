@@ -67,3 +67,95 @@ public enum JSONValue: Sendable {
         return result + "\""
     }
 }
+
+extension JSONValue {
+    /// Writes `compact`'s bytes straight into `output`, without building the text: how a
+    /// backup writes its records (issue 15).
+    public func write(to output: ByteWriter) {
+        output.append { write(into: &$0) }
+    }
+
+    func write(into bytes: inout [UInt8]) {
+        switch self {
+        case .null: bytes.append(contentsOf: "null".utf8)
+        case .bool(let value): bytes.append(contentsOf: (value ? "true" : "false").utf8)
+        case .number(let text): bytes.append(contentsOf: text.utf8)
+        case .string(let text): Self.writeQuoted(text, into: &bytes)
+        case .array(let items):
+            bytes.append(UInt8(ascii: "["))
+            for (index, item) in items.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                item.write(into: &bytes)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        case .object(let members):
+            bytes.append(UInt8(ascii: "{"))
+            for (index, member) in members.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                Self.writeQuoted(member.0, into: &bytes)
+                bytes.append(UInt8(ascii: ":"))
+                member.1.write(into: &bytes)
+            }
+            bytes.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// `quoted(text)`'s bytes, found over the text's UTF-8: runs that need no escape are
+    /// copied whole.
+    static func writeQuoted(_ text: String, into output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        var text = text
+        text.withUTF8 { bytes in
+            var start = 0, index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                // How many bytes the scalar at `index` takes, when it is escaped; 0 when it is not.
+                let escaped: Int
+                switch byte {
+                case 0x00...0x1F, 0x22, 0x5C, 0x7F: escaped = 1
+                case 0xC2 where index + 1 < bytes.count && (0x80...0x9F).contains(bytes[index + 1]): escaped = 2  // C1 controls
+                case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80 && (0xA8...0xAE).contains(bytes[index + 2]):
+                    escaped = 3  // U+2028…U+202E: line and paragraph separators, bidirectional embeddings and overrides
+                case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x81 && (0xA6...0xA9).contains(bytes[index + 2]):
+                    escaped = 3  // U+2066…U+2069: bidirectional isolates
+                default: escaped = 0
+                }
+                if escaped == 0 {
+                    index += 1
+                    continue
+                }
+                if start < index { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index])) }
+                writeEscape(Self.scalar(bytes, at: index, length: escaped), into: &output)
+                index += escaped
+                start = index
+            }
+            if start < bytes.count { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...])) }
+        }
+        output.append(UInt8(ascii: "\""))
+    }
+
+    /// The scalar of a one-, two- or three-byte UTF-8 sequence.
+    private static func scalar(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int, length: Int) -> UInt32 {
+        switch length {
+        case 1: return UInt32(bytes[index])
+        case 2: return UInt32(bytes[index] & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F)
+        default: return UInt32(bytes[index] & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F)
+        }
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    private static func writeEscape(_ scalar: UInt32, into output: inout [UInt8]) {
+        switch scalar {
+        case 0x22: output.append(contentsOf: "\\\"".utf8)
+        case 0x5C: output.append(contentsOf: "\\\\".utf8)
+        case 0x0A: output.append(contentsOf: "\\n".utf8)
+        case 0x09: output.append(contentsOf: "\\t".utf8)
+        case 0x0D: output.append(contentsOf: "\\r".utf8)
+        default:
+            // `\u` and four lowercase hex digits, as `quoted` writes them.
+            output.append(contentsOf: "\\u".utf8)
+            for shift in stride(from: 12, through: 0, by: -4) { output.append(hexDigits[Int((scalar >> UInt32(shift)) & 0xF)]) }
+        }
+    }
+}

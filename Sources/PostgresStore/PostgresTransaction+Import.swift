@@ -97,15 +97,22 @@ extension PostgresTransaction: RestoreTransaction {
     }
 
     func insert(_ activity: Activity) throws {
+        let values = PostgresRows.values(of: activity) + [activity.id.rawValue, activity.version]
+        if let pendingRows, pendingRows.purpose == .restoring {
+            return try hold({ pending throws(PostgresError) in try pending.appendActivity(values) }, in: pendingRows)
+        }
         try run("""
             INSERT INTO activity (record_id, type_id, summary, due, due_time, assigned_to, notes, done_at, done_by, feedback,
                                   created_at, created_by, updated_at, id, version)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-            """, PostgresRows.values(of: activity) + [activity.id.rawValue, activity.version])
+            """, values)
     }
 
     func insert(_ note: DealNote) throws {
-        try run("INSERT INTO deal_note (id, record_id, text, author, created_at) VALUES ($1, $2, $3, $4, $5)",
-                [note.id.rawValue, note.record.rawValue, note.text, note.author, note.at.millisecondsSince1970])
+        let values: PostgresParameters = [note.id.rawValue, note.record.rawValue, note.text, note.author, note.at.millisecondsSince1970]
+        if let pendingRows, pendingRows.purpose == .restoring {
+            return try hold({ pending throws(PostgresError) in try pending.appendNote(values) }, in: pendingRows)
+        }
+        try run("INSERT INTO deal_note (id, record_id, text, author, created_at) VALUES ($1, $2, $3, $4, $5)", values)
     }
 }

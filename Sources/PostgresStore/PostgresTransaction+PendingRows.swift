@@ -2,9 +2,10 @@ import PipelineCore
 import PipelineStorage
 import PostgresClient
 
-/// The records and history lines an import or a restore inserts, held and written together:
-/// one `COPY` per table for up to `rowLimit` rows (or `byteLimit` of text) instead of one
-/// round trip, and one firing of the statement triggers, per row.
+/// The records and history lines an import or a restore inserts — and a restore's (or a
+/// copy's) activities and notes — held and written together: one `COPY` per table for up to
+/// `rowLimit` rows (or `byteLimit` of text) instead of one round trip, and one firing of the
+/// statement triggers, per row.
 ///
 /// Held rows are sent before any other statement of the transaction runs (`flush`), so every
 /// read — and every write that could touch them — sees them exactly as if each had been
@@ -22,6 +23,9 @@ final class PendingRows {
     let purpose: Purpose
     private(set) var records = PostgresCopyRows()
     private(set) var history = PostgresCopyRows()
+    /// A restore's activities and notes (an import makes none).
+    private(set) var activities = PostgresCopyRows()
+    private(set) var notes = PostgresCopyRows()
     /// Ids reserved for the import's next records, in order.
     private var reservedIDs: [Int64] = []
     private var nextReservedID = 0
@@ -39,11 +43,12 @@ final class PendingRows {
         self.purpose = purpose
     }
 
-    var isEmpty: Bool { records.isEmpty && history.isEmpty }
+    var isEmpty: Bool { records.isEmpty && history.isEmpty && activities.isEmpty && notes.isEmpty }
 
     var isFull: Bool {
         records.count >= Self.rowLimit || history.count >= Self.rowLimit
-            || records.bytes.count + history.bytes.count >= Self.byteLimit
+            || activities.count >= Self.rowLimit || notes.count >= Self.rowLimit
+            || records.bytes.count + history.bytes.count + activities.bytes.count + notes.bytes.count >= Self.byteLimit
     }
 
     static let recordCopySQL = "COPY opportunity (\(PostgresRows.writableColumns.joined(separator: ", ")), external_id, id) FROM STDIN"
@@ -51,6 +56,12 @@ final class PendingRows {
         "COPY opportunity (\(PostgresRows.writableColumns.joined(separator: ", ")), external_id, id, version) FROM STDIN"
     static let historyCopySQL = "COPY stage_history (\(historyColumns)) FROM STDIN"
     static let restoredHistoryCopySQL = "COPY stage_history (id, \(historyColumns)) FROM STDIN"
+    /// A restored activity's columns as `PostgresRows.values(of:)` gives them, then its id and version.
+    static let restoredActivityCopySQL = """
+        COPY activity (record_id, type_id, summary, due, due_time, assigned_to, notes, done_at, done_by, feedback,
+                       created_at, created_by, updated_at, id, version) FROM STDIN
+        """
+    static let restoredNoteCopySQL = "COPY deal_note (id, record_id, text, author, created_at) FROM STDIN"
     static let reserveIDsSQL = "SELECT nextval(pg_get_serial_sequence('opportunity', 'id')) FROM generate_series(1, $1)"
 
     /// The id the next new record takes, reserving a block first when none is left.
@@ -77,6 +88,14 @@ final class PendingRows {
 
     func appendHistory(_ values: PostgresParameters) throws(PostgresError) {
         try history.append(values)
+    }
+
+    func appendActivity(_ values: PostgresParameters) throws(PostgresError) {
+        try activities.append(values)
+    }
+
+    func appendNote(_ values: PostgresParameters) throws(PostgresError) {
+        try notes.append(values)
     }
 
     /// Whether row-level security applies to this session's writes (anyone but the tables'
@@ -107,12 +126,15 @@ final class PendingRows {
         TRUNCATE pipeline_pending_history
         """
 
-    /// Sends the held rows, records first, and forgets them. Whatever the outcome they are
+    /// Sends the held rows, records first (history lines, activities and notes name them),
+    /// and forgets them. Whatever the outcome they are
     /// forgotten: a failed COPY fails the transaction, which rolls back.
     func flush(_ connection: PostgresConnection) throws(PostgresError) {
-        let records = records, history = history
+        let records = records, history = history, activities = activities, notes = notes
         self.records.removeAll()
         self.history.removeAll()
+        self.activities.removeAll()
+        self.notes.removeAll()
         do {
             if purpose == .importing, underRowSecurity == nil {
                 underRowSecurity = try connection.execute("SELECT row_security_active('opportunity')").first?.bool(0) ?? true
@@ -136,6 +158,8 @@ final class PendingRows {
             if !history.isEmpty {
                 try connection.copyIn(purpose == .importing ? Self.historyCopySQL : Self.restoredHistoryCopySQL, rows: history)
             }
+            if !activities.isEmpty { try connection.copyIn(Self.restoredActivityCopySQL, rows: activities) }
+            if !notes.isEmpty { try connection.copyIn(Self.restoredNoteCopySQL, rows: notes) }
         } catch let error as PostgresError {
             throw error
         } catch {

@@ -247,6 +247,23 @@ struct TimeTests {
         #expect(CalendarDate(iso8601: "2024-02-29")?.daysSince1970 == 19_782)
     }
 
+    /// The ISO date reader works over bytes since issue 15; it takes exactly what the reader
+    /// over characters took (kept here as the reference).
+    @Test(arguments: ["2024-02-29", "2026-02-29", "2026-13-01", "2026-1-1", "26-01-01", "2026/01/01", "2026/01-01", "2026-01/01",
+                      "", "2026-00-10", "0000-01-01", "0001-01-01", "9999-12-31", "2026-01-1a", "2026-01-01 ", " 2026-01-01",
+                      "+2026-01-01", "２０２６-01-01", "2026-1\u{301}-01", "2026-01-01\u{301}", "2026--01-01", "20260-1-01", "2026-01-32"])
+    func theISODateReaderTakesWhatTheCharacterReaderTook(_ text: String) {
+        func reference(_ text: String) -> CalendarDate? {
+            let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+            guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+                  parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+                  let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]) else { return nil }
+            return CalendarDate(year: year, month: month, day: day)
+        }
+        #expect(CalendarDate(iso8601: text) == reference(text))
+        if let date = CalendarDate(iso8601: text) { #expect(date.iso8601 == text) }
+    }
+
     @Test(arguments: ["2026-02-29", "2026-13-01", "2026-1-1", "26-01-01", "2026/01/01", "31/12/2026", "", "2026-00-10"])
     func refusesBadDates(_ text: String) {
         #expect(throws: PipelineError.invalidDate(text)) { try CalendarDate(parsing: text) }
