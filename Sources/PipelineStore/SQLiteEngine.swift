@@ -7,6 +7,11 @@ import PipelineStorage
 /// transaction per action (an `IMMEDIATE` one when it writes); the operations themselves
 /// are the storage module's, shared with every engine.
 public final class SQLiteEngine: StorageEngine {
+    /// The page cache of every connection, in KiB (see where it is set).
+    static let pageCacheKiB = 8192
+    /// The page cache during a pass over a whole table (`scanningWithSmallCache`), in KiB.
+    static let scanCacheKiB = 1024
+
     let queue: DatabaseQueue
     /// The path shown in messages.
     public let path: String
@@ -54,7 +59,7 @@ public final class SQLiteEngine: StorageEngine {
             }
             // 8 MiB of page cache (SQLite's default is 2): the board's columns, totals and the
             // filter's first rows stay in memory between keys; the board stays under 40 MB.
-            try db.execute(sql: "PRAGMA cache_size = -8192")
+            try db.execute(sql: "PRAGMA cache_size = -\(Self.pageCacheKiB)")
             // Every write that can abort half-way (triggers, foreign keys) keeps a statement
             // journal, by default in a temporary file: one file write per changed page per
             // statement. In memory it costs a copy; an import of 100,000 rows took 1.5 s less.

@@ -189,7 +189,21 @@ extension SQLiteTransaction: StoreReader {
         return rows
     }
 
+    /// Runs a pass over far more pages than the board keeps between keys through a small page
+    /// cache, put back after: the seen rates' pass over every closed deal's history filled the
+    /// 8 MiB cache the board's columns use, and at 1,000,000 deals added 4.5 MB to the board's
+    /// peak memory (41.8 MB against its 40 MB target) for pages read once.
+    func scanningWithSmallCache<T>(_ body: () throws -> T) throws -> T {
+        try db.execute(sql: "PRAGMA cache_size = -\(SQLiteEngine.scanCacheKiB)")
+        defer { try? db.execute(sql: "PRAGMA cache_size = -\(SQLiteEngine.pageCacheKiB)") }
+        return try body()
+    }
+
     func forEachClosedDealLine(team: Team.ID?, _ body: (ClosedDealLine) throws -> Void) throws {
+        try scanningWithSmallCache { try forEachClosedDealLineScan(team: team, body) }
+    }
+
+    private func forEachClosedDealLineScan(team: Team.ID?, _ body: (ClosedDealLine) throws -> Void) throws {
         // The deals in id order (the table's own order), each one's lines through the index
         // on (opportunity_id, id): one pass, no sort, whatever the number of deals.
         var sql = """
