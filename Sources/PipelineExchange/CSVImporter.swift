@@ -173,6 +173,10 @@ public struct CSVImporter {
                     report.problems.append(problem)
                 }
                 try writer.finish()
+                // A Ctrl-C on a terminal reaches the whole pipeline: the program feeding us
+                // (`cat`, `head`) dies and our input ends as if whole. Asked once more here,
+                // before the commit, so that the import is cancelled rather than half-kept.
+                try progress.step(rowsRead, text.fractionRead)
                 if !report.problems.isEmpty { throw ImportFailed() }
                 return writer.summary
             }

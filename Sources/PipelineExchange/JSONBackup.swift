@@ -218,6 +218,9 @@ public enum JSONBackup {
                         throw PipelineError.backupInconsistent(fault)
                     }
                 }
+                // A Ctrl-C that ended our input (it reaches the program feeding a pipe too)
+                // is seen before the commit: the restore is cancelled, not half-kept.
+                try progress.step(elements, text.fractionRead)
             }
         }
         return summary
@@ -255,10 +258,16 @@ public enum JSONBackup {
         var section: String?
         var index = 0
         var number = 2
+        // Whether the last line that was not blank closed the backup's object: a file cut
+        // short (a copy interrupted, a disk full) ends elsewhere, and is refused whole
+        // rather than restored in part.
+        var closed = false
         while let raw = try lines.next() {
             number += 1
             let line = trimmed(raw)
-            if line.isEmpty || line.elementsEqual("}".utf8) { continue }
+            if line.isEmpty { continue }
+            if line.elementsEqual("}".utf8) { closed = section == nil; continue }
+            closed = false
             if line.starts(with: "\"settings\":".utf8) {
                 let json = trimmed(line.dropFirst("\"settings\":".utf8.count), also: UInt8(ascii: ","))
                 try body(Element(section: "settings", index: nil, line: number, object: try object(json, line: number)))
@@ -279,6 +288,7 @@ public enum JSONBackup {
             }
         }
         if let problem = text.problem { throw problem }
+        guard closed else { throw PipelineError.backupInconsistent(BackupFault("backup.cutShort", line: number)) }
     }
 
     /// Without the spaces, tabs and carriage returns at either end (and `extra`), sharing

@@ -36,7 +36,8 @@ struct DatabaseCommand: ParsableCommand {
             do {
                 defer { progress.clear() }
                 summary = try StoreCopy.copy(from: source, to: target, progress: progress.rows)
-            } catch is DataCommandCancelled {
+            } catch let error {
+                guard error is DataCommandCancelled || Interruption.requested else { throw error }
                 Console.error(localized("cli.db.cancelledCopy", target.location))
                 throw ExitCode(ExitStatus.interrupted)
             }

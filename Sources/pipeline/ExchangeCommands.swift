@@ -146,7 +146,10 @@ struct ImportCommand: ParsableCommand {
         defer { progress.clear() }
         do {
             return try work()
-        } catch is DataCommandCancelled {
+        } catch let error {
+            // After a Ctrl-C, whatever stopped the work — the flag, or the input cut off when
+            // the program feeding the pipe died of the same signal — is the cancellation.
+            guard error is DataCommandCancelled || Interruption.requested else { throw error }
             progress.clear()
             Console.error(localized("cli.exchange.cancelledImport"))
             throw ExitCode(ExitStatus.interrupted)

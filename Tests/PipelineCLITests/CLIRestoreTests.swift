@@ -144,6 +144,32 @@ struct CLIRestoreTests {
         #expect(target.everything() == before)
     }
 
+    /// A backup cut short anywhere — inside a list, between two lists, before its closing
+    /// brace — is refused whole, exit 65, nothing restored (it used to restore what it held).
+    @Test(arguments: StoreEngine.allCases)
+    func aBackupCutShortIsRefusedWhole(_ engine: StoreEngine) throws {
+        let (cli, backup) = try Self.backup(engine)
+        let lines = backup.split(separator: "\n", omittingEmptySubsequences: false)
+        let target = try CLI(engine: engine)
+        target.ok(["team", "list"])
+        let before = target.everything()
+        let records = try #require(lines.firstIndex { $0.hasPrefix("\"records\"") })
+        let activities = try #require(lines.firstIndex { $0.hasPrefix("\"activities\"") })
+        let closing = try #require(lines.lastIndex { $0 == "}" })
+        for cut in [records + 2, activities, closing] {
+            let file = cli.path("cut-\(cut).json")
+            try (lines[..<cut].joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+            let result = target.run(["import", file])
+            #expect(result.status == 65, "cut at line \(cut): \(result.stderr)")
+            #expect(result.stderr.contains("it was cut short, and nothing of it was restored"), "\(result.stderr)")
+        }
+        #expect(target.everything() == before)
+        // The whole backup still restores.
+        let whole = cli.path("whole.json")
+        try backup.write(toFile: whole, atomically: true, encoding: .utf8)
+        #expect(target.run(["import", whole]).status == 0)
+    }
+
     /// One note of 20 MB restores and comes back out byte for byte. (Its time is in
     /// Docs/benchmarks.md; what keeps it linear is tested in PipelineExchangeTests.)
     /// SQLite only: what it is about is reading a 20 MB line, which happens before any engine.

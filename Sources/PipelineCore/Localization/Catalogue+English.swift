@@ -651,6 +651,7 @@ extension Catalogue {
         "backup.danglingReferences": "records point at stages or teams it does not contain",
         "backup.notABackup": "it is not a pipeline backup (export one with: pipeline export --format json --what all)",
         "backup.notAnObject": "it is not a JSON object",
+        "backup.cutShort": "the file ends before the backup's closing brace: it was cut short, and nothing of it was restored",
         "backup.notBoolean": "'{0}' is missing or not true/false",
         "backup.notInteger": "'{0}' is missing or not a whole number",
         "backup.notText": "'{0}' is missing or not text",

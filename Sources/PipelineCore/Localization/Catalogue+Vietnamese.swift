@@ -648,6 +648,7 @@ extension Catalogue {
         "backup.danglingReferences": "các bản ghi trỏ tới giai đoạn hoặc nhóm không có trong bản sao lưu",
         "backup.notABackup": "đây không phải bản sao lưu của pipeline (xuất bằng: pipeline export --format json --what all)",
         "backup.notAnObject": "không phải một đối tượng JSON",
+        "backup.cutShort": "tệp kết thúc trước dấu ngoặc đóng của bản sao lưu: tệp đã bị cắt cụt, không có gì được khôi phục",
         "backup.notBoolean": "'{0}' bị thiếu hoặc không phải true/false",
         "backup.notInteger": "'{0}' bị thiếu hoặc không phải số nguyên",
         "backup.notText": "'{0}' bị thiếu hoặc không phải văn bản",
