@@ -48,9 +48,15 @@ public struct ProgressLine: Sendable, Equatable {
         case .checking: verb = t("progress.checking")
         }
         var parts = [t("progress.rows", Self.grouped(rows, language))]
-        if let rate { parts.append(t("progress.rate", Self.grouped(rate, language))) }
-        if let fraction { parts.append(t("progress.percent", Int((min(max(fraction, 0), 1) * 100).rounded(.down)))) }
-        if let secondsLeft { parts.append(t("progress.left", Self.duration(secondsLeft, language))) }
+        if work == .checking {
+            // A check counts its checks (`rows` of them done), not rows, and their costs differ a
+            // thousandfold (the pages of the whole file against a count): it names the step it
+            // is on and how long it has run, no rate or time left.
+            parts = [t("progress.checkStep", Self.grouped(rows + 1, language)), Self.duration(Int(elapsed), language)]
+        }
+        if work != .checking, let rate { parts.append(t("progress.rate", Self.grouped(rate, language))) }
+        if work != .checking, let fraction { parts.append(t("progress.percent", Int((min(max(fraction, 0), 1) * 100).rounded(.down)))) }
+        if work != .checking, let secondsLeft { parts.append(t("progress.left", Self.duration(secondsLeft, language))) }
         let room = max(width - 1, 1)
         while true {
             let line = verb + ": " + parts.joined(separator: " · ")

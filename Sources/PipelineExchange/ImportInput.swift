@@ -16,6 +16,11 @@ public final class ImportSource {
     public let size: Int64?
     /// Bytes read so far.
     public private(set) var bytesRead: Int64 = 0
+    /// A descriptor that becomes readable when reading must stop (the CLI's Ctrl-C pipe), or
+    /// -1. A read from a terminal or a pipe can wait for ever; it waits for this one too, so
+    /// that Ctrl-C ends it at once instead of at the next line typed or piped. A regular file
+    /// never waits: its rows reach the import's own check of Ctrl-C.
+    public var stopDescriptor: Int32 = -1
 
     public init(_ path: String, standardInputName: String = "standard input") throws(FileError) {
         self.path = path
@@ -67,6 +72,7 @@ public final class ImportSource {
 
     /// Reads up to `count` bytes; 0 at the end.
     func read(into buffer: UnsafeMutableRawPointer, count: Int) throws(FileError) -> Int {
+        if stopDescriptor >= 0, size == nil { try waitForInputOrStop() }
         while true {
             let result = Glibc.read(descriptor, buffer, count)
             if result >= 0 {
@@ -75,6 +81,22 @@ public final class ImportSource {
             }
             if errno == EINTR { continue }
             throw FileError.fromErrno(errno, path: name, writing: false)
+        }
+    }
+
+    /// Waits until the input has bytes (or its end) or the stop descriptor is readable; the
+    /// latter is an interrupted read (`EINTR`'s error), which the caller takes for the stop.
+    private func waitForInputOrStop() throws(FileError) {
+        var watched = [pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: stopDescriptor, events: Int16(POLLIN), revents: 0)]
+        while true {
+            let ready = poll(&watched, 2, -1)
+            if ready < 0 {
+                if errno == EINTR { continue }  // the signal itself: its pipe says what it meant
+                throw FileError.fromErrno(errno, path: name, writing: false)
+            }
+            if watched[1].revents != 0 { throw FileError.fromErrno(EINTR, path: name, writing: false) }
+            if watched[0].revents != 0 { return }
         }
     }
 }

@@ -429,12 +429,19 @@ public final class EngineStore: PipelineStore {
     static let reportedGlances = 100
 
     /// The engine's checks, then the rows every engine keeps alike: preferences no one can use.
-    public func integrityReport() throws -> IntegrityReport {
-        var report = try engine.integrityReport()
+    public func integrityReport(progress: RowProgress) throws -> IntegrityReport {
+        var steps = 0
+        var report = try engine.integrityReport(progress: RowProgress { done, _ in
+            steps = done
+            try progress.step(done, nil)
+        })
         report.problems += try read { try $0.unusablePreferences() }.map { preference in
             IntegrityProblem.preference(user: preference.user, key: preference.key.rawValue, value: preference.value)
         }
+        steps += 1
+        try progress.step(steps, nil)
         report.problems += try read { try $0.staleActivityGlances(limit: Self.reportedGlances) }.map { IntegrityProblem.activityGlance(record: $0.rawValue) }
+        try progress.step(steps + 1, nil)
         return report
     }
 

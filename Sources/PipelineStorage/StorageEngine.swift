@@ -50,8 +50,9 @@ public protocol StorageEngine: AnyObject, Sendable {
 
     /// What is wrong with the stored data, if anything (empty means sound): the engine's own
     /// checks of its files or pages, the filter index, the totals against the deals, each
-    /// deal's stage against its history.
-    func integrityReport() throws -> IntegrityReport
+    /// deal's stage against its history. `progress` hears how many checks are done after
+    /// each one (and may stop the report by throwing).
+    func integrityReport(progress: RowProgress) throws -> IntegrityReport
 
     /// Rebuilds what can be rebuilt from the deals themselves — the filter index and the
     /// stage totals — in one transaction.
@@ -390,4 +391,9 @@ public struct ChangeToken: Hashable, Sendable {
     public let rawValue: Int64
 
     public init(_ rawValue: Int64) { self.rawValue = rawValue }
+}
+
+extension StorageEngine {
+    /// What is wrong with the stored data, told to no one as it goes.
+    public func integrityReport() throws -> IntegrityReport { try integrityReport(progress: .none) }
 }

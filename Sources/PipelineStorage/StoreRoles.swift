@@ -160,8 +160,8 @@ public protocol StoreMaintenance: AnyObject, Sendable {
     var location: String { get }
     /// The file the data lives in on this machine, if it does (`nil` for a server).
     var localFile: String? { get }
-    /// What is wrong with the stored data (empty problems: sound).
-    func integrityReport() throws -> IntegrityReport
+    /// What is wrong with the stored data (empty problems: sound); `progress` as the engine's.
+    func integrityReport(progress: RowProgress) throws -> IntegrityReport
     /// Rebuilds what can be rebuilt from the deals themselves, in one transaction.
     func repair() throws
 }
@@ -261,6 +261,9 @@ public typealias BoardStore = PipelineReading & PipelineWriting & LeadWorkflow &
     & PipelineFigures
 
 extension StoreMaintenance {
+    /// What is wrong with the stored data, told to no one as it goes.
+    public func integrityReport() throws -> IntegrityReport { try integrityReport(progress: .none) }
+
     /// What is wrong with the stored data; empty means sound.
     public func integrityProblems() throws -> [IntegrityProblem] { try integrityReport().problems }
 }

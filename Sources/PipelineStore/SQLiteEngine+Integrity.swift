@@ -10,11 +10,15 @@ extension SQLiteEngine {
     /// FTS5 checks its index through an `INSERT` command that changes nothing; it runs in a
     /// transaction that is rolled back. SQLite refuses it on a connection opened read-only:
     /// the report then says the filter index went unchecked.
-    public func integrityReport() throws -> IntegrityReport {
+    public func integrityReport(progress: RowProgress) throws -> IntegrityReport {
         var problems = Self.damage(atPath: path).map { [IntegrityProblem.file($0)] } ?? []
         var filterIndexChecked = true
+        var done = 0
+        func checked() throws { done += 1; try progress.step(done, nil) }
         problems += try withReadTransaction { db in
+            // SQLite's own check of every page: most of a check's time on a large file.
             var problems = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }.map(IntegrityProblem.pages)
+            try checked()
             // Without the tables and columns the checks below read, they could only fail in
             // SQLite's words: the schema is said first, and alone.
             let missing = try Self.missingSchema(db)
@@ -26,6 +30,7 @@ extension SQLiteEngine {
             } catch let error as DatabaseError {
                 problems.append(.filterIndex(error.message ?? "\(error.resultCode)"))
             }
+            try checked()
             // Sums are compared split as the table keeps them (see Schema), so that a million
             // large deals cannot overflow the check itself.
             let totals = try Row.fetchAll(db, sql: """
@@ -39,6 +44,7 @@ extension SQLiteEngine {
             problems += totals.map { row in
                 .stageTotal(team: row["team_id"], stage: row["stage_id"], currency: row["currency"], kept: row["kept"], counted: row["counted"])
             }
+            try checked()
             // The header's overdue counts sum these; they are compared with a plain count.
             let dueCounts = try Row.fetchAll(db, sql: """
                 SELECT team_id, stage_id, due, coalesce(o.n, 0) AS counted, coalesce(t.count, 0) AS kept
@@ -61,6 +67,7 @@ extension SQLiteEngine {
                 .dueCount(team: row["team_id"], stage: row["stage_id"], salesperson: row["salesperson"], due: row["due"],
                           kept: row["kept"], counted: row["counted"])
             }
+            try checked()
             // Every stage change writes a history line in the same transaction: a deal's
             // stage is where its last line says it went.
             let strays = try Int64.fetchAll(db, sql: """
@@ -70,7 +77,12 @@ extension SQLiteEngine {
                                          WHERE h.opportunity_id = o.id ORDER BY h.id DESC LIMIT 1)
                 LIMIT 20
                 """)
-            return problems + strays.map(IntegrityProblem.stageNotInHistory) + (try Self.unreadableValues(db)) + (try Self.invalidValues(db))
+            try checked()
+            problems += strays.map(IntegrityProblem.stageNotInHistory) + (try Self.unreadableValues(db))
+            try checked()
+            problems += try Self.invalidValues(db)
+            try checked()
+            return problems
         }
         return IntegrityReport(problems: problems, filterIndexChecked: filterIndexChecked)
     }

@@ -8,8 +8,10 @@ extension PostgresEngine {
     /// each deal's stage against its last history line, and each deal's weighted amount
     /// against its amount and probability. PostgreSQL checks its own pages and keeps its
     /// indexes (the trigram index included) itself.
-    public func integrityReport() throws -> IntegrityReport {
-        try reading { transaction in
+    public func integrityReport(progress: RowProgress) throws -> IntegrityReport {
+        var done = 0
+        func checked() throws { done += 1; try progress.step(done, nil) }
+        return try reading { transaction in
             var problems: [IntegrityProblem] = []
             for row in try transaction.rows("""
                 SELECT team_id, stage_id, currency, coalesce(o.n, 0), coalesce(t.count, 0)
@@ -26,6 +28,7 @@ extension PostgresEngine {
                 problems.append(.stageTotal(team: try row.int64(0), stage: try row.int64(1), currency: try row.string(2),
                                             kept: Int(try row.int64(4)), counted: Int(try row.int64(3))))
             }
+            try checked()
             // The header's overdue counts sum these; they are compared with a plain count.
             for row in try transaction.rows("""
                 SELECT team_id, stage_id, salesperson, due, coalesce(o.n, 0), coalesce(t.count, 0)
@@ -40,6 +43,7 @@ extension PostgresEngine {
                 problems.append(.dueCount(team: try row.int64(0), stage: try row.int64(1), salesperson: try row.string(2),
                                           due: try row.string(3), kept: Int(try row.int64(5)), counted: Int(try row.int64(4))))
             }
+            try checked()
             // Every stage change writes a history line in the same transaction: a deal's stage
             // is where its last line says it went.
             for row in try transaction.rows("""
@@ -51,6 +55,7 @@ extension PostgresEngine {
                 """) {
                 problems.append(.stageNotInHistory(opportunity: try row.int64(0)))
             }
+            try checked()
             for row in try transaction.rows("""
                 SELECT id FROM opportunity
                 WHERE type = 'opportunity'
@@ -59,6 +64,7 @@ extension PostgresEngine {
                 """) {
                 problems.append(.weightedAmount(opportunity: try row.int64(0)))
             }
+            try checked()
             return IntegrityReport(problems: problems)
         }
     }

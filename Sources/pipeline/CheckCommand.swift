@@ -14,6 +14,7 @@ struct CheckCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Flag(help: ArgumentHelp(localized("cli.check.repair"))) var repair = false
+    @Flag(help: ArgumentHelp(localized("cli.progress.quiet"))) var quiet = false
 
     func run() throws {
         let path = global.databasePath
@@ -25,7 +26,13 @@ struct CheckCommand: ParsableCommand {
         let session = try global.open(forWriting: repair, acceptingDamage: true)
         // A server's database is named as the store names it: what `--db` said may hold a password.
         let name = onServer ? session.database.location : path
-        let report = try session.database.integrityReport()
+        let progress = ProgressDisplay(.checking, quiet: quiet)
+        progress.keepAlive()
+        let report: IntegrityReport
+        do {
+            defer { progress.clear() }
+            report = try session.database.integrityReport(progress: progress.rows)
+        }
         var problems = report.problems
         if repair, !problems.isEmpty {
             try session.database.repair()

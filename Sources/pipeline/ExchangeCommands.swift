@@ -96,12 +96,24 @@ struct ImportCommand: ParsableCommand {
     }
 
     func run() throws {
+        Interruption.catchInterrupts()
+        do {
+            try importing()
+        } catch let error where !(error is ExitCode) && Interruption.requested {
+            // Ctrl-C before the rows began (the first read from a terminal or a pipe, the
+            // database being opened): nothing was applied either.
+            Console.error(localized("cli.exchange.cancelledImport"))
+            throw ExitCode(ExitStatus.interrupted)
+        }
+    }
+
+    private func importing() throws {
         // The file is opened, and known to be one, before the database is.
         let source = try ImportSource(file, standardInputName: localized("cli.exchange.standardInput"))
+        source.stopDescriptor = Interruption.descriptor
         let text = try TextStream(source, encoding: encoding)
         let session = try global.open()
         let started = ProgressDisplay.monotonicSeconds()
-        Interruption.catchInterrupts()
         if (format ?? Self.format(of: file, startingWith: text.peek(256))) == .json {
             guard !dryRun else { throw ValidationError(localized("cli.exchange.dryRunAppliesToCsv")) }
             let progress = ProgressDisplay(.restoring, quiet: quiet)
@@ -118,7 +130,10 @@ struct ImportCommand: ParsableCommand {
             // Records that name no team go to the importing user's current team.
             defaultTeam: try session.database.currentTeam().id, now: context.now, user: context.user, language: session.language))
         let progress = ProgressDisplay(.importing, quiet: quiet)
-        let report = try cancellable(progress) { try importer.run(text, kind: what, dryRun: dryRun, progress: progress.rows) }
+        // A read stopped by Ctrl-C is the file's last problem: nothing was applied.
+        let report = try cancellable(progress, failed: { !$0.problems.isEmpty }) {
+            try importer.run(text, kind: what, dryRun: dryRun, progress: progress.rows)
+        }
         for warning in report.warnings { Console.error(localized("cli.warning", warning)) }
         guard report.problems.isEmpty else {
             for problem in report.problems { Console.error(localized("cli.error", problem.text(in: session.language))) }
@@ -142,10 +157,12 @@ struct ImportCommand: ParsableCommand {
 
     /// Runs the import with its progress line, which goes before anything else is said; Ctrl-C
     /// (the work has rolled back by then) is said in one sentence and ends with 130.
-    private func cancellable<T>(_ progress: ProgressDisplay, _ work: () throws -> T) throws -> T {
+    private func cancellable<T>(_ progress: ProgressDisplay, failed: (T) -> Bool = { _ in false }, _ work: () throws -> T) throws -> T {
         defer { progress.clear() }
         do {
-            return try work()
+            let result = try work()
+            guard failed(result), Interruption.requested else { return result }
+            throw DataCommandCancelled()
         } catch let error {
             // After a Ctrl-C, whatever stopped the work — the flag, or the input cut off when
             // the program feeding the pipe died of the same signal — is the cancellation.

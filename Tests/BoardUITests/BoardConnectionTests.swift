@@ -79,7 +79,7 @@ final class InterruptibleEngine: StorageEngine, @unchecked Sendable {
         return false
     }
 
-    func integrityReport() throws -> IntegrityReport { try inner.integrityReport() }
+    func integrityReport(progress: RowProgress) throws -> IntegrityReport { try inner.integrityReport(progress: progress) }
     func repair() throws { try inner.repair() }
 }
 

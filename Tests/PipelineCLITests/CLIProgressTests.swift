@@ -52,6 +52,105 @@ struct CLIProgressTests {
         #expect(cli.run(["check"]).status == 0)
     }
 
+    /// The pid of the program the pane's shell runs (its only child), once it has one.
+    static func childOfPane(_ tmux: Tmux) -> Int32? {
+        guard let shell = Int32(tmux.display("#{pane_pid}")) else { return nil }
+        // The shell's children, through its tasks' lists (no pgrep: one process, our own).
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(shell)/task")) ?? []
+        for task in tasks {
+            let children = (try? String(contentsOfFile: "/proc/\(shell)/task/\(task)/children", encoding: .utf8)) ?? ""
+            if let pid = children.split(separator: " ").compactMap({ Int32($0) }).first { return pid }
+        }
+        return nil
+    }
+
+    /// Whether process `pid` (named `name`) now catches SIGINT: its handler is installed, so a
+    /// Ctrl-C from here on is the program's to handle (before, it would simply end it).
+    static func catchesInterrupt(_ pid: Int32, named name: String) -> Bool {
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        let lines = status.split(separator: "\n")
+        guard lines.contains(where: { $0 == "Name:\t\(name)" }),
+              let caught = lines.first(where: { $0.hasPrefix("SigCgt:") }),
+              let mask = UInt64(caught.dropFirst("SigCgt:".count).trimmingCharacters(in: .whitespaces), radix: 16) else { return false }
+        return mask & (1 << (UInt64(SIGINT) - 1)) != 0
+    }
+
+    /// Runs `script` (sh) in a pane, waits until the import it starts catches Ctrl-C, presses
+    /// Ctrl-C, and returns the pane's exit line and screen.
+    static func interruptImport(_ cli: CLI, script: String, file: String) -> (exit: String, screen: String) {
+        let path = cli.path(file)
+        FileManager.default.createFile(atPath: path, contents: Data(script.utf8))
+        let tmux = pane(cli, "sh \(path)", log: cli.path("pane.log"))
+        var importer: Int32?
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline {
+            // The shell runs the pipeline's stages as its children; the import is the one named so.
+            if let shell = childOfPane(tmux) {
+                let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(shell)/task")) ?? []
+                let children = tasks.flatMap { task in
+                    ((try? String(contentsOfFile: "/proc/\(shell)/task/\(task)/children", encoding: .utf8)) ?? "")
+                        .split(separator: " ").compactMap { Int32($0) }
+                }
+                importer = ([shell] + children).first { catchesInterrupt($0, named: "pipeline") }
+                if importer != nil { break }
+            }
+            usleep(20_000)
+        }
+        #expect(importer != nil, "the import never caught SIGINT: \(tmux.screen)")
+        tmux.send("C-c")
+        return (exitLine(tmux), tmux.screen)
+    }
+
+    @Test func ctrlCEndsAnImportWaitingForTypedLines() throws {
+        let cli = CLI()
+        cli.ok(["stage", "list"])
+        let before = cli.everything()
+        // Standard input is the terminal: the import waits for the next line typed. Before,
+        // Ctrl-C only set a flag and the read went on waiting (SA_RESTART).
+        let result = Self.interruptImport(cli, script: "exec \(CLI.binary) import - --format csv \(cli.databaseOption)\n", file: "typed.sh")
+        #expect(result.exit == "EXIT=130")
+        #expect(result.screen.contains("Cancelled: nothing was imported, the database is as it was."), "\(result.screen)")
+        #expect(cli.everything() == before)
+    }
+
+    @Test func ctrlCEndsAnImportFedBySlowPipeWithNothingImported() throws {
+        let cli = CLI()
+        cli.ok(["stage", "list"])
+        let before = cli.everything()
+        // Rows arrive, then the program feeding the pipe waits: Ctrl-C reaches both. Before,
+        // the import took the pipe's end (its writer died of the same Ctrl-C) for the end of
+        // a whole file and committed the rows it had read.
+        // The script's own shell waits it out (its trap), as an interactive shell would, so that
+        // the pane reads the import's status; the feeder's `sleep` dies of the Ctrl-C.
+        let script = "trap : INT\n(printf 'name\\nDeal 1\\nDeal 2\\n'; sleep 600) | \(CLI.binary) import - --format csv \(cli.databaseOption)\n"
+        let result = Self.interruptImport(cli, script: script, file: "piped.sh")
+        #expect(result.exit == "EXIT=130")
+        #expect(result.screen.contains("Cancelled: nothing was imported, the database is as it was."), "\(result.screen)")
+        #expect(cli.everything() == before)
+        #expect(cli.run(["check"]).status == 0)
+    }
+
+    /// `check` names the step it is on and how long it has run, in place, then says its
+    /// verdict on a clean line; piped, it shows nothing of it.
+    @Test func aCheckShowsTheStepItIsOnInATerminal() throws {
+        let cli = CLI()
+        cli.ok(["opp", "add", "Alpha", "--revenue", "100"])
+        let log = cli.path("pane.log")
+        let tmux = Self.pane(cli, "PIPELINE_PROGRESS_EVERY=0 \(CLI.binary) check \(cli.databaseOption)", log: log)
+        #expect(Self.exitLine(tmux) == "EXIT=0")
+        let bytes = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(bytes.contains("\rChecking: step 2 · 0 s\u{1B}[K"), "\(bytes.prefix(400).debugDescription)")
+        // The line is taken away before the verdict.
+        #expect(bytes.contains("\r\u{1B}[K"))
+        #expect(tmux.screen.contains(" is sound"))
+        #expect(!tmux.screen.contains("Checking:"))
+        let piped = cli.run(["check"], environment: ["PIPELINE_PROGRESS_EVERY": "0"])
+        #expect(piped.status == 0 && !piped.stderr.contains("Checking"), "\(piped.stderr)")
+        let quiet = Self.pane(cli, "PIPELINE_PROGRESS_EVERY=0 \(CLI.binary) check --quiet \(cli.databaseOption)", log: cli.path("quiet.log"))
+        #expect(Self.exitLine(quiet) == "EXIT=0")
+        #expect(!((try? String(contentsOfFile: cli.path("quiet.log"), encoding: .utf8)) ?? "").contains("Checking"))
+    }
+
     @Test func aFinishedImportSaysWhatItDidAndHowLongItTook() throws {
         let cli = CLI()
         let csv = Self.file(cli, rows: 20_000)

@@ -17,6 +17,14 @@ struct ProgressTests {
         #expect(line.secondsLeft == nil)
     }
 
+    /// A check's steps differ a thousandfold in cost: it names the step it is on and how long it has run.
+    @Test func aCheckSaysItsChecksAndTheTimeSoFar() {
+        let line = ProgressLine(work: .checking, rows: 3, elapsed: 12.7, fraction: 0.3)
+        #expect(line.text(in: .english, width: 80) == "Checking: step 4 · 12 s")
+        #expect(line.text(in: .vietnamese, width: 80) == "Đang kiểm tra: bước 4 · 12 giây")
+        #expect(line.text(in: .english, width: 20) == "Checking: step 4")
+    }
+
     @Test func longWorkSaysMinutesAndHours() {
         #expect(ProgressLine.duration(125, .english) == "2 min 5 s")
         #expect(ProgressLine.duration(4_800, .english) == "1 h 20 min")

@@ -153,4 +153,24 @@ struct OverdueCountTests {
         try fixture.store.repair()
         try Self.expectCountsAgree(fixture, "repaired")
     }
+
+    /// `check` shows which step it is on: every engine reports each of its checks as done, in
+    /// order, and a report stopped by its progress (Ctrl-C) ends there.
+    @Test(arguments: EngineKind.allCases) func theCheckReportsEachStepItFinishes(_ engine: EngineKind) throws {
+        let fixture = try StoreFixture(engine)
+        _ = try fixture.add("Alpha", stage: "Qualified", salesperson: "lan")
+        var steps: [Int] = []
+        let report = try fixture.store.integrityReport(progress: RowProgress { done, _ in steps.append(done) })
+        #expect(report.problems.isEmpty)
+        #expect(steps.count >= 5, "\(steps)")
+        #expect(steps == Array(1...steps.count), "\(steps)")
+        var asked = 0
+        #expect(throws: DataCommandCancelled.self) {
+            _ = try fixture.store.integrityReport(progress: RowProgress { _, _ in
+                asked += 1
+                if asked == 2 { throw DataCommandCancelled() }
+            })
+        }
+        #expect(asked == 2)
+    }
 }

@@ -797,6 +797,7 @@ extension Catalogue {
         "progress.restoring": "Restoring",
         "progress.copying": "Copying",
         "progress.checking": "Checking",
+        "progress.checkStep": "step {0}",
         "progress.rows": "{0} rows",
         "progress.rate": "{0} rows/s",
         "progress.percent": "{0}%",

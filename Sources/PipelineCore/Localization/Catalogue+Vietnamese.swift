@@ -794,6 +794,7 @@ extension Catalogue {
         "progress.restoring": "Đang khôi phục",
         "progress.copying": "Đang sao chép",
         "progress.checking": "Đang kiểm tra",
+        "progress.checkStep": "bước {0}",
         "progress.rows": "{0} dòng",
         "progress.rate": "{0} dòng/giây",
         "progress.percent": "{0}%",

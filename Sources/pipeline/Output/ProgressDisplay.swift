@@ -6,31 +6,67 @@ import PipelineStorage
 /// one line redrawn in place (`\r`, the line, erase to its end), ten times a second at most
 /// (`ProgressMeter`), never wider than the terminal. Nothing when standard error is not a
 /// terminal (a script, a log) or with `--quiet`.
-final class ProgressDisplay {
+final class ProgressDisplay: @unchecked Sendable {
+    // The meter is touched under `lock` only: the command's loop reports on its thread, and a
+    // check's ticker (`keepAlive`) redraws on another.
     private var meter: ProgressMeter?
+    private let lock = NSLock()
+    private var ticker: DispatchSourceTimer?
+    private var rowsSoFar = 0
+    private var cleared = false
 
     init(_ work: ProgressLine.Work, quiet: Bool) {
         guard !quiet, isatty(STDERR_FILENO) == 1 else { return }
         var size = winsize()
         let columns = ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0 ? Int(size.ws_col) : nil
         let width = Console.width(terminalColumns: columns, environment: ProcessInfo.processInfo.environment)
-        meter = ProgressMeter(work: work, language: CLILanguage.current, width: width, clock: Self.monotonicSeconds,
-                              draw: { Console.standardError("\r" + $0 + "\u{1B}[K") })
+        meter = ProgressMeter(work: work, language: CLILanguage.current, width: width, interval: Self.interval,
+                              clock: Self.monotonicSeconds, draw: { Console.standardError("\r" + $0 + "\u{1B}[K") })
     }
 
     /// What the command's row loop calls: draws the line when it is due, and stops the work
     /// once Ctrl-C was pressed (see `Interruption`).
     var rows: RowProgress {
         RowProgress { [self] rows, fraction in
-            meter?.update(rows: rows, fraction: fraction)
+            lock.withLock {
+                rowsSoFar = rows
+                if !cleared { meter?.update(rows: rows, fraction: fraction) }
+            }
             if Interruption.requested { throw DataCommandCancelled() }
         }
     }
 
-    /// Takes the line away, before the command's own last words.
+    /// For work whose single steps can each take long (a check's read of every page): the
+    /// line is redrawn four times a second between reports too, so that its time goes on.
+    func keepAlive() {
+        guard meter != nil else { return }
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "pipeline.progress"))
+        timer.schedule(deadline: .now() + 0.25, repeating: 0.25)
+        timer.setEventHandler { [self] in
+            lock.withLock { if !cleared { meter?.update(rows: rowsSoFar) } }
+        }
+        timer.resume()
+        ticker = timer
+    }
+
+    /// Takes the line away, before the command's own last words; nothing is drawn after.
     func clear() {
-        guard let meter, meter.drawn > 0 else { return }
-        Console.standardError("\r\u{1B}[K")
+        lock.withLock {
+            ticker?.cancel()
+            ticker = nil
+            guard !cleared else { return }
+            cleared = true
+            guard let meter, meter.drawn > 0 else { return }
+            Console.standardError("\r\u{1B}[K")
+        }
+    }
+
+    /// Seconds between two drawings: a tenth, or `PIPELINE_PROGRESS_EVERY` (for tests, which
+    /// cannot make a small file slow enough to be drawn: 0 draws at every report).
+    static var interval: Double {
+        guard let text = ProcessInfo.processInfo.environment["PIPELINE_PROGRESS_EVERY"], let seconds = Double(text),
+              seconds.isFinite, (0...60).contains(seconds) else { return 0.1 }
+        return seconds
     }
 
     /// Seconds of a clock that only goes forward (not the wall clock, which may be set back).
@@ -41,21 +77,41 @@ final class ProgressDisplay {
     }
 }
 
-/// Ctrl-C during an import, a restore or a copy: the handler only sets a flag (all a signal
-/// handler may safely do); the command's row loop reads it, stops, and its transaction rolls
-/// back. Commands that do not ask keep the default, which ends the process at once.
+/// Ctrl-C during an import, a restore or a copy: the handler only sets a flag and writes a
+/// byte to a pipe (all a signal handler may safely do); the command's row loop reads the flag,
+/// stops, and its transaction rolls back. A read that waits on a terminal or a pipe waits on
+/// the pipe too (`ImportSource.stopDescriptor`): Ctrl-C ends it at once, not at the next line.
+/// Commands that do not ask keep the default, which ends the process at once.
 enum Interruption {
     /// Installs the handler; from then on SIGINT sets the flag instead of ending the process.
     static func catchInterrupts() {
         interruptRequested = 0  // initialised before the handler can touch it
+        if interruptReadEnd < 0 {
+            var ends: [Int32] = [-1, -1]
+            if pipe(&ends) == 0 {
+                for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+                _ = fcntl(ends[1], F_SETFL, O_NONBLOCK)  // the handler never waits on a full pipe
+                (interruptReadEnd, interruptWriteEnd) = (ends[0], ends[1])
+            }
+        }
         var action = sigaction()
-        action.__sigaction_handler.sa_handler = { _ in interruptRequested = 1 }
+        action.__sigaction_handler.sa_handler = { _ in
+            interruptRequested = 1
+            var byte: UInt8 = 1
+            _ = write(interruptWriteEnd, &byte, 1)  // async-signal-safe; a full pipe already says it
+        }
         sigemptyset(&action.sa_mask)
         action.sa_flags = SA_RESTART
         sigaction(SIGINT, &action, nil)
     }
 
     static var requested: Bool { interruptRequested != 0 }
+
+    /// Readable once Ctrl-C was pressed (-1 before `catchInterrupts`).
+    static var descriptor: Int32 { interruptReadEnd }
 }
 
 nonisolated(unsafe) private var interruptRequested: sig_atomic_t = 0
+/// The pipe's two ends, plain integers the handler reads without touching any object.
+nonisolated(unsafe) private var interruptReadEnd: Int32 = -1
+nonisolated(unsafe) private var interruptWriteEnd: Int32 = -1
