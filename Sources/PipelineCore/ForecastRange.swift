@@ -197,8 +197,23 @@ public enum RevenueDistribution {
         var certain: Int128 = 0
         var uncertain: [(amount: Int64, p: Double)] = []
         for deal in deals where deal.amount > 0 && deal.basisPoints > 0 {
-            if deal.basisPoints >= 10_000 { certain += Int128(deal.amount) } else { uncertain.append((deal.amount, Double(deal.basisPoints) / 10_000)) }
+            if deal.basisPoints >= 10_000 { certain += Int128(deal.amount) } else { uncertain.append((deal.amount, chance(deal.basisPoints))) }
         }
+        return quantiles(uncertain: uncertain, certain: certain, levels, method: method, buckets: buckets)
+    }
+
+    /// A probability in basis points as the distribution uses it.
+    @inline(__always) static func chance(_ basisPoints: Int) -> Double { Double(basisPoints) / 10_000 }
+
+    /// Whether a deal moves the distribution at all: an amount, and neither 0 % nor 100 %.
+    @inline(__always) static func isUncertain(amount: Int64, basisPoints: Int) -> Bool {
+        amount > 0 && basisPoints > 0 && basisPoints < 10_000
+    }
+
+    /// `quantiles` once the deals are sorted out: the uncertain ones in their order, the
+    /// certain ones' sum.
+    static func quantiles(uncertain: [(amount: Int64, p: Double)], certain: Int128, _ levels: [Double],
+                          method: Method = .automatic, buckets: Int64 = bucketCount) -> (values: [Int128], exact: Bool) {
         guard !uncertain.isEmpty else { return (levels.map { _ in certain }, true) }
         if method == .automatic {
             if uncertain.count <= enumerationLimit { return (enumerated(uncertain, levels).map { $0 + certain }, true) }
@@ -279,24 +294,53 @@ public enum RevenueDistribution {
     static func bucketed(_ deals: [(amount: Int64, p: Double)], _ levels: [Double], buckets: Int64) -> [Int128] {
         var total: Int128 = 0
         for deal in deals { total += Int128(deal.amount) }
-        let width = max(1, (total + Int128(buckets) - 1) / Int128(buckets))
+        var sum = BucketedSum(total: total, buckets: buckets)
+        for deal in deals { sum.add(deal.amount, p: deal.p) }
+        return sum.quantiles(levels)
+    }
+
+    /// The approximate convolution's state, filled one deal at a time once the total of the
+    /// uncertain deals is known (a store knows it from a first, summing read): the large deals
+    /// (at most `largeShare` of them), and the small ones' mean and variance — so that a
+    /// million deals are never held. Deals must come in the same order for the same figures
+    /// (floating-point sums).
+    struct BucketedSum {
+        let total: Int128
+        let width: Int128
+        let largeFrom: Int64
+        let widthInUnits: Double
         var large: [(cells: Int, fraction: Double, p: Double)] = []
         var smallMean = 0.0, smallVariance = 0.0
-        // The threshold and the width as Int64 when they fit (they do unless the total passes
-        // 9.2e18 minor units): the loop below runs once per deal.
-        let threshold = (total + Int128(largeShare) - 1) / Int128(largeShare)
-        let largeFrom = threshold > Int128(Int64.max) ? Int64.max : Int64(threshold)
-        let widthInUnits = Double(Int64(clamping: width))
-        for deal in deals {
-            if deal.amount >= largeFrom {
-                let cells = Int128(deal.amount) / width
-                large.append((Int(cells), Double(Int64(Int128(deal.amount) - cells * width)) / widthInUnits, deal.p))
+
+        init(total: Int128, buckets: Int64) {
+            self.total = total
+            width = max(1, (total + Int128(buckets) - 1) / Int128(buckets))
+            // The threshold and the width as Int64 when they fit (they do unless the total
+            // passes 9.2e18 minor units): `add` runs once per deal.
+            let threshold = (total + Int128(largeShare) - 1) / Int128(largeShare)
+            largeFrom = threshold > Int128(Int64.max) ? Int64.max : Int64(threshold)
+            widthInUnits = Double(Int64(clamping: width))
+        }
+
+        @inline(__always) mutating func add(_ amount: Int64, p: Double) {
+            if amount >= largeFrom {
+                let cells = Int128(amount) / width
+                large.append((Int(cells), Double(Int64(Int128(amount) - cells * width)) / widthInUnits, p))
             } else {
-                let amount = Double(deal.amount) / widthInUnits
-                smallMean += deal.p * amount
-                smallVariance += deal.p * (1 - deal.p) * amount * amount
+                let amount = Double(amount) / widthInUnits
+                smallMean += p * amount
+                smallVariance += p * (1 - p) * amount * amount
             }
         }
+
+        func quantiles(_ levels: [Double]) -> [Int128] {
+            RevenueDistribution.bucketedQuantiles(large: large, smallMean: smallMean, smallVariance: smallVariance,
+                                                  width: width, total: total, levels)
+        }
+    }
+
+    static func bucketedQuantiles(large: [(cells: Int, fraction: Double, p: Double)], smallMean: Double, smallVariance: Double,
+                                  width: Int128, total: Int128, _ levels: [Double]) -> [Int128] {
         // The large deals: 0 with 1 − p, the lower bucket with p (1 − f), the upper with p f.
         let reachable = large.reduce(0) { $0 + $1.cells + 1 }
         var mass = [Double](repeating: 0, count: reachable + 1)
