@@ -38,15 +38,50 @@ extension StoreReader {
         return tally.observations(for: stages)
     }
 
-    /// See `PipelineFigures.forecastRange`: the open active deals, streamed into the core's
-    /// builder, which keeps each as an (amount, probability) pair (the board reads it too).
+    /// See `PipelineFigures.forecastRange`, in memory that follows the number of currencies
+    /// and closing months, not of deals: the store first sums each group's uncertain deals
+    /// (`rangeTotals`), then streams the deals' figures alone (`forEachRangeRow`, in id order)
+    /// into the core's `BoundedBuilder`, which keeps only what each group's method needs; the
+    /// drivers' titles are read last. Should the sums and the deals disagree (a value SQL reads
+    /// otherwise than the core), the deals stream once more with the totals they gave.
     public func forecastRange(team: Team.ID?, salesperson: String?) throws -> ForecastRange {
-        let open = Set(try catalog().stages.filter { $0.outcome == .open }.map(\.id))
-        var builder = ForecastRange.Builder()
-        try forEachOpportunity(OpportunityFilter(team: team, salesperson: salesperson)) { deal in
-            if let stage = deal.stage, open.contains(stage), deal.lostReason == nil { builder.add(RangeDeal(deal)) }
+        var totals = try rangeTotals(team: team, salesperson: salesperson)
+        var currencies: [String: CurrencyCode] = [:]
+        for _ in 0..<2 {
+            var builder = ForecastRange.BoundedBuilder(totals: totals)
+            try forEachRangeRow(team: team, salesperson: salesperson) { row in
+                builder.add(Self.rangeDeal(row, currencies: &currencies))
+            }
+            switch builder.range(preferring: try defaultCurrency()) {
+            case .range(var range):
+                for currency in range.currencies.indices {
+                    for driver in range.currencies[currency].drivers.indices {
+                        let id = range.currencies[currency].drivers[driver].id
+                        range.currencies[currency].drivers[driver].title = try record(id)?.title ?? ""
+                    }
+                }
+                return range
+            case .totalsDiffered(let seen):
+                totals = seen
+            }
         }
-        return builder.range(preferring: try defaultCurrency())
+        throw StoreError.failed(path: "", reason: "the open deals changed while the forecast range read them")
+    }
+
+    /// A range row as the deal it is: the currency, amount, probability and closing date read
+    /// as `Rows.opportunity` reads them (a value out of range as its default), without a title.
+    public static func rangeDeal(_ row: RangeRow, currencies: inout [String: CurrencyCode]) -> RangeDeal {
+        let currency: CurrencyCode
+        if let known = currencies[row.currency] {
+            currency = known
+        } else {
+            let code = row.currency
+            currency = code == "VND" ? .vnd : code == "USD" ? .usd : (try? CurrencyCode(stored: code)) ?? .usd
+            currencies[code] = currency
+        }
+        let month = row.closing.flatMap(CalendarDate.init(iso8601:)).map { String($0.description.prefix(7)) }
+        return RangeDeal(id: Opportunity.ID(row.id), title: "", amount: Money(minorUnits: row.amount, currency: currency) ?? .zero(currency),
+                         probability: row.basisPoints.flatMap(Probability.init(basisPoints:)) ?? .zero, closingMonth: month)
     }
 
     /// See `PipelineFigures.wonByMonth`: the active deals of each won stage, streamed a stage
