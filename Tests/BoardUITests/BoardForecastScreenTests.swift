@@ -166,10 +166,15 @@ struct BoardForecastScreenTests {
         let board = try BoardHarness(size: Size(columns: 80, rows: 24), language: language) { board in
             let team = try board.database.currentTeam().id
             let stages = try board.database.pipeline(for: team).stages
-            for (title, revenue, currency, stage, closing) in [("Huge VND", 85_500_000_000 as Int64, CurrencyCode.vnd, 2, "2027-01-10"),
-                                                               ("Huge USD", 999_999_999_999, .usd, 3, "2027-02-10"),
-                                                               ("Huge USD 2", 999_999_999_999, .usd, 1, nil),
-                                                               ("Small", 120_000, .usd, 1, "2027-01-20"), ("Won", 250_000, .usd, 4, nil)] {
+            // Four deals of $9,999,999,999.99 closing in one month (P10–P90 of $20–40 billion:
+            // in Vietnamese the amounts no longer fit one line), $999,999,999,999.99 twice (the
+            // table's old layout cut their sum in Vietnamese), a VND deal of 85.5 billion.
+            let deals: [(String, Int64, CurrencyCode, Int, String?)] = [
+                ("Huge VND", 85_500_000_000, .vnd, 2, "2027-01-10"), ("Huge 1", 999_999_999_999, .usd, 3, "2027-02-10"),
+                ("Huge 2", 999_999_999_999, .usd, 3, "2027-02-11"), ("Huge 3", 999_999_999_999, .usd, 3, "2027-02-12"),
+                ("Huge 4", 999_999_999_999, .usd, 3, "2027-02-13"), ("Larger 1", 99_999_999_999_999, .usd, 1, nil), ("Larger 2", 99_999_999_999_999, .usd, 1, nil),
+                ("Small", 120_000, .usd, 1, "2027-01-20"), ("Won", 250_000, .usd, 4, nil)]
+            for (title, revenue, currency, stage, closing) in deals {
                 var changes = OpportunityChanges()
                 changes.title = title
                 changes.expectedRevenue = Money(minorUnits: revenue, currency: currency)
