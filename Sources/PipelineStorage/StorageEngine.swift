@@ -126,10 +126,6 @@ public protocol StoreReader {
     /// (all when `nil`), of `salesperson` when given (exactly, ignoring case), in id order, as
     /// the forecast range (issue 14) reads them: one narrow statement, streamed.
     func forEachRangeRow(team: Team.ID?, salesperson: String?, _ body: (RangeRow) throws -> Void) throws
-    /// The same deals' uncertain ones (an amount, neither 0 % nor 100 %) summed per currency
-    /// and expected-closing month (`substr(expected_closing, 1, 7)`), in one statement: what
-    /// the range must know of each group before the deals stream (`RangeGroupTotals`).
-    func rangeTotals(team: Team.ID?, salesperson: String?) throws -> [RangeGroupTotals]
 
     /// Every closed deal (won or lost, archived ones included) of `team` (all when `nil`),
     /// in id order, each with its history lines oldest first: one row per line, or one row

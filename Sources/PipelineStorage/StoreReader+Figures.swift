@@ -39,38 +39,28 @@ extension StoreReader {
     }
 
     /// See `PipelineFigures.forecastRange`, in memory that follows the number of currencies
-    /// and closing months, not of deals: the store first sums each group's uncertain deals
-    /// (`rangeTotals`), then streams the deals' figures alone (`forEachRangeRow`, in id order)
-    /// into the core's `BoundedBuilder`, which keeps only what each group's method needs; the
-    /// drivers' titles are read last. Should the sums and the deals disagree (a value SQL reads
-    /// otherwise than the core), the deals stream once more with the totals they gave.
+    /// and closing months, not of deals: the store streams the open deals' figures alone
+    /// (`forEachRangeRow`, in id order) into the core's `BoundedBuilder`, which keeps only what
+    /// each group's method can still need; the drivers' titles are read last, by id.
     public func forecastRange(team: Team.ID?, salesperson: String?) throws -> ForecastRange {
-        var totals = try rangeTotals(team: team, salesperson: salesperson)
         var currencies: [String: CurrencyCode] = [:]
-        for _ in 0..<2 {
-            var builder = ForecastRange.BoundedBuilder(totals: totals)
-            try forEachRangeRow(team: team, salesperson: salesperson) { row in
-                builder.add(Self.rangeDeal(row, currencies: &currencies))
-            }
-            switch builder.range(preferring: try defaultCurrency()) {
-            case .range(var range):
-                for currency in range.currencies.indices {
-                    for driver in range.currencies[currency].drivers.indices {
-                        let id = range.currencies[currency].drivers[driver].id
-                        range.currencies[currency].drivers[driver].title = try record(id)?.title ?? ""
-                    }
-                }
-                return range
-            case .totalsDiffered(let seen):
-                totals = seen
+        var builder = ForecastRange.BoundedBuilder()
+        try forEachRangeRow(team: team, salesperson: salesperson) { row in
+            builder.add(Self.rangeDeal(row, currencies: &currencies))
+        }
+        var range = builder.range(preferring: try defaultCurrency())
+        for currency in range.currencies.indices {
+            for driver in range.currencies[currency].drivers.indices {
+                let id = range.currencies[currency].drivers[driver].id
+                range.currencies[currency].drivers[driver].title = try record(id)?.title ?? ""
             }
         }
-        throw StoreError.failed(path: "", reason: "the open deals changed while the forecast range read them")
+        return range
     }
 
     /// A range row as the deal it is: the currency, amount, probability and closing date read
     /// as `Rows.opportunity` reads them (a value out of range as its default), without a title.
-    public static func rangeDeal(_ row: RangeRow, currencies: inout [String: CurrencyCode]) -> RangeDeal {
+    static func rangeDeal(_ row: RangeRow, currencies: inout [String: CurrencyCode]) -> RangeDeal {
         let currency: CurrencyCode
         if let known = currencies[row.currency] {
             currency = known

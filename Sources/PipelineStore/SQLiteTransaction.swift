@@ -217,31 +217,6 @@ extension SQLiteTransaction: StoreReader {
         }
     }
 
-    func rangeTotals(team: Team.ID?, salesperson: String?) throws -> [RangeGroupTotals] {
-        let condition = rangeCondition(team: team, salesperson: salesperson)
-        // Sums in two parts, as the stage totals: a million amounts can pass SQLite's 64 bits.
-        let sql = """
-            SELECT o.currency, substr(o.expected_closing, 1, 7) AS month, count(*),
-                   sum(o.expected_revenue / 1000000000), sum(o.expected_revenue % 1000000000), min(o.expected_revenue)
-            \(condition.sql) AND o.expected_revenue > 0 AND o.probability > 0 AND o.probability < 10000
-            GROUP BY o.currency, month
-            """
-        var currencies: [String: CurrencyCode] = [:]
-        return try scanningWithSmallCache {
-            try naming {
-                try Row.fetchAll(db.cachedStatement(sql: sql), arguments: condition.arguments).map { row in
-                    let high: Int64 = try row.checked(3, table: "opportunity"), low: Int64 = try row.checked(4, table: "opportunity")
-                    let deal = Self.rangeDeal(RangeRow(id: 0, amount: 0, currency: try row.checked(0, table: "opportunity"), basisPoints: nil,
-                                                       closing: nil), currencies: &currencies)
-                    return RangeGroupTotals(currency: deal.amount.currency, month: try row.checked(1, table: "opportunity"),
-                                            uncertainCount: try row.checked(2, table: "opportunity"),
-                                            uncertainTotal: Int128(high) * 1_000_000_000 + Int128(low),
-                                            smallestUncertain: try row.checked(5, table: "opportunity"))
-                }
-            }
-        }
-    }
-
     /// Runs a pass over far more pages than the board keeps between keys through a small page
     /// cache, put back after: the seen rates' pass over every closed deal's history filled the
     /// 8 MiB cache the board's columns use, and at 1,000,000 deals added 4.5 MB to the board's

@@ -317,20 +317,6 @@ extension PostgresTransaction: StoreReader {
         }
     }
 
-    func rangeTotals(team: Team.ID?, salesperson: String?) throws -> [RangeGroupTotals] {
-        let condition = rangeCondition(team: team, salesperson: salesperson)
-        var currencies: [String: CurrencyCode] = [:]
-        return try rows("""
-            SELECT o.currency, substr(o.expected_closing, 1, 7), count(*), sum(o.expected_revenue), min(o.expected_revenue)
-            \(condition.sql) AND o.expected_revenue > 0 AND o.probability > 0 AND o.probability < 10000
-            GROUP BY 1, 2
-            """, condition.parameters).map { row in
-            let deal = Self.rangeDeal(RangeRow(id: 0, amount: 0, currency: try row.string(0), basisPoints: nil, closing: nil), currencies: &currencies)
-            return RangeGroupTotals(currency: deal.amount.currency, month: row.optionalString(1), uncertainCount: Int(clamping: try row.int128(2)),
-                                    uncertainTotal: try row.int128(3), smallestUncertain: try row.int64(4))
-        }
-    }
-
     func forEachClosedDealLine(team: Team.ID?, _ body: (ClosedDealLine) throws -> Void) throws {
         // One ordered statement streamed through a cursor; the history's index on
         // (opportunity_id, id) serves the join (see the SQLite engine's).

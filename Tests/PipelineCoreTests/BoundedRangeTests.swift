@@ -52,14 +52,8 @@ struct BoundedRangeTests {
         return deals
     }
 
-    static func totals(of deals: [RangeDeal]) -> [RangeGroupTotals] {
-        var survey = ForecastRange.Survey()
-        for deal in deals { survey.add(deal) }
-        return survey.totals
-    }
-
-    static func bounded(_ deals: [RangeDeal], totals: [RangeGroupTotals]) -> ForecastRange.BoundedBuilder {
-        var builder = ForecastRange.BoundedBuilder(totals: totals)
+    static func bounded(_ deals: [RangeDeal]) -> ForecastRange.BoundedBuilder {
+        var builder = ForecastRange.BoundedBuilder()
         for deal in deals { builder.add(deal) }
         return builder
     }
@@ -79,13 +73,7 @@ struct BoundedRangeTests {
     @Test(arguments: 1...10)
     func theBoundedBuilderGivesTheBuildersFigures(seed: UInt64) throws {
         let deals = Self.pipeline(seed: seed)
-        let reference = ForecastRange.of(deals, preferring: .vnd)
-        let builder = Self.bounded(deals, totals: Self.totals(of: deals))
-        guard case .range(let range) = builder.range(preferring: .vnd) else {
-            Issue.record("the totals were the deals' own")
-            return
-        }
-        Self.expectSame(range, reference)
+        Self.expectSame(Self.bounded(deals).range(preferring: .vnd), ForecastRange.of(deals, preferring: .vnd))
     }
 
     /// The random pipelines above do reach every method: listed, convolved on a grid, bucketed.
@@ -101,57 +89,62 @@ struct BoundedRangeTests {
         #expect(methods == ["bucketed", "convolved", "listed"])
     }
 
-    /// What the builder holds never follows the number of deals: per group at most every
-    /// uncertain deal of a group that may be exact (√20,000,000 ≈ 4,472), else at most 2,000
-    /// large ones and two numbers.
-    @Test func itKeepsNoMoreThanEachGroupsMethodNeeds() {
-        var generator = SeededGenerator(seed: 99)
-        let many = Self.deals(.large, currency: .usd, month: "2027-01", using: &generator)
-            + Self.deals(.large, currency: .usd, month: "2027-01", using: &generator)
-            + Self.deals(.large, currency: .usd, month: "2027-01", using: &generator)
-        let builder = Self.bounded(many, totals: Self.totals(of: many))
-        #expect(many.count > 7_500)
-        for group in builder.groups {
-            #expect(group.kept == nil)
-            #expect((group.summed?.large.count ?? .max) <= Int(RevenueDistribution.largeShare))
+    /// What the builder holds never follows the number of deals: at every step, per group, at
+    /// most every uncertain deal of a group that may be exact (√20,000,000 ≈ 4,472), else at
+    /// most 4,000 deals that may be large (pruned to 2,000); the figures stay `Builder`'s.
+    @Test(arguments: [UInt64(99), 100])
+    func itKeepsNoMoreThanEachGroupsMethodNeeds(seed: UInt64) {
+        var generator = SeededGenerator(seed: seed)
+        var many: [RangeDeal] = []
+        for _ in 0..<8 { many += Self.deals(.large, currency: .usd, month: "2027-01", using: &generator) }
+        // Rising amounts: each deal is large when it comes, so the candidates fill and are pruned.
+        many += (1...5_000).map { index in
+            RangeDeal(id: Opportunity.ID(0), title: "", amount: Money(minorUnits: Int64(index) * 1_000_000, currency: .usd)!,
+                      probability: Probability(basisPoints: 5_000)!, closingMonth: "2027-02")
         }
-        guard case .range(let range) = builder.range() else { Issue.record("the totals were the deals' own"); return }
-        #expect(range.currencies.first?.whole.count == many.count)
+        for index in many.indices { many[index].id = Opportunity.ID(Int64(index + 1)) }
+        var builder = ForecastRange.BoundedBuilder()
+        var most = 0
+        for deal in many {
+            builder.add(deal)
+            most = max(most, (builder.months.values.map(\.held) + builder.wholes.values.map(\.held)).max() ?? 0)
+        }
+        #expect(many.count > 25_000)
+        #expect(most <= 4_472, "held \(most) deals")
+        #expect(builder.wholes.values.allSatisfy { $0.kept == nil }, "the whole pipeline is bucketed")
+        Self.expectSame(builder.range(), ForecastRange.of(many))
     }
 
-    /// Totals that do not match the deals (a store's SQL reading a value otherwise) are said,
-    /// with the totals the deals gave; with those the figures are the builder's.
-    @Test(arguments: [UInt64(3), 7])
-    func totalsThatDifferAreGivenBackAsSeen(seed: UInt64) throws {
-        let deals = Self.pipeline(seed: seed)
-        var wrong = Self.totals(of: deals)
-        wrong[0].uncertainTotal += 1
-        guard case .totalsDiffered(let seen) = Self.bounded(deals, totals: wrong).range() else {
-            Issue.record("wrong totals went unnoticed")
-            return
-        }
-        guard case .totalsDiffered = Self.bounded(deals, totals: []).range() else {
-            Issue.record("no totals went unnoticed")
-            return
-        }
-        #expect(Set(seen.filter { $0.uncertainCount > 0 }) == Set(Self.totals(of: deals).filter { $0.uncertainCount > 0 }))
-        guard case .range(let range) = Self.bounded(deals, totals: seen).range(preferring: .vnd) else {
-            Issue.record("the seen totals did not match")
-            return
-        }
-        Self.expectSame(range, ForecastRange.of(deals, preferring: .vnd))
+    /// The small deals' moments are exact integers: the bucketed figures do not depend on the
+    /// order the small deals come in (the large ones keep theirs).
+    @Test func theBucketedFiguresDoNotDependOnTheSmallDealsOrder() {
+        var generator = SeededGenerator(seed: 5)
+        let deals = Self.deals(.large, currency: .usd, month: nil, using: &generator)
+        let chances = deals.map { ($0.amount.minorUnits, $0.probability.basisPoints) }
+        let total = chances.reduce(Int64(0)) { $0 + $1.0 }
+        let large = chances.filter { $0.0 * RevenueDistribution.largeShare >= total }
+        let small = chances.filter { $0.0 * RevenueDistribution.largeShare < total }
+        let first = RevenueDistribution.quantiles(large + small, [0.1, 0.5, 0.9])
+        let reversed = RevenueDistribution.quantiles(large + small.reversed(), [0.1, 0.5, 0.9])
+        #expect(!first.exact && first.values == reversed.values)
     }
 
-    /// Groups of certain and hopeless deals alone need no totals (a store's sum leaves them out).
-    @Test func groupsWithoutUncertainDealsNeedNoTotals() throws {
-        let deals = [(1, Int64(500_000), 10_000, "2027-01"), (2, 0, 5_000, "2027-01"), (3, 700_000, 0, nil)].map {
-            RangeDeal(id: Opportunity.ID(Int64($0.0)), title: "", amount: Money(minorUnits: $0.1, currency: .usd)!,
-                      probability: Probability(basisPoints: $0.2)!, closingMonth: $0.3)
+    /// The exact moments against floating-point sums, for amounts of every size up to the
+    /// largest there is (their squares pass 64 bits, and the three 32-bit parts must add up).
+    @Test func theSmallMomentsAreTheMeanAndVariance() {
+        var generator = SeededGenerator(seed: 21)
+        var moments = RevenueDistribution.SmallMoments()
+        var mean = 0.0, variance = 0.0
+        for _ in 0..<2_000 {
+            let amount = Int64.random(in: 1...Money.maximumMinorUnits, using: &generator) >> Int64.random(in: 0...50, using: &generator)
+            let basisPoints = Int.random(in: 1...9_999, using: &generator)
+            moments.add((amount, basisPoints))
+            let p = Double(basisPoints) / 10_000, a = Double(amount) / 1_000
+            mean += p * a
+            variance += p * (1 - p) * a * a
         }
-        guard case .range(let range) = Self.bounded(deals, totals: []).range() else {
-            Issue.record("certain deals asked for totals")
-            return
-        }
-        Self.expectSame(range, ForecastRange.of(deals))
+        let normal = moments.normal(width: 1_000)
+        #expect(abs(normal.mean - mean) <= mean * 1e-12)
+        #expect(abs(normal.variance - variance) <= variance * 1e-12)
     }
 }
