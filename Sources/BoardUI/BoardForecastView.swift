@@ -184,6 +184,9 @@ enum BoardForecastView {
         BoardRenderer.money(amount, currency, state)
     }
 
+    /// The fewest cells a label is cut to when the amounts need the room.
+    static let shortestLabel = 6
+
     /// The table: label, deals, then expected and weighted as bars with their exact amounts.
     /// Bars are proportional within the screen, per currency (amounts in different
     /// currencies are never compared): the largest amount of a currency fills the bar.
@@ -199,11 +202,12 @@ enum BoardForecastView {
         let expectedAmounts = rows.map { row in row.expected.map { money($0, row.currency, state) } ?? "" }
         let weightedAmounts = rows.map { row in row.weighted.map { money($0, row.currency, state) } ?? "" }
         let expectedWidth = widest(expectedAmounts), weightedWidth = widest(weightedAmounts)
-        // label ␣␣ deals ␣␣ bar ␣ expected ␣␣ bar ␣ weighted
-        func barRoom() -> Int { (width - labelWidth - countWidth - expectedWidth - weightedWidth - 8) / 2 }
-        let wantedBar = 4
-        if barRoom() < wantedBar { labelWidth = max(10, labelWidth - 2 * (wantedBar - barRoom())) }
-        let barWidth = max(0, barRoom())
+        // label ␣␣ deals ␣␣ bar ␣ expected ␣␣ bar ␣ weighted. An amount is never cut: room
+        // comes from the bars first (the amounts beside them say the same exactly), down to
+        // none, then from the labels (cut with "…", down to `shortestLabel`).
+        let amountsWidth = countWidth + expectedWidth + weightedWidth + 8
+        labelWidth = max(min(labelWidth, shortestLabel), min(labelWidth, width - amountsWidth))
+        let barWidth = max(0, (width - labelWidth - amountsWidth) / 2)
         let countX = labelWidth + 2
         let expectedX = countX + countWidth + 2
         let expectedColumn = barWidth + 1 + expectedWidth
@@ -292,7 +296,11 @@ enum BoardForecastView {
                     lines.append(line)
                 } else {
                     lines.append(line)
-                    lines.append([Cell(x: 2, width: width - 2, text: text, style: .dim)])
+                    // Broken between P10, P50 and P90 when even a line of its own is too
+                    // narrow: an amount is never cut.
+                    for part in BoardOverlays.hintLines(text, width: width - 2) {
+                        lines.append([Cell(x: 2, width: width - 2, text: part, style: .dim)])
+                    }
                 }
             }
             row(state.t("forecast.open"), group.whole, bar: false, style: .money)

@@ -195,19 +195,39 @@ public enum RevenueDistribution {
                                  method: Method = .automatic, buckets: Int64 = bucketCount) -> (values: [Int128], exact: Bool) {
         // Certain deals add their amount to every outcome; deals at 0 % or of no amount add nothing.
         var certain: Int128 = 0
-        var uncertain: [(amount: Int64, p: Double)] = []
+        var uncertain: [Chance] = []
         for deal in deals where deal.amount > 0 && deal.basisPoints > 0 {
-            if deal.basisPoints >= 10_000 { certain += Int128(deal.amount) } else { uncertain.append((deal.amount, Double(deal.basisPoints) / 10_000)) }
+            if deal.basisPoints >= 10_000 { certain += Int128(deal.amount) } else { uncertain.append((deal.amount, deal.basisPoints)) }
         }
+        return quantiles(uncertain: uncertain, certain: certain, levels, method: method, buckets: buckets)
+    }
+
+    /// One uncertain deal: its amount in minor units and probability in basis points.
+    typealias Chance = (amount: Int64, basisPoints: Int)
+
+    /// A probability in basis points as the distribution uses it.
+    @inline(__always) static func chance(_ basisPoints: Int) -> Double { Double(basisPoints) / 10_000 }
+
+    /// Whether a deal moves the distribution at all: an amount, and neither 0 % nor 100 %.
+    @inline(__always) static func isUncertain(amount: Int64, basisPoints: Int) -> Bool {
+        amount > 0 && basisPoints > 0 && basisPoints < 10_000
+    }
+
+    /// `quantiles` once the deals are sorted out: the uncertain ones in their order, the
+    /// certain ones' sum.
+    static func quantiles(uncertain: [Chance], certain: Int128, _ levels: [Double],
+                          method: Method = .automatic, buckets: Int64 = bucketCount) -> (values: [Int128], exact: Bool) {
         guard !uncertain.isEmpty else { return (levels.map { _ in certain }, true) }
         if method == .automatic {
-            if uncertain.count <= enumerationLimit { return (enumerated(uncertain, levels).map { $0 + certain }, true) }
+            if uncertain.count <= enumerationLimit {
+                return (enumerated(uncertain.map { ($0.amount, chance($0.basisPoints)) }, levels).map { $0 + certain }, true)
+            }
             var divisor: Int64 = 0
             var total: Int128 = 0
             for deal in uncertain { divisor = gcd(divisor, deal.amount); total += Int128(deal.amount) }
             let cells = total / Int128(divisor)
             if cells * Int128(uncertain.count) <= Int128(exactCellWork) {
-                let values = convolved(uncertain.map { (Int(Int128($0.amount) / Int128(divisor)), $0.p) }, cells: Int(cells) + 1, levels)
+                let values = convolved(uncertain.map { (Int(Int128($0.amount) / Int128(divisor)), chance($0.basisPoints)) }, cells: Int(cells) + 1, levels)
                 return (values.map { Int128($0) * Int128(divisor) + certain }, true)
             }
         }
@@ -274,29 +294,89 @@ public enum RevenueDistribution {
     /// the same way would add up: 400 deals rounded up by half a bucket each move the range
     /// by 200). The many smaller deals together are a normal distribution with their exact
     /// mean and variance: each adds little, so their sum is what the central limit theorem
-    /// says, and it is off by about one such deal at most. A quantile is then found by
-    /// bisection on the bucket boundaries of P(large + small ≤ x).
-    static func bucketed(_ deals: [(amount: Int64, p: Double)], _ levels: [Double], buckets: Int64) -> [Int128] {
+    /// says, and it is off by about one such deal at most (their mean and variance are exact
+    /// integer sums, `SmallMoments`, so that they do not depend on the deals' order). A
+    /// quantile is then found by bisection on the bucket boundaries of P(large + small ≤ x).
+    static func bucketed(_ deals: [Chance], _ levels: [Double], buckets: Int64) -> [Int128] {
         var total: Int128 = 0
         for deal in deals { total += Int128(deal.amount) }
-        let width = max(1, (total + Int128(buckets) - 1) / Int128(buckets))
+        var sum = BucketedSum(total: total, buckets: buckets)
+        for deal in deals { sum.add(deal) }
+        return sum.quantiles(levels)
+    }
+
+    /// The small deals' Σ bp · amount and Σ bp · (10,000 − bp) · amount², exactly, in
+    /// integers (amount² in three parts of 32 bits so that a million deals of 10¹⁸ minor
+    /// units stay far within Int128): the same whatever order the deals come in, so that a
+    /// store's one pass can move a deal here as soon as it is known to be small.
+    struct SmallMoments: Sendable {
+        var weightedAmounts: Int128 = 0
+        var high: Int128 = 0, cross: Int128 = 0, low: Int128 = 0
+
+        @inline(__always) mutating func add(_ deal: Chance) {
+            let amount = Int128(deal.amount), basisPoints = Int128(deal.basisPoints)
+            weightedAmounts += basisPoints * amount
+            let weight = basisPoints * (10_000 - basisPoints)
+            let upper = amount >> 32, lower = amount & 0xFFFF_FFFF
+            high += weight * upper * upper
+            cross += weight * upper * lower
+            low += weight * lower * lower
+        }
+
+        mutating func add(_ other: SmallMoments) {
+            weightedAmounts += other.weightedAmounts
+            high += other.high
+            cross += other.cross
+            low += other.low
+        }
+
+        /// Mean and variance of the small deals' won revenue in buckets of `width` minor units.
+        func normal(width: Double) -> (mean: Double, variance: Double) {
+            let squares = Double(high) * 0x1p64 + 2 * Double(cross) * 0x1p32 + Double(low)
+            return (Double(weightedAmounts) / 10_000 / width, squares / 100_000_000 / (width * width))
+        }
+    }
+
+    /// The approximate convolution's state, filled one deal at a time once the total of the
+    /// uncertain deals is known: the large deals (at most `largeShare` of them) and the small
+    /// ones' moments, so that a million deals are never held. The large deals are convolved
+    /// in the order they came (largest first, ties in that order).
+    struct BucketedSum {
+        let total: Int128
+        let width: Int128
+        let largeFrom: Int64
+        let widthInUnits: Double
         var large: [(cells: Int, fraction: Double, p: Double)] = []
-        var smallMean = 0.0, smallVariance = 0.0
-        // The threshold and the width as Int64 when they fit (they do unless the total passes
-        // 9.2e18 minor units): the loop below runs once per deal.
-        let threshold = (total + Int128(largeShare) - 1) / Int128(largeShare)
-        let largeFrom = threshold > Int128(Int64.max) ? Int64.max : Int64(threshold)
-        let widthInUnits = Double(Int64(clamping: width))
-        for deal in deals {
+        var small = SmallMoments()
+
+        init(total: Int128, buckets: Int64) {
+            self.total = total
+            width = max(1, (total + Int128(buckets) - 1) / Int128(buckets))
+            // The threshold and the width as Int64 when they fit (they do unless the total
+            // passes 9.2e18 minor units): `add` runs once per deal.
+            let threshold = (total + Int128(largeShare) - 1) / Int128(largeShare)
+            largeFrom = threshold > Int128(Int64.max) ? Int64.max : Int64(threshold)
+            widthInUnits = Double(Int64(clamping: width))
+        }
+
+        @inline(__always) mutating func add(_ deal: Chance) {
             if deal.amount >= largeFrom {
                 let cells = Int128(deal.amount) / width
-                large.append((Int(cells), Double(Int64(Int128(deal.amount) - cells * width)) / widthInUnits, deal.p))
+                large.append((Int(cells), Double(Int64(Int128(deal.amount) - cells * width)) / widthInUnits, chance(deal.basisPoints)))
             } else {
-                let amount = Double(deal.amount) / widthInUnits
-                smallMean += deal.p * amount
-                smallVariance += deal.p * (1 - deal.p) * amount * amount
+                small.add(deal)
             }
         }
+
+        func quantiles(_ levels: [Double]) -> [Int128] {
+            let normal = small.normal(width: widthInUnits)
+            return RevenueDistribution.bucketedQuantiles(large: large, smallMean: normal.mean, smallVariance: normal.variance,
+                                                         width: width, total: total, levels)
+        }
+    }
+
+    static func bucketedQuantiles(large: [(cells: Int, fraction: Double, p: Double)], smallMean: Double, smallVariance: Double,
+                                  width: Int128, total: Int128, _ levels: [Double]) -> [Int128] {
         // The large deals: 0 with 1 − p, the lower bucket with p (1 − f), the upper with p f.
         let reachable = large.reduce(0) { $0 + $1.cells + 1 }
         var mass = [Double](repeating: 0, count: reachable + 1)

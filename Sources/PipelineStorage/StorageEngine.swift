@@ -123,6 +123,11 @@ public protocol StoreReader {
     /// (exactly, ignoring case).
     func forecastRows(team: Team.ID?, grouping: Forecast.Grouping, salesperson: String?) throws -> [Forecast.Row]
 
+    /// The open active deals (not leads; in an open stage, without a lost reason) of `team`
+    /// (all when `nil`), of `salesperson` when given (exactly, ignoring case), in id order, as
+    /// the forecast range (issue 14) reads them: one narrow statement, streamed.
+    func forEachRangeRow(team: Team.ID?, salesperson: String?, _ body: (RangeRow) throws -> Void) throws
+
     /// Every closed deal (won or lost, archived ones included) of `team` (all when `nil`),
     /// in id order, each with its history lines oldest first: one row per line, or one row
     /// with `line == nil` for a deal without lines. One ordered statement over the history's

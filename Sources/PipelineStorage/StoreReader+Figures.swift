@@ -38,15 +38,40 @@ extension StoreReader {
         return tally.observations(for: stages)
     }
 
-    /// See `PipelineFigures.forecastRange`: the open active deals, streamed into the core's
-    /// builder, which keeps each as an (amount, probability) pair (the board reads it too).
+    /// See `PipelineFigures.forecastRange`, in memory that follows the number of currencies
+    /// and closing months, not of deals: the store streams the open deals' figures alone
+    /// (`forEachRangeRow`, in id order) into the core's `BoundedBuilder`, which keeps only what
+    /// each group's method can still need; the drivers' titles are read last, by id.
     public func forecastRange(team: Team.ID?, salesperson: String?) throws -> ForecastRange {
-        let open = Set(try catalog().stages.filter { $0.outcome == .open }.map(\.id))
-        var builder = ForecastRange.Builder()
-        try forEachOpportunity(OpportunityFilter(team: team, salesperson: salesperson)) { deal in
-            if let stage = deal.stage, open.contains(stage), deal.lostReason == nil { builder.add(RangeDeal(deal)) }
+        var currencies: [String: CurrencyCode] = [:]
+        var builder = ForecastRange.BoundedBuilder()
+        try forEachRangeRow(team: team, salesperson: salesperson) { row in
+            builder.add(Self.rangeDeal(row, currencies: &currencies))
         }
-        return builder.range(preferring: try defaultCurrency())
+        var range = builder.range(preferring: try defaultCurrency())
+        for currency in range.currencies.indices {
+            for driver in range.currencies[currency].drivers.indices {
+                let id = range.currencies[currency].drivers[driver].id
+                range.currencies[currency].drivers[driver].title = try record(id)?.title ?? ""
+            }
+        }
+        return range
+    }
+
+    /// A range row as the deal it is: the currency, amount, probability and closing date read
+    /// as `Rows.opportunity` reads them (a value out of range as its default), without a title.
+    static func rangeDeal(_ row: RangeRow, currencies: inout [String: CurrencyCode]) -> RangeDeal {
+        let currency: CurrencyCode
+        if let known = currencies[row.currency] {
+            currency = known
+        } else {
+            let code = row.currency
+            currency = code == "VND" ? .vnd : code == "USD" ? .usd : (try? CurrencyCode(stored: code)) ?? .usd
+            currencies[code] = currency
+        }
+        let month = row.closing.flatMap(CalendarDate.init(iso8601:)).map { String($0.description.prefix(7)) }
+        return RangeDeal(id: Opportunity.ID(row.id), title: "", amount: Money(minorUnits: row.amount, currency: currency) ?? .zero(currency),
+                         probability: row.basisPoints.flatMap(Probability.init(basisPoints:)) ?? .zero, closingMonth: month)
     }
 
     /// See `PipelineFigures.wonByMonth`: the active deals of each won stage, streamed a stage

@@ -358,3 +358,24 @@ public struct ClosedDealLine: Sendable {
         self.line = line
     }
 }
+
+/// One open deal as the forecast range reads it from a store: its figures and no more (a
+/// million whole records cost more than their distribution). Values as stored; the shared
+/// `StoreReader.forecastRange` reads them as `Rows.opportunity` would.
+public struct RangeRow: Sendable {
+    public var id: Int64
+    /// Minor units.
+    public var amount: Int64
+    public var currency: String
+    public var basisPoints: Int?
+    /// `YYYY-MM-DD` as stored.
+    public var closing: String?
+
+    public init(id: Int64, amount: Int64, currency: String, basisPoints: Int?, closing: String?) {
+        self.id = id
+        self.amount = amount
+        self.currency = currency
+        self.basisPoints = basisPoints
+        self.closing = closing
+    }
+}

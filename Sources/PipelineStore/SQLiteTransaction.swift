@@ -189,6 +189,34 @@ extension SQLiteTransaction: StoreReader {
         return rows
     }
 
+    /// The deals of the forecast range: open active deals without a lost reason.
+    private func rangeCondition(team: Team.ID?, salesperson: String?) -> (sql: String, arguments: StatementArguments) {
+        var sql = """
+            FROM opportunity o JOIN stage s ON s.id = o.stage_id
+            WHERE o.type = 'opportunity' AND o.active = 1 AND o.lost_reason IS NULL AND s.outcome = 'open'
+            """
+        var arguments: StatementArguments = []
+        if let team { sql += " AND o.team_id = ?"; arguments += [team.rawValue] }
+        if let salesperson { sql += " AND o.salesperson = ? COLLATE NOCASE"; arguments += [salesperson] }
+        return (sql, arguments)
+    }
+
+    func forEachRangeRow(team: Team.ID?, salesperson: String?, _ body: (RangeRow) throws -> Void) throws {
+        let condition = rangeCondition(team: team, salesperson: salesperson)
+        try scanningWithSmallCache {
+            let rows = try Row.fetchCursor(
+                db.cachedStatement(sql: "SELECT o.id, o.expected_revenue, o.currency, o.probability, o.expected_closing \(condition.sql) ORDER BY o.id"),
+                arguments: condition.arguments)
+            while let row = try rows.next() {
+                try body(try naming {
+                    RangeRow(id: try row.checked(0, table: "opportunity"), amount: try row.checked(1, table: "opportunity"),
+                             currency: try row.checked(2, table: "opportunity"), basisPoints: try row.checked(3, table: "opportunity"),
+                             closing: try row.checked(4, table: "opportunity"))
+                })
+            }
+        }
+    }
+
     /// Runs a pass over far more pages than the board keeps between keys through a small page
     /// cache, put back after: the seen rates' pass over every closed deal's history filled the
     /// 8 MiB cache the board's columns use, and at 1,000,000 deals added 4.5 MB to the board's

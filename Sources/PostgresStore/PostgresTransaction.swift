@@ -296,6 +296,27 @@ extension PostgresTransaction: StoreReader {
         return result
     }
 
+    /// The deals of the forecast range: open active deals without a lost reason.
+    private func rangeCondition(team: Team.ID?, salesperson: String?) -> (sql: String, parameters: PostgresParameters) {
+        var sql = """
+            FROM opportunity o JOIN stage s ON s.id = o.stage_id
+            WHERE o.type = 'opportunity' AND o.active AND o.lost_reason IS NULL AND s.outcome = 'open'
+            """
+        var parameters: PostgresParameters = []
+        if let team { parameters.append(team.rawValue); sql += " AND o.team_id = $\(parameters.count)" }
+        if let salesperson { parameters.append(salesperson); sql += " AND lower(o.salesperson) = lower($\(parameters.count))" }
+        return (sql, parameters)
+    }
+
+    func forEachRangeRow(team: Team.ID?, salesperson: String?, _ body: (RangeRow) throws -> Void) throws {
+        let condition = rangeCondition(team: team, salesperson: salesperson)
+        try forEachRow("SELECT o.id, o.expected_revenue, o.currency, o.probability, o.expected_closing \(condition.sql) ORDER BY o.id",
+                       condition.parameters) { row in
+            try body(RangeRow(id: try row.int64(0), amount: try row.int64(1), currency: try row.string(2),
+                              basisPoints: try row.optionalInt64(3).map(Int.init), closing: row.optionalString(4)))
+        }
+    }
+
     func forEachClosedDealLine(team: Team.ID?, _ body: (ClosedDealLine) throws -> Void) throws {
         // One ordered statement streamed through a cursor; the history's index on
         // (opportunity_id, id) serves the join (see the SQLite engine's).

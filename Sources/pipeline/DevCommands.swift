@@ -10,7 +10,7 @@ struct DevCommand: ParsableCommand {
         commandName: "dev",
         abstract: "Tools for tests and benchmarks: churn a database with random changes.",
         shouldDisplay: false,
-        subcommands: [Churn.self, RangeBench.self])
+        subcommands: [Churn.self, RangeBench.self, RangeRead.self])
 
     /// `dev churn`: random moves, edits and stage reorders, as a salesperson at a board
     /// makes them: each one reads a record, may hold it a while, then writes it back with
@@ -169,9 +169,58 @@ struct RangeBench: ParsableCommand {
         let range = ForecastRange.of(generated, preferring: .usd)
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
         print("range \(generated.count) deals: \(Int(elapsed.rounded())) ms")
+        // The bounded builder a store feeds, on the same deals.
+        let boundedStart = DispatchTime.now().uptimeNanoseconds
+        var bounded = ForecastRange.BoundedBuilder()
+        for deal in generated { bounded.add(deal) }
+        let figures = bounded.range(preferring: .usd)
+        let boundedElapsed = Double(DispatchTime.now().uptimeNanoseconds - boundedStart) / 1_000_000
+        if figures.currencies.map(\.whole) == range.currencies.map(\.whole), figures.currencies.map(\.months) == range.currencies.map(\.months) {
+            print("bounded \(generated.count) deals: \(Int(boundedElapsed.rounded())) ms, the same figures")
+        } else {
+            print("bounded \(generated.count) deals: \(Int(boundedElapsed.rounded())) ms, OTHER FIGURES")
+        }
         if let whole = range.currencies.first?.whole {
             print("p10 \(MoneyFormat.plain(whole.p10, currency: .usd)) p50 \(MoneyFormat.plain(whole.p50, currency: .usd)) "
                   + "p90 \(MoneyFormat.plain(whole.p90, currency: .usd)) weighted \(MoneyFormat.plain(whole.weighted, currency: .usd)) exact \(whole.exact)")
+        }
+    }
+}
+
+/// `dev range-read`: `forecast --range`'s store read, timed inside the binary (`read N ms`); with
+/// `--whole-records`, the read as it was before it was bounded (every open deal as a whole
+/// record into `ForecastRange.Builder`), so that both are compared in one binary on one file.
+struct RangeRead: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "range-read", abstract: "Time the forecast range's store read.")
+    @OptionGroup var global: GlobalOptions
+    @Option var team: String?
+    @Flag var wholeRecords = false
+
+    func run() throws {
+        let session = try global.open(forWriting: false)
+        let database = session.database
+        let team = try team.map { try database.team($0).id }
+        let started = DispatchTime.now().uptimeNanoseconds
+        let range: ForecastRange
+        if wholeRecords {
+            range = try database.readingTogether {
+                let open = Set(try database.catalog().stages.filter { $0.outcome == .open }.map(\.id))
+                var builder = ForecastRange.Builder()
+                try database.forEachOpportunity(OpportunityFilter(team: team)) { deal in
+                    if let stage = deal.stage, open.contains(stage), deal.lostReason == nil { builder.add(RangeDeal(deal)) }
+                }
+                return builder.range(preferring: try database.defaultCurrency())
+            }
+        } else {
+            range = try database.forecastRange(team: team, salesperson: nil)
+        }
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
+        print("read \(Int(elapsed.rounded())) ms")
+        for currency in range.currencies {
+            let whole = currency.whole, code = currency.currency
+            print("\(code) count \(whole.count) p10 \(MoneyFormat.plain(whole.p10, currency: code)) p50 \(MoneyFormat.plain(whole.p50, currency: code)) "
+                  + "p90 \(MoneyFormat.plain(whole.p90, currency: code)) weighted \(MoneyFormat.plain(whole.weighted, currency: code)) "
+                  + "months \(currency.months.count) drivers \(currency.drivers.map(\.id.rawValue))")
         }
     }
 }

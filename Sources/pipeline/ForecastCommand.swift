@@ -72,11 +72,15 @@ struct ForecastCommand: ParsableCommand {
         func add(_ label: String, _ probability: String, _ figures: Figures) {
             let expected = Present.sums(figures.expected, preferring: currency, session: session)
             let weighted = Present.sums(figures.weighted, preferring: currency, session: session)
+            let currencies = figures.expected.currencies(preferring: currency)
             for index in expected.indices {
-                // Sums never mix currencies: each currency has its own line.
+                // Sums never mix currencies: each currency has its own line, with its own
+                // count (one count over USD and VND deals would belong to neither line).
                 let first = index == 0
+                let count = currencies.indices.contains(index) && currencies.count > 1
+                    ? figures.countByCurrency[currencies[index]] ?? 0 : figures.count
                 table.add([first ? label : ""] + (byStage ? [first ? probability : ""] : [])
-                          + [first ? String(figures.count) : "", expected[index], weighted[index]])
+                          + [String(count), expected[index], weighted[index]])
             }
         }
         for row in forecast.rows {

@@ -156,6 +156,50 @@ struct BoardForecastScreenTests {
         #expect(BoardForecastView.rangeBar(certain, scale: 100, width: 5) == "    ●")
     }
 
+    // MARK: - Amounts are never cut
+
+    /// Found by the trial: at 80 columns the largest amounts were cut with "…". The bars give
+    /// up their room first; every amount of the table and the range shows whole, in both
+    /// languages.
+    @Test(arguments: [Language.english, .vietnamese])
+    func veryLargeAmountsAreNeverCutAt80Columns(_ language: Language) throws {
+        let board = try BoardHarness(size: Size(columns: 80, rows: 24), language: language) { board in
+            let team = try board.database.currentTeam().id
+            let stages = try board.database.pipeline(for: team).stages
+            // Four deals of $9,999,999,999.99 closing in one month (P10–P90 of $20–40 billion:
+            // in Vietnamese the amounts no longer fit one line), $999,999,999,999.99 twice (the
+            // table's old layout cut their sum in Vietnamese), a VND deal of 85.5 billion.
+            let deals: [(String, Int64, CurrencyCode, Int, String?)] = [
+                ("Huge VND", 85_500_000_000, .vnd, 2, "2027-01-10"), ("Huge 1", 999_999_999_999, .usd, 3, "2027-02-10"),
+                ("Huge 2", 999_999_999_999, .usd, 3, "2027-02-11"), ("Huge 3", 999_999_999_999, .usd, 3, "2027-02-12"),
+                ("Huge 4", 999_999_999_999, .usd, 3, "2027-02-13"), ("Larger 1", 99_999_999_999_999, .usd, 1, nil), ("Larger 2", 99_999_999_999_999, .usd, 1, nil),
+                ("Small", 120_000, .usd, 1, "2027-01-20"), ("Won", 250_000, .usd, 4, nil)]
+            for (title, revenue, currency, stage, closing) in deals {
+                var changes = OpportunityChanges()
+                changes.title = title
+                changes.expectedRevenue = Money(minorUnits: revenue, currency: currency)
+                changes.expectedClosing = closing.flatMap(CalendarDate.init(iso8601:))
+                _ = try board.database.addOpportunity(changes, team: team, stage: stages[stage].id, context: Self.seed)
+            }
+        }
+        board.press(.character("3"))
+        let lines = BoardForecastView.lines(board.state)
+        for line in lines {
+            for cell in line where cell.x > 0 && !cell.text.isEmpty {
+                #expect(DisplayWidth.of(cell.text) <= cell.width, "cut: \(cell.text) in \(cell.width) cells")
+            }
+        }
+        let open = try #require(board.state.forecast?.open)
+        for amount in [open.expected[.usd], open.weighted[.usd]].map({ BoardForecastView.money($0, .usd, board.state) }) {
+            #expect(lines.contains { line in line.contains { $0.text == amount } }, "\(amount)")
+        }
+        let screen = board.screen
+        #expect(screen.contains(language == .english ? "85,500,000,000 VND" : "85.500.000.000 ₫"), "\(screen)")
+        // A label may be cut (it gives room after the bars); an amount never. The range's
+        // lines (below the fold) are among `lines` above.
+        #expect(lines.contains { line in line.contains { $0.text.contains("P50") } })
+    }
+
     // MARK: - Won this month and last
 
     @Test func thisMonthsWonRevenueSitsBesideLastMonths() throws {

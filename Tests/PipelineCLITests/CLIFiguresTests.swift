@@ -25,6 +25,32 @@ struct CLIFiguresTests {
         cli.ok(["opp", "lost", "F", "--reason", "price"])
     }
 
+    /// A stage holding VND and USD deals gives each currency's line its own count (found by
+    /// the trial: one count over both sat on the VND line), and `--json` adds `counts` per
+    /// currency beside `count`, which stays the sum.
+    @Test(arguments: StoreEngine.allCases) func theForecastCountsEachCurrencysDeals(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
+        cli.ok(["opp", "add", "Dong 1", "--revenue", "2000000", "--currency", "VND", "--stage", "Proposition"])
+        cli.ok(["opp", "add", "Dong 2", "--revenue", "3000000", "--currency", "VND", "--stage", "Proposition"])
+        cli.ok(["opp", "add", "Dollar", "--revenue", "1000", "--currency", "USD", "--stage", "Proposition"])
+        let lines = cli.ok(["forecast", "--lang", "en"]).stdout.split(separator: "\n").map(String.init)
+        // The default currency's line first (USD), then VND's, each with its own count.
+        for label in ["Proposition", "Open pipeline"] {
+            let index = try #require(lines.firstIndex { $0.hasPrefix(label) }, "\(lines)")
+            let usd = lines[index].split(separator: " "), vnd = lines[index + 1].split(separator: " ")
+            #expect(lines[index].contains("$1,000.00") && usd.contains("1") && !usd.contains("3"), "\(lines[index])")
+            #expect(lines[index + 1].contains("5,000,000 VND") && vnd.first == "2", "\(lines[index + 1])")
+        }
+        let forecast = cli.object(["forecast", "--json"])
+        let rows = try #require(forecast["rows"] as? [[String: Any]])
+        let proposition = try #require(rows.first { $0["key"] as? String == "Proposition" })
+        #expect(proposition["count"] as? Int == 3)
+        #expect(proposition["counts"] as? [String: Int] == ["USD": 1, "VND": 2])
+        #expect((forecast["open"] as? [String: Any])?["counts"] as? [String: Int] == ["USD": 1, "VND": 2])
+        let won = try #require(forecast["won"] as? [String: Any])
+        #expect(won["count"] as? Int == 0 && (won["counts"] as? [String: Int])?.values.allSatisfy { $0 == 0 } ?? true)
+    }
+
     @Test(arguments: StoreEngine.allCases) func seenRatesFromAHistoryBuiltByHand(_ engine: StoreEngine) throws {
         let cli = try CLI(engine: engine)
         buildHistory(cli)

@@ -63,6 +63,61 @@ struct FiguresStoreTests {
         #expect(everyone.whole.count == 4)
     }
 
+    /// The range a store reads in bounded memory (two narrow statements, `BoundedBuilder`)
+    /// against the core's `Builder` over the same deals read whole, in id order: the same
+    /// figures exactly, drivers' titles included, for groups of every method — listed (≤ 16
+    /// uncertain deals), convolved on a grid (amounts of whole thousands), bucketed (amounts
+    /// from $1 to $10,000,000: total ÷ smallest × count passes 20 million) — in two
+    /// currencies, three months and none, with deals at 0 % and 100 %, and a closing date
+    /// stored malformed (SQL's month is not the core's: the deals stream once more).
+    @Test(arguments: EngineKind.allCases) func theStoresRangeIsTheBuildersOverItsDeals(_ engine: EngineKind) throws {
+        let fixture = try StoreFixture(engine)
+        let db = fixture.store
+        var generator = StoreSeededGenerator(seed: 14)
+        let months = ["2027-01-15", "2027-02-03", "2027-03-30", nil]
+        for index in 0..<150 {
+            let group = index % 5
+            let probability = ["0", "100", "10", "35", "50", "75", "90", "37.5"].randomElement(using: &generator)!
+            let revenue: String, currency: String?
+            switch group {
+            case 0, 1: // bucketed: USD, amounts far apart
+                revenue = index % 7 == 0 ? "10,000,000.00" : String(Int.random(in: 1...5_000, using: &generator))
+                currency = nil
+            case 2: // convolved: VND on a grid of 1,000
+                revenue = String(Int.random(in: 1...200, using: &generator) * 1_000)
+                currency = "VND"
+            default: // listed: a few deals per month
+                revenue = String(Int.random(in: 1...90_000, using: &generator))
+                currency = index < 60 ? "EUR" : nil
+            }
+            try fixture.add("Deal \(index)", revenue: revenue, stage: ["New", "Qualified", "Proposition"][index % 3], currency: currency,
+                            probability: probability, salesperson: index % 2 == 0 ? "lan" : "minh",
+                            closing: group == 4 && index > 60 ? nil : months[index % 4])
+        }
+        try fixture.add("Closed", revenue: "9,000.00", stage: "Won")
+        try fixture.executeAsOwner("UPDATE opportunity SET expected_closing = '2027-13-01' WHERE title = 'Deal 5'")
+        func reference(salesperson: String?) throws -> ForecastRange {
+            let open = Set(try db.catalog().stages.filter { $0.outcome == .open }.map(\.id))
+            var deals: [RangeDeal] = []
+            try db.forEachOpportunity(OpportunityFilter(salesperson: salesperson)) { deal in
+                if let stage = deal.stage, open.contains(stage), deal.lostReason == nil { deals.append(RangeDeal(deal)) }
+            }
+            return ForecastRange.of(deals.sorted { $0.id.rawValue < $1.id.rawValue }, preferring: try db.defaultCurrency())
+        }
+        for salesperson in [nil, "LAN"] {
+            let found = try db.forecastRange(team: nil, salesperson: salesperson)
+            let expected = try reference(salesperson: salesperson)
+            #expect(found.currencies.map(\.currency) == expected.currencies.map(\.currency))
+            for (mine, theirs) in zip(found.currencies, expected.currencies) {
+                #expect(mine.whole == theirs.whole, "\(mine.currency)")
+                #expect(mine.months == theirs.months, "\(mine.currency)")
+                #expect(mine.drivers == theirs.drivers, "\(mine.currency)")
+            }
+            let methods = Set(found.currencies.flatMap { [$0.whole] + $0.months.map(\.range) }.map { !$0.exact ? "bucketed" : $0.count > 16 ? "convolved" : "listed" })
+            #expect(salesperson != nil || methods == ["bucketed", "convolved", "listed"], "\(methods)")
+        }
+    }
+
     /// The board's "won this month beside last month" (issue 14): active deals in a won stage,
     /// by the instant they entered it, in the months of the user's time (UTC+7 here), of one
     /// salesperson when asked; lost, archived and open deals count nowhere.
@@ -98,5 +153,18 @@ struct FiguresStoreTests {
         #expect(figures.figures.map { $0.expected[.usd] } == [100_000, 23_000])
         let lan = try db.wonByMonth(team: nil, salesperson: "LAN", months: months)
         #expect(lan.figures.map { $0.expected[.usd] } == [100_000, 20_000])
+    }
+}
+
+/// A seeded generator (SplitMix64): the same deals on every run.
+struct StoreSeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

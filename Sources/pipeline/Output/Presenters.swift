@@ -100,7 +100,13 @@ enum Present {
         func sums(_ totals: MoneyTotals) -> JSONValue {
             .object(totals.currencies(preferring: currency).map { ($0.code, .string(MoneyFormat.plain(totals[$0], currency: $0))) })
         }
-        return .object([("count", .int(figures.count)), ("expected", sums(figures.expected)), ("weighted", sums(figures.weighted))])
+        // `counts`: the deals of each currency (added after `count`, which sums every currency's).
+        let currencies = Set(figures.countByCurrency.filter { $0.value > 0 }.keys).union(figures.expected.currencies(preferring: currency))
+        var ordered = MoneyTotals()
+        for code in currencies { ordered.add(0, currency: code) }
+        let counts = JSONValue.object(ordered.currencies(preferring: currency).map { ($0.code, .int(Int64(figures.countByCurrency[$0] ?? 0))) })
+        return .object([("count", .int(figures.count)), ("counts", counts), ("expected", sums(figures.expected)),
+                        ("weighted", sums(figures.weighted))])
     }
 
     // MARK: - Figures (issue 14)
