@@ -154,6 +154,29 @@ struct CLIDigestTests {
         #expect(team["team"] as? String == "Sales" && (team["won"] as? [Any])?.count == 1)
     }
 
+    /// A CSV export and import with an archived deal (the trials of issue 14 found its
+    /// weighted amount "not in the history"): the import writes its "created" line and then
+    /// its "archived" line, so the new database's digest explains every cent, and the end
+    /// figure is the forecast's.
+    @Test(arguments: StoreEngine.allCases) func anImportedArchivedDealLeavesNothingUnexplained(_ engine: StoreEngine) throws {
+        let source = try CLI(engine: engine)
+        Self.at(source, "2026-11-30T10:00:00Z", ["opp", "add", "Alpha", "--revenue", "1,000", "--stage", "Proposition"])
+        Self.at(source, "2026-11-30T10:01:00Z", ["opp", "add", "Beta", "--revenue", "2,000", "--stage", "Qualified"])
+        Self.at(source, "2026-11-30T10:02:00Z", ["opp", "add", "Gamma", "--revenue", "4,000", "--stage", "Proposition"])
+        Self.at(source, "2026-11-30T10:03:00Z", ["opp", "archive", "Beta"])
+        Self.at(source, "2026-11-30T10:04:00Z", ["opp", "lost", "Gamma", "--reason", "price"])
+        let file = source.path("deals.csv")
+        Self.at(source, "2026-11-30T11:00:00Z", ["export", "--out", file])
+        let target = try CLI(engine: engine)
+        Self.at(target, "2026-12-02T09:00:00Z", ["import", file])
+        let digest = Self.bridges(Self.object(target, "2026-12-02T20:00:00Z", ["digest", "--since", "today", "--format", "json"]))
+        let usd = try #require(digest["USD"])
+        #expect(usd.parts["unrecorded"] == 0, "\(usd)")
+        #expect(usd.start == 0 && usd.start + usd.parts.values.reduce(0, +) == usd.end, "\(usd)")
+        #expect(usd.end == Self.forecast(target, "2026-12-02T20:00:00Z")["USD"] && usd.end == 500_00, "\(usd)")
+        #expect(usd.parts["new"] == 500_00 + 300_00 && usd.parts["archived"] == -300_00, "\(usd)")
+    }
+
     /// A text list shows 20 items and says how many more; JSON has every one.
     @Test func longListsAreCutInTextAndWholeInJSON() throws {
         let cli = try CLI(engine: .sqlite)
