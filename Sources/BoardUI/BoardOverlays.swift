@@ -71,14 +71,16 @@ enum BoardOverlays {
     /// stage's requirements, then its probability beside its seen rate.
     static func drawTooltip(_ grid: inout Grid, _ state: BoardState) {
         guard let stage = tooltipStage(state) else { return }
-        let paragraphs = [stage.requirements, seenLine(stage, state) ?? ""].filter { !$0.isEmpty }
+        let seen = seenLine(stage, state) ?? ""
+        let paragraphs = [stage.requirements, seen].filter { !$0.isEmpty }
         guard !paragraphs.isEmpty else { return }
         let stages = BoardRenderer.displayedStages(state)
         let focusIndex = stages.firstIndex { $0.id == stage.id }
         let layout = BoardLayout.columns(stages, width: state.size.columns, offset: state.horizontalOffset, focusIndex: focusIndex)
         guard let slot = layout.slots.first(where: { $0.stage == stage.id }) else { return }
         let width = min(grid.size.columns - 2, max(30, min(48, slot.width + 8)))
-        let wrapped = paragraphs.map { TextWrap.lines($0, width: width - 4) }
+        // The seen line's "(n 42, 24–39 %)" moves to the next line whole rather than breaking.
+        let wrapped = paragraphs.map { TextWrap.lines($0, width: width - 4, keepingParenthesesWhole: $0 == seen) }
         let lines = wrapped.flatMap { $0 }
         let maxHeight = grid.size.rows - 1 - BoardLayout.cardsTop
         let height = min(maxHeight, lines.count + 2)
@@ -180,7 +182,7 @@ enum BoardOverlays {
                 valueRows = 1
             }
             return FieldBlock(index: index, labelRows: TextWrap.lines(field.label, width: labelWidth), valueRows: valueRows,
-                              noteRows: field.note.map { TextWrap.lines($0, width: valueWidth) } ?? [],
+                              noteRows: field.note.map { TextWrap.lines($0, width: valueWidth, keepingParenthesesWhole: true) } ?? [],
                               errorRows: field.error.map { TextWrap.lines("⚠ " + $0, width: valueWidth) } ?? [])
         }
     }

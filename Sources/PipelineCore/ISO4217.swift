@@ -27,4 +27,18 @@ enum ISO4217 {
         for code in ["CLF", "UYW"] { table[code] = 4 }
         return table
     }()
+
+    /// Codes ISO 4217 lists that are not in `minorDigits`: those withdrawn ("list three":
+    /// HRK, VEF, DEM…; right when a deal was stored in them) and the funds, metals and
+    /// special codes (XAU, XDR, XXX…). A database or a backup may hold them; a code outside
+    /// both lists ("ZZZ", "USX") was never a currency, and a restore refuses it.
+    static let listedOtherwise: Set<String> = Set("""
+        ADP AFA ALK ANG AOK AON AOR ARA ARP ARY ATS AYM AZM BAD BEC BEF BEL BGJ BGK BGL BGN BOP BRB BRC BRE
+        BRN BRR BUK BYB BYR CHC CSD CSJ CSK CUC CYP DDM DEM ECS ECV EEK ESA ESB ESP FIM FRF GEK GHC GHP GNE
+        GNS GQE GRD GWE GWP HRD HRK IEP ILP ILR ISJ ITL LAJ LSM LTL LTT LUC LUF LUL LVL LVR MGF MLF MRO MTL
+        MTP MVQ MXP MZE MZM NIC NLG PEH PEI PES PLZ PTE RHD ROK ROL RUR SDD SDP SIT SKK SLL SRG STD SUR TJR
+        TMM TPE TRL UAK UGS UGW USS UYN UYP VEB VEF VNC XEU XFO XFU XRE YDD YUD YUM YUN ZAL ZMK ZRN ZRZ ZWC
+        ZWD ZWL ZWN ZWR
+        XAG XAU XBA XBB XBC XBD XDR XPD XPT XSU XTS XUA XXX
+        """.split(whereSeparator: \.isWhitespace).map(String.init))
 }

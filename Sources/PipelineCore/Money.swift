@@ -17,6 +17,18 @@ public struct CurrencyCode: Hashable, Comparable, Sendable, CustomStringConverti
         code = try Self.threeLetters(text)
     }
 
+    /// What a backup restores: any code ISO 4217 lists or listed (a withdrawn HRK was right
+    /// when stored, and the database that wrote the backup holds it); three letters it never
+    /// listed ("ZZZ") are refused, as `init(parsing:)` refuses them when typed.
+    public init(restoring text: String) throws(PipelineError) {
+        let code = try Self.threeLetters(text)
+        guard ISO4217.minorDigits[code] != nil || ISO4217.listedOtherwise.contains(code) else { throw .invalidCurrency(text) }
+        self.code = code
+    }
+
+    /// Whether ISO 4217 lists the code, or listed it before withdrawing it.
+    public var isListedByISO4217: Bool { ISO4217.minorDigits[code] != nil || ISO4217.listedOtherwise.contains(code) }
+
     private static func threeLetters(_ text: String) throws(PipelineError) -> String {
         let trimmed = text.trimmingWhitespace().uppercased()
         guard trimmed.count == 3, trimmed.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) }) else {

@@ -148,11 +148,21 @@ public final class ImportApplier {
         let id = try store.insertRecord(record, externalID: externalID)
         created.insert(id)
         if let externalID, lookedUp?.externalIDs.contains(externalID) == true { lookedUp?.madeSince[externalID] = id }
-        // One "created" line per created deal, with its figures as stored.
+        // One "created" line per created deal, with its figures as stored. A deal the file
+        // gives as archived or lost was created open and then archived or lost: a second line
+        // says so, at the same instant, or the history would have it open and the digest
+        // would find its weighted amount "not in the history".
         record.id = id
-        if update.stageChange != nil,
-           let line = StageChange.recording(from: nil, to: record, outcome: { self.catalog.stage($0)?.outcome },
-                                            at: update.stageChange?.at ?? record.createdAt, by: update.stageChange?.by ?? "") {
+        guard update.stageChange != nil else { return }
+        let outcome = { (stage: Stage.ID) in self.catalog.stage(stage)?.outcome }
+        let at = update.stageChange?.at ?? record.createdAt, by = update.stageChange?.by ?? ""
+        var open = record
+        open.isActive = true
+        open.lostReason = nil
+        if let line = StageChange.recording(from: nil, to: open, outcome: outcome, at: at, by: by) {
+            try store.insertHistory(StageHistoryEntry(line, names: catalog))
+        }
+        if let line = StageChange.recording(from: open, to: record, outcome: outcome, at: at, by: by) {
             try store.insertHistory(StageHistoryEntry(line, names: catalog))
         }
     }

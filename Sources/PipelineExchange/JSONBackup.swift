@@ -341,6 +341,8 @@ struct BackupDecoder {
     private var stageIDs: [Stage.ID: StageScope] = [:]
     private var stageExternalIDs = Set<String>()
     private var recordIDs = Set<Int64>()
+    /// Whether the records' list has begun (until then nothing can be said to be missing).
+    private var readRecords = false
     private var recordExternalIDs = Set<String>()
     private var activityTypes: [ActivityType] = []
 
@@ -371,7 +373,7 @@ struct BackupDecoder {
     static func settingValue(_ setting: SettingKey, _ text: String, path: String) throws -> String {
         do {
             // A default currency is restored as the database held it, as its records' codes are.
-            let normalized = setting == .currency ? try CurrencyCode(stored: text).code : try setting.normalized(text)
+            let normalized = setting == .currency ? try CurrencyCode(restoring: text).code : try setting.normalized(text)
             if setting == .team, Int64(normalized) == nil {
                 throw PipelineError.invalidSetting(key: setting.rawValue, value: text, expected: setting.expectedValues)
             }
@@ -426,6 +428,7 @@ struct BackupDecoder {
 
     mutating func record(_ element: JSONBackup.Element) throws -> (Opportunity, String?) {
         let (record, external) = try decodedRecord(element)
+        readRecords = true
         guard recordIDs.insert(record.id.rawValue).inserted else {
             throw BackupFault("backup.duplicateID", String(record.id.rawValue), path: element.path("id"))
         }
@@ -457,10 +460,11 @@ struct BackupDecoder {
             priority: String(try integer(object, "priority", element)), tags: tags, notes: try string(object, "notes", element))
         let changes = try Self.checked(Result { () throws(PipelineError) in try form.validated(language: .english, currency: .usd) },
                                        element, Self.recordKeys, default: "title")
-        // A backup holds what a database held: a code ISO 4217 no longer lists (or one an
-        // older version let through) is restored as it was, as the database loads it.
+        // A backup holds what a database held: a code ISO 4217 no longer lists (HRK) is
+        // restored as it was; three letters it never listed ("ZZZ", which an older version
+        // let through) are refused, with the line, as `opp add` refuses them.
         let currencyText = try string(object, "currency", element)
-        let currency = try Self.checked(Result { () throws(PipelineError) in try CurrencyCode(stored: currencyText) },
+        let currency = try Self.checked(Result { () throws(PipelineError) in try CurrencyCode(restoring: currencyText) },
                                         element, Self.recordKeys, default: "currency")
         let revenue = try validated(element, "expected_revenue") { try Money(plain: try string(object, "expected_revenue", element), currency: currency) }
         let stage = try optionalInteger(object, "stage_id", element).map { Stage.ID($0) }
@@ -486,6 +490,15 @@ struct BackupDecoder {
         return (record, try externalID(element))
     }
 
+    /// The id of the record a history line, an activity or a note belongs to, which the
+    /// backup's records must hold: said here with the line and the id, rather than by the
+    /// database's foreign key after the fact (records come before them in a backup).
+    private func referencedRecord(_ object: [String: Any], _ key: String, _ element: JSONBackup.Element) throws -> Opportunity.ID {
+        let id = try integer(object, key, element)
+        if recordIDs.contains(id) || !readRecords { return Opportunity.ID(id) }
+        throw BackupFault("backup.missingRecord", String(id), path: element.path(key))
+    }
+
     func history(_ element: JSONBackup.Element) throws -> BackupHistoryEntry {
         let object = element.object
         func name(_ key: String) throws -> String? {
@@ -494,7 +507,7 @@ struct BackupDecoder {
             }
         }
         return BackupHistoryEntry(
-            id: try integer(object, "id", element), opportunity: Opportunity.ID(try integer(object, "opportunity_id", element)),
+            id: try integer(object, "id", element), opportunity: try referencedRecord(object, "opportunity_id", element),
             from: try optionalInteger(object, "from_stage_id", element).map { Stage.ID($0) },
             to: try optionalInteger(object, "to_stage_id", element).map { Stage.ID($0) },
             fromName: try name("from_stage_name"), toName: try name("to_stage_name"),
@@ -519,7 +532,8 @@ struct BackupDecoder {
     private func historyAmount(_ object: [String: Any], _ element: JSONBackup.Element) throws -> Money? {
         guard let plain = try optionalString(object, "amount", element) else { return nil }
         let code = try string(object, "currency", element)
-        return try validated(element, "amount") { try Money(plain: plain, currency: try CurrencyCode(stored: code)) }
+        let currency = try validated(element, "currency") { try CurrencyCode(restoring: code) }
+        return try validated(element, "amount") { try Money(plain: plain, currency: currency) }
     }
 
     mutating func activityType(_ element: JSONBackup.Element) throws -> ActivityType {
@@ -559,7 +573,7 @@ struct BackupDecoder {
                 try TextInput.multiLine(try optionalString(object, "feedback", element) ?? "", field: .feedback)
             })
         }
-        return Activity(id: Activity.ID(try integer(object, "id", element)), record: Opportunity.ID(try integer(object, "record_id", element)),
+        return Activity(id: Activity.ID(try integer(object, "id", element)), record: try referencedRecord(object, "record_id", element),
                         type: ActivityType.ID(try integer(object, "type_id", element)), summary: changes.summary ?? "",
                         due: changes.due ?? CalendarDate(daysSince1970: 0), time: changes.time ?? nil, assignedTo: changes.assignedTo ?? "",
                         notes: changes.notes ?? "", completion: completion, createdAt: try timestamp(object, "created_at", element),
@@ -571,7 +585,7 @@ struct BackupDecoder {
 
     func note(_ element: JSONBackup.Element) throws -> DealNote {
         let object = element.object
-        return DealNote(id: DealNote.ID(try integer(object, "id", element)), record: Opportunity.ID(try integer(object, "record_id", element)),
+        return DealNote(id: DealNote.ID(try integer(object, "id", element)), record: try referencedRecord(object, "record_id", element),
                         text: try validated(element, "text") { try DealNote.validText(try string(object, "text", element)) },
                         author: try validated(element, "author") { try TextInput.singleLine(try string(object, "author", element), field: .salesperson) },
                         at: try timestamp(object, "at", element))
@@ -651,8 +665,10 @@ struct BackupDecoder {
     }
 
     func timestamp(_ object: [String: Any], _ key: String, _ element: JSONBackup.Element) throws -> Timestamp {
-        guard let value = Timestamp(iso8601: try string(object, key, element)) else {
-            throw BackupFault("backup.notTime", key, path: element.path(key))
+        let text = try string(object, key, element)
+        guard let value = Timestamp(iso8601: text) else {
+            // The path names the field; the sentence quotes what it holds.
+            throw BackupFault("backup.notTime", text, path: element.path(key))
         }
         return value
     }

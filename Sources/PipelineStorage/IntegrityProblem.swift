@@ -37,6 +37,9 @@ public enum IntegrityProblem: Equatable, Sendable, CustomStringConvertible {
     /// its `TextLimit`): what a PostgreSQL server's constraints refuse, found in a file
     /// another program edited. Not repaired: what the value should be is not known.
     case invalidValue(table: String, id: Int64, column: String, rule: ValueRule)
+    /// A currency code ISO 4217 never listed, held by `rows` rows of `table` from row `id`.
+    /// Not repaired: which currency was meant is not known.
+    case unknownCurrency(table: String, id: Int64, code: String, rows: Int)
 
     /// The tables a repair makes again when they are gone: counts kept from the deals.
     public static let rebuiltTables: Set<String> = ["stage_total", "due_count", "salesperson_due_count"]
@@ -46,7 +49,7 @@ public enum IntegrityProblem: Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .file, .filterIndex, .stageTotal, .dueCount, .weightedAmount, .preference, .activityGlance: return true
         case .missingTable(let table): return Self.rebuiltTables.contains(table)  // rebuilt from the deals
-        case .pages, .stageNotInHistory, .unreadableValue, .missingColumn, .invalidValue: return false
+        case .pages, .stageNotInHistory, .unreadableValue, .missingColumn, .invalidValue, .unknownCurrency: return false
         }
     }
 
@@ -73,6 +76,8 @@ public enum IntegrityProblem: Equatable, Sendable, CustomStringConvertible {
         case .activityGlance(let record): return t("check.activityGlance", record)
         case .invalidValue(let table, let id, let column, let rule):
             return t("check.invalidValue", table, id, column, rule.message(in: language))
+        case .unknownCurrency(let table, let id, let code, let rows):
+            return t("check.unknownCurrency", table, id, code, rows)
         }
     }
 }

@@ -212,6 +212,31 @@ public protocol StoreReader {
     /// The activity glance each record should have, computed from its activity rows, where it
     /// differs from the one stored (what the check compares).
     func staleActivityGlances(limit: Int) throws -> [Opportunity.ID]
+    /// Each currency code the deals and the history lines hold, with the first row holding
+    /// it and how many do (what the check holds against ISO 4217).
+    func storedCurrencies() throws -> [StoredCurrency]
+}
+
+/// A currency code as rows of a table hold it (`StoreReader.storedCurrencies`).
+public struct StoredCurrency: Equatable, Sendable {
+    public var table: String
+    public var code: String
+    public var firstID: Int64
+    public var rows: Int
+
+    public init(table: String, code: String, firstID: Int64, rows: Int) {
+        self.table = table
+        self.code = code
+        self.firstID = firstID
+        self.rows = rows
+    }
+
+    public static let sql = """
+        SELECT 'opportunity', currency, min(id), count(*) FROM opportunity GROUP BY currency
+        UNION ALL
+        SELECT 'stage_history', currency, min(id), count(*) FROM stage_history WHERE currency IS NOT NULL GROUP BY currency
+        ORDER BY 1, 2
+        """
 }
 
 /// Which way from a bound `StoreReader.columnKeys` reads.

@@ -104,6 +104,12 @@ extension SQLiteTransaction {
             """), arguments: [limit]).map(Opportunity.ID.init)
     }
 
+    func storedCurrencies() throws -> [StoredCurrency] {
+        try Row.fetchAll(db, sql: StoredCurrency.sql).map { row in
+            StoredCurrency(table: row[0], code: (row[1] as String?) ?? "", firstID: row[2], rows: row[3])
+        }
+    }
+
     /// A record's earliest open activity's `column`, by (due, time nulls last, id).
     static func nextDueSQL(_ record: String, column: String) -> String {
         "SELECT \(column) FROM activity WHERE record_id = \(record) AND done_at IS NULL ORDER BY due, coalesce(due_time, 1440), id LIMIT 1"

@@ -102,6 +102,12 @@ extension PostgresTransaction {
             """, [Int64(clamping: limit)]).map { Opportunity.ID(try $0.int64(0)) }
     }
 
+    func storedCurrencies() throws -> [StoredCurrency] {
+        try rows(StoredCurrency.sql).map { row in
+            StoredCurrency(table: try row.string(0), code: try row.string(1), firstID: try row.int64(2), rows: Int(try row.int64(3)))
+        }
+    }
+
     static func nextDueSQL(_ record: String, column: String) -> String {
         "SELECT \(column) FROM activity WHERE record_id = \(record) AND done_at IS NULL ORDER BY due, coalesce(due_time, 1440), id LIMIT 1"
     }

@@ -16,9 +16,9 @@ struct DigestCommand: ParsableCommand {
     }
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: ArgumentHelp(localized("cli.digest.option.since"), valueName: "date")) var since: String?
-    @Option(help: ArgumentHelp(localized("cli.digest.option.from"), valueName: "date")) var from: String?
-    @Option(help: ArgumentHelp(localized("cli.digest.option.to"), valueName: "date")) var to: String?
+    @Option(parsing: .unconditional, help: ArgumentHelp(localized("cli.digest.option.since"), valueName: "date")) var since: String?
+    @Option(parsing: .unconditional, help: ArgumentHelp(localized("cli.digest.option.from"), valueName: "date")) var from: String?
+    @Option(parsing: .unconditional, help: ArgumentHelp(localized("cli.digest.option.to"), valueName: "date")) var to: String?
     @Option(help: ArgumentHelp(localized("cli.forecast.onlyThisTeamSPipeline"), valueName: "team")) var team: String?
     @Flag(help: ArgumentHelp(localized("cli.digest.option.mine"))) var mine = false
     @Option(help: ArgumentHelp(localized("cli.digest.option.format"), valueName: "text|markdown|json")) var format: String?
@@ -26,7 +26,8 @@ struct DigestCommand: ParsableCommand {
     /// How many items of a list text and Markdown show; JSON gives every one.
     static let listLimit = 20
 
-    /// Bad input: one sentence on standard error, exit 64, nothing on standard output.
+    /// Options that do not go together, or an unknown format: one sentence on standard error,
+    /// exit 64 (usage), nothing on standard output.
     struct UsageProblem: Error {
         let message: String
     }
@@ -51,33 +52,14 @@ struct DigestCommand: ParsableCommand {
         if to != nil, from == nil { throw UsageProblem(message: localized("cli.digest.toWithoutFrom")) }
         let session = try global.open(forWriting: false)
         let today = session.today
-        // Each option's date problem in a sentence naming that option (the core's sentences
-        // name "since" or "expected closing date", which the digest does not ask for).
-        func firstDay(_ text: String, option: String) throws -> CalendarDate {
-            do {
-                return try CalendarDate(parsingSince: text, language: session.language, today: today)
-            } catch .sinceDateInTheFuture {
-                throw UsageProblem(message: localized("cli.digest.futureFrom", option, text))
-            } catch {
-                throw UsageProblem(message: localized("cli.digest.badFrom", option, text))
-            }
+        // A bad or future day, a first day after the last and an unknown team are bad data
+        // (exit 65, as every command says of them); only how the options combine is usage (64).
+        let first = try DateOption.day(from ?? since ?? "7d", option: from != nil ? "--from" : "--since", end: .first, session: session)
+        let last = try to.map { try DateOption.day($0, option: "--to", end: .last, session: session) } ?? today
+        if first > last {
+            throw DateOptionProblem(message: localized("cli.digest.fromAfterTo", first.display(in: session.language), last.display(in: session.language)))
         }
-        let first = try firstDay(from ?? since ?? "7d", option: from != nil ? "--from" : "--since")
-        var last = today
-        if let to {
-            do {
-                last = try CalendarDate(parsing: to, language: session.language)
-            } catch {
-                throw UsageProblem(message: localized("cli.digest.badTo", to))
-            }
-        }
-        if first > last { throw UsageProblem(message: localized("cli.digest.fromAfterTo", first.iso8601, last.iso8601)) }
-        let teamValue: Team?
-        do {
-            teamValue = try team.map { try session.database.team($0) }
-        } catch let error as PipelineError {
-            throw UsageProblem(message: error.message(in: session.language))
-        }
+        let teamValue = try team.map { try session.database.team($0) }
         let start = Self.firstInstant(of: first)
         let end = Timestamp(millisecondsSince1970: Self.firstInstant(of: last.adding(days: 1)).millisecondsSince1970 - 1)
         let salesperson = mine ? session.user : nil

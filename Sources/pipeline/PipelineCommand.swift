@@ -50,6 +50,8 @@ enum Main {
             fail(error, ExitStatus.of(error))
         } catch let error as TextProblem {
             fail(error, ExitStatus.invalidData)
+        } catch let error as DateOptionProblem {
+            fail(error, ExitStatus.invalidData)
         } catch let error as PasswordProblem {
             fail(error, error.exitStatus)
         } catch let error as ConfigurationError {

@@ -14,13 +14,13 @@ struct StatsCommand: ParsableCommand {
             abstract: localized("cli.stats.stages.abstract"), discussion: localized("cli.stats.stages.discussion")) }
         @OptionGroup var global: GlobalOptions
         @Option(help: ArgumentHelp(localized("cli.forecast.onlyThisTeamSPipeline"), valueName: "team")) var team: String?
-        @Option(help: ArgumentHelp(localized("cli.stats.option.since"), valueName: "date")) var since: String?
+        @Option(parsing: .unconditional, help: ArgumentHelp(localized("cli.stats.option.since"), valueName: "date")) var since: String?
         @Flag(help: ArgumentHelp(localized("cli.option.json"))) var json = false
 
         func run() throws {
             let session = try global.open(forWriting: false)
             let team = try team.map { try session.database.team($0) }
-            let sinceDate = try since.map { try CalendarDate(parsingSince: $0, language: session.language, today: session.today) }
+            let sinceDate = try since.map { try DateOption.day($0, option: "--since", end: .first, session: session) }
             let sinceInstant = sinceDate.map { Present.firstInstant(of: $0, utcOffsetSeconds: session.utcOffsetSeconds) }
             let catalog = try session.database.catalog()
             let stages = team.map { catalog.pipeline(for: $0).stages } ?? catalog.stages
@@ -35,7 +35,7 @@ struct StatsCommand: ParsableCommand {
                 return
             }
             let scope = team.map { localized("cli.forecast.scope.team", $0.name) } ?? localized("cli.forecast.scope.all")
-            Console.out(sinceDate.map { localized("cli.stats.stages.headingSince", scope, $0.description) }
+            Console.out(sinceDate.map { localized("cli.stats.stages.headingSince", scope, $0.display(in: session.language)) }
                         ?? localized("cli.stats.stages.heading", scope))
             var table = Table([
                 .init(localized("cli.column.stage"), max: 20, min: 8), .init(localized("cli.column.probability"), max: 6, right: true),

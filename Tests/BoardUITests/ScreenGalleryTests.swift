@@ -9,6 +9,22 @@ import TerminalCore
 /// screen checked against `ScreenRules`, recorded or not.
 @Suite("Screen gallery")
 struct ScreenGalleryTests {
+    /// The seen rate's "(n 10, 13–56 %)" is never broken across two rows: where the line is
+    /// too narrow for all of it, the parenthesised part moves to the next row whole (issue 14's
+    /// trials found "(n 10," on one row and "13–56 %)" on the next), at every gallery size.
+    @Test(arguments: ["header-tooltip-seen", "column-carried", "stage-editor-seen", "stage-editor-adopted"])
+    func theSeenRatesParenthesesStayWhole(_ name: String) throws {
+        let screen = try #require(ScreenGallery.screens.first { $0.name == name })
+        for size in ScreenGallery.sizes + [Size(columns: 60, rows: 24), Size(columns: 100, rows: 24)] {
+            for language in ScreenGallery.languages {
+                let (grid, _) = try ScreenGallery.render(screen, language, size)
+                let opened = grid.lines.compactMap { line in line.range(of: "(n ", options: .backwards).map { line[$0.lowerBound...] } }
+                #expect(!opened.isEmpty && opened.allSatisfy { $0.contains("%)") },
+                        "\(name), \(language.rawValue), \(size.columns)×\(size.rows):\n\(grid.text)")
+            }
+        }
+    }
+
     @Test(arguments: ScreenGallery.screens.map(\.name))
     func screenIsWholeAndAsCommitted(_ name: String) throws {
         let screen = try #require(ScreenGallery.screens.first { $0.name == name })

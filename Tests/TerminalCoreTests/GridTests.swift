@@ -13,6 +13,17 @@ struct GridTests {
         #expect(grid.lines == ["", "", "", "        xx"])
     }
 
+    /// A parenthesised part moves to the next line whole when asked, if it fits on a line;
+    /// one wider than the line wraps as words; without the option nothing changes.
+    @Test func aParenthesisedPartCanBeKeptWhole() {
+        let seen = "5 % · seen 30 % (n 10, 13–56 %)"
+        #expect(TextWrap.lines(seen, width: 22) == ["5 % · seen 30 % (n 10,", "13–56 %)"])
+        #expect(TextWrap.lines(seen, width: 22, keepingParenthesesWhole: true) == ["5 % · seen 30 %", "(n 10, 13–56 %)"])
+        #expect(TextWrap.lines(seen, width: 40, keepingParenthesesWhole: true) == [seen])
+        #expect(TextWrap.lines(seen, width: 10, keepingParenthesesWhole: true) == ["5 % · seen", "30 % (n", "10, 13–56", "%)"])
+        #expect(TextWrap.lines("a (b c", width: 3, keepingParenthesesWhole: true) == ["a", "(b", "c"])
+    }
+
     @Test func theLogNotesCutsClipsBoxesAndWrapsButGridsCompareByCells() {
         var grid = Grid(size: Size(columns: 20, rows: 4))
         grid.write(fitting: "Không chốt được", x: 0, y: 0, width: 8, style: .header)
