@@ -441,12 +441,13 @@ public final class EngineStore: PipelineStore {
         steps += 1
         try progress.step(steps, nil)
         report.problems += try read { try $0.staleActivityGlances(limit: Self.reportedGlances) }.map { IntegrityProblem.activityGlance(record: $0.rawValue) }
+        try progress.step(steps + 1, nil)
         // A code ISO 4217 never listed ("ZZZ": an older version, a restore or another program
         // let it in) is a currency no amount can be in; a withdrawn one (HRK) was right when stored.
         report.problems += try read { try $0.storedCurrencies() }.filter { stored in
             !((try? CurrencyCode(stored: stored.code))?.isListedByISO4217 ?? false)
         }.map { IntegrityProblem.unknownCurrency(table: $0.table, id: $0.firstID, code: $0.code, rows: $0.rows) }
-        try progress.step(steps + 1, nil)
+        try progress.step(steps + 2, nil)
         return report
     }
 
