@@ -37,45 +37,49 @@ extension PostgresTransaction {
         "deal_note_announce_insert", "deal_note_announce_delete",
     ]
 
-    private static var restoredTablesList: String {
-        tablesRestoredWithoutRowTriggers.map { "'\($0)'" }.joined(separator: ", ")
+    private static var restoredTables: String {
+        tablesRestoredWithoutRowTriggers.map { "'\($0)'::regclass" }.joined(separator: ", ")
     }
 
-    /// Whether this restore may run without the triggers: the session owns every one of the
-    /// tables (ALTER TABLE needs it, and the triggers above leave only the owner's rows as they
-    /// came), and their user triggers are exactly the ones accounted for.
-    func mayRestoreWithoutRowTriggers() throws -> Bool {
-        let owner = try rows("""
-            SELECT coalesce(bool_and(pg_has_role(session_user, c.relowner, 'USAGE')), false)
-            FROM pg_class c WHERE c.oid IN (SELECT to_regclass(name) FROM unnest(ARRAY[\(Self.restoredTablesList)]) AS name)
-            """).first?.bool(0) ?? false
-        guard owner else { return false }
-        let names = Set(try rows("""
-            SELECT t.tgname FROM pg_trigger t
-            WHERE NOT t.tgisinternal AND t.tgrelid IN (SELECT to_regclass(name) FROM unnest(ARRAY[\(Self.restoredTablesList)]) AS name)
-            """).map { try $0.string(0) })
-        return names == Self.triggersARestoreStandsIn
-    }
-
-    func disableRowTriggersForRestore() throws {
-        try script(Self.tablesRestoredWithoutRowTriggers.map { "ALTER TABLE \($0) DISABLE TRIGGER USER" }.joined(separator: "; "))
-    }
-
-    /// What the triggers would have checked, checked once over every loaded row; what they
-    /// would have kept, computed once; then the triggers on again, before the commit.
-    func finishRestoreWithoutRowTriggers() throws {
-        // `opportunity_stage_in_pipeline`, over the whole table: the same exception, so the same sentence.
-        try script("""
+    /// Turns the triggers off when this restore may run without them: the session owns every
+    /// one of the tables (ALTER TABLE needs it, and the triggers above leave only the owner's
+    /// rows as they came), and their user triggers are exactly the ones accounted for. Sent
+    /// with the restore's first statements (no round trip of its own: a test counts them).
+    static var disableRowTriggersScript: String {
+        let names = triggersARestoreStandsIn.sorted().map { "'\($0)'" }.joined(separator: ", ")
+        return """
             DO $$
             BEGIN
+                IF (SELECT bool_and(pg_has_role(session_user, c.relowner, 'USAGE')) FROM pg_class c WHERE c.oid IN (\(restoredTables)))
+                   AND (SELECT array_agg(t.tgname::text ORDER BY t.tgname::text) FROM pg_trigger t
+                        WHERE NOT t.tgisinternal AND t.tgrelid IN (\(restoredTables))) = ARRAY[\(names)]::text[] THEN
+                    \(tablesRestoredWithoutRowTriggers.map { "ALTER TABLE \($0) DISABLE TRIGGER USER;" }.joined(separator: " "))
+                END IF;
+            END
+            $$
+            """
+    }
+
+    /// When the triggers are off: what they would have checked, checked once over every loaded
+    /// row (`opportunity_stage_in_pipeline`'s own exception, so the same sentence); what they
+    /// would have kept, computed once; then the triggers on again, before the commit. Sent
+    /// with the restore's last statements.
+    static var finishRestoreWithoutRowTriggersScript: String {
+        """
+        DO $$
+        BEGIN
+            IF EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'opportunity'::regclass AND tgname = 'opportunity_stage_in_pipeline'
+                       AND tgenabled = 'D') THEN
                 IF EXISTS (SELECT 1 FROM opportunity o JOIN stage s ON s.id = o.stage_id
                            WHERE s.team_id IS NOT NULL AND s.team_id IS DISTINCT FROM o.team_id) THEN
                     RAISE EXCEPTION 'pipeline: opportunity stage is not in its team pipeline';
                 END IF;
-            END
-            $$
-            """)
-        try script("SELECT pipeline_rebuild_stage_totals(); SELECT pipeline_rebuild_due_counts()")
-        try script(Self.tablesRestoredWithoutRowTriggers.map { "ALTER TABLE \($0) ENABLE TRIGGER USER" }.joined(separator: "; "))
+                PERFORM pipeline_rebuild_stage_totals();
+                PERFORM pipeline_rebuild_due_counts();
+                \(tablesRestoredWithoutRowTriggers.map { "ALTER TABLE \($0) ENABLE TRIGGER USER;" }.joined(separator: " "))
+            END IF;
+        END
+        $$
+        """
     }
 }
