@@ -58,6 +58,9 @@ let package = Package(
                 "PipelineCore",
                 "PipelineStorage",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, which GRDB itself is built on: the export's row loops read
+                // columns straight from the statement (see `StatementColumns`).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
         // Opens a store from what the user gave (`--db`): the only module that knows the engines.

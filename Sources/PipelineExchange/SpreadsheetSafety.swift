@@ -58,5 +58,34 @@ enum SpreadsheetSafety {
     }
 
     /// A cell as the export writes it: inert, then guarded.
-    static func cell(_ value: String) -> String { guarded(inert(value)) }
+    static func cell(_ value: String) -> String {
+        // Nearly every cell has nothing to replace and starts with nothing a spreadsheet
+        // runs: one pass over its UTF-8 says so (issue 15), and the cell is the value itself.
+        if isPlainCell(value) { return value }
+        return guarded(inert(value))
+    }
+
+    /// True when `inert` and `guarded` leave `value` as it is, decided over its UTF-8 bytes:
+    /// the first byte is none that may start a guarded cell, and no byte sequence encodes a
+    /// scalar `inert` replaces. When unsure (a byte that may start one), false: the slow path
+    /// then decides, so the result is always theirs.
+    static func isPlainCell(_ value: String) -> Bool {
+        var value = value
+        return value.withUTF8 { bytes in
+            guard let first = bytes.first else { return true }
+            switch first {
+            case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), UInt8(ascii: "'"), 0x09, 0x0D: return false
+            default: break
+            }
+            for byte in bytes {
+                switch byte {
+                // Controls but the line feed; DEL; 0xC2 starts U+0080…U+00BF (C1 controls among
+                // them); 0xE2 starts U+2000…U+2FFF (the bidirectional marks among them).
+                case 0x00...0x09, 0x0B...0x1F, 0x7F, 0xC2, 0xE2: return false
+                default: continue
+                }
+            }
+            return true
+        }
+    }
 }

@@ -51,37 +51,62 @@ enum Rows {
 
     static let opportunityColumns = OpportunityColumn.allCases.map(\.sqlName).joined(separator: ", ")
 
-    static func opportunity(_ row: Row) throws -> Opportunity {
-        func value<Value: DatabaseValueConvertible>(_ column: OpportunityColumn) throws -> Value {
-            try row.checked(column.rawValue, table: "opportunity")
-        }
-        let currencyCode: String = try value(.currency)
+    /// An opportunity from a row selecting `opportunityColumns`, from a GRDB row or straight
+    /// from a statement (`StatementColumns`): one reading, whichever source.
+    static func opportunity(_ row: some CheckedColumns) throws -> Opportunity {
+        let table = "opportunity"
+        func int64(_ column: OpportunityColumn) throws -> Int64 { try row.int64(column.rawValue, table: table) }
+        func optionalInt64(_ column: OpportunityColumn) throws -> Int64? { try row.optionalInt64(column.rawValue, table: table) }
+        func int(_ column: OpportunityColumn) throws -> Int { try row.int(column.rawValue, table: table) }
+        func optionalInt(_ column: OpportunityColumn) throws -> Int? { try row.optionalInt(column.rawValue, table: table) }
+        func bool(_ column: OpportunityColumn) throws -> Bool { try row.bool(column.rawValue, table: table) }
+        func string(_ column: OpportunityColumn) throws -> String { try row.string(column.rawValue, table: table) }
+        func optionalString(_ column: OpportunityColumn) throws -> String? { try row.optionalString(column.rawValue, table: table) }
+        // Read in the order this function always read them: with two damaged columns, the
+        // one named is the one it named before.
+        let currencyCode = try string(.currency)
         let currency = currencyCode == "VND" ? .vnd : currencyCode == "USD" ? .usd : (try? CurrencyCode(stored: currencyCode)) ?? .usd
-        let probability: Int? = try value(.probability)
-        let stageID: Int64? = try value(.stageID)
-        let closing: String? = try value(.expectedClosing)
-        let tags: String = try value(.tags)
-        let converted: Int64? = try value(.convertedAt)
-        let nextDue: String? = try value(.nextActivityDate)
-        let nextTime: Int? = try value(.nextActivityTime)
-        let latestDue: String? = try value(.latestOpenDue)
+        let probability = try optionalInt(.probability)
+        let stageID = try optionalInt64(.stageID)
+        let closing = try optionalString(.expectedClosing)
+        let tags = try string(.tags)
+        let converted = try optionalInt64(.convertedAt)
+        let nextDue = try optionalString(.nextActivityDate)
+        let nextTime = try optionalInt(.nextActivityTime)
+        let latestDue = try optionalString(.latestOpenDue)
+        let id = try int64(.id)
+        let type = try string(.type)
+        let title = try string(.title)
+        let customer = Customer(name: try string(.customerName), contactName: try string(.contactName),
+                                email: try string(.email), phone: try string(.phone))
+        let expectedRevenue = try int64(.expectedRevenue)
+        let probabilitySetByHand = try bool(.probabilityManual)
+        let salesperson = try string(.salesperson)
+        let teamID = try int64(.teamID)
+        let rank = try int64(.rank)
+        let priority = try int(.priority)
+        let notes = try string(.notes)
+        let createdAt = try int64(.createdAt)
+        let updatedAt = try int64(.updatedAt)
+        let stageChangedAt = try int64(.stageChangedAt)
+        let isActive = try bool(.active)
+        let lostReason = try optionalString(.lostReason)
+        let version = try int(.version)
         var record = Opportunity(
-            id: Opportunity.ID(try value(.id)), kind: RecordKind(rawValue: try value(.type)) ?? .opportunity,
-            title: try value(.title),
-            customer: Customer(name: try value(.customerName), contactName: try value(.contactName),
-                               email: try value(.email), phone: try value(.phone)),
-            expectedRevenue: Money(minorUnits: try value(.expectedRevenue), currency: currency) ?? .zero(currency),
+            id: Opportunity.ID(id), kind: RecordKind(rawValue: type) ?? .opportunity,
+            title: title, customer: customer,
+            expectedRevenue: Money(minorUnits: expectedRevenue, currency: currency) ?? .zero(currency),
             probability: probability.flatMap(Probability.init(basisPoints:)),
-            probabilitySetByHand: try value(.probabilityManual), salesperson: try value(.salesperson),
-            team: Team.ID(try value(.teamID)), stage: stageID.map(Stage.ID.init), rank: try value(.rank),
-            priority: Priority(stars: try value(.priority)) ?? .normal,
+            probabilitySetByHand: probabilitySetByHand, salesperson: salesperson,
+            team: Team.ID(teamID), stage: stageID.map(Stage.ID.init), rank: rank,
+            priority: Priority(stars: priority) ?? .normal,
             tags: tags.isEmpty ? [] : tags.split(separator: ",").map(String.init),
-            expectedClosing: closing.flatMap(CalendarDate.init(iso8601:)), notes: try value(.notes),
-            createdAt: Timestamp(millisecondsSince1970: try value(.createdAt)),
-            updatedAt: Timestamp(millisecondsSince1970: try value(.updatedAt)),
-            stageChangedAt: Timestamp(millisecondsSince1970: try value(.stageChangedAt)),
-            isActive: try value(.active), lostReason: try value(.lostReason),
-            convertedAt: converted.map(Timestamp.init(millisecondsSince1970:)), version: try value(.version))
+            expectedClosing: closing.flatMap(CalendarDate.init(iso8601:)), notes: notes,
+            createdAt: Timestamp(millisecondsSince1970: createdAt),
+            updatedAt: Timestamp(millisecondsSince1970: updatedAt),
+            stageChangedAt: Timestamp(millisecondsSince1970: stageChangedAt),
+            isActive: isActive, lostReason: lostReason,
+            convertedAt: converted.map(Timestamp.init(millisecondsSince1970:)), version: version)
         record.activityGlance = ActivityGlance(nextDue: nextDue.flatMap(CalendarDate.init(iso8601:)),
                                                nextTime: nextTime.flatMap(MinuteOfDay.init(minutes:)),
                                                latestOpenDue: latestDue.flatMap(CalendarDate.init(iso8601:)))
@@ -148,23 +173,27 @@ enum Rows {
     static let activityColumns = "id, record_id, type_id, summary, due, due_time, assigned_to, notes, done_at, done_by, feedback, created_at, created_by, updated_at, version"
 
     /// An activity from a row selecting `activityColumns`.
-    static func activity(_ row: Row) throws -> Activity {
-        func value<Value: DatabaseValueConvertible>(_ index: Int) throws -> Value { try row.checked(index, table: "activity") }
-        let dueText: String = try value(4)
+    static func activity(_ row: some CheckedColumns) throws -> Activity {
+        let table = "activity"
+        let dueText = try row.string(4, table: table)
         guard let due = CalendarDate(iso8601: dueText) else {
-            throw UnreadableValue(table: "activity", id: String(try value(0) as Int64), column: "due")
+            throw UnreadableValue(table: table, id: String(try row.int64(0, table: table)), column: "due")
         }
-        let time: Int? = try value(5)
-        let doneAt: Int64? = try value(8)
-        let doneBy: String? = try value(9)
-        let feedback: String? = try value(10)
+        let time = try row.optionalInt(5, table: table)
+        let doneAt = try row.optionalInt64(8, table: table)
+        let doneBy = try row.optionalString(9, table: table)
+        let feedback = try row.optionalString(10, table: table)
+        let id = try row.int64(0, table: table), record = try row.int64(1, table: table), type = try row.int64(2, table: table)
+        let summary = try row.string(3, table: table), assignedTo = try row.string(6, table: table), notes = try row.string(7, table: table)
+        let createdAt = try row.int64(11, table: table), createdBy = try row.string(12, table: table)
+        let updatedAt = try row.int64(13, table: table), version = try row.int(14, table: table)
         return Activity(
-            id: Activity.ID(try value(0)), record: Opportunity.ID(try value(1)), type: ActivityType.ID(try value(2)),
-            summary: try value(3), due: due, time: time.flatMap(MinuteOfDay.init(minutes:)), assignedTo: try value(6),
-            notes: try value(7),
+            id: Activity.ID(id), record: Opportunity.ID(record), type: ActivityType.ID(type),
+            summary: summary, due: due, time: time.flatMap(MinuteOfDay.init(minutes:)), assignedTo: assignedTo,
+            notes: notes,
             completion: doneAt.map { ActivityCompletion(at: Timestamp(millisecondsSince1970: $0), by: doneBy ?? "", feedback: feedback ?? "") },
-            createdAt: Timestamp(millisecondsSince1970: try value(11)), createdBy: try value(12),
-            updatedAt: Timestamp(millisecondsSince1970: try value(13)), version: try value(14))
+            createdAt: Timestamp(millisecondsSince1970: createdAt), createdBy: createdBy,
+            updatedAt: Timestamp(millisecondsSince1970: updatedAt), version: version)
     }
 
     /// An activity's written columns (after `id`, before `version`), in `activityColumns` order.
@@ -188,30 +217,35 @@ enum Rows {
 
     static let noteColumns = "id, record_id, text, author, created_at"
 
-    static func note(_ row: Row) throws -> DealNote {
-        func value<Value: DatabaseValueConvertible>(_ index: Int) throws -> Value { try row.checked(index, table: "deal_note") }
-        return DealNote(id: DealNote.ID(try value(0)), record: Opportunity.ID(try value(1)), text: try value(2), author: try value(3),
-                        at: Timestamp(millisecondsSince1970: try value(4)))
+    static func note(_ row: some CheckedColumns) throws -> DealNote {
+        let table = "deal_note"
+        let id = try row.int64(0, table: table), record = try row.int64(1, table: table)
+        let text = try row.string(2, table: table), author = try row.string(3, table: table), at = try row.int64(4, table: table)
+        return DealNote(id: DealNote.ID(id), record: Opportunity.ID(record), text: text, author: author,
+                        at: Timestamp(millisecondsSince1970: at))
     }
 
     /// The history columns every read selects, after the line's id and record.
     static let historyColumns = "from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by, event, probability, amount, currency, reason"
 
     /// A history line from `historyColumns` starting at `first`.
-    static func historyLine(_ row: Row, record: Opportunity.ID, from first: Int) throws -> StageHistoryEntry {
-        func value<Value: DatabaseValueConvertible>(_ index: Int) throws -> Value { try row.checked(first + index, table: "stage_history") }
-        let from: Int64? = try value(0), to: Int64? = try value(1)
-        let event: String = try value(6)
-        let probability: Int? = try value(7)
-        let amount: Int64? = try value(8)
-        let currency: String? = try value(9)
+    static func historyLine(_ row: some CheckedColumns, record: Opportunity.ID, from first: Int) throws -> StageHistoryEntry {
+        let table = "stage_history"
+        let from = try row.optionalInt64(first, table: table), to = try row.optionalInt64(first + 1, table: table)
+        let event = try row.string(first + 6, table: table)
+        let probability = try row.optionalInt(first + 7, table: table)
+        let amount = try row.optionalInt64(first + 8, table: table)
+        let currency = try row.optionalString(first + 9, table: table)
         let money = amount.flatMap { minor in currency.flatMap { try? CurrencyCode(stored: $0) }.flatMap { Money(minorUnits: minor, currency: $0) } }
+        let at = try row.int64(first + 4, table: table), by = try row.string(first + 5, table: table)
+        let reason = try row.optionalString(first + 10, table: table)
+        let fromName = try row.optionalString(first + 2, table: table), toName = try row.optionalString(first + 3, table: table)
         return StageHistoryEntry(
             change: StageChange(opportunity: record, from: from.map(Stage.ID.init), to: to.map(Stage.ID.init),
-                                at: Timestamp(millisecondsSince1970: try value(4)), by: try value(5),
+                                at: Timestamp(millisecondsSince1970: at), by: by,
                                 event: HistoryEvent(rawValue: event) ?? .moved, probability: probability.flatMap(Probability.init(basisPoints:)),
-                                amount: money, reason: try value(10)),
-            fromName: try value(2), toName: try value(3))
+                                amount: money, reason: reason),
+            fromName: fromName, toName: toName)
     }
 
     /// Splits a split sum back into one exact number (see `Schema.sumSplit`).

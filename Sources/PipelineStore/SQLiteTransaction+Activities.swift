@@ -82,13 +82,15 @@ extension SQLiteTransaction {
     }
 
     func forEachActivity(_ body: (Activity) throws -> Void) throws {
-        let rows = try Row.fetchCursor(db, sql: "SELECT \(Rows.activityColumns) FROM activity ORDER BY id")
-        while let row = try rows.next() { try body(try naming { try Rows.activity(row) }) }
+        try forEachStatementRow("SELECT \(Rows.activityColumns) FROM activity ORDER BY id") { row in
+            try body(try naming { try Rows.activity(row) })
+        }
     }
 
     func forEachNote(_ body: (DealNote) throws -> Void) throws {
-        let rows = try Row.fetchCursor(db, sql: "SELECT \(Rows.noteColumns) FROM deal_note ORDER BY id")
-        while let row = try rows.next() { try body(try naming { try Rows.note(row) }) }
+        try forEachStatementRow("SELECT \(Rows.noteColumns) FROM deal_note ORDER BY id") { row in
+            try body(try naming { try Rows.note(row) })
+        }
     }
 
     /// A file has no users: its owner gives activities to anyone.

@@ -105,33 +105,28 @@ extension SQLiteTransaction: StoreReader {
             conditions.append(Self.rottingCondition(try rottingBounds(on: day, team: filter.team), alias: "o."))
         }
         let columns = Rows.opportunityColumns.split(separator: ",").map { "o." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-        let rows = try Row.fetchCursor(
-            db, sql: """
-                SELECT \(columns.joined(separator: ", ")) FROM opportunity o JOIN stage s ON s.id = o.stage_id
-                WHERE \(conditions.joined(separator: " AND ")) ORDER BY s.sort_order, o.team_id, o.rank, o.id
-                """,
-            arguments: arguments)
-        while let row = try rows.next() { try body(try naming { try Rows.opportunity(row) }) }
+        try forEachStatementRow("""
+            SELECT \(columns.joined(separator: ", ")) FROM opportunity o JOIN stage s ON s.id = o.stage_id
+            WHERE \(conditions.joined(separator: " AND ")) ORDER BY s.sort_order, o.team_id, o.rank, o.id
+            """, arguments) { row in try body(try naming { try Rows.opportunity(row) }) }
     }
 
     func forEachRecord(kind: RecordKind?, _ body: (Opportunity, String?) throws -> Void) throws {
         var sql = "SELECT \(Rows.opportunityColumns), external_id FROM opportunity"
         var arguments: StatementArguments = []
         if let kind { sql += " WHERE type = ?"; arguments += [kind.rawValue] }
-        let rows = try Row.fetchCursor(db, sql: sql + " ORDER BY id", arguments: arguments)
-        while let row = try rows.next() {
+        try forEachStatementRow(sql + " ORDER BY id", arguments) { row in
             let record = try naming { try Rows.opportunity(row) }
-            try body(record, try naming { try row.checked(Rows.OpportunityColumn.allCases.count, table: "opportunity") })
+            try body(record, try naming { try row.optionalString(Rows.OpportunityColumn.allCases.count, table: "opportunity") })
         }
     }
 
     func forEachHistoryEntry(_ body: (BackupHistoryEntry) throws -> Void) throws {
-        let rows = try Row.fetchCursor(db, sql: "SELECT id, opportunity_id, \(Rows.historyColumns) FROM stage_history ORDER BY id")
-        while let row = try rows.next() {
+        try forEachStatementRow("SELECT id, opportunity_id, \(Rows.historyColumns) FROM stage_history ORDER BY id") { row in
             let entry = try naming { () throws -> BackupHistoryEntry in
-                let line = try Rows.historyLine(row, record: Opportunity.ID(try row.checked(1, table: "stage_history")), from: 2)
+                let line = try Rows.historyLine(row, record: Opportunity.ID(try row.int64(1, table: "stage_history")), from: 2)
                 let change = line.change
-                return BackupHistoryEntry(id: try row.checked(0, table: "stage_history"), opportunity: change.opportunity,
+                return BackupHistoryEntry(id: try row.int64(0, table: "stage_history"), opportunity: change.opportunity,
                                           from: change.from, to: change.to, fromName: line.fromName, toName: line.toName,
                                           at: change.at, by: change.by, event: change.event, probability: change.probability,
                                           amount: change.amount, reason: change.reason)

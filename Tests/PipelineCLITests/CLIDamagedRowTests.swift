@@ -35,6 +35,24 @@ struct CLIDamagedRowTests {
         #expect((check.stdout + check.stderr).contains("opportunity row 2: its \(column) is not a value that column can hold"), "\(check.stdout)\(check.stderr)")
     }
 
+    /// The CSV export and the backup read their columns straight from the statement (issue
+    /// 15): a damaged value is said in the same sentence, and the file asked for is not left.
+    @Test(arguments: 0..<unreadable.count)
+    func anExportToAFileSaysTheDamageAndLeavesNoFile(_ number: Int) throws {
+        let cli = try three()
+        let (column, value) = Self.unreadable[number]
+        try SQLiteFile.execute("UPDATE opportunity SET \(column) = \(value) WHERE id = 2", on: cli.database)
+        for format in ["csv", "json"] {
+            let out = cli.path("deals.\(format)")
+            let result = cli.run(["export", "--format", format, "--what", format == "csv" ? "opportunities" : "all", "--out", out])
+            #expect(result.signal == nil && result.status == 74, "\(format): \(result.status) \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(format): \(result.stderr)")
+            #expect(result.stderr.contains("\(cli.database) looks damaged: row 2 of opportunity holds a value its \(column) column cannot hold"),
+                    "\(format): \(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: out), "\(format)")
+        }
+    }
+
     /// Instants at the ends of Int64 are shown at the ends of the calendar, and what is
     /// exported from them restores.
     @Test func instantsAtTheEndsOfInt64AreShownAndExported() throws {

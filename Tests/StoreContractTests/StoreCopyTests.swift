@@ -102,6 +102,46 @@ struct StoreCopyTests {
         #expect(try to.snapshot() == (try from.snapshot()))
     }
 
+    /// A copy into PostgreSQL fills the tables without their per-row triggers (issue 15): the
+    /// one that refuses rows — a deal only in a stage of its own team's pipeline — is checked
+    /// once over the loaded rows, and a source deal it would have refused refuses the whole
+    /// copy, in the trigger's own words, on every target. Nothing is kept, and the target's
+    /// triggers are on again.
+    @Test(arguments: enginePairs) func aDealInAnotherTeamsStageRefusesTheWholeCopy(_ source: EngineKind, _ target: EngineKind) throws {
+        let from = try populated(source)
+        // "Export deal" is in the export team's own stage; put it in team 1 behind the program's back.
+        let deal = try #require(try from.records().first { $0.title == "Export deal" })
+        switch source {
+        case .sqlite:
+            try from.executeAsOwner("DROP TRIGGER opportunity_stage_in_pipeline_on_update; UPDATE opportunity SET team_id = 1 WHERE id = \(deal.id.rawValue)")
+        case .postgresql:
+            try from.executeAsOwner("""
+                ALTER TABLE opportunity DISABLE TRIGGER opportunity_stage_in_pipeline;
+                UPDATE opportunity SET team_id = 1 WHERE id = \(deal.id.rawValue);
+                ALTER TABLE opportunity ENABLE TRIGGER opportunity_stage_in_pipeline
+                """)
+        }
+        let to = try StoreFixture(target)
+        let before = try to.snapshot()
+        #expect {
+            try StoreCopy.copy(from: from.store, to: to.store)
+        } throws: { error in
+            String(describing: error).contains("pipeline: opportunity stage is not in its team pipeline")
+        }
+        #expect(try to.snapshot() == before)
+        #expect(try to.store.isUntouched())
+        // Its triggers are on again (PostgreSQL's DDL rolled back with the rest).
+        if target == .postgresql {
+            try to.executeAsOwner("""
+                DO $$ BEGIN
+                    IF EXISTS (SELECT 1 FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'O') THEN
+                        RAISE EXCEPTION 'a trigger is off';
+                    END IF;
+                END $$
+                """)
+        }
+    }
+
     @Test(arguments: enginePairs) func aTargetWithDataIsRefusedAndKeptAsItWas(_ source: EngineKind, _ target: EngineKind) throws {
         let from = try populated(source)
         let to = try StoreFixture(target)
