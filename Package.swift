@@ -58,6 +58,8 @@ let package = Package(
                 "PipelineCore",
                 "PipelineStorage",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, to bind an import's values without GRDB's arguments (BoundStatement).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
         // Opens a store from what the user gave (`--db`): the only module that knows the engines.
