@@ -59,7 +59,8 @@ let package = Package(
                 "PipelineStorage",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // SQLite's C API, which GRDB itself is built on: the export's row loops read
-                // columns straight from the statement (see `StatementColumns`).
+                // columns straight from the statement (`StatementColumns`), and an import binds
+                // its values without GRDB's arguments (`BoundStatement`).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),

@@ -218,13 +218,22 @@ public struct CSVImporter {
                 throw ImportProblem(column: nil, message: t("import.fieldCount", row.count, headers.count))
             }
             // A cell the export guarded against spreadsheets' formulas gets its value back.
-            let values = row.map(SpreadsheetSafety.unguarded)
+            let values = row.map { withLineFeeds(SpreadsheetSafety.unguarded($0)) }
             return .success(kind == .stages ? .stage(try mapper.stage(values)) : .record(try mapper.record(values)))
         } catch let problem as ImportProblem {
             return .failure(problem)
         } catch let error as PipelineError {
             return .failure(error)
         }
+    }
+
+    /// A quoted cell's line breaks written as CR LF (by Excel and other Windows programs)
+    /// read as the line feeds the board writes; a carriage return on its own stays, for the
+    /// field to refuse as the control character it is. After unguarding, so that a guarded
+    /// cell starting with a line break gets its guard taken off first.
+    static func withLineFeeds(_ field: String) -> String {
+        guard field.utf8.contains(UInt8(ascii: "\r")) else { return field }
+        return field.replacingOccurrences(of: "\r\n", with: "\n")
     }
 
     /// Which of our columns each header names; the columns we ignore (each named once);

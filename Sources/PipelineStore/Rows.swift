@@ -113,42 +113,54 @@ enum Rows {
         return record
     }
 
-    /// Column values of an opportunity, in `writableColumns` order. Concrete database values,
-    /// not `any DatabaseValueConvertible`: an import writes a hundred thousand rows, and
-    /// boxing and unboxing each value cost more than SQLite's insert.
+    /// Column values of an opportunity, in `writableColumns` order, each handed to `body`
+    /// with its column: the one list both the statements' columns and their values come from.
+    /// Concrete values, not `any DatabaseValueConvertible`: an import writes a hundred
+    /// thousand rows, and boxing and unboxing each value cost more than SQLite's insert.
+    static func eachValue(of opportunity: Opportunity, _ body: (String, ColumnValue) throws -> Void) rethrows {
+        try body("type", .text(opportunity.kind.rawValue))
+        try body("title", .text(opportunity.title))
+        try body("title_key", .text(TextInput.nameKey(opportunity.title)))
+        try body("search_text", .text(opportunity.searchText))
+        try body("email_key", .text(DuplicateRule.emailKey(opportunity.customer.email) ?? ""))
+        try body("company_key", .text(DuplicateRule.nameKey(opportunity.customer.name) ?? ""))
+        try body("contact_key", .text(DuplicateRule.nameKey(opportunity.customer.contactName) ?? ""))
+        try body("customer_name", .text(opportunity.customer.name))
+        try body("contact_name", .text(opportunity.customer.contactName))
+        try body("email", .text(opportunity.customer.email))
+        try body("phone", .text(opportunity.customer.phone))
+        try body("expected_revenue", .integer(opportunity.expectedRevenue.minorUnits))
+        try body("currency", .text(opportunity.expectedRevenue.currency.code))
+        try body("probability", .integer(opportunity.probability?.basisPoints))
+        try body("probability_manual", .integer(opportunity.probabilitySetByHand))
+        try body("weighted_revenue", .integer(opportunity.kind == .opportunity ? opportunity.weightedRevenue.minorUnits : 0))
+        try body("salesperson", .text(opportunity.salesperson))
+        try body("team_id", .integer(opportunity.team.rawValue))
+        try body("stage_id", .integer(opportunity.stage?.rawValue))
+        try body("rank", .integer(opportunity.rank))
+        try body("priority", .integer(opportunity.priority.stars))
+        try body("tags", .text(opportunity.tags.joined(separator: ",")))
+        try body("expected_closing", .text(opportunity.expectedClosing?.iso8601))
+        try body("notes", .text(opportunity.notes))
+        try body("created_at", .integer(opportunity.createdAt.millisecondsSince1970))
+        try body("updated_at", .integer(opportunity.updatedAt.millisecondsSince1970))
+        try body("stage_changed_at", .integer(opportunity.stageChangedAt.millisecondsSince1970))
+        try body("active", .integer(opportunity.isActive))
+        try body("lost_reason", .text(opportunity.lostReason))
+        try body("converted_at", .integer(opportunity.convertedAt?.millisecondsSince1970))
+    }
+
+    /// `eachValue(of:)` as GRDB's values, with their columns.
     static func values(of opportunity: Opportunity) -> [(String, DatabaseValue)] {
-        [
-            ("type", opportunity.kind.rawValue.databaseValue),
-            ("title", opportunity.title.databaseValue),
-            ("title_key", TextInput.nameKey(opportunity.title).databaseValue),
-            ("search_text", opportunity.searchText.databaseValue),
-            ("email_key", (DuplicateRule.emailKey(opportunity.customer.email) ?? "").databaseValue),
-            ("company_key", (DuplicateRule.nameKey(opportunity.customer.name) ?? "").databaseValue),
-            ("contact_key", (DuplicateRule.nameKey(opportunity.customer.contactName) ?? "").databaseValue),
-            ("customer_name", opportunity.customer.name.databaseValue),
-            ("contact_name", opportunity.customer.contactName.databaseValue),
-            ("email", opportunity.customer.email.databaseValue),
-            ("phone", opportunity.customer.phone.databaseValue),
-            ("expected_revenue", opportunity.expectedRevenue.minorUnits.databaseValue),
-            ("currency", opportunity.expectedRevenue.currency.code.databaseValue),
-            ("probability", (opportunity.probability?.basisPoints).databaseValue),
-            ("probability_manual", opportunity.probabilitySetByHand.databaseValue),
-            ("weighted_revenue", (opportunity.kind == .opportunity ? opportunity.weightedRevenue.minorUnits : 0).databaseValue),
-            ("salesperson", opportunity.salesperson.databaseValue),
-            ("team_id", opportunity.team.rawValue.databaseValue),
-            ("stage_id", (opportunity.stage?.rawValue).databaseValue),
-            ("rank", opportunity.rank.databaseValue),
-            ("priority", opportunity.priority.stars.databaseValue),
-            ("tags", opportunity.tags.joined(separator: ",").databaseValue),
-            ("expected_closing", (opportunity.expectedClosing?.iso8601).databaseValue),
-            ("notes", opportunity.notes.databaseValue),
-            ("created_at", opportunity.createdAt.millisecondsSince1970.databaseValue),
-            ("updated_at", opportunity.updatedAt.millisecondsSince1970.databaseValue),
-            ("stage_changed_at", opportunity.stageChangedAt.millisecondsSince1970.databaseValue),
-            ("active", opportunity.isActive.databaseValue),
-            ("lost_reason", opportunity.lostReason.databaseValue),
-            ("converted_at", (opportunity.convertedAt?.millisecondsSince1970).databaseValue),
-        ]
+        var values: [(String, DatabaseValue)] = []
+        values.reserveCapacity(30)
+        eachValue(of: opportunity) { values.append(($0, $1.databaseValue)) }
+        return values
+    }
+
+    /// Binds `eachValue(of:)` to the statement's next parameters.
+    static func bind(_ opportunity: Opportunity, to statement: inout BoundStatement) throws {
+        try eachValue(of: opportunity) { try statement.bind($1) }
     }
 
     /// `values(of:)` followed by `extra`, as one statement's arguments.

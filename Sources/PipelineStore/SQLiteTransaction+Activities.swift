@@ -203,12 +203,15 @@ extension SQLiteTransaction {
     }
 
     func insert(_ activity: Activity) throws {
-        try db.cachedStatement(sql: """
+        var insert = try BoundStatement(db.cachedStatement(sql: """
             INSERT INTO activity (record_id, type_id, summary, due, due_time, assigned_to, notes, done_at, done_by, feedback,
                                   created_at, created_by, updated_at, id, version)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: StatementArguments(Rows.values(of: activity)
-                + [activity.id.rawValue.databaseValue, activity.version.databaseValue]))
+            """))
+        for value in Rows.values(of: activity) { try insert.bind(value) }
+        try insert.bind(activity.id.rawValue)
+        try insert.bind(activity.version)
+        try insert.execute()
     }
 
     /// Every record's glance from its activities, in one statement (after a restore).
@@ -223,7 +226,12 @@ extension SQLiteTransaction {
     }
 
     func insert(_ note: DealNote) throws {
-        try db.execute(sql: "INSERT INTO deal_note (id, record_id, text, author, created_at) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [note.id.rawValue, note.record.rawValue, note.text, note.author, note.at.millisecondsSince1970])
+        var insert = try BoundStatement(db.cachedStatement(sql: "INSERT INTO deal_note (id, record_id, text, author, created_at) VALUES (?, ?, ?, ?, ?)"))
+        try insert.bind(note.id.rawValue)
+        try insert.bind(note.record.rawValue)
+        try insert.bind(note.text)
+        try insert.bind(note.author)
+        try insert.bind(note.at.millisecondsSince1970)
+        try insert.execute()
     }
 }

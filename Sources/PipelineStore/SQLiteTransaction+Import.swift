@@ -137,19 +137,33 @@ extension SQLiteTransaction: RestoreTransaction {
     }
 
     func insert(_ record: Opportunity, externalID: String?) throws {
-        try db.cachedStatement(sql: Rows.restoreSQL)
-            .execute(arguments: Rows.arguments(of: record, then: [externalID.databaseValue, record.id.rawValue.databaseValue,
-                                                                 record.version.databaseValue]))
+        var insert = try BoundStatement(db.cachedStatement(sql: Rows.restoreSQL))
+        try Rows.bind(record, to: &insert)
+        try insert.bind(externalID)
+        try insert.bind(record.id.rawValue)
+        try insert.bind(record.version)
+        try insert.execute()
     }
 
     func insert(_ entry: BackupHistoryEntry) throws {
-        try db.cachedStatement(sql: """
+        var insert = try BoundStatement(db.cachedStatement(sql: """
                 INSERT INTO stage_history (id, opportunity_id, from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by,
                                            event, probability, amount, currency, reason)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(
-            arguments: [entry.id, entry.opportunity.rawValue, entry.from?.rawValue, entry.to?.rawValue, entry.fromName,
-                        entry.toName, entry.at.millisecondsSince1970, entry.by, entry.event.rawValue, entry.probability?.basisPoints,
-                        entry.amount?.minorUnits, entry.amount?.currency.code, entry.reason])
+                """))
+        try insert.bind(entry.id)
+        try insert.bind(entry.opportunity.rawValue)
+        try insert.bind(entry.from?.rawValue)
+        try insert.bind(entry.to?.rawValue)
+        try insert.bind(entry.fromName)
+        try insert.bind(entry.toName)
+        try insert.bind(entry.at.millisecondsSince1970)
+        try insert.bind(entry.by)
+        try insert.bind(entry.event.rawValue)
+        try insert.bind(entry.probability?.basisPoints)
+        try insert.bind(entry.amount?.minorUnits)
+        try insert.bind(entry.amount?.currency.code)
+        try insert.bind(entry.reason)
+        try insert.execute()
     }
 }

@@ -59,11 +59,10 @@ extension SQLiteTransaction: StoreWriter {
     }
 
     func insertRecord(_ record: Opportunity, externalID: String?) throws -> Opportunity.ID {
-        // The arguments come from the same list as the statement's columns, so GRDB's check
-        // of their count (a copy of every value) is skipped.
-        let statement = try db.cachedStatement(sql: Rows.insertSQL)
-        statement.setUncheckedArguments(Rows.arguments(of: record, then: [externalID.databaseValue]))
-        try statement.execute()
+        var insert = try BoundStatement(db.cachedStatement(sql: Rows.insertSQL))
+        try Rows.bind(record, to: &insert)
+        try insert.bind(externalID)
+        try insert.execute()
         return Opportunity.ID(db.lastInsertedRowID)
     }
 
@@ -96,14 +95,24 @@ extension SQLiteTransaction: StoreWriter {
 
     func insertHistory(_ entry: StageHistoryEntry) throws {
         let change = entry.change
-        try db.cachedStatement(sql: """
+        var insert = try BoundStatement(db.cachedStatement(sql: """
                 INSERT INTO stage_history (opportunity_id, from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by,
                                            event, probability, amount, currency, reason)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            .execute(arguments: [change.opportunity.rawValue, change.from?.rawValue, change.to?.rawValue, entry.fromName, entry.toName,
-                                 change.at.millisecondsSince1970, change.by, change.event.rawValue, change.probability?.basisPoints,
-                                 change.amount?.minorUnits, change.amount?.currency.code, change.reason])
+                """))
+        try insert.bind(change.opportunity.rawValue)
+        try insert.bind(change.from?.rawValue)
+        try insert.bind(change.to?.rawValue)
+        try insert.bind(entry.fromName)
+        try insert.bind(entry.toName)
+        try insert.bind(change.at.millisecondsSince1970)
+        try insert.bind(change.by)
+        try insert.bind(change.event.rawValue)
+        try insert.bind(change.probability?.basisPoints)
+        try insert.bind(change.amount?.minorUnits)
+        try insert.bind(change.amount?.currency.code)
+        try insert.bind(change.reason)
+        try insert.execute()
     }
 
     func setRanks(_ ranks: [(Opportunity.ID, Int64)]) throws {

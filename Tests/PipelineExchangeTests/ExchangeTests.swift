@@ -216,6 +216,32 @@ struct CSVImportTests {
         #expect(try fixture.records().isEmpty)
     }
 
+    /// Excel writes a line break inside a quoted cell as CR LF: it is read as the line feed
+    /// the board writes — kept in a note, refused in a one-line field as the line break it is
+    /// (not as a stray control character) — and the rows after it keep their line numbers. A
+    /// carriage return on its own is still refused as a control character.
+    @Test(arguments: ExchangeEngine.allCases)
+    func aQuotedCRLFIsALineBreakAndALoneCarriageReturnIsRefused(_ engine: ExchangeEngine) throws {
+        let fixture = try ExchangeFixture(engine)
+        let good = "name,description,priority\r\nDeal,\"line one\r\nline two\r\n\r\nline four\",1\r\nNext,\"x\",2\r\n"
+        let report = try fixture.importCSV(fixture.file("crlf.csv", good))
+        #expect(report.problems.isEmpty, "\(report.problems)")
+        #expect(try fixture.records().map(\.notes).sorted() == ["line one\nline two\n\nline four", "x"])
+        let numbered = "name,description,priority\r\nDeal,\"one\r\ntwo\",1\r\nNext,x,urgent\r\n"
+        let later = try ExchangeFixture(engine)
+        #expect(try later.importCSV(later.file("crlf.csv", numbered)).problems.map(\.line) == [4])
+        let oneLine = try ExchangeFixture(engine)
+        let split = try oneLine.importCSV(oneLine.file("name.csv", "name\r\n\"Deal\r\nsplit\"\r\n"))
+        #expect(split.problems.map(\.line) == [2] && split.problems.first?.column == "name")
+        #expect(split.problems.first?.message.contains("must be a single line") == true, "\(split.problems)")
+        let lone = try ExchangeFixture(engine)
+        let refused = try lone.importCSV(lone.file("cr.csv", "name,description\nDeal,\"a\rb\"\n"))
+        #expect(refused.problems.count == 1, "\(refused.problems)")
+        #expect(refused.problems.first?.line == 2 && refused.problems.first?.column == "description")
+        #expect(refused.problems.first?.message.contains("control character") == true, "\(refused.problems)")
+        #expect(try lone.records().isEmpty)
+    }
+
     @Test(arguments: ExchangeEngine.allCases)
     func invalidUTF8IsRefused(_ engine: ExchangeEngine) throws {
         let fixture = try ExchangeFixture(engine)
