@@ -90,10 +90,10 @@ struct CLIFiguresTests {
         }
         for future in ["+1d", "2999-01-01"] {
             let refused = cli.run(["stats", "stages", "--since", future])
-            #expect(refused.status == 65 && refused.stderr.contains("since: '\(future)' is after today"), "\(refused.stderr)")
+            #expect(refused.status == 65 && refused.stderr.contains("--since: '\(future)' is after today"), "\(refused.stderr)")
         }
         let badDate = cli.run(["--lang", "vi", "stats", "stages", "--since", "2026-13-01"])
-        #expect(badDate.status == 65 && badDate.stderr.contains("từ ngày: '2026-13-01' không phải ngày") && !badDate.stderr.contains("đến hạn"),
+        #expect(badDate.status == 65 && badDate.stderr.contains("--since: '2026-13-01' không phải ngày") && !badDate.stderr.contains("đến hạn"),
                 "\(badDate.stderr)")
         let text = cli.ok(["stats", "stages"]).stdout
         #expect(text.contains("Proposition") && text.contains("67%") && text.contains("25–92%"))

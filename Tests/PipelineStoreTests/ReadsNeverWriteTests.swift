@@ -122,6 +122,7 @@ struct ReadsNeverWriteTests {
             "forEachNote(_:)": { try $0.forEachNote { _ in } },
             "memberLogins(of:)": { _ = try $0.memberLogins(of: team) },
             "staleActivityGlances(limit:)": { _ = try $0.staleActivityGlances(limit: 10) },
+            "storedCurrencies()": { _ = try $0.storedCurrencies() },
             "columnKeys(_:excluding:from:side:limit:)": { reader in
                 for side in [ColumnSide.before, .atOrAfter, .after] {
                     _ = try reader.columnKeys(column, excluding: lead.id, from: deal.cursor, side: side, limit: 5)
