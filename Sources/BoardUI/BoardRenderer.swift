@@ -163,7 +163,7 @@ public enum BoardRenderer {
             grid.write(fitting: line.left, x: x, y: 1 + index, width: leftWidth, style: style)
             if !line.right.isEmpty { grid.write(line.right, x: x + width - rightWidth, y: 1 + index, style: style) }
         }
-        drawRule(&grid, stage, slot, state, note: lines.ruleNote)
+        drawRule(&grid, stage, slot, state, note: lines.ruleNote, counts: lines.ruleCounts)
     }
 
     struct HeaderLine: Equatable { var left = "", right = "" }
@@ -172,6 +172,8 @@ public enum BoardRenderer {
         var first = HeaderLine(), second = HeaderLine(), third = HeaderLine()
         /// The other-currency note when no header line had room for it.
         var ruleNote: String?
+        /// The overdue and rotting counts when no header line had room for them.
+        var ruleCounts: String?
     }
 
     static func headerLines(_ stage: Stage, _ width: Int, _ state: BoardState) -> HeaderLines {
@@ -241,19 +243,28 @@ public enum BoardRenderer {
     }
 
     /// The counts at the right of the header's second line, else of its third, never over
-    /// the figures: with no room on either, they give way (the cards still carry their marks).
+    /// the figures; tight (`!2▼1`) when the spaced form is too wide; with no room on either
+    /// line, on the rule under the header. They are a manager's first warning: a wide sum
+    /// (a probability raised to 80 %) must not make them vanish.
     static func placeCounts(_ counts: String, in lines: inout HeaderLines, fits: (String) -> Bool) {
         guard !counts.isEmpty else { return }
-        if lines.second.right.isEmpty, fits(lines.second.left + " " + counts) {
-            lines.second.right = counts
-        } else if lines.third.right.isEmpty, fits(lines.third.left + " " + counts) {
-            lines.third.right = counts
+        for form in [counts, counts.replacingOccurrences(of: " ", with: "")] {
+            if lines.second.right.isEmpty, fits(lines.second.left + " " + form) {
+                lines.second.right = form
+                return
+            }
+            if lines.third.right.isEmpty, fits(lines.third.left + " " + form) {
+                lines.third.right = form
+                return
+            }
         }
+        lines.ruleCounts = counts
     }
 
     /// The rule under a header, marked when cards are scrolled out above, and carrying the
     /// other-currency note when the header had no room for it.
-    static func drawRule(_ grid: inout Grid, _ stage: Stage, _ slot: BoardLayout.Slot, _ state: BoardState, note: String? = nil) {
+    static func drawRule(_ grid: inout Grid, _ stage: Stage, _ slot: BoardLayout.Slot, _ state: BoardState, note: String? = nil,
+                         counts: String? = nil) {
         let y = BoardLayout.headerRule
         grid.write(String(repeating: "─", count: slot.width), x: slot.x, y: y, style: .border)
         if let note {
@@ -261,10 +272,18 @@ public enum BoardRenderer {
             let width = DisplayWidth.of(text)
             grid.write(fitting: text, x: slot.x + max(0, slot.width - width - 1), y: y, width: slot.width, style: .marker)
         }
+        // The counts at the left, drawn over the note if the column is that narrow: they
+        // are the warning; the note is said again on the cards' amounts.
+        var after = slot.x + 1
+        if let counts {
+            let text = " \(counts) "
+            grid.write(fitting: text, x: slot.x + 1, y: y, width: max(0, slot.width - 1), style: .overdue)
+            after = slot.x + 1 + DisplayWidth.of(text)
+        }
         if state.columns[stage.id]?.hasMoreAbove == true {
             let more = state.t("board.moreAbove")
-            let x = note == nil ? slot.x + max(0, (slot.width - DisplayWidth.of(more)) / 2) : slot.x + 1
-            grid.write(fitting: more, x: x, y: y, width: slot.width - (x - slot.x), style: .marker)
+            let x = counts != nil ? after : note == nil ? slot.x + max(0, (slot.width - DisplayWidth.of(more)) / 2) : slot.x + 1
+            if x < slot.x + slot.width { grid.write(fitting: more, x: x, y: y, width: slot.width - (x - slot.x), style: .marker) }
         }
     }
 

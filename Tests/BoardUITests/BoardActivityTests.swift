@@ -324,6 +324,32 @@ struct BoardMinePipelineTests {
         #expect(acme.contains("▼ !"))
     }
 
+    /// Found by a trial: a stage raised to 80 % made its weighted sum a character too wide, and
+    /// the header's `!2 ▼1` vanished from both lines while the cards still carried the marks.
+    /// Tight first, then on the rule under the header: never gone.
+    @Test func theHeaderKeepsItsCountsWhenItsSumsAreWide() throws {
+        let fits = { (text: String) in DisplayWidth.of(text) <= 17 }
+        var lines = BoardRenderer.HeaderLines()
+        lines.second = .init(left: "2 · $166,000.00")
+        lines.third = .init(left: "≈$132,800.00")
+        BoardRenderer.placeCounts("!2 ▼1", in: &lines, fits: fits)
+        #expect(lines.third.right == "!2▼1" && lines.ruleCounts == nil)
+        var full = BoardRenderer.HeaderLines()
+        full.second = .init(left: "2 · $1,166,000.00")
+        full.third = .init(left: "≈$1,132,800.00")
+        BoardRenderer.placeCounts("!2 ▼1", in: &full, fits: fits)
+        #expect(full.second.right.isEmpty && full.third.right.isEmpty && full.ruleCounts == "!2 ▼1")
+        // On the board: New's sums fill both lines at 80 columns, and its counts are on its rule.
+        let board = try BoardHarness(size: Size(columns: 80, rows: 24), seed: { board in
+            try Self.seed(board)
+            try board.add("Huge", customer: "Big Co", revenue: "99,999,999", stage: "New", salesperson: "Lan")
+        })
+        let new = try board.stage("New")
+        #expect(board.state.overdueCounts[new.id] == 1 && board.state.rottingCounts[new.id] == 1)
+        let header = board.grid.lines[1...BoardLayout.headerRule].joined(separator: "\n")
+        #expect(header.contains("$100,") && (header.contains("!1 ▼1") || header.contains("!1▼1")), "\(board.screen)")
+    }
+
     @Test func mShowsMyDealsAloneWithTheirSumsAndSaysSo() throws {
         let board = try BoardHarness(seed: { board in
             try Self.seed(board)
