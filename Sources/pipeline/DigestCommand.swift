@@ -169,7 +169,8 @@ struct DigestOutput {
         return rows
     }
 
-    /// Text for the terminal and e-mail: plain lines within 80 columns (user text cut to fit).
+    /// Text for the terminal and e-mail: plain lines within 80 columns (a long item wrapped,
+    /// its next lines indented; only the heading's team name is cut to fit).
     func text() -> [String] {
         let width = 80
         var lines = [DisplayWidth.truncate(heading, to: width), ""]
@@ -192,7 +193,11 @@ struct DigestOutput {
             lines.append("")
             lines.append(localized("cli.digest.list.\(list.key)", String(list.count)))
             if list.count == 0 { lines.append("  " + localized("cli.digest.none")) }
-            for item in list.items { lines.append(DisplayWidth.truncate("  " + item, to: width)) }
+            // Wrapped, not cut: the end of an item is its date and who did it, which a cut
+            // took away behind a long reason (found by a trial).
+            for item in list.items {
+                for (index, line) in TextWrap.lines(item, width: width - 4).enumerated() { lines.append((index == 0 ? "  " : "    ") + line) }
+            }
             if list.count > list.items.count { lines.append("  " + localized("cli.digest.andMore", String(list.count - list.items.count))) }
         }
         return lines

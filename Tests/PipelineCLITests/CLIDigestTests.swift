@@ -297,6 +297,21 @@ struct CLIDigestTests {
 
     /// A title made to break the formats: an escape sequence reaches no terminal, Markdown
     /// takes its punctuation literally, a long one is cut to the line.
+    /// A long lost reason no longer cuts the end of its line, the date and who lost the deal:
+    /// a long item is wrapped within 80 columns, its next lines indented.
+    @Test func aLongItemIsWrappedNotCut() throws {
+        let cli = try CLI(engine: .sqlite)
+        Self.at(cli, "2026-12-01T09:00:00Z", ["opp", "add", "Viettel CRM", "--revenue", "2,000,000,000", "--currency", "VND"])
+        Self.at(cli, "2026-12-01T10:00:00Z", ["opp", "lost", "Viettel CRM", "--reason", "Chose a competitor whose offer came in far below ours"])
+        let text = Self.at(cli, "2026-12-02T09:00:00Z", ["digest"]).stdout
+        let lines = text.split(separator: "\n")
+        #expect(lines.allSatisfy { $0.count <= 80 }, "\(text)")
+        #expect(!text.contains("…"), "\(text)")
+        #expect(text.contains("2026") && text.contains("below ours"), "\(text)")
+        let item = try #require(lines.firstIndex { $0.hasPrefix("  #1 Viettel CRM") && $0.contains("reason:") }, "\(text)")
+        #expect(lines[item + 1].hasPrefix("    ") && !lines[item + 1].hasPrefix("     "), "\(text)")
+    }
+
     @Test func userTextCannotBreakTheFormats() throws {
         let cli = try CLI(engine: .sqlite)
         let hostile = "*bold* | [link](x) " + String(repeating: "long ", count: 30)
