@@ -44,6 +44,28 @@ extension SQLiteEngine {
             problems += totals.map { row in
                 .stageTotal(team: row["team_id"], stage: row["stage_id"], currency: row["currency"], kept: row["kept"], counted: row["counted"])
             }
+            // "My pipeline"'s header sums read these: compared as the stage totals are (found
+            // by a hostile trial: a changed salesperson total passed the check).
+            let salespersonTotals = try Row.fetchAll(db, sql: """
+                SELECT team_id, stage_id, currency, coalesce(o.n, 0) AS counted, coalesce(t.count, 0) AS kept
+                FROM (\(Self.salespersonTotalsQuery)) AS o
+                FULL OUTER JOIN salesperson_total AS t USING (team_id, stage_id, salesperson, currency, active)
+                WHERE coalesce(o.n, 0) != coalesce(t.count, 0)
+                   OR coalesce(o.expected_high, 0) != coalesce(t.expected_high, 0) OR coalesce(o.expected_low, 0) != coalesce(t.expected_low, 0)
+                   OR coalesce(o.weighted_high, 0) != coalesce(t.weighted_high, 0) OR coalesce(o.weighted_low, 0) != coalesce(t.weighted_low, 0)
+                LIMIT \(Self.reportedInvalidValues)
+                """)
+            problems += salespersonTotals.map { row in
+                .stageTotal(team: row["team_id"], stage: row["stage_id"], currency: row["currency"], kept: row["kept"], counted: row["counted"])
+            }
+            // Each deal's weighted amount against its amount and probability, as on a server.
+            let weighted = try Int64.fetchAll(db, sql: """
+                SELECT id FROM opportunity
+                WHERE type = 'opportunity' AND typeof(expected_revenue) = 'integer' AND typeof(probability) = 'integer'
+                  AND weighted_revenue IS NOT pipeline_weighted(expected_revenue, probability)
+                ORDER BY id LIMIT 20
+                """)
+            problems += weighted.map(IntegrityProblem.weightedAmount)
             try checked()
             // The header's overdue counts sum these; they are compared with a plain count.
             let dueCounts = try Row.fetchAll(db, sql: """
@@ -262,6 +284,15 @@ extension SQLiteEngine {
         GROUP BY team_id, stage_id, currency, active
         """
 
+    /// The same per salesperson (ignoring ASCII case), as `salesperson_total` keeps them.
+    static let salespersonTotalsQuery = """
+        SELECT team_id, stage_id, salesperson COLLATE NOCASE AS salesperson, currency, active, count(*) AS n,
+               sum(expected_revenue / 1000000000) AS expected_high, sum(expected_revenue % 1000000000) AS expected_low,
+               sum(weighted_revenue / 1000000000) AS weighted_high, sum(weighted_revenue % 1000000000) AS weighted_low
+        FROM opportunity WHERE type = 'opportunity' AND stage_id IS NOT NULL
+        GROUP BY team_id, stage_id, salesperson COLLATE NOCASE, currency, active
+        """
+
     /// How many active deals of each column have their next activity due on each date, as
     /// `due_count` keeps them (schema version 7).
     static let dueCountsQuery = """
@@ -290,6 +321,13 @@ extension SQLiteEngine {
             // Anything else missing is not guessed at: the check names it.
             guard try Self.missingSchema(db).isEmpty else { return }
             try db.execute(sql: "INSERT INTO opportunity_search (opportunity_search) VALUES ('rebuild')")
+            // A weighted amount that does not follow its deal's amount and probability, first:
+            // the totals below are then summed from the right ones.
+            try db.execute(sql: """
+                UPDATE opportunity SET weighted_revenue = pipeline_weighted(expected_revenue, probability)
+                WHERE type = 'opportunity' AND typeof(expected_revenue) = 'integer' AND typeof(probability) = 'integer'
+                  AND weighted_revenue IS NOT pipeline_weighted(expected_revenue, probability)
+                """)
             try db.execute(sql: "DELETE FROM stage_total")
             try db.execute(sql: """
                 INSERT INTO stage_total (team_id, stage_id, currency, active, count, expected_high, expected_low, weighted_high, weighted_low)

@@ -123,6 +123,7 @@ struct ReadsNeverWriteTests {
             "memberLogins(of:)": { _ = try $0.memberLogins(of: team) },
             "staleActivityGlances(limit:)": { _ = try $0.staleActivityGlances(limit: 10) },
             "storedCurrencies()": { _ = try $0.storedCurrencies() },
+            "forEachRangeRow(team:salesperson:_:)": { try $0.forEachRangeRow(team: nil, salesperson: nil) { _ in } },
             "columnKeys(_:excluding:from:side:limit:)": { reader in
                 for side in [ColumnSide.before, .atOrAfter, .after] {
                     _ = try reader.columnKeys(column, excluding: lead.id, from: deal.cursor, side: side, limit: 5)

@@ -173,4 +173,24 @@ struct OverdueCountTests {
         }
         #expect(asked == 2)
     }
+
+    /// Found by a hostile trial on a file: a changed salesperson total ("my pipeline"'s header
+    /// sums) and a deal's weighted amount that no longer follows its amount and probability
+    /// both passed `check`. Every engine now names them, and a repair puts them right.
+    @Test(arguments: EngineKind.allCases) func theCheckFindsAChangedSalespersonTotalAndWeightedAmount(_ engine: EngineKind) throws {
+        let fixture = try StoreFixture(engine)
+        let deal = try fixture.add("Alpha", stage: "Qualified", salesperson: "lan")
+        #expect(try fixture.store.integrityProblems().isEmpty)
+        switch engine {
+        case .sqlite: try fixture.executeAsOwner("UPDATE salesperson_total SET expected_high = expected_high + 1")
+        case .postgresql: try fixture.executeAsOwner("UPDATE stage_total SET expected_sum = expected_sum + 1")
+        }
+        #expect(try fixture.store.integrityProblems().contains { if case .stageTotal = $0 { true } else { false } })
+        try fixture.store.repair()
+        #expect(try fixture.store.integrityProblems().isEmpty)
+        try fixture.executeAsOwner("UPDATE opportunity SET weighted_revenue = weighted_revenue + 1 WHERE id = \(deal.id.rawValue)")
+        #expect(try fixture.store.integrityProblems().contains(.weightedAmount(opportunity: deal.id.rawValue)))
+        try fixture.store.repair()
+        #expect(try fixture.store.integrityProblems().isEmpty)
+    }
 }
