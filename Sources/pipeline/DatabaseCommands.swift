@@ -28,6 +28,7 @@ struct DatabaseCommand: ParsableCommand {
             }
             let source = try global.openStore(at: from, forWriting: false)
             guard !(try source.isUntouched()) else { throw PipelineError.copySourceEmpty(source.location) }
+            let madeHere = Interruption.fileToRemoveIfCancelled(to)
             let target = try global.openStore(at: to)
             guard source.location != target.location else { throw PipelineError.copyOntoItself(target.location) }
             Interruption.catchInterrupts()
@@ -38,6 +39,7 @@ struct DatabaseCommand: ParsableCommand {
                 summary = try StoreCopy.copy(from: source, to: target, progress: progress.rows)
             } catch let error {
                 guard error is DataCommandCancelled || Interruption.requested else { throw error }
+                Interruption.removeCancelled(madeHere)
                 Console.error(localized("cli.db.cancelledCopy", target.location))
                 throw ExitCode(ExitStatus.interrupted)
             }

@@ -97,11 +97,16 @@ struct ImportCommand: ParsableCommand {
 
     func run() throws {
         Interruption.catchInterrupts()
+        let madeHere = Interruption.fileToRemoveIfCancelled(global.databasePath)
         do {
             try importing()
+        } catch let exit as ExitCode where exit.rawValue == ExitStatus.interrupted {
+            Interruption.removeCancelled(madeHere)
+            throw exit
         } catch let error where !(error is ExitCode) && Interruption.requested {
             // Ctrl-C before the rows began (the first read from a terminal or a pipe, the
             // database being opened): nothing was applied either.
+            Interruption.removeCancelled(madeHere)
             Console.error(localized("cli.exchange.cancelledImport"))
             throw ExitCode(ExitStatus.interrupted)
         }

@@ -113,6 +113,21 @@ struct CLIProgressTests {
         #expect(cli.everything() == before)
     }
 
+    /// Found by the trial: a cancelled import into a file that did not exist left a new,
+    /// empty database behind while saying the database "is as it was". Now it is gone again.
+    @Test func aCancelledImportIntoANewFileLeavesNoFile() throws {
+        let cli = CLI()
+        let fresh = cli.path("fresh.sqlite")
+        let csv = Self.file(cli, rows: 400_000)
+        let tmux = Self.pane(cli, "\(CLI.binary) import \(csv) --db \(fresh)", log: cli.path("pane.log"))
+        tmux.waitFor("the progress line", within: 120) { $0.contains("Importing: ") && $0.contains(" rows") }
+        #expect(FileManager.default.fileExists(atPath: fresh))
+        tmux.send("C-c")
+        #expect(Self.exitLine(tmux) == "EXIT=130")
+        #expect(tmux.screen.contains("Cancelled: nothing was imported, the database is as it was."))
+        for suffix in ["", "-wal", "-shm", "-journal"] { #expect(!FileManager.default.fileExists(atPath: fresh + suffix), "\(suffix)") }
+    }
+
     @Test func ctrlCEndsAnImportFedBySlowPipeWithNothingImported() throws {
         let cli = CLI()
         cli.ok(["stage", "list"])

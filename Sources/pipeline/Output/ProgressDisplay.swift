@@ -1,5 +1,6 @@
 import Foundation
 import PipelineCore
+import PipelineEngines
 import PipelineStorage
 
 /// The progress line of a long data command, on standard error when that is a terminal:
@@ -106,6 +107,20 @@ enum Interruption {
     }
 
     static var requested: Bool { interruptRequested != 0 }
+
+    /// A database file a cancelled command made: absent before the command, so a
+    /// cancellation takes it away again (with SQLite's files beside it) and "as it was" stays
+    /// true. `nil` for a server or a file that was there.
+    static func fileToRemoveIfCancelled(_ store: String) -> String? {
+        StoreOpener.engine(for: store) == .sqlite && !FileManager.default.fileExists(atPath: store) ? store : nil
+    }
+
+    /// Removes what `fileToRemoveIfCancelled` named (the process ends right after: its open
+    /// connection writes nothing more).
+    static func removeCancelled(_ file: String?) {
+        guard let file else { return }
+        for suffix in ["", "-wal", "-shm", "-journal"] { unlink(file + suffix) }
+    }
 
     /// Readable once Ctrl-C was pressed (-1 before `catchInterrupts`).
     static var descriptor: Int32 { interruptReadEnd }
