@@ -40,7 +40,7 @@ struct DevCommand: ParsableCommand {
         func run() throws {
             let session = try global.open()
             let database = session.database
-            var random = SeededRandom(seed: seed)
+            var random = SeededGenerator(seed: seed)
             var ids: [Opportunity.ID] = []
             try database.forEachOpportunity(OpportunityFilter(team: nil, stage: nil, includeArchived: false)) { ids.append($0.id) }
             guard !ids.isEmpty else { throw ValidationError("the database holds no opportunity to churn") }
@@ -153,7 +153,7 @@ struct RangeBench: ParsableCommand {
     @Option var seed: UInt64 = 14
 
     func run() throws {
-        var random = SeededRandom(seed: seed)
+        var random = SeededGenerator(seed: seed)
         let probabilities = [500, 1500, 5000, 7500, 3000, 9000]
         var generated: [RangeDeal] = []
         generated.reserveCapacity(max(0, deals))
@@ -225,19 +225,3 @@ struct RangeRead: ParsableCommand {
     }
 }
 
-/// SplitMix64: the same choices for the same seed on every machine.
-struct SeededRandom {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func next(below bound: Int) -> Int { Int(next() % UInt64(bound)) }
-}

@@ -27,7 +27,7 @@ struct BoardFuzzTests {
     ]
 
     @Test func randomInputNeverBreaksTheBoard() throws {
-        var random = FuzzRandom(seed: 20261127)
+        var random = SeededGenerator(seed: 20261127)
         let board = try BoardHarness(size: Size(columns: 100, rows: 30), seed: BoardHarness.standardSeed)
         try board.database.setSetting(.leads, to: "on")
         var counts: [String: Int] = [:]
@@ -121,18 +121,5 @@ struct BoardFuzzTests {
         case .carryingCard, .carryingColumn: return true
         default: return false
         }
-    }
-}
-
-/// SplitMix64, so that a failing run can be replayed.
-struct FuzzRandom {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next(below bound: Int) -> Int {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Int((z ^ (z >> 31)) % UInt64(bound))
     }
 }

@@ -1,18 +1,6 @@
 import Testing
 @testable import PipelineCore
 
-/// A seeded generator (SplitMix64): the same pipelines on every run.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 private func day(_ days: Double) -> Timestamp {
     Timestamp(millisecondsSince1970: World.now.millisecondsSince1970 + Int64(days * 86_400_000))

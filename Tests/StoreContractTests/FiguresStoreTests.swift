@@ -73,7 +73,7 @@ struct FiguresStoreTests {
     @Test(arguments: EngineKind.allCases) func theStoresRangeIsTheBuildersOverItsDeals(_ engine: EngineKind) throws {
         let fixture = try StoreFixture(engine)
         let db = fixture.store
-        var generator = StoreSeededGenerator(seed: 14)
+        var generator = SeededGenerator(seed: 14)
         let months = ["2027-01-15", "2027-02-03", "2027-03-30", nil]
         for index in 0..<150 {
             let group = index % 5
@@ -156,15 +156,3 @@ struct FiguresStoreTests {
     }
 }
 
-/// A seeded generator (SplitMix64): the same deals on every run.
-struct StoreSeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
