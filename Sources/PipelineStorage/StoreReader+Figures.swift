@@ -79,7 +79,8 @@ extension StoreReader {
     public func wonByMonth(team: Team.ID?, salesperson: String?, months: [MonthWindow]) throws -> WonByMonth {
         var figures = months.map { _ in Figures() }
         for stage in try figureStages(team: team) where stage.outcome == .won {
-            try forEachOpportunity(OpportunityFilter(team: team, stage: stage.id, salesperson: salesperson)) { deal in
+            // Every won deal, read once: through the small scan cache (1M deals: see Docs/benchmarks.md).
+            try forEachOpportunity(OpportunityFilter(team: team, stage: stage.id, salesperson: salesperson, readsOnce: true)) { deal in
                 guard deal.kind == .opportunity, deal.lostReason == nil,
                       let index = months.firstIndex(where: { $0.contains(deal.stageChangedAt) }) else { return }
                 figures[index].add(deal)

@@ -31,14 +31,19 @@ public struct OpportunityFilter: Sendable {
     public var salesperson: String?
     /// Only the deals that rot on this day (`opp list --rotting`).
     public var rotting: RottingDay?
+    /// A pass over many pages read once (a figure over every won deal, say), not pages the board
+    /// reads again at its next key: an engine with a page cache reads them through a small one,
+    /// so the pass does not grow the long-lived process it runs in.
+    public var readsOnce: Bool
 
     public init(team: Team.ID? = nil, stage: Stage.ID? = nil, includeArchived: Bool = false, salesperson: String? = nil,
-                rotting: RottingDay? = nil) {
+                rotting: RottingDay? = nil, readsOnce: Bool = false) {
         self.team = team
         self.stage = stage
         self.includeArchived = includeArchived
         self.salesperson = salesperson
         self.rotting = rotting
+        self.readsOnce = readsOnce
     }
 }
 

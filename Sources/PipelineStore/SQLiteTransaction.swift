@@ -105,10 +105,17 @@ extension SQLiteTransaction: StoreReader {
             conditions.append(Self.rottingCondition(try rottingBounds(on: day, team: filter.team), alias: "o."))
         }
         let columns = Rows.opportunityColumns.split(separator: ",").map { "o." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-        try forEachStatementRow("""
+        let sql = """
             SELECT \(columns.joined(separator: ", ")) FROM opportunity o JOIN stage s ON s.id = o.stage_id
             WHERE \(conditions.joined(separator: " AND ")) ORDER BY s.sort_order, o.team_id, o.rank, o.id
-            """, arguments) { row in try body(try naming { try Rows.opportunity(row) }) }
+            """
+        if filter.readsOnce {
+            try scanningWithSmallCache {
+                try forEachStatementRow(sql, arguments) { row in try body(try naming { try Rows.opportunity(row) }) }
+            }
+        } else {
+            try forEachStatementRow(sql, arguments) { row in try body(try naming { try Rows.opportunity(row) }) }
+        }
     }
 
     func forEachRecord(kind: RecordKind?, _ body: (Opportunity, String?) throws -> Void) throws {

@@ -218,3 +218,40 @@ extension QueryPlanTests {
         }
     }
 }
+
+extension QueryPlanTests {
+    /// The figures view 3 and the stage editor read over every won, closed or open deal are
+    /// passes over pages read once: each goes through the small scan cache and puts the board's
+    /// page cache back after, so the board's memory does not grow by the pages of a pass (at
+    /// 1,000,000 deals the won months alone added 6.7 MB to the board's peak; Docs/benchmarks.md).
+    @Test func passesOverManyDealsReadThroughTheSmallCache() throws {
+        let temporary = try TemporaryDatabase()
+        let won = try #require(try temporary.database.pipeline(for: temporary.sales.id).stages.first { $0.outcome == .won })
+        try temporary.add("Won deal", stage: won.name)
+        try temporary.add("Open deal")
+        let statements = StatementLog()
+        let traced = try temporary.reopen { db in
+            db.trace(options: .statement) { event in
+                if case .statement(let statement) = event { statements.append(statement.expandedSQL) }
+            }
+        }
+        let team = try temporary.sales.id
+        let today = try #require(CalendarDate(iso8601: "2026-11-20"))
+        let months = [MonthWindow.of(today, utcOffsetSeconds: 0), MonthWindow.of(today, monthsBack: 1, utcOffsetSeconds: 0)]
+        let passes: [(String, () throws -> Void, String)] = [
+            ("won months", { _ = try traced.wonByMonth(team: team, salesperson: nil, months: months) }, "FROM opportunity o JOIN stage s"),
+            ("seen rates", { _ = try traced.stageObservations(team: team, since: nil) }, "LEFT JOIN stage_history h"),
+            ("range", { _ = try traced.forecastRange(team: team, salesperson: nil) }, "o.expected_closing"),
+        ]
+        for (name, pass, marker) in passes {
+            let before = statements.all.count
+            try pass()
+            let run = Array(statements.all[before...])
+            let small = run.firstIndex { $0.contains("cache_size = -\(SQLiteEngine.scanCacheKiB)") }
+            let read = run.firstIndex { $0.hasPrefix("SELECT") && $0.contains(marker) }
+            let restored = run.lastIndex { $0.contains("cache_size = -\(SQLiteEngine.pageCacheKiB)") }
+            #expect(small != nil && read != nil && restored != nil, "\(name): \(run)")
+            if let small, let read, let restored { #expect(small < read && read < restored, "\(name): \(run)") }
+        }
+    }
+}
