@@ -2,7 +2,8 @@
 #
 #   make run     install what is missing, build a release binary, open the board
 #   make test    install what is missing, build, run every test (what CI runs) beside a
-#                throwaway PostgreSQL server (Scripts/test-postgres.sh), stopped afterwards
+#                throwaway PostgreSQL server (Scripts/test-postgres.sh), stopped afterwards;
+#                then the release binary's smoke run (Scripts/release-smoke.sh)
 #   make pg-shell a shell with that throwaway server and its PIPELINE_TEST_PG* variables, for
 #                running `swift test --filter Postgres…` by hand; the server goes when it exits
 #   make build   debug build of every target
@@ -53,6 +54,8 @@ run: release
 test: deps
 	$(SWIFT) build --build-tests
 	Scripts/test-postgres.sh run $(SWIFT) test --skip-build
+	$(SWIFT) build -c release --product pipeline
+	Scripts/test-postgres.sh run Scripts/release-smoke.sh $(RELEASE_BIN)
 
 pg-shell: deps
 	Scripts/test-postgres.sh run $${SHELL:-/bin/bash}

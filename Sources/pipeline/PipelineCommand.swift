@@ -27,7 +27,7 @@ enum Main {
         Trace.start()
         let arguments = ArgumentHoisting.hoistingGlobalOptions(Array(CommandLine.arguments.dropFirst()))
         CLILanguage.set(CLILanguage.resolve(arguments: arguments, environment: ProcessInfo.processInfo.environment))
-        if let refusal = Trace.refusal { fail(refusal, ExitStatus.of(refusal)) }
+        if let refusal = Trace.refusal { fail(refusal.message(in: CLILanguage.current), ExitStatus.of(refusal)) }
         do {
             var command = try PipelineCommand.parseAsRoot(arguments)
             try command.run()
@@ -39,23 +39,23 @@ enum Main {
             Console.error(localized("cli.error", localized("cli.changedMeanwhile.\(kind)", id)))
             exit(ExitStatus.invalidData)
         } catch PipelineError.notPermitted(let refusal) {
-            fail(PipelineError.notPermitted(refusal), ExitStatus.of(refusal))
+            fail(PipelineError.notPermitted(refusal).message(in: CLILanguage.current), ExitStatus.of(refusal))
         } catch let error as PipelineError {
-            fail(error, ExitStatus.invalidData)
+            fail(error.message(in: CLILanguage.current), ExitStatus.invalidData)
         } catch let error as StoreError {
             // 75 when busy, 77 when the system or the server refused who we are or what we asked, else 74.
-            fail(error, error.exitStatus)
+            fail(error.message(in: CLILanguage.current), error.exitStatus)
         } catch let error as FileError {
             if case .outputClosed = error { Console.exitForOutputFailure(error) }
-            fail(error, ExitStatus.of(error))
+            fail(error.message(in: CLILanguage.current), ExitStatus.of(error))
         } catch let error as TextProblem {
-            fail(error, ExitStatus.invalidData)
+            fail(error.message(in: CLILanguage.current), ExitStatus.invalidData)
         } catch let error as DateOptionProblem {
-            fail(error, ExitStatus.invalidData)
+            fail(error.message(in: CLILanguage.current), ExitStatus.invalidData)
         } catch let error as PasswordProblem {
-            fail(error, error.exitStatus)
+            fail(error.message(in: CLILanguage.current), error.exitStatus)
         } catch let error as ConfigurationError {
-            fail(error, ExitStatus.configuration)
+            fail(error.message(in: CLILanguage.current), ExitStatus.configuration)
         } catch {
             Console.finish()
             PipelineCommand.exit(withError: error)
@@ -63,9 +63,15 @@ enum Main {
     }
 
     /// One sentence on standard error, after what standard output holds, then the status.
-    static func fail(_ error: some UserFacingError, _ status: Int32) -> Never {
+    ///
+    /// It takes the sentence, made where the error's type is known, not the error: as
+    /// `fail(_: some UserFacingError, …)` the optimizer specialized it once and merged every
+    /// caller into that one body, so that a release build read each error as the wrong type
+    /// and every error message crashed it (Docs/decisions.md, "Every error crashed the release
+    /// binary"; `Scripts/release-smoke.sh` runs the release binary's error paths in `make test`).
+    static func fail(_ message: String, _ status: Int32) -> Never {
         Console.finish()
-        Console.error(localized("cli.error", error.message(in: CLILanguage.current)))
+        Console.error(localized("cli.error", message))
         exit(status)
     }
 }
