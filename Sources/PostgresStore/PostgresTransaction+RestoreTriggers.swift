@@ -37,6 +37,14 @@ extension PostgresTransaction {
         "deal_note_announce_insert", "deal_note_announce_delete",
     ]
 
+    /// Where the owner's restore keeps, for its own transaction only, the definitions of the
+    /// indexes it dropped before loading (`pg_get_indexdef`, as the migrations made them):
+    /// PostgreSQL builds an index over loaded rows in one sort far faster than it maintains
+    /// it a row at a time, as databases recommend for a bulk load (issue 15). DROP and CREATE
+    /// INDEX are transactional: a restore that fails or dies leaves every index as it was,
+    /// and no other session ever sees one missing (the tables are locked until the commit).
+    static let restoredIndexesSetting = "pipeline.restore_indexes"
+
     private static var restoredTables: String {
         tablesRestoredWithoutRowTriggers.map { "'\($0)'::regclass" }.joined(separator: ", ")
     }
@@ -49,11 +57,24 @@ extension PostgresTransaction {
         let names = triggersARestoreStandsIn.sorted().map { "'\($0)'" }.joined(separator: ", ")
         return """
             DO $$
+            DECLARE
+                dropped text;
             BEGIN
                 IF (SELECT bool_and(pg_has_role(session_user, c.relowner, 'USAGE')) FROM pg_class c WHERE c.oid IN (\(restoredTables)))
                    AND (SELECT array_agg(t.tgname::text ORDER BY t.tgname::text) FROM pg_trigger t
                         WHERE NOT t.tgisinternal AND t.tgrelid IN (\(restoredTables))) = ARRAY[\(names)]::text[] THEN
                     \(tablesRestoredWithoutRowTriggers.map { "ALTER TABLE \($0) DISABLE TRIGGER USER;" }.joined(separator: " "))
+                    -- The tables' plain indexes (not unique, not a constraint's): built once at the end
+                    -- from their own definitions (see `restoredIndexesSetting`).
+                    PERFORM set_config('\(restoredIndexesSetting)', coalesce(string_agg(pg_get_indexdef(i.indexrelid), chr(31)), ''), true)
+                    FROM pg_index i
+                    WHERE i.indrelid IN (\(restoredTables)) AND NOT i.indisunique AND NOT i.indisprimary
+                      AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid);
+                    FOR dropped IN SELECT i.indexrelid::regclass::text FROM pg_index i
+                                   WHERE i.indrelid IN (\(restoredTables)) AND NOT i.indisunique AND NOT i.indisprimary
+                                     AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) LOOP
+                        EXECUTE 'DROP INDEX ' || dropped;
+                    END LOOP;
                 END IF;
             END
             $$
@@ -67,6 +88,8 @@ extension PostgresTransaction {
     static var finishRestoreWithoutRowTriggersScript: String {
         """
         DO $$
+        DECLARE
+            definition text;
         BEGIN
             IF EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'opportunity'::regclass AND tgname = 'opportunity_stage_in_pipeline'
                        AND tgenabled = 'D') THEN
@@ -76,6 +99,9 @@ extension PostgresTransaction {
                 END IF;
                 PERFORM pipeline_rebuild_stage_totals();
                 PERFORM pipeline_rebuild_due_counts();
+                FOREACH definition IN ARRAY array_remove(string_to_array(coalesce(current_setting('\(restoredIndexesSetting)', true), ''), chr(31)), '') LOOP
+                    EXECUTE definition;
+                END LOOP;
                 \(tablesRestoredWithoutRowTriggers.map { "ALTER TABLE \($0) ENABLE TRIGGER USER;" }.joined(separator: " "))
             END IF;
         END

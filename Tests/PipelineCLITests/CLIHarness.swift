@@ -31,8 +31,11 @@ final class CLI: @unchecked Sendable {
     /// fixed user, nothing else of ours.
     let environment: [String: String]
 
-    /// The binary SwiftPM built next to the test bundle.
+    /// The binary SwiftPM built next to the test bundle, or the one `PIPELINE_TEST_BINARY`
+    /// names (the release build: `PIPELINE_TEST_BINARY=$PWD/.build/release/pipeline`, to run
+    /// these tests against what users run).
     static let binary: String = {
+        if let chosen = ProcessInfo.processInfo.environment["PIPELINE_TEST_BINARY"], !chosen.isEmpty { return chosen }
         let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         return exe.deletingLastPathComponent().appendingPathComponent("pipeline").path
     }()

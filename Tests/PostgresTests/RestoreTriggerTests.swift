@@ -31,12 +31,23 @@ struct RestoreTriggerTests {
         try connection.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'O' ORDER BY 1").rows.map { try $0.string(0) }
     }
 
+    /// Every index of the schema, as PostgreSQL would write it again.
+    static func indexes(_ connection: PostgresConnection) throws -> [String] {
+        try connection.execute("""
+            SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+            JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' ORDER BY 1
+            """).rows.map { try $0.string(0) }
+    }
+
     @Test func aRestoreLeavesEveryTriggerOnWhetherItCommitsOrNot() throws {
         let database = try TestDatabase.create(owner: "postgres")
         defer { database.drop() }
         let engine = try PostgresEngine(connectionString: try database.connectionString(), seedLanguage: .english,
                                         now: Timestamp(millisecondsSince1970: 1_795_000_000_000))
         let connection = try database.connect()
+        let indexesAsMigrated = try Self.indexes(connection)
+        #expect(indexesAsMigrated.count > 20)
+        var indexesSeenInside: [String] = []
         // Refused inside its body, after the triggers went off: rolled back with everything.
         struct Refusal: Error {}
         var seenOffByOthers: [String] = ["not asked"]
@@ -60,9 +71,25 @@ struct RestoreTriggerTests {
         #expect(seenOffByOthers == [], "another session never sees them off")
         #expect(othersWritersKeptOut)
         #expect(try Self.triggersOff(connection) == [])
+        // The plain indexes went with the triggers (built again at the end): a refused restore
+        // has them back as the migrations made them, and so has a committed one.
+        #expect(try Self.indexes(connection) == indexesAsMigrated)
         try engine.restoring { writer in
             try writer.insert(BackupTeam(team: Team(id: Team.ID(1), name: "Sales", version: 1), createdAt: Timestamp(millisecondsSince1970: 0)))
+            indexesSeenInside = try (writer as? PostgresTransaction).map { try Self.indexNames($0) } ?? []
         }
         #expect(try Self.triggersOff(connection) == [])
+        #expect(try Self.indexes(connection) == indexesAsMigrated)
+        // Inside the owner's restore the plain indexes are gone (which is what makes it fast);
+        // the unique ones and the primary keys stay.
+        #expect(!indexesSeenInside.isEmpty)
+        #expect(!indexesSeenInside.contains("opportunity_column"), "\(indexesSeenInside)")
+        #expect(indexesSeenInside.contains("opportunity_pkey"), "\(indexesSeenInside)")
+    }
+
+    /// The indexes of opportunity as the restore's own transaction sees them.
+    static func indexNames(_ transaction: PostgresTransaction) throws -> [String] {
+        try transaction.rows("SELECT c.relname::text FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = 'opportunity'::regclass ORDER BY 1")
+            .map { try $0.string(0) }
     }
 }
