@@ -52,6 +52,8 @@ enum Main {
             fail(error, ExitStatus.invalidData)
         } catch let error as DateOptionProblem {
             fail(error, ExitStatus.invalidData)
+        } catch let error as OptionValueProblem {
+            fail(error, ExitStatus.invalidData)
         } catch let error as PasswordProblem {
             fail(error, error.exitStatus)
         } catch let error as ConfigurationError {
