@@ -3,6 +3,7 @@ import PipelineCore
 import PipelineExchange
 import PipelineEngines
 import PipelineStorage
+import TerminalCore
 
 /// `pipeline forecast`: expected and weighted revenue, as the stage probabilities estimate it.
 struct ForecastCommand: ParsableCommand {
@@ -122,7 +123,8 @@ struct ForecastCommand: ParsableCommand {
         }
         var scope = team.map { localized("cli.forecast.scope.team", $0.name) } ?? localized("cli.forecast.scope.all")
         if mine { scope = localized("cli.forecast.scope.mine", scope, session.user) }
-        Console.out(localized("cli.forecast.rangeOf", scope))
+        // Sentences wrap within the width as the tables do: nothing is cut or runs past it.
+        TextWrap.lines(localized("cli.forecast.rangeOf", scope), width: Console.width).forEach { Console.out($0) }
         if range.currencies.isEmpty { Console.out(localized("cli.forecast.rangeNoOpenDeals")) }
         for group in range.currencies {
             var table = Table([.init(localized("cli.forecast.by.month").uppercased(), max: 20, min: 8, wraps: true),
@@ -136,10 +138,11 @@ struct ForecastCommand: ParsableCommand {
             for month in group.months { add(month.key ?? localized("cli.forecast.noClosingDate"), month.range) }
             table.finish()
             guard !group.drivers.isEmpty else { continue }
-            Console.out(localized("cli.forecast.drivers", group.currency.code))
+            TextWrap.lines(localized("cli.forecast.drivers", group.currency.code), width: Console.width).forEach { Console.out($0) }
             for deal in group.drivers {
-                Console.out("  " + localized("cli.forecast.driver", String(deal.id.rawValue), deal.title,
-                                             session.money(deal.amount), deal.probability.display(in: session.language)))
+                let line = localized("cli.forecast.driver", String(deal.id.rawValue), deal.title,
+                                     session.money(deal.amount), deal.probability.display(in: session.language))
+                for (index, part) in TextWrap.lines(line, width: max(20, Console.width - 4)).enumerated() { Console.out((index == 0 ? "  " : "    ") + part) }
             }
         }
     }
