@@ -54,15 +54,65 @@ public struct DigestBridge: Sendable, Equatable {
     public var end: Int128
     /// Every cause, zero included, in `DigestCause.allCases` order.
     public var parts: [(cause: DigestCause, amount: Int128)]
+    /// What made each part, largest change first: the items of a part add up to it exactly.
+    /// A change of zero in this currency is no item.
+    public var items: [DigestCause: [DigestPartItem]] = [:]
 
     public var difference: Int128 { end - start }
 
     public static func == (lhs: Self, rhs: Self) -> Bool {
         lhs.currency == rhs.currency && lhs.start == rhs.start && lhs.end == rhs.end
             && lhs.parts.map(\.cause) == rhs.parts.map(\.cause) && lhs.parts.map(\.amount) == rhs.parts.map(\.amount)
+            && lhs.items == rhs.items
     }
 
     public func part(_ cause: DigestCause) -> Int128 { parts.first { $0.cause == cause }?.amount ?? 0 }
+
+    public func items(_ cause: DigestCause) -> [DigestPartItem] { items[cause] ?? [] }
+}
+
+/// One change that made a part of the difference, in one currency: a deal's history line (a
+/// deal made new, moved, won, edited…), a deal's difference from its last line ("not in the
+/// history"), or one change of a stage's probability with the deals it moved.
+public struct DigestPartItem: Sendable, Equatable {
+    public enum Subject: Sendable, Equatable {
+        case deal(Opportunity.ID, title: String)
+        /// A stage's probability set to `probability` (the stage's name as the history line
+        /// gives it), which changed the weighted amount of `deals` deals.
+        case stage(Stage.ID?, name: String?, probability: Probability?, deals: Int)
+    }
+
+    public var subject: Subject
+    /// The change of the weighted open pipeline, in the bridge's currency's minor units.
+    public var amount: Int128
+    /// When and by whom; `nil` for what is not in the history.
+    public var at: Timestamp?
+    public var by: String?
+
+    public init(subject: Subject, amount: Int128, at: Timestamp?, by: String?) {
+        self.subject = subject
+        self.amount = amount
+        self.at = at
+        self.by = by
+    }
+
+    /// Largest change first; then oldest, then by deal or stage: the same order on every run.
+    static func precedes(_ a: Self, _ b: Self) -> Bool {
+        let sizeA = a.amount < 0 ? -a.amount : a.amount, sizeB = b.amount < 0 ? -b.amount : b.amount
+        if sizeA != sizeB { return sizeA > sizeB }
+        let atA = a.at?.millisecondsSince1970 ?? .max, atB = b.at?.millisecondsSince1970 ?? .max
+        if atA != atB { return atA < atB }
+        return a.subject.order < b.subject.order
+    }
+}
+
+private extension DigestPartItem.Subject {
+    var order: Int64 {
+        switch self {
+        case .deal(let id, _): id.rawValue
+        case .stage(let id, _, _, _): id?.rawValue ?? 0
+        }
+    }
 }
 
 /// One event of the period, as the digest's lists show it.
@@ -122,6 +172,28 @@ extension Digest {
                                preferring preferred: CurrencyCode, outcome: (Stage.ID) -> StageOutcome?) -> Digest {
         var digest = Digest(start: start, end: end)
         var parts: [DigestCause: MoneyTotals] = [:]
+        // What made each part, per currency; a stage's probability change gathers the lines
+        // it wrote (one per deal) into one item.
+        var items: [CurrencyCode: [DigestCause: [DigestPartItem]]] = [:]
+        var stageChanges: [StageProbabilityChange: DigestPartItem] = [:]
+        func note(_ cause: DigestCause, _ totals: MoneyTotals, _ line: NamedHistoryLine?, title: String, deal: Opportunity.ID) {
+            for (currency, amount) in totals.minorUnits where amount != 0 {
+                guard let line, cause == .stageProbability else {
+                    items[currency, default: [:]][cause, default: []].append(DigestPartItem(
+                        subject: .deal(deal, title: title), amount: amount, at: line?.change.at, by: line?.change.by))
+                    continue
+                }
+                let key = StageProbabilityChange(currency: currency, stage: line.change.to, at: line.change.at, by: line.change.by)
+                var item = stageChanges[key] ?? DigestPartItem(
+                    subject: .stage(line.change.to, name: line.toName, probability: line.change.probability, deals: 0),
+                    amount: 0, at: line.change.at, by: line.change.by)
+                if case .stage(let stage, let name, let probability, let deals) = item.subject {
+                    item.subject = .stage(stage, name: name, probability: probability, deals: deals + 1)
+                }
+                item.amount += amount
+                stageChanges[key] = item
+            }
+        }
         // What changed after the end: taken off today's figure to find the end's.
         var afterEnd = MoneyTotals()
         var currencies = Set(openNow.minorUnits.keys)
@@ -137,6 +209,7 @@ extension Digest {
                 for (cause, totals) in DealState.causes(of: line.change.event, from: previous, to: next) {
                     parts[cause, default: MoneyTotals()].add(totals)
                     currencies.formUnion(totals.minorUnits.keys)
+                    note(cause, totals, line, title: item.deal.title, deal: item.deal.id)
                 }
                 digest.record(line, title: item.deal.title)
                 previous = next
@@ -148,7 +221,11 @@ extension Digest {
                 afterEnd.add(change)
             } else {
                 parts[.unrecorded, default: MoneyTotals()].add(change)
+                note(.unrecorded, change, nil, title: item.deal.title, deal: item.deal.id)
             }
+        }
+        for (key, item) in stageChanges where item.amount != 0 {
+            items[key.currency, default: [:]][.stageProbability, default: []].append(item)
         }
         let byTime = { (a: DigestEvent, b: DigestEvent) in (a.at, a.deal.rawValue) < (b.at, b.deal.rawValue) }
         digest.created.sort(by: byTime)
@@ -163,9 +240,20 @@ extension Digest {
             let start = end - causes.reduce(0) { $0 + $1.amount }
             // A currency no deal of the scope had in the period or has now says nothing.
             if start == 0, end == 0, causes.allSatisfy({ $0.amount == 0 }) { continue }
-            digest.bridges.append(DigestBridge(currency: currency, start: start, end: end, parts: causes))
+            var bridge = DigestBridge(currency: currency, start: start, end: end, parts: causes)
+            bridge.items = (items[currency] ?? [:]).mapValues { $0.sorted(by: DigestPartItem.precedes) }
+            digest.bridges.append(bridge)
         }
         return digest
+    }
+
+    /// One change of a stage's probability in one currency: the lines it wrote share the
+    /// stage, the instant and who made it.
+    private struct StageProbabilityChange: Hashable {
+        var currency: CurrencyCode
+        var stage: Stage.ID?
+        var at: Timestamp
+        var by: String
     }
 
     private mutating func record(_ line: NamedHistoryLine, title: String) {

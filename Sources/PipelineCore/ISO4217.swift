@@ -39,6 +39,11 @@ enum ISO4217 {
         MTP MVQ MXP MZE MZM NIC NLG PEH PEI PES PLZ PTE RHD ROK ROL RUR SDD SDP SIT SKK SLL SRG STD SUR TJR
         TMM TPE TRL UAK UGS UGW USS UYN UYP VEB VEF VNC XEU XFO XFU XRE YDD YUD YUM YUN ZAL ZMK ZRN ZRZ ZWC
         ZWD ZWL ZWN ZWR
+        """.split(whereSeparator: \.isWhitespace).map(String.init)).union(units)
+
+    /// The codes ISO 4217 gives metals (XAU gold), funds, units of account and tests: codes,
+    /// but no currency a deal is priced in, so a typed one is refused with that said.
+    static let units: Set<String> = Set("""
         XAG XAU XBA XBB XBC XBD XDR XPD XPT XSU XTS XUA XXX
         """.split(whereSeparator: \.isWhitespace).map(String.init))
 }

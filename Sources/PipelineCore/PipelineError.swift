@@ -169,7 +169,10 @@ public enum PipelineError: Error, Hashable, Sendable {
             return digits == 0 ? t("error.decimals.none", text, currency.code) : t("error.decimals.some", text, currency.code, digits)
         case .amountTooLarge(let text, let currency):
             return t("error.amountTooLarge", text, Money.maximumDigits - currency.minorDigits, currency.code)
-        case .invalidCurrency(let text): return t("error.currency", text)
+        case .invalidCurrency(let text):
+            // XAU is an ISO 4217 code (gold), only not one of amounts: say what it is.
+            let code = String(text.filter { !$0.isWhitespace }.uppercased())
+            return t(ISO4217.units.contains(code) ? "error.currency.unit" : "error.currency", text)
         case .invalidDate(let text, let dayFirst): return t(dayFirst ? "error.date.dayFirst" : "error.date", text)
         case .invalidPriority(let text): return t("error.priority", text)
         case .invalidEmail(let text): return t("error.email", text)

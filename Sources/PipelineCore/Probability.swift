@@ -59,6 +59,12 @@ public struct Probability: Hashable, Comparable, Sendable, CustomStringConvertib
     /// `50%`, `12.5%`.
     public var description: String { decimalString + "%" }
 
+    /// As a sentence in `language` writes it: `12.5%` in English, `12,5%` in Vietnamese,
+    /// whose decimal separator is the comma (as its amounts write `1.850,00`).
+    public func display(in language: Language) -> String {
+        (language == .vietnamese ? String(decimalString.map { $0 == "." ? "," : $0 }) : decimalString) + "%"
+    }
+
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.basisPoints < rhs.basisPoints }
 }
 

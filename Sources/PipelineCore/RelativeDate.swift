@@ -63,6 +63,12 @@ extension CalendarDate {
             break
         }
         if word.hasPrefix("+") { throw .sinceDateInTheFuture(text) }
+        // `0d` (`0w`, `-0d`): no days ago, today, as `today` says it; the period is today alone.
+        let bare = word.hasPrefix("-") ? word.dropFirst() : Substring(word)
+        if bare.count >= 2, let unit = bare.last, "dwnt".contains(unit), bare.dropLast().allSatisfy({ $0 == "0" }) {
+            self = today
+            return
+        }
         if let days = Self.relativeDays("+" + (word.hasPrefix("-") ? String(word.dropFirst()) : word)),
            word.last.map({ "dwnt".contains($0) }) == true {
             self = today.adding(days: -days)

@@ -87,7 +87,7 @@ struct ActivityCommand: ParsableCommand {
                 // Ignoring case, as `opp list --user` matches a salesperson.
                 scope = .assigneeIgnoringCase(try TextInput.singleLine(user, field: .assignedTo))
             } else if let team {
-                scope = .team(try session.database.team(team).id)
+                scope = .team(try session.team(option: team).id)
             } else {
                 scope = .assignee(session.user)
             }

@@ -34,7 +34,7 @@ struct BoardCommand: ParsableCommand {
             throw ExitCode(ExitStatus.usage)
         }
         let session = try global.open()
-        let shownTeam = try team.map { try session.database.team($0) }
+        let shownTeam = try team.map { try session.team(option: $0) }
         let stored = try session.database.setting(.direction) ?? "rtl"
         let direction = BoardDirection(rawValue: (try? SettingKey.direction.normalized(self.direction ?? stored)) ?? "rtl") ?? .rightToLeft
         let terminal: NcursesTerminal

@@ -25,6 +25,9 @@ struct DigestCommand: ParsableCommand {
 
     /// How many items of a list text and Markdown show; JSON gives every one.
     static let listLimit = 20
+    /// How many of the changes that made a part text and Markdown show (the largest); JSON
+    /// gives every one.
+    static let partLimit = 5
 
     /// Options that do not go together, or an unknown format: one sentence on standard error,
     /// exit 64 (usage), nothing on standard output.
@@ -59,7 +62,7 @@ struct DigestCommand: ParsableCommand {
         if first > last {
             throw DateOptionProblem(message: localized("cli.digest.fromAfterTo", first.display(in: session.language), last.display(in: session.language)))
         }
-        let teamValue = try team.map { try session.database.team($0) }
+        let teamValue = try team.map { try session.team(option: $0) }
         let start = Self.firstInstant(of: first)
         let end = Timestamp(millisecondsSince1970: Self.firstInstant(of: last.adding(days: 1)).millisecondsSince1970 - 1)
         let salesperson = mine ? session.user : nil
@@ -153,20 +156,56 @@ struct DigestOutput {
         ]
     }
 
-    var heading: String {
-        localized("cli.digest.heading", scope, first.display(in: language), last.display(in: language))
+    /// "Digest of all teams, 2026-12-01 to 2026-12-03"; a period of one day names it once, and
+    /// today as today (`--since 0d`, `--since today`).
+    func heading(scope: String) -> String {
+        if first == last {
+            return localized(first == today ? "cli.digest.heading.today" : "cli.digest.heading.day", scope, first.display(in: language))
+        }
+        return localized("cli.digest.heading", scope, first.display(in: language), last.display(in: language))
     }
+
+    var heading: String { heading(scope: scope) }
 
     /// The pipeline's rows: start, each part that moved it, end (a part that is zero in every
     /// currency is left out of text and Markdown; JSON has them all).
-    func bridgeRows(_ bridges: [DigestBridge]) -> [(label: String, amounts: [String])] {
-        var rows: [(String, [String])] = [(localized("cli.digest.atStart"), bridges.map { session.money($0.start, $0.currency) })]
+    func bridgeRows(_ bridges: [DigestBridge]) -> [(label: String, cause: DigestCause?, amounts: [String])] {
+        var rows: [(String, DigestCause?, [String])] = [(localized("cli.digest.atStart"), nil, bridges.map { session.money($0.start, $0.currency) })]
         for cause in DigestCause.allCases where bridges.contains(where: { $0.part(cause) != 0 }) {
-            rows.append((cause.name(in: language), bridges.map { signed($0.part(cause), $0.currency) }))
+            rows.append((cause.name(in: language), cause, bridges.map { signed($0.part(cause), $0.currency) }))
         }
-        rows.append((localized("cli.digest.atEnd"), bridges.map { session.money($0.end, $0.currency) }))
-        rows.append((localized("cli.digest.difference"), bridges.map { signed($0.difference, $0.currency) }))
+        rows.append((localized("cli.digest.atEnd"), nil, bridges.map { session.money($0.end, $0.currency) }))
+        rows.append((localized("cli.digest.difference"), nil, bridges.map { signed($0.difference, $0.currency) }))
         return rows
+    }
+
+    /// What made one part in one currency, as text and Markdown show it: the largest changes
+    /// (`DigestCommand.partLimit`), then how many more and what they add up to, so that the
+    /// amounts shown always add up to the part. User text passes through `user`.
+    func partItems(_ bridge: DigestBridge, _ cause: DigestCause, user: (String) -> String = { $0 }) -> [(amount: String, text: String)] {
+        let items = bridge.items(cause)
+        let limit = DigestCommand.partLimit
+        // "and 1 more" would take the line its item needs: show it instead.
+        let shown = items.count <= limit + 1 ? items : Array(items.prefix(limit))
+        var result = shown.map { item in (signed(item.amount, bridge.currency), partText(item, user: user)) }
+        if shown.count < items.count {
+            let rest = items.dropFirst(shown.count).reduce(Int128(0)) { $0 + $1.amount }
+            result.append((signed(rest, bridge.currency), localized("cli.digest.part.andMore", String(items.count - shown.count))))
+        }
+        return result
+    }
+
+    func partText(_ item: DigestPartItem, user: (String) -> String = { $0 }) -> String {
+        let when = item.at.map { day($0).display(in: language) } ?? "–"
+        let who = user(item.by ?? "–")
+        switch item.subject {
+        case .deal(let id, let title):
+            guard item.at != nil else { return localized("cli.digest.part.unrecorded", String(id.rawValue), user(title)) }
+            return localized("cli.digest.part.deal", String(id.rawValue), user(title), who, when)
+        case .stage(_, let name, let probability, let deals):
+            return localized("cli.digest.part.stage", user(name ?? "–"), probability.map { $0.display(in: language) } ?? "–",
+                             Localizer(language).plural("count.deal", deals), who, when)
+        }
     }
 
     /// Text for the terminal and e-mail: plain lines within 80 columns (a long item wrapped,
@@ -186,6 +225,18 @@ struct DigestOutput {
                 let amountWidth = min(34, rows.map { DisplayWidth.of($0.amounts[0]) }.max() ?? 0)
                 for row in rows {
                     lines.append("    " + DisplayWidth.fit(row.label, to: labelWidth) + "  " + DisplayWidth.fit(row.amounts[0], to: amountWidth, alignRight: true))
+                    // Under each part, what made it: the largest changes, their amounts aligned.
+                    guard let cause = row.cause else { continue }
+                    let items = partItems(bridge, cause)
+                    let itemWidth = items.map { DisplayWidth.of($0.amount) }.max() ?? 0
+                    for item in items {
+                        let indent = 6 + itemWidth + 2
+                        let wrapped = TextWrap.lines(item.text, width: max(20, width - indent))
+                        for (index, line) in wrapped.enumerated() {
+                            lines.append(index == 0 ? "      " + DisplayWidth.fit(item.amount, to: itemWidth, alignRight: true) + "  " + line
+                                                    : String(repeating: " ", count: indent) + line)
+                        }
+                    }
                 }
             }
         }
@@ -205,7 +256,7 @@ struct DigestOutput {
 
     /// Markdown for chat: headings, a table for the explanation, bullet lists.
     func markdown() -> [String] {
-        var lines = ["# " + localized("cli.digest.heading", Self.escaped(scope), first.display(in: language), last.display(in: language)), "", "## " + localized("cli.digest.pipeline").dropLastColon, ""]
+        var lines = ["# " + heading(scope: Self.escaped(scope)), "", "## " + localized("cli.digest.pipeline").dropLastColon, ""]
         if digest.bridges.isEmpty {
             lines.append(localized("cli.digest.noOpenDeals"))
         } else {
@@ -214,6 +265,16 @@ struct DigestOutput {
             for row in bridgeRows(digest.bridges) {
                 lines.append("| " + Self.escaped(row.label) + " | " + row.amounts.joined(separator: " | ") + " |")
             }
+            // What made each part, per currency, as in text: the largest changes first.
+            var sections: [String] = []
+            for bridge in digest.bridges {
+                for cause in DigestCause.allCases where bridge.part(cause) != 0 {
+                    sections += ["", "### " + localized("cli.digest.part.heading", Self.escaped(cause.name(in: language)), bridge.currency.code,
+                                                        signed(bridge.part(cause), bridge.currency)), ""]
+                    sections += partItems(bridge, cause, user: Self.escaped).map { "- " + $0.amount + ": " + $0.text }
+                }
+            }
+            if !sections.isEmpty { lines += ["", "## " + localized("cli.digest.parts")] + sections }
         }
         for list in lists(user: Self.escaped) {
             lines += ["", "## " + localized("cli.digest.list.\(list.key)", String(list.count)).dropLastColon, ""]
@@ -234,6 +295,20 @@ struct DigestOutput {
         return result
     }
 
+    /// One change that made a part, in JSON: a deal's, or a stage's probability change.
+    func partItem(_ item: DigestPartItem, currency: CurrencyCode) -> JSONValue {
+        var members: [(String, JSONValue)]
+        switch item.subject {
+        case .deal(let id, let title):
+            members = [("id", .int(id.rawValue)), ("title", .string(title))]
+        case .stage(let stage, let name, let probability, let deals):
+            members = [("stage_id", stage.map { .int($0.rawValue) } ?? .null), ("stage", .optional(name)),
+                       ("probability", probability.map { .number($0.decimalString) } ?? .null), ("deals", .int(Int64(deals)))]
+        }
+        return .object(members + [("amount", .string(MoneyFormat.plain(item.amount, currency: currency))),
+                                  ("by", .optional(item.by)), ("at", .optional(item.at?.iso8601))])
+    }
+
     /// JSON for scripts: every item, amounts as decimal strings in major units.
     func json() -> JSONValue {
         func money(_ value: Money?) -> [(String, JSONValue)] {
@@ -250,6 +325,9 @@ struct DigestOutput {
                 ("end", .string(MoneyFormat.plain(bridge.end, currency: bridge.currency))),
                 ("difference", .string(MoneyFormat.plain(bridge.difference, currency: bridge.currency))),
                 ("parts", .object(bridge.parts.map { ($0.cause.rawValue, .string(MoneyFormat.plain($0.amount, currency: bridge.currency))) })),
+                ("items", .object(DigestCause.allCases.map { cause in
+                    (cause.rawValue, .array(bridge.items(cause).map { partItem($0, currency: bridge.currency) }))
+                })),
             ])
         }
         return .object([

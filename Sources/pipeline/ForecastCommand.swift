@@ -3,6 +3,7 @@ import PipelineCore
 import PipelineExchange
 import PipelineEngines
 import PipelineStorage
+import TerminalCore
 
 /// `pipeline forecast`: expected and weighted revenue, as the stage probabilities estimate it.
 struct ForecastCommand: ParsableCommand {
@@ -32,7 +33,7 @@ struct ForecastCommand: ParsableCommand {
     func run() throws {
         let by = try choice(grouping, of: "--by", as: Grouping.self) ?? .stage
         let session = try global.open(forWriting: false)
-        let team = try team.map { try session.database.team($0) }
+        let team = try team.map { try session.team(option: $0) }
         if range { return try showRange(session: session, team: team) }
         // "Mine": the deals whose salesperson is the person running it (the login on a server).
         let forecast = try session.database.forecast(team: team?.id, groupedBy: Forecast.Grouping(rawValue: by.rawValue) ?? .stage,
@@ -65,7 +66,7 @@ struct ForecastCommand: ParsableCommand {
         Console.out(localized("cli.forecast.forecastOfBy", scope, localized("cli.forecast.by.\(by.rawValue)")))
         // Only stages have a probability: by month or salesperson the column would be empty.
         let byStage = by == .stage
-        var table = Table([.init(localized("cli.forecast.by.\(by.rawValue)").uppercased(), max: 24, min: 8)]
+        var table = Table([.init(localized("cli.forecast.by.\(by.rawValue)").uppercased(), max: 24, min: 8, wraps: true)]
             + (byStage ? [.init(localized("cli.column.probability"), max: 7, right: true)] : [])
             + [.init(localized("cli.column.deals"), max: 8, right: true),
                .init(localized("cli.column.expected"), max: 30, right: true), .init(localized("cli.column.weighted"), max: 30, right: true)])
@@ -122,10 +123,11 @@ struct ForecastCommand: ParsableCommand {
         }
         var scope = team.map { localized("cli.forecast.scope.team", $0.name) } ?? localized("cli.forecast.scope.all")
         if mine { scope = localized("cli.forecast.scope.mine", scope, session.user) }
-        Console.out(localized("cli.forecast.rangeOf", scope))
+        // Sentences wrap within the width as the tables do: nothing is cut or runs past it.
+        TextWrap.lines(localized("cli.forecast.rangeOf", scope), width: Console.width).forEach { Console.out($0) }
         if range.currencies.isEmpty { Console.out(localized("cli.forecast.rangeNoOpenDeals")) }
         for group in range.currencies {
-            var table = Table([.init(localized("cli.forecast.by.month").uppercased(), max: 20, min: 8),
+            var table = Table([.init(localized("cli.forecast.by.month").uppercased(), max: 20, min: 8, wraps: true),
                                .init(localized("cli.column.deals"), max: 8, right: true),
                                .init(localized("cli.column.weighted"), max: 24, right: true),
                                .init("P10", max: 24, right: true), .init("P50", max: 24, right: true), .init("P90", max: 24, right: true)])
@@ -136,10 +138,11 @@ struct ForecastCommand: ParsableCommand {
             for month in group.months { add(month.key ?? localized("cli.forecast.noClosingDate"), month.range) }
             table.finish()
             guard !group.drivers.isEmpty else { continue }
-            Console.out(localized("cli.forecast.drivers", group.currency.code))
+            TextWrap.lines(localized("cli.forecast.drivers", group.currency.code), width: Console.width).forEach { Console.out($0) }
             for deal in group.drivers {
-                Console.out("  " + localized("cli.forecast.driver", String(deal.id.rawValue), deal.title,
-                                             session.money(deal.amount), deal.probability.description))
+                let line = localized("cli.forecast.driver", String(deal.id.rawValue), deal.title,
+                                     session.money(deal.amount), deal.probability.display(in: session.language))
+                for (index, part) in TextWrap.lines(line, width: max(20, Console.width - 4)).enumerated() { Console.out((index == 0 ? "  " : "    ") + part) }
             }
         }
     }

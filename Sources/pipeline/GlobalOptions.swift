@@ -158,10 +158,20 @@ struct Session {
         ChangeContext(now: .now, user: user)
     }
 
-    /// The team `reference` names, else the current team.
-    func team(_ reference: String?) throws -> Team {
-        if let reference { return try database.team(reference) }
+    /// The team `reference` (the value of `option`) names, else the current team.
+    func team(_ reference: String?, option: String = "--team") throws -> Team {
+        if let reference { return try team(option: reference, option) }
         return try database.currentTeam()
+    }
+
+    /// The team an option's value names; an unknown one is said with the option as the user
+    /// typed it (`--team: no team 'X'`), not the core's field name.
+    func team(option reference: String, _ option: String = "--team") throws -> Team {
+        do {
+            return try database.team(reference)
+        } catch PipelineError.unknownTeam(let name) {
+            throw OptionValueProblem(message: localized("cli.option.unknownTeam", option, name))
+        }
     }
 
     func money(_ minor: Int128, _ currency: CurrencyCode) -> String {
@@ -190,4 +200,12 @@ extension Timestamp {
 
     /// The instant as Foundation counts it (for the zone's offset at that instant).
     var date: Date { Date(timeIntervalSince1970: Double(millisecondsSince1970) / 1000) }
+}
+
+/// An option's value that names nothing (an unknown team): one sentence naming the option as
+/// typed, exit 65 (bad data), as the core's own refusal of the same value was.
+struct OptionValueProblem: UserFacingError {
+    let message: String
+
+    func message(in language: Language) -> String { message }
 }

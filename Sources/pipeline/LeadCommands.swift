@@ -60,7 +60,7 @@ struct LeadCommand: ParsableCommand {
 
         func run() throws {
             let session = try global.openForLeads(writing: false)
-            let team = try team.map { try session.database.team($0) }
+            let team = try team.map { try session.team(option: $0) }
             guard let order = LeadOrder(rawValue: (sort ?? "date").lowercased()) else {
                 throw ValidationError(localized("cli.lead.sortIsNotAnOrder", sort ?? ""))
             }

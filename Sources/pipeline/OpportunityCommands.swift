@@ -83,7 +83,7 @@ struct OpportunityCommand: ParsableCommand {
             let salesperson = try user.map { try TextInput.singleLine($0, field: .salesperson) } ?? (mine ? session.user : nil)
             let rottingDay = rotting ? RottingDay(today: session.today, utcOffsetSeconds: session.utcOffsetSeconds) : nil
             let catalog = try session.database.catalog()
-            let team = try team.map { try session.database.team($0) }
+            let team = try team.map { try session.team(option: $0) }
             let stage = try stage.map { reference throws -> Stage in
                 if let team { return try catalog.pipeline(for: team).resolveStage(reference) }
                 return try catalog.resolveStage(reference)

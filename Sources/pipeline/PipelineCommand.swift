@@ -52,6 +52,8 @@ enum Main {
             fail(error.message(in: CLILanguage.current), ExitStatus.invalidData)
         } catch let error as DateOptionProblem {
             fail(error.message(in: CLILanguage.current), ExitStatus.invalidData)
+        } catch let error as OptionValueProblem {
+            fail(error.message(in: CLILanguage.current), ExitStatus.invalidData)
         } catch let error as PasswordProblem {
             fail(error.message(in: CLILanguage.current), error.exitStatus)
         } catch let error as ConfigurationError {

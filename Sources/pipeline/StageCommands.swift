@@ -56,9 +56,9 @@ struct StageCommand: ParsableCommand {
             // Rotting days only where a stage has them: a pipeline without reads as it always did.
             let rotting = stages.contains { $0.rottingDays != nil }
             var columns: [Table.Column] = [
-                .init(localized("cli.column.position"), max: 3, right: true), .init(localized("cli.column.id"), max: 5, right: true), .init(localized("cli.column.stage"), max: 24, min: 10),
+                .init(localized("cli.column.position"), max: 3, right: true), .init(localized("cli.column.id"), max: 5, right: true), .init(localized("cli.column.stage"), max: 24, min: 10, wraps: true),
                 .init(localized("cli.column.probability"), max: 6, right: true), .init(localized("cli.column.auto"), max: 4), .init(localized("cli.column.outcome"), max: 7), .init(localized("cli.column.folded"), max: 4),
-                .init(localized("cli.column.team"), max: 12, min: 4), .init(localized("cli.column.deals"), max: 7, right: true),
+                .init(localized("cli.column.team"), max: 12, min: 4, wraps: true), .init(localized("cli.column.deals"), max: 7, right: true),
             ]
             if rotting { columns.append(.init(localized("cli.column.rotting"), max: 8, right: true)) }
             columns.append(.init(localized("cli.column.requirements"), max: 60, min: 8))

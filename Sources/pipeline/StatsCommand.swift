@@ -19,7 +19,7 @@ struct StatsCommand: ParsableCommand {
 
         func run() throws {
             let session = try global.open(forWriting: false)
-            let team = try team.map { try session.database.team($0) }
+            let team = try team.map { try session.team(option: $0) }
             let sinceDate = try since.map { try DateOption.day($0, option: "--since", end: .first, session: session) }
             let sinceInstant = sinceDate.map { Present.firstInstant(of: $0, utcOffsetSeconds: session.utcOffsetSeconds) }
             let catalog = try session.database.catalog()

@@ -100,7 +100,7 @@ struct TeamCommand: ParsableCommand {
             // their sight, and "no such team" would not say why.
             try session.database.access().refusalToManageTeams().enforce()
             let removed = try session.database.team(team)
-            let destination = try moveTo.map { try session.database.team($0) }
+            let destination = try moveTo.map { try session.team(option: $0, "--move-to") }
             let result = try session.database.removeTeam(removed.id, movingTo: destination?.id, context: session.context())
             if let destination, result.opportunitiesMoved + result.leadsMoved > 0 {
                 let t = Localizer(session.language)

@@ -117,7 +117,7 @@ struct UserCommand: ParsableCommand {
     static func teamIDs(_ references: [String], _ session: Session) throws -> [Team.ID] {
         var ids: [Team.ID] = []
         for reference in references {
-            let id = try session.database.team(reference).id
+            let id = try session.team(option: reference).id
             if !ids.contains(id) { ids.append(id) }
         }
         return ids

@@ -74,4 +74,103 @@ struct DigestTests {
         let middle = Int128(Money.weightedMinorUnits(333_33, basisPoints: 1500))
         #expect(bridge.start == before && bridge.part(.amount) == middle - before && bridge.part(.probability) == now - middle)
     }
+
+    /// On random histories (every event, two currencies, a currency changed by an edit, lines
+    /// without figures, changes after the period, deals now unlike their last line): the items
+    /// of each part add up to the part exactly, per currency; no item is zero; a stage's
+    /// probability change is one item for all the deals it moved; the parts add up to the
+    /// difference.
+    @Test func eachPartsItemsAddUpToThePart() throws {
+        let stages = [Self.open, Self.proposition, Self.won, Stage.ID(4)]
+        func outcome(_ stage: Stage.ID) -> StageOutcome? { stage == Self.won ? .won : stage == Stage.ID(4) ? .lost : .open }
+        let events: [HistoryEvent] = [.moved, .won, .lost, .restored, .archived, .edited, .stageProbability]
+        let euro = try CurrencyCode(parsing: "EUR")
+        for seed in UInt64(1)...200 {
+            var random = SeededGenerator(seed: seed)
+            var deals: [DigestDeal] = []
+            var lines = 0, stageLines = 0
+            for id in Int64(1)...Int64(1 + random.next(below: 12)) {
+                var history: [NamedHistoryLine] = []
+                var at = Int64(random.next(below: 50))
+                var stage = stages[random.next(below: 2)]
+                let count = 1 + random.next(below: 8)
+                for index in 0..<count {
+                    let event: HistoryEvent = index == 0 && random.next(below: 6) > 0 ? .created : events[random.next(below: events.count)]
+                    let from = stage
+                    if event == .moved || event == .won || event == .lost || event == .restored { stage = stages[random.next(below: stages.count)] }
+                    // Several deals' stage lines share an instant and an author, as one stage change writes them.
+                    if event == .stageProbability { at = 100 + 100 * Int64(random.next(below: 3)) } else { at += Int64(1 + random.next(below: 60)) }
+                    let currency = random.next(below: 5) == 0 ? euro : .usd
+                    let known = random.next(below: 7) > 0
+                    history.append(NamedHistoryLine(change: StageChange(
+                        opportunity: Opportunity.ID(id), from: index == 0 && event == .created ? nil : from, to: stage,
+                        at: Timestamp(millisecondsSince1970: at), by: "lan", event: event,
+                        probability: known ? Probability(basisPoints: 100 * random.next(below: 101)) : nil,
+                        amount: known ? Money(minorUnits: Int64(random.next(below: 1_000_000)), currency: currency) : nil),
+                        fromName: nil, toName: "S\(stage.rawValue)"))
+                }
+                history.sort { $0.change.at < $1.change.at }
+                var deal = Self.deal(id, amount: Int64(random.next(below: 1_000_000)), percent: random.next(below: 101),
+                                     stage: random.next(below: 5) == 0 ? stages[random.next(below: stages.count)] : stage,
+                                     active: random.next(below: 6) > 0)
+                if let last = history.last?.change, random.next(below: 4) > 0 {
+                    deal.expectedRevenue = last.amount ?? deal.expectedRevenue
+                    deal.probability = last.probability ?? deal.probability
+                }
+                lines += history.count
+                stageLines += history.filter { $0.change.event == .stageProbability }.count
+                deals.append(DigestDeal(deal: deal, lines: history))
+            }
+            var openNow = MoneyTotals()
+            for item in deals { openNow.add(DealState.now(item.deal, outcome: outcome).weighted) }
+            let start = Int64(random.next(below: 200)), end = start + Int64(random.next(below: 400))
+            let digest = Digest.explain(start: Timestamp(millisecondsSince1970: start), end: Timestamp(millisecondsSince1970: end),
+                                        deals: deals, openNow: openNow, preferring: .usd, outcome: outcome)
+            for bridge in digest.bridges {
+                #expect(bridge.start + bridge.parts.reduce(0) { $0 + $1.amount } == bridge.end, "seed \(seed)")
+                for cause in DigestCause.allCases {
+                    let items = bridge.items(cause)
+                    #expect(items.reduce(0) { $0 + $1.amount } == bridge.part(cause), "seed \(seed), \(cause) in \(bridge.currency)")
+                    #expect(items.allSatisfy { $0.amount != 0 }, "seed \(seed)")
+                    #expect(items == items.sorted(by: DigestPartItem.precedes), "seed \(seed)")
+                    for item in items {
+                        switch item.subject {
+                        case .stage(_, _, _, let count):
+                            #expect(cause == .stageProbability && count >= 1 && count <= stageLines, "seed \(seed)")
+                        case .deal:
+                            #expect(cause != .stageProbability, "seed \(seed)")
+                            // A change in the history is in the period; "not in the history" has no when.
+                            if let at = item.at { #expect(cause != .unrecorded && at.millisecondsSince1970 >= start && at.millisecondsSince1970 <= end) }
+                            else { #expect(cause == .unrecorded) }
+                        }
+                    }
+                }
+            }
+            #expect(lines > 0)
+        }
+    }
+
+    /// A stage's probability change is one item naming the stage, how many deals it moved and
+    /// by how much; a deal lost and restored in the period is under Lost and under Reopened.
+    @Test func aStageChangeIsOneItemAndALostDealRestoredIsUnderBoth() throws {
+        func stageLine(_ id: Int64, percent: Int) -> NamedHistoryLine {
+            var line = Self.line(id, .stageProbability, at: 100, from: Self.open, to: Self.open, amount: 1_000_00, percent: percent)
+            line.toName = "New"
+            return line
+        }
+        let one = DigestDeal(deal: Self.deal(1, amount: 1_000_00, percent: 30, stage: Self.open), lines: [
+            Self.line(1, .created, at: 0, from: nil, to: Self.open, amount: 1_000_00, percent: 10), stageLine(1, percent: 30),
+        ])
+        let two = DigestDeal(deal: Self.deal(2, amount: 1_000_00, percent: 30, stage: Self.open), lines: [
+            Self.line(2, .created, at: 0, from: nil, to: Self.open, amount: 1_000_00, percent: 10), stageLine(2, percent: 30),
+            Self.line(2, .lost, at: 150, from: Self.open, to: Self.open, amount: 1_000_00, percent: 0),
+            Self.line(2, .restored, at: 160, from: Self.open, to: Self.open, amount: 1_000_00, percent: 30),
+        ])
+        let bridge = try #require(Self.explain([one, two], openNow: 600_00, start: 50, end: 200))
+        #expect(bridge.items(.stageProbability) == [DigestPartItem(
+            subject: .stage(Self.open, name: "New", probability: Probability(basisPoints: 3000), deals: 2), amount: 400_00,
+            at: Timestamp(millisecondsSince1970: 100), by: "lan")])
+        #expect(bridge.items(.lost).map(\.subject) == [.deal(Opportunity.ID(2), title: "Deal 2")] && bridge.part(.lost) == -300_00)
+        #expect(bridge.items(.restored).map(\.amount) == [300_00])
+    }
 }

@@ -8,7 +8,13 @@ import TerminalCore
 /// down to `minimum`.
 /// Fixed columns (ids, amounts, probabilities, yes and no) never cut what they show: a cut
 /// figure would be a wrong figure. Headings are never cut either: a heading wider than its
-/// column wraps between words onto a second header line.
+/// column wraps between words onto a second header line. Label columns (`wraps`: a row's
+/// name, a team's) are never cut: their text wraps between words onto the row's next lines,
+/// and they come down only to their longest word, after every other column has given way.
+///
+/// When even that does not fit — amounts too wide for the line — the table is stacked: each
+/// row becomes a block, its label on a line of its own, then each other column's heading and
+/// value on a line, so that nothing is cut and no line is longer than the width.
 ///
 /// Rows are buffered only until the widths are known (the first `sampleSize` rows), then
 /// streamed, so listing a million opportunities does not hold them in memory.
@@ -20,12 +26,15 @@ struct Table {
         /// a fixed column, whose cells are never cut.
         var minimum: Int?
         var alignRight: Bool
+        /// A label: wrapped, never cut (see the type's comment).
+        var wraps: Bool
 
-        init(_ title: String, max maximum: Int = 40, min minimum: Int? = nil, right alignRight: Bool = false) {
+        init(_ title: String, max maximum: Int = 40, min minimum: Int? = nil, right alignRight: Bool = false, wraps: Bool = false) {
             self.title = title
             self.maximum = maximum
             self.minimum = minimum
             self.alignRight = alignRight
+            self.wraps = wraps
         }
 
         /// The narrowest the heading can be without cutting a word.
@@ -39,6 +48,10 @@ struct Table {
     let sampleSize: Int
     private var buffered: [[String]] = []
     private var widths: [Int]?
+    /// Whether the rows are written as blocks (the columns do not fit side by side).
+    private var stacked = false
+    /// When stacked: the widths of the headings and of the values.
+    private var stackedWidths = (titles: 0, values: 0)
     private let write: (String) -> Void
 
     init(_ columns: [Column], width: Int = Console.width, sampleSize: Int = 500, write: @escaping (String) -> Void = { Console.out($0) }) {
@@ -51,7 +64,7 @@ struct Table {
     mutating func add(_ cells: [String]) {
         let safe = cells.map { TerminalText.sanitized($0) }
         if let widths {
-            write(line(safe, widths))
+            write(safe, widths)
         } else {
             buffered.append(safe)
             if buffered.count >= sampleSize { flush() }
@@ -66,9 +79,30 @@ struct Table {
     private mutating func flush() {
         let widths = Self.widths(of: columns, rows: buffered, lineWidth: width)
         self.widths = widths
-        for header in headerLines(widths) { write(header) }
-        for row in buffered { write(line(row, widths)) }
+        stacked = widths.reduce(2 * (columns.count - 1), +) > width && columns.count > 1
+        if stacked {
+            stackedWidths.titles = columns.dropFirst().map { DisplayWidth.of(TerminalText.sanitized($0.title)) }.max() ?? 0
+            stackedWidths.values = buffered.flatMap { $0.dropFirst() }.map { DisplayWidth.of($0) }.max() ?? 0
+        } else {
+            for header in headerLines(widths) { write(header) }
+        }
+        for row in buffered { write(row, widths) }
         buffered.removeAll()
+    }
+
+    private func write(_ row: [String], _ widths: [Int]) {
+        guard stacked else { return lines(row, widths).forEach(write) }
+        // A block: the label on its own line (wrapped), then "HEADING  value" per column. A
+        // row without a label (a sum's next currency) continues the block above it.
+        if !row[0].isEmpty { TextWrap.lines(row[0], width: width).forEach(write) }
+        let valueWidth = max(1, min(stackedWidths.values, width - 4 - stackedWidths.titles))
+        for index in columns.indices.dropFirst() where !row[index].isEmpty {
+            let title = DisplayWidth.fit(TerminalText.sanitized(columns[index].title), to: stackedWidths.titles)
+            let value = DisplayWidth.of(row[index]) <= valueWidth ? DisplayWidth.fit(row[index], to: valueWidth, alignRight: columns[index].alignRight) : row[index]
+            var text = "  " + title + "  " + value
+            while text.hasSuffix(" ") { text.removeLast() }
+            write(text)
+        }
     }
 
     /// Each column's width for `rows` on lines of `lineWidth` cells (see the type's comment).
@@ -76,9 +110,16 @@ struct Table {
         let content = columns.indices.map { index in rows.reduce(0) { max($0, DisplayWidth.of($1[index])) } }
         var widths = columns.indices.map { max(content[$0], DisplayWidth.of(columns[$0].title)) }
         // The narrowest each column may become: a heading word is never cut, nor is a
-        // fixed column's content.
+        // fixed column's content, nor a label's word.
         let floors = columns.indices.map { index in
-            max(columns[index].longestTitleWord, columns[index].minimum.map { min($0, content[index]) } ?? content[index], 1)
+            let column = columns[index]
+            if column.wraps {
+                let word = rows.reduce(0) { longest, row in
+                    row[index].split(separator: " ").reduce(longest) { max($0, DisplayWidth.of($1)) }
+                }
+                return max(column.longestTitleWord, word, 1)
+            }
+            return max(column.longestTitleWord, column.minimum.map { min($0, content[index]) } ?? content[index], 1)
         }
         var excess = widths.reduce(2 * (columns.count - 1), +) - lineWidth
         func shrink(toward target: (Int) -> Int) {
@@ -90,9 +131,11 @@ struct Table {
                 excess -= 1
             }
         }
-        shrink { columns[$0].maximum }
+        // Labels keep their width while others give way: they are shortened last.
+        shrink { columns[$0].wraps ? content[$0] : columns[$0].maximum }
         shrink { content[$0] }  // headings wrap; nothing is cut
-        shrink { _ in 0 }
+        shrink { columns[$0].wraps ? .max : 0 }
+        shrink { _ in 0 }  // labels wrap between words
         return widths
     }
 
@@ -107,6 +150,15 @@ struct Table {
                 return index >= 0 ? lines[index] : ""
             }, widths)
         }
+    }
+
+    /// A row's lines: one, or more where a label wraps (the other columns on the first).
+    private func lines(_ cells: [String], _ widths: [Int]) -> [String] {
+        let wrapped = cells.indices.map { index in
+            columns[index].wraps && DisplayWidth.of(cells[index]) > widths[index] ? TextWrap.lines(cells[index], width: widths[index]) : [cells[index]]
+        }
+        let count = wrapped.map(\.count).max() ?? 1
+        return (0..<count).map { row in line(wrapped.map { row < $0.count ? $0[row] : "" }, widths) }
     }
 
     private func line(_ cells: [String], _ widths: [Int]) -> String {
