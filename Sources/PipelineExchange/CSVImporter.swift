@@ -296,6 +296,11 @@ public struct CSVImporter {
 
     /// A domain message without its field prefix (the column is named beside it).
     static func withoutField(_ error: PipelineError, _ language: Language) -> String {
+        // A typed value's refusal ends "nothing was changed"; a file's problem is followed by
+        // "nothing was imported" (or restored), which is not said twice.
+        if case .textTooLong(_, let length, let limit) = error {
+            return Localizer(language)("error.textTooLongInFile", limit, length)
+        }
         var message = error.message(in: language)
         if let field = error.field {
             let prefix = field.name(in: language) + ": "
