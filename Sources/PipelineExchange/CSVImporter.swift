@@ -72,6 +72,7 @@ public struct CSVImporter {
             report.problems = [textProblem() ?? Problem(line: 1, column: nil, message: t("import.empty"))]
             return report
         }
+        input.rowGiven()  // the share done follows the rows given, not the text read ahead
         let headers = headerRow.map { $0.trimmingWhitespaceAndBOM() }
         let kind = requested ?? (headers.contains { OdooColumns.stageOnly.contains($0.lowercased()) } ? .stages : .opportunities)
         var report = Report(kind: kind)
@@ -107,6 +108,7 @@ public struct CSVImporter {
                             finished = true
                             break
                         }
+                        input.rowGiven()
                         if let problem = textProblem() {
                             chunk.append(.textProblem(problem))
                             finished = true
