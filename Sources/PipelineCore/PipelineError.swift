@@ -311,6 +311,13 @@ public struct BackupFault: Error, Hashable, Sendable {
         self.path = path
     }
 
+    /// A record whose stage is not where its last history line (`line`, nil when it has
+    /// none) took it: what `check` calls damaged, found before a restore commits.
+    public static func stageNotInHistory(record: Int64, stage: Int64, line: Int64?) -> BackupFault {
+        line.map { BackupFault("backup.stageNotInHistory", String(record), String(stage), String($0)) }
+            ?? BackupFault("backup.noHistory", String(record), String(stage))
+    }
+
     public func message(in language: Language) -> String {
         let text = Catalogue.text(key, language, arguments)
         switch (line, path) {

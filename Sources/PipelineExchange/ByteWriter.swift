@@ -15,6 +15,10 @@ public final class ByteWriter {
     private let blockSize = 1 << 16
     /// The first failure; nothing is written after it.
     public private(set) var failure: FileError?
+    /// A descriptor that becomes readable when writing must stop (the CLI's Ctrl-C pipe), or
+    /// -1. A write to a pipe or a terminal can wait for ever on a reader that does not read
+    /// (a pager); it waits for this one too, so that Ctrl-C ends it at once. A file never waits.
+    public var stopDescriptor: Int32 = -1
 
     public init(_ destination: Destination) {
         self.destination = destination
@@ -63,6 +67,7 @@ public final class ByteWriter {
         let failed: Int32? = buffer.withUnsafeBytes { bytes in
             var offset = 0
             while offset < bytes.count {
+                if stopDescriptor >= 0, case .standardOutput = destination, let stopped = waitForRoomOrStop(descriptor) { return stopped }
                 let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
@@ -74,6 +79,21 @@ public final class ByteWriter {
         }
         buffer.removeAll(keepingCapacity: true)
         if let failed { failure = Self.failure(failed, destination) }
+    }
+
+    /// Waits until `descriptor` takes bytes or the stop descriptor is readable; the latter is
+    /// an interrupted write (`EINTR`), which the command takes for the stop.
+    private func waitForRoomOrStop(_ descriptor: Int32) -> Int32? {
+        var watched = [pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0),
+                       pollfd(fd: stopDescriptor, events: Int16(POLLIN), revents: 0)]
+        while true {
+            if poll(&watched, 2, -1) < 0 {
+                if errno == EINTR { continue }
+                return nil  // the write itself then says what is wrong
+            }
+            if watched[1].revents != 0 { return EINTR }
+            if watched[0].revents != 0 { return nil }
+        }
     }
 
     /// The failure an `errno` from writing to `destination` means.

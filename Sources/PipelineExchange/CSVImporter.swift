@@ -72,6 +72,7 @@ public struct CSVImporter {
             report.problems = [textProblem() ?? Problem(line: 1, column: nil, message: t("import.empty"))]
             return report
         }
+        input.rowGiven()  // the share done follows the rows given, not the text read ahead
         let headers = headerRow.map { $0.trimmingWhitespaceAndBOM() }
         let kind = requested ?? (headers.contains { OdooColumns.stageOnly.contains($0.lowercased()) } ? .stages : .opportunities)
         var report = Report(kind: kind)
@@ -107,6 +108,7 @@ public struct CSVImporter {
                             finished = true
                             break
                         }
+                        input.rowGiven()
                         if let problem = textProblem() {
                             chunk.append(.textProblem(problem))
                             finished = true
@@ -296,6 +298,11 @@ public struct CSVImporter {
 
     /// A domain message without its field prefix (the column is named beside it).
     static func withoutField(_ error: PipelineError, _ language: Language) -> String {
+        // A typed value's refusal ends "nothing was changed"; a file's problem is followed by
+        // "nothing was imported" (or restored), which is not said twice.
+        if case .textTooLong(_, let length, let limit) = error {
+            return Localizer(language)("error.textTooLongInFile", limit, length)
+        }
         var message = error.message(in: language)
         if let field = error.field {
             let prefix = field.name(in: language) + ": "

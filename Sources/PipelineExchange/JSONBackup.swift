@@ -335,12 +335,14 @@ public enum JSONBackup {
 /// `BackupFault` naming the place in the file.
 struct BackupDecoder {
     private var teams: [Team] = []
+    private var teamIDs = Set<Team.ID>()
     private var stages: [Stage] = []
     /// What the database keeps unique, checked here so that a backup breaking it is refused
     /// with its line and place, not by the database's own words (both engines alike).
-    private var stageIDs: [Stage.ID: StageScope] = [:]
+    private var stageIDs: [Stage.ID: Stage] = [:]
     private var stageExternalIDs = Set<String>()
-    private var recordIDs = Set<Int64>()
+    private var recordIDs = IDSet()
+    private var historyIDs = IDSet()
     /// Whether the records' list has begun (until then nothing can be said to be missing).
     private var readRecords = false
     private var recordExternalIDs = Set<String>()
@@ -394,6 +396,7 @@ struct BackupDecoder {
             throw BackupFault("backup.duplicateID", String(team.id.rawValue), path: element.path("id"))
         }
         teams.append(team)
+        teamIDs.insert(team.id)
         return BackupTeam(team: team, createdAt: try timestamp(object, "created_at", element))
     }
 
@@ -403,6 +406,7 @@ struct BackupDecoder {
             throw BackupFault("backup.badOutcome", path: element.path("outcome"))
         }
         let team = try optionalInteger(object, "team_id", element).map { Team.ID($0) }
+        if let team { try requireTeam(team, element, "team_id") }
         let probability = try validated(element, "probability") { try Probability(parsing: try string(object, "probability", element)) }
         // The stage as `stage add` then `stage edit` would make it, in the pipelines restored so far.
         let blank = Stage(id: Stage.ID(try integer(object, "id", element)), name: "", sortOrder: Int(try integer(object, "sort_order", element)),
@@ -415,7 +419,7 @@ struct BackupDecoder {
         let catalog = StageCatalog(teams: teams, stages: stages)
         let stage = try Self.checked(Result { () throws(PipelineError) in try catalog.applying(edit, to: blank, occupyingTeams: []) },
                                      element, Self.stageKeys, default: "name")
-        guard stageIDs.updateValue(stage.scope, forKey: stage.id) == nil else {
+        guard stageIDs.updateValue(stage, forKey: stage.id) == nil else {
             throw BackupFault("backup.duplicateID", String(stage.id.rawValue), path: element.path("id"))
         }
         let external = try externalID(element)
@@ -429,14 +433,28 @@ struct BackupDecoder {
     mutating func record(_ element: JSONBackup.Element) throws -> (Opportunity, String?) {
         let (record, external) = try decodedRecord(element)
         readRecords = true
-        guard recordIDs.insert(record.id.rawValue).inserted else {
+        guard recordIDs.insert(record.id.rawValue) else {
             throw BackupFault("backup.duplicateID", String(record.id.rawValue), path: element.path("id"))
         }
         if let external, !recordExternalIDs.insert(external).inserted {
             throw BackupFault("backup.duplicateExternalID", external, path: element.path("external_id"))
         }
-        if let stage = record.stage, case .team(let owner)? = stageIDs[stage], owner != record.team {
-            throw BackupFault("backup.stageOfAnotherTeam", String(stage.rawValue), String(owner.rawValue), path: element.path("stage_id"))
+        try requireTeam(record.team, element, "team_id")
+        if let id = record.stage {
+            // Teams and stages come before records in a backup; a record naming one the backup
+            // lacks is said here, with its line, not by the database's foreign key after the fact.
+            guard let stage = stageIDs[id] else {
+                throw BackupFault("backup.missingStage", String(id.rawValue), path: element.path("stage_id"))
+            }
+            if case .team(let owner) = stage.scope, owner != record.team {
+                throw BackupFault("backup.stageOfAnotherTeam", String(id.rawValue), String(owner.rawValue), path: element.path("stage_id"))
+            }
+            // What the program writes, and `opp edit --probability` keeps to: an active deal
+            // in a won stage is at 100 %, in a lost one at 0 % (an archived one keeps what it
+            // was archived with, even if its stage became won or lost since).
+            if record.isActive, let forced = stage.outcome.forcedProbability, record.probability != forced {
+                throw Self.fault(.probabilityFixedByOutcome(stage: stage.name, outcome: stage.outcome), path: element.path("probability"))
+            }
         }
         return (record, external)
     }
@@ -493,23 +511,36 @@ struct BackupDecoder {
     /// The id of the record a history line, an activity or a note belongs to, which the
     /// backup's records must hold: said here with the line and the id, rather than by the
     /// database's foreign key after the fact (records come before them in a backup).
+    private func requireTeam(_ team: Team.ID, _ element: JSONBackup.Element, _ key: String) throws {
+        guard teamIDs.contains(team) else { throw BackupFault("backup.missingTeam", String(team.rawValue), path: element.path(key)) }
+    }
+
+    /// A stage a history line names, which the backup's stages must hold (they come first).
+    private func referencedStage(_ object: [String: Any], _ key: String, _ element: JSONBackup.Element) throws -> Stage.ID? {
+        guard let id = try optionalInteger(object, key, element).map({ Stage.ID($0) }) else { return nil }
+        guard stageIDs[id] != nil else { throw BackupFault("backup.missingStage", String(id.rawValue), path: element.path(key)) }
+        return id
+    }
+
     private func referencedRecord(_ object: [String: Any], _ key: String, _ element: JSONBackup.Element) throws -> Opportunity.ID {
         let id = try integer(object, key, element)
         if recordIDs.contains(id) || !readRecords { return Opportunity.ID(id) }
         throw BackupFault("backup.missingRecord", String(id), path: element.path(key))
     }
 
-    func history(_ element: JSONBackup.Element) throws -> BackupHistoryEntry {
+    mutating func history(_ element: JSONBackup.Element) throws -> BackupHistoryEntry {
         let object = element.object
+        let id = try integer(object, "id", element)
+        // Said with its line, as for records, rather than by the database's unique key.
+        guard historyIDs.insert(id) else { throw BackupFault("backup.duplicateID", String(id), path: element.path("id")) }
         func name(_ key: String) throws -> String? {
             try validated(element, key) {
                 try optionalString(object, key, element).map { text throws(PipelineError) in try TextInput.singleLine(text, field: .stageName) }
             }
         }
         return BackupHistoryEntry(
-            id: try integer(object, "id", element), opportunity: try referencedRecord(object, "opportunity_id", element),
-            from: try optionalInteger(object, "from_stage_id", element).map { Stage.ID($0) },
-            to: try optionalInteger(object, "to_stage_id", element).map { Stage.ID($0) },
+            id: id, opportunity: try referencedRecord(object, "opportunity_id", element),
+            from: try referencedStage(object, "from_stage_id", element), to: try referencedStage(object, "to_stage_id", element),
             fromName: try name("from_stage_name"), toName: try name("to_stage_name"),
             at: try timestamp(object, "at", element),
             by: try validated(element, "by") { try TextInput.singleLine(try string(object, "by", element), field: .salesperson) },
@@ -753,4 +784,33 @@ struct LineReader {
 
 extension Data {
     func hasSuffix(_ text: String) -> Bool { count >= text.utf8.count && suffix(text.utf8.count).elementsEqual(text.utf8) }
+}
+
+/// A set of ids kept as one bit each up to `denseLimit` (ids are given from 1 upward, so a
+/// million of them take 125 KB instead of the 16 MB or more of a `Set<Int64>`), and in a set
+/// beyond it (what a hand-edited file may hold).
+struct IDSet {
+    static let denseLimit: Int64 = 1 << 26  // 8 MB of bits at the most
+    private var words: [UInt64] = []
+    private var others = Set<Int64>()
+
+    /// False when `id` was already there.
+    mutating func insert(_ id: Int64) -> Bool {
+        guard id >= 0, id < Self.denseLimit else { return others.insert(id).inserted }
+        let word = Int(id >> 6), bit = UInt64(1) << UInt64(id & 63)
+        if word >= words.count {
+            // Doubling, so that ids read in order cost a copy of the bits only now and then.
+            let count = min(Int(Self.denseLimit >> 6), max(word + 1, words.count * 2))
+            words.append(contentsOf: repeatElement(0, count: count - words.count))
+        }
+        guard words[word] & bit == 0 else { return false }
+        words[word] |= bit
+        return true
+    }
+
+    func contains(_ id: Int64) -> Bool {
+        guard id >= 0, id < Self.denseLimit else { return others.contains(id) }
+        let word = Int(id >> 6)
+        return word < words.count && words[word] & (UInt64(1) << UInt64(id & 63)) != 0
+    }
 }

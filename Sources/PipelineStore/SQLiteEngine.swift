@@ -257,11 +257,25 @@ public final class SQLiteEngine: StorageEngine {
                 if !broken.isEmpty {
                     throw PipelineError.backupInconsistent(BackupFault("backup.danglingReferences"))
                 }
+                // What `check` asks of every deal, asked before the commit: a restore never
+                // keeps what `check` would then call damaged.
+                if let row = try Row.fetchOne(db, sql: Self.firstStageNotInHistoryQuery) {
+                    throw PipelineError.backupInconsistent(.stageNotInHistory(record: row["id"], stage: row["stage_id"], line: row["line_id"]))
+                }
             }
         } catch {
             throw Self.storeError(error, path: path)
         }
     }
+
+    /// The first deal whose stage is not where its last history line took it (as `check`
+    /// finds them), with that line's id (NULL when it has none).
+    static let firstStageNotInHistoryQuery = """
+        SELECT o.id, o.stage_id, h.id AS line_id FROM opportunity o
+        LEFT JOIN stage_history h ON h.id = (SELECT max(l.id) FROM stage_history l WHERE l.opportunity_id = o.id)
+        WHERE o.type = 'opportunity' AND o.stage_id IS NOT NULL AND o.stage_id IS NOT h.to_stage_id
+        ORDER BY o.id LIMIT 1
+        """
 
     // MARK: - Change feed
 

@@ -234,6 +234,12 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
                 try body(transaction)
                 try transaction.flushPendingRows()
                 try transaction.refreshAllActivityGlances()
+                // What `check` asks of every deal, asked before the commit: a restore never
+                // keeps what `check` would then call damaged.
+                if let row = try transaction.rows(Self.firstStageNotInHistoryQuery).first {
+                    throw PipelineError.backupInconsistent(.stageNotInHistory(record: try row.int64(0), stage: try row.int64(1),
+                                                                              line: try row.optionalInt64(2)))
+                }
                 // The triggers turned off with the deletes above (the owner's restore fills four
                 // tables without their per-row triggers, issue 15; see
                 // `PostgresTransaction+RestoreTriggers`): what they check, checked once; what
@@ -262,6 +268,15 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
             }
         }
     }
+
+    /// The first deal whose stage is not where its last history line took it (as `check`
+    /// finds them), with that line's id (NULL when it has none).
+    static let firstStageNotInHistoryQuery = """
+        SELECT o.id, o.stage_id, h.id FROM opportunity o
+        LEFT JOIN stage_history h ON h.id = (SELECT max(l.id) FROM stage_history l WHERE l.opportunity_id = o.id)
+        WHERE o.type = 'opportunity' AND o.stage_id IS NOT NULL AND o.stage_id IS DISTINCT FROM h.to_stage_id
+        ORDER BY o.id LIMIT 1
+        """
 
     /// One notification for a whole import or restore (its statements were silent): every
     /// listening board reloads everything.

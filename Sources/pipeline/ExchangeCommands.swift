@@ -49,16 +49,32 @@ struct ExportCommand: ParsableCommand {
         }
         Console.finish()  // what stdio holds goes first; the export writes the descriptor itself
         let output = file?.writer ?? ByteWriter(.standardOutput)
+        // Ctrl-C from here on stops the export at its next row (or a write that waits on a
+        // reader), which then says so; the temporary file's own handler stays for SIGTERM
+        // and SIGHUP, which end the process at once.
+        Interruption.catchInterrupts()
+        output.stopDescriptor = Interruption.descriptor
         let progress = ProgressDisplay(.exporting, quiet: quiet)
-        defer { progress.clear() }
-        switch format {
-        case .csv:
-            try CSVExporter.export(what ?? .opportunities, generation: OdooGeneration(rawValue: odoo) ?? .v16,
-                                   from: session.database, to: output, progress: progress.rows)
-        case .json:
-            try JSONBackup.export(what ?? .all, from: session.database, to: output, progress: progress.rows)
+        do {
+            defer { progress.clear() }
+            switch format {
+            case .csv:
+                try CSVExporter.export(what ?? .opportunities, generation: OdooGeneration(rawValue: odoo) ?? .v16,
+                                       from: session.database, to: output, progress: progress.rows)
+            case .json:
+                try JSONBackup.export(what ?? .all, from: session.database, to: output, progress: progress.rows)
+            }
+            // Asked once more before the file takes the target's place: a Ctrl-C after the
+            // last row still leaves the target as it was, as the sentence says.
+            if Interruption.requested { throw DataCommandCancelled() }
+            try file?.commit()
+        } catch let error {
+            guard error is DataCommandCancelled || Interruption.requested else { throw error }
+            file?.discard()
+            Console.error(file.map { localized("cli.exchange.cancelledExport", $0.path) }
+                          ?? localized("cli.exchange.cancelledExportToStandardOutput"))
+            throw ExitCode(ExitStatus.interrupted)
         }
-        try file?.commit()
     }
 }
 
@@ -90,6 +106,10 @@ struct ImportCommand: ParsableCommand {
         _ = try choice(formatChoice, of: "--format", as: ExportCommand.Format.self)
         _ = try choice(whatChoice, of: "--what", as: ExchangeKind.self)
         if what == .all { throw ValidationError(localized("import.oneKind")) }
+        // An empty name would be taken as iconv's default (the locale's), not refused.
+        if let encoding, encoding.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError(localized("cli.exchange.emptyEncoding"))
+        }
         if let encoding, !TextStream.knows(encoding) {
             throw ValidationError(localized("cli.exchange.unknownEncoding", encoding))
         }

@@ -24,6 +24,38 @@ struct CLIExchangeTests {
         #expect(again.stdout == csv)
     }
 
+    /// A value too long for its field is one problem of the file: "nothing was imported" is
+    /// said once, after the problems, not also at the end of the problem ("…; nothing was
+    /// changed", a typed value's ending), in either language.
+    @Test func aTooLongValueSaysNothingWasImportedOnce() throws {
+        let cli = CLI()
+        let csv = cli.path("long.csv")
+        try "name\n\(String(repeating: "x", count: 300))\n".write(toFile: csv, atomically: true, encoding: .utf8)
+        let english = cli.run(["import", csv])
+        #expect(english.status == 65)
+        #expect(english.stderr == "error: line 2, column name: at most 200 characters (300 given)\nerror: nothing was imported (1 problem)\n",
+                "\(english.stderr)")
+        let vietnamese = cli.run(["import", csv, "--lang", "vi"])
+        #expect(vietnamese.status == 65)
+        #expect(vietnamese.stderr.contains("tối đa 200 ký tự (có 300)\n") && !vietnamese.stderr.contains("chưa có gì thay đổi"), "\(vietnamese.stderr)")
+        // A typed value keeps its own ending.
+        #expect(cli.run(["opp", "add", String(repeating: "x", count: 300)]).stderr.contains("; nothing was changed"))
+    }
+
+    /// `--encoding ''` was taken (iconv's name for the locale's own encoding): an empty or
+    /// blank name is refused in one sentence, as an unknown one is (64), before anything is read.
+    @Test func anEmptyEncodingIsRefused() throws {
+        let cli = CLI()
+        let csv = cli.path("one.csv")
+        try "name\nAcme\n".write(toFile: csv, atomically: true, encoding: .utf8)
+        for name in ["", "  "] {
+            let result = cli.run(["import", csv, "--encoding", name])
+            #expect(result.status == 64, "'\(name)': \(result.stderr)")
+            #expect(result.stderr.contains("--encoding: the name is empty; give one such as windows-1258"), "\(result.stderr)")
+        }
+        #expect(cli.objects(["opp", "list", "--json"]).isEmpty)
+    }
+
     @Test(arguments: StoreEngine.allCases) func aBadFileImportsNothingAndSaysWhere(_ engine: StoreEngine) throws {
         let cli = try CLI(engine: engine)
         let file = cli.folder.appendingPathComponent("bad.csv")

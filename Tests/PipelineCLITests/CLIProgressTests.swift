@@ -52,6 +52,46 @@ struct CLIProgressTests {
         #expect(cli.run(["check"]).status == 0)
     }
 
+    /// Ctrl-C during an export (found by the trial: the process died by the signal, its
+    /// progress line left on the screen without a word): the line is taken away, one sentence
+    /// says what became of the target, exit 130. Into a file the target is as it was and the
+    /// temporary file is gone; to standard output, blocked on a reader that does not read, it
+    /// ends at once and says the output is incomplete.
+    @Test func ctrlCDuringAnExportClearsItsLineAndSaysTheTargetIsAsItWas() throws {
+        let cli = CLI()
+        cli.ok(["import", Self.file(cli, rows: 60_000), "--quiet"])
+        let target = cli.path("deals.csv")
+        try "the export before\n".write(toFile: target, atomically: true, encoding: .utf8)
+        let log = cli.path("pane.log")
+        // Drawn at its usual pace: a line redrawn at every row never lets the screen settle.
+        let tmux = Self.pane(cli, "\(CLI.binary) export --out \(target) \(cli.databaseOption)", log: log)
+        tmux.waitFor("the progress line", within: 120) { $0.contains("Exporting: ") && $0.contains(" rows") }
+        tmux.send("C-c")
+        #expect(Self.exitLine(tmux) == "EXIT=130")
+        // The sentence is wider than the pane: read with the pane's line breaks taken out.
+        #expect(tmux.screen.replacingOccurrences(of: "\n", with: "").contains("Cancelled: nothing was exported, \(target) is as it was."),
+                "\(tmux.screen)")
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "the export before\n")
+        let left = try FileManager.default.contentsOfDirectory(atPath: cli.folder.path).filter { $0.contains(".pipeline-") }
+        #expect(left.isEmpty, "\(left)")
+        // The line taken away (a carriage return and erase to the end) before the sentence.
+        let bytes = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        let sentence = try #require(bytes.range(of: "Cancelled: "), "\(bytes.suffix(400).debugDescription)")
+        let lastLine = try #require(bytes[..<sentence.lowerBound].range(of: "\rExporting: ", options: .backwards))
+        #expect(bytes[lastLine.upperBound..<sentence.lowerBound].contains("\r\u{1B}[K"), "\(bytes[lastLine.lowerBound...].prefix(300).debugDescription)")
+
+        let piped = cli.path("piped.log")
+        // A reader that never reads (in the background, so Ctrl-C reaches the export alone).
+        let fifo = cli.path("reader.fifo")
+        let reader = Self.pane(cli, "mkfifo \(fifo); sleep 300 < \(fifo) & PIPELINE_PROGRESS_EVERY=0 \(CLI.binary) export \(cli.databaseOption) > \(fifo); "
+                               + "status=$?; kill $!; (exit $status)", log: piped)
+        reader.waitFor("the progress line", within: 120) { $0.contains("Exporting: ") && $0.contains(" rows") }
+        reader.send("C-c")
+        #expect(Self.exitLine(reader) == "EXIT=130")
+        #expect(reader.screen.contains("Cancelled: the export stopped part way, so what standard output received is incomplete."),
+                "\(reader.screen)")
+    }
+
     /// The pid of the program the pane's shell runs (its only child), once it has one.
     static func childOfPane(_ tmux: Tmux) -> Int32? {
         guard let shell = Int32(tmux.display("#{pane_pid}")) else { return nil }

@@ -130,6 +130,94 @@ struct CLIRestoreTests {
         #expect(target.everything() == before)
     }
 
+    /// The id of the stage named `name` in the first team's pipeline.
+    static func stageID(_ cli: CLI, _ name: String) throws -> Int {
+        try #require(cli.objects(["stage", "list", "--json"]).first { $0["name"] as? String == name }?["id"] as? Int)
+    }
+
+    /// What the trials of issues 14 and 15 found a restore took and `check` then called damaged,
+    /// or refused in the database's words or without a line: each is now one sentence with its
+    /// line and place where it has one (65), and nothing is changed.
+    @Test(arguments: StoreEngine.allCases, 0..<7)
+    func aBackupCheckWouldCallDamagedOrThatNamesWhatItLacksIsRefused(_ engine: StoreEngine, _ number: Int) throws {
+        let (cli, backup) = try Self.backup(engine)
+        let won = try Self.stageID(cli, "Won"), new = try Self.stageID(cli, "New")
+        let historyLine = try #require(backup.split(separator: "\n").first { $0.hasPrefix("{\"id\":") && $0.contains("\"opportunity_id\"") })
+        let historyObject = try JSONSerialization.jsonObject(with: Data(historyLine.dropLast().utf8)) as? [String: Any]
+        let firstHistoryID = try #require(historyObject?["id"] as? Int)
+        let (section, index, key, value, expected): (String, Int?, String, Any, String) = [
+            // An active deal in a won stage at its own 50 %: `opp edit --probability 50` refuses it there.
+            ("records", 0, "stage_id", won, "records[0].probability: 'Won' is a won stage, so its probability is always 100%"),
+            // A deal whose stage is not where its history took it (`check`: "its stage is not where
+            // its history last took it").
+            ("records", 0, "stage_id", new, "record 1 is in stage \(new), but its last stage_history line (id "),
+            // A history id twice: SQLite's "UNIQUE constraint failed" (74) before.
+            ("stage_history", 1, "id", firstHistoryID, "stage_history[1].id: id \(firstHistoryID) is already used earlier in the same list"),
+            // What a backup lacks, with its line (before: "rows point at teams, stages or records it does not contain").
+            ("records", 0, "stage_id", 77, "records[0].stage_id: there is no stage 77 among the backup's stages"),
+            ("records", 0, "team_id", 42, "records[0].team_id: there is no team 42 among the backup's teams"),
+            ("stage_history", 0, "to_stage_id", 77, "stage_history[0].to_stage_id: there is no stage 77 among the backup's stages"),
+            ("stages", 0, "team_id", 42, "stages[0].team_id: there is no team 42 among the backup's teams"),
+        ][number]
+        let file = cli.path("damaged.json")
+        try Self.changing(backup, section, index, key, to: value).write(toFile: file, atomically: true, encoding: .utf8)
+        let target = try CLI(engine: engine)
+        target.ok(["team", "list"])
+        let before = target.everything()
+        let result = target.run(["import", file])
+        #expect(result.status == 65, "\(number): \(result.status) \(result.stderr)")
+        #expect(result.stderr.contains(expected), "\(result.stderr)")
+        // Found after the last line (the history's last word on a deal): said by the record's id.
+        #expect(number == 1 || result.stderr.contains("line "), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        #expect(target.everything() == before)
+        #expect(target.run(["import", cli.path("backup.json")]).status == 0)
+    }
+
+    /// A deal without a single history line is what `check` calls damaged too.
+    @Test(arguments: StoreEngine.allCases)
+    func aDealWithoutHistoryIsRefused(_ engine: StoreEngine) throws {
+        let (cli, backup) = try Self.backup(engine)
+        let kept = backup.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !($0.contains("\"opportunity_id\":1,") && $0.contains("\"to_stage_id\"")) }
+        let file = cli.path("nohistory.json")
+        try kept.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let target = try CLI(engine: engine)
+        target.ok(["team", "list"])
+        let before = target.everything()
+        let result = target.run(["import", file])
+        #expect(result.status == 65, "\(result.stderr)")
+        #expect(result.stderr.contains("record 1 is in stage "), "\(result.stderr)")
+        #expect(result.stderr.contains(", but stage_history has no line for it"), "\(result.stderr)")
+        #expect(target.everything() == before)
+    }
+
+    /// What the program itself leaves is restored, and `check` calls it sound: an archived deal
+    /// keeps the probability it was archived with even after its stage became won (only active
+    /// deals take 100 %), and a lost and a won deal.
+    @Test(arguments: StoreEngine.allCases)
+    func anArchivedDealInAStageMadeWonSinceRestoresAndIsSound(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
+        cli.ok(["stage", "add", "Signed", "--probability", "60"])
+        for title in ["Kept", "Moving", "Lost", "Won"] { cli.ok(["opp", "add", title, "--revenue", "1,000", "--stage", "Signed"]) }
+        cli.ok(["opp", "edit", "Kept", "--probability", "70"])
+        cli.ok(["opp", "archive", "Kept"])
+        cli.ok(["opp", "lost", "Lost", "--reason", "price"])
+        cli.ok(["opp", "won", "Won"])
+        cli.ok(["stage", "edit", "Signed", "--won", "--probability", "100"])
+        #expect(CLIRestoreProbabilityTests.probabilities(cli) == ["Kept": 70, "Moving": 100, "Lost": 0, "Won": 100])
+        #expect(cli.run(["check"]).status == 0)
+        let backup = cli.path("made-won.json")
+        cli.ok(["export", "--format", "json", "--out", backup])
+        let restored = try CLI(engine: engine)
+        restored.ok(["team", "list"])
+        let result = restored.run(["import", backup])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(CLIRestoreProbabilityTests.probabilities(restored) == ["Kept": 70, "Moving": 100, "Lost": 0, "Won": 100])
+        let checked = restored.run(["check"])
+        #expect(checked.status == 0, "\(checked.stdout) \(checked.stderr)")
+    }
+
     /// A code ISO 4217 has withdrawn (HRK, since Croatia's euro) was right when the deal was
     /// stored: its backup restores, and `check` calls it sound. A code it never listed, put in
     /// by another program (or restored by an older version), is one line of `check` (65).

@@ -684,6 +684,32 @@ struct ProgressAndCancelTests {
         #expect(reports.last?.fraction == 1)
     }
 
+    /// The share done follows the rows: on a file whose rows are all as long, the share said
+    /// at each row is the bytes of the rows given so far over the file's size (within a
+    /// rounding), not of the bytes read: those ran a block (64 KB) ahead, so a file of a block
+    /// or two said 100 % at its first rows.
+    @Test func theShareDoneFollowsTheRowsNotTheBytesReadAhead() throws {
+        let fixture = try ExchangeFixture()
+        let header = "id,name,stage_id,expected_revenue\n"
+        func row(_ number: Int) -> String {
+            let digits = String(number).leftPadded(to: 7)
+            return "x.\(digits),Deal \(digits),New,\(digits)\n"
+        }
+        let count = 20_000, rowLength = row(1).utf8.count
+        let text = header + (1...count).map(row).joined()
+        let size = Double(text.utf8.count)
+        var reports: [(rows: Int, fraction: Double)] = []
+        let options = ImportOptions(now: fixture.now, user: "importer")
+        _ = try CSVImporter(database: fixture.database, options: options)
+            .run(path: fixture.file("even.csv", text), kind: nil, dryRun: false,
+                 progress: RowProgress { rows, fraction in reports.append((rows, fraction ?? -1)) })
+        let worst = reports.map { abs($0.fraction * size - Double(header.utf8.count + $0.rows * rowLength)) }.max() ?? 0
+        #expect(worst < 1, "the share was \(Int(worst)) bytes away from its rows")
+        #expect(reports.first.map { $0.fraction < 0.2 } == true, "\(String(describing: reports.first))")
+        #expect(zip(reports, reports.dropFirst()).allSatisfy { $0.fraction <= $1.fraction })
+        #expect(reports.last?.fraction == 1)
+    }
+
     /// Stopped past the first chunk (its rows are in the transaction by then): none is kept,
     /// and the schema the import set aside for its speed is back.
     @Test(arguments: ExchangeEngine.allCases) func aCancelledImportLeavesNothing(_ engine: ExchangeEngine) throws {
