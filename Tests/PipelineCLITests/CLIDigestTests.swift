@@ -93,7 +93,7 @@ struct CLIDigestTests {
         // and Delta 50 → 15 % (−$1,050); Alpha +$500 at 5 %; Qualified 15 → 35 % on Delta's
         // $3,000; Zeta $100 at 50 % in, then archived.
         #expect(digest["USD"]?.parts == ["new": 85_00, "moved": -350_00, "won": -35_00, "lost": 0, "restored": 0, "archived": -50_00,
-                                         "amount": 25_00, "probability": 0, "stage_probability": 600_00, "unrecorded": 0])
+                                         "amount": 25_00, "probability": 0, "stage_probability": 600_00, "stage_outcome": 0, "unrecorded": 0])
         #expect(digest["EUR"]?.parts.filter { $0.value != 0 } == ["stage_probability": 100_00, "lost": -175_00])
         #expect(digest["VND"]?.parts.filter { $0.value != 0 } == ["probability": 1_000_000])
 

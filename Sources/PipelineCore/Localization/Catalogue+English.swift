@@ -1335,6 +1335,7 @@ extension Catalogue {
         "digest.cause.amount": "Amounts changed",
         "digest.cause.probability": "Probabilities set by hand",
         "digest.cause.stage_probability": "Stage probabilities changed",
+        "digest.cause.stage_outcome": "Stage outcomes changed",
         "digest.cause.unrecorded": "Not in the history",
         "cli.digest.list.new": "New deals ({0}):",
         "cli.digest.list.moved": "Deals moved ({0}):",

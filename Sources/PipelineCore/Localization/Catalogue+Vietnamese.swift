@@ -1332,6 +1332,7 @@ extension Catalogue {
         "digest.cause.amount": "Thay đổi giá trị",
         "digest.cause.probability": "Xác suất nhập tay",
         "digest.cause.stage_probability": "Xác suất của giai đoạn thay đổi",
+        "digest.cause.stage_outcome": "Kết quả của giai đoạn thay đổi",
         "digest.cause.unrecorded": "Không có trong lịch sử",
         "cli.digest.list.new": "Cơ hội mới ({0}):",
         "cli.digest.list.moved": "Cơ hội chuyển giai đoạn ({0}):",
