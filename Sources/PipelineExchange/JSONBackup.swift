@@ -528,7 +528,7 @@ struct BackupDecoder {
     /// not recorded, read with the stage's outcome now).
     private func historyStageOutcome(_ object: [String: Any], _ element: JSONBackup.Element) throws -> StageOutcome? {
         guard let text = try optionalString(object, "stage_outcome", element) else { return nil }
-        guard let outcome = StageOutcome(rawValue: text) else { throw BackupFault("backup.badOutcome", path: element.path("stage_outcome")) }
+        guard let outcome = StageOutcome(rawValue: text) else { throw BackupFault("backup.badStageOutcome", path: element.path("stage_outcome")) }
         return outcome
     }
 

@@ -646,6 +646,7 @@ extension Catalogue {
         // Backup restore
         "backup.atLine": "line {0}: {1}",
         "backup.badOutcome": "'outcome' is not open, won or lost",
+        "backup.badStageOutcome": "'stage_outcome' is not open, won or lost",
         "backup.badTags": "'tags' holds something other than text",
         "backup.badType": "'type' is not lead or opportunity",
         "backup.danglingReferences": "rows point at teams, stages or records it does not contain",

@@ -643,6 +643,7 @@ extension Catalogue {
         // Backup restore
         "backup.atLine": "dòng {0}: {1}",
         "backup.badOutcome": "'outcome' không phải 'open', 'won' hay 'lost'",
+        "backup.badStageOutcome": "'stage_outcome' không phải 'open', 'won' hay 'lost'",
         "backup.badTags": "'tags' chứa thứ không phải văn bản",
         "backup.badType": "'type' không phải 'lead' hay 'opportunity'",
         "backup.danglingReferences": "có dòng trỏ tới nhóm, giai đoạn hoặc bản ghi không có trong bản sao lưu",
