@@ -39,8 +39,11 @@ public enum DigestCause: String, Sendable, CaseIterable {
     case probability
     /// A stage's probability changed, and its deals with it.
     case stageProbability = "stage_probability"
+    /// A stage turned won, lost or open again: its deals left the open pipeline or came back.
+    case stageOutcome = "stage_outcome"
     /// What the deal is now differs from its last history line: a change the history does not
-    /// record (a stage turned won or lost, data restored from an older backup). Normally zero.
+    /// record (a stage's outcome changed before schema 9 recorded it, data restored from an
+    /// older backup). Normally zero.
     case unrecorded
 
     public func name(in language: Language) -> String { Catalogue.text("digest.cause.\(rawValue)", language) }
@@ -293,7 +296,9 @@ struct DealState: Equatable {
         return DealState(isOpen: open, amount: deal.expectedRevenue, probability: deal.probability ?? .zero)
     }
 
-    /// The state after each line, and before the first. Lines written before the history
+    /// The state after each line, and before the first. A line says whether its stage was
+    /// open when it was written (`StageChange.stageOutcome`); one written before schema 9 does
+    /// not, and is read with the stage's outcome now. Lines written before the history
     /// recorded figures have none: they take the figures of the next line that has them (or of
     /// the deal now, for the last), as if those figures had not changed.
     static func walk(_ lines: [NamedHistoryLine], outcome: (Stage.ID) -> StageOutcome?,
@@ -317,7 +322,8 @@ struct DealState: Equatable {
             case .archived: active = false
             case .edited, .stageProbability: break
             }
-            let stageOpen = (change.to.flatMap(outcome) ?? .open) == .open
+            // The outcome the stage had then (schema 9); older lines read today's.
+            let stageOpen = (change.stageOutcome ?? change.to.flatMap(outcome) ?? .open) == .open
             after.append(DealState(isOpen: active && !lost && stageOpen,
                                    amount: amounts[index] ?? DealState.absent.amount, probability: probabilities[index] ?? .zero))
         }
@@ -347,7 +353,10 @@ struct DealState: Equatable {
         case .lost: return [(.lost, difference(from: before, to: after))]
         case .restored: return [(.restored, difference(from: before, to: after))]
         case .archived: return [(.archived, difference(from: before, to: after))]
-        case .stageProbability: return [(.stageProbability, difference(from: before, to: after))]
+        case .stageProbability:
+            // The same event records a stage's new probability and its new outcome: which one
+            // moved the figure is whether the deal left (or re-entered) the open pipeline.
+            return [(before.isOpen != after.isOpen ? .stageOutcome : .stageProbability, difference(from: before, to: after))]
         case .edited:
             var middle = after
             middle.probability = before.probability

@@ -6,8 +6,8 @@ public enum HistoryEvent: String, Hashable, Sendable, CaseIterable {
     case moved
     /// Its probability or expected revenue changed in place, by hand.
     case edited
-    /// Its probability changed in place because its stage's changed (followers of a stage
-    /// whose probability was edited, or every deal of a stage that became won or lost).
+    /// Its stage changed under it: the stage's probability changed (its followers), or the
+    /// stage's outcome did (every deal in it gets a line with the new outcome, schema 9).
     case stageProbability
     /// It entered a won stage.
     case won
@@ -35,7 +35,7 @@ extension StageChange {
         guard after.kind == .opportunity, let event = HistoryEvent.between(before, after, outcome: outcome) else { return nil }
         return StageChange(opportunity: after.id, from: event == .created ? nil : before?.stage, to: after.stage, at: now, by: user,
                            event: event, probability: after.probability, amount: after.expectedRevenue,
-                           reason: event == .lost ? after.lostReason : nil)
+                           reason: event == .lost ? after.lostReason : nil, stageOutcome: after.stage.flatMap(outcome))
     }
 }
 

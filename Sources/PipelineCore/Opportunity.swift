@@ -144,10 +144,16 @@ public struct StageChange: Hashable, Sendable {
     public var amount: Money?
     /// A `lost` line's reason, as it was given.
     public var reason: String?
+    /// The outcome the stage `to` had when the line was written (schema 9). `nil`: not
+    /// recorded (lines written before it, or a line without a stage); readers then take the
+    /// stage's outcome as it is now, as they did before.
+    public var stageOutcome: StageOutcome?
 
     public init(opportunity: Opportunity.ID, from: Stage.ID?, to: Stage.ID?, at: Timestamp, by: String,
-                event: HistoryEvent = .moved, probability: Probability? = nil, amount: Money? = nil, reason: String? = nil) {
+                event: HistoryEvent = .moved, probability: Probability? = nil, amount: Money? = nil, reason: String? = nil,
+                stageOutcome: StageOutcome? = nil) {
         self.reason = reason
+        self.stageOutcome = stageOutcome
         self.opportunity = opportunity
         self.from = from
         self.to = to

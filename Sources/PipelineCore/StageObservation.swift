@@ -13,15 +13,21 @@ public enum DealOutcome: String, Hashable, Sendable {
 /// One stay of a deal in a stage: from the line that put it there to the next line that moved
 /// it (or, for its last stay in an open stage, to when it was won or lost there).
 public struct StageVisit: Hashable, Sendable {
-    public var stage: Stage.ID
+    /// `nil`: a stage removed since (its lines point at no stage).
+    public var stage: Stage.ID?
     public var entered: Timestamp
     /// `nil`: it is still there (its last stay, in a won or lost stage).
     public var left: Timestamp?
+    /// The stage's outcome during the stay, as the history recorded it (the last line of the
+    /// stay that recorded one: a stage made won while the deal was in it says won); `nil`:
+    /// not recorded (lines written before schema 9), read as the stage's outcome now.
+    public var outcome: StageOutcome?
 
-    public init(stage: Stage.ID, entered: Timestamp, left: Timestamp?) {
+    public init(stage: Stage.ID?, entered: Timestamp, left: Timestamp?, outcome: StageOutcome? = nil) {
         self.stage = stage
         self.entered = entered
         self.left = left
+        self.outcome = outcome
     }
 }
 
@@ -43,8 +49,9 @@ public struct ClosedDealPath: Hashable, Sendable {
     /// ends the one before. The closing time is the last `won` or `lost` line's; a last stay
     /// in an open stage (lost where it stood) ends then. A deal without lines (stored before
     /// histories were kept) was in its current stage since `stageChangedAt`, and closed then.
-    /// A line whose stage was removed since (`to == nil`) ends the stay before it and starts
-    /// none: that time is in no stage.
+    /// A line whose stage was removed since (`to == nil`) starts a stay in no stage, which
+    /// counts for no stage but says where the stay before it led: with its recorded outcome,
+    /// on (open), won or lost; without one (written before schema 9), nowhere.
     public static func from(lines: [StageChange], outcome: DealOutcome, currentStage: Stage.ID?, stageChangedAt: Timestamp,
                             stageOutcome: (Stage.ID) -> StageOutcome?) -> ClosedDealPath {
         var visits: [StageVisit] = []
@@ -52,15 +59,20 @@ public struct ClosedDealPath: Hashable, Sendable {
         var closedAt: Timestamp?
         for line in lines {
             if line.event == .won || line.event == .lost { closedAt = line.at }
-            guard line.changesStage else { continue }
+            guard line.changesStage else {
+                // The stage's outcome changed under the deal (or a later line restates it).
+                if let recorded = line.stageOutcome, open != nil, open?.stage == line.to { open?.outcome = recorded }
+                continue
+            }
             if var last = open { last.left = line.at; visits.append(last) }
-            open = line.to.map { StageVisit(stage: $0, entered: line.at, left: nil) }
+            open = line.to != nil || line.stageOutcome != nil
+                ? StageVisit(stage: line.to, entered: line.at, left: nil, outcome: line.stageOutcome) : nil
         }
         if lines.isEmpty, let currentStage { open = StageVisit(stage: currentStage, entered: stageChangedAt, left: nil) }
         let closed = closedAt ?? lines.last?.at ?? stageChangedAt
         if var last = open {
             // Lost (or won) where it stood: its stay in an open stage ended when it closed.
-            if (stageOutcome(last.stage) ?? .open) == .open { last.left = max(closed, last.entered) }
+            if (last.outcome ?? last.stage.flatMap(stageOutcome) ?? .open) == .open { last.left = max(closed, last.entered) }
             visits.append(last)
         }
         return ClosedDealPath(visits: visits, outcome: outcome, closedAt: closed)
@@ -151,15 +163,18 @@ public struct StageObservationTally: Sendable {
         var spent: [Stage.ID: Int64] = [:]
         var lastExit: [Stage.ID: StageExit] = [:]
         for (index, visit) in path.visits.enumerated() {
-            seen.insert(visit.stage)
-            if let left = visit.left { spent[visit.stage, default: 0] += left.millisecondsSince1970 - visit.entered.millisecondsSince1970 }
+            // A stay in a stage removed since counts for no stage (it only says where the
+            // stay before it led).
+            guard let stage = visit.stage else { continue }
+            seen.insert(stage)
+            if let left = visit.left { spent[stage, default: 0] += left.millisecondsSince1970 - visit.entered.millisecondsSince1970 }
             if index + 1 < path.visits.count {
-                lastExit[visit.stage] = exit(from: visit.stage, to: path.visits[index + 1].stage)
-            } else if (order[visit.stage]?.outcome ?? .open) == .open {
+                lastExit[stage] = exit(from: stage, to: path.visits[index + 1])
+            } else if outcome(of: visit) == .open {
                 // Its last stay, in an open stage: it closed there.
-                lastExit[visit.stage] = path.outcome == .won ? .won : .lost
+                lastExit[stage] = path.outcome == .won ? .won : .lost
             } else {
-                lastExit[visit.stage] = nil
+                lastExit[stage] = nil
             }
         }
         for stage in seen {
@@ -169,12 +184,20 @@ public struct StageObservationTally: Sendable {
         }
     }
 
-    private func exit(from stage: Stage.ID, to next: Stage.ID) -> StageExit {
-        switch order[next]?.outcome ?? .open {
+    /// A stay's outcome: as recorded, else the stage's now (a stage it cannot name: open).
+    private func outcome(of visit: StageVisit) -> StageOutcome {
+        visit.outcome ?? visit.stage.flatMap { order[$0]?.outcome } ?? .open
+    }
+
+    private func exit(from stage: Stage.ID, to next: StageVisit) -> StageExit {
+        switch outcome(of: next) {
         case .won: return .won
         case .lost: return .lost
         case .open:
-            let here = order[stage]?.sortOrder ?? 0, there = order[next]?.sortOrder ?? 0
+            // An open stage removed since has no place in the order: the deal moved on to it
+            // (a stage is removed after the deals passed through it, not before).
+            guard let nextStage = next.stage, let there = order[nextStage]?.sortOrder else { return .movedOn }
+            let here = order[stage]?.sortOrder ?? 0
             return there > here ? .movedOn : .back
         }
     }

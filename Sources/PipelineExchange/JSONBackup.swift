@@ -130,6 +130,7 @@ public enum JSONBackup {
             ("at", .string(entry.at.iso8601)), ("by", .string(entry.by)), ("event", .string(entry.event.rawValue)),
             ("probability", .optional(entry.probability?.decimalString)), ("amount", .optional(entry.amount?.plainString)),
             ("currency", .optional(entry.amount?.currency.code)), ("reason", .optional(entry.reason)),
+            ("stage_outcome", .optional(entry.stageOutcome?.rawValue)),
         ])
     }
 
@@ -550,7 +551,16 @@ struct BackupDecoder {
             amount: try historyAmount(object, element),
             reason: try validated(element, "reason") {
                 try optionalString(object, "reason", element).map { text throws(PipelineError) in try TextInput.requiredName(text, field: .lostReason) }
-            })
+            },
+            stageOutcome: try historyStageOutcome(object, element))
+    }
+
+    /// The outcome the line's stage had (schema 9); a backup written before has none (`nil`:
+    /// not recorded, read with the stage's outcome now).
+    private func historyStageOutcome(_ object: [String: Any], _ element: JSONBackup.Element) throws -> StageOutcome? {
+        guard let text = try optionalString(object, "stage_outcome", element) else { return nil }
+        guard let outcome = StageOutcome(rawValue: text) else { throw BackupFault("backup.badStageOutcome", path: element.path("stage_outcome")) }
+        return outcome
     }
 
     /// A line's event; a line of a version 1 backup has none (`nil`: decided by its stages).

@@ -290,10 +290,13 @@ public protocol StoreWriter: StoreReader {
     /// Sets cards' ranks without touching their versions (order is not content).
     func setRanks(_ ranks: [(Opportunity.ID, Int64)]) throws
 
-    /// Applies a probability to the active opportunities of a stage in one statement:
+    /// Applies a probability (if any) to the active opportunities of a stage in one statement:
     /// followers only (those whose probability follows the stage) or everyone; each deal it
-    /// changes gets a `stageProbability` history line (one set-based statement too).
-    func applyStageProbability(_ stage: Stage.ID, _ probability: Probability, followersOnly: Bool, context: ChangeContext) throws
+    /// changes gets a `stageProbability` history line (one set-based statement too), with the
+    /// stage's outcome as stored. When the stage's outcome changed, every deal of the stage
+    /// (archived ones included) gets that line, so that the history records the new outcome.
+    func applyStageProbability(_ stage: Stage.ID, _ probability: Probability?, followersOnly: Bool, outcomeChanged: Bool,
+                               context: ChangeContext) throws
     /// Moves every record of one team from one stage to another in a few statements (a plan
     /// from `StageRemoval` or a team removal): history lines, ranks below the destination's
     /// cards in their old order, the destination's entry probability when it has one.

@@ -138,10 +138,14 @@ public struct BackupHistoryEntry: Sendable, Equatable {
     public var probability: Probability?
     public var amount: Money?
     public var reason: String?
+    /// The outcome the stage had when the line was written; `nil`: not recorded (lines
+    /// written before schema 9, backups without it).
+    public var stageOutcome: StageOutcome?
 
     public init(id: Int64, opportunity: Opportunity.ID, from: Stage.ID?, to: Stage.ID?, fromName: String?, toName: String?,
                 at: Timestamp, by: String, event: HistoryEvent? = nil, probability: Probability? = nil, amount: Money? = nil,
-                reason: String? = nil) {
+                reason: String? = nil, stageOutcome: StageOutcome? = nil) {
+        self.stageOutcome = stageOutcome
         self.event = event ?? (from == nil ? .created : .moved)
         self.probability = probability
         self.amount = amount

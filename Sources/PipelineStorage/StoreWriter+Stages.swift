@@ -43,10 +43,16 @@ extension StoreWriter {
             throw PipelineError.changedSinceLoaded(kind: "stage", id: id.rawValue)
         }
         edited.version = stage.version + 1
+        // A new outcome is history for every deal in the stage (issue 14): their lines say from
+        // when the stage meant won, lost or open, whether or not their probability changed.
+        let outcomeChanged = edited.outcome != stage.outcome
         switch stage.occupantUpdate(after: edited) {
-        case .none: break
-        case .followers(let probability): try applyStageProbability(id, probability, followersOnly: true, context: context)
-        case .everyone(let probability): try applyStageProbability(id, probability, followersOnly: false, context: context)
+        case .none:
+            if outcomeChanged { try applyStageProbability(id, nil, followersOnly: true, outcomeChanged: true, context: context) }
+        case .followers(let probability):
+            try applyStageProbability(id, probability, followersOnly: true, outcomeChanged: outcomeChanged, context: context)
+        case .everyone(let probability):
+            try applyStageProbability(id, probability, followersOnly: false, outcomeChanged: outcomeChanged, context: context)
         }
         return edited
     }

@@ -238,7 +238,8 @@ enum Rows {
     }
 
     /// The history columns every read selects, after the line's id and record.
-    static let historyColumns = "from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by, event, probability, amount, currency, reason"
+    static let historyColumns = "from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by, event, probability, amount, currency, reason, "
+        + "stage_outcome"
 
     /// A history line from `historyColumns` starting at `first`.
     static func historyLine(_ row: some CheckedColumns, record: Opportunity.ID, from first: Int) throws -> StageHistoryEntry {
@@ -251,12 +252,14 @@ enum Rows {
         let money = amount.flatMap { minor in currency.flatMap { try? CurrencyCode(stored: $0) }.flatMap { Money(minorUnits: minor, currency: $0) } }
         let at = try row.int64(first + 4, table: table), by = try row.string(first + 5, table: table)
         let reason = try row.optionalString(first + 10, table: table)
+        // The CHECK of migration 9 admits only the three outcomes.
+        let stageOutcome = try row.optionalString(first + 11, table: table).flatMap(StageOutcome.init(rawValue:))
         let fromName = try row.optionalString(first + 2, table: table), toName = try row.optionalString(first + 3, table: table)
         return StageHistoryEntry(
             change: StageChange(opportunity: record, from: from.map(Stage.ID.init), to: to.map(Stage.ID.init),
                                 at: Timestamp(millisecondsSince1970: at), by: by,
                                 event: HistoryEvent(rawValue: event) ?? .moved, probability: probability.flatMap(Probability.init(basisPoints:)),
-                                amount: money, reason: reason),
+                                amount: money, reason: reason, stageOutcome: stageOutcome),
             fromName: fromName, toName: toName)
     }
 

@@ -148,8 +148,8 @@ extension SQLiteTransaction: RestoreTransaction {
     func insert(_ entry: BackupHistoryEntry) throws {
         var insert = try BoundStatement(db.cachedStatement(sql: """
                 INSERT INTO stage_history (id, opportunity_id, from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by,
-                                           event, probability, amount, currency, reason)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                           event, probability, amount, currency, reason, stage_outcome)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """))
         try insert.bind(entry.id)
         try insert.bind(entry.opportunity.rawValue)
@@ -164,6 +164,7 @@ extension SQLiteTransaction: RestoreTransaction {
         try insert.bind(entry.amount?.minorUnits)
         try insert.bind(entry.amount?.currency.code)
         try insert.bind(entry.reason)
+        try insert.bind(entry.stageOutcome?.rawValue)
         try insert.execute()
     }
 }

@@ -97,8 +97,8 @@ extension SQLiteTransaction: StoreWriter {
         let change = entry.change
         var insert = try BoundStatement(db.cachedStatement(sql: """
                 INSERT INTO stage_history (opportunity_id, from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by,
-                                           event, probability, amount, currency, reason)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                           event, probability, amount, currency, reason, stage_outcome)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """))
         try insert.bind(change.opportunity.rawValue)
         try insert.bind(change.from?.rawValue)
@@ -112,6 +112,7 @@ extension SQLiteTransaction: StoreWriter {
         try insert.bind(change.amount?.minorUnits)
         try insert.bind(change.amount?.currency.code)
         try insert.bind(change.reason)
+        try insert.bind(change.stageOutcome?.rawValue)
         try insert.execute()
     }
 
@@ -120,26 +121,31 @@ extension SQLiteTransaction: StoreWriter {
         for (id, rank) in ranks { try statement.execute(arguments: [rank, id.rawValue]) }
     }
 
-    func applyStageProbability(_ stage: Stage.ID, _ probability: Probability, followersOnly: Bool, context: ChangeContext) throws {
+    func applyStageProbability(_ stage: Stage.ID, _ probability: Probability?, followersOnly: Bool, outcomeChanged: Bool,
+                               context: ChangeContext) throws {
         let condition = """
             stage_id = :stage AND type = 'opportunity' AND active = 1 \(followersOnly ? "AND probability_manual = 0" : "")
               AND (probability IS NOT :p OR probability_manual = 1)
             """
-        let arguments: StatementArguments = ["p": probability.basisPoints, "now": context.now.millisecondsSince1970,
+        let changed = probability == nil ? "0" : "o.id IN (SELECT id FROM opportunity WHERE \(condition))"
+        let arguments: StatementArguments = ["p": probability?.basisPoints, "now": context.now.millisecondsSince1970,
                                              "stage": stage.rawValue]
         var lineArguments = arguments
         lineArguments += ["by": context.user]
-        // The lines first, while the condition still finds the deals the update changes.
+        // The lines first, while the condition still finds the deals the update changes; each
+        // with the stage's outcome as just stored (every deal of the stage when it changed).
         try db.execute(
             sql: """
                 INSERT INTO stage_history (opportunity_id, from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by,
-                                           event, probability, amount, currency)
-                SELECT o.id, o.stage_id, o.stage_id, s.name, s.name, :now, :by, 'stageProbability', :p, o.expected_revenue, o.currency
+                                           event, probability, amount, currency, stage_outcome)
+                SELECT o.id, o.stage_id, o.stage_id, s.name, s.name, :now, :by, 'stageProbability',
+                       CASE WHEN \(changed) THEN :p ELSE o.probability END, o.expected_revenue, o.currency, s.outcome
                 FROM opportunity o JOIN stage s ON s.id = o.stage_id
-                WHERE o.id IN (SELECT id FROM opportunity WHERE \(condition))
+                WHERE \(outcomeChanged ? "o.stage_id = :stage AND o.type = 'opportunity'" : changed)
                 ORDER BY o.id
                 """,
             arguments: lineArguments)
+        guard probability != nil else { return }
         try db.execute(
             sql: """
                 UPDATE opportunity
@@ -162,14 +168,14 @@ extension SQLiteTransaction: StoreWriter {
         try db.execute(
             sql: """
                 INSERT INTO stage_history (opportunity_id, from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by,
-                                           event, probability, amount, currency, reason)
+                                           event, probability, amount, currency, reason, stage_outcome)
                 SELECT id, ?, ?, ?, ?, ?, ?, \(move.historyEventSQL(activeTest: "active = 1")), coalesce(?, probability), expected_revenue, currency,
-                       CASE active WHEN 1 THEN \(keepsActive ? "lost_reason" : "NULL") ELSE \(keepsArchived ? "lost_reason" : "NULL") END
+                       CASE active WHEN 1 THEN \(keepsActive ? "lost_reason" : "NULL") ELSE \(keepsArchived ? "lost_reason" : "NULL") END, ?
                 FROM opportunity WHERE stage_id = ? AND team_id = ? AND type = 'opportunity'
                 ORDER BY id
                 """,
             arguments: [source.id.rawValue, destination.id.rawValue, source.name, destination.name,
-                        context.now.millisecondsSince1970, context.user, move.entryProbability?.basisPoints,
+                        context.now.millisecondsSince1970, context.user, move.entryProbability?.basisPoints, destination.outcome.rawValue,
                         source.id.rawValue, team.rawValue])
         let bottom: Int64? = try fetchOne("SELECT max(rank) FROM opportunity WHERE stage_id = ? AND team_id = ?",
                                           [destination.id.rawValue, targetTeam.rawValue])

@@ -136,7 +136,7 @@ extension SQLiteTransaction: StoreReader {
                 return BackupHistoryEntry(id: try row.int64(0, table: "stage_history"), opportunity: change.opportunity,
                                           from: change.from, to: change.to, fromName: line.fromName, toName: line.toName,
                                           at: change.at, by: change.by, event: change.event, probability: change.probability,
-                                          amount: change.amount, reason: change.reason)
+                                          amount: change.amount, reason: change.reason, stageOutcome: change.stageOutcome)
             }
             try body(entry)
         }
@@ -238,7 +238,7 @@ extension SQLiteTransaction: StoreReader {
         // on (opportunity_id, id): one pass, no sort, whatever the number of deals.
         var sql = """
             SELECT o.id, o.stage_id, s.outcome, o.lost_reason IS NOT NULL, o.stage_changed_at,
-                   h.from_stage_id, h.to_stage_id, h.changed_at, h.event
+                   h.from_stage_id, h.to_stage_id, h.changed_at, h.event, h.stage_outcome
             FROM opportunity o JOIN stage s ON s.id = o.stage_id
             LEFT JOIN stage_history h ON h.opportunity_id = o.id
             WHERE o.type = 'opportunity' AND (o.lost_reason IS NOT NULL OR s.outcome <> 'open')
@@ -256,8 +256,10 @@ extension SQLiteTransaction: StoreReader {
                 if let changedAt {
                     let from: Int64? = try row.checked(5, table: "stage_history"), to: Int64? = try row.checked(6, table: "stage_history")
                     let event: String = try row.checked(8, table: "stage_history")
+                    let stageOutcome: String? = try row.checked(9, table: "stage_history")
                     change = StageChange(opportunity: deal, from: from.map(Stage.ID.init), to: to.map(Stage.ID.init),
-                                         at: Timestamp(millisecondsSince1970: changedAt), by: "", event: HistoryEvent(rawValue: event) ?? .moved)
+                                         at: Timestamp(millisecondsSince1970: changedAt), by: "", event: HistoryEvent(rawValue: event) ?? .moved,
+                                         stageOutcome: stageOutcome.flatMap(StageOutcome.init(rawValue:)))
                 }
                 return ClosedDealLine(deal: deal, stage: stage.map(Stage.ID.init),
                                       stageOutcome: StageOutcome(rawValue: try row.checked(2, table: "stage")) ?? .open,

@@ -113,7 +113,8 @@ enum PostgresRows {
     }
 
     /// The history columns every read selects, after the line's id and record (as SQLite's).
-    static let historyColumns = "from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by, event, probability, amount, currency, reason"
+    static let historyColumns = "from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by, event, probability, amount, currency, reason, "
+        + "stage_outcome"
 
     static func historyLine(_ row: PostgresRow, record: Opportunity.ID, from first: Int) throws -> StageHistoryEntry {
         let amount = try row.optionalInt64(first + 8)
@@ -125,7 +126,8 @@ enum PostgresRows {
                                 event: HistoryEvent(rawValue: try row.string(first + 6)) ?? .moved,
                                 probability: try row.optionalInt64(first + 7).flatMap { Probability(basisPoints: Int($0)) },
                                 amount: amount.flatMap { minor in currency.flatMap { Money(minorUnits: minor, currency: $0) } },
-                                reason: row.optionalString(first + 10)),
+                                reason: row.optionalString(first + 10),
+                                stageOutcome: row.optionalString(first + 11).flatMap(StageOutcome.init(rawValue:))),
             fromName: row.optionalString(first + 2), toName: row.optionalString(first + 3))
     }
 
@@ -134,7 +136,7 @@ enum PostgresRows {
         let change = entry.change
         return [change.opportunity.rawValue, change.from?.rawValue, change.to?.rawValue, entry.fromName, entry.toName,
                 change.at.millisecondsSince1970, change.by, change.event.rawValue, change.probability?.basisPoints,
-                change.amount?.minorUnits, change.amount?.currency.code, change.reason]
+                change.amount?.minorUnits, change.amount?.currency.code, change.reason, change.stageOutcome?.rawValue]
     }
 
     /// Column values of a record, as the SQLite engine writes them (`Rows.values(of:)`).

@@ -44,7 +44,7 @@ public enum PostgresSchema {
     public static let importingSetting = "pipeline.importing"
 
     /// The migrations, in order; the schema version is their count.
-    static let migrations: [String] = [version1, version2, version3, version4, version5, version6, version7, version8]
+    static let migrations: [String] = [version1, version2, version3, version4, version5, version6, version7, version8, version9]
 
     public static var currentVersion: Int { migrations.count }
 

@@ -72,13 +72,14 @@ extension PostgresTransaction: RestoreTransaction {
     func insert(_ entry: BackupHistoryEntry) throws {
         let line = StageHistoryEntry(
             change: StageChange(opportunity: entry.opportunity, from: entry.from, to: entry.to, at: entry.at, by: entry.by,
-                                event: entry.event, probability: entry.probability, amount: entry.amount, reason: entry.reason),
+                                event: entry.event, probability: entry.probability, amount: entry.amount, reason: entry.reason,
+                                stageOutcome: entry.stageOutcome),
             fromName: entry.fromName, toName: entry.toName)
         let values: PostgresParameters = [entry.id] + PostgresRows.historyValues(line)
         if let pendingRows, pendingRows.purpose == .restoring {
             return try hold({ pending throws(PostgresError) in try pending.appendHistory(values) }, in: pendingRows)
         }
-        try run("INSERT INTO stage_history (id, \(PostgresRows.historyColumns.replacingOccurrences(of: "from_stage_id", with: "opportunity_id, from_stage_id"))) VALUES (\((1...13).map { "$\($0)" }.joined(separator: ", ")))",
+        try run("INSERT INTO stage_history (id, \(PostgresRows.historyColumns.replacingOccurrences(of: "from_stage_id", with: "opportunity_id, from_stage_id"))) VALUES (\((1...14).map { "$\($0)" }.joined(separator: ", ")))",
                 values)
     }
 

@@ -113,7 +113,7 @@ extension PostgresTransaction: StoreWriter {
         if let pendingRows, pendingRows.purpose == .importing {
             return try hold({ pending throws(PostgresError) in try pending.appendHistory(values) }, in: pendingRows)
         }
-        try run("INSERT INTO stage_history (opportunity_id, \(PostgresRows.historyColumns)) VALUES (\((1...12).map { "$\($0)" }.joined(separator: ", ")))",
+        try run("INSERT INTO stage_history (opportunity_id, \(PostgresRows.historyColumns)) VALUES (\((1...13).map { "$\($0)" }.joined(separator: ", ")))",
                 values)
     }
 
@@ -126,21 +126,26 @@ extension PostgresTransaction: StoreWriter {
                 [PostgresRows.array(ranks.map(\.0.rawValue)), PostgresRows.array(ranks.map(\.1))])
     }
 
-    func applyStageProbability(_ stage: Stage.ID, _ probability: Probability, followersOnly: Bool, context: ChangeContext) throws {
+    func applyStageProbability(_ stage: Stage.ID, _ probability: Probability?, followersOnly: Bool, outcomeChanged: Bool,
+                               context: ChangeContext) throws {
         let condition = """
             stage_id = $3 AND type = 'opportunity' AND active \(followersOnly ? "AND NOT probability_manual" : "")
               AND (probability IS DISTINCT FROM $1::integer OR probability_manual)
             """
-        // The lines first, while the condition still finds the deals the update changes.
+        let changed = probability == nil ? "false" : "o.id IN (SELECT id FROM opportunity WHERE \(condition))"
+        // The lines first, while the condition still finds the deals the update changes; each
+        // with the stage's outcome as just stored (every deal of the stage when it changed).
         try run("""
             INSERT INTO stage_history (opportunity_id, from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by,
-                                       event, probability, amount, currency)
-            SELECT o.id, o.stage_id, o.stage_id, s.name, s.name, $2, $4, 'stageProbability', $1::integer, o.expected_revenue, o.currency
+                                       event, probability, amount, currency, stage_outcome)
+            SELECT o.id, o.stage_id, o.stage_id, s.name, s.name, $2, $4, 'stageProbability',
+                   CASE WHEN \(changed) THEN $1::integer ELSE o.probability END, o.expected_revenue, o.currency, s.outcome
             FROM opportunity o JOIN stage s ON s.id = o.stage_id
-            WHERE o.id IN (SELECT id FROM opportunity WHERE \(condition))
+            WHERE \(outcomeChanged ? "o.stage_id = $3 AND o.type = 'opportunity'" : changed)
             ORDER BY o.id
             """,
-            [probability.basisPoints, context.now.millisecondsSince1970, stage.rawValue, context.user])
+            [probability?.basisPoints, context.now.millisecondsSince1970, stage.rawValue, context.user])
+        guard let probability else { return }
         try run("""
             UPDATE opportunity
             SET probability = $1::integer, probability_manual = false,
@@ -161,15 +166,16 @@ extension PostgresTransaction: StoreWriter {
         let keepsActive = move.keepsLostReason(active: true), keepsArchived = move.keepsLostReason(active: false)
         try run("""
             INSERT INTO stage_history (opportunity_id, from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by,
-                                       event, probability, amount, currency, reason)
+                                       event, probability, amount, currency, reason, stage_outcome)
             SELECT id, $1, $2, $3, $4, $5, $6, \(move.historyEventSQL(activeTest: "active")), coalesce($9::integer, probability),
                    expected_revenue, currency,
-                   CASE WHEN active THEN \(keepsActive ? "lost_reason" : "NULL") ELSE \(keepsArchived ? "lost_reason" : "NULL") END
+                   CASE WHEN active THEN \(keepsActive ? "lost_reason" : "NULL") ELSE \(keepsArchived ? "lost_reason" : "NULL") END, $10
             FROM opportunity WHERE stage_id = $7 AND team_id = $8 AND type = 'opportunity'
             ORDER BY id
             """,
             [source.id.rawValue, destination.id.rawValue, source.name, destination.name,
-             context.now.millisecondsSince1970, context.user, source.id.rawValue, team.rawValue, move.entryProbability?.basisPoints])
+             context.now.millisecondsSince1970, context.user, source.id.rawValue, team.rawValue, move.entryProbability?.basisPoints,
+             destination.outcome.rawValue])
         let bottom = try int64("SELECT max(rank) FROM opportunity WHERE stage_id = $1 AND team_id = $2",
                                [destination.id.rawValue, targetTeam.rawValue])
         let top = try int64("SELECT min(rank) FROM opportunity WHERE stage_id = $1 AND team_id = $2",

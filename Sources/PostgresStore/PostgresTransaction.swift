@@ -263,7 +263,7 @@ extension PostgresTransaction: StoreReader {
             try body(BackupHistoryEntry(id: try row.int64(0), opportunity: change.opportunity, from: change.from, to: change.to,
                                         fromName: line.fromName, toName: line.toName, at: change.at, by: change.by,
                                         event: change.event, probability: change.probability, amount: change.amount,
-                                        reason: change.reason))
+                                        reason: change.reason, stageOutcome: change.stageOutcome))
         }
     }
 
@@ -322,7 +322,7 @@ extension PostgresTransaction: StoreReader {
         // (opportunity_id, id) serves the join (see the SQLite engine's).
         var sql = """
             SELECT o.id, o.stage_id, s.outcome, CASE WHEN o.lost_reason IS NULL THEN 0 ELSE 1 END, o.stage_changed_at,
-                   h.from_stage_id, h.to_stage_id, h.changed_at, h.event
+                   h.from_stage_id, h.to_stage_id, h.changed_at, h.event, h.stage_outcome
             FROM opportunity o JOIN stage s ON s.id = o.stage_id
             LEFT JOIN stage_history h ON h.opportunity_id = o.id
             WHERE o.type = 'opportunity' AND (o.lost_reason IS NOT NULL OR s.outcome <> 'open')
@@ -335,7 +335,8 @@ extension PostgresTransaction: StoreReader {
             if let changedAt = try row.optionalInt64(7) {
                 change = StageChange(opportunity: deal, from: try row.optionalInt64(5).map(Stage.ID.init),
                                      to: try row.optionalInt64(6).map(Stage.ID.init), at: Timestamp(millisecondsSince1970: changedAt),
-                                     by: "", event: HistoryEvent(rawValue: try row.string(8)) ?? .moved)
+                                     by: "", event: HistoryEvent(rawValue: try row.string(8)) ?? .moved,
+                                     stageOutcome: row.optionalString(9).flatMap(StageOutcome.init(rawValue:)))
             }
             try body(ClosedDealLine(deal: deal, stage: try row.optionalInt64(1).map(Stage.ID.init),
                                     stageOutcome: StageOutcome(rawValue: try row.string(2)) ?? .open, hasLostReason: try row.int64(3) != 0,

@@ -93,7 +93,7 @@ struct CLIDigestTests {
         // and Delta 50 → 15 % (−$1,050); Alpha +$500 at 5 %; Qualified 15 → 35 % on Delta's
         // $3,000; Zeta $100 at 50 % in, then archived.
         #expect(digest["USD"]?.parts == ["new": 85_00, "moved": -350_00, "won": -35_00, "lost": 0, "restored": 0, "archived": -50_00,
-                                         "amount": 25_00, "probability": 0, "stage_probability": 600_00, "unrecorded": 0])
+                                         "amount": 25_00, "probability": 0, "stage_probability": 600_00, "stage_outcome": 0, "unrecorded": 0])
         #expect(digest["EUR"]?.parts.filter { $0.value != 0 } == ["stage_probability": 100_00, "lost": -175_00])
         #expect(digest["VND"]?.parts.filter { $0.value != 0 } == ["probability": 1_000_000])
 
@@ -175,6 +175,12 @@ struct CLIDigestTests {
         #expect(usd.start == 0 && usd.start + usd.parts.values.reduce(0, +) == usd.end, "\(usd)")
         #expect(usd.end == Self.forecast(target, "2026-12-02T20:00:00Z")["USD"] && usd.end == 500_00, "\(usd)")
         #expect(usd.parts["new"] == 500_00 + 300_00 && usd.parts["archived"] == -300_00, "\(usd)")
+        // The import's lines record their stages' outcomes (schema 9), as a backup shows them.
+        let backup = target.path("after.json")
+        Self.at(target, "2026-12-02T20:00:00Z", ["export", "--format", "json", "--out", backup])
+        let lines = try String(contentsOfFile: backup, encoding: .utf8).split(separator: "\n")
+            .filter { $0.contains("\"opportunity_id\"") && $0.contains("\"event\"") }
+        #expect(lines.count == 5 && lines.allSatisfy { $0.contains("\"stage_outcome\":\"") }, "\(lines)")
     }
 
     /// A text list shows 20 items and says how many more; JSON has every one.

@@ -15,11 +15,39 @@ struct DigestTests {
                     createdAt: Timestamp(millisecondsSince1970: 0), isActive: active)
     }
 
-    static func line(_ id: Int64, _ event: HistoryEvent, at: Int64, from: Stage.ID?, to: Stage.ID, amount: Int64?, percent: Int?) -> NamedHistoryLine {
+    static func line(_ id: Int64, _ event: HistoryEvent, at: Int64, from: Stage.ID?, to: Stage.ID?, amount: Int64?, percent: Int?,
+                     recorded: StageOutcome? = nil) -> NamedHistoryLine {
         NamedHistoryLine(change: StageChange(opportunity: Opportunity.ID(id), from: from, to: to, at: Timestamp(millisecondsSince1970: at),
                                              by: "lan", event: event, probability: percent.map { Probability(basisPoints: $0 * 100)! },
-                                             amount: amount.map { Money(minorUnits: $0, currency: .usd)! }),
+                                             amount: amount.map { Money(minorUnits: $0, currency: .usd)! }, stageOutcome: recorded),
                          fromName: nil, toName: nil)
+    }
+
+    /// A line reads with the outcome it recorded (schema 9), whatever its stage is now: won
+    /// into a stage removed since (no stage), and open in a stage made won since. A line
+    /// without one (older) reads its stage's outcome now, as before.
+    @Test func aLineReadsWithTheOutcomeItRecorded() throws {
+        // Deal 1: created open at 10 % ($100), won at 100 into a stage removed since, then moved
+        // by the removal into Won at 200 (after the period).
+        let wonThenRemoved = DigestDeal(deal: Self.deal(1, amount: 1_000_00, percent: 100, stage: Self.won), lines: [
+            Self.line(1, .created, at: 0, from: nil, to: Self.open, amount: 1_000_00, percent: 10, recorded: .open),
+            Self.line(1, .won, at: 100, from: Self.open, to: nil, amount: 1_000_00, percent: 100, recorded: .won),
+            Self.line(1, .won, at: 200, from: nil, to: Self.won, amount: 1_000_00, percent: 100, recorded: .won),
+        ])
+        // Deal 2: open in a stage (`won` now) at 50 % ($250) when it was open; its stage's change
+        // at 300 is a line too.
+        let madeWon = DigestDeal(deal: Self.deal(2, amount: 500_00, percent: 100, stage: Self.won), lines: [
+            Self.line(2, .created, at: 0, from: nil, to: Self.won, amount: 500_00, percent: 50, recorded: .open),
+            Self.line(2, .stageProbability, at: 300, from: Self.won, to: Self.won, amount: 500_00, percent: 100, recorded: .won),
+        ])
+        let bridge = try #require(Self.explain([wonThenRemoved, madeWon], openNow: 0, start: 50, end: 150))
+        #expect(bridge.start == 350_00 && bridge.end == 250_00 && bridge.part(.won) == -100_00)
+        let later = try #require(Self.explain([wonThenRemoved, madeWon], openNow: 0, start: 250, end: 400))
+        #expect(later.start == 250_00 && later.end == 0 && later.part(.stageOutcome) == -250_00 && later.part(.unrecorded) == 0)
+        // Without recorded outcomes the won line into no stage reads as open (today's rule for
+        // older lines): what the trial found, kept for lines written before schema 9.
+        let older = DigestDeal(deal: wonThenRemoved.deal, lines: wonThenRemoved.lines.map { var line = $0; line.change.stageOutcome = nil; return line })
+        #expect(try #require(Self.explain([older], openNow: 0, start: 50, end: 150)).part(.won) == 900_00)
     }
 
     static func explain(_ deals: [DigestDeal], openNow: Int128, start: Int64, end: Int64) -> DigestBridge? {

@@ -6,6 +6,14 @@ private func day(_ days: Double) -> Timestamp {
     Timestamp(millisecondsSince1970: World.now.millisecondsSince1970 + Int64(days * 86_400_000))
 }
 
+private extension StageChange {
+    func recording(_ outcome: StageOutcome) -> StageChange {
+        var line = self
+        line.stageOutcome = outcome
+        return line
+    }
+}
+
 @Suite("Seen rates per stage")
 struct SeenRateTests {
     let world = World()
@@ -85,6 +93,31 @@ struct SeenRateTests {
         let back = path([line(nil, "Proposition", 0, .created), line("Proposition", "New", 1, .moved),
                          line("New", "New", 3, .lost)], .lost)
         #expect(observations([back])["Proposition"]!.exits == [.back: 1])
+    }
+
+    /// A stay in a stage removed since (its lines point at no stage) counts for no stage, and
+    /// says where the stay before it led by the outcome it recorded: on (open), won or lost.
+    /// Without a recorded outcome (lines before schema 9) it ends the stay before and leads
+    /// nowhere, as before. A stage made won under the deal keeps the deal there.
+    @Test func aRemovedStageLeadsOnByTheOutcomeItRecorded() {
+        func removed(_ at: Double, _ event: HistoryEvent, _ recorded: StageOutcome?) -> StageChange {
+            StageChange(opportunity: Opportunity.ID(1), from: id["New"]!, to: nil, at: day(at), by: "ana", event: event, stageOutcome: recorded)
+        }
+        // New → Demo (open, removed since) → Won; New → Signed (won, removed since).
+        let throughDemo = path([line(nil, "New", 0, .created), removed(1, .moved, .open), line("New", "Won", 2, .won)], .won)
+        #expect(throughDemo.visits.map(\.stage) == [id["New"]!, nil, id["Won"]!])
+        let signed = path([line(nil, "New", 0, .created), removed(1, .won, .won)], .won)
+        let seen = observations([throughDemo, signed])
+        #expect(seen["New"]!.exits == [.movedOn: 1, .won: 1] && seen["New"]!.won == 2)
+        #expect(seen.values.map(\.n).reduce(0, +) == 3)  // New twice, Won once: the removed stays count nowhere
+        let older = path([line(nil, "New", 0, .created), removed(1, .moved, nil), line("New", "Won", 2, .won)], .won)
+        #expect(observations([older])["New"]!.exits == [.won: 1])
+        // Made won while the deal was in Qualified: it stays there (no exit), as today's rule says.
+        var madeWon = line("Qualified", "Qualified", 3, .stageProbability)
+        madeWon.stageOutcome = .won
+        let stayed = path([line(nil, "New", 0, .created).recording(.open), line("New", "Qualified", 1, .moved).recording(.open), madeWon], .won)
+        #expect(stayed.visits.last?.outcome == .won && stayed.visits.last?.left == nil)
+        #expect(observations([stayed])["Qualified"]!.exits == [:] && observations([stayed])["Qualified"]!.won == 1)
     }
 
     @Test func sinceKeepsDealsClosedFromThen() {

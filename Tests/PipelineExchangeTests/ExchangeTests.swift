@@ -462,6 +462,38 @@ struct RoundTripTests {
         #expect(moved.version == 3)
     }
 
+    /// Each history line's recorded stage outcome (schema 9) goes through a backup; a backup
+    /// written before has none and restores with none (read with the stage's outcome now); a
+    /// value that is no outcome is refused.
+    @Test(arguments: ExchangeEngine.allCases)
+    func theBackupCarriesEachLinesStageOutcome(_ engine: ExchangeEngine) throws {
+        let fixture = try ExchangeFixture(engine)
+        try populated(fixture)
+        func lines(_ store: any PipelineStore) throws -> [BackupHistoryEntry] {
+            var lines: [BackupHistoryEntry] = []
+            try store.forEachHistoryEntry { lines.append($0) }
+            return lines
+        }
+        let original = try lines(fixture.database)
+        #expect(Set(original.map(\.stageOutcome)) == [.open, .won, .lost])
+        let backup = try fixture.exported(.all, csv: false)
+        #expect(backup.contains("\"stage_outcome\":\"won\""))
+        let fresh = try fixture.another()
+        _ = try JSONBackup.restore(path: fixture.file("backup.json", backup), into: fresh)
+        #expect(try lines(fresh) == original)
+
+        let older = backup.replacingOccurrences(of: #","stage_outcome":"(open|won|lost)""#, with: "", options: .regularExpression)
+        #expect(!older.contains("stage_outcome") && older != backup)
+        let fromOlder = try fixture.another()
+        _ = try JSONBackup.restore(path: fixture.file("older.json", older), into: fromOlder)
+        #expect(try lines(fromOlder) == original.map { var line = $0; line.stageOutcome = nil; return line })
+
+        let bad = backup.replacingOccurrences(of: "\"stage_outcome\":\"won\"", with: "\"stage_outcome\":\"maybe\"")
+        let refused = try fixture.another()
+        #expect(throws: PipelineError.self) { try JSONBackup.restore(path: fixture.file("bad.json", bad), into: refused) }
+        #expect(try lines(refused).isEmpty)
+    }
+
     @Test(arguments: ExchangeEngine.allCases)
     func aBackupGoesOnlyIntoAFreshDatabase(_ engine: ExchangeEngine) throws {
         let fixture = try ExchangeFixture(engine)

@@ -121,9 +121,36 @@ struct DatabaseFileTests {
         #expect(try impatient.addTeam(named: "Export", context: temporary.context()).name == "Export")
     }
 
-    /// Takes away what version 8 (the history's index on time, issue 14) added.
+    /// Takes away what version 9 (each history line's stage outcome, issue 14) added.
+    static func undoVersion9(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE stage_history DROP COLUMN stage_outcome; PRAGMA user_version = 8")
+    }
+
+    /// Takes away what versions 9 and 8 (the history's index on time, issue 14) added.
     static func undoVersion8(_ db: Database) throws {
+        try undoVersion9(db)
         try db.execute(sql: "DROP INDEX stage_history_by_time; PRAGMA user_version = 7")
+    }
+
+    /// A file of version 8 keeps every history line through migration 9, each with no
+    /// recorded outcome (read with its stage's outcome now, as before); the lines written
+    /// after it record theirs.
+    @Test func aVersion8FileKeepsEveryLineWithNoRecordedOutcome() throws {
+        let temporary = try TemporaryDatabase()
+        let deal = try temporary.add("Acme", revenue: "1000", stage: "Qualified")
+        _ = try temporary.database.moveOpportunity(deal.id, to: try temporary.stage("Won").id, context: temporary.context())
+        let before = try temporary.database.history(of: deal.id)
+        #expect(before.map(\.change.stageOutcome) == [.open, .won])
+        try DatabaseQueue(path: temporary.path).write { db in try Self.undoVersion9(db) }
+        let upgraded = try temporary.reopen()
+        #expect(try DatabaseQueue(path: temporary.path).read { try Int.fetchOne($0, sql: "PRAGMA user_version") } == 9)
+        let after = try upgraded.history(of: deal.id)
+        #expect(after.map(\.change.stageOutcome) == [nil, nil])
+        #expect(after.map { var line = $0; line.change.stageOutcome = nil; return line }
+                == before.map { var line = $0; line.change.stageOutcome = nil; return line })
+        _ = try upgraded.restore(deal.id, context: temporary.context())
+        #expect(try upgraded.history(of: deal.id).last?.change.stageOutcome == .open)
+        #expect(try upgraded.integrityProblems().isEmpty)
     }
 
     /// Takes away what versions 8 and 7 (the counts per next activity date, issue 13) added.

@@ -184,6 +184,13 @@ struct AccessServerTests {
             }
             #expect(refused.exitStatus == 77)
             #expect(refused.message.hasPrefix("the PostgreSQL server refused the change: the user \(fixture.manager) may not change this record"))
+
+            // Their own stage turned won with a deal in it: the deal's line recording the new
+            // outcome (schema 9) is written under row security, as the manager.
+            _ = try store.moveOpportunity(deals.salesDeal.id, to: Stage.ID(deals.salesOnlyStage), context: fixture.owner.context)
+            _ = try store.editStage(Stage.ID(deals.salesOnlyStage), StageEdit(outcome: .won), context: fixture.owner.context)
+            let last = try #require(try store.history(of: deals.salesDeal.id).last)
+            #expect(last.change.event == .stageProbability && last.change.stageOutcome == .won && last.change.by == fixture.manager)
         }
     }
 

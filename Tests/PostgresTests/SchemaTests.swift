@@ -92,8 +92,44 @@ struct SchemaTests {
     /// Version 8 (the history's index on time, for the weekly digest, issue 14). Not yet
     /// released: pinned so that a change to it is deliberate.
     @Test func version8IsFrozen() {
-        #expect(PostgresSchema.currentVersion == 8)
         #expect(PostgresSchema.checksum(ofVersion: 8) == "1413a6f831d3db10")
+    }
+
+    /// Version 9 (each history line's stage outcome, issue 14). Not yet released: pinned so
+    /// that a change to it is deliberate.
+    @Test func version9IsFrozen() {
+        #expect(PostgresSchema.currentVersion == 9)
+        #expect(PostgresSchema.checksum(ofVersion: 9) == "6097af7bd97a2cc6")
+    }
+
+    /// A version 8 server keeps every history line through version 9, each with no recorded
+    /// outcome (read with its stage's outcome now, as before); the lines written after it
+    /// record theirs.
+    @Test func aVersion8ServerKeepsEveryLineWithNoRecordedOutcome() throws {
+        try withTestDatabase { database in
+            let connection = try database.connect()
+            try connection.transaction {
+                for version in PostgresSchema.migrations.prefix(8) { try connection.executeScript(version) }
+                try connection.executeScript("""
+                    INSERT INTO pipeline_meta (application_id, schema_version) VALUES ('pipeline', 8);
+                    INSERT INTO team (id, name, name_key, created_at) VALUES (1, 'Sales', 'sales', 0);
+                    INSERT INTO stage (id, name, name_key, sort_order, probability, outcome)
+                    VALUES (1, 'New', 'new', 1, 500, 'open'), (2, 'Won', 'won', 2, 10000, 'won');
+                    INSERT INTO setting (key, value) VALUES ('currency', 'USD');
+                    INSERT INTO opportunity (id, title, title_key, currency, probability, team_id, stage_id, created_at, updated_at, stage_changed_at)
+                    VALUES (1, 'Acme', 'acme', 'USD', 10000, 1, 2, 0, 0, 0);
+                    INSERT INTO stage_history (opportunity_id, from_stage_id, to_stage_id, from_stage_name, to_stage_name, changed_at, changed_by,
+                                               event, probability, amount, currency)
+                    VALUES (1, NULL, 1, NULL, 'New', 0, 'lan', 'created', 500, 0, 'USD'), (1, 1, 2, 'New', 'Won', 1, 'lan', 'won', 10000, 0, 'USD');
+                    """)
+            }
+            #expect(try PostgresSchema.migrate(connection) == .upgraded(from: 8))
+            #expect(try connection.execute("SELECT string_agg(event || ':' || coalesce(stage_outcome, '?'), ',' ORDER BY id) FROM stage_history")
+                .first?.string(0) == "created:?,won:?")
+            let engine = EngineStore(engine: try PostgresEngine(connectionString: try database.connectionString(), seedLanguage: .english, now: testNow))
+            _ = try engine.restore(Opportunity.ID(1), context: ChangeContext(now: testNow, user: "lan"))
+            #expect(try engine.history(of: Opportunity.ID(1)).map(\.change.stageOutcome) == [nil, nil, .open])
+        }
     }
 
     /// A database of version 1 — a team server from before preferences — is brought to

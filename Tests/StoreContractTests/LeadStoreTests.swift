@@ -54,6 +54,8 @@ struct LeadStoreTests {
         #expect(converted.id == added.id && converted.kind == .opportunity)
         #expect(converted.stage == (try temporary.stage("New").id))
         #expect(converted.probability == Probability(percent: 5))
+        // Its history begins there, recording that the stage was open (schema 9).
+        #expect(try temporary.store.history(of: converted.id).map(\.change.stageOutcome) == [.open])
         #expect(converted.convertedAt != nil)
         #expect(converted.salesperson == "Lan")
         #expect(try temporary.store.opportunity(added.id)?.weightedRevenue.minorUnits == 25_000)

@@ -649,6 +649,7 @@ extension Catalogue {
         // Backup restore
         "backup.atLine": "line {0}: {1}",
         "backup.badOutcome": "'outcome' is not open, won or lost",
+        "backup.badStageOutcome": "'stage_outcome' is not open, won or lost",
         "backup.badTags": "'tags' holds something other than text",
         "backup.badType": "'type' is not lead or opportunity",
         "backup.danglingReferences": "rows point at teams, stages or records it does not contain",
@@ -1347,6 +1348,7 @@ extension Catalogue {
         "digest.cause.amount": "Amounts changed",
         "digest.cause.probability": "Probabilities set by hand",
         "digest.cause.stage_probability": "Stage probabilities changed",
+        "digest.cause.stage_outcome": "Stage outcomes changed",
         "digest.cause.unrecorded": "Not in the history",
         "cli.digest.list.new": "New deals ({0}):",
         "cli.digest.list.moved": "Deals moved ({0}):",

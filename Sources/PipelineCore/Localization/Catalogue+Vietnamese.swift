@@ -646,6 +646,7 @@ extension Catalogue {
         // Backup restore
         "backup.atLine": "dòng {0}: {1}",
         "backup.badOutcome": "'outcome' không phải 'open', 'won' hay 'lost'",
+        "backup.badStageOutcome": "'stage_outcome' không phải 'open', 'won' hay 'lost'",
         "backup.badTags": "'tags' chứa thứ không phải văn bản",
         "backup.badType": "'type' không phải 'lead' hay 'opportunity'",
         "backup.danglingReferences": "có dòng trỏ tới nhóm, giai đoạn hoặc bản ghi không có trong bản sao lưu",
@@ -1344,6 +1345,7 @@ extension Catalogue {
         "digest.cause.amount": "Thay đổi giá trị",
         "digest.cause.probability": "Xác suất nhập tay",
         "digest.cause.stage_probability": "Xác suất của giai đoạn thay đổi",
+        "digest.cause.stage_outcome": "Kết quả của giai đoạn thay đổi",
         "digest.cause.unrecorded": "Không có trong lịch sử",
         "cli.digest.list.new": "Cơ hội mới ({0}):",
         "cli.digest.list.moved": "Cơ hội chuyển giai đoạn ({0}):",
