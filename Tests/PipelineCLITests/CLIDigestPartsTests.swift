@@ -36,7 +36,7 @@ struct CLIDigestPartsTests {
         let usd = try #require((json["pipeline"] as? [[String: Any]])?.first { $0["currency"] as? String == "USD" })
         let parts = (usd["parts"] as? [String: Any] ?? [:]).compactMapValues(CLIDigestTests.minor)
         let items = usd["items"] as? [String: [[String: Any]]] ?? [:]
-        #expect(Set(items.keys) == Set(parts.keys) && parts.count == 10)
+        #expect(Set(items.keys) == Set(parts.keys) && parts.count == DigestCause.allCases.count)
         for (cause, part) in parts {
             let listed = (items[cause] ?? []).compactMap { CLIDigestTests.minor($0["amount"]) }
             #expect(listed.count == items[cause]?.count && listed.reduce(0, +) == part, "\(cause): \(listed) ≠ \(part)")
