@@ -340,7 +340,7 @@ struct BackupDecoder {
     /// with its line and place, not by the database's own words (both engines alike).
     private var stageIDs: [Stage.ID: StageScope] = [:]
     private var stageExternalIDs = Set<String>()
-    private var recordIDs = Set<Int64>()
+    private var recordIDs = RecordIDSet()
     /// Whether the records' list has begun (until then nothing can be said to be missing).
     private var readRecords = false
     private var recordExternalIDs = Set<String>()
@@ -429,7 +429,7 @@ struct BackupDecoder {
     mutating func record(_ element: JSONBackup.Element) throws -> (Opportunity, String?) {
         let (record, external) = try decodedRecord(element)
         readRecords = true
-        guard recordIDs.insert(record.id.rawValue).inserted else {
+        guard recordIDs.insert(record.id.rawValue) else {
             throw BackupFault("backup.duplicateID", String(record.id.rawValue), path: element.path("id"))
         }
         if let external, !recordExternalIDs.insert(external).inserted {
