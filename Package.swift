@@ -69,7 +69,7 @@ let package = Package(
         // Files in and out: CSV in the reference CRM's (Odoo's) columns, and the JSON backup.
         .target(
             name: "PipelineExchange",
-            dependencies: ["PipelineCore", "PipelineStorage", .product(name: "CSV", package: "CSV.swift")]
+            dependencies: ["PipelineCore", "PipelineStorage"]
         ),
         // The composition root: argument parsing and wiring, no rules.
         .executableTarget(
@@ -103,7 +103,7 @@ let package = Package(
         ),
         .testTarget(name: "NcursesTerminalTests", dependencies: ["NcursesTerminal", "TerminalCore"]),
         .testTarget(name: "PipelineExchangeTests", dependencies: ["PipelineExchange", "PipelineStorage", "PipelineEngines", "PipelineCore", "PostgresClient",
-                                                          // The CSV package's writer, which our own replaced: the tests compare the two.
+                                                          // The CSV package's writer and reader, which our own replaced: the tests compare them.
                                                           .product(name: "CSV", package: "CSV.swift")]),
         // Runs the built `pipeline` binary; depending on it makes SwiftPM build it first.
         .testTarget(

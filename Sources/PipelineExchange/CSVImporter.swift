@@ -1,4 +1,3 @@
-import CSV
 import Foundation
 import PipelineCore
 import PipelineStorage
@@ -61,7 +60,7 @@ public struct CSVImporter {
         try database.access().refusalToImport().enforce()
         let delimiter = Self.delimiter(in: text.peek(65_536))
         let input = TextInputStream(text, delimiter: delimiter)
-        let reader = try CSVReader(stream: input, hasHeaderRow: false, delimiter: delimiter)
+        let reader = CSVRecordReader(input)
         // What the bytes themselves are wrong with, which says more than what the CSV
         // reader made of them (a file cut short at a bad byte).
         func textProblem() -> Problem? {
@@ -287,10 +286,11 @@ public struct CSVImporter {
     static func lineBreaks(in row: [String]) -> Int {
         var count = 0
         for field in row {
+            // On the bytes: a line break is ASCII, never part of another character's UTF-8.
             var afterCR = false
-            for scalar in field.unicodeScalars {
-                if scalar == "\r" || (scalar == "\n" && !afterCR) { count += 1 }
-                afterCR = scalar == "\r"
+            for byte in field.utf8 {
+                if byte == UInt8(ascii: "\r") || (byte == UInt8(ascii: "\n") && !afterCR) { count += 1 }
+                afterCR = byte == UInt8(ascii: "\r")
             }
         }
         return count

@@ -495,10 +495,11 @@ enum EncodingGuess {
     }
 }
 
-/// The stream CSV.swift reads, over a `TextStream`. A problem ends it like the end of the
-/// file; the importer then reports the problem instead of what the reader made of it.
+/// The stream the CSV reader (`CSVRecordReader`) reads, over a `TextStream`. A problem ends
+/// it like the end of the file; the importer then reports the problem instead of what the
+/// reader made of it.
 ///
-/// It follows the records as CSV.swift splits them (quotes open a field only at its start;
+/// It follows the records as the reader (and CSV.swift's before it) splits them (quotes open a field only at its start;
 /// `""` inside one is a quote) and refuses one longer than `recordLimit`: the reader holds a
 /// whole record, so this bounds the memory an import takes whatever the file holds.
 final class TextInputStream: InputStream {

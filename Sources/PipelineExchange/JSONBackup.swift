@@ -796,31 +796,3 @@ extension Data {
     func hasSuffix(_ text: String) -> Bool { count >= text.utf8.count && suffix(text.utf8.count).elementsEqual(text.utf8) }
 }
 
-/// A set of ids kept as one bit each up to `denseLimit` (ids are given from 1 upward, so a
-/// million of them take 125 KB instead of the 16 MB or more of a `Set<Int64>`), and in a set
-/// beyond it (what a hand-edited file may hold).
-struct IDSet {
-    static let denseLimit: Int64 = 1 << 26  // 8 MB of bits at the most
-    private var words: [UInt64] = []
-    private var others = Set<Int64>()
-
-    /// False when `id` was already there.
-    mutating func insert(_ id: Int64) -> Bool {
-        guard id >= 0, id < Self.denseLimit else { return others.insert(id).inserted }
-        let word = Int(id >> 6), bit = UInt64(1) << UInt64(id & 63)
-        if word >= words.count {
-            // Doubling, so that ids read in order cost a copy of the bits only now and then.
-            let count = min(Int(Self.denseLimit >> 6), max(word + 1, words.count * 2))
-            words.append(contentsOf: repeatElement(0, count: count - words.count))
-        }
-        guard words[word] & bit == 0 else { return false }
-        words[word] |= bit
-        return true
-    }
-
-    func contains(_ id: Int64) -> Bool {
-        guard id >= 0, id < Self.denseLimit else { return others.contains(id) }
-        let word = Int(id >> 6)
-        return word < words.count && words[word] & (UInt64(1) << UInt64(id & 63)) != 0
-    }
-}

@@ -246,8 +246,7 @@ public final class SQLiteEngine: StorageEngine {
                 try transaction.beginBulkWrite(settingAsideIndexesOf: SQLiteTransaction.indexesRebuiltAfterRestore)
                 do {
                     try body(transaction)
-                    try transaction.finishImport()
-                    try transaction.refreshAllActivityGlances()
+                    try transaction.finishImport(beforeIndexingRecords: { try transaction.refreshAllActivityGlances() })
                 } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
                     // Foreign keys are enforced row by row: a record of a stage the backup
                     // does not have stops here, before the check below.

@@ -18,8 +18,9 @@ struct ImportState {
     /// Records from this id on were made by this import (SQLite row ids only grow while
     /// the import holds the write lock).
     let firstNewID: Int64
-    /// The indexes dropped for the import, as their `CREATE INDEX` statements, to build again.
-    let droppedIndexes: [String]
+    /// The indexes dropped for the import, each with its table and its `CREATE INDEX`
+    /// statement, to build again.
+    let droppedIndexes: [(table: String, sql: String)]
 
     /// Whether the record was in the filter index before the import began.
     func wasIndexed(_ id: Opportunity.ID) -> Bool { id.rawValue < firstNewID }
@@ -37,7 +38,7 @@ extension SQLiteTransaction: ImportTransaction {
     func beginBulkWrite(settingAsideIndexesOf tables: [String: Set<String>]) throws {
         let firstNewID = (try Int64.fetchOne(db, sql: "SELECT max(id) FROM opportunity") ?? 0) + 1
         try db.execute(sql: "DROP TRIGGER opportunity_search_after_insert; DROP TRIGGER opportunity_search_after_update")
-        var dropped: [String] = []
+        var dropped: [(table: String, sql: String)] = []
         for table in tables.keys.sorted() where try Bool.fetchOne(db, sql: "SELECT NOT EXISTS (SELECT 1 FROM \(table))") == true {
             let kept = tables[table] ?? []
             for index in try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name",
@@ -45,7 +46,7 @@ extension SQLiteTransaction: ImportTransaction {
                 let name: String = index["name"], sql: String = index["sql"]
                 guard !kept.contains(name), !sql.uppercased().hasPrefix("CREATE UNIQUE") else { continue }
                 try db.execute(sql: "DROP INDEX \"\(name)\"")
-                dropped.append(sql)
+                dropped.append((table, sql))
             }
         }
         importState = ImportState(firstNewID: firstNewID, droppedIndexes: dropped)
@@ -65,7 +66,10 @@ extension SQLiteTransaction: ImportTransaction {
     ]
 
     /// Indexes the new records and puts the index triggers back, before the commit.
-    func finishImport() throws {
+    /// `beforeIndexingRecords` runs once every other table's indexes are built and before the
+    /// records' own: a restore fills in every record's activity glance there (see
+    /// `refreshAllActivityGlances`).
+    func finishImport(beforeIndexingRecords: () throws -> Void = {}) throws {
         guard let state = importState else { return }
         importState = nil
         // The triggers first: their rows in the schema table may need a new page, which then
@@ -73,7 +77,9 @@ extension SQLiteTransaction: ImportTransaction {
         try db.execute(sql: Schema.searchInsertTrigger)
         try db.execute(sql: Schema.searchUpdateTrigger)
         // The same statements the migrations ran: the schema is as it was, sorted once.
-        for index in state.droppedIndexes { try db.execute(sql: index) }
+        for index in state.droppedIndexes where index.table != "opportunity" { try db.execute(sql: index.sql) }
+        try beforeIndexingRecords()
+        for index in state.droppedIndexes where index.table == "opportunity" { try db.execute(sql: index.sql) }
         try db.execute(sql: "INSERT INTO opportunity_search (rowid, search_text) SELECT id, search_text FROM opportunity WHERE id >= ?",
                        arguments: [state.firstNewID])
     }
