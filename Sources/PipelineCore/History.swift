@@ -47,7 +47,8 @@ extension HistoryEvent {
         let isOpen = Self.isOpen(active: after.isActive, lostReason: after.lostReason, outcome: after.stage.flatMap(outcome) ?? .open)
         let afterOutcome = after.stage.flatMap(outcome) ?? .open
         if before.stage != after.stage {
-            return moveEvent(into: afterOutcome, wasOpen: wasOpen, isActive: after.isActive, lostReason: after.lostReason)
+            let closedAs: StageOutcome = before.lostReason != nil ? .lost : (before.stage.flatMap(outcome) ?? .open)
+            return moveEvent(into: afterOutcome, closedAs: closedAs, wasOpen: wasOpen, isActive: after.isActive, lostReason: after.lostReason)
         }
         if before.lostReason == nil, after.lostReason != nil { return .lost }
         if before.isActive, !after.isActive { return .archived }
@@ -58,13 +59,19 @@ extension HistoryEvent {
 
     /// What a change of stage is: won or lost when the deal enters a won or lost stage (or is
     /// lost on its way), restored when a closed or archived deal becomes open and active, a
-    /// move otherwise. The bulk moves of the engines ask this with their rows' state.
-    public static func moveEvent(into outcome: StageOutcome, wasOpen: Bool, isActive: Bool, lostReason: String?) -> HistoryEvent {
+    /// move otherwise. `closedAs` is how the deal stood before (won in a won stage, lost with
+    /// a reason or in a lost stage, else open): a deal already won that goes to another won
+    /// stage (or a lost one to another lost stage) was not won (or lost) again — it moved, and
+    /// the digest's lists and a deal's timeline count one win (found by the trial: a win moved
+    /// from "Won" to "Won big" was listed twice). The bulk moves of the engines ask this with
+    /// their rows' state.
+    public static func moveEvent(into outcome: StageOutcome, closedAs: StageOutcome, wasOpen: Bool, isActive: Bool,
+                                 lostReason: String?) -> HistoryEvent {
         switch outcome {
-        case .won: return .won
-        case .lost: return .lost
+        case .won: return closedAs == .won ? .moved : .won
+        case .lost: return closedAs == .lost ? .moved : .lost
         case .open:
-            if lostReason != nil { return .lost }
+            if lostReason != nil { return closedAs == .lost ? .moved : .lost }
             return !wasOpen && isActive ? .restored : .moved
         }
     }

@@ -22,12 +22,18 @@ public struct StageVisit: Hashable, Sendable {
     /// stay that recorded one: a stage made won while the deal was in it says won); `nil`:
     /// not recorded (lines written before schema 9), read as the stage's outcome now.
     public var outcome: StageOutcome?
+    /// The stage's outcome when the deal entered it, as the line that put it there recorded
+    /// it: what the stay before it led to. A deal that went from New into Qualified while
+    /// Qualified was open moved on from New, even if Qualified was made won later (found by
+    /// the trials: New showed "won 100 %").
+    public var enteredAs: StageOutcome?
 
-    public init(stage: Stage.ID?, entered: Timestamp, left: Timestamp?, outcome: StageOutcome? = nil) {
+    public init(stage: Stage.ID?, entered: Timestamp, left: Timestamp?, outcome: StageOutcome? = nil, enteredAs: StageOutcome? = nil) {
         self.stage = stage
         self.entered = entered
         self.left = left
         self.outcome = outcome
+        self.enteredAs = enteredAs ?? outcome
     }
 }
 
@@ -51,7 +57,9 @@ public struct ClosedDealPath: Hashable, Sendable {
     /// histories were kept) was in its current stage since `stageChangedAt`, and closed then.
     /// A line whose stage was removed since (`to == nil`) starts a stay in no stage, which
     /// counts for no stage but says where the stay before it led: with its recorded outcome,
-    /// on (open), won or lost; without one (written before schema 9), nowhere.
+    /// on (open), won or lost; without one (written before schema 9), nowhere. A stay that
+    /// began in an open stage made won or lost under the deal ended when that happened: the
+    /// deal closed there.
     public static func from(lines: [StageChange], outcome: DealOutcome, currentStage: Stage.ID?, stageChangedAt: Timestamp,
                             stageOutcome: (Stage.ID) -> StageOutcome?) -> ClosedDealPath {
         var visits: [StageVisit] = []
@@ -66,13 +74,14 @@ public struct ClosedDealPath: Hashable, Sendable {
             }
             if var last = open { last.left = line.at; visits.append(last) }
             open = line.to != nil || line.stageOutcome != nil
-                ? StageVisit(stage: line.to, entered: line.at, left: nil, outcome: line.stageOutcome) : nil
+                ? StageVisit(stage: line.to, entered: line.at, left: nil, outcome: line.stageOutcome, enteredAs: line.stageOutcome) : nil
         }
         if lines.isEmpty, let currentStage { open = StageVisit(stage: currentStage, entered: stageChangedAt, left: nil) }
         let closed = closedAt ?? lines.last?.at ?? stageChangedAt
         if var last = open {
-            // Lost (or won) where it stood: its stay in an open stage ended when it closed.
-            if (last.outcome ?? last.stage.flatMap(stageOutcome) ?? .open) == .open { last.left = max(closed, last.entered) }
+            // Lost (or won) where it stood, or in a stage made won or lost under it: its stay,
+            // begun in an open stage, ended when it closed.
+            if (last.enteredAs ?? last.stage.flatMap(stageOutcome) ?? .open) == .open { last.left = max(closed, last.entered) }
             visits.append(last)
         }
         return ClosedDealPath(visits: visits, outcome: outcome, closedAt: closed)
@@ -170,8 +179,9 @@ public struct StageObservationTally: Sendable {
             if let left = visit.left { spent[stage, default: 0] += left.millisecondsSince1970 - visit.entered.millisecondsSince1970 }
             if index + 1 < path.visits.count {
                 lastExit[stage] = exit(from: stage, to: path.visits[index + 1])
-            } else if outcome(of: visit) == .open {
-                // Its last stay, in an open stage: it closed there.
+            } else if entryOutcome(of: visit) == .open {
+                // Its last stay, begun in an open stage: it closed there (lost where it stood,
+                // or the stage was made won or lost under it).
                 lastExit[stage] = path.outcome == .won ? .won : .lost
             } else {
                 lastExit[stage] = nil
@@ -184,13 +194,13 @@ public struct StageObservationTally: Sendable {
         }
     }
 
-    /// A stay's outcome: as recorded, else the stage's now (a stage it cannot name: open).
-    private func outcome(of visit: StageVisit) -> StageOutcome {
-        visit.outcome ?? visit.stage.flatMap { order[$0]?.outcome } ?? .open
+    /// A stay's outcome when it began: as recorded, else the stage's now.
+    private func entryOutcome(of visit: StageVisit) -> StageOutcome {
+        visit.enteredAs ?? visit.stage.flatMap { order[$0]?.outcome } ?? .open
     }
 
     private func exit(from stage: Stage.ID, to next: StageVisit) -> StageExit {
-        switch outcome(of: next) {
+        switch entryOutcome(of: next) {
         case .won: return .won
         case .lost: return .lost
         case .open:

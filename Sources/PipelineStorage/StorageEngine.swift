@@ -360,7 +360,8 @@ public struct BulkMove: Sendable {
     public func historyEvent(active: Bool, lost: Bool) -> HistoryEvent {
         let wasOpen = active && !lost && from.outcome == .open
         let lostAfter = lost && keepsLostReason(active: active)
-        return HistoryEvent.moveEvent(into: to.outcome, wasOpen: wasOpen, isActive: active, lostReason: lostAfter ? "" : nil)
+        return HistoryEvent.moveEvent(into: to.outcome, closedAs: lost ? .lost : from.outcome, wasOpen: wasOpen, isActive: active,
+                                      lostReason: lostAfter ? "" : nil)
     }
 
     /// `historyEvent` as an SQL CASE over a row's `active` test and `lost_reason`.

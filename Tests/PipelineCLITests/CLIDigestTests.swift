@@ -154,6 +154,29 @@ struct CLIDigestTests {
         #expect(team["team"] as? String == "Sales" && (team["won"] as? [Any])?.count == 1)
     }
 
+    /// A deal won and then moved to another won stage — by hand or by removing its stage — was
+    /// won once; a deal lost and moved to another lost stage, lost once (the new-user trial saw
+    /// each listed twice). The moves are moves, and the digest's lists and the deal's timeline
+    /// say one win and one loss.
+    @Test(arguments: StoreEngine.allCases) func aClosedDealMovedToAnotherStageOfItsOutcomeIsClosedOnce(_ engine: StoreEngine) throws {
+        let cli = try CLI(engine: engine)
+        let now = "2026-12-06T09:00:00Z"
+        for arguments in [["stage", "add", "Won big", "--won"], ["stage", "add", "Lost price", "--lost"],
+                          ["opp", "add", "Alpha", "--revenue", "15,000"], ["opp", "add", "Beta", "--revenue", "11,000"],
+                          ["opp", "add", "Gamma", "--revenue", "2,000"],
+                          ["opp", "won", "Alpha"], ["opp", "move", "Alpha", "--to", "Won big"],
+                          ["opp", "lost", "Beta", "--reason", "Price"], ["opp", "move", "Beta", "--to", "Lost price"],
+                          ["opp", "move", "Gamma", "--to", "Won big"], ["stage", "remove", "Won big", "--move-to", "Won"]] {
+            Self.at(cli, now, arguments)
+        }
+        let digest = Self.object(cli, "2026-12-06T10:00:00Z", ["digest", "--since", "0d", "--format", "json"])
+        #expect((digest["won"] as? [[String: Any]])?.map { $0["title"] as? String } == ["Alpha", "Gamma"])
+        #expect((digest["lost"] as? [[String: Any]])?.map { $0["title"] as? String } == ["Beta"])
+        let alpha = Self.object(cli, now, ["opp", "show", "Alpha", "--json"])
+        let kinds = (alpha["timeline"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
+        #expect(kinds.filter { $0 == "won" }.count == 1, "\(kinds)")
+    }
+
     /// A CSV export and import with an archived deal (the trials of issue 14 found its
     /// weighted amount "not in the history"): the import writes its "created" line and then
     /// its "archived" line, so the new database's digest explains every cent, and the end

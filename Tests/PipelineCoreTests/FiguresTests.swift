@@ -112,12 +112,35 @@ struct SeenRateTests {
         #expect(seen.values.map(\.n).reduce(0, +) == 3)  // New twice, Won once: the removed stays count nowhere
         let older = path([line(nil, "New", 0, .created), removed(1, .moved, nil), line("New", "Won", 2, .won)], .won)
         #expect(observations([older])["New"]!.exits == [.won: 1])
-        // Made won while the deal was in Qualified: it stays there (no exit), as today's rule says.
+        // Made won while the deal was in Qualified, which it entered open: it moved on from New
+        // (not won there: found by both trials), and was won in Qualified when the stage was
+        // made won — its days there end then.
         var madeWon = line("Qualified", "Qualified", 3, .stageProbability)
         madeWon.stageOutcome = .won
         let stayed = path([line(nil, "New", 0, .created).recording(.open), line("New", "Qualified", 1, .moved).recording(.open), madeWon], .won)
-        #expect(stayed.visits.last?.outcome == .won && stayed.visits.last?.left == nil)
-        #expect(observations([stayed])["Qualified"]!.exits == [:] && observations([stayed])["Qualified"]!.won == 1)
+        #expect(stayed.visits.last?.outcome == .won && stayed.visits.last?.enteredAs == .open && stayed.visits.last?.left == day(3))
+        let seenStayed = observations([stayed])
+        #expect(seenStayed["New"]!.exits == [.movedOn: 1] && seenStayed["New"]!.won == 1)
+        #expect(seenStayed["Qualified"]!.exits == [.won: 1] && seenStayed["Qualified"]!.won == 1)
+        #expect(seenStayed["Qualified"]!.medianDays == 2)
+        // The same made lost: the loss is Qualified's, New's deal moved on.
+        var madeLost = madeWon
+        madeLost.stageOutcome = .lost
+        let lostThere = observations([path([line(nil, "New", 0, .created).recording(.open), line("New", "Qualified", 1, .moved).recording(.open), madeLost], .lost)])
+        #expect(lostThere["New"]!.exits == [.movedOn: 1] && lostThere["New"]!.lost == 1)
+        #expect(lostThere["Qualified"]!.exits == [.lost: 1] && lostThere["Qualified"]!.medianDays == 2)
+    }
+
+    /// A deal won and then moved to another won stage (or lost and moved to another lost stage)
+    /// was won (lost) once: the second line is a move (found by the trial: the digest listed
+    /// the win twice). Into a won stage from a lost one is a win.
+    @Test func aClosedDealMovedBetweenStagesOfItsOutcomeIsAMove() {
+        #expect(HistoryEvent.moveEvent(into: .won, closedAs: .won, wasOpen: false, isActive: true, lostReason: nil) == .moved)
+        #expect(HistoryEvent.moveEvent(into: .lost, closedAs: .lost, wasOpen: false, isActive: true, lostReason: "price") == .moved)
+        #expect(HistoryEvent.moveEvent(into: .won, closedAs: .lost, wasOpen: false, isActive: true, lostReason: nil) == .won)
+        #expect(HistoryEvent.moveEvent(into: .lost, closedAs: .won, wasOpen: false, isActive: true, lostReason: "late") == .lost)
+        #expect(HistoryEvent.moveEvent(into: .won, closedAs: .open, wasOpen: true, isActive: true, lostReason: nil) == .won)
+        #expect(HistoryEvent.moveEvent(into: .open, closedAs: .won, wasOpen: false, isActive: true, lostReason: nil) == .restored)
     }
 
     @Test func sinceKeepsDealsClosedFromThen() {
