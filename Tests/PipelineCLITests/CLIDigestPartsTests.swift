@@ -100,6 +100,25 @@ struct CLIDigestPartsTests {
         #expect(narrow.stdout.contains("\n  P90 ") && narrow.stdout.contains(amounts[0]), "\(narrow.stdout)")
     }
 
+    /// A listing stays a line a row at 80 columns: with VND amounts in the hundreds of millions
+    /// and archived deals (" (archived)" after the title), `opp list --archived` cuts its titles
+    /// and customers below their usual width rather than stacking each deal as a block (the
+    /// new-user trial); its amounts stay whole.
+    @Test func aListingCutsItsTitlesRatherThanStack() throws {
+        let cli = try CLI()
+        for index in 1...4 {
+            cli.ok(["opp", "add", "Deal \(index) with a long name", "--customer", "Customer \(index) Ltd", "--revenue", "210000000",
+                    "--currency", "VND", "--stage", "Negotiation"])
+            cli.ok(["opp", "archive", "\(index)"])
+        }
+        let result = cli.run(["opp", "list", "--archived"], environment: ["COLUMNS": "80"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 5, "a heading and four rows:\n\(result.stdout)")
+        for line in lines { #expect(displayWidth(line) <= 80, "\(line)") }
+        #expect(result.stdout.contains("210,000,000 VND") && result.stdout.contains("…"), "\(result.stdout)")
+    }
+
     /// `--since 0d` is today, said as today; XAU is an ISO 4217 code, but not of a currency
     /// of amounts; an unknown team names the option as typed; Vietnamese writes 0,01 %.
     @Test(arguments: StoreEngine.allCases) func theSmallWordings(_ engine: StoreEngine) throws {

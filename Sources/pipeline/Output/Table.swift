@@ -12,7 +12,8 @@ import TerminalCore
 /// name, a team's) are never cut: their text wraps between words onto the row's next lines,
 /// and they come down only to their longest word, after every other column has given way.
 ///
-/// When even that does not fit — amounts too wide for the line — the table is stacked: each
+/// Then flexible columns go below their `minimum`, down to six cells (or their heading's
+/// longest word). When even that does not fit — amounts too wide for the line — the table is stacked: each
 /// row becomes a block, its label on a line of its own, then each other column's heading and
 /// value on a line, so that nothing is cut and no line is longer than the width.
 ///
@@ -111,7 +112,7 @@ struct Table {
         var widths = columns.indices.map { max(content[$0], DisplayWidth.of(columns[$0].title)) }
         // The narrowest each column may become: a heading word is never cut, nor is a
         // fixed column's content, nor a label's word.
-        let floors = columns.indices.map { index in
+        var floors = columns.indices.map { index in
             let column = columns[index]
             if column.wraps {
                 let word = rows.reduce(0) { longest, row in
@@ -136,6 +137,16 @@ struct Table {
         shrink { content[$0] }  // headings wrap; nothing is cut
         shrink { columns[$0].wraps ? .max : 0 }
         shrink { _ in 0 }  // labels wrap between words
+        // Still too wide: rather than stack a listing (one block a row, a page a dozen deals),
+        // its cut columns give way below their usual minimum, down to six cells or their
+        // heading's longest word (the new-user trial: `opp list` of VND deals stacked at 80
+        // columns for two cells).
+        if excess > 0 {
+            for index in columns.indices where columns[index].minimum != nil && !columns[index].wraps {
+                floors[index] = max(columns[index].longestTitleWord, min(6, content[index]), 1)
+            }
+            shrink { _ in 0 }
+        }
         return widths
     }
 
