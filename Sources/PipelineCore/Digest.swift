@@ -83,6 +83,9 @@ public struct DigestPartItem: Sendable, Equatable {
         /// A stage's probability set to `probability` (the stage's name as the history line
         /// gives it), which changed the weighted amount of `deals` deals.
         case stage(Stage.ID?, name: String?, probability: Probability?, deals: Int)
+        /// A stage made `outcome` (open, won or lost), which took `deals` deals out of the open
+        /// pipeline or back into it (the new-user trial: each deal alone said nothing of why).
+        case stageOutcome(Stage.ID?, name: String?, outcome: StageOutcome?, deals: Int)
     }
 
     public var subject: Subject
@@ -113,7 +116,7 @@ private extension DigestPartItem.Subject {
     var order: Int64 {
         switch self {
         case .deal(let id, _): id.rawValue
-        case .stage(let id, _, _, _): id?.rawValue ?? 0
+        case .stage(let id, _, _, _), .stageOutcome(let id, _, _, _): id?.rawValue ?? 0
         }
     }
 }
@@ -181,17 +184,22 @@ extension Digest {
         var stageChanges: [StageProbabilityChange: DigestPartItem] = [:]
         func note(_ cause: DigestCause, _ totals: MoneyTotals, _ line: NamedHistoryLine?, title: String, deal: Opportunity.ID) {
             for (currency, amount) in totals.minorUnits where amount != 0 {
-                guard let line, cause == .stageProbability else {
+                guard let line, cause == .stageProbability || cause == .stageOutcome else {
                     items[currency, default: [:]][cause, default: []].append(DigestPartItem(
                         subject: .deal(deal, title: title), amount: amount, at: line?.change.at, by: line?.change.by))
                     continue
                 }
-                let key = StageProbabilityChange(currency: currency, stage: line.change.to, at: line.change.at, by: line.change.by)
-                var item = stageChanges[key] ?? DigestPartItem(
-                    subject: .stage(line.change.to, name: line.toName, probability: line.change.probability, deals: 0),
-                    amount: 0, at: line.change.at, by: line.change.by)
-                if case .stage(let stage, let name, let probability, let deals) = item.subject {
+                let key = StageProbabilityChange(currency: currency, cause: cause, stage: line.change.to, at: line.change.at, by: line.change.by)
+                let subject: DigestPartItem.Subject = cause == .stageOutcome
+                    ? .stageOutcome(line.change.to, name: line.toName, outcome: line.change.stageOutcome, deals: 0)
+                    : .stage(line.change.to, name: line.toName, probability: line.change.probability, deals: 0)
+                var item = stageChanges[key] ?? DigestPartItem(subject: subject, amount: 0, at: line.change.at, by: line.change.by)
+                switch item.subject {
+                case .stage(let stage, let name, let probability, let deals):
                     item.subject = .stage(stage, name: name, probability: probability, deals: deals + 1)
+                case .stageOutcome(let stage, let name, let outcome, let deals):
+                    item.subject = .stageOutcome(stage, name: name, outcome: outcome, deals: deals + 1)
+                case .deal: break
                 }
                 item.amount += amount
                 stageChanges[key] = item
@@ -228,7 +236,7 @@ extension Digest {
             }
         }
         for (key, item) in stageChanges where item.amount != 0 {
-            items[key.currency, default: [:]][.stageProbability, default: []].append(item)
+            items[key.currency, default: [:]][key.cause, default: []].append(item)
         }
         let byTime = { (a: DigestEvent, b: DigestEvent) in (a.at, a.deal.rawValue) < (b.at, b.deal.rawValue) }
         digest.created.sort(by: byTime)
@@ -252,8 +260,11 @@ extension Digest {
 
     /// One change of a stage's probability in one currency: the lines it wrote share the
     /// stage, the instant and who made it.
+    /// One change of a stage (its probability, or its outcome) by one person at one instant,
+    /// in one currency: the lines it wrote, one per deal, make one item.
     private struct StageProbabilityChange: Hashable {
         var currency: CurrencyCode
+        var cause: DigestCause
         var stage: Stage.ID?
         var at: Timestamp
         var by: String

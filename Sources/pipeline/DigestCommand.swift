@@ -205,6 +205,10 @@ struct DigestOutput {
         case .stage(_, let name, let probability, let deals):
             return localized("cli.digest.part.stage", user(name ?? "–"), probability.map { $0.display(in: language) } ?? "–",
                              Localizer(language).plural("count.deal", deals), who, when)
+        case .stageOutcome(_, let name, let outcome, let deals):
+            return localized("cli.digest.part.stageOutcome", user(name ?? "–"),
+                             outcome.map { Catalogue.text("outcome.\($0.rawValue)", language) } ?? "–",
+                             Localizer(language).plural("count.deal", deals), who, when)
         }
     }
 
@@ -304,6 +308,9 @@ struct DigestOutput {
         case .stage(let stage, let name, let probability, let deals):
             members = [("stage_id", stage.map { .int($0.rawValue) } ?? .null), ("stage", .optional(name)),
                        ("probability", probability.map { .number($0.decimalString) } ?? .null), ("deals", .int(Int64(deals)))]
+        case .stageOutcome(let stage, let name, let outcome, let deals):
+            members = [("stage_id", stage.map { .int($0.rawValue) } ?? .null), ("stage", .optional(name)),
+                       ("outcome", .optional(outcome?.rawValue)), ("deals", .int(Int64(deals)))]
         }
         return .object(members + [("amount", .string(MoneyFormat.plain(item.amount, currency: currency))),
                                   ("by", .optional(item.by)), ("at", .optional(item.at?.iso8601))])

@@ -165,8 +165,10 @@ struct DigestTests {
                         switch item.subject {
                         case .stage(_, _, _, let count):
                             #expect(cause == .stageProbability && count >= 1 && count <= stageLines, "seed \(seed)")
+                        case .stageOutcome(_, _, _, let count):
+                            #expect(cause == .stageOutcome && count >= 1 && count <= stageLines, "seed \(seed)")
                         case .deal:
-                            #expect(cause != .stageProbability, "seed \(seed)")
+                            #expect(cause != .stageProbability && cause != .stageOutcome, "seed \(seed)")
                             // A change in the history is in the period; "not in the history" has no when.
                             if let at = item.at { #expect(cause != .unrecorded && at.millisecondsSince1970 >= start && at.millisecondsSince1970 <= end) }
                             else { #expect(cause == .unrecorded) }

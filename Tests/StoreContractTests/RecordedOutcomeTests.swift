@@ -91,6 +91,16 @@ struct RecordedOutcomeTests {
         #expect(figures.parts == ["moved": 700_00])
         let later = try bridge(fixture, end + 1, fixture.clock)
         #expect(later.start == 1_500_00 && later.end == 0 && later.parts == ["stage_outcome": -1_500_00])
+        // What made that part: one item naming the stage, its new outcome and the two deals.
+        let digest = try fixture.store.digest(start: Timestamp(millisecondsSince1970: end + 1), end: Timestamp(millisecondsSince1970: fixture.clock),
+                                              team: nil, salesperson: nil, day: today(fixture))
+        let items = try #require(digest.bridges.first { $0.currency == .usd }).items(.stageOutcome)
+        #expect(items.count == 1 && items.first?.amount == -1_500_00)
+        if case .stageOutcome(let stage, let name, let outcome, let deals)? = items.first?.subject {
+            #expect(stage == (try fixture.stage("Proposition").id) && name == "Proposition" && outcome == .won && deals == 2)
+        } else {
+            Issue.record("the stage outcome's item is \(String(describing: items.first?.subject))")
+        }
     }
 
     /// A change of a stage's outcome writes one line for every deal in it — one whose

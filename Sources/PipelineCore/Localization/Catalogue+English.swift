@@ -1368,6 +1368,7 @@ extension Catalogue {
         "cli.digest.part.deal": "#{0} {1}, by {2} on {3}",
         "cli.digest.part.unrecorded": "#{0} {1}: what it is now, without a history line",
         "cli.digest.part.stage": "{0} set to {1}: {2}, by {3} on {4}",
+        "cli.digest.part.stageOutcome": "{0} made {1}: {2}, by {3} on {4}",
         "cli.digest.part.andMore": "and {0} more",
         "cli.digest.part.heading": "{0} ({1}): {2}",
         "cli.digest.parts": "What made each part",

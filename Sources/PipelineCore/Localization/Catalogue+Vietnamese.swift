@@ -1365,6 +1365,7 @@ extension Catalogue {
         "cli.digest.part.deal": "#{0} {1}, do {2} thực hiện ngày {3}",
         "cli.digest.part.unrecorded": "#{0} {1}: hiện trạng không có dòng lịch sử nào ghi lại",
         "cli.digest.part.stage": "{0} đổi thành {1}: {2}, do {3} đổi ngày {4}",
+        "cli.digest.part.stageOutcome": "{0} chuyển thành {1}: {2}, do {3} đổi ngày {4}",
         "cli.digest.part.andMore": "và {0} mục khác",
         "cli.digest.part.heading": "{0} ({1}): {2}",
         "cli.digest.parts": "Từng phần chênh lệch đến từ đâu",
