@@ -1335,6 +1335,7 @@ extension Catalogue {
         "cli.digest.sinceOrFrom": "Give either --since or --from (and --to), not both.",
         "cli.digest.toWithoutFrom": "--to needs --from: give the first day of the period too.",
         "cli.date.bad": "{0}: '{1}' is not a date; write it as YYYY-MM-DD (year, month, day), e.g. 2026-12-01, or 7d (7 days ago), 4w (4 weeks ago), yesterday, today",
+        "cli.date.tooFarBack": "{0}: '{1}' is too far back; a period reaches at most {2} days (about ten years) back, or give its first day as a date such as 2016-12-01",
         "cli.date.future.first": "{0}: '{1}' is after today; the period starts today or earlier, e.g. 7d (7 days ago)",
         "cli.date.future.last": "{0}: '{1}' is after today; the period ends today or earlier, as nothing has happened after today yet",
         "cli.digest.fromAfterTo": "The period would start on {0}, after its last day {1}: give a --from on or before --to.",

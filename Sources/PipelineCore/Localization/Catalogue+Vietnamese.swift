@@ -1332,6 +1332,7 @@ extension Catalogue {
         "cli.digest.sinceOrFrom": "Hãy dùng --since hoặc --from (và --to), không dùng cả hai.",
         "cli.digest.toWithoutFrom": "--to cần đi cùng --from: hãy cho biết cả ngày đầu tiên của kỳ.",
         "cli.date.bad": "{0}: '{1}' không phải ngày; hãy viết theo dạng DD/MM/YYYY (ngày/tháng/năm) hoặc YYYY-MM-DD, ví dụ 01/12/2026, hoặc 7d (7 ngày trước), 4t (4 tuần trước), hôm qua, hôm nay",
+        "cli.date.tooFarBack": "{0}: '{1}' lùi quá xa; kỳ chỉ lùi về trước tối đa {2} ngày (khoảng mười năm), hoặc hãy ghi ngày bắt đầu, ví dụ 01/12/2016",
         "cli.date.future.first": "{0}: '{1}' là sau hôm nay; kỳ phải bắt đầu từ hôm nay trở về trước, ví dụ 7d (7 ngày trước)",
         "cli.date.future.last": "{0}: '{1}' là sau hôm nay; kỳ phải kết thúc vào hôm nay hoặc sớm hơn, vì sau hôm nay chưa có gì xảy ra",
         "cli.digest.fromAfterTo": "Kỳ sẽ bắt đầu ngày {0}, sau ngày cuối cùng {1}: hãy chọn --from không muộn hơn --to.",
