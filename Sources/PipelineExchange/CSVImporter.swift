@@ -216,7 +216,7 @@ public struct CSVImporter {
                        _ t: Localizer) throws -> Result<MappedRow, any Error> {
         do {
             guard row.count == headers.count else {
-                throw ImportProblem(column: nil, message: t("import.fieldCount", row.count, headers.count))
+                throw ImportProblem(column: nil, message: t.plural("import.fieldCount", row.count, headers.count))
             }
             // A cell the export guarded against spreadsheets' formulas gets its value back.
             let values = row.map { withLineFeeds(SpreadsheetSafety.unguarded($0)) }

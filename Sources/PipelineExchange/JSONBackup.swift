@@ -170,18 +170,27 @@ public enum JSONBackup {
     public static let lineLimit = 26 << 20
 
     /// Restores the backup at `path`, read as UTF-8.
-    public static func restore(path: String, into database: any BackupSink, progress: RowProgress = .none) throws -> Summary {
-        try restore(TextStream(ImportSource(path), encoding: nil), into: database, progress: progress)
+    public static func restore(path: String, into database: any BackupSink, progress: RowProgress = .none,
+                               now: Timestamp? = nil) throws -> Summary {
+        try restore(TextStream(ImportSource(path), encoding: nil), into: database, progress: progress, now: now)
     }
+
+
 
     /// Restores a full backup into a fresh database, all or nothing. Every value passes the
     /// validation the command line applies when the same value is typed; the first that
     /// does not is refused with its line and its place in the file, and nothing is changed.
     /// `progress` hears of every element read (and may stop the restore: nothing is then kept).
-    public static func restore(_ text: TextStream, into database: any BackupSink, progress: RowProgress = .none) throws -> Summary {
+    /// `now` is the current time (the machine's when nil): no time in the backup may be more
+    /// than a day after it (`IntegrityClock`: a backup records what has happened, but the
+    /// machine that wrote it may have had a clock a little ahead; a time past that —
+    /// 9999-12-31 in a hostile trial — made the digest disagree with the forecast).
+    public static func restore(_ text: TextStream, into database: any BackupSink, progress: RowProgress = .none,
+                               now: Timestamp? = nil) throws -> Summary {
         var summary = Summary()
         var elements = 0
         var decoder = BackupDecoder()
+        decoder.latestTime = IntegrityClock.latestTime(now: now)
         // A backup keeps what the version that wrote it stored, even text beyond today's
         // lengths (`TextLimit`): restoring it must never lose it.
         try TextInput.$limitsLength.withValue(false) {
@@ -263,6 +272,14 @@ public enum JSONBackup {
         // short (a copy interrupted, a disk full) ends elsewhere, and is refused whole
         // rather than restored in part.
         var closed = false
+        // A line that is not one whole JSON value: the last of a file cut short, or one of a
+        // backup re-indented (its values then span lines). Each is said as what it is.
+        func object(_ json: Data, line: Int) throws -> [String: Any] {
+            if let object = try? JSONSerialization.jsonObject(with: json) as? [String: Any] { return object }
+            var rest: Data?
+            repeat { rest = try lines.next() } while rest.map { trimmed($0).isEmpty } == true
+            throw PipelineError.backupInconsistent(BackupFault(rest == nil ? "backup.lineCutShort" : "backup.notOneLine", line: line))
+        }
         while let raw = try lines.next() {
             number += 1
             let line = trimmed(raw)
@@ -300,13 +317,6 @@ public enum JSONBackup {
         return line[first...last]
     }
 
-    static func object(_ json: Data, line: Int) throws -> [String: Any] {
-        guard let object = try? JSONSerialization.jsonObject(with: json) as? [String: Any] else {
-            throw PipelineError.backupInconsistent(BackupFault("backup.notAnObject", line: line))
-        }
-        return object
-    }
-
     /// A backup in another format version (a newer pipeline's) is refused before anything
     /// of it is read: its fields may mean what this version cannot know.
     static func checkVersion(_ text: String, line: Int?) throws {
@@ -335,6 +345,9 @@ public enum JSONBackup {
 /// that nothing a user could not type can be restored. What it refuses comes out as a
 /// `BackupFault` naming the place in the file.
 struct BackupDecoder {
+    /// The latest time, in milliseconds since 1970, a backup's times may hold (see
+    /// `IntegrityClock`).
+    var latestTime: Int64 = .max
     private var teams: [Team] = []
     private var teamIDs = Set<Team.ID>()
     private var stages: [Stage] = []
@@ -403,8 +416,9 @@ struct BackupDecoder {
 
     mutating func stage(_ element: JSONBackup.Element) throws -> (Stage, String?) {
         let object = element.object
-        guard let outcome = StageOutcome(rawValue: try string(object, "outcome", element)) else {
-            throw BackupFault("backup.badOutcome", path: element.path("outcome"))
+        let outcomeText = try string(object, "outcome", element)
+        guard let outcome = StageOutcome(rawValue: outcomeText) else {
+            throw BackupFault("backup.badOutcome", outcomeText, path: element.path("outcome"))
         }
         let team = try optionalInteger(object, "team_id", element).map { Team.ID($0) }
         if let team { try requireTeam(team, element, "team_id") }
@@ -559,7 +573,7 @@ struct BackupDecoder {
     /// not recorded, read with the stage's outcome now).
     private func historyStageOutcome(_ object: [String: Any], _ element: JSONBackup.Element) throws -> StageOutcome? {
         guard let text = try optionalString(object, "stage_outcome", element) else { return nil }
-        guard let outcome = StageOutcome(rawValue: text) else { throw BackupFault("backup.badStageOutcome", path: element.path("stage_outcome")) }
+        guard let outcome = StageOutcome(rawValue: text) else { throw BackupFault("backup.badStageOutcome", text, path: element.path("stage_outcome")) }
         return outcome
     }
 
@@ -711,6 +725,8 @@ struct BackupDecoder {
             // The path names the field; the sentence quotes what it holds.
             throw BackupFault("backup.notTime", text, path: element.path(key))
         }
+        // Every time a backup holds is of something that already happened.
+        guard value.millisecondsSince1970 <= latestTime else { throw BackupFault("backup.futureTime", text, path: element.path(key)) }
         return value
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import PipelineCore
 
 /// One thing wrong with a store, as `pipeline check` reports it.
@@ -10,12 +11,17 @@ public enum IntegrityProblem: Equatable, Sendable, CustomStringConvertible {
     case filterIndex(String)
     /// A maintained per-stage total disagrees with the deals it sums.
     case stageTotal(team: Int64, stage: Int64, currency: String, kept: Int, counted: Int)
+    /// A maintained per-stage total of one salesperson's deals ("my pipeline"'s header sums)
+    /// disagrees with the deals it sums.
+    case salespersonTotal(team: Int64, stage: Int64, salesperson: String, currency: String, kept: Int, counted: Int)
     /// A maintained count of a column's deals whose next activity is due on a date (the
     /// header's overdue count sums them) disagrees with the deals; `salesperson` is nil for
     /// the team's count, else the count kept for that salesperson.
     case dueCount(team: Int64, stage: Int64, salesperson: String?, due: String, kept: Int, counted: Int)
     /// A deal's stage is not where its last history line took it.
     case stageNotInHistory(opportunity: Int64)
+    /// A deal is in a stage but has no history line at all (they were deleted by hand).
+    case noHistory(opportunity: Int64, stage: Int64)
     /// A deal's stored weighted amount is not its amount at its probability.
     case weightedAmount(opportunity: Int64)
     /// A user's own value of a personal setting that cannot be used: a team that no longer
@@ -41,15 +47,21 @@ public enum IntegrityProblem: Equatable, Sendable, CustomStringConvertible {
     /// Not repaired: which currency was meant is not known.
     case unknownCurrency(table: String, id: Int64, code: String, rows: Int)
 
+    /// The columns holding an amount in its currency's smallest unit, alike on both engines:
+    /// one beyond `Money.maximumMinorUnits` (set by another program) is named by `check`.
+    public static let amountColumns: [(table: String, column: String)] = [
+        ("opportunity", "expected_revenue"), ("opportunity", "weighted_revenue"), ("stage_history", "amount"),
+    ]
+
     /// The tables a repair makes again when they are gone: counts kept from the deals.
     public static let rebuiltTables: Set<String> = ["stage_total", "due_count", "salesperson_due_count"]
 
     /// Whether `pipeline check --repair` rebuilds what this is about.
     public var isRepairable: Bool {
         switch self {
-        case .file, .filterIndex, .stageTotal, .dueCount, .weightedAmount, .preference, .activityGlance: return true
+        case .file, .filterIndex, .stageTotal, .salespersonTotal, .dueCount, .weightedAmount, .preference, .activityGlance: return true
         case .missingTable(let table): return Self.rebuiltTables.contains(table)  // rebuilt from the deals
-        case .pages, .stageNotInHistory, .unreadableValue, .missingColumn, .invalidValue, .unknownCurrency: return false
+        case .pages, .stageNotInHistory, .noHistory, .unreadableValue, .missingColumn, .invalidValue, .unknownCurrency: return false
         }
     }
 
@@ -63,11 +75,14 @@ public enum IntegrityProblem: Equatable, Sendable, CustomStringConvertible {
         case .filterIndex(let text): return t("check.filterIndex", text)
         case .stageTotal(let team, let stage, let currency, let kept, let counted):
             return t("check.stageTotal", team, stage, currency, kept, counted)
+        case .salespersonTotal(let team, let stage, let salesperson, let currency, let kept, let counted):
+            return t("check.salespersonTotal", team, stage, currency, kept, counted, salesperson)
         case .dueCount(let team, let stage, nil, let due, let kept, let counted):
             return t("check.dueCount", team, stage, due, kept, counted)
         case .dueCount(let team, let stage, let salesperson?, let due, let kept, let counted):
             return t("check.salespersonDueCount", team, stage, due, kept, counted, salesperson)
         case .stageNotInHistory(let opportunity): return t("check.stageNotInHistory", opportunity)
+        case .noHistory(let opportunity, let stage): return t("check.noHistory", opportunity, stage)
         case .weightedAmount(let opportunity): return t("check.weightedAmount", opportunity)
         case .preference(let user, let key, let value): return t("check.preference", user, key, value)
         case .unreadableValue(let table, let id, let column): return t("check.unreadableValue", table, id, column)
@@ -102,6 +117,10 @@ public enum ValueRule: Equatable, Sendable {
     case outOfRange(ClosedRange<Int>)
     /// Done without who did it, or the other way round.
     case doneWithoutWho
+    /// A time more than a day after now (`IntegrityClock`).
+    case future
+    /// An amount beyond `Money.maximumMinorUnits` (or below zero): read, it showed as 0.
+    case amount
 
     public func message(in language: Language) -> String {
         let t = Localizer(language)
@@ -115,6 +134,8 @@ public enum ValueRule: Equatable, Sendable {
         case .tooLong(let limit): return t("check.rule.tooLong", limit)
         case .outOfRange(let range): return t("check.rule.outOfRange", range.lowerBound, range.upperBound)
         case .doneWithoutWho: return t("check.rule.doneWithoutWho")
+        case .future: return t("check.rule.future")
+        case .amount: return t("check.rule.amount", Money.maximumDigits)
         }
     }
 }
@@ -129,4 +150,30 @@ public struct IntegrityReport: Equatable, Sendable {
         self.problems = problems
         self.filterIndexChecked = filterIndexChecked
     }
+}
+
+/// The instant a check compares stored times with: every time the program stores is of
+/// something that has already happened, so one far after now (9999-12-31, written by a
+/// restore before it refused such times, or by another program) is named by `check`.
+public enum IntegrityClock {
+    /// The current time (the executable sets it, so that `PIPELINE_NOW` is followed); the
+    /// machine's clock when nil.
+    @TaskLocal public static var now: Timestamp?
+
+    /// How far after now a stored time may be: the machine that wrote it may have had a
+    /// clock a little ahead of this one's. A day covers any honest clock.
+    public static let allowanceMilliseconds: Int64 = 86_400_000
+
+    /// The latest time, in milliseconds since 1970, a stored time may hold.
+    public static func latestTime(now: Timestamp? = nil) -> Int64 {
+        let current = now ?? Self.now ?? Timestamp(millisecondsSince1970: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
+        return current.millisecondsSince1970 &+ allowanceMilliseconds
+    }
+
+    /// The columns holding when something happened, alike on both engines (milliseconds since 1970).
+    public static let recordedTimes: [(table: String, column: String)] = [
+        ("team", "created_at"), ("opportunity", "created_at"), ("opportunity", "updated_at"), ("opportunity", "stage_changed_at"),
+        ("opportunity", "converted_at"), ("stage_history", "changed_at"), ("activity", "done_at"), ("activity", "created_at"),
+        ("activity", "updated_at"), ("deal_note", "created_at"),
+    ]
 }

@@ -47,7 +47,7 @@ extension SQLiteEngine {
             // "My pipeline"'s header sums read these: compared as the stage totals are (found
             // by a hostile trial: a changed salesperson total passed the check).
             let salespersonTotals = try Row.fetchAll(db, sql: """
-                SELECT team_id, stage_id, currency, coalesce(o.n, 0) AS counted, coalesce(t.count, 0) AS kept
+                SELECT team_id, stage_id, salesperson, currency, coalesce(o.n, 0) AS counted, coalesce(t.count, 0) AS kept
                 FROM (\(Self.salespersonTotalsQuery)) AS o
                 FULL OUTER JOIN salesperson_total AS t USING (team_id, stage_id, salesperson, currency, active)
                 WHERE coalesce(o.n, 0) != coalesce(t.count, 0)
@@ -56,7 +56,8 @@ extension SQLiteEngine {
                 LIMIT \(Self.reportedInvalidValues)
                 """)
             problems += salespersonTotals.map { row in
-                .stageTotal(team: row["team_id"], stage: row["stage_id"], currency: row["currency"], kept: row["kept"], counted: row["counted"])
+                .salespersonTotal(team: row["team_id"], stage: row["stage_id"], salesperson: row["salesperson"] as String? ?? "",
+                                  currency: row["currency"], kept: row["kept"], counted: row["counted"])
             }
             // Each deal's weighted amount against its amount and probability, as on a server.
             let weighted = try Int64.fetchAll(db, sql: """
@@ -92,15 +93,19 @@ extension SQLiteEngine {
             try checked()
             // Every stage change writes a history line in the same transaction: a deal's
             // stage is where its last line says it went.
-            let strays = try Int64.fetchAll(db, sql: """
-                SELECT o.id FROM opportunity o
+            let strays = try Row.fetchAll(db, sql: """
+                SELECT o.id, o.stage_id, EXISTS (SELECT 1 FROM stage_history h WHERE h.opportunity_id = o.id) FROM opportunity o
                 WHERE o.type = 'opportunity' AND o.stage_id IS NOT NULL
                   AND o.stage_id IS NOT (SELECT h.to_stage_id FROM stage_history h
                                          WHERE h.opportunity_id = o.id ORDER BY h.id DESC LIMIT 1)
                 LIMIT 20
                 """)
             try checked()
-            problems += strays.map(IntegrityProblem.stageNotInHistory) + (try Self.unreadableValues(db))
+            // A deal without any line is said so, as a restore says it.
+            problems += strays.map { row -> IntegrityProblem in
+                row[2] as Bool ? .stageNotInHistory(opportunity: row[0]) : .noHistory(opportunity: row[0], stage: row[1])
+            }
+            problems += try Self.unreadableValues(db)
             try checked()
             problems += try Self.invalidValues(db)
             try checked()
@@ -268,6 +273,21 @@ extension SQLiteEngine {
                     """, arguments: [field.maximumLength, reportedInvalidValues])
                 for id in ids { report(table, id, column, .tooLong(limit: field.maximumLength)) }
             }
+        }
+        // Amounts beyond what an amount can be (the deal then showed as 0).
+        for (table, column) in IntegrityProblem.amountColumns where !full {
+            let ids = try Int64.fetchAll(db, sql: """
+                SELECT id FROM \(table) WHERE typeof(\(column)) = 'integer' AND (\(column) > ? OR \(column) < 0) ORDER BY id LIMIT ?
+                """, arguments: [Money.maximumMinorUnits, reportedInvalidValues])
+            for id in ids { report(table, id, column, .amount) }
+        }
+        // Times after now (a restore took them before it refused them).
+        let latest = IntegrityClock.latestTime()
+        for (table, column) in IntegrityClock.recordedTimes where !full {
+            let ids = try Int64.fetchAll(db, sql: """
+                SELECT id FROM \(table) WHERE typeof(\(column)) = 'integer' AND \(column) > ? ORDER BY id LIMIT ?
+                """, arguments: [latest, reportedInvalidValues])
+            for id in ids { report(table, id, column, .future) }
         }
         return problems
     }

@@ -47,13 +47,15 @@ extension PostgresEngine {
             // Every stage change writes a history line in the same transaction: a deal's stage
             // is where its last line says it went.
             for row in try transaction.rows("""
-                SELECT o.id FROM opportunity o
+                SELECT o.id, o.stage_id, EXISTS (SELECT 1 FROM stage_history h WHERE h.opportunity_id = o.id) FROM opportunity o
                 WHERE o.type = 'opportunity' AND o.stage_id IS NOT NULL
                   AND o.stage_id IS DISTINCT FROM (SELECT h.to_stage_id FROM stage_history h
                                                    WHERE h.opportunity_id = o.id ORDER BY h.id DESC LIMIT 1)
                 ORDER BY o.id LIMIT 20
                 """) {
-                problems.append(.stageNotInHistory(opportunity: try row.int64(0)))
+                // A deal without any line is said so, as a restore says it.
+                problems.append(try row.bool(2) ? .stageNotInHistory(opportunity: try row.int64(0))
+                                                : .noHistory(opportunity: try row.int64(0), stage: try row.int64(1)))
             }
             try checked()
             for row in try transaction.rows("""
@@ -63,6 +65,22 @@ extension PostgresEngine {
                 ORDER BY id LIMIT 20
                 """) {
                 problems.append(.weightedAmount(opportunity: try row.int64(0)))
+            }
+            try checked()
+            // Amounts beyond what an amount can be (the deal then showed as 0).
+            for (table, column) in IntegrityProblem.amountColumns where problems.count < 100 {
+                for row in try transaction.rows("""
+                    SELECT id FROM \(table) WHERE \(column) > \(Money.maximumMinorUnits) OR \(column) < 0 ORDER BY id LIMIT 100
+                    """) {
+                    problems.append(.invalidValue(table: table, id: try row.int64(0), column: column, rule: .amount))
+                }
+            }
+            // Times after now (a restore took them before it refused them).
+            let latest = IntegrityClock.latestTime()
+            for (table, column) in IntegrityClock.recordedTimes where problems.count < 100 {
+                for row in try transaction.rows("SELECT id FROM \(table) WHERE \(column) > \(latest) ORDER BY id LIMIT 100") {
+                    problems.append(.invalidValue(table: table, id: try row.int64(0), column: column, rule: .future))
+                }
             }
             try checked()
             return IntegrityReport(problems: problems)

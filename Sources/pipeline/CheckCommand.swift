@@ -31,7 +31,7 @@ struct CheckCommand: ParsableCommand {
         let report: IntegrityReport
         do {
             defer { progress.clear() }
-            report = try session.database.integrityReport(progress: progress.rows)
+            report = try IntegrityClock.$now.withValue(.now) { try session.database.integrityReport(progress: progress.rows) }
         }
         var problems = report.problems
         if repair, !problems.isEmpty {

@@ -1,3 +1,4 @@
+import Foundation
 import PipelineCore
 
 /// A date option's value refused: one sentence naming the option as typed (`--since`,
@@ -25,7 +26,24 @@ enum DateOption {
         } catch .sinceDateInTheFuture {
             throw DateOptionProblem(message: localized(end == .first ? "cli.date.future.first" : "cli.date.future.last", option, text))
         } catch {
+            // `99999d`: a step back beyond the limit is a number of days, not something else
+            // (it was called "not a date").
+            if Self.isStepBeyondLimit(text) {
+                throw DateOptionProblem(message: localized("cli.date.tooFarBack", option, text, CalendarDate.relativeStepLimit))
+            }
             throw DateOptionProblem(message: localized("cli.date.bad", option, text))
         }
+    }
+
+    /// `99999d`, `-600w`: days or weeks back, written as `parsingSince` takes them, but more
+    /// than `CalendarDate.relativeStepLimit` days.
+    static func isStepBeyondLimit(_ text: String) -> Bool {
+        let word = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let bare = word.hasPrefix("-") ? word.dropFirst() : Substring(word)
+        guard let unit = bare.last, "dwnt".contains(unit) else { return false }
+        let digits = bare.dropLast()
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return false }
+        let days = Int(digits).map { $0.multipliedReportingOverflow(by: unit == "w" || unit == "t" ? 7 : 1) }
+        return days.map { $0.overflow || $0.partialValue > CalendarDate.relativeStepLimit } ?? true
     }
 }

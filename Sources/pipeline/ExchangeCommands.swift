@@ -142,7 +142,7 @@ struct ImportCommand: ParsableCommand {
         if (format ?? Self.format(of: file, startingWith: text.peek(256))) == .json {
             guard !dryRun else { throw ValidationError(localized("cli.exchange.dryRunAppliesToCsv")) }
             let progress = ProgressDisplay(.restoring, quiet: quiet)
-            let summary = try cancellable(progress) { try JSONBackup.restore(text, into: session.database, progress: progress.rows) }
+            let summary = try cancellable(progress) { try JSONBackup.restore(text, into: session.database, progress: progress.rows, now: .now) }
             let t = Localizer(session.language)
             Console.out(localized("cli.exchange.restoredTeamsStagesLeadsAnd", t.plural("count.team", summary.teams), t.plural("count.stage", summary.stages),
                                   t.plural("count.leadOrOpportunity", summary.records), t.plural("count.stageChange", summary.history)))

@@ -59,11 +59,34 @@ struct CLICheckTests {
         try SQLiteFile.execute("UPDATE stage_total SET count = count + 5, expected_low = expected_low + 1", on: cli.database)
         let check = cli.run(["check"])
         #expect(check.status == 65)
-        #expect(check.stdout == "the totals of team 1, stage 1, USD: 6 deals kept where 1 are counted, or their sums differ\n")
+        // The counts stand alone ("6 deals kept where 1 are counted" said "1 are" before), and
+        // "my pipeline"'s salesperson totals are named as such, with whose they are.
+        #expect(check.stdout == "the totals of team 1, stage 1, USD do not match its deals: the count kept is 6 where the deals number 1, or their sums differ\n")
         #expect(check.stderr == "1 problem; pipeline check --repair rebuilds what it is about\n")
         cli.ok(["check", "--repair"])
         #expect(cli.ok(["check"]).stdout.contains("is sound"))
         #expect((cli.object(["forecast"])["open"] as? [String: Any])?["count"] as? Int == 1)
+    }
+
+    /// Found by a hostile trial: an amount beyond what an amount can be (the deal showed as
+    /// $0.00) passed `check` and `check --repair`; a deal whose history lines were all deleted
+    /// was said to be "not where its history last took it". Each is now named as what it is,
+    /// and the repair says it cannot fix them.
+    @Test func anAmountOutOfRangeAndADealWithoutHistoryAreNamed() throws {
+        let cli = CLI()
+        cli.ok(["opp", "add", "Deal", "--revenue", "1,000"])
+        cli.ok(["opp", "add", "Other", "--revenue", "5"])
+        try SQLiteFile.execute("UPDATE opportunity SET expected_revenue = 9223372036854775807 WHERE id = 1", on: cli.database)
+        try SQLiteFile.execute("DELETE FROM stage_history WHERE opportunity_id = 2", on: cli.database)
+        for arguments in [["check"], ["check", "--repair"]] {
+            let check = cli.run(arguments)
+            #expect(check.status == 65, "\(check.stdout)\(check.stderr)")
+            #expect(check.stdout.contains("opportunity row 1: its expected_revenue is not an amount pipeline can hold"), "\(check.stdout)")
+            #expect(check.stdout.contains("a repair cannot know the right one"), "\(check.stdout)")
+            #expect(check.stdout.contains("opportunity 2 is in stage 1, but its stage history has no line"), "\(check.stdout)")
+            #expect(!check.stdout.contains("opportunity 2: its stage is not where"), "\(check.stdout)")
+            #expect(check.stderr.contains("cannot"), "\(check.stderr)")
+        }
     }
 
     /// A column dropped by hand is named (the file used to be called sound), and nothing is

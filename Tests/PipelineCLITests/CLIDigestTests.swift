@@ -245,6 +245,9 @@ struct CLIDigestTests {
             (["--team", "Nobody"], 65, "Nobody"),
             (["--since", "+3d"], 65, "--since: '+3d' is after today"),
             (["--since", "-3x"], 65, "--since: '-3x' is not a date"),
+            // Too many days back is said so (a hostile trial read "is not a date").
+            (["--since", "99999d"], 65, "--since: '99999d' is too far back; a period reaches at most 3650 days"),
+            (["--since", "-99999999999999999999w"], 65, "is too far back"),
             (["--from", "2999-01-01"], 65, "--from: '2999-01-01' is after today"),
             (["--from", "2026-12-01", "--to", "2026-12-04"], 65, "--to: '2026-12-04' is after today"),
             (["--from", "2026-12-01", "--to", "+1d"], 65, "--to: '+1d' is after today"),

@@ -106,7 +106,7 @@ struct CLIRestoreTests {
     /// the backup lacks (said in the database's words), a time that is not one (the sentence
     /// quoted the field's name, not its value). Each is one sentence with its line, its place
     /// and what it holds (65), and nothing is changed.
-    @Test(arguments: StoreEngine.allCases, 0..<6)
+    @Test(arguments: StoreEngine.allCases, 0..<9)
     func aBackupsUnknownCurrencyMissingRecordOrBadTimeIsNamed(_ engine: StoreEngine, _ number: Int) throws {
         let (cli, backup) = try Self.backup(engine)
         let (section, index, key, value, expected): (String, Int?, String, Any, String) = [
@@ -114,8 +114,14 @@ struct CLIRestoreTests {
             ("stage_history", 0, "currency", "ZZZ", "stage_history[0].currency: 'ZZZ' is not an ISO 4217 code"),
             ("settings", nil, "currency", "ZZZ", "settings.currency: "),
             ("stage_history", 0, "opportunity_id", 999, "stage_history[0].opportunity_id: there is no record 999 among the backup's records"),
-            ("stage_history", 0, "at", "next tuesday", "stage_history[0].at: 'next tuesday' is not an ISO 8601 time"),
-            ("records", 0, "created_at", "2026-13-01T00:00:00Z", "records[0].created_at: '2026-13-01T00:00:00Z' is not an ISO 8601 time"),
+            ("stage_history", 0, "at", "next tuesday", "stage_history[0].at: 'next tuesday' is not a UTC time in ISO 8601 ending in Z"),
+            ("records", 0, "created_at", "2026-13-01T00:00:00Z", "records[0].created_at: '2026-13-01T00:00:00Z' is not a UTC time in ISO 8601"),
+            // A time with an offset: the backup writes UTC, and says so (it said "not an ISO 8601 time").
+            ("stage_history", 0, "at", "2026-12-01T00:00:00+07:00",
+             "stage_history[0].at: '2026-12-01T00:00:00+07:00' is not a UTC time in ISO 8601 ending in Z"),
+            // Times after now (a hostile trial's 9999-12-31 was restored and then called sound).
+            ("stage_history", 0, "at", "9999-12-31T23:59:59.999Z", "stage_history[0].at: '9999-12-31T23:59:59.999Z' is more than a day after now"),
+            ("records", 0, "updated_at", "2999-01-01T00:00:00Z", "records[0].updated_at: '2999-01-01T00:00:00Z' is more than a day after now"),
         ][number]
         let file = cli.path("named.json")
         try Self.changing(backup, section, index, key, to: value).write(toFile: file, atomically: true, encoding: .utf8)
@@ -126,6 +132,34 @@ struct CLIRestoreTests {
         #expect(result.status == 65, "\(section).\(key): \(result.status) \(result.stderr)")
         #expect(result.stderr.contains(expected) && result.stderr.contains("line "), "\(result.stderr)")
         #expect(section != "settings" || result.stderr.contains("'ZZZ'"), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        #expect(target.everything() == before)
+    }
+
+    /// What a hostile trial found the restore said of a backup re-indented or cut short ("it is
+    /// not a JSON object") and of a stage outcome that is none (it quoted the field's name):
+    /// each now says what is wrong in one sentence with its line, and nothing is changed.
+    @Test(arguments: 0..<3)
+    func aReindentedOrCutBackupAndABadOutcomeAreSaidAsWhatTheyAre(_ number: Int) throws {
+        let (cli, backup) = try Self.backup()
+        // As `python3 -m json.tool` leaves it: the same order, each value on lines of its own.
+        let reindented = backup.replacingOccurrences(of: "{\"", with: "{\n    \"").replacingOccurrences(of: ",\"", with: ",\n    \"")
+        let lines = backup.split(separator: "\n", omittingEmptySubsequences: false)
+        let historyLine = try #require(lines.firstIndex { $0.contains("\"opportunity_id\"") })
+        let cut = lines[...historyLine].joined(separator: "\n").dropLast(10)
+        let (text, expected): (String, String) = [
+            (reindented, "it is not one whole JSON value: a backup holds one JSON value a line, as pipeline export --format json writes it"),
+            (String(cut), "line \(historyLine + 1): the file ends in the middle of this line: it was cut short, and nothing of it was restored"),
+            (try Self.changing(backup, "stage_history", 0, "stage_outcome", to: "maybe"), "stage_history[0].stage_outcome: 'maybe' is not open, won or lost"),
+        ][number]
+        let file = cli.path("said.json")
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        let target = CLI()
+        target.ok(["team", "list"])
+        let before = target.everything()
+        let result = target.run(["import", file])
+        #expect(result.status == 65, "\(result.status) \(result.stderr)")
+        #expect(result.stderr.contains(expected) && result.stderr.contains("line "), "\(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
         #expect(target.everything() == before)
     }

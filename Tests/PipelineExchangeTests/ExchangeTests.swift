@@ -196,6 +196,8 @@ struct CSVImportTests {
     @Test(arguments: [
         ("name,stage_id\nDeal,Nowhere\n", 2, "stage_id", "no stage 'Nowhere'"),
         ("name,expected_revenue\nDeal,12,5\n", 2, nil, "has 3 fields where the header has 2"),
+        // One field is said in the singular (a hostile trial read "has 1 fields").
+        ("name,expected_revenue,probability\nDeal\n", 2, nil, "has 1 field where the header has 3"),
         ("name,expected_revenue\nDeal,1.2.3\n", 2, "expected_revenue", "is not an amount"),
         ("name,date_deadline\nDeal,31/12/2026\n", 2, "date_deadline", "is not a date"),
         ("name,team_id\nDeal,Nobody\n", 2, "team_id", "give --create-missing-teams"),
@@ -492,6 +494,33 @@ struct RoundTripTests {
         let refused = try fixture.another()
         #expect(throws: PipelineError.self) { try JSONBackup.restore(path: fixture.file("bad.json", bad), into: refused) }
         #expect(try lines(refused).isEmpty)
+    }
+
+    /// Found by a hostile trial: a history line dated 9999-12-31 was restored, `check` called
+    /// the file sound and the digest disagreed with the forecast. Every time of a backup is
+    /// of something that happened: one more than a day after now is refused with its place
+    /// (a clock up to a day ahead is allowed), and nothing is restored.
+    @Test(arguments: ExchangeEngine.allCases)
+    func aBackupTimeMoreThanADayAfterNowIsRefused(_ engine: ExchangeEngine) throws {
+        let fixture = try ExchangeFixture(engine)
+        try populated(fixture)
+        let backup = try fixture.exported(.all, csv: false)
+        let path = fixture.file("backup.json", backup)
+        let latest = try #require(backup.matches(of: /"(at|created_at|updated_at|stage_changed_at)":"([^"]+)"/)
+            .compactMap { Timestamp(iso8601: String($0.output.2)) }.max())
+        // Now a day (less one millisecond) before the backup's latest time: a clock ahead by that much is allowed.
+        let allowed = Timestamp(millisecondsSince1970: latest.millisecondsSince1970 - IntegrityClock.allowanceMilliseconds)
+        _ = try JSONBackup.restore(path: path, into: try fixture.another(), now: allowed)
+        let tooEarly = Timestamp(millisecondsSince1970: allowed.millisecondsSince1970 - 1)
+        let refused = try fixture.another()
+        do {
+            _ = try JSONBackup.restore(path: path, into: refused, now: tooEarly)
+            Issue.record("a time more than a day after now was restored")
+        } catch let error as PipelineError {
+            #expect(error.message(in: .english).contains("is more than a day after now"), "\(error.message(in: .english))")
+            #expect(error.message(in: .english).contains("line "), "\(error.message(in: .english))")
+        }
+        #expect(try fixture.records(refused).isEmpty)
     }
 
     @Test(arguments: ExchangeEngine.allCases)
