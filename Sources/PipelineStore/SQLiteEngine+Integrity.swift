@@ -281,12 +281,13 @@ extension SQLiteEngine {
                 """, arguments: [Money.maximumMinorUnits, reportedInvalidValues])
             for id in ids { report(table, id, column, .amount) }
         }
-        // Times after now (a restore took them before it refused them).
+        // Times after now (a restore took them before it refused them); one past the calendar's
+        // end is already named as a time pipeline cannot hold, once.
         let latest = IntegrityClock.latestTime()
         for (table, column) in IntegrityClock.recordedTimes where !full {
             let ids = try Int64.fetchAll(db, sql: """
-                SELECT id FROM \(table) WHERE typeof(\(column)) = 'integer' AND \(column) > ? ORDER BY id LIMIT ?
-                """, arguments: [latest, reportedInvalidValues])
+                SELECT id FROM \(table) WHERE typeof(\(column)) = 'integer' AND \(column) > ? AND \(column) <= ? ORDER BY id LIMIT ?
+                """, arguments: [latest, Timestamp.range.upperBound, reportedInvalidValues])
             for id in ids { report(table, id, column, .future) }
         }
         return problems

@@ -53,8 +53,10 @@ struct CLIDamagedRowTests {
         }
     }
 
-    /// Instants at the ends of Int64 are shown at the ends of the calendar, and what is
-    /// exported from them restores.
+    /// Instants at the ends of Int64 are shown at the ends of the calendar and exported; a
+    /// restore refuses the one at the far end, a time more than a day after now, in one
+    /// sentence naming its line and field (the hostile trial: a future time then misled the
+    /// digest), and restores nothing.
     @Test func instantsAtTheEndsOfInt64AreShownAndExported() throws {
         let cli = try three()
         try SQLiteFile.execute("UPDATE opportunity SET created_at = -9223372036854775808, stage_changed_at = 9223372036854775807 WHERE id = 2",
@@ -66,7 +68,9 @@ struct CLIDamagedRowTests {
         let backup = cli.path("backup.json")
         cli.ok(["export", "--format", "json", "--out", backup])
         let restored = cli.run(["import", backup, "--db", cli.path("restored.sqlite")], database: false)
-        #expect(restored.status == 0, "\(restored.stderr)")
+        #expect(restored.status == 65, "\(restored.stderr)")
+        #expect(restored.stderr.contains("stage_changed_at") && restored.stderr.contains("more than a day after now"), "\(restored.stderr)")
+        #expect(restored.stderr.split(separator: "\n").count <= 2, "\(restored.stderr)")
     }
 
     /// Ranks at the ends of Int64 (the board's order): placing between them, or moving a
