@@ -562,6 +562,7 @@ PG_ROWS = [
         and not (isinstance(row[1], tuple) and row[1][0].startswith("import_"))] + [
     ("forecast --json (ms)", "forecast_ms", "≤ 300"),
     ("CSV import of 100k rows (s)", "import_100k_s", "≤ 3"),
+    ("  floor: psql \\copy of the rows it wrote (s) / ratio", ("import_floor_s", "import_floor_ratio"), ""),
 ]
 PG_TARGETS = {"first_frame_ms": 50, "key_median_ms": 5, "key_p95_ms": 15, "forecast_ms": 300, "import_100k_s": 3,
               "focus_bytes": 4096, "peak_rss_mb": 40, "cli_change_max_ms": 1000, "board_change_max_ms": 1000}

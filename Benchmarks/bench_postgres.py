@@ -14,7 +14,9 @@ databases of that server:
   board           exactly as bench.py measures a file: first frame, keys, bytes, another
                   process's change shown, peak memory
   forecast        `pipeline forecast --json`, median of 5
-  CSV import      the 100,000-row CSV bench.py imports into a file, into an empty database
+  CSV import      the 100,000-row CSV bench.py imports into a file, into an empty database;
+                  beside it the floor, PostgreSQL's own `COPY … FROM` of the rows the import
+                  wrote into the same schema (`import_floor`)
   team under load team_load.py: `--writers` processes × `--actions` each on one database of
                   `--team-size` deals, without pause and (with --pause-ms) with a person's
                   pause before each action; throughput, write latency, CPU per write, where the
@@ -98,7 +100,37 @@ def import_figures(base):
                             "--db", bench.database(100_000)])
         location = new_database(base, "import_fresh")
         seconds, rss = timed([bench.BINARY, "import", csv, "--create-missing-teams", "--db", location])
-        return {"import_100k_s": seconds, "import_100k_rss_mb": rss}
+        floor = import_floor(base, location, folder)
+        return {"import_100k_s": seconds, "import_100k_rss_mb": rss, "import_floor_s": floor,
+                "import_floor_ratio": seconds / floor}
+
+
+def import_floor(base, imported_location, folder):
+    """The PostgreSQL import's floor: the rows the import wrote (its deals and their "created"
+    history lines), dumped by `COPY … TO`, loaded by `psql \\copy … FROM` into a new database
+    of the same schema (made by the binary, with the teams and stages the import made, untimed) in one
+    transaction with the import's own `pipeline.importing` switch: the same triggers and
+    indexes, no parsing, no validation, no client. Only the load is timed. Returns seconds."""
+    for table in ("team", "stage", "opportunity", "stage_history"):
+        subprocess.run(["psql", imported_location, "-XAtq", "-c", f"\\copy {table} TO '{folder}/{table}.copy'"], check=True)
+    location = new_database(base, "import_floor")
+    subprocess.run([bench.BINARY, "stage", "list", "--db", location], check=True, stdout=subprocess.DEVNULL, env=bench.ENV)
+    setup = os.path.join(folder, "import_floor_setup.sql")
+    with open(setup, "w") as file:
+        for table in ("team", "stage"):  # what the import made besides its rows, as it made them
+            file.write(f"CREATE TEMP TABLE loaded_{table} (LIKE {table});\n"
+                       f"\\copy loaded_{table} FROM '{folder}/{table}.copy'\n"
+                       f"INSERT INTO {table} SELECT * FROM loaded_{table} ON CONFLICT DO NOTHING;\n")
+    subprocess.run(["psql", location, "-XAq", "-v", "ON_ERROR_STOP=1", "-f", setup], check=True, stdout=subprocess.DEVNULL)
+    script = os.path.join(folder, "import_floor.sql")
+    with open(script, "w") as file:
+        file.write("BEGIN;\nSET LOCAL pipeline.importing = 'on';\n")
+        for table in ("opportunity", "stage_history"):
+            file.write(f"\\copy {table} FROM '{folder}/{table}.copy'\n")
+        file.write("COMMIT;\n")
+    seconds = timed(["psql", location, "-XAq", "-v", "ON_ERROR_STOP=1", "-f", script])[0]
+    team_load.psql(base, "DROP DATABASE import_floor WITH (FORCE)")
+    return seconds
 
 
 def team_figures(base, args):
