@@ -119,9 +119,7 @@ extension SQLiteTransaction: StoreReader {
     }
 
     func forEachRecord(kind: RecordKind?, _ body: (Opportunity, String?) throws -> Void) throws {
-        // The activity glance is the board's and is never written with a record (files and
-        // copies leave it out): NULL in its place saves reading and parsing two dates a row.
-        var sql = "SELECT \(Self.recordColumnsWithoutGlance), external_id FROM opportunity"
+        var sql = "SELECT \(Rows.opportunityColumns), external_id FROM opportunity"
         var arguments: StatementArguments = []
         if let kind { sql += " WHERE type = ?"; arguments += [kind.rawValue] }
         try forEachStatementRow(sql + " ORDER BY id", arguments) { row in
@@ -129,14 +127,6 @@ extension SQLiteTransaction: StoreReader {
             try body(record, try naming { try row.optionalString(Rows.OpportunityColumn.allCases.count, table: "opportunity") })
         }
     }
-
-    /// `Rows.opportunityColumns` with NULL for the activity glance's columns.
-    static let recordColumnsWithoutGlance = Rows.OpportunityColumn.allCases.map { column in
-        switch column {
-        case .nextActivityDate, .nextActivityTime, .latestOpenDue: return "NULL"
-        default: return column.sqlName
-        }
-    }.joined(separator: ", ")
 
     func forEachHistoryEntry(_ body: (BackupHistoryEntry) throws -> Void) throws {
         try forEachStatementRow("SELECT id, opportunity_id, \(Rows.historyColumns) FROM stage_history ORDER BY id") { row in
