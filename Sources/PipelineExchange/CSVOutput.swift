@@ -28,6 +28,43 @@ struct CSVOutput {
         }
     }
 
+    /// Writes one row whose fields `fields` writes in order, each as text (checked and quoted
+    /// as needed) or as bytes known to need neither (a number, a date).
+    func writeRow(_ fields: (inout Fields) throws -> Void) rethrows {
+        try bytes.append { buffer in
+            // The buffer is moved in and out, never copied.
+            var row = Fields()
+            swap(&row.bytes, &buffer)
+            defer { swap(&row.bytes, &buffer) }
+            try fields(&row)
+            row.bytes.append(UInt8(ascii: "\n"))
+        }
+    }
+
+    /// The fields of one row, written into the output's buffer.
+    struct Fields {
+        fileprivate(set) var bytes: [UInt8] = []
+        private var isFirst = true
+
+        private mutating func separate() {
+            if isFirst { isFirst = false } else { bytes.append(UInt8(ascii: ",")) }
+        }
+
+        /// A field of text, quoted when it holds a comma, a quote or a line break.
+        mutating func text(_ value: String) {
+            separate()
+            var value = value
+            value.withUTF8 { CSVOutput.write($0, into: &bytes) }
+        }
+
+        /// A field that `write` writes as bytes: only digits, `.`, `-` and letters, never
+        /// anything to quote (an amount, a probability, a date).
+        mutating func plain(_ write: (inout [UInt8]) -> Void) {
+            separate()
+            write(&bytes)
+        }
+    }
+
     /// A whole row.
     func row(_ values: [String]) {
         row { field in for value in values { field(value) } }

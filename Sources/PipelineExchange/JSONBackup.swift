@@ -32,13 +32,15 @@ public enum JSONBackup {
     static func export(_ kind: ExchangeKind, from database: any StoreReader, to output: ByteWriter,
                        progress: RowProgress = .none) throws {
         var written = 0
-        func list(_ name: String?, _ write: (_ element: (JSONValue) throws -> Void) throws -> Void) throws {
+        /// A named list (or the whole output's), one element a line: `write` hands over each
+        /// element as what writes its object into the output's buffer.
+        func list(_ name: String?, _ write: (_ element: ((inout [UInt8]) -> Void) throws -> Void) throws -> Void) throws {
             output.write(name.map { "\"\($0)\": [" } ?? "[")
             var first = true
             try write { element in
                 output.append { bytes in
                     bytes.append(contentsOf: (first ? "\n" : ",\n").utf8)
-                    element.write(into: &bytes)
+                    element(&bytes)
                 }
                 first = false
                 written += 1
@@ -53,108 +55,164 @@ public enum JSONBackup {
             output.write("{\n\"format\": \"\(format)\",\n\"version\": \(version),\n")
             let settings = try database.storedSettings().map { ($0.0.rawValue, JSONValue.string($0.1)) }
             output.write("\"settings\": " + JSONValue.object(settings).compact + ",\n")
-            try list("preferences") { element in for preference in try database.storedPreferences() { try element(encode(preference)) } }
+            try list("preferences") { element in for preference in try database.storedPreferences() { try element { write(preference, into: &$0) } } }
             output.write(",\n")
-            try list("teams") { element in for team in try database.teamsWithCreation() { try element(encode(team)) } }
+            try list("teams") { element in for team in try database.teamsWithCreation() { try element { write(team, into: &$0) } } }
             output.write(",\n")
-            try list("stages") { element in for stage in try database.exchangeStages() { try element(encode(stage)) } }
+            try list("stages") { element in for stage in try database.exchangeStages() { try element { write(stage, into: &$0) } } }
             output.write(",\n")
-            try list("activity_types") { element in for type in try database.activityTypes() { try element(encode(type)) } }
+            try list("activity_types") { element in for type in try database.activityTypes() { try element { write(type, into: &$0) } } }
             output.write(",\n")
-            try list("records") { element in try database.forEachExchangeRecord(kind: nil) { try element(encode($0)) } }
+            try list("records") { element in try database.forEachExchangeRecord(kind: nil) { record in try element { write(record, into: &$0) } } }
             output.write(",\n")
-            try list("stage_history") { element in try database.forEachHistoryEntry { try element(encode($0)) } }
+            try list("stage_history") { element in try database.forEachHistoryEntry { entry in try element { write(entry, into: &$0) } } }
             output.write(",\n")
-            try list("activities") { element in try database.forEachActivity { try element(encode($0)) } }
+            try list("activities") { element in try database.forEachActivity { activity in try element { write(activity, into: &$0) } } }
             output.write(",\n")
-            try list("notes") { element in try database.forEachNote { try element(encode($0)) } }
+            try list("notes") { element in try database.forEachNote { note in try element { write(note, into: &$0) } } }
             output.write("\n}\n")
         case .stages:
-            try list(nil) { element in for stage in try database.exchangeStages() { try element(encode(stage)) } }
+            try list(nil) { element in for stage in try database.exchangeStages() { try element { write(stage, into: &$0) } } }
             output.write("\n")
         case .opportunities, .leads:
             try list(nil) { element in
-                try database.forEachExchangeRecord(kind: kind == .leads ? .lead : .opportunity) { try element(encode($0)) }
+                try database.forEachExchangeRecord(kind: kind == .leads ? .lead : .opportunity) { record in try element { write(record, into: &$0) } }
             }
             output.write("\n")
         }
         try output.flush()
     }
 
+    // Each element is written field by field into the output (`JSONObjectOutput`), in the
+    // order the backup has always had them; restore reads them by name.
+
     /// A user's own value of a personal setting, stored as the setting's (the team by id).
-    static func encode(_ preference: Preference) -> JSONValue {
-        .object([("user", .string(preference.user)), ("key", .string(preference.key.rawValue)), ("value", .string(preference.value))])
+    static func write(_ preference: Preference, into bytes: inout [UInt8]) {
+        JSONObjectOutput.write(into: &bytes) { object in
+            object.string("user", preference.user)
+            object.string("key", preference.key.rawValue)
+            object.string("value", preference.value)
+        }
     }
 
-    static func encode(_ entry: BackupTeam) -> JSONValue {
-        .object([("id", .int(entry.team.id.rawValue)), ("name", .string(entry.team.name)),
-                 ("created_at", .string(entry.createdAt.iso8601)), ("version", .int(entry.team.version))])
+    static func write(_ entry: BackupTeam, into bytes: inout [UInt8]) {
+        JSONObjectOutput.write(into: &bytes) { object in
+            object.int("id", entry.team.id.rawValue)
+            object.string("name", entry.team.name)
+            object.time("created_at", entry.createdAt)
+            object.int("version", Int64(entry.team.version))
+        }
     }
 
-    static func encode(_ entry: ExchangeStage) -> JSONValue {
+    static func write(_ entry: ExchangeStage, into bytes: inout [UInt8]) {
         let stage = entry.stage
-        return .object([
-            ("id", .int(stage.id.rawValue)), ("name", .string(stage.name)), ("sort_order", .int(stage.sortOrder)),
-            ("probability", .string(stage.probability.decimalString)),
-            ("auto_probability", .bool(stage.changesProbabilityAutomatically)), ("requirements", .string(stage.requirements)),
-            ("folded", .bool(stage.isFolded)), ("outcome", .string(stage.outcome.rawValue)),
-            ("team_id", stage.scope.team.map { .int($0.rawValue) } ?? .null), ("version", .int(stage.version)),
-            ("external_id", .optional(entry.storedExternalID)), ("rotting_days", stage.rottingDays.map { .int(Int64($0)) } ?? .null),
-        ])
+        JSONObjectOutput.write(into: &bytes) { object in
+            object.int("id", stage.id.rawValue)
+            object.string("name", stage.name)
+            object.int("sort_order", Int64(stage.sortOrder))
+            object.probability("probability", stage.probability)
+            object.bool("auto_probability", stage.changesProbabilityAutomatically)
+            object.string("requirements", stage.requirements)
+            object.bool("folded", stage.isFolded)
+            object.string("outcome", stage.outcome.rawValue)
+            object.optionalInt("team_id", stage.scope.team?.rawValue)
+            object.int("version", Int64(stage.version))
+            object.string("external_id", entry.storedExternalID)
+            object.optionalInt("rotting_days", stage.rottingDays.map { Int64($0) })
+        }
     }
 
-    static func encode(_ entry: ExchangeRecord) -> JSONValue {
+    static func write(_ entry: ExchangeRecord, into bytes: inout [UInt8]) {
         let record = entry.record
-        return .object([
-            ("id", .int(record.id.rawValue)), ("type", .string(record.kind.rawValue)), ("title", .string(record.title)),
-            ("customer", .string(record.customer.name)), ("contact", .string(record.customer.contactName)),
-            ("email", .string(record.customer.email)), ("phone", .string(record.customer.phone)),
-            ("expected_revenue", .string(record.expectedRevenue.plainString)), ("currency", .string(record.expectedRevenue.currency.code)),
-            ("probability", .optional(record.probability?.decimalString)), ("probability_set_by_hand", .bool(record.probabilitySetByHand)),
-            ("salesperson", .string(record.salesperson)), ("team_id", .int(record.team.rawValue)),
-            ("stage_id", record.stage.map { .int($0.rawValue) } ?? .null), ("rank", .int(record.rank)),
-            ("priority", .int(record.priority.stars)), ("tags", .array(record.tags.map(JSONValue.string))),
-            ("expected_closing", .optional(record.expectedClosing?.iso8601)), ("notes", .string(record.notes)),
-            ("created_at", .string(record.createdAt.iso8601)), ("updated_at", .string(record.updatedAt.iso8601)),
-            ("stage_changed_at", .string(record.stageChangedAt.iso8601)), ("converted_at", .optional(record.convertedAt?.iso8601)),
-            ("active", .bool(record.isActive)), ("lost_reason", .optional(record.lostReason)), ("version", .int(record.version)),
-            ("external_id", .optional(entry.storedExternalID)),
-        ])
+        JSONObjectOutput.write(into: &bytes) { object in
+            object.int("id", record.id.rawValue)
+            object.string("type", record.kind.rawValue)
+            object.string("title", record.title)
+            object.string("customer", record.customer.name)
+            object.string("contact", record.customer.contactName)
+            object.string("email", record.customer.email)
+            object.string("phone", record.customer.phone)
+            object.amount("expected_revenue", record.expectedRevenue)
+            object.string("currency", record.expectedRevenue.currency.code)
+            object.probability("probability", record.probability)
+            object.bool("probability_set_by_hand", record.probabilitySetByHand)
+            object.string("salesperson", record.salesperson)
+            object.int("team_id", record.team.rawValue)
+            object.optionalInt("stage_id", record.stage?.rawValue)
+            object.int("rank", Int64(record.rank))
+            object.int("priority", Int64(record.priority.stars))
+            object.strings("tags", record.tags)
+            object.date("expected_closing", record.expectedClosing)
+            object.string("notes", record.notes)
+            object.time("created_at", record.createdAt)
+            object.time("updated_at", record.updatedAt)
+            object.time("stage_changed_at", record.stageChangedAt)
+            object.time("converted_at", record.convertedAt)
+            object.bool("active", record.isActive)
+            object.string("lost_reason", record.lostReason)
+            object.int("version", Int64(record.version))
+            object.string("external_id", entry.storedExternalID)
+        }
     }
 
-    static func encode(_ entry: BackupHistoryEntry) -> JSONValue {
-        .object([
-            ("id", .int(entry.id)), ("opportunity_id", .int(entry.opportunity.rawValue)),
-            ("from_stage_id", entry.from.map { .int($0.rawValue) } ?? .null), ("to_stage_id", entry.to.map { .int($0.rawValue) } ?? .null),
-            ("from_stage_name", .optional(entry.fromName)), ("to_stage_name", .optional(entry.toName)),
-            ("at", .string(entry.at.iso8601)), ("by", .string(entry.by)), ("event", .string(entry.event.rawValue)),
-            ("probability", .optional(entry.probability?.decimalString)), ("amount", .optional(entry.amount?.plainString)),
-            ("currency", .optional(entry.amount?.currency.code)), ("reason", .optional(entry.reason)),
-            ("stage_outcome", .optional(entry.stageOutcome?.rawValue)),
-        ])
+    static func write(_ entry: BackupHistoryEntry, into bytes: inout [UInt8]) {
+        JSONObjectOutput.write(into: &bytes) { object in
+            object.int("id", entry.id)
+            object.int("opportunity_id", entry.opportunity.rawValue)
+            object.optionalInt("from_stage_id", entry.from?.rawValue)
+            object.optionalInt("to_stage_id", entry.to?.rawValue)
+            object.string("from_stage_name", entry.fromName)
+            object.string("to_stage_name", entry.toName)
+            object.time("at", entry.at)
+            object.string("by", entry.by)
+            object.string("event", entry.event.rawValue)
+            object.probability("probability", entry.probability)
+            object.amount("amount", entry.amount)
+            object.string("currency", entry.amount?.currency.code)
+            object.string("reason", entry.reason)
+            object.string("stage_outcome", entry.stageOutcome?.rawValue)
+        }
     }
 
-    static func encode(_ type: ActivityType) -> JSONValue {
-        .object([("id", .int(type.id.rawValue)), ("name", .string(type.name)),
-                 ("next_type_id", type.nextType.map { .int($0.rawValue) } ?? .null), ("next_delay_days", .int(Int64(type.nextDelayDays))),
-                 ("sort_order", .int(Int64(type.sortOrder))), ("version", .int(Int64(type.version)))])
+    static func write(_ type: ActivityType, into bytes: inout [UInt8]) {
+        JSONObjectOutput.write(into: &bytes) { object in
+            object.int("id", type.id.rawValue)
+            object.string("name", type.name)
+            object.optionalInt("next_type_id", type.nextType?.rawValue)
+            object.int("next_delay_days", Int64(type.nextDelayDays))
+            object.int("sort_order", Int64(type.sortOrder))
+            object.int("version", Int64(type.version))
+        }
     }
 
-    static func encode(_ activity: Activity) -> JSONValue {
-        .object([
-            ("id", .int(activity.id.rawValue)), ("record_id", .int(activity.record.rawValue)), ("type_id", .int(activity.type.rawValue)),
-            ("summary", .string(activity.summary)), ("due", .string(activity.due.iso8601)), ("time", .optional(activity.time?.description)),
-            ("assigned_to", .string(activity.assignedTo)), ("notes", .string(activity.notes)),
-            ("done_at", .optional(activity.completion?.at.iso8601)), ("done_by", .optional(activity.completion?.by)),
-            ("feedback", .optional(activity.completion?.feedback)),
-            ("created_at", .string(activity.createdAt.iso8601)), ("created_by", .string(activity.createdBy)),
-            ("updated_at", .string(activity.updatedAt.iso8601)), ("version", .int(Int64(activity.version))),
-        ])
+    static func write(_ activity: Activity, into bytes: inout [UInt8]) {
+        JSONObjectOutput.write(into: &bytes) { object in
+            object.int("id", activity.id.rawValue)
+            object.int("record_id", activity.record.rawValue)
+            object.int("type_id", activity.type.rawValue)
+            object.string("summary", activity.summary)
+            object.date("due", activity.due)
+            object.string("time", activity.time?.description)
+            object.string("assigned_to", activity.assignedTo)
+            object.string("notes", activity.notes)
+            object.time("done_at", activity.completion?.at)
+            object.string("done_by", activity.completion?.by)
+            object.string("feedback", activity.completion?.feedback)
+            object.time("created_at", activity.createdAt)
+            object.string("created_by", activity.createdBy)
+            object.time("updated_at", activity.updatedAt)
+            object.int("version", Int64(activity.version))
+        }
     }
 
-    static func encode(_ note: DealNote) -> JSONValue {
-        .object([("id", .int(note.id.rawValue)), ("record_id", .int(note.record.rawValue)), ("text", .string(note.text)),
-                 ("author", .string(note.author)), ("at", .string(note.at.iso8601))])
+    static func write(_ note: DealNote, into bytes: inout [UInt8]) {
+        JSONObjectOutput.write(into: &bytes) { object in
+            object.int("id", note.id.rawValue)
+            object.int("record_id", note.record.rawValue)
+            object.string("text", note.text)
+            object.string("author", note.author)
+            object.time("at", note.at)
+        }
     }
 
     // MARK: - Restoring
