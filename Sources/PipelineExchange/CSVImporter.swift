@@ -59,19 +59,17 @@ public struct CSVImporter {
         // Who may import is asked before the file is read: a refusal is not a problem of it.
         try database.access().refusalToImport().enforce()
         let delimiter = Self.delimiter(in: text.peek(65_536))
-        let input = TextInputStream(text, delimiter: delimiter)
-        let reader = CSVRecordReader(input)
+        let reader = CSVRecordReader(text, delimiter: delimiter)
         // What the bytes themselves are wrong with, which says more than what the CSV
         // reader made of them (a file cut short at a bad byte).
         func textProblem() -> Problem? {
-            (text.problem ?? input.problem).map { Problem(line: $0.line, column: String($0.column), message: $0.reason(in: options.language)) }
+            (text.problem ?? reader.problem).map { Problem(line: $0.line, column: String($0.column), message: $0.reason(in: options.language)) }
         }
         guard let headerRow = reader.next(), textProblem() == nil else {
             var report = Report(kind: requested ?? .opportunities)
             report.problems = [textProblem() ?? Problem(line: 1, column: nil, message: t("import.empty"))]
             return report
         }
-        input.rowGiven()  // the share done follows the rows given, not the text read ahead
         let headers = headerRow.map { $0.trimmingWhitespaceAndBOM() }
         let kind = requested ?? (headers.contains { OdooColumns.stageOnly.contains($0.lowercased()) } ? .stages : .opportunities)
         var report = Report(kind: kind)
@@ -107,7 +105,6 @@ public struct CSVImporter {
                             finished = true
                             break
                         }
-                        input.rowGiven()
                         if let problem = textProblem() {
                             chunk.append(.textProblem(problem))
                             finished = true

@@ -176,7 +176,7 @@ public final class TextStream {
     /// Text handed to the reader so far, text made so far, and the bytes of the input that
     /// text was made from.
     private var handedOut = 0
-    /// Text its reader has made rows of (set by `TextInputStream`), when it says.
+    /// Text its reader has made rows of (set by `CSVRecordReader`), when it says.
     var consumed: Int?
     private var produced = 0
     private var convertedFrom: Int64 = 0
@@ -310,50 +310,85 @@ public final class TextStream {
     /// Walks `bytes`, keeping the line and column, validating UTF-8 when it was not
     /// converted (iconv checks what it converts), and stops at the first problem. Returns
     /// how many bytes are sound.
+    ///
+    /// The walk keeps its state in locals, stored back once at its end or at the problem:
+    /// an object's property read and written per byte (an exclusivity check each time) cost
+    /// more than the check itself. Eight printable ASCII bytes in a row, most of any file,
+    /// are taken at once.
     private func check(_ bytes: [UInt8]) -> Int {
         let validating = converter == nil
-        for (index, byte) in bytes.enumerated() {
-            if validating && continuationBytes > 0 {
-                guard byte & 0xC0 == 0x80, Self.isValidContinuation(byte, after: sequenceStart, at: sequenceIndex) else {
-                    // The character began earlier on this line: it is the one at fault.
-                    fail(.invalidByte(sequenceStart, encoding: encoding, guess: guess()), column: column)
-                    return index
-                }
-                continuationBytes -= 1
-                sequenceIndex += 1
-                continue
-            }
-            if afterCarriageReturn, byte != UInt8(ascii: "\n") {
-                // A lone carriage return ends a line too (the CSV reader agrees).
-                line += 1
-                column = 0
-            }
-            afterCarriageReturn = false
-            switch byte {
-            case 0:
-                fail(.nulByte(utf16: utf16Guess()), column: column + 1)
-                return index
-            case UInt8(ascii: "\n"):
-                line += 1
-                column = 0
-            case UInt8(ascii: "\r"):
-                afterCarriageReturn = true
-            case 0x80...:
-                column += 1
-                guard validating else { continue }
-                let length = Self.sequenceLength(byte)
-                guard length > 1 else {
-                    fail(.invalidByte(byte, encoding: encoding, guess: guess()), column: column)
-                    return index
-                }
-                continuationBytes = length - 1
-                sequenceStart = byte
-                sequenceIndex = 1
-            default:
-                column += 1
-            }
+        var line = self.line, column = self.column, afterCarriageReturn = self.afterCarriageReturn
+        var continuationBytes = self.continuationBytes, sequenceStart = self.sequenceStart, sequenceIndex = self.sequenceIndex
+        func store() {
+            self.line = line
+            self.column = column
+            self.afterCarriageReturn = afterCarriageReturn
+            self.continuationBytes = continuationBytes
+            self.sequenceStart = sequenceStart
+            self.sequenceIndex = sequenceIndex
         }
-        return bytes.count
+        return bytes.withUnsafeBytes { raw -> Int in
+            let count = raw.count
+            var index = 0
+            while index < count {
+                if index + 8 <= count, continuationBytes == 0, !afterCarriageReturn {
+                    // No byte with its high bit set and none below 0x0E (NUL, LF, CR).
+                    let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                    let high: UInt64 = 0x8080_8080_8080_8080
+                    if word & high == 0, (word &- 0x0E0E_0E0E_0E0E_0E0E) & ~word & high == 0 {
+                        column += 8
+                        index += 8
+                        continue
+                    }
+                }
+                let byte = raw[index]
+                index += 1
+                if validating && continuationBytes > 0 {
+                    guard byte & 0xC0 == 0x80, Self.isValidContinuation(byte, after: sequenceStart, at: sequenceIndex) else {
+                        // The character began earlier on this line: it is the one at fault.
+                        store()
+                        fail(.invalidByte(sequenceStart, encoding: encoding, guess: guess()), column: column)
+                        return index - 1
+                    }
+                    continuationBytes -= 1
+                    sequenceIndex += 1
+                    continue
+                }
+                if afterCarriageReturn, byte != UInt8(ascii: "\n") {
+                    // A lone carriage return ends a line too (the CSV reader agrees).
+                    line += 1
+                    column = 0
+                }
+                afterCarriageReturn = false
+                switch byte {
+                case 0:
+                    store()
+                    fail(.nulByte(utf16: utf16Guess()), column: column + 1)
+                    return index - 1
+                case UInt8(ascii: "\n"):
+                    line += 1
+                    column = 0
+                case UInt8(ascii: "\r"):
+                    afterCarriageReturn = true
+                case 0x80...:
+                    column += 1
+                    guard validating else { continue }
+                    let length = Self.sequenceLength(byte)
+                    guard length > 1 else {
+                        store()
+                        fail(.invalidByte(byte, encoding: encoding, guess: guess()), column: column)
+                        return index - 1
+                    }
+                    continuationBytes = length - 1
+                    sequenceStart = byte
+                    sequenceIndex = 1
+                default:
+                    column += 1
+                }
+            }
+            store()
+            return count
+        }
     }
 
     private func fail(_ kind: TextProblem.Kind, column: Int) {
@@ -492,130 +527,5 @@ enum EncodingGuess {
             if score > (best?.score ?? 0) { best = (name, score) }
         }
         return (best?.name ?? "WINDOWS-1252").lowercased()
-    }
-}
-
-/// The stream the CSV reader (`CSVRecordReader`) reads, over a `TextStream`. A problem ends
-/// it like the end of the file; the importer then reports the problem instead of what the
-/// reader made of it.
-///
-/// It follows the records as the reader (and CSV.swift's before it) splits them (quotes open a field only at its start;
-/// `""` inside one is a quote) and refuses one longer than `recordLimit`: the reader holds a
-/// whole record, so this bounds the memory an import takes whatever the file holds.
-final class TextInputStream: InputStream {
-    static let defaultRecordLimit = 8 << 20
-
-    let text: TextStream
-    let delimiter: UInt8
-    let recordLimit: Int
-    private(set) var problem: TextProblem?
-    private var ended = false
-
-    private enum State { case fieldStart, unquoted, quoted, quoteInQuoted }
-    private var state = State.fieldStart
-    private var recordBytes = 0
-    /// Where each record read ahead ends (text bytes from the start), oldest first: the CSV
-    /// reader holds a block ahead of the rows it has given, so the share done is taken from
-    /// the end of the last row given (`rowGiven`), not from what was handed to it.
-    private var recordEnds: [Int] = []
-    private var nextEnd = 0
-    private var position = 0
-    private var recordLine = 1
-    private var line = 1
-    private var afterCarriageReturn = false
-    /// Characters into the current line, and where the last quoted field opened.
-    private var column = 0
-    private var quoteLine = 1
-    private var quoteColumn = 1
-
-    init(_ text: TextStream, delimiter: UnicodeScalar, recordLimit: Int = TextInputStream.defaultRecordLimit) {
-        self.text = text
-        self.delimiter = UInt8(truncatingIfNeeded: delimiter.value)
-        self.recordLimit = recordLimit
-        super.init(data: Data())
-    }
-
-    override func open() {}
-    override func close() {}
-    override var streamStatus: Stream.Status { .open }
-    override var streamError: (any Error)? { nil }
-    override var hasBytesAvailable: Bool {
-        guard !ended, problem == nil else { return false }
-        if text.peek(1).isEmpty { reachEnd(); return false }
-        return true
-    }
-
-    override func read(_ buffer: UnsafeMutablePointer<UInt8>, maxLength length: Int) -> Int {
-        guard problem == nil else { return 0 }
-        let count = text.read(into: buffer, count: length)
-        if count == 0 { reachEnd() }
-        defer { position += count }
-        for index in 0..<count where !follow(buffer[index], at: position + index) {
-            problem = TextProblem(kind: .tooLong(limit: recordLimit), line: recordLine, column: 1)
-            ended = true
-            return 0
-        }
-        return count
-    }
-
-    /// The reader has given one more row (the header included): the text up to its end is
-    /// consumed. Past the last record end known (the file's last row, without a line break),
-    /// all that was handed out is.
-    func rowGiven() {
-        if nextEnd < recordEnds.count {
-            text.consumed = recordEnds[nextEnd]
-            nextEnd += 1
-            if nextEnd > 4_096, nextEnd * 2 > recordEnds.count {
-                recordEnds.removeFirst(nextEnd)
-                nextEnd = 0
-            }
-        } else {
-            text.consumed = nil
-        }
-    }
-
-    /// The end of the file: inside a quoted field, the quote was never closed (the reader
-    /// would take the rest of the file as that field's text).
-    private func reachEnd() {
-        ended = true
-        if problem == nil, text.problem == nil, state == .quoted {
-            problem = TextProblem(kind: .openQuote, line: quoteLine, column: quoteColumn)
-        }
-    }
-
-    /// Moves through one byte; false when the record has grown past the limit.
-    private func follow(_ byte: UInt8, at offset: Int) -> Bool {
-        let lineBreak = byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r")
-        if byte == UInt8(ascii: "\n"), afterCarriageReturn {
-            afterCarriageReturn = false
-            return true
-        }
-        afterCarriageReturn = byte == UInt8(ascii: "\r")
-        if lineBreak { line += 1; column = 0 } else if byte & 0xC0 != 0x80 { column += 1 }
-        switch state {
-        case .fieldStart, .unquoted, .quoteInQuoted:
-            if byte == UInt8(ascii: "\""), state != .unquoted {
-                if state == .fieldStart { quoteLine = line; quoteColumn = column }
-                state = .quoted
-            } else if byte == delimiter {
-                state = .fieldStart
-            } else if lineBreak {
-                state = .fieldStart
-                recordBytes = 0
-                recordLine = line
-                recordEnds.append(offset + 1)
-                return true
-            } else {
-                state = state == .quoteInQuoted ? .quoted : .unquoted
-            }
-        case .quoted:
-            if byte == UInt8(ascii: "\"") { state = .quoteInQuoted }
-        }
-        recordBytes += 1
-        return recordBytes <= recordLimit
-    }
-
-    override func getBuffer(_ buffer: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>, length len: UnsafeMutablePointer<Int>) -> Bool {
-        false
     }
 }

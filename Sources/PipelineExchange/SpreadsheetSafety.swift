@@ -15,7 +15,9 @@ enum SpreadsheetSafety {
 
     /// The value a cell written by `guarded` held.
     static func unguarded(_ cell: String) -> String {
-        guard cell.first == "'", needsGuard(cell.dropFirst()) else { return cell }
+        // Nearly every cell does not start with the byte of `'`, which is told without
+        // taking the cell's first character (a grapheme cluster) apart.
+        guard cell.utf8.first == UInt8(ascii: "'"), cell.first == "'", needsGuard(cell.dropFirst()) else { return cell }
         return String(cell.dropFirst())
     }
 

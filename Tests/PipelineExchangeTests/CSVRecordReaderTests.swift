@@ -17,26 +17,36 @@ struct CSVRecordReaderTests {
     struct Reading: Equatable {
         var records: [[String]]
         var problem: TextProblem?
+        /// Where the stream's share done stood after each record given (`TextStream.consumed`).
+        var ends: [Int?] = []
     }
 
-    /// Both readers over the same bytes, each through the importer's own input
-    /// (`TextStream`, `TextInputStream`); `blockSize` puts ours' block edges anywhere.
+    /// Both readers over the same bytes: ours over the importer's `TextStream`, keeping the
+    /// record limit and the open quote's place in its own loop; the package's through the
+    /// follower it had (`TextInputStream`, kept in the tests for this), which did that in a
+    /// pass of its own. `blockSize` puts ours' block edges anywhere.
     static func readBoth(_ bytes: [UInt8], delimiter: UnicodeScalar = ",", blockSize: Int = Int(UInt16.max),
-                         recordLimit: Int = TextInputStream.defaultRecordLimit) throws -> (ours: Reading, package: Reading) {
+                         recordLimit: Int = CSVRecordReader.defaultRecordLimit) throws -> (ours: Reading, package: Reading) {
         let path = folder.appendingPathComponent("\(UUID().uuidString).csv").path
         FileManager.default.createFile(atPath: path, contents: Data(bytes))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let ourText = try TextStream(ImportSource(path), encoding: nil)
-        let ourInput = TextInputStream(ourText, delimiter: delimiter, recordLimit: recordLimit)
-        let ours = CSVRecordReader(ourInput, blockSize: blockSize)
+        let ours = CSVRecordReader(ourText, delimiter: delimiter, recordLimit: recordLimit, blockSize: blockSize)
         var ourReading = Reading(records: [])
-        while let record = ours.next() { ourReading.records.append(record) }
-        ourReading.problem = ourText.problem ?? ourInput.problem
+        while let record = ours.next() {
+            ourReading.records.append(record)
+            ourReading.ends.append(ourText.consumed)
+        }
+        ourReading.problem = ourText.problem ?? ours.problem
         let theirText = try TextStream(ImportSource(path), encoding: nil)
         let theirInput = TextInputStream(theirText, delimiter: delimiter, recordLimit: recordLimit)
         let theirs = try CSVReader(stream: theirInput, hasHeaderRow: false, delimiter: delimiter)
         var theirReading = Reading(records: [])
-        while let record = theirs.next() { theirReading.records.append(record) }
+        while let record = theirs.next() {
+            theirReading.records.append(record)
+            theirInput.rowGiven()
+            theirReading.ends.append(theirText.consumed)
+        }
         theirReading.problem = theirText.problem ?? theirInput.problem
         return (ourReading, theirReading)
     }
@@ -104,11 +114,55 @@ struct CSVRecordReaderTests {
         }
     }
 
-    /// A record over the limit ends both readers at the same place, with the same problem.
-    @Test func aRecordOverTheLimitEndsBothAlike() throws {
-        let text = "a,b\n" + String(repeating: "x", count: 100) + "\nc,d\n"
-        let (ours, package) = try Self.readBoth(Array(text.utf8), recordLimit: 50)
-        #expect(ours == package)
-        #expect(ours.problem != nil)
+    /// The UTF-8 check takes eight printable ASCII bytes at a time: the place it gives a bad
+    /// byte, a NUL or a broken sequence is still the character's, whatever the run before it
+    /// and wherever a line break (LF, CR LF, a lone CR) or a multi-byte character falls.
+    @Test func aBadByteIsPlacedAfterAnyRunOfASCII() throws {
+        let cases: [(prefix: String, line: Int, before: Int)] = [
+            ("", 1, 0), ("a,b\n", 2, 0), ("a,b\r\n", 2, 0), ("a\rb", 2, 1), ("ệ", 1, 1), ("\"x\r\n", 2, 0), ("0123456789\n", 2, 0),
+        ]
+        for run in 0..<20 {
+            for (prefix, line, before) in cases {
+                for bad: [UInt8] in [[0xFF], [0], [0xE1, 0x41]] {
+                    let bytes = Array(prefix.utf8) + [UInt8](repeating: UInt8(ascii: "x"), count: run) + bad + Array("tail,more\n".utf8)
+                    let path = Self.folder.appendingPathComponent("\(UUID().uuidString).csv").path
+                    FileManager.default.createFile(atPath: path, contents: Data(bytes))
+                    defer { try? FileManager.default.removeItem(atPath: path) }
+                    let text = try TextStream(ImportSource(path), encoding: nil)
+                    var buffer = [UInt8](repeating: 0, count: 64)
+                    while buffer.withUnsafeMutableBufferPointer({ text.read(into: $0.baseAddress!, count: $0.count) }) > 0 {}
+                    #expect(text.problem?.line == line, "\(prefix.debugDescription), \(run) bytes, \(bad)")
+                    #expect(text.problem?.column == before + run + 1, "\(prefix.debugDescription), \(run) bytes, \(bad)")
+                }
+            }
+        }
+    }
+
+    /// A record over the limit ends the reading with the problem the follower found, on the
+    /// record's first line; ours gives the records before it (the follower dropped the whole
+    /// block it was in, which at the real limit, 8 MiB, holds nothing but that record).
+    @Test func aRecordOverTheLimitEndsTheReadingWithTheSameProblem() throws {
+        let text = "a,b\n\"q\r\n\"\r\n" + String(repeating: "x", count: 100) + "\nc,d\n"
+        for blockSize in [1, 5, Int(UInt16.max)] {
+            let (ours, package) = try Self.readBoth(Array(text.utf8), blockSize: blockSize, recordLimit: 50)
+            #expect(ours.problem == package.problem)
+            #expect(ours.problem == TextProblem(kind: .tooLong(limit: 50), line: 4, column: 1))
+            #expect(ours.records == [["a", "b"], ["q\r\n"]])
+        }
+    }
+
+    /// The limit counts what the follower counted — every byte of the record but its line
+    /// break and the LF of a CR LF inside it, a byte-order mark the reader skipped included —
+    /// so a record of exactly the limit passes and one byte more does not, in any text.
+    @Test(arguments: [UInt64(21), 22, 23])
+    func theLimitCountsAsTheFollowerDid(_ seed: UInt64) throws {
+        var random = SeededGenerator(seed: seed)
+        for _ in 0..<150 {
+            let text = (0..<random.next(below: 40)).map { _ in Self.pieces[random.next(below: Self.pieces.count)] }.joined()
+            let limit = 1 + random.next(below: 12)
+            let (ours, package) = try Self.readBoth(Array(text.utf8), blockSize: 1 + random.next(below: 16), recordLimit: limit)
+            #expect(ours.problem == package.problem, "\(text.debugDescription), limit \(limit)")
+            if package.problem == nil { #expect(ours == package, "\(text.debugDescription), limit \(limit)") }
+        }
     }
 }
