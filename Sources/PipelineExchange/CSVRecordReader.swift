@@ -24,6 +24,9 @@ final class CSVRecordReader {
     private var ended = false
     private var startChecked = false
     private var field: [UInt8] = []
+    /// How many times a character followed a closing quote (`"x"y,…`) so far: the importer
+    /// names the record it happened in, rather than the field count it upsets.
+    private(set) var textAfterClosingQuote = 0
 
     private static let quote = Int32(UInt8(ascii: "\""))
     private static let carriageReturn = Int32(UInt8(ascii: "\r"))
@@ -97,8 +100,10 @@ final class CSVRecordReader {
         }
     }
 
-    /// Drops the continuation bytes of a character whose first byte was dropped.
+    /// Drops the continuation bytes of a character whose first byte was dropped (the one
+    /// after a closing quote, counted as such).
     private func skipRestOfCharacter(startingWith lead: Int32) {
+        textAfterClosingQuote += 1
         guard lead >= 0xC0 else { return }
         while true {
             let byte = nextByte()
