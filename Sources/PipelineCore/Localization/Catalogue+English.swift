@@ -687,6 +687,7 @@ extension Catalogue {
         "file.kind.other": "a special file",
         "file.noSuchFolder": "cannot write {0}: the folder {1} does not exist",
         "file.noSuchFile": "cannot read {0}: there is no such file",
+        "file.noDatabase": "there is no database at {0}, and a command that only reads creates none; check the path, or start one there by adding something (opp add, import) or opening the board",
         "file.notPermitted.write": "cannot write {0}: {1} (you may not write there); nothing was written",
         "file.notPermitted.read": "cannot read {0}: {1} (you may not read it)",
         "file.cannotWrite": "cannot write {0}: {1}; any file that was there is as it was",

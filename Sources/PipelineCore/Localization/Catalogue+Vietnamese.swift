@@ -684,6 +684,7 @@ extension Catalogue {
         "file.kind.other": "một tệp đặc biệt",
         "file.noSuchFolder": "không ghi được {0}: thư mục {1} không tồn tại",
         "file.noSuchFile": "không đọc được {0}: không có tệp này",
+        "file.noDatabase": "không có cơ sở dữ liệu nào ở {0}, và lệnh chỉ đọc không tạo cơ sở dữ liệu; hãy kiểm tra đường dẫn, hoặc tạo một cơ sở dữ liệu ở đó bằng cách thêm dữ liệu (opp add, import) hoặc mở bảng",
         "file.notPermitted.write": "không ghi được {0}: {1} (bạn không có quyền ghi ở đó); chưa ghi gì",
         "file.notPermitted.read": "không đọc được {0}: {1} (bạn không có quyền đọc tệp này)",
         "file.cannotWrite": "không ghi được {0}: {1}; tệp cũ ở đó (nếu có) vẫn nguyên vẹn",
