@@ -84,7 +84,11 @@ struct GlobalOptions: ParsableArguments {
             throw ConfigurationError.clock(clock)
         }
         let user = Session.user(ProcessInfo.processInfo.environment)
-        if !writing, let path = missingChosenDatabase { throw FileError.noDatabase(path: path) }
+        if !writing, let path = missingChosenDatabase {
+            // A setting that cannot be used is said first, as it is for a file that exists.
+            _ = try Self.busyTimeout(ProcessInfo.processInfo.environment)
+            throw FileError.noDatabase(path: path)
+        }
         let store = try openStore(at: databasePath, forWriting: writing, acceptingDamage: acceptingDamage, user: user)
         let stored = try store.setting(.language).flatMap(Language.init(code:))
         let language = lang.flatMap(Language.init(code:)) ?? stored ?? requestedLanguage
