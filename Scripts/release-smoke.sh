@@ -40,9 +40,12 @@ expect() {
 
 # What people run most, each through to its end.
 expect 0 "" --version
+# A command that only reads makes no database for a name that is not there (one that writes does).
+expect 66 "error: there is no database at" stage list --db new/pipeline.sqlite
+[ ! -e new ] || fail "stage list on a missing database made $(ls -d new)"
+expect 0 "" opp add "Smoke deal" --revenue 1200 --db pipeline.sqlite
 expect 0 "" stage list --db pipeline.sqlite
 grep -q "New" out || fail "stage list printed no stage New: $(head -c 300 out)"
-expect 0 "" opp add "Smoke deal" --revenue 1200 --db pipeline.sqlite
 expect 0 "" opp list --db pipeline.sqlite
 grep -q "Smoke deal" out || fail "opp list did not list the deal it added"
 expect 0 "" forecast --range --json --db pipeline.sqlite

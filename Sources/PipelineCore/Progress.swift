@@ -47,7 +47,7 @@ public struct ProgressLine: Sendable, Equatable {
         case .copying: verb = t("progress.copying")
         case .checking: verb = t("progress.checking")
         }
-        var parts = [t("progress.rows", Self.grouped(rows, language))]
+        var parts = [t.plural("progress.rows", rows)]
         if work == .checking {
             // A check counts its checks (`rows` of them done), not rows, and their costs differ a
             // thousandfold (the pages of the whole file against a count): it names the step it
@@ -68,14 +68,7 @@ public struct ProgressLine: Sendable, Equatable {
 
     /// 45,000 in English, 45.000 in Vietnamese.
     public static func grouped(_ number: Int, _ language: Language) -> String {
-        let separator: Character = language == .vietnamese ? "." : ","
-        let digits = String(number.magnitude)
-        var result = ""
-        for (index, digit) in digits.enumerated() {
-            if index > 0, (digits.count - index) % 3 == 0 { result.append(separator) }
-            result.append(digit)
-        }
-        return (number < 0 ? "-" : "") + result
+        Localizer(language).grouped(number)
     }
 
     /// How long finished work took: `1.4 s` (`1,4 giây`) under a minute, else as `duration`.

@@ -93,6 +93,7 @@ public struct CSVImporter {
                 }
                 var finished = false
                 var rowsRead = 0
+                var endedByStrayQuote = false  // the text's own problem is then its consequence
                 while !finished {
                     // A chunk of rows read and checked ahead, so that the records they name
                     // are looked up in one read (`ImportApplier.prepare`), then applied in
@@ -101,12 +102,17 @@ public struct CSVImporter {
                     var chunk: [ChunkEntry] = []
                     var chunkBytes = 0
                     while chunk.count < Self.chunkRows, chunkBytes < Self.chunkBytes {
+                        let strayQuotes = reader.textAfterClosingQuote
                         guard let row = reader.next() else {
                             finished = true
                             break
                         }
+                        // Text after a closing quote: the reader kept going, so what it made of
+                        // the record (its fields, or a quote left open to the end) is not the file's.
+                        let strayQuote = reader.textAfterClosingQuote > strayQuotes
                         if let problem = textProblem() {
-                            chunk.append(.textProblem(problem))
+                            endedByStrayQuote = strayQuote
+                            chunk.append(.textProblem(strayQuote ? Problem(line: line + 1, column: nil, message: t("import.textAfterClosingQuote")) : problem))
                             finished = true
                             break
                         }
@@ -120,7 +126,9 @@ public struct CSVImporter {
                             continue
                         }
                         chunkBytes += row.reduce(0) { $0 + $1.utf8.count }
-                        chunk.append(.row(line: start, try Self.mapped(row, headers: headers, kind: kind, mapper: mapper, t)))
+                        chunk.append(.row(line: start, strayQuote
+                            ? .failure(ImportProblem(column: nil, message: t("import.textAfterClosingQuote")))
+                            : try Self.mapped(row, headers: headers, kind: kind, mapper: mapper, t)))
                     }
                     if kind != .stages {
                         try writer.prepare(chunk.compactMap { entry in
@@ -167,7 +175,7 @@ public struct CSVImporter {
                         }
                     }
                 }
-                if report.problems.count < Self.problemLimit, let problem = textProblem(), !report.problems.contains(problem) {
+                if report.problems.count < Self.problemLimit, !endedByStrayQuote, let problem = textProblem(), !report.problems.contains(problem) {
                     report.problems.append(problem)
                 }
                 try writer.finish()

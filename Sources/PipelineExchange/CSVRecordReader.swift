@@ -49,6 +49,9 @@ final class CSVRecordReader {
     private var afterCarriageReturn = false
     /// How many fields the last record had, to size the next one's array.
     private var fieldsHint = 0
+    /// How many times a character followed a closing quote (`"x"y,…`) so far: the importer
+    /// names the record it happened in, rather than the field count it upsets.
+    private(set) var textAfterClosingQuote = 0
 
     private static let quote = UInt8(ascii: "\"")
     private static let carriageReturn = UInt8(ascii: "\r")
@@ -206,6 +209,7 @@ final class CSVRecordReader {
                     spill.append(contentsOf: UnsafeBufferPointer(start: base + segmentStart, count: segmentEnd - segmentStart))
                     spill.append(quote)
                     segmentStart = p
+                    if byte != quote { textAfterClosingQuote += 1 }
                     state = byte == quote || byte < 0xC0 ? .quoted : .dropping
                     endsRecord = false
                 }

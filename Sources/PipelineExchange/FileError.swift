@@ -14,6 +14,9 @@ public enum FileError: Error, Equatable, Sendable {
     case noSuchFolder(path: String)
     /// An input file does not exist.
     case noSuchFile(path: String)
+    /// A command that only reads was pointed (`--db`, `PIPELINE_DB`) at a database file that
+    /// does not exist: said, and nothing is created.
+    case noDatabase(path: String)
     /// The operating system refused: `path` may not be read or written by this user.
     case notPermitted(path: String, writing: Bool, reason: String)
     /// Writing failed (full disk, input/output error); a previous file is untouched.
@@ -35,6 +38,7 @@ public enum FileError: Error, Equatable, Sendable {
         case .notARegularFile(let path, let kind): return t("file.notARegularFile", path, t("file.kind.\(kind.rawValue)"))
         case .noSuchFolder(let path): return t("file.noSuchFolder", path, (path as NSString).deletingLastPathComponent)
         case .noSuchFile(let path): return t("file.noSuchFile", path)
+        case .noDatabase(let path): return t("file.noDatabase", path)
         case .notPermitted(let path, let writing, let reason):
             return t(writing ? "file.notPermitted.write" : "file.notPermitted.read", path, reason)
         case .cannotWrite(let path, let reason): return t("file.cannotWrite", path, reason)

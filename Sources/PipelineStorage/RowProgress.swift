@@ -18,3 +18,29 @@ public struct RowProgress {
 public struct DataCommandCancelled: Error, Equatable {
     public init() {}
 }
+
+extension RowProgress {
+    /// The same reports, with the share done worked out from `total` when the work itself
+    /// cannot say it (an export or a copy reads rows, not a file of known size): what lets the
+    /// progress line show a percentage and a time left. `nil` or 0: no share, as before.
+    public func counting(toward total: Int?) -> RowProgress {
+        guard let total, total > 0 else { return self }
+        return RowProgress { rows, fraction in
+            try step(rows, fraction ?? min(Double(rows) / Double(total), 1))
+        }
+    }
+}
+
+/// How many rows of each kind a store holds (`StoreReader.rowCounts`): counted before a
+/// long export or copy, whose progress line then says how far along it is.
+public struct StoredRowCounts: Sendable, Equatable {
+    public var leads = 0, opportunities = 0, history = 0, activities = 0, notes = 0
+
+    public init(leads: Int = 0, opportunities: Int = 0, history: Int = 0, activities: Int = 0, notes: Int = 0) {
+        (self.leads, self.opportunities, self.history, self.activities, self.notes) = (leads, opportunities, history, activities, notes)
+    }
+
+    /// The rows a copy or a whole backup goes through one by one (teams, stages and
+    /// settings are a handful, and are not counted).
+    public var rowsOfAWholeCopy: Int { leads + opportunities + history + activities + notes }
+}

@@ -115,6 +115,9 @@ public protocol StoreReader {
     func stageExternalIDs() throws -> [Stage.ID: String]
     /// How many records and history lines are stored in all.
     func storedCounts() throws -> (records: Int, history: Int)
+    /// How many leads, opportunities, history lines, activities and notes are stored: what a
+    /// long export or copy counts first, for its progress line's share done and time left.
+    func rowCounts() throws -> StoredRowCounts
 
     /// Count and sums of active opportunities per stage, from the totals kept current.
     func stageFigures(team: Team.ID?) throws -> [Stage.ID: Figures]

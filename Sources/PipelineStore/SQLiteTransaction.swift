@@ -151,6 +151,18 @@ extension SQLiteTransaction: StoreReader {
         (try fetchOne("SELECT count(*) FROM opportunity") ?? 0, try fetchOne("SELECT count(*) FROM stage_history") ?? 0)
     }
 
+    func rowCounts() throws -> StoredRowCounts {
+        let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT (SELECT count(*) FROM opportunity WHERE type = 'lead') AS leads,
+                   (SELECT count(*) FROM opportunity WHERE type = 'opportunity') AS opportunities,
+                   (SELECT count(*) FROM stage_history) AS history, (SELECT count(*) FROM activity) AS activities,
+                   (SELECT count(*) FROM deal_note) AS notes
+            """))
+        guard let row else { return StoredRowCounts() }
+        return StoredRowCounts(leads: row["leads"], opportunities: row["opportunities"], history: row["history"],
+                               activities: row["activities"], notes: row["notes"])
+    }
+
     func stageFigures(team: Team.ID?) throws -> [Stage.ID: Figures] {
         var sql = """
             SELECT stage_id, currency, sum(count) AS count,

@@ -280,6 +280,16 @@ extension PostgresTransaction: StoreReader {
         return (try row?.int(0) ?? 0, try row?.int(1) ?? 0)
     }
 
+    func rowCounts() throws -> StoredRowCounts {
+        let row = try rows("""
+            SELECT count(*) FILTER (WHERE type = 'lead'), count(*) FILTER (WHERE type = 'opportunity'),
+                   (SELECT count(*) FROM stage_history), (SELECT count(*) FROM activity), (SELECT count(*) FROM deal_note)
+            FROM opportunity
+            """).first
+        return StoredRowCounts(leads: try row?.int(0) ?? 0, opportunities: try row?.int(1) ?? 0, history: try row?.int(2) ?? 0,
+                               activities: try row?.int(3) ?? 0, notes: try row?.int(4) ?? 0)
+    }
+
     func stageFigures(team: Team.ID?) throws -> [Stage.ID: Figures] {
         var sql = """
             SELECT stage_id, currency, sum(count), sum(expected_sum), sum(weighted_sum)

@@ -36,7 +36,9 @@ struct DatabaseCommand: ParsableCommand {
             let summary: StoreCopy.Summary
             do {
                 defer { progress.clear() }
-                summary = try StoreCopy.copy(from: source, to: target, progress: progress.rows)
+                // The source's rows counted first, for the share done and the time left.
+                let rows = try progress.rows(toward: { try source.readingSnapshot { try $0.rowCounts() }.rowsOfAWholeCopy })
+                summary = try StoreCopy.copy(from: source, to: target, progress: rows)
             } catch let error {
                 guard error is DataCommandCancelled || Interruption.requested else { throw error }
                 Interruption.removeCancelled(madeHere)

@@ -57,12 +57,23 @@ struct ExportCommand: ParsableCommand {
         let progress = ProgressDisplay(.exporting, quiet: quiet)
         do {
             defer { progress.clear() }
+            let kind = what ?? (format == .csv ? .opportunities : .all)
+            // Counted first, for the share done and the time left (stages are a handful).
+            let rows = try progress.rows(toward: { () -> Int? in
+                let counts = try session.database.readingSnapshot { try $0.rowCounts() }
+                switch kind {
+                case .opportunities: return counts.opportunities
+                case .leads: return counts.leads
+                case .all: return counts.rowsOfAWholeCopy
+                case .stages: return nil
+                }
+            })
             switch format {
             case .csv:
-                try CSVExporter.export(what ?? .opportunities, generation: OdooGeneration(rawValue: odoo) ?? .v16,
-                                       from: session.database, to: output, progress: progress.rows)
+                try CSVExporter.export(kind, generation: OdooGeneration(rawValue: odoo) ?? .v16,
+                                       from: session.database, to: output, progress: rows)
             case .json:
-                try JSONBackup.export(what ?? .all, from: session.database, to: output, progress: progress.rows)
+                try JSONBackup.export(kind, from: session.database, to: output, progress: rows)
             }
             // Asked once more before the file takes the target's place: a Ctrl-C after the
             // last row still leaves the target as it was, as the sentence says.
@@ -169,8 +180,8 @@ struct ImportCommand: ParsableCommand {
         let t = Localizer(session.language)
         let noun = report.kind == .stages ? "count.stage" : "count.record"
         var line = dryRun ? localized("cli.exchange.dryRunSummary", t.plural(noun, summary.created), t.plural(noun, summary.updated))
-            : localized("cli.exchange.importSummary", t.plural(noun, report.rows), summary.created, summary.updated,
-                        ProgressLine.took(ProgressDisplay.monotonicSeconds() - started, session.language), report.skipped)
+            : localized("cli.exchange.importSummary", t.plural(noun, report.rows), t.grouped(summary.created), t.grouped(summary.updated),
+                        ProgressLine.took(ProgressDisplay.monotonicSeconds() - started, session.language), t.grouped(report.skipped))
         if !summary.stagesCreated.isEmpty {
             line += localized(dryRun ? "cli.exchange.stagesToCreate" : "cli.exchange.stagesCreated", summary.stagesCreated.joined(separator: ", "))
         }

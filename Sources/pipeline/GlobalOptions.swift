@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PipelineCore
 import PipelineEngines
+import PipelineExchange
 import PipelineStorage
 
 /// Options every command takes, before or after the subcommand's name.
@@ -31,6 +32,19 @@ struct GlobalOptions: ParsableArguments {
     /// The database path the options and the environment choose.
     var databasePath: String {
         Self.databasePath(option: db, environment: ProcessInfo.processInfo.environment)
+    }
+
+    /// A database file the user named (`--db`, `$PIPELINE_DB`) that does not exist: a command
+    /// that only reads says so rather than create it (and the folders to it) for a mistyped
+    /// name. The default file is made on first use by any command, so that a new user's first
+    /// `pipeline stage list` shows the stages they start with; the board and every command
+    /// that writes create a named file too.
+    var missingChosenDatabase: String? {
+        let environment = ProcessInfo.processInfo.environment
+        guard (db.map { !$0.isEmpty } ?? false) || (environment["PIPELINE_DB"].map { !$0.isEmpty } ?? false) else { return nil }
+        let path = databasePath
+        guard StoreOpener.engine(for: path) == .sqlite, !FileManager.default.fileExists(atPath: path) else { return nil }
+        return path
     }
 
     /// `--db`, else $PIPELINE_DB, else the XDG data directory's pipeline/pipeline.sqlite.
@@ -70,6 +84,11 @@ struct GlobalOptions: ParsableArguments {
             throw ConfigurationError.clock(clock)
         }
         let user = Session.user(ProcessInfo.processInfo.environment)
+        if !writing, let path = missingChosenDatabase {
+            // A setting that cannot be used is said first, as it is for a file that exists.
+            _ = try Self.busyTimeout(ProcessInfo.processInfo.environment)
+            throw FileError.noDatabase(path: path)
+        }
         let store = try openStore(at: databasePath, forWriting: writing, acceptingDamage: acceptingDamage, user: user)
         let stored = try store.setting(.language).flatMap(Language.init(code:))
         let language = lang.flatMap(Language.init(code:)) ?? stored ?? requestedLanguage

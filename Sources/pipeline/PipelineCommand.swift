@@ -103,7 +103,7 @@ enum ExitStatus {
     static func of(_ error: FileError) -> Int32 {
         switch error {
         case .isTheDatabase, .notARegularFile: return invalidData
-        case .noSuchFile: return noInput
+        case .noSuchFile, .noDatabase: return noInput
         case .notPermitted: return notPermitted
         case .noSuchFolder, .cannotWrite, .cannotRead, .cannotWriteOutput: return ioError
         case .outputClosed: return outputClosed

@@ -211,12 +211,83 @@ struct CLIProgressTests {
         let csv = Self.file(cli, rows: 20_000)
         // Piped: the summary, and no progress on standard error at all.
         let result = cli.ok(["import", csv])
-        #expect(result.stdout.hasPrefix("Imported 20000 records in "))
-        #expect(result.stdout.contains(": 20000 created, 0 updated, 1 skipped (blank lines)."), "\(result.stdout)")
+        #expect(result.stdout.hasPrefix("Imported 20,000 records in "))
+        #expect(result.stdout.contains(": 20,000 created, 0 updated, 1 skipped (blank lines)."), "\(result.stdout)")
         #expect(!result.stderr.contains("Importing") && !result.stderr.contains("\r") && !result.stderr.contains("\u{1B}"))
         let vietnamese = cli.ok(["import", csv, "--lang", "vi"])
-        #expect(vietnamese.stdout.hasPrefix("Đã nhập 20000 bản ghi trong "), "\(vietnamese.stdout)")
-        #expect(vietnamese.stdout.contains(": tạo 20000, cập nhật 0, bỏ qua 1 (dòng trống)."), "\(vietnamese.stdout)")
+        #expect(vietnamese.stdout.hasPrefix("Đã nhập 20.000 bản ghi trong "), "\(vietnamese.stdout)")
+        #expect(vietnamese.stdout.contains(": tạo 20.000, cập nhật 0, bỏ qua 1 (dòng trống)."), "\(vietnamese.stdout)")
+    }
+
+    /// An export and a copy count their rows first (issue 15): their line says the share done
+    /// (and, once it has run half a second, the time left, as `ProgressTests` shows), in both
+    /// languages. Before, a copy and an export said only rows and a rate.
+    @Test func anExportAndACopySayTheShareDone() throws {
+        let cli = CLI()
+        cli.ok(["import", Self.file(cli, rows: 3_000), "--quiet"])
+        let every = "PIPELINE_PROGRESS_EVERY=0 \(CLI.binary)"
+        let runs: [(command: String, line: String)] = [
+            ("\(every) export --out \(cli.path("deals.csv")) \(cli.databaseOption)", "\rExporting: 1,500 rows · "),
+            ("\(every) export --format json --out \(cli.path("all.json")) \(cli.databaseOption)", "\rExporting: "),
+            ("\(every) db copy --from \(cli.database) --to \(cli.path("copy.sqlite"))", "\rCopying: 1,500 rows · "),
+            ("\(every) db copy --lang vi --from \(cli.database) --to \(cli.path("vi.sqlite"))", "\rĐang sao chép: 1.500 dòng · "),
+        ]
+        for (index, run) in runs.enumerated() {
+            let log = cli.path("pane-\(index).log")
+            let tmux = Self.pane(cli, run.command, log: log)
+            #expect(Self.exitLine(tmux) == "EXIT=0", "\(run.command): \(tmux.screen)")
+            let bytes = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            #expect(bytes.contains(run.line), "\(run.command): \(bytes.prefix(300).debugDescription)")
+            // Halfway and done: every row is drawn here, so every whole percentage shows.
+            #expect(bytes.contains("50%") && bytes.contains("100%"), "\(run.command): \(bytes.suffix(300).debugDescription)")
+        }
+    }
+
+    /// Text without its spaces and line breaks: a sentence wider than the pane, read across
+    /// the pane's wrapping.
+    static func unwrapped(_ text: String) -> String { text.filter { !$0.isWhitespace } }
+
+    /// Ctrl-C during a restore (a JSON backup into a new file) and during a copy to a file
+    /// (issue 15): one sentence, exit 130, and no file left behind.
+    @Test func ctrlCDuringARestoreOrACopyLeavesNoFileAndExit130() throws {
+        let cli = CLI()
+        cli.ok(["import", Self.file(cli, rows: 60_000), "--quiet"])
+        let backup = cli.path("backup.json")
+        cli.ok(["export", "--format", "json", "--out", backup, "--quiet"])
+        let restored = cli.path("restored.sqlite"), copied = cli.path("copied.sqlite")
+        let runs: [(command: String, line: String, sentence: String, target: String)] = [
+            ("\(CLI.binary) import \(backup) --db \(restored)", "Restoring: ", "Cancelled: nothing was imported, the database is as it was.", restored),
+            ("\(CLI.binary) db copy --from \(cli.database) --to \(copied)", "Copying: ", "Cancelled: nothing was copied, \(copied) is as it was.", copied),
+        ]
+        for run in runs {
+            let tmux = Self.pane(cli, run.command, log: cli.path("pane.log"))
+            tmux.waitFor("the progress line", within: 120) { $0.contains(run.line) && $0.contains(" rows") }
+            tmux.send("C-c")
+            #expect(Self.exitLine(tmux) == "EXIT=130", "\(run.command)")
+            // Read without the pane's line breaks (and the space a break may take).
+            #expect(Self.unwrapped(tmux.screen).contains(Self.unwrapped(run.sentence)), "\(tmux.screen)")
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                #expect(!FileManager.default.fileExists(atPath: run.target + suffix), "\(run.target)\(suffix)")
+            }
+        }
+    }
+
+    /// Ctrl-C during a copy to a server (issue 15): the server's database is as it was — a
+    /// new one, with no deal (`aCancelledCopyLeavesTheTargetEmpty` shows it takes the copy again).
+    @Test func ctrlCDuringACopyToAServerLeavesItEmpty() throws {
+        let cli = CLI()
+        let server = try ServerDatabase()
+        cli.ok(["import", Self.file(cli, rows: 60_000), "--quiet"])
+        let command = "\(CLI.binary) db copy --from \(cli.database) --to \(shellQuoted(server.location))"
+        let tmux = Self.pane(cli, command, log: cli.path("pane.log"))
+        tmux.waitFor("the progress line", within: 120) { $0.contains("Copying: ") && $0.contains(" rows") }
+        tmux.send("C-c")
+        #expect(Self.exitLine(tmux) == "EXIT=130")
+        #expect(Self.unwrapped(tmux.screen).contains(Self.unwrapped("Cancelled: nothing was copied, ")), "\(tmux.screen)")
+        let listed = cli.run(["opp", "list", "--json", "--db", server.location], database: false)
+        #expect(listed.status == 0 && Self.unwrapped(listed.stdout) == "[]", "\(listed.stdout.prefix(200))\(listed.stderr)")
+        let teams = cli.run(["team", "list", "--json", "--db", server.location], database: false)
+        #expect(teams.status == 0 && teams.stdout.components(separatedBy: "\"name\"").count == 2, "\(teams.stdout)\(teams.stderr)")
     }
 
     @Test func quietShowsNoProgressInATerminal() throws {
@@ -226,7 +297,7 @@ struct CLIProgressTests {
         let tmux = Self.pane(cli, "\(CLI.binary) import --quiet \(csv) \(cli.databaseOption)", log: log)
         #expect(Self.exitLine(tmux) == "EXIT=0")
         let bytes = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-        #expect(bytes.contains("Imported 20000 records"))
+        #expect(bytes.contains("Imported 20,000 records"))
         #expect(!bytes.contains("Importing: "))
     }
 }

@@ -11,6 +11,12 @@ struct ProgressTests {
         #expect(line.text(in: .vietnamese, width: 80) == "Đang nhập: 45.000 dòng · 10.000 dòng/giây · 45% · còn 6 giây")
     }
 
+    /// Found on a real terminal: an export's first line said "1 rows".
+    @Test func oneRowIsSaidInTheSingular() {
+        #expect(ProgressLine(work: .exporting, rows: 1, elapsed: 0.1, fraction: 0).text(in: .english, width: 80) == "Exporting: 1 row · 0%")
+        #expect(ProgressLine(work: .exporting, rows: 1, elapsed: 0.1).text(in: .vietnamese, width: 80) == "Đang xuất: 1 dòng")
+    }
+
     @Test func withoutATotalItSaysNoShareNorTimeLeft() {
         let line = ProgressLine(work: .copying, rows: 1_234_567, elapsed: 10)
         #expect(line.text(in: .english, width: 80) == "Copying: 1,234,567 rows · 123,457 rows/s")

@@ -198,6 +198,11 @@ struct CSVImportTests {
         ("name,expected_revenue\nDeal,12,5\n", 2, nil, "has 3 fields where the header has 2"),
         // One field is said in the singular (a hostile trial read "has 1 fields").
         ("name,expected_revenue,probability\nDeal\n", 2, nil, "has 1 field where the header has 3"),
+        // Text after a closing quote (issue 15's trial read "has 1 field"): said as it is, on
+        // the record's line, also where the fields happen to count right (the reader would
+        // have dropped the character: 'Ac"e').
+        ("name,expected_revenue\n\"Acme\"x,100\nNext,5\n", 2, nil, "a character follows a closing quote; a quoted field must end at a comma"),
+        ("name\nFirst\n\"Ac\"me\"\n", 3, nil, "a character follows a closing quote"),
         ("name,expected_revenue\nDeal,1.2.3\n", 2, "expected_revenue", "is not an amount"),
         ("name,date_deadline\nDeal,31/12/2026\n", 2, "date_deadline", "is not a date"),
         ("name,team_id\nDeal,Nobody\n", 2, "team_id", "give --create-missing-teams"),

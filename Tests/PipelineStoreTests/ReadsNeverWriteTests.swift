@@ -58,6 +58,7 @@ struct ReadsNeverWriteTests {
             "forEachHistoryEntry(_:)": { try $0.forEachHistoryEntry { _ in } },
             "stageExternalIDs()": { _ = try $0.stageExternalIDs() },
             "storedCounts()": { _ = try $0.storedCounts() },
+            "rowCounts()": { _ = try $0.rowCounts() },
             "stageFigures(team:)": { _ = try $0.stageFigures(team: nil) },
             "forecastRows(team:grouping:salesperson:)": { reader in
                 for grouping in [Forecast.Grouping.month, .salesperson] {

@@ -102,6 +102,31 @@ struct StoreCopyTests {
         #expect(try to.snapshot() == (try from.snapshot()))
     }
 
+    /// What `db copy` and an export count first for their progress line's share done and time
+    /// left (issue 15): the rows of each kind, which are exactly the rows a copy reports, so
+    /// that the share reaches 100% with the last one and not before.
+    @Test(arguments: EngineKind.allCases) func theRowCountsAreTheRowsACopyGoesThrough(_ engine: EngineKind) throws {
+        let from = try populated(engine)
+        let counts = try from.store.readingSnapshot { try $0.rowCounts() }
+        let to = try StoreFixture(engine)
+        var reports: [(rows: Int, fraction: Double?)] = []
+        let summary = try StoreCopy.copy(from: from.store, to: to.store, progress: RowProgress { rows, fraction in
+            reports.append((rows, fraction))
+        }.counting(toward: counts.rowsOfAWholeCopy))
+        #expect(counts == StoredRowCounts(leads: 1, opportunities: 5, history: summary.history, activities: 2, notes: 1))
+        #expect(counts.rowsOfAWholeCopy == reports.count)
+        #expect(reports.last?.fraction == 1)
+        #expect(reports.dropLast().allSatisfy { ($0.fraction ?? 1) < 1 })
+        #expect(reports.first?.fraction == 1 / Double(reports.count))
+        // Nothing counted (a store without rows): the reports say no share, as before.
+        var fractions: [Double?] = []
+        try RowProgress { _, fraction in fractions.append(fraction) }.counting(toward: 0).step(3, nil)
+        try RowProgress { _, fraction in fractions.append(fraction) }.counting(toward: nil).step(3, nil)
+        // A share the work itself knows (bytes of a file) is kept.
+        try RowProgress { _, fraction in fractions.append(fraction) }.counting(toward: 10).step(3, 0.5)
+        #expect(fractions == [nil, nil, 0.5])
+    }
+
     /// A copy into PostgreSQL fills the tables without their per-row triggers (issue 15): the
     /// one that refuses rows — a deal only in a stage of its own team's pipeline — is checked
     /// once over the loaded rows, and a source deal it would have refused refuses the whole

@@ -32,9 +32,23 @@ public struct Localizer: Sendable {
 
     /// A counted phrase: `key.one` or `key.many`, as the language's plural rule picks for
     /// `count`, with `count` as `{0}` and `arguments` from `{1}` on:
-    /// `t.plural("count.opportunity", 2)` is "2 opportunities", and "2 cơ hội".
+    /// `t.plural("count.opportunity", 2)` is "2 opportunities", and "2 cơ hội". The count is
+    /// grouped as the language writes numbers: "100,000 records", "100.000 bản ghi".
     public func plural(_ key: String, _ count: Int, _ arguments: Any...) -> String {
-        Catalogue.text(key + "." + language.pluralForm(count).rawValue, language, ["\(count)"] + arguments.map { "\($0)" })
+        Catalogue.text(key + "." + language.pluralForm(count).rawValue, language, [grouped(count)] + arguments.map { "\($0)" })
+    }
+
+    /// A count with its thousands grouped as the language writes them: 100,000 in English,
+    /// 100.000 in Vietnamese.
+    public func grouped(_ count: Int) -> String {
+        let separator: Character = language == .vietnamese ? "." : ","
+        let digits = String(count.magnitude)
+        var result = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0, (digits.count - index) % 3 == 0 { result.append(separator) }
+            result.append(digit)
+        }
+        return (count < 0 ? "-" : "") + result
     }
 }
 

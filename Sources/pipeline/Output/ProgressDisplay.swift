@@ -25,6 +25,16 @@ final class ProgressDisplay: @unchecked Sendable {
                               clock: Self.monotonicSeconds, draw: { Console.standardError("\r" + $0 + "\u{1B}[K") })
     }
 
+    /// Whether a line is drawn at all: a command counts its rows first (a cost) only then.
+    var isShown: Bool { meter != nil }
+
+    /// `rows` for work of `total` rows (an export, a copy): the line says the share done and
+    /// the time left too. `total` is asked only when the line is shown.
+    func rows(toward total: () throws -> Int?) throws -> RowProgress {
+        guard isShown else { return rows }
+        return rows.counting(toward: try total())
+    }
+
     /// What the command's row loop calls: draws the line when it is due, and stops the work
     /// once Ctrl-C was pressed (see `Interruption`).
     var rows: RowProgress {
