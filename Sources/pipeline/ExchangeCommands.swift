@@ -140,7 +140,15 @@ struct ImportCommand: ParsableCommand {
             Interruption.removeCancelled(madeHere)
             Console.error(localized("cli.exchange.cancelledImport"))
             throw ExitCode(ExitStatus.interrupted)
+        } catch {
+            // A refused import or restore into a file that did not exist leaves none behind,
+            // as Ctrl-C does: nothing was applied, and a new file seeded (in the language of
+            // the failed run, say) would be a trap for the next attempt (new-user trial).
+            Interruption.removeCancelled(madeHere)
+            throw error
         }
+        // A dry run changes nothing, not even by making the file it was pointed at.
+        if dryRun { Interruption.removeCancelled(madeHere) }
     }
 
     private func importing() throws {

@@ -43,4 +43,32 @@ struct CLINoDatabaseTests {
         #expect(first.status == 0 && first.stdout.contains("Proposition"), "\(first.stderr)")
         #expect(FileManager.default.fileExists(atPath: home + "/.local/share/pipeline/pipeline.sqlite"))
     }
+
+    /// An import refused, or a dry run, into a file that did not exist leaves no file: before,
+    /// a new-user trial found a database seeded in the failed run's language left behind, which
+    /// the next attempt then failed against; and `--dry-run` said "nothing was changed" beside
+    /// a new file. A file that existed is kept as it was.
+    @Test func aRefusedImportOrADryRunIntoANewFileLeavesNone() throws {
+        let cli = CLI()
+        let csv = cli.path("deals.csv")
+        FileManager.default.createFile(atPath: csv, contents: Data("name,team\nAcme,Nowhere\n".utf8))
+        let fresh = cli.path("fresh.sqlite")
+        let refused = cli.run(["import", csv, "--db", fresh, "--lang", "vi"], database: false)
+        #expect(refused.status == 65, "\(refused.stderr)")
+        let backup = cli.path("broken.json")
+        FileManager.default.createFile(atPath: backup, contents: Data("{\n\"format\": \"pipeline-backup\",\n".utf8))
+        #expect(cli.run(["import", backup, "--db", fresh], database: false).status == 65)
+        let good = cli.path("good.csv")
+        FileManager.default.createFile(atPath: good, contents: Data("name\nAcme\n".utf8))
+        let dry = cli.run(["import", good, "--dry-run", "--db", fresh], database: false)
+        #expect(dry.status == 0 && dry.stdout.contains("nothing was changed"), "\(dry.stdout)\(dry.stderr)")
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            #expect(!FileManager.default.fileExists(atPath: fresh + suffix), "\(suffix)")
+        }
+        // Into a file that was there, a refused import keeps the file and everything in it.
+        #expect(cli.run(["import", good, "--db", fresh], database: false).status == 0)
+        #expect(cli.run(["import", csv, "--db", fresh], database: false).status == 65)
+        #expect(cli.run(["import", good, "--dry-run", "--db", fresh], database: false).status == 0)
+        #expect(cli.run(["opp", "list", "--db", fresh], database: false).stdout.contains("Acme"))
+    }
 }
