@@ -94,7 +94,8 @@ public struct ProgressLine: Sendable, Equatable {
 public final class ProgressMeter {
     public let work: ProgressLine.Work
     private let language: Language
-    private let width: Int
+    /// The terminal's columns; the display sets it again when the terminal is resized.
+    public var width: Int
     private let clock: () -> Double
     private let interval: Double
     private let draw: (String) -> Void

@@ -243,6 +243,38 @@ struct CLIProgressTests {
         }
     }
 
+    /// A terminal made narrower during an import: the lines drawn after it fit the new width.
+    /// Before, the width was read once, and every later line wrapped at the old one (a
+    /// new-user trial saw the pane fill with halves of lines). The rows come through a pipe
+    /// whose feeder, after its first 5,000 rows (several of the reader's 64 KiB blocks), waits
+    /// for a file the test makes after the resize (a condition, not a time).
+    @Test func theProgressLineFollowsATerminalMadeNarrower() throws {
+        let cli = CLI()
+        cli.ok(["stage", "list"])
+        let resized = cli.path("resized")
+        let title = String(repeating: "x", count: 40)
+        let script = "(echo name; seq -f 'Deal %g \(title)' 1 5000; while [ ! -e \(resized) ]; do sleep 0.05; done; "
+            + "seq -f 'Deal %g \(title)' 5001 9000) | "
+            + "PIPELINE_PROGRESS_EVERY=0 \(CLI.binary) import - --format csv \(cli.databaseOption)\n"
+        let path = cli.path("narrower.sh")
+        FileManager.default.createFile(atPath: path, contents: Data(script.utf8))
+        let log = cli.path("pane.log")
+        let tmux = Self.pane(cli, "sh \(path)", log: log)
+        tmux.waitFor("the first rows' line", within: 120) { $0.contains("Importing: ") && $0.contains(" rows") }
+        tmux.resize(columns: 30, rows: 20)
+        _ = tmux.waitFor("the narrower pane", within: 30) { _ in tmux.display("#{pane_width}") == "30" }
+        let before = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").count
+        FileManager.default.createFile(atPath: resized, contents: Data())
+        #expect(Self.exitLine(tmux) == "EXIT=0", "\(tmux.screen)")
+        let drawn = String(((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").dropFirst(before))
+        let lines = drawn.split(separator: "\r").map { $0.replacingOccurrences(of: "\u{1B}[K", with: "") }
+            .filter { $0.hasPrefix("Importing") && !$0.contains("\n") }
+        #expect(lines.contains { $0.contains("9,000 rows") }, "\(drawn.suffix(400).debugDescription)")
+        for line in lines {
+            #expect(line.count <= 29, "wider than the 30-column pane: \(line.debugDescription)")
+        }
+    }
+
     /// Text without its spaces and line breaks: a sentence wider than the pane, read across
     /// the pane's wrapping.
     static func unwrapped(_ text: String) -> String { text.filter { !$0.isWhitespace } }

@@ -18,11 +18,31 @@ final class ProgressDisplay: @unchecked Sendable {
 
     init(_ work: ProgressLine.Work, quiet: Bool) {
         guard !quiet, isatty(STDERR_FILENO) == 1 else { return }
+        meter = ProgressMeter(work: work, language: CLILanguage.current, width: Self.terminalWidth(), interval: Self.interval,
+                              clock: Self.monotonicSeconds, draw: { Console.standardError("\r" + $0 + "\u{1B}[K") })
+        followResizes()
+    }
+
+    private static func terminalWidth() -> Int {
         var size = winsize()
         let columns = ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0 ? Int(size.ws_col) : nil
-        let width = Console.width(terminalColumns: columns, environment: ProcessInfo.processInfo.environment)
-        meter = ProgressMeter(work: work, language: CLILanguage.current, width: width, interval: Self.interval,
-                              clock: Self.monotonicSeconds, draw: { Console.standardError("\r" + $0 + "\u{1B}[K") })
+        return Console.width(terminalColumns: columns, environment: ProcessInfo.processInfo.environment)
+    }
+
+    /// A terminal made narrower during the work would wrap every later line at the old width
+    /// (a new-user trial saw the screen fill with halves of lines): the width is read again
+    /// when the terminal says it changed (SIGWINCH, whose default is to be ignored), and the
+    /// next line is drawn within it.
+    private var resizes: DispatchSourceSignal?
+
+    private func followResizes() {
+        let source = DispatchSource.makeSignalSource(signal: SIGWINCH, queue: DispatchQueue(label: "pipeline.progress.resize"))
+        source.setEventHandler { [self] in
+            let width = Self.terminalWidth()
+            lock.withLock { meter?.width = width }
+        }
+        source.resume()
+        resizes = source
     }
 
     /// Whether a line is drawn at all: a command counts its rows first (a cost) only then.
@@ -65,6 +85,8 @@ final class ProgressDisplay: @unchecked Sendable {
         lock.withLock {
             ticker?.cancel()
             ticker = nil
+            resizes?.cancel()
+            resizes = nil
             guard !cleared else { return }
             cleared = true
             guard let meter, meter.drawn > 0 else { return }
