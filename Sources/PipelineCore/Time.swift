@@ -102,15 +102,7 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
         var text = text
         guard let (year, month, day) = text.withUTF8({ bytes -> (Int, Int, Int)? in
             guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
-            func number(_ range: Range<Int>) -> Int? {
-                var value = 0
-                for index in range {
-                    let digit = bytes[index] &- UInt8(ascii: "0")
-                    guard digit < 10 else { return nil }
-                    value = value * 10 + Int(digit)
-                }
-                return value
-            }
+            let number = bytes.asciiDecimal
             guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10) else { return nil }
             return (year, month, day)
         }) else { return nil }
@@ -224,4 +216,19 @@ private func asciiDigits(_ numbers: [(Int, Int)], separators: StaticString) -> S
 private func pad(_ value: Int, _ width: Int) -> String {
     let digits = String(value)
     return String(repeating: "0", count: max(0, width - digits.count)) + digits
+}
+
+extension UnsafeBufferPointer where Element == UInt8 {
+    /// The number the ASCII digits at `range` spell (`2026` of `2026-12-07`), or nil when a
+    /// byte there is not a digit: how dates and times are read straight from their bytes.
+    @inlinable
+    public func asciiDecimal(_ range: Range<Int>) -> Int? {
+        var value = 0
+        for index in range {
+            let digit = self[index] &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            value = value * 10 + Int(digit)
+        }
+        return value
+    }
 }

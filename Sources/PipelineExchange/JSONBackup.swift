@@ -342,6 +342,8 @@ public enum JSONBackup {
             number += 1
             let line = trimmed(raw)
             if line.isEmpty { continue }
+            // Text after the closing brace was called "cut short" (hostile trial): said as it is.
+            if closed { throw PipelineError.backupInconsistent(BackupFault("backup.textAfterEnd", line: number)) }
             if line.elementsEqual("}".utf8) { closed = section == nil; continue }
             closed = false
             if line.starts(with: "\"settings\":".utf8) {
@@ -361,6 +363,10 @@ public enum JSONBackup {
                 let json = line.last == UInt8(ascii: ",") ? line.dropLast() : line
                 try body(Element(section: section, index: index, line: number, object: try object(json, line: number)))
                 index += 1
+            } else {
+                // A line in no list (its list's opening line deleted) was skipped without a
+                // word, and what it held was lost (hostile trial).
+                throw PipelineError.backupInconsistent(BackupFault("backup.lineOutsideLists", line: number))
             }
         }
         if let problem = text.problem { throw problem }
@@ -465,7 +471,7 @@ struct BackupDecoder {
         if teams.contains(where: { TextInput.nameKey($0.name) == TextInput.nameKey(name) }) {
             throw Self.fault(.duplicateTeamName(name), path: element.path("name"))
         }
-        let team = Team(id: Team.ID(try integer(object, "id", element)), name: name, version: Int(try integer(object, "version", element)))
+        let team = Team(id: Team.ID(try identifier(object, element)), name: name, version: Int(try integer(object, "version", element)))
         if teams.contains(where: { $0.id == team.id }) {
             throw BackupFault("backup.duplicateID", String(team.id.rawValue), path: element.path("id"))
         }
@@ -484,7 +490,7 @@ struct BackupDecoder {
         if let team { try requireTeam(team, element, "team_id") }
         let probability = try validated(element, "probability") { try Probability(parsing: try string(object, "probability", element)) }
         // The stage as `stage add` then `stage edit` would make it, in the pipelines restored so far.
-        let blank = Stage(id: Stage.ID(try integer(object, "id", element)), name: "", sortOrder: Int(try integer(object, "sort_order", element)),
+        let blank = Stage(id: Stage.ID(try identifier(object, element)), name: "", sortOrder: Int(try integer(object, "sort_order", element)),
                           probability: .zero, version: Int(try integer(object, "version", element)))
         let edit = StageEdit(name: try string(object, "name", element), probability: probability,
                              requirements: try string(object, "requirements", element), isFolded: try boolean(object, "folded", element),
@@ -570,7 +576,7 @@ struct BackupDecoder {
             try optionalString(object, "lost_reason", element).map { text throws(PipelineError) in try TextInput.requiredName(text, field: .lostReason) }
         }
         let record = Opportunity(
-            id: Opportunity.ID(try integer(object, "id", element)), kind: kind, title: changes.title ?? "",
+            id: Opportunity.ID(try identifier(object, element)), kind: kind, title: changes.title ?? "",
             customer: Customer(name: changes.customerName ?? "", contactName: changes.contactName ?? "", email: changes.email ?? "",
                                phone: changes.phone ?? ""),
             expectedRevenue: revenue, probability: changes.probability,
@@ -607,7 +613,7 @@ struct BackupDecoder {
 
     mutating func history(_ element: JSONBackup.Element) throws -> BackupHistoryEntry {
         let object = element.object
-        let id = try integer(object, "id", element)
+        let id = try identifier(object, element)
         // Said with its line, as for records, rather than by the database's unique key.
         guard historyIDs.insert(id) else { throw BackupFault("backup.duplicateID", String(id), path: element.path("id")) }
         func name(_ key: String) throws -> String? {
@@ -660,7 +666,7 @@ struct BackupDecoder {
         guard ActivityType.nextDelayRange.contains(Int(clamping: delay)) else {
             throw Self.fault(.invalidNextDelay(String(delay)), path: element.path("next_delay_days"))
         }
-        let type = ActivityType(id: ActivityType.ID(try integer(object, "id", element)), name: name,
+        let type = ActivityType(id: ActivityType.ID(try identifier(object, element)), name: name,
                                 nextType: try optionalInteger(object, "next_type_id", element).map { ActivityType.ID($0) },
                                 nextDelayDays: Int(delay), sortOrder: Int(clamping: try integer(object, "sort_order", element)),
                                 version: Int(clamping: try integer(object, "version", element)))
@@ -690,7 +696,7 @@ struct BackupDecoder {
                 try TextInput.multiLine(try optionalString(object, "feedback", element) ?? "", field: .feedback)
             })
         }
-        return Activity(id: Activity.ID(try integer(object, "id", element)), record: try referencedRecord(object, "record_id", element),
+        return Activity(id: Activity.ID(try identifier(object, element)), record: try referencedRecord(object, "record_id", element),
                         type: ActivityType.ID(try integer(object, "type_id", element)), summary: changes.summary ?? "",
                         due: changes.due ?? CalendarDate(daysSince1970: 0), time: changes.time ?? nil, assignedTo: changes.assignedTo ?? "",
                         notes: changes.notes ?? "", completion: completion, createdAt: try timestamp(object, "created_at", element),
@@ -702,7 +708,7 @@ struct BackupDecoder {
 
     func note(_ element: JSONBackup.Element) throws -> DealNote {
         let object = element.object
-        return DealNote(id: DealNote.ID(try integer(object, "id", element)), record: try referencedRecord(object, "record_id", element),
+        return DealNote(id: DealNote.ID(try identifier(object, element)), record: try referencedRecord(object, "record_id", element),
                         text: try validated(element, "text") { try DealNote.validText(try string(object, "text", element)) },
                         author: try validated(element, "author") { try TextInput.singleLine(try string(object, "author", element), field: .salesperson) },
                         at: try timestamp(object, "at", element))
@@ -763,6 +769,15 @@ struct BackupDecoder {
         return value
     }
 
+    /// An element's own id: a whole number from 1, as every table's ids are. Record id 0 or
+    /// -5 was restored before, and `check` then found the filter index (keyed by the id) "malformed"
+    /// (hostile trial).
+    func identifier(_ object: JSONObject, _ element: JSONBackup.Element) throws -> Int64 {
+        let value = try integer(object, "id", element)
+        guard value >= 1 else { throw BackupFault("backup.idBelowOne", String(value), path: element.path("id")) }
+        return value
+    }
+
     /// A card's rank, within the range the board's ordering keeps ranks in (one at the end
     /// of Int64 made a later move overflow).
     func rank(_ object: JSONObject, _ element: JSONBackup.Element) throws -> Int64 {
@@ -802,15 +817,7 @@ struct BackupDecoder {
             guard bytes.count == 24, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
                   bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"), bytes[19] == UInt8(ascii: "."),
                   bytes[23] == UInt8(ascii: "Z") else { return nil }
-            func number(_ range: Range<Int>) -> Int? {
-                var value = 0
-                for index in range {
-                    let digit = bytes[index] &- UInt8(ascii: "0")
-                    guard digit < 10 else { return nil }
-                    value = value * 10 + Int(digit)
-                }
-                return value
-            }
+            let number = bytes.asciiDecimal
             guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), let hours = number(11..<13),
                   let minutes = number(14..<16), let seconds = number(17..<19), let millis = number(20..<23) else { return nil }
             guard let date = CalendarDate(year: year, month: month, day: day), hours < 24, minutes < 60, seconds < 60 else {

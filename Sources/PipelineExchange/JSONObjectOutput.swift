@@ -75,38 +75,24 @@ struct JSONObjectOutput {
     }
 
     /// `Timestamp.iso8601`, quoted.
-    mutating func time(_ name: StaticString, _ value: Timestamp?) {
-        key(name)
-        guard let value else { return null() }
-        bytes.append(UInt8(ascii: "\""))
-        Self.writeISO8601(value, into: &bytes)
-        bytes.append(UInt8(ascii: "\""))
-    }
+    mutating func time(_ name: StaticString, _ value: Timestamp?) { quoted(name, value, Self.writeISO8601) }
 
     /// `CalendarDate.iso8601`, quoted.
-    mutating func date(_ name: StaticString, _ value: CalendarDate?) {
-        key(name)
-        guard let value else { return null() }
-        bytes.append(UInt8(ascii: "\""))
-        Self.writeISO8601(value, into: &bytes)
-        bytes.append(UInt8(ascii: "\""))
-    }
+    mutating func date(_ name: StaticString, _ value: CalendarDate?) { quoted(name, value, Self.writeISO8601) }
 
     /// `Probability.decimalString`, quoted.
-    mutating func probability(_ name: StaticString, _ value: Probability?) {
-        key(name)
-        guard let value else { return null() }
-        bytes.append(UInt8(ascii: "\""))
-        Self.writeDecimal(value, into: &bytes)
-        bytes.append(UInt8(ascii: "\""))
-    }
+    mutating func probability(_ name: StaticString, _ value: Probability?) { quoted(name, value, Self.writeDecimal) }
 
     /// `Money.plainString`, quoted.
-    mutating func amount(_ name: StaticString, _ value: Money?) {
+    mutating func amount(_ name: StaticString, _ value: Money?) { quoted(name, value, Self.writePlain) }
+
+    /// A value written as bytes between quotes (the text `write` makes needs no escape), or null.
+    @inline(__always)
+    private mutating func quoted<Value>(_ name: StaticString, _ value: Value?, _ write: (Value, inout [UInt8]) -> Void) {
         key(name)
         guard let value else { return null() }
         bytes.append(UInt8(ascii: "\""))
-        Self.writePlain(value, into: &bytes)
+        write(value, &bytes)
         bytes.append(UInt8(ascii: "\""))
     }
 

@@ -164,6 +164,32 @@ struct CLIRestoreTests {
         #expect(target.everything() == before)
     }
 
+    /// What a hostile trial of issue 15 found a restore took without a word or said wrongly:
+    /// an id below 1 (restored, then `check` found the filter index "malformed"), text after
+    /// the closing brace (called "cut short"), and a line in no list (its list's opening line
+    /// deleted: the line was skipped and its data lost). Each is one sentence, nothing changed.
+    @Test(arguments: 0..<4)
+    func anIdBelowOneTextAfterTheEndAndALineInNoListAreRefused(_ number: Int) throws {
+        let (cli, backup) = try Self.backup()
+        let (text, expected): (String, String) = [
+            (try Self.changing(backup, "records", 0, "id", to: 0), "records[0].id: id 0 is not an id: ids are whole numbers from 1"),
+            (try Self.changing(backup, "stage_history", 0, "id", to: -5), "stage_history[0].id: id -5 is not an id: ids are whole numbers from 1"),
+            (backup + "\n{}\n", "there is more after the backup's closing brace, where a backup ends"),
+            (backup.replacingOccurrences(of: "\"stage_history\": [\n", with: ""), "this line is in none of the backup's lists"),
+        ][number]
+        #expect(text != backup)
+        let file = cli.path("hostile.json")
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        let target = CLI()
+        target.ok(["team", "list"])
+        let before = target.everything()
+        let result = target.run(["import", file])
+        #expect(result.status == 65, "\(result.status) \(result.stderr)")
+        #expect(result.stderr.contains(expected) && result.stderr.contains("line "), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        #expect(target.everything() == before)
+    }
+
     /// The id of the stage named `name` in the first team's pipeline.
     static func stageID(_ cli: CLI, _ name: String) throws -> Int {
         try #require(cli.objects(["stage", "list", "--json"]).first { $0["name"] as? String == name }?["id"] as? Int)
