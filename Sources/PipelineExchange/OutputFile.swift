@@ -2,7 +2,7 @@ import Foundation
 import PipelineStorage
 
 /// A file the program writes, complete or not at all: the bytes go to a temporary file in
-/// the target's folder (private, 0600, or the permissions of the file it replaces), which is flushed to the disk and renamed over the
+/// the target's folder (private, 0600), which is flushed to the disk and renamed over the
 /// target only once it is whole. On any failure the temporary file is removed and a
 /// previous file at the target is left as it was.
 ///
@@ -34,11 +34,8 @@ public final class OutputFile {
         guard descriptor >= 0 else { throw FileError.fromErrno(errno, path: path, writing: true) }
         _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
         temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        // A new file is private (0600: exports hold customers' data); a file replaced keeps
-        // the permissions its owner gave it (a 0644 report stayed 0644 with `>`, and became
-        // 0600 here before: hostile trial), without the set-id bits.
-        var existing = stat()
-        fchmod(descriptor, stat(target, &existing) == 0 ? existing.st_mode & 0o777 : 0o600)
+        // mkostemp makes the file 0600 already; said here because exports hold customers' data.
+        fchmod(descriptor, 0o600)
         writer = ByteWriter(.file(descriptor: descriptor, path: path))
         TemporaryFiles.shared.add(temporary)
     }

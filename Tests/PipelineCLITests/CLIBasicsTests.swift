@@ -72,22 +72,6 @@ struct CLIPipelineTests {
         #expect(FileManager.default.fileExists(atPath: cli.folder.path + "/.local/share/pipeline/pipeline.sqlite"))
     }
 
-    /// An export into a new file makes it private; into a file that was there, the file keeps
-    /// the permissions its owner gave it (it became 0600 before: hostile trial).
-    @Test func anExportKeepsTheReplacedFilesPermissions() throws {
-        let cli = CLI()
-        cli.ok(["opp", "add", "Acme"])
-        let fresh = cli.path("new.csv")
-        cli.ok(["export", "--out", fresh])
-        #expect(try FileManager.default.attributesOfItem(atPath: fresh)[.posixPermissions] as? Int == 0o600)
-        let shared = cli.path("shared.csv")
-        FileManager.default.createFile(atPath: shared, contents: Data("old".utf8))
-        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: shared)
-        cli.ok(["export", "--out", shared])
-        #expect(try FileManager.default.attributesOfItem(atPath: shared)[.posixPermissions] as? Int == 0o644)
-        #expect(try String(contentsOfFile: shared, encoding: .utf8).contains("Acme"))
-    }
-
     @Test(arguments: StoreEngine.allCases) func addingTheSeventhStagePrintsTheReadabilityHintAndSucceeds(_ engine: StoreEngine) throws {
         let cli = try CLI(engine: engine)
         let result = cli.run(["stage", "add", "Demo", "--probability", "30", "--position", "3"])
