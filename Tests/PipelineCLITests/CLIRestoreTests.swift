@@ -152,16 +152,7 @@ struct CLIRestoreTests {
             (String(cut), "line \(historyLine + 1): the file ends in the middle of this line: it was cut short, and nothing of it was restored"),
             (try Self.changing(backup, "stage_history", 0, "stage_outcome", to: "maybe"), "stage_history[0].stage_outcome: 'maybe' is not open, won or lost"),
         ][number]
-        let file = cli.path("said.json")
-        try text.write(toFile: file, atomically: true, encoding: .utf8)
-        let target = CLI()
-        target.ok(["team", "list"])
-        let before = target.everything()
-        let result = target.run(["import", file])
-        #expect(result.status == 65, "\(result.status) \(result.stderr)")
-        #expect(result.stderr.contains(expected) && result.stderr.contains("line "), "\(result.stderr)")
-        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
-        #expect(target.everything() == before)
+        try Self.expectRefusedInOneSentence(text, saying: expected, file: cli.path("said.json"))
     }
 
     /// What a hostile trial of issue 15 found a restore took without a word or said wrongly:
@@ -178,16 +169,22 @@ struct CLIRestoreTests {
             (backup.replacingOccurrences(of: "\"stage_history\": [\n", with: ""), "this line is in none of the backup's lists"),
         ][number]
         #expect(text != backup)
-        let file = cli.path("hostile.json")
+        try Self.expectRefusedInOneSentence(text, saying: expected, file: cli.path("hostile.json"))
+    }
+
+    /// Restores `text` (written to `file`) into a new store: refused (65) in one sentence that
+    /// says `expected` and names a line, and nothing of the store changed.
+    static func expectRefusedInOneSentence(_ text: String, saying expected: String, file: String,
+                                           sourceLocation: SourceLocation = #_sourceLocation) throws {
         try text.write(toFile: file, atomically: true, encoding: .utf8)
         let target = CLI()
         target.ok(["team", "list"])
         let before = target.everything()
         let result = target.run(["import", file])
-        #expect(result.status == 65, "\(result.status) \(result.stderr)")
-        #expect(result.stderr.contains(expected) && result.stderr.contains("line "), "\(result.stderr)")
-        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
-        #expect(target.everything() == before)
+        #expect(result.status == 65, "\(result.status) \(result.stderr)", sourceLocation: sourceLocation)
+        #expect(result.stderr.contains(expected) && result.stderr.contains("line "), "\(result.stderr)", sourceLocation: sourceLocation)
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)", sourceLocation: sourceLocation)
+        #expect(target.everything() == before, sourceLocation: sourceLocation)
     }
 
     /// The id of the stage named `name` in the first team's pipeline.
