@@ -466,8 +466,8 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
             return StoreError.permissionDenied(sentence)
         case .diskFull:
             return StoreError.diskFull(path: location)
-        case .unreachable, .unknownHost, .timedOut, .connectionLost, .serverNotReady, .databaseMissing, .tooManyConnections,
-             .invalidConnectionString, .clientLibraryMissing:
+        case .unreachable, .unknownHost, .timedOut, .connectionLost, .serverNotReady, .statementCancelled, .databaseMissing,
+             .tooManyConnections, .invalidConnectionString, .clientLibraryMissing:
             return StoreError.unavailable(sentence)
         case .uniqueViolation, .checkViolation, .foreignKeyViolation, .notNullViolation, .invalidValue, .refusedByRule,
              .nulCharacter, .transactionAborted, .unexpectedValue, .failed:
