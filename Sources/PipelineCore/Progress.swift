@@ -10,6 +10,17 @@ public struct ProgressLine: Sendable, Equatable {
         case importing, exporting, restoring, copying, checking
     }
 
+    /// What an import, a restore or a copy does once every row is in (issue 15): seconds at
+    /// 100,000 rows, a minute at 1,000,000, which the line used to spend silent at 100 %.
+    public enum Phase: Sendable, Equatable {
+        /// The indexes set aside for the load, and the filter index, built once.
+        case indexing
+        /// What the rows must hold together (a restore's references), checked once.
+        case checking
+        /// The commit: past this point the work can no longer be cancelled, which the line says.
+        case saving
+    }
+
     public var work: Work
     /// Rows (records, history lines, …) done so far.
     public var rows: Int
@@ -17,12 +28,16 @@ public struct ProgressLine: Sendable, Equatable {
     public var elapsed: Double
     /// The share done, from 0 to 1, when the total is known (for a file: bytes read / size).
     public var fraction: Double?
+    /// The phase after the rows, once the work is in one: said instead of the rate, the share
+    /// and the time left, which no longer move.
+    public var phase: Phase?
 
-    public init(work: Work, rows: Int, elapsed: Double, fraction: Double? = nil) {
+    public init(work: Work, rows: Int, elapsed: Double, fraction: Double? = nil, phase: Phase? = nil) {
         self.work = work
         self.rows = rows
         self.elapsed = elapsed
         self.fraction = fraction
+        self.phase = phase
     }
 
     /// Rows a second, once there is enough time behind it to mean something.
@@ -54,9 +69,20 @@ public struct ProgressLine: Sendable, Equatable {
             // is on and how long it has run, no rate or time left.
             parts = [t("progress.checkStep", Self.grouped(rows + 1, language)), Self.duration(Int(elapsed), language)]
         }
-        if work != .checking, let rate { parts.append(t("progress.rate", Self.grouped(rate, language))) }
-        if work != .checking, let fraction { parts.append(t("progress.percent", Int((min(max(fraction, 0), 1) * 100).rounded(.down)))) }
-        if work != .checking, let secondsLeft { parts.append(t("progress.left", Self.duration(secondsLeft, language))) }
+        if let phase {
+            // `Importing: 100,000 rows · building indexes… · 4 s`: the time goes on, so the
+            // line is seen to be alive.
+            let said: String
+            switch phase {
+            case .indexing: said = t("progress.phase.indexing")
+            case .checking: said = t("progress.phase.checking")
+            case .saving: said = t("progress.phase.saving")
+            }
+            parts = [t.plural("progress.rows", rows), said, Self.duration(Int(elapsed), language)]
+        }
+        if work != .checking, phase == nil, let rate { parts.append(t("progress.rate", Self.grouped(rate, language))) }
+        if work != .checking, phase == nil, let fraction { parts.append(t("progress.percent", Int((min(max(fraction, 0), 1) * 100).rounded(.down)))) }
+        if work != .checking, phase == nil, let secondsLeft { parts.append(t("progress.left", Self.duration(secondsLeft, language))) }
         let room = max(width - 1, 1)
         while true {
             let line = verb + ": " + parts.joined(separator: " · ")
@@ -101,6 +127,7 @@ public final class ProgressMeter {
     private let draw: (String) -> Void
     private let started: Double
     private var lastDrawn: Double?
+    private var lastPhase: ProgressLine.Phase?
     public private(set) var drawn = 0
 
     public init(work: ProgressLine.Work, language: Language, width: Int, interval: Double = 0.1,
@@ -118,12 +145,15 @@ public final class ProgressMeter {
     public var elapsed: Double { clock() - started }
 
     /// Rows done so far; draws the line when the last one is `interval` old (or none was drawn
-    /// and `interval` has passed since the start: a quick command shows nothing).
-    public func update(rows: Int, fraction: Double? = nil) {
+    /// and `interval` has passed since the start: a quick command shows nothing). A new
+    /// `phase` is drawn at once once a line is showing: the user sees the work change step.
+    public func update(rows: Int, fraction: Double? = nil, phase: ProgressLine.Phase? = nil) {
         let now = clock()
-        guard now - (lastDrawn ?? started) >= interval else { return }
+        let newPhase = phase != lastPhase && lastDrawn != nil
+        guard newPhase || now - (lastDrawn ?? started) >= interval else { return }
         lastDrawn = now
+        lastPhase = phase
         drawn += 1
-        draw(ProgressLine(work: work, rows: rows, elapsed: now - started, fraction: fraction).text(in: language, width: width))
+        draw(ProgressLine(work: work, rows: rows, elapsed: now - started, fraction: fraction, phase: phase).text(in: language, width: width))
     }
 }

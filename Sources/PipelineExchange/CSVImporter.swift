@@ -81,7 +81,7 @@ public struct CSVImporter {
         let currency = try database.defaultCurrency()
         let mapper = RowMapper(headers: headers, columns: columns, kind: kind, currency: currency, language: options.language)
         do {
-            report.summary = try database.importing(dryRun: dryRun) { transaction in
+            report.summary = try database.importing(dryRun: dryRun, progress: progress) { transaction in
                 let writer = try ImportApplier(store: transaction, options: options)
                 var seenIDs: [String: Int] = [:]
                 var repeated: (id: String, line: Int, first: Int)?

@@ -252,7 +252,7 @@ public enum JSONBackup {
         // A backup keeps what the version that wrote it stored, even text beyond today's
         // lengths (`TextLimit`): restoring it must never lose it.
         try TextInput.$limitsLength.withValue(false) {
-            try database.restore { writer in
+            try database.restore(progress: progress) { writer in
                 try read(text) { element in
                     elements += 1
                     try progress.step(elements, text.fractionRead)

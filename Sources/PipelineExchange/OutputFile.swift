@@ -6,6 +6,12 @@ import PipelineStorage
 /// target only once it is whole. On any failure the temporary file is removed and a
 /// previous file at the target is left as it was.
 ///
+/// On Linux the temporary file has no name while it is written (`O_TMPFILE`): a process
+/// killed part way (`kill -9`, the machine losing power) leaves nothing in the folder, where
+/// a named file would stay behind for ever. It is given a hidden name only at the commit, just
+/// before the rename. A filesystem that refuses unnamed files gets today's named one
+/// (`mkstemp`), removed on every failure and signal the program sees.
+///
 /// Refused before anything is written: the open database or one of SQLite's files beside
 /// it (`-wal`, `-shm`, `-journal`), and a path that exists and is not a regular file (a
 /// folder, a FIFO, a device such as `/dev/full`). A symbolic link is written through: the
@@ -16,7 +22,10 @@ public final class OutputFile {
     public let path: String
     /// Where the bytes end up, links followed.
     let target: String
-    private let temporary: String
+    /// The folder the temporary file is in (the target's).
+    private let folder: String
+    /// The named temporary file, or nil while the file written has no name (`O_TMPFILE`).
+    private var temporary: String?
     private var descriptor: Int32
     private var finished = false
     public let writer: ByteWriter
@@ -24,57 +33,130 @@ public final class OutputFile {
     /// Checks the target and creates the temporary file beside it.
     ///
     /// - Parameter database: the open database's path, which no export may overwrite.
-    public init(_ path: String, protecting database: String?) throws(FileError) {
+    public convenience init(_ path: String, protecting database: String?) throws(FileError) {
+        try self.init(path, protecting: database, openUnnamed: Self.openUnnamed)
+    }
+
+    /// - Parameter openUnnamed: opens an unnamed file in a folder, or returns -1 with `errno`
+    ///   set; tests give one that refuses, as a filesystem without `O_TMPFILE` does.
+    init(_ path: String, protecting database: String?, openUnnamed: (String) -> Int32) throws(FileError) {
         self.path = path
         target = try Self.checkedTarget(path, protecting: database)
-        let folder = (target as NSString).deletingLastPathComponent
-        let name = (target as NSString).lastPathComponent
-        var template = Array(((folder.isEmpty ? "." : folder) + "/.\(name).pipeline-XXXXXX").utf8CString)
-        descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard descriptor >= 0 else { throw FileError.fromErrno(errno, path: path, writing: true) }
-        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
-        temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        // mkostemp makes the file 0600 already; said here because exports hold customers' data.
+        let parent = (target as NSString).deletingLastPathComponent
+        folder = parent.isEmpty ? "." : parent
+        let unnamed = openUnnamed(folder)
+        if unnamed >= 0 {
+            descriptor = unnamed
+        } else if Self.refusesUnnamedFiles(errno) {
+            let named = try Self.namedTemporaryFile(in: folder, for: target, path: path)
+            descriptor = named.descriptor
+            temporary = named.path
+        } else {
+            throw FileError.fromErrno(errno, path: path, writing: true)
+        }
+        // O_TMPFILE and mkstemp make the file 0600 already (less by the umask); said here
+        // because exports hold customers' data.
         fchmod(descriptor, 0o600)
         writer = ByteWriter(.file(descriptor: descriptor, path: path))
-        TemporaryFiles.shared.add(temporary)
+        if let temporary { TemporaryFiles.shared.add(temporary) }
     }
 
     deinit { if !finished { discard() } }
 
-    /// Flushes, syncs and renames the temporary file over the target.
+    /// Flushes, syncs and renames the temporary file over the target (an unnamed one is
+    /// first linked into the folder under a hidden name).
     public func commit() throws {
         guard !finished else { return }
         do {
             try writer.flush()
             guard fsync(descriptor) == 0 else { throw FileError.fromErrno(errno, path: path, writing: true) }
+            if temporary == nil { try nameTheUnnamedFile() }
             let closed = close(descriptor)
             descriptor = -1
             guard closed == 0 else { throw FileError.fromErrno(errno, path: path, writing: true) }
-            guard rename(temporary, target) == 0 else { throw FileError.fromErrno(errno, path: path, writing: true) }
+            guard let temporary, rename(temporary, target) == 0 else { throw FileError.fromErrno(errno, path: path, writing: true) }
         } catch {
             discard()
             throw error
         }
         finished = true
-        TemporaryFiles.shared.remove(temporary)
+        if let temporary { TemporaryFiles.shared.remove(temporary) }
         // The rename itself reaches the disk with its folder.
-        let folder = open((target as NSString).deletingLastPathComponent.isEmpty ? "." : (target as NSString).deletingLastPathComponent,
-                          O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if folder >= 0 {
-            fsync(folder)
-            close(folder)
+        let directory = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directory >= 0 {
+            fsync(directory)
+            close(directory)
         }
     }
 
-    /// Removes the temporary file; the target stays as it was.
+    /// Removes the temporary file; the target stays as it was. An unnamed one goes with its
+    /// descriptor.
     public func discard() {
         guard !finished else { return }
         finished = true
         if descriptor >= 0 { close(descriptor) }
         descriptor = -1
-        unlink(temporary)
-        TemporaryFiles.shared.remove(temporary)
+        if let temporary {
+            unlink(temporary)
+            TemporaryFiles.shared.remove(temporary)
+        }
+    }
+
+    // MARK: - The temporary file
+
+    /// An unnamed file in `folder`, 0600, or -1 with `errno` set.
+    static func openUnnamed(_ folder: String) -> Int32 {
+        #if os(Linux)
+        // O_TMPFILE is a macro Swift does not import: __O_TMPFILE with O_DIRECTORY.
+        let descriptor = open(folder, __O_TMPFILE | O_DIRECTORY | O_WRONLY | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { return -1 }
+        // Named at the commit through /proc (`linkat`): without /proc mounted, a named file
+        // from the start rather than a finished file that cannot be given a name.
+        guard access("/proc/self/fd/\(descriptor)", F_OK) == 0 else {
+            close(descriptor)
+            errno = EOPNOTSUPP
+            return -1
+        }
+        return descriptor
+        #else
+        errno = EOPNOTSUPP
+        return -1
+        #endif
+    }
+
+    /// What `open` says when the folder's filesystem (or an older kernel) has no unnamed
+    /// files: these get a named temporary file instead; any other failure (no permission,
+    /// a full disk) is the user's to know.
+    static func refusesUnnamedFiles(_ code: Int32) -> Bool {
+        [EOPNOTSUPP, EISDIR, EINVAL, ENOTSUP, ENOSYS].contains(code)
+    }
+
+    /// `.NAME.pipeline-XXXXXX` beside the target, made by `mkstemp`.
+    private static func namedTemporaryFile(in folder: String, for target: String, path: String) throws(FileError)
+        -> (descriptor: Int32, path: String) {
+        let name = (target as NSString).lastPathComponent
+        var template = Array((folder + "/.\(name).pipeline-XXXXXX").utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard descriptor >= 0 else { throw FileError.fromErrno(errno, path: path, writing: true) }
+        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+        return (descriptor, String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+    }
+
+    /// Gives the finished unnamed file a fresh hidden name beside the target (what the
+    /// rename then moves over it); from here to the rename it is an ordinary temporary file.
+    private func nameTheUnnamedFile() throws(FileError) {
+        let name = (target as NSString).lastPathComponent
+        for _ in 0..<100 {
+            let suffix = String((0..<6).map { _ in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".randomElement()! })
+            let candidate = folder + "/.\(name).pipeline-\(suffix)"
+            if linkat(AT_FDCWD, "/proc/self/fd/\(descriptor)", AT_FDCWD, candidate, AT_SYMLINK_FOLLOW) == 0 {
+                temporary = candidate
+                TemporaryFiles.shared.add(candidate)
+                return
+            }
+            guard errno == EEXIST else { throw FileError.fromErrno(errno, path: path, writing: true) }
+        }
+        throw FileError.fromErrno(EEXIST, path: path, writing: true)
     }
 
     // MARK: - The target

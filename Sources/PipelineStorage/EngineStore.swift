@@ -331,8 +331,8 @@ public final class EngineStore: PipelineStore {
 
     // MARK: - ImportSink
 
-    public func importing<T>(dryRun: Bool, _ body: (any ImportTransaction) throws -> T) throws -> T {
-        try engine.importing(dryRun: dryRun, body)
+    public func importing<T>(dryRun: Bool, progress: RowProgress, _ body: (any ImportTransaction) throws -> T) throws -> T {
+        try engine.importing(dryRun: dryRun, progress: progress, body)
     }
 
     // MARK: - BackupSource
@@ -356,8 +356,8 @@ public final class EngineStore: PipelineStore {
 
     public func isUntouched() throws -> Bool { try read { try $0.isUntouched() } }
 
-    public func restore(_ body: (any RestoreTransaction) throws -> Void) throws {
-        try engine.restoring { transaction in
+    public func restore(progress: RowProgress, _ body: (any RestoreTransaction) throws -> Void) throws {
+        try engine.restoring(progress: progress) { transaction in
             // Before a row is written. An engine may refuse earlier and more narrowly: a
             // server lets only its tables' owner restore (its history trigger would put
             // anyone else's name on every restored line).

@@ -1,3 +1,5 @@
+import PipelineCore
+
 /// What a long data command (import, restore, export, copy, check) calls from its row loop:
 /// the rows done so far and, when the total is known, the share done (for a file, bytes read
 /// over its size). The command line draws a progress line from it, and throws
@@ -5,9 +7,18 @@
 /// and the transaction it runs in rolls back.
 public struct RowProgress {
     public let step: (_ rows: Int, _ fraction: Double?) throws -> Void
+    /// What the engine calls once the rows are in, while it builds indexes, checks and
+    /// commits (`ProgressLine.Phase`): on entering a phase and again and again during it (a
+    /// long statement calls it from SQLite's progress handler), so that the line goes on and
+    /// Ctrl-C still stops the work while it can be rolled back. It may throw
+    /// `DataCommandCancelled` for every phase but `.saving`, which is called once, just
+    /// before the commit, and from which on nothing stops the work.
+    public let phase: (_ phase: ProgressLine.Phase) throws -> Void
 
-    public init(_ step: @escaping (_ rows: Int, _ fraction: Double?) throws -> Void) {
+    public init(_ step: @escaping (_ rows: Int, _ fraction: Double?) throws -> Void,
+                phase: @escaping (_ phase: ProgressLine.Phase) throws -> Void = { _ in }) {
         self.step = step
+        self.phase = phase
     }
 
     /// Tells nobody, never stops.
@@ -25,9 +36,9 @@ extension RowProgress {
     /// progress line show a percentage and a time left. `nil` or 0: no share, as before.
     public func counting(toward total: Int?) -> RowProgress {
         guard let total, total > 0 else { return self }
-        return RowProgress { rows, fraction in
+        return RowProgress({ rows, fraction in
             try step(rows, fraction ?? min(Double(rows) / Double(total), 1))
-        }
+        }, phase: phase)
     }
 }
 

@@ -28,15 +28,16 @@ public protocol StorageEngine: AnyObject, Sendable {
     func write<T>(_ body: (any StoreWriter) throws -> T) throws -> T
 
     /// Runs an import in one writing transaction, with the engine's bulk speed-ups on; kept
-    /// only if `body` returns and this is not a dry run.
-    func importing<T>(dryRun: Bool, _ body: (any ImportTransaction) throws -> T) throws -> T
+    /// only if `body` returns and this is not a dry run. `progress` hears of the phases after
+    /// the rows (`RowProgress.phase`), and may stop the work in them.
+    func importing<T>(dryRun: Bool, progress: RowProgress, _ body: (any ImportTransaction) throws -> T) throws -> T
 
     /// Empties the database and runs `body` to fill it with a backup's rows, exactly as given
     /// (ids and versions included), in one transaction. Refused with
     /// `PipelineError.backupNeedsFreshDatabase` unless the database is untouched
     /// (`StoreReader.isUntouched`, checked inside that transaction), and refused if the rows
-    /// do not hold together (a record of a missing stage, say).
-    func restoring(_ body: (any RestoreTransaction) throws -> Void) throws
+    /// do not hold together (a record of a missing stage, say). `progress` as for `importing`.
+    func restoring(progress: RowProgress, _ body: (any RestoreTransaction) throws -> Void) throws
 
     /// An opaque token that changes whenever another connection commits a change.
     func changeToken() throws -> ChangeToken
@@ -433,4 +434,16 @@ public struct ChangeToken: Hashable, Sendable {
 extension StorageEngine {
     /// What is wrong with the stored data, told to no one as it goes.
     public func integrityReport() throws -> IntegrityReport { try integrityReport(progress: .none) }
+}
+
+extension StorageEngine {
+    /// An import nobody watches.
+    public func importing<T>(dryRun: Bool, _ body: (any ImportTransaction) throws -> T) throws -> T {
+        try importing(dryRun: dryRun, progress: .none, body)
+    }
+
+    /// A restore nobody watches.
+    public func restoring(_ body: (any RestoreTransaction) throws -> Void) throws {
+        try restoring(progress: .none, body)
+    }
 }

@@ -21,7 +21,7 @@ public enum StoreCopy {
         guard try target.isUntouched() else { throw PipelineError.copyTargetNotEmpty(target.location) }
         return try source.readingSnapshot { reader in
             var summary = Summary()
-            try target.restore { writer in
+            try target.restore(progress: progress) { writer in
                 for (key, value) in try reader.storedSettings() { try writer.storeSetting(key, value) }
                 for preference in try reader.storedPreferences() {
                     try writer.storePreference(preference.key, preference.value, user: preference.user)

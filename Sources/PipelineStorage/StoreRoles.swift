@@ -114,8 +114,8 @@ public protocol ChangeFeed: AnyObject, Sendable {
 /// Where an import writes: one transaction for the whole file.
 public protocol ImportSink: AnyObject, Sendable {
     /// Runs `body` in one transaction with the engine's bulk speed-ups; kept only if it
-    /// returns and this is not a dry run.
-    func importing<T>(dryRun: Bool, _ body: (any ImportTransaction) throws -> T) throws -> T
+    /// returns and this is not a dry run. `progress` hears of the phases after the rows.
+    func importing<T>(dryRun: Bool, progress: RowProgress, _ body: (any ImportTransaction) throws -> T) throws -> T
     func defaultCurrency() throws -> CurrencyCode
     /// What the person importing may do (a salesperson may not import).
     func access() throws -> Access
@@ -150,8 +150,21 @@ public protocol BackupSink: AnyObject, Sendable {
     /// What the person restoring may do (only an administrator restores).
     func access() throws -> Access
     /// Replaces an untouched database's content with a backup's, in one transaction; the
-    /// body feeds it. A database with other data is refused.
-    func restore(_ body: (any RestoreTransaction) throws -> Void) throws
+    /// body feeds it. A database with other data is refused. `progress` hears of the phases
+    /// after the rows.
+    func restore(progress: RowProgress, _ body: (any RestoreTransaction) throws -> Void) throws
+}
+
+extension ImportSink {
+    public func importing<T>(dryRun: Bool, _ body: (any ImportTransaction) throws -> T) throws -> T {
+        try importing(dryRun: dryRun, progress: .none, body)
+    }
+}
+
+extension BackupSink {
+    public func restore(_ body: (any RestoreTransaction) throws -> Void) throws {
+        try restore(progress: .none, body)
+    }
 }
 
 /// Checking and repairing the stored data.

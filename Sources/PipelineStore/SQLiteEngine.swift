@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import PipelineCore
 import PipelineStorage
 
@@ -213,7 +214,7 @@ public final class SQLiteEngine: StorageEngine {
         do { return try queue.write(body) } catch { throw Self.storeError(error, path: path) }
     }
 
-    public func importing<T>(dryRun: Bool, _ body: (any ImportTransaction) throws -> T) throws -> T {
+    public func importing<T>(dryRun: Bool, progress: RowProgress, _ body: (any ImportTransaction) throws -> T) throws -> T {
         do {
             return try queue.writeWithoutTransaction { db in
                 var result: T?
@@ -221,7 +222,8 @@ public final class SQLiteEngine: StorageEngine {
                     try db.inTransaction(.immediate) {
                         let transaction = try SQLiteTransaction(importingInto: db, path: path)
                         result = try body(transaction)
-                        try transaction.finishImport()
+                        try Self.inPhase(.indexing, of: progress, db) { try transaction.finishImport() }
+                        if !dryRun { try progress.phase(.saving) }
                         return dryRun ? .rollback : .commit
                     }
                 }
@@ -245,7 +247,52 @@ public final class SQLiteEngine: StorageEngine {
         try body()
     }
 
-    public func restoring(_ body: (any RestoreTransaction) throws -> Void) throws {
+    /// Runs `work` (statements after the rows: index builds, checks) as `phase` of `progress`:
+    /// SQLite's progress handler calls `progress.phase` every few thousand steps of a
+    /// statement, so that the line goes on during a statement that takes a minute, and a
+    /// throw from it (Ctrl-C) interrupts the statement (SQLITE_INTERRUPT) and is rethrown
+    /// here in its place; the transaction then rolls back. Before, a Ctrl-C there was not
+    /// answered and the import was kept.
+    static func inPhase(_ phase: ProgressLine.Phase, of progress: RowProgress, _ db: Database, _ work: () throws -> Void) throws {
+        try progress.phase(phase)
+        let watch = PhaseWatch { try progress.phase(phase) }
+        let context = Unmanaged.passRetained(watch)
+        sqlite3_progress_handler(db.sqliteConnection, Int32(PhaseWatch.steps), { pointer in
+            guard let pointer else { return 0 }
+            let watch = Unmanaged<PhaseWatch>.fromOpaque(pointer).takeUnretainedValue()
+            do {
+                try watch.call()
+                return 0
+            } catch {
+                watch.stopped = error
+                return 1
+            }
+        }, context.toOpaque())
+        defer {
+            sqlite3_progress_handler(db.sqliteConnection, 0, nil, nil)
+            context.release()
+        }
+        do {
+            try work()
+        } catch {
+            if let stopped = watch.stopped { throw stopped }
+            throw error
+        }
+        // A statement that ended on its own as the handler stopped it.
+        if let stopped = watch.stopped { throw stopped }
+    }
+
+    /// What the progress handler calls, and what stopped the statement.
+    private final class PhaseWatch {
+        /// Virtual machine steps between two calls: a clock read each time, about a
+        /// millisecond apart.
+        static let steps = 20_000
+        let call: () throws -> Void
+        var stopped: (any Error)?
+        init(_ call: @escaping () throws -> Void) { self.call = call }
+    }
+
+    public func restoring(progress: RowProgress, _ body: (any RestoreTransaction) throws -> Void) throws {
         do {
             try queue.writeWithoutTransaction { db in try Self.sortingOnDisk(db) { try db.inTransaction(.immediate) {
                 let transaction = SQLiteTransaction(db, path: path)
@@ -260,21 +307,26 @@ public final class SQLiteEngine: StorageEngine {
                 try transaction.beginBulkWrite(settingAsideIndexesOf: SQLiteTransaction.indexesRebuiltAfterRestore)
                 do {
                     try body(transaction)
-                    try transaction.finishImport(beforeIndexingRecords: { try transaction.refreshAllActivityGlances() })
+                    try Self.inPhase(.indexing, of: progress, db) {
+                        try transaction.finishImport(beforeIndexingRecords: { try transaction.refreshAllActivityGlances() })
+                    }
                 } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
                     // Foreign keys are enforced row by row: a record of a stage the backup
                     // does not have stops here, before the check below.
                     throw PipelineError.backupInconsistent(BackupFault("backup.danglingReferences"))
                 }
-                let broken = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check")
-                if !broken.isEmpty {
-                    throw PipelineError.backupInconsistent(BackupFault("backup.danglingReferences"))
+                try Self.inPhase(.checking, of: progress, db) {
+                    let broken = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check")
+                    if !broken.isEmpty {
+                        throw PipelineError.backupInconsistent(BackupFault("backup.danglingReferences"))
+                    }
+                    // What `check` asks of every deal, asked before the commit: a restore never
+                    // keeps what `check` would then call damaged.
+                    if let row = try Row.fetchOne(db, sql: Self.firstStageNotInHistoryQuery) {
+                        throw PipelineError.backupInconsistent(.stageNotInHistory(record: row["id"], stage: row["stage_id"], line: row["line_id"]))
+                    }
                 }
-                // What `check` asks of every deal, asked before the commit: a restore never
-                // keeps what `check` would then call damaged.
-                if let row = try Row.fetchOne(db, sql: Self.firstStageNotInHistoryQuery) {
-                    throw PipelineError.backupInconsistent(.stageNotInHistory(record: row["id"], stage: row["stage_id"], line: row["line_id"]))
-                }
+                try progress.phase(.saving)
                 return .commit
             } } }
         } catch {

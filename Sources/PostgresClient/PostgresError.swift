@@ -18,11 +18,16 @@ public struct PostgresError: Error, Sendable, Equatable, CustomStringConvertible
         /// The connection was not made within the connect timeout.
         case timedOut
         /// The connection broke under an open session: the server stopped or restarted, the
-        /// network dropped. A statement sent then may or may not have been applied if it was
+        /// network dropped; or the server ended it, saying why (57P01 an administrator's
+        /// command or a shutdown, 57P02 another server process crashed), which the message says. A statement sent then may or may not have been applied if it was
         /// a COMMIT; any other statement was not.
         case connectionLost
         /// The server is starting up, shutting down or in recovery (57P03).
         case serverNotReady
+        /// The server cancelled the statement (57014): an administrator's `pg_cancel_backend`,
+        /// or the statement ran past `statement_timeout`. Not "busy": nothing else was in the
+        /// way, and running it again is for the user to decide, not the client.
+        case statementCancelled
         /// The database named in the connection does not exist (3D000).
         case databaseMissing
         /// The server's disk is full (53100).
@@ -39,7 +44,7 @@ public struct PostgresError: Error, Sendable, Equatable, CustomStringConvertible
         case serializationFailure
         /// Two transactions waited for each other and this one was chosen to fail (40P01).
         case deadlock
-        /// A lock was not granted in time (55P03), or the statement timed out (57014).
+        /// A lock was not granted in time (55P03).
         case lockTimeout
         /// The server has no free connection slots (53300).
         case tooManyConnections
@@ -118,7 +123,7 @@ public struct PostgresError: Error, Sendable, Equatable, CustomStringConvertible
 
     public var category: Category {
         switch kind {
-        case .unreachable, .unknownHost, .timedOut, .connectionLost, .serverNotReady, .databaseMissing, .diskFull:
+        case .unreachable, .unknownHost, .timedOut, .connectionLost, .serverNotReady, .statementCancelled, .databaseMissing, .diskFull:
             return .unavailable
         case .authenticationFailed, .permissionDenied:
             return .permission
@@ -158,7 +163,8 @@ public struct PostgresError: Error, Sendable, Equatable, CustomStringConvertible
         case "25006": return .permissionDenied
         case "40001": return .serializationFailure
         case "40P01": return .deadlock
-        case "55P03", "57014": return .lockTimeout
+        case "55P03": return .lockTimeout
+        case "57014": return .statementCancelled
         case "53300": return .tooManyConnections
         case "53100": return .diskFull
         case "57P01", "57P02": return .connectionLost

@@ -185,7 +185,10 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
         }
     }
 
-    public func importing<T>(dryRun: Bool, _ body: (any ImportTransaction) throws -> T) throws -> T {
+    /// The server's phases after the rows are told to `progress` between statements: a Ctrl-C
+    /// there is answered at the end of the statement running (the server is not asked to
+    /// cancel it), and the transaction rolls back.
+    public func importing<T>(dryRun: Bool, progress: RowProgress, _ body: (any ImportTransaction) throws -> T) throws -> T {
         try act { connection in
             let begun = try begin(writingScript(startedAt: Self.monotonicMilliseconds()) + "; SET LOCAL \(PostgresSchema.importingSetting) = 'on'")
             let transaction = PostgresTransaction(connection)
@@ -199,6 +202,7 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
                     rollBack()
                 } else {
                     try announceEverything(transaction)
+                    try progress.phase(.saving)
                     try commit(begun)
                 }
                 return result
@@ -210,7 +214,7 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
         }
     }
 
-    public func restoring(_ body: (any RestoreTransaction) throws -> Void) throws {
+    public func restoring(progress: RowProgress, _ body: (any RestoreTransaction) throws -> Void) throws {
         try act { connection in
             let begun = try begin(writingScript(startedAt: Self.monotonicMilliseconds()) + "; SET LOCAL \(PostgresSchema.importingSetting) = 'on'")
             let transaction = PostgresTransaction(connection)
@@ -233,7 +237,9 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
                 transaction.pendingRows = PendingRows(.restoring)
                 try body(transaction)
                 try transaction.flushPendingRows()
+                try progress.phase(.indexing)
                 try transaction.refreshAllActivityGlances()
+                try progress.phase(.checking)
                 // What `check` asks of every deal, asked before the commit: a restore never
                 // keeps what `check` would then call damaged.
                 if let row = try transaction.rows(Self.firstStageNotInHistoryQuery).first {
@@ -245,6 +251,7 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
                 // `PostgresTransaction+RestoreTriggers`): what they check, checked once; what
                 // they keep, rebuilt once; on again. Then, as rows came with their ids: the next
                 // record made must not take one of them.
+                try progress.phase(.indexing)
                 try transaction.script("""
                     \(PostgresTransaction.finishRestoreWithoutRowTriggersScript);
                     SELECT setval(pg_get_serial_sequence('team', 'id'), coalesce((SELECT max(id) FROM team), 0) + 1, false),
@@ -256,6 +263,7 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
                            setval(pg_get_serial_sequence('deal_note', 'id'), coalesce((SELECT max(id) FROM deal_note), 0) + 1, false)
                     """)
                 try announceEverything(transaction)
+                try progress.phase(.saving)
                 try commit(begun)
             } catch {
                 rollBack()
@@ -466,8 +474,8 @@ public final class PostgresEngine: StorageEngine, @unchecked Sendable {
             return StoreError.permissionDenied(sentence)
         case .diskFull:
             return StoreError.diskFull(path: location)
-        case .unreachable, .unknownHost, .timedOut, .connectionLost, .serverNotReady, .databaseMissing, .tooManyConnections,
-             .invalidConnectionString, .clientLibraryMissing:
+        case .unreachable, .unknownHost, .timedOut, .connectionLost, .serverNotReady, .statementCancelled, .databaseMissing,
+             .tooManyConnections, .invalidConnectionString, .clientLibraryMissing:
             return StoreError.unavailable(sentence)
         case .uniqueViolation, .checkViolation, .foreignKeyViolation, .notNullViolation, .invalidValue, .refusedByRule,
              .nulCharacter, .transactionAborted, .unexpectedValue, .failed:

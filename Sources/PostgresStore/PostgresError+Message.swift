@@ -18,8 +18,13 @@ extension PostgresError: UserFacingError {
             return t("postgres.unreachable", server)
         case .unknownHost: return t("postgres.unknownHost", target?.host ?? server)
         case .timedOut: return t("postgres.timedOut", server)
-        case .connectionLost: return t("postgres.connectionLost", server)
+        case .connectionLost:
+            // The server said why it ended the session, before closing it.
+            if sqlState == "57P01" { return t("postgres.administratorShutdown", server) }
+            if sqlState == "57P02" { return t("postgres.crashShutdown", server) }
+            return t("postgres.connectionLost", server)
         case .serverNotReady: return t("postgres.serverNotReady", server)
+        case .statementCancelled: return t("postgres.statementCancelled", server, serverMessage ?? "57014")
         case .databaseMissing: return t("postgres.databaseMissing", target?.database ?? "", server)
         case .diskFull: return t("postgres.diskFull", server)
         case .authenticationFailed: return t("postgres.authenticationFailed", user, database)

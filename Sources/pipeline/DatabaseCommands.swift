@@ -45,6 +45,8 @@ struct DatabaseCommand: ParsableCommand {
                 Console.error(localized("cli.db.cancelledCopy", target.location))
                 throw ExitCode(ExitStatus.interrupted)
             }
+            // A Ctrl-C while the copy was being saved, which it no longer stops (the line said so).
+            if Interruption.requested { Console.error(localized("cli.exchange.tooLateToCancel")) }
             let t = Localizer(CLILanguage.current)
             Console.out(localized("cli.db.copied", t.plural("count.team", summary.teams), t.plural("count.stage", summary.stages),
                                   t.plural("count.leadOrOpportunity", summary.records), t.plural("count.stageChange", summary.history),

@@ -205,7 +205,10 @@ struct ImportCommand: ParsableCommand {
         defer { progress.clear() }
         do {
             let result = try work()
-            guard failed(result), Interruption.requested else { return result }
+            guard failed(result), Interruption.requested else {
+                if Interruption.requested, !failed(result) { tooLateToCancel(progress) }
+                return result
+            }
             throw DataCommandCancelled()
         } catch let error {
             // After a Ctrl-C, whatever stopped the work — the flag, or the input cut off when
@@ -215,6 +218,13 @@ struct ImportCommand: ParsableCommand {
             Console.error(localized("cli.exchange.cancelledImport"))
             throw ExitCode(ExitStatus.interrupted)
         }
+    }
+
+    /// A Ctrl-C pressed while the work was being saved, which it no longer stops (the line
+    /// said so): the work is whole, and the sentence says so before the summary.
+    private func tooLateToCancel(_ progress: ProgressDisplay) {
+        progress.clear()
+        Console.error(localized("cli.exchange.tooLateToCancel"))
     }
 
     /// From the extension, else from the first character of the text (`{` or `[`: JSON).

@@ -58,14 +58,14 @@ final class InterruptibleEngine: StorageEngine, @unchecked Sendable {
         return try inner.write(body)
     }
 
-    func importing<T>(dryRun: Bool, _ body: (any ImportTransaction) throws -> T) throws -> T {
+    func importing<T>(dryRun: Bool, progress: RowProgress, _ body: (any ImportTransaction) throws -> T) throws -> T {
         if away { throw unavailable() }
-        return try inner.importing(dryRun: dryRun, body)
+        return try inner.importing(dryRun: dryRun, progress: progress, body)
     }
 
-    func restoring(_ body: (any RestoreTransaction) throws -> Void) throws {
+    func restoring(progress: RowProgress, _ body: (any RestoreTransaction) throws -> Void) throws {
         if away { throw unavailable() }
-        try inner.restoring(body)
+        try inner.restoring(progress: progress, body)
     }
 
     func changeToken() throws -> ChangeToken {

@@ -92,6 +92,77 @@ struct CLIProgressTests {
                 "\(reader.screen)")
     }
 
+    /// `kill -9` during an export into a file (issue 15's edges): the file being written has no
+    /// name (O_TMPFILE), so the folder is as it was. Before, its `.deals.csv.pipeline-XXXXXX`
+    /// stayed for ever, since no handler runs on SIGKILL. Killed once the export has written
+    /// bytes into its file (seen through /proc: a deleted file in the target's folder).
+    @Test func anExportKilledPartWayLeavesTheFolderAsItWas() throws {
+        let cli = CLI()
+        cli.ok(["import", Self.file(cli, rows: 60_000), "--quiet"])
+        let folder = cli.path("out")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        let target = folder + "/deals.json"
+        try "the export before\n".write(toFile: target, atomically: true, encoding: .utf8)
+        let before = try FileManager.default.contentsOfDirectory(atPath: folder)
+        let tmux = Self.pane(cli, "\(CLI.binary) export --format json --out \(target) \(cli.databaseOption)", log: cli.path("pane.log"))
+        var written: (pid: Int32, size: Int)?
+        let deadline = Date().addingTimeInterval(120)
+        while written == nil, Date() < deadline {
+            if let pid = Self.childOfPane(tmux) {
+                let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
+                for descriptor in descriptors {
+                    let link = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(descriptor)")) ?? ""
+                    var status = stat()
+                    if link.hasPrefix(folder + "/"), link.hasSuffix(" (deleted)"), stat("/proc/\(pid)/fd/\(descriptor)", &status) == 0,
+                       status.st_size > 0 {
+                        written = (pid, Int(status.st_size))
+                    }
+                }
+            }
+            if written == nil { usleep(5_000) }
+        }
+        let export = try #require(written, "the export never wrote into an unnamed file: \(tmux.screen)")
+        #expect(kill(export.pid, SIGKILL) == 0)
+        #expect(Self.exitLine(tmux) == "EXIT=137")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == before)
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "the export before\n")
+    }
+
+    /// After its rows an import builds its indexes and commits: seconds at this size, spent at
+    /// 100 % without a word while Ctrl-C went unanswered (issue 15). The line now says so, and
+    /// Ctrl-C there cancels: nothing imported, no file left, exit 130. (The commit, with the
+    /// log's checkpoint, lasts about a second here: the screen is read every 20 ms.)
+    @Test func theLastSecondsOfAnImportAreSaidAndCtrlCStillCancels() throws {
+        let cli = CLI()
+        let fresh = cli.path("fresh.sqlite")
+        let csv = Self.file(cli, rows: 150_000)
+        let log = cli.path("pane.log")
+        let tmux = Self.pane(cli, "\(CLI.binary) import \(csv) --db \(fresh)", log: log)
+        tmux.waitFor("the indexes being built", within: 300) { $0.contains("Importing: 150,001 rows · building indexes…") }
+        tmux.send("C-c")
+        #expect(Self.exitLine(tmux) == "EXIT=130", "\(tmux.screen)")
+        #expect(tmux.screen.contains("Cancelled: nothing was imported, the database is as it was."), "\(tmux.screen)")
+        for suffix in ["", "-wal", "-shm", "-journal"] { #expect(!FileManager.default.fileExists(atPath: fresh + suffix), "\(suffix)") }
+        // The same line redrawn: a carriage return before it, erase to its end after.
+        let bytes = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(bytes.contains("\rImporting: 150,001 rows · building indexes… · "), "\(bytes.suffix(400).debugDescription)")
+
+        // Again, in Vietnamese: each phase is said; Ctrl-C once the commit began (the line says
+        // it can no longer stop it) lets the import finish, and one sentence says so.
+        let whole = Self.pane(cli, "\(CLI.binary) import \(csv) --db \(fresh) --lang vi", log: cli.path("whole.log"))
+        whole.waitFor("the commit", within: 300) { $0.contains("đang lưu… (Ctrl-C không dừng được nữa)") }
+        whole.send("C-c")
+        #expect(Self.exitLine(whole, within: 600) == "EXIT=0", "\(whole.screen)")
+        #expect(Self.unwrapped(whole.screen).contains(Self.unwrapped("Ctrl-C đến khi dữ liệu đang được lưu, quá muộn để dừng: công việc đã hoàn tất.")),
+                "\(whole.screen)")
+        #expect(Self.unwrapped(whole.screen).contains(Self.unwrapped("Đã nhập 150.000 bản ghi")), "\(whole.screen)")
+        let drawn = (try? String(contentsOfFile: cli.path("whole.log"), encoding: .utf8)) ?? ""
+        #expect(drawn.contains("\rĐang nhập: 150.001 dòng · đang tạo chỉ mục… · "), "\(drawn.suffix(400).debugDescription)")
+        #expect(drawn.contains("\rĐang nhập: 150.001 dòng · đang lưu… (Ctrl-C không dừng được nữa) · "), "\(drawn.suffix(400).debugDescription)")
+        let piped = cli.run(["import", Self.file(cli, rows: 2_000), "--db", cli.path("piped.sqlite")], database: false)
+        #expect(piped.status == 0 && !piped.stderr.contains("\r") && !piped.stderr.contains("…"), "\(piped.stderr)")
+    }
+
     /// The pid of the program the pane's shell runs (its only child), once it has one.
     static func childOfPane(_ tmux: Tmux) -> Int32? {
         guard let shell = Int32(tmux.display("#{pane_pid}")) else { return nil }

@@ -87,4 +87,39 @@ struct ProgressTests {
         #expect(ProgressLine.grouped(1_000, .english) == "1,000")
         #expect(ProgressLine.grouped(1_000_000, .vietnamese) == "1.000.000")
     }
+
+    /// After the rows (issue 15): the phase instead of the rate, the share and the time left,
+    /// which no longer move; the time so far, which does. Before, the line sat at 100 %.
+    @Test func thePhaseAfterTheRowsIsSaidInBothLanguages() {
+        let indexing = ProgressLine(work: .importing, rows: 100_000, elapsed: 4.2, fraction: 1, phase: .indexing)
+        #expect(indexing.text(in: .english, width: 80) == "Importing: 100,000 rows · building indexes… · 4 s")
+        #expect(indexing.text(in: .vietnamese, width: 80) == "Đang nhập: 100.000 dòng · đang tạo chỉ mục… · 4 giây")
+        let checking = ProgressLine(work: .restoring, rows: 3, elapsed: 61, phase: .checking)
+        #expect(checking.text(in: .english, width: 80) == "Restoring: 3 rows · checking… · 1 min 1 s")
+        let saving = ProgressLine(work: .copying, rows: 1, elapsed: 0, phase: .saving)
+        #expect(saving.text(in: .english, width: 80) == "Copying: 1 row · saving… (Ctrl-C can no longer stop it) · 0 s")
+        #expect(saving.text(in: .vietnamese, width: 80).contains("đang lưu… (Ctrl-C không dừng được nữa)"))
+        for width in [10, 30, 50] { #expect(saving.text(in: .english, width: width).count <= width - 1) }
+    }
+
+    /// A new phase is drawn at once (the rows' last line may be a tenth of a second old), and
+    /// then at the usual pace; a quick command still shows nothing.
+    @Test func aNewPhaseIsDrawnAtOnce() {
+        var now = 0.0
+        var lines: [String] = []
+        let meter = ProgressMeter(work: .importing, language: .english, width: 80, clock: { now }, draw: { lines.append($0) })
+        meter.update(rows: 1, phase: .indexing)
+        #expect(lines.isEmpty)
+        now += 0.2
+        meter.update(rows: 10, fraction: 1)
+        #expect(lines == ["Importing: 10 rows · 50 rows/s · 100%"])
+        now += 0.01
+        meter.update(rows: 10, phase: .indexing)
+        #expect(lines.last == "Importing: 10 rows · building indexes… · 0 s")
+        now += 0.01
+        meter.update(rows: 10, phase: .indexing)
+        #expect(lines.count == 2)
+        meter.update(rows: 10, phase: .saving)
+        #expect(lines.count == 3 && lines.last?.contains("saving…") == true)
+    }
 }

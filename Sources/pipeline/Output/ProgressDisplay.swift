@@ -56,16 +56,29 @@ final class ProgressDisplay: @unchecked Sendable {
     }
 
     /// What the command's row loop calls: draws the line when it is due, and stops the work
-    /// once Ctrl-C was pressed (see `Interruption`).
+    /// once Ctrl-C was pressed (see `Interruption`). After the rows, the engine names its
+    /// phases (building indexes, checking, saving): the line says each, and Ctrl-C still
+    /// stops the work until the commit begins, from when the line says it no longer can.
     var rows: RowProgress {
-        RowProgress { [self] rows, fraction in
+        RowProgress({ [self] rows, fraction in
             lock.withLock {
                 rowsSoFar = rows
                 if !cleared { meter?.update(rows: rows, fraction: fraction) }
             }
             if Interruption.requested { throw DataCommandCancelled() }
-        }
+        }, phase: { [self] phase in
+            // Asked before the line says the commit began: a Ctrl-C before it still cancels.
+            if Interruption.requested { throw DataCommandCancelled() }
+            lock.withLock {
+                if phase == .saving { saving = true }
+                if !cleared { meter?.update(rows: rowsSoFar, phase: phase) }
+            }
+        })
     }
+
+    /// Whether the work began its commit (`ProgressLine.Phase.saving`): a Ctrl-C from then on
+    /// no longer stops it, and the command says so once it is done.
+    private(set) var saving = false
 
     /// For work whose single steps can each take long (a check's read of every page): the
     /// line is redrawn four times a second between reports too, so that its time goes on.
