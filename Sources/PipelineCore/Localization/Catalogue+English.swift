@@ -760,6 +760,8 @@ extension Catalogue {
         "cli.check.repairable.many": "{0} problems; pipeline check --repair rebuilds the filter index and the stage totals they are about",
         "cli.check.notRepairable.one": "{0} problem that rebuilding cannot fix; restore the database from a backup (pipeline import backup.json --db NEW_FILE)",
         "cli.check.notRepairable.many": "{0} problems, some of which rebuilding cannot fix; restore the database from a backup (pipeline import backup.json --db NEW_FILE)",
+        "cli.check.repairable.more": "more than {0} problems: only the first of each kind are listed above; pipeline check --repair rebuilds the filter index and the stage totals they are about",
+        "cli.check.notRepairable.more": "more than {0} problems: only the first of each kind are listed above, and some of them rebuilding cannot fix; restore the database from a backup (pipeline import backup.json --db NEW_FILE)",
 
         // The command line
         "cli.archivedMark": " (archived)",
@@ -830,6 +832,7 @@ extension Catalogue {
         "progress.hours": "{0} h {1} min",
         "cli.exchange.nothingImported.many": "error: nothing was imported ({0} problems)",
         "cli.exchange.nothingImported.one": "error: nothing was imported ({0} problem)",
+        "cli.exchange.nothingImportedStopped": "error: nothing was imported (the first {0} problems are listed, and reading stopped there: the rest of the file was not checked and may hold more)",
         "cli.exchange.odooIsNotAGeneration": "--odoo: '{0}' is not a generation we write; use 12 or 16",
         "cli.exchange.readACsvFileIn": "Read a CSV file in Odoo's columns, or restore a JSON backup into a fresh database; all or nothing.",
         "cli.exchange.reportWhatWouldBeCreated": "Report what would be created or updated, and change nothing.",
@@ -1172,7 +1175,10 @@ extension Catalogue {
         "check.rule.missing": "names a row of {0} that does not exist",
         "check.rule.controlCharacters": "holds control characters or a line break where there may be none",
         "check.rule.empty": "is empty",
-        "check.rule.tooLong": "is longer than {0} characters",
+        "check.longTexts.one": "note: 1 text is longer than today's limits (kept as an older version stored it); it must be shortened when it is next edited: {1}",
+        "check.longTexts.many": "note: {0} texts are longer than today's limits (kept as an older version stored them); each must be shortened when it is next edited: {1}",
+        "check.longTexts.more": "; and {0} more",
+        "check.longText.item": "{0} row {1}, {2} (over {3} characters)",
         "check.rule.outOfRange": "is not a number from {0} to {1}",
         "check.rule.doneWithoutWho": "says it was done without saying by whom, or by whom without when",
         "check.rule.future": "is more than a day after now, and it records something that has already happened",

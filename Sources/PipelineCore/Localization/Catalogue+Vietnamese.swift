@@ -757,6 +757,8 @@ extension Catalogue {
         "cli.check.repairable.many": "{0} lỗi; pipeline check --repair dựng lại chỉ mục lọc và tổng theo giai đoạn bị lỗi",
         "cli.check.notRepairable.one": "{0} lỗi không sửa được bằng cách dựng lại; hãy khôi phục cơ sở dữ liệu từ bản sao lưu (pipeline import backup.json --db TỆP_MỚI)",
         "cli.check.notRepairable.many": "{0} lỗi, trong đó có lỗi không sửa được bằng cách dựng lại; hãy khôi phục cơ sở dữ liệu từ bản sao lưu (pipeline import backup.json --db TỆP_MỚI)",
+        "cli.check.repairable.more": "hơn {0} lỗi: ở trên chỉ liệt kê những lỗi đầu tiên của mỗi loại; pipeline check --repair dựng lại chỉ mục lọc và tổng theo giai đoạn bị lỗi",
+        "cli.check.notRepairable.more": "hơn {0} lỗi: ở trên chỉ liệt kê những lỗi đầu tiên của mỗi loại, trong đó có lỗi không sửa được bằng cách dựng lại; hãy khôi phục cơ sở dữ liệu từ bản sao lưu (pipeline import backup.json --db TỆP_MỚI)",
 
         // The command line
         "cli.archivedMark": " (đã lưu trữ)",
@@ -827,6 +829,7 @@ extension Catalogue {
         "progress.hours": "{0} giờ {1} phút",
         "cli.exchange.nothingImported.many": "lỗi: không có gì được nhập ({0} vấn đề)",
         "cli.exchange.nothingImported.one": "lỗi: không có gì được nhập ({0} vấn đề)",
+        "cli.exchange.nothingImportedStopped": "lỗi: không có gì được nhập ({0} vấn đề đầu tiên được liệt kê, và việc đọc dừng ở đó: phần còn lại của tệp chưa được kiểm tra và có thể còn vấn đề khác)",
         "cli.exchange.odooIsNotAGeneration": "--odoo: '{0}' không phải thế hệ chúng tôi ghi được; dùng 12 hoặc 16",
         "cli.exchange.readACsvFileIn": "Đọc tệp CSV theo cột của Odoo, hoặc khôi phục bản sao lưu JSON vào cơ sở dữ liệu mới; tất cả hoặc không gì cả.",
         "cli.exchange.reportWhatWouldBeCreated": "Báo những gì sẽ được tạo hoặc cập nhật, và không thay đổi gì.",
@@ -1169,7 +1172,10 @@ extension Catalogue {
         "check.rule.missing": "trỏ tới một dòng không tồn tại trong bảng {0}",
         "check.rule.controlCharacters": "chứa ký tự điều khiển hoặc xuống dòng ở chỗ không được phép",
         "check.rule.empty": "đang để trống",
-        "check.rule.tooLong": "dài hơn {0} ký tự",
+        "check.longTexts.one": "lưu ý: {0} đoạn văn bản dài hơn giới hạn hiện nay (được giữ nguyên như phiên bản cũ đã lưu); đoạn này phải được rút ngắn khi sửa lần tới: {1}",
+        "check.longTexts.many": "lưu ý: {0} đoạn văn bản dài hơn giới hạn hiện nay (được giữ nguyên như phiên bản cũ đã lưu); mỗi đoạn phải được rút ngắn khi sửa lần tới: {1}",
+        "check.longTexts.more": "; và {0} đoạn khác",
+        "check.longText.item": "bảng {0}, dòng {1}, cột {2} (hơn {3} ký tự)",
         "check.rule.outOfRange": "không phải một số từ {0} đến {1}",
         "check.rule.doneWithoutWho": "ghi là đã xong mà không ghi ai làm, hoặc ghi người làm mà không ghi lúc nào",
         "check.rule.future": "muộn hơn hiện tại quá một ngày, trong khi nó ghi lại điều đã xảy ra",
