@@ -258,6 +258,7 @@ public enum JSONBackup {
                     elements += 1
                     try progress.step(elements, text.fractionRead)
                     do {
+                        try checkKeys(element)
                         switch element.section {
                         case "settings":
                             for (key, value) in element.object.entries.sorted(by: { $0.key < $1.key }) {
@@ -293,6 +294,57 @@ public enum JSONBackup {
             }
         }
         return summary
+    }
+
+    /// The keys each list's elements have had in every backup pipeline wrote: the writer's
+    /// above, in its order (older versions wrote some of them; none wrote any other).
+    static let elementKeys: [String: [String]] = [
+        "preferences": ["user", "key", "value"],
+        "teams": ["id", "name", "created_at", "version"],
+        "stages": ["id", "name", "sort_order", "probability", "auto_probability", "requirements", "folded", "outcome", "team_id",
+                   "version", "external_id", "rotting_days"],
+        "records": ["id", "type", "title", "customer", "contact", "email", "phone", "expected_revenue", "currency", "probability",
+                    "probability_set_by_hand", "salesperson", "team_id", "stage_id", "rank", "priority", "tags", "expected_closing",
+                    "notes", "created_at", "updated_at", "stage_changed_at", "converted_at", "active", "lost_reason", "version",
+                    "external_id"],
+        "stage_history": ["id", "opportunity_id", "from_stage_id", "to_stage_id", "from_stage_name", "to_stage_name", "at", "by",
+                          "event", "probability", "amount", "currency", "reason", "stage_outcome"],
+        "activity_types": ["id", "name", "next_type_id", "next_delay_days", "sort_order", "version"],
+        "activities": ["id", "record_id", "type_id", "summary", "due", "time", "assigned_to", "notes", "done_at", "done_by",
+                       "feedback", "created_at", "created_by", "updated_at", "version"],
+        "notes": ["id", "record_id", "text", "author", "at"],
+    ]
+    static let elementKeySets = elementKeys.mapValues(Set.init)
+    /// The names a backup's object has: its lists, and the three before them.
+    static let topLevelNames: Set<String> = Set(elementKeys.keys).union(["format", "version", "settings"])
+
+    /// Refuses a key given twice in one element (the last value was taken) and a key no
+    /// backup has (its value was dropped): either would restore other than what the file says.
+    /// An element as the writer writes it is checked by comparing its keys in order.
+    static func checkKeys(_ element: Element) throws {
+        let members = element.object.members
+        let order = elementKeys[element.section]
+        if let order, members.count == order.count, zip(members, order).allSatisfy({ $0.0.key == $0.1 }) { return }
+        var seen = Set<String>()
+        for member in members {
+            guard seen.insert(member.key).inserted else {
+                throw BackupFault("backup.duplicateKey", shown(member.key), path: element.path(shown(member.key)))
+            }
+            // The settings' names are the decoder's to judge (`backup.unknownSetting`).
+            if order != nil, elementKeySets[element.section]?.contains(member.key) != true {
+                throw BackupFault("backup.unknownKey", shown(member.key), element.section, path: element.path(shown(member.key)))
+            }
+        }
+    }
+
+    /// Refuses a list or name a backup never has, or one given twice.
+    static func checkName(_ name: String, seen: inout Set<String>, line: Int?) throws {
+        guard topLevelNames.contains(name) else {
+            throw PipelineError.backupInconsistent(BackupFault("backup.unknownSection", shown(name), line: line))
+        }
+        guard seen.insert(name).inserted else {
+            throw PipelineError.backupInconsistent(BackupFault("backup.duplicateSection", shown(name), line: line))
+        }
     }
 
     /// One object of a backup: the settings, or an element of a list.
@@ -337,6 +389,7 @@ public enum JSONBackup {
         // The version comes before anything of the backup is read (every version wrote it
         // third): a backup without one is refused at its first line of data.
         var versionRead = false
+        var names: Set<String> = ["format"]  // its line was read above
         func requireVersion(_ line: Int) throws {
             if !versionRead { throw PipelineError.backupInconsistent(BackupFault("backup.versionMissing", line: line)) }
         }
@@ -371,9 +424,11 @@ public enum JSONBackup {
             closed = false
             if line.starts(with: "\"settings\":".utf8) {
                 try requireVersion(number)
+                try checkName("settings", seen: &names, line: number)
                 let json = trimmed(line.dropFirst("\"settings\":".utf8.count), also: UInt8(ascii: ","))
                 try body(Element(section: "settings", index: nil, line: number, object: try object(json, line: number, in: raw)))
             } else if line.starts(with: "\"version\":".utf8) {
+                try checkName("version", seen: &names, line: number)
                 let value = trimmed(line.dropFirst("\"version\":".utf8.count), also: UInt8(ascii: ","))
                 guard let node = try? JSONLineParser.parse(value) else {
                     throw PipelineError.backupInconsistent(BackupFault("backup.versionNotWhole", shown(String(decoding: value, as: UTF8.self)),
@@ -382,12 +437,19 @@ public enum JSONBackup {
                 try checkVersion(node, line: number)
                 versionRead = true
             } else if line.starts(with: "\"format\":".utf8) {
+                try checkName("format", seen: &names, line: number)
                 continue
             } else if line.last == UInt8(ascii: "["), let quote = line.dropFirst().firstIndex(of: UInt8(ascii: "\"")) {
                 try requireVersion(number)
-                section = String(decoding: line[line.index(after: line.startIndex)..<quote], as: UTF8.self)
+                let name = String(decoding: line[line.index(after: line.startIndex)..<quote], as: UTF8.self)
+                try checkName(name, seen: &names, line: number)
+                section = name
                 index = 0
             } else if line.elementsEqual("]".utf8) || line.elementsEqual("],".utf8) || line.hasSuffix("[]") || line.hasSuffix("[],") {
+                // An empty list is named too: one no backup has would hide a misspelt list.
+                if line.first == UInt8(ascii: "\""), let quote = line.dropFirst().firstIndex(of: UInt8(ascii: "\"")) {
+                    try checkName(String(decoding: line[line.index(after: line.startIndex)..<quote], as: UTF8.self), seen: &names, line: number)
+                }
                 section = nil
             } else if let section {
                 let json = line.last == UInt8(ascii: ",") ? line.dropLast() : line
@@ -501,6 +563,26 @@ public enum JSONBackup {
         return .backupInconsistent(BackupFault(known ? "backup.looksLikeCSV" : "backup.notJSON"))
     }
 
+    /// The first key given twice in one object of `node`, with where it is (`records[2].title`;
+    /// empty for the backup's own object).
+    static func firstRepeatedKey(_ node: JSONNode, path: String) -> (String, String)? {
+        switch node {
+        case .object(let object):
+            var seen = Set<String>()
+            for member in object.members {
+                let place = path.isEmpty ? shown(member.key) : path + "." + shown(member.key)
+                if !seen.insert(member.key).inserted { return (member.key, path.isEmpty ? "" : place) }
+                if let found = firstRepeatedKey(member.value, path: place) { return found }
+            }
+        case .array(let items):
+            for (index, item) in items.enumerated() {
+                if let found = firstRepeatedKey(item, path: "\(path)[\(index)]") { return found }
+            }
+        default: break
+        }
+        return nil
+    }
+
     /// Another layout of the same JSON, held whole.
     static func readWhole(_ data: Data, _ body: (Element) throws -> Void) throws {
         let blank: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D]
@@ -523,6 +605,13 @@ public enum JSONBackup {
         guard let root = parsed as? [String: Any], root["format"] as? String == format else {
             throw PipelineError.backupInconsistent(BackupFault("backup.notABackup"))
         }
+        // Foundation keeps the last of a repeated key without a word: ours keeps them all.
+        if let node = try? JSONLineParser.parse(data), let (key, path) = firstRepeatedKey(node, path: "") {
+            throw PipelineError.backupInconsistent(path.isEmpty ? BackupFault("backup.duplicateSection", shown(key))
+                                                                : BackupFault("backup.duplicateKey", shown(key), path: path))
+        }
+        var names: Set<String> = []
+        for name in root.keys.sorted() { try checkName(name, seen: &names, line: nil) }
         try checkVersion(root["version"].map(JSONNode.init(foundation:)), line: nil)
         if let settings = root["settings"] as? [String: Any] {
             try body(Element(section: "settings", index: nil, line: nil, object: JSONObject(foundation: settings)))

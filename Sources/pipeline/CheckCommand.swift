@@ -62,9 +62,9 @@ struct CheckCommand: ParsableCommand {
         let count = problems.count
         let form = moreProblems ? "more" : count == 1 ? "one" : "many"
         if problems.allSatisfy(\.isRepairable), !repair {
-            Console.error(localized("cli.check.repairable." + form, count))
+            Console.error(localized("cli.check.repairable.\(form)", count))
         } else {
-            Console.error(localized("cli.check.notRepairable." + form, count))
+            Console.error(localized("cli.check.notRepairable.\(form)", count))
         }
         throw ExitCode(ExitStatus.invalidData)
     }

@@ -394,6 +394,46 @@ struct CLIRestoreTests {
         #expect(target.run(["import", cli.path("backup.json")]).status == 0)
     }
 
+    /// A key given twice in one object (the last value was taken) and a list or key no backup
+    /// has (its data was dropped) are refused in one sentence naming it and its line, in both
+    /// layouts; nothing is changed. Our own export (every key it writes) still restores.
+    @Test(arguments: 0..<7)
+    func aRepeatedKeyOrAnUnknownNameIsRefused(_ number: Int) throws {
+        let (cli, backup) = try Self.backup()
+        let lines = backup.split(separator: "\n", omittingEmptySubsequences: false)
+        let record = try #require(lines.firstIndex { $0.contains("\"title\":\"Acme\"") }) + 1
+        let notes = try #require(lines.firstIndex { $0.hasPrefix("\"notes\": [") }) + 1
+        var whole = try Self.json(try #require(try JSONSerialization.jsonObject(with: Data(backup.utf8)) as? [String: Any]))
+        #expect(whole.contains("\"title\":\"Acme\""))
+        let (text, expected): (String, String) = [
+            (backup.replacingOccurrences(of: "\"title\":\"Acme\"", with: "\"title\":\"Acme\",\"title\":\"Other\""),
+             "line \(record), records[0].title: 'title' is given twice in one object, and a backup names each key once: which value is meant is not known (was the file edited?)"),
+            (backup.replacingOccurrences(of: "\"title\":\"Acme\"", with: "\"title\":\"Acme\",\"colour\":\"red\""),
+             "line \(record), records[0].colour: 'colour' is not a key any pipeline backup has in records: what it holds would be lost (was the file edited, or written by another program?)"),
+            (backup.replacingOccurrences(of: "\"notes\": [", with: "\"notez\": ["),
+             "line \(notes): 'notez' is not a list or name any pipeline backup has: what it holds would be lost (was the file edited, or written by another program?)"),
+            (backup.replacingOccurrences(of: "\"notes\": [", with: "\"teams\": ["),
+             "line \(notes): 'teams' is given twice, and a backup has it once (was the file edited?)"),
+            (backup.replacingOccurrences(of: "\"version\": 2,\n", with: "\"version\": 2,\n\"version\": 2,\n"),
+             "line 4: 'version' is given twice, and a backup has it once (was the file edited?)"),
+            (whole.replacingOccurrences(of: "\"title\":\"Acme\"", with: "\"title\":\"Acme\",\"title\":\"Other\""),
+             "records[0].title: 'title' is given twice in one object"),
+            (whole.replacingOccurrences(of: "{\"activities\"", with: "{\"extra\":[1],\"activities\""),
+             "'extra' is not a list or name any pipeline backup has"),
+        ][number]
+        guard number >= 5 else { return try Self.expectRefusedInOneSentence(text, saying: expected, file: cli.path("said.json")) }
+        // The other layout has no lines to name.
+        whole = text
+        try whole.write(toFile: cli.path("whole.json"), atomically: true, encoding: .utf8)
+        let target = CLI()
+        target.ok(["team", "list"])
+        let before = target.everything()
+        let result = target.run(["import", cli.path("whole.json")])
+        #expect(result.status == 65 && result.stderr.contains(expected), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        #expect(target.everything() == before)
+    }
+
     /// `--format json` given a CSV file says it does not look like a JSON backup and, when
     /// its first line is a CSV file's column names, to use `--format csv`; nothing changed.
     @Test func aCSVFileGivenAsJSONIsPointedToFormatCSV() throws {
