@@ -303,11 +303,18 @@ public struct BackupFault: Error, Hashable, Sendable {
     public var line: Int?
     /// Where in the backup's JSON: `records[2].notes`.
     public var path: String?
+    /// The character of `line` (1-based) a JSON syntax error is at.
+    public var column: Int?
 
     public init(_ key: String, _ arguments: String..., line: Int? = nil, path: String? = nil) {
+        self.init(key, arguments: arguments, line: line, path: path)
+    }
+
+    public init(_ key: String, arguments: [String], line: Int? = nil, column: Int? = nil, path: String? = nil) {
         self.key = key
         self.arguments = arguments
         self.line = line
+        self.column = column
         self.path = path
     }
 
@@ -320,6 +327,7 @@ public struct BackupFault: Error, Hashable, Sendable {
 
     public func message(in language: Language) -> String {
         let text = Catalogue.text(key, language, arguments)
+        if let line, let column { return Catalogue.text("backup.atLineAndColumn", language, [String(line), String(column), text]) }
         switch (line, path) {
         case (let line?, let path?): return Catalogue.text("backup.atLineAndPath", language, [String(line), path, text])
         case (let line?, nil): return Catalogue.text("backup.atLine", language, [String(line), text])

@@ -32,6 +32,9 @@ public struct CSVImporter {
         public var rows = 0
         /// Blank lines, which import nothing.
         public var skipped = 0
+        /// Whether reading stopped at `problemLimit` problems: the rest of the file was not
+        /// read, so there may be more than `problems` holds (the last line says so).
+        public var stoppedAtProblemLimit = false
     }
 
     /// Stops after this many problems: the first ones are what a user fixes first.
@@ -75,6 +78,7 @@ public struct CSVImporter {
         var report = Report(kind: kind)
         let (columns, ignored, headerProblems) = Self.mapHeaders(headers, kind: kind, t)
         report.problems = headerProblems
+        report.stoppedAtProblemLimit = headerProblems.count >= Self.problemLimit
         if !ignored.isEmpty { report.warnings.append(t("import.ignoredColumns", ignored.joined(separator: ", "))) }
         guard report.problems.isEmpty else { return report }
         var line = 1 + Self.lineBreaks(in: headerRow)
@@ -170,6 +174,7 @@ public struct CSVImporter {
                             }
                         }
                         if report.problems.count >= Self.problemLimit {
+                            report.stoppedAtProblemLimit = true
                             finished = true
                             break
                         }

@@ -18,7 +18,8 @@ public enum JSONBackup {
     /// 2 since issue 13 (activity types, activities, notes, the history's figures, a stage's
     /// rotting days); version 1 is still read.
     public static let version = 2
-    static let readableVersions = ["1", "2"]
+    /// The format versions this pipeline reads: every one it ever wrote.
+    static let readableVersions: ClosedRange<Int64> = 1...2
 
     // MARK: - Writing
 
@@ -257,6 +258,7 @@ public enum JSONBackup {
                     elements += 1
                     try progress.step(elements, text.fractionRead)
                     do {
+                        try checkKeys(element)
                         switch element.section {
                         case "settings":
                             for (key, value) in element.object.entries.sorted(by: { $0.key < $1.key }) {
@@ -294,6 +296,57 @@ public enum JSONBackup {
         return summary
     }
 
+    /// The keys each list's elements have had in every backup pipeline wrote: the writer's
+    /// above, in its order (older versions wrote some of them; none wrote any other).
+    static let elementKeys: [String: [String]] = [
+        "preferences": ["user", "key", "value"],
+        "teams": ["id", "name", "created_at", "version"],
+        "stages": ["id", "name", "sort_order", "probability", "auto_probability", "requirements", "folded", "outcome", "team_id",
+                   "version", "external_id", "rotting_days"],
+        "records": ["id", "type", "title", "customer", "contact", "email", "phone", "expected_revenue", "currency", "probability",
+                    "probability_set_by_hand", "salesperson", "team_id", "stage_id", "rank", "priority", "tags", "expected_closing",
+                    "notes", "created_at", "updated_at", "stage_changed_at", "converted_at", "active", "lost_reason", "version",
+                    "external_id"],
+        "stage_history": ["id", "opportunity_id", "from_stage_id", "to_stage_id", "from_stage_name", "to_stage_name", "at", "by",
+                          "event", "probability", "amount", "currency", "reason", "stage_outcome"],
+        "activity_types": ["id", "name", "next_type_id", "next_delay_days", "sort_order", "version"],
+        "activities": ["id", "record_id", "type_id", "summary", "due", "time", "assigned_to", "notes", "done_at", "done_by",
+                       "feedback", "created_at", "created_by", "updated_at", "version"],
+        "notes": ["id", "record_id", "text", "author", "at"],
+    ]
+    static let elementKeySets = elementKeys.mapValues(Set.init)
+    /// The names a backup's object has: its lists, and the three before them.
+    static let topLevelNames: Set<String> = Set(elementKeys.keys).union(["format", "version", "settings"])
+
+    /// Refuses a key given twice in one element (the last value was taken) and a key no
+    /// backup has (its value was dropped): either would restore other than what the file says.
+    /// An element as the writer writes it is checked by comparing its keys in order.
+    static func checkKeys(_ element: Element) throws {
+        let members = element.object.members
+        let order = elementKeys[element.section]
+        if let order, members.count == order.count, zip(members, order).allSatisfy({ $0.0.key == $0.1 }) { return }
+        var seen = Set<String>()
+        for member in members {
+            guard seen.insert(member.key).inserted else {
+                throw BackupFault("backup.duplicateKey", shown(member.key), path: element.path(shown(member.key)))
+            }
+            // The settings' names are the decoder's to judge (`backup.unknownSetting`).
+            if order != nil, elementKeySets[element.section]?.contains(member.key) != true {
+                throw BackupFault("backup.unknownKey", shown(member.key), element.section, path: element.path(shown(member.key)))
+            }
+        }
+    }
+
+    /// Refuses a list or name a backup never has, or one given twice.
+    static func checkName(_ name: String, seen: inout Set<String>, line: Int?) throws {
+        guard topLevelNames.contains(name) else {
+            throw PipelineError.backupInconsistent(BackupFault("backup.unknownSection", shown(name), line: line))
+        }
+        guard seen.insert(name).inserted else {
+            throw PipelineError.backupInconsistent(BackupFault("backup.duplicateSection", shown(name), line: line))
+        }
+    }
+
     /// One object of a backup: the settings, or an element of a list.
     struct Element {
         var section: String
@@ -315,6 +368,9 @@ public enum JSONBackup {
     static func read(_ text: TextStream, _ body: (Element) throws -> Void) throws {
         var lines = LineReader(text: text, limit: lineLimit)
         let first = try lines.next()
+        // A backup is a JSON object: a file starting otherwise (a CSV given --format json) is
+        // said to be what it looks like, before anything more of it is read.
+        if let first, let start = trimmed(first).first, start != UInt8(ascii: "{") { throw notJSON(firstLine: first) }
         let second = first.map { trimmed($0).elementsEqual("{".utf8) } == true ? try lines.next() : nil
         guard first != nil, let second, second.range(of: Data("\"\(format)\"".utf8)) != nil else {
             // Another layout of the same JSON: read whole, within the same limit.
@@ -330,13 +386,33 @@ public enum JSONBackup {
         // short (a copy interrupted, a disk full) ends elsewhere, and is refused whole
         // rather than restored in part.
         var closed = false
-        // A line that is not one whole JSON value: the last of a file cut short, or one of a
-        // backup re-indented (its values then span lines). Each is said as what it is.
-        func object(_ json: Data, line: Int) throws -> JSONObject {
-            if let object = JSONLineParser.object(json) { return object }
-            var rest: Data?
-            repeat { rest = try lines.next() } while rest.map { trimmed($0).isEmpty } == true
-            throw PipelineError.backupInconsistent(BackupFault(rest == nil ? "backup.lineCutShort" : "backup.notOneLine", line: line))
+        // The version comes before anything of the backup is read (every version wrote it
+        // third): a backup without one is refused at its first line of data.
+        var versionRead = false
+        var names: Set<String> = ["format"]  // its line was read above
+        func requireVersion(_ line: Int) throws {
+            if !versionRead { throw PipelineError.backupInconsistent(BackupFault("backup.versionMissing", line: line)) }
+        }
+        // A line that is not one whole JSON object: the last of a file cut short, or one with
+        // a syntax error, said with its column and what is wrong (a re-indented backup's
+        // values span lines: its lines end early, which the sentence says).
+        func object(_ json: Data, line: Int, in raw: Data) throws -> JSONObject {
+            let failure: JSONLineParser.Failure
+            do {
+                guard case .object(let object) = try JSONLineParser.parse(json) else {
+                    throw PipelineError.backupInconsistent(BackupFault("backup.notAnObject", line: line))
+                }
+                return object
+            } catch let error as JSONLineParser.Failure {
+                failure = error
+            }
+            if failure.reason == .endsEarly || failure.reason == .stringNotClosed {
+                var rest: Data?
+                repeat { rest = try lines.next() } while rest.map { trimmed($0).isEmpty } == true
+                if rest == nil { throw PipelineError.backupInconsistent(BackupFault("backup.lineCutShort", line: line)) }
+            }
+            let column = characters(raw[raw.startIndex..<(json.startIndex + failure.offset)]) + 1
+            throw PipelineError.backupInconsistent(syntaxFault(failure.reason, line: line, column: column))
         }
         while let raw = try lines.next() {
             number += 1
@@ -347,21 +423,37 @@ public enum JSONBackup {
             if line.elementsEqual("}".utf8) { closed = section == nil; continue }
             closed = false
             if line.starts(with: "\"settings\":".utf8) {
+                try requireVersion(number)
+                try checkName("settings", seen: &names, line: number)
                 let json = trimmed(line.dropFirst("\"settings\":".utf8.count), also: UInt8(ascii: ","))
-                try body(Element(section: "settings", index: nil, line: number, object: try object(json, line: number)))
+                try body(Element(section: "settings", index: nil, line: number, object: try object(json, line: number, in: raw)))
             } else if line.starts(with: "\"version\":".utf8) {
+                try checkName("version", seen: &names, line: number)
                 let value = trimmed(line.dropFirst("\"version\":".utf8.count), also: UInt8(ascii: ","))
-                try checkVersion(String(decoding: value, as: UTF8.self), line: number)
+                guard let node = try? JSONLineParser.parse(value) else {
+                    throw PipelineError.backupInconsistent(BackupFault("backup.versionNotWhole", shown(String(decoding: value, as: UTF8.self)),
+                                                                       line: number))
+                }
+                try checkVersion(node, line: number)
+                versionRead = true
             } else if line.starts(with: "\"format\":".utf8) {
+                try checkName("format", seen: &names, line: number)
                 continue
             } else if line.last == UInt8(ascii: "["), let quote = line.dropFirst().firstIndex(of: UInt8(ascii: "\"")) {
-                section = String(decoding: line[line.index(after: line.startIndex)..<quote], as: UTF8.self)
+                try requireVersion(number)
+                let name = String(decoding: line[line.index(after: line.startIndex)..<quote], as: UTF8.self)
+                try checkName(name, seen: &names, line: number)
+                section = name
                 index = 0
             } else if line.elementsEqual("]".utf8) || line.elementsEqual("],".utf8) || line.hasSuffix("[]") || line.hasSuffix("[],") {
+                // An empty list is named too: one no backup has would hide a misspelt list.
+                if line.first == UInt8(ascii: "\""), let quote = line.dropFirst().firstIndex(of: UInt8(ascii: "\"")) {
+                    try checkName(String(decoding: line[line.index(after: line.startIndex)..<quote], as: UTF8.self), seen: &names, line: number)
+                }
                 section = nil
             } else if let section {
                 let json = line.last == UInt8(ascii: ",") ? line.dropLast() : line
-                try body(Element(section: section, index: index, line: number, object: try object(json, line: number)))
+                try body(Element(section: section, index: index, line: number, object: try object(json, line: number, in: raw)))
                 index += 1
             } else {
                 // A line in no list (its list's opening line deleted) was skipped without a
@@ -371,6 +463,7 @@ public enum JSONBackup {
         }
         if let problem = text.problem { throw problem }
         guard closed else { throw PipelineError.backupInconsistent(BackupFault("backup.cutShort", line: number)) }
+        try requireVersion(number)
     }
 
     /// Without the spaces, tabs and carriage returns at either end (and `extra`), sharing
@@ -381,20 +474,145 @@ public enum JSONBackup {
         return line[first...last]
     }
 
-    /// A backup in another format version (a newer pipeline's) is refused before anything
-    /// of it is read: its fields may mean what this version cannot know.
-    static func checkVersion(_ text: String, line: Int?) throws {
-        guard !readableVersions.contains(text) else { return }
-        let shown = text.unicodeScalars.allSatisfy { $0.isASCII && $0.value >= 0x20 } ? String(text.prefix(20)) : "?"
-        throw PipelineError.backupInconsistent(BackupFault("backup.otherVersion", shown, String(version), line: line))
+    /// A backup in a format version this pipeline cannot read is refused before anything of
+    /// it is read, in the sentence true of its version: a newer pipeline's (its fields may
+    /// mean what this version cannot know), an older one no longer read, zero, below zero,
+    /// not a whole number, or none at all.
+    static func checkVersion(_ value: JSONNode?, line: Int?) throws {
+        if let fault = versionFault(value, readable: readableVersions) {
+            throw PipelineError.backupInconsistent(BackupFault(fault.key, arguments: fault.arguments, line: line))
+        }
+    }
+
+    /// What is wrong with a backup's `version` (nil: it is one of `readable`).
+    static func versionFault(_ value: JSONNode?, readable: ClosedRange<Int64>) -> (key: String, arguments: [String])? {
+        guard let value else { return ("backup.versionMissing", []) }
+        let text: String
+        switch value {
+        case .number(let number): text = number
+        case .foundationNumber(let number): text = number.stringValue
+        case .string(let string): return ("backup.versionNotWhole", [shown("\"" + string + "\"")])
+        case .bool(let flag): return ("backup.versionNotWhole", [flag ? "true" : "false"])
+        case .null: return ("backup.versionNotWhole", ["null"])
+        case .array: return ("backup.versionNotWhole", ["[…]"])
+        case .object: return ("backup.versionNotWhole", ["{…}"])
+        }
+        // A whole number as JSON writes it: digits, perhaps after a minus (`2.0` and `2e0` are not).
+        let digits = text.hasPrefix("-") ? text.dropFirst() : Substring(text)
+        guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
+            return ("backup.versionNotWhole", [shown(text)])
+        }
+        let range = [String(readable.lowerBound), String(readable.upperBound)]
+        if digits.utf8.allSatisfy({ $0 == UInt8(ascii: "0") }) { return ("backup.versionZero", range) }
+        if text.hasPrefix("-") { return ("backup.versionNegative", [shown(text)] + range) }
+        // Past 18 digits it is larger than any version, and newer.
+        guard let number = Int64(digits), digits.count <= 18 else { return ("backup.newerVersion", [shown(text), range[1]]) }
+        if number > readable.upperBound { return ("backup.newerVersion", [text, range[1]]) }
+        if number < readable.lowerBound { return ("backup.olderVersion", [text] + range) }
+        return nil
+    }
+
+    /// A value of the file as a message may show it: printable ASCII, at most 20 characters.
+    static func shown(_ text: String) -> String {
+        let printable = text.unicodeScalars.allSatisfy { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F }
+        guard printable else { return "?" }
+        return text.count > 20 ? String(text.prefix(20)) + "…" : text
+    }
+
+    /// How many characters (Unicode scalars) `bytes` of UTF-8 hold: a column as a user counts it.
+    static func characters(_ bytes: Data) -> Int {
+        bytes.reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
+    }
+
+    /// A JSON syntax error as one sentence with its line and column, in the few plain
+    /// reasons `JSONLineParser.Reason` names.
+    static func syntaxFault(_ reason: JSONLineParser.Reason, line: Int?, column: Int?) -> BackupFault {
+        let key: String
+        var arguments: [String] = []
+        switch reason {
+        case .endsEarly: key = "json.endsEarly"
+        case .stringNotClosed: key = "json.stringNotClosed"
+        case .commaMissing(let closing): key = "json.commaMissing"; arguments = [String(closing)]
+        case .commaExtra: key = "json.commaExtra"
+        case .valueMissing: key = "json.valueMissing"
+        case .keyExpected: key = "json.keyExpected"
+        case .colonMissing: key = "json.colonMissing"
+        case .notAValue(let word): key = "json.notAValue"; arguments = [word]
+        case .controlCharacter: key = "json.controlCharacter"
+        case .badEscape: key = "json.badEscape"
+        case .tooDeep: key = "json.tooDeep"; arguments = [String(JSONLineParser.depthLimit)]
+        case .notUTF8: key = "json.notUTF8"
+        case .numberTooLarge: key = "json.numberTooLarge"
+        case .bracketExtra: key = "json.bracketExtra"
+        case .textAfterValue: key = "json.textAfterValue"
+        }
+        return BackupFault(key, arguments: arguments, line: line, column: column)
+    }
+
+    /// The refusal of a file whose first character that is not blank is not `{`: one whose
+    /// first line is a CSV file's column names (a comma, and a column an import knows) is
+    /// pointed to `--format csv`.
+    static func notJSON(firstLine: Data) -> PipelineError {
+        let headers = String(decoding: firstLine, as: UTF8.self).split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"")).lowercased()
+        }
+        let known = headers.count > 1 && headers.contains { header in
+            OdooColumns.match(header, in: OdooColumns.records) != nil || OdooColumns.match(header, in: OdooColumns.stages) != nil
+                || OdooColumns.knownButUnmapped.contains(header)
+        }
+        return .backupInconsistent(BackupFault(known ? "backup.looksLikeCSV" : "backup.notJSON"))
+    }
+
+    /// The first key given twice in one object of `node`, with where it is (`records[2].title`;
+    /// empty for the backup's own object).
+    static func firstRepeatedKey(_ node: JSONNode, path: String) -> (String, String)? {
+        switch node {
+        case .object(let object):
+            var seen = Set<String>()
+            for member in object.members {
+                let place = path.isEmpty ? shown(member.key) : path + "." + shown(member.key)
+                if !seen.insert(member.key).inserted { return (member.key, path.isEmpty ? "" : place) }
+                if let found = firstRepeatedKey(member.value, path: place) { return found }
+            }
+        case .array(let items):
+            for (index, item) in items.enumerated() {
+                if let found = firstRepeatedKey(item, path: "\(path)[\(index)]") { return found }
+            }
+        default: break
+        }
+        return nil
     }
 
     /// Another layout of the same JSON, held whole.
     static func readWhole(_ data: Data, _ body: (Element) throws -> Void) throws {
-        guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any], root["format"] as? String == format else {
+        let blank: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D]
+        if let start = data.first(where: { !blank.contains($0) }), start != UInt8(ascii: "{") {
+            let from = data.firstIndex(of: start)!
+            throw notJSON(firstLine: data[from...].prefix { $0 != 0x0A })
+        }
+        guard let parsed = try? JSONSerialization.jsonObject(with: data) else {
+            // Foundation says nothing usable of where: our parser finds the place and the reason.
+            do {
+                _ = try JSONLineParser.parse(data)
+            } catch {
+                let before = data[data.startIndex..<(data.startIndex + error.offset)]
+                let lineStart = before.lastIndex(of: 0x0A).map { $0 + 1 } ?? data.startIndex
+                let line = before.reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
+                throw PipelineError.backupInconsistent(syntaxFault(error.reason, line: line, column: characters(data[lineStart..<before.endIndex]) + 1))
+            }
             throw PipelineError.backupInconsistent(BackupFault("backup.notABackup"))
         }
-        if let version = root["version"] { try checkVersion("\(version)", line: nil) }
+        guard let root = parsed as? [String: Any], root["format"] as? String == format else {
+            throw PipelineError.backupInconsistent(BackupFault("backup.notABackup"))
+        }
+        // Foundation keeps the last of a repeated key without a word: ours keeps them all.
+        if let node = try? JSONLineParser.parse(data), let (key, path) = firstRepeatedKey(node, path: "") {
+            throw PipelineError.backupInconsistent(path.isEmpty ? BackupFault("backup.duplicateSection", shown(key))
+                                                                : BackupFault("backup.duplicateKey", shown(key), path: path))
+        }
+        var names: Set<String> = []
+        for name in root.keys.sorted() { try checkName(name, seen: &names, line: nil) }
+        try checkVersion(root["version"].map(JSONNode.init(foundation:)), line: nil)
         if let settings = root["settings"] as? [String: Any] {
             try body(Element(section: "settings", index: nil, line: nil, object: JSONObject(foundation: settings)))
         }

@@ -132,6 +132,41 @@ struct JSONLineParser {
     struct Failure: Error, Equatable {
         /// The byte offset the text stopped making sense at.
         var offset: Int
+        var reason: Reason
+    }
+
+    /// Why the text is not JSON, in the few plain reasons a restore's message gives.
+    enum Reason: Equatable {
+        /// The text ends where more of the value was due (a closing bracket missing).
+        case endsEarly
+        /// A string's closing quote is missing (`offset`: its opening quote).
+        case stringNotClosed
+        /// After a member or an item, neither a comma nor the closing bracket (`}` or `]`).
+        case commaMissing(closing: Character)
+        /// A comma with no value after it (`[1,]`, `[1,,2]`).
+        case commaExtra
+        /// A closing bracket where a value was due (`{"a": }`).
+        case valueMissing
+        /// A key not in double quotes (`{a: 1}`, `{'a': 1}`).
+        case keyExpected
+        /// A key without its colon.
+        case colonMissing
+        /// A word that is no JSON value: `True`, `'x'`, `NaN`, `undefined` (shown as it is).
+        case notAValue(String)
+        /// A character below U+0020 inside a string.
+        case controlCharacter
+        /// A backslash JSON does not know, bad hexadecimal digits, or a lone surrogate.
+        case badEscape
+        /// Deeper than `depthLimit`.
+        case tooDeep
+        /// A string that is not UTF-8.
+        case notUTF8
+        /// A number no reader can hold (`1e400`).
+        case numberTooLarge
+        /// A closing bracket after the value is whole.
+        case bracketExtra
+        /// Anything else after the value.
+        case textAfterValue
     }
 
     private let bytes: UnsafeBufferPointer<UInt8>
@@ -175,8 +210,10 @@ struct JSONLineParser {
         skipWhitespace()
         let value = try value()
         skipWhitespace()
-        guard position == bytes.count else { throw fail() }
-        if sawUnusualNumber, !Self.representable(value) { throw Failure(offset: 0) }
+        if let byte = current {
+            throw fail(byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") ? .bracketExtra : .textAfterValue)
+        }
+        if sawUnusualNumber, !Self.representable(value) { throw Failure(offset: 0, reason: .numberTooLarge) }
         return value
     }
 
@@ -192,7 +229,23 @@ struct JSONLineParser {
         }
     }
 
-    private func fail() -> Failure { Failure(offset: position) }
+    private func fail(_ reason: Reason) -> Failure { Failure(offset: position, reason: reason) }
+
+    /// The word at `from` that is no JSON value, as a message may show it (at most 20
+    /// characters, up to white space or punctuation; "?" when it holds what a terminal must not see).
+    private func word(from start: Int) -> Failure {
+        var end = start
+        while end < bytes.count, end - start < 20 {
+            let byte = bytes[end]
+            if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == UInt8(ascii: ",") || byte == UInt8(ascii: ":")
+                || byte == UInt8(ascii: "]") || byte == UInt8(ascii: "}") { break }
+            end += 1
+        }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<max(end, start + 1)]), as: UTF8.self)
+        let printable = text.unicodeScalars.allSatisfy { $0.value >= 0x20 && !(0x7F...0x9F).contains($0.value)
+            && !(0x202A...0x202E).contains($0.value) && !(0x2066...0x2069).contains($0.value) && $0 != "\u{FFFD}" }
+        return Failure(offset: start, reason: .notAValue(printable ? text : "?"))
+    }
 
     private var current: UInt8? { position < bytes.count ? bytes[position] : nil }
 
@@ -206,7 +259,7 @@ struct JSONLineParser {
     }
 
     private mutating func value() throws(Failure) -> JSONNode {
-        guard let byte = current else { throw fail() }
+        guard let byte = current else { throw fail(.endsEarly) }
         switch byte {
         case UInt8(ascii: "{"): return .object(try object())
         case UInt8(ascii: "["): return try array()
@@ -215,23 +268,24 @@ struct JSONLineParser {
         case UInt8(ascii: "f"): try literal("false"); return .bool(false)
         case UInt8(ascii: "n"): try literal("null"); return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
-        default: throw fail()
+        case UInt8(ascii: ","): throw fail(.commaExtra)
+        case UInt8(ascii: "}"), UInt8(ascii: "]"): throw fail(.valueMissing)
+        default: throw word(from: position)
         }
     }
 
     private mutating func literal(_ word: StaticString) throws(Failure) {
         let count = word.utf8CodeUnitCount
-        guard bytes.count - position >= count else { throw fail() }
-        for index in 0..<count where bytes[position + index] != word.utf8Start[index] {
-            position += index
-            throw fail()
-        }
+        let available = min(count, bytes.count - position)
+        for index in 0..<available where bytes[position + index] != word.utf8Start[index] { throw self.word(from: position) }
+        // A line cut short in the middle of `true`.
+        guard available == count else { position = bytes.count; throw fail(.endsEarly) }
         position += count
     }
 
     private mutating func enter() throws(Failure) {
         depth += 1
-        guard depth <= Self.depthLimit else { throw fail() }
+        guard depth <= Self.depthLimit else { throw fail(.tooDeep) }
     }
 
     private mutating func object() throws(Failure) -> JSONObject {
@@ -245,10 +299,15 @@ struct JSONLineParser {
             return JSONObject(members: members)
         }
         while true {
-            guard current == UInt8(ascii: "\"") else { throw fail() }
+            switch current {
+            case UInt8(ascii: "\""): break
+            case nil: throw fail(.endsEarly)
+            case UInt8(ascii: "}"): throw fail(members.isEmpty ? .keyExpected : .commaExtra)
+            default: throw fail(.keyExpected)
+            }
             let key = try string()
             skipWhitespace()
-            guard current == UInt8(ascii: ":") else { throw fail() }
+            guard current == UInt8(ascii: ":") else { throw fail(current == nil ? .endsEarly : .colonMissing) }
             position += 1
             skipWhitespace()
             members.append((key, try value()))
@@ -259,7 +318,8 @@ struct JSONLineParser {
                 position += 1
                 depth -= 1
                 return JSONObject(members: members)
-            default: throw fail()
+            case nil: throw fail(.endsEarly)
+            default: throw fail(.commaMissing(closing: "}"))
             }
         }
     }
@@ -275,6 +335,7 @@ struct JSONLineParser {
             return .array(items)
         }
         while true {
+            if current == UInt8(ascii: "]") { throw fail(.commaExtra) }  // only after a comma
             items.append(try value())
             skipWhitespace()
             switch current {
@@ -283,7 +344,8 @@ struct JSONLineParser {
                 position += 1
                 depth -= 1
                 return .array(items)
-            default: throw fail()
+            case nil: throw fail(.endsEarly)
+            default: throw fail(.commaMissing(closing: "]"))
             }
         }
     }
@@ -297,16 +359,16 @@ struct JSONLineParser {
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
                 guard let text = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self) else {
-                    throw fail()
+                    throw Failure(offset: start - 1, reason: .notUTF8)
                 }
                 position += 1
                 return text
             }
             if byte == UInt8(ascii: "\\") { return try escapedString(from: start) }
-            guard byte >= 0x20 else { throw fail() }
+            guard byte >= 0x20 else { throw fail(.controlCharacter) }
             position += 1
         }
-        throw fail()
+        throw Failure(offset: start - 1, reason: .stringNotClosed)
     }
 
     private mutating func escapedString(from start: Int) throws(Failure) -> String {
@@ -316,12 +378,14 @@ struct JSONLineParser {
             let byte = bytes[position]
             switch byte {
             case UInt8(ascii: "\""):
-                guard let text = String(validating: scratch, as: UTF8.self) else { throw fail() }
+                guard let text = String(validating: scratch, as: UTF8.self) else { throw Failure(offset: start - 1, reason: .notUTF8) }
                 position += 1
                 return text
             case UInt8(ascii: "\\"):
+                let backslash = position
+                func bad() -> Failure { Failure(offset: backslash, reason: .badEscape) }
                 position += 1
-                guard let escape = current else { throw fail() }
+                guard let escape = current else { throw Failure(offset: start - 1, reason: .stringNotClosed) }
                 switch escape {
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scratch.append(escape)
                 case UInt8(ascii: "b"): scratch.append(0x08)
@@ -331,36 +395,35 @@ struct JSONLineParser {
                 case UInt8(ascii: "t"): scratch.append(0x09)
                 case UInt8(ascii: "u"):
                     position += 1
-                    var scalar = try hexQuad()
+                    guard var scalar = hexQuad() else { throw bad() }
                     if (0xD800...0xDBFF).contains(scalar) {
                         // A high surrogate must be followed by the escape of a low one.
                         guard bytes.count - position >= 2, bytes[position] == UInt8(ascii: "\\"),
-                              bytes[position + 1] == UInt8(ascii: "u") else { throw fail() }
+                              bytes[position + 1] == UInt8(ascii: "u") else { throw bad() }
                         position += 2
-                        let low = try hexQuad()
-                        guard (0xDC00...0xDFFF).contains(low) else { throw fail() }
+                        guard let low = hexQuad(), (0xDC00...0xDFFF).contains(low) else { throw bad() }
                         scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                     } else if (0xDC00...0xDFFF).contains(scalar) {
-                        throw fail()
+                        throw bad()
                     }
-                    guard let unicode = Unicode.Scalar(scalar) else { throw fail() }
+                    guard let unicode = Unicode.Scalar(scalar) else { throw bad() }
                     scratch.append(contentsOf: UTF8.encode(unicode)!)
                     continue
-                default: throw fail()
+                default: throw bad()
                 }
                 position += 1
             default:
-                guard byte >= 0x20 else { throw fail() }
+                guard byte >= 0x20 else { throw fail(.controlCharacter) }
                 scratch.append(byte)
                 position += 1
             }
         }
-        throw fail()
+        throw Failure(offset: start - 1, reason: .stringNotClosed)
     }
 
-    /// Four hexadecimal digits.
-    private mutating func hexQuad() throws(Failure) -> UInt32 {
-        guard bytes.count - position >= 4 else { throw fail() }
+    /// Four hexadecimal digits, or nil.
+    private mutating func hexQuad() -> UInt32? {
+        guard bytes.count - position >= 4 else { return nil }
         var value: UInt32 = 0
         for _ in 0..<4 {
             let byte = bytes[position]
@@ -369,7 +432,7 @@ struct JSONLineParser {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
             case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
             case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-            default: throw fail()
+            default: return nil
             }
             value = value << 4 | UInt32(digit)
             position += 1
@@ -387,20 +450,21 @@ struct JSONLineParser {
             while let byte = parser.current, byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") { parser.position += 1 }
             return parser.position - from
         }
+        // `-`, `1.`, `1e`, `-Infinity`: no number JSON allows, shown whole.
         if current == UInt8(ascii: "-") { position += 1 }
         if current == UInt8(ascii: "0") {
             position += 1
         } else {
-            guard digits(&self) > 0 else { throw fail() }
+            guard digits(&self) > 0 else { throw word(from: start) }
         }
         if current == UInt8(ascii: ".") {
             position += 1
-            guard digits(&self) > 0 else { throw fail() }
+            guard digits(&self) > 0 else { throw word(from: start) }
         }
         if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
             position += 1
             if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { position += 1 }
-            guard digits(&self) > 0 else { throw fail() }
+            guard digits(&self) > 0 else { throw word(from: start) }
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
         if !Self.isPlainInteger(text) { sawUnusualNumber = true }

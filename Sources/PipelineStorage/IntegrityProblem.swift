@@ -39,8 +39,8 @@ public enum IntegrityProblem: Equatable, Sendable, CustomStringConvertible {
     /// activities; repairing recomputes it.
     case activityGlance(record: Int64)
     /// A row holds a value the program never writes there (an activity's due date that is
-    /// not a day that exists, a type that is gone, text with control characters or beyond
-    /// its `TextLimit`): what a PostgreSQL server's constraints refuse, found in a file
+    /// not a day that exists, a type that is gone, text with control characters): what a
+    /// PostgreSQL server's constraints refuse, found in a file
     /// another program edited. Not repaired: what the value should be is not known.
     case invalidValue(table: String, id: Int64, column: String, rule: ValueRule)
     /// A currency code ISO 4217 never listed, held by `rows` rows of `table` from row `id`.
@@ -111,8 +111,6 @@ public enum ValueRule: Equatable, Sendable {
     case controlCharacters
     /// Empty where a value is needed.
     case empty
-    /// Longer than its `TextLimit`.
-    case tooLong(limit: Int)
     /// Outside the numbers it may hold.
     case outOfRange(ClosedRange<Int>)
     /// Done without who did it, or the other way round.
@@ -131,7 +129,6 @@ public enum ValueRule: Equatable, Sendable {
         case .missing(let table): return t("check.rule.missing", table)
         case .controlCharacters: return t("check.rule.controlCharacters")
         case .empty: return t("check.rule.empty")
-        case .tooLong(let limit): return t("check.rule.tooLong", limit)
         case .outOfRange(let range): return t("check.rule.outOfRange", range.lowerBound, range.upperBound)
         case .doneWithoutWho: return t("check.rule.doneWithoutWho")
         case .future: return t("check.rule.future")
@@ -145,10 +142,18 @@ public enum ValueRule: Equatable, Sendable {
 public struct IntegrityReport: Equatable, Sendable {
     public var problems: [IntegrityProblem]
     public var filterIndexChecked: Bool
+    /// Whether a kind of problem had more than a check lists of it (each kind is listed up to
+    /// a bound, 20 or 100): `problems` is then the first of them, not all.
+    public var moreProblems: Bool
+    /// Text longer than today's limits: not a problem (see `LongText`).
+    public var longTexts: LongTexts
 
-    public init(problems: [IntegrityProblem], filterIndexChecked: Bool = true) {
+    public init(problems: [IntegrityProblem], filterIndexChecked: Bool = true, moreProblems: Bool = false,
+                longTexts: LongTexts = LongTexts()) {
         self.problems = problems
         self.filterIndexChecked = filterIndexChecked
+        self.moreProblems = moreProblems
+        self.longTexts = longTexts
     }
 }
 

@@ -13,7 +13,14 @@ extension SQLiteEngine {
     public func integrityReport(progress: RowProgress) throws -> IntegrityReport {
         var problems = Self.damage(atPath: path).map { [IntegrityProblem.file($0)] } ?? []
         var filterIndexChecked = true
+        var moreProblems = false
+        var longTexts = LongTexts()
         var done = 0
+        /// The first `bound` of `items`, which were read with one more than that to know.
+        func listed<T>(_ items: [T], bound: Int) -> ArraySlice<T> {
+            if items.count > bound { moreProblems = true }
+            return items.prefix(bound)
+        }
         func checked() throws { done += 1; try progress.step(done, nil) }
         problems += try withReadTransaction { db in
             // SQLite's own check of every page: most of a check's time on a large file.
@@ -53,9 +60,9 @@ extension SQLiteEngine {
                 WHERE coalesce(o.n, 0) != coalesce(t.count, 0)
                    OR coalesce(o.expected_high, 0) != coalesce(t.expected_high, 0) OR coalesce(o.expected_low, 0) != coalesce(t.expected_low, 0)
                    OR coalesce(o.weighted_high, 0) != coalesce(t.weighted_high, 0) OR coalesce(o.weighted_low, 0) != coalesce(t.weighted_low, 0)
-                LIMIT \(Self.reportedInvalidValues)
+                LIMIT \(Self.reportedInvalidValues + 1)
                 """)
-            problems += salespersonTotals.map { row in
+            problems += listed(salespersonTotals, bound: Self.reportedInvalidValues).map { row in
                 .salespersonTotal(team: row["team_id"], stage: row["stage_id"], salesperson: row["salesperson"] as String? ?? "",
                                   currency: row["currency"], kept: row["kept"], counted: row["counted"])
             }
@@ -64,9 +71,9 @@ extension SQLiteEngine {
                 SELECT id FROM opportunity
                 WHERE type = 'opportunity' AND typeof(expected_revenue) = 'integer' AND typeof(probability) = 'integer'
                   AND weighted_revenue IS NOT pipeline_weighted(expected_revenue, probability)
-                ORDER BY id LIMIT 20
+                ORDER BY id LIMIT 21
                 """)
-            problems += weighted.map(IntegrityProblem.weightedAmount)
+            problems += listed(weighted, bound: 20).map(IntegrityProblem.weightedAmount)
             try checked()
             // The header's overdue counts sum these; they are compared with a plain count.
             let dueCounts = try Row.fetchAll(db, sql: """
@@ -74,9 +81,9 @@ extension SQLiteEngine {
                 FROM (\(Self.dueCountsQuery)) AS o
                 FULL OUTER JOIN due_count AS t USING (team_id, stage_id, due)
                 WHERE coalesce(o.n, 0) != coalesce(t.count, 0)
-                ORDER BY team_id, stage_id, due LIMIT \(Self.reportedInvalidValues)
+                ORDER BY team_id, stage_id, due LIMIT \(Self.reportedInvalidValues + 1)
                 """)
-            problems += dueCounts.map { row in
+            problems += listed(dueCounts, bound: Self.reportedInvalidValues).map { row in
                 .dueCount(team: row["team_id"], stage: row["stage_id"], salesperson: nil, due: row["due"], kept: row["kept"], counted: row["counted"])
             }
             let salespersonDueCounts = try Row.fetchAll(db, sql: """
@@ -84,9 +91,9 @@ extension SQLiteEngine {
                 FROM (\(Self.salespersonDueCountsQuery)) AS o
                 FULL OUTER JOIN salesperson_due_count AS t USING (team_id, stage_id, salesperson, due)
                 WHERE coalesce(o.n, 0) != coalesce(t.count, 0)
-                ORDER BY team_id, stage_id, salesperson, due LIMIT \(Self.reportedInvalidValues)
+                ORDER BY team_id, stage_id, salesperson, due LIMIT \(Self.reportedInvalidValues + 1)
                 """)
-            problems += salespersonDueCounts.map { row in
+            problems += listed(salespersonDueCounts, bound: Self.reportedInvalidValues).map { row in
                 .dueCount(team: row["team_id"], stage: row["stage_id"], salesperson: row["salesperson"], due: row["due"],
                           kept: row["kept"], counted: row["counted"])
             }
@@ -98,20 +105,22 @@ extension SQLiteEngine {
                 WHERE o.type = 'opportunity' AND o.stage_id IS NOT NULL
                   AND o.stage_id IS NOT (SELECT h.to_stage_id FROM stage_history h
                                          WHERE h.opportunity_id = o.id ORDER BY h.id DESC LIMIT 1)
-                LIMIT 20
+                LIMIT 21
                 """)
             try checked()
             // A deal without any line is said so, as a restore says it.
-            problems += strays.map { row -> IntegrityProblem in
+            problems += listed(strays, bound: 20).map { row -> IntegrityProblem in
                 row[2] as Bool ? .stageNotInHistory(opportunity: row[0]) : .noHistory(opportunity: row[0], stage: row[1])
             }
-            problems += try Self.unreadableValues(db)
+            problems += listed(try Self.unreadableValues(db), bound: 20)
             try checked()
-            problems += try Self.invalidValues(db)
+            problems += listed(try Self.invalidValues(db), bound: Self.reportedInvalidValues)
+            longTexts = try Self.longTexts(db)
             try checked()
             return problems
         }
-        return IntegrityReport(problems: problems, filterIndexChecked: filterIndexChecked)
+        return IntegrityReport(problems: problems, filterIndexChecked: filterIndexChecked, moreProblems: moreProblems,
+                               longTexts: longTexts)
     }
 
     /// The tables and columns a database of this version has, and the statements that make
@@ -158,12 +167,13 @@ extension SQLiteEngine {
 
     /// Rows holding a value their column cannot (text that is not UTF-8, an amount that is
     /// not a number): each row is read as every command reads it, so that what the check
-    /// passes the commands can read. At most 20 are named.
+    /// passes the commands can read. At most 21 are returned (20 are named; the 21st says
+    /// there are more).
     static func unreadableValues(_ db: Database) throws -> [IntegrityProblem] {
         var problems: [IntegrityProblem] = []
         func scan(_ sql: String, _ read: (Row) throws -> Void) throws {
             let rows = try Row.fetchCursor(db, sql: sql)
-            while problems.count < 20, let row = try rows.next() {
+            while problems.count < 21, let row = try rows.next() {
                 do { try read(row) } catch let error as UnreadableValue {
                     problems.append(.unreadableValue(table: error.table, id: error.id, column: error.column))
                 }
@@ -178,13 +188,14 @@ extension SQLiteEngine {
         return problems
     }
 
-    /// Activity, note and type rows — and any text beyond its `TextLimit` — holding what the
-    /// program never writes, as a PostgreSQL server's constraints refuse it (schema versions
-    /// 4 and 5): one problem per value, at most `reportedInvalidValues`. Values are read as
-    /// stored, whatever their type, so that a row another program wrote cannot stop the check.
+    /// Activity, note and type rows holding what the program never writes, as a PostgreSQL
+    /// server's constraints refuse it (schema versions 4 and 5): one problem per value, at
+    /// most one more than `reportedInvalidValues` (which says there are more). Values are read
+    /// as stored, whatever their type, so that a row another program wrote cannot stop the
+    /// check. Text beyond its `TextLimit` is not among them (`longTexts`).
     static func invalidValues(_ db: Database) throws -> [IntegrityProblem] {
         var problems: [IntegrityProblem] = []
-        var full: Bool { problems.count >= reportedInvalidValues }
+        var full: Bool { problems.count > reportedInvalidValues }
         func report(_ table: String, _ id: Int64, _ column: String, _ rule: ValueRule) {
             if !full { problems.append(.invalidValue(table: table, id: id, column: column, rule: rule)) }
         }
@@ -198,7 +209,7 @@ extension SQLiteEngine {
             if case .int64(let number) = value.storage { return number }
             return nil
         }
-        /// A text column: present where required, clean, within its limit.
+        /// A text column: present where required, clean (its length is `longTexts`' to tell).
         func checkText(_ table: String, _ id: Int64, _ column: String, _ value: DatabaseValue, field: Field,
                        required: Bool = false, optional: Bool = false) {
             if value.isNull, optional { return }
@@ -206,7 +217,6 @@ extension SQLiteEngine {
             let multiLine = field.maximumLength > TextLimit.line
             if required, string.unicodeScalars.allSatisfy({ $0 == " " || $0 == "\n" }) { return report(table, id, column, .empty) }
             if !TextInput.isStorable(string, multiLine: multiLine) { return report(table, id, column, .controlCharacters) }
-            if string.unicodeScalars.count > field.maximumLength { report(table, id, column, .tooLong(limit: field.maximumLength)) }
         }
         func checkInstant(_ table: String, _ id: Int64, _ column: String, _ value: DatabaseValue, optional: Bool = false) {
             if value.isNull, optional { return }
@@ -258,27 +268,11 @@ extension SQLiteEngine {
             checkInstant("deal_note", id, "created_at", row[3])
         }
 
-        // Text beyond its limit elsewhere (only another program, or a version before the
-        // limits, writes it): found by SQLite's own character count, as it is stored.
-        let limited: [(table: String, columns: [(String, Field)])] = [
-            ("team", [("name", .teamName)]),
-            ("stage", [("name", .stageName), ("requirements", .requirements)]),
-            ("opportunity", [("title", .title), ("customer_name", .customer), ("contact_name", .contact), ("email", .email),
-                             ("phone", .phone), ("salesperson", .salesperson), ("notes", .notes), ("lost_reason", .lostReason)]),
-        ]
-        for (table, columns) in limited where !full {
-            for (column, field) in columns where !full {
-                let ids = try Int64.fetchAll(db, sql: """
-                    SELECT id FROM \(table) WHERE typeof(\(column)) = 'text' AND length(\(column)) > ? ORDER BY id LIMIT ?
-                    """, arguments: [field.maximumLength, reportedInvalidValues])
-                for id in ids { report(table, id, column, .tooLong(limit: field.maximumLength)) }
-            }
-        }
         // Amounts beyond what an amount can be (the deal then showed as 0).
         for (table, column) in IntegrityProblem.amountColumns where !full {
             let ids = try Int64.fetchAll(db, sql: """
                 SELECT id FROM \(table) WHERE typeof(\(column)) = 'integer' AND (\(column) > ? OR \(column) < 0) ORDER BY id LIMIT ?
-                """, arguments: [Money.maximumMinorUnits, reportedInvalidValues])
+                """, arguments: [Money.maximumMinorUnits, reportedInvalidValues + 1])
             for id in ids { report(table, id, column, .amount) }
         }
         // Times after now (a restore took them before it refused them); one past the calendar's
@@ -287,7 +281,7 @@ extension SQLiteEngine {
         for (table, column) in IntegrityClock.recordedTimes where !full {
             let ids = try Int64.fetchAll(db, sql: """
                 SELECT id FROM \(table) WHERE typeof(\(column)) = 'integer' AND \(column) > ? AND \(column) <= ? ORDER BY id LIMIT ?
-                """, arguments: [latest, Timestamp.range.upperBound, reportedInvalidValues])
+                """, arguments: [latest, Timestamp.range.upperBound, reportedInvalidValues + 1])
             for id in ids { report(table, id, column, .future) }
         }
         return problems
@@ -295,6 +289,26 @@ extension SQLiteEngine {
 
     /// How many invalid values a check names at most (the count is what matters after that).
     static let reportedInvalidValues = 100
+
+    /// Text longer than its `TextLimit`, as a restore keeps it from an older version: all of
+    /// it counted by SQLite's own character count (Unicode scalars, as `TextLimit` counts),
+    /// the first `LongText.named` named. Each table is read once for all its columns.
+    static func longTexts(_ db: Database) throws -> LongTexts {
+        var found = LongTexts()
+        for (table, columns) in LongText.columns {
+            let over = columns.map { "(typeof(\($0.column)) = 'text' AND length(\($0.column)) > \($0.field.maximumLength))" }
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT id, \(over.joined(separator: ", ")) FROM \(table) WHERE \(over.joined(separator: " OR ")) ORDER BY id
+                """)
+            while let row = try rows.next() {
+                let id: Int64 = row[0]
+                for (index, (column, field)) in columns.enumerated() where row[index + 1] as Bool {
+                    found.add(LongText(table: table, id: id, column: column, limit: field.maximumLength))
+                }
+            }
+        }
+        return found
+    }
 
     /// The per-stage totals of the deals as they are, split as `stage_total` keeps them.
     static let stageTotalsQuery = """

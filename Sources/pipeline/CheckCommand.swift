@@ -34,26 +34,37 @@ struct CheckCommand: ParsableCommand {
             report = try IntegrityClock.$now.withValue(.now) { try session.database.integrityReport(progress: progress.rows) }
         }
         var problems = report.problems
+        var moreProblems = report.moreProblems
+        // Text beyond today's limits is no problem (a restore keeps what an older version
+        // stored): told in a note that changes neither the exit code nor what a repair does.
+        let note = report.longTexts.note(in: session.language)
         if repair, !problems.isEmpty {
             try session.database.repair()
-            problems = try session.database.integrityProblems()
+            let after = try session.database.integrityReport()
+            (problems, moreProblems) = (after.problems, after.moreProblems)
             if problems.isEmpty {
                 Console.out(localized(onServer ? "cli.check.repairedServer" : "cli.check.repaired", name))
+                if let note { Console.out(note) }
                 return
             }
         }
         guard !problems.isEmpty else {
             Console.out(localized(onServer ? "cli.check.soundServer" : report.filterIndexChecked ? "cli.check.sound" : "cli.check.soundButIndex",
                                   name))
+            if let note { Console.out(note) }
             return
         }
         if !report.filterIndexChecked { Console.error(localized("cli.warning", localized("cli.check.filterIndexUnchecked", name))) }
         for problem in problems { Console.out(problem.message(in: session.language)) }
+        if let note { Console.out(note) }
+        // Each kind of problem is listed up to a bound: past it, the last line says there were
+        // more than the lines above, not that the lines are all.
         let count = problems.count
+        let form = moreProblems ? "more" : count == 1 ? "one" : "many"
         if problems.allSatisfy(\.isRepairable), !repair {
-            Console.error(localized(count == 1 ? "cli.check.repairable.one" : "cli.check.repairable.many", count))
+            Console.error(localized("cli.check.repairable.\(form)", count))
         } else {
-            Console.error(localized(count == 1 ? "cli.check.notRepairable.one" : "cli.check.notRepairable.many", count))
+            Console.error(localized("cli.check.notRepairable.\(form)", count))
         }
         throw ExitCode(ExitStatus.invalidData)
     }

@@ -181,7 +181,9 @@ struct ImportCommand: ParsableCommand {
         for warning in report.warnings { Console.error(localized("cli.warning", warning)) }
         guard report.problems.isEmpty else {
             for problem in report.problems { Console.error(localized("cli.error", problem.text(in: session.language))) }
-            Console.error(Localizer(session.language).plural("cli.exchange.nothingImported", report.problems.count))
+            // Reading stops at the problem limit: the last line says so, not a count that reads as all.
+            Console.error(report.stoppedAtProblemLimit ? localized("cli.exchange.nothingImportedStopped", report.problems.count)
+                                                       : Localizer(session.language).plural("cli.exchange.nothingImported", report.problems.count))
             throw ExitCode(ExitStatus.invalidData)
         }
         let summary = report.summary

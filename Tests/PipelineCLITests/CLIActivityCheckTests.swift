@@ -33,23 +33,24 @@ struct CLIActivityCheckTests {
             "activity row 2: its due_time is not a time of day",
             "activity row 3: its type_id names a row of activity_type that does not exist",
             "activity row 3: its done_by says it was done without saying by whom, or by whom without when",
-            "activity row 4: its notes is longer than 10000 characters",
             "activity row 4: its created_at is not a time pipeline can hold",
             "deal_note row 1: its record_id names a row of opportunity that does not exist",
-            "deal_note row 1: its text is longer than 10000 characters",
-            "opportunity row 1: its title is longer than 200 characters",
         ].map { "\($0) \(Self.line)" }
         let check = cli.run(["check"])
         #expect(check.status == 65)
         let reported = check.stdout.split(separator: "\n").map(String.init)
         // SQLite's own check adds a line for each table whose CHECK constraints a row breaks.
-        #expect(reported.filter { !$0.hasPrefix("record ") && !$0.hasPrefix("the pages: ") } == expected, "\(check.stdout)")
+        // Text beyond its limit is no damage (a restore keeps it): a note after the problems.
+        let note = "note: 3 texts are longer than today's limits (kept as an older version stored them); each must be shortened when it is next edited: opportunity row 1, title (over 200 characters); activity row 4, notes (over 10000 characters); deal_note row 1, text (over 10000 characters)"
+        #expect(reported.last == note, "\(check.stdout)")
+        #expect(reported.dropLast().filter { !$0.hasPrefix("record ") && !$0.hasPrefix("the pages: ") } == expected, "\(check.stdout)")
         #expect(reported.contains("the pages: CHECK constraint failed in activity"), "\(check.stdout)")
         #expect(reported.contains("record 1: the next activity its card shows disagrees with its activities"), "\(check.stdout)")
         // The glance is rebuilt from the activities; the rest is named, not guessed at.
         let repaired = cli.run(["check", "--repair"])
         #expect(repaired.status == 65)
-        #expect(repaired.stdout.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("the pages: ") } == expected, "\(repaired.stdout)")
+        #expect(repaired.stdout.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("the pages: ") } == expected + [note],
+                "\(repaired.stdout)")
         #expect(repaired.stderr.contains("problems, some of which rebuilding cannot fix"), "\(repaired.stderr)")
         // In Vietnamese too, one line each.
         let vietnamese = cli.run(["check", "--lang", "vi"])

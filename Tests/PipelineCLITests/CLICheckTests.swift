@@ -127,4 +127,38 @@ struct CLICheckTests {
         #expect(result.stdout == "\(database) is sound as far as it can be read here: its pages, the stage totals and the stage history agree (the filter index can only be checked where the database can be written).\n")
         #expect(result.stderr.isEmpty)
     }
+
+    /// Each kind of problem is listed up to a bound (20 weighted amounts): past it, the last
+    /// line says there were more than those listed, not a count that reads as all of them; at
+    /// the bound it counts them, in either language.
+    @Test(arguments: [20, 21])
+    func aCheckPastItsListingBoundSaysThereWereMore(_ deals: Int) throws {
+        let cli = CLI()
+        let csv = cli.path("deals.csv")
+        try ("name,expected_revenue,probability\n" + (1...deals).map { "Deal \($0),1000,50\n" }.joined())
+            .write(toFile: csv, atomically: true, encoding: .utf8)
+        cli.ok(["import", csv])
+        // Each deal's weighted amount changed, and the stage totals they sum with them.
+        try SQLiteFile.execute("""
+            UPDATE opportunity SET weighted_revenue = weighted_revenue + 1;
+            UPDATE stage_total SET weighted_low = weighted_low + count;
+            UPDATE salesperson_total SET weighted_low = weighted_low + count;
+            """, on: cli.database)
+        let result = cli.run(["check"])
+        #expect(result.status == 65, "\(result.stdout) \(result.stderr)")
+        let weighted = result.stdout.split(separator: "\n").filter { $0.contains("its weighted revenue") }
+        #expect(weighted.count == 20, "\(result.stdout)")
+        let listed = result.stdout.split(separator: "\n").count  // the weighted amounts and the two totals
+        let vietnamese = cli.run(["check", "--lang", "vi"])
+        if deals > 20 {
+            #expect(result.stderr == "more than \(listed) problems: only the first of each kind are listed above; pipeline check --repair rebuilds the filter index and the stage totals they are about\n",
+                    "\(result.stderr)")
+            #expect(vietnamese.stderr.hasPrefix("hơn \(listed) lỗi: ở trên chỉ liệt kê những lỗi đầu tiên của mỗi loại"), "\(vietnamese.stderr)")
+        } else {
+            #expect(result.stderr == "\(listed) problems; pipeline check --repair rebuilds the filter index and the stage totals they are about\n",
+                    "\(result.stderr)")
+            #expect(vietnamese.stderr.hasPrefix("\(listed) lỗi;"), "\(vietnamese.stderr)")
+        }
+        #expect(cli.run(["check", "--repair"]).status == 0)
+    }
 }

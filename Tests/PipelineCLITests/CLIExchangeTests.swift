@@ -30,6 +30,25 @@ struct CLIExchangeTests {
         #expect(again.stdout == csv)
     }
 
+    /// An import stops reading at 50 problems: its last line says so (the rest of the file
+    /// was not read), not a count that reads as all of them; below the limit it counts them.
+    @Test(arguments: [49, 80])
+    func anImportStoppedAtItsProblemLimitSaysSo(_ bad: Int) throws {
+        let cli = CLI()
+        let csv = cli.path("bad.csv")
+        try ("name,probability\n" + (1...bad).map { "Deal \($0),many\n" }.joined()).write(toFile: csv, atomically: true, encoding: .utf8)
+        let english = cli.run(["import", csv])
+        #expect(english.status == 65)
+        let lines = english.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.count == min(bad, 50) + 1, "\(english.stderr)")
+        if bad > 50 {
+            #expect(lines.last == "error: nothing was imported (the first 50 problems are listed, and reading stopped there: the rest of the file was not checked and may hold more)")
+            #expect(cli.run(["import", csv, "--lang", "vi"]).stderr.contains("50 vấn đề đầu tiên được liệt kê, và việc đọc dừng ở đó"))
+        } else {
+            #expect(lines.last == "error: nothing was imported (49 problems)")
+        }
+    }
+
     /// A value too long for its field is one problem of the file: "nothing was imported" is
     /// said once, after the problems, not also at the end of the problem ("…; nothing was
     /// changed", a typed value's ending), in either language.

@@ -148,7 +148,7 @@ struct CLIRestoreTests {
         let historyLine = try #require(lines.firstIndex { $0.contains("\"opportunity_id\"") })
         let cut = lines[...historyLine].joined(separator: "\n").dropLast(10)
         let (text, expected): (String, String) = [
-            (reindented, "it is not one whole JSON value: a backup holds one JSON value a line, as pipeline export --format json writes it"),
+            (reindented, "the line ends before its value does: a closing bracket or brace is missing (a backup holds one JSON value a line, as pipeline export --format json writes it"),
             (String(cut), "line \(historyLine + 1): the file ends in the middle of this line: it was cut short, and nothing of it was restored"),
             (try Self.changing(backup, "stage_history", 0, "stage_outcome", to: "maybe"), "stage_history[0].stage_outcome: 'maybe' is not open, won or lost"),
         ][number]
@@ -341,10 +341,121 @@ struct CLIRestoreTests {
         for (file, place) in [(lines, "line 3: "), (whole, "")] {
             let result = target.run(["import", file])
             #expect(result.status == 65, "\(result.stderr)")
-            #expect(result.stderr.contains("\(place)it is a backup in format version 3, and this pipeline reads format versions up to 2 only"), "\(result.stderr)")
+            #expect(result.stderr.contains("\(place)it was written by a newer version of pipeline (format version 3; this one reads up to 2)"), "\(result.stderr)")
             #expect(result.stderr.split(separator: "\n").count == 1)
         }
         #expect(target.everything() == before)
+    }
+
+    /// Only a larger version is "newer": zero, below zero, not a whole number and none at
+    /// all each get their own true sentence, in both layouts and languages, nothing changed.
+    @Test func eachVersionThatCannotBeReadIsSaidAsWhatItIs() throws {
+        let (cli, backup) = try Self.backup()
+        let target = try CLI()
+        target.ok(["team", "list"])
+        let before = target.everything()
+        let cases: [(String?, String)] = [
+            ("3", "line 3: it was written by a newer version of pipeline (format version 3; this one reads up to 2)"),
+            ("123456789012345678901234", "line 3: it was written by a newer version of pipeline (format version 12345678901234567890…; this one reads up to 2)"),
+            ("0", "line 3: its format version is 0, which no pipeline writes (format versions start at 1; this one reads 1 to 2): was the file edited?"),
+            ("-0", "line 3: its format version is 0, which no pipeline writes"),
+            ("-2", "line 3: its format version is -2, below zero, which no pipeline writes (this one reads format versions 1 to 2): was the file edited?"),
+            ("1.5", "line 3: its format version is 1.5, not a whole number: a backup says \"version\": 2, as pipeline export --format json writes it"),
+            ("2.0", "line 3: its format version is 2.0, not a whole number"),
+            ("\"2\"", "line 3: its format version is \"2\", not a whole number"),
+            ("true", "line 3: its format version is true, not a whole number"),
+            ("null", "line 3: its format version is null, not a whole number"),
+            ("two", "line 3: its format version is two, not a whole number"),
+            (nil, "line 3: it has no format version (\"version\": 2, after \"format\"), which every pipeline backup has: was the file edited, or written by another program?"),
+        ]
+        for (version, sentence) in cases {
+            let file = target.path("version.json")
+            try backup.replacingOccurrences(of: "\"version\": 2,\n", with: version.map { "\"version\": \($0),\n" } ?? "")
+                .write(toFile: file, atomically: true, encoding: .utf8)
+            let result = target.run(["import", file])
+            #expect(result.status == 65 && result.stderr.hasPrefix("error: import: the backup is inconsistent: \(sentence)"),
+                    "\(version ?? "none"): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        }
+        // The other layout (read whole) says the same, without a line.
+        var root = try #require(try JSONSerialization.jsonObject(with: Data(backup.utf8)) as? [String: Any])
+        for (version, sentence) in [(nil, "it has no format version"), ("2" as Any?, "its format version is \"2\", not a whole number"),
+                                    (0, "its format version is 0,"), (-4, "its format version is -4, below zero")] {
+            root["version"] = version
+            let whole = target.path("whole.json")
+            try Self.json(root).write(toFile: whole, atomically: true, encoding: .utf8)
+            let result = target.run(["import", whole])
+            #expect(result.status == 65 && result.stderr.hasPrefix("error: import: the backup is inconsistent: \(sentence)"), "\(result.stderr)")
+        }
+        let vietnamese = target.run(["import", target.path("version.json"), "--lang", "vi"])
+        #expect(vietnamese.stderr.contains("dòng 3: tệp không có định dạng phiên bản"), "\(vietnamese.stderr)")
+        #expect(target.everything() == before)
+        // Each version this pipeline wrote still restores (version 1: StoreContractTests' old backup).
+        #expect(target.run(["import", cli.path("backup.json")]).status == 0)
+    }
+
+    /// A key given twice in one object (the last value was taken) and a list or key no backup
+    /// has (its data was dropped) are refused in one sentence naming it and its line, in both
+    /// layouts; nothing is changed. Our own export (every key it writes) still restores.
+    @Test(arguments: 0..<7)
+    func aRepeatedKeyOrAnUnknownNameIsRefused(_ number: Int) throws {
+        let (cli, backup) = try Self.backup()
+        let lines = backup.split(separator: "\n", omittingEmptySubsequences: false)
+        let record = try #require(lines.firstIndex { $0.contains("\"title\":\"Acme\"") }) + 1
+        let notes = try #require(lines.firstIndex { $0.hasPrefix("\"notes\": [") }) + 1
+        var whole = try Self.json(try #require(try JSONSerialization.jsonObject(with: Data(backup.utf8)) as? [String: Any]))
+        #expect(whole.contains("\"title\":\"Acme\""))
+        let (text, expected): (String, String) = [
+            (backup.replacingOccurrences(of: "\"title\":\"Acme\"", with: "\"title\":\"Acme\",\"title\":\"Other\""),
+             "line \(record), records[0].title: 'title' is given twice in one object, and a backup names each key once: which value is meant is not known (was the file edited?)"),
+            (backup.replacingOccurrences(of: "\"title\":\"Acme\"", with: "\"title\":\"Acme\",\"colour\":\"red\""),
+             "line \(record), records[0].colour: 'colour' is not a key any pipeline backup has in records: what it holds would be lost (was the file edited, or written by another program?)"),
+            (backup.replacingOccurrences(of: "\"notes\": [", with: "\"notez\": ["),
+             "line \(notes): 'notez' is not a list or name any pipeline backup has: what it holds would be lost (was the file edited, or written by another program?)"),
+            (backup.replacingOccurrences(of: "\"notes\": [", with: "\"teams\": ["),
+             "line \(notes): 'teams' is given twice, and a backup has it once (was the file edited?)"),
+            (backup.replacingOccurrences(of: "\"version\": 2,\n", with: "\"version\": 2,\n\"version\": 2,\n"),
+             "line 4: 'version' is given twice, and a backup has it once (was the file edited?)"),
+            (whole.replacingOccurrences(of: "\"title\":\"Acme\"", with: "\"title\":\"Acme\",\"title\":\"Other\""),
+             "records[0].title: 'title' is given twice in one object"),
+            (whole.replacingOccurrences(of: "{\"activities\"", with: "{\"extra\":[1],\"activities\""),
+             "'extra' is not a list or name any pipeline backup has"),
+        ][number]
+        guard number >= 5 else { return try Self.expectRefusedInOneSentence(text, saying: expected, file: cli.path("said.json")) }
+        // The other layout has no lines to name.
+        whole = text
+        try whole.write(toFile: cli.path("whole.json"), atomically: true, encoding: .utf8)
+        let target = CLI()
+        target.ok(["team", "list"])
+        let before = target.everything()
+        let result = target.run(["import", cli.path("whole.json")])
+        #expect(result.status == 65 && result.stderr.contains(expected), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        #expect(target.everything() == before)
+    }
+
+    /// `--format json` given a CSV file says it does not look like a JSON backup and, when
+    /// its first line is a CSV file's column names, to use `--format csv`; nothing changed.
+    @Test func aCSVFileGivenAsJSONIsPointedToFormatCSV() throws {
+        let cli = CLI()
+        cli.ok(["team", "list"])
+        let before = cli.everything()
+        let csv = cli.path("deals.csv")
+        try "name,expected_revenue,stage_id\nAcme,100,New\n".write(toFile: csv, atomically: true, encoding: .utf8)
+        let result = cli.run(["import", csv, "--format", "json"])
+        #expect(result.status == 65)
+        #expect(result.stderr == "error: import: the backup is inconsistent: it does not look like a JSON backup, which starts with '{': its first line is a CSV file's column names; import it with --format csv\n",
+                "\(result.stderr)")
+        #expect(cli.run(["import", csv, "--format", "json", "--lang", "vi"]).stderr.contains("hãy nhập bằng --format csv"))
+        let text = cli.path("notes.json")
+        try "\n\nDear team, here is the list\n".write(toFile: text, atomically: true, encoding: .utf8)
+        let other = cli.run(["import", text, "--format", "json"])
+        #expect(other.status == 65)
+        #expect(other.stderr == "error: import: the backup is inconsistent: it does not look like a JSON backup, which starts with '{' (export one with: pipeline export --format json --what all)\n",
+                "\(other.stderr)")
+        #expect(cli.everything() == before)
+        // Given as CSV, the same file imports.
+        cli.ok(["import", csv, "--format", "csv"])
     }
 
     /// A backup cut short anywhere — inside a list, between two lists, before its closing
