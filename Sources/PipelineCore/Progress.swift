@@ -88,6 +88,9 @@ public struct ProgressLine: Sendable, Equatable {
             let line = verb + ": " + parts.joined(separator: " · ")
             // Our own words and digits: one column per character.
             if line.count <= room { return line }
+            // In a phase the phase is what says the work goes on and whether Ctrl-C still
+            // helps: the count gives way first (a 40-column terminal showed only the count).
+            if phase != nil, parts.count == 3 { parts.removeFirst(); continue }
             if parts.count > 1 { parts.removeLast() } else { return String(line.prefix(room)) }
         }
     }

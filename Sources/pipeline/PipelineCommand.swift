@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TerminalCore
 import PipelineCore
 import PipelineEngines
 import PipelineExchange
@@ -60,8 +61,24 @@ enum Main {
             fail(error.message(in: CLILanguage.current), ExitStatus.configuration)
         } catch {
             Console.finish()
-            PipelineCommand.exit(withError: error)
+            exitForParserError(error)
         }
+    }
+
+    /// ArgumentParser's own messages (an unknown option, a value it cannot read, help) repeat
+    /// what was typed, so they go through `TerminalText.sanitized` as every other message does:
+    /// `--format $'c\e[31msv'` reached the terminal raw through `exit(withError:)` (trial,
+    /// 2026-12-07). Help and `--version` go to standard output with 0, as that function does.
+    static func exitForParserError(_ error: Error) -> Never {
+        let code = PipelineCommand.exitCode(for: error)
+        let message = PipelineCommand.fullMessage(for: error)
+        if code.isSuccess {
+            if !message.isEmpty { Console.out(message) }
+            Console.finish()
+        } else if !message.isEmpty {
+            Console.standardError(TerminalText.sanitized(message, singleLine: false) + "\n")
+        }
+        exit(code.rawValue)
     }
 
     /// One sentence on standard error, after what standard output holds, then the status.

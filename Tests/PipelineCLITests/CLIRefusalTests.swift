@@ -104,6 +104,23 @@ struct CLIRefusalTests {
         #expect(cli.run(["team", "list", "--lang", "fr"]).status == 64)
     }
 
+    /// The argument parser's messages repeat what was typed: an escape sequence in an option's
+    /// value, an unknown option or an unexpected argument is replaced, never sent raw (trial,
+    /// 2026-12-07: `export --format $'c\e[31msv'` turned the terminal red).
+    @Test func theParsersMessagesNeverEchoAnEscapeSequence() throws {
+        let cli = CLI()
+        for arguments in [["export", "--format", "c\u{1B}[31msv"], ["export", "--what", "x\u{1B}]0;owned\u{07}"],
+                          ["stage", "list", "--bogus\u{1B}[2J"], ["op\u{1B}[31m"], ["team", "list", "--lang", "f\u{9B}31mr"]] {
+            let result = cli.run(arguments)
+            #expect(result.status == 64, "\(arguments.debugDescription): \(result.status)")
+            #expect(!result.stderr.isEmpty && !result.stderr.contains("\u{1B}") && !result.stderr.contains("\u{9B}")
+                    && !result.stderr.contains("\u{07}"), "\(result.stderr.debugDescription)")
+            #expect(result.stderr.contains("\u{FFFD}"), "\(result.stderr.debugDescription)")
+        }
+        let help = cli.run(["stage", "--help"])
+        #expect(help.status == 0 && help.stdout.contains("USAGE") && help.stderr.isEmpty, "\(help.stdout)\(help.stderr)")
+    }
+
     @Test(arguments: StoreEngine.allCases) func theBoardOutsideATerminalExplainsAndExits64(_ engine: StoreEngine) throws {
         let cli = try CLI(engine: engine)
         let result = cli.run([])

@@ -100,6 +100,11 @@ struct ProgressTests {
         #expect(saving.text(in: .english, width: 80) == "Copying: 1 row · saving… (Ctrl-C can no longer stop it) · 0 s")
         #expect(saving.text(in: .vietnamese, width: 80).contains("đang lưu… (Ctrl-C không dừng được nữa)"))
         for width in [10, 30, 50] { #expect(saving.text(in: .english, width: width).count <= width - 1) }
+        // A narrow terminal keeps the phase and drops the count (trial, 2026-12-07: at 40
+        // columns only "Importing: 100,000 rows" showed for the last seconds).
+        #expect(indexing.text(in: .english, width: 40) == "Importing: building indexes… · 4 s")
+        #expect(indexing.text(in: .english, width: 30) == "Importing: building indexes…")
+        #expect(saving.text(in: .english, width: 40).hasPrefix("Copying: saving… (Ctrl-C"))
     }
 
     /// A new phase is drawn at once (the rows' last line may be a tenth of a second old), and
