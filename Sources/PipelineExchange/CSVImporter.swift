@@ -87,12 +87,16 @@ public struct CSVImporter {
         do {
             report.summary = try database.importing(dryRun: dryRun, progress: progress) { transaction in
                 let writer = try ImportApplier(store: transaction, options: options)
-                var seenIDs: [String: Int] = [:]
-                var repeated: (id: String, line: Int, first: Int)?
+                // A stages file's ids, with the line that first gave each (a pipeline's few
+                // stages). A records file's repeats are told by the applier from the records
+                // (`ImportApplier.apply`), so that memory does not follow the file's rows.
+                var seenStageIDs: [String: Int] = [:]
+                var repeated: (id: String, line: Int, first: Int?)?
                 var repeatedCount = 0
                 defer {
                     if let repeated {
-                        report.warnings.append(t("import.repeatedID", repeated.id, repeated.line, repeated.first, repeatedCount))
+                        report.warnings.append(repeated.first.map { t("import.repeatedID", repeated.id, repeated.line, $0, repeatedCount) }
+                            ?? t("import.repeatedRecordID", repeated.id, repeated.line, repeatedCount))
                     }
                 }
                 var finished = false
@@ -151,17 +155,22 @@ public struct CSVImporter {
                                 // A later row with the same id updates what the earlier one made
                                 // (rows apply in order, as the reference CRM's import does): said,
                                 // not silent.
-                                if let id = row.externalID {
-                                    if let first = seenIDs[id] {
-                                        if repeated == nil { repeated = (id, start, first) }
-                                        repeatedCount += 1
-                                    } else {
-                                        seenIDs[id] = start
-                                    }
-                                }
                                 switch row {
-                                case .stage(let stage): try writer.apply(stage)
-                                case .record(let record): try writer.apply(record)
+                                case .stage(let stage):
+                                    if let id = row.externalID {
+                                        if let first = seenStageIDs[id] {
+                                            if repeated == nil { repeated = (id, start, first) }
+                                            repeatedCount += 1
+                                        } else {
+                                            seenStageIDs[id] = start
+                                        }
+                                    }
+                                    try writer.apply(stage)
+                                case .record(let record):
+                                    if try writer.apply(record), let id = record.externalID {
+                                        if repeated == nil { repeated = (id, start, nil) }
+                                        repeatedCount += 1
+                                    }
                                 }
                             } catch let problem as ImportProblem {
                                 report.problems.append(Problem(line: start, column: problem.column, message: problem.message))

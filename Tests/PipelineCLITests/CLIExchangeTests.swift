@@ -101,9 +101,22 @@ struct CLIExchangeTests {
         try Data("id,name\nx1,first\nx2,other\nx1,second\n".utf8).write(to: URL(fileURLWithPath: file))
         let result = cli.run(["import", file])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stderr.contains("warning: line 4: id 'x1' was already on line 2; the later row updates the record the earlier one made (rows repeating an earlier id: 1)"),
+        #expect(result.stderr.contains("warning: line 4: id 'x1' names a record an earlier row of this file made or changed; the later row updates it (rows repeating an earlier id: 1)"),
                 "\(result.stderr)")
         #expect(Set(cli.objects(["opp", "list"]).compactMap { $0["title"] as? String }) == ["second", "other"])
+        // A record that was there before, named twice: the second row is the repeat.
+        let again = cli.path("again.csv")
+        try Data("id,name\nx2,changed\nx1,third\nx2,changed again\n".utf8).write(to: URL(fileURLWithPath: again))
+        let second = cli.run(["import", again])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stderr.contains("warning: line 4: id 'x2' names a record an earlier row of this file made or changed; the later row updates it (rows repeating an earlier id: 1)"),
+                "\(second.stderr)")
+        #expect(Set(cli.objects(["opp", "list"]).compactMap { $0["title"] as? String }) == ["third", "changed again"])
+        // Each id once: no warning.
+        let once = cli.path("once.csv")
+        try Data("id,name\nx1,fourth\nx3,new\n".utf8).write(to: URL(fileURLWithPath: once))
+        let third = cli.run(["import", once])
+        #expect(third.status == 0 && !third.stderr.contains("repeating"), "\(third.stderr)")
     }
 
     static let refusedFiles: [(csv: String, error: String)] = [

@@ -635,6 +635,7 @@ extension Catalogue {
         "import.cannotBecomeLead": "record {0} is an opportunity; it cannot become a lead again",
         "import.empty": "the file is empty",
         "import.repeatedID": "line {1}: id '{0}' was already on line {2}; the later row updates the record the earlier one made (rows repeating an earlier id: {3})",
+        "import.repeatedRecordID": "line {1}: id '{0}' names a record an earlier row of this file made or changed; the later row updates it (rows repeating an earlier id: {2})",
         "import.textAfterClosingQuote": "a character follows a closing quote; a quoted field must end at a comma (the file's delimiter) or at the end of its line (write a quote inside it as two: \"\")",
         "import.fieldCount.one": "has {0} field where the header has {1}",
         "import.fieldCount.many": "has {0} fields where the header has {1}",

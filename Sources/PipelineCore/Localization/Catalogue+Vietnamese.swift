@@ -632,6 +632,7 @@ extension Catalogue {
         "import.cannotBecomeLead": "bản ghi {0} là cơ hội; không thể trở lại thành tiềm năng",
         "import.empty": "tệp trống",
         "import.repeatedID": "dòng {1}: id '{0}' đã có ở dòng {2}; dòng sau cập nhật bản ghi mà dòng trước đã tạo (số dòng lặp lại id đã có: {3})",
+        "import.repeatedRecordID": "dòng {1}: id '{0}' chỉ bản ghi mà một dòng trước trong tệp đã tạo hoặc thay đổi; dòng sau cập nhật bản ghi đó (số dòng lặp lại id đã có: {2})",
         "import.textAfterClosingQuote": "có ký tự ngay sau dấu ngoặc kép đóng; trường đặt trong ngoặc kép phải kết thúc ở dấu phẩy (dấu phân cách của tệp) hoặc ở cuối dòng (dấu ngoặc kép bên trong viết thành hai: \"\")",
         "import.fieldCount.one": "có {0} trường trong khi dòng tiêu đề có {1}",
         "import.fieldCount.many": "có {0} trường trong khi dòng tiêu đề có {1}",
